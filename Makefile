@@ -1,0 +1,35 @@
+# One set of entry points for people, hooks and CI.
+.PHONY: setup demo test lint typecheck unit contracts kafka-up kafka-down
+
+UV := UV_PYTHON_DOWNLOADS=never uv run --frozen
+
+setup:
+	./scripts/setup
+
+## The hub's main job, from a fresh machine: sets everything up, then runs the demo.
+demo: setup
+	$(UV) hub demo
+
+## The whole test suite, from a fresh machine: sets everything up, lints, type-checks, tests.
+test: setup lint typecheck
+	$(UV) pytest
+
+lint:
+	$(UV) ruff check .
+	$(UV) ruff format --check .
+
+typecheck:
+	$(UV) mypy
+
+## Fast feedback: the tests that need neither Kafka nor PostgreSQL.
+unit:
+	$(UV) pytest -m "not kafka and not postgres"
+
+contracts:
+	$(UV) hub contracts export
+
+kafka-up:
+	$(UV) hub kafka up
+
+kafka-down:
+	$(UV) hub kafka down

@@ -1,0 +1,1 @@
+"""Missing Children Integration Hub."""

@@ -1,0 +1,172 @@
+"""The `hub` command line: thin adapters over the contracts, the publisher and the local
+infrastructure. Exit status: 0 ok, 1 a message was refused, 3 infrastructure unavailable."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.contracts.envelope import ParsedEvent, parse_structured
+from hub.contracts.export import drift, export
+from hub.contracts.problems import BadMessage
+from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
+from hub.settings import KafkaSettings
+
+app = typer.Typer(help="Missing Children Integration Hub.", no_args_is_help=True)
+contracts_app = typer.Typer(help="The published contracts.", no_args_is_help=True)
+kafka_app = typer.Typer(
+    help="The project's local Kafka broker (KRaft, from the jars).", no_args_is_help=True
+)
+app.add_typer(contracts_app, name="contracts")
+app.add_typer(kafka_app, name="kafka")
+
+EXIT_REFUSED = 1
+EXIT_UNAVAILABLE = 3
+CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "contracts"
+
+Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)]
+Bootstrap = Annotated[
+    str,
+    typer.Option(
+        help="host:port; default: the local broker (HUB_KAFKA_BOOTSTRAP or HUB_KAFKA_PORT)"
+    ),
+]
+Port = Annotated[int, typer.Option(help="local broker port (default HUB_KAFKA_PORT or 9092)")]
+
+
+def _validated(files: list[Path]) -> list[ParsedEvent]:
+    """Every file, validated; reports every problem of every file, then refuses if any."""
+    events, refused = [], False
+    for path in files:
+        try:
+            event = parse_structured(path.read_bytes())
+        except BadMessage as bad:
+            refused = True
+            typer.echo(f"REFUSED {path}", err=True)
+            for problem in bad.problems:
+                typer.echo(f"  {problem.field}: {problem.reason}", err=True)
+            continue
+        events.append(event)
+        typer.echo(f"ok {path}: {event.contract.ce_type}, key {event.key}, id {event.event_id}")
+    if refused:
+        raise typer.Exit(EXIT_REFUSED)
+    return events
+
+
+@app.command()
+def validate(files: Files) -> None:
+    """Check messages (CloudEvents JSON files) against their contracts."""
+    _validated(files)
+
+
+@app.command()
+def publish(files: Files, bootstrap: Bootstrap = "") -> None:
+    """Validate messages and publish them to their topics (key = the child's id, CloudEvents
+    headers). If any file is refused, nothing is published."""
+    from hub.producers.publisher import publish as publish_events
+
+    events = _validated(files)
+    target = bootstrap or KafkaSettings().local_bootstrap()
+    try:
+        sent = asyncio.run(publish_events(target, events))
+    except Exception as error:
+        typer.echo(f"could not publish to {target}: {error}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    for item in sent:
+        typer.echo(f"published {item.event_id} -> {item.topic}[{item.partition}]@{item.offset}")
+
+
+@contracts_app.command("export")
+def contracts_export(
+    check: Annotated[bool, typer.Option(help="only report drift; exit 1 if any")] = False,
+    out: Annotated[Path, typer.Option(help="contracts folder")] = CONTRACTS_DIR,
+) -> None:
+    """Write the JSON Schemas and the AsyncAPI document from the models."""
+    if check:
+        stale = drift(out)
+        for path in stale:
+            typer.echo(f"stale: {path}", err=True)
+        if stale:
+            typer.echo("run `hub contracts export` and commit the result", err=True)
+            raise typer.Exit(EXIT_REFUSED)
+        typer.echo("contracts are up to date")
+        return
+    for path in export(out):
+        typer.echo(f"wrote {path}")
+
+
+def local_broker(port: int = 0) -> LocalKafka:
+    settings = KafkaSettings()
+    port = port or settings.port
+    controller = settings.controller_port or port + 1
+    return LocalKafka(
+        cache_dir() / "kafka" / f"broker-{port}", port=port, controller_port=controller
+    )
+
+
+@kafka_app.command("fetch")
+def kafka_fetch() -> None:
+    """Fetch the Apache Kafka jars from Maven Central into the cache."""
+    try:
+        typer.echo(f"Kafka jars in {fetch_jars()}")
+    except KafkaUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+
+
+@kafka_app.command("up")
+def kafka_up(port: Port = 0) -> None:
+    """Start the local broker (formats storage the first time) and wait until it answers."""
+    broker = local_broker(port)
+    try:
+        broker.start()
+    except KafkaUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    typer.echo(f"Kafka is up at {broker.bootstrap} (logs: {broker.log_file})")
+
+
+@kafka_app.command("down")
+def kafka_down(port: Port = 0) -> None:
+    """Stop the local broker cleanly."""
+    broker = local_broker(port)
+    broker.stop()
+    typer.echo(f"Kafka at {broker.bootstrap} is stopped")
+
+
+@kafka_app.command("status")
+def kafka_status(port: Port = 0) -> None:
+    """Say whether the local broker is running."""
+    broker = local_broker(port)
+    pid = broker.running_pid()
+    if pid is None:
+        typer.echo(f"Kafka at {broker.bootstrap} is not running")
+        raise typer.Exit(EXIT_UNAVAILABLE)
+    typer.echo(f"Kafka at {broker.bootstrap} is running (pid {pid}, logs: {broker.log_file})")
+
+
+@app.command()
+def demo(
+    bootstrap: Bootstrap = "",
+    examples: Annotated[Path, typer.Option(help="folder of example messages")] = (
+        CONTRACTS_DIR / "examples"
+    ),
+) -> None:
+    """Start Kafka, publish the example messages and read them back from their topics."""
+    from hub.demo import run_demo
+
+    target = bootstrap or KafkaSettings().bootstrap
+    if not target:
+        broker = local_broker()
+        typer.echo(f"starting the local Kafka broker on {broker.bootstrap} ...")
+        try:
+            broker.start()
+        except KafkaUnavailable as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_UNAVAILABLE) from None
+        target = broker.bootstrap
+    for line in asyncio.run(run_demo(target, sorted(examples.glob("*.json")))):
+        typer.echo(line)

@@ -1,0 +1,1 @@
+"""FastStream subscribers over the inbound topics (thin: parse, route, persist)."""

@@ -1,0 +1,164 @@
+"""The CloudEvents 1.0 envelope, in its two forms.
+
+- On disk and in `contracts/examples/`: structured mode, one JSON object with the
+  attributes and `data`. This is what `hub validate` and `hub publish` read.
+- On Kafka: binary mode (`ce_*` headers, JSON body, key = the child's id), through the
+  CloudEvents SDK's Kafka binding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cloudevents.core.bindings import kafka as ce_kafka
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel, Field, ValidationError
+
+from hub.contracts.base import Message, Timestamp
+from hub.contracts.problems import BadMessage, Problem, problems_from
+from hub.contracts.registry import Contract, UnknownMessageType, contract_for_type
+
+MAX_MESSAGE_BYTES = 256 * 1024  # a MISPER report is a few KB; anything larger is refused
+CONTENT_TYPE: Literal["application/json"] = "application/json"
+_FORMAT = JSONFormat()
+
+
+class StructuredEvent(Message):
+    """A CloudEvent in structured JSON form (the file form of every message)."""
+
+    specversion: Literal["1.0"]
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    source: str = Field(min_length=1, max_length=256)
+    type: str = Field(min_length=1, max_length=200)
+    time: Timestamp
+    datacontenttype: Literal["application/json"] = CONTENT_TYPE
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    """A message that met its contract: the envelope's facts and the typed body."""
+
+    contract: Contract
+    event_id: str
+    source: str
+    time: Any
+    body: BaseModel
+
+    @property
+    def key(self) -> str:
+        key: str = self.body.partition_key()  # type: ignore[attr-defined]
+        return key
+
+
+def _validate_body(contract: Contract, data: object) -> BaseModel:
+    try:
+        return contract.model.model_validate(data)
+    except ValidationError as error:
+        raise BadMessage(problems_from(error, prefix="data")) from None
+
+
+def _json(raw: bytes) -> object:
+    """Decode a message body: UTF-8 JSON only (json.loads would guess UTF-16 from a BOM)."""
+    if not raw:
+        raise BadMessage([Problem("(message)", "is empty")])
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise BadMessage([Problem("(message)", f"is larger than {MAX_MESSAGE_BYTES} bytes")])
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadMessage([Problem("(message)", "is not UTF-8 text")]) from None
+    except json.JSONDecodeError as error:
+        raise BadMessage(
+            [Problem("(message)", f"is not JSON ({error.msg} at line {error.lineno})")]
+        ) from None
+
+
+def parse_structured(raw: bytes) -> ParsedEvent:
+    """Validate a message in its file form against its contract."""
+    document = _json(raw)
+    try:
+        envelope = StructuredEvent.model_validate(document)
+    except ValidationError as error:
+        raise BadMessage(problems_from(error)) from None
+    try:
+        contract = contract_for_type(envelope.type)
+    except UnknownMessageType as error:
+        raise BadMessage([Problem("type", str(error).removeprefix("type: "))]) from None
+    body = _validate_body(contract, envelope.data)
+    return ParsedEvent(contract, envelope.id, envelope.source, envelope.time, body)
+
+
+def to_kafka(event: ParsedEvent) -> ce_kafka.KafkaMessage:
+    """Binary mode: attributes in `ce_*` headers, the body as JSON, the child's id as key."""
+    cloud_event = CloudEvent(
+        attributes={
+            "specversion": "1.0",
+            "id": event.event_id,
+            "source": event.source,
+            "type": event.contract.ce_type,
+            "time": event.time,
+            "datacontenttype": CONTENT_TYPE,
+            "dataschema": f"urn:missing-children-hub:schema:{event.contract.schema_file}",
+            "partitionkey": event.key,
+        },
+        data=event.body.model_dump(mode="json"),
+    )
+    return ce_kafka.to_binary(cloud_event, _FORMAT)
+
+
+def from_kafka(
+    headers: list[tuple[str, bytes]] | dict[str, bytes], key: bytes | None, value: bytes | None
+) -> ParsedEvent:
+    """Validate a message as it arrives from Kafka (binary mode)."""
+    pairs = dict(headers)
+    problems: list[Problem] = []
+    attributes: dict[str, str] = {}
+    for name in ("specversion", "id", "source", "type", "time"):
+        raw = pairs.get(f"ce_{name}")
+        if raw is None:
+            problems.append(Problem(f"ce_{name}", "header is missing (CloudEvents binary mode)"))
+            continue
+        try:
+            attributes[name] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(f"ce_{name}", "header is not UTF-8"))
+    if problems:
+        raise BadMessage(problems)
+    data = _json(value or b"")
+    document = {**attributes, "datacontenttype": CONTENT_TYPE, "data": data}
+    if not isinstance(data, dict):
+        raise BadMessage([Problem("data", "must be a JSON object")])
+    try:
+        envelope = StructuredEvent.model_validate(document)
+    except ValidationError as error:
+        raise BadMessage(
+            [
+                Problem(f"ce_{p.field}" if p.field in attributes else p.field, p.reason)
+                for p in problems_from(error)
+            ]
+        ) from None
+    try:
+        contract = contract_for_type(envelope.type)
+    except UnknownMessageType as error:
+        raise BadMessage([Problem("ce_type", str(error).removeprefix("type: "))]) from None
+    body = _validate_body(contract, data)
+    parsed = ParsedEvent(contract, envelope.id, envelope.source, envelope.time, body)
+    if key is None or key.decode("utf-8", errors="replace") != parsed.key:
+        raise BadMessage([Problem("key", "must be the child's id (data.child_id)")])
+    return parsed
+
+
+def to_structured(event: ParsedEvent) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": event.event_id,
+        "source": event.source,
+        "type": event.contract.ce_type,
+        "time": event.time.isoformat(),
+        "datacontenttype": CONTENT_TYPE,
+        "data": event.body.model_dump(mode="json"),
+    }

@@ -1,0 +1,266 @@
+"""Inbound events: what police and local-authority systems publish to the hub.
+
+Each model is the JSON body of a Kafka message; the CloudEvents envelope (id, type,
+source, time) travels in `ce_*` headers (see `hub.contracts.envelope`). Cross-field
+rules that any sender can check by itself live here; rules that need the child's history
+or the directory live in `hub.routing`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from hub.contracts.base import (
+    PERSONAL,
+    AuthorityCode,
+    ChildEvent,
+    Identifier,
+    LongText,
+    Message,
+    ShortText,
+    Timestamp,
+)
+from hub.contracts.vocabulary import (
+    Agency,
+    CrossBorderNoticeKind,
+    EpisodeAssessment,
+    FoundBy,
+    Interviewer,
+    LegalStatus,
+    PushPullFactor,
+    RagRating,
+    ReturnInterviewOutcome,
+    RiskLevel,
+    Sex,
+)
+
+ADULT_AGE = 18  # protocol 1.4: "Police will treat 18 and above as adults"
+CARE_LEAVER_UPPER_AGE = 25  # protocol 1.4 and 4.1: responsible for care leavers up to 25
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    years = day.year - date_of_birth.year
+    return years - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+class ChildDetails(Message):
+    """Who the child is. Personal data: the hub passes it only to recipients whose duty
+    needs it (for example the allocated worker), never to logs."""
+
+    name: ShortText = Field(json_schema_extra=PERSONAL)
+    date_of_birth: date = Field(json_schema_extra=PERSONAL)
+    sex: Sex
+
+
+class LastSeen(Message):
+    place: ShortText = Field(json_schema_extra=PERSONAL)
+    at: Timestamp
+
+
+class AllocatedWorker(Message):
+    """The child's allocated social worker or Early Help worker (protocol 7.3)."""
+
+    worker: ShortText
+    team: ShortText
+
+
+class MisperReport(ChildEvent):
+    """Police report that a child is missing (protocol 3.16, 6.14, 7.2): the MISPER
+    notification that opens an episode."""
+
+    child: ChildDetails
+    reported_at: Timestamp
+    missing_since: Timestamp
+    last_seen: LastSeen
+    circumstances: LongText = Field(json_schema_extra=PERSONAL)
+    risk_level: RiskLevel = Field(description="Under-18s are medium or high only (6.5).")
+    cse_risk: bool = Field(description="Child sexual exploitation marker (6.6).")
+    legal_status: LegalStatus
+    uasc: bool = Field(description="Unaccompanied asylum-seeking child (4.3).")
+    suspected_trafficking: bool = False
+    allocated_worker: AllocatedWorker | None = None
+    responsible_authority: AuthorityCode = Field(
+        description="The placing authority, responsible for the child's care (1.4)."
+    )
+    residence_authority: AuthorityCode = Field(
+        description="The authority where the child lives or is placed (the host, 1.4)."
+    )
+    reporting_force: AuthorityCode
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.missing_since > self.reported_at:
+            raise ValueError("missing_since: cannot be later than reported_at")
+        if self.last_seen.at > self.reported_at:
+            raise ValueError("last_seen.at: cannot be later than reported_at")
+        reported_day = self.reported_at.date()
+        if self.child.date_of_birth > reported_day:
+            raise ValueError("child.date_of_birth: is after the report was made")
+        age = age_on(self.child.date_of_birth, self.missing_since.date())
+        if age < ADULT_AGE and self.risk_level not in (RiskLevel.HIGH, RiskLevel.MEDIUM):
+            raise ValueError(
+                "risk_level: a child under 18 can only be graded medium or high risk (protocol 6.5)"
+            )
+        if age >= ADULT_AGE and self.legal_status is not LegalStatus.CARE_LEAVER:
+            raise ValueError(
+                "child.date_of_birth: the person is 18 or over and not a care leaver, "
+                "so police treat them as an adult (protocol 1.4)"
+            )
+        if age >= CARE_LEAVER_UPPER_AGE:
+            raise ValueError(
+                "child.date_of_birth: the person is 25 or over, beyond the local "
+                "authority's responsibility for care leavers (protocol 1.4, 4.1)"
+            )
+        return self
+
+
+class RiskUpdate(ChildEvent):
+    """Police re-grade the risk while the child is missing (protocol 3.19, 6.6, 7.16)."""
+
+    updated_at: Timestamp
+    risk_level: RiskLevel
+    cse_risk: bool
+    reason: LongText = Field(json_schema_extra=PERSONAL)
+
+
+class RiskDisagreementRaised(ChildEvent):
+    """A professional disagrees with the police risk grading (protocol 6.7, 7.5): it must
+    be resolved within 12 hours."""
+
+    raised_at: Timestamp
+    raised_by: Agency
+    proposed_risk_level: RiskLevel
+    reason: LongText = Field(json_schema_extra=PERSONAL)
+
+
+class FoundReport(ChildEvent):
+    """The child is found or has returned (protocol 5.1, 5.6, 6.10)."""
+
+    found_at: Timestamp
+    found_where: ShortText = Field(json_schema_extra=PERSONAL)
+    found_by: FoundBy
+    safe_and_well_check_done: bool
+    possible_victim_of_crime: bool = Field(description="Police to attend without delay (5.1).")
+    concerns_about_returning_home: bool = Field(
+        description="MASH, or EDT out of hours, before the child is returned (5.6)."
+    )
+
+
+class PreventionInterviewCompleted(ChildEvent):
+    """Police completed the Prevention Interview (protocol 5.12, 6.10)."""
+
+    completed_at: Timestamp
+    concerns_identified: bool
+
+
+class MashRating(ChildEvent):
+    """MASH RAG rating of a missing episode (protocol 6.14)."""
+
+    rated_at: Timestamp
+    rating: RagRating
+
+
+class ReturnInterviewResult(ChildEvent):
+    """Result of the Independent Return Interview (protocol 5.12 to 5.19, 7.7, 7.8)."""
+
+    interviewer: Interviewer
+    outcome: ReturnInterviewOutcome
+    recorded_at: Timestamp
+    completed_at: Timestamp | None = None
+    assessment: EpisodeAssessment | None = Field(
+        default=None, description="Required when the interview was completed (7.7)."
+    )
+    formal_interview: bool = Field(
+        default=True,
+        description="False when a trusted adult stood in for a formal interview (5.15).",
+    )
+    push_factors: tuple[PushPullFactor, ...] = ()
+    pull_factors: tuple[PushPullFactor, ...] = ()
+
+    @model_validator(mode="after")
+    def _outcome_has_its_facts(self) -> Self:
+        if self.outcome is ReturnInterviewOutcome.COMPLETED:
+            if self.completed_at is None:
+                raise ValueError("completed_at: required when the outcome is completed")
+            if self.assessment is None:
+                raise ValueError("assessment: required when the outcome is completed (7.7)")
+            if self.completed_at > self.recorded_at:
+                raise ValueError("completed_at: cannot be later than recorded_at")
+        elif self.assessment is not None or self.completed_at is not None:
+            raise ValueError(
+                "outcome: a declined interview has no completed_at or assessment (5.15)"
+            )
+        return self
+
+
+class PlacedChild(Message):
+    """What a placing authority tells the host so it can record the child (8.9)."""
+
+    name: ShortText = Field(json_schema_extra=PERSONAL)
+    date_of_birth: date = Field(json_schema_extra=PERSONAL)
+    sex: Sex
+    placement_started_at: Timestamp
+    planned_placement: bool = Field(description="Forms due within 5 days if unplanned (3.3).")
+    placing_social_worker: ShortText
+
+
+class CrossBorderNotice(Message):
+    """A notice between authorities about a child placed across a border (section 8).
+
+    `placement_notified` carries `placed_child` (8.9); `child_missing` and `child_found`
+    carry `episode_id` (8.4, 8.10)."""
+
+    notice_id: Identifier
+    kind: CrossBorderNoticeKind
+    child_id: Identifier
+    episode_id: Identifier | None = None
+    from_authority: AuthorityCode
+    to_authority: AuthorityCode
+    occurred_at: Timestamp
+    placed_child: PlacedChild | None = None
+
+    def partition_key(self) -> str:
+        return self.child_id
+
+    @model_validator(mode="after")
+    def _kind_has_its_facts(self) -> Self:
+        if self.from_authority == self.to_authority:
+            raise ValueError("to_authority: must differ from from_authority")
+        if self.kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
+            if self.placed_child is None:
+                raise ValueError("placed_child: required for a placement notice (8.9)")
+        elif self.episode_id is None:
+            raise ValueError("episode_id: required for a missing or found notice (8.10)")
+        return self
+
+
+InboundEvent = (
+    MisperReport
+    | RiskUpdate
+    | RiskDisagreementRaised
+    | FoundReport
+    | PreventionInterviewCompleted
+    | MashRating
+    | ReturnInterviewResult
+    | CrossBorderNotice
+)
+
+__all__ = [
+    "AllocatedWorker",
+    "ChildDetails",
+    "CrossBorderNotice",
+    "FoundReport",
+    "InboundEvent",
+    "LastSeen",
+    "MashRating",
+    "MisperReport",
+    "PlacedChild",
+    "PreventionInterviewCompleted",
+    "ReturnInterviewResult",
+    "RiskDisagreementRaised",
+    "RiskUpdate",
+    "age_on",
+]

@@ -1,0 +1,136 @@
+"""Generate the published contract files from the models: one JSON Schema per message
+and an AsyncAPI 3 document of every topic. `hub contracts export` writes them;
+a test fails when the checked-in files drift from the models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hub.contracts.registry import CONTRACTS, NOTIFICATION, REJECTED_TOPIC, Contract
+
+SCHEMA_BASE = "https://missing-children-hub.example/contracts/schemas/"
+
+
+def json_schema(contract: Contract) -> dict[str, Any]:
+    schema = contract.model.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_BASE + contract.schema_file,
+        "x-cloudevents-type": contract.ce_type,
+        **schema,
+    }
+
+
+_CE_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0 Kafka binary mode: attributes as ce_* headers.",
+    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"],
+    "properties": {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {"type": "string", "description": "The event id; resends reuse it."},
+        "ce_source": {"type": "string", "description": "URI-reference of the sender."},
+        "ce_type": {"type": "string"},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_dataschema": {"type": "string"},
+        "ce_partitionkey": {"type": "string", "description": "The child's id (= key)."},
+        "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+
+
+def _message(contract: Contract) -> dict[str, Any]:
+    headers = json.loads(json.dumps(_CE_HEADERS))
+    headers["properties"]["ce_type"]["const"] = contract.ce_type
+    return {
+        "name": contract.name,
+        "title": contract.model.__name__,
+        "summary": (contract.model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "),
+        "contentType": "application/json",
+        "headers": headers,
+        "payload": {"$ref": f"schemas/{contract.schema_file}"},
+        "bindings": {
+            "kafka": {"key": {"type": "string", "description": "The child's id."}},
+        },
+    }
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for contract in CONTRACTS:
+        channel = contract.topic.replace(".", "-")
+        messages[contract.name] = _message(contract)
+        channels[channel] = {
+            "address": contract.topic,
+            "description": f"Published by {contract.publisher}; consumed by the hub.",
+            "messages": {contract.name: {"$ref": f"#/components/messages/{contract.name}"}},
+        }
+        operations[f"send-{contract.name}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "summary": f"{contract.publisher} sends a {contract.model.__name__}.",
+        }
+    messages[NOTIFICATION.name] = _message(NOTIFICATION)
+    channels["notify"] = {
+        "address": "notify.{authority}.{recipient}",
+        "description": "One topic per recipient role and authority; the hub publishes "
+        "one notification per duty. Key: the child's id.",
+        "parameters": {
+            "authority": {"description": "Directory code of the recipient's authority."},
+            "recipient": {"description": "The recipient's role, e.g. mash, iro."},
+        },
+        "messages": {"notification": {"$ref": "#/components/messages/notification"}},
+    }
+    operations["receive-notification"] = {
+        "action": "receive",
+        "channel": {"$ref": "#/channels/notify"},
+        "summary": "A recipient reads its notifications.",
+    }
+    channels["rejected"] = {
+        "address": REJECTED_TOPIC,
+        "description": "Messages the hub could not accept, keyed as they arrived, with the "
+        "reason per field. Senders read this to find and fix their message.",
+    }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Missing Children Integration Hub",
+            "version": "1.0.0",
+            "description": "Events about missing children in, notifications per duty out, "
+            "under the multi-agency missing children protocol.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def rendered(root: Path) -> dict[Path, str]:
+    """Every contract file, as text, keyed by its path under `root`."""
+    files: dict[Path, str] = {}
+    for contract in (*CONTRACTS, NOTIFICATION):
+        text = json.dumps(json_schema(contract), indent=2, sort_keys=True) + "\n"
+        files[root / "schemas" / contract.schema_file] = text
+    files[root / "asyncapi.yaml"] = yaml.safe_dump(asyncapi(), sort_keys=False, width=100)
+    return files
+
+
+def export(root: Path) -> list[Path]:
+    written = []
+    for path, text in rendered(root).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            written.append(path)
+    return written
+
+
+def drift(root: Path) -> list[Path]:
+    """The files under `root` that differ from what the models generate."""
+    return [p for p, text in rendered(root).items() if not p.exists() or p.read_text() != text]

@@ -1,0 +1,261 @@
+"""A real Apache Kafka broker in KRaft mode, run from the official jars.
+
+The jars come from Maven Central through `infra/kafka/pom.xml` (Maven's dependency
+plugin) and are cached under `.cache/kafka/libs`; a marker records the pom they came from,
+so changing the Kafka version in the pom fetches again. One process is both controller and
+broker, on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from hub.infra.ports import free_port, is_listening
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
+
+
+class KafkaUnavailable(RuntimeError):
+    """The broker could not be fetched, formatted or started; the message says why."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("HUB_CACHE_DIR", PROJECT_ROOT / ".cache"))
+
+
+def fetch_jars(libs: Path | None = None) -> Path:
+    """Fetch the broker's jars with Maven unless the cache already holds this pom's jars."""
+    libs = libs or cache_dir() / "kafka" / "libs"
+    marker = libs / ".pom-sha256"
+    wanted = hashlib.sha256(POM.read_bytes()).hexdigest()
+    if marker.exists() and marker.read_text() == wanted:
+        return libs
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise KafkaUnavailable("Kafka needs Java 17+ and Maven on PATH (see README: setup)")
+    staging = libs.with_name(libs.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise KafkaUnavailable(f"mvn could not fetch the Kafka jars:\n{result.stdout[-2000:]}")
+    shutil.rmtree(libs, ignore_errors=True)
+    staging.rename(libs)
+    marker.write_text(wanted)
+    return libs
+
+
+def _cluster_id() -> str:
+    # Kafka's Uuid.toString(): URL-safe base64 of 16 random bytes, without padding.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+_LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = WARN
+"""
+
+
+@dataclass
+class LocalKafka:
+    """One single-node KRaft broker. `start()` formats storage on first use, so a stopped
+    broker restarts with its data (the fault tests rely on that)."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    controller_port: int = field(default_factory=free_port)
+    heap: str = "512m"
+    libs: Path | None = None
+    partitions: int = 3
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.workdir / "kafka.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.workdir / "logs" / "server.log"
+
+    def _properties(self) -> str:
+        return "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                f"log.dirs={self.workdir / 'data'}",
+                f"num.partitions={self.partitions}",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                "",
+            ]
+        )
+
+    def _java(self, *args: str) -> list[str]:
+        libs = self.libs or fetch_jars()
+        return [
+            "java",
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.workdir / 'log4j2.properties'}",
+            "-cp",
+            f"{libs}/*",
+            *args,
+        ]
+
+    def _configure(self) -> Path:
+        (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
+        properties = self.workdir / "server.properties"
+        properties.write_text(self._properties())
+        (self.workdir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
+        if not (self.workdir / "data" / "meta.properties").exists():
+            result = subprocess.run(
+                self._java(
+                    "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(properties)
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise KafkaUnavailable(
+                    f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}"
+                )
+        return properties
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        return pid
+
+    def start(self, timeout: float = 90.0) -> None:
+        if self.running_pid() is not None:
+            self.wait_ready(timeout)
+            return
+        if is_listening(self.port) or is_listening(self.controller_port):
+            raise KafkaUnavailable(
+                f"port {self.port} or {self.controller_port} is already in use by another "
+                "process; choose another port (--port or HUB_KAFKA_PORT)"
+            )
+        properties = self._configure()
+        console = (self.workdir / "logs" / "console.log").open("ab")
+        # A new session: the broker outlives `hub kafka up` and is stopped as a group.
+        self._process = subprocess.Popen(
+            self._java("kafka.Kafka", str(properties)),
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        console.close()
+        self.pid_file.write_text(str(self._process.pid))
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.running_pid() is None:
+                raise KafkaUnavailable(f"the broker exited during start; see {self.log_file}")
+            if is_listening(self.port) and asyncio.run(_answers(self.bootstrap)):
+                return
+            time.sleep(0.5)
+        raise KafkaUnavailable(
+            f"the broker did not answer within {timeout:.0f}s; see {self.log_file}"
+        )
+
+    def stop(self, timeout: float = 30.0, *, kill: bool = False) -> None:
+        pid = self.running_pid()
+        if pid is None:
+            return
+        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.1)
+        if self._process is not None:
+            self._process.wait()
+            self._process = None
+        self.pid_file.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (started by another `hub kafka up`): fall back to kill(0)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def _answers(bootstrap: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+    except Exception:
+        return False
+    finally:
+        await admin.close()
+    return True

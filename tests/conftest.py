@@ -1,0 +1,119 @@
+"""Real infrastructure for the suite, started once per session.
+
+- Kafka: `HUB_KAFKA_BOOTSTRAP` names an external cluster; `HUB_TEST_CONTAINERS=1` uses
+  testcontainers (needs a Docker engine); otherwise the project's own KRaft broker runs from
+  the Maven jars on free ports in a temporary folder.
+- PostgreSQL: `HUB_TEST_POSTGRES_URL`, or testcontainers, or a throwaway cluster from
+  Debian's binaries.
+
+A broker or database that cannot start fails the test that needs it: never a skip, so a
+green run always means the real thing was exercised. Deselect with `-m "not kafka"` for a
+quick unit run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hub.infra.kafka_local import KafkaUnavailable, LocalKafka
+from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
+
+
+def _use_containers() -> bool:
+    return os.environ.get("HUB_TEST_CONTAINERS") == "1"
+
+
+@pytest.fixture(scope="session")
+def local_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
+    """The project's own broker, for tests that must stop and restart it."""
+    broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
+    try:
+        broker.start()
+    except KafkaUnavailable as error:
+        pytest.fail(f"a real Kafka broker is required and could not start: {error}")
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
+    external = os.environ.get("HUB_KAFKA_BOOTSTRAP")
+    if external:
+        yield external
+    elif _use_containers():
+        from testcontainers.community.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as container:
+            yield container.get_bootstrap_server()
+    else:
+        broker: LocalKafka = request.getfixturevalue("local_kafka")
+        yield broker.bootstrap
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    external = os.environ.get("HUB_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    if _use_containers():
+        from testcontainers.community.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver="psycopg") as container:
+            yield container.get_connection_url()
+        return
+    server = LocalPostgres()
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        pytest.fail(f"a real PostgreSQL server is required and could not start: {error}")
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server, dropped afterwards."""
+    name = f"hub_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(postgres_server_url).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every database test runs on both: the embedded SQLite file and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the real infrastructure they use, so `-m` selects them honestly."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if {"kafka_bootstrap", "local_kafka"} & set(fixtures):
+            item.add_marker(pytest.mark.kafka)
+        if {"postgres_server_url", "postgres_url"} & set(fixtures):
+            item.add_marker(pytest.mark.postgres)

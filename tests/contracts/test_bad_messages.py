@@ -1,0 +1,141 @@
+"""A bad message gets an error that names each failing field and why, and never echoes a
+child's personal data."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.contracts.envelope import MAX_MESSAGE_BYTES, from_kafka, parse_structured, to_kafka
+from hub.contracts.problems import BadMessage
+from tests.helpers import encoded, example
+
+
+def problems_of(raw: bytes) -> dict[str, str]:
+    with pytest.raises(BadMessage) as caught:
+        parse_structured(raw)
+    return {p.field: p.reason for p in caught.value.problems}
+
+
+def test_a_child_graded_low_risk_is_refused_citing_6_5() -> None:
+    message = example("01-misper-report")
+    message["data"]["risk_level"] = "low"
+    assert problems_of(encoded(message)) == {
+        "data.risk_level": "a child under 18 can only be graded medium or high risk (protocol 6.5)"
+    }
+
+
+def test_an_unknown_risk_grade_is_refused_naming_the_field() -> None:
+    message = example("03-risk-update")
+    message["data"]["risk_level"] = "absent"
+    assert "data.risk_level" in problems_of(encoded(message))
+
+
+def test_a_care_leaver_of_twenty_may_be_graded_low_risk() -> None:
+    message = example("01-misper-report")
+    message["data"].update(risk_level="low", legal_status="care_leaver")
+    message["data"]["child"]["date_of_birth"] = "2006-01-01"
+    assert parse_structured(encoded(message)).body
+
+
+def test_an_adult_who_is_not_a_care_leaver_is_refused_citing_1_4() -> None:
+    message = example("01-misper-report")
+    message["data"]["child"]["date_of_birth"] = "2005-01-01"
+    assert "1.4" in problems_of(encoded(message))["data.child.date_of_birth"]
+
+
+def test_a_date_of_birth_after_the_report_is_refused() -> None:
+    message = example("01-misper-report")
+    message["data"]["child"]["date_of_birth"] = "2030-01-01"
+    assert "data.child.date_of_birth" in problems_of(encoded(message))
+
+
+def test_missing_since_after_the_report_is_refused() -> None:
+    message = example("01-misper-report")
+    message["data"]["missing_since"] = "2026-11-21T00:00:00Z"
+    assert "data.missing_since" in problems_of(encoded(message))
+
+
+def test_every_failing_field_is_named_at_once() -> None:
+    message = example("01-misper-report")
+    del message["data"]["uasc"]
+    message["data"]["nickname"] = "JJ"
+    message["data"]["reported_at"] = "yesterday"
+    problems = problems_of(encoded(message))
+    assert set(problems) == {"data.uasc", "data.nickname", "data.reported_at"}
+    assert problems["data.nickname"] == "is not a field of this contract"
+
+
+def test_a_timestamp_without_an_offset_is_refused() -> None:
+    message = example("02-mash-rating")
+    message["data"]["rated_at"] = "2026-11-21T09:30:00"
+    assert "data.rated_at" in problems_of(encoded(message))
+
+
+def test_an_unknown_version_is_refused_naming_the_type() -> None:
+    message = example("02-mash-rating")
+    message["type"] = "uk.missing-children.mash-rating.v2"
+    assert "not a contract the hub accepts" in problems_of(encoded(message))["type"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "is empty"),
+        (b"{not json", "is not JSON"),
+        (b"\xff\xfe\x00bad", "is not UTF-8"),
+        (b" " * (MAX_MESSAGE_BYTES + 1), "is larger than"),
+    ],
+    ids=["empty", "not-json", "not-utf8", "oversized"],
+)
+def test_unreadable_messages_are_refused_with_the_reason(raw: bytes, reason: str) -> None:
+    assert reason in problems_of(raw)["(message)"]
+
+
+def test_a_completed_return_interview_needs_its_assessment_7_7() -> None:
+    message = example("07-return-interview")
+    del message["data"]["assessment"]
+    assert "7.7" in problems_of(encoded(message))["data.assessment"]
+
+
+def test_a_placement_notice_needs_the_placed_child_8_9() -> None:
+    message = example("08-cross-border-notice")
+    del message["data"]["placed_child"]
+    assert "8.9" in problems_of(encoded(message))["data.placed_child"]
+
+
+def test_personal_data_never_appears_in_an_error() -> None:
+    message = example("01-misper-report")
+    hostile = "Jordan Example <script>alert(1)</script>"
+    message["data"]["child"]["name"] = hostile * 10  # too long: refused
+    message["data"]["child_id"] = "Jordan Example"  # a name where an id belongs
+    message["data"]["circumstances"] = ""
+    with pytest.raises(BadMessage) as caught:
+        parse_structured(encoded(message))
+    assert "Jordan" not in str(caught.value)
+    assert "script" not in str(caught.value)
+
+
+def test_a_kafka_key_that_is_not_the_child_id_is_refused() -> None:
+    event = parse_structured(encoded(example("02-mash-rating")))
+    wire = to_kafka(event)
+    with pytest.raises(BadMessage) as caught:
+        from_kafka(wire.headers, b"someone-else", wire.value)
+    assert [p.field for p in caught.value.problems] == ["key"]
+
+
+def test_a_kafka_message_without_cloudevents_headers_is_refused() -> None:
+    event = parse_structured(encoded(example("02-mash-rating")))
+    wire = to_kafka(event)
+    with pytest.raises(BadMessage) as caught:
+        from_kafka({}, b"CF-100231", wire.value)
+    assert {p.field for p in caught.value.problems} >= {"ce_id", "ce_type"}
+
+
+def test_a_message_round_trips_through_kafka_binary_mode() -> None:
+    event = parse_structured(encoded(example("01-misper-report")))
+    wire = to_kafka(event)
+    assert wire.key == "CF-100231"
+    assert wire.headers["ce_type"] == b"uk.missing-children.misper-report.v1"
+    back = from_kafka(wire.headers, b"CF-100231", wire.value)
+    assert back.body == event.body
+    assert back.event_id == event.event_id

@@ -1,0 +1,80 @@
+"""`hub publish` puts a message on the real broker with its key and CloudEvents headers,
+and a client that is not Python (kcat) reads the same thing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.consumers.reader import read_records
+from hub.contracts.envelope import from_kafka
+from tests.helpers import EXAMPLES
+
+runner = CliRunner()
+PUBLISHED = re.compile(r"published (\S+) -> (\S+)\[(\d+)\]@(\d+)")
+
+
+def publish(kafka_bootstrap: str, name: str) -> tuple[str, int, int]:
+    result = runner.invoke(
+        app, ["publish", str(EXAMPLES / f"{name}.json"), "--bootstrap", kafka_bootstrap]
+    )
+    assert result.exit_code == 0, result.output
+    match = PUBLISHED.search(result.output)
+    assert match, result.output
+    return match.group(2), int(match.group(3)), int(match.group(4))
+
+
+def test_published_misper_report_arrives_with_key_and_headers(kafka_bootstrap: str) -> None:
+    topic, partition, offset = publish(kafka_bootstrap, "01-misper-report")
+    assert topic == "inbound.misper-report"
+    [record] = asyncio.run(read_records(kafka_bootstrap, [(topic, partition, offset)]))
+    headers = dict(record.headers)
+    assert record.key == b"CF-100231"
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["ce_id"] == b"evt-police-0001"
+    assert headers["ce_type"] == b"uk.missing-children.misper-report.v1"
+    assert headers["content-type"] == b"application/json"
+    assert from_kafka(record.headers, record.key, record.value).event_id == "evt-police-0001"
+
+
+def test_kcat_reads_what_hub_publish_sent(kafka_bootstrap: str) -> None:
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        pytest.fail("kcat is required (Debian package 'kcat'; `make setup` installs it)")
+    topic, partition, offset = publish(kafka_bootstrap, "05-found-report")
+    result = subprocess.run(
+        [
+            kcat,
+            "-b",
+            kafka_bootstrap,
+            "-C",
+            "-t",
+            topic,
+            "-p",
+            str(partition),
+            "-o",
+            str(offset),
+            "-c",
+            "1",
+            "-e",
+            "-J",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    record = json.loads(result.stdout)
+    headers = dict(zip(record["headers"][::2], record["headers"][1::2], strict=True))
+    assert record["key"] == "CF-100231"
+    assert headers["ce_type"] == "uk.missing-children.found-report.v1"
+    assert headers["ce_id"] == "evt-police-0005"
+    assert json.loads(record["payload"])["found_by"] == "police"

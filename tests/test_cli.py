@@ -1,0 +1,47 @@
+"""`hub validate` explains a bad message and says so in its exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hub.cli import app
+from tests.helpers import EXAMPLES, example
+
+runner = CliRunner()
+
+
+def test_validate_accepts_every_example() -> None:
+    result = runner.invoke(app, ["validate", *map(str, sorted(EXAMPLES.glob("*.json")))])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok ") == 8
+
+
+def test_validate_names_each_failing_field_and_exits_1(tmp_path: Path) -> None:
+    message = example("01-misper-report")
+    message["data"]["risk_level"] = "low"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(message))
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "REFUSED" in result.output
+    assert "data.risk_level: a child under 18 can only be graded medium or high risk" in (
+        result.output
+    )
+
+
+def test_publish_sends_nothing_when_any_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    good = EXAMPLES / "02-mash-rating.json"
+    # No broker named or running: had validation passed, publishing would fail with exit 3.
+    result = runner.invoke(app, ["publish", str(good), str(bad), "--bootstrap", "127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "published" not in result.output
+
+
+def test_contracts_check_reports_up_to_date() -> None:
+    result = runner.invoke(app, ["contracts", "export", "--check"])
+    assert result.exit_code == 0, result.output
