@@ -69,9 +69,14 @@ def fetch_jars(libs: Path | None = None) -> Path:
     return libs
 
 
-def _cluster_id() -> str:
-    # Kafka's Uuid.toString(): URL-safe base64 of 16 random bytes, without padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+def cluster_id() -> str:
+    """Kafka's Uuid.toString(): URL-safe base64 of 16 random bytes, without padding. Like
+    Kafka's Uuid.randomUuid(), never one starting with '-', which a CLI would read as an
+    option."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
 
 
 _LOG4J2 = """\
@@ -163,7 +168,11 @@ class LocalKafka:
         if not (self.workdir / "data" / "meta.properties").exists():
             result = subprocess.run(
                 self._java(
-                    "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(properties)
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={cluster_id()}",
+                    "--config",
+                    str(properties),
                 ),
                 capture_output=True,
                 text=True,
