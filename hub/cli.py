@@ -4,6 +4,8 @@ infrastructure. Exit status: 0 ok, 1 a message was refused, 3 infrastructure una
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,9 @@ from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
 from hub.contracts.problems import BadMessage
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
+from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
+from hub.routing.directory import load_directory
+from hub.routing.facts import Decision
 from hub.settings import KafkaSettings
 
 app = typer.Typer(help="Missing Children Integration Hub.", no_args_is_help=True)
@@ -77,6 +82,85 @@ def publish(files: Files, bootstrap: Bootstrap = "") -> None:
         raise typer.Exit(EXIT_UNAVAILABLE) from None
     for item in sent:
         typer.echo(f"published {item.event_id} -> {item.topic}[{item.partition}]@{item.offset}")
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="JSON Lines: one CloudEvent per line"
+        ),
+    ],
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            help="fire timers up to this time (ISO 8601, UTC if no offset); default: the last "
+            "event",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    directory_file: Annotated[Path, typer.Option("--directory", help="directory YAML")] = (
+        DEFAULT_DIRECTORY
+    ),
+) -> None:
+    """Run a timeline through the protocol engine with a simulated clock and print every
+    notification it decides, in order."""
+    from hub.routing.simulate import simulate as run_simulation
+
+    directory = load_directory(directory_file)
+    events = []
+    for number, line in enumerate(scenario.read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(parse_structured(line))
+        except BadMessage as bad:
+            for problem in bad.problems:
+                typer.echo(f"{scenario}:{number}: {problem.field}: {problem.reason}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from None
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    result = run_simulation(directory, events, until or (events[-1].time if events else None))
+    for decision in result.decisions:
+        typer.echo(json.dumps(decision_json(decision)) if as_json else decision_text(decision))
+    for rejection in result.rejections:
+        typer.echo(
+            f"REJECTED {rejection.event_id} at {rejection.at.isoformat()}: "
+            f"{rejection.field}: {rejection.reason}",
+            err=True,
+        )
+    if result.rejections:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def decision_json(decision: Decision) -> dict[str, object]:
+    return {
+        "at": _iso(decision.at),
+        "recipient": decision.recipient,
+        "authority": decision.authority,
+        "action": decision.action,
+        "due": _iso(decision.due),
+        "paragraph": decision.paragraph,
+        "episode": decision.episode_id,
+        "cause": decision.cause,
+        "notification_id": str(decision.notification_id),
+        "summary": decision.summary,
+    }
+
+
+def decision_text(decision: Decision) -> str:
+    due = f"due {_iso(decision.due)}" if decision.due else "no deadline"
+    return (
+        f"{_iso(decision.at)}  {decision.recipient} ({decision.authority}): "
+        f"{decision.action}, {due}, para {decision.paragraph} [{decision.cause}]\n"
+        f"    {decision.summary}"
+    )
 
 
 @contracts_app.command("export")

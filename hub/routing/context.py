@@ -1,0 +1,126 @@
+"""What every rule needs to say "tell X to do Y by Z, because paragraph P"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from hub.contracts.notification import Detail
+from hub.routing.directory import Directory
+from hub.routing.facts import Decision, Episode, ProtocolViolation
+
+# Roles that belong to the home authority's children's services (or its joint teams).
+_HOME_ROLES = frozenset(
+    {
+        "mash",
+        "mash_manager",
+        "mct",
+        "allocated_worker",
+        "iro",
+        "cp_chair",
+        "edt",
+        "rise",
+        "leaving_care",
+        "ats",
+        "practice_manager",
+        "team_manager",
+        "service_manager",
+        "sqas_service_manager",
+        "head_of_safeguarding",
+        "assistant_director",
+        "ooc_engagement_worker",
+        "rise_mct_strategic_manager",
+    }
+)
+
+
+class Placing(StrEnum):
+    """Where the child stands across borders (1.5, section 8)."""
+
+    LOCAL = "local"  # a home child living in the home area
+    PLACED_OUT = "placed_out"  # a home child placed in another area (8.3-8.7)
+    PLACED_IN = "placed_in"  # another authority's child placed here (8.8-8.13)
+
+
+def placing_of(episode: Episode, directory: Directory) -> Placing:
+    report, home = episode.report, directory.home_authority
+    for name in ("responsible_authority", "residence_authority"):
+        code = getattr(report, name)
+        if not directory.knows(code):
+            raise ProtocolViolation(
+                f"data.{name}", f"'{code}' is not an authority in the hub's directory"
+            )
+    if report.responsible_authority == home:
+        return Placing.LOCAL if report.residence_authority == home else Placing.PLACED_OUT
+    if report.residence_authority == home:
+        return Placing.PLACED_IN
+    raise ProtocolViolation(
+        "data.residence_authority",
+        f"neither the responsible nor the residence authority is {home}: the child is outside "
+        "this protocol's scope (1.5)",
+    )
+
+
+@dataclass
+class Context:
+    """Collects the decisions of one step. `at` is when they are decided."""
+
+    directory: Directory
+    at: datetime
+    cause: str
+    episode: Episode
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def placing(self) -> Placing:
+        return placing_of(self.episode, self.directory)
+
+    def authority_of(self, recipient: str) -> str:
+        report, directory = self.episode.report, self.directory
+        if recipient in _HOME_ROLES:
+            return directory.home_authority
+        match recipient:
+            case "police":
+                return directory.home_police_force
+            case "host_police":
+                return directory.police_force_of(report.residence_authority)
+            case "reporting_police":
+                return report.reporting_force
+            case "placing_authority" | "parent_carer":
+                return report.responsible_authority
+            case "host_authority":
+                return report.residence_authority
+            case "home_office":
+                return directory.national.home_office
+        raise ValueError(f"no authority is known for the role {recipient!r}")
+
+    def tell(
+        self,
+        recipient: str,
+        action: str,
+        paragraph: str,
+        summary: str,
+        *,
+        due: datetime | None = None,
+        facts: dict[str, Detail] | None = None,
+        **details: Detail,
+    ) -> None:
+        # A deadline already past when decided is due now: overdue from the first moment.
+        deadline = max(due, self.at) if due is not None else None
+        role = "police" if recipient == "reporting_police" else recipient
+        self.decisions.append(
+            Decision(
+                at=self.at,
+                recipient=role,
+                authority=self.authority_of(recipient),
+                action=action,
+                paragraph=paragraph,
+                episode_id=self.episode.episode_id,
+                child_id=self.episode.report.child_id,
+                cause=self.cause,
+                summary=summary,
+                due=deadline,
+                details=dict(details),
+            )
+        )

@@ -1,0 +1,76 @@
+"""The engine: one pure step from (child state, event or timer, directory, at) to an Outcome.
+
+Handlers sit in plain registries keyed by event type and timer name. The runtime pipeline
+and `hub simulate` both call `decide` and `fire`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from hub.contracts.events import (
+    CrossBorderNotice,
+    FoundReport,
+    MashRating,
+    MisperReport,
+    PreventionInterviewCompleted,
+    ReturnInterviewResult,
+    RiskDisagreementRaised,
+    RiskUpdate,
+)
+from hub.routing.context import Context
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState, Outcome, ProtocolViolation, Timer
+from hub.routing.rules import found, risk, strategy
+from hub.routing.rules.cross_border import on_cross_border_notice
+from hub.routing.rules.mash import on_mash_rating
+from hub.routing.rules.missing import on_misper_report
+from hub.routing.rules.return_interview import on_prevention_interview, on_return_interview
+
+EventHandler = Callable[[ChildState, Any, Directory, datetime, str], Outcome]
+TimerHandler = Callable[[Context, Timer], list[Timer]]
+
+EVENT_HANDLERS: dict[type, EventHandler] = {
+    MisperReport: on_misper_report,
+    RiskUpdate: risk.on_risk_update,
+    RiskDisagreementRaised: risk.on_risk_disagreement,
+    FoundReport: found.on_found_report,
+    PreventionInterviewCompleted: on_prevention_interview,
+    MashRating: on_mash_rating,
+    ReturnInterviewResult: on_return_interview,
+    CrossBorderNotice: on_cross_border_notice,
+}
+
+TIMER_HANDLERS: dict[str, TimerHandler] = {
+    strategy.MISSING_24H: strategy.on_missing_24h,
+    strategy.STRATEGY_MEETING: strategy.on_strategy_meeting,
+    strategy.FORMAL_REVIEW: strategy.on_formal_review,
+    strategy.EIGHTEENTH_BIRTHDAY: strategy.on_eighteenth_birthday,
+    risk.RISK_DISAGREEMENT: risk.on_risk_disagreement_unresolved,
+    found.RETURN_INTERVIEW_OVERDUE: found.on_return_interview_overdue,
+}
+
+
+def decide(
+    state: ChildState, event: Any, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    """Apply one inbound event. Raises ProtocolViolation for an impossible event."""
+    if getattr(event, "child_id", state.child_id) != state.child_id:
+        raise ProtocolViolation("data.child_id", "does not match the child being processed")
+    handler = EVENT_HANDLERS[type(event)]
+    return handler(state, event, directory, at, cause)
+
+
+def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) -> Outcome:
+    """A timer fell due. A timer no longer pending (cancelled meanwhile) decides nothing."""
+    episode = state.episode(timer.episode_id)
+    if episode is None or timer not in episode.timers:
+        return Outcome(state)
+    remaining = tuple(t for t in episode.timers if t != timer)
+    episode = replace(episode, timers=remaining)
+    ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
+    following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
+    episode = replace(episode, timers=(*remaining, *following))
+    return Outcome(state.with_episode(episode), tuple(ctx.decisions), schedule=following)

@@ -1,0 +1,161 @@
+"""What the engine knows and what it decides: plain frozen values, no I/O.
+
+The state is per child, because everything about one child arrives in order on one
+partition (key = child id) and repeat-episode rules (7.18, 8.12) look across episodes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hub.contracts.events import MisperReport
+from hub.contracts.notification import Detail, Notification
+from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
+
+NAMESPACE = uuid.UUID("6f1c1d0e-3b7a-5d8e-9a51-0c2f4e9b7a10")
+
+
+class ProtocolViolation(ValueError):
+    """An event that is well-formed but impossible under the protocol or the child's history
+    (found before reported, an unknown authority, ...). Bad input: rejected, never retried."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}")
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A deadline the engine must come back to, unless cancelled first."""
+
+    name: str
+    episode_id: str
+    due: datetime
+    paragraph: str
+    sequence: int = 0  # which meeting of a repeating ladder (7.22)
+
+    @property
+    def timer_id(self) -> str:
+        return f"{self.episode_id}:{self.name}:{self.sequence}"
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One missing episode of the child, from the MISPER report to the return interview."""
+
+    report: MisperReport
+    risk_level: RiskLevel
+    cse_risk: bool
+    mash_rating: RagRating | None = None
+    found_at: datetime | None = None
+    return_interview_done: bool = False
+    return_interview_declines: int = 0
+    timers: tuple[Timer, ...] = ()
+
+    @property
+    def episode_id(self) -> str:
+        return self.report.episode_id
+
+    @property
+    def started_at(self) -> datetime:
+        """7.22: timescales run from the start of the missing episode."""
+        return self.report.missing_since
+
+    @property
+    def is_open(self) -> bool:
+        return self.found_at is None
+
+    @property
+    def looked_after(self) -> bool:
+        return self.report.legal_status is LegalStatus.LOOKED_AFTER
+
+    @property
+    def known(self) -> bool:
+        """Known to children's services (3.4, 7.3): any plan or service."""
+        return self.report.legal_status is not LegalStatus.NOT_KNOWN
+
+    @property
+    def allocated(self) -> bool:
+        return self.known and self.report.allocated_worker is not None
+
+    @property
+    def high_risk(self) -> bool:
+        return self.risk_level is RiskLevel.HIGH
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A child placed in the home area by another authority (8.9)."""
+
+    placing_authority: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class ChildState:
+    child_id: str
+    episodes: tuple[Episode, ...] = ()
+    placement: Placement | None = None
+    placing_authority_escalated: bool = False  # 8.12 written notice sent
+
+    def episode(self, episode_id: str) -> Episode | None:
+        return next((e for e in self.episodes if e.episode_id == episode_id), None)
+
+    def with_episode(self, episode: Episode) -> ChildState:
+        others = tuple(e for e in self.episodes if e.episode_id != episode.episode_id)
+        ordered = sorted((*others, episode), key=lambda e: e.started_at)
+        return ChildState(
+            self.child_id, tuple(ordered), self.placement, self.placing_authority_escalated
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One notification owed to one recipient, and why."""
+
+    at: datetime
+    recipient: str
+    authority: str
+    action: str
+    paragraph: str
+    episode_id: str
+    child_id: str
+    cause: str
+    summary: str
+    due: datetime | None = None
+    details: dict[str, Detail] = field(default_factory=dict)
+
+    @property
+    def notification_id(self) -> uuid.UUID:
+        """Deterministic: the same cause, rule and recipient always give the same id."""
+        return uuid.uuid5(
+            NAMESPACE,
+            "|".join((self.cause, self.action, self.paragraph, self.recipient, self.authority)),
+        )
+
+    def notification(self) -> Notification:
+        return Notification(
+            notification_id=self.notification_id,
+            episode_id=self.episode_id,
+            child_id=self.child_id,
+            recipient=self.recipient,
+            authority=self.authority,
+            action=self.action,
+            summary=self.summary,
+            decided_at=self.at,
+            due=self.due,
+            paragraph=self.paragraph,
+            cause=self.cause,
+            details=self.details,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one event or timer leads to: the new state, the notifications, the timers."""
+
+    state: ChildState
+    decisions: tuple[Decision, ...] = ()
+    schedule: tuple[Timer, ...] = ()
+    cancel: tuple[Timer, ...] = ()

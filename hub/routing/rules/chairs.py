@@ -1,0 +1,54 @@
+"""Strategy meetings: who convenes or chairs them (7.18, 7.22, 7.27) and who receives the
+minutes (7.20, 7.23)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hub.contracts.vocabulary import LegalStatus
+from hub.routing.context import Context, Placing
+
+
+def chair(ctx: Context, allocated_role: str, unallocated_role: str) -> tuple[str, str]:
+    """The chair's role and the paragraph naming it. A child placed here by another authority
+    has its meetings convened by the placing authority (7.27)."""
+    if ctx.placing is Placing.PLACED_IN:
+        return "placing_authority", "7.27"
+    return (allocated_role if ctx.episode.allocated else unallocated_role), "7.18"
+
+
+def strategy_meeting(
+    ctx: Context, allocated_role: str, unallocated_role: str, due: datetime, which: str
+) -> None:
+    recipient, paragraph = chair(ctx, allocated_role, unallocated_role)
+    ctx.tell(
+        recipient,
+        "convene_strategy_meeting",
+        paragraph,
+        f"Convene and chair the {which} strategy meeting; put provisional arrangements "
+        "in place for the next (7.22).",
+        due=due,
+        meeting=which,
+        high_risk=ctx.episode.high_risk,
+    )
+    minutes_due(ctx, which, due)
+
+
+def minutes_due(ctx: Context, which: str, meeting_due: datetime) -> None:
+    """Minutes within 24 hours (7.20) to the IRO, or the child protection chair (7.23)."""
+    legal = ctx.episode.report.legal_status
+    if legal is LegalStatus.CHILD_PROTECTION_PLAN:
+        recipient = "cp_chair"
+    elif legal is LegalStatus.LOOKED_AFTER:
+        recipient = "iro"
+    else:
+        return
+    hours = ctx.directory.timescales.minutes_within_hours
+    ctx.tell(
+        recipient,
+        "receive_strategy_meeting_minutes",
+        "7.23",
+        f"Minutes of the {which} strategy meeting are due to you within {hours} hours.",
+        due=meeting_due + timedelta(hours=hours),
+        meeting=which,
+    )

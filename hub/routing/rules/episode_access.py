@@ -1,0 +1,38 @@
+"""Finding the episode an event is about, with a clear error when the history forbids it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.routing.facts import ChildState, Episode, ProtocolViolation
+
+
+def open_episode(state: ChildState, episode_id: str, when: datetime, field: str) -> Episode:
+    """The episode, which must have been reported and not yet found."""
+    episode = reported_episode(state, episode_id)
+    if episode.found_at is not None:
+        raise ProtocolViolation(
+            "data.episode_id",
+            "this episode is closed: the child was found; report a new episode instead",
+        )
+    if when < episode.started_at:
+        raise ProtocolViolation(field, "is before the child went missing")
+    return episode
+
+
+def reported_episode(state: ChildState, episode_id: str) -> Episode:
+    episode = state.episode(episode_id)
+    if episode is None:
+        raise ProtocolViolation(
+            "data.episode_id", "no MISPER report has been received for this episode"
+        )
+    return episode
+
+
+def found_episode(state: ChildState, episode_id: str) -> Episode:
+    episode = reported_episode(state, episode_id)
+    if episode.found_at is None:
+        raise ProtocolViolation(
+            "data.episode_id", "the child has not been reported found in this episode"
+        )
+    return episode

@@ -1,0 +1,177 @@
+"""Found or returned (3.18, 3.20, 5.1, 5.6, 5.12, 6.10, 7.6, 8.4, 8.10, MCT practice
+guidance and its Flowchart Two): every pending timer of the episode is cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hub.contracts.events import FoundReport
+from hub.contracts.vocabulary import FoundBy
+from hub.routing.calendar import is_out_of_hours
+from hub.routing.context import Context, Placing
+from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
+from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.rules.episode_access import open_episode
+
+RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
+
+
+def return_interview_owner(ctx: Context) -> tuple[str, str]:
+    """Who conducts the return interview, and the paragraph that says so."""
+    placing, report = ctx.placing, ctx.episode.report
+    if placing is Placing.PLACED_IN:
+        choice = ctx.directory.choices.placed_in_return_interview_owner
+        if choice is PlacedInReturnInterviewOwner.PLACING_AUTHORITY:
+            return "placing_authority", "8.10"
+        return "mct", "7.6"
+    if placing is Placing.PLACED_OUT and not ctx.directory.is_bordering(report.residence_authority):
+        return "ooc_engagement_worker", "5.12"
+    return "mct", "MCT-PG"
+
+
+def on_found_report(
+    state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    episode = open_episode(state, event.episode_id, event.found_at, "data.found_at")
+    cancelled = episode.timers
+    ts = directory.timescales
+    iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
+    overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, "5.12")
+    found = replace(episode, found_at=event.found_at, timers=(overdue,))
+    ctx = Context(directory, at, cause, found)
+    placing = ctx.placing
+    ctx.tell(
+        "mct",
+        "child_found",
+        "MCT-PG",
+        "The child has been found: record the found episode and arrange the return interview.",
+        found_by=event.found_by.value,
+    )
+    if found.allocated and placing is not Placing.PLACED_IN:
+        ctx.tell(
+            "allocated_worker",
+            "child_found",
+            "8.4",
+            "Your child has been found: visit as soon as possible and review whether the "
+            "placement remains appropriate.",
+        )
+    if found.looked_after and placing is not Placing.PLACED_IN:
+        ctx.tell(
+            "iro",
+            "child_found",
+            "8.4",
+            "A child in care has returned: review whether the placement remains appropriate.",
+        )
+        ctx.tell(
+            "parent_carer",
+            "inform_of_return",
+            "MCT-PG",
+            "The allocated worker informs those with parental responsibility of the "
+            "episode and its outcome, unless that is inconsistent with the child's "
+            "welfare (8.4).",
+            welfare_check_required=True,
+        )
+    police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
+    ctx.tell(
+        police,
+        "conduct_prevention_interview",
+        "5.12",
+        "Conduct the Prevention Interview (all high and medium risk cases).",
+    )
+    if event.possible_victim_of_crime:
+        ctx.tell(
+            police,
+            "attend_without_delay",
+            "5.1",
+            "The child may have been the victim of a crime: attend without delay to "
+            "protect the child and recover evidence.",
+            due=at,
+        )
+    if event.concerns_about_returning_home:
+        recipient = "edt" if is_out_of_hours(event.found_at, directory) else "mash"
+        ctx.tell(
+            recipient,
+            "concerns_about_return",
+            "5.6",
+            "There are concerns about the child's safety at home or in placement: "
+            "decide before the child is returned.",
+            due=at,
+        )
+    if event.found_by is FoundBy.PARENT_OR_CARER:
+        ctx.tell(
+            "mct",
+            "consider_advice_to_parent_or_carer",
+            "3.18",
+            "Found by a parent or carer: consider offering information and advice.",
+        )
+    owner, paragraph = return_interview_owner(ctx)
+    ctx.tell(
+        owner,
+        "conduct_return_interview",
+        paragraph,
+        f"Offer and complete the Independent Return Interview within "
+        f"{ts.return_interview_hours} hours of the child's return.",
+        due=iri_due,
+    )
+    if placing is Placing.PLACED_OUT:
+        ctx.tell(
+            "host_authority",
+            "child_found_in_your_area",
+            "8.4",
+            "The child placed in your area has returned.",
+        )
+    if placing is Placing.PLACED_IN and owner != "placing_authority":
+        ctx.tell(
+            "placing_authority", "child_found", "8.10", "The child you placed here has returned."
+        )
+    if is_out_of_hours(event.found_at, directory):
+        ctx.tell(
+            "edt",
+            "child_returned_out_of_hours",
+            "MCT-PG",
+            "Returned out of hours: EDT tells the MCT before the close of the next day.",
+        )
+    return Outcome(
+        state.with_episode(found), tuple(ctx.decisions), schedule=(overdue,), cancel=cancelled
+    )
+
+
+def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
+    """MCT practice guidance: if the interview cannot be done, the MCT tells the allocated
+    social work team immediately, and it becomes theirs."""
+    owner, _ = return_interview_owner(ctx)
+    ctx.tell(
+        "mct",
+        "return_interview_overdue",
+        "MCT-PG",
+        f"The return interview ({owner}) is overdue.",
+        due=ctx.at,
+        owner=owner,
+    )
+    if ctx.placing is Placing.PLACED_IN:
+        ctx.tell(
+            "placing_authority",
+            "return_interview_overdue",
+            "8.10",
+            "The return interview for the child you placed here is overdue.",
+            due=ctx.at,
+        )
+    elif ctx.episode.allocated:
+        ctx.tell(
+            "team_manager",
+            "complete_return_interview",
+            "MCT-PG",
+            "The return interview was not completed in time: the allocated team must "
+            "now complete it.",
+            due=ctx.at,
+        )
+    else:
+        ctx.tell(
+            "mash_manager",
+            "return_interview_overdue",
+            "7.6",
+            "The return interview for a child not known to children's services is overdue.",
+            due=ctx.at,
+        )
+    return []

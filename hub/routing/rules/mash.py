@@ -1,0 +1,33 @@
+"""MASH RAG rating (6.14): the missing child risk assessment is due in 4, 24 or 72 hours."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hub.contracts.events import MashRating
+from hub.routing.context import Context
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState, Outcome
+from hub.routing.rules.episode_access import reported_episode
+
+
+def on_mash_rating(
+    state: ChildState, event: MashRating, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    episode = reported_episode(state, event.episode_id)
+    updated = replace(episode, mash_rating=event.rating)
+    ctx = Context(directory, at, cause, updated)
+    hours = getattr(directory.timescales.mash_rag_hours, event.rating.value)
+    # 6.14: the MASH Decision Maker completes it, or the child's own social worker.
+    owner = "allocated_worker" if episode.allocated else "mash"
+    ctx.tell(
+        owner,
+        "complete_missing_risk_assessment",
+        "6.14",
+        f"MASH rated this episode {event.rating.value}: complete the missing child risk "
+        f"assessment within {hours} hours.",
+        due=event.rated_at + timedelta(hours=hours),
+        rating=event.rating.value,
+    )
+    return Outcome(state.with_episode(updated), tuple(ctx.decisions))

@@ -1,0 +1,101 @@
+"""Repeat episodes (7.17, 7.18, 7.19, 7.28, 8.12, 8.13): one rolling-window detector with
+several outputs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub.routing.context import Context, Placing
+from hub.routing.facts import ChildState, Episode
+
+
+def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
+    since = episode.started_at - timedelta(days=days)
+    return sum(1 for e in state.episodes if since <= e.started_at <= episode.started_at)
+
+
+def serious(ctx: Context, state: ChildState) -> bool:
+    """8.12 'serious concerns', as the directory defines them."""
+    rules = ctx.directory.choices.serious_concerns
+    return any(
+        (rules.high_risk and e.high_risk)
+        or (rules.cse_risk and e.cse_risk)
+        or (rules.mash_red and e.mash_rating is not None and e.mash_rating.value == "red")
+        for e in state.episodes
+    )
+
+
+def on_repeat(ctx: Context, state: ChildState) -> bool:
+    """Returns whether the 8.12 written notice went out (so the state can record it)."""
+    ts, episode = ctx.directory.timescales, ctx.episode
+    windows = {days: episodes_within(state, episode, days) for days in ts.repeat_windows_days}
+    hit = [days for days, count in sorted(windows.items()) if count >= ts.repeat_count]
+    if not hit:
+        return False
+    quick = episodes_within(state, episode, ts.quick_succession_days) >= ts.repeat_count
+    count, days = windows[hit[0]], hit[0]
+    why = f"{count} missing episodes in {days} days"
+    if ctx.placing is not Placing.PLACED_IN:
+        due = ctx.at if quick else None
+        paragraph = "7.19" if quick else "7.18"
+        managers = (
+            ("service_manager", "team_manager", "allocated_worker")
+            if episode.allocated
+            else ("mash_manager", "mash")
+        )
+        for role in managers:
+            ctx.tell(
+                role,
+                "review_repeat_missing_case",
+                paragraph,
+                f"{why}: review the case together (Service Manager, Team Manager and "
+                "allocated worker) and decide whether a strategy meeting is needed.",
+                due=due,
+                episodes=count,
+                window_days=days,
+                quick_succession=quick,
+            )
+    ctx.tell(
+        "rise",
+        "add_to_cse_and_missing_forum",
+        "7.28",
+        f"{why}: discuss at the monthly CSE and Missing Persons Forum.",
+        episodes=count,
+    )
+    if ctx.placing is not Placing.PLACED_IN or 90 not in hit:
+        return False
+    if not serious(ctx, state):
+        return False
+    if state.placing_authority_escalated:
+        ctx.tell(
+            "rise_mct_strategic_manager",
+            "draft_dcs_escalation_letter",
+            "8.13",
+            f"{why} despite the written notice to the placing authority: draft a letter "
+            "for the Director of Children's Services to the placing authority's DCS.",
+        )
+        return True
+    ctx.tell(
+        "service_manager",
+        "notify_placing_head_of_safeguarding",
+        "8.12",
+        f"{why} with serious concerns: inform the placing authority's Head of "
+        "Safeguarding in writing.",
+        episodes=count,
+    )
+    ctx.tell(
+        "placing_authority",
+        "head_of_safeguarding_written_notice",
+        "8.12",
+        f"{why} with serious concerns for a child you placed here: please ensure all "
+        "appropriate measures are in place, and send formal written details.",
+        episodes=count,
+    )
+    ctx.tell(
+        "mash_manager",
+        "chair_strategy_discussion",
+        "8.12",
+        f"{why}: chair a strategy discussion including the placing authority's social work team.",
+        due=ctx.at,
+    )
+    return True

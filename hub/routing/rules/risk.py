@@ -1,0 +1,144 @@
+"""Risk changes while the child is missing (1.4, 6.6, 6.7, 7.16, 7.22)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
+from hub.contracts.vocabulary import RiskLevel
+from hub.routing.context import Context
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.rules.chairs import strategy_meeting
+from hub.routing.rules.episode_access import open_episode
+from hub.routing.rules.strategy import MISSING_24H
+
+RISK_DISAGREEMENT = "risk_disagreement"
+
+
+def on_risk_update(
+    state: ChildState, event: RiskUpdate, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    episode = open_episode(state, event.episode_id, event.updated_at, "data.updated_at")
+    raised = event.risk_level is RiskLevel.HIGH and not episode.high_risk
+    new_cse = event.cse_risk and not episode.cse_risk
+    updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
+    ctx = Context(directory, at, cause, updated)
+    cancel: tuple[Timer, ...] = ()
+    owner = "allocated_worker" if updated.allocated else "mash"
+    ctx.tell(
+        owner,
+        "risk_level_changed",
+        "7.16",
+        f"Police risk grading is now {event.risk_level.value}: review the case as agreed "
+        "at the strategy meeting.",
+        due=at if raised else None,
+        risk_level=event.risk_level.value,
+        cse_risk=event.cse_risk,
+    )
+    ctx.tell(
+        "mct",
+        "risk_level_changed",
+        "7.16",
+        f"Police risk grading is now {event.risk_level.value}.",
+        risk_level=event.risk_level.value,
+    )
+    if raised:
+        ctx.tell(
+            "mash",
+            "high_risk_child_missing",
+            "1.4",
+            "Now high risk: children's services must be notified immediately.",
+            due=at,
+        )
+        if not any(t.name == MISSING_24H for t in episode.timers):
+            # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22).
+            hours = directory.timescales.strategy_meeting_within_hours_high_risk
+            strategy_meeting(
+                ctx,
+                "team_manager",
+                "mash",
+                episode.started_at + timedelta(hours=hours),
+                f"{hours}-hour (brought forward: high risk)",
+            )
+    if new_cse:
+        ctx.tell(
+            "rise",
+            "missing_child_at_risk_of_cse",
+            "6.6",
+            "A missing child now has a CSE risk marker.",
+            due=at,
+        )
+    disagreement = [t for t in episode.timers if t.name == RISK_DISAGREEMENT]
+    if disagreement:  # a new police grading settles the disagreement (6.7)
+        cancel = tuple(disagreement)
+        updated = replace(updated, timers=tuple(t for t in episode.timers if t not in cancel))
+    return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
+
+
+def on_risk_disagreement(
+    state: ChildState,
+    event: RiskDisagreementRaised,
+    directory: Directory,
+    at: datetime,
+    cause: str,
+) -> Outcome:
+    episode = open_episode(state, event.episode_id, event.raised_at, "data.raised_at")
+    ctx = Context(directory, at, cause, episode)
+    due = event.raised_at + timedelta(hours=directory.timescales.risk_disagreement_hours)
+    summary = (
+        f"{event.raised_by.value} disagrees with the police risk grading (proposes "
+        f"{event.proposed_risk_level.value}): resolve within 12 hours."
+    )
+    ctx.tell(
+        "team_manager",
+        "resolve_risk_disagreement",
+        "6.7",
+        summary,
+        due=due,
+        proposed_risk_level=event.proposed_risk_level.value,
+    )
+    ctx.tell(
+        "police",
+        "resolve_risk_disagreement",
+        "6.7",
+        summary + " (Police Missing Persons Unit)",
+        due=due,
+        proposed_risk_level=event.proposed_risk_level.value,
+    )
+    timer = Timer(
+        RISK_DISAGREEMENT,
+        episode.episode_id,
+        due,
+        "6.7",
+        sequence=sum(1 for t in episode.timers if t.name == RISK_DISAGREEMENT),
+    )
+    updated = replace(episode, timers=(*episode.timers, timer))
+    return Outcome(state.with_episode(updated), tuple(ctx.decisions), schedule=(timer,))
+
+
+def on_risk_disagreement_unresolved(ctx: Context, timer: Timer) -> list[Timer]:
+    ctx.tell(
+        "service_manager",
+        "escalate_risk_disagreement",
+        "6.7",
+        "The risk disagreement is unresolved after 12 hours: the RISE/MCT Service Manager "
+        "and the police DCI are consulted; the Head of Safeguarding too.",
+        due=ctx.at,
+    )
+    ctx.tell(
+        "head_of_safeguarding",
+        "escalate_risk_disagreement",
+        "6.7",
+        "Unresolved risk disagreement: consult, and liaise with police chief officers if needed.",
+        due=ctx.at,
+    )
+    ctx.tell(
+        "police",
+        "escalate_risk_disagreement",
+        "6.7",
+        "Unresolved risk disagreement: the police DCI is consulted.",
+        due=ctx.at,
+    )
+    return []
