@@ -128,11 +128,12 @@ class Decision:
 
     @property
     def notification_id(self) -> uuid.UUID:
-        """Deterministic: the same cause, rule and recipient always give the same id."""
-        return uuid.uuid5(
-            NAMESPACE,
-            "|".join((self.cause, self.action, self.paragraph, self.recipient, self.authority)),
-        )
+        """Deterministic: the same cause, rule, recipient and facts always give the same id,
+        and two duties from one cause (the 24-hour and 48-hour meetings' minutes to the IRO)
+        never share one, or a receiver would drop the second as a duplicate."""
+        facts = ",".join(f"{k}={v}" for k, v in sorted(self.details.items()))
+        parts = (self.cause, self.action, self.paragraph, self.recipient, self.authority, facts)
+        return uuid.uuid5(NAMESPACE, "|".join(parts))
 
     def notification(self) -> Notification:
         return Notification(

@@ -1,0 +1,106 @@
+"""Children placed across a border (3.8, 3.9, 8.3, 8.4, 8.9, 8.10, 8.12, 8.13, 7.27)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.routing.facts import ProtocolViolation
+from tests.routing.builders import START, Timeline, found, misper, told
+
+PLACED_OUT: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "residence_authority": "kent",
+}
+PLACED_IN: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "responsible_authority": "essex",
+    "allocated_worker": None,
+}
+
+
+def test_3_9_a_child_placed_out_of_area_goes_to_the_host_police_and_authority() -> None:
+    decisions = Timeline().receive(misper(**PLACED_OUT))
+    assert told(decisions, "police", "share_forms_with_host_police")[0].paragraph == "3.9.1"
+    assert told(decisions, "host_police")[0].authority == "kent-police"
+    assert told(decisions, "host_authority")[0].authority == "kent"
+
+
+def test_8_10_a_child_placed_here_goes_to_the_placing_authority() -> None:
+    decisions = Timeline().receive(misper(**PLACED_IN))
+    [placing] = told(decisions, "placing_authority")
+    assert (placing.paragraph, placing.authority) == ("8.10", "essex")
+    assert told(decisions, "police", "share_incident_and_location_forms")[0].paragraph == "3.8"
+
+
+def test_3_4_the_mct_completes_forms_for_a_child_placed_here() -> None:
+    assert told(
+        Timeline().receive(misper(**PLACED_IN)), "mct", "complete_incident_and_location_forms"
+    )
+
+
+def test_8_10_the_return_interview_is_the_placing_authoritys() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN))
+    [owner] = told(timeline.receive(found()), "placing_authority", "conduct_return_interview")
+    assert owner.paragraph == "8.10"
+
+
+def test_7_27_a_placed_child_has_its_strategy_meetings_convened_by_the_placing_authority() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN))
+    fired = timeline.advance(START + timedelta(hours=25))
+    meetings = told(fired, "placing_authority", "convene_strategy_meeting")
+    assert meetings
+    assert {m.paragraph for m in meetings} == {"7.27"}
+
+
+def test_mct_pg_bordering_authority_means_the_mct_does_the_return_interview() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="luton"))
+    assert told(timeline.receive(found()), "mct", "conduct_return_interview")
+
+
+def test_5_12_beyond_the_border_the_ooc_engagement_worker_does_it() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    assert told(timeline.receive(found()), "ooc_engagement_worker", "conduct_return_interview")
+
+
+def test_8_12_three_episodes_in_90_days_with_serious_concerns_go_to_the_placing_authority() -> None:
+    timeline = Timeline()
+    for n in range(3):
+        timeline.receive(
+            misper(
+                f"EP-{n}", at=START + timedelta(days=20 * n), risk_level=RiskLevel.HIGH, **PLACED_IN
+            )
+        )
+        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=20 * n, hours=5)))
+    assert told(timeline.decisions, "service_manager", "notify_placing_head_of_safeguarding")
+    assert told(timeline.decisions, "mash_manager", "chair_strategy_discussion")
+
+
+def test_8_13_a_fourth_episode_after_the_written_notice_brings_the_dcs_letter() -> None:
+    timeline = Timeline()
+    for n in range(4):
+        timeline.receive(
+            misper(
+                f"EP-{n}", at=START + timedelta(days=15 * n), risk_level=RiskLevel.HIGH, **PLACED_IN
+            )
+        )
+        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=15 * n, hours=5)))
+    assert told(timeline.decisions, "rise_mct_strategic_manager", "draft_dcs_escalation_letter")
+
+
+def test_1_5_a_child_of_neither_authority_is_out_of_scope() -> None:
+    with pytest.raises(ProtocolViolation, match=r"1\.5"):
+        Timeline().receive(misper(responsible_authority="kent", residence_authority="essex"))
+
+
+def test_an_unknown_authority_is_refused_naming_the_field() -> None:
+    with pytest.raises(ProtocolViolation) as caught:
+        Timeline().receive(misper(residence_authority="atlantis"))
+    assert caught.value.field == "data.residence_authority"

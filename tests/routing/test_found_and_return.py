@@ -1,0 +1,184 @@
+"""Found, returned, and the return interview (3.18, 5.1, 5.6, 5.12-5.19, 7.6-7.8, 7.18,
+7.19, 7.28, 8.4, MCT practice guidance)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, LegalStatus
+from hub.routing.facts import ProtocolViolation
+from tests.routing.builders import (
+    START,
+    Timeline,
+    found,
+    misper,
+    return_interview,
+    told,
+)
+
+FOUND_AT = START + timedelta(days=2)
+
+
+def returned(**changes: object) -> Timeline:
+    timeline = Timeline()
+    timeline.receive(misper(**changes))  # type: ignore[arg-type]
+    timeline.receive(found())
+    return timeline
+
+
+def test_a_found_report_cancels_every_pending_timer_of_the_episode() -> None:
+    timeline = returned()
+    assert {t.name for t in timeline.pending} == {"return_interview_overdue"}
+    later = timeline.advance(START + timedelta(days=30))
+    assert not told(later, "service_manager", "convene_strategy_meeting")
+
+
+def test_5_12_the_return_interview_is_due_within_72_hours_of_return() -> None:
+    [interview] = told(returned().decisions, "mct", "conduct_return_interview")
+    assert interview.due == FOUND_AT + timedelta(hours=72)
+
+
+def test_5_12_the_police_conduct_the_prevention_interview() -> None:
+    assert told(returned().decisions, "police", "conduct_prevention_interview")
+
+
+def test_8_4_the_iro_and_parents_of_a_looked_after_child_are_told_of_the_return() -> None:
+    timeline = returned(legal_status=LegalStatus.LOOKED_AFTER)
+    assert told(timeline.decisions, "iro", "child_found")
+    [parents] = told(timeline.decisions, "parent_carer")
+    assert parents.details["welfare_check_required"] is True
+
+
+def test_5_1_a_possible_victim_of_crime_has_police_attend_without_delay() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(found(possible_victim_of_crime=True))
+    assert told(decisions, "police", "attend_without_delay")[0].due == FOUND_AT
+
+
+def test_5_6_concerns_about_going_home_go_to_mash_before_the_return() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    assert told(
+        timeline.receive(found(concerns_about_returning_home=True)), "mash", "concerns_about_return"
+    )
+
+
+def test_3_18_found_by_a_parent_the_mct_considers_advice() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    assert told(
+        timeline.receive(found(found_by=FoundBy.PARENT_OR_CARER)),
+        "mct",
+        "consider_advice_to_parent_or_carer",
+    )
+
+
+def test_mct_pg_an_overdue_return_interview_escalates_to_the_allocated_team() -> None:
+    timeline = returned()
+    fired = timeline.advance(FOUND_AT + timedelta(hours=73))
+    assert told(fired, "team_manager", "complete_return_interview")
+
+
+def test_a_completed_return_interview_stops_the_overdue_escalation() -> None:
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=20)))
+    assert not timeline.advance(FOUND_AT + timedelta(hours=80))
+
+
+def test_5_18_and_7_8_the_interview_is_shared_with_police_worker_and_iro() -> None:
+    timeline = returned(legal_status=LegalStatus.LOOKED_AFTER)
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=20)))
+    assert {d.recipient for d in decisions} >= {"police", "allocated_worker", "iro"}
+
+
+@pytest.mark.parametrize(
+    ("assessment", "recipient", "action"),
+    [
+        (
+            EpisodeAssessment.NOT_SIGNIFICANT_NO_VULNERABILITIES,
+            "mct",
+            "consider_advice_and_support",
+        ),
+        (
+            EpisodeAssessment.NOT_SIGNIFICANT_WITH_VULNERABILITIES,
+            "ats",
+            "adolescent_targeted_support_referral",
+        ),
+        (EpisodeAssessment.SIGNIFICANT, "mash", "initial_assessment_referral"),
+    ],
+)
+def test_7_7_the_assessment_decides_where_the_child_is_referred(
+    assessment: EpisodeAssessment, recipient: str, action: str
+) -> None:
+    timeline = returned()
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=20), assessment))
+    assert told(decisions, recipient, action)[0].paragraph == "7.7"
+
+
+def test_5_17_a_child_not_known_is_referred_to_mash_after_the_interview() -> None:
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=20)))
+    assert told(decisions, "mash", "referral_after_return_interview")
+
+
+def test_5_15_a_declined_interview_is_followed_up_by_the_social_worker() -> None:
+    timeline = returned()
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    assert told(decisions, "allocated_worker", "follow_up_declined_return_interview")
+
+
+def test_5_15_without_a_social_worker_the_mct_offers_a_trusted_adult() -> None:
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    assert told(decisions, "mct", "offer_trusted_adult_interview")
+
+
+def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=9), declined=True))
+    assert told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def test_7_18_three_episodes_in_28_days_bring_a_case_review() -> None:
+    timeline = Timeline()
+    for n in range(3):
+        timeline.receive(misper(f"EP-{n}", at=START + timedelta(days=10 * n)))
+        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=10 * n, hours=3)))
+    reviews = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
+    assert reviews
+    assert reviews[0].paragraph == "7.18"
+    assert reviews[0].due is None
+    assert told(timeline.decisions, "rise", "add_to_cse_and_missing_forum")[0].paragraph == "7.28"
+
+
+def test_7_19_three_episodes_in_a_week_bring_an_immediate_review() -> None:
+    timeline = Timeline()
+    for n in range(3):
+        timeline.receive(misper(f"EP-{n}", at=START + timedelta(days=2 * n)))
+        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=2 * n, hours=3)))
+    [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
+    assert (review.paragraph, review.due) == ("7.19", review.at)
+
+
+def test_found_before_reported_is_refused() -> None:
+    with pytest.raises(ProtocolViolation, match="no MISPER report"):
+        Timeline().receive(found())
+
+
+def test_found_before_the_child_went_missing_is_refused() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(found(at=START - timedelta(hours=1)), at=START)
+    assert caught.value.field == "data.found_at"
+
+
+def test_a_return_interview_before_the_child_is_found_is_refused() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    with pytest.raises(ProtocolViolation, match="not been reported found"):
+        timeline.receive(return_interview(START + timedelta(hours=3)))

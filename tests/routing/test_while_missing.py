@@ -1,0 +1,137 @@
+"""While the child stays missing: timers from the start of the episode (6.7, 6.8, 7.18, 7.22,
+7.23), and risk changes (1.4, 6.6, 7.16)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
+from tests.routing.builders import (
+    START,
+    Timeline,
+    disagreement,
+    misper,
+    rating,
+    risk_update,
+    told,
+)
+
+
+def missing_for(days: float, **changes: object) -> Timeline:
+    timeline = Timeline()
+    timeline.receive(misper(**changes))  # type: ignore[arg-type]
+    timeline.advance(START + timedelta(days=days))
+    return timeline
+
+
+def test_7_18_at_24_hours_a_practice_manager_chairs_a_strategy_meeting() -> None:
+    assert told(missing_for(1).decisions, "practice_manager", "convene_strategy_meeting")
+
+
+def test_7_22_the_team_manager_convenes_within_72_hours_of_the_start() -> None:
+    [meeting] = told(missing_for(1).decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == START + timedelta(hours=72)
+
+
+def test_7_22_within_48_hours_when_high_risk() -> None:
+    timeline = missing_for(1, risk_level=RiskLevel.HIGH)
+    [meeting] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == START + timedelta(hours=48)
+
+
+def test_7_22_an_unallocated_child_has_mash_chair_the_meeting() -> None:
+    timeline = missing_for(1, allocated_worker=None)
+    assert told(timeline.decisions, "mash", "convene_strategy_meeting")
+
+
+def test_7_18_day_7_service_manager_and_day_10_sqas_service_manager() -> None:
+    timeline = missing_for(10)
+    assert told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
+
+
+def test_7_22_fortnightly_for_eight_weeks_then_every_two_months() -> None:
+    timeline = missing_for(140)
+    days = sorted(
+        (d.at - START).days
+        for d in told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
+    )
+    assert days[:5] == [10, 24, 38, 52, 66]
+    assert days[5] in range(125, 128)  # two calendar months after day 66
+
+
+def test_6_8_a_looked_after_child_missing_over_24_hours_reaches_the_assistant_director() -> None:
+    timeline = missing_for(1.1, legal_status=LegalStatus.LOOKED_AFTER)
+    assert told(
+        timeline.decisions, "assistant_director", "looked_after_child_missing_over_24_hours"
+    )
+
+
+def test_6_8_three_months_missing_brings_the_formal_review() -> None:
+    assert told(
+        missing_for(93).decisions, "assistant_director", "formal_review_missing_three_months"
+    )
+
+
+def test_6_8_an_eighteenth_birthday_while_missing_brings_a_missing_child_meeting() -> None:
+    from datetime import date
+
+    from hub.contracts.events import ChildDetails
+    from hub.contracts.vocabulary import Sex
+
+    nearly_adult = ChildDetails(name="Nearly Adult", date_of_birth=date(2008, 11, 25), sex=Sex.MALE)
+    timeline = missing_for(8, child=nearly_adult)
+    [meeting] = told(timeline.decisions, "assistant_director", "hold_missing_child_meeting")
+    assert meeting.at.date() == date(2026, 11, 25)
+
+
+def test_7_23_minutes_of_a_looked_after_childs_meeting_go_to_the_iro() -> None:
+    timeline = missing_for(1, legal_status=LegalStatus.LOOKED_AFTER)
+    assert told(timeline.decisions, "iro", "receive_strategy_meeting_minutes")
+
+
+def test_7_16_risk_raised_to_high_after_24_hours_brings_the_meeting_to_48_hours() -> None:
+    timeline = missing_for(1.1)
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == START + timedelta(hours=48)
+    assert told(decisions, "mash", "high_risk_child_missing")[0].paragraph == "1.4"
+
+
+def test_6_6_a_new_cse_marker_goes_to_rise() -> None:
+    timeline = missing_for(0.1)
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, START + timedelta(hours=3), cse=True)
+    )
+    assert told(decisions, "rise")
+
+
+def test_6_7_a_risk_disagreement_is_resolved_within_12_hours() -> None:
+    timeline = missing_for(0.1)
+    decisions = timeline.receive(disagreement(START + timedelta(hours=3)))
+    [manager] = told(decisions, "team_manager", "resolve_risk_disagreement")
+    assert manager.due == START + timedelta(hours=15)
+
+
+def test_6_7_an_unresolved_disagreement_escalates_after_12_hours() -> None:
+    timeline = missing_for(0.1)
+    timeline.receive(disagreement(START + timedelta(hours=3)))
+    fired = timeline.advance(START + timedelta(hours=16))
+    assert told(fired, "service_manager", "escalate_risk_disagreement")
+
+
+def test_6_7_a_new_police_grading_settles_the_disagreement() -> None:
+    timeline = missing_for(0.1)
+    timeline.receive(disagreement(START + timedelta(hours=3)))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=5)))
+    assert not told(
+        timeline.advance(START + timedelta(hours=16)),
+        "service_manager",
+        "escalate_risk_disagreement",
+    )
+
+
+def test_6_14_a_red_rating_makes_the_risk_assessment_due_in_4_hours() -> None:
+    timeline = missing_for(0.1)
+    [assessment] = timeline.receive(rating(RagRating.RED, START + timedelta(hours=3)))
+    assert assessment.due == START + timedelta(hours=7)
