@@ -62,6 +62,37 @@ def placing_of(episode: Episode, directory: Directory) -> Placing:
     )
 
 
+def owed(
+    *,
+    at: datetime,
+    recipient: str,
+    authority: str,
+    action: str,
+    paragraph: str,
+    episode_id: str,
+    child_id: str,
+    cause: str,
+    summary: str,
+    due: datetime | None,
+    details: dict[str, Detail],
+) -> Decision:
+    """A decision, with its deadline clamped: a deadline already past when decided is due
+    now, so it is overdue from the first moment (and never due before it was decided)."""
+    return Decision(
+        at=at,
+        recipient=recipient,
+        authority=authority,
+        action=action,
+        paragraph=paragraph,
+        episode_id=episode_id,
+        child_id=child_id,
+        cause=cause,
+        summary=summary,
+        due=max(due, at) if due is not None else None,
+        details=details,
+    )
+
+
 @dataclass
 class Context:
     """Collects the decisions of one step. `at` is when they are decided."""
@@ -106,13 +137,10 @@ class Context:
         facts: dict[str, Detail] | None = None,
         **details: Detail,
     ) -> None:
-        # A deadline already past when decided is due now: overdue from the first moment.
-        deadline = max(due, self.at) if due is not None else None
-        role = "police" if recipient == "reporting_police" else recipient
         self.decisions.append(
-            Decision(
+            owed(
                 at=self.at,
-                recipient=role,
+                recipient="police" if recipient == "reporting_police" else recipient,
                 authority=self.authority_of(recipient),
                 action=action,
                 paragraph=paragraph,
@@ -120,7 +148,7 @@ class Context:
                 child_id=self.episode.report.child_id,
                 cause=self.cause,
                 summary=summary,
-                due=deadline,
-                details=dict(details),
+                due=due,
+                details={**(facts or {}), **details},
             )
         )

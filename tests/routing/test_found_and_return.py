@@ -182,3 +182,13 @@ def test_a_return_interview_before_the_child_is_found_is_refused() -> None:
     timeline.receive(misper())
     with pytest.raises(ProtocolViolation, match="not been reported found"):
         timeline.receive(return_interview(START + timedelta(hours=3)))
+
+
+def test_5_18_the_interviews_findings_travel_with_the_notification() -> None:
+    timeline = returned()
+    decisions = timeline.receive(
+        return_interview(FOUND_AT + timedelta(hours=20), EpisodeAssessment.SIGNIFICANT)
+    )
+    [police] = told(decisions, "police", "return_interview_shared")
+    assert police.details["assessment"] == "significant"
+    assert police.details["formal_interview"] is True

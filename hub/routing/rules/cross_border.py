@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.vocabulary import CrossBorderNoticeKind
+from hub.routing.context import owed
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Decision, Outcome, Placement, ProtocolViolation
 
@@ -33,7 +34,7 @@ def on_cross_border_notice(
         recipient: str, action: str, paragraph: str, summary: str, due: datetime | None = None
     ) -> None:
         decisions.append(
-            Decision(
+            owed(
                 at=at,
                 recipient=recipient,
                 authority=home,
@@ -43,7 +44,7 @@ def on_cross_border_notice(
                 child_id=event.child_id,
                 cause=cause,
                 summary=summary,
-                due=max(due, at) if due else None,
+                due=due,
                 details={"from_authority": event.from_authority},
             )
         )
