@@ -150,15 +150,3 @@ def from_kafka(
     if key is None or key.decode("utf-8", errors="replace") != parsed.key:
         raise BadMessage([Problem("key", "must be the child's id (data.child_id)")])
     return parsed
-
-
-def to_structured(event: ParsedEvent) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": event.event_id,
-        "source": event.source,
-        "type": event.contract.ce_type,
-        "time": event.time.isoformat(),
-        "datacontenttype": CONTENT_TYPE,
-        "data": event.body.model_dump(mode="json"),
-    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from hub.contracts.notification import Detail
 from hub.routing.directory import Directory
@@ -43,14 +44,17 @@ class Placing(StrEnum):
     PLACED_IN = "placed_in"  # another authority's child placed here (8.8-8.13)
 
 
+def require_authority(directory: Directory, field: str, code: str) -> None:
+    if not directory.knows(code):
+        raise ProtocolViolation(
+            f"data.{field}", f"'{code}' is not an authority in the hub's directory"
+        )
+
+
 def placing_of(episode: Episode, directory: Directory) -> Placing:
     report, home = episode.report, directory.home_authority
-    for name in ("responsible_authority", "residence_authority"):
-        code = getattr(report, name)
-        if not directory.knows(code):
-            raise ProtocolViolation(
-                f"data.{name}", f"'{code}' is not an authority in the hub's directory"
-            )
+    require_authority(directory, "responsible_authority", report.responsible_authority)
+    require_authority(directory, "residence_authority", report.residence_authority)
     if report.responsible_authority == home:
         return Placing.LOCAL if report.residence_authority == home else Placing.PLACED_OUT
     if report.residence_authority == home:
@@ -103,7 +107,7 @@ class Context:
     episode: Episode
     decisions: list[Decision] = field(default_factory=list)
 
-    @property
+    @cached_property
     def placing(self) -> Placing:
         return placing_of(self.episode, self.directory)
 

@@ -56,7 +56,6 @@ class Timescales(Strict):
     fortnightly_for_weeks: Positive
     then_every_months: Positive
     minutes_within_hours: Positive
-    looked_after_missing_hours: Positive
     formal_review_months: Positive
     return_interview_hours: Positive
     trusted_adult_interview_hours: Positive

@@ -6,7 +6,7 @@ partition (key = child id) and repeat-episode rules (7.18, 8.12) look across epi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hub.contracts.events import MisperReport
@@ -49,7 +49,6 @@ class Episode:
     cse_risk: bool
     mash_rating: RagRating | None = None
     found_at: datetime | None = None
-    return_interview_done: bool = False
     return_interview_declines: int = 0
     timers: tuple[Timer, ...] = ()
 
@@ -61,10 +60,6 @@ class Episode:
     def started_at(self) -> datetime:
         """7.22: timescales run from the start of the missing episode."""
         return self.report.missing_since
-
-    @property
-    def is_open(self) -> bool:
-        return self.found_at is None
 
     @property
     def looked_after(self) -> bool:
@@ -85,18 +80,9 @@ class Episode:
 
 
 @dataclass(frozen=True)
-class Placement:
-    """A child placed in the home area by another authority (8.9)."""
-
-    placing_authority: str
-    started_at: datetime
-
-
-@dataclass(frozen=True)
 class ChildState:
     child_id: str
     episodes: tuple[Episode, ...] = ()
-    placement: Placement | None = None
     placing_authority_escalated: bool = False  # 8.12 written notice sent
 
     def episode(self, episode_id: str) -> Episode | None:
@@ -105,9 +91,7 @@ class ChildState:
     def with_episode(self, episode: Episode) -> ChildState:
         others = tuple(e for e in self.episodes if e.episode_id != episode.episode_id)
         ordered = sorted((*others, episode), key=lambda e: e.started_at)
-        return ChildState(
-            self.child_id, tuple(ordered), self.placement, self.placing_authority_escalated
-        )
+        return replace(self, episodes=tuple(ordered))
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,13 @@ class Timeline:
         self.counter += 1
         return self._apply(decide(self.state, event, self.directory, when, f"evt-{self.counter}"))
 
+    def repeatedly_missing(self, times: int, every: timedelta, **changes: Any) -> None:
+        """The child goes missing `times` times, `every` apart, found 3 hours later each time."""
+        for n in range(times):
+            start = START + every * n
+            self.receive(misper(f"EP-{n}", at=start, **changes))
+            self.receive(found(f"EP-{n}", at=start + timedelta(hours=3)))
+
     def advance(self, until: datetime) -> list[Decision]:
         fired: list[Decision] = []
         while True:

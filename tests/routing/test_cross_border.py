@@ -72,26 +72,14 @@ def test_5_12_beyond_the_border_the_ooc_engagement_worker_does_it() -> None:
 
 def test_8_12_three_episodes_in_90_days_with_serious_concerns_go_to_the_placing_authority() -> None:
     timeline = Timeline()
-    for n in range(3):
-        timeline.receive(
-            misper(
-                f"EP-{n}", at=START + timedelta(days=20 * n), risk_level=RiskLevel.HIGH, **PLACED_IN
-            )
-        )
-        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=20 * n, hours=5)))
+    timeline.repeatedly_missing(3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_IN)
     assert told(timeline.decisions, "service_manager", "notify_placing_head_of_safeguarding")
     assert told(timeline.decisions, "mash_manager", "chair_strategy_discussion")
 
 
 def test_8_13_a_fourth_episode_after_the_written_notice_brings_the_dcs_letter() -> None:
     timeline = Timeline()
-    for n in range(4):
-        timeline.receive(
-            misper(
-                f"EP-{n}", at=START + timedelta(days=15 * n), risk_level=RiskLevel.HIGH, **PLACED_IN
-            )
-        )
-        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=15 * n, hours=5)))
+    timeline.repeatedly_missing(4, every=timedelta(days=15), risk_level=RiskLevel.HIGH, **PLACED_IN)
     assert told(timeline.decisions, "rise_mct_strategic_manager", "draft_dcs_escalation_letter")
 
 

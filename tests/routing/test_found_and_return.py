@@ -145,9 +145,7 @@ def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:
 
 def test_7_18_three_episodes_in_28_days_bring_a_case_review() -> None:
     timeline = Timeline()
-    for n in range(3):
-        timeline.receive(misper(f"EP-{n}", at=START + timedelta(days=10 * n)))
-        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=10 * n, hours=3)))
+    timeline.repeatedly_missing(3, every=timedelta(days=10))
     reviews = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
     assert reviews
     assert reviews[0].paragraph == "7.18"
@@ -157,9 +155,7 @@ def test_7_18_three_episodes_in_28_days_bring_a_case_review() -> None:
 
 def test_7_19_three_episodes_in_a_week_bring_an_immediate_review() -> None:
     timeline = Timeline()
-    for n in range(3):
-        timeline.receive(misper(f"EP-{n}", at=START + timedelta(days=2 * n)))
-        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=2 * n, hours=3)))
+    timeline.repeatedly_missing(3, every=timedelta(days=2))
     [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
     assert (review.paragraph, review.due) == ("7.19", review.at)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.vocabulary import CrossBorderNoticeKind
-from hub.routing.context import owed
+from hub.routing.context import owed, require_authority
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Decision, Outcome, Placement, ProtocolViolation
+from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation
 
 
 def on_cross_border_notice(
@@ -20,12 +19,8 @@ def on_cross_border_notice(
     cause: str,
 ) -> Outcome:
     home = directory.home_authority
-    for name in ("from_authority", "to_authority"):
-        if not directory.knows(getattr(event, name)):
-            raise ProtocolViolation(
-                f"data.{name}",
-                f"'{getattr(event, name)}' is not an authority in the hub's directory",
-            )
+    require_authority(directory, "from_authority", event.from_authority)
+    require_authority(directory, "to_authority", event.to_authority)
     if event.to_authority != home:
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
     decisions: list[Decision] = []
@@ -72,8 +67,7 @@ def on_cross_border_notice(
             "unplanned one.",
             due=due,
         )
-        placement = Placement(event.from_authority, placed.placement_started_at)
-        return Outcome(replace(state, placement=placement), tuple(decisions))
+        return Outcome(state, tuple(decisions))
     episode = state.episode(event.episode_id) if event.episode_id else None
     if event.kind is CrossBorderNoticeKind.CHILD_MISSING:
         tell(

@@ -29,7 +29,6 @@ def on_return_interview(
     )
     updated = replace(
         episode,
-        return_interview_done=episode.return_interview_done or completed,
         return_interview_declines=episode.return_interview_declines + (not completed),
         timers=tuple(t for t in episode.timers if t not in cancel),
     )
@@ -56,23 +55,17 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
         "Return interview information, shared with the police.",
         facts=facts,
     )
-    if episode.allocated and ctx.placing is not Placing.PLACED_IN:
-        ctx.tell(
-            "allocated_worker",
-            "return_interview_shared",
+    share_with_worker_and_iro(
+        ctx,
+        "return_interview_shared",
+        facts,
+        worker=(
             "7.8",
-            "Return interview information for your ongoing work; record arising actions "
-            "and decide who else receives it (5.19).",
-            facts=facts,
-        )
-    if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
-        ctx.tell(
-            "iro",
-            "return_interview_shared",
-            "5.18",
-            "Return interview information for a child in care.",
-            facts=facts,
-        )
+            "Return interview information for your ongoing work; record arising "
+            "actions and decide who else receives it (5.19).",
+        ),
+        iro="Return interview information for a child in care.",
+    )
     if not episode.known:
         ctx.tell(
             "mash",
@@ -156,20 +149,26 @@ def on_prevention_interview(
         "Prevention Interview completed: information shared with children's services.",
         facts=facts,
     )
-    if episode.allocated and ctx.placing is not Placing.PLACED_IN:
-        ctx.tell(
-            "allocated_worker",
-            "prevention_interview_shared",
-            "5.18",
-            "Prevention Interview completed for your child.",
-            facts=facts,
-        )
-    if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
-        ctx.tell(
-            "iro",
-            "prevention_interview_shared",
-            "5.18",
-            "Prevention Interview completed for a child in care.",
-            facts=facts,
-        )
+    share_with_worker_and_iro(
+        ctx,
+        "prevention_interview_shared",
+        facts,
+        worker=("5.18", "Prevention Interview completed for your child."),
+        iro="Prevention Interview completed for a child in care.",
+    )
     return Outcome(state, tuple(ctx.decisions))
+
+
+def share_with_worker_and_iro(
+    ctx: Context, action: str, facts: dict[str, Detail], *, worker: tuple[str, str], iro: str
+) -> None:
+    """5.18: what an interview found goes to the child's social worker and, for a child in
+    care, the IRO. A child placed here by another authority has neither here: the placing
+    authority shares with its own (8.10)."""
+    if ctx.placing is Placing.PLACED_IN:
+        return
+    if ctx.episode.allocated:
+        paragraph, summary = worker
+        ctx.tell("allocated_worker", action, paragraph, summary, facts=facts)
+    if ctx.episode.looked_after:
+        ctx.tell("iro", action, "5.18", iro, facts=facts)
