@@ -45,3 +45,17 @@ def test_publish_sends_nothing_when_any_file_is_refused(tmp_path: Path) -> None:
 def test_contracts_check_reports_up_to_date() -> None:
     result = runner.invoke(app, ["contracts", "export", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_publish_to_an_unreachable_broker_exits_3() -> None:
+    result = runner.invoke(
+        app, ["publish", str(EXAMPLES / "02-mash-rating.json"), "--bootstrap", "127.0.0.1:1"]
+    )
+    assert result.exit_code == 3
+    assert "could not publish" in result.output
+
+
+def test_contracts_check_names_a_stale_file_and_exits_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["contracts", "export", "--check", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "stale:" in result.output

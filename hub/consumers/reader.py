@@ -19,8 +19,8 @@ async def read_records(
         group_id=None,
         auto_offset_reset="earliest",
     )
-    await consumer.start()
     try:
+        await consumer.start()
         found: dict[tuple[str, int, int], ConsumerRecord[bytes, bytes]] = {}
         for topic, partition, offset in wanted:
             tp = TopicPartition(topic, partition)

@@ -36,8 +36,8 @@ async def publish(bootstrap: str, events: Sequence[ParsedEvent]) -> list[Publish
     """Publish events in order, each to its contract's topic, keyed by the child's id.
     A resend of the same event id is safe: the hub de-duplicates on it."""
     client = producer(bootstrap)
-    await client.start()
-    try:
+    try:  # stop even when start fails: an unreachable broker must not leak the producer
+        await client.start()
         sent: list[Published] = []
         for event in events:
             message = to_kafka(event)
