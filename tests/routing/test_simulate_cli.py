@@ -56,3 +56,11 @@ def test_simulate_reports_an_impossible_event_and_exits_1(tmp_path: Path) -> Non
     result = runner.invoke(app, ["simulate", str(found_only)])
     assert result.exit_code == 1
     assert "no MISPER report has been received" in result.output
+
+
+def test_simulate_prints_each_notification_for_people_with_its_paragraph() -> None:
+    result = runner.invoke(app, ["simulate", str(SCENARIO)])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("2026-11-20T18:40:00Z  mash (northamptonshire): record_missing_episode")
+    assert "para 6.14 [evt-police-0001]" in first

@@ -1,0 +1,60 @@
+"""The engine's own guarantees: timers cancelled meanwhile decide nothing; one child only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hub.contracts.vocabulary import LegalStatus
+from hub.routing.engine import decide, fire
+from hub.routing.facts import ChildState, ProtocolViolation
+from tests.routing.builders import DIRECTORY, START, Timeline, found, misper, told
+
+
+def test_a_timer_cancelled_by_a_found_report_decides_nothing_if_it_fires_anyway() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    day_seven = next(t for t in timeline.pending if t.name == "strategy_meeting")
+    timeline.receive(found())
+    outcome = fire(timeline.state, day_seven, DIRECTORY, day_seven.due)
+    assert outcome.decisions == ()
+    assert outcome.state == timeline.state
+
+
+def test_an_event_about_another_child_is_refused() -> None:
+    with pytest.raises(ProtocolViolation) as caught:
+        decide(ChildState("someone-else"), misper(), DIRECTORY, START, "evt-1")
+    assert caught.value.field == "data.child_id"
+
+
+def test_5_6_concerns_out_of_hours_go_to_edt() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    saturday = datetime(2026, 11, 21, 13, 0, tzinfo=UTC)
+    decisions = timeline.receive(found(at=saturday, concerns_about_returning_home=True))
+    assert told(decisions, "edt", "concerns_about_return")
+    assert told(decisions, "edt", "child_returned_out_of_hours")
+    assert not told(decisions, "mash", "concerns_about_return")
+
+
+def test_7_6_an_overdue_interview_for_a_child_not_known_goes_to_the_mash_manager() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
+    timeline.receive(found())
+    fired = timeline.advance(START + timedelta(days=6))
+    assert told(fired, "mash_manager", "return_interview_overdue")
+
+
+def test_8_10_an_overdue_interview_for_a_child_placed_here_goes_to_the_placing_authority() -> None:
+    timeline = Timeline()
+    timeline.receive(
+        misper(
+            legal_status=LegalStatus.LOOKED_AFTER,
+            responsible_authority="essex",
+            allocated_worker=None,
+        )
+    )
+    timeline.receive(found())
+    fired = timeline.advance(START + timedelta(days=6))
+    assert told(fired, "placing_authority", "return_interview_overdue")
