@@ -18,6 +18,7 @@ from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch
 from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
 from hub.routing.directory import load_directory
 from hub.routing.facts import Decision
+from hub.routing.paragraphs import heading_of
 from hub.settings import KafkaSettings
 
 app = typer.Typer(help="Missing Children Integration Hub.", no_args_is_help=True)
@@ -147,6 +148,7 @@ def decision_json(decision: Decision) -> dict[str, object]:
         "action": decision.action,
         "due": _iso(decision.due),
         "paragraph": decision.paragraph,
+        "heading": heading_of(decision.paragraph),
         "episode": decision.episode_id,
         "cause": decision.cause,
         "notification_id": str(decision.notification_id),
@@ -159,6 +161,7 @@ def decision_text(decision: Decision) -> str:
     return (
         f"{_iso(decision.at)}  {decision.recipient} ({decision.authority}): "
         f"{decision.action}, {due}, para {decision.paragraph} [{decision.cause}]\n"
+        f"    ({heading_of(decision.paragraph)})\n"
         f"    {decision.summary}"
     )
 

@@ -210,8 +210,10 @@ class PlacedChild(Message):
 class CrossBorderNotice(Message):
     """A notice between authorities about a child placed across a border (section 8).
 
-    `placement_notified` carries `placed_child` (8.9); `child_missing` and `child_found`
-    carry `episode_id` (8.4, 8.10)."""
+    `placement_notified` carries `placed_child`: to us from a placing authority (8.9), or from
+    us when we place a child out of area (7.14). `child_missing`, `child_found` and
+    `return_interview_accepted` (the placing authority takes on the return interview, 8.10)
+    carry `episode_id`."""
 
     notice_id: Identifier
     kind: CrossBorderNoticeKind
@@ -233,7 +235,7 @@ class CrossBorderNotice(Message):
             if self.placed_child is None:
                 raise ValueError("placed_child: required for a placement notice (8.9)")
         elif self.episode_id is None:
-            raise ValueError("episode_id: required for a missing or found notice (8.10)")
+            raise ValueError("episode_id: required for a notice about an episode (8.10)")
         return self
 
 

@@ -91,6 +91,7 @@ class CrossBorderNoticeKind(StrEnum):
     PLACEMENT_NOTIFIED = "placement_notified"  # 8.9, and 7.14 in the other direction
     CHILD_MISSING = "child_missing"  # 8.3, 8.4, 8.10
     CHILD_FOUND = "child_found"  # 8.4, 8.10
+    RETURN_INTERVIEW_ACCEPTED = "return_interview_accepted"  # 8.10: the placing authority's
 
 
 class Agency(StrEnum):

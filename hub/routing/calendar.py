@@ -4,7 +4,7 @@ maintained `holidays` library."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -31,3 +31,29 @@ def is_out_of_hours(moment: datetime, directory: Directory) -> bool:
         return True
     hours = directory.office_hours
     return not (hours.opens <= local.time() < hours.closes)
+
+
+def next_sharing_deadline(moment: datetime, directory: Directory) -> datetime:
+    """The close of the first police sharing day (6.4 or 6.11) whose close is still ahead:
+    today if it is a sharing day and the office is open, else the next one. Bank holidays
+    are not sharing days."""
+    zone = ZoneInfo(directory.timezone)
+    sharing = directory.choices.police_sharing.days.weekdays
+    day = moment.astimezone(zone).date()
+    while True:
+        close = datetime.combine(day, directory.office_hours.closes, tzinfo=zone)
+        if day.weekday() in sharing and not is_bank_holiday(day, directory) and close > moment:
+            return close
+        day += timedelta(days=1)
+
+
+def add_working_days(moment: datetime, days: int, directory: Directory) -> datetime:
+    """`days` working days after `moment` (weekends and bank holidays skipped), at the
+    close of business (7.15: "within 5 working days")."""
+    zone = ZoneInfo(directory.timezone)
+    day = moment.astimezone(zone).date()
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < SATURDAY and not is_bank_holiday(day, directory):
+            days -= 1
+    return datetime.combine(day, directory.office_hours.closes, tzinfo=zone)

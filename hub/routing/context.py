@@ -32,6 +32,7 @@ _HOME_ROLES = frozenset(
         "assistant_director",
         "ooc_engagement_worker",
         "rise_mct_strategic_manager",
+        "health",  # the area's health partners (6.11, 7.20)
     }
 )
 

@@ -58,6 +58,8 @@ class Timescales(Strict):
     minutes_within_hours: Positive
     formal_review_months: Positive
     return_interview_hours: Positive
+    placing_authority_acknowledgement_hours: Positive
+    placement_plan_check_working_days: Positive
     trusted_adult_interview_hours: Positive
     risk_disagreement_hours: Positive
     unplanned_placement_forms_days: Positive
@@ -76,6 +78,29 @@ class PlacedInReturnInterviewOwner(StrEnum):
     MCT = "mct"
 
 
+class SharingDays(StrEnum):
+    """6.4 says the police MPU shares "every week day"; 6.11 says Monday, Wednesday and
+    Friday. The default is the more frequent, so no child waits longer than either says."""
+
+    EVERY_WEEKDAY = "every_weekday"
+    MONDAY_WEDNESDAY_FRIDAY = "monday_wednesday_friday"
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        if self is SharingDays.EVERY_WEEKDAY:
+            return frozenset(range(5))
+        return frozenset({0, 2, 4})
+
+    @property
+    def paragraph(self) -> str:
+        return "6.4" if self is SharingDays.EVERY_WEEKDAY else "6.11"
+
+
+class PoliceSharing(Strict):
+    days: SharingDays = SharingDays.EVERY_WEEKDAY
+    with_health: bool = True  # 6.11 adds Health to the 6.4 recipients
+
+
 class SeriousConcerns(Strict):
     high_risk: bool = True
     cse_risk: bool = True
@@ -88,6 +113,7 @@ class Choices(Strict):
         PlacedInReturnInterviewOwner.PLACING_AUTHORITY
     )
     serious_concerns: SeriousConcerns = SeriousConcerns()
+    police_sharing: PoliceSharing = PoliceSharing()
 
 
 class National(Strict):

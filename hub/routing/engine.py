@@ -50,6 +50,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     strategy.EIGHTEENTH_BIRTHDAY: strategy.on_eighteenth_birthday,
     risk.RISK_DISAGREEMENT: risk.on_risk_disagreement_unresolved,
     found.RETURN_INTERVIEW_OVERDUE: found.on_return_interview_overdue,
+    found.PLACING_AUTHORITY_HANDOVER: found.on_placing_authority_handover_unconfirmed,
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from hub.contracts.events import MisperReport
 from hub.contracts.notification import Detail, Notification
 from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
+from hub.routing.paragraphs import heading_of
 
 NAMESPACE = uuid.UUID("6f1c1d0e-3b7a-5d8e-9a51-0c2f4e9b7a10")
 
@@ -35,6 +36,9 @@ class Timer:
     paragraph: str
     sequence: int = 0  # which meeting of a repeating ladder (7.22)
 
+    def __post_init__(self) -> None:
+        heading_of(self.paragraph)  # every citation must be findable in the text
+
     @property
     def timer_id(self) -> str:
         return f"{self.episode_id}:{self.name}:{self.sequence}"
@@ -50,6 +54,7 @@ class Episode:
     mash_rating: RagRating | None = None
     found_at: datetime | None = None
     return_interview_declines: int = 0
+    return_interview_accepted: bool = False  # 8.10: the placing authority took it on
     timers: tuple[Timer, ...] = ()
 
     @property
@@ -109,6 +114,9 @@ class Decision:
     summary: str
     due: datetime | None = None
     details: dict[str, Detail] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        heading_of(self.paragraph)  # every citation must be findable in the text
 
     @property
     def notification_id(self) -> uuid.UUID:

@@ -95,7 +95,7 @@ def test_7_16_risk_raised_to_high_after_24_hours_brings_the_meeting_to_48_hours(
     decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
     [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
     assert meeting.due == START + timedelta(hours=48)
-    assert told(decisions, "mash", "high_risk_child_missing")[0].paragraph == "1.4"
+    assert told(decisions, "mash", "high_risk_child_missing")[0].paragraph == "1.4 (Definitions)"
 
 
 def test_6_6_a_new_cse_marker_goes_to_rise() -> None:
@@ -135,3 +135,13 @@ def test_6_14_a_red_rating_makes_the_risk_assessment_due_in_4_hours() -> None:
     timeline = missing_for(0.1)
     [assessment] = timeline.receive(rating(RagRating.RED, START + timedelta(hours=3)))
     assert assessment.due == START + timedelta(hours=7)
+
+
+def test_7_20_police_and_health_are_invited_to_each_strategy_meeting() -> None:
+    timeline = missing_for(1)
+    meetings = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    police = told(timeline.decisions, "police", "attend_strategy_meeting")
+    health = told(timeline.decisions, "health", "attend_strategy_meeting")
+    assert meetings
+    assert len(police) == len(health) == 2  # the 24-hour and the 72-hour meetings
+    assert {d.due for d in police} == {START + timedelta(hours=24), meetings[0].due}

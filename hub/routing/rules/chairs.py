@@ -1,5 +1,5 @@
-"""Strategy meetings: who convenes or chairs them (7.18, 7.22, 7.27) and who receives the
-minutes (7.20, 7.23)."""
+"""Strategy meetings: who convenes or chairs them (7.18, 7.22, 7.27), who attends (7.20) and
+who receives the minutes (7.20, 7.23)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,23 @@ def strategy_meeting(
         meeting=which,
         high_risk=ctx.episode.high_risk,
     )
+    if recipient != "placing_authority":  # 7.27: the placing authority invites its own
+        invite_attendees(ctx, which, due)
     minutes_due(ctx, which, due)
+
+
+def invite_attendees(ctx: Context, which: str, due: datetime) -> None:
+    """7.20: police and Health attend every strategy meeting (the social worker and the MCT
+    are already told by the rules that convene it)."""
+    for attendee in ("reporting_police", "health"):
+        ctx.tell(
+            attendee,
+            "attend_strategy_meeting",
+            "7.20",
+            f"Attend the {which} strategy meeting.",
+            due=due,
+            meeting=which,
+        )
 
 
 def minutes_due(ctx: Context, which: str, meeting_due: datetime) -> None:

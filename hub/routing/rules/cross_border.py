@@ -1,14 +1,61 @@
-"""Notices from other authorities (8.4, 8.9, 8.10; 3.3 and 3.4 for placed children)."""
+"""Notices between authorities (section 8): a child another authority places here (8.9, and
+3.3 and 3.4 for its forms), a child we place out of area (7.12, 7.14, 7.15, 3.3(b)), the
+host authority's missing and found notices for our child placed there (8.4), and the
+placing authority taking on the return interview of the child it placed here (8.10)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from hub.contracts.events import CrossBorderNotice
+from hub.contracts.events import CrossBorderNotice, PlacedChild
+from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
+from hub.routing.calendar import add_working_days
 from hub.routing.context import owed, require_authority
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation
+from hub.routing.rules.episode_access import found_episode
+from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
+
+
+@dataclass
+class Notices:
+    """The decisions about one notice, all for the same child and episode."""
+
+    event: CrossBorderNotice
+    directory: Directory
+    at: datetime
+    cause: str
+    decisions: list[Decision] = field(default_factory=list)
+
+    def tell(
+        self,
+        recipient: str,
+        action: str,
+        paragraph: str,
+        summary: str,
+        due: datetime | None = None,
+        authority: str | None = None,
+        **details: Detail,
+    ) -> None:
+        event = self.event
+        self.decisions.append(
+            owed(
+                at=self.at,
+                recipient=recipient,
+                authority=authority or self.directory.home_authority,
+                action=action,
+                paragraph=paragraph,
+                episode_id=event.episode_id or f"placement:{event.notice_id}",
+                child_id=event.child_id,
+                cause=self.cause,
+                summary=summary,
+                due=due,
+                details={"from_authority": event.from_authority, **details},
+            )
+        )
 
 
 def on_cross_border_notice(
@@ -21,90 +68,173 @@ def on_cross_border_notice(
     home = directory.home_authority
     require_authority(directory, "from_authority", event.from_authority)
     require_authority(directory, "to_authority", event.to_authority)
+    notices = Notices(event, directory, at, cause)
+    if event.from_authority == home:
+        if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
+            raise ProtocolViolation(
+                "data.kind",
+                "the hub tells other authorities of missing and found children itself, from "
+                "the MISPER and found reports; only a placement is sent from here (7.14)",
+            )
+        _we_placed_out_of_area(notices, state)
+        return Outcome(state, tuple(notices.decisions))
     if event.to_authority != home:
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
-    decisions: list[Decision] = []
+    if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
+        return _placing_authority_accepts_return_interview(notices, state)
+    RECEIVED[event.kind](notices, state)
+    return Outcome(state, tuple(notices.decisions))
 
-    def tell(
-        recipient: str, action: str, paragraph: str, summary: str, due: datetime | None = None
-    ) -> None:
-        decisions.append(
-            owed(
-                at=at,
-                recipient=recipient,
-                authority=home,
-                action=action,
-                paragraph=paragraph,
-                episode_id=event.episode_id or f"placement:{event.notice_id}",
-                child_id=event.child_id,
-                cause=cause,
-                summary=summary,
-                due=due,
-                details={"from_authority": event.from_authority},
-            )
-        )
 
-    if event.kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
-        placed = event.placed_child
-        assert placed is not None  # guaranteed by the contract (8.9)
-        tell(
-            "mct",
-            "record_placement",
-            "8.9",
-            f"{event.from_authority} has placed a child in our area: record the child and "
-            "the placement on CareFirst.",
+def _placed(notices: Notices) -> PlacedChild:
+    placed = notices.event.placed_child
+    assert placed is not None  # guaranteed by the contract (8.9)
+    return placed
+
+
+def _forms_due(notices: Notices) -> datetime:
+    """3.3(b): before a planned placement, within 5 days of an unplanned one."""
+    placed = _placed(notices)
+    days = notices.directory.timescales.unplanned_placement_forms_days
+    return placed.placement_started_at + timedelta(days=0 if placed.planned_placement else days)
+
+
+def _placed_here(notices: Notices, state: ChildState) -> None:
+    notices.tell(
+        "mct",
+        "record_placement",
+        "8.9",
+        f"{notices.event.from_authority} has placed a child in our area: record the child and "
+        "the placement on CareFirst.",
+    )
+    notices.tell(
+        "mct",
+        "complete_incident_and_location_forms",
+        "3.3",
+        "A child placed here by another authority: the MCT completes the Incident and "
+        "Location Forms (3.4), before a planned placement or within 5 days of an "
+        "unplanned one.",
+        due=_forms_due(notices),
+    )
+
+
+def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
+    """7.14: the Formal Notification Process to the host authority; with a history of going
+    missing, the social worker also talks to its safeguarding service. 7.15: the IRO checks
+    the placement plan within 5 working days. 3.3(b): the forms, if the child is at risk."""
+    event, directory = notices.event, notices.directory
+    placed = _placed(notices)
+    history = len(state.episodes)
+    notices.tell(
+        "host_authority",
+        "formal_placement_notification",
+        "7.14",
+        f"{directory.home_authority} is placing a child in your area (Formal Notification "
+        "Process).",
+        due=placed.placement_started_at,
+        authority=event.to_authority,
+        planned_placement=placed.planned_placement,
+        previous_missing_episodes=history,
+    )
+    notices.tell(
+        "allocated_worker",
+        "complete_incident_and_location_forms",
+        "3.3",
+        "A child in care placed out of area: if the child is at risk of going missing, "
+        "complete the Incident and Location Forms before a planned placement or within 5 "
+        "days of an unplanned one.",
+        due=_forms_due(notices),
+        previous_missing_episodes=history,
+    )
+    if history:
+        notices.tell(
+            "allocated_worker",
+            "talk_to_host_safeguarding",
+            "7.14",
+            f"The child has gone missing {history} time(s) before: talk to the host "
+            "authority's safeguarding service about the placement.",
+            due=placed.placement_started_at,
         )
-        days = directory.timescales.unplanned_placement_forms_days
-        due = placed.placement_started_at + (
-            timedelta() if placed.planned_placement else timedelta(days=days)
-        )
-        tell(
-            "mct",
-            "complete_incident_and_location_forms",
-            "3.3",
-            "A child placed here by another authority: the MCT completes the Incident and "
-            "Location Forms (3.4), before a planned placement or within 5 days of an "
-            "unplanned one.",
-            due=due,
-        )
-        return Outcome(state, tuple(decisions))
-    episode = state.episode(event.episode_id) if event.episode_id else None
-    if event.kind is CrossBorderNoticeKind.CHILD_MISSING:
-        tell(
-            "mct",
+    days = directory.timescales.placement_plan_check_working_days
+    notices.tell(
+        "iro",
+        "check_placement_plan",
+        "7.15",
+        f"Receive a copy of the placement plan and check it is in place within {days} "
+        "working days of the placement.",
+        due=add_working_days(placed.placement_started_at, days, directory),
+    )
+
+
+def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
+    episode = state.episode(notices.event.episode_id or "")
+    notices.tell(
+        "mct",
+        "child_missing_in_host_area",
+        "8.4",
+        f"{notices.event.from_authority} reports our child placed there as missing."
+        + ("" if episode else " No MISPER report has reached the hub yet."),
+        due=notices.at,
+    )
+    if episode is not None and episode.allocated:
+        notices.tell(
+            "allocated_worker",
             "child_missing_in_host_area",
             "8.4",
-            f"{event.from_authority} reports our child placed there as missing."
-            + ("" if episode else " No MISPER report has reached the hub yet."),
-            due=at,
+            "The host authority reports your child missing.",
+            due=notices.at,
         )
-        if episode is not None and episode.allocated:
-            tell(
-                "allocated_worker",
-                "child_missing_in_host_area",
-                "8.4",
-                "The host authority reports your child missing.",
-                due=at,
-            )
-    else:
-        tell(
-            "mct",
+
+
+def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
+    episode = state.episode(notices.event.episode_id or "")
+    notices.tell(
+        "mct",
+        "child_found_in_host_area",
+        "8.4",
+        f"{notices.event.from_authority} reports our child placed there has returned.",
+    )
+    if episode is not None and episode.allocated:
+        notices.tell(
+            "allocated_worker",
             "child_found_in_host_area",
             "8.4",
-            f"{event.from_authority} reports our child placed there has returned.",
+            "The host authority reports your child has returned: review the placement.",
         )
-        if episode is not None and episode.allocated:
-            tell(
-                "allocated_worker",
-                "child_found_in_host_area",
-                "8.4",
-                "The host authority reports your child has returned: review the placement.",
-            )
-        if episode is not None and episode.looked_after:
-            tell(
-                "iro",
-                "child_found_in_host_area",
-                "8.4",
-                "The host authority reports the child has returned: review the placement.",
-            )
-    return Outcome(state, tuple(decisions))
+    if episode is not None and episode.looked_after:
+        notices.tell(
+            "iro",
+            "child_found_in_host_area",
+            "8.4",
+            "The host authority reports the child has returned: review the placement.",
+        )
+
+
+def _placing_authority_accepts_return_interview(notices: Notices, state: ChildState) -> Outcome:
+    """8.10: the placing authority confirms the return interview is theirs; the hub stops
+    waiting for that confirmation."""
+    episode = found_episode(state, notices.event.episode_id or "")
+    if episode.report.responsible_authority != notices.event.from_authority:
+        raise ProtocolViolation(
+            "data.from_authority", "is not the authority that placed this child here"
+        )
+    cancel = tuple(t for t in episode.timers if t.name == PLACING_AUTHORITY_HANDOVER)
+    accepted = replace(
+        episode,
+        return_interview_accepted=True,
+        timers=tuple(t for t in episode.timers if t not in cancel),
+    )
+    notices.tell(
+        "mct",
+        "return_interview_accepted_by_placing_authority",
+        "8.10",
+        "The placing authority has confirmed it will conduct the return interview.",
+    )
+    return Outcome(state.with_episode(accepted), tuple(notices.decisions), cancel=cancel)
+
+
+RECEIVED: dict[CrossBorderNoticeKind, Callable[[Notices, ChildState], None]] = {
+    CrossBorderNoticeKind.PLACEMENT_NOTIFIED: _placed_here,
+    CrossBorderNoticeKind.CHILD_MISSING: _child_missing_in_host_area,
+    CrossBorderNoticeKind.CHILD_FOUND: _child_found_in_host_area,
+}

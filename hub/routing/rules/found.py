@@ -13,8 +13,12 @@ from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.rules.episode_access import open_episode
+from hub.routing.rules.sharing import share_with_partners
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
+PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
+RETURN_INTERVIEW_TIMERS = frozenset({RETURN_INTERVIEW_OVERDUE, PLACING_AUTHORITY_HANDOVER})
+IRI_PARAGRAPH = "5.12 (Independent Return Interview)"
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
@@ -26,7 +30,7 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
             return "placing_authority", "8.10"
         return "mct", "7.6"
     if placing is Placing.PLACED_OUT and not ctx.directory.is_bordering(report.residence_authority):
-        return "ooc_engagement_worker", "5.12"
+        return "ooc_engagement_worker", IRI_PARAGRAPH
     return "mct", "MCT-PG"
 
 
@@ -37,10 +41,20 @@ def on_found_report(
     cancelled = episode.timers
     ts = directory.timescales
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
-    overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, "5.12")
+    overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
     found = replace(episode, found_at=event.found_at, timers=(overdue,))
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
+    owner, paragraph = return_interview_owner(ctx)
+    if owner == "placing_authority":
+        # 8.10 hands the interview over; the rules index asks for an escalation if the
+        # placing authority never confirms it has taken it on.
+        wait = timedelta(hours=ts.placing_authority_acknowledgement_hours)
+        handover = Timer(
+            PLACING_AUTHORITY_HANDOVER, found.episode_id, event.found_at + wait, "8.10"
+        )
+        found = replace(found, timers=(overdue, handover))
+        ctx.episode = found
     ctx.tell(
         "mct",
         "child_found",
@@ -76,7 +90,7 @@ def on_found_report(
     ctx.tell(
         police,
         "conduct_prevention_interview",
-        "5.12",
+        "5.12 (Prevention Interview)",
         "Conduct the Prevention Interview (all high and medium risk cases).",
     )
     if event.possible_victim_of_crime:
@@ -105,7 +119,6 @@ def on_found_report(
             "3.18",
             "Found by a parent or carer: consider offering information and advice.",
         )
-    owner, paragraph = return_interview_owner(ctx)
     ctx.tell(
         owner,
         "conduct_return_interview",
@@ -125,6 +138,7 @@ def on_found_report(
         ctx.tell(
             "placing_authority", "child_found", "8.10", "The child you placed here has returned."
         )
+    share_with_partners(ctx, "found")
     if is_out_of_hours(event.found_at, directory):
         ctx.tell(
             "edt",
@@ -133,8 +147,41 @@ def on_found_report(
             "Returned out of hours: EDT tells the MCT before the close of the next day.",
         )
     return Outcome(
-        state.with_episode(found), tuple(ctx.decisions), schedule=(overdue,), cancel=cancelled
+        state.with_episode(found), tuple(ctx.decisions), schedule=found.timers, cancel=cancelled
     )
+
+
+def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> list[Timer]:
+    """8.10: the placing authority has not confirmed it will do the return interview. The MCT
+    is told to be ready to do it within the 72 hours, and the Service Manager (CSE and
+    Missing) to chase the placing authority, who is reminded."""
+    due = ctx.episode.found_at
+    assert due is not None  # the timer is only scheduled when the child is found
+    iri_due = due + timedelta(hours=ctx.directory.timescales.return_interview_hours)
+    ctx.tell(
+        "mct",
+        "return_interview_handover_unconfirmed",
+        "8.10",
+        "The placing authority has not confirmed it will conduct the return interview: "
+        "be ready to conduct it before the deadline.",
+        due=iri_due,
+    )
+    ctx.tell(
+        "service_manager",
+        "chase_placing_authority",
+        "8.10",
+        "The placing authority has not confirmed the return interview handover: contact it.",
+        due=ctx.at,
+    )
+    ctx.tell(
+        "placing_authority",
+        "confirm_return_interview",
+        "8.10",
+        "Please confirm you will conduct the return interview of the child you placed "
+        "here, due soon.",
+        due=iri_due,
+    )
+    return []
 
 
 def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:

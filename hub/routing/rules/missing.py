@@ -13,6 +13,7 @@ from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.repeat import on_repeat
+from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import timers_on_report
 
 
@@ -30,6 +31,7 @@ def on_misper_report(
     state = state.with_episode(episode)
     first_episode = len(state.episodes) == 1
     _who_is_told(ctx, placing, first_episode)
+    share_with_partners(ctx, "missing")
     escalated = on_repeat(ctx, state)
     timers = tuple(timers_on_report(episode, directory.timescales))
     episode = replace(episode, timers=timers)

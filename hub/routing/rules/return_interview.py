@@ -12,7 +12,7 @@ from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome
 from hub.routing.rules.episode_access import found_episode
-from hub.routing.rules.found import RETURN_INTERVIEW_OVERDUE
+from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS
 
 
 def on_return_interview(
@@ -25,7 +25,7 @@ def on_return_interview(
     episode = found_episode(state, event.episode_id)
     completed = event.outcome is ReturnInterviewOutcome.COMPLETED
     cancel = (
-        tuple(t for t in episode.timers if t.name == RETURN_INTERVIEW_OVERDUE) if completed else ()
+        tuple(t for t in episode.timers if t.name in RETURN_INTERVIEW_TIMERS) if completed else ()
     )
     updated = replace(
         episode,

@@ -48,7 +48,7 @@ def on_risk_update(
         ctx.tell(
             "mash",
             "high_risk_child_missing",
-            "1.4",
+            "1.4 (Definitions)",
             "Now high risk: children's services must be notified immediately.",
             due=at,
         )

@@ -1,0 +1,26 @@
+"""The police MPU's regular sharing of missing and found children (6.4, 6.11) with the
+Missing Children Co-ordinator, the Adolescent Targeted Support service and, under 6.11,
+Health. The MCT is already told at once (7.2), so this owes only the others, by the close
+of the next sharing day the directory's cadence names."""
+
+from __future__ import annotations
+
+from hub.routing.calendar import next_sharing_deadline
+from hub.routing.context import Context
+
+
+def share_with_partners(ctx: Context, status: str) -> None:
+    """`status` is "missing" or "found"."""
+    sharing = ctx.directory.choices.police_sharing
+    due = next_sharing_deadline(ctx.at, ctx.directory)
+    recipients = ["ats", "health"] if sharing.with_health else ["ats"]
+    for recipient in recipients:
+        ctx.tell(
+            recipient,
+            f"{status}_child_shared",
+            sharing.days.paragraph,
+            f"The police Missing Persons Unit's regular sharing: a child is {status}. Focus "
+            "on immediate action for vulnerable children still missing.",
+            due=due,
+            risk_level=ctx.episode.risk_level.value,
+        )

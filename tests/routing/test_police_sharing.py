@@ -1,0 +1,67 @@
+"""The police MPU's regular sharing of missing and found children (6.4, 6.11): a setting,
+because the two paragraphs disagree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hub.routing.directory import PoliceSharing, SharingDays
+from tests.routing.builders import DIRECTORY, START, Timeline, found, misper, told
+
+# START is a Wednesday at 10:00 GMT; the office closes at 17:30.
+TUESDAY_EVENING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+
+def with_sharing(days: SharingDays, with_health: bool = True) -> Timeline:
+    choices = DIRECTORY.choices.model_copy(
+        update={"police_sharing": PoliceSharing(days=days, with_health=with_health)}
+    )
+    return Timeline(DIRECTORY.model_copy(update={"choices": choices}))
+
+
+def test_6_4_by_default_ats_and_health_hear_of_a_missing_child_by_close_of_the_same_day() -> None:
+    decisions = Timeline().receive(misper())
+    [ats] = told(decisions, "ats", "missing_child_shared")
+    [health] = told(decisions, "health", "missing_child_shared")
+    assert ats.paragraph == health.paragraph == "6.4"
+    assert ats.due == START.replace(hour=17, minute=30)
+
+
+def test_6_4_after_close_the_share_is_due_by_close_of_the_next_week_day() -> None:
+    decisions = Timeline().receive(misper(at=TUESDAY_EVENING))
+    [ats] = told(decisions, "ats", "missing_child_shared")
+    assert ats.due == datetime(2026, 11, 25, 17, 30, tzinfo=UTC)
+
+
+def test_6_11_monday_wednesday_friday_skips_to_the_next_sharing_day() -> None:
+    timeline = with_sharing(SharingDays.MONDAY_WEDNESDAY_FRIDAY)
+    [ats] = told(timeline.receive(misper(at=TUESDAY_EVENING)), "ats", "missing_child_shared")
+    assert ats.paragraph == "6.11"
+    assert ats.due == datetime(2026, 11, 25, 17, 30, tzinfo=UTC)
+
+
+def test_6_11_a_friday_evening_report_is_shared_on_monday() -> None:
+    friday_evening = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    timeline = with_sharing(SharingDays.MONDAY_WEDNESDAY_FRIDAY)
+    [ats] = told(timeline.receive(misper(at=friday_evening)), "ats", "missing_child_shared")
+    assert ats.due == datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
+
+
+def test_6_4_a_bank_holiday_is_not_a_sharing_day() -> None:
+    christmas_eve_evening = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)
+    [ats] = told(Timeline().receive(misper(at=christmas_eve_evening)), "ats")
+    assert ats.due == datetime(2026, 12, 29, 17, 30, tzinfo=UTC)  # 25, 26 (28 in lieu)
+
+
+def test_6_4_without_health_only_ats_is_told() -> None:
+    decisions = with_sharing(SharingDays.EVERY_WEEKDAY, with_health=False).receive(misper())
+    assert told(decisions, "ats", "missing_child_shared")
+    assert not told(decisions, "health")
+
+
+def test_6_11_found_children_are_shared_too() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(found(at=START + timedelta(hours=3)))
+    assert told(decisions, "ats", "found_child_shared")
+    assert told(decisions, "health", "found_child_shared")
