@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka
 from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.store.database import make_engine, migrate, sessions
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 
@@ -106,6 +108,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def database(database_url: str) -> Iterator[sa.Engine]:
     engine = sa.create_engine(database_url)
     yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """The hub's store, migrated to the newest schema, on SQLite and on PostgreSQL."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    yield sessions(engine)
     engine.dispose()
 
 

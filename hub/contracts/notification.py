@@ -34,3 +34,7 @@ class Notification(Message):
     paragraph: ShortText = Field(description="The protocol paragraph, e.g. '7.18'.")
     cause: ShortText = Field(description="The event id or timer that led to this decision.")
     details: dict[str, Detail] = Field(default_factory=dict)
+
+    def partition_key(self) -> str:
+        """Keyed by child, so one recipient receives one child's notifications in order."""
+        return self.child_id

@@ -1,0 +1,83 @@
+"""What the hub publishes, encoded for the outbox: a notification to its recipient's topic
+(CloudEvents binary mode, keyed by child), or a report on the rejected topic."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.contracts.envelope import ParsedEvent, to_kafka
+from hub.contracts.problems import Problem
+from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
+from hub.routing.facts import Decision
+
+SOURCE = "urn:missing-children-hub:router"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    message_id: str
+    topic: str
+    key: bytes
+    headers: list[tuple[str, bytes]]
+    value: bytes
+
+
+def notification_topic(authority: str, recipient: str) -> str:
+    """One topic per recipient team of each authority: notify.<authority>.<recipient>."""
+    return NOTIFICATION.topic.format(authority=authority, recipient=recipient)
+
+
+def notification_message(decision: Decision) -> Outgoing:
+    notification = decision.notification()
+    event = ParsedEvent(
+        NOTIFICATION, str(notification.notification_id), SOURCE, decision.at, notification
+    )
+    binary = to_kafka(event)
+    return Outgoing(
+        message_id=f"notification:{notification.notification_id}",
+        topic=notification_topic(decision.authority, decision.recipient),
+        key=notification.child_id.encode(),
+        headers=[(name, value) for name, value in binary.headers.items()],
+        value=binary.value,
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a message came from, so a sender can find it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+
+def rejection_report(
+    source: Source,
+    kind: str,
+    problems: tuple[Problem, ...] | list[Problem],
+    event_id: str | None,
+    at: datetime,
+) -> Outgoing:
+    """Reported keyed as the message arrived (or by its source when it had no key). The
+    report names fields and reasons only: never the rejected values."""
+    body = {
+        "kind": kind,
+        "event_id": event_id,
+        "source": {"topic": source.topic, "partition": source.partition, "offset": source.offset},
+        "problems": [{"field": p.field, "reason": p.reason} for p in problems],
+        "rejected_at": at.isoformat(),
+    }
+    return Outgoing(
+        message_id=f"rejected:{source.label}",
+        topic=REJECTED_TOPIC,
+        key=source.key if source.key else source.label.encode(),
+        headers=[("content-type", b"application/json")],
+        value=json.dumps(body).encode(),
+    )

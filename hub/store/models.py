@@ -1,0 +1,154 @@
+"""Tables. Every row the pipeline writes for one inbound message is written in one
+transaction, so a crash leaves either all of it or none of it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class Stamp(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back aware: SQLite keeps no time zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: its zone is unknown")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: Stamp(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class InboundEvent(Base):
+    """An event that met its contract and the protocol, and was applied. Its id de-duplicates
+    redeliveries and resends; its body hash tells a resend from a conflicting reuse."""
+
+    __tablename__ = "inbound_events"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    ce_type: Mapped[str] = mapped_column(String(200))
+    child_id: Mapped[str] = mapped_column(String(128), index=True)
+    episode_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]]
+    topic: Mapped[str] = mapped_column(String(255))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+
+
+class ChildRecord(Base):
+    """The engine's state for one child (hub.routing.facts.ChildState), as JSON."""
+
+    __tablename__ = "child_states"
+
+    child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class RoutingDecision(Base):
+    """The routing log: one duty owed to one recipient, and why."""
+
+    __tablename__ = "routing_decisions"
+
+    notification_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(128), index=True)
+    episode_id: Mapped[str] = mapped_column(String(128), index=True)
+    recipient: Mapped[str] = mapped_column(String(64), index=True)
+    authority: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(100))
+    paragraph: Mapped[str] = mapped_column(String(64), index=True)
+    cause: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(Stamp(), index=True)
+    due: Mapped[datetime | None]
+    details: Mapped[dict[str, Any]]
+
+
+class OutboxMessage(Base):
+    """A message to publish: a notification, or a report on the rejected topic. Never
+    deleted; a row that keeps failing stays visible with its last error."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(128), unique=True)
+    topic: Mapped[str] = mapped_column(String(255))
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[list[Any]]
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class TimerRecord(Base):
+    """A deadline the engine must come back to (hub.routing.facts.Timer)."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due"),)
+
+    child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    timer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    episode_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[str] = mapped_column(String(64))
+    due: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled
+    settled_at: Mapped[datetime | None]
+
+
+class RejectedMessage(Base):
+    """A message the hub did not apply, with why and where it came from. Bad input is never
+    dropped: the raw bytes are kept for replay once the cause is fixed."""
+
+    __tablename__ = "rejected_messages"
+    __table_args__ = (UniqueConstraint("topic", "partition", "offset", name="uq_rejected_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    problems: Mapped[list[Any]]
+    topic: Mapped[str] = mapped_column(String(255))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(Integer)
+    key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    value: Mapped[bytes | None] = mapped_column(LargeBinary)
+    headers: Mapped[list[Any]]
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")

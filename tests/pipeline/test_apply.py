@@ -1,0 +1,103 @@
+"""One transaction per batch: applied events, the routing log, the outbox and the timers;
+bad input stored and reported; resends de-duplicated. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.consumers.apply import Record, apply_batch
+from hub.contracts.registry import REJECTED_TOPIC
+from hub.routing.directory import load_directory
+from hub.store.models import (
+    InboundEvent,
+    OutboxMessage,
+    RejectedMessage,
+    RoutingDecision,
+    TimerRecord,
+)
+from tests.pipeline.records import misper_record, raw_record
+
+DIRECTORY = load_directory()
+NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+Store = sessionmaker[Session]
+
+
+def apply(store: Store, *records: Record) -> None:
+    apply_batch(store, records, DIRECTORY, NOW)
+
+
+def rows(store: Store, model: type) -> int:
+    with store() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_misper_report_is_logged_queued_and_its_timers_scheduled(store: Store) -> None:
+    result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert result.applied == 1
+    assert result.notifications == rows(store, RoutingDecision) == rows(store, OutboxMessage) > 5
+    with store() as session:
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+        timers = set(session.scalars(select(TimerRecord.name)))
+    assert "notify.northamptonshire.mash" in topics
+    assert "notify.luton.host_authority" in topics
+    assert {"missing_24h", "strategy_meeting", "formal_review"} <= timers
+
+
+def test_a_resent_event_changes_nothing(store: Store) -> None:
+    apply(store, misper_record())
+    before = rows(store, OutboxMessage)
+    result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert result.duplicates == 1
+    assert rows(store, OutboxMessage) == before
+    assert rows(store, InboundEvent) == 1
+
+
+def test_the_same_id_with_a_different_body_is_refused_and_never_overwrites(store: Store) -> None:
+    apply(store, misper_record())
+    apply(store, misper_record(data={"risk_level": "high"}))
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+        stored = session.get(InboundEvent, "evt-police-0001")
+    assert rejected.kind == "conflicting_resend"
+    assert stored is not None
+    assert stored.body["risk_level"] == "medium"
+
+
+def test_bad_input_is_stored_with_its_source_and_reported_keyed_as_it_came(store: Store) -> None:
+    bad = raw_record(b"not json", key=b"CF-9")
+    result = apply_batch(store, [bad, misper_record()], DIRECTORY, NOW)
+    assert (result.rejected, result.applied) == (1, 1)
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+        [report] = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.topic == REJECTED_TOPIC)
+        ).all()
+    assert (rejected.topic, rejected.offset, rejected.value) == (bad.topic, bad.offset, b"not json")
+    assert report.key == b"CF-9"
+    assert json.loads(report.value)["source"]["offset"] == bad.offset
+
+
+def test_a_redelivered_bad_message_is_rejected_once(store: Store) -> None:
+    bad = raw_record(b"")
+    apply(store, bad)
+    apply(store, bad)
+    assert rows(store, RejectedMessage) == 1
+
+
+def test_a_protocol_violation_is_rejected_with_its_field(store: Store) -> None:
+    apply(store, misper_record(data={"residence_authority": "atlantis"}))
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+    assert rejected.kind == "protocol_violation"
+    assert rejected.problems[0]["field"] == "data.residence_authority"
+
+
+def test_a_rejection_report_never_carries_the_childs_details(store: Store) -> None:
+    apply(store, misper_record(data={"residence_authority": "atlantis"}))
+    with store() as session:
+        [report] = session.scalars(select(OutboxMessage.value)).all()
+    assert b"Jordan" not in report
