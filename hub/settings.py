@@ -21,3 +21,27 @@ class KafkaSettings(BaseSettings):
 
     def local_bootstrap(self) -> str:
         return self.bootstrap or f"127.0.0.1:{self.port}"
+
+
+class HubSettings(BaseSettings):
+    """What `hub run` needs. Settings that could lose a message are refused at start, each
+    naming its variable (hub.runtime.refuse_unsafe)."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///.hub/hub.db",
+        description="SQLAlchemy URL; SQLite (embedded) by default, PostgreSQL in production",
+    )
+    directory: str = Field(default="", description="directory YAML; empty means the default")
+    producer_acks: str = Field(default="all", description="must be 'all'")
+    producer_idempotence: bool = Field(default=True, description="must be true")
+    consumer_offset_reset: str = Field(default="earliest", description="must be 'earliest'")
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="prefix of every topic the hub reads and writes (several hubs, one cluster)",
+    )
+    group_id: str = Field(default="missing-children-hub", min_length=1)
+    batch_size: int = Field(default=500, ge=1, le=5000)
+    topic_partitions: int = Field(default=3, ge=1, le=64)

@@ -14,7 +14,7 @@ import logging
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -56,6 +56,7 @@ class BatchResult:
     duplicates: int = 0
     rejected: int = 0
     dead_lettered: int = 0
+    held: int = 0  # early: waiting for the event it depends on (a MISPER report)
     notifications: int = 0
 
     def add(self, other: BatchResult) -> None:
@@ -110,36 +111,48 @@ def _apply_isolated(
 
 
 def _apply_record(
-    session: Session, record: Record, directory: Directory, now: datetime
+    session: Session,
+    record: Record,
+    directory: Directory,
+    now: datetime,
+    held: RejectedMessage | None = None,
 ) -> BatchResult:
+    """Apply one record; `held` is its row when it is a held record being tried again."""
     source = record.source
-    seen = select(RejectedMessage.id).where(
-        RejectedMessage.topic == source.topic,
-        RejectedMessage.partition == source.partition,
-        RejectedMessage.offset == source.offset,
-    )
-    if session.execute(seen).first() is not None:
-        return BatchResult(duplicates=1)  # a redelivery of a message already rejected
+    if held is None:
+        seen = select(RejectedMessage.id).where(
+            RejectedMessage.topic == source.topic,
+            RejectedMessage.partition == source.partition,
+            RejectedMessage.offset == source.offset,
+        )
+        if session.execute(seen).first() is not None:
+            return BatchResult(duplicates=1)  # a redelivery of a message already held back
     try:
         event = from_kafka(list(record.headers), record.key, record.value)
     except BadMessage as bad:
-        _reject(session, record, "bad_message", bad.problems, _event_id(record), now)
+        _reject(session, record, "bad_message", bad.problems, _event_id(record), now, held)
         return BatchResult(rejected=1)
     body = event.body.model_dump(mode="json")
     digest = _digest(event, body)
     earlier = session.get(InboundEvent, event.event_id)
     if earlier is not None:
         if earlier.body_sha256 == digest:
+            if held is not None:
+                held.status = "resolved"
             return BatchResult(duplicates=1)
         problem = Problem("ce_id", "was already used for a different message; the first stands")
-        _reject(session, record, "conflicting_resend", [problem], event.event_id, now)
+        _reject(session, record, "conflicting_resend", [problem], event.event_id, now, held)
         return BatchResult(rejected=1)
     state = load_child(session, event.key)
     try:
         outcome = decide(state, event.body, directory, now, event.event_id)
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)
-        _reject(session, record, "protocol_violation", [problem], event.event_id, now)
+        if violation.awaiting:
+            if held is None:
+                _hold(session, record, problem, event.event_id, now)
+            return BatchResult(held=1)
+        _reject(session, record, "protocol_violation", [problem], event.event_id, now, held)
         return BatchResult(rejected=1)
     session.add(
         InboundEvent(
@@ -156,7 +169,86 @@ def _apply_record(
         )
     )
     queued = save_outcome(session, outcome, now)
-    return BatchResult(applied=1, notifications=queued)
+    if held is not None:
+        held.status = "resolved"
+        return BatchResult(applied=1, notifications=queued)
+    released = _release_held(session, event.key, directory, now)
+    released.add(BatchResult(applied=1, notifications=queued))
+    return released
+
+
+def _release_held(
+    session: Session, child_id: str, directory: Directory, now: datetime
+) -> BatchResult:
+    """Something new was applied for this child: try its held records again, oldest first,
+    until none moves (a found report may release a return interview in turn)."""
+    result = BatchResult()
+    while True:
+        waiting = session.scalars(
+            select(RejectedMessage)
+            .where(RejectedMessage.status == "held", RejectedMessage.key == child_id.encode())
+            .order_by(RejectedMessage.id)
+        ).all()
+        progressed = False
+        for row in waiting:
+            outcome = _apply_record(session, _record_of(row), directory, now, held=row)
+            if row.status != "held":
+                progressed = True
+                outcome.held = 0
+                result.add(outcome)
+        if not progressed:
+            return result
+
+
+def expire_held(session: Session, now: datetime, hold: timedelta) -> int:
+    """A held record whose missing predecessor never came is rejected and reported."""
+    expired = session.scalars(
+        select(RejectedMessage).where(
+            RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold
+        )
+    ).all()
+    for row in expired:
+        row.kind, row.status = "protocol_violation", "open"
+        problems = [Problem(p["field"], p["reason"]) for p in row.problems]
+        enqueue(
+            session,
+            rejection_report(_record_of(row).source, row.kind, problems, row.event_id, now),
+            now,
+        )
+    return len(expired)
+
+
+def _record_of(row: RejectedMessage) -> Record:
+    headers = [(name, bytes.fromhex(value)) for name, value in row.headers]
+    return Record(row.topic, row.partition, row.offset, row.key, row.value, headers)
+
+
+def _hold(session: Session, record: Record, problem: Problem, event_id: str, now: datetime) -> None:
+    session.add(_stored(record, "awaiting_predecessor", [problem], event_id, now, "held"))
+
+
+def _stored(
+    record: Record,
+    kind: str,
+    problems: Sequence[Problem],
+    event_id: str | None,
+    now: datetime,
+    status: str,
+) -> RejectedMessage:
+    """The record exactly as it arrived, with why it was not applied."""
+    return RejectedMessage(
+        kind=kind,
+        problems=[{"field": p.field, "reason": p.reason} for p in problems],
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        headers=[[name, value.hex()] for name, value in record.headers],
+        event_id=event_id,
+        received_at=now,
+        status=status,
+    )
 
 
 def _digest(event: ParsedEvent, body: dict[str, object]) -> str:
@@ -182,22 +274,13 @@ def _reject(
     problems: Sequence[Problem],
     event_id: str | None,
     now: datetime,
+    held: RejectedMessage | None = None,
 ) -> None:
-    session.add(
-        RejectedMessage(
-            kind=kind,
-            problems=[{"field": p.field, "reason": p.reason} for p in problems],
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key,
-            value=record.value,
-            headers=[[name, value.hex()] for name, value in record.headers],
-            event_id=event_id,
-            received_at=now,
-            status="open",
-        )
-    )
+    if held is not None:  # a held record that turned out bad: its row becomes the rejection
+        held.kind, held.status = kind, "open"
+        held.problems = [{"field": p.field, "reason": p.reason} for p in problems]
+    else:
+        session.add(_stored(record, kind, problems, event_id, now, "open"))
     enqueue(session, rejection_report(record.source, kind, list(problems), event_id, now), now)
     log.warning(
         "rejected %s (%s): %s",

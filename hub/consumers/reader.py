@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 
 
@@ -30,5 +31,51 @@ async def read_records(
             for record in batch.get(tp, []):
                 found[(topic, partition, record.offset)] = record
         return [found[p] for p in wanted if p in found]
+    finally:
+        await consumer.stop()
+
+
+async def _partitions_of(bootstrap: str, prefix: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        await admin.start()
+        topics = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+        described = await admin.describe_topics(topics) if topics else []
+        return [
+            TopicPartition(topic["topic"], partition["partition"])
+            for topic in described
+            for partition in topic["partitions"]
+        ]
+    finally:
+        await admin.close()
+
+
+async def read_topics(
+    bootstrap: str, prefix: str, timeout_s: float = 10.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record now in the topics whose name starts with `prefix`, read from the start
+    of each partition to its current end (what a recipient would have received)."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+    )
+    try:
+        await consumer.start()
+        partitions = await _partitions_of(bootstrap, prefix)
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=int(timeout_s * 1000))
+            if not batch:
+                raise TimeoutError(f"could not read {len(remaining)} partitions to their end")
+            for tp, got in batch.items():
+                records += got
+                if got and got[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+        return records
     finally:
         await consumer.stop()

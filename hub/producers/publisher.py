@@ -32,7 +32,9 @@ def producer(bootstrap: str) -> AIOKafkaProducer:
     )
 
 
-async def publish(bootstrap: str, events: Sequence[ParsedEvent]) -> list[Published]:
+async def publish(
+    bootstrap: str, events: Sequence[ParsedEvent], topic_prefix: str = ""
+) -> list[Published]:
     """Publish events in order, each to its contract's topic, keyed by the child's id.
     A resend of the same event id is safe: the hub de-duplicates on it."""
     client = producer(bootstrap)
@@ -43,7 +45,7 @@ async def publish(bootstrap: str, events: Sequence[ParsedEvent]) -> list[Publish
             message = to_kafka(event)
             key = message.key.encode() if isinstance(message.key, str) else message.key
             metadata = await client.send_and_wait(
-                event.contract.topic,
+                topic_prefix + event.contract.topic,
                 value=message.value,
                 key=key,
                 headers=list(message.headers.items()),

@@ -21,8 +21,11 @@ class ProtocolViolation(ValueError):
     """An event that is well-formed but impossible under the protocol or the child's history
     (found before reported, an unknown authority, ...). Bad input: rejected, never retried."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, awaiting: bool = False) -> None:
         self.field, self.reason = field, reason
+        # The event may be fine but early: it depends on one not yet received (a found report
+        # read before its MISPER report from another topic). The pipeline holds it a while.
+        self.awaiting = awaiting
         super().__init__(f"{field}: {reason}")
 
 

@@ -4,12 +4,12 @@ bad input stored and reported; resends de-duplicated. On SQLite and PostgreSQL."
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.consumers.apply import Record, apply_batch
+from hub.consumers.apply import Record, apply_batch, expire_held
 from hub.contracts.registry import REJECTED_TOPIC
 from hub.routing.directory import load_directory
 from hub.store.models import (
@@ -19,7 +19,8 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
-from tests.pipeline.records import misper_record, raw_record
+from tests.helpers import example
+from tests.pipeline.records import misper_record, raw_record, record_of
 
 DIRECTORY = load_directory()
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -101,3 +102,38 @@ def test_a_rejection_report_never_carries_the_childs_details(store: Store) -> No
     with store() as session:
         [report] = session.scalars(select(OutboxMessage.value)).all()
     assert b"Jordan" not in report
+
+
+def found_record() -> Record:
+    return record_of(example("05-found-report"), topic="inbound.found-report")
+
+
+def test_a_found_report_read_before_its_misper_report_waits_for_it(store: Store) -> None:
+    held = apply_batch(store, [found_record()], DIRECTORY, NOW)
+    assert held.held == 1
+    assert rows(store, OutboxMessage) == 0  # not an error yet: nothing reported
+    released = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert released.applied == 2
+    with store() as session:
+        statuses = set(session.scalars(select(RejectedMessage.status)))
+        found_duties = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.cause == "evt-police-0005")
+        ).all()
+    assert statuses == {"resolved"}
+    assert found_duties
+
+
+def test_in_one_batch_the_order_across_topics_does_not_matter(store: Store) -> None:
+    result = apply_batch(store, [found_record(), misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.rejected) == (2, 0)
+
+
+def test_a_held_record_whose_misper_never_comes_is_rejected_and_reported(store: Store) -> None:
+    apply(store, found_record())
+    with store.begin() as session:
+        assert expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24)) == 1
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+        reports = session.scalars(select(OutboxMessage.topic)).all()
+    assert (rejected.kind, rejected.status) == ("protocol_violation", "open")
+    assert reports == [REJECTED_TOPIC]

@@ -24,7 +24,9 @@ def reported_episode(state: ChildState, episode_id: str) -> Episode:
     episode = state.episode(episode_id)
     if episode is None:
         raise ProtocolViolation(
-            "data.episode_id", "no MISPER report has been received for this episode"
+            "data.episode_id",
+            "no MISPER report has been received for this episode",
+            awaiting=True,
         )
     return episode
 
@@ -33,6 +35,8 @@ def found_episode(state: ChildState, episode_id: str) -> Episode:
     episode = reported_episode(state, episode_id)
     if episode.found_at is None:
         raise ProtocolViolation(
-            "data.episode_id", "the child has not been reported found in this episode"
+            "data.episode_id",
+            "the child has not been reported found in this episode",
+            awaiting=True,
         )
     return episode

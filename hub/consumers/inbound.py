@@ -1,0 +1,135 @@
+"""The inbound consumer (FastStream): one consumer group over every inbound topic, a batch at
+a time. Each batch is applied in one database transaction (hub.consumers.apply) and the
+Kafka offsets are committed only after that transaction commits.
+
+FastStream's defaults would lose messages here, so each is set explicitly:
+- ack_policy MANUAL: the default (ACK_FIRST) commits offsets before the handler runs;
+- auto_offset_reset "earliest": a new group would otherwise start at the end;
+- our own parser and decoder: the stock ones decode headers and JSON bodies before the
+  handler runs, and a poison message (a header that is not UTF-8, a body that is not JSON)
+  would fail there, outside our handling, instead of being stored and reported;
+- no NACK on error: a NACK re-reads at once, in a tight loop. A failing batch (the database
+  down, or two instances racing in a rebalance) is instead retried with backoff inside the
+  handler, and its offsets committed when it succeeds. A bug in one message never fails
+  the batch: apply_batch dead-letters that message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+
+from hub.clock import Clock
+from hub.consumers.apply import BatchResult, Record, apply_batch, is_infrastructure
+from hub.contracts.registry import INBOUND_TOPICS
+from hub.routing.directory import Directory
+
+log = logging.getLogger(__name__)
+
+GROUP_ID = "missing-children-hub"
+
+
+def _is_text(value: bytes | None) -> bool:
+    try:
+        (value or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+async def keep_raw_records(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
+) -> StreamMessage[Any]:
+    """FastStream's batch parser decodes every header as UTF-8 and would fail the whole batch
+    on one bad header. Give it copies without such headers, and keep the originals (which
+    the hub validates, and which `nack` uses to rewind) as the raw message."""
+    safe = tuple(
+        replace(r, headers=tuple((k, v) for k, v in r.headers if _is_text(v))) for r in records
+    )
+    message = await original(safe)
+    message.raw_message = records
+    return message
+
+
+async def no_decoding(message: StreamMessage[Any], original: Any) -> None:
+    """The hub decodes and validates each record itself (hub.contracts.envelope)."""
+    return
+
+
+class InboundConsumer:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        sessions: sessionmaker[Session],
+        directory: Directory,
+        clock: Clock,
+        max_records: int = 500,
+        topic_prefix: str = "",
+        group_id: str = GROUP_ID,
+        on_applied: Callable[[BatchResult], None] | None = None,
+    ) -> None:
+        self.sessions, self.directory, self.clock = sessions, directory, clock
+        self.on_applied = on_applied
+        self.totals = BatchResult()
+        broker.subscriber(
+            *(topic_prefix + topic for topic in INBOUND_TOPICS),
+            group_id=group_id,
+            batch=True,
+            max_records=max_records,
+            batch_timeout_ms=50,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            parser=keep_raw_records,
+            decoder=no_decoding,
+        )(self.handle)
+
+    async def handle(self, message: KafkaMessage) -> None:
+        """Never lets an exception escape: with manual acknowledgement FastStream would move
+        on past an uncommitted batch, so a failure rewinds to it instead."""
+        try:
+            await self._apply_and_commit(message)
+        except Exception:
+            log.exception("inbound batch failed; rewinding to read it again")
+            await asyncio.sleep(1)  # not a tight loop
+            with contextlib.suppress(Exception):  # a revoked partition cannot be rewound
+                await message.nack()
+
+    async def _apply_and_commit(self, message: KafkaMessage) -> None:
+        raw = message.raw_message
+        batch = raw if isinstance(raw, tuple) else (raw,)
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
+        ]
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential_jitter(multiplier=0.2, max=10),
+            retry=retry_if_exception_type(Exception),
+            before_sleep=lambda state: log.warning(
+                "batch of %d not applied (%s); retrying (attempt %d)",
+                len(records),
+                "database unavailable"
+                if state.outcome and is_infrastructure(state.outcome.exception() or Exception())
+                else "conflict",
+                state.attempt_number,
+            ),
+            reraise=True,
+        ):
+            with attempt:
+                result = await asyncio.to_thread(
+                    apply_batch, self.sessions, records, self.directory, self.clock.now()
+                )
+        await message.ack()  # offsets committed only now, after the database commit
+        self.totals.add(result)
+        if self.on_applied is not None:
+            self.on_applied(result)

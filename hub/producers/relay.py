@@ -1,0 +1,136 @@
+"""The outbox relay: publishes pending outbox rows to their topics with an idempotent
+producer (acks=all) and marks them sent. A row that fails stays pending with its error and
+attempt count and is tried again after a backoff (tenacity, exponential with jitter);
+nothing is deleted. On PostgreSQL several relays can run at once: each claims rows with
+FOR UPDATE SKIP LOCKED and holds them until they are marked.
+
+A crash between publishing and marking re-sends those rows: every notification carries a
+deterministic id so receivers drop the duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+
+from hub.clock import Clock
+from hub.infra.topics import ensure_topics
+from hub.store.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DeliveryFailed(Exception):
+    """Some rows could not be published this round; they stay pending."""
+
+
+@dataclass
+class RelayStats:
+    sent: int = 0
+    failed: int = 0
+
+
+class Relay:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        producer: AIOKafkaProducer,
+        bootstrap: str,
+        clock: Clock,
+        batch_size: int = 500,
+        partitions: int = 3,
+        topic_prefix: str = "",
+    ) -> None:
+        self.prefix = topic_prefix
+        self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
+        self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
+        self.known_topics: set[str] = set()
+        self.stats = RelayStats()
+        self.wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until stopped; back off while the broker or database is failing."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            async for attempt in AsyncRetrying(
+                wait=wait_exponential_jitter(multiplier=0.2, max=10),
+                retry=retry_if_exception_type(Exception),
+                reraise=True,
+            ):
+                with attempt:
+                    if stop.is_set():
+                        return
+                    sent = await asyncio.to_thread(self.publish_batch, loop)
+            if sent < self.batch_size:
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=0.2)
+
+    def publish_batch(self, loop: asyncio.AbstractEventLoop) -> int:
+        """One round, in a worker thread: claim, publish, mark. Raises DeliveryFailed when any
+        row failed (after marking the ones that were sent)."""
+
+        def on_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+            return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
+
+        with self.sessions.begin() as session:
+            claim = (
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            rows = list(session.scalars(claim))
+            if not rows:
+                return 0
+            new_topics = {self.prefix + row.topic for row in rows} - self.known_topics
+            if new_topics:
+                on_loop(ensure_topics(self.bootstrap, sorted(new_topics), self.partitions))
+                self.known_topics |= new_topics
+            outcomes = on_loop(self._send_all(rows))
+            now = self.clock.now()
+            failed = 0
+            for row, error in zip(rows, outcomes, strict=True):
+                row.attempts += 1
+                row.last_attempt_at = now
+                if error is None:
+                    row.status, row.sent_at, row.last_error = "sent", now, None
+                else:
+                    failed += 1
+                    row.last_error = f"{type(error).__name__}: {error}"[:500]
+            self.stats.sent += len(rows) - failed
+            self.stats.failed += failed
+        if failed:
+            log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))
+            raise DeliveryFailed(f"{failed} rows failed")
+        return len(rows)
+
+    async def _send_all(self, rows: list[OutboxMessage]) -> list[BaseException | None]:
+        # Sent one after another so each topic partition keeps the outbox's order; the
+        # producer batches them on the wire and we wait for all acknowledgements at once.
+        futures: list[asyncio.Future[Any]] = []
+        for row in rows:
+            headers = [(name, base64.b64decode(value)) for name, value in row.headers]
+            try:
+                futures.append(
+                    await self.producer.send(
+                        self.prefix + row.topic, value=row.value, key=row.key, headers=headers
+                    )
+                )
+            except Exception as error:  # e.g. no metadata for the topic: this row failed
+                failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+                failed.set_exception(error)
+                futures.append(failed)
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]

@@ -1,0 +1,115 @@
+"""The running hub: the inbound consumer, the outbox relay and the timer scheduler, over one
+broker and one database. `hub run` and the demo start it; tests start it in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import Engine
+
+from hub.clock import Clock, SystemClock
+from hub.consumers.inbound import InboundConsumer
+from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
+from hub.infra.topics import ensure_topics
+from hub.producers.publisher import producer
+from hub.producers.relay import Relay
+from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
+from hub.scheduler import Scheduler
+from hub.settings import HubSettings
+from hub.store.database import is_sqlite, make_engine, migrate, sessions
+
+log = logging.getLogger(__name__)
+
+
+class UnsafeConfiguration(ValueError):
+    """A setting that could lose or skip messages; the hub refuses to start."""
+
+
+def refuse_unsafe(settings: HubSettings) -> None:
+    problems = []
+    if settings.producer_acks != "all":
+        problems.append("HUB_PRODUCER_ACKS: must be 'all' (a leader change could lose a message)")
+    if not settings.producer_idempotence:
+        problems.append("HUB_PRODUCER_IDEMPOTENCE: must be true (retries could duplicate)")
+    if settings.consumer_offset_reset != "earliest":
+        problems.append(
+            "HUB_CONSUMER_OFFSET_RESET: must be 'earliest' (a new group would skip messages)"
+        )
+    if problems:
+        raise UnsafeConfiguration("; ".join(problems))
+
+
+class Hub:
+    def __init__(
+        self,
+        bootstrap: str,
+        settings: HubSettings,
+        clock: Clock | None = None,
+        directory: Directory | None = None,
+    ) -> None:
+        refuse_unsafe(settings)
+        self.bootstrap, self.settings = bootstrap, settings
+        self.clock = clock or SystemClock()
+        self.directory = directory or load_directory(
+            Path(settings.directory) if settings.directory else DEFAULT_PATH
+        )
+        self.stop_event = asyncio.Event()
+        self.engine: Engine | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        url = self.settings.database_url
+        if is_sqlite(url) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(migrate, url)
+        self.engine = make_engine(url)
+        store = sessions(self.engine)
+        prefix = self.settings.topic_prefix
+        await ensure_topics(
+            self.bootstrap,
+            [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
+            self.settings.topic_partitions,
+        )
+        self.broker = KafkaBroker(self.bootstrap, logger=None)
+        self.consumer = InboundConsumer(
+            self.broker,
+            store,
+            self.directory,
+            self.clock,
+            self.settings.batch_size,
+            prefix,
+            self.settings.group_id,
+        )
+        self.producer = producer(self.bootstrap)
+        await self.producer.start()
+        self.relay = Relay(
+            store,
+            self.producer,
+            self.bootstrap,
+            self.clock,
+            self.settings.batch_size,
+            self.settings.topic_partitions,
+            prefix,
+        )
+        self.scheduler = Scheduler(store, self.directory, self.clock)
+        self.consumer.on_applied = lambda _result: self.relay.wake.set()
+        await self.broker.start()
+        self.tasks = [
+            asyncio.create_task(self.relay.run(self.stop_event), name="relay"),
+            asyncio.create_task(self.scheduler.run(self.stop_event), name="scheduler"),
+        ]
+        log.info("hub started", extra={"bootstrap": self.bootstrap, "sqlite": is_sqlite(url)})
+
+    async def stop(self) -> None:
+        """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay
+        and scheduler finish their round."""
+        self.stop_event.set()
+        await self.broker.stop()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.producer.stop()
+        if self.engine is not None:
+            self.engine.dispose()
+        log.info("hub stopped")
