@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
-from hub.contracts.problems import BadMessage
+from hub.contracts.problems import BadMessage, problems_from
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
 from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
 from hub.routing.directory import load_directory
@@ -235,25 +236,73 @@ def kafka_status(port: Port = 0) -> None:
     typer.echo(f"Kafka at {broker.bootstrap} is running (pid {pid}, logs: {broker.log_file})")
 
 
+def _broker_or_local(bootstrap: str) -> str:
+    """The given broker, or the project's own, started if need be."""
+    target = bootstrap or KafkaSettings().bootstrap
+    if target:
+        return target
+    broker = local_broker()
+    typer.echo(f"starting the local Kafka broker on {broker.bootstrap} ...", err=True)
+    try:
+        broker.start()
+    except KafkaUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    return broker.bootstrap
+
+
 @app.command()
 def demo(
     bootstrap: Bootstrap = "",
-    examples: Annotated[Path, typer.Option(help="folder of example messages")] = (
-        CONTRACTS_DIR / "examples"
-    ),
+    scenario: Annotated[
+        list[Path] | None, typer.Option(help="scenario JSONL files (default: the two demo ones)")
+    ] = None,
 ) -> None:
-    """Start Kafka, publish the example messages and read them back from their topics."""
+    """Run the real hub on the embedded database over the demo scenarios, then show what
+    each agency received and why."""
     from hub.demo import run_demo
 
-    target = bootstrap or KafkaSettings().bootstrap
-    if not target:
-        broker = local_broker()
-        typer.echo(f"starting the local Kafka broker on {broker.bootstrap} ...")
-        try:
-            broker.start()
-        except KafkaUnavailable as error:
-            typer.echo(str(error), err=True)
-            raise typer.Exit(EXIT_UNAVAILABLE) from None
-        target = broker.bootstrap
-    for line in asyncio.run(run_demo(target, sorted(examples.glob("*.json")))):
+    target = _broker_or_local(bootstrap)
+    database = Path(".hub") / "demo.db"
+    database.parent.mkdir(exist_ok=True)
+    for stale in database.parent.glob("demo.db*"):  # a fresh embedded database each run
+        stale.unlink()
+    for line in asyncio.run(run_demo(target, f"sqlite:///{database}", scenario)):
         typer.echo(line)
+
+
+@app.command()
+def run(bootstrap: Bootstrap = "") -> None:
+    """Run the hub (consumer, outbox relay, timers) until SIGTERM or Ctrl-C. Settings come
+    from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
+    import signal
+
+    from hub.logs import configure
+    from hub.runtime import Hub, UnsafeConfiguration
+    from hub.settings import HubSettings
+
+    configure()
+    try:
+        settings = HubSettings()
+    except ValidationError as error:
+        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        raise typer.Exit(2) from None
+    target = _broker_or_local(bootstrap)
+
+    async def serve() -> None:
+        hub = Hub(target, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await hub.start()
+        try:
+            await stop.wait()
+        finally:
+            await hub.stop()
+
+    try:
+        asyncio.run(serve())
+    except UnsafeConfiguration as error:
+        typer.echo(f"refusing to start: {error}", err=True)
+        raise typer.Exit(2) from None

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from hub.clock import Clock, SystemClock
 from hub.consumers.inbound import InboundConsumer
@@ -20,8 +22,22 @@ from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
 from hub.scheduler import Scheduler
 from hub.settings import HubSettings
 from hub.store.database import is_sqlite, make_engine, migrate, sessions
+from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    applied: int
+    not_applied: int  # rejected, dead-lettered or held
+    held: int
+    outbox_backlog: int
+    timers_due: int
+
+    @property
+    def idle(self) -> bool:
+        return self.outbox_backlog == 0 and self.timers_due == 0
 
 
 class UnsafeConfiguration(ValueError):
@@ -102,6 +118,26 @@ class Hub:
             asyncio.create_task(self.scheduler.run(self.stop_event), name="scheduler"),
         ]
         log.info("hub started", extra={"bootstrap": self.bootstrap, "sqlite": is_sqlite(url)})
+
+    def progress(self) -> Progress:
+        """What the hub has done and what it still owes (for the demo, tests and health)."""
+        assert self.engine is not None, "the hub is not started"
+        now = self.clock.now()
+        with self.engine.connect() as connection:
+
+            def count(model: type, *where: Any) -> int:
+                query = select(func.count()).select_from(model).where(*where)
+                return int(connection.scalar(query) or 0)
+
+            return Progress(
+                applied=count(InboundEvent),
+                not_applied=count(RejectedMessage),
+                held=count(RejectedMessage, RejectedMessage.status == "held"),
+                outbox_backlog=count(OutboxMessage, OutboxMessage.status == "pending"),
+                timers_due=count(
+                    TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now
+                ),
+            )
 
     async def stop(self) -> None:
         """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay

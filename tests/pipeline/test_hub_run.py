@@ -1,0 +1,75 @@
+"""`hub run`: refuses settings that could lose messages, logs JSON, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hub.runtime import Hub, UnsafeConfiguration
+from hub.settings import HubSettings
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "variable"),
+    [
+        ("producer_acks", "1", "HUB_PRODUCER_ACKS"),
+        ("producer_idempotence", False, "HUB_PRODUCER_IDEMPOTENCE"),
+        ("consumer_offset_reset", "latest", "HUB_CONSUMER_OFFSET_RESET"),
+    ],
+)
+def test_the_hub_refuses_a_setting_that_could_lose_messages(
+    setting: str, value: object, variable: str
+) -> None:
+    with pytest.raises(UnsafeConfiguration, match=variable):
+        Hub("127.0.0.1:1", HubSettings(**{setting: value}))  # type: ignore[arg-type]
+
+
+def test_hub_run_logs_json_and_stops_cleanly_on_sigterm(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_TOPIC_PREFIX": f"run{os.getpid()}.",
+        "HUB_GROUP_ID": f"run{os.getpid()}",
+    }
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "hub", "run"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert hub.stderr is not None
+    started = time.monotonic()
+    lines: list[str] = []
+    while time.monotonic() - started < 60:
+        line = hub.stderr.readline()
+        lines.append(line)
+        if '"hub started"' in line:
+            break
+    else:
+        hub.kill()
+        pytest.fail(f"hub run did not start: {lines}")
+    hub.send_signal(signal.SIGTERM)
+    _, rest = hub.communicate(timeout=60)
+    assert hub.returncode == 0
+    records = [json.loads(line) for line in [*lines, *rest.splitlines()] if line.startswith("{")]
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    assert records[-1]["message"] == "hub stopped"
+
+
+def test_hub_run_names_a_bad_setting_and_exits_2(tmp_path: Path) -> None:
+    env = {**os.environ, "HUB_PRODUCER_ACKS": "1", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_PRODUCER_ACKS" in done.stderr
