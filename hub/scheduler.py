@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from hub.clock import Clock
 from hub.consumers.apply import expire_held
+from hub.retrying import with_backoff
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.store.models import TimerRecord
@@ -41,11 +41,7 @@ class Scheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            async for attempt in AsyncRetrying(
-                wait=wait_exponential_jitter(multiplier=0.2, max=10),
-                retry=retry_if_exception_type(Exception),
-                reraise=True,
-            ):
+            async for attempt in with_backoff():
                 with attempt:
                     fired = await asyncio.to_thread(self.fire_due)
             if fired < self.batch_size:

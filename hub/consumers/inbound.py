@@ -28,11 +28,11 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from hub.clock import Clock
 from hub.consumers.apply import BatchResult, Record, apply_batch, is_infrastructure
 from hub.contracts.registry import INBOUND_TOPICS
+from hub.retrying import with_backoff
 from hub.routing.directory import Directory
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,7 @@ class InboundConsumer:
         records = [
             Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
         ]
-        async for attempt in AsyncRetrying(
-            wait=wait_exponential_jitter(multiplier=0.2, max=10),
-            retry=retry_if_exception_type(Exception),
+        async for attempt in with_backoff(
             before_sleep=lambda state: log.warning(
                 "batch of %d not applied (%s); retrying (attempt %d)",
                 len(records),
@@ -123,7 +121,6 @@ class InboundConsumer:
                 else "conflict",
                 state.attempt_number,
             ),
-            reraise=True,
         ):
             with attempt:
                 result = await asyncio.to_thread(

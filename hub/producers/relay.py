@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
+from hub.retrying import with_backoff
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,7 @@ class Relay:
         """Publish until stopped; back off while the broker or database is failing."""
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            async for attempt in AsyncRetrying(
-                wait=wait_exponential_jitter(multiplier=0.2, max=10),
-                retry=retry_if_exception_type(Exception),
-                reraise=True,
-            ):
+            async for attempt in with_backoff():
                 with attempt:
                     if stop.is_set():
                         return

@@ -35,6 +35,12 @@ DIRECTORY = load_directory()
 # A Wednesday in office hours (10:00 GMT).
 START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 CHILD = "CF-1"
+# A looked-after child placed here by another authority (8.8-8.13), with no worker of ours.
+PLACED_IN = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "responsible_authority": "essex",
+    "allocated_worker": None,
+}
 
 
 def misper(episode: str = "EP-1", at: datetime = START, **changes: Any) -> MisperReport:

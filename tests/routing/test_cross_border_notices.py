@@ -11,6 +11,7 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, Sex
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
+    PLACED_IN,
     START,
     Timeline,
     found,
@@ -141,11 +142,6 @@ def test_the_hub_sends_missing_notices_itself_so_an_outbound_one_is_refused() ->
     assert caught.value.field == "data.kind"
 
 
-PLACED_IN = {
-    "legal_status": LegalStatus.LOOKED_AFTER,
-    "responsible_authority": "essex",
-    "allocated_worker": None,
-}
 FOUND_AT = START + timedelta(days=1)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.contracts.vocabulary import RiskLevel
 from hub.routing.directory import (
     DEFAULT_PATH,
     Choices,
@@ -17,13 +17,7 @@ from hub.routing.directory import (
     SeriousConcerns,
     load_directory,
 )
-from tests.routing.builders import DIRECTORY, START, Timeline, found, misper, told
-
-PLACED_IN = {
-    "legal_status": LegalStatus.LOOKED_AFTER,
-    "responsible_authority": "essex",
-    "allocated_worker": None,
-}
+from tests.routing.builders import DIRECTORY, PLACED_IN, START, Timeline, found, misper, told
 
 
 def with_choices(**changes: object) -> Timeline:
