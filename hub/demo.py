@@ -4,12 +4,12 @@ agency received and why, read back from the recipients' topics."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from hub.clock import ManualClock
@@ -18,7 +18,7 @@ from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.contracts.notification import Notification
 from hub.producers.publisher import publish
 from hub.routing.paragraphs import heading_of
-from hub.runtime import Hub
+from hub.runtime import Hub, Progress
 from hub.settings import HubSettings
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -33,14 +33,6 @@ def load_scenarios(files: Sequence[Path]) -> list[ParsedEvent]:
         if line.strip()
     ]
     return sorted(events, key=lambda e: e.time)
-
-
-async def _until(condition: object, hub: Hub, timeout_s: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await asyncio.to_thread(condition):  # type: ignore[arg-type]
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"the hub did not catch up: {await asyncio.to_thread(hub.progress)}")
-        await asyncio.sleep(0.05)
 
 
 async def run_demo(
@@ -61,16 +53,13 @@ async def run_demo(
     try:
         for event in events:
             clock.set(event.time)  # timers due before this event fire first
-            await _until(lambda: hub.progress().idle, hub)
-            before = hub.progress()
+            handled = (await hub.wait_until(lambda p: p.idle)).handled
             await publish(bootstrap, [event], topic_prefix=settings.topic_prefix)
-            done = before.applied + before.not_applied
-            await _until(lambda d=done: _handled(hub) > d, hub)
+            await hub.wait_until(partial(_handled_more_than, handled))
             lines.append(f"{_iso(event.time)}  published {event.contract.name} {event.event_id}")
         end = events[-1].time + timedelta(days=1)
         clock.set(end)
-        await _until(lambda: hub.progress().idle, hub)
-        progress = hub.progress()
+        progress = await hub.wait_until(lambda p: p.idle)
     finally:
         await hub.stop()
     lines += [
@@ -102,9 +91,8 @@ async def run_demo(
     return lines
 
 
-def _handled(hub: Hub) -> int:
-    progress = hub.progress()
-    return progress.applied + progress.not_applied
+def _handled_more_than(handled: int, progress: Progress) -> bool:
+    return progress.handled > handled
 
 
 def _iso(moment: datetime) -> str:

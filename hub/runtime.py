@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Progress:
     applied: int
-    not_applied: int  # rejected, dead-lettered or held
+    not_applied: int  # rejected, dead-lettered or held (a held one released is applied)
     held: int
     outbox_backlog: int
     timers_due: int
+
+    @property
+    def handled(self) -> int:
+        return self.applied + self.not_applied
 
     @property
     def idle(self) -> bool:
@@ -78,8 +83,6 @@ class Hub:
 
     async def start(self) -> None:
         url = self.settings.database_url
-        if is_sqlite(url) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(migrate, url)
         self.engine = make_engine(url)
         store = sessions(self.engine)
@@ -91,13 +94,7 @@ class Hub:
         )
         self.broker = KafkaBroker(self.bootstrap, logger=None)
         self.consumer = InboundConsumer(
-            self.broker,
-            store,
-            self.directory,
-            self.clock,
-            self.settings.batch_size,
-            prefix,
-            self.settings.group_id,
+            self.broker, store, self.directory, self.clock, self.settings
         )
         self.producer = producer(self.bootstrap)
         await self.producer.start()
@@ -131,13 +128,26 @@ class Hub:
 
             return Progress(
                 applied=count(InboundEvent),
-                not_applied=count(RejectedMessage),
+                not_applied=count(RejectedMessage, RejectedMessage.status != "resolved"),
                 held=count(RejectedMessage, RejectedMessage.status == "held"),
                 outbox_backlog=count(OutboxMessage, OutboxMessage.status == "pending"),
                 timers_due=count(
                     TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now
                 ),
             )
+
+    async def wait_until(
+        self, reached: Callable[[Progress], bool], timeout_s: float = 60.0
+    ) -> Progress:
+        """Wait for the hub's progress to satisfy `reached` (the demo and tests)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            progress = await asyncio.to_thread(self.progress)
+            if reached(progress):
+                return progress
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the hub did not get there in time: {progress}")
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay

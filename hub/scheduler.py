@@ -37,7 +37,6 @@ class Scheduler:
         self.hold = hold
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
-        self.fired = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -69,5 +68,4 @@ class Scheduler:
                 save_outcome(session, outcome, now)
                 session.flush()
             expire_held(session, now, self.hold)
-        self.fired += len(rows)
         return len(rows)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,9 +67,55 @@ class BatchResult:
 def is_infrastructure(error: BaseException) -> bool:
     """The database is unreachable or failing: wait and retry the whole batch, never
     dead-letter a message for it."""
-    return isinstance(error, OperationalError | DBAPIError) and (
-        isinstance(error, OperationalError) or error.connection_invalidated
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
     )
+
+
+@dataclass
+class Batch:
+    """One transaction's worth of records, and what was looked up once for all of them
+    rather than once per record."""
+
+    session: Session
+    directory: Directory
+    now: datetime
+    refused_sources: set[tuple[str, int, int]]  # already stored as refused or held
+    children_with_held: set[bytes]  # keys of children with a held record
+
+    @classmethod
+    def open(
+        cls, session: Session, records: list[Record], directory: Directory, now: datetime
+    ) -> Batch:
+        partitions: dict[tuple[str, int], list[int]] = {}
+        for record in records:
+            partitions.setdefault((record.topic, record.partition), []).append(record.offset)
+        in_batch = [
+            (RejectedMessage.topic == topic)
+            & (RejectedMessage.partition == partition)
+            & RejectedMessage.offset.between(min(offsets), max(offsets))
+            for (topic, partition), offsets in partitions.items()
+        ]
+        keys = {record.key for record in records if record.key is not None}
+        if not in_batch:
+            return cls(session, directory, now, set(), set())
+        refused = session.execute(
+            select(RejectedMessage.topic, RejectedMessage.partition, RejectedMessage.offset).where(
+                or_(*in_batch)
+            )
+        )
+        held = session.scalars(
+            select(RejectedMessage.key).where(
+                RejectedMessage.status == "held", RejectedMessage.key.in_(keys)
+            )
+        )
+        return cls(
+            session,
+            directory,
+            now,
+            {(t, p, o) for t, p, o in refused},
+            {key for key in held if key is not None},
+        )
 
 
 def apply_batch(
@@ -79,25 +125,34 @@ def apply_batch(
     now: datetime,
 ) -> BatchResult:
     result = BatchResult()
+    batch_records = list(records)
     with sessions.begin() as session:
-        for record in records:
-            result.add(_apply_isolated(session, record, directory, now))
+        batch = Batch.open(session, batch_records, directory, now)
+        for record in batch_records:
+            result.add(_apply_isolated(batch, record))
     return result
 
 
-def _apply_isolated(
-    session: Session, record: Record, directory: Directory, now: datetime
-) -> BatchResult:
-    """One record in a savepoint, so a bug in one message cannot undo the others."""
+def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
+    """One record in a savepoint, so a bug in one message cannot undo the others. What the
+    batch remembers is updated only once the savepoint has committed."""
+    session, now = batch.session, batch.now
     error: Exception | None = None
     for _ in range(BUG_ATTEMPTS):
         try:
             with session.begin_nested():
-                return _apply_record(session, record, directory, now)
+                result = _apply_record(batch, record)
         except Exception as caught:
             if is_infrastructure(caught):
                 raise
             error = caught
+            continue
+        source = record.source
+        if result.rejected or result.held:
+            batch.refused_sources.add((source.topic, source.partition, source.offset))
+        if result.held and record.key is not None:
+            batch.children_with_held.add(record.key)
+        return result
     assert error is not None
     where = traceback.extract_tb(error.__traceback__)[-1]
     # The type and the line, never the message: it could quote a child's details.
@@ -107,26 +162,17 @@ def _apply_isolated(
     log.error("dead-lettered %s: %s", record.source.label, reason)
     with session.begin_nested():
         _reject(session, record, "dead_letter", [Problem("(message)", reason)], None, now)
+    source = record.source
+    batch.refused_sources.add((source.topic, source.partition, source.offset))
     return BatchResult(dead_lettered=1)
 
 
-def _apply_record(
-    session: Session,
-    record: Record,
-    directory: Directory,
-    now: datetime,
-    held: RejectedMessage | None = None,
-) -> BatchResult:
+def _apply_record(batch: Batch, record: Record, held: RejectedMessage | None = None) -> BatchResult:
     """Apply one record; `held` is its row when it is a held record being tried again."""
+    session, directory, now = batch.session, batch.directory, batch.now
     source = record.source
-    if held is None:
-        seen = select(RejectedMessage.id).where(
-            RejectedMessage.topic == source.topic,
-            RejectedMessage.partition == source.partition,
-            RejectedMessage.offset == source.offset,
-        )
-        if session.execute(seen).first() is not None:
-            return BatchResult(duplicates=1)  # a redelivery of a message already held back
+    if held is None and (source.topic, source.partition, source.offset) in batch.refused_sources:
+        return BatchResult(duplicates=1)  # a redelivery of a message already refused or held
     try:
         event = from_kafka(list(record.headers), record.key, record.value)
     except BadMessage as bad:
@@ -172,26 +218,25 @@ def _apply_record(
     if held is not None:
         held.status = "resolved"
         return BatchResult(applied=1, notifications=queued)
-    released = _release_held(session, event.key, directory, now)
-    released.add(BatchResult(applied=1, notifications=queued))
-    return released
+    applied = BatchResult(applied=1, notifications=queued)
+    if record.key in batch.children_with_held:
+        applied.add(_release_held(batch, record.key))
+    return applied
 
 
-def _release_held(
-    session: Session, child_id: str, directory: Directory, now: datetime
-) -> BatchResult:
+def _release_held(batch: Batch, child_key: bytes) -> BatchResult:
     """Something new was applied for this child: try its held records again, oldest first,
     until none moves (a found report may release a return interview in turn)."""
     result = BatchResult()
     while True:
-        waiting = session.scalars(
+        waiting = batch.session.scalars(
             select(RejectedMessage)
-            .where(RejectedMessage.status == "held", RejectedMessage.key == child_id.encode())
+            .where(RejectedMessage.status == "held", RejectedMessage.key == child_key)
             .order_by(RejectedMessage.id)
         ).all()
         progressed = False
         for row in waiting:
-            outcome = _apply_record(session, _record_of(row), directory, now, held=row)
+            outcome = _apply_record(batch, _record_of(row), held=row)
             if row.status != "held":
                 progressed = True
                 outcome.held = 0

@@ -34,10 +34,9 @@ from hub.consumers.apply import BatchResult, Record, apply_batch, is_infrastruct
 from hub.contracts.registry import INBOUND_TOPICS
 from hub.retrying import with_backoff
 from hub.routing.directory import Directory
+from hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
-
-GROUP_ID = "missing-children-hub"
 
 
 def _is_text(value: bytes | None) -> bool:
@@ -75,19 +74,16 @@ class InboundConsumer:
         sessions: sessionmaker[Session],
         directory: Directory,
         clock: Clock,
-        max_records: int = 500,
-        topic_prefix: str = "",
-        group_id: str = GROUP_ID,
+        settings: HubSettings,
         on_applied: Callable[[BatchResult], None] | None = None,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.on_applied = on_applied
-        self.totals = BatchResult()
         broker.subscriber(
-            *(topic_prefix + topic for topic in INBOUND_TOPICS),
-            group_id=group_id,
+            *(settings.topic_prefix + topic for topic in INBOUND_TOPICS),
+            group_id=settings.group_id,
             batch=True,
-            max_records=max_records,
+            max_records=settings.batch_size,
             batch_timeout_ms=50,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
@@ -127,6 +123,5 @@ class InboundConsumer:
                     apply_batch, self.sessions, records, self.directory, self.clock.now()
                 )
         await message.ack()  # offsets committed only now, after the database commit
-        self.totals.add(result)
         if self.on_applied is not None:
             self.on_applied(result)

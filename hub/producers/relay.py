@@ -14,7 +14,6 @@ import base64
 import contextlib
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -34,12 +33,6 @@ class DeliveryFailed(Exception):
     """Some rows could not be published this round; they stay pending."""
 
 
-@dataclass
-class RelayStats:
-    sent: int = 0
-    failed: int = 0
-
-
 class Relay:
     def __init__(
         self,
@@ -55,7 +48,6 @@ class Relay:
         self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
         self.known_topics: set[str] = set()
-        self.stats = RelayStats()
         self.wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -105,8 +97,6 @@ class Relay:
                 else:
                     failed += 1
                     row.last_error = f"{type(error).__name__}: {error}"[:500]
-            self.stats.sent += len(rows) - failed
-            self.stats.failed += failed
         if failed:
             log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))
             raise DeliveryFailed(f"{failed} rows failed")

@@ -6,6 +6,7 @@ partition (key = child id) and repeat-episode rules (7.18, 8.12) look across epi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -57,7 +58,6 @@ class Episode:
     mash_rating: RagRating | None = None
     found_at: datetime | None = None
     return_interview_declines: int = 0
-    return_interview_accepted: bool = False  # 8.10: the placing authority took it on
     timers: tuple[Timer, ...] = ()
 
     @property
@@ -85,6 +85,12 @@ class Episode:
     @property
     def high_risk(self) -> bool:
         return self.risk_level is RiskLevel.HIGH
+
+    def without_timers(self, names: Collection[str]) -> tuple[Episode, tuple[Timer, ...]]:
+        """The episode with its pending timers of these names cancelled, and those timers."""
+        cancelled = tuple(t for t in self.timers if t.name in names)
+        kept = tuple(t for t in self.timers if t not in cancelled)
+        return replace(self, timers=kept), cancelled
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import base64
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.producers.messages import Outgoing, notification_message
@@ -51,10 +51,24 @@ def save_outcome(session: Session, outcome: Outcome, now: datetime) -> int:
         )
     )
     queued = 0
-    for decision in outcome.decisions:
-        notification_id = str(decision.notification_id)
-        if session.get(RoutingDecision, notification_id) is not None:
-            continue  # already decided once: its notification is already in the outbox
+    ids = [str(decision.notification_id) for decision in outcome.decisions]
+    # Ids are deterministic, so a duty decided twice (never expected: events and timers are
+    # each applied once) is written once. One query for the lot, not one per decision.
+    logged = (
+        set(
+            session.scalars(
+                select(RoutingDecision.notification_id).where(
+                    RoutingDecision.notification_id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    for decision, notification_id in zip(outcome.decisions, ids, strict=True):
+        if notification_id in logged:
+            continue
+        logged.add(notification_id)
         session.add(
             RoutingDecision(
                 notification_id=notification_id,

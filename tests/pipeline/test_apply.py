@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.consumers.apply import Record, apply_batch, expire_held
 from hub.contracts.registry import REJECTED_TOPIC
 from hub.routing.directory import load_directory
+from hub.store.database import make_engine, migrate
 from hub.store.models import (
     InboundEvent,
     OutboxMessage,
@@ -137,3 +140,33 @@ def test_a_held_record_whose_misper_never_comes_is_rejected_and_reported(store: 
         reports = session.scalars(select(OutboxMessage.topic)).all()
     assert (rejected.kind, rejected.status) == ("protocol_violation", "open")
     assert reports == [REJECTED_TOPIC]
+
+
+def test_the_same_bad_record_twice_in_one_batch_is_rejected_once(store: Store) -> None:
+    bad = raw_record(b"")
+    result = apply_batch(store, [bad, bad], DIRECTORY, NOW)
+    assert (result.rejected, result.duplicates) == (1, 1)
+    assert rows(store, RejectedMessage) == 1
+
+
+def test_a_database_error_never_quotes_the_values_it_tried_to_write(database_url: str) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    row = {
+        "event_id": "E1",
+        "ce_type": "t",
+        "child_id": "C1",
+        "episode_id": None,
+        "body_sha256": "x",
+        "body": {"name": "Jordan Example"},
+        "topic": "t",
+        "partition": 0,
+        "offset": 0,
+        "received_at": NOW,
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(InboundEvent), row)
+    with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
+        connection.execute(insert(InboundEvent), row)
+    engine.dispose()
+    assert "Jordan" not in str(caught.value)

@@ -64,3 +64,11 @@ def test_simulate_prints_each_notification_for_people_with_its_paragraph() -> No
     first = result.output.splitlines()[0]
     assert first.startswith("2026-11-20T18:40:00Z  mash (northamptonshire): record_missing_episode")
     assert "para 6.14 [evt-police-0001]" in first
+
+
+def test_simulate_json_names_the_heading_of_each_paragraph() -> None:
+    result = runner.invoke(app, ["simulate", str(SCENARIO), "--json", "--until", "2026-12-31"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    iri = [line for line in lines if line["action"] == "conduct_prevention_interview"]
+    assert iri
+    assert iri[0]["heading"] == "Police Prevention Interview in all cases"

@@ -6,7 +6,7 @@ placing authority taking on the return interview of the child it placed here (8.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hub.contracts.events import CrossBorderNotice, PlacedChild
@@ -218,12 +218,7 @@ def _placing_authority_accepts_return_interview(notices: Notices, state: ChildSt
         raise ProtocolViolation(
             "data.from_authority", "is not the authority that placed this child here"
         )
-    cancel = tuple(t for t in episode.timers if t.name == PLACING_AUTHORITY_HANDOVER)
-    accepted = replace(
-        episode,
-        return_interview_accepted=True,
-        timers=tuple(t for t in episode.timers if t not in cancel),
-    )
+    accepted, cancel = episode.without_timers({PLACING_AUTHORITY_HANDOVER})
     notices.tell(
         "mct",
         "return_interview_accepted_by_placing_authority",

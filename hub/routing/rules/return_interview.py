@@ -24,13 +24,9 @@ def on_return_interview(
 ) -> Outcome:
     episode = found_episode(state, event.episode_id)
     completed = event.outcome is ReturnInterviewOutcome.COMPLETED
-    cancel = (
-        tuple(t for t in episode.timers if t.name in RETURN_INTERVIEW_TIMERS) if completed else ()
-    )
+    updated, cancel = episode.without_timers(RETURN_INTERVIEW_TIMERS if completed else ())
     updated = replace(
-        episode,
-        return_interview_declines=episode.return_interview_declines + (not completed),
-        timers=tuple(t for t in episode.timers if t not in cancel),
+        updated, return_interview_declines=episode.return_interview_declines + (not completed)
     )
     ctx = Context(directory, at, cause, updated)
     if completed:
