@@ -72,6 +72,16 @@ def is_infrastructure(error: BaseException) -> bool:
     )
 
 
+def failure_of(error: BaseException | None) -> str:
+    """Why a batch failed, for the log: the database's own first line (never the statement's
+    parameters, which SQLAlchemy is told to hide) or the error's type."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        first_line = str(error.orig).splitlines()[0] if str(error.orig) else ""
+        kind = "database unavailable" if is_infrastructure(error) else "database error"
+        return f"{kind}: {type(error.orig).__name__}: {first_line}"
+    return type(error).__name__ if error is not None else "unknown"
+
+
 @dataclass
 class Batch:
     """One transaction's worth of records, and what was looked up once for all of them

@@ -30,7 +30,7 @@ from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
-from hub.consumers.apply import BatchResult, Record, apply_batch, is_infrastructure
+from hub.consumers.apply import BatchResult, Record, apply_batch, failure_of
 from hub.contracts.registry import INBOUND_TOPICS
 from hub.retrying import with_backoff
 from hub.routing.directory import Directory
@@ -112,9 +112,7 @@ class InboundConsumer:
             before_sleep=lambda state: log.warning(
                 "batch of %d not applied (%s); retrying (attempt %d)",
                 len(records),
-                "database unavailable"
-                if state.outcome and is_infrastructure(state.outcome.exception() or Exception())
-                else "conflict",
+                failure_of(state.outcome.exception() if state.outcome else None),
                 state.attempt_number,
             ),
         ):

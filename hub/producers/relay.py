@@ -2,7 +2,8 @@
 producer (acks=all) and marks them sent. A row that fails stays pending with its error and
 attempt count and is tried again after a backoff (tenacity, exponential with jitter);
 nothing is deleted. On PostgreSQL several relays can run at once: each claims rows with
-FOR UPDATE SKIP LOCKED and holds them until they are marked.
+FOR UPDATE SKIP LOCKED and holds them until they are marked. On SQLite, run one hub per
+database file.
 
 A crash between publishing and marking re-sends those rows: every notification carries a
 deterministic id so receivers drop the duplicate."""
@@ -13,16 +14,17 @@ import asyncio
 import base64
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
 from hub.retrying import with_backoff
+from hub.store.database import READ_ONLY, is_sqlite
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class Relay:
         self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
         self.known_topics: set[str] = set()
+        self.sqlite = is_sqlite(str(sessions.kw["bind"].url))
         self.wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -66,41 +69,78 @@ class Relay:
 
     def publish_batch(self, loop: asyncio.AbstractEventLoop) -> int:
         """One round, in a worker thread: claim, publish, mark. Raises DeliveryFailed when any
-        row failed (after marking the ones that were sent)."""
+        row failed (after marking the ones that were sent).
+
+        PostgreSQL: the claim is a row lock (FOR UPDATE SKIP LOCKED) held until the rows are
+        marked, so several relays share the work. SQLite has one lock for the whole file;
+        holding it while Kafka acknowledges would stall the consumer, so the claim is a plain
+        read and the marking a short transaction of its own (one relay per SQLite file)."""
 
         def on_loop(coroutine: Coroutine[Any, Any, T]) -> T:
             return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
 
+        failed = 0
         with self.sessions.begin() as session:
-            claim = (
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            rows = list(session.scalars(claim))
-            if not rows:
-                return 0
-            new_topics = {self.prefix + row.topic for row in rows} - self.known_topics
-            if new_topics:
-                on_loop(ensure_topics(self.bootstrap, sorted(new_topics), self.partitions))
-                self.known_topics |= new_topics
-            outcomes = on_loop(self._send_all(rows))
-            now = self.clock.now()
-            failed = 0
-            for row, error in zip(rows, outcomes, strict=True):
-                row.attempts += 1
-                row.last_attempt_at = now
-                if error is None:
-                    row.status, row.sent_at, row.last_error = "sent", now, None
-                else:
-                    failed += 1
-                    row.last_error = f"{type(error).__name__}: {error}"[:500]
+            if self.sqlite:
+                session.connection(execution_options=READ_ONLY)
+            rows = self._claim(session)
+            if rows and not self.sqlite:
+                failed = self._publish_and_mark(rows, on_loop, session)
+        if rows and self.sqlite:
+            failed = self._publish_and_mark(rows, on_loop, None)
         if failed:
             log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))
             raise DeliveryFailed(f"{failed} rows failed")
         return len(rows)
+
+    def _publish_and_mark(
+        self,
+        rows: list[OutboxMessage],
+        on_loop: Callable[[Coroutine[Any, Any, Any]], Any],
+        session: Session | None,
+    ) -> int:
+        """Publish the claimed rows and mark them, in the claiming transaction if there is
+        one; returns how many failed."""
+        new_topics = {self.prefix + row.topic for row in rows} - self.known_topics
+        if new_topics:
+            on_loop(ensure_topics(self.bootstrap, sorted(new_topics), self.partitions))
+            self.known_topics |= new_topics
+        outcomes: list[BaseException | None] = on_loop(self._send_all(rows))
+        if session is not None:
+            return self._mark(session, rows, outcomes)
+        with self.sessions.begin() as marking:
+            return self._mark(marking, rows, outcomes)
+
+    def _mark(
+        self, session: Session, rows: list[OutboxMessage], outcomes: list[BaseException | None]
+    ) -> int:
+        now = self.clock.now()
+        attempt = {"attempts": OutboxMessage.attempts + 1, "last_attempt_at": now}
+        sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
+        if sent:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(sent))
+                .values(status="sent", sent_at=now, last_error=None, **attempt)
+            )
+        failures = [(row, e) for row, e in zip(rows, outcomes, strict=True) if e is not None]
+        for row, error in failures:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(last_error=f"{type(error).__name__}: {error}"[:500], **attempt)
+            )
+        return len(failures)
+
+    def _claim(self, session: Session) -> list[OutboxMessage]:
+        claim = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        return list(session.scalars(claim))
 
     async def _send_all(self, rows: list[OutboxMessage]) -> list[BaseException | None]:
         # Sent one after another so each topic partition keeps the outbox's order; the

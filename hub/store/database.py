@@ -8,9 +8,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+SQLITE_BEGIN = "sqlite_begin"  # an execution option: how an SQLite transaction begins
+READ_ONLY = {SQLITE_BEGIN: "DEFERRED"}
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -19,8 +21,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    # WAL lets the relay read while the consumer writes; a busy timeout makes concurrent
+    # WAL lets readers read while the consumer writes; a busy timeout makes concurrent
     # writers wait for each other instead of failing.
+    connection.isolation_level = None  # transactions begin in _sqlite_begin, not in pysqlite
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -29,18 +32,32 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """A transaction that reads and then writes must take SQLite's write lock when it
+    begins (IMMEDIATE): begun as a reader, it fails at once, without waiting, if another
+    writer commits in between ("database is locked"). Sessions write; plain connections
+    read (SQLITE_BEGIN)."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_engine(url: str) -> Engine:
     # hide_parameters: a failing statement's error (and so a log line) would otherwise quote
     # the values it tried to write, a child's MISPER report among them.
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions for transactions that write (on SQLite: BEGIN IMMEDIATE). A session that only
+    reads can say so: `session.connection(execution_options=READ_ONLY)`."""
+    return sessionmaker(
+        engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
+    )
 
 
 def alembic_config(url: str) -> Config:
