@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka
 from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
 from hub.store.database import make_engine, migrate, sessions
+from tests.helpers import ReportFigure
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 
@@ -118,6 +119,26 @@ def store(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield sessions(engine)
     engine.dispose()
+
+
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest) -> ReportFigure:
+    """Figures a test measured (duplicates after a crash, say), printed after the run."""
+
+    def report(text: str) -> None:
+        FIGURES.append(f"{request.node.nodeid}: {text}")
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("figures measured by the tests")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+ReportFigure = Callable[[str], None]  # a measured figure, printed at the end of the run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 

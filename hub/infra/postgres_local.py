@@ -40,6 +40,8 @@ def find_bindir() -> Path:
 class LocalPostgres:
     port: int = field(default_factory=free_port)
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hub-pg-")))
+    # Tests trade durability for speed; the benchmark keeps production's (durable=True).
+    durable: bool = False
 
     @property
     def url(self) -> str:
@@ -67,24 +69,25 @@ class LocalPostgres:
                     "Debian's postgresql package creates"
                 ) from None
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
-        self._run(
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
-            "--locale=C",
-        )
+        if not (data / "PG_VERSION").exists():
+            self._run(
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(bindir / "pg_ctl"),
             "-D",
@@ -99,8 +102,12 @@ class LocalPostgres:
             "start",
         )
 
-    def stop(self) -> None:
+    def pause(self) -> None:
+        """Shut the server down, keeping its data: `start` brings it back (outage tests)."""
         data = self.root / "data"
         if (data / "postmaster.pid").exists():
             self._run(str(find_bindir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+
+    def stop(self) -> None:
+        self.pause()
         shutil.rmtree(self.root, ignore_errors=True)

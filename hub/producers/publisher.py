@@ -5,6 +5,7 @@ idempotence) could lose or duplicate a message on a leader change."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,21 +41,24 @@ async def publish(
     client = producer(bootstrap)
     try:  # stop even when start fails: an unreachable broker must not leak the producer
         await client.start()
-        sent: list[Published] = []
+        pending = []
         for event in events:
             message = to_kafka(event)
             key = message.key.encode() if isinstance(message.key, str) else message.key
-            metadata = await client.send_and_wait(
-                topic_prefix + event.contract.topic,
-                value=message.value,
-                key=key,
-                headers=list(message.headers.items()),
-            )
-            sent.append(
-                Published(
-                    event.event_id, metadata.topic, metadata.partition, metadata.offset, event.key
+            pending.append(
+                await client.send(
+                    topic_prefix + event.contract.topic,
+                    value=message.value,
+                    key=key,
+                    headers=list(message.headers.items()),
                 )
             )
-        return sent
+        # Sent one after another (the idempotent producer keeps each partition's order) and
+        # acknowledged together: one round trip per batch, not per event.
+        acknowledged = await asyncio.gather(*pending)
+        return [
+            Published(event.event_id, m.topic, m.partition, m.offset, event.key)
+            for event, m in zip(events, acknowledged, strict=True)
+        ]
     finally:
         await client.stop()

@@ -1,0 +1,201 @@
+"""Driving the real hub (`hub run`, in its own process) through a workload while things go
+wrong, and checking afterwards, from the database and the recipients' topics, that every
+notification the protocol owes was delivered and nothing was applied twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from hub.consumers.reader import read_topics
+from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
+from hub.infra.topics import ensure_topics
+from hub.producers.publisher import publish
+from hub.retrying import with_backoff
+from hub.routing.directory import DEFAULT_PATH, load_directory
+from hub.routing.simulate import simulate
+from hub.store.database import make_engine, migrate
+from hub.store.models import (
+    ChildRecord,
+    InboundEvent,
+    OutboxMessage,
+    RejectedMessage,
+    RoutingDecision,
+)
+from hub.store.outcomes import STATE
+from hub.workload import Workload, workload
+
+
+@dataclass
+class HubProcess:
+    """One `hub run`, as operations would start it: settings from the environment."""
+
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "hub", "run"],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no flush, no leaving the consumer group."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self.process = None
+
+
+@dataclass
+class FaultRun:
+    """A workload of `events` events for one hub deployment (its own topics and group)."""
+
+    bootstrap: str
+    database_url: str
+    workdir: Path
+    events: int = 2000
+    prefix: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}.")
+    hubs: list[HubProcess] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Half an hour ago: every timer (4 hours at the shortest) stays pending.
+        start = datetime.now(UTC) - timedelta(minutes=30)
+        self.load: Workload = workload(self.events, start, run=self.prefix.rstrip("."))
+        migrate(self.database_url)
+        self.engine = make_engine(self.database_url)
+
+    def hub(self) -> HubProcess:
+        env = {
+            **os.environ,
+            "HUB_KAFKA_BOOTSTRAP": self.bootstrap,
+            "HUB_DATABASE_URL": self.database_url,
+            "HUB_TOPIC_PREFIX": self.prefix,
+            "HUB_GROUP_ID": f"{self.prefix}hub",
+        }
+        process = HubProcess(env, self.workdir / f"hub-{len(self.hubs)}.log")
+        self.hubs.append(process)
+        return process
+
+    def count(self, model: type, *where: object) -> int:
+        with self.engine.connect() as connection:
+            query = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
+            return int(connection.scalar(query) or 0)
+
+    def work_done(self) -> int:
+        """Events applied plus notifications sent: grows whenever the hub makes progress."""
+        return self.count(InboundEvent) + self.count(OutboxMessage, OutboxMessage.status == "sent")
+
+    def finished(self) -> bool:
+        return self.count(InboundEvent) == len(self.load) and (
+            self.count(OutboxMessage, OutboxMessage.status != "sent") == 0
+        )
+
+    def _reached(self, reached: Callable[[], bool]) -> bool:
+        try:
+            return reached()
+        except OperationalError:  # the database is down for the test too
+            return False
+
+    async def until(self, reached: Callable[[], bool], timeout_s: float = 240.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not await asyncio.to_thread(self._reached, reached):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"the hub did not get there in {timeout_s:.0f}s: applied "
+                    f"{self.count(InboundEvent)} of {len(self.load)}, "
+                    f"{self.count(RejectedMessage)} not applied, "
+                    f"{self.count(OutboxMessage, OutboxMessage.status != 'sent')} unsent; "
+                    f"hub logs in {self.workdir}"
+                )
+            await asyncio.sleep(0.1)
+
+    async def publish_all(self) -> None:
+        """Phase by phase, each once the one before is applied (hub.workload)."""
+        await ensure_topics(
+            self.bootstrap, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3
+        )
+        published = 0
+        for phase in self.load.phases:
+            # As a police or local-authority system would: resend until acknowledged (a
+            # resend is safe, the hub de-duplicates on the event id).
+            async for attempt in with_backoff():
+                with attempt:
+                    await publish(self.bootstrap, phase, topic_prefix=self.prefix)
+            published += len(phase)
+            await self.until(lambda total=published: self.count(InboundEvent) >= total)  # type: ignore[misc]
+        await self.until(self.finished)
+
+    def close(self) -> None:
+        for hub in self.hubs:
+            hub.kill()
+        self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    expected: int
+    received: int  # raw records on the recipients' topics
+    distinct: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.distinct
+
+
+async def assert_exactly_once(run: FaultRun) -> Delivery:
+    """What the protocol owes for the workload, worked out by the engine alone, against what
+    the hub recorded and what the recipients' topics hold."""
+    expected = simulate(load_directory(DEFAULT_PATH), run.load.events)
+    owed = Counter(str(d.notification_id) for d in expected.decisions)
+    assert not expected.rejections
+    assert max(owed.values()) == 1
+    with run.engine.connect() as connection:
+        applied = connection.scalar(select(func.count()).select_from(InboundEvent))
+        refused = connection.execute(select(RejectedMessage.kind, RejectedMessage.problems)).all()
+        logged = Counter(connection.scalars(select(RoutingDecision.notification_id)))
+        unsent = connection.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+        )
+        rows = connection.execute(select(ChildRecord.child_id, ChildRecord.state))
+        states = {child_id: state for child_id, state in rows}
+    assert applied == len(run.load), "every event applied, once"
+    assert refused == [], "nothing rejected, held or dead-lettered"
+    assert logged == owed, "the routing log holds each owed decision once, and nothing else"
+    assert unsent == 0
+    assert states == {
+        child: STATE.dump_python(state, mode="json") for child, state in expected.states.items()
+    }, "each child's episodes as if every event had been applied once, in order"
+
+    records = await read_topics(run.bootstrap, f"{run.prefix}notify.")
+    received = Counter(dict(r.headers)["ce_id"].decode() for r in records)
+    missing = set(owed) - set(received)
+    unexpected = set(received) - set(owed)
+    assert not missing, f"{len(missing)} notifications never arrived"
+    assert not unexpected, f"{len(unexpected)} notifications nobody was owed"
+    return Delivery(len(owed), sum(received.values()), len(received))

@@ -1,0 +1,163 @@
+"""The hub under faults, on the real broker and both databases: killed at random points,
+joined by a second instance, cut off from the broker or the database. Afterwards every
+notification the protocol owes has arrived, each id at least once and nothing unowed; each
+event was applied once; the raw duplicates a crash causes are counted and reported."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from hub.infra.kafka_local import LocalKafka
+from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.store.models import InboundEvent
+from tests.helpers import ReportFigure
+from tests.pipeline.faults import FaultRun, HubProcess, assert_exactly_once
+
+KILLS = 3
+OUTAGE_S = 8.0
+
+
+@dataclass
+class DatabaseOutage:
+    """The hub's database made unavailable for a while: PostgreSQL shut down (the hub's
+    connections fail and it retries), or the SQLite file locked by another process (the
+    hub's writers wait)."""
+
+    url: str
+    server: LocalPostgres | None = None
+
+    async def for_a_while(self, seconds: float) -> None:
+        if self.server is not None:
+            await asyncio.to_thread(self.server.pause)
+            await asyncio.sleep(seconds)
+            await asyncio.to_thread(self.server.start)
+            return
+        path = make_url(self.url).database
+        assert path is not None
+        locker = sqlite3.connect(path, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        await asyncio.sleep(seconds)
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_outage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseOutage]:
+    if request.param == "sqlite":
+        yield DatabaseOutage(f"sqlite:///{tmp_path / 'hub.db'}")
+        return
+    server = LocalPostgres()  # its own server: this test shuts it down
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        pytest.fail(f"a real PostgreSQL server is required and could not start: {error}")
+    yield DatabaseOutage(server.url, server)
+    server.stop()
+
+
+async def _kill_at_random_points(run: FaultRun, hub: HubProcess, chance: random.Random) -> int:
+    """Kill the hub soon after it has made progress, restart it, again; stop when done."""
+    kills = 0
+    while kills < KILLS and not await asyncio.to_thread(run.finished):
+        done = await asyncio.to_thread(run.work_done)
+        while await asyncio.to_thread(run.work_done) == done:  # noqa: ASYNC110 - another process
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(chance.uniform(0.0, 0.8))
+        hub.kill()
+        kills += 1
+        hub.start()
+    return kills
+
+
+async def test_the_hub_killed_at_random_points_delivers_every_notification_exactly_once(
+    kafka_bootstrap: str, database_url: str, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(kafka_bootstrap, database_url, tmp_path, events=2000)
+    seed = int(run.prefix[1:9], 16)  # the kill points are random; the seed repeats them
+    chance = random.Random(seed)  # noqa: S311
+    hub = run.hub()
+    hub.start()
+    try:
+        publishing = asyncio.create_task(run.publish_all())
+        kills = await _kill_at_random_points(run, hub, chance)
+        await publishing
+        delivery = await assert_exactly_once(run)
+    finally:
+        run.close()
+    assert kills == KILLS
+    report_figure(
+        f"{len(run.load)} events, {kills} SIGKILLs (seed {seed}): "
+        f"{delivery.expected} notifications, {delivery.received} records received, "
+        f"{delivery.duplicates} raw duplicates"
+    )
+
+
+async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_nothing(
+    kafka_bootstrap: str, database_url: str, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(kafka_bootstrap, database_url, tmp_path, events=1000)
+    first, second = run.hub(), run.hub()
+    first.start()
+    try:
+        publishing = asyncio.create_task(run.publish_all())
+        await run.until(lambda: run.work_done() > 0)
+        second.start()  # joins the group: the partitions are shared out again
+        third_of_the_work = len(run.load) // 3
+        await run.until(lambda: run.count(InboundEvent) >= third_of_the_work)
+        first.kill()  # whatever it had read and not committed, the second reads again
+        await publishing
+        delivery = await assert_exactly_once(run)
+    finally:
+        run.close()
+    report_figure(
+        f"{len(run.load)} events, second instance joined, first killed: "
+        f"{delivery.expected} notifications, {delivery.duplicates} raw duplicates"
+    )
+
+
+async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(
+    local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(local_kafka.bootstrap, f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000)
+    hub = run.hub()
+    hub.start()
+    try:
+        publishing = asyncio.create_task(run.publish_all())
+        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        await asyncio.to_thread(local_kafka.stop)
+        await asyncio.sleep(OUTAGE_S)
+        await asyncio.to_thread(local_kafka.start)
+        await publishing
+        delivery = await assert_exactly_once(run)
+    finally:
+        run.close()
+    report_figure(
+        f"broker down {OUTAGE_S:.0f}s mid-run: {delivery.expected} notifications, "
+        f"{delivery.duplicates} raw duplicates"
+    )
+
+
+async def test_the_database_unavailable_for_a_while_loses_nothing(
+    kafka_bootstrap: str, database_outage: DatabaseOutage, tmp_path: Path
+) -> None:
+    run = FaultRun(kafka_bootstrap, database_outage.url, tmp_path, 1000)
+    hub = run.hub()
+    hub.start()
+    try:
+        publishing = asyncio.create_task(run.publish_all())
+        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        await database_outage.for_a_while(OUTAGE_S)
+        await publishing
+        await assert_exactly_once(run)
+    finally:
+        run.close()
+    if database_outage.server is not None:
+        assert "database unavailable" in hub.log.read_text()
