@@ -25,9 +25,9 @@ from hub.contracts.problems import BadMessage, Problem
 from hub.producers.messages import Source, rejection_report
 from hub.routing.directory import Directory
 from hub.routing.engine import decide
-from hub.routing.facts import ProtocolViolation
+from hub.routing.facts import ChildState, ProtocolViolation
 from hub.store.models import InboundEvent, RejectedMessage
-from hub.store.outcomes import enqueue, load_child, save_outcome
+from hub.store.outcomes import Writes, enqueue, load_children
 
 log = logging.getLogger(__name__)
 
@@ -82,20 +82,34 @@ def failure_of(error: BaseException | None) -> str:
     return type(error).__name__ if error is not None else "unknown"
 
 
+class OneByOne(Exception):
+    """The batch needs the careful path: a record to hold back or held ones to release."""
+
+
 @dataclass
 class Batch:
-    """One transaction's worth of records, and what was looked up once for all of them
-    rather than once per record."""
+    """One transaction's worth of records, what was looked up once for all of them rather
+    than once per record, and what they change (`writes`), written together at the end."""
 
     session: Session
     directory: Directory
     now: datetime
+    together: bool  # the whole batch in one write; else a savepoint and a write per record
     refused_sources: set[tuple[str, int, int]]  # already stored as refused or held
     children_with_held: set[bytes]  # keys of children with a held record
+    digests: dict[str, str | None]  # event id -> body digest stored (None: not stored)
+    children: dict[str, ChildState | None]  # as stored and locked (None: no record yet)
+    writes: Writes
 
     @classmethod
     def open(
-        cls, session: Session, records: list[Record], directory: Directory, now: datetime
+        cls,
+        session: Session,
+        records: list[Record],
+        directory: Directory,
+        now: datetime,
+        *,
+        together: bool,
     ) -> Batch:
         partitions: dict[tuple[str, int], list[int]] = {}
         for record in records:
@@ -107,25 +121,63 @@ class Batch:
             for (topic, partition), offsets in partitions.items()
         ]
         keys = {record.key for record in records if record.key is not None}
+        batch = cls(session, directory, now, together, set(), set(), {}, {}, Writes(now))
         if not in_batch:
-            return cls(session, directory, now, set(), set())
+            return batch
         refused = session.execute(
             select(RejectedMessage.topic, RejectedMessage.partition, RejectedMessage.offset).where(
                 or_(*in_batch)
             )
         )
+        batch.refused_sources = {(t, p, o) for t, p, o in refused}
         held = session.scalars(
             select(RejectedMessage.key).where(
                 RejectedMessage.status == "held", RejectedMessage.key.in_(keys)
             )
         )
-        return cls(
-            session,
-            directory,
-            now,
-            {(t, p, o) for t, p, o in refused},
-            {key for key in held if key is not None},
-        )
+        batch.children_with_held = {key for key in held if key is not None}
+        ids = {event_id for record in records if (event_id := _event_id(record)) is not None}
+        batch.digests = dict.fromkeys(ids)
+        if ids:
+            stored = session.execute(
+                select(InboundEvent.event_id, InboundEvent.body_sha256).where(
+                    InboundEvent.event_id.in_(ids)
+                )
+            )
+            batch.digests.update({event_id: digest for event_id, digest in stored})
+        child_ids = {key.decode("utf-8", errors="replace") for key in keys}
+        batch.children = dict.fromkeys(child_ids)
+        batch.children.update(load_children(session, child_ids))
+        return batch
+
+    def digest_of(self, event_id: str) -> str | None:
+        """The body digest already stored (or applied in this batch) under this id."""
+        if event_id in self.writes.digests:
+            return self.writes.digests[event_id]
+        if event_id not in self.digests:  # a held record's id, not among those looked up
+            self.digests[event_id] = self.session.scalar(
+                select(InboundEvent.body_sha256).where(InboundEvent.event_id == event_id)
+            )
+        return self.digests[event_id]
+
+    def state_of(self, child_id: str) -> ChildState:
+        if child_id in self.writes.children:
+            return self.writes.children[child_id]
+        if child_id not in self.children:
+            self.children[child_id] = load_children(self.session, [child_id]).get(child_id)
+        return self.children[child_id] or ChildState(child_id)
+
+    def write(self) -> int:
+        """Write what the records changed, and remember it for the records still to come."""
+        queued = self.writes.write(self.session)
+        self.digests.update(self.writes.digests)
+        self.children.update(self.writes.children)
+        for row in self.writes.refused:
+            self.refused_sources.add((row.topic, row.partition, row.offset))
+            if row.status == "held" and row.key is not None:
+                self.children_with_held.add(row.key)
+        self.writes = Writes(self.now)
+        return queued
 
 
 def apply_batch(
@@ -134,13 +186,30 @@ def apply_batch(
     directory: Directory,
     now: datetime,
 ) -> BatchResult:
-    result = BatchResult()
+    """The whole batch in one write when it can be; record by record, each in a savepoint,
+    when a record must be held back or released, or when the batch write fails for a
+    reason other than the database being unavailable (a bug in one message must not undo
+    the others: it is found and dead-lettered alone)."""
     batch_records = list(records)
     with sessions.begin() as session:
-        batch = Batch.open(session, batch_records, directory, now)
+        try:
+            with session.begin_nested():
+                batch = Batch.open(session, batch_records, directory, now, together=True)
+                result = BatchResult()
+                for record in batch_records:
+                    result.add(_apply_record(batch, record))
+                result.notifications = batch.write()
+                return result
+        except Exception as error:
+            if is_infrastructure(error):
+                raise
+            if not isinstance(error, OneByOne):
+                log.warning("batch write failed (%s); applying record by record", failure_of(error))
+        batch = Batch.open(session, batch_records, directory, now, together=False)
+        result = BatchResult()
         for record in batch_records:
             result.add(_apply_isolated(batch, record))
-    return result
+        return result
 
 
 def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
@@ -152,16 +221,13 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
         try:
             with session.begin_nested():
                 result = _apply_record(batch, record)
+                result.notifications = batch.write()
         except Exception as caught:
+            batch.writes = Writes(now)
             if is_infrastructure(caught):
                 raise
             error = caught
             continue
-        source = record.source
-        if result.rejected or result.held:
-            batch.refused_sources.add((source.topic, source.partition, source.offset))
-        if result.held and record.key is not None:
-            batch.children_with_held.add(record.key)
         return result
     assert error is not None
     where = traceback.extract_tb(error.__traceback__)[-1]
@@ -171,65 +237,74 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
     )
     log.error("dead-lettered %s: %s", record.source.label, reason)
     with session.begin_nested():
-        _reject(session, record, "dead_letter", [Problem("(message)", reason)], None, now)
-    source = record.source
-    batch.refused_sources.add((source.topic, source.partition, source.offset))
+        _reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
+        batch.write()
     return BatchResult(dead_lettered=1)
 
 
 def _apply_record(batch: Batch, record: Record, held: RejectedMessage | None = None) -> BatchResult:
     """Apply one record; `held` is its row when it is a held record being tried again."""
-    session, directory, now = batch.session, batch.directory, batch.now
+    now = batch.now
     source = record.source
     if held is None and (source.topic, source.partition, source.offset) in batch.refused_sources:
         return BatchResult(duplicates=1)  # a redelivery of a message already refused or held
     try:
         event = from_kafka(list(record.headers), record.key, record.value)
     except BadMessage as bad:
-        _reject(session, record, "bad_message", bad.problems, _event_id(record), now, held)
+        _reject(batch, record, "bad_message", bad.problems, _event_id(record), held)
         return BatchResult(rejected=1)
     body = event.body.model_dump(mode="json")
     digest = _digest(event, body)
-    earlier = session.get(InboundEvent, event.event_id)
+    earlier = batch.digest_of(event.event_id)
     if earlier is not None:
-        if earlier.body_sha256 == digest:
+        if earlier == digest:
             if held is not None:
                 held.status = "resolved"
             return BatchResult(duplicates=1)
         problem = Problem("ce_id", "was already used for a different message; the first stands")
-        _reject(session, record, "conflicting_resend", [problem], event.event_id, now, held)
+        _reject(batch, record, "conflicting_resend", [problem], event.event_id, held)
         return BatchResult(rejected=1)
-    state = load_child(session, event.key)
+    if batch.together and record.key in batch.children_with_held:
+        raise OneByOne  # applying this may release held records: the careful path
     try:
-        outcome = decide(state, event.body, directory, now, event.event_id)
+        outcome = decide(
+            batch.state_of(event.key), event.body, batch.directory, now, event.event_id
+        )
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)
         if violation.awaiting:
+            if batch.together:
+                raise OneByOne from None  # to be held: the careful path
             if held is None:
-                _hold(session, record, problem, event.event_id, now)
+                batch.writes.refused.append(
+                    _stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
+                )
             return BatchResult(held=1)
-        _reject(session, record, "protocol_violation", [problem], event.event_id, now, held)
+        _reject(batch, record, "protocol_violation", [problem], event.event_id, held)
         return BatchResult(rejected=1)
-    session.add(
-        InboundEvent(
-            event_id=event.event_id,
-            ce_type=event.contract.ce_type,
-            child_id=event.key,
-            episode_id=body.get("episode_id"),
-            body_sha256=digest,
-            body=body,
-            topic=source.topic,
-            partition=source.partition,
-            offset=source.offset,
-            received_at=now,
-        )
+    batch.writes.event(
+        event.event_id,
+        digest,
+        {
+            "event_id": event.event_id,
+            "ce_type": event.contract.ce_type,
+            "child_id": event.key,
+            "episode_id": body.get("episode_id"),
+            "body_sha256": digest,
+            "body": body,
+            "topic": source.topic,
+            "partition": source.partition,
+            "offset": source.offset,
+            "received_at": now,
+        },
     )
-    queued = save_outcome(session, outcome, now)
+    batch.writes.outcome(outcome)
     if held is not None:
         held.status = "resolved"
-        return BatchResult(applied=1, notifications=queued)
-    applied = BatchResult(applied=1, notifications=queued)
+        return BatchResult(applied=1)
+    applied = BatchResult(applied=1)
     if record.key in batch.children_with_held:
+        applied.notifications += batch.write()  # the held records see this one
         applied.add(_release_held(batch, record.key))
     return applied
 
@@ -278,10 +353,6 @@ def _record_of(row: RejectedMessage) -> Record:
     return Record(row.topic, row.partition, row.offset, row.key, row.value, headers)
 
 
-def _hold(session: Session, record: Record, problem: Problem, event_id: str, now: datetime) -> None:
-    session.add(_stored(record, "awaiting_predecessor", [problem], event_id, now, "held"))
-
-
 def _stored(
     record: Record,
     kind: str,
@@ -323,20 +394,21 @@ def _event_id(record: Record) -> str | None:
 
 
 def _reject(
-    session: Session,
+    batch: Batch,
     record: Record,
     kind: str,
     problems: Sequence[Problem],
     event_id: str | None,
-    now: datetime,
     held: RejectedMessage | None = None,
 ) -> None:
     if held is not None:  # a held record that turned out bad: its row becomes the rejection
         held.kind, held.status = kind, "open"
         held.problems = [{"field": p.field, "reason": p.reason} for p in problems]
     else:
-        session.add(_stored(record, kind, problems, event_id, now, "open"))
-    enqueue(session, rejection_report(record.source, kind, list(problems), event_id, now), now)
+        batch.writes.refused.append(_stored(record, kind, problems, event_id, batch.now, "open"))
+    batch.writes.reports.append(
+        rejection_report(record.source, kind, list(problems), event_id, batch.now)
+    )
     log.warning(
         "rejected %s (%s): %s",
         record.source.label,

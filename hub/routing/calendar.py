@@ -20,9 +20,13 @@ def _bank_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
+@lru_cache(maxsize=4096)  # the library's lookup is slow, and every MISPER report asks
+def _is_holiday(day: date, country: str, subdivision: str) -> bool:
+    return day in _bank_holidays(country, subdivision)
+
+
 def is_bank_holiday(day: date, directory: Directory) -> bool:
-    calendar = _bank_holidays(directory.bank_holidays.country, directory.bank_holidays.subdivision)
-    return day in calendar
+    return _is_holiday(day, directory.bank_holidays.country, directory.bank_holidays.subdivision)
 
 
 def is_out_of_hours(moment: datetime, directory: Directory) -> bool:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from hub.contracts.events import MisperReport
 from hub.contracts.notification import Detail, Notification
@@ -127,7 +128,7 @@ class Decision:
     def __post_init__(self) -> None:
         heading_of(self.paragraph)  # every citation must be findable in the text
 
-    @property
+    @cached_property
     def notification_id(self) -> uuid.UUID:
         """Deterministic: the same cause, rule, recipient and facts always give the same id,
         and two duties from one cause (the 24-hour and 48-hour meetings' minutes to the IRO)
