@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.contracts.envelope import ParsedEvent, to_kafka
+from hub.contracts.envelope import binary_headers
 from hub.contracts.problems import Problem
 from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
 from hub.routing.facts import Decision
@@ -30,17 +30,17 @@ def notification_topic(authority: str, recipient: str) -> str:
 
 
 def notification_message(decision: Decision) -> Outgoing:
+    """In CloudEvents binary mode, keyed by child, to the recipient's topic."""
     notification = decision.notification()
-    event = ParsedEvent(
-        NOTIFICATION, str(notification.notification_id), SOURCE, decision.at, notification
-    )
-    binary = to_kafka(event)
+    notification_id = str(notification.notification_id)
     return Outgoing(
-        message_id=f"notification:{notification.notification_id}",
+        message_id=f"notification:{notification_id}",
         topic=notification_topic(decision.authority, decision.recipient),
         key=notification.child_id.encode(),
-        headers=[(name, value) for name, value in binary.headers.items()],
-        value=binary.value,
+        headers=binary_headers(
+            NOTIFICATION, notification_id, SOURCE, decision.at, notification.child_id
+        ),
+        value=notification.model_dump_json().encode(),
     )
 
 
