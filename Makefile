@@ -1,5 +1,5 @@
 # One set of entry points for people, hooks and CI.
-.PHONY: setup demo test lint typecheck unit contracts kafka-up kafka-down
+.PHONY: setup demo test bench lint typecheck unit contracts kafka-up kafka-down
 
 UV := UV_PYTHON_DOWNLOADS=never uv run --frozen
 
@@ -13,6 +13,10 @@ demo: setup
 ## The whole test suite, from a fresh machine: sets everything up, lints, type-checks, tests.
 test: setup lint typecheck
 	$(UV) pytest
+
+## Throughput, latency and memory on the real broker, PostgreSQL and SQLite (a few minutes).
+bench: setup
+	$(UV) hub bench
 
 lint:
 	$(UV) ruff check .

@@ -272,6 +272,44 @@ def demo(
 
 
 @app.command()
+def bench(
+    bootstrap: Bootstrap = "",
+    postgres_url: Annotated[
+        str,
+        typer.Option(
+            envvar="HUB_BENCH_POSTGRES_URL",
+            help="a PostgreSQL server to use; empty starts a durable one from Debian's binaries",
+        ),
+    ] = "",
+    events: Annotated[int, typer.Option(min=1000, help="events in the throughput run")] = 10_000,
+    rate: Annotated[float, typer.Option(min=1, help="events/s offered in the latency run")] = 200,
+    latency_events: Annotated[int, typer.Option(min=500)] = 4_000,
+) -> None:
+    """Measure throughput, latency and memory on a real broker with PostgreSQL and SQLite,
+    beside a bare aiokafka pass-through on the same broker (docs/benchmark.md)."""
+    from hub.bench import run_bench
+    from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+
+    target = _broker_or_local(bootstrap)
+    server = None
+    if not postgres_url:
+        server = LocalPostgres(durable=True)  # fsync on, as production would run
+        try:
+            server.start()
+        except PostgresUnavailable as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_UNAVAILABLE) from None
+        postgres_url = server.url
+    try:
+        lines = asyncio.run(run_bench(target, postgres_url, events, rate, latency_events))
+    finally:
+        if server is not None:
+            server.stop()
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
 def run(bootstrap: Bootstrap = "") -> None:
     """Run the hub (consumer, outbox relay, timers) until SIGTERM or Ctrl-C. Settings come
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""

@@ -57,13 +57,13 @@ class Relay:
         """Publish until stopped; back off while the broker or database is failing."""
         loop = asyncio.get_running_loop()
         while not stop.is_set():
+            self.wake.clear()  # before the round: a wake-up during it is not lost
             async for attempt in with_backoff():
                 with attempt:
                     if stop.is_set():
                         return
                     sent = await asyncio.to_thread(self.publish_batch, loop)
             if sent < self.batch_size:
-                self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=0.2)
 
