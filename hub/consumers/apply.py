@@ -82,6 +82,12 @@ def failure_of(error: BaseException | None) -> str:
     return type(error).__name__ if error is not None else "unknown"
 
 
+# What a batch knows of the store: digests, children, refused sources, children with held.
+Remembered = tuple[
+    dict[str, str | None], dict[str, ChildState | None], set[tuple[str, int, int]], set[bytes]
+]
+
+
 class OneByOne(Exception):
     """The batch needs the careful path: a record to hold back or held ones to release."""
 
@@ -167,6 +173,20 @@ class Batch:
             self.children[child_id] = load_children(self.session, [child_id]).get(child_id)
         return self.children[child_id] or ChildState(child_id)
 
+    def remembered(self) -> Remembered:
+        return (
+            dict(self.digests),
+            dict(self.children),
+            set(self.refused_sources),
+            set(self.children_with_held),
+        )
+
+    def forget_since(self, remembered: Remembered) -> None:
+        """Back to what the batch knew before a savepoint that was rolled back: a record
+        written in it (a held one's predecessor) must not be taken as stored."""
+        self.digests, self.children, self.refused_sources, self.children_with_held = remembered
+        self.writes = Writes(self.now)
+
     def write(self) -> int:
         """Write what the records changed, and remember it for the records still to come."""
         queued = self.writes.write(self.session)
@@ -215,15 +235,16 @@ def apply_batch(
 def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
     """One record in a savepoint, so a bug in one message cannot undo the others. What the
     batch remembers is updated only once the savepoint has committed."""
-    session, now = batch.session, batch.now
+    session = batch.session
     error: Exception | None = None
     for _ in range(BUG_ATTEMPTS):
+        remembered = batch.remembered()
         try:
             with session.begin_nested():
                 result = _apply_record(batch, record)
                 result.notifications = batch.write()
         except Exception as caught:
-            batch.writes = Writes(now)
+            batch.forget_since(remembered)  # the savepoint's writes were rolled back
             if is_infrastructure(caught):
                 raise
             error = caught
