@@ -82,12 +82,6 @@ def failure_of(error: BaseException | None) -> str:
     return type(error).__name__ if error is not None else "unknown"
 
 
-# What a batch knows of the store: digests, children, refused sources, children with held.
-Remembered = tuple[
-    dict[str, str | None], dict[str, ChildState | None], set[tuple[str, int, int]], set[bytes]
-]
-
-
 class OneByOne(Exception):
     """The batch needs the careful path: a record to hold back or held ones to release."""
 
@@ -114,8 +108,6 @@ class Batch:
         records: list[Record],
         directory: Directory,
         now: datetime,
-        *,
-        together: bool,
     ) -> Batch:
         partitions: dict[tuple[str, int], list[int]] = {}
         for record in records:
@@ -127,7 +119,7 @@ class Batch:
             for (topic, partition), offsets in partitions.items()
         ]
         keys = {record.key for record in records if record.key is not None}
-        batch = cls(session, directory, now, together, set(), set(), {}, {}, Writes(now))
+        batch = cls(session, directory, now, True, set(), set(), {}, {}, Writes(now))
         if not in_batch:
             return batch
         refused = session.execute(
@@ -173,23 +165,12 @@ class Batch:
             self.children[child_id] = load_children(self.session, [child_id]).get(child_id)
         return self.children[child_id] or ChildState(child_id)
 
-    def remembered(self) -> Remembered:
-        return (
-            dict(self.digests),
-            dict(self.children),
-            set(self.refused_sources),
-            set(self.children_with_held),
-        )
-
-    def forget_since(self, remembered: Remembered) -> None:
-        """Back to what the batch knew before a savepoint that was rolled back: a record
-        written in it (a held one's predecessor) must not be taken as stored."""
-        self.digests, self.children, self.refused_sources, self.children_with_held = remembered
-        self.writes = Writes(self.now)
-
     def write(self) -> int:
-        """Write what the records changed, and remember it for the records still to come."""
-        queued = self.writes.write(self.session)
+        """Write what the records changed; returns how many notifications were queued."""
+        return self.writes.write(self.session)
+
+    def remember(self) -> None:
+        """What was written is now committed (its savepoint released): later records see it."""
         self.digests.update(self.writes.digests)
         self.children.update(self.writes.children)
         for row in self.writes.refused:
@@ -197,7 +178,10 @@ class Batch:
             if row.status == "held" and row.key is not None:
                 self.children_with_held.add(row.key)
         self.writes = Writes(self.now)
-        return queued
+
+    def forget(self) -> None:
+        """What was written was rolled back with its savepoint."""
+        self.writes = Writes(self.now)
 
 
 def apply_batch(
@@ -212,9 +196,9 @@ def apply_batch(
     the others: it is found and dead-lettered alone)."""
     batch_records = list(records)
     with sessions.begin() as session:
+        batch = Batch.open(session, batch_records, directory, now)
         try:
             with session.begin_nested():
-                batch = Batch.open(session, batch_records, directory, now, together=True)
                 result = BatchResult()
                 for record in batch_records:
                     result.add(_apply_record(batch, record))
@@ -225,7 +209,8 @@ def apply_batch(
                 raise
             if not isinstance(error, OneByOne):
                 log.warning("batch write failed (%s); applying record by record", failure_of(error))
-        batch = Batch.open(session, batch_records, directory, now, together=False)
+        batch.forget()
+        batch.together = False
         result = BatchResult()
         for record in batch_records:
             result.add(_apply_isolated(batch, record))
@@ -234,21 +219,21 @@ def apply_batch(
 
 def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
     """One record in a savepoint, so a bug in one message cannot undo the others. What the
-    batch remembers is updated only once the savepoint has committed."""
+    batch remembers is updated only once the savepoint has been released."""
     session = batch.session
     error: Exception | None = None
     for _ in range(BUG_ATTEMPTS):
-        remembered = batch.remembered()
         try:
             with session.begin_nested():
                 result = _apply_record(batch, record)
                 result.notifications = batch.write()
         except Exception as caught:
-            batch.forget_since(remembered)  # the savepoint's writes were rolled back
+            batch.forget()
             if is_infrastructure(caught):
                 raise
             error = caught
             continue
+        batch.remember()
         return result
     assert error is not None
     where = traceback.extract_tb(error.__traceback__)[-1]
@@ -260,6 +245,7 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
     with session.begin_nested():
         _reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
         batch.write()
+    batch.remember()
     return BatchResult(dead_lettered=1)
 
 
@@ -304,8 +290,6 @@ def _apply_record(batch: Batch, record: Record, held: RejectedMessage | None = N
         _reject(batch, record, "protocol_violation", [problem], event.event_id, held)
         return BatchResult(rejected=1)
     batch.writes.event(
-        event.event_id,
-        digest,
         {
             "event_id": event.event_id,
             "ce_type": event.contract.ce_type,
@@ -317,15 +301,14 @@ def _apply_record(batch: Batch, record: Record, held: RejectedMessage | None = N
             "partition": source.partition,
             "offset": source.offset,
             "received_at": now,
-        },
+        }
     )
     batch.writes.outcome(outcome)
     if held is not None:
         held.status = "resolved"
         return BatchResult(applied=1)
     applied = BatchResult(applied=1)
-    if record.key in batch.children_with_held:
-        applied.notifications += batch.write()  # the held records see this one
+    if record.key in batch.children_with_held:  # held records see this one in batch.writes
         applied.add(_release_held(batch, record.key))
     return applied
 

@@ -69,8 +69,9 @@ class Writes:
     refused: list[RejectedMessage] = field(default_factory=list)
     reports: list[Outgoing] = field(default_factory=list)
 
-    def event(self, event_id: str, digest: str, row: dict[str, Any]) -> None:
-        self.digests[event_id] = digest
+    def event(self, row: dict[str, Any]) -> None:
+        """An inbound event applied (its `inbound_events` row)."""
+        self.digests[row["event_id"]] = row["body_sha256"]
         self.inbound.append(row)
 
     def outcome(self, outcome: Outcome) -> None:

@@ -170,3 +170,39 @@ def test_a_database_error_never_quotes_the_values_it_tried_to_write(database_url
         connection.execute(insert(InboundEvent), row)
     engine.dispose()
     assert "Jordan" not in str(caught.value)
+
+
+def failing_for(event_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine fails unexpectedly (a bug) for one event, and only that one."""
+    from hub.routing.engine import decide as real
+
+    def decide(*args: object, **kwargs: object) -> object:
+        if args[4] == event_id:
+            raise RuntimeError("a bug that quotes Jordan Example")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("hub.consumers.apply.decide", decide)
+
+
+def test_a_message_that_fails_unexpectedly_is_dead_lettered_and_the_rest_applied(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_for("evt-bug", monkeypatch)
+    buggy = misper_record(id="evt-bug", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    result = apply_batch(store, [buggy, misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered) == (1, 1)
+    with store() as session:
+        (letter,) = session.scalars(select(RejectedMessage)).all()
+    assert letter.kind == "dead_letter"
+    assert "RuntimeError" in letter.problems[0]["reason"]
+    assert "Jordan" not in json.dumps(letter.problems)
+
+
+def test_a_record_whose_held_successor_fails_is_never_taken_for_a_duplicate(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply(store, found_record())  # held: its MISPER report has not come
+    failing_for("evt-police-0005", monkeypatch)  # releasing it will fail
+    result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert result.duplicates == 0
+    assert result.applied + result.dead_lettered == 1
