@@ -73,13 +73,17 @@ def is_infrastructure(error: BaseException) -> bool:
 
 
 def failure_of(error: BaseException | None) -> str:
-    """Why a batch failed, for the log: the database's own first line (never the statement's
-    parameters, which SQLAlchemy is told to hide) or the error's type."""
+    """Why a batch failed, for the log. An outage in the database's own words (its first
+    line: "database is locked", "connection refused"); anything else by its type only, since
+    a constraint's or a type's message can quote the value that broke it."""
+    if error is None:
+        return "unknown"
+    if isinstance(error, DBAPIError) and error.orig is not None and is_infrastructure(error):
+        first_line = (str(error.orig).splitlines() or [""])[0]
+        return f"database unavailable: {type(error.orig).__name__}: {first_line}"
     if isinstance(error, DBAPIError) and error.orig is not None:
-        first_line = str(error.orig).splitlines()[0] if str(error.orig) else ""
-        kind = "database unavailable" if is_infrastructure(error) else "database error"
-        return f"{kind}: {type(error.orig).__name__}: {first_line}"
-    return type(error).__name__ if error is not None else "unknown"
+        return f"database error: {type(error.orig).__name__}"
+    return type(error).__name__
 
 
 class OneByOne(Exception):

@@ -41,24 +41,30 @@ async def publish(
     client = producer(bootstrap)
     try:  # stop even when start fails: an unreachable broker must not leak the producer
         await client.start()
-        pending = []
-        for event in events:
-            message = to_kafka(event)
-            key = message.key.encode() if isinstance(message.key, str) else message.key
-            pending.append(
-                await client.send(
-                    topic_prefix + event.contract.topic,
-                    value=message.value,
-                    key=key,
-                    headers=list(message.headers.items()),
-                )
-            )
-        # Sent one after another (the idempotent producer keeps each partition's order) and
-        # acknowledged together: one round trip per batch, not per event.
-        acknowledged = await asyncio.gather(*pending)
-        return [
-            Published(event.event_id, m.topic, m.partition, m.offset, event.key)
-            for event, m in zip(events, acknowledged, strict=True)
-        ]
+        return await send_events(client, events, topic_prefix)
     finally:
         await client.stop()
+
+
+async def send_events(
+    client: AIOKafkaProducer, events: Sequence[ParsedEvent], topic_prefix: str = ""
+) -> list[Published]:
+    """Send one after another (the idempotent producer keeps each partition's order) and
+    await the acknowledgements together: one round trip per batch, not per event."""
+    pending = []
+    for event in events:
+        message = to_kafka(event)
+        key = message.key.encode() if isinstance(message.key, str) else message.key
+        pending.append(
+            await client.send(
+                topic_prefix + event.contract.topic,
+                value=message.value,
+                key=key,
+                headers=list(message.headers.items()),
+            )
+        )
+    acknowledged = await asyncio.gather(*pending)
+    return [
+        Published(event.event_id, m.topic, m.partition, m.offset, event.key)
+        for event, m in zip(events, acknowledged, strict=True)
+    ]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
 from hub.retrying import with_backoff
-from hub.store.database import READ_ONLY, is_sqlite
+from hub.store.database import READ_ONLY
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ class Relay:
         self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
         self.known_topics: set[str] = set()
-        self.sqlite = is_sqlite(str(sessions.kw["bind"].url))
         self.wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -81,12 +80,13 @@ class Relay:
 
         failed = 0
         with self.sessions.begin() as session:
-            if self.sqlite:
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            if sqlite:
                 session.connection(execution_options=READ_ONLY)
             rows = self._claim(session)
-            if rows and not self.sqlite:
+            if rows and not sqlite:
                 failed = self._publish_and_mark(rows, on_loop, session)
-        if rows and self.sqlite:
+        if rows and sqlite:
             failed = self._publish_and_mark(rows, on_loop, None)
         if failed:
             log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BEGIN = "sqlite_begin"  # an execution option: how an SQLite transaction begins
@@ -58,6 +58,13 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(
         engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
     )
+
+
+def count_rows(engine: Engine, model: type, *where: Any) -> int:
+    """How many rows of a table match (progress checks in the benchmark and the tests)."""
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(model).where(*where)
+        return int(connection.scalar(query) or 0)
 
 
 def alembic_config(url: str) -> Config:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,14 +19,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from hub.bench import drive
 from hub.consumers.reader import read_topics
+from hub.contracts.envelope import ParsedEvent
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.infra.topics import ensure_topics
 from hub.producers.publisher import publish
 from hub.retrying import with_backoff
 from hub.routing.directory import DEFAULT_PATH, load_directory
 from hub.routing.simulate import simulate
-from hub.store.database import make_engine, migrate
+from hub.store.database import count_rows, make_engine, migrate
 from hub.store.models import (
     ChildRecord,
     InboundEvent,
@@ -103,9 +105,7 @@ class FaultRun:
         return process
 
     def count(self, model: type, *where: object) -> int:
-        with self.engine.connect() as connection:
-            query = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
-            return int(connection.scalar(query) or 0)
+        return count_rows(self.engine, model, *where)
 
     def work_done(self) -> int:
         """Events applied plus notifications sent: grows whenever the hub makes progress."""
@@ -136,20 +136,20 @@ class FaultRun:
             await asyncio.sleep(0.1)
 
     async def publish_all(self) -> None:
-        """Phase by phase, each once the one before is applied (hub.workload)."""
+        """Phase by phase, each once the one before is applied (hub.bench.drive)."""
         await ensure_topics(
             self.bootstrap, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3
         )
-        published = 0
-        for phase in self.load.phases:
-            # As a police or local-authority system would: resend until acknowledged (a
-            # resend is safe, the hub de-duplicates on the event id).
-            async for attempt in with_backoff():
-                with attempt:
-                    await publish(self.bootstrap, phase, topic_prefix=self.prefix)
-            published += len(phase)
-            await self.until(lambda total=published: self.count(InboundEvent) >= total)  # type: ignore[misc]
-        await self.until(self.finished)
+        await drive(
+            self._send, self.load, lambda: self.count(InboundEvent), self.finished, self.until
+        )
+
+    async def _send(self, phase: Sequence[ParsedEvent]) -> None:
+        """As a police or local-authority system would: resend until acknowledged (a resend
+        is safe, the hub de-duplicates on the event id)."""
+        async for attempt in with_backoff():
+            with attempt:
+                await publish(self.bootstrap, phase, topic_prefix=self.prefix)
 
     def close(self) -> None:
         for hub in self.hubs:

@@ -8,11 +8,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from hub.clock import ManualClock
 from hub.runtime import Hub
 from hub.settings import HubSettings
+from hub.store.database import count_rows
 from hub.store.models import OutboxMessage
 
 
@@ -40,9 +39,7 @@ async def eventually(check: Callable[[], bool], timeout_s: float = 60.0) -> None
 
 def count(hub: Hub, model: type, *where: object) -> int:
     assert hub.engine is not None
-    with hub.engine.connect() as connection:
-        query = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
-        return int(connection.scalar(query) or 0)
+    return count_rows(hub.engine, model, *where)
 
 
 def all_sent(hub: Hub) -> bool:

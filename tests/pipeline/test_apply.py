@@ -206,3 +206,32 @@ def test_a_record_whose_held_successor_fails_is_never_taken_for_a_duplicate(
     result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
     assert result.duplicates == 0
     assert result.applied + result.dead_lettered == 1
+
+
+def test_a_failed_batch_is_logged_by_the_outage_or_by_the_errors_type_never_its_values() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from hub.consumers.apply import failure_of
+
+    locked = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+    quoting = IntegrityError("INSERT", {}, sqlite3.IntegrityError("value 'Jordan Example'"))
+    assert failure_of(locked) == "database unavailable: OperationalError: database is locked"
+    assert failure_of(quoting) == "database error: IntegrityError"
+
+
+def test_a_found_report_in_the_same_batch_as_its_misper_report_cancels_its_timers(
+    store: Store,
+) -> None:
+    result = apply_batch(store, [misper_record(), found_record()], DIRECTORY, NOW)
+    assert result.applied == 2
+    with store() as session:
+        rows = session.execute(
+            select(TimerRecord.name, TimerRecord.status).where(
+                TimerRecord.episode_id == "EP-2026-0412"
+            )
+        )
+        timers = {name: status for name, status in rows}
+    assert timers["missing_24h"] == "cancelled"  # the report's timers (7.18), the child found
+    assert timers["strategy_meeting"] == "cancelled"
