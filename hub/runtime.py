@@ -94,7 +94,7 @@ class Hub:
         )
         self.broker = KafkaBroker(self.bootstrap, logger=None)
         self.consumer = InboundConsumer(
-            self.broker, store, self.directory, self.clock, self.settings
+            self.broker, store, self.directory, self.clock, self.settings, self.stop_event
         )
         self.producer = producer(self.bootstrap)
         await self.producer.start()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
 from hub.consumers.apply import expire_held
-from hub.retrying import with_backoff
+from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.store.models import TimerRecord
@@ -40,9 +40,12 @@ class Scheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            async for attempt in with_backoff():
-                with attempt:
-                    fired = await asyncio.to_thread(self.fire_due)
+            try:
+                fired = await until_done(
+                    "scheduler round", lambda: asyncio.to_thread(self.fire_due), stop
+                )
+            except Stopped:
+                return  # the due timers are still pending: the next start fires them
             if fired < self.batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)

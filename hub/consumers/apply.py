@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.envelope import ParsedEvent, from_kafka
@@ -26,6 +25,7 @@ from hub.producers.messages import Source, rejection_report
 from hub.routing.directory import Directory
 from hub.routing.engine import decide
 from hub.routing.facts import ChildState, ProtocolViolation
+from hub.store.failures import failure_of, is_infrastructure
 from hub.store.models import InboundEvent, RejectedMessage
 from hub.store.outcomes import Writes, enqueue, load_children
 
@@ -62,28 +62,6 @@ class BatchResult:
     def add(self, other: BatchResult) -> None:
         for name in vars(self):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def is_infrastructure(error: BaseException) -> bool:
-    """The database is unreachable or failing: wait and retry the whole batch, never
-    dead-letter a message for it."""
-    return isinstance(error, OperationalError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )
-
-
-def failure_of(error: BaseException | None) -> str:
-    """Why a batch failed, for the log. An outage in the database's own words (its first
-    line: "database is locked", "connection refused"); anything else by its type only, since
-    a constraint's or a type's message can quote the value that broke it."""
-    if error is None:
-        return "unknown"
-    if isinstance(error, DBAPIError) and error.orig is not None and is_infrastructure(error):
-        first_line = (str(error.orig).splitlines() or [""])[0]
-        return f"database unavailable: {type(error.orig).__name__}: {first_line}"
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return f"database error: {type(error.orig).__name__}"
-    return type(error).__name__
 
 
 class OneByOne(Exception):

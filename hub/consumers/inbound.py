@@ -30,9 +30,9 @@ from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
-from hub.consumers.apply import BatchResult, Record, apply_batch, failure_of
+from hub.consumers.apply import BatchResult, Record, apply_batch
 from hub.contracts.registry import INBOUND_TOPICS
-from hub.retrying import with_backoff
+from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
 from hub.settings import HubSettings
 
@@ -75,10 +75,11 @@ class InboundConsumer:
         directory: Directory,
         clock: Clock,
         settings: HubSettings,
+        stopping: asyncio.Event,
         on_applied: Callable[[BatchResult], None] | None = None,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
-        self.on_applied = on_applied
+        self.stopping, self.on_applied = stopping, on_applied
         broker.subscriber(
             *(settings.topic_prefix + topic for topic in INBOUND_TOPICS),
             group_id=settings.group_id,
@@ -96,6 +97,8 @@ class InboundConsumer:
         on past an uncommitted batch, so a failure rewinds to it instead."""
         try:
             await self._apply_and_commit(message)
+        except Stopped:
+            log.info("stopping: a batch not yet applied is left uncommitted, to be read again")
         except Exception:
             log.exception("inbound batch failed; rewinding to read it again")
             await asyncio.sleep(1)  # not a tight loop
@@ -108,18 +111,13 @@ class InboundConsumer:
         records = [
             Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
         ]
-        async for attempt in with_backoff(
-            before_sleep=lambda state: log.warning(
-                "batch of %d not applied (%s); retrying (attempt %d)",
-                len(records),
-                failure_of(state.outcome.exception() if state.outcome else None),
-                state.attempt_number,
+        result = await until_done(
+            f"applying a batch of {len(records)} records",
+            lambda: asyncio.to_thread(
+                apply_batch, self.sessions, records, self.directory, self.clock.now()
             ),
-        ):
-            with attempt:
-                result = await asyncio.to_thread(
-                    apply_batch, self.sessions, records, self.directory, self.clock.now()
-                )
+            self.stopping,
+        )
         await message.ack()  # offsets committed only now, after the database commit
         if self.on_applied is not None:
             self.on_applied(result)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
-from hub.retrying import with_backoff
+from hub.retrying import Stopped, until_done
 from hub.store.database import READ_ONLY
 from hub.store.models import OutboxMessage
 
@@ -57,11 +57,12 @@ class Relay:
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             self.wake.clear()  # before the round: a wake-up during it is not lost
-            async for attempt in with_backoff():
-                with attempt:
-                    if stop.is_set():
-                        return
-                    sent = await asyncio.to_thread(self.publish_batch, loop)
+            try:
+                sent = await until_done(
+                    "outbox relay round", lambda: asyncio.to_thread(self.publish_batch, loop), stop
+                )
+            except Stopped:
+                return  # rows not yet marked stay pending: the next start sends them
             if sent < self.batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=0.2)

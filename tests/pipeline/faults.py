@@ -64,14 +64,18 @@ class HubProcess:
             self.process.wait()
             self.process = None
 
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
-            self.process = None
+    def stop(self) -> int | None:
+        """SIGTERM, as an orderly shutdown; its exit code (None: killed after 60 s)."""
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code: int | None = self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = None
+        self.process = None
+        return code
 
 
 @dataclass
@@ -147,7 +151,7 @@ class FaultRun:
     async def _send(self, phase: Sequence[ParsedEvent]) -> None:
         """As a police or local-authority system would: resend until acknowledged (a resend
         is safe, the hub de-duplicates on the event id)."""
-        async for attempt in with_backoff():
+        async for attempt in with_backoff("publishing a phase"):
             with attempt:
                 await publish(self.bootstrap, phase, topic_prefix=self.prefix)
 

@@ -208,19 +208,6 @@ def test_a_record_whose_held_successor_fails_is_never_taken_for_a_duplicate(
     assert result.applied + result.dead_lettered == 1
 
 
-def test_a_failed_batch_is_logged_by_the_outage_or_by_the_errors_type_never_its_values() -> None:
-    import sqlite3
-
-    from sqlalchemy.exc import OperationalError
-
-    from hub.consumers.apply import failure_of
-
-    locked = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
-    quoting = IntegrityError("INSERT", {}, sqlite3.IntegrityError("value 'Jordan Example'"))
-    assert failure_of(locked) == "database unavailable: OperationalError: database is locked"
-    assert failure_of(quoting) == "database error: IntegrityError"
-
-
 def test_a_found_report_in_the_same_batch_as_its_misper_report_cancels_its_timers(
     store: Store,
 ) -> None:

@@ -9,6 +9,7 @@ import asyncio
 import random
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tests.pipeline.faults import FaultRun, HubProcess, assert_exactly_once
 
 KILLS = 3
 OUTAGE_S = 8.0
+STOP_WITHIN_S = 15.0  # a stop is not held up by an outage (the backoff is 10 s at most)
 
 
 @dataclass
@@ -49,18 +51,32 @@ class DatabaseOutage:
         locker.close()
 
 
+@contextmanager
+def own_postgres() -> Iterator[DatabaseOutage]:
+    server = LocalPostgres()  # its own server: the test shuts it down
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        pytest.fail(f"a real PostgreSQL server is required and could not start: {error}")
+    try:
+        yield DatabaseOutage(server.url, server)
+    finally:
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_outage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseOutage]:
     if request.param == "sqlite":
         yield DatabaseOutage(f"sqlite:///{tmp_path / 'hub.db'}")
         return
-    server = LocalPostgres()  # its own server: this test shuts it down
-    try:
-        server.start()
-    except PostgresUnavailable as error:
-        pytest.fail(f"a real PostgreSQL server is required and could not start: {error}")
-    yield DatabaseOutage(server.url, server)
-    server.stop()
+    with own_postgres() as outage:
+        yield outage
+
+
+@pytest.fixture
+def postgres_outage() -> Iterator[DatabaseOutage]:
+    with own_postgres() as outage:
+        yield outage
 
 
 async def _kill_at_random_points(run: FaultRun, hub: HubProcess, chance: random.Random) -> int:
@@ -161,3 +177,31 @@ async def test_the_database_unavailable_for_a_while_loses_nothing(
         run.close()
     if database_outage.server is not None:
         assert "database unavailable" in hub.log.read_text()
+
+
+@pytest.mark.postgres
+async def test_a_hub_stopped_while_the_database_is_down_exits_and_the_next_loses_nothing(
+    kafka_bootstrap: str, postgres_outage: DatabaseOutage, tmp_path: Path
+) -> None:
+    server = postgres_outage.server
+    assert server is not None
+    run = FaultRun(kafka_bootstrap, postgres_outage.url, tmp_path, 1000)
+    first = run.hub()
+    first.start()
+    try:
+        publishing = asyncio.create_task(run.publish_all())
+        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        await asyncio.to_thread(server.pause)
+        await asyncio.sleep(2)  # long enough for the hub to meet the outage
+        stopping = asyncio.get_running_loop().time()
+        exit_code = await asyncio.to_thread(first.stop)
+        stopped_in = asyncio.get_running_loop().time() - stopping
+        await asyncio.to_thread(server.start)
+        run.hub().start()  # the next hub reads again what the first left uncommitted
+        await publishing
+        await assert_exactly_once(run)
+    finally:
+        run.close()
+    assert exit_code == 0, first.log.read_text()[-2000:]
+    assert stopped_in < STOP_WITHIN_S
+    assert "database unavailable" in first.log.read_text()
