@@ -25,6 +25,7 @@ from hub.producers.messages import Source, rejection_report
 from hub.routing.directory import Directory
 from hub.routing.engine import decide
 from hub.routing.facts import ChildState, ProtocolViolation
+from hub.store.database import among
 from hub.store.failures import failure_of, is_infrastructure
 from hub.store.models import InboundEvent, RejectedMessage
 from hub.store.outcomes import Writes, enqueue, load_children
@@ -112,7 +113,7 @@ class Batch:
         batch.refused_sources = {(t, p, o) for t, p, o in refused}
         held = session.scalars(
             select(RejectedMessage.key).where(
-                RejectedMessage.status == "held", RejectedMessage.key.in_(keys)
+                RejectedMessage.status == "held", among(session, RejectedMessage.key, keys)
             )
         )
         batch.children_with_held = {key for key in held if key is not None}
@@ -121,7 +122,7 @@ class Batch:
         if ids:
             stored = session.execute(
                 select(InboundEvent.event_id, InboundEvent.body_sha256).where(
-                    InboundEvent.event_id.in_(ids)
+                    among(session, InboundEvent.event_id, ids)
                 )
             )
             batch.digests.update({event_id: digest for event_id, digest in stored})

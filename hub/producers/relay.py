@@ -11,11 +11,10 @@ deterministic id so receivers drop the duplicate."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select, update
@@ -24,11 +23,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
 from hub.retrying import Stopped, until_done
-from hub.store.database import READ_ONLY
+from hub.store.database import READ_ONLY, among
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class Pending(NamedTuple):
+    """An outbox row claimed for publishing."""
+
+    id: int
+    topic: str
+    key: bytes
+    headers: list[list[str]]
+    value: bytes
 
 
 class DeliveryFailed(Exception):
@@ -96,7 +105,7 @@ class Relay:
 
     def _publish_and_mark(
         self,
-        rows: list[OutboxMessage],
+        rows: list[Pending],
         on_loop: Callable[[Coroutine[Any, Any, Any]], Any],
         session: Session | None,
     ) -> int:
@@ -113,7 +122,7 @@ class Relay:
             return self._mark(marking, rows, outcomes)
 
     def _mark(
-        self, session: Session, rows: list[OutboxMessage], outcomes: list[BaseException | None]
+        self, session: Session, rows: list[Pending], outcomes: list[BaseException | None]
     ) -> int:
         now = self.clock.now()
         attempt = {"attempts": OutboxMessage.attempts + 1, "last_attempt_at": now}
@@ -121,8 +130,9 @@ class Relay:
         if sent:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(sent))
+                .where(among(session, OutboxMessage.id, sent))
                 .values(status="sent", sent_at=now, last_error=None, **attempt)
+                .execution_options(synchronize_session=False)
             )
         failures = [(row, e) for row, e in zip(rows, outcomes, strict=True) if e is not None]
         for row, error in failures:
@@ -130,25 +140,33 @@ class Relay:
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
                 .values(last_error=f"{type(error).__name__}: {error}"[:500], **attempt)
+                .execution_options(synchronize_session=False)
             )
         return len(failures)
 
-    def _claim(self, session: Session) -> list[OutboxMessage]:
+    def _claim(self, session: Session) -> list[Pending]:
+        """The oldest pending rows, as plain tuples: only what publishing needs."""
         claim = (
-            select(OutboxMessage)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.topic,
+                OutboxMessage.key,
+                OutboxMessage.headers,
+                OutboxMessage.value,
+            )
             .where(OutboxMessage.status == "pending")
             .order_by(OutboxMessage.id)
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )
-        return list(session.scalars(claim))
+        return [Pending(*row) for row in session.execute(claim)]
 
-    async def _send_all(self, rows: list[OutboxMessage]) -> list[BaseException | None]:
+    async def _send_all(self, rows: list[Pending]) -> list[BaseException | None]:
         # Sent one after another so each topic partition keeps the outbox's order; the
         # producer batches them on the wire and we wait for all acknowledgements at once.
         futures: list[asyncio.Future[Any]] = []
         for row in rows:
-            headers = [(name, base64.b64decode(value)) for name, value in row.headers]
+            headers = [(name, value.encode()) for name, value in row.headers]
             try:
                 futures.append(
                     await self.producer.send(

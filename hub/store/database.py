@@ -3,13 +3,26 @@ PostgreSQL is production. Both are migrated by the same Alembic scripts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, make_url, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    make_url,
+    select,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 SQLITE_BEGIN = "sqlite_begin"  # an execution option: how an SQLite transaction begins
 READ_ONLY = {SQLITE_BEGIN: "DEFERRED"}
@@ -80,3 +93,15 @@ def migrate(url: str) -> None:
     if is_sqlite(url) and (database := make_url(url).database) not in (None, "", ":memory:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+
+
+def among(
+    session: Session, column: QueryableAttribute[Any], values: Collection[Any]
+) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY`): psycopg converts a
+    statement with a thousand placeholders to PostgreSQL's form slowly, and every length is
+    a different statement to plan."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column == any_(array)
+    return column.in_(values)

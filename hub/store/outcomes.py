@@ -6,7 +6,6 @@ transaction; nothing here commits."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.producers.messages import Outgoing, notification_message
 from hub.routing.facts import ChildState, Decision, Outcome, Timer
+from hub.store.database import among
 from hub.store.models import (
     Base,
     ChildRecord,
@@ -48,7 +48,7 @@ def load_children(session: Session, child_ids: Iterable[str]) -> dict[str, Child
         return {}
     rows = session.execute(
         select(ChildRecord.child_id, ChildRecord.state)
-        .where(ChildRecord.child_id.in_(wanted))
+        .where(among(session, ChildRecord.child_id, wanted))
         .order_by(ChildRecord.child_id)
         .with_for_update()
     )
@@ -105,7 +105,9 @@ class Writes:
             return
         existing = set(
             session.scalars(
-                select(ChildRecord.child_id).where(ChildRecord.child_id.in_(self.children))
+                select(ChildRecord.child_id).where(
+                    among(session, ChildRecord.child_id, self.children)
+                )
             )
         )
         rows = [
@@ -131,7 +133,7 @@ class Writes:
             set(
                 session.scalars(
                     select(RoutingDecision.notification_id).where(
-                        RoutingDecision.notification_id.in_(ids)
+                        among(session, RoutingDecision.notification_id, ids)
                     )
                 )
             )
@@ -170,9 +172,7 @@ class Writes:
             "message_id": outgoing.message_id,
             "topic": outgoing.topic,
             "key": outgoing.key,
-            "headers": [
-                [name, base64.b64encode(value).decode()] for name, value in outgoing.headers
-            ],
+            "headers": [[name, value.decode()] for name, value in outgoing.headers],
             "value": outgoing.value,
             "created_at": self.now,
             "status": "pending",
