@@ -106,7 +106,7 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128), unique=True)
     topic: Mapped[str] = mapped_column(String(255))
     key: Mapped[bytes] = mapped_column(LargeBinary)
-    headers: Mapped[list[Any]]
+    headers: Mapped[list[Any]]  # [[name, text]]: CloudEvents attributes, a content type
     value: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent
