@@ -118,6 +118,6 @@ class InboundConsumer:
             ),
             self.stopping,
         )
-        await message.ack()  # offsets committed only now, after the database commit
-        if self.on_applied is not None:
+        if self.on_applied is not None:  # the relay: the outbox rows are committed
             self.on_applied(result)
+        await message.ack()  # offsets committed only now, after the database commit
