@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine, func, select
 
@@ -19,6 +20,7 @@ from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.infra.topics import ensure_topics
 from hub.producers.publisher import producer
 from hub.producers.relay import Relay
+from hub.producers.wakeup import listen
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
 from hub.scheduler import Scheduler
 from hub.settings import HubSettings
@@ -80,6 +82,7 @@ class Hub:
         self.stop_event = asyncio.Event()
         self.engine: Engine | None = None
         self.tasks: list[asyncio.Task[None]] = []
+        self.listener: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         url = self.settings.database_url
@@ -92,29 +95,45 @@ class Hub:
             [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
             self.settings.topic_partitions,
         )
-        self.broker = KafkaBroker(self.bootstrap, logger=None)
-        self.consumer = InboundConsumer(
-            self.broker, store, self.directory, self.clock, self.settings, self.stop_event
+        roles = self.settings.roles
+        self.broker: KafkaBroker | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: Relay | None = None
+        if "relay" in roles:
+            self.producer = producer(self.bootstrap)
+            await self.producer.start()
+            self.relay = Relay(
+                store,
+                self.producer,
+                self.bootstrap,
+                self.clock,
+                self.settings.batch_size,
+                self.settings.topic_partitions,
+                prefix,
+            )
+            self.tasks.append(asyncio.create_task(self.relay.run(self.stop_event), name="relay"))
+            if not is_sqlite(url):  # consumers in other processes wake it (NOTIFY)
+                self.listener = asyncio.create_task(listen(url, self.relay.wake, self.stop_event))
+        if "scheduler" in roles:
+            scheduler = Scheduler(store, self.directory, self.clock)
+            self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
+        if "consumer" in roles:
+            self.broker = KafkaBroker(self.bootstrap, logger=None)
+            self.consumer = InboundConsumer(
+                self.broker, store, self.directory, self.clock, self.settings, self.stop_event
+            )
+            relay = self.relay
+            if relay is not None:  # in this process: woken directly
+                self.consumer.on_applied = lambda _result: relay.wake.set()
+            await self.broker.start()
+        log.info(
+            "hub started",
+            extra={
+                "bootstrap": self.bootstrap,
+                "sqlite": is_sqlite(url),
+                "roles": sorted(self.settings.roles),
+            },
         )
-        self.producer = producer(self.bootstrap)
-        await self.producer.start()
-        self.relay = Relay(
-            store,
-            self.producer,
-            self.bootstrap,
-            self.clock,
-            self.settings.batch_size,
-            self.settings.topic_partitions,
-            prefix,
-        )
-        self.scheduler = Scheduler(store, self.directory, self.clock)
-        self.consumer.on_applied = lambda _result: self.relay.wake.set()
-        await self.broker.start()
-        self.tasks = [
-            asyncio.create_task(self.relay.run(self.stop_event), name="relay"),
-            asyncio.create_task(self.scheduler.run(self.stop_event), name="scheduler"),
-        ]
-        log.info("hub started", extra={"bootstrap": self.bootstrap, "sqlite": is_sqlite(url)})
 
     def progress(self) -> Progress:
         """What the hub has done and what it still owes (for the demo, tests and health)."""
@@ -153,9 +172,13 @@ class Hub:
         """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay
         and scheduler finish their round."""
         self.stop_event.set()
-        await self.broker.stop()
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.listener is not None:
+            self.listener.cancel()  # only a wake-up signal: nothing to finish
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.producer.stop()
+        if self.producer is not None:
+            await self.producer.stop()
         if self.engine is not None:
             self.engine.dispose()
         log.info("hub stopped")

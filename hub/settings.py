@@ -3,8 +3,13 @@ its variable in the error."""
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Role = Literal["consumer", "relay", "scheduler"]
+ROLES: frozenset[Role] = frozenset(("consumer", "relay", "scheduler"))
 
 
 class KafkaSettings(BaseSettings):
@@ -44,4 +49,17 @@ class HubSettings(BaseSettings):
     )
     group_id: str = Field(default="missing-children-hub", min_length=1)
     batch_size: int = Field(default=500, ge=1, le=5000)
+    roles: Annotated[frozenset[Role], NoDecode] = Field(
+        default=ROLES,
+        min_length=1,
+        description="what this process runs, comma-separated: consumer, relay, scheduler "
+        "(all by default; on PostgreSQL the relay can run in processes of its own)",
+    )
     topic_partitions: int = Field(default=3, ge=1, le=64)
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value

@@ -13,11 +13,12 @@ from typing import Any, cast
 
 import psycopg
 from pydantic import TypeAdapter
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.producers.messages import Outgoing, notification_message
+from hub.producers.wakeup import NOTIFY
 from hub.routing.facts import ChildState, Decision, Outcome, Timer
 from hub.store.database import among
 from hub.store.models import (
@@ -97,6 +98,8 @@ class Writes:
         outgoing = [self._row(message) for message in (*notifications, *self.reports)]
         if outgoing:
             _insert(session, OutboxMessage, outgoing)
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text(NOTIFY))  # wakes the relays when this commits
         session.flush()
         return len(notifications)
 
