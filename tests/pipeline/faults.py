@@ -148,6 +148,12 @@ class FaultRun:
             self._send, self.load, lambda: self.count(InboundEvent), self.finished, self.until
         )
 
+    async def a_third_done(self) -> asyncio.Task[None]:
+        """Start publishing everything; return once the hub has done a third of the work."""
+        publishing = asyncio.create_task(self.publish_all())
+        await self.until(lambda: self.work_done() > len(self.load) // 3)
+        return publishing
+
     async def _send(self, phase: Sequence[ParsedEvent]) -> None:
         """As a police or local-authority system would: resend until acknowledged (a resend
         is safe, the hub de-duplicates on the event id)."""

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from hub.clock import ManualClock
+from hub.contracts.envelope import ParsedEvent
+from hub.producers.publisher import publish
 from hub.runtime import Hub
 from hub.settings import HubSettings
 from hub.store.database import count_rows
-from hub.store.models import OutboxMessage
+from hub.store.models import InboundEvent, OutboxMessage
 
 
 def isolated_settings(database_url: str, **changes: object) -> HubSettings:
@@ -40,6 +42,15 @@ async def eventually(check: Callable[[], bool], timeout_s: float = 60.0) -> None
 def count(hub: Hub, model: type, *where: object) -> int:
     assert hub.engine is not None
     return count_rows(hub.engine, model, *where)
+
+
+async def publish_in_order(bootstrap: str, hub: Hub, story: list[ParsedEvent]) -> None:
+    """One event at a time, each once the hub has applied the one before: a deterministic
+    order across topics, then wait until every notification is sent."""
+    for n, event in enumerate(story, start=1):
+        await publish(bootstrap, [event], topic_prefix=hub.settings.topic_prefix)
+        await eventually(lambda n=n: count(hub, InboundEvent) == n)  # type: ignore[misc]
+    await eventually(lambda: all_sent(hub))
 
 
 def all_sent(hub: Hub) -> bool:

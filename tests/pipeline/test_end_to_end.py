@@ -16,7 +16,13 @@ from hub.routing.engine import decide
 from hub.routing.facts import ChildState
 from hub.store.models import InboundEvent, RoutingDecision
 from tests.helpers import EXAMPLES
-from tests.pipeline.hub_harness import all_sent, count, eventually, in_process_hub
+from tests.pipeline.hub_harness import (
+    all_sent,
+    count,
+    eventually,
+    in_process_hub,
+    publish_in_order,
+)
 
 START = datetime(2026, 11, 20, 18, 45, tzinfo=UTC)
 STORY = sorted(EXAMPLES.glob("0[1-7]-*.json"))  # one child: missing to return interview
@@ -33,10 +39,7 @@ async def test_every_decision_arrives_on_its_recipients_topic(
     prefix = hub.settings.topic_prefix
     await hub.start()
     try:
-        for n, event in enumerate(events(), start=1):  # one by one: a deterministic order
-            await publish(kafka_bootstrap, [event], topic_prefix=prefix)
-            await eventually(lambda n=n: count(hub, InboundEvent) == n)  # type: ignore[misc]
-        await eventually(lambda: all_sent(hub))
+        await publish_in_order(kafka_bootstrap, hub, events())
         assert hub.engine is not None
         with hub.engine.connect() as connection:
             logged = {

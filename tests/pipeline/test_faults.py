@@ -146,8 +146,7 @@ async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(
     hub = run.hub()
     hub.start()
     try:
-        publishing = asyncio.create_task(run.publish_all())
-        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        publishing = await run.a_third_done()
         await asyncio.to_thread(local_kafka.stop)
         await asyncio.sleep(OUTAGE_S)
         await asyncio.to_thread(local_kafka.start)
@@ -168,8 +167,7 @@ async def test_the_database_unavailable_for_a_while_loses_nothing(
     hub = run.hub()
     hub.start()
     try:
-        publishing = asyncio.create_task(run.publish_all())
-        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        publishing = await run.a_third_done()
         await database_outage.for_a_while(OUTAGE_S)
         await publishing
         await assert_exactly_once(run)
@@ -189,8 +187,7 @@ async def test_a_hub_stopped_while_the_database_is_down_exits_and_the_next_loses
     first = run.hub()
     first.start()
     try:
-        publishing = asyncio.create_task(run.publish_all())
-        await run.until(lambda: run.work_done() > len(run.load) // 3)
+        publishing = await run.a_third_done()
         await asyncio.to_thread(server.pause)
         await asyncio.sleep(2)  # long enough for the hub to meet the outage
         stopping = asyncio.get_running_loop().time()

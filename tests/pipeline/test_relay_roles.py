@@ -14,14 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.consumers.reader import read_topics
 from hub.contracts.envelope import from_kafka
-from hub.producers.publisher import publish
 from hub.producers.wakeup import listen
 from hub.runtime import Hub
 from hub.settings import HubSettings
 from hub.store.database import make_engine, migrate, sessions
-from hub.store.models import InboundEvent, RoutingDecision
+from hub.store.models import RoutingDecision
 from hub.store.outcomes import enqueue
-from tests.pipeline.hub_harness import all_sent, count, eventually, isolated_settings
+from tests.pipeline.hub_harness import count, isolated_settings, publish_in_order
 from tests.pipeline.test_end_to_end import events
 from tests.pipeline.test_relay import NOW, row
 
@@ -79,10 +78,7 @@ async def test_a_hub_split_into_consumer_and_relay_processes_delivers_every_noti
     await consumer.start()
     await relay.start()
     try:
-        for n, event in enumerate(events(), start=1):  # one by one: a deterministic order
-            await publish(kafka_bootstrap, [event], topic_prefix=prefix)
-            await eventually(lambda n=n: count(consumer, InboundEvent) == n)  # type: ignore[misc]
-        await eventually(lambda: all_sent(consumer))
+        await publish_in_order(kafka_bootstrap, consumer, events())
         logged = count(consumer, RoutingDecision)
     finally:
         await relay.stop()
