@@ -87,12 +87,14 @@ class Writes:
         for timer in outcome.schedule:
             self.timers[(child_id, timer.timer_id)] = (timer, PENDING)
 
-    def write(self, session: Session) -> int:
-        """Write it all; returns how many notifications were queued."""
+    def write(self, session: Session, check_logged: bool = True) -> int:
+        """Write it all; returns how many notifications were queued. `check_logged=False`
+        skips looking for notifications already in the routing log, for a caller that lets
+        the log's unique key catch them instead."""
         if self.inbound:
             _insert(session, InboundEvent, self.inbound)
         self._write_children(session)
-        notifications = self._write_decisions(session)
+        notifications = self._write_decisions(session, check_logged)
         self._write_timers(session)
         session.add_all(self.refused)
         outgoing = [self._row(message) for message in (*notifications, *self.reports)]
@@ -128,7 +130,7 @@ class Writes:
         if inserts:  # a plain insert: two instances creating one child collide, not overwrite
             _insert(session, ChildRecord, inserts)
 
-    def _write_decisions(self, session: Session) -> list[Outgoing]:
+    def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:
         """The routing log, once per notification id: ids are deterministic, so a duty
         decided twice (never expected) is logged and sent once."""
         ids = [str(decision.notification_id) for decision in self.decisions]
@@ -140,7 +142,7 @@ class Writes:
                     )
                 )
             )
-            if ids
+            if ids and check_logged
             else set()
         )
         rows: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +16,7 @@ from hub.contracts.registry import REJECTED_TOPIC
 from hub.routing.directory import load_directory
 from hub.store.database import make_engine, migrate
 from hub.store.models import (
+    ChildRecord,
     InboundEvent,
     OutboxMessage,
     RejectedMessage,
@@ -58,6 +59,18 @@ def test_a_resent_event_changes_nothing(store: Store) -> None:
     assert result.duplicates == 1
     assert rows(store, OutboxMessage) == before
     assert rows(store, InboundEvent) == 1
+
+
+def test_a_duty_already_in_the_routing_log_is_never_logged_or_sent_twice(store: Store) -> None:
+    apply(store, misper_record())
+    logged, queued = rows(store, RoutingDecision), rows(store, OutboxMessage)
+    with store.begin() as session:  # the event and the child forgotten, the duties logged
+        session.execute(delete(InboundEvent))
+        session.execute(delete(ChildRecord))
+    result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered, result.notifications) == (1, 0, 0)
+    assert rows(store, RoutingDecision) == logged
+    assert rows(store, OutboxMessage) == queued
 
 
 def test_the_same_id_with_a_different_body_is_refused_and_never_overwrites(store: Store) -> None:
