@@ -62,6 +62,8 @@ async def until_done(task: str, work: Callable[[], Awaitable[T]], stop: asyncio.
     if stop.is_set():
         raise Stopped(task)
     try:
+        # Not `await retrying(work)`: tenacity awaits only coroutine functions, and `work`
+        # is any callable returning an awaitable (a lambda around asyncio.to_thread).
         async for attempt in with_backoff(task, stop):
             with attempt:
                 return await work()
@@ -69,4 +71,4 @@ async def until_done(task: str, work: Callable[[], Awaitable[T]], stop: asyncio.
         if stop.is_set():
             raise Stopped(task) from error
         raise
-    raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+    raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover

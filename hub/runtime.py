@@ -12,7 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from hub.clock import Clock, SystemClock
 from hub.consumers.inbound import InboundConsumer
@@ -24,7 +24,7 @@ from hub.producers.wakeup import listen
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
 from hub.scheduler import Scheduler
 from hub.settings import HubSettings
-from hub.store.database import is_sqlite, make_engine, migrate, sessions
+from hub.store.database import count_rows, is_sqlite, make_engine, migrate, sessions
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class Hub:
         self.engine: Engine | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.listener: asyncio.Task[None] | None = None
+        self.broker: KafkaBroker | None = None
+        self.producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
         url = self.settings.database_url
@@ -96,13 +98,11 @@ class Hub:
             self.settings.topic_partitions,
         )
         roles = self.settings.roles
-        self.broker: KafkaBroker | None = None
-        self.producer: AIOKafkaProducer | None = None
-        self.relay: Relay | None = None
+        relay: Relay | None = None
         if "relay" in roles:
             self.producer = producer(self.bootstrap)
             await self.producer.start()
-            self.relay = Relay(
+            relay = Relay(
                 store,
                 self.producer,
                 self.bootstrap,
@@ -111,20 +111,24 @@ class Hub:
                 self.settings.topic_partitions,
                 prefix,
             )
-            self.tasks.append(asyncio.create_task(self.relay.run(self.stop_event), name="relay"))
+            self.tasks.append(asyncio.create_task(relay.run(self.stop_event), name="relay"))
             if not is_sqlite(url):  # consumers in other processes wake it (NOTIFY)
-                self.listener = asyncio.create_task(listen(url, self.relay.wake, self.stop_event))
+                self.listener = asyncio.create_task(listen(url, relay.wake, self.stop_event))
         if "scheduler" in roles:
             scheduler = Scheduler(store, self.directory, self.clock)
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
         if "consumer" in roles:
             self.broker = KafkaBroker(self.bootstrap, logger=None)
-            self.consumer = InboundConsumer(
-                self.broker, store, self.directory, self.clock, self.settings, self.stop_event
+            wake = relay.wake if relay is not None else None  # in this process: woken directly
+            InboundConsumer(  # subscribes itself to the broker, which keeps it
+                self.broker,
+                store,
+                self.directory,
+                self.clock,
+                self.settings,
+                self.stop_event,
+                on_applied=(lambda _result: wake.set()) if wake is not None else None,
             )
-            relay = self.relay
-            if relay is not None:  # in this process: woken directly
-                self.consumer.on_applied = lambda _result: relay.wake.set()
             await self.broker.start()
         log.info(
             "hub started",
@@ -142,8 +146,7 @@ class Hub:
         with self.engine.connect() as connection:
 
             def count(model: type, *where: Any) -> int:
-                query = select(func.count()).select_from(model).where(*where)
-                return int(connection.scalar(query) or 0)
+                return count_rows(connection, model, *where)
 
             return Progress(
                 applied=count(InboundEvent),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
 from hub.retrying import Stopped, until_done
-from hub.store.database import READ_ONLY, among
+from hub.store.database import READ_ONLY, among, on_postgresql
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class Relay:
 
         failed = 0
         with self.sessions.begin() as session:
-            sqlite = session.get_bind().dialect.name == "sqlite"
+            sqlite = not on_postgresql(session)
             if sqlite:
                 session.connection(execution_options=READ_ONLY)
             rows = self._claim(session)

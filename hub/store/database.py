@@ -73,11 +73,17 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     )
 
 
-def count_rows(engine: Engine, model: type, *where: Any) -> int:
-    """How many rows of a table match (progress checks in the benchmark and the tests)."""
-    with engine.connect() as connection:
-        query = select(func.count()).select_from(model).where(*where)
-        return int(connection.scalar(query) or 0)
+def count_rows(bind: Engine | Connection, model: type, *where: Any) -> int:
+    """How many rows of a table match (the hub's progress, and the tests' checks); on an
+    engine, in a connection of its own."""
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
+            return count_rows(connection, model, *where)
+    return int(bind.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def alembic_config(url: str) -> Config:
@@ -101,7 +107,7 @@ def among(
     """`column IN values`. On PostgreSQL one array parameter (`= ANY`): psycopg converts a
     statement with a thousand placeholders to PostgreSQL's form slowly, and every length is
     a different statement to plan."""
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
         return column == any_(array)
     return column.in_(values)

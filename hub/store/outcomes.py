@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.producers.messages import Outgoing, notification_message
 from hub.producers.wakeup import NOTIFY
 from hub.routing.facts import ChildState, Decision, Outcome, Timer
-from hub.store.database import among
+from hub.store.database import among, on_postgresql
 from hub.store.models import (
     Base,
     ChildRecord,
@@ -100,7 +100,7 @@ class Writes:
         outgoing = [self._row(message) for message in (*notifications, *self.reports)]
         if outgoing:
             _insert(session, OutboxMessage, outgoing)
-            if session.get_bind().dialect.name == "postgresql":
+            if on_postgresql(session):
                 session.execute(text(NOTIFY))  # wakes the relays when this commits
         session.flush()
         return len(notifications)
@@ -214,7 +214,7 @@ class Writes:
             }
             for (child_id, _), (timer, status) in self.timers.items()
         ]
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        dialect = postgresql if on_postgresql(session) else sqlite
         upsert = dialect.insert(TimerRecord)
         changed = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
         session.execute(
@@ -236,10 +236,10 @@ def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> 
     executemany (the ORM's bulk insert splits rows into runs with the same columns set,
     which a nullable deadline defeats)."""
     table, connection = _table(model), session.connection()
-    dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if not on_postgresql(session):
         connection.execute(table.insert(), rows)
         return
+    dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
     # Each column's own bind processing (a Stamp's UTC check, JSON encoding) still applies.
     processors = [column.type.bind_processor(dialect) for column in columns]

@@ -157,9 +157,9 @@ class FaultRun:
     async def _send(self, phase: Sequence[ParsedEvent]) -> None:
         """As a police or local-authority system would: resend until acknowledged (a resend
         is safe, the hub de-duplicates on the event id)."""
-        async for attempt in with_backoff("publishing a phase"):
-            with attempt:
-                await publish(self.bootstrap, phase, topic_prefix=self.prefix)
+        await with_backoff("publishing a phase")(
+            publish, self.bootstrap, phase, topic_prefix=self.prefix
+        )
 
     def close(self) -> None:
         for hub in self.hubs:
