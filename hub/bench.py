@@ -181,7 +181,8 @@ class Arrivals:
         )
         self.sent_at = sent_at
         self.seen: set[str] = set()
-        self.per_cause: Counter[str] = Counter()
+        self.run_of: dict[str, str] = {}  # cause -> the run it belongs to
+        self.per_run: Counter[str] = Counter()  # distinct notifications arrived
         self.samples_ms: dict[str, list[float]] = defaultdict(list)
         self.task: asyncio.Task[None] | None = None
 
@@ -189,8 +190,10 @@ class Arrivals:
         await self.consumer.start()
         self.task = asyncio.create_task(self._run())
 
-    def arrived(self, causes: Iterable[str]) -> int:
-        return sum(self.per_cause[cause] for cause in causes)
+    def watch(self, run: str, causes: Iterable[str]) -> None:
+        """Count the notifications these events cause under `run` (a constant-time check
+        for a waiting loop that polls fifty times a second)."""
+        self.run_of.update(dict.fromkeys(causes, run))
 
     def latencies(self, causes: Iterable[str]) -> list[float]:
         return [ms for cause in causes for ms in self.samples_ms[cause]]
@@ -206,7 +209,7 @@ class Arrivals:
                     if notification_id in self.seen or cause not in self.sent_at:
                         continue  # a raw duplicate, or not this run's
                     self.seen.add(notification_id)
-                    self.per_cause[cause] += 1
+                    self.per_run[self.run_of.get(cause, "")] += 1
                     self.samples_ms[cause].append((now - self.sent_at[cause]) * 1000)
 
     async def stop(self) -> None:
@@ -330,15 +333,18 @@ async def bench_hub(
     applied = lambda: committed.latest  # noqa: E731
 
     def delivered(owing: Owed) -> Callable[[], bool]:
-        causes = [event.event_id for event in owing.run.events]
-        return lambda: arrivals.arrived(causes) >= owing.notifications
+        run = owing.run.events[0].event_id  # any id names the run
+        arrivals.watch(run, (event.event_id for event in owing.run.events))
+        return lambda: arrivals.per_run[run] >= owing.notifications
 
+    # Watched before anything is sent, so no arrival goes uncounted.
+    warm_delivered, load_delivered, paced_delivered = map(delivered, (warm, load, paced))
     try:
-        await drive(sender.send, warm.run, applied, delivered(warm))
-        seconds = await drive(sender.send, load.run, applied, delivered(load))
+        await drive(sender.send, warm.run, applied, warm_delivered)
+        seconds = await drive(sender.send, load.run, applied, load_delivered)
         throughput = Throughput(len(load.run), load.notifications, seconds)
         held_back = await offer(sender, paced.run, rate, committed)
-        await _until(delivered(paced))
+        await _until(paced_delivered)
         causes = [event.event_id for event in paced.run.events]
         latency = Latency(len(paced.run), rate, arrivals.latencies(causes), held_back)
         peak = sum(_peak_rss_mb(hub.pid) for hub in hubs)

@@ -76,85 +76,75 @@ def _child(chance: random.Random, name: str, start: datetime) -> list[dict[str, 
     messages: list[dict[str, Any]] = []
     for number in range(episodes):
         episode_id = f"EP-{name}-{number}"
-        risk = "high" if chance.random() < 0.2 else "medium"
-        messages.append(
-            _message(
-                "01-misper-report",
-                f"{name}-{number}-misper",
-                clock.next(),
-                episode_id=episode_id,
-                child_id=child_id,
-                child={
-                    "name": "Synthetic Child",
-                    "date_of_birth": born.isoformat(),
-                    "sex": "not_known",
-                },
-                reported_at=clock.now,
-                missing_since=clock.now,
-                last_seen={"place": "Synthetic place", "at": clock.now},
-                circumstances="Synthetic workload.",
-                risk_level=risk,
-                cse_risk=chance.random() < 0.3,
-                legal_status=legal_status,
-                residence_authority=residence,
+
+        def add(example: str, step: str, **data: Any) -> None:
+            """The child's next message, timed clock.now: the caller moves the clock on first,
+            so the message's own times can say clock.now too."""
+            messages.append(
+                _message(
+                    example,
+                    f"{name}-{number}-{step}",  # noqa: B023 - called before the loop moves on
+                    clock.now,
+                    episode_id=episode_id,  # noqa: B023
+                    child_id=child_id,
+                    **data,
+                )
             )
+
+        risk = "high" if chance.random() < 0.2 else "medium"
+        clock.next()
+        add(
+            "01-misper-report",
+            "misper",
+            child={
+                "name": "Synthetic Child",
+                "date_of_birth": born.isoformat(),
+                "sex": "not_known",
+            },
+            reported_at=clock.now,
+            missing_since=clock.now,
+            last_seen={"place": "Synthetic place", "at": clock.now},
+            circumstances="Synthetic workload.",
+            risk_level=risk,
+            cse_risk=chance.random() < 0.3,
+            legal_status=legal_status,
+            residence_authority=residence,
         )
         if number == 0:
             rating = chance.choice(("red", "amber", "green"))
-            messages.append(
-                _message(
-                    "02-mash-rating",
-                    f"{name}-{number}-rag",
-                    clock.next(),
-                    episode_id=episode_id,
-                    child_id=child_id,
-                    rated_at=clock.now,
-                    rating=rating,
-                )
-            )
+            clock.next()
+            add("02-mash-rating", "rag", rated_at=clock.now, rating=rating)
             if risk == "medium" and chance.random() < 0.3:
-                messages.append(
-                    _message(
-                        "03-risk-update",
-                        f"{name}-{number}-risk",
-                        clock.next(),
-                        episode_id=episode_id,
-                        child_id=child_id,
-                        updated_at=clock.now,
-                        risk_level="high",
-                        reason="Synthetic workload.",
-                    )
+                clock.next()
+                add(
+                    "03-risk-update",
+                    "risk",
+                    updated_at=clock.now,
+                    risk_level="high",
+                    reason="Synthetic workload.",
                 )
-        messages.append(
-            _message(
-                "05-found-report",
-                f"{name}-{number}-found",
-                clock.next(),
-                episode_id=episode_id,
-                child_id=child_id,
-                found_at=clock.now,
-                found_where="Synthetic place",
-                possible_victim_of_crime=chance.random() < 0.2,
-            )
+        clock.next()
+        add(
+            "05-found-report",
+            "found",
+            found_at=clock.now,
+            found_where="Synthetic place",
+            possible_victim_of_crime=chance.random() < 0.2,
         )
         if number == 0:
             completed = chance.random() < 0.8
-            messages.append(
-                _message(
-                    "07-return-interview",
-                    f"{name}-{number}-iri",
-                    clock.next(),
-                    episode_id=episode_id,
-                    child_id=child_id,
-                    interviewer="mct",
-                    outcome="completed" if completed else "declined",
-                    recorded_at=clock.now,
-                    completed_at=clock.now if completed else None,
-                    assessment="not_significant_with_vulnerabilities" if completed else None,
-                    formal_interview=completed,
-                    push_factors=["conflict_at_home"] if completed else [],
-                    pull_factors=[],
-                )
+            clock.next()
+            add(
+                "07-return-interview",
+                "iri",
+                interviewer="mct",
+                outcome="completed" if completed else "declined",
+                recorded_at=clock.now,
+                completed_at=clock.now if completed else None,
+                assessment="not_significant_with_vulnerabilities" if completed else None,
+                formal_interview=completed,
+                push_factors=["conflict_at_home"] if completed else [],
+                pull_factors=[],
             )
     return messages
 
