@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
 from hub.contracts.problems import BadMessage, problems_from
@@ -28,6 +29,7 @@ kafka_app = typer.Typer(
     help="The project's local Kafka broker (KRaft, from the jars).", no_args_is_help=True
 )
 app.add_typer(contracts_app, name="contracts")
+register_console_commands(app)
 app.add_typer(kafka_app, name="kafka")
 
 EXIT_REFUSED = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Role = Literal["consumer", "relay", "scheduler"]
@@ -63,3 +63,19 @@ class HubSettings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+
+class ConsoleSettings(BaseSettings):
+    """What `hub console` needs besides HubSettings. No default secret: a console started
+    without one refuses to start."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_CONSOLE_", extra="ignore")
+
+    secret: SecretStr = Field(
+        min_length=32, description="signs session cookies; at least 32 random characters"
+    )
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8080, ge=1, le=65535)
+    secure_cookies: bool = Field(
+        default=True, description="cookies only over HTTPS; false only behind no proxy, for tests"
+    )

@@ -13,6 +13,7 @@ from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
 from hub.routing.facts import Decision
 
 SOURCE = "urn:missing-children-hub:router"
+NOTIFICATION_PREFIX = "notification:"  # an outbox row's message id: this and the notification id
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def notification_message(decision: Decision) -> Outgoing:
     notification = decision.notification()
     notification_id = str(notification.notification_id)
     return Outgoing(
-        message_id=f"notification:{notification_id}",
+        message_id=NOTIFICATION_PREFIX + notification_id,
         topic=notification_topic(decision.authority, decision.recipient),
         key=notification.child_id.encode(),
         headers=binary_headers(

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
@@ -76,9 +76,12 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=0.2)
 
-    def publish_batch(self, loop: asyncio.AbstractEventLoop) -> int:
+    def publish_batch(
+        self, loop: asyncio.AbstractEventLoop, only: Collection[int] | None = None
+    ) -> int:
         """One round, in a worker thread: claim, publish, mark. Raises DeliveryFailed when any
-        row failed (after marking the ones that were sent).
+        row failed (after marking the ones that were sent). `only`: these rows, if pending
+        (an operator's retry).
 
         PostgreSQL: the claim is a row lock (FOR UPDATE SKIP LOCKED) held until the rows are
         marked, so several relays share the work. SQLite has one lock for the whole file;
@@ -93,7 +96,7 @@ class Relay:
             sqlite = not on_postgresql(session)
             if sqlite:
                 session.connection(execution_options=READ_ONLY)
-            rows = self._claim(session)
+            rows = self._claim(session, only)
             if rows and not sqlite:
                 failed = self._publish_and_mark(rows, on_loop, session)
         if rows and sqlite:
@@ -144,7 +147,7 @@ class Relay:
             )
         return len(failures)
 
-    def _claim(self, session: Session) -> list[Pending]:
+    def _claim(self, session: Session, only: Collection[int] | None = None) -> list[Pending]:
         """The oldest pending rows, as plain tuples: only what publishing needs."""
         claim = (
             select(
@@ -155,6 +158,7 @@ class Relay:
                 OutboxMessage.value,
             )
             .where(OutboxMessage.status == "pending")
+            .where(among(session, OutboxMessage.id, only) if only is not None else true())
             .order_by(OutboxMessage.id)
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)

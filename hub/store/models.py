@@ -152,3 +152,28 @@ class RejectedMessage(Base):
     event_id: Mapped[str | None] = mapped_column(String(128))
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")
+
+
+class ConsoleUser(Base):
+    """Someone who signs in to the ops console, with one role (hub.console.access)."""
+
+    __tablename__ = "console_users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id; never the password
+    role: Mapped[str] = mapped_column(String(16))  # viewer, operator, admin
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who looked at a child's record, revealed personal data, retried or replayed, and
+    when. Written in the same transaction as what it records; never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Stamp(), index=True)
+    who: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))  # view_episode, reveal, retry, replay, ...
+    target: Mapped[str] = mapped_column(String(255))  # an episode, outbox row or rejection
+    outcome: Mapped[str] = mapped_column(Text)

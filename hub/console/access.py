@@ -1,0 +1,107 @@
+"""Who may use the console and what each may do, and the audit trail of what they did.
+
+Three roles, each including the one before: a viewer reads the routing log, timelines,
+deadlines, the outbox and the refusals, all with children's personal data masked; an
+operator may also retry deliveries, replay refused messages and reveal a child's personal
+data (each recorded); an admin may also read the audit trail. Users are created on the
+command line (`hub users add`), with a password of at least 12 characters hashed with
+argon2id: there is no default user and no default password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.store.models import AuditEntry, ConsoleUser
+
+MIN_PASSWORD = 12
+_HASHER = PasswordHasher()
+# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def may(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+class Operator(BaseModel):
+    """Someone signed in."""
+
+    username: str
+    role: Role
+
+
+class BadUser(ValueError):
+    """A user that cannot be created; the message names the field."""
+
+
+def add_user(
+    session: Session, username: str, password: str, role: Role, now: datetime, by: str
+) -> None:
+    if not username.isascii() or not username.replace("-", "").replace(".", "").isalnum():
+        raise BadUser("username: letters, digits, '.' and '-' only")
+    if not 1 <= len(username) <= 64:
+        raise BadUser("username: 1 to 64 characters")
+    if len(password) < MIN_PASSWORD:
+        raise BadUser(f"password: at least {MIN_PASSWORD} characters")
+    if session.get(ConsoleUser, username) is not None:
+        raise BadUser(f"username: {username!r} exists already")
+    session.add(
+        ConsoleUser(
+            username=username, password_hash=_HASHER.hash(password), role=role, created_at=now
+        )
+    )
+    record(session, now, by, "add_user", username, f"role {role}")
+
+
+def authenticate(session: Session, username: str, password: str) -> Operator | None:
+    user = session.get(ConsoleUser, username[:64])
+    try:
+        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return Operator(username=user.username, role=Role(user.role)) if user else None
+
+
+def find_user(session: Session, username: str) -> Operator | None:
+    user = session.get(ConsoleUser, username[:64])
+    return Operator(username=user.username, role=Role(user.role)) if user else None
+
+
+def record(
+    session: Session, at: datetime, who: str, action: str, target: str, outcome: str
+) -> None:
+    """One line of the audit trail, in the caller's transaction: written with what it
+    records, or not at all."""
+    session.add(AuditEntry(at=at, who=who, action=action, target=target[:255], outcome=outcome))
+
+
+class AuditLine(BaseModel):
+    at: datetime
+    who: str
+    action: str
+    target: str
+    outcome: str
+
+
+def audit_trail(session: Session, limit: int = 200) -> list[AuditLine]:
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+    return [
+        AuditLine(at=r.at, who=r.who, action=r.action, target=r.target, outcome=r.outcome)
+        for r in rows
+    ]

@@ -1,0 +1,142 @@
+"""What ops staff do from the console, each recorded in the audit trail with who and when:
+look at a child's episode, reveal its personal data, retry a delivery, replay a refused
+message. The web page and the command line both call these."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import Clock
+from hub.console.access import record
+from hub.console.views import Timeline, episode_timeline
+from hub.consumers.apply import Replayed, replay
+from hub.producers.relay import DeliveryFailed, Relay
+from hub.routing.directory import Directory
+from hub.store.models import OutboxMessage
+
+MIN_REASON = 10
+
+
+class RevealRequest(BaseModel):
+    """Why someone needs to see a child's personal data: kept in the audit trail."""
+
+    reason: str = Field(min_length=MIN_REASON, max_length=500)
+
+
+def view_episode(
+    sessions: sessionmaker[Session], who: str, episode_id: str, now: datetime
+) -> Timeline:
+    """The episode's timeline, masked; the view is recorded (it is a child's record)."""
+    with sessions.begin() as session:
+        timeline = episode_timeline(session, episode_id)
+        record(session, now, who, "view_episode", episode_id, f"{len(timeline.entries)} entries")
+    return timeline
+
+
+def reveal_episode(
+    sessions: sessionmaker[Session], who: str, episode_id: str, reason: str, now: datetime
+) -> Timeline:
+    """The episode's timeline with personal data shown. The caller checks the role; the
+    request and its reason are recorded before anything is shown."""
+    with sessions.begin() as session:
+        timeline = episode_timeline(session, episode_id, reveal=True)
+        record(session, now, who, "reveal", episode_id, f"reason: {reason}")
+    return timeline
+
+
+class ReplayReport(BaseModel):
+    """A replay of one refusal or of a group: what happened to each, failures included."""
+
+    outcomes: dict[str, int]
+    results: list[dict[str, object]]
+
+
+def replay_refusals(
+    sessions: sessionmaker[Session],
+    who: str,
+    refusal_ids: Iterable[int],
+    directory: Directory,
+    clock: Clock,
+    progress: Callable[[Replayed], None] | None = None,
+) -> ReplayReport:
+    """Each refusal replayed in a transaction of its own, so one that fails again is shown
+    with its new reason and does not undo the others."""
+    results: list[Replayed] = []
+    for refusal_id in refusal_ids:
+
+        def audit(session: Session, replayed: Replayed) -> None:
+            why = "; ".join(f"{p.field}: {p.reason}" for p in replayed.problems)
+            outcome = replayed.outcome + (f" ({why})" if why else "")
+            record(session, clock.now(), who, "replay", f"refusal {replayed.refusal_id}", outcome)
+
+        replayed = replay(sessions, refusal_id, directory, clock.now(), audit)
+        results.append(replayed)
+        if progress is not None:
+            progress(replayed)
+    counts: dict[str, int] = {}
+    for replayed in results:
+        counts[replayed.outcome] = counts.get(replayed.outcome, 0) + 1
+    return ReplayReport(
+        outcomes=counts,
+        results=[
+            {
+                "refusal_id": r.refusal_id,
+                "outcome": r.outcome,
+                "problems": [{"field": p.field, "reason": p.reason} for p in r.problems],
+                "notifications": r.notifications,
+            }
+            for r in results
+        ],
+    )
+
+
+class RetryReport(BaseModel):
+    sent: list[int]
+    still_failing: dict[int, str]  # row id -> its last error
+    not_pending: list[int]
+
+
+async def retry_deliveries(
+    sessions: sessionmaker[Session],
+    who: str,
+    row_ids: list[int],
+    bootstrap: str,
+    clock: Clock,
+    topic_prefix: str = "",
+) -> RetryReport:
+    """Publish these outbox rows now, through the relay's own code (idempotent producer,
+    acks=all), and say which went and which still fail. The relay would retry them anyway;
+    this is for an operator who has fixed the cause and wants to see it work."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=10_000
+    )
+    await producer.start()
+    try:
+        relay = Relay(sessions, producer, bootstrap, clock, topic_prefix=topic_prefix)
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(DeliveryFailed):  # the rows say which, below
+            await asyncio.to_thread(relay.publish_batch, loop, row_ids)
+    finally:
+        await producer.stop()
+    with sessions.begin() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
+                OutboxMessage.id.in_(row_ids)
+            )
+        ).all()
+        report = RetryReport(
+            sent=sorted(i for i, status, _ in rows if status == "sent"),
+            still_failing={i: error or "" for i, status, error in rows if status != "sent"},
+            not_pending=sorted(set(row_ids) - {i for i, _, _ in rows}),
+        )
+        outcome = f"{len(report.sent)} sent, {len(report.still_failing)} still failing"
+        record(session, clock.now(), who, "retry", f"outbox {row_ids}"[:255], outcome)
+    return report

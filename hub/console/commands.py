@@ -1,0 +1,322 @@
+"""The console's views on the command line: `hub log`, `hub episode`, `hub deadlines`,
+`hub outbox`, `hub rejected` (each with --json), `hub users add` and `hub console` (the web
+server). They read HUB_DATABASE_URL like `hub run`. Whoever runs them is recorded in the
+audit trail as `cli:<login name>`."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console as Terminal
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import SystemClock
+from hub.console.access import BadUser, Role, add_user
+from hub.console.actions import replay_refusals, retry_deliveries, reveal_episode, view_episode
+from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
+from hub.contracts.problems import problems_from
+from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
+from hub.settings import ConsoleSettings, HubSettings, KafkaSettings
+from hub.store.database import make_engine, migrate, sessions
+
+users_app = typer.Typer(help="Who may sign in to the ops console.", no_args_is_help=True)
+terminal = Terminal()
+Json = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
+
+
+def _settings() -> HubSettings:
+    try:
+        return HubSettings()
+    except ValidationError as error:
+        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        raise typer.Exit(2) from None
+
+
+def _store() -> sessionmaker[Session]:
+    url = _settings().database_url
+    migrate(url)
+    return sessions(make_engine(url))
+
+
+def _directory() -> Directory:
+    configured = _settings().directory
+    return load_directory(Path(configured)) if configured else load_directory(DEFAULT_PATH)
+
+
+def _who() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        typer.echo(value.model_dump_json(indent=2))
+    else:
+        from pydantic import TypeAdapter
+
+        typer.echo(TypeAdapter(type(value)).dump_json(value, indent=2).decode())
+
+
+def _at(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %H:%M") if moment else "-"
+
+
+def log(
+    child: Annotated[str | None, typer.Option(help="a child's id")] = None,
+    episode: Annotated[str | None, typer.Option(help="an episode's id")] = None,
+    recipient: Annotated[str | None, typer.Option(help="e.g. mash, iro")] = None,
+    authority: Annotated[str | None, typer.Option(help="e.g. luton")] = None,
+    paragraph: Annotated[str | None, typer.Option(help="e.g. 7.18")] = None,
+    since: Annotated[datetime | None, typer.Option(help="decided at or after (UTC)")] = None,
+    until: Annotated[datetime | None, typer.Option(help="decided before (UTC)")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_json: Json = False,
+) -> None:
+    """The routing log: every decision, newest first, with its delivery."""
+    try:
+        wanted = LogFilter(
+            child_id=child,
+            episode_id=episode,
+            recipient=recipient,
+            authority=authority,
+            paragraph=paragraph,
+            since=_utc(since),
+            until=_utc(until),
+        )
+    except ValidationError as error:
+        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        raise typer.Exit(2) from None
+    with _store()() as session:
+        found = routing_log(session, wanted, page, per_page)
+    if as_json:
+        _json(found)
+        return
+    table = Table(title=f"Routing log: {found.total} decisions, page {page} of {found.pages}")
+    for column in ("decided", "recipient", "action", "due", "para", "episode", "delivery"):
+        table.add_column(column)
+    for e in found.entries:
+        table.add_row(
+            _at(e.decided_at),
+            f"{e.authority}/{e.recipient}",
+            e.action,
+            _at(e.due),
+            e.paragraph,
+            e.episode_id,
+            e.delivery,
+        )
+    terminal.print(table)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def episode(
+    episode_id: Annotated[str, typer.Argument(help="the episode's id")],
+    reveal: Annotated[
+        str | None, typer.Option(help="show personal data; give the reason (it is recorded)")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """An episode's timeline: events, decisions, timers and deliveries (recorded as a view
+    of the child's record)."""
+    store, now = _store(), SystemClock().now()
+    if reveal is not None and len(reveal) < 10:
+        typer.echo("reveal: give the reason in at least 10 characters", err=True)
+        raise typer.Exit(2)
+    if reveal is not None:
+        timeline = reveal_episode(store, _who(), episode_id, reveal, now)
+    else:
+        timeline = view_episode(store, _who(), episode_id, now)
+    if not timeline.entries:
+        typer.echo(f"episode_id: no episode {episode_id!r} is known", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        _json(timeline)
+        return
+    table = Table(title=f"Episode {episode_id} (child {timeline.child_id})")
+    for column in ("at", "what happened", "", "para"):
+        table.add_column(column)
+    for e in timeline.entries:
+        table.add_row(_at(e.at), e.happening.replace("_", " "), e.what, e.paragraph or "")
+    terminal.print(table)
+
+
+def deadlines_command(
+    within_hours: Annotated[int, typer.Option(min=1, help="due within this many hours")] = 48,
+    as_json: Json = False,
+) -> None:
+    """Return interviews and strategy meetings overdue or due soon, per team and authority."""
+    now = SystemClock().now()
+    with _store()() as session:
+        teams = deadlines(session, now, timedelta(hours=within_hours))
+    if as_json:
+        _json(teams)
+        return
+    table = Table(title=f"Deadlines overdue or due within {within_hours} h")
+    for column in ("team", "due", "state", "duty", "para", "episode"):
+        table.add_column(column)
+    for team in teams:
+        for d in team.deadlines:
+            table.add_row(
+                f"{team.authority}/{team.recipient}",
+                _at(d.due),
+                d.state,
+                d.action,
+                d.paragraph,
+                d.episode_id,
+            )
+    terminal.print(table)
+
+
+def outbox_command(
+    failing: Annotated[bool, typer.Option(help="only rows whose last try failed")] = False,
+    retry: Annotated[list[int] | None, typer.Option(help="publish this row now")] = None,
+    as_json: Json = False,
+) -> None:
+    """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
+    store = _store()
+    if retry:
+        target = KafkaSettings().local_bootstrap()
+        prefix = _settings().topic_prefix
+        report = asyncio.run(
+            retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
+        )
+        if as_json:
+            _json(report)
+        else:
+            typer.echo(f"sent: {report.sent or '-'}; failing: {report.still_failing or '-'}")
+        raise typer.Exit(1 if report.still_failing else 0)
+    with store() as session:
+        backlog, rows = outbox(session, failing)
+    if as_json:
+        _json({"backlog": backlog, "rows": [r.model_dump(mode="json") for r in rows]})
+        return
+    table = Table(title=f"Outbox: {backlog} waiting")
+    for column in ("#", "topic", "queued", "state", "attempts", "last error"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            str(r.id), r.topic, _at(r.created_at), r.delivery, str(r.attempts), r.last_error or ""
+        )
+    terminal.print(table)
+
+
+def rejected_command(
+    replay: Annotated[list[int] | None, typer.Option(help="replay this refusal")] = None,
+    replay_cause: Annotated[
+        str | None, typer.Option(help="replay every open refusal with this cause")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Refused, dead-lettered and held messages grouped by cause; --replay ID or
+    --replay-cause CAUSE applies them again once the cause is fixed."""
+    store = _store()
+    with store() as session:
+        groups = refusals(session)
+    if replay or replay_cause:
+        chosen = set(replay or [])
+        chosen |= {r.id for g in groups if g.cause == replay_cause for r in g.refusals}
+        if not chosen:
+            typer.echo("replay: no open refusal matches", err=True)
+            raise typer.Exit(1)
+        directory = _directory()
+        with Progress(console=Terminal(stderr=True), disable=as_json) as progress:
+            task = progress.add_task("replaying", total=len(chosen))
+            report = replay_refusals(
+                store,
+                _who(),
+                sorted(chosen),
+                directory,
+                SystemClock(),
+                lambda _: progress.advance(task),
+            )
+        if as_json:
+            _json(report)
+        else:
+            typer.echo(", ".join(f"{n} {outcome}" for outcome, n in report.outcomes.items()))
+            for result in report.results:
+                if result["outcome"] == "refused_again":
+                    typer.echo(f"  #{result['refusal_id']}: {result['problems']}")
+        raise typer.Exit(1 if report.outcomes.get("refused_again") else 0)
+    if as_json:
+        _json(groups)
+        return
+    for g in groups:
+        terminal.print(f"[bold]{g.count}[/bold] of {g.cause}")
+        for r in g.refusals:
+            terminal.print(f"   #{r.id} {r.status} {r.source} {_at(r.received_at)}")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.VIEWER,
+    password_stdin: Annotated[
+        bool, typer.Option(help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a console user. The password is asked for (or read from standard input),
+    never given on the command line where other users could see it."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    store = _store()
+    try:
+        with store.begin() as session:
+            add_user(session, username, password, role, SystemClock().now(), _who())
+    except BadUser as bad:
+        typer.echo(str(bad), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"added {username} ({role})")
+
+
+def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = "") -> None:
+    """Serve the ops console (web pages, JSON API, /metrics). Needs HUB_CONSOLE_SECRET."""
+    import uvicorn
+
+    from hub.console.web import Console, create_app
+    from hub.logs import configure
+
+    try:
+        console_settings = ConsoleSettings()  # from the environment
+    except ValidationError as error:
+        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        raise typer.Exit(2) from None
+    settings = _settings()
+    configure()
+    console = Console(
+        sessions=_store(),
+        bootstrap=bootstrap or KafkaSettings().local_bootstrap(),
+        group_id=settings.group_id,
+        topic_prefix=settings.topic_prefix,
+        directory=_directory(),
+        clock=SystemClock(),
+    )
+    app = create_app(
+        console,
+        console_settings.secret.get_secret_value(),
+        console_settings.secure_cookies,
+    )
+    typer.echo(f"ops console on http://{console_settings.host}:{console_settings.port}/", err=True)
+    uvicorn.run(app, host=console_settings.host, port=console_settings.port, log_config=None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("log")(log)
+    app.command("episode")(episode)
+    app.command("deadlines")(deadlines_command)
+    app.command("outbox")(outbox_command)
+    app.command("rejected")(rejected_command)
+    app.command("console")(console_command)
+    app.add_typer(users_app, name="users")

@@ -1,0 +1,116 @@
+"""Is the hub well: can it reach its database and its broker, how far behind is the
+consumer, how much is waiting in the outbox, how many timers are due. Read at the edge (the
+web page, /metrics, `hub health`), each check with a time limit so a dead broker is
+reported, not waited for."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.contracts.registry import INBOUND_TOPICS
+from hub.store.database import READ_ONLY, count_rows
+from hub.store.failures import failure_of
+from hub.store.models import OutboxMessage, RejectedMessage, TimerRecord
+
+CHECK_SECONDS = 5.0
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str
+
+
+class StoreFigures(BaseModel):
+    outbox_backlog: int = 0
+    outbox_failing: int = 0
+    timers_due: int = 0
+    refused_open: int = 0
+    held: int = 0
+
+
+class Health(BaseModel):
+    ok: bool
+    database: Check
+    broker: Check
+    consumer_lag: int | None  # records on the inbound topics not yet applied
+    lag_by_topic: dict[str, int]
+    figures: StoreFigures
+
+
+def store_figures(session: Session, now: datetime) -> StoreFigures:
+    connection = session.connection(execution_options=READ_ONLY)
+
+    def count(model: type, *where: Any) -> int:
+        return count_rows(connection, model, *where)
+
+    pending = OutboxMessage.status == "pending"
+    return StoreFigures(
+        outbox_backlog=count(OutboxMessage, pending),
+        outbox_failing=count(OutboxMessage, pending, OutboxMessage.last_error.is_not(None)),
+        timers_due=count(TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now),
+        refused_open=count(RejectedMessage, RejectedMessage.status == "open"),
+        held=count(RejectedMessage, RejectedMessage.status == "held"),
+    )
+
+
+async def consumer_lag(bootstrap: str, group_id: str, prefix: str = "") -> dict[str, int]:
+    """Per inbound topic: the records published but not yet committed by the hub's group."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=4000)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=4000)
+    await admin.start()
+    try:
+        await reader.start()
+        try:
+            committed = await admin.list_consumer_group_offsets(group_id)
+            await reader.topics()  # loads the cluster's metadata: the partitions below
+            topics = {prefix + topic for topic in INBOUND_TOPICS}
+            partitions = [
+                TopicPartition(topic, partition)
+                for topic in sorted(topics)
+                for partition in sorted(reader.partitions_for_topic(topic) or ())
+            ]
+            ends = await reader.end_offsets(partitions) if partitions else {}
+        finally:
+            await reader.stop()
+    finally:
+        await admin.close()
+    lag: dict[str, int] = {}
+    for tp, end in ends.items():
+        done = committed.get(tp)
+        lag[tp.topic] = lag.get(tp.topic, 0) + end - max(done.offset if done else 0, 0)
+    return lag
+
+
+async def health(
+    sessions: sessionmaker[Session], bootstrap: str, group_id: str, now: datetime, prefix: str = ""
+) -> Health:
+    def read_store() -> StoreFigures:
+        with sessions() as session:
+            return store_figures(session, now)
+
+    figures, database = StoreFigures(), Check(ok=True, detail="reachable")
+    try:
+        figures = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
+    except Exception as error:  # reported, never raised: this is the page that says so
+        database = Check(ok=False, detail=failure_of(error))
+    lag: dict[str, int] = {}
+    broker = Check(ok=True, detail=f"reachable at {bootstrap}")
+    try:
+        lag = await asyncio.wait_for(consumer_lag(bootstrap, group_id, prefix), CHECK_SECONDS)
+    except Exception as error:
+        broker = Check(ok=False, detail=f"unreachable at {bootstrap} ({type(error).__name__})")
+    return Health(
+        ok=database.ok and broker.ok,
+        database=database,
+        broker=broker,
+        consumer_lag=sum(lag.values()) if broker.ok else None,
+        lag_by_topic=lag,
+        figures=figures,
+    )

@@ -1,0 +1,43 @@
+"""Prometheus metrics at /metrics: the figures of the health page, read at each scrape.
+Counts only: nothing about any child. Open without sign-in, as scrapers expect; put it
+behind the network's own controls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+
+def router() -> APIRouter:
+    metrics = APIRouter(include_in_schema=False)
+
+    @metrics.get("/metrics")
+    async def scrape(request: Request) -> Response:
+        from hub.console.web import _health
+
+        found = await _health(request.app.state.console)
+        registry = CollectorRegistry()
+
+        def gauge(name: str, help_text: str, value: float, **labels: Any) -> None:
+            metric = Gauge(name, help_text, list(labels), registry=registry)
+            (metric.labels(**labels) if labels else metric).set(value)
+
+        gauge("hub_database_up", "1 if the database answered", float(found.database.ok))
+        gauge("hub_broker_up", "1 if the Kafka broker answered", float(found.broker.ok))
+        figures = found.figures
+        gauge("hub_outbox_backlog", "outbox rows not yet published", figures.outbox_backlog)
+        gauge("hub_outbox_failing", "pending rows whose last try failed", figures.outbox_failing)
+        gauge("hub_timers_due", "timers due and not yet fired", figures.timers_due)
+        gauge("hub_refused_open", "refused or dead-lettered messages open", figures.refused_open)
+        gauge("hub_held", "messages held for the event they depend on", figures.held)
+        lag = Gauge(
+            "hub_consumer_lag", "inbound records not yet applied", ["topic"], registry=registry
+        )
+        for topic, behind in found.lag_by_topic.items():
+            lag.labels(topic=topic).set(behind)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

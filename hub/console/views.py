@@ -1,0 +1,456 @@
+"""What ops staff look at, read from the store: the routing log, an episode's timeline, the
+deadlines, the outbox, the messages refused, and the hub's health. Each view is a function
+of a session (and the time, where it matters) returning a pydantic model, so the web page,
+the JSON API and the command line show the same thing. Nothing here writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from hub.console.masking import masked_body
+from hub.contracts.registry import contract_for_type
+from hub.producers.messages import NOTIFICATION_PREFIX
+from hub.store.models import (
+    InboundEvent,
+    OutboxMessage,
+    RejectedMessage,
+    RoutingDecision,
+    TimerRecord,
+)
+
+Delivery = Literal["queued", "failing", "sent", "none"]
+
+
+def _its_outbox_row() -> ColumnElement[bool]:
+    """A decision's notification in the outbox (hub.producers.messages)."""
+    return (
+        OutboxMessage.message_id == literal(NOTIFICATION_PREFIX) + RoutingDecision.notification_id
+    )
+
+
+def delivery_of(status: str | None, last_error: str | None) -> Delivery:
+    if status is None:
+        return "none"
+    if status == "sent":
+        return "sent"
+    return "failing" if last_error else "queued"
+
+
+# -- the routing log -------------------------------------------------------------------
+
+
+class LogFilter(BaseModel):
+    """Which decisions to show; every field optional, combined with AND."""
+
+    child_id: str | None = Field(default=None, max_length=128)
+    episode_id: str | None = Field(default=None, max_length=128)
+    recipient: str | None = Field(default=None, max_length=64)
+    authority: str | None = Field(default=None, max_length=64)
+    paragraph: str | None = Field(default=None, max_length=64)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class LogEntry(BaseModel):
+    notification_id: str
+    decided_at: datetime
+    child_id: str
+    episode_id: str
+    recipient: str
+    authority: str
+    action: str
+    paragraph: str
+    cause: str
+    summary: str
+    due: datetime | None
+    delivery: Delivery
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+class LogPage(BaseModel):
+    entries: list[LogEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _filtered(query: Select[Any], wanted: LogFilter) -> Select[Any]:
+    exact = {
+        RoutingDecision.child_id: wanted.child_id,
+        RoutingDecision.episode_id: wanted.episode_id,
+        RoutingDecision.recipient: wanted.recipient,
+        RoutingDecision.authority: wanted.authority,
+        RoutingDecision.paragraph: wanted.paragraph,
+    }
+    for column, value in exact.items():
+        if value:
+            query = query.where(column == value)
+    if wanted.since is not None:
+        query = query.where(RoutingDecision.decided_at >= wanted.since)
+    if wanted.until is not None:
+        query = query.where(RoutingDecision.decided_at < wanted.until)
+    return query
+
+
+def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: int = 50) -> LogPage:
+    """Decisions newest first, with each notification's delivery."""
+    total = session.scalar(_filtered(select(func.count()).select_from(RoutingDecision), wanted))
+    query = _filtered(
+        select(
+            RoutingDecision,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.sent_at,
+        ).outerjoin(OutboxMessage, _its_outbox_row()),
+        wanted,
+    )
+    rows = session.execute(
+        query.order_by(RoutingDecision.decided_at.desc(), RoutingDecision.notification_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    entries = [
+        LogEntry(
+            notification_id=decision.notification_id,
+            decided_at=decision.decided_at,
+            child_id=decision.child_id,
+            episode_id=decision.episode_id,
+            recipient=decision.recipient,
+            authority=decision.authority,
+            action=decision.action,
+            paragraph=decision.paragraph,
+            cause=decision.cause,
+            summary=decision.summary,
+            due=decision.due,
+            delivery=delivery_of(status, last_error),
+            attempts=attempts or 0,
+            last_error=last_error,
+            sent_at=sent_at,
+        )
+        for decision, status, attempts, last_error, sent_at in rows
+    ]
+    return LogPage(entries=entries, total=total or 0, page=page, per_page=per_page)
+
+
+# -- an episode's timeline -------------------------------------------------------------
+
+Happening = Literal[
+    "event_received", "decision", "timer_scheduled", "timer_fired", "timer_cancelled", "delivered"
+]
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    happening: Happening
+    what: str
+    paragraph: str | None = None
+    recipient: str | None = None
+    due: datetime | None = None
+    body: dict[str, Any] | str | None = None  # an event's body, personal data masked
+
+
+class Timeline(BaseModel):
+    episode_id: str
+    child_id: str | None
+    entries: list[TimelineEntry]
+    revealed: bool = False
+
+
+def episode_timeline(session: Session, episode_id: str, reveal: bool = False) -> Timeline:
+    """Everything the hub knows of one episode, oldest first. With `reveal`, event bodies
+    are shown whole: the caller must be allowed to, and must have recorded that it did."""
+    entries: list[TimelineEntry] = []
+    child_id: str | None = None
+    events = session.scalars(
+        select(InboundEvent).where(InboundEvent.episode_id == episode_id)
+    ).all()
+    for event in events:
+        child_id = event.child_id
+        entries.append(
+            TimelineEntry(
+                at=event.received_at,
+                happening="event_received",
+                what=f"{_contract_name(event.ce_type)} ({event.event_id})",
+                body=event.body if reveal else masked_body(event.ce_type, event.body),
+            )
+        )
+    decisions = session.execute(
+        select(RoutingDecision, OutboxMessage.status, OutboxMessage.sent_at)
+        .outerjoin(OutboxMessage, _its_outbox_row())
+        .where(RoutingDecision.episode_id == episode_id)
+    )
+    for decision, status, sent_at in decisions:
+        child_id = decision.child_id
+        entries.append(
+            TimelineEntry(
+                at=decision.decided_at,
+                happening="decision",
+                what=f"{decision.action}: {decision.summary}",
+                paragraph=decision.paragraph,
+                recipient=f"{decision.authority}/{decision.recipient}",
+                due=decision.due,
+            )
+        )
+        if status == "sent" and sent_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=sent_at,
+                    happening="delivered",
+                    what=f"{decision.action} delivered",
+                    recipient=f"{decision.authority}/{decision.recipient}",
+                )
+            )
+    timers = session.scalars(select(TimerRecord).where(TimerRecord.episode_id == episode_id))
+    for timer in timers:
+        child_id = timer.child_id
+        label = f"{timer.name} #{timer.sequence}" if timer.sequence > 1 else timer.name
+        if timer.status == "pending" or timer.settled_at is None:
+            entries.append(
+                TimelineEntry(
+                    at=timer.due,
+                    happening="timer_scheduled",
+                    what=f"{label} due",
+                    paragraph=timer.paragraph,
+                    due=timer.due,
+                )
+            )
+        else:
+            happening: Happening = "timer_fired" if timer.status == "fired" else "timer_cancelled"
+            entries.append(
+                TimelineEntry(
+                    at=timer.settled_at,
+                    happening=happening,
+                    what=f"{label} {timer.status}",
+                    paragraph=timer.paragraph,
+                    due=timer.due,
+                )
+            )
+    order = {name: n for n, name in enumerate(Happening.__args__)}  # type: ignore[attr-defined]
+    entries.sort(key=lambda entry: (entry.at, order[entry.happening]))
+    return Timeline(episode_id=episode_id, child_id=child_id, entries=entries, revealed=reveal)
+
+
+def _contract_name(ce_type: str) -> str:
+    try:
+        return contract_for_type(ce_type).name
+    except LookupError:
+        return ce_type
+
+
+# -- deadlines -------------------------------------------------------------------------
+
+RETURN_INTERVIEW_DUTIES = frozenset(
+    {"conduct_return_interview", "complete_return_interview", "return_interview_overdue"}
+)
+STRATEGY_MEETING_DUTIES = frozenset({"convene_strategy_meeting", "attend_strategy_meeting"})
+RETURN_INTERVIEW_TYPE = "uk.missing-children.return-interview.v1"
+FOUND_REPORT_TYPE = "uk.missing-children.found-report.v1"
+
+
+class Deadline(BaseModel):
+    due: datetime
+    state: Literal["overdue", "due_soon"]
+    kind: Literal["return_interview", "strategy_meeting"]
+    action: str
+    recipient: str
+    authority: str
+    paragraph: str
+    episode_id: str
+    child_id: str
+    notification_id: str
+
+
+class TeamDeadlines(BaseModel):
+    authority: str
+    recipient: str
+    overdue: int
+    due_soon: int
+    deadlines: list[Deadline]
+
+
+def deadlines(
+    session: Session, now: datetime, within: timedelta = timedelta(hours=48)
+) -> list[TeamDeadlines]:
+    """Return interviews and strategy meetings overdue or due within `within`, per team and
+    authority. A deadline is discharged by what the hub has since received: the return
+    interview's result for the episode; for a strategy meeting, the child found (meetings
+    stop, 7.22) or a later meeting of the same duty decided (they recur, 7.22)."""
+    duties = RETURN_INTERVIEW_DUTIES | STRATEGY_MEETING_DUTIES
+    decided = session.scalars(
+        select(RoutingDecision)
+        .where(RoutingDecision.action.in_(duties), RoutingDecision.due.is_not(None))
+        .where(RoutingDecision.due <= now + within)
+        .order_by(RoutingDecision.due)
+    ).all()
+    episodes = {d.episode_id for d in decided}
+    discharged: dict[str, set[str]] = defaultdict(set)
+    if episodes:
+        received = session.execute(
+            select(InboundEvent.episode_id, InboundEvent.ce_type).where(
+                InboundEvent.episode_id.in_(episodes),
+                or_(
+                    InboundEvent.ce_type == RETURN_INTERVIEW_TYPE,
+                    InboundEvent.ce_type == FOUND_REPORT_TYPE,
+                ),
+            )
+        )
+        for episode_id, ce_type in received:
+            discharged[str(episode_id)].add(ce_type)
+    latest: dict[tuple[str, str, str, str], datetime] = {}
+    for d in decided:
+        key = (d.episode_id, d.authority, d.recipient, d.action)
+        latest[key] = max(latest.get(key, d.due or now), d.due or now)
+    teams: dict[tuple[str, str], list[Deadline]] = defaultdict(list)
+    for d in decided:
+        assert d.due is not None
+        meeting = d.action in STRATEGY_MEETING_DUTIES
+        done = discharged[d.episode_id]
+        if meeting and (
+            FOUND_REPORT_TYPE in done
+            or latest[(d.episode_id, d.authority, d.recipient, d.action)] > d.due
+        ):
+            continue
+        if not meeting and RETURN_INTERVIEW_TYPE in done:
+            continue
+        teams[(d.authority, d.recipient)].append(
+            Deadline(
+                due=d.due,
+                state="overdue" if d.due < now else "due_soon",
+                kind="strategy_meeting" if meeting else "return_interview",
+                action=d.action,
+                recipient=d.recipient,
+                authority=d.authority,
+                paragraph=d.paragraph,
+                episode_id=d.episode_id,
+                child_id=d.child_id,
+                notification_id=d.notification_id,
+            )
+        )
+    return [
+        TeamDeadlines(
+            authority=authority,
+            recipient=recipient,
+            overdue=sum(1 for d in items if d.state == "overdue"),
+            due_soon=sum(1 for d in items if d.state == "due_soon"),
+            deadlines=items,
+        )
+        for (authority, recipient), items in sorted(teams.items())
+    ]
+
+
+# -- the outbox ------------------------------------------------------------------------
+
+
+class OutboxEntry(BaseModel):
+    id: int
+    message_id: str
+    topic: str
+    created_at: datetime
+    delivery: Delivery
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+
+
+def outbox(
+    session: Session, only_failing: bool = False, limit: int = 200
+) -> tuple[int, list[OutboxEntry]]:
+    """Deliveries not yet made, oldest first (failing ones only, if asked), and how many
+    are pending in all. Sent rows are in the routing log."""
+    pending = OutboxMessage.status == "pending"
+    query = select(OutboxMessage).where(pending)
+    if only_failing:
+        query = query.where(OutboxMessage.last_error.is_not(None))
+    rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
+    backlog = session.scalar(select(func.count()).select_from(OutboxMessage).where(pending))
+    return backlog or 0, [
+        OutboxEntry(
+            id=row.id,
+            message_id=row.message_id,
+            topic=row.topic,
+            created_at=row.created_at,
+            delivery=delivery_of(row.status, row.last_error),
+            attempts=row.attempts,
+            last_error=row.last_error,
+            last_attempt_at=row.last_attempt_at,
+        )
+        for row in rows
+    ]
+
+
+# -- rejected and dead-lettered messages -----------------------------------------------
+
+
+class Refusal(BaseModel):
+    id: int
+    kind: str
+    status: str
+    source: str  # topic/partition@offset
+    event_id: str | None
+    received_at: datetime
+    problems: list[dict[str, str]]
+    size: int  # bytes of the value; the value itself is hidden (hub.console.masking)
+
+
+class RefusalGroup(BaseModel):
+    """Refusals with one cause: the same kind and the same first problem."""
+
+    cause: str
+    kind: str
+    count: int
+    refusals: list[Refusal]
+
+
+def cause_of(kind: str, problems: list[Any]) -> str:
+    if not problems:
+        return kind
+    first = problems[0]
+    return f"{kind}: {first.get('field', '?')}: {first.get('reason', '?')}"
+
+
+def refusals(
+    session: Session, include_resolved: bool = False, limit: int = 1000
+) -> list[RefusalGroup]:
+    """Messages not applied, grouped by cause, biggest group first. Held ones (waiting for
+    the event they depend on) are shown too: they are not applied yet."""
+    query = select(RejectedMessage)
+    if not include_resolved:
+        query = query.where(RejectedMessage.status != "resolved")
+    rows = session.scalars(query.order_by(RejectedMessage.id).limit(limit)).all()
+    groups: dict[str, RefusalGroup] = {}
+    for row in rows:
+        cause = cause_of(row.kind, row.problems)
+        group = groups.setdefault(
+            cause, RefusalGroup(cause=cause, kind=row.kind, count=0, refusals=[])
+        )
+        group.count += 1
+        group.refusals.append(refusal_of(row))
+    return sorted(groups.values(), key=lambda g: (-g.count, g.cause))
+
+
+def refusal_of(row: RejectedMessage) -> Refusal:
+    return Refusal(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        source=f"{row.topic}/{row.partition}@{row.offset}",
+        event_id=row.event_id,
+        received_at=row.received_at,
+        problems=[
+            {"field": str(p.get("field")), "reason": str(p.get("reason"))} for p in row.problems
+        ],
+        size=len(row.value or b""),
+    )

@@ -1,0 +1,496 @@
+"""The ops console over HTTP: web pages for people and a JSON API (OpenAPI at /docs and
+/openapi.json) for tools, both behind sign-in, plus Prometheus metrics at /metrics.
+
+Sign-in: a form sets a signed session cookie (SameSite=strict, HttpOnly); API clients may
+send HTTP Basic credentials instead. Forms carry a per-session token against cross-site
+requests. Validation errors name the field and the reason, never the value sent: it could
+be a child's details."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from hub.clock import Clock
+from hub.console import metrics
+from hub.console.access import AuditLine, Operator, Role, audit_trail, authenticate, find_user
+from hub.console.actions import (
+    ReplayReport,
+    RetryReport,
+    RevealRequest,
+    replay_refusals,
+    retry_deliveries,
+    reveal_episode,
+    view_episode,
+)
+from hub.console.health import Health, health
+from hub.console.views import (
+    LogFilter,
+    LogPage,
+    OutboxEntry,
+    RefusalGroup,
+    TeamDeadlines,
+    Timeline,
+    deadlines,
+    outbox,
+    refusals,
+    routing_log,
+)
+from hub.routing.directory import Directory
+from hub.store.database import READ_ONLY
+
+HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Console:
+    """What the console's handlers need, given once at start."""
+
+    sessions: sessionmaker[Session]
+    bootstrap: str
+    group_id: str
+    topic_prefix: str
+    directory: Directory
+    clock: Clock
+
+
+def create_app(console: Console, secret: str, secure_cookies: bool = True) -> FastAPI:
+    if len(secret) < 32:
+        raise ValueError("HUB_CONSOLE_SECRET: at least 32 characters")
+    app = FastAPI(
+        title="Missing Children Integration Hub: ops console",
+        version="1",
+        description="The routing log, deliveries, refusals and deadlines (docs/console.md).",
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="hub_console",
+        max_age=8 * 3600,
+        same_site="strict",
+        https_only=secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.console = console
+    _errors(app)
+    app.include_router(_pages())
+    app.include_router(_api())
+    app.include_router(metrics.router())
+    return app
+
+
+templates = Jinja2Templates(directory=HERE / "templates")
+# Readable JSON: «redacted» shown as such, not as \u00ab escapes (the page escapes HTML).
+templates.env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
+basic = HTTPBasic(auto_error=False)
+
+
+def get_console(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+ConsoleDep = Annotated[Console, Depends(get_console)]
+
+
+class NotSignedIn(Exception):
+    """A page asked for without a session: sent to the sign-in form."""
+
+
+async def signed_in(
+    request: Request,
+    console: ConsoleDep,
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)],
+) -> Operator:
+    name = request.session.get("user")
+    if isinstance(name, str):
+        user = await asyncio.to_thread(_read, console, lambda s: find_user(s, name))
+        if user is not None:
+            return user
+    if credentials is not None:
+        user = await asyncio.to_thread(
+            _read, console, lambda s: authenticate(s, credentials.username, credentials.password)
+        )
+        if user is not None:
+            return user
+    if request.url.path.startswith("/api/"):
+        raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Basic"})
+    raise NotSignedIn
+
+
+def needs(role: Role) -> Callable[[Operator], Awaitable[Operator]]:
+    async def check(user: Annotated[Operator, Depends(signed_in)]) -> Operator:
+        if not user.role.may(role):
+            raise HTTPException(403, f"this needs the {role} role; you are a {user.role}")
+        return user
+
+    return check
+
+
+Viewer = Annotated[Operator, Depends(needs(Role.VIEWER))]
+OperatorUser = Annotated[Operator, Depends(needs(Role.OPERATOR))]
+Admin = Annotated[Operator, Depends(needs(Role.ADMIN))]
+
+
+def _read(console: Console, read: Callable[[Session], T]) -> T:
+    with console.sessions() as session:
+        session.connection(execution_options=READ_ONLY)
+        return read(session)
+
+
+async def read(console: Console, view: Callable[[Session], T]) -> T:
+    return await asyncio.to_thread(_read, console, view)
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's default answer quotes the input; ours names the field and the reason.
+        problems = [
+            {
+                "field": ".".join(str(part) for part in e.get("loc", ()) if part != "body"),
+                "reason": str(e.get("msg", "invalid")),
+            }
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": "invalid request", "problems": problems}, 422)
+
+    @app.exception_handler(NotSignedIn)
+    async def to_sign_in(request: Request, _: NotSignedIn) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", 303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/metrics":
+            return JSONResponse({"detail": error.detail}, error.status_code, error.headers)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": error.status_code, "detail": error.detail, "user": None},
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+
+
+def _csrf(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    if not secrets.compare_digest(token, str(request.session.get("csrf", ""))):
+        raise HTTPException(403, "the form has expired; reload the page and try again")
+
+
+# -- the JSON API ----------------------------------------------------------------------
+
+
+class ReplayRequest(BaseModel):
+    """One or more refusals by id, or a whole group by its cause."""
+
+    ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=10_000)
+    cause: str | None = Field(default=None, max_length=600)
+
+
+class RetryRequest(BaseModel):
+    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=1000)
+
+
+class LogQuery(LogFilter):
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=PER_PAGE, ge=1, le=500)
+
+
+def _api() -> Any:
+    from fastapi import APIRouter
+
+    api = APIRouter(prefix="/api", tags=["api"])
+
+    @api.get("/log", response_model=LogPage)
+    async def log_api(
+        user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
+    ) -> LogPage:
+        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
+        return await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
+
+    @api.get("/episodes/{episode_id}", response_model=Timeline)
+    async def episode_api(
+        user: Viewer, console: ConsoleDep, episode_id: Annotated[str, Field(max_length=128)]
+    ) -> Timeline:
+        return await _timeline(console, user, episode_id)
+
+    @api.post("/episodes/{episode_id}/reveal", response_model=Timeline)
+    async def reveal_api(
+        user: OperatorUser,
+        console: ConsoleDep,
+        episode_id: Annotated[str, Field(max_length=128)],
+        request: RevealRequest,
+    ) -> Timeline:
+        return await _reveal(console, user, episode_id, request.reason)
+
+    @api.get("/deadlines", response_model=list[TeamDeadlines])
+    async def deadlines_api(
+        user: Viewer,
+        console: ConsoleDep,
+        within_hours: Annotated[int, Query(ge=1, le=24 * 90)] = 48,
+    ) -> list[TeamDeadlines]:
+        now = console.clock.now()
+        return await read(console, lambda s: deadlines(s, now, timedelta(hours=within_hours)))
+
+    @api.get("/outbox", response_model=list[OutboxEntry])
+    async def outbox_api(
+        user: Viewer, console: ConsoleDep, failing: bool = False
+    ) -> list[OutboxEntry]:
+        return (await read(console, lambda s: outbox(s, failing)))[1]
+
+    @api.post("/outbox/retry", response_model=RetryReport)
+    async def retry_api(
+        user: OperatorUser, console: ConsoleDep, request: RetryRequest
+    ) -> RetryReport:
+        return await _retry(console, user, request.ids)
+
+    @api.get("/rejected", response_model=list[RefusalGroup])
+    async def rejected_api(
+        user: Viewer, console: ConsoleDep, resolved: bool = False
+    ) -> list[RefusalGroup]:
+        return await read(console, lambda s: refusals(s, resolved))
+
+    @api.post("/rejected/replay", response_model=ReplayReport)
+    async def replay_api(
+        user: OperatorUser, console: ConsoleDep, request: ReplayRequest
+    ) -> ReplayReport:
+        return await _replay(console, user, request.ids, request.cause)
+
+    @api.get("/health", response_model=Health)
+    async def health_api(user: Viewer, console: ConsoleDep) -> Health:
+        return await _health(console)
+
+    @api.get("/audit", response_model=list[AuditLine])
+    async def audit_api(user: Admin, console: ConsoleDep) -> list[AuditLine]:
+        return await read(console, audit_trail)
+
+    @api.get("/me", response_model=Operator)
+    async def me(user: Viewer) -> Operator:
+        return user
+
+    return api
+
+
+async def _timeline(console: Console, user: Operator, episode_id: str) -> Timeline:
+    timeline = await asyncio.to_thread(
+        view_episode, console.sessions, user.username, episode_id, console.clock.now()
+    )
+    if not timeline.entries:
+        raise HTTPException(404, "no such episode")
+    return timeline
+
+
+async def _reveal(console: Console, user: Operator, episode_id: str, reason: str) -> Timeline:
+    timeline = await asyncio.to_thread(
+        reveal_episode, console.sessions, user.username, episode_id, reason, console.clock.now()
+    )
+    if not timeline.entries:
+        raise HTTPException(404, "no such episode")
+    return timeline
+
+
+async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryReport:
+    return await retry_deliveries(
+        console.sessions, user.username, ids, console.bootstrap, console.clock, console.topic_prefix
+    )
+
+
+async def _replay(
+    console: Console, user: Operator, ids: list[int], cause: str | None
+) -> ReplayReport:
+    chosen = list(ids)
+    if cause:
+        groups = await read(console, refusals)
+        chosen += [r.id for g in groups if g.cause == cause for r in g.refusals]
+    if not chosen:
+        raise HTTPException(422, "ids or cause: name at least one open refusal")
+    return await asyncio.to_thread(
+        replay_refusals,
+        console.sessions,
+        user.username,
+        sorted(set(chosen)),
+        console.directory,
+        console.clock,
+    )
+
+
+async def _health(console: Console) -> Health:
+    return await health(
+        console.sessions,
+        console.bootstrap,
+        console.group_id,
+        console.clock.now(),
+        console.topic_prefix,
+    )
+
+
+# -- the web pages ---------------------------------------------------------------------
+
+
+def _page(request: Request, name: str, user: Operator | None, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"user": user, "csrf": _csrf(request), "now": datetime.now(), **context}
+    )
+
+
+def _pages() -> Any:
+    from fastapi import APIRouter
+
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/login")
+    async def login_form(request: Request, next: str = "/log") -> HTMLResponse:
+        return _page(request, "login.html", None, next=_local(next), failed=False)
+
+    @pages.post("/login")
+    async def login(
+        request: Request,
+        console: ConsoleDep,
+        username: Annotated[str, Form(max_length=64)],
+        password: Annotated[str, Form(max_length=1024)],
+        next: Annotated[str, Form(max_length=2000)] = "/log",
+    ) -> Response:
+        user = await read(console, lambda s: authenticate(s, username, password))
+        if user is None:
+            page = _page(request, "login.html", None, next=_local(next), failed=True)
+            page.status_code = 401
+            return page
+        request.session.clear()
+        request.session["user"] = user.username
+        return RedirectResponse(_local(next), 303)
+
+    @pages.post("/logout")
+    async def logout(request: Request) -> Response:
+        request.session.clear()
+        return RedirectResponse("/login", 303)
+
+    @pages.get("/")
+    async def home() -> Response:
+        return RedirectResponse("/log", 303)
+
+    @pages.get("/log")
+    async def log_page(
+        request: Request, user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
+    ) -> HTMLResponse:
+        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
+        log = await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
+        filters = {k: v for k, v in wanted.model_dump(mode="json").items() if v}
+        return _page(request, "log.html", user, log=log, filters=filters, query=urlencode(filters))
+
+    @pages.get("/log/rows")
+    async def log_rows(
+        request: Request, user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
+    ) -> HTMLResponse:
+        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
+        log = await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
+        filters = {k: v for k, v in wanted.model_dump(mode="json").items() if v}
+        return _page(request, "log_rows.html", user, log=log, query=urlencode(filters))
+
+    @pages.get("/episodes/{episode_id}")
+    async def episode_page(
+        request: Request, user: Viewer, console: ConsoleDep, episode_id: str
+    ) -> HTMLResponse:
+        timeline = await _timeline(console, user, episode_id[:128])
+        return _page(request, "episode.html", user, timeline=timeline)
+
+    @pages.post("/episodes/{episode_id}/reveal")
+    async def reveal_page(
+        request: Request,
+        user: OperatorUser,
+        console: ConsoleDep,
+        episode_id: str,
+        reason: Annotated[str, Form(min_length=10, max_length=500)],
+        csrf: Annotated[str, Form(max_length=100)],
+    ) -> HTMLResponse:
+        _check_csrf(request, csrf)
+        timeline = await _reveal(console, user, episode_id[:128], reason)
+        return _page(request, "episode.html", user, timeline=timeline)
+
+    @pages.get("/deadlines")
+    async def deadlines_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        now = console.clock.now()
+        teams = await read(console, lambda s: deadlines(s, now))
+        return _page(request, "deadlines.html", user, teams=teams, at=now)
+
+    @pages.get("/outbox")
+    async def outbox_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        backlog, rows = await read(console, outbox)
+        return _page(request, "outbox.html", user, backlog=backlog, rows=rows, report=None)
+
+    @pages.post("/outbox/retry")
+    async def retry_page(
+        request: Request,
+        user: OperatorUser,
+        console: ConsoleDep,
+        ids: Annotated[list[int], Form()],
+        csrf: Annotated[str, Form(max_length=100)],
+    ) -> HTMLResponse:
+        _check_csrf(request, csrf)
+        report = await _retry(console, user, ids[:1000])
+        backlog, rows = await read(console, outbox)
+        return _page(request, "outbox.html", user, backlog=backlog, rows=rows, report=report)
+
+    @pages.get("/rejected")
+    async def rejected_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        groups = await read(console, refusals)
+        return _page(request, "rejected.html", user, groups=groups, report=None)
+
+    @pages.post("/rejected/replay")
+    async def replay_page(
+        request: Request,
+        user: OperatorUser,
+        console: ConsoleDep,
+        csrf: Annotated[str, Form(max_length=100)],
+        ids: Annotated[list[int] | None, Form()] = None,
+        cause: Annotated[str | None, Form(max_length=600)] = None,
+    ) -> HTMLResponse:
+        _check_csrf(request, csrf)
+        report = await _replay(console, user, (ids or [])[:10_000], cause)
+        groups = await read(console, refusals)
+        return _page(request, "rejected.html", user, groups=groups, report=report)
+
+    @pages.get("/health")
+    async def health_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        return _page(request, "health.html", user, health=await _health(console))
+
+    @pages.get("/audit")
+    async def audit_page(request: Request, user: Admin, console: ConsoleDep) -> HTMLResponse:
+        return _page(request, "audit.html", user, lines=await read(console, audit_trail))
+
+    return pages
+
+
+def _local(target: str) -> str:
+    """Only a path on this site: a sign-in link must not send anyone elsewhere."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/log"
+    return target

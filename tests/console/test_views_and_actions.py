@@ -1,0 +1,168 @@
+"""What ops staff see and do, on SQLite and PostgreSQL: the routing log, a masked timeline,
+deadlines, refusals grouped by cause, replay through the same checks, and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import ManualClock
+from hub.console.access import Role, add_user, audit_trail, authenticate
+from hub.console.actions import replay_refusals, reveal_episode, view_episode
+from hub.console.masking import HIDDEN
+from hub.console.views import LogFilter, deadlines, refusals, routing_log
+from hub.consumers.apply import apply_batch, expire_held
+from hub.contracts.personal import REDACTED
+from hub.routing.directory import load_directory
+from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
+from tests.helpers import example
+from tests.pipeline.records import misper_record, raw_record, record_of
+
+DIRECTORY = load_directory()
+NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+EPISODE = "EP-2026-0412"
+Store = sessionmaker[Session]
+
+
+def found_record() -> object:
+    return record_of(example("05-found-report"), topic="inbound.found-report")
+
+
+def test_the_routing_log_filters_by_paragraph_and_recipient_newest_first(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store() as session:
+        everything = routing_log(session, LogFilter())
+        mash = routing_log(session, LogFilter(recipient="mash", episode_id=EPISODE))
+        page_two = routing_log(session, LogFilter(), page=2, per_page=2)
+    assert everything.total > 5
+    assert mash.entries
+    assert all(e.recipient == "mash" for e in mash.entries)
+    assert [e.decided_at for e in everything.entries] == sorted(
+        (e.decided_at for e in everything.entries), reverse=True
+    )
+    assert {e.delivery for e in everything.entries} == {"queued"}  # not yet relayed
+    assert page_two.entries == everything.entries[2:4]
+
+
+def test_a_timeline_masks_the_childs_personal_data_and_records_the_view(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    timeline = view_episode(store, "vera", EPISODE, NOW)
+    [received] = [e for e in timeline.entries if e.happening == "event_received"]
+    assert isinstance(received.body, dict)
+    assert received.body["child"]["name"] == REDACTED
+    assert received.body["circumstances"] == REDACTED
+    assert received.body["risk_level"] == "medium"  # not personal: shown
+    assert "Jordan" not in timeline.model_dump_json()
+    assert {e.happening for e in timeline.entries} >= {"decision", "timer_scheduled"}
+    with store() as session:
+        [line] = audit_trail(session)
+    assert (line.who, line.action, line.target) == ("vera", "view_episode", EPISODE)
+
+
+def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    timeline = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    [received] = [e for e in timeline.entries if e.happening == "event_received"]
+    assert isinstance(received.body, dict)
+    assert received.body["child"]["name"] == example("01-misper-report")["data"]["child"]["name"]
+    with store() as session:
+        [line] = audit_trail(session)
+    assert (line.action, line.outcome) == ("reveal", "reason: identity check for the meeting")
+
+
+def test_a_return_interview_deadline_is_overdue_until_its_result_arrives(store: Store) -> None:
+    apply_batch(store, [misper_record(), found_record()], DIRECTORY, NOW)  # type: ignore[list-item]
+    later = NOW + timedelta(days=10)
+    with store() as session:
+        teams = deadlines(session, later)
+    overdue = [d for t in teams for d in t.deadlines if d.kind == "return_interview"]
+    assert overdue
+    assert {d.state for d in overdue} == {"overdue"}
+    iri = record_of(example("07-return-interview"), topic="inbound.return-interview")
+    apply_batch(store, [iri], DIRECTORY, NOW + timedelta(days=2))
+    with store() as session:
+        teams = deadlines(session, later)
+    assert not [d for t in teams for d in t.deadlines if d.kind == "return_interview"]
+
+
+def test_refusals_are_grouped_by_cause_and_their_bytes_never_shown(store: Store) -> None:
+    no_headers = [raw_record(b"not json"), raw_record(b"{also not")]
+    valid = misper_record()
+    bad_risk = replace(valid, value=(valid.value or b"").replace(b'"medium"', b'"purple"'))
+    apply_batch(store, [*no_headers, bad_risk], DIRECTORY, NOW)
+    with store() as session:
+        groups = refusals(session)
+    assert [g.count for g in groups] == [2, 1]  # the biggest group first
+    assert groups[1].cause.startswith("bad_message: data.risk_level: ")
+    assert "not json" not in str([g.model_dump() for g in groups])
+
+
+def test_a_found_report_whose_misper_came_too_late_is_applied_when_replayed(store: Store) -> None:
+    """Held for its MISPER report (5.1), expired after a day, the report then arrives: the
+    operator replays the found report and its duties are decided."""
+    apply_batch(store, [found_record()], DIRECTORY, NOW)  # type: ignore[list-item]
+    with store.begin() as session:
+        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24))
+    apply_batch(store, [misper_record()], DIRECTORY, NOW + timedelta(hours=26))
+    with store() as session:
+        [refusal] = session.scalars(select(RejectedMessage.id)).all()
+    clock = ManualClock(NOW + timedelta(hours=27))
+    report = replay_refusals(store, "olive", [refusal], DIRECTORY, clock)
+    assert report.outcomes == {"applied": 1}
+    with store() as session:
+        found_duties = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.cause == "evt-police-0005")
+        ).all()
+        assert found_duties
+        assert session.get(RejectedMessage, refusal).status == "resolved"  # type: ignore[union-attr]
+        [line] = audit_trail(session)
+    assert (line.action, line.target, line.outcome) == ("replay", f"refusal {refusal}", "applied")
+
+
+def test_a_replay_goes_through_the_same_de_duplication(store: Store) -> None:
+    apply_batch(store, [found_record()], DIRECTORY, NOW)  # type: ignore[list-item]
+    with store.begin() as session:
+        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24))
+    apply_batch(store, [misper_record(), found_record()], DIRECTORY, NOW + timedelta(hours=26))  # type: ignore[list-item]
+    with store() as session:
+        [refusal] = session.scalars(select(RejectedMessage.id)).all()
+        logged = len(session.scalars(select(RoutingDecision)).all())
+    report = replay_refusals(store, "olive", [refusal], DIRECTORY, ManualClock(NOW))
+    assert report.outcomes == {"duplicate": 1}
+    with store() as session:
+        assert len(session.scalars(select(RoutingDecision)).all()) == logged
+
+
+def test_a_group_replay_shows_each_new_failure_with_its_reason(store: Store) -> None:
+    apply_batch(store, [raw_record(b"not json"), raw_record(b"nor this")], DIRECTORY, NOW)
+    with store() as session:
+        ids = list(session.scalars(select(RejectedMessage.id)))
+    report = replay_refusals(store, "olive", ids, DIRECTORY, ManualClock(NOW))
+    assert report.outcomes == {"refused_again": 2}
+    assert all(r["problems"] for r in report.results)
+    with store() as session:
+        assert len(audit_trail(session)) == 2
+        assert {r.status for r in session.scalars(select(RejectedMessage))} == {"open"}
+
+
+def test_a_user_needs_a_long_password_and_it_is_stored_hashed(store: Store) -> None:
+    with store.begin() as session:
+        add_user(session, "olive", "a long enough passphrase", Role.OPERATOR, NOW, "cli:root")
+    with store() as session:
+        stored = session.get(ConsoleUser, "olive")
+        assert stored is not None
+        assert "passphrase" not in stored.password_hash
+        assert authenticate(session, "olive", "a long enough passphrase") is not None
+        assert authenticate(session, "olive", "wrong") is None
+        assert authenticate(session, "nobody", "a long enough passphrase") is None
+        assert session.scalars(select(AuditEntry.action)).all() == ["add_user"]
+
+
+def test_an_unknown_field_in_a_stored_body_is_hidden_not_shown() -> None:
+    from hub.console.masking import masked_body
+
+    shown = masked_body("uk.missing-children.misper-report.v1", {"surprise": "Jordan"})
+    assert shown == {"surprise": HIDDEN}
