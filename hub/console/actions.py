@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,7 +102,7 @@ def replay_refusals(
 class RetryReport(BaseModel):
     sent: list[int]
     still_failing: dict[int, str]  # row id -> its last error
-    not_pending: list[int]
+    not_pending: list[int]  # unknown, or already sent: nothing to retry
 
 
 async def retry_deliveries(
@@ -115,17 +116,14 @@ async def retry_deliveries(
     """Publish these outbox rows now, through the relay's own code (idempotent producer,
     acks=all), and say which went and which still fail. The relay would retry them anyway;
     this is for an operator who has fixed the cause and wants to see it work."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=10_000
-    )
-    await producer.start()
-    try:
-        relay = Relay(sessions, producer, bootstrap, clock, topic_prefix=topic_prefix)
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(DeliveryFailed):  # the rows say which, below
-            await asyncio.to_thread(relay.publish_batch, loop, row_ids)
-    finally:
-        await producer.stop()
+    with sessions() as session:
+        pending = session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id.in_(row_ids), OutboxMessage.status == "pending"
+            )
+        ).all()
+    if pending:
+        await _publish_now(sessions, list(pending), bootstrap, clock, topic_prefix)
     with sessions.begin() as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
@@ -135,8 +133,38 @@ async def retry_deliveries(
         report = RetryReport(
             sent=sorted(i for i, status, _ in rows if status == "sent"),
             still_failing={i: error or "" for i, status, error in rows if status != "sent"},
-            not_pending=sorted(set(row_ids) - {i for i, _, _ in rows}),
+            not_pending=sorted(set(row_ids) - set(pending)),
         )
         outcome = f"{len(report.sent)} sent, {len(report.still_failing)} still failing"
         record(session, clock.now(), who, "retry", f"outbox {row_ids}"[:255], outcome)
     return report
+
+
+class BrokerUnavailable(Exception):
+    """The broker could not be reached to retry; nothing was changed."""
+
+
+async def _publish_now(
+    sessions: sessionmaker[Session],
+    row_ids: list[int],
+    bootstrap: str,
+    clock: Clock,
+    topic_prefix: str,
+) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=10_000
+    )
+    try:
+        await producer.start()
+    except KafkaError as error:
+        await producer.stop()
+        raise BrokerUnavailable(
+            f"broker unreachable at {bootstrap} ({type(error).__name__})"
+        ) from None
+    try:
+        relay = Relay(sessions, producer, bootstrap, clock, topic_prefix=topic_prefix)
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(DeliveryFailed):  # the rows say which, below
+            await asyncio.to_thread(relay.publish_batch, loop, row_ids)
+    finally:
+        await producer.stop()

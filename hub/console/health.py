@@ -64,22 +64,20 @@ async def consumer_lag(bootstrap: str, group_id: str, prefix: str = "") -> dict[
     """Per inbound topic: the records published but not yet committed by the hub's group."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=4000)
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=4000)
-    await admin.start()
     try:
+        await admin.start()
         await reader.start()
-        try:
-            committed = await admin.list_consumer_group_offsets(group_id)
-            await reader.topics()  # loads the cluster's metadata: the partitions below
-            topics = {prefix + topic for topic in INBOUND_TOPICS}
-            partitions = [
-                TopicPartition(topic, partition)
-                for topic in sorted(topics)
-                for partition in sorted(reader.partitions_for_topic(topic) or ())
-            ]
-            ends = await reader.end_offsets(partitions) if partitions else {}
-        finally:
-            await reader.stop()
-    finally:
+        committed = await admin.list_consumer_group_offsets(group_id)
+        await reader.topics()  # loads the cluster's metadata: the partitions below
+        topics = {prefix + topic for topic in INBOUND_TOPICS}
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in sorted(topics)
+            for partition in sorted(reader.partitions_for_topic(topic) or ())
+        ]
+        ends = await reader.end_offsets(partitions) if partitions else {}
+    finally:  # also when never started, or cancelled by the time limit
+        await reader.stop()
         await admin.close()
     lag: dict[str, int] = {}
     for tp, end in ends.items():

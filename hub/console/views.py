@@ -6,10 +6,10 @@ the JSON API and the command line show the same thing. Nothing here writes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,21 @@ class LogFilter(BaseModel):
     paragraph: str | None = Field(default=None, max_length=64)
     since: datetime | None = None
     until: datetime | None = None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _iso_8601(cls, value: object) -> object:
+        """An ISO 8601 date-time, as the API documents; pydantic alone would also take a
+        number of seconds. Without a zone, UTC."""
+        if value is None or isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class LogEntry(BaseModel):

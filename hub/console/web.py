@@ -33,6 +33,7 @@ from hub.clock import Clock
 from hub.console import metrics
 from hub.console.access import AuditLine, Operator, Role, audit_trail, authenticate, find_user
 from hub.console.actions import (
+    BrokerUnavailable,
     ReplayReport,
     RetryReport,
     RevealRequest,
@@ -183,7 +184,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or request.url.path == "/metrics":
-            return JSONResponse({"detail": error.detail}, error.status_code, error.headers)
+            body: dict[str, Any] = {"detail": error.detail}
+            if error.status_code == 422:
+                body["problems"] = []
+            return JSONResponse(body, error.status_code, error.headers)
         return templates.TemplateResponse(
             request,
             "error.html",
@@ -209,15 +213,48 @@ def _check_csrf(request: Request, token: str) -> None:
 # -- the JSON API ----------------------------------------------------------------------
 
 
+class Problem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problems(BaseModel):
+    """A request the API refused: each field named with why, never its value."""
+
+    detail: str
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class Refused(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Refused, "description": "the body is not JSON"},
+    401: {"model": Refused, "description": "not signed in"},
+    403: {"model": Refused, "description": "the role does not allow it"},
+    422: {"model": Problems, "description": "a field is invalid"},
+}
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Refused, "description": "unknown"}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": Refused, "description": "the broker is unreachable"}
+}
+
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a row's id: the store's integer range
+
+
 class ReplayRequest(BaseModel):
     """One or more refusals by id, or a whole group by its cause."""
 
-    ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=10_000)
+    ids: list[RowId] = Field(default_factory=list, max_length=10_000)
     cause: str | None = Field(default=None, max_length=600)
 
 
 class RetryRequest(BaseModel):
-    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=1000)
+    ids: list[RowId] = Field(min_length=1, max_length=1000)
 
 
 class LogQuery(LogFilter):
@@ -228,7 +265,7 @@ class LogQuery(LogFilter):
 def _api() -> Any:
     from fastapi import APIRouter
 
-    api = APIRouter(prefix="/api", tags=["api"])
+    api = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
     @api.get("/log", response_model=LogPage)
     async def log_api(
@@ -237,13 +274,13 @@ def _api() -> Any:
         wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
         return await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
 
-    @api.get("/episodes/{episode_id}", response_model=Timeline)
+    @api.get("/episodes/{episode_id}", response_model=Timeline, responses=NOT_FOUND)
     async def episode_api(
         user: Viewer, console: ConsoleDep, episode_id: Annotated[str, Field(max_length=128)]
     ) -> Timeline:
         return await _timeline(console, user, episode_id)
 
-    @api.post("/episodes/{episode_id}/reveal", response_model=Timeline)
+    @api.post("/episodes/{episode_id}/reveal", response_model=Timeline, responses=NOT_FOUND)
     async def reveal_api(
         user: OperatorUser,
         console: ConsoleDep,
@@ -267,7 +304,7 @@ def _api() -> Any:
     ) -> list[OutboxEntry]:
         return (await read(console, lambda s: outbox(s, failing)))[1]
 
-    @api.post("/outbox/retry", response_model=RetryReport)
+    @api.post("/outbox/retry", response_model=RetryReport, responses=UNAVAILABLE)
     async def retry_api(
         user: OperatorUser, console: ConsoleDep, request: RetryRequest
     ) -> RetryReport:
@@ -319,9 +356,17 @@ async def _reveal(console: Console, user: Operator, episode_id: str, reason: str
 
 
 async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryReport:
-    return await retry_deliveries(
-        console.sessions, user.username, ids, console.bootstrap, console.clock, console.topic_prefix
-    )
+    try:
+        return await retry_deliveries(
+            console.sessions,
+            user.username,
+            ids,
+            console.bootstrap,
+            console.clock,
+            console.topic_prefix,
+        )
+    except BrokerUnavailable as error:
+        raise HTTPException(503, str(error)) from None
 
 
 async def _replay(
@@ -331,8 +376,8 @@ async def _replay(
     if cause:
         groups = await read(console, refusals)
         chosen += [r.id for g in groups if g.cause == cause for r in g.refusals]
-    if not chosen:
-        raise HTTPException(422, "ids or cause: name at least one open refusal")
+    if not chosen:  # nothing named, or a group emptied meanwhile: nothing to replay
+        return ReplayReport(outcomes={}, results=[])
     return await asyncio.to_thread(
         replay_refusals,
         console.sessions,
@@ -451,7 +496,7 @@ def _pages() -> Any:
         request: Request,
         user: OperatorUser,
         console: ConsoleDep,
-        ids: Annotated[list[int], Form()],
+        ids: Annotated[list[RowId], Form()],
         csrf: Annotated[str, Form(max_length=100)],
     ) -> HTMLResponse:
         _check_csrf(request, csrf)
@@ -470,7 +515,7 @@ def _pages() -> Any:
         user: OperatorUser,
         console: ConsoleDep,
         csrf: Annotated[str, Form(max_length=100)],
-        ids: Annotated[list[int] | None, Form()] = None,
+        ids: Annotated[list[RowId] | None, Form()] = None,
         cause: Annotated[str | None, Form(max_length=600)] = None,
     ) -> HTMLResponse:
         _check_csrf(request, csrf)

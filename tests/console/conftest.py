@@ -1,0 +1,53 @@
+"""A console over a store holding one child's episode and some refused messages, with one
+user of each role. The broker address points nowhere: these tests need no Kafka (the
+browser test brings a real one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import ManualClock
+from hub.console.access import Role, add_user
+from hub.console.web import Console, create_app
+from hub.consumers.apply import apply_batch
+from hub.routing.directory import load_directory
+from tests.pipeline.records import misper_record, raw_record
+
+NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+PASSWORDS = {
+    "vera": ("viewer password 1", Role.VIEWER),
+    "olive": ("operator password 1", Role.OPERATOR),
+    "ada": ("admin password 123", Role.ADMIN),
+}
+SECRET = "a test secret that is long enough for the console"
+
+
+def add_users(store: sessionmaker[Session]) -> None:
+    with store.begin() as session:
+        for name, (password, role) in PASSWORDS.items():
+            add_user(session, name, password, role, NOW, "test")
+
+
+def console_of(store: sessionmaker[Session]) -> Console:
+    directory = load_directory()
+    apply_batch(store, [misper_record(), raw_record(b"not json")], directory, NOW)
+    add_users(store)
+    return Console(store, "127.0.0.1:1", "hub", "", directory, ManualClock(NOW))
+
+
+def console_app(store: sessionmaker[Session]) -> FastAPI:
+    return create_app(console_of(store), SECRET, secure_cookies=False)
+
+
+@pytest.fixture
+def console(store: sessionmaker[Session]) -> Console:
+    return console_of(store)
+
+
+@pytest.fixture
+def app(console: Console) -> FastAPI:
+    return create_app(console, SECRET, secure_cookies=False)
