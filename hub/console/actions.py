@@ -53,11 +53,18 @@ def reveal_episode(
     return timeline
 
 
+class ReplayResult(BaseModel):
+    refusal_id: int
+    outcome: str  # applied, duplicate, held, refused_again, not_open, not_found
+    problems: list[dict[str, str]]
+    notifications: int
+
+
 class ReplayReport(BaseModel):
     """A replay of one refusal or of a group: what happened to each, failures included."""
 
     outcomes: dict[str, int]
-    results: list[dict[str, object]]
+    results: list[ReplayResult]
 
 
 def replay_refusals(
@@ -88,12 +95,12 @@ def replay_refusals(
     return ReplayReport(
         outcomes=counts,
         results=[
-            {
-                "refusal_id": r.refusal_id,
-                "outcome": r.outcome,
-                "problems": [{"field": p.field, "reason": p.reason} for p in r.problems],
-                "notifications": r.notifications,
-            }
+            ReplayResult(
+                refusal_id=r.refusal_id,
+                outcome=r.outcome,
+                problems=[{"field": p.field, "reason": p.reason} for p in r.problems],
+                notifications=r.notifications,
+            )
             for r in results
         ],
     )

@@ -6,8 +6,10 @@ audit trail as `cli:<login name>`."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import getpass
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,11 +19,18 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console as Terminal
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import SystemClock
 from hub.console.access import BadUser, Role, add_user
-from hub.console.actions import replay_refusals, retry_deliveries, reveal_episode, view_episode
+from hub.console.actions import (
+    BrokerUnavailable,
+    replay_refusals,
+    retry_deliveries,
+    reveal_episode,
+    view_episode,
+)
 from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
 from hub.contracts.problems import problems_from
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
@@ -41,10 +50,29 @@ def _settings() -> HubSettings:
         raise typer.Exit(2) from None
 
 
+_ENGINES: list[Engine] = []
+
+
 def _store() -> sessionmaker[Session]:
     url = _settings().database_url
     migrate(url)
-    return sessions(make_engine(url))
+    engine = make_engine(url)
+    _ENGINES.append(engine)
+    return sessions(engine)
+
+
+def _closing(command: Callable[..., None]) -> Callable[..., None]:
+    """The command, then its database connections closed."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        finally:
+            while _ENGINES:
+                _ENGINES.pop().dispose()
+
+    return run
 
 
 def _directory() -> Directory:
@@ -188,9 +216,13 @@ def outbox_command(
     if retry:
         target = KafkaSettings().local_bootstrap()
         prefix = _settings().topic_prefix
-        report = asyncio.run(
-            retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
-        )
+        try:
+            report = asyncio.run(
+                retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
+            )
+        except BrokerUnavailable as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(3) from None
         if as_json:
             _json(report)
         else:
@@ -245,8 +277,8 @@ def rejected_command(
         else:
             typer.echo(", ".join(f"{n} {outcome}" for outcome, n in report.outcomes.items()))
             for result in report.results:
-                if result["outcome"] == "refused_again":
-                    typer.echo(f"  #{result['refusal_id']}: {result['problems']}")
+                if result.outcome == "refused_again":
+                    typer.echo(f"  #{result.refusal_id}: {result.problems}")
         raise typer.Exit(1 if report.outcomes.get("refused_again") else 0)
     if as_json:
         _json(groups)
@@ -258,6 +290,7 @@ def rejected_command(
 
 
 @users_app.command("add")
+@_closing
 def users_add(
     username: str,
     role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.VIEWER,
@@ -313,10 +346,10 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
 
 
 def register(app: typer.Typer) -> None:
-    app.command("log")(log)
-    app.command("episode")(episode)
-    app.command("deadlines")(deadlines_command)
-    app.command("outbox")(outbox_command)
-    app.command("rejected")(rejected_command)
-    app.command("console")(console_command)
+    app.command("log")(_closing(log))
+    app.command("episode")(_closing(episode))
+    app.command("deadlines")(_closing(deadlines_command))
+    app.command("outbox")(_closing(outbox_command))
+    app.command("rejected")(_closing(rejected_command))
+    app.command("console")(_closing(console_command))
     app.add_typer(users_app, name="users")

@@ -416,14 +416,18 @@ def _reject(
     event_id: str | None,
     held: RejectedMessage | None = None,
 ) -> None:
+    # The sender is told once per message: a replay refused again updates the row the
+    # console shows, and the report already sent for this source stands.
+    reported = held is not None and held.status == "open"
     if held is not None:  # a held record that turned out bad: its row becomes the rejection
         held.kind, held.status = kind, "open"
         held.problems = [{"field": p.field, "reason": p.reason} for p in problems]
     else:
         batch.writes.refused.append(_stored(record, kind, problems, event_id, batch.now, "open"))
-    batch.writes.reports.append(
-        rejection_report(record.source, kind, list(problems), event_id, batch.now)
-    )
+    if not reported:
+        batch.writes.reports.append(
+            rejection_report(record.source, kind, list(problems), event_id, batch.now)
+        )
     log.warning(
         "rejected %s (%s): %s",
         record.source.label,
@@ -452,7 +456,7 @@ def replay(
     """Apply a stored message again, once its cause is fixed, exactly as if it had just
     arrived: the same de-duplication (an event already applied changes nothing), the same
     contract and protocol checks, and held records of the child released after it. If it
-    fails again its row says why, and the sender is told again on the rejected topic.
+    fails again its row says why (the sender was told when it first arrived).
     `audit` records the replay in the same transaction."""
     with sessions.begin() as session:
         replayed = _replay(session, refusal_id, directory, now)

@@ -1,0 +1,41 @@
+"""The console's views on the command line, as JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from hub.cli import app
+from tests.console.conftest import console_of
+
+
+@pytest.fixture
+def cli(
+    store: sessionmaker[Session], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    console_of(store)  # one episode and one message that is not JSON
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+def test_hub_log_filters_by_paragraph_as_json(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["log", "--paragraph", "6.14", "--json"])
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.output)
+    assert {e["paragraph"] for e in page["entries"]} == {"6.14"}
+
+
+def test_hub_rejected_replays_a_group_and_fails_when_it_is_refused_again(cli: CliRunner) -> None:
+    [group] = json.loads(cli.invoke(app, ["rejected", "--json"]).output)
+    result = cli.invoke(app, ["rejected", "--replay-cause", group["cause"], "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["outcomes"] == {"refused_again": 1}
+
+
+def test_hub_episode_needs_a_reason_to_reveal(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["episode", "EP-2026-0412", "--reveal", "why"])
+    assert result.exit_code == 2
+    assert "reveal: give the reason" in result.output
