@@ -10,7 +10,6 @@ argon2id: there is no default user and no default password."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,25 +17,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.console.roles import Role
 from hub.store.models import AuditEntry, ConsoleUser
 
 MIN_PASSWORD = 12
 _HASHER = PasswordHasher()
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password anyone has")
-
-
-class Role(StrEnum):
-    VIEWER = "viewer"
-    OPERATOR = "operator"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
-
-    def may(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
 
 
 class Operator(BaseModel):

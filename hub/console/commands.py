@@ -1,41 +1,36 @@
 """The console's views on the command line: `hub log`, `hub episode`, `hub deadlines`,
 `hub outbox`, `hub rejected` (each with --json), `hub users add` and `hub console` (the web
 server). They read HUB_DATABASE_URL like `hub run`. Whoever runs them is recorded in the
-audit trail as `cli:<login name>`."""
+audit trail as `cli:<login name>`.
+
+The store, Kafka and web modules are imported inside each command: every `hub` command
+loads this module, and `hub validate` should not pay for SQLAlchemy, Alembic and aiokafka."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
 import getpass
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console as Terminal
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import SystemClock
-from hub.console.access import BadUser, Role, add_user
-from hub.console.actions import (
-    BrokerUnavailable,
-    replay_refusals,
-    retry_deliveries,
-    reveal_episode,
-    view_episode,
-)
-from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
+from hub.console.roles import Role
 from hub.contracts.problems import problems_from
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
 from hub.settings import ConsoleSettings, HubSettings, KafkaSettings
-from hub.store.database import make_engine, migrate, sessions
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 users_app = typer.Typer(help="Who may sign in to the ops console.", no_args_is_help=True)
 terminal = Terminal()
@@ -50,29 +45,18 @@ def _settings() -> HubSettings:
         raise typer.Exit(2) from None
 
 
-_ENGINES: list[Engine] = []
+@contextlib.contextmanager
+def _store() -> Iterator[sessionmaker[Session]]:
+    """The configured store, migrated; its connections closed when the command ends."""
+    from hub.store.database import make_engine, migrate, sessions
 
-
-def _store() -> sessionmaker[Session]:
     url = _settings().database_url
     migrate(url)
     engine = make_engine(url)
-    _ENGINES.append(engine)
-    return sessions(engine)
-
-
-def _closing(command: Callable[..., None]) -> Callable[..., None]:
-    """The command, then its database connections closed."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        finally:
-            while _ENGINES:
-                _ENGINES.pop().dispose()
-
-    return run
+    try:
+        yield sessions(engine)
+    finally:
+        engine.dispose()
 
 
 def _directory() -> Directory:
@@ -88,8 +72,6 @@ def _json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
     if isinstance(value, BaseModel):
         typer.echo(value.model_dump_json(indent=2))
     else:
-        from pydantic import TypeAdapter
-
         typer.echo(TypeAdapter(type(value)).dump_json(value, indent=2).decode())
 
 
@@ -110,6 +92,8 @@ def log(
     as_json: Json = False,
 ) -> None:
     """The routing log: every decision, newest first, with its delivery."""
+    from hub.console.views import LogFilter, routing_log
+
     try:
         wanted = LogFilter(
             child_id=child,
@@ -117,13 +101,13 @@ def log(
             recipient=recipient,
             authority=authority,
             paragraph=paragraph,
-            since=_utc(since),
-            until=_utc(until),
+            since=since,
+            until=until,
         )
     except ValidationError as error:
         typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
         raise typer.Exit(2) from None
-    with _store()() as session:
+    with _store() as store, store() as session:
         found = routing_log(session, wanted, page, per_page)
     if as_json:
         _json(found)
@@ -144,10 +128,6 @@ def log(
     terminal.print(table)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
 def episode(
     episode_id: Annotated[str, typer.Argument(help="the episode's id")],
     reveal: Annotated[
@@ -157,14 +137,17 @@ def episode(
 ) -> None:
     """An episode's timeline: events, decisions, timers and deliveries (recorded as a view
     of the child's record)."""
-    store, now = _store(), SystemClock().now()
+    from hub.console.actions import reveal_episode, view_episode
+
     if reveal is not None and len(reveal) < 10:
         typer.echo("reveal: give the reason in at least 10 characters", err=True)
         raise typer.Exit(2)
-    if reveal is not None:
-        timeline = reveal_episode(store, _who(), episode_id, reveal, now)
-    else:
-        timeline = view_episode(store, _who(), episode_id, now)
+    now = SystemClock().now()
+    with _store() as store:
+        if reveal is not None:
+            timeline = reveal_episode(store, _who(), episode_id, reveal, now)
+        else:
+            timeline = view_episode(store, _who(), episode_id, now)
     if not timeline.entries:
         typer.echo(f"episode_id: no episode {episode_id!r} is known", err=True)
         raise typer.Exit(1)
@@ -184,8 +167,10 @@ def deadlines_command(
     as_json: Json = False,
 ) -> None:
     """Return interviews and strategy meetings overdue or due soon, per team and authority."""
+    from hub.console.views import deadlines
+
     now = SystemClock().now()
-    with _store()() as session:
+    with _store() as store, store() as session:
         teams = deadlines(session, now, timedelta(hours=within_hours))
     if as_json:
         _json(teams)
@@ -212,14 +197,17 @@ def outbox_command(
     as_json: Json = False,
 ) -> None:
     """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
-    store = _store()
+    from hub.console.actions import BrokerUnavailable, retry_deliveries
+    from hub.console.views import outbox
+
     if retry:
         target = KafkaSettings().local_bootstrap()
         prefix = _settings().topic_prefix
         try:
-            report = asyncio.run(
-                retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
-            )
+            with _store() as store:
+                report = asyncio.run(
+                    retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
+                )
         except BrokerUnavailable as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(3) from None
@@ -228,7 +216,7 @@ def outbox_command(
         else:
             typer.echo(f"sent: {report.sent or '-'}; failing: {report.still_failing or '-'}")
         raise typer.Exit(1 if report.still_failing else 0)
-    with store() as session:
+    with _store() as store, store() as session:
         backlog, rows = outbox(session, failing)
     if as_json:
         _json({"backlog": backlog, "rows": [r.model_dump(mode="json") for r in rows]})
@@ -252,12 +240,21 @@ def rejected_command(
 ) -> None:
     """Refused, dead-lettered and held messages grouped by cause; --replay ID or
     --replay-cause CAUSE applies them again once the cause is fixed."""
-    store = _store()
+    with _store() as store:
+        _rejected(store, replay, replay_cause, as_json)
+
+
+def _rejected(
+    store: sessionmaker[Session], replay: list[int] | None, cause: str | None, as_json: bool
+) -> None:
+    from hub.console.actions import replay_refusals
+    from hub.console.views import refusals
+
     with store() as session:
         groups = refusals(session)
-    if replay or replay_cause:
+    if replay or cause:
         chosen = set(replay or [])
-        chosen |= {r.id for g in groups if g.cause == replay_cause for r in g.refusals}
+        chosen |= {r.id for g in groups if g.cause == cause for r in g.refusals}
         if not chosen:
             typer.echo("replay: no open refusal matches", err=True)
             raise typer.Exit(1)
@@ -290,7 +287,6 @@ def rejected_command(
 
 
 @users_app.command("add")
-@_closing
 def users_add(
     username: str,
     role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.VIEWER,
@@ -304,9 +300,10 @@ def users_add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    store = _store()
+    from hub.console.access import BadUser, add_user
+
     try:
-        with store.begin() as session:
+        with _store() as store, store.begin() as session:
             add_user(session, username, password, role, SystemClock().now(), _who())
     except BadUser as bad:
         typer.echo(str(bad), err=True)
@@ -318,7 +315,8 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
     """Serve the ops console (web pages, JSON API, /metrics). Needs HUB_CONSOLE_SECRET."""
     import uvicorn
 
-    from hub.console.web import Console, create_app
+    from hub.console.context import Console
+    from hub.console.web import create_app
     from hub.logs import configure
 
     try:
@@ -328,28 +326,31 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
         raise typer.Exit(2) from None
     settings = _settings()
     configure()
-    console = Console(
-        sessions=_store(),
-        bootstrap=bootstrap or KafkaSettings().local_bootstrap(),
-        group_id=settings.group_id,
-        topic_prefix=settings.topic_prefix,
-        directory=_directory(),
-        clock=SystemClock(),
-    )
-    app = create_app(
-        console,
-        console_settings.secret.get_secret_value(),
-        console_settings.secure_cookies,
-    )
-    typer.echo(f"ops console on http://{console_settings.host}:{console_settings.port}/", err=True)
-    uvicorn.run(app, host=console_settings.host, port=console_settings.port, log_config=None)
+    with _store() as store:
+        console = Console(
+            sessions=store,
+            bootstrap=bootstrap or KafkaSettings().local_bootstrap(),
+            group_id=settings.group_id,
+            topic_prefix=settings.topic_prefix,
+            directory=_directory(),
+            clock=SystemClock(),
+        )
+        app = create_app(
+            console,
+            console_settings.secret.get_secret_value(),
+            console_settings.secure_cookies,
+        )
+        host, port = console_settings.host, console_settings.port
+        typer.echo(f"ops console on http://{host}:{port}/", err=True)
+        # No access log: its URLs name children and episodes; the audit trail records views.
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("log")(_closing(log))
-    app.command("episode")(_closing(episode))
-    app.command("deadlines")(_closing(deadlines_command))
-    app.command("outbox")(_closing(outbox_command))
-    app.command("rejected")(_closing(rejected_command))
-    app.command("console")(_closing(console_command))
+    app.command("log")(log)
+    app.command("episode")(episode)
+    app.command("deadlines")(deadlines_command)
+    app.command("outbox")(outbox_command)
+    app.command("rejected")(rejected_command)
+    app.command("console")(console_command)
     app.add_typer(users_app, name="users")

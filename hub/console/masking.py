@@ -55,10 +55,3 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
         if (found := _model_in(argument)) is not None:
             return found
     return None
-
-
-def raw_text(value: bytes | None) -> str:
-    """A refused message's bytes as text, for someone who asked to see them."""
-    if value is None:
-        return "(no value)"
-    return value.decode("utf-8", errors="replace")

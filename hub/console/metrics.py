@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
+from hub.console.context import health_of
+
 
 def router() -> APIRouter:
     metrics = APIRouter(include_in_schema=False)
 
     @metrics.get("/metrics")
     async def scrape(request: Request) -> Response:
-        from hub.console.web import _health
-
-        found = await _health(request.app.state.console)
+        found = await health_of(request.app.state.console)
         registry = CollectorRegistry()
 
         def gauge(name: str, help_text: str, value: float, **labels: Any) -> None:

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from hub.console.masking import masked_body
-from hub.contracts.registry import contract_for_type
+from hub.contracts.events import FoundReport, ReturnInterviewResult
+from hub.contracts.registry import CONTRACTS, contract_for_type
 from hub.producers.messages import NOTIFICATION_PREFIX
 from hub.store.models import (
     InboundEvent,
@@ -69,14 +70,16 @@ class LogFilter(BaseModel):
     def _iso_8601(cls, value: object) -> object:
         """An ISO 8601 date-time, as the API documents; pydantic alone would also take a
         number of seconds. Without a zone, UTC."""
-        if value is None or isinstance(value, datetime):
+        if value is None:
             return value
-        if not isinstance(value, str):
+        moment = value
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        if not isinstance(moment, datetime):
             raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z")
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z") from None
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -240,28 +243,17 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     for timer in timers:
         child_id = timer.child_id
         label = f"{timer.name} #{timer.sequence}" if timer.sequence > 1 else timer.name
-        if timer.status == "pending" or timer.settled_at is None:
-            entries.append(
-                TimelineEntry(
-                    at=timer.due,
-                    happening="timer_scheduled",
-                    what=f"{label} due",
-                    paragraph=timer.paragraph,
-                    due=timer.due,
-                )
+        happening: Happening = "timer_scheduled"
+        at, what = timer.due, f"{label} due"
+        if timer.status != "pending" and timer.settled_at is not None:
+            happening = "timer_fired" if timer.status == "fired" else "timer_cancelled"
+            at, what = timer.settled_at, f"{label} {timer.status}"
+        entries.append(
+            TimelineEntry(
+                at=at, happening=happening, what=what, paragraph=timer.paragraph, due=timer.due
             )
-        else:
-            happening: Happening = "timer_fired" if timer.status == "fired" else "timer_cancelled"
-            entries.append(
-                TimelineEntry(
-                    at=timer.settled_at,
-                    happening=happening,
-                    what=f"{label} {timer.status}",
-                    paragraph=timer.paragraph,
-                    due=timer.due,
-                )
-            )
-    order = {name: n for n, name in enumerate(Happening.__args__)}  # type: ignore[attr-defined]
+        )
+    order = {name: n for n, name in enumerate(get_args(Happening))}
     entries.sort(key=lambda entry: (entry.at, order[entry.happening]))
     return Timeline(episode_id=episode_id, child_id=child_id, entries=entries, revealed=reveal)
 
@@ -279,8 +271,8 @@ RETURN_INTERVIEW_DUTIES = frozenset(
     {"conduct_return_interview", "complete_return_interview", "return_interview_overdue"}
 )
 STRATEGY_MEETING_DUTIES = frozenset({"convene_strategy_meeting", "attend_strategy_meeting"})
-RETURN_INTERVIEW_TYPE = "uk.missing-children.return-interview.v1"
-FOUND_REPORT_TYPE = "uk.missing-children.found-report.v1"
+RETURN_INTERVIEW_TYPE = next(c.ce_type for c in CONTRACTS if c.model is ReturnInterviewResult)
+FOUND_REPORT_TYPE = next(c.ce_type for c in CONTRACTS if c.model is FoundReport)
 
 
 class Deadline(BaseModel):
@@ -333,9 +325,8 @@ def deadlines(
         for episode_id, ce_type in received:
             discharged[str(episode_id)].add(ce_type)
     latest: dict[tuple[str, str, str, str], datetime] = {}
-    for d in decided:
-        key = (d.episode_id, d.authority, d.recipient, d.action)
-        latest[key] = max(latest.get(key, d.due or now), d.due or now)
+    for d in decided:  # in order of due: the last one of each duty stays
+        latest[(d.episode_id, d.authority, d.recipient, d.action)] = d.due or now
     teams: dict[tuple[str, str], list[Deadline]] = defaultdict(list)
     for d in decided:
         assert d.due is not None

@@ -12,26 +12,24 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from hub.clock import Clock
 from hub.console import metrics
-from hub.console.access import AuditLine, Operator, Role, audit_trail, authenticate, find_user
+from hub.console.access import AuditLine, Operator, audit_trail, authenticate, find_user
 from hub.console.actions import (
     BrokerUnavailable,
     ReplayReport,
@@ -42,7 +40,9 @@ from hub.console.actions import (
     reveal_episode,
     view_episode,
 )
-from hub.console.health import Health, health
+from hub.console.context import Console, health_of
+from hub.console.health import Health
+from hub.console.roles import Role
 from hub.console.views import (
     LogFilter,
     LogPage,
@@ -55,24 +55,11 @@ from hub.console.views import (
     refusals,
     routing_log,
 )
-from hub.routing.directory import Directory
 from hub.store.database import READ_ONLY
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Console:
-    """What the console's handlers need, given once at start."""
-
-    sessions: sessionmaker[Session]
-    bootstrap: str
-    group_id: str
-    topic_prefix: str
-    directory: Directory
-    clock: Clock
 
 
 def create_app(console: Console, secret: str, secure_cookies: bool = True) -> FastAPI:
@@ -263,16 +250,13 @@ class LogQuery(LogFilter):
 
 
 def _api() -> Any:
-    from fastapi import APIRouter
-
     api = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
     @api.get("/log", response_model=LogPage)
     async def log_api(
         user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
     ) -> LogPage:
-        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
-        return await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
+        return (await _log(console, query))[0]
 
     @api.get("/episodes/{episode_id}", response_model=Timeline, responses=NOT_FOUND)
     async def episode_api(
@@ -324,7 +308,7 @@ def _api() -> Any:
 
     @api.get("/health", response_model=Health)
     async def health_api(user: Viewer, console: ConsoleDep) -> Health:
-        return await _health(console)
+        return await health_of(console)
 
     @api.get("/audit", response_model=list[AuditLine])
     async def audit_api(user: Admin, console: ConsoleDep) -> list[AuditLine]:
@@ -335,6 +319,14 @@ def _api() -> Any:
         return user
 
     return api
+
+
+async def _log(console: Console, query: LogQuery) -> tuple[LogPage, dict[str, Any]]:
+    """A page of the routing log, and the filters that chose it (for links to other pages).
+    A query is a filter with a page number."""
+    log = await read(console, lambda s: routing_log(s, query, query.page, query.per_page))
+    filters = query.model_dump(mode="json", exclude={"page", "per_page"}, exclude_none=True)
+    return log, filters
 
 
 async def _timeline(console: Console, user: Operator, episode_id: str) -> Timeline:
@@ -388,28 +380,16 @@ async def _replay(
     )
 
 
-async def _health(console: Console) -> Health:
-    return await health(
-        console.sessions,
-        console.bootstrap,
-        console.group_id,
-        console.clock.now(),
-        console.topic_prefix,
-    )
-
-
 # -- the web pages ---------------------------------------------------------------------
 
 
 def _page(request: Request, name: str, user: Operator | None, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, name, {"user": user, "csrf": _csrf(request), "now": datetime.now(), **context}
+        request, name, {"user": user, "csrf": _csrf(request), **context}
     )
 
 
 def _pages() -> Any:
-    from fastapi import APIRouter
-
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/login")
@@ -446,18 +426,14 @@ def _pages() -> Any:
     async def log_page(
         request: Request, user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
     ) -> HTMLResponse:
-        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
-        log = await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
-        filters = {k: v for k, v in wanted.model_dump(mode="json").items() if v}
+        log, filters = await _log(console, query)
         return _page(request, "log.html", user, log=log, filters=filters, query=urlencode(filters))
 
     @pages.get("/log/rows")
     async def log_rows(
         request: Request, user: Viewer, console: ConsoleDep, query: Annotated[LogQuery, Query()]
     ) -> HTMLResponse:
-        wanted = LogFilter(**query.model_dump(exclude={"page", "per_page"}))
-        log = await read(console, lambda s: routing_log(s, wanted, query.page, query.per_page))
-        filters = {k: v for k, v in wanted.model_dump(mode="json").items() if v}
+        log, filters = await _log(console, query)
         return _page(request, "log_rows.html", user, log=log, query=urlencode(filters))
 
     @pages.get("/episodes/{episode_id}")
@@ -525,7 +501,7 @@ def _pages() -> Any:
 
     @pages.get("/health")
     async def health_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
-        return _page(request, "health.html", user, health=await _health(console))
+        return _page(request, "health.html", user, health=await health_of(console))
 
     @pages.get("/audit")
     async def audit_page(request: Request, user: Admin, console: ConsoleDep) -> HTMLResponse:

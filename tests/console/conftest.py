@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock
-from hub.console.access import Role, add_user
-from hub.console.web import Console, create_app
+from hub.console.access import add_user
+from hub.console.context import Console
+from hub.console.roles import Role
+from hub.console.web import create_app
 from hub.consumers.apply import apply_batch
 from hub.routing.directory import load_directory
 from tests.pipeline.records import misper_record, raw_record

@@ -20,7 +20,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
 from hub.clock import ManualClock
-from hub.console.web import Console, create_app
+from hub.console.context import Console
+from hub.console.web import create_app
 from hub.contracts.envelope import parse_structured
 from hub.infra.ports import free_port, is_listening
 from hub.producers.publisher import publish

@@ -39,3 +39,12 @@ def test_hub_episode_needs_a_reason_to_reveal(cli: CliRunner) -> None:
     result = cli.invoke(app, ["episode", "EP-2026-0412", "--reveal", "why"])
     assert result.exit_code == 2
     assert "reveal: give the reason" in result.output
+
+
+def test_hub_console_refuses_to_start_without_its_secret(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUB_CONSOLE_SECRET", raising=False)
+    result = cli.invoke(app, ["console"])
+    assert result.exit_code == 2
+    assert "secret" in result.output

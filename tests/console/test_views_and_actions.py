@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock
-from hub.console.access import Role, add_user, audit_trail, authenticate
+from hub.console.access import add_user, audit_trail, authenticate
 from hub.console.actions import replay_refusals, reveal_episode, view_episode
 from hub.console.masking import HIDDEN
+from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, refusals, routing_log
 from hub.consumers.apply import apply_batch, expire_held
 from hub.contracts.personal import REDACTED

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from hub.console.web import Console
+from hub.console.context import Console
 from hub.store.models import AuditEntry, ConsoleUser
 from tests.console.conftest import PASSWORDS
 

@@ -1,0 +1,39 @@
+"""An operator's retry publishes a waiting notification now, on the real broker, through
+the relay's own code, and the retry is recorded."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import ManualClock
+from hub.console.access import audit_trail
+from hub.console.actions import retry_deliveries
+from hub.consumers.apply import apply_batch
+from hub.routing.directory import load_directory
+from hub.store.models import OutboxMessage
+from tests.console.conftest import NOW
+from tests.pipeline.records import misper_record
+
+
+@pytest.mark.kafka
+async def test_a_retried_notification_is_sent_and_the_retry_recorded(
+    store: sessionmaker[Session], kafka_bootstrap: str
+) -> None:
+    apply_batch(store, [misper_record()], load_directory(), NOW)
+    with store() as session:
+        first, second = session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all()[
+            :2
+        ]
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    report = await retry_deliveries(
+        store, "olive", [first, 999_999], kafka_bootstrap, ManualClock(NOW), prefix
+    )
+    assert (report.sent, report.still_failing, report.not_pending) == ([first], {}, [999_999])
+    with store() as session:
+        assert session.get(OutboxMessage, second).status == "pending"  # type: ignore[union-attr]
+        [line] = audit_trail(session)
+    assert (line.who, line.action, line.outcome) == ("olive", "retry", "1 sent, 0 still failing")
