@@ -1,12 +1,27 @@
-"""The directory: authorities, office hours, timescales and the protocol's open choices, read
-from YAML and validated at start. The engine takes it as an argument."""
+"""The directory: who is who across the United Kingdom, and one deployment's own choices.
+
+Two files, kept apart on purpose (DESIGN.md, "the directory"):
+- the national reference data (`hub/data/national-directory.yaml`): every authority with
+  children's social care responsibility and every police force, with official codes;
+- the deployment (`config/northamptonshire.yaml`): the home authority, the authorities
+  bordering it, contacts, office hours, timescales and the protocol's open choices.
+
+Read and validated at start; the engine takes the result as an argument. Resolving a name a
+sender wrote (`resolve_authority`, `resolve_force`) is pure: an authority the directory does
+not know is an answer ("unknown"), never an error, so a missing child is always routed."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
+from functools import cached_property
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -14,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from hub.contracts.base import AuthorityCode
 from hub.contracts.problems import problems_from
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "directory.yaml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "northamptonshire.yaml"
+NATIONAL_DATA = "national-directory.yaml"  # package data of `hub.data`
 
 Positive = Annotated[int, Field(gt=0)]
 
@@ -23,10 +39,71 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Authority(Strict):
+class Nation(StrEnum):
+    ENGLAND = "england"
+    WALES = "wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+
+class AuthorityKind(StrEnum):
+    COUNTY = "county"
+    UNITARY = "unitary"
+    METROPOLITAN_DISTRICT = "metropolitan_district"
+    LONDON_BOROUGH = "london_borough"
+    CITY_OF_LONDON = "city_of_london"
+    WELSH_PRINCIPAL_AREA = "welsh_principal_area"
+    SCOTTISH_COUNCIL = "scottish_council"
+    NI_HSC_TRUST = "ni_hsc_trust"
+
+
+class PoliceForce(Strict):
     name: str
+    gss: str | None
+    nation: Nation | None
+    territorial: bool = True
+
+
+class Authority(Strict):
+    """An authority with children's social care responsibility, and the police force whose
+    area it lies in."""
+
+    name: str
+    gss: str | None
+    kind: AuthorityKind
+    nation: Nation
     police_force: AuthorityCode
-    bordering: bool = False
+
+
+class Alias(Strict):
+    """An older or informal name that senders still use, and today's entries it covers."""
+
+    to: tuple[AuthorityCode, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class NationalDirectory(Strict):
+    police_forces: dict[AuthorityCode, PoliceForce]
+    authorities: dict[AuthorityCode, Authority]
+    aliases: dict[AuthorityCode, Alias] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NationalDirectory:
+        both = self.police_forces.keys() & self.authorities.keys()
+        if both:
+            raise ValueError(f"authorities: codes also used by a police force: {sorted(both)}")
+        for code, authority in self.authorities.items():
+            if authority.police_force not in self.police_forces:
+                raise ValueError(f"authorities.{code}.police_force: not a police force listed")
+        for name, alias in self.aliases.items():
+            if name in self.authorities or name in self.police_forces:
+                raise ValueError(f"aliases.{name}: is already a code")
+            forces = [code in self.police_forces for code in alias.to]
+            if not all(code in self.authorities or code in self.police_forces for code in alias.to):
+                raise ValueError(f"aliases.{name}.to: names a code not listed")
+            if any(forces) and not all(forces):
+                raise ValueError(f"aliases.{name}.to: mixes authorities and police forces")
+        return self
 
 
 class BankHolidays(Strict):
@@ -66,6 +143,10 @@ class Timescales(Strict):
     repeat_count: Positive
     repeat_windows_days: tuple[Positive, ...]
     quick_succession_days: Positive
+    # 1.4: a former relevant child stays the local authority's "up to 21 (25 years if in full
+    # time education)"; 4.1 says "up until 25". Defaults so an older deployment file loads.
+    care_leaver_until_age: Positive = 21
+    care_leaver_in_full_time_education_until_age: Positive = 25
 
 
 class FirstStrategyMeeting(StrEnum):
@@ -120,44 +201,221 @@ class National(Strict):
     home_office: AuthorityCode
 
 
+class Standing(StrEnum):
+    """What the directory makes of an authority a sender named."""
+
+    HOME = "home"  # the home authority, or one of the areas it serves
+    KNOWN = "known"  # exactly one other authority
+    AMBIGUOUS = "ambiguous"  # an older name that now covers several of today's authorities
+    UNKNOWN = "unknown"  # named, but not in the directory (misspelt, or missing from it)
+    ABSENT = "absent"  # not named at all
+
+
+@dataclass(frozen=True)
+class Resolution:
+    named: str | None
+    standing: Standing
+    codes: tuple[str, ...] = ()  # today's entries: one if KNOWN, several if AMBIGUOUS
+
+    @property
+    def code(self) -> str | None:
+        """The one other authority named, if that is what it is."""
+        return self.codes[0] if self.standing is Standing.KNOWN else None
+
+    def why_not_routable(self) -> str:
+        match self.standing:
+            case Standing.AMBIGUOUS:
+                return f"now covers {', '.join(self.codes)}: the sender must say which"
+            case Standing.UNKNOWN:
+                return "is not an authority in the hub's directory"
+            case Standing.ABSENT:
+                return "was not given"
+        return "is the home authority"  # never asked: the home authority is routable
+
+
+_NOT_IN_CODE = re.compile(r"[^a-z0-9]+")
+# Words senders add to an authority's name that its code leaves out.
+_TRIMMED = re.compile(
+    r"^(london-borough-of|royal-borough-of|city-and-county-of|city-of|county-of)-"
+    r"|-(metropolitan-borough|county-borough|borough|county|city|district)?-?council$"
+)
+
+
+def code_like(named: str) -> str:
+    """'Wiltshire Council' -> 'wiltshire-council': the form codes are written in."""
+    return _NOT_IN_CODE.sub("-", named.casefold().replace("&", " and ")).strip("-")
+
+
 class Directory(Strict):
-    home_authority: AuthorityCode
+    """One deployment: its home authority and choices, over the national reference data."""
+
+    home_authority: AuthorityCode = Field(
+        description="the code in the home teams' topics (notify.<home_authority>.<team>)"
+    )
+    home_name: str
+    home_areas: tuple[AuthorityCode, ...] = Field(
+        min_length=1, description="the national entries whose children the home authority serves"
+    )
     home_police_force: AuthorityCode
+    contacts: dict[str, str] = Field(
+        default_factory=dict, description="how each home team is reached (protocol 2)"
+    )
+    bordering: tuple[AuthorityCode, ...] = ()
+    aliases: dict[AuthorityCode, Alias] = Field(
+        default_factory=dict,
+        description="names this deployment's senders use that the national data lacks",
+    )
     timezone: str
     bank_holidays: BankHolidays
     office_hours: OfficeHours
-    authorities: dict[AuthorityCode, Authority]
     national: National
     timescales: Timescales
     choices: Choices = Choices()
+    reference: NationalDirectory
 
     @model_validator(mode="after")
-    def _home_is_listed(self) -> Directory:
-        if self.home_authority not in self.authorities:
-            raise ValueError("home_authority: must be one of the authorities listed")
+    def _listed_nationally(self) -> Directory:
+        reference = self.reference
+        for name, codes in (("home_areas", self.home_areas), ("bordering", self.bordering)):
+            unknown = [code for code in codes if code not in reference.authorities]
+            if unknown:
+                raise ValueError(f"{name}: not authorities of the national directory: {unknown}")
+        if self.home_police_force not in reference.police_forces:
+            raise ValueError("home_police_force: not a police force of the national directory")
+        if self.home_authority in reference.police_forces:
+            raise ValueError("home_authority: is a police force's code")
+        # Checked as the national data checks its own: known targets, never a code reused.
+        NationalDirectory.model_validate({**reference.model_dump(), "aliases": self._aliases})
         return self
 
-    def knows(self, code: str) -> bool:
-        return code in self.authorities
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with changes, its look-up tables built afresh (pydantic would copy the
+        cached ones of the original)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for cached in _CACHED:
+            copy.__dict__.pop(cached, None)
+        return copy
 
-    def police_force_of(self, code: str) -> str:
-        return self.authorities[code].police_force
+    @cached_property
+    def _aliases(self) -> dict[str, Alias]:
+        return {**self.reference.aliases, **self.aliases}
 
-    def is_bordering(self, code: str) -> bool:
-        return self.authorities[code].bordering
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """Every spelling the hub accepts for an authority, in code form, to its code."""
+        names = {code_like(a.name): code for code, a in self.reference.authorities.items()}
+        names.update({code: code for code in self.reference.authorities})
+        names.update(
+            {
+                alias: alias
+                for alias, a in self._aliases.items()
+                if a.to[0] not in self.reference.police_forces
+            }
+        )
+        return names
+
+    def resolve_authority(self, named: str | None) -> Resolution:
+        """An authority as a sender named it: home, one other, several, or unknown."""
+        if not named or not named.strip():
+            return Resolution(None, Standing.ABSENT)
+        written = code_like(named)
+        if written == self.home_authority:
+            return Resolution(named, Standing.HOME, self.home_areas)
+        code = self._names.get(written) or self._names.get(_TRIMMED.sub("", written))
+        if code is None:
+            return Resolution(named, Standing.UNKNOWN)
+        alias = self._aliases.get(code)
+        codes = alias.to if alias is not None else (code,)
+        if set(codes) <= set(self.home_areas):
+            return Resolution(named, Standing.HOME, codes)
+        if len(codes) > 1:
+            return Resolution(named, Standing.AMBIGUOUS, codes)
+        return Resolution(named, Standing.KNOWN, codes)
+
+    def resolve_force(self, named: str | None) -> str | None:
+        """A police force as a sender named it, or None if the directory does not know it."""
+        if not named:
+            return None
+        written = code_like(named)
+        forces = self.reference.police_forces
+        if written in forces:
+            return written
+        alias = self._aliases.get(written)
+        if alias is not None and alias.to[0] in forces:
+            return alias.to[0]
+        by_name = {code_like(force.name): code for code, force in forces.items()}
+        return by_name.get(written)
+
+    def force_of(self, resolution: Resolution) -> str | None:
+        """The police force whose area the authority lies in; for an older name covering
+        several of today's authorities, their force if they share one."""
+        if resolution.standing is Standing.HOME:
+            return self.home_police_force
+        forces = {self.reference.authorities[code].police_force for code in resolution.codes}
+        return forces.pop() if len(forces) == 1 else None
+
+    def borders(self, resolution: Resolution) -> bool:
+        """MCT practice guidance: does the child live in a bordering authority? An
+        authority the directory does not know is not one of those named."""
+        codes = resolution.codes if resolution.standing is not Standing.HOME else ()
+        return bool(codes) and set(codes) <= set(self.bordering)
+
+    def name_of(self, code: str) -> str:
+        if code == self.home_authority:
+            return self.home_name
+        if code in self.reference.authorities:
+            return self.reference.authorities[code].name
+        if code in self.reference.police_forces:
+            return self.reference.police_forces[code].name
+        return code
+
+    @cached_property
+    def topic_authorities(self) -> frozenset[str]:
+        """The only authorities a notification topic may name: no topic is ever made from
+        a string a sender wrote."""
+        return frozenset(
+            {
+                self.home_authority,
+                self.home_police_force,
+                self.national.home_office,
+                *self.reference.authorities,
+                *self.reference.police_forces,
+            }
+        )
+
+
+_CACHED = ("_aliases", "_names", "topic_authorities")
 
 
 class DirectoryError(ValueError):
     """The directory file is missing or invalid; the message names each bad key."""
 
 
-def load_directory(path: Path = DEFAULT_PATH) -> Directory:
+def load_national(path: Path | None = None) -> NationalDirectory:
+    """The national reference data: the package's own file unless another is named."""
+    source = path or resources.files("hub.data").joinpath(NATIONAL_DATA)
+    return NationalDirectory.model_validate(_read(source))
+
+
+def load_directory(path: Path = DEFAULT_PATH, national: Path | None = None) -> Directory:
+    """A deployment's file, over the national reference data."""
+    document = _read(path)
+    if not isinstance(document, dict):
+        raise DirectoryError(f"{path}: is not a mapping of settings")
     try:
-        document = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise DirectoryError(f"{path}: cannot read the directory ({error})") from None
+        reference = load_national(national)
+    except ValidationError as error:
+        problems = "; ".join(str(p) for p in problems_from(error))
+        raise DirectoryError(f"{national or NATIONAL_DATA}: {problems}") from None
     try:
-        return Directory.model_validate(document)
+        return Directory.model_validate({**document, "reference": reference})
     except ValidationError as error:
         problems = "; ".join(str(p) for p in problems_from(error))
         raise DirectoryError(f"{path}: {problems}") from None
+
+
+def _read(source: Path | Traversable) -> object:
+    try:
+        return yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DirectoryError(f"{source}: cannot read the directory ({error})") from None

@@ -45,7 +45,9 @@ def test_8_12_needs_serious_concerns_as_the_directory_defines_them() -> None:
     none_serious = SeriousConcerns(high_risk=False, cse_risk=False, mash_red=False)
     timeline = with_choices(serious_concerns=none_serious)
     timeline.repeatedly_missing(3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_IN)
-    assert not told(timeline.decisions, "service_manager", "notify_placing_head_of_safeguarding")
+    assert not told(
+        timeline.decisions, "cse_missing_service_manager", "notify_placing_head_of_safeguarding"
+    )
 
 
 def test_the_default_choices_are_the_documented_ones() -> None:
@@ -62,12 +64,12 @@ def test_a_bad_directory_names_the_key(tmp_path: Path) -> None:
         load_directory(bad)
 
 
-def test_the_home_authority_must_be_listed(tmp_path: Path) -> None:
+def test_the_home_areas_must_be_authorities_of_the_national_directory(tmp_path: Path) -> None:
     bad = tmp_path / "directory.yaml"
     bad.write_text(
         DEFAULT_PATH.read_text().replace(
-            "home_authority: northamptonshire", "home_authority: atlantis"
+            "home_areas: [north-northamptonshire, west-northamptonshire]", "home_areas: [atlantis]"
         )
     )
-    with pytest.raises(DirectoryError, match="home_authority"):
+    with pytest.raises(DirectoryError, match="home_areas"):
         load_directory(bad)

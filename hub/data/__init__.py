@@ -1,0 +1,1 @@
+"""Package data: the national reference directory (read with importlib.resources)."""

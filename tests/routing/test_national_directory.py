@@ -1,0 +1,171 @@
+"""The national reference data: every authority with children's social care and every
+police force, as they are today, each authority in exactly one force's area; and the names
+senders write resolved to today's entries."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from hub.routing.directory import (
+    DEFAULT_PATH,
+    AuthorityKind,
+    DirectoryError,
+    Nation,
+    Standing,
+    load_directory,
+    load_national,
+)
+from tests.routing.builders import DIRECTORY
+
+NATIONAL = load_national()
+
+GSS_PREFIX = {
+    AuthorityKind.COUNTY: "E10",
+    AuthorityKind.UNITARY: "E06",
+    AuthorityKind.METROPOLITAN_DISTRICT: "E08",
+    AuthorityKind.LONDON_BOROUGH: "E09",
+    AuthorityKind.CITY_OF_LONDON: "E09",
+    AuthorityKind.WELSH_PRINCIPAL_AREA: "W06",
+    AuthorityKind.SCOTTISH_COUNCIL: "S12",
+}
+
+
+def test_every_nation_is_there_in_full() -> None:
+    nations = Counter(a.nation for a in NATIONAL.authorities.values())
+    assert nations[Nation.ENGLAND] == 153  # every children's services authority since 2023
+    assert nations[Nation.WALES] == 22
+    assert nations[Nation.SCOTLAND] == 32
+    assert nations[Nation.NORTHERN_IRELAND] == 5  # the Health and Social Care Trusts
+
+
+def test_every_police_force_is_there() -> None:
+    forces = NATIONAL.police_forces.values()
+    england_and_wales = [f for f in forces if f.nation in (Nation.ENGLAND, Nation.WALES)]
+    assert len([f for f in england_and_wales if f.territorial]) == 43
+    assert {"police-scotland", "police-service-of-northern-ireland"} <= set(NATIONAL.police_forces)
+    assert not NATIONAL.police_forces["british-transport-police"].territorial
+
+
+def test_every_authority_lies_in_exactly_one_force_of_its_own_nation() -> None:
+    for code, authority in NATIONAL.authorities.items():
+        force = NATIONAL.police_forces[authority.police_force]
+        assert force.territorial, code
+        assert force.nation is authority.nation, code
+
+
+def test_every_territorial_force_polices_some_authority() -> None:
+    policed = {a.police_force for a in NATIONAL.authorities.values()}
+    territorial = {code for code, f in NATIONAL.police_forces.items() if f.territorial}
+    assert territorial == policed
+
+
+def test_codes_are_unique_and_official_codes_have_their_kinds_prefix() -> None:
+    assert not NATIONAL.authorities.keys() & NATIONAL.police_forces.keys()
+    official = [a.gss for a in NATIONAL.authorities.values() if a.gss]
+    assert len(official) == len(set(official))
+    for code, authority in NATIONAL.authorities.items():
+        prefix = GSS_PREFIX.get(authority.kind)
+        if prefix is not None:
+            assert authority.gss is not None, code
+            assert re.fullmatch(prefix + r"\d{6}", authority.gss), code
+
+
+def test_todays_authorities_not_yesterdays() -> None:
+    for today in (
+        "north-northamptonshire",
+        "west-northamptonshire",
+        "bedford",
+        "central-bedfordshire",
+        "luton",
+        "cumberland",
+        "westmorland-and-furness",
+        "north-yorkshire",
+        "somerset",
+    ):
+        assert today in NATIONAL.authorities
+    for gone in ("northamptonshire", "bedfordshire", "cumbria"):
+        assert gone not in NATIONAL.authorities
+        assert gone in NATIONAL.aliases
+    assert NATIONAL.authorities["cumberland"].kind is AuthorityKind.UNITARY
+    assert NATIONAL.authorities["somerset"].kind is AuthorityKind.UNITARY
+
+
+def test_the_home_authority_keeps_accepting_northamptonshire() -> None:
+    for named in ("northamptonshire", "west-northamptonshire", "North Northamptonshire Council"):
+        assert DIRECTORY.resolve_authority(named).standing is Standing.HOME
+
+
+def test_an_older_name_covering_several_authorities_is_ambiguous_but_keeps_their_force() -> None:
+    bedfordshire = DIRECTORY.resolve_authority("bedfordshire")
+    assert bedfordshire.standing is Standing.AMBIGUOUS
+    assert set(bedfordshire.codes) == {"bedford", "central-bedfordshire"}
+    assert DIRECTORY.force_of(bedfordshire) == "bedfordshire-police"
+    assert DIRECTORY.borders(bedfordshire)
+
+
+@pytest.mark.parametrize(
+    ("named", "code"),
+    [
+        ("wiltshire", "wiltshire"),
+        ("Wiltshire Council", "wiltshire"),
+        ("Hertfordshire County Council", "hertfordshire"),
+        ("Leeds City Council", "leeds"),
+        ("cardiff", "cardiff"),
+        ("Surrey", "surrey"),
+    ],
+)
+def test_a_sender_may_name_an_authority_by_its_code_or_its_official_name(
+    named: str, code: str
+) -> None:
+    assert DIRECTORY.resolve_authority(named).code == code
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        "Bedfordshire (including Luton)",
+        "Luton",
+        "Buckinghamshire (including Milton Keynes)",
+        "Milton Keynes",
+        "Leicestershire",
+        "Cambridgeshire",
+        "Oxfordshire",
+        "Warwickshire (including Coventry)",
+        "Coventry",
+    ],
+)
+def test_every_bordering_authority_of_the_mct_practice_guidance_resolves(named: str) -> None:
+    """MCT-PG: "If the young person lives in the any of the boarding local authorities namely
+    Bedfordshire (including Luton), Buckinghamshire (including Milton Keynes) Leicestershire,
+    Cambridgeshire, Oxfordshire, Warwickshire (including Coventry) the MCT will take
+    ownership for completion of the Independent Return Interview." """
+    head = named.split(" (")[0]
+    resolved = DIRECTORY.resolve_authority(head)
+    assert resolved.standing in (Standing.KNOWN, Standing.AMBIGUOUS), named
+    assert DIRECTORY.borders(resolved), named
+
+
+def test_a_police_force_is_named_by_its_code_alias_or_name() -> None:
+    assert DIRECTORY.resolve_force("northamptonshire-police") == "northamptonshire-police"
+    assert DIRECTORY.resolve_force("Cambridgeshire Constabulary") == "cambridgeshire-police"
+    assert DIRECTORY.resolve_force("evil-collector") is None
+    assert DIRECTORY.resolve_authority("kent-police").standing is Standing.UNKNOWN
+
+
+def test_the_data_file_cites_its_sources_with_their_dates() -> None:
+    from importlib import resources
+
+    header = resources.files("hub.data").joinpath("national-directory.yaml").read_text()
+    assert "Sources" in header.split("police_forces:")[0]
+    assert re.search(r"20\d\d", header.split("police_forces:")[0])
+
+
+def test_a_deployment_naming_an_authority_the_nation_lacks_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "deployment.yaml"
+    bad.write_text(DEFAULT_PATH.read_text().replace("- coventry", "- atlantis"))
+    with pytest.raises(DirectoryError, match="bordering"):
+        load_directory(bad)
