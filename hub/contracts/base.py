@@ -31,6 +31,21 @@ AuthorityCode = Annotated[
     ),
 ]
 
+# An authority or police force as a sender names it: a directory code, an older name the
+# directory keeps as an alias ("northamptonshire"), or the official name ("Wiltshire
+# Council"). Free text within limits: the directory resolves it, and one it does not know is
+# routed around (its duties held for ops), never a reason to refuse a missing child.
+NamedAuthority = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\w][\w .,'&()-]*$",
+        description="A directory code (e.g. 'west-northamptonshire'), an older name the "
+        "directory keeps (e.g. 'northamptonshire') or the official name.",
+    ),
+]
+
 Timestamp = Annotated[
     AwareDatetime,
     Field(description="ISO 8601 with a UTC offset; the hub stores UTC."),

@@ -15,11 +15,11 @@ from pydantic import Field, model_validator
 
 from hub.contracts.base import (
     PERSONAL,
-    AuthorityCode,
     ChildEvent,
     Identifier,
     LongText,
     Message,
+    NamedAuthority,
     ShortText,
     Timestamp,
 )
@@ -37,8 +37,10 @@ from hub.contracts.vocabulary import (
     Sex,
 )
 
-ADULT_AGE = 18  # protocol 1.4: "Police will treat 18 and above as adults"
-CARE_LEAVER_UPPER_AGE = 25  # protocol 1.4 and 4.1: responsible for care leavers up to 25
+# Protocol 1.4: "Police will treat 18 and above as adults". How long a care leaver stays the
+# local authority's (21, or 25 in full-time education) is the deployment's, checked in the
+# engine (hub.routing.rules.care_leavers): a contract cannot see the deployment.
+ADULT_AGE = 18
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -81,14 +83,25 @@ class MisperReport(ChildEvent):
     legal_status: LegalStatus
     uasc: bool = Field(description="Unaccompanied asylum-seeking child (4.3).")
     suspected_trafficking: bool = False
+    in_full_time_education: bool | None = Field(
+        default=None,
+        description="A care leaver in full-time education stays the local authority's "
+        "to an older age (1.4). Not given: not known.",
+    )
     allocated_worker: AllocatedWorker | None = None
-    responsible_authority: AuthorityCode = Field(
-        description="The placing authority, responsible for the child's care (1.4)."
+    responsible_authority: NamedAuthority | None = Field(
+        default=None,
+        description="The placing authority, responsible for the child's care (1.4). Not "
+        "given: the home authority's child.",
     )
-    residence_authority: AuthorityCode = Field(
-        description="The authority where the child lives or is placed (the host, 1.4)."
+    residence_authority: NamedAuthority | None = Field(
+        default=None,
+        description="The authority where the child lives or is placed (the host, 1.4). Not "
+        "given: the home authority's area.",
     )
-    reporting_force: AuthorityCode
+    reporting_force: NamedAuthority | None = Field(
+        default=None, description="The police force the child was reported to."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -108,11 +121,6 @@ class MisperReport(ChildEvent):
             raise ValueError(
                 "child.date_of_birth: the person is 18 or over and not a care leaver, "
                 "so police treat them as an adult (protocol 1.4)"
-            )
-        if age >= CARE_LEAVER_UPPER_AGE:
-            raise ValueError(
-                "child.date_of_birth: the person is 25 or over, beyond the local "
-                "authority's responsibility for care leavers (protocol 1.4, 4.1)"
             )
         return self
 
@@ -191,7 +199,19 @@ class ReturnInterviewResult(ChildEvent):
                 raise ValueError("completed_at: cannot be later than recorded_at")
         elif self.assessment is not None or self.completed_at is not None:
             raise ValueError(
-                "outcome: a declined interview has no completed_at or assessment (5.15)"
+                f"outcome: an interview {self.outcome.value} has no completed_at or "
+                "assessment (5.15, MCT practice guidance)"
+            )
+        if self.outcome is ReturnInterviewOutcome.CANNOT_COMPLETE and self.interviewer not in (
+            Interviewer.MCT,
+            Interviewer.OOC_ENGAGEMENT_WORKER,
+        ):
+            # MCT practice guidance: "If the OOC Engagement Worker is unable to complete the
+            # IRI and there is no capacity within the MCT ..., the MCT must notify the
+            # allocated social work team immediately."
+            raise ValueError(
+                "interviewer: only the MCT or the OOC engagement worker can say the interview "
+                "cannot be completed (MCT practice guidance)"
             )
         return self
 
@@ -219,8 +239,8 @@ class CrossBorderNotice(Message):
     kind: CrossBorderNoticeKind
     child_id: Identifier
     episode_id: Identifier | None = None
-    from_authority: AuthorityCode
-    to_authority: AuthorityCode
+    from_authority: NamedAuthority
+    to_authority: NamedAuthority
     occurred_at: Timestamp
     placed_child: PlacedChild | None = None
 

@@ -49,8 +49,13 @@ class RagRating(StrEnum):
 
 
 class ReturnInterviewOutcome(StrEnum):
+    """What became of the Independent Return Interview (5.15, MCT practice guidance)."""
+
     COMPLETED = "completed"
-    DECLINED = "declined"
+    DECLINED = "declined"  # by the child (5.15)
+    # MCT practice guidance: neither the OOC Engagement Worker nor the MCT can do it, so the
+    # allocated social work team must.
+    CANNOT_COMPLETE = "cannot_complete"
 
 
 class EpisodeAssessment(StrEnum):

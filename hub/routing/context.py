@@ -8,8 +8,8 @@ from enum import StrEnum
 from functools import cached_property
 
 from hub.contracts.notification import Detail
-from hub.routing.directory import Directory
-from hub.routing.facts import Decision, Episode, ProtocolViolation
+from hub.routing.directory import Directory, Resolution, Standing
+from hub.routing.facts import Decision, Episode, ProtocolViolation, Unroutable
 
 # Roles that belong to the home authority's children's services (or its joint teams).
 _HOME_ROLES = frozenset(
@@ -26,7 +26,9 @@ _HOME_ROLES = frozenset(
         "ats",
         "practice_manager",
         "team_manager",
-        "service_manager",
+        "service_manager",  # of the allocated team (7.18, 7.22)
+        "rise_mct_service_manager",  # 6.7
+        "cse_missing_service_manager",  # the Service Manager (CSE and Missing), 8.12
         "sqas_service_manager",
         "head_of_safeguarding",
         "assistant_director",
@@ -45,33 +47,39 @@ class Placing(StrEnum):
     PLACED_IN = "placed_in"  # another authority's child placed here (8.8-8.13)
 
 
-def require_authority(directory: Directory, field: str, code: str) -> None:
-    if not directory.knows(code):
-        raise ProtocolViolation(
-            f"data.{field}", f"'{code}' is not an authority in the hub's directory"
-        )
-
-
 def placing_of(episode: Episode, directory: Directory) -> Placing:
-    report, home = episode.report, directory.home_authority
-    require_authority(directory, "responsible_authority", report.responsible_authority)
-    require_authority(directory, "residence_authority", report.residence_authority)
-    if report.responsible_authority == home:
-        return Placing.LOCAL if report.residence_authority == home else Placing.PLACED_OUT
-    if report.residence_authority == home:
+    """Where the child stands, from the authorities the report names. A name the directory
+    does not know never stops the routing (DESIGN.md): only a child the directory shows to
+    be neither ours nor living here is outside this protocol's scope (1.5)."""
+    report = episode.report
+    responsible = directory.resolve_authority(report.responsible_authority)
+    residence = directory.resolve_authority(report.residence_authority)
+    ours = responsible.standing in (Standing.HOME, Standing.ABSENT)
+    lives_here = residence.standing in (Standing.HOME, Standing.ABSENT)
+    if ours:
+        return Placing.LOCAL if lives_here else Placing.PLACED_OUT
+    if lives_here or residence.standing is Standing.UNKNOWN:
         return Placing.PLACED_IN
+    if responsible.standing is Standing.UNKNOWN:
+        # Living in another area, responsible authority unrecognised: perhaps ours misspelt.
+        # Routed as ours, so that no duty of ours is lost for a typing error.
+        return Placing.PLACED_OUT
     raise ProtocolViolation(
         "data.residence_authority",
-        f"neither the responsible nor the residence authority is {home}: the child is outside "
-        "this protocol's scope (1.5)",
+        f"neither the responsible nor the residence authority is {directory.home_authority}: "
+        "the child is outside this protocol's scope (1.5)",
     )
+
+
+def unroutable(field: str, resolution: Resolution) -> Unroutable:
+    return Unroutable(f"data.{field}", resolution.named, resolution.why_not_routable())
 
 
 def owed(
     *,
     at: datetime,
     recipient: str,
-    authority: str,
+    authority: str | Unroutable,
     action: str,
     paragraph: str,
     episode_id: str,
@@ -83,10 +91,11 @@ def owed(
 ) -> Decision:
     """A decision, with its deadline clamped: a deadline already past when decided is due
     now, so it is overdue from the first moment (and never due before it was decided)."""
+    held = authority if isinstance(authority, Unroutable) else None
     return Decision(
         at=at,
         recipient=recipient,
-        authority=authority,
+        authority="" if held is not None else str(authority),
         action=action,
         paragraph=paragraph,
         episode_id=episode_id,
@@ -95,6 +104,7 @@ def owed(
         summary=summary,
         due=max(due, at) if due is not None else None,
         details=details,
+        unroutable=held,
     )
 
 
@@ -112,23 +122,50 @@ class Context:
     def placing(self) -> Placing:
         return placing_of(self.episode, self.directory)
 
-    def authority_of(self, recipient: str) -> str:
-        report, directory = self.episode.report, self.directory
+    @cached_property
+    def residence(self) -> Resolution:
+        return self.directory.resolve_authority(self.episode.report.residence_authority)
+
+    @cached_property
+    def responsible(self) -> Resolution:
+        return self.directory.resolve_authority(self.episode.report.responsible_authority)
+
+    def authority_of(self, recipient: str) -> str | Unroutable:
+        """The authority whose topic the recipient reads, from the directory only: a field
+        a sender wrote chooses among directory entries, never names a topic itself."""
+        directory, placing = self.directory, self.placing
         if recipient in _HOME_ROLES:
             return directory.home_authority
         match recipient:
             case "police":
                 return directory.home_police_force
-            case "host_police":
-                return directory.police_force_of(report.residence_authority)
-            case "reporting_police":
-                return report.reporting_force
-            case "placing_authority" | "parent_carer":
-                return report.responsible_authority
-            case "host_authority":
-                return report.residence_authority
             case "home_office":
                 return directory.national.home_office
+            case "reporting_police":
+                named = self.episode.report.reporting_force
+                force = directory.resolve_force(named)
+                if force is not None:
+                    return force
+                reason = (
+                    "is not a police force in the hub's directory" if named else "was not given"
+                )
+                return Unroutable("data.reporting_force", named, reason)
+            case "host_police":
+                if placing is not Placing.PLACED_OUT:
+                    return directory.home_police_force
+                return directory.force_of(self.residence) or unroutable(
+                    "residence_authority", self.residence
+                )
+            case "host_authority":
+                if placing is not Placing.PLACED_OUT:
+                    return directory.home_authority
+                return self.residence.code or unroutable("residence_authority", self.residence)
+            case "placing_authority" | "parent_carer":
+                if placing is not Placing.PLACED_IN:
+                    return directory.home_authority
+                return self.responsible.code or unroutable(
+                    "responsible_authority", self.responsible
+                )
         raise ValueError(f"no authority is known for the role {recipient!r}")
 
     def tell(
@@ -142,11 +179,12 @@ class Context:
         facts: dict[str, Detail] | None = None,
         **details: Detail,
     ) -> None:
+        authority = self.authority_of(recipient)
         self.decisions.append(
             owed(
                 at=self.at,
                 recipient="police" if recipient == "reporting_police" else recipient,
-                authority=self.authority_of(recipient),
+                authority=authority,
                 action=action,
                 paragraph=paragraph,
                 episode_id=self.episode.episode_id,

@@ -51,6 +51,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     risk.RISK_DISAGREEMENT: risk.on_risk_disagreement_unresolved,
     found.RETURN_INTERVIEW_OVERDUE: found.on_return_interview_overdue,
     found.PLACING_AUTHORITY_HANDOVER: found.on_placing_authority_handover_unconfirmed,
+    found.TEAM_RETURN_INTERVIEW_OVERDUE: found.on_team_return_interview_overdue,
 }
 
 

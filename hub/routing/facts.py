@@ -110,8 +110,24 @@ class ChildState:
 
 
 @dataclass(frozen=True)
+class Unroutable:
+    """Why a duty's recipient cannot be named yet: the field that should name it, what the
+    sender wrote there, and the reason. The duty is held, shown to ops, and delivered once
+    the directory knows the party and ops replays it."""
+
+    field: str
+    named: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        written = f" '{self.named}'" if self.named else ""
+        return f"{self.field}{written}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Decision:
-    """One notification owed to one recipient, and why."""
+    """One notification owed to one recipient, and why. `authority` is empty while the
+    recipient is `unroutable`."""
 
     at: datetime
     recipient: str
@@ -124,6 +140,7 @@ class Decision:
     summary: str
     due: datetime | None = None
     details: dict[str, Detail] = field(default_factory=dict)
+    unroutable: Unroutable | None = None
 
     def __post_init__(self) -> None:
         heading_of(self.paragraph)  # every citation must be findable in the text
@@ -134,7 +151,11 @@ class Decision:
         and two duties from one cause (the 24-hour and 48-hour meetings' minutes to the IRO)
         never share one, or a receiver would drop the second as a duplicate."""
         facts = ",".join(f"{k}={v}" for k, v in sorted(self.details.items()))
-        parts = (self.cause, self.action, self.paragraph, self.recipient, self.authority, facts)
+        held = self.unroutable
+        # Held for an unknown party, the id is fixed by what the sender wrote: the duty keeps
+        # it when it is delivered later.
+        authority = f"?{held.field}={held.named}" if held is not None else self.authority
+        parts = (self.cause, self.action, self.paragraph, self.recipient, authority, facts)
         return uuid.uuid5(NAMESPACE, "|".join(parts))
 
     def notification(self) -> Notification:

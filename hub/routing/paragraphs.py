@@ -41,6 +41,8 @@ PARAGRAPHS: dict[str, str] = {
     "7.14": "Placing out of area: Formal Notification to the host authority",
     "7.15": "The placement plan: IRO or CP chair checks it within 5 working days",
     "7.16": "The case reviewed when new information changes the risk",
+    "7.17": "Those involved meet: missing over 24 hours, 3 times in 90 days, or at significant "
+    "risk",
     "7.18": "Who chairs strategy meetings; repeat episodes and case reviews",
     "7.19": "Episodes in quick succession: review immediately",
     "7.20": "Who attends strategy meetings; minutes within 24 hours",

@@ -168,7 +168,7 @@ def test_8_10_an_unconfirmed_handover_escalates_after_24_hours() -> None:
     fired = found_placed_in_child().advance(FOUND_AT + timedelta(hours=24))
     [mct] = told(fired, "mct", "return_interview_handover_unconfirmed")
     assert mct.due == FOUND_AT + timedelta(hours=72)
-    assert told(fired, "service_manager", "chase_placing_authority")
+    assert told(fired, "cse_missing_service_manager", "chase_placing_authority")
     assert told(fired, "placing_authority", "confirm_return_interview")
 
 
@@ -176,7 +176,7 @@ def test_8_10_a_confirmed_handover_does_not_escalate() -> None:
     timeline = found_placed_in_child()
     timeline.receive(accepted())
     fired = timeline.advance(FOUND_AT + timedelta(hours=24))
-    assert not told(fired, "service_manager", "chase_placing_authority")
+    assert not told(fired, "cse_missing_service_manager", "chase_placing_authority")
 
 
 def test_8_10_only_the_placing_authority_can_confirm_the_handover() -> None:
@@ -189,4 +189,4 @@ def test_8_10_a_completed_return_interview_is_confirmation_enough() -> None:
     timeline = found_placed_in_child()
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5)))
     fired = timeline.advance(FOUND_AT + timedelta(hours=24))
-    assert not told(fired, "service_manager", "chase_placing_authority")
+    assert not told(fired, "cse_missing_service_manager", "chase_placing_authority")

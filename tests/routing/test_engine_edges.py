@@ -38,12 +38,13 @@ def test_5_6_concerns_out_of_hours_go_to_edt() -> None:
     assert not told(decisions, "mash", "concerns_about_return")
 
 
-def test_7_6_an_overdue_interview_for_a_child_not_known_goes_to_the_mash_manager() -> None:
+def test_7_6_an_overdue_interview_for_a_child_not_known_is_the_mcts_and_its_managers() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
     timeline.receive(found())
     fired = timeline.advance(START + timedelta(days=6))
-    assert told(fired, "mash_manager", "return_interview_overdue")
+    assert told(fired, "mct", "return_interview_overdue")
+    assert told(fired, "rise_mct_service_manager", "return_interview_overdue")
 
 
 def test_8_10_an_overdue_interview_for_a_child_placed_here_goes_to_the_placing_authority() -> None:

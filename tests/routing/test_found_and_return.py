@@ -47,7 +47,9 @@ def test_5_12_the_police_conduct_the_prevention_interview() -> None:
 def test_8_4_the_iro_and_parents_of_a_looked_after_child_are_told_of_the_return() -> None:
     timeline = returned(legal_status=LegalStatus.LOOKED_AFTER)
     assert told(timeline.decisions, "iro", "child_found")
-    [parents] = told(timeline.decisions, "parent_carer")
+    [parents] = told(
+        timeline.decisions, "allocated_worker", "inform_parental_responsibility_holders"
+    )
     assert parents.details["welfare_check_required"] is True
 
 
@@ -76,10 +78,11 @@ def test_3_18_found_by_a_parent_the_mct_considers_advice() -> None:
     )
 
 
-def test_mct_pg_an_overdue_return_interview_escalates_to_the_allocated_team() -> None:
+def test_mct_pg_an_overdue_return_interview_escalates_to_the_rise_mct_service_manager() -> None:
     timeline = returned()
     fired = timeline.advance(FOUND_AT + timedelta(hours=73))
-    assert told(fired, "team_manager", "complete_return_interview")
+    assert told(fired, "mct", "return_interview_overdue")
+    assert told(fired, "rise_mct_service_manager", "return_interview_overdue")
 
 
 def test_a_completed_return_interview_stops_the_overdue_escalation() -> None:
@@ -104,10 +107,10 @@ def test_5_18_and_7_8_the_interview_is_shared_with_police_worker_and_iro() -> No
         ),
         (
             EpisodeAssessment.NOT_SIGNIFICANT_WITH_VULNERABILITIES,
-            "ats",
-            "adolescent_targeted_support_referral",
+            "mct",
+            "refer_to_adolescent_targeted_support",
         ),
-        (EpisodeAssessment.SIGNIFICANT, "mash", "initial_assessment_referral"),
+        (EpisodeAssessment.SIGNIFICANT, "mct", "refer_to_mash_for_initial_assessment"),
     ],
 )
 def test_7_7_the_assessment_decides_where_the_child_is_referred(
@@ -121,7 +124,7 @@ def test_7_7_the_assessment_decides_where_the_child_is_referred(
 def test_5_17_a_child_not_known_is_referred_to_mash_after_the_interview() -> None:
     timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
     decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=20)))
-    assert told(decisions, "mash", "referral_after_return_interview")
+    assert told(decisions, "mct", "make_mash_referral")
 
 
 def test_5_15_a_declined_interview_is_followed_up_by_the_social_worker() -> None:

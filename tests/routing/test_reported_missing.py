@@ -102,6 +102,6 @@ def test_1_4_a_high_risk_child_is_notified_to_childrens_services_immediately() -
     assert mash.due == mash.at
 
 
-def test_7_22_service_manager_within_24_hours_of_the_start() -> None:
-    [manager] = told(Timeline().receive(misper()), "service_manager")
-    assert manager.due == START + timedelta(hours=24)
+def test_7_22_the_social_worker_informs_the_service_manager_within_24_hours() -> None:
+    [inform] = told(Timeline().receive(misper()), "allocated_worker", "inform_service_manager")
+    assert inform.due == START + timedelta(hours=24)

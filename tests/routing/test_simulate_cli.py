@@ -39,7 +39,7 @@ def test_simulate_json_prints_one_object_per_notification_with_its_paragraph() -
         "rise",
         "host_police",
         "host_authority",
-        "assistant_director",
+        "head_of_safeguarding",
     } <= recipients
     # Found on day 4: no day-7 meeting is ever called.
     assert not [

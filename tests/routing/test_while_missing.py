@@ -35,7 +35,8 @@ def test_7_22_the_team_manager_convenes_within_72_hours_of_the_start() -> None:
 
 def test_7_22_within_48_hours_when_high_risk() -> None:
     timeline = missing_for(1, risk_level=RiskLevel.HIGH)
-    [meeting] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    meetings = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    [meeting] = [m for m in meetings if m.details["meeting"] == "48-hour"]
     assert meeting.due == START + timedelta(hours=48)
 
 
@@ -63,7 +64,9 @@ def test_7_22_fortnightly_for_eight_weeks_then_every_two_months() -> None:
 def test_6_8_a_looked_after_child_missing_over_24_hours_reaches_the_assistant_director() -> None:
     timeline = missing_for(1.1, legal_status=LegalStatus.LOOKED_AFTER)
     assert told(
-        timeline.decisions, "assistant_director", "looked_after_child_missing_over_24_hours"
+        timeline.decisions,
+        "head_of_safeguarding",
+        "notify_assistant_director_child_in_care_missing_over_24_hours",
     )
 
 
@@ -117,7 +120,7 @@ def test_6_7_an_unresolved_disagreement_escalates_after_12_hours() -> None:
     timeline = missing_for(0.1)
     timeline.receive(disagreement(START + timedelta(hours=3)))
     fired = timeline.advance(START + timedelta(hours=16))
-    assert told(fired, "service_manager", "escalate_risk_disagreement")
+    assert told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
 
 
 def test_6_7_a_new_police_grading_settles_the_disagreement() -> None:
@@ -126,7 +129,7 @@ def test_6_7_a_new_police_grading_settles_the_disagreement() -> None:
     timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=5)))
     assert not told(
         timeline.advance(START + timedelta(hours=16)),
-        "service_manager",
+        "rise_mct_service_manager",
         "escalate_risk_disagreement",
     )
 

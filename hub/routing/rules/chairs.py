@@ -9,18 +9,39 @@ from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context, Placing
 
 
-def chair(ctx: Context, allocated_role: str, unallocated_role: str) -> tuple[str, str]:
+def chair(
+    ctx: Context, allocated_role: str, unallocated_role: str, paragraph: str = "7.18"
+) -> tuple[str, str]:
     """The chair's role and the paragraph naming it. A child placed here by another authority
     has its meetings convened by the placing authority (7.27)."""
     if ctx.placing is Placing.PLACED_IN:
         return "placing_authority", "7.27"
-    return (allocated_role if ctx.episode.allocated else unallocated_role), "7.18"
+    return (allocated_role if ctx.episode.allocated else unallocated_role), paragraph
 
 
 def strategy_meeting(
-    ctx: Context, allocated_role: str, unallocated_role: str, due: datetime, which: str
+    ctx: Context,
+    allocated_role: str,
+    unallocated_role: str,
+    due: datetime,
+    which: str,
+    paragraph: str = "7.18",
 ) -> None:
-    recipient, paragraph = chair(ctx, allocated_role, unallocated_role)
+    recipient, paragraph = chair(ctx, allocated_role, unallocated_role, paragraph)
+    if recipient == "placing_authority":
+        # 7.27: "convened and attended by the placing Children's Social Care Department in
+        # accordance with their own procedures": its invitations and minutes are its own.
+        ctx.tell(
+            recipient,
+            "convene_strategy_meeting",
+            paragraph,
+            f"The child you placed here is still missing: convene and attend the {which} "
+            "strategy meeting under your own procedures.",
+            due=due,
+            meeting=which,
+            high_risk=ctx.episode.high_risk,
+        )
+        return
     ctx.tell(
         recipient,
         "convene_strategy_meeting",
@@ -31,8 +52,7 @@ def strategy_meeting(
         meeting=which,
         high_risk=ctx.episode.high_risk,
     )
-    if recipient != "placing_authority":  # 7.27: the placing authority invites its own
-        invite_attendees(ctx, which, due)
+    invite_attendees(ctx, which, due)
     minutes_due(ctx, which, due)
 
 

@@ -13,9 +13,9 @@ from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.calendar import add_working_days
-from hub.routing.context import owed, require_authority
-from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation
+from hub.routing.context import owed, unroutable
+from hub.routing.directory import Directory, Standing, code_like
+from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation, Unroutable
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
 
@@ -37,7 +37,7 @@ class Notices:
         paragraph: str,
         summary: str,
         due: datetime | None = None,
-        authority: str | None = None,
+        authority: str | Unroutable | None = None,
         **details: Detail,
     ) -> None:
         event = self.event
@@ -53,9 +53,16 @@ class Notices:
                 cause=self.cause,
                 summary=summary,
                 due=due,
-                details={"from_authority": event.from_authority, **details},
+                details={"from_authority": self.sender, **details},
             )
         )
+
+    @property
+    def sender(self) -> str:
+        """The sending authority as the directory names it (its code), or, if it does not
+        know it, as the sender wrote it in code form."""
+        named = self.directory.resolve_authority(self.event.from_authority)
+        return named.code or ",".join(named.codes) or code_like(self.event.from_authority)[:48]
 
 
 def on_cross_border_notice(
@@ -66,10 +73,10 @@ def on_cross_border_notice(
     cause: str,
 ) -> Outcome:
     home = directory.home_authority
-    require_authority(directory, "from_authority", event.from_authority)
-    require_authority(directory, "to_authority", event.to_authority)
+    sender = directory.resolve_authority(event.from_authority)
+    addressee = directory.resolve_authority(event.to_authority)
     notices = Notices(event, directory, at, cause)
-    if event.from_authority == home:
+    if sender.standing is Standing.HOME:
         if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
             raise ProtocolViolation(
                 "data.kind",
@@ -78,7 +85,9 @@ def on_cross_border_notice(
             )
         _we_placed_out_of_area(notices, state)
         return Outcome(state, tuple(notices.decisions))
-    if event.to_authority != home:
+    if addressee.standing in (Standing.KNOWN, Standing.AMBIGUOUS):
+        # Addressed to another authority the directory knows. One it does not know may be
+        # ours misspelt: the notice is taken, never refused for a typing error.
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
     if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
         return _placing_authority_accepts_return_interview(notices, state)
@@ -104,7 +113,7 @@ def _placed_here(notices: Notices, state: ChildState) -> None:
         "mct",
         "record_placement",
         "8.9",
-        f"{notices.event.from_authority} has placed a child in our area: record the child and "
+        f"{notices.sender} has placed a child in our area: record the child and "
         "the placement on CareFirst.",
     )
     notices.tell(
@@ -125,6 +134,7 @@ def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
     event, directory = notices.event, notices.directory
     placed = _placed(notices)
     history = len(state.episodes)
+    host = directory.resolve_authority(event.to_authority)
     notices.tell(
         "host_authority",
         "formal_placement_notification",
@@ -132,7 +142,7 @@ def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
         f"{directory.home_authority} is placing a child in your area (Formal Notification "
         "Process).",
         due=placed.placement_started_at,
-        authority=event.to_authority,
+        authority=host.code or unroutable("to_authority", host),
         planned_placement=placed.planned_placement,
         previous_missing_episodes=history,
     )
@@ -172,7 +182,7 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
         "mct",
         "child_missing_in_host_area",
         "8.4",
-        f"{notices.event.from_authority} reports our child placed there as missing."
+        f"{notices.sender} reports our child placed there as missing."
         + ("" if episode else " No MISPER report has reached the hub yet."),
         due=notices.at,
     )
@@ -192,7 +202,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
         "mct",
         "child_found_in_host_area",
         "8.4",
-        f"{notices.event.from_authority} reports our child placed there has returned.",
+        f"{notices.sender} reports our child placed there has returned.",
     )
     if episode is not None and episode.allocated:
         notices.tell(
@@ -214,7 +224,10 @@ def _placing_authority_accepts_return_interview(notices: Notices, state: ChildSt
     """8.10: the placing authority confirms the return interview is theirs; the hub stops
     waiting for that confirmation."""
     episode = found_episode(state, notices.event.episode_id or "")
-    if episode.report.responsible_authority != notices.event.from_authority:
+    directory = notices.directory
+    placing = directory.resolve_authority(episode.report.responsible_authority)
+    sender = directory.resolve_authority(notices.event.from_authority)
+    if sender.standing is Standing.UNKNOWN or set(sender.codes) != set(placing.codes):
         raise ProtocolViolation(
             "data.from_authority", "is not the authority that placed this child here"
         )

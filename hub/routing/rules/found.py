@@ -13,23 +13,28 @@ from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.rules.episode_access import open_episode
+from hub.routing.rules.roles import has_our_worker
 from hub.routing.rules.sharing import share_with_partners
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
 PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
-RETURN_INTERVIEW_TIMERS = frozenset({RETURN_INTERVIEW_OVERDUE, PLACING_AUTHORITY_HANDOVER})
+# MCT practice guidance: the interview handed to the allocated social work team.
+TEAM_RETURN_INTERVIEW_OVERDUE = "team_return_interview_overdue"
+RETURN_INTERVIEW_TIMERS = frozenset(
+    {RETURN_INTERVIEW_OVERDUE, PLACING_AUTHORITY_HANDOVER, TEAM_RETURN_INTERVIEW_OVERDUE}
+)
 IRI_PARAGRAPH = "5.12 (Independent Return Interview)"
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
     """Who conducts the return interview, and the paragraph that says so."""
-    placing, report = ctx.placing, ctx.episode.report
+    placing, _report = ctx.placing, ctx.episode.report
     if placing is Placing.PLACED_IN:
         choice = ctx.directory.choices.placed_in_return_interview_owner
         if choice is PlacedInReturnInterviewOwner.PLACING_AUTHORITY:
             return "placing_authority", "8.10"
         return "mct", "7.6"
-    if placing is Placing.PLACED_OUT and not ctx.directory.is_bordering(report.residence_authority):
+    if placing is Placing.PLACED_OUT and not ctx.directory.borders(ctx.residence):
         return "ooc_engagement_worker", IRI_PARAGRAPH
     return "mct", "MCT-PG"
 
@@ -77,16 +82,30 @@ def on_found_report(
             "8.4",
             "A child in care has returned: review whether the placement remains appropriate.",
         )
+        # MCT-PG: "the allocated Social Worker must ensure those with parental responsibility
+        # are informed" (8.4: "unless ... inconsistent with the child's welfare"): the
+        # worker's judgement, never a notice from the hub to the parents.
         ctx.tell(
-            "parent_carer",
-            "inform_of_return",
+            "allocated_worker" if has_our_worker(ctx) else "mct",
+            "inform_parental_responsibility_holders",
             "MCT-PG",
-            "The allocated worker informs those with parental responsibility of the "
-            "episode and its outcome, unless that is inconsistent with the child's "
+            "Make sure those with parental responsibility are told of the episode, your "
+            "visits and their outcomes, unless that is inconsistent with the child's "
             "welfare (8.4).",
             welfare_check_required=True,
         )
     police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
+    if not event.safe_and_well_check_done:
+        # MCT-PG: police "carry out a 'Safe and well check'"; out of county, "it is the local
+        # Police to their placement that are responsible for carrying out the Safe and well
+        # visit".
+        ctx.tell(
+            police,
+            "carry_out_safe_and_well_check",
+            "MCT-PG",
+            "The child has been found but the safe and well check has not been done: carry it out.",
+            due=at,
+        )
     ctx.tell(
         police,
         "conduct_prevention_interview",
@@ -166,8 +185,10 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
         "be ready to conduct it before the deadline.",
         due=iri_due,
     )
+    # Not in the text: the Service Manager (CSE and Missing) is the one 8.12 has write to a
+    # placing authority about a child placed here, and 1.11 gives missing children to them.
     ctx.tell(
-        "service_manager",
+        "cse_missing_service_manager",
         "chase_placing_authority",
         "8.10",
         "The placing authority has not confirmed the return interview handover: contact it.",
@@ -185,40 +206,88 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
 
 
 def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
-    """MCT practice guidance: if the interview cannot be done, the MCT tells the allocated
-    social work team immediately, and it becomes theirs."""
-    owner, _ = return_interview_owner(ctx)
+    """The interview's owner is told it is overdue, and so is the owner's manager: for the
+    MCT and the OOC Engagement Worker, the RISE/MCT Service Manager (6.7 names that manager
+    for the MCT; 1.11 gives the RISE Service Manager missing children; 5.16 puts the OOC worker
+    and the MCT worker under a line manager alike). The allocated team takes the interview
+    only when the MCT says it cannot be done (MCT practice guidance), not because it is late."""
+    owner, paragraph = return_interview_owner(ctx)
     ctx.tell(
-        "mct",
+        owner,
         "return_interview_overdue",
-        "MCT-PG",
+        paragraph,
+        "The return interview was not completed within 72 hours of the child's return.",
+        due=ctx.at,
+    )
+    if owner == "placing_authority":
+        ctx.tell(
+            "mct",
+            "return_interview_overdue",
+            "8.10",
+            "The placing authority's return interview for the child it placed here is overdue.",
+            due=ctx.at,
+            owner=owner,
+        )
+        return []
+    if owner == "ooc_engagement_worker":
+        ctx.tell(
+            "mct",
+            "return_interview_overdue",
+            "MCT-PG",
+            "The OOC Engagement Worker's return interview is overdue: complete it, or tell "
+            "the allocated social work team at once if there is no capacity.",
+            due=ctx.at,
+            owner=owner,
+        )
+    ctx.tell(
+        "rise_mct_service_manager",
+        "return_interview_overdue",
+        paragraph,
         f"The return interview ({owner}) is overdue.",
         due=ctx.at,
         owner=owner,
     )
+    return []
+
+
+def allocated_team(ctx: Context) -> tuple[str, str]:
+    """MCT practice guidance: "If the OOC Engagement Worker is unable to complete the IRI and
+    there is no capacity within the MCT ..., the MCT must notify the allocated social work
+    team immediately." A child placed here has its team in the placing authority (8.10); a
+    child with no allocated team has MASH (as 7.18 names MASH where there is no team)."""
     if ctx.placing is Placing.PLACED_IN:
+        return "placing_authority", "8.10"
+    return ("team_manager" if has_our_worker(ctx) else "mash_manager"), "MCT-PG"
+
+
+def hand_to_allocated_team(ctx: Context) -> list[Timer]:
+    """The MCT says the interview cannot be done: the allocated team must do it, still within
+    72 hours of the return; if late, that team's Service Manager (7.18) is told."""
+    found_at = ctx.episode.found_at
+    assert found_at is not None  # an interview result needs a found episode
+    due = found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours)
+    team, paragraph = allocated_team(ctx)
+    ctx.tell(
+        team,
+        "complete_return_interview",
+        paragraph,
+        "Neither the OOC Engagement Worker nor the MCT can complete the return interview: "
+        "your team must, within 72 hours of the child's return.",
+        due=due,
+    )
+    if team != "team_manager" or due <= ctx.at:
+        return []
+    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, due, "MCT-PG")]
+
+
+def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
+    for manager in ("team_manager", "service_manager"):  # 7.18: of the allocated team
         ctx.tell(
-            "placing_authority",
+            manager,
             "return_interview_overdue",
-            "8.10",
-            "The return interview for the child you placed here is overdue.",
-            due=ctx.at,
-        )
-    elif ctx.episode.allocated:
-        ctx.tell(
-            "team_manager",
-            "complete_return_interview",
             "MCT-PG",
-            "The return interview was not completed in time: the allocated team must "
-            "now complete it.",
-            due=ctx.at,
-        )
-    else:
-        ctx.tell(
-            "mash_manager",
-            "return_interview_overdue",
-            "7.6",
-            "The return interview for a child not known to children's services is overdue.",
+            "The return interview handed to the allocated team was not completed within 72 "
+            "hours of the child's return.",
             due=ctx.at,
         )
     return []

@@ -10,6 +10,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome
 from hub.routing.rules.episode_access import reported_episode
+from hub.routing.rules.roles import has_our_worker
 
 
 def on_mash_rating(
@@ -19,8 +20,9 @@ def on_mash_rating(
     updated = replace(episode, mash_rating=event.rating)
     ctx = Context(directory, at, cause, updated)
     hours = getattr(directory.timescales.mash_rag_hours, event.rating.value)
-    # 6.14: the MASH Decision Maker completes it, or the child's own social worker.
-    owner = "allocated_worker" if episode.allocated else "mash"
+    # 6.14: the MASH Decision Maker completes it, or the child's own social worker; the
+    # assessment is on our record, so a child placed here has it done by MASH.
+    owner = "allocated_worker" if has_our_worker(ctx) else "mash"
     ctx.tell(
         owner,
         "complete_missing_risk_assessment",

@@ -13,8 +13,14 @@ from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.repeat import on_repeat
+from hub.routing.rules.roles import (
+    adult_care_leaver,
+    has_our_worker,
+    require_a_care_leaver_of_ours,
+    social_worker_or,
+)
 from hub.routing.rules.sharing import share_with_partners
-from hub.routing.rules.strategy import timers_on_report
+from hub.routing.rules.strategy import significant_risk_meeting, timers_on_report
 
 
 def on_misper_report(
@@ -25,15 +31,24 @@ def on_misper_report(
             "data.episode_id",
             "this episode has already been reported missing; send a risk update instead",
         )
+    require_a_care_leaver_of_ours(event, directory.timescales)
     episode = Episode(report=event, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, episode)
     placing = ctx.placing  # validates the authorities before anything is decided
     state = state.with_episode(episode)
     first_episode = len(state.episodes) == 1
-    _who_is_told(ctx, placing, first_episode)
-    share_with_partners(ctx, "missing")
+    _first_contacts(ctx, first_episode)
+    _the_childs_workers(ctx)
+    if first_episode:
+        _forms(ctx)
+    _reviewing_officers(ctx)
+    _across_borders(ctx, placing)
+    if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
+        _timescales_for_action(ctx, placing)
+        share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
+    _specific_circumstances(ctx)
     escalated = on_repeat(ctx, state)
-    timers = tuple(timers_on_report(episode, directory.timescales))
+    timers = tuple(timers_on_report(ctx))
     episode = replace(episode, timers=timers)
     state = state.with_episode(episode)
     if escalated:
@@ -41,20 +56,21 @@ def on_misper_report(
     return Outcome(state, tuple(ctx.decisions), schedule=timers)
 
 
-def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
-    episode, report, ts = ctx.episode, ctx.episode.report, ctx.directory.timescales
-    start = episode.started_at
+def _first_contacts(ctx: Context, first_episode: bool) -> None:
+    """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2)."""
+    episode, report = ctx.episode, ctx.episode.report
     immediate = ctx.at if episode.high_risk else None  # 1.4: high risk, told immediately
-    ctx.tell(
-        "mash",
-        "record_missing_episode",
-        "6.14",
-        "New missing episode (MISPER): open the episode and await or give the RAG rating.",
-        due=immediate,
-        risk_level=episode.risk_level.value,
-        cse_risk=episode.cse_risk,
-        legal_status=report.legal_status.value,
-    )
+    if not adult_care_leaver(episode):  # 1.4: "... immediately if the person is under 18"
+        ctx.tell(
+            "mash",
+            "record_missing_episode",
+            "6.14",
+            "New missing episode (MISPER): open the episode and await or give the RAG rating.",
+            due=immediate,
+            risk_level=episode.risk_level.value,
+            cse_risk=episode.cse_risk,
+            legal_status=report.legal_status.value,
+        )
     ctx.tell(
         "mct",
         "missing_child_notified",
@@ -64,25 +80,14 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
         risk_level=episode.risk_level.value,
         first_episode=first_episode,
     )
-    forms_by = "allocated_worker" if episode.known and placing is not Placing.PLACED_IN else "mct"
-    if placing is Placing.PLACED_IN:
-        ctx.tell(
-            "placing_authority",
-            "child_missing_from_placement",
-            "8.10",
-            "A child you placed here is missing: MCT informs the placing social worker.",
-            due=ctx.at,
-            risk_level=episode.risk_level.value,
-        )
-        ctx.tell(
-            "police",
-            "share_incident_and_location_forms",
-            "3.8",
-            "The Missing Co-ordinator shares the Incident and Location Forms with the "
-            "police to aid the investigation.",
-            due=ctx.at,
-        )
-    elif episode.allocated:
+
+
+def _the_childs_workers(ctx: Context) -> None:
+    """The allocated worker of a child known (7.3, 7.4, MCT-PG), or the MCT and MASH for a
+    child not known (7.6)."""
+    episode, report = ctx.episode, ctx.episode.report
+    immediate = ctx.at if episode.high_risk else None
+    if has_our_worker(ctx):
         ctx.tell(
             "allocated_worker",
             "missing_child_notified",
@@ -92,11 +97,14 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
             due=immediate,
             worker_team=report.allocated_worker.team if report.allocated_worker else None,
         )
+        # MCT-PG, to the social worker: "You should always inform your Team Manager and
+        # Service Manager when a child or young person is reported missing."
         ctx.tell(
-            "team_manager",
-            "missing_child_notified",
+            "allocated_worker",
+            "inform_team_manager",
             "MCT-PG",
-            "A child of your team is missing (always inform the Team Manager).",
+            "Your child is missing: inform your Team Manager.",
+            due=immediate,
         )
     if not episode.known:
         ctx.tell(
@@ -112,54 +120,31 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
             "7.6",
             "Screen this child, not open to children's services, for previous concerns.",
         )
-    if first_episode:
-        ctx.tell(
-            forms_by,
-            "complete_incident_and_location_forms",
-            "3.3",
-            "First missing episode: complete the Philomena Incident Form and Location "
-            "Form (3.3, 3.4, 7.4).",
-            due=ctx.at,
-        )
-    if placing is Placing.PLACED_OUT:
-        ctx.tell(
-            "police",
-            "share_forms_with_host_police",
-            "3.9.1",
-            "Share the Incident and Location Forms with the Missing Police Officer, who "
-            "passes them to the police force of the host area.",
-            due=ctx.at,
-        )
-        ctx.tell(
-            "host_police",
-            "incident_and_location_forms_shared",
-            "3.9",
-            "A child in our care placed in your area is missing.",
-            due=ctx.at,
-        )
-        ctx.tell(
-            "host_authority",
-            "child_missing_in_your_area",
-            "8.3",
-            "A child in our care placed in your area is missing; your missing protocol "
-            "applies, in collaboration with us.",
-        )
-    if placing is not Placing.PLACED_IN:
-        ctx.tell(
-            "service_manager",
-            "missing_child_within_24_hours",
-            "7.22",
-            "The social worker informs the Service Manager within 24 hours.",
-            due=start + timedelta(hours=ts.service_manager_informed_hours),
-        )
-        ctx.tell(
-            "allocated_worker" if episode.allocated else "mct",
-            "prepare_need_to_know_briefing",
-            "7.22",
-            "Day one: prepare the Need to Know briefing for the relevant parties.",
-            due=start + timedelta(hours=ts.need_to_know_hours),
-        )
-    if report.legal_status is LegalStatus.LOOKED_AFTER and placing is not Placing.PLACED_IN:
+
+
+def _forms(ctx: Context) -> None:
+    """3.3: the Incident and Location Forms on the first missing episode."""
+    # 3.4: the forms are "completed by the child's allocated worker or a member of the
+    # Missing Children Team". A child known but with no worker (early help awaiting
+    # allocation) has only the second: the MCT, as for a child not known (7.6) and a
+    # child placed here by another authority (3.4).
+    ctx.tell(
+        "allocated_worker" if has_our_worker(ctx) else "mct",
+        "complete_incident_and_location_forms",
+        "3.3",
+        "First missing episode: complete the Philomena Incident Form and Location "
+        "Form (3.3, 3.4, 7.4).",
+        due=ctx.at,
+    )
+
+
+def _reviewing_officers(ctx: Context) -> None:
+    """7.15: the IRO of a child in care, or the child protection chair, oversees the Incident
+    Form. A child placed here by another authority has its own there (7.27)."""
+    report = ctx.episode.report
+    if ctx.placing is Placing.PLACED_IN:
+        return
+    if report.legal_status is LegalStatus.LOOKED_AFTER:
         ctx.tell(
             "iro",
             "missing_child_notified",
@@ -174,6 +159,99 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
             "7.15",
             "A child on a child protection plan is missing: oversee the Incident Form.",
         )
+
+
+def _across_borders(ctx: Context, placing: Placing) -> None:
+    """A child placed here by another authority (3.8, 8.10), or our child placed out of area
+    (3.9, 3.9.1, 8.3). The Missing Co-ordinator shares the forms: the hub does not hold them."""
+    risk = ctx.episode.risk_level.value
+    if placing is Placing.PLACED_IN:
+        ctx.tell(
+            "placing_authority",
+            "child_missing_from_placement",
+            "8.10",
+            "A child you placed here is missing (the MCT's notice to the placing social worker).",
+            due=ctx.at,
+            risk_level=risk,
+        )
+        ctx.tell(
+            "mct",
+            "share_incident_and_location_forms",
+            "3.8",
+            "A child in care placed here by another authority is missing: share the "
+            "Incident and Location Forms with the police to aid the investigation.",
+            due=ctx.at,
+        )
+    if placing is not Placing.PLACED_OUT:
+        return
+    ctx.tell(
+        "mct",
+        "share_incident_and_location_forms",
+        "3.9.1",
+        "Our child placed out of area is missing: share the Incident and Location Forms with "
+        "the Northamptonshire Missing Police Officer, who shares them with the host area's "
+        "police force (3.9).",
+        due=ctx.at,
+    )
+    ctx.tell(
+        "police",
+        "share_forms_with_host_police",
+        "3.9.1",
+        "The Missing Co-ordinator is sharing the Incident and Location Forms of our child "
+        "placed out of area: identify the host area's police force and share them with it.",
+        due=ctx.at,
+        host_area=ctx.episode.report.residence_authority,
+    )
+    ctx.tell(
+        "host_police",
+        "child_missing_in_your_area",
+        "3.9",
+        "A child in our care placed in your area is missing; the Incident and Location Forms "
+        "follow from our Missing Police Officer (3.9.1).",
+        due=ctx.at,
+        risk_level=risk,
+    )
+    ctx.tell(
+        "host_authority",
+        "child_missing_in_your_area",
+        "8.3",
+        "A child in our care placed in your area is missing; your missing protocol "
+        "applies, in collaboration with us.",
+    )
+
+
+def _timescales_for_action(ctx: Context, placing: Placing) -> None:
+    """7.17: a child at significant risk needs a meeting now; 7.22: the social worker tells
+    the Service Manager within 24 hours, and the Need to Know briefing on day one."""
+    episode, ts = ctx.episode, ctx.directory.timescales
+    if episode.high_risk:
+        significant_risk_meeting(ctx)
+    if placing is Placing.PLACED_IN:
+        return
+    if has_our_worker(ctx):
+        # 7.22: "the child's social worker should inform the relevant Service Manager ...
+        # [using] their professional judgement about how long to wait": the worker's duty.
+        ctx.tell(
+            "allocated_worker",
+            "inform_service_manager",
+            "7.22",
+            "Inform your Service Manager within 24 hours of the start, sooner as the risk "
+            "to the child requires.",
+            due=episode.started_at + timedelta(hours=ts.service_manager_informed_hours),
+        )
+    ctx.tell(
+        "allocated_worker" if has_our_worker(ctx) else "mct",
+        "prepare_need_to_know_briefing",
+        "7.22",
+        "Day one: prepare the Need to Know briefing for the relevant parties.",
+        due=episode.started_at + timedelta(hours=ts.need_to_know_hours),
+    )
+
+
+def _specific_circumstances(ctx: Context) -> None:
+    """Out of hours (3.10), a CSE risk (6.6), a care leaver (1.4, 4.1), an unaccompanied
+    asylum-seeking or trafficked child (4.3)."""
+    episode, report = ctx.episode, ctx.episode.report
     if is_out_of_hours(report.reported_at, ctx.directory):
         ctx.tell(
             "edt",
@@ -195,7 +273,10 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
             "leaving_care",
             "reassess_care_leaver",
             "4.1",
-            "A care leaver is missing: consider re-assessing needs and support.",
+            "A care leaver is missing: consider re-assessing needs and putting support in "
+            "place; care leavers up to 25 are always fully assessed for specific "
+            "vulnerabilities (1.4).",
+            adult=adult_care_leaver(episode),
         )
     if report.uasc:
         ctx.tell(
@@ -207,7 +288,7 @@ def _who_is_told(ctx: Context, placing: Placing, first_episode: bool) -> None:
         )
     if report.suspected_trafficking:
         ctx.tell(
-            "allocated_worker" if episode.allocated else "mash",
+            social_worker_or(ctx, "mash"),
             "consider_national_referral_mechanism",
             "4.3",
             "Trafficking is suspected: refer to the National Referral Mechanism.",

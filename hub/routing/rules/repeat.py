@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hub.routing.context import Context, Placing
 from hub.routing.facts import ChildState, Episode
+from hub.routing.rules.roles import adult_care_leaver
 
 
 def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
@@ -35,7 +36,9 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
     quick = episodes_within(state, episode, ts.quick_succession_days) >= ts.repeat_count
     count, days = windows[hit[0]], hit[0]
     why = f"{count} missing episodes in {days} days"
-    if ctx.placing is not Placing.PLACED_IN:
+    # 7.18's review decides on a strategy meeting: not for a child placed here (7.27), nor
+    # a care leaver of 18 or over (1.4: an adult to the police).
+    if ctx.placing is not Placing.PLACED_IN and not adult_care_leaver(episode):
         due = ctx.at if quick else None
         paragraph = "7.19" if quick else "7.18"
         managers = (
@@ -75,8 +78,9 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
             "for the Director of Children's Services to the placing authority's DCS.",
         )
         return True
+    # 8.12: "informed in writing by the Service Manager; Child Sexual Exploitation and Missing".
     ctx.tell(
-        "service_manager",
+        "cse_missing_service_manager",
         "notify_placing_head_of_safeguarding",
         "8.12",
         f"{why} with serious concerns: inform the placing authority's Head of "

@@ -7,12 +7,39 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import PreventionInterviewCompleted, ReturnInterviewResult
 from hub.contracts.notification import Detail
-from hub.contracts.vocabulary import EpisodeAssessment, ReturnInterviewOutcome
+from hub.contracts.vocabulary import EpisodeAssessment, Interviewer, ReturnInterviewOutcome
 from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Outcome
+from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.rules.episode_access import found_episode
-from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS
+from hub.routing.rules.found import (
+    RETURN_INTERVIEW_OVERDUE,
+    RETURN_INTERVIEW_TIMERS,
+    allocated_team,
+    hand_to_allocated_team,
+    return_interview_owner,
+)
+from hub.routing.rules.roles import has_our_worker, social_worker_or
+
+# Completed, the interview's timers end; handed to the allocated team, it has its own.
+_CANCELLED_BY: dict[ReturnInterviewOutcome, frozenset[str]] = {
+    ReturnInterviewOutcome.COMPLETED: RETURN_INTERVIEW_TIMERS,
+    ReturnInterviewOutcome.DECLINED: frozenset(),
+    ReturnInterviewOutcome.CANNOT_COMPLETE: frozenset({RETURN_INTERVIEW_OVERDUE}),
+}
+
+
+def interviewer_role(ctx: Context, interviewer: Interviewer) -> str:
+    """The role of whoever did the interview. A trusted adult stands in at the MCT's request
+    (5.15), so the MCT acts for them."""
+    match interviewer:
+        case Interviewer.OOC_ENGAGEMENT_WORKER:
+            return "ooc_engagement_worker"
+        case Interviewer.ALLOCATED_TEAM:
+            return allocated_team(ctx)[0]
+        case Interviewer.PLACING_AUTHORITY:
+            return "placing_authority"
+    return "mct"
 
 
 def on_return_interview(
@@ -23,17 +50,24 @@ def on_return_interview(
     cause: str,
 ) -> Outcome:
     episode = found_episode(state, event.episode_id)
-    completed = event.outcome is ReturnInterviewOutcome.COMPLETED
-    updated, cancel = episode.without_timers(RETURN_INTERVIEW_TIMERS if completed else ())
-    updated = replace(
-        updated, return_interview_declines=episode.return_interview_declines + (not completed)
-    )
+    outcome = event.outcome
+    if outcome is ReturnInterviewOutcome.DECLINED:
+        declines = episode.return_interview_declines + 1
+        episode = replace(episode, return_interview_declines=declines)
+    updated, cancel = episode.without_timers(_CANCELLED_BY[outcome])
     ctx = Context(directory, at, cause, updated)
-    if completed:
-        _share_completed(ctx, event)
-    else:
-        _declined(ctx, event)
-    return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
+    schedule: tuple[Timer, ...] = ()
+    match outcome:
+        case ReturnInterviewOutcome.COMPLETED:
+            _share_completed(ctx, event)
+        case ReturnInterviewOutcome.DECLINED:
+            _declined(ctx, event)
+        case ReturnInterviewOutcome.CANNOT_COMPLETE:
+            schedule = tuple(hand_to_allocated_team(ctx))
+            updated = replace(updated, timers=(*updated.timers, *schedule))
+    return Outcome(
+        state.with_episode(updated), tuple(ctx.decisions), schedule=schedule, cancel=cancel
+    )
 
 
 def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
@@ -63,14 +97,21 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
         iro="Return interview information for a child in care.",
     )
     if not episode.known:
+        # 5.17: "a MASH referral will be completed by the worker who completed the return
+        # interview".
         ctx.tell(
-            "mash",
-            "referral_after_return_interview",
+            interviewer_role(ctx, event.interviewer),
+            "make_mash_referral",
             "5.17",
-            "Not known to children's services: MASH referral by the interviewer; a new "
-            "record is created.",
+            "Not known to children's services: complete a MASH referral; a new record is created.",
             assessment=facts["assessment"],
         )
+    _refer_on(ctx, assessment)
+
+
+def _refer_on(ctx: Context, assessment: EpisodeAssessment | None) -> None:
+    """7.7: what the interview found decides the referral, which "the Missing Children
+    Co-ordinator will" make (the hub does not hold the interview to send it on)."""
     match assessment:
         case EpisodeAssessment.NOT_SIGNIFICANT_NO_VULNERABILITIES:
             ctx.tell(
@@ -82,27 +123,28 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
             )
         case EpisodeAssessment.NOT_SIGNIFICANT_WITH_VULNERABILITIES:
             ctx.tell(
-                "ats",
-                "adolescent_targeted_support_referral",
+                "mct",
+                "refer_to_adolescent_targeted_support",
                 "7.7",
-                "Episode not significant but vulnerabilities identified: referral to "
-                "Adolescent Targeted Support.",
+                "Episode not significant but vulnerabilities identified: refer the child to "
+                "the Adolescent Targeted Support team.",
             )
         case EpisodeAssessment.SIGNIFICANT:
             ctx.tell(
-                "mash",
-                "initial_assessment_referral",
+                "mct",
+                "refer_to_mash_for_initial_assessment",
                 "7.7",
-                "Significant missing episode: referral to MASH for an Initial Assessment.",
+                "Significant missing episode: refer the child to MASH for an Initial Assessment.",
                 due=ctx.at,
             )
 
 
 def _declined(ctx: Context, event: ReturnInterviewResult) -> None:
     episode = ctx.episode
-    if episode.allocated:
+    worker = social_worker_or(ctx, "")  # 5.15: a child in care's social worker follows up
+    if worker:
         ctx.tell(
-            "allocated_worker",
+            worker,
             "follow_up_declined_return_interview",
             "5.15",
             "The child declined the return interview: follow up with the child why they "
@@ -119,8 +161,11 @@ def _declined(ctx: Context, event: ReturnInterviewResult) -> None:
             due=event.recorded_at + timedelta(hours=hours),
         )
     if episode.return_interview_declines >= 2:
+        owner, _ = return_interview_owner(ctx)
         ctx.tell(
-            "mct",
+            # 5.16: "the MCT worker / Out of County Missing Engagement Worker and their line
+            # manager should consider" a MASH referral.
+            owner if owner == "ooc_engagement_worker" else "mct",
             "consider_mash_referral_after_declines",
             "5.16",
             "The child continues to decline: with your line manager, consider a MASH "
@@ -163,7 +208,7 @@ def share_with_worker_and_iro(
     authority shares with its own (8.10)."""
     if ctx.placing is Placing.PLACED_IN:
         return
-    if ctx.episode.allocated:
+    if has_our_worker(ctx):
         paragraph, summary = worker
         ctx.tell("allocated_worker", action, paragraph, summary, facts=facts)
     if ctx.episode.looked_after:

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
-from hub.routing.context import Context
+from hub.routing.context import Context, Placing
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.episode_access import open_episode
-from hub.routing.rules.strategy import MISSING_24H
+from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or
+from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
 
 RISK_DISAGREEMENT = "risk_disagreement"
 
@@ -26,9 +27,8 @@ def on_risk_update(
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
     cancel: tuple[Timer, ...] = ()
-    owner = "allocated_worker" if updated.allocated else "mash"
     ctx.tell(
-        owner,
+        social_worker_or(ctx, "mash"),
         "risk_level_changed",
         "7.16",
         f"Police risk grading is now {event.risk_level.value}: review the case as agreed "
@@ -44,24 +44,8 @@ def on_risk_update(
         f"Police risk grading is now {event.risk_level.value}.",
         risk_level=event.risk_level.value,
     )
-    if raised:
-        ctx.tell(
-            "mash",
-            "high_risk_child_missing",
-            "1.4 (Definitions)",
-            "Now high risk: children's services must be notified immediately.",
-            due=at,
-        )
-        if not any(t.name == MISSING_24H for t in episode.timers):
-            # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22).
-            hours = directory.timescales.strategy_meeting_within_hours_high_risk
-            strategy_meeting(
-                ctx,
-                "team_manager",
-                "mash",
-                episode.started_at + timedelta(hours=hours),
-                f"{hours}-hour (brought forward: high risk)",
-            )
+    if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
+        _raised_to_high_risk(ctx, episode)
     if new_cse:
         ctx.tell(
             "rise",
@@ -75,6 +59,37 @@ def on_risk_update(
         cancel = tuple(disagreement)
         updated = replace(updated, timers=tuple(t for t in episode.timers if t not in cancel))
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
+
+
+def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
+    ctx.tell(
+        "mash",
+        "high_risk_child_missing",
+        "1.4 (Definitions)",
+        "Now high risk: children's services must be notified immediately.",
+        due=ctx.at,
+    )
+    if any(t.name == MISSING_24H for t in before.timers):
+        significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
+        return
+    # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22).
+    hours = ctx.directory.timescales.strategy_meeting_within_hours_high_risk
+    strategy_meeting(
+        ctx,
+        "team_manager",
+        "mash",
+        before.started_at + timedelta(hours=hours),
+        f"{hours}-hour (brought forward: high risk)",
+    )
+
+
+def practitioners_manager(ctx: Context) -> str:
+    """6.7: "the manager of the practitioner involved": the allocated team's manager; for a
+    child with no allocated team, MASH's (7.18 names MASH where there is no team); for a
+    child placed here by another authority, its social worker's, in the placing authority."""
+    if ctx.placing is Placing.PLACED_IN:
+        return "placing_authority"
+    return "team_manager" if has_our_worker(ctx) else "mash_manager"
 
 
 def on_risk_disagreement(
@@ -92,7 +107,7 @@ def on_risk_disagreement(
         f"{event.proposed_risk_level.value}): resolve within 12 hours."
     )
     ctx.tell(
-        "team_manager",
+        practitioners_manager(ctx),
         "resolve_risk_disagreement",
         "6.7",
         summary,
@@ -119,12 +134,14 @@ def on_risk_disagreement(
 
 
 def on_risk_disagreement_unresolved(ctx: Context, timer: Timer) -> list[Timer]:
+    # 6.7: "the police DCI and the RISE/MCT Service Manager in Children's Social Care should
+    # be consulted" (not the allocated team's Service Manager of 7.18).
     ctx.tell(
-        "service_manager",
+        "rise_mct_service_manager",
         "escalate_risk_disagreement",
         "6.7",
-        "The risk disagreement is unresolved after 12 hours: the RISE/MCT Service Manager "
-        "and the police DCI are consulted; the Head of Safeguarding too.",
+        "The risk disagreement is unresolved after 12 hours: you and the police DCI are "
+        "consulted; the Head of Safeguarding too.",
         due=ctx.at,
     )
     ctx.tell(

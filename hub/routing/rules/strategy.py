@@ -1,5 +1,8 @@
 """While the child stays missing: the timers from the start of the episode (6.8, 7.17, 7.18,
-7.22). Each strategy meeting timer schedules the next, so only one is pending at a time."""
+7.22). Each strategy meeting timer schedules the next, so only one is pending at a time.
+A care leaver of 18 or over has none of them (1.4: an adult to the police); a child placed
+here by another authority has its meetings convened by the placing authority (7.27) and no
+Assistant Director's duties of ours (6.8 is about our children in care)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from hub.contracts.events import age_on
-from hub.routing.context import Context
+from hub.contracts.events import ADULT_AGE, age_on
+from hub.routing.context import Context, Placing
 from hub.routing.directory import FirstStrategyMeeting, Timescales
-from hub.routing.facts import Episode, Timer
+from hub.routing.facts import Timer
 from hub.routing.rules.chairs import strategy_meeting
+from hub.routing.rules.roles import adult_care_leaver
 
 MISSING_24H = "missing_24h"
 STRATEGY_MEETING = "strategy_meeting"
@@ -37,24 +41,44 @@ def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
     )
 
 
-def timers_on_report(episode: Episode, ts: Timescales) -> list[Timer]:
+def timers_on_report(ctx: Context) -> list[Timer]:
+    episode, ts = ctx.episode, ctx.directory.timescales
+    if adult_care_leaver(episode):
+        return []
     start, eid = episode.started_at, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
         Timer(STRATEGY_MEETING, eid, start + meeting_day(1, ts), "7.22", sequence=1),
-        Timer(FORMAL_REVIEW, eid, start + relativedelta(months=ts.formal_review_months), "6.8"),
     ]
+    if ctx.placing is Placing.PLACED_IN:
+        return timers
+    timers.append(
+        Timer(FORMAL_REVIEW, eid, start + relativedelta(months=ts.formal_review_months), "6.8")
+    )
     birth = episode.report.child.date_of_birth
-    if age_on(birth, start.date()) < 18:
-        eighteenth = datetime.combine(birth + relativedelta(years=18), start.timetz())
+    if age_on(birth, start.date()) < ADULT_AGE:
+        eighteenth = datetime.combine(birth + relativedelta(years=ADULT_AGE), start.timetz())
         timers.append(Timer(EIGHTEENTH_BIRTHDAY, eid, max(eighteenth, start), "6.8"))
     return timers
 
 
+def significant_risk_meeting(ctx: Context) -> None:
+    """7.17: a child "considered to be at significant risk" needs a meeting without waiting
+    for 24 hours missing (7.22: "earlier planning and intervention should take place if the
+    risk is deemed high"). 5.7: the allocated team holds it, or MASH if not allocated."""
+    if adult_care_leaver(ctx.episode):
+        return
+    hours = ctx.directory.timescales.first_strategy_meeting_hours
+    due = ctx.episode.started_at + timedelta(hours=hours)
+    strategy_meeting(ctx, "team_manager", "mash", due, "significant-risk", paragraph="7.17")
+
+
 def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
-    """Missing for 24 hours: the first strategy meeting(s) (7.17, 7.18, 7.22) and, for a
-    looked-after child, the Assistant Director (6.8)."""
+    """Missing for 24 hours: the first strategy meeting(s) (7.17, 7.18, 7.22) and, for our
+    looked-after child, the Head of Safeguarding notifies the Assistant Director (6.8)."""
     ts, episode = ctx.directory.timescales, ctx.episode
+    if adult_care_leaver(episode):  # a timer set before 1.4 was read right
+        return []
     if ctx.directory.choices.first_strategy_meeting is FirstStrategyMeeting.TWO_MEETINGS:
         strategy_meeting(ctx, "practice_manager", "mash", ctx.at, "24-hour")
     within = (
@@ -64,13 +88,15 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
     )
     due = episode.started_at + timedelta(hours=within)
     strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
-    if episode.looked_after:
+    if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
+        # 6.8: the Assistant Director receives it "from the Head of Safeguarding".
         ctx.tell(
-            "assistant_director",
-            "looked_after_child_missing_over_24_hours",
+            "head_of_safeguarding",
+            "notify_assistant_director_child_in_care_missing_over_24_hours",
             "6.8",
-            "A child in care has been missing for more than 24 hours (notified by the "
-            "Head of Safeguarding).",
+            "A child in our care has been missing for more than 24 hours: notify the "
+            "Assistant Director of Children's Services.",
+            due=ctx.at,
         )
     return []
 
@@ -79,6 +105,8 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     """Day 7: the Service Manager (or MASH); day 10 and after: the SQAS Service Manager
     (7.18, 7.22)."""
     ts, n = ctx.directory.timescales, timer.sequence
+    if adult_care_leaver(ctx.episode):  # a timer set before 1.4 was read right
+        return []
     which = f"day {(ctx.at - ctx.episode.started_at).days}"
     if n == 1:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
@@ -89,6 +117,8 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
 
 
 def on_formal_review(ctx: Context, timer: Timer) -> list[Timer]:
+    if ctx.placing is Placing.PLACED_IN:  # a timer set before 6.8 was read right
+        return []
     ctx.tell(
         "assistant_director",
         "formal_review_missing_three_months",
@@ -101,6 +131,8 @@ def on_formal_review(ctx: Context, timer: Timer) -> list[Timer]:
 
 
 def on_eighteenth_birthday(ctx: Context, timer: Timer) -> list[Timer]:
+    if ctx.placing is Placing.PLACED_IN:  # a timer set before 6.8 was read right
+        return []
     ctx.tell(
         "assistant_director",
         "hold_missing_child_meeting",

@@ -1,0 +1,24 @@
+"""Routing a held duty again, once the directory knows the party it was held for."""
+
+from __future__ import annotations
+
+from hub.routing.directory import Directory, Standing
+from hub.routing.facts import Unroutable
+
+
+def route_again(directory: Directory, recipient: str, held: Unroutable) -> str | Unroutable:
+    """The authority whose topic the recipient reads, from what the sender wrote in the field
+    the duty was held for, as the directory reads it now."""
+    if held.field == "data.reporting_force":
+        force = directory.resolve_force(held.named)
+        return force or held
+    resolution = directory.resolve_authority(held.named)
+    if recipient == "host_police":
+        found = directory.force_of(resolution) if resolution.codes else None
+    elif resolution.standing is Standing.HOME:
+        found = directory.home_authority
+    else:
+        found = resolution.code
+    if found is not None:
+        return found
+    return Unroutable(held.field, held.named, resolution.why_not_routable())

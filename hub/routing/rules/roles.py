@@ -1,0 +1,61 @@
+"""Who can hold a duty for this child. A role the child does not have is never told: a child
+placed here by another authority has its social worker, IRO and managers in the placing
+authority (7.27, 8.10), and a child with no allocated worker has no allocated team (3.4, 7.6).
+A care leaver of 18 or over is an adult to the police (1.4): the child's processes (the MASH
+episode, the strategy meetings, the Assistant Director's reviews) are not theirs, and how long
+they stay the local authority's is the deployment's setting."""
+
+from __future__ import annotations
+
+from hub.contracts.events import ADULT_AGE, MisperReport, age_on
+from hub.contracts.vocabulary import LegalStatus
+from hub.routing.context import Context, Placing
+from hub.routing.directory import Timescales
+from hub.routing.facts import Episode, ProtocolViolation
+
+
+def has_our_worker(ctx: Context) -> bool:
+    """An allocated worker of the home authority's (7.3): a child placed here by another
+    authority has its worker there."""
+    return ctx.episode.allocated and ctx.placing is not Placing.PLACED_IN
+
+
+def social_worker_or(ctx: Context, without: str) -> str:
+    """The child's social worker: ours if allocated; for a child placed here by another
+    authority, the placing authority's (8.10); otherwise `without`."""
+    if ctx.placing is Placing.PLACED_IN:
+        return "placing_authority"
+    return "allocated_worker" if ctx.episode.allocated else without
+
+
+def age_when_missing(report: MisperReport) -> int:
+    return age_on(report.child.date_of_birth, report.missing_since.date())
+
+
+def adult_care_leaver(episode: Episode) -> bool:
+    """1.4: "Police will treat 18 and above as adults" (the contract admits no adult who is
+    not a care leaver)."""
+    return age_when_missing(episode.report) >= ADULT_AGE
+
+
+def require_a_care_leaver_of_ours(report: MisperReport, ts: Timescales) -> None:
+    """1.4: a former relevant child stays the local authority's "up to 21 (25 years if in
+    full time education)" (4.1: "up until 25"); the ages are the deployment's. Not knowing
+    whether the young person is in full-time education is no reason to refuse: 1.4 has care
+    leavers up to 25 "always be fully assessed"."""
+    if report.legal_status is not LegalStatus.CARE_LEAVER:
+        return
+    age, field = age_when_missing(report), "data.child.date_of_birth"
+    limit = ts.care_leaver_in_full_time_education_until_age
+    if age >= limit:
+        raise ProtocolViolation(
+            field,
+            f"the care leaver is {limit} or over, beyond the local authority's responsibility "
+            "(protocol 1.4, 4.1)",
+        )
+    if age >= ts.care_leaver_until_age and report.in_full_time_education is False:
+        raise ProtocolViolation(
+            "data.in_full_time_education",
+            f"a care leaver of {ts.care_leaver_until_age} or over is the local authority's "
+            "only in full-time education (protocol 1.4)",
+        )

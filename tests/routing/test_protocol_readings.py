@@ -1,0 +1,400 @@
+"""The protocol, read right: each test quotes the text it holds the engine to (the texts are
+docs/protocol/multi-agency-protocol.txt and mct-practice-guidance.txt, "MCT-PG")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from hub.contracts.events import ChildDetails, ReturnInterviewResult
+from hub.contracts.vocabulary import (
+    EpisodeAssessment,
+    Interviewer,
+    LegalStatus,
+    ReturnInterviewOutcome,
+    RiskLevel,
+    Sex,
+)
+from hub.routing.facts import ProtocolViolation
+from tests.routing.builders import (
+    CHILD,
+    DIRECTORY,
+    PLACED_IN,
+    START,
+    Timeline,
+    disagreement,
+    found,
+    misper,
+    return_interview,
+    risk_update,
+    told,
+)
+
+PLACED_OUT: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "residence_authority": "kent",
+}
+PLACED_HERE: dict[str, Any] = dict(PLACED_IN)  # a looked-after child Essex placed here
+FOUND_AT = START + timedelta(days=2)
+
+
+def care_leaver(born: date, **changes: Any) -> dict[str, Any]:
+    young_person = ChildDetails(name="Young Person", date_of_birth=born, sex=Sex.MALE)
+    return {
+        "child": young_person,
+        "legal_status": LegalStatus.CARE_LEAVER,
+        "risk_level": RiskLevel.LOW,
+        **changes,
+    }
+
+
+def cannot_complete(at: datetime, by: Interviewer = Interviewer.MCT) -> ReturnInterviewResult:
+    return ReturnInterviewResult(
+        episode_id="EP-1",
+        child_id=CHILD,
+        interviewer=by,
+        outcome=ReturnInterviewOutcome.CANNOT_COMPLETE,
+        recorded_at=at,
+    )
+
+
+def returned(**changes: Any) -> Timeline:
+    timeline = Timeline()
+    timeline.receive(misper(**changes))
+    timeline.receive(found(at=FOUND_AT))
+    return timeline
+
+
+# 3.8, 3.9, 3.9.1: the Incident and Location Forms
+
+
+def test_3_8_the_missing_coordinator_shares_the_forms_of_a_child_placed_here() -> None:
+    """3.8: "If a child in care is placed in Northamptonshire from another Authority and is
+    reported to be missing, the Missing Co-ordinator will share the Incident Form and Location
+    Form with the Police to aid the investigation." """
+    decisions = Timeline().receive(misper(**PLACED_HERE))
+    [share] = told(decisions, "mct", "share_incident_and_location_forms")
+    assert share.paragraph == "3.8"
+    assert not told(decisions, "police", "share_incident_and_location_forms")
+
+
+def test_3_9_1_the_missing_coordinator_shares_the_forms_through_the_missing_police_officer() -> (
+    None
+):
+    """3.9.1: "The Missing Co-ordinator will share the Incident and Location with the
+    Northamptonshire Missing Police Officer, who will then identify and share it with the
+    appropriate Police force in the relevant Authority." """
+    decisions = Timeline().receive(misper(**PLACED_OUT))
+    [share] = told(decisions, "mct", "share_incident_and_location_forms")
+    [officer] = told(decisions, "police", "share_forms_with_host_police")
+    assert (share.paragraph, officer.paragraph) == ("3.9.1", "3.9.1")
+    assert officer.authority == "northamptonshire-police"
+
+
+def test_3_9_the_host_police_are_told_the_child_is_missing_not_that_forms_were_shared() -> None:
+    """3.9: "If a child in care is in an out of area placement goes missing, the Incident Form
+    and Location Form will be shared with the Police force in that Authority" - by the
+    Missing Police Officer, later (3.9.1); what the host police need now is the search."""
+    decisions = Timeline().receive(misper(**PLACED_OUT))
+    assert [d.action for d in told(decisions, "host_police")] == ["child_missing_in_your_area"]
+
+
+# 3.4: who completes the forms
+
+
+def test_3_4_a_known_child_with_no_allocated_worker_has_the_mct_complete_the_forms() -> None:
+    """3.4: "The Incident Form and Location Form will be completed by the child's allocated
+    worker or a member of the Missing Children Team (MCT)." With no allocated worker, only
+    the MCT is left."""
+    decisions = Timeline().receive(
+        misper(legal_status=LegalStatus.EARLY_HELP, allocated_worker=None)
+    )
+    assert told(decisions, "mct", "complete_incident_and_location_forms")
+    assert not told(decisions, "allocated_worker")
+
+
+# 6.8: the Assistant Director
+
+
+def test_6_8_the_head_of_safeguarding_notifies_the_assistant_director() -> None:
+    """6.8: "The Assistant Director of Children's Services should also receive notification of
+    all CiC children who are missing for more than 24 hours from the Head of Safeguarding." """
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    fired = timeline.advance(START + timedelta(hours=25))
+    [notify] = told(fired, "head_of_safeguarding")
+    assert notify.paragraph == "6.8"
+    assert not told(fired, "assistant_director")
+
+
+def test_6_8_a_child_placed_here_is_not_our_assistant_directors() -> None:
+    """6.8 is about our children in care: "The Assistant Director ... will formally review all
+    cases where children/young people have been missing for 3 months ... A decision as to
+    whether or not to end the accommodation placement", and the 18th-birthday meeting on
+    "whether the case should be closed". A child placed here is the placing authority's."""
+    nearly_adult = ChildDetails(name="Nearly Adult", date_of_birth=date(2009, 1, 10), sex=Sex.MALE)
+    timeline = Timeline()
+    timeline.receive(misper(child=nearly_adult, **PLACED_HERE))
+    timeline.advance(START + timedelta(days=100))
+    assert not told(timeline.decisions, "assistant_director")
+    assert not told(timeline.decisions, "head_of_safeguarding")
+
+
+# 7.27: a placed child's meetings and minutes
+
+
+def test_7_27_the_minutes_of_a_placed_childs_meetings_are_the_placing_authoritys() -> None:
+    """7.27: "For children who are placed in Northamptonshire by other local authorities,
+    these meetings should be convened and attended by the placing Children's Social Care
+    Department in accordance with their own procedures." """
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_HERE))
+    fired = timeline.advance(START + timedelta(days=11))
+    assert told(fired, "placing_authority", "convene_strategy_meeting")
+    assert not told(fired, "iro")
+    assert not told(fired, "cp_chair")
+
+
+# 7.17: a child at significant risk
+
+
+def test_7_17_a_child_at_significant_risk_has_a_meeting_before_24_hours() -> None:
+    """7.17: "If a child is missing for more than 24 hours or three times in a 90 day period
+    or the child is considered to be at significant risk, it is important that those involved
+    in their care meet." """
+    decisions = Timeline().receive(misper(risk_level=RiskLevel.HIGH))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.paragraph == "7.17"
+    assert meeting.due == START + timedelta(hours=24)
+
+
+def test_7_17_raised_to_high_risk_within_24_hours_brings_the_meeting_forward() -> None:
+    """7.17: "... or the child is considered to be at significant risk"; 7.16: "respond to new
+    information received that amends the risk level for a Missing child." """
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=6)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.paragraph == "7.17"
+
+
+# 6.7, 7.18, 8.12: three service managers
+
+
+def test_6_7_the_rise_mct_service_manager_is_consulted_on_an_unresolved_disagreement() -> None:
+    """6.7: "If the matter remains unresolved at team manager/DI level, the police DCI and the
+    RISE/MCT Service Manager in Children's Social Care should be consulted." """
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    fired = timeline.advance(START + timedelta(hours=14))
+    assert told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
+    assert not told(fired, "service_manager")
+
+
+def test_6_7_the_manager_of_an_unallocated_childs_practitioner_is_in_mash() -> None:
+    """6.7: "it should be resolved through escalation to the manager of the practitioner
+    involved and the Police Missing Persons Unit" - a child not known has no team manager."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
+    decisions = timeline.receive(disagreement(START + timedelta(hours=1)))
+    assert told(decisions, "mash_manager", "resolve_risk_disagreement")
+    assert not told(decisions, "team_manager")
+
+
+def test_8_12_the_service_manager_cse_and_missing_writes_to_the_placing_authority() -> None:
+    """8.12: "the Head of Safeguarding in the Placing Authority will be informed in writing by
+    the Service Manager; Child Sexual Exploitation and Missing" """
+    timeline = Timeline()
+    timeline.repeatedly_missing(
+        3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_HERE
+    )
+    assert told(
+        timeline.decisions, "cse_missing_service_manager", "notify_placing_head_of_safeguarding"
+    )
+    assert not told(timeline.decisions, "service_manager")
+
+
+# 7.22, MCT-PG: the social worker tells the managers
+
+
+def test_7_22_the_social_worker_informs_the_service_manager_within_24_hours() -> None:
+    """7.22: "Within 24 hours the child's social worker should inform the relevant Service
+    Manager/Strategic Manager for their service via the usual line management route." """
+    decisions = Timeline().receive(misper())
+    [inform] = told(decisions, "allocated_worker", "inform_service_manager")
+    assert inform.due == START + timedelta(hours=24)
+    assert not told(decisions, "service_manager")
+
+
+def test_mct_pg_the_social_worker_informs_the_team_manager() -> None:
+    """MCT-PG: "You should always inform your Team Manager and Service Manager when a child or
+    young person is reported missing." """
+    decisions = Timeline().receive(misper())
+    assert told(decisions, "allocated_worker", "inform_team_manager")
+    assert not told(decisions, "team_manager")
+
+
+# 1.4, 4.1: care leavers
+
+
+def test_1_4_a_care_leaver_of_twenty_is_an_adult_to_the_police() -> None:
+    """1.4: "Police will treat 18 and above as adults."; 4.1: "If a Care Leaver goes missing,
+    the Northamptonshire Leaving Care Service may need to re-assess the young person's
+    needs" - not the child's MASH episode, strategy meetings or Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper(**care_leaver(date(2006, 1, 1))))
+    timeline.advance(START + timedelta(days=100))
+    recipients = {d.recipient for d in timeline.decisions}
+    assert "leaving_care" in recipients
+    assert not recipients & {"mash", "assistant_director", "head_of_safeguarding"}
+    assert not [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]
+
+
+def test_1_4_a_care_leaver_of_22_not_in_full_time_education_is_refused() -> None:
+    """1.4: "such young people remain the responsibility of the Local Authority up to 21 (25
+    years if in full time education)" """
+    report = misper(**care_leaver(date(2004, 6, 1), in_full_time_education=False))
+    with pytest.raises(ProtocolViolation) as refused:
+        Timeline().receive(report)
+    assert refused.value.field == "data.in_full_time_education"
+    assert "1.4" in refused.value.reason
+
+
+def test_1_4_a_care_leaver_of_25_is_refused_by_the_engine_not_the_contract() -> None:
+    """1.4: "... up to 21 (25 years if in full time education)"; 4.1: "up until 25". The ages
+    are the deployment's, which a contract cannot see."""
+    report = misper(**care_leaver(date(2001, 6, 1), in_full_time_education=True))
+    with pytest.raises(ProtocolViolation) as refused:
+        Timeline().receive(report)
+    assert refused.value.field == "data.child.date_of_birth"
+
+
+def test_1_4_the_care_leaver_ages_are_the_deployments() -> None:
+    """1.4: "up to 21 (25 years if in full time education)", as this deployment sets it:
+    one that follows 4.1 ("up until 25") keeps a 22-year-old not in education."""
+    ts = DIRECTORY.timescales.model_copy(update={"care_leaver_until_age": 25})
+    timeline = Timeline(DIRECTORY.model_copy(update={"timescales": ts}))
+    decisions = timeline.receive(
+        misper(**care_leaver(date(2004, 6, 1), in_full_time_education=False))
+    )
+    assert told(decisions, "leaving_care", "reassess_care_leaver")
+
+
+# MCT-PG: who takes the return interview over
+
+
+def test_mct_pg_the_allocated_team_takes_the_interview_when_the_mct_cannot() -> None:
+    """MCT-PG: "If the OOC Engagement Worker is unable to complete the IRI and there is no
+    capacity within the MCT to complete the IRI, the MCT must notify the allocated social
+    work team immediately." """
+    timeline = returned(**PLACED_OUT)
+    decisions = timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=4)))
+    [handed] = told(decisions, "team_manager", "complete_return_interview")
+    assert handed.due == FOUND_AT + timedelta(hours=72)
+
+
+def test_mct_pg_a_late_interview_goes_to_its_owners_manager_not_the_allocated_team() -> None:
+    """MCT-PG: the allocated team takes it only "If the OOC Engagement Worker is unable to
+    complete the IRI and there is no capacity within the MCT"; 6.7 names the MCT's manager,
+    "the RISE/MCT Service Manager"."""
+    fired = returned().advance(FOUND_AT + timedelta(hours=73))
+    assert told(fired, "rise_mct_service_manager", "return_interview_overdue")
+    assert not told(fired, "team_manager")
+
+
+def test_mct_pg_only_the_missing_service_can_say_the_interview_cannot_be_done() -> None:
+    """MCT-PG: "... there is no capacity within the MCT to complete the IRI, the MCT must
+    notify the allocated social work team" """
+    with pytest.raises(ValidationError, match="interviewer"):
+        cannot_complete(FOUND_AT, by=Interviewer.TRUSTED_ADULT)
+
+
+def test_mct_pg_the_team_that_took_the_interview_over_is_chased_when_it_is_late() -> None:
+    """MCT-PG: "It will then be the responsibility of the allocated social work team to
+    perform this task"; 7.18 names "the Service Manager of the allocated team"."""
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=4)))
+    fired = timeline.advance(FOUND_AT + timedelta(hours=73))
+    assert told(fired, "service_manager", "return_interview_overdue")
+    assert not told(fired, "ooc_engagement_worker")
+
+
+# MCT-PG: the safe and well check
+
+
+def test_mct_pg_police_carry_out_a_safe_and_well_check_not_yet_done() -> None:
+    """MCT-PG: "Upon children and young people returning or being found; Northamptonshire
+    Police will carry out a 'Safe and well check'" """
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(found(at=FOUND_AT, safe_and_well_check_done=False))
+    [check] = told(decisions, "police", "carry_out_safe_and_well_check")
+    assert check.authority == "northamptonshire-police"
+
+
+def test_mct_pg_out_of_county_the_local_police_do_the_safe_and_well_visit() -> None:
+    """MCT-PG: "Where children and young people are looked after and are placed out of county,
+    it is the local Police to their placement that are responsible for carrying out the Safe
+    and well visit." """
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(found(at=FOUND_AT, safe_and_well_check_done=False))
+    [check] = told(decisions, "host_police", "carry_out_safe_and_well_check")
+    assert check.authority == "kent-police"
+
+
+# Other readings of the same kind
+
+
+def test_mct_pg_parents_are_informed_through_the_allocated_worker() -> None:
+    """MCT-PG: "For looked after children and young people, the allocated Social Worker must
+    ensure those with parental responsibility are informed about the missing episode";
+    8.4: "unless the latter is inconsistent with the child's welfare"."""
+    timeline = returned(legal_status=LegalStatus.LOOKED_AFTER)
+    assert told(timeline.decisions, "allocated_worker", "inform_parental_responsibility_holders")
+    assert not told(timeline.decisions, "parent_carer")
+
+
+def test_5_17_the_interviewer_makes_the_mash_referral_of_a_child_not_known() -> None:
+    """5.17: "If the child is not known, a MASH referral will be completed by the worker who
+    completed the return interview" """
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=20)))
+    assert told(decisions, "mct", "make_mash_referral")
+    assert not told(decisions, "mash")
+
+
+def test_7_7_the_missing_children_coordinator_makes_the_referral() -> None:
+    """7.7: "The missing episode is significant. In this case the Missing Children
+    Co-ordinator will refer the child to the MASH team for an Initial Assessment." """
+    timeline = returned()
+    decisions = timeline.receive(
+        return_interview(FOUND_AT + timedelta(hours=20), EpisodeAssessment.SIGNIFICANT)
+    )
+    assert told(decisions, "mct", "refer_to_mash_for_initial_assessment")
+    assert not told(decisions, "mash")
+
+
+def test_8_10_a_placed_childs_social_worker_is_in_the_placing_authority() -> None:
+    """8.10: "MCT will contact the social worker in the Placing Authority"; a worker named on
+    the report of a child placed here is theirs, never one of ours."""
+    placed_with_worker = {**PLACED_HERE, "allocated_worker": misper().allocated_worker}
+    timeline = Timeline()
+    timeline.receive(misper(**placed_with_worker))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    assert not told(timeline.decisions, "allocated_worker")
+    assert told(timeline.decisions, "placing_authority", "risk_level_changed")
+
+
+def test_5_16_the_ooc_engagement_worker_considers_a_referral_after_declines() -> None:
+    """5.16: "If the child continues to decline be interviewed, the MCT worker / Out of County
+    Missing Engagement Worker and their line manager should consider whether it is
+    appropriate to make a referral to the MASH" """
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=9), declined=True))
+    assert told(decisions, "ooc_engagement_worker", "consider_mash_referral_after_declines")
