@@ -7,10 +7,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine
 
@@ -18,6 +18,7 @@ from hub.clock import Clock, SystemClock
 from hub.consumers.inbound import InboundConsumer
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.infra.topics import ensure_topics
+from hub.producers.messages import publishable_topic
 from hub.producers.publisher import producer
 from hub.producers.relay import Relay
 from hub.producers.wakeup import listen
@@ -84,7 +85,7 @@ class Hub:
         self.tasks: list[asyncio.Task[None]] = []
         self.listener: asyncio.Task[None] | None = None
         self.broker: KafkaBroker | None = None
-        self.producer: AIOKafkaProducer | None = None
+        self.relay: Relay | None = None
 
     async def start(self) -> None:
         url = self.settings.database_url
@@ -100,16 +101,18 @@ class Hub:
         roles = self.settings.roles
         relay: Relay | None = None
         if "relay" in roles:
-            self.producer = producer(self.bootstrap)
-            await self.producer.start()
-            relay = Relay(
+            first = producer(self.bootstrap)
+            await first.start()
+            relay = self.relay = Relay(
                 store,
-                self.producer,
+                first,
                 self.bootstrap,
                 self.clock,
                 self.settings.batch_size,
                 self.settings.topic_partitions,
                 prefix,
+                publishable=partial(publishable_topic, self.directory),
+                new_producer=partial(producer, self.bootstrap),
             )
             self.tasks.append(asyncio.create_task(relay.run(self.stop_event), name="relay"))
             if not is_sqlite(url):  # consumers in other processes wake it (NOTIFY)
@@ -180,8 +183,8 @@ class Hub:
         if self.listener is not None:
             self.listener.cancel()  # only a wake-up signal: nothing to finish
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        if self.producer is not None:
-            await self.producer.stop()
+        if self.relay is not None:  # its current producer: a broken first one was replaced
+            await self.relay.producer.stop()
         if self.engine is not None:
             self.engine.dispose()
         log.info("hub stopped")

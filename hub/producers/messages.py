@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from hub.contracts.envelope import binary_headers
+from hub.contracts.notification import Notification
 from hub.contracts.problems import Problem
 from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
+from hub.routing.directory import Directory
 from hub.routing.facts import Decision
 
 SOURCE = "urn:missing-children-hub:router"
@@ -30,16 +33,36 @@ def notification_topic(authority: str, recipient: str) -> str:
     return NOTIFICATION.topic.format(authority=authority, recipient=recipient)
 
 
+_TEAM = re.compile(r"^[a-z][a-z_]*$")
+
+
+def publishable_topic(directory: Directory, topic: str) -> bool:
+    """Only the rejected topic and directory entries' notification topics: a topic is never
+    made from a string a sender wrote, even if one reached the outbox."""
+    if topic == REJECTED_TOPIC:
+        return True
+    kind, _, rest = topic.partition(".")
+    authority, _, team = rest.partition(".")
+    return (
+        kind == "notify"
+        and authority in directory.topic_authorities
+        and _TEAM.fullmatch(team) is not None
+    )
+
+
 def notification_message(decision: Decision) -> Outgoing:
     """In CloudEvents binary mode, keyed by child, to the recipient's topic."""
-    notification = decision.notification()
+    return outgoing_notification(decision.notification())
+
+
+def outgoing_notification(notification: Notification) -> Outgoing:
     notification_id = str(notification.notification_id)
     return Outgoing(
         message_id=NOTIFICATION_PREFIX + notification_id,
-        topic=notification_topic(decision.authority, decision.recipient),
+        topic=notification_topic(notification.authority, notification.recipient),
         key=notification.child_id.encode(),
         headers=binary_headers(
-            NOTIFICATION, notification_id, SOURCE, decision.at, notification.child_id
+            NOTIFICATION, notification_id, SOURCE, notification.decided_at, notification.child_id
         ),
         value=notification.model_dump_json().encode(),
     )

@@ -6,7 +6,14 @@ FOR UPDATE SKIP LOCKED and holds them until they are marked. On SQLite, run one 
 database file.
 
 A crash between publishing and marking re-sends those rows: every notification carries a
-deterministic id so receivers drop the duplicate."""
+deterministic id so receivers drop the duplicate.
+
+Some errors leave an idempotent producer unable to go on (PRODUCER_BROKEN: after a broker
+restart its sequence numbers no longer match the broker's, and every later send fails the
+same way). Given a factory, the relay then stops that producer and starts a fresh one (a
+new producer id, sequences from zero) before its next round; the failed rows stayed pending
+and are sent by the new one. A failed row the broker had written all the same is sent
+twice: at most the rows of that one round, and receivers drop them by notification id."""
 
 from __future__ import annotations
 
@@ -17,6 +24,12 @@ from collections.abc import Callable, Collection, Coroutine
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +41,17 @@ from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+ProducerFactory = Callable[[], AIOKafkaProducer]  # returns an unstarted producer
+
+# The broker no longer accepts this producer's id, epoch or sequence: aiokafka fails every
+# batch (or, from its sender, every send) with one of these and never recovers by itself.
+# aiokafka raises InvalidProducerEpoch as ProducerFenced; both are listed in case it stops.
+PRODUCER_BROKEN: tuple[type[Exception], ...] = (
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+    ProducerFenced,
+    InvalidProducerEpoch,
+)
 
 
 class Pending(NamedTuple):
@@ -54,12 +78,21 @@ class Relay:
         batch_size: int = 500,
         partitions: int = 3,
         topic_prefix: str = "",
+        publishable: Callable[[str], bool] | None = None,
+        new_producer: ProducerFactory | None = None,
     ) -> None:
+        """`producer` is started; `new_producer` builds its replacement when it breaks
+        (without one, a broken producer is kept: a one-shot caller builds its own)."""
+        # Which topics may be published to (hub.producers.messages.publishable_topic): a row
+        # for any other is refused, so no topic is ever created from a sender's string.
+        self.publishable = publishable or (lambda topic: True)
         self.prefix = topic_prefix
         self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
         self.known_topics: set[str] = set()
         self.wake = asyncio.Event()
+        self.new_producer = new_producer
+        self.broken: str | None = None  # why the producer must be replaced (an error type)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped; back off while the broker or database is failing."""
@@ -91,14 +124,25 @@ class Relay:
         def on_loop(coroutine: Coroutine[Any, Any, T]) -> T:
             return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
 
+        if self.broken is not None and self.new_producer is not None:
+            # Only the error's type: a message can carry a child's data.
+            log.warning("outbox: the producer cannot go on after %s; replacing it", self.broken)
+            on_loop(self._replace_producer(self.new_producer))
         failed = 0
         with self.sessions.begin() as session:
             sqlite = not on_postgresql(session)
             if sqlite:
                 session.connection(execution_options=READ_ONLY)
-            rows = self._claim(session, only)
+            claimed = self._claim(session, only)
+            refused = [row.id for row in claimed if not self.publishable(row.topic)]
+            rows = [row for row in claimed if row.id not in set(refused)]
+            if refused and not sqlite:
+                self._refuse(session, refused)
             if rows and not sqlite:
                 failed = self._publish_and_mark(rows, on_loop, session)
+        if refused and sqlite:  # the claim was a plain read: mark in a write of its own
+            with self.sessions.begin() as marking:
+                self._refuse(marking, refused)
         if rows and sqlite:
             failed = self._publish_and_mark(rows, on_loop, None)
         if failed:
@@ -119,6 +163,9 @@ class Relay:
             on_loop(ensure_topics(self.bootstrap, sorted(new_topics), self.partitions))
             self.known_topics |= new_topics
         outcomes: list[BaseException | None] = on_loop(self._send_all(rows))
+        fatal = next((e for e in outcomes if isinstance(e, PRODUCER_BROKEN)), None)
+        if fatal is not None:
+            self.broken = type(fatal).__name__
         if session is not None:
             return self._mark(session, rows, outcomes)
         with self.sessions.begin() as marking:
@@ -147,6 +194,16 @@ class Relay:
             )
         return len(failures)
 
+    def _refuse(self, session: Session, refused: list[int]) -> None:
+        """Rows for a topic the directory does not name are marked refused, never sent."""
+        log.error("outbox: %d rows name a topic outside the directory; refused", len(refused))
+        session.execute(
+            update(OutboxMessage)
+            .where(among(session, OutboxMessage.id, refused))
+            .values(status="refused", last_error="not a directory entry's topic: not sent")
+            .execution_options(synchronize_session=False)
+        )
+
     def _claim(self, session: Session, only: Collection[int] | None = None) -> list[Pending]:
         """The oldest pending rows, as plain tuples: only what publishing needs."""
         claim = (
@@ -164,6 +221,19 @@ class Relay:
             .with_for_update(skip_locked=True)
         )
         return [Pending(*row) for row in session.execute(claim)]
+
+    async def _replace_producer(self, new_producer: ProducerFactory) -> None:
+        """Stop the broken producer and start a fresh one. If the start fails (the broker
+        still down), `broken` stays set and the next round tries again."""
+        with contextlib.suppress(Exception):  # it is discarded: its failure must not stop us
+            await self.producer.stop()
+        fresh = new_producer()
+        try:
+            await fresh.start()
+        except BaseException:
+            await fresh.stop()  # a producer that failed to start still holds its connections
+            raise
+        self.producer, self.broken = fresh, None
 
     async def _send_all(self, rows: list[Pending]) -> list[BaseException | None]:
         # Sent one after another so each topic partition keeps the outbox's order; the

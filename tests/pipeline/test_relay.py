@@ -4,17 +4,26 @@ its error and is tried again; the rows beside it are sent."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import OutOfOrderSequenceNumber
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock
-from hub.producers.messages import Outgoing
+from hub.consumers.reader import read_topics
+from hub.producers.messages import Outgoing, publishable_topic
 from hub.producers.publisher import producer
 from hub.producers.relay import DeliveryFailed, Relay
+from hub.routing.directory import load_directory
 from hub.store.models import OutboxMessage
 from hub.store.outcomes import enqueue
 
@@ -56,3 +65,150 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
     assert rows["too-big"].attempts == 2
     assert rows["too-big"].last_error
     assert "MessageSizeTooLarge" in rows["too-big"].last_error
+
+
+async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
+    kafka_bootstrap: str, store: sessionmaker[Session]
+) -> None:
+    directory = load_directory()
+    with store.begin() as session:
+        enqueue(session, row("fine", b"{}"), NOW)
+        forged = Outgoing("forged", "notify.evil-collector.police", b"CF-1", [], b"{}")
+        enqueue(session, forged, NOW)
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    client = producer(kafka_bootstrap)
+    await client.start()
+    try:
+        relay = Relay(
+            store,
+            client,
+            kafka_bootstrap,
+            ManualClock(NOW),
+            topic_prefix=prefix,
+            publishable=partial(publishable_topic, directory),
+        )
+        await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
+        assert await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop()) == 0
+    finally:
+        await client.stop()
+    with store() as session:
+        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    assert rows["fine"].status == "sent"
+    assert rows["forged"].status == "refused"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        topics = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    assert f"{prefix}notify.northamptonshire.mash" in topics
+    assert f"{prefix}notify.evil-collector.police" not in topics
+
+
+class BrokenByARestart(AIOKafkaProducer):  # type: ignore[misc]  # aiokafka is untyped
+    """A real producer that fails every send as one does after a broker restart. Every
+    other row is written first (its acknowledgement lost, say), so it is sent twice."""
+
+    sends = 0
+    stopped = False
+
+    async def send(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        self.sends += 1
+        if self.sends % 2:
+            await (await super().send(*args, **kwargs))
+        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        failed.set_exception(OutOfOrderSequenceNumber())
+        return failed
+
+    async def stop(self) -> None:
+        self.stopped = True
+        await super().stop()
+
+
+async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_lost(
+    kafka_bootstrap: str, store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = [f"n-{n}" for n in range(10)]
+    with store.begin() as session:
+        for message_id in ids:
+            enqueue(session, row(message_id, message_id.encode()), NOW)
+    made: list[AIOKafkaProducer] = []
+
+    def new_producer() -> AIOKafkaProducer:  # the first one broken, as after a restart
+        made.append(
+            BrokenByARestart(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+            if not made
+            else producer(kafka_bootstrap)
+        )
+        return made[-1]
+
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    first = new_producer()
+    await first.start()
+    relay = Relay(
+        store,
+        first,
+        kafka_bootstrap,
+        ManualClock(NOW),
+        topic_prefix=prefix,
+        new_producer=new_producer,
+    )
+    loop = asyncio.get_running_loop()
+    try:
+        with caplog.at_level(logging.WARNING, logger="hub"):
+            with pytest.raises(DeliveryFailed):
+                await asyncio.to_thread(relay.publish_batch, loop)
+            assert len(made) == 1  # replaced before the next round, not during this one
+            assert await asyncio.to_thread(relay.publish_batch, loop) == len(ids)
+    finally:
+        await relay.producer.stop()
+    assert len(made) == 2
+    assert first.stopped
+    assert relay.producer is made[1]
+    assert relay.broken is None
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert "cannot go on after OutOfOrderSequenceNumber; replacing it" in said
+    assert "n-" not in said  # the error's type only, never a value
+    with store() as session:
+        rows = list(session.scalars(select(OutboxMessage)))
+    assert {(r.status, r.attempts) for r in rows} == {("sent", 2)}
+    arrived = Counter(r.value.decode() for r in await read_topics(kafka_bootstrap, prefix))
+    assert set(arrived) == set(ids)  # nothing lost
+    assert set(arrived.values()) == {1, 2}  # a duplicate at most, of that round's rows
+
+
+async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
+    kafka_bootstrap: str, store: sessionmaker[Session]
+) -> None:
+    with store.begin() as session:
+        enqueue(session, row("too-big", b"x" * 2_000_000), NOW)
+        enqueue(session, row("fine", b"{}"), NOW)
+    made: list[AIOKafkaProducer] = []
+
+    def new_producer() -> AIOKafkaProducer:
+        made.append(producer(kafka_bootstrap))
+        return made[-1]
+
+    client = new_producer()
+    await client.start()
+    relay = Relay(
+        store,
+        client,
+        kafka_bootstrap,
+        ManualClock(NOW),
+        topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
+        new_producer=new_producer,
+    )
+    loop = asyncio.get_running_loop()
+    try:
+        for _ in range(2):  # MessageSizeTooLarge: this row's fault, not the producer's
+            with pytest.raises(DeliveryFailed):
+                await asyncio.to_thread(relay.publish_batch, loop)
+    finally:
+        await relay.producer.stop()
+    assert made == [client]
+    assert relay.producer is client
+    assert relay.broken is None
+    with store() as session:
+        rows = {r.message_id: r.status for r in session.scalars(select(OutboxMessage))}
+    assert rows == {"too-big": "pending", "fine": "sent"}
