@@ -156,13 +156,17 @@ def decision_json(decision: Decision) -> dict[str, object]:
         "cause": decision.cause,
         "notification_id": str(decision.notification_id),
         "summary": decision.summary,
+        "details": decision.details,
+        "unroutable": str(decision.unroutable) if decision.unroutable else None,
     }
 
 
 def decision_text(decision: Decision) -> str:
     due = f"due {_iso(decision.due)}" if decision.due else "no deadline"
+    held = decision.unroutable
+    authority = f"UNROUTABLE: {held}" if held else decision.authority
     return (
-        f"{_iso(decision.at)}  {decision.recipient} ({decision.authority}): "
+        f"{_iso(decision.at)}  {decision.recipient} ({authority}): "
         f"{decision.action}, {due}, para {decision.paragraph} [{decision.cause}]\n"
         f"    ({heading_of(decision.paragraph)})\n"
         f"    {decision.summary}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
@@ -21,6 +21,7 @@ from hub.console.views import Timeline, episode_timeline
 from hub.consumers.apply import Replayed, replay
 from hub.producers.relay import DeliveryFailed, Relay
 from hub.routing.directory import Directory
+from hub.service.rerouting import Rerouted, reroute
 from hub.store.models import OutboxMessage
 
 MIN_REASON = 10
@@ -119,6 +120,7 @@ async def retry_deliveries(
     bootstrap: str,
     clock: Clock,
     topic_prefix: str = "",
+    publishable: Callable[[str], bool] | None = None,
 ) -> RetryReport:
     """Publish these outbox rows now, through the relay's own code (idempotent producer,
     acks=all), and say which went and which still fail. The relay would retry them anyway;
@@ -130,7 +132,7 @@ async def retry_deliveries(
             )
         ).all()
     if pending:
-        await _publish_now(sessions, list(pending), bootstrap, clock, topic_prefix)
+        await _publish_now(sessions, list(pending), bootstrap, clock, topic_prefix, publishable)
     with sessions.begin() as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
@@ -157,6 +159,7 @@ async def _publish_now(
     bootstrap: str,
     clock: Clock,
     topic_prefix: str,
+    publishable: Callable[[str], bool] | None,
 ) -> None:
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=10_000
@@ -169,9 +172,42 @@ async def _publish_now(
             f"broker unreachable at {bootstrap} ({type(error).__name__})"
         ) from None
     try:
-        relay = Relay(sessions, producer, bootstrap, clock, topic_prefix=topic_prefix)
+        relay = Relay(
+            sessions, producer, bootstrap, clock, topic_prefix=topic_prefix, publishable=publishable
+        )
         loop = asyncio.get_running_loop()
         with contextlib.suppress(DeliveryFailed):  # the rows say which, below
             await asyncio.to_thread(relay.publish_batch, loop, row_ids)
     finally:
         await producer.stop()
+
+
+class RerouteReport(BaseModel):
+    """Held duties routed again: those delivered now, and those still held, with why."""
+
+    routed: dict[str, str]  # notification id -> the authority it is now sent to
+    still_held: dict[str, str]  # notification id -> why it is still held
+
+
+def route_held_duties(
+    sessions: sessionmaker[Session],
+    who: str,
+    directory: Directory,
+    clock: Clock,
+    only: Collection[str] | None = None,
+) -> RerouteReport:
+    """Once the directory knows the party a duty was held for (a new alias, a corrected
+    entry), route the held duties again; each one routed is queued for delivery, and the
+    whole replay is recorded in the audit trail."""
+    now = clock.now()
+
+    def audit(session: Session, results: list[Rerouted]) -> None:
+        routed = sum(1 for r in results if r.authority is not None)
+        outcome = f"{routed} routed, {len(results) - routed} still held"
+        record(session, now, who, "reroute", f"{len(results)} held duties", outcome)
+
+    results = reroute(sessions, directory, now, only, audit)
+    return RerouteReport(
+        routed={r.notification_id: r.authority for r in results if r.authority is not None},
+        still_held={r.notification_id: r.reason or "" for r in results if r.authority is None},
+    )

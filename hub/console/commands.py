@@ -1,7 +1,7 @@
 """The console's views on the command line: `hub log`, `hub episode`, `hub deadlines`,
-`hub outbox`, `hub rejected` (each with --json), `hub users add` and `hub console` (the web
-server). They read HUB_DATABASE_URL like `hub run`. Whoever runs them is recorded in the
-audit trail as `cli:<login name>`.
+`hub outbox`, `hub rejected`, `hub unroutable` (each with --json), `hub users add` and
+`hub console` (the web server). They read HUB_DATABASE_URL like `hub run`. Whoever runs
+them is recorded in the audit trail as `cli:<login name>`.
 
 The store, Kafka and web modules are imported inside each command: every `hub` command
 loads this module, and `hub validate` should not pay for SQLAlchemy, Alembic and aiokafka."""
@@ -14,6 +14,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -199,6 +200,7 @@ def outbox_command(
     """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
     from hub.console.actions import BrokerUnavailable, retry_deliveries
     from hub.console.views import outbox
+    from hub.producers.messages import publishable_topic
 
     if retry:
         target = KafkaSettings().local_bootstrap()
@@ -206,7 +208,15 @@ def outbox_command(
         try:
             with _store() as store:
                 report = asyncio.run(
-                    retry_deliveries(store, _who(), list(retry), target, SystemClock(), prefix)
+                    retry_deliveries(
+                        store,
+                        _who(),
+                        list(retry),
+                        target,
+                        SystemClock(),
+                        prefix,
+                        partial(publishable_topic, _directory()),
+                    )
                 )
         except BrokerUnavailable as error:
             typer.echo(str(error), err=True)
@@ -286,6 +296,51 @@ def _rejected(
             terminal.print(f"   #{r.id} {r.status} {r.source} {_at(r.received_at)}")
 
 
+def unroutable_command(
+    route: Annotated[
+        bool, typer.Option(help="route the held duties again with the directory as it is now")
+    ] = False,
+    only: Annotated[
+        list[str] | None, typer.Option("--id", help="with --route: only this notification id")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Duties held because the directory could not name their recipient (a misspelt or
+    missing authority or police force). Correct the directory, then --route delivers them."""
+    from hub.console.actions import route_held_duties
+    from hub.console.views import unroutable
+
+    with _store() as store:
+        if route:
+            report = route_held_duties(store, _who(), _directory(), SystemClock(), only)
+            if as_json:
+                _json(report)
+            else:
+                typer.echo(f"routed: {len(report.routed)}; still held: {len(report.still_held)}")
+                for notification_id, why in report.still_held.items():
+                    typer.echo(f"  {notification_id}: {why}")
+            raise typer.Exit(1 if report.still_held else 0)
+        with store() as session:
+            total, held = unroutable(session)
+    if as_json:
+        _json({"total": total, "duties": [h.model_dump(mode="json") for h in held]})
+        return
+    table = Table(title=f"Unroutable: {total} duties held")
+    for column in ("decided", "recipient", "action", "para", "episode", "field", "why"):
+        table.add_column(column)
+    for h in held:
+        table.add_row(
+            _at(h.decided_at),
+            h.recipient,
+            h.action,
+            h.paragraph,
+            h.episode_id,
+            f"{h.field} '{h.named or ''}'",
+            h.reason,
+        )
+    terminal.print(table)
+
+
 @users_app.command("add")
 def users_add(
     username: str,
@@ -352,5 +407,6 @@ def register(app: typer.Typer) -> None:
     app.command("deadlines")(deadlines_command)
     app.command("outbox")(outbox_command)
     app.command("rejected")(rejected_command)
+    app.command("unroutable")(unroutable_command)
     app.command("console")(console_command)
     app.add_typer(users_app, name="users")

@@ -15,9 +15,10 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.registry import INBOUND_TOPICS
+from hub.service.rerouting import HELD
 from hub.store.database import READ_ONLY, count_rows
 from hub.store.failures import failure_of
-from hub.store.models import OutboxMessage, RejectedMessage, TimerRecord
+from hub.store.models import OutboxMessage, RejectedMessage, RoutingDecision, TimerRecord
 
 CHECK_SECONDS = 5.0
 
@@ -33,6 +34,7 @@ class StoreFigures(BaseModel):
     timers_due: int = 0
     refused_open: int = 0
     held: int = 0
+    unroutable: int = 0  # duties held for a party the directory does not know
 
 
 class Health(BaseModel):
@@ -57,6 +59,7 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
         timers_due=count(TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now),
         refused_open=count(RejectedMessage, RejectedMessage.status == "open"),
         held=count(RejectedMessage, RejectedMessage.status == "held"),
+        unroutable=count(RoutingDecision, HELD),
     )
 
 

@@ -33,6 +33,11 @@ def router() -> APIRouter:
         gauge("hub_timers_due", "timers due and not yet fired", figures.timers_due)
         gauge("hub_refused_open", "refused or dead-lettered messages open", figures.refused_open)
         gauge("hub_held", "messages held for the event they depend on", figures.held)
+        gauge(
+            "hub_unroutable_duties",
+            "duties held for a party the directory does not know",
+            figures.unroutable,
+        )
         lag = Gauge(
             "hub_consumer_lag", "inbound records not yet applied", ["topic"], registry=registry
         )

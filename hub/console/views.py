@@ -17,6 +17,7 @@ from hub.console.masking import masked_body
 from hub.contracts.events import FoundReport, ReturnInterviewResult
 from hub.contracts.registry import CONTRACTS, contract_for_type
 from hub.producers.messages import NOTIFICATION_PREFIX
+from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     InboundEvent,
     OutboxMessage,
@@ -25,7 +26,8 @@ from hub.store.models import (
     TimerRecord,
 )
 
-Delivery = Literal["queued", "failing", "sent", "none"]
+# unroutable: held until the directory knows its recipient (hub.service.rerouting)
+Delivery = Literal["queued", "failing", "sent", "none", "unroutable"]
 
 
 def _its_outbox_row() -> ColumnElement[bool]:
@@ -161,9 +163,9 @@ def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: in
             cause=decision.cause,
             summary=decision.summary,
             due=decision.due,
-            delivery=delivery_of(status, last_error),
+            delivery="unroutable" if decision.held else delivery_of(status, last_error),
             attempts=attempts or 0,
-            last_error=last_error,
+            last_error=decision.unroutable_reason if decision.held else last_error,
             sent_at=sent_at,
         )
         for decision, status, attempts, last_error, sent_at in rows
@@ -385,7 +387,8 @@ def outbox(
     """Deliveries not yet made, oldest first (failing ones only, if asked), and how many
     are pending in all. Sent rows are in the routing log."""
     pending = OutboxMessage.status == "pending"
-    query = select(OutboxMessage).where(pending)
+    # Refused: a topic outside the directory, never sent (hub.producers.relay).
+    query = select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "refused")))
     if only_failing:
         query = query.where(OutboxMessage.last_error.is_not(None))
     rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
@@ -468,3 +471,43 @@ def refusal_of(row: RejectedMessage) -> Refusal:
         ],
         size=len(row.value or b""),
     )
+
+
+# -- duties held for a party the directory does not know -------------------------------
+
+
+class HeldDuty(BaseModel):
+    """A duty decided and logged but not yet deliverable: the directory could not name its
+    recipient from what the sender wrote."""
+
+    notification_id: str
+    decided_at: datetime
+    child_id: str
+    episode_id: str
+    recipient: str
+    action: str
+    paragraph: str
+    due: datetime | None
+    field: str  # the field that should have named the party
+    named: str | None  # what the sender wrote there
+    reason: str
+
+
+def unroutable(session: Session, limit: int = 500) -> tuple[int, list[HeldDuty]]:
+    """Held duties, oldest first, and how many there are in all."""
+    return count_held(session), [
+        HeldDuty(
+            notification_id=row.notification_id,
+            decided_at=row.decided_at,
+            child_id=row.child_id,
+            episode_id=row.episode_id,
+            recipient=row.recipient,
+            action=row.action,
+            paragraph=row.paragraph,
+            due=row.due,
+            field=row.unroutable_field or "",
+            named=row.unroutable_named,
+            reason=row.unroutable_reason or "",
+        )
+        for row in held_duties(session, limit)
+    ]

@@ -13,6 +13,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -33,17 +34,20 @@ from hub.console.access import AuditLine, Operator, audit_trail, authenticate, f
 from hub.console.actions import (
     BrokerUnavailable,
     ReplayReport,
+    RerouteReport,
     RetryReport,
     RevealRequest,
     replay_refusals,
     retry_deliveries,
     reveal_episode,
+    route_held_duties,
     view_episode,
 )
 from hub.console.context import Console, health_of
 from hub.console.health import Health
 from hub.console.roles import Role
 from hub.console.views import (
+    HeldDuty,
     LogFilter,
     LogPage,
     OutboxEntry,
@@ -54,7 +58,9 @@ from hub.console.views import (
     outbox,
     refusals,
     routing_log,
+    unroutable,
 )
+from hub.producers.messages import publishable_topic
 from hub.store.database import READ_ONLY
 
 HERE = Path(__file__).resolve().parent
@@ -244,6 +250,20 @@ class RetryRequest(BaseModel):
     ids: list[RowId] = Field(min_length=1, max_length=1000)
 
 
+NotificationId = Annotated[str, Field(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class RerouteRequest(BaseModel):
+    """Held duties by notification id; none named: every held duty."""
+
+    ids: list[NotificationId] = Field(default_factory=list, max_length=10_000)
+
+
+class HeldDuties(BaseModel):
+    total: int
+    duties: list[HeldDuty]
+
+
 class LogQuery(LogFilter):
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=PER_PAGE, ge=1, le=500)
@@ -306,6 +326,17 @@ def _api() -> Any:
     ) -> ReplayReport:
         return await _replay(console, user, request.ids, request.cause)
 
+    @api.get("/unroutable", response_model=HeldDuties)
+    async def unroutable_api(user: Viewer, console: ConsoleDep) -> HeldDuties:
+        total, duties = await read(console, unroutable)
+        return HeldDuties(total=total, duties=duties)
+
+    @api.post("/unroutable/route", response_model=RerouteReport)
+    async def reroute_api(
+        user: OperatorUser, console: ConsoleDep, request: RerouteRequest
+    ) -> RerouteReport:
+        return await _reroute(console, user, request.ids)
+
     @api.get("/health", response_model=Health)
     async def health_api(user: Viewer, console: ConsoleDep) -> Health:
         return await health_of(console)
@@ -356,6 +387,7 @@ async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryRepor
             console.bootstrap,
             console.clock,
             console.topic_prefix,
+            partial(publishable_topic, console.directory),
         )
     except BrokerUnavailable as error:
         raise HTTPException(503, str(error)) from None
@@ -377,6 +409,17 @@ async def _replay(
         sorted(set(chosen)),
         console.directory,
         console.clock,
+    )
+
+
+async def _reroute(console: Console, user: Operator, ids: list[str]) -> RerouteReport:
+    return await asyncio.to_thread(
+        route_held_duties,
+        console.sessions,
+        user.username,
+        console.directory,
+        console.clock,
+        ids or None,
     )
 
 
@@ -498,6 +541,24 @@ def _pages() -> Any:
         report = await _replay(console, user, (ids or [])[:10_000], cause)
         groups = await read(console, refusals)
         return _page(request, "rejected.html", user, groups=groups, report=report)
+
+    @pages.get("/unroutable")
+    async def unroutable_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        total, duties = await read(console, unroutable)
+        return _page(request, "unroutable.html", user, total=total, duties=duties, report=None)
+
+    @pages.post("/unroutable/route")
+    async def reroute_page(
+        request: Request,
+        user: OperatorUser,
+        console: ConsoleDep,
+        csrf: Annotated[str, Form(max_length=100)],
+        ids: Annotated[list[NotificationId] | None, Form()] = None,
+    ) -> HTMLResponse:
+        _check_csrf(request, csrf)
+        report = await _reroute(console, user, (ids or [])[:10_000])
+        total, duties = await read(console, unroutable)
+        return _page(request, "unroutable.html", user, total=total, duties=duties, report=report)
 
     @pages.get("/health")
     async def health_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:

@@ -271,6 +271,11 @@ def _apply_record(batch: Batch, record: Record, held: RejectedMessage | None = N
     except BadMessage as bad:
         _reject(batch, record, "bad_message", bad.problems, _event_id(record), held)
         return BatchResult(rejected=1)
+    contract = event.contract
+    if not source.topic.endswith(contract.topic):  # the topic says what a sender may send
+        problem = Problem("ce_type", f"a {contract.name} is published on {contract.topic} only")
+        _reject(batch, record, "bad_message", [problem], event.event_id, held)
+        return BatchResult(rejected=1)
     body = event.body.model_dump(mode="json")
     digest = _digest(event, body)
     earlier = batch.digest_of(event.event_id)

@@ -77,9 +77,12 @@ class ChildRecord(Base):
 
 
 class RoutingDecision(Base):
-    """The routing log: one duty owed to one recipient, and why."""
+    """The routing log: one duty owed to one recipient, and why. A duty whose recipient the
+    directory could not name is `unroutable` (its field, what the sender wrote, the reason)
+    until ops replays it, when `routed_at` is set and it is queued like any other."""
 
     __tablename__ = "routing_decisions"
+    __table_args__ = (Index("ix_routing_unroutable", "unroutable_field", "routed_at"),)
 
     notification_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     child_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -93,6 +96,15 @@ class RoutingDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(Stamp(), index=True)
     due: Mapped[datetime | None]
     details: Mapped[dict[str, Any]]
+    unroutable_field: Mapped[str | None] = mapped_column(String(64))
+    unroutable_named: Mapped[str | None] = mapped_column(String(100))
+    unroutable_reason: Mapped[str | None] = mapped_column(Text)
+    routed_at: Mapped[datetime | None]
+
+    @property
+    def held(self) -> bool:
+        """Waiting for ops to replay it once the directory knows its recipient."""
+        return self.unroutable_field is not None and self.routed_at is None
 
 
 class OutboxMessage(Base):

@@ -151,6 +151,7 @@ class Writes:
             if notification_id in logged:
                 continue
             logged.add(notification_id)
+            held = decision.unroutable
             rows.append(
                 {
                     "notification_id": notification_id,
@@ -165,9 +166,14 @@ class Writes:
                     "decided_at": decision.at,
                     "due": decision.due,
                     "details": dict(decision.details),
+                    "unroutable_field": held.field if held else None,
+                    "unroutable_named": (held.named or "")[:100] or None if held else None,
+                    "unroutable_reason": held.reason if held else None,
+                    "routed_at": None,
                 }
             )
-            notifications.append(notification_message(decision))
+            if held is None:  # a held duty is queued for no one until ops replays it
+                notifications.append(notification_message(decision))
         if rows:
             _insert(session, RoutingDecision, rows)
         return notifications

@@ -106,7 +106,9 @@ def test_a_redelivered_bad_message_is_rejected_once(store: Store) -> None:
 
 
 def test_a_protocol_violation_is_rejected_with_its_field(store: Store) -> None:
-    apply(store, misper_record(data={"residence_authority": "atlantis"}))
+    apply(
+        store, misper_record(data={"responsible_authority": "kent", "residence_authority": "essex"})
+    )
     with store() as session:
         [rejected] = session.scalars(select(RejectedMessage)).all()
     assert rejected.kind == "protocol_violation"
@@ -114,7 +116,9 @@ def test_a_protocol_violation_is_rejected_with_its_field(store: Store) -> None:
 
 
 def test_a_rejection_report_never_carries_the_childs_details(store: Store) -> None:
-    apply(store, misper_record(data={"residence_authority": "atlantis"}))
+    apply(
+        store, misper_record(data={"responsible_authority": "kent", "residence_authority": "essex"})
+    )
     with store() as session:
         [report] = session.scalars(select(OutboxMessage.value)).all()
     assert b"Jordan" not in report

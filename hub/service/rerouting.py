@@ -1,0 +1,91 @@
+"""Duties held because the directory could not name their recipient (a misspelt or missing
+authority or police force): listing them for ops, and routing them again once the
+directory is corrected. A duty routed again is delivered under the id it was logged with,
+so a receiver can still tell it from any other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.contracts.notification import Notification
+from hub.producers.messages import outgoing_notification
+from hub.routing.directory import Directory
+from hub.routing.facts import Unroutable
+from hub.routing.rerouting import route_again
+from hub.store.database import among
+from hub.store.models import RoutingDecision
+from hub.store.outcomes import enqueue
+
+HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
+
+
+@dataclass(frozen=True)
+class Rerouted:
+    notification_id: str
+    recipient: str
+    authority: str | None  # None: still unroutable
+    reason: str | None = None  # why it is still held
+
+
+def count_held(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RoutingDecision).where(HELD)) or 0
+
+
+def held_duties(session: Session, limit: int = 500) -> list[RoutingDecision]:
+    return list(
+        session.scalars(
+            select(RoutingDecision).where(HELD).order_by(RoutingDecision.decided_at).limit(limit)
+        )
+    )
+
+
+def reroute(
+    sessions: sessionmaker[Session],
+    directory: Directory,
+    now: datetime,
+    only: Collection[str] | None = None,
+    audit: Callable[[Session, list[Rerouted]], None] | None = None,
+) -> list[Rerouted]:
+    """Route the held duties (or `only` these notification ids) again with the directory
+    as it is now; those it can name are queued for delivery in the same transaction."""
+    with sessions.begin() as session:
+        query = select(RoutingDecision).where(HELD).order_by(RoutingDecision.decided_at)
+        if only is not None:
+            query = query.where(among(session, RoutingDecision.notification_id, only))
+        results = [_route(session, row, directory, now) for row in session.scalars(query)]
+        if audit is not None:
+            audit(session, results)
+        return results
+
+
+def _route(session: Session, row: RoutingDecision, directory: Directory, now: datetime) -> Rerouted:
+    assert row.unroutable_field is not None
+    assert row.unroutable_reason is not None
+    held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
+    found = route_again(directory, row.recipient, held)
+    if isinstance(found, Unroutable):
+        row.unroutable_reason = found.reason
+        return Rerouted(row.notification_id, row.recipient, None, found.reason)
+    row.authority, row.routed_at = found, now
+    notification = Notification(
+        notification_id=UUID(row.notification_id),
+        episode_id=row.episode_id,
+        child_id=row.child_id,
+        recipient=row.recipient,
+        authority=found,
+        action=row.action,
+        summary=row.summary,
+        decided_at=row.decided_at,
+        due=row.due,
+        paragraph=row.paragraph,
+        cause=row.cause,
+        details=row.details,
+    )
+    enqueue(session, outgoing_notification(notification), now)
+    return Rerouted(row.notification_id, row.recipient, found)

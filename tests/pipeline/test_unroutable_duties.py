@@ -1,0 +1,90 @@
+"""In the store, on SQLite and PostgreSQL: a MISPER report naming an authority the directory
+does not know is applied; its home duties are queued, the duties needing the unknown party
+are logged as unroutable and queued for no one, and once the directory knows the name ops
+routes them under the ids they were logged with. An event on another type's topic is
+refused with that reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import ManualClock
+from hub.console.actions import route_held_duties
+from hub.consumers.apply import apply_batch
+from hub.routing.directory import Alias, Directory, load_directory
+from hub.service.rerouting import count_held
+from hub.store.models import AuditEntry, OutboxMessage, RejectedMessage, RoutingDecision
+from tests.helpers import example
+from tests.pipeline.records import misper_record, record_of
+
+DIRECTORY = load_directory()
+NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+Store = sessionmaker[Session]
+
+
+def knowing(name: str, code: str) -> Directory:
+    reference = DIRECTORY.reference
+    aliases = {**reference.aliases, name: Alias(to=(code,))}
+    return DIRECTORY.model_copy(
+        update={"reference": reference.model_copy(update={"aliases": aliases})}
+    )
+
+
+def test_an_unknown_host_authority_is_applied_and_only_its_duties_are_held(store: Store) -> None:
+    result = apply_batch(
+        store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW
+    )
+    assert result.applied == 1
+    with store() as session:
+        decisions = session.scalars(select(RoutingDecision)).all()
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+        held = {d.recipient for d in decisions if d.held}
+        assert count_held(session) == len([d for d in decisions if d.held])
+    assert held == {"host_police", "host_authority"}
+    assert "notify.northamptonshire.mash" in topics
+    assert "notify.northamptonshire.mct" in topics
+    assert not any("wiltshre" in topic for topic in topics)
+    assert result.notifications == len(decisions) - 2
+
+
+def test_held_duties_are_routed_once_the_directory_knows_the_name(store: Store) -> None:
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    clock = ManualClock(NOW)
+    unchanged = route_held_duties(store, "ops", DIRECTORY, clock)
+    assert not unchanged.routed
+    assert len(unchanged.still_held) == 2
+    report = route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), clock)
+    assert sorted(report.routed.values()) == ["wiltshire", "wiltshire-police"]
+    assert not report.still_held
+    with store() as session:
+        assert count_held(session) == 0
+        queued = {
+            row.message_id: row.topic
+            for row in session.scalars(select(OutboxMessage))
+            if row.topic.startswith("notify.wiltshire")
+        }
+        audit = session.scalars(select(AuditEntry.action)).all()
+    assert sorted(queued.values()) == [
+        "notify.wiltshire-police.host_police",
+        "notify.wiltshire.host_authority",
+    ]
+    assert {f"notification:{nid}" for nid in report.routed} == set(queued)  # the logged ids
+    assert "reroute" in audit
+    again = route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), clock)
+    assert not again.routed
+    assert not again.still_held
+
+
+def test_an_event_on_another_types_topic_is_refused_naming_why(store: Store) -> None:
+    result = apply_batch(
+        store, [record_of(example("01-misper-report"), topic="inbound.mash-rating")], DIRECTORY, NOW
+    )
+    assert result.rejected == 1
+    with store() as session:
+        [refused] = session.scalars(select(RejectedMessage)).all()
+    assert refused.problems == [
+        {"field": "ce_type", "reason": "a misper-report is published on inbound.misper-report only"}
+    ]
