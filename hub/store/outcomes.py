@@ -167,7 +167,7 @@ class Writes:
                     "due": decision.due,
                     "details": dict(decision.details),
                     "unroutable_field": held.field if held else None,
-                    "unroutable_named": (held.named or "")[:100] or None if held else None,
+                    "unroutable_named": held.named[:100] if held and held.named else None,
                     "unroutable_reason": held.reason if held else None,
                     "routed_at": None,
                 }
