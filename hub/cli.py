@@ -18,7 +18,7 @@ from hub.contracts.export import drift, export
 from hub.contracts.problems import BadMessage, problems_from
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
 from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
-from hub.routing.directory import load_directory
+from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
 from hub.settings import KafkaSettings
@@ -113,7 +113,11 @@ def simulate(
     notification it decides, in order."""
     from hub.routing.simulate import simulate as run_simulation
 
-    directory = load_directory(directory_file)
+    try:
+        directory = load_directory(directory_file)
+    except DirectoryError as error:  # the file names itself and each bad key
+        typer.echo(f"REFUSED {error}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
     events = []
     for number, line in enumerate(scenario.read_bytes().splitlines(), start=1):
         if not line.strip():
@@ -144,6 +148,13 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def decision_json(decision: Decision) -> dict[str, object]:
+    """What the routing log says of a duty, with its `details` and `child` exactly as its
+    recipient receives them (a held duty's as they will be sent once routed)."""
+    received = (
+        decision.notification().model_dump(mode="json")
+        if decision.unroutable is None
+        else {"details": decision.details, "child": decision.child}
+    )
     return {
         "at": _iso(decision.at),
         "recipient": decision.recipient,
@@ -156,7 +167,8 @@ def decision_json(decision: Decision) -> dict[str, object]:
         "cause": decision.cause,
         "notification_id": str(decision.notification_id),
         "summary": decision.summary,
-        "details": decision.details,
+        "details": received["details"],
+        "child": received["child"],
         "unroutable": str(decision.unroutable) if decision.unroutable else None,
     }
 

@@ -7,9 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
+from hub.contracts.actions import FACTS, Action
+from hub.contracts.data_policy import DataPolicy
 from hub.contracts.notification import Detail
 from hub.routing.directory import Directory, Resolution, Standing
 from hub.routing.facts import Decision, Episode, ProtocolViolation, Unroutable
+from hub.routing.particulars import Particulars, of_episode
 
 # Roles that belong to the home authority's children's services (or its joint teams).
 _HOME_ROLES = frozenset(
@@ -88,10 +91,16 @@ def owed(
     summary: str,
     due: datetime | None,
     details: dict[str, Detail],
+    known: Particulars,
+    policy: DataPolicy,
 ) -> Decision:
     """A decision, with its deadline clamped: a deadline already past when decided is due
-    now, so it is overdue from the first moment (and never due before it was decided)."""
+    now, so it is overdue from the first moment (and never due before it was decided).
+    Its facts must be its action's (a rule that strays is a bug, caught at once), and the
+    child's particulars are those the data policy gives this recipient for this action."""
     held = authority if isinstance(authority, Unroutable) else None
+    FACTS[Action(action)].model_validate(details)
+    child: dict[str, Detail] = {name: known[name] for name in policy.disclosed(recipient, action)}
     return Decision(
         at=at,
         recipient=recipient,
@@ -104,6 +113,7 @@ def owed(
         summary=summary,
         due=max(due, at) if due is not None else None,
         details=details,
+        child=child,
         unroutable=held,
     )
 
@@ -129,6 +139,10 @@ class Context:
     @cached_property
     def responsible(self) -> Resolution:
         return self.directory.resolve_authority(self.episode.report.responsible_authority)
+
+    @cached_property
+    def known(self) -> Particulars:
+        return of_episode(self.episode, self.directory, self.responsible, self.residence)
 
     def authority_of(self, recipient: str) -> str | Unroutable:
         """The authority whose topic the recipient reads, from the directory only: a field
@@ -193,5 +207,7 @@ class Context:
                 summary=summary,
                 due=due,
                 details={**(facts or {}), **details},
+                known=self.known,
+                policy=self.directory.data_policy,
             )
         )

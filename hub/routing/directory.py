@@ -24,9 +24,17 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hub.contracts.base import AuthorityCode
+from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
 from hub.contracts.problems import problems_from
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "northamptonshire.yaml"
@@ -260,6 +268,10 @@ class Directory(Strict):
     contacts: dict[str, str] = Field(
         default_factory=dict, description="how each home team is reached (protocol 2)"
     )
+    contact_for_other_agencies: tuple[str, ...] = Field(
+        default=("mct", "edt"),
+        description="the `contacts` sent to another force or authority about a child",
+    )
     bordering: tuple[AuthorityCode, ...] = ()
     aliases: dict[AuthorityCode, Alias] = Field(
         default_factory=dict,
@@ -271,7 +283,18 @@ class Directory(Strict):
     national: National
     timescales: Timescales
     choices: Choices = Choices()
+    data_policy: DataPolicy = Field(
+        default_factory=lambda: DataPolicy.model_validate(default_policy_document()),
+        description="changes to the default data policy (hub/data/data-policy.yaml)",
+    )
     reference: NationalDirectory
+
+    @field_validator("data_policy", mode="before")
+    @classmethod
+    def _over_the_default(cls, changes: object) -> object:
+        if not isinstance(changes, dict):
+            return changes  # a policy already, or refused by validation naming the key
+        return with_changes(default_policy_document(), changes)
 
     @model_validator(mode="after")
     def _listed_nationally(self) -> Directory:
@@ -284,6 +307,9 @@ class Directory(Strict):
             raise ValueError("home_police_force: not a police force of the national directory")
         if self.home_authority in reference.police_forces:
             raise ValueError("home_authority: is a police force's code")
+        unlisted = [team for team in self.contact_for_other_agencies if team not in self.contacts]
+        if self.contacts and unlisted:
+            raise ValueError(f"contact_for_other_agencies: not in contacts: {unlisted}")
         # Checked as the national data checks its own: known targets, never a code reused.
         NationalDirectory.model_validate({**reference.model_dump(), "aliases": self._aliases})
         return self

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from hub.contracts.events import MisperReport
 from hub.contracts.notification import Detail, Notification
+from hub.contracts.particulars import ChildParticulars
 from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
 from hub.routing.paragraphs import heading_of
 
@@ -127,7 +128,9 @@ class Unroutable:
 @dataclass(frozen=True)
 class Decision:
     """One notification owed to one recipient, and why. `authority` is empty while the
-    recipient is `unroutable`."""
+    recipient is `unroutable`. `details` are the facts of the duty; `child` the particulars
+    the data policy gives this recipient with this action, which leave the id alone (a
+    policy changed between a crash and its replay must not make a duty new)."""
 
     at: datetime
     recipient: str
@@ -140,6 +143,7 @@ class Decision:
     summary: str
     due: datetime | None = None
     details: dict[str, Detail] = field(default_factory=dict)
+    child: dict[str, Detail] = field(default_factory=dict)  # as the data policy allows
     unroutable: Unroutable | None = None
 
     def __post_init__(self) -> None:
@@ -172,6 +176,7 @@ class Decision:
             paragraph=self.paragraph,
             cause=self.cause,
             details=self.details,
+            child=ChildParticulars.model_validate(self.child),
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.notification import Notification
+from hub.contracts.particulars import ChildParticulars
 from hub.producers.messages import outgoing_notification
 from hub.routing.directory import Directory
 from hub.routing.facts import Unroutable
@@ -86,6 +87,7 @@ def _route(session: Session, row: RoutingDecision, directory: Directory, now: da
         paragraph=row.paragraph,
         cause=row.cause,
         details=row.details,
+        child=ChildParticulars.model_validate(row.child or {}),
     )
     enqueue(session, outgoing_notification(notification), now)
     return Rerouted(row.notification_id, row.recipient, found)

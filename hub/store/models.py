@@ -96,6 +96,9 @@ class RoutingDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(Stamp(), index=True)
     due: Mapped[datetime | None]
     details: Mapped[dict[str, Any]]
+    # The particulars of a held duty, for its delivery; none for one routed at once (its
+    # outbox message carries them).
+    child: Mapped[dict[str, Any] | None]
     unroutable_field: Mapped[str | None] = mapped_column(String(64))
     unroutable_named: Mapped[str | None] = mapped_column(String(100))
     unroutable_reason: Mapped[str | None] = mapped_column(Text)

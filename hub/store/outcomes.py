@@ -166,6 +166,7 @@ class Writes:
                     "decided_at": decision.at,
                     "due": decision.due,
                     "details": dict(decision.details),
+                    "child": dict(decision.child) if held else None,
                     "unroutable_field": held.field if held else None,
                     "unroutable_named": held.named[:100] if held and held.named else None,
                     "unroutable_reason": held.reason if held else None,

@@ -32,7 +32,7 @@ def test_a_notification_is_encoded_as_the_cloudevents_sdk_would(at: datetime) ->
         "CF-1",
         "evt-1",
         "New missing episode.",
-        details={"risk_level": "high"},
+        child={"name": "Test Child", "risk_level": "high"},
     )
     ours = notification_message(decision)
     sdk = to_kafka(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from hub.contracts.actions import Action, Recipient
 from hub.contracts.export import asyncapi, drift, export
 from hub.contracts.registry import CONTRACTS, REJECTED_TOPIC
 
@@ -19,7 +20,8 @@ def test_checked_in_contract_files_match_the_models() -> None:
 
 def test_export_writes_every_file_and_then_nothing_is_stale(tmp_path: Path) -> None:
     written = export(tmp_path)
-    assert len(written) == len(CONTRACTS) + 2  # every event, the notification, asyncapi
+    # every event, the notification, asyncapi, the notifications reference
+    assert len(written) == len(CONTRACTS) + 3
     assert drift(tmp_path) == []
 
 
@@ -34,3 +36,11 @@ def test_asyncapi_names_every_inbound_topic_and_the_rejected_topic() -> None:
 def test_personal_fields_are_flagged_in_the_published_schema() -> None:
     text = (CONTRACTS_DIR / "schemas" / "misper-report.v1.schema.json").read_text()
     assert '"x-personal-data": true' in text
+
+
+def test_the_asyncapi_document_names_every_action_and_recipient() -> None:
+    document = asyncapi()
+    schemas = document["components"]["schemas"]
+    assert set(schemas) == {action.value for action in Action}
+    recipients = document["channels"]["notify"]["parameters"]["recipient"]["enum"]
+    assert recipients == [recipient.value for recipient in Recipient]

@@ -6,6 +6,7 @@ refused with that reason."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -61,17 +62,22 @@ def test_held_duties_are_routed_once_the_directory_knows_the_name(store: Store) 
     assert not report.still_held
     with store() as session:
         assert count_held(session) == 0
-        queued = {
-            row.message_id: row.topic
+        rows = [
+            row
             for row in session.scalars(select(OutboxMessage))
             if row.topic.startswith("notify.wiltshire")
-        }
+        ]
+        queued = {row.message_id: row.topic for row in rows}
+        delivered = [json.loads(row.value) for row in rows]
         audit = session.scalars(select(AuditEntry.action)).all()
     assert sorted(queued.values()) == [
         "notify.wiltshire-police.host_police",
         "notify.wiltshire.host_authority",
     ]
     assert {f"notification:{nid}" for nid in report.routed} == set(queued)  # the logged ids
+    # delivered whole: the host force and authority can identify the child (3.9, 8.3)
+    assert all(message["child"]["name"] == "Jordan Example" for message in delivered)
+    assert all(message["child"]["placing_authority_contact"] for message in delivered)
     assert "reroute" in audit
     again = route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), clock)
     assert not again.routed

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.routing.directory import DEFAULT_PATH
 
 SCENARIO = (
     Path(__file__).resolve().parents[2] / "scenarios" / "looked-after-placed-out-of-area.jsonl"
@@ -72,3 +74,36 @@ def test_simulate_json_names_the_heading_of_each_paragraph() -> None:
     iri = [line for line in lines if line["action"] == "conduct_prevention_interview"]
     assert iri
     assert iri[0]["heading"] == "Police Prevention Interview in all cases"
+
+
+def test_simulate_json_prints_details_and_child_exactly_as_each_recipient_receives_them() -> None:
+    """The same bytes the outbox publishes: a manager's meeting carries no name, Luton's
+    notice the placing authority and whom to call (8.3)."""
+    result = runner.invoke(app, ["simulate", str(SCENARIO), "--json", "--until", "2026-12-31"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    [luton] = [
+        n
+        for n in lines
+        if n["authority"] == "luton" and n["action"] == "child_missing_in_your_area"
+    ]
+    assert luton["child"]["name"] == "Jordan Example"
+    assert luton["child"]["placing_authority"] == "Northamptonshire Children's Trust"
+    assert luton["child"]["placing_authority_contact"].startswith("MCT: ")
+    meetings = [n for n in lines if n["action"] == "convene_strategy_meeting"]
+    assert meetings
+    assert all("name" not in n["child"] for n in meetings)
+    assert all(n["details"]["meeting"] for n in meetings)
+
+
+def test_simulate_refuses_a_deployment_whose_policy_withholds_what_a_host_force_needs(
+    tmp_path: Path,
+) -> None:
+    deployment = yaml.safe_load(DEFAULT_PATH.read_text())
+    deployment["data_policy"] = {
+        "recipients": {"host_police": {"default": {"fields": ["name"], "why": "Less."}}}
+    }
+    path = tmp_path / "deployment.yaml"
+    path.write_text(yaml.safe_dump(deployment))
+    result = runner.invoke(app, ["simulate", str(SCENARIO), "--directory", str(path)])
+    assert result.exit_code == 1
+    assert "data_policy.recipients.host_police.default.fields: withholds" in result.output

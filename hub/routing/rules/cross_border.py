@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
@@ -16,6 +17,7 @@ from hub.routing.calendar import add_working_days
 from hub.routing.context import owed, unroutable
 from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation, Unroutable
+from hub.routing.particulars import Particulars, of_notice
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
 
@@ -25,6 +27,7 @@ class Notices:
     """The decisions about one notice, all for the same child and episode."""
 
     event: CrossBorderNotice
+    state: ChildState
     directory: Directory
     at: datetime
     cause: str
@@ -54,8 +57,15 @@ class Notices:
                 summary=summary,
                 due=due,
                 details={"from_authority": self.sender, **details},
+                known=self.known,
+                policy=self.directory.data_policy,
             )
         )
+
+    @cached_property
+    def known(self) -> Particulars:
+        episode = self.state.episode(self.event.episode_id or "")
+        return of_notice(self.event, self.directory, episode)
 
     @property
     def sender(self) -> str:
@@ -75,7 +85,7 @@ def on_cross_border_notice(
     home = directory.home_authority
     sender = directory.resolve_authority(event.from_authority)
     addressee = directory.resolve_authority(event.to_authority)
-    notices = Notices(event, directory, at, cause)
+    notices = Notices(event, state, directory, at, cause)
     if sender.standing is Standing.HOME:
         if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
             raise ProtocolViolation(

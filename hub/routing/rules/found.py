@@ -74,6 +74,7 @@ def on_found_report(
             "8.4",
             "Your child has been found: visit as soon as possible and review whether the "
             "placement remains appropriate.",
+            found_by=event.found_by.value,
         )
     if found.looked_after and placing is not Placing.PLACED_IN:
         ctx.tell(
@@ -81,6 +82,7 @@ def on_found_report(
             "child_found",
             "8.4",
             "A child in care has returned: review whether the placement remains appropriate.",
+            found_by=event.found_by.value,
         )
         # MCT-PG: "the allocated Social Worker must ensure those with parental responsibility
         # are informed" (8.4: "unless ... inconsistent with the child's welfare"): the
@@ -155,7 +157,11 @@ def on_found_report(
         )
     if placing is Placing.PLACED_IN and owner != "placing_authority":
         ctx.tell(
-            "placing_authority", "child_found", "8.10", "The child you placed here has returned."
+            "placing_authority",
+            "child_found",
+            "8.10",
+            "The child you placed here has returned.",
+            found_by=event.found_by.value,
         )
     share_with_partners(ctx, "found")
     if is_out_of_hours(event.found_at, directory):

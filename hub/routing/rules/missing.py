@@ -58,7 +58,7 @@ def on_misper_report(
 
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
     """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2)."""
-    episode, report = ctx.episode, ctx.episode.report
+    episode = ctx.episode
     immediate = ctx.at if episode.high_risk else None  # 1.4: high risk, told immediately
     if not adult_care_leaver(episode):  # 1.4: "... immediately if the person is under 18"
         ctx.tell(
@@ -67,9 +67,6 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
             "6.14",
             "New missing episode (MISPER): open the episode and await or give the RAG rating.",
             due=immediate,
-            risk_level=episode.risk_level.value,
-            cse_risk=episode.cse_risk,
-            legal_status=report.legal_status.value,
         )
     ctx.tell(
         "mct",
@@ -77,7 +74,6 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
         "7.2",
         "A child is missing: the Missing Children Co-ordinator is the first point of contact.",
         due=immediate,
-        risk_level=episode.risk_level.value,
         first_episode=first_episode,
     )
 
@@ -85,7 +81,7 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
 def _the_childs_workers(ctx: Context) -> None:
     """The allocated worker of a child known (7.3, 7.4, MCT-PG), or the MCT and MASH for a
     child not known (7.6)."""
-    episode, report = ctx.episode, ctx.episode.report
+    episode = ctx.episode
     immediate = ctx.at if episode.high_risk else None
     if has_our_worker(ctx):
         ctx.tell(
@@ -95,7 +91,6 @@ def _the_childs_workers(ctx: Context) -> None:
             "Your child is missing: engage with the carers, co-ordinate partners, "
             "re-assess needs and plan to prevent further episodes (7.4).",
             due=immediate,
-            worker_team=report.allocated_worker.team if report.allocated_worker else None,
         )
         # MCT-PG, to the social worker: "You should always inform your Team Manager and
         # Service Manager when a child or young person is reported missing."
@@ -164,7 +159,6 @@ def _reviewing_officers(ctx: Context) -> None:
 def _across_borders(ctx: Context, placing: Placing) -> None:
     """A child placed here by another authority (3.8, 8.10), or our child placed out of area
     (3.9, 3.9.1, 8.3). The Missing Co-ordinator shares the forms: the hub does not hold them."""
-    risk = ctx.episode.risk_level.value
     if placing is Placing.PLACED_IN:
         ctx.tell(
             "placing_authority",
@@ -172,7 +166,6 @@ def _across_borders(ctx: Context, placing: Placing) -> None:
             "8.10",
             "A child you placed here is missing (the MCT's notice to the placing social worker).",
             due=ctx.at,
-            risk_level=risk,
         )
         ctx.tell(
             "mct",
@@ -209,7 +202,6 @@ def _across_borders(ctx: Context, placing: Placing) -> None:
         "A child in our care placed in your area is missing; the Incident and Location Forms "
         "follow from our Missing Police Officer (3.9.1).",
         due=ctx.at,
-        risk_level=risk,
     )
     ctx.tell(
         "host_authority",

@@ -43,6 +43,7 @@ def on_risk_update(
         "7.16",
         f"Police risk grading is now {event.risk_level.value}.",
         risk_level=event.risk_level.value,
+        cse_risk=event.cse_risk,
     )
     if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
         _raised_to_high_risk(ctx, episode)

@@ -22,5 +22,4 @@ def share_with_partners(ctx: Context, status: str) -> None:
             f"The police Missing Persons Unit's regular sharing: a child is {status}. Focus "
             "on immediate action for vulnerable children still missing.",
             due=due,
-            risk_level=ctx.episode.risk_level.value,
         )

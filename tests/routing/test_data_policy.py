@@ -1,0 +1,186 @@
+"""What each recipient is told of the child (the data policy, hub/data/data-policy.yaml):
+enough to do its duty, and no more."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
+from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.producers.messages import notification_message
+from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
+from hub.routing.facts import Decision
+from tests.routing.builders import DIRECTORY, START, Timeline, misper, told
+from tests.routing.test_cross_border_notices import placement
+
+PLACED_IN_LUTON: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "residence_authority": "luton",
+}
+
+
+def received(decision: Decision) -> dict[str, object]:
+    """The `child` of the message as it is published."""
+    child = json.loads(notification_message(decision).value)["child"]
+    assert isinstance(child, dict)
+    return child
+
+
+def test_3_9_host_police_receive_what_they_need_to_look_for_the_child() -> None:
+    """3.9: "the Incident Form and Location Form will be shared with the Police force in
+    that Authority": a force that has never met the child must know who, where and when
+    last seen, how at risk, and whom to call."""
+    [search] = told(Timeline().receive(misper(**PLACED_IN_LUTON)), "host_police")
+    child = received(search)
+    assert child["name"] == "Test Child"
+    assert child["date_of_birth"] == "2012-05-01"
+    assert child["sex"] == "female"
+    assert child["last_seen_place"] == "Home"
+    assert child["last_seen_at"] == "2026-11-18T10:00:00Z"
+    assert child["risk_level"] == "medium"
+    assert child["cse_risk"] is False
+    assert child["placing_authority"] == "Northamptonshire Children's Trust"
+    assert child["placing_authority_contact"] == (
+        "MCT: MCT@northamptonshire.gov.uk; EDT: 0300 126 1000"
+    )
+
+
+def test_8_3_lutons_notice_names_the_placing_authority_and_how_to_reach_it() -> None:
+    """8.3: the host authority "need[s] to act in collaboration with colleagues in
+    Northamptonshire (the Placing authority)"."""
+    [notice] = told(
+        Timeline().receive(misper(**PLACED_IN_LUTON)),
+        "host_authority",
+        "child_missing_in_your_area",
+    )
+    assert notice.authority == "luton"
+    child = received(notice)
+    assert child["placing_authority"] == "Northamptonshire Children's Trust"
+    assert child["placing_authority_contact"]
+    assert "circumstances" not in child  # the police's account stays with the police
+
+
+def test_7_18_a_manager_convening_a_meeting_is_not_sent_the_childs_name() -> None:
+    """7.18: the Team Manager convenes the 48-hour meeting: the child is found on the record
+    by its id, so the name, date of birth and whereabouts are not sent."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    fired = timeline.advance(START + timedelta(hours=25))
+    [meeting] = told(fired, "team_manager", "convene_strategy_meeting")
+    child = received(meeting)
+    assert not {"name", "date_of_birth", "last_seen_place", "circumstances"} & child.keys()
+    assert child["risk_level"] == "medium"
+
+
+def test_6_14_mash_receives_the_identity_to_open_the_episode_on_the_record() -> None:
+    """6.14: the MISPER "will trigger a missing episode on Carefirst"."""
+    [record] = told(Timeline().receive(misper()), "mash", "record_missing_episode")
+    child = received(record)
+    assert (child["name"], child["date_of_birth"], child["sex"]) == (
+        "Test Child",
+        "2012-05-01",
+        "female",
+    )
+    assert "last_seen_place" not in child
+    assert "circumstances" not in child
+
+
+def test_7_14_the_host_authority_can_record_the_child_we_place_there() -> None:
+    """7.14: the Formal Notification Process, so the host can record the child (8.9 is the
+    same duty the other way)."""
+    notice = placement(to="luton", by="northamptonshire")
+    [formal] = told(Timeline().receive(notice), "host_authority", "formal_placement_notification")
+    child = received(formal)
+    assert child["name"] == "Placed Child"
+    assert child["placement_started_at"] == "2026-11-02T15:00:00Z"
+    assert child["placing_social_worker"] == "E SW"
+    assert child["placing_authority"] == "Northamptonshire Children's Trust"
+
+
+def test_a_withheld_particular_is_absent_and_an_unknown_one_is_null() -> None:
+    """What the policy withholds is not in the message; what it allows but the hub does not
+    know (the placement's start, from a MISPER report) is there, as null."""
+    [forms] = told(Timeline().receive(misper()), "allocated_worker", "inform_team_manager")
+    assert received(forms) == {}
+    [mct_forms] = told(
+        Timeline().receive(misper(allocated_worker=None, legal_status=LegalStatus.EARLY_HELP)),
+        "mct",
+        "complete_incident_and_location_forms",
+    )
+    child = received(mct_forms)
+    assert "placement_started_at" in child
+    assert child["placement_started_at"] is None
+
+
+def test_the_childs_particulars_leave_the_notification_id_alone() -> None:
+    """A policy changed between a crash and its replay must not make a duty new: the id is
+    fixed by the cause, the rule, the recipient and the duty's facts."""
+    nothing = {"fields": [], "why": "Nothing at all."}
+    changes = {"recipients": {"mct": {"actions": {"missing_child_notified": nothing}}}}
+    policy = DataPolicy.model_validate(with_changes(default_policy_document(), changes))
+    narrower = DIRECTORY.model_copy(update={"data_policy": policy})
+    first = Timeline().receive(misper(risk_level=RiskLevel.HIGH))
+    second = Timeline(narrower).receive(misper(risk_level=RiskLevel.HIGH))
+    assert [d.child for d in first] != [d.child for d in second]
+    assert [d.notification_id for d in first] == [d.notification_id for d in second]
+
+
+def _deployment(tmp_path: Path, policy: object) -> Path:
+    document = yaml.safe_load(DEFAULT_PATH.read_text())
+    document["data_policy"] = policy
+    path = tmp_path / "deployment.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_a_deployment_may_change_what_a_recipient_receives(tmp_path: Path) -> None:
+    changes = {
+        "recipients": {
+            "mct": {"default": {"fields": ["identity"], "why": "Our MCT looks up the rest."}}
+        }
+    }
+    directory = load_directory(_deployment(tmp_path, changes))
+    assert directory.data_policy.disclosed("mct", "child_found") == ("name", "date_of_birth", "sex")
+    # its other entries, and every other recipient's, stay the default's
+    assert directory.data_policy.disclosed(
+        "mct", "missing_child_notified"
+    ) == DIRECTORY.data_policy.disclosed("mct", "missing_child_notified")
+    assert directory.data_policy.disclosed("iro", "child_found") == (
+        DIRECTORY.data_policy.disclosed("iro", "child_found")
+    )
+
+
+def test_a_deployment_cannot_withhold_what_a_host_force_needs(tmp_path: Path) -> None:
+    changes = {"recipients": {"host_police": {"default": {"fields": ["name"], "why": "Less."}}}}
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    message = str(refused.value)
+    assert "data_policy.recipients.host_police.default.fields" in message or (
+        "recipients.host_police.default.fields" in message
+    )
+    assert "withholds date_of_birth" in message
+    assert "3.9" in message
+
+
+def test_a_particular_the_hub_does_not_know_is_refused_by_name(tmp_path: Path) -> None:
+    changes = {"recipients": {"iro": {"default": {"fields": ["shoe_size"], "why": "?"}}}}
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    assert "data_policy.recipients.iro.default.fields" in str(refused.value)
+    assert "shoe_size" in str(refused.value) or "Input should be" in str(refused.value)
+
+
+def test_every_recipient_has_a_policy_and_every_entry_a_reason() -> None:
+    policy = DIRECTORY.data_policy
+    entries = [
+        disclosure
+        for recipient in policy.recipients.values()
+        for disclosure in (recipient.default, *recipient.actions.values())
+    ]
+    assert all(len(d.why) > 20 for d in entries)
