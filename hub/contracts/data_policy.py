@@ -139,12 +139,16 @@ class DataPolicy(_Strict):
             for action, disclosure in policy.actions.items()
         }
 
+    @cached_property
+    def _defaults(self) -> dict[str, tuple[Particular, ...]]:
+        return {
+            recipient.value: policy.default.fields for recipient, policy in self.recipients.items()
+        }
+
     def disclosed(self, recipient: str, action: str) -> tuple[Particular, ...]:
         """The particulars this recipient receives with this action."""
         fields = self._table.get((recipient, action))
-        if fields is None:
-            fields = self.recipients[Recipient(recipient)].default.fields
-        return fields
+        return fields if fields is not None else self._defaults[recipient]
 
     def disclosure(self, recipient: str, action: str) -> Disclosure:
         policy = self.recipients[Recipient(recipient)]

@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from hub.contracts.actions import FACTS, Action
 from hub.contracts.data_policy import DataPolicy
 from hub.contracts.notification import Detail
 from hub.routing.directory import Directory, Resolution, Standing
@@ -96,10 +95,9 @@ def owed(
 ) -> Decision:
     """A decision, with its deadline clamped: a deadline already past when decided is due
     now, so it is overdue from the first moment (and never due before it was decided).
-    Its facts must be its action's (a rule that strays is a bug, caught at once), and the
-    child's particulars are those the data policy gives this recipient for this action."""
+    The child's particulars are those the data policy gives this recipient for this action;
+    its facts are checked against its action's schema when its notification is made."""
     held = authority if isinstance(authority, Unroutable) else None
-    FACTS[Action(action)].model_validate(details)
     child: dict[str, Detail] = {name: known[name] for name in policy.disclosed(recipient, action)}
     return Decision(
         at=at,
