@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
+from hub.contracts.particulars import ChildParticulars
+from hub.contracts.personal import REDACTED, is_personal
 from hub.contracts.problems import BadMessage, problems_from
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
 from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
@@ -108,6 +110,14 @@ def simulate(
     directory_file: Annotated[Path, typer.Option("--directory", help="directory YAML")] = (
         DEFAULT_DIRECTORY
     ),
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal-personal-data",
+            help="print the child's name, date of birth, places and circumstances as sent, "
+            "not redacted (--json)",
+        ),
+    ] = False,
 ) -> None:
     """Run a timeline through the protocol engine with a simulated clock and print every
     notification it decides, in order."""
@@ -132,7 +142,9 @@ def simulate(
         until = until.replace(tzinfo=UTC)
     result = run_simulation(directory, events, until or (events[-1].time if events else None))
     for decision in result.decisions:
-        typer.echo(json.dumps(decision_json(decision)) if as_json else decision_text(decision))
+        typer.echo(
+            json.dumps(decision_json(decision, reveal)) if as_json else decision_text(decision)
+        )
     for rejection in result.rejections:
         typer.echo(
             f"REJECTED {rejection.event_id} at {rejection.at.isoformat()}: "
@@ -147,14 +159,20 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def decision_json(decision: Decision) -> dict[str, object]:
-    """What the routing log says of a duty, with its `details` and `child` exactly as its
-    recipient receives them (a held duty's as they will be sent once routed)."""
+def decision_json(decision: Decision, reveal: bool = False) -> dict[str, object]:
+    """What the routing log says of a duty, with its `details` and `child` as its recipient
+    receives them (a held duty's as they will be sent once routed): the same keys, and the
+    child's personal data redacted unless `reveal`."""
     received = (
         decision.notification().model_dump(mode="json")
         if decision.unroutable is None
         else {"details": decision.details, "child": decision.child}
     )
+    if not reveal:
+        received["child"] = {
+            name: REDACTED if value is not None and is_personal(ChildParticulars, name) else value
+            for name, value in received["child"].items()
+        }
     return {
         "at": _iso(decision.at),
         "recipient": decision.recipient,

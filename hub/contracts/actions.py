@@ -225,7 +225,8 @@ class DisagreementFacts(Message):
 
 
 # Each action's facts. A rule that tells an action without its facts, or with others, fails
-# at once (a bug), so the schema published for an action is what its recipients receive.
+# when its notification is made (a bug, caught by the tests, which drive every rule through
+# it), so the schema published for an action is what its recipients receive.
 FACTS: dict[Action, type[Message]] = {
     **{action: NoFacts for action in Action},
     Action.ADD_TO_CSE_AND_MISSING_FORUM: EpisodesFacts,

@@ -29,8 +29,8 @@ _REACH_US: tuple[Particular, ...] = (*_IDENTITY, "placing_authority", "placing_a
 NEEDS: dict[tuple[Recipient, Action | None], tuple[tuple[Particular, ...], str]] = {
     (Recipient.HOST_POLICE, None): (
         _REACH_US,
-        "3.9, 5.12: the force where the child is placed acts for a child it does not know, "
-        "and calls the placing authority",
+        "3.9, 5.1, 5.12 (Prevention Interview): the force where the child is placed acts for "
+        "a child it does not know, and calls the placing authority",
     ),
     (Recipient.HOST_POLICE, Action.CHILD_MISSING_IN_YOUR_AREA): (
         (*_REACH_US, "last_seen_place", "last_seen_at", "risk_level", "cse_risk"),
@@ -39,14 +39,19 @@ NEEDS: dict[tuple[Recipient, Action | None], tuple[tuple[Particular, ...], str]]
     ),
     (Recipient.HOST_AUTHORITY, None): (
         _REACH_US,
-        "7.14, 8.3, 8.4: the host authority must find or make the child's record and reach "
-        "the placing authority",
+        "7.14, 8.3, 8.4: the host authority acts with the placing authority for a child it "
+        "may never have met: it must identify the child and reach the placing authority",
     ),
     (Recipient.PLACING_AUTHORITY, None): (
         ("name", "date_of_birth", "host_authority", "host_authority_contact"),
         "8.10-8.12: the placing authority matches the child to its own record and must reach us",
     ),
     (Recipient.HOME_OFFICE, None): (_IDENTITY, "4.3: the Home Office must identify the child"),
+    # The reporting force may be another than the home authority's (3.9.1, 5.18).
+    (Recipient.POLICE, None): (
+        _IDENTITY,
+        "3.9.1, 5.18: a force must match the child to its own record",
+    ),
 }
 
 
@@ -58,7 +63,7 @@ class Disclosure(_Strict):
     """The particulars one recipient receives with one action, and why."""
 
     fields: tuple[Particular, ...]
-    why: str = Field(min_length=1)
+    why: str = Field(pattern=r"\S", description="the paragraph behind the choice, and why")
 
 
 class RecipientPolicy(_Strict):
@@ -149,10 +154,6 @@ class DataPolicy(_Strict):
         """The particulars this recipient receives with this action."""
         fields = self._table.get((recipient, action))
         return fields if fields is not None else self._defaults[recipient]
-
-    def disclosure(self, recipient: str, action: str) -> Disclosure:
-        policy = self.recipients[Recipient(recipient)]
-        return policy.actions.get(Action(action), policy.default)
 
 
 @cache

@@ -7,12 +7,15 @@ from the message, and one it allows but the hub does not know is null."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
 from hub.contracts.base import PERSONAL, Message, ShortText, Timestamp
 from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel, Sex
+
+CONTACT_LIMIT = 1000
+Contact = Annotated[str, Field(min_length=1, max_length=CONTACT_LIMIT)]
 
 
 class ChildParticulars(Message):
@@ -32,7 +35,7 @@ class ChildParticulars(Message):
     placing_authority: ShortText | None = Field(
         default=None, description="The authority responsible for the child's care (1.4)."
     )
-    placing_authority_contact: ShortText | None = Field(
+    placing_authority_contact: Contact | None = Field(
         default=None,
         description="How to reach the placing authority about the child, where the hub's "
         "deployment is it (protocol 2).",
@@ -40,7 +43,7 @@ class ChildParticulars(Message):
     host_authority: ShortText | None = Field(
         default=None, description="The authority where the child lives or is placed (1.4)."
     )
-    host_authority_contact: ShortText | None = Field(
+    host_authority_contact: Contact | None = Field(
         default=None,
         description="How to reach the host authority about the child, where the hub's "
         "deployment is it (protocol 2).",

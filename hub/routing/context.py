@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from functools import cached_property
 
 from hub.contracts.data_policy import DataPolicy
 from hub.contracts.notification import Detail
-from hub.routing.directory import Directory, Resolution, Standing
-from hub.routing.facts import Decision, Episode, ProtocolViolation, Unroutable
+from hub.routing.directory import Directory, Resolution
+from hub.routing.facts import Decision, Episode, Unroutable
 from hub.routing.particulars import Particulars, of_episode
+from hub.routing.placing import Placing, placing_of
 
 # Roles that belong to the home authority's children's services (or its joint teams).
 _HOME_ROLES = frozenset(
@@ -39,38 +39,6 @@ _HOME_ROLES = frozenset(
         "health",  # the area's health partners (6.11, 7.20)
     }
 )
-
-
-class Placing(StrEnum):
-    """Where the child stands across borders (1.5, section 8)."""
-
-    LOCAL = "local"  # a home child living in the home area
-    PLACED_OUT = "placed_out"  # a home child placed in another area (8.3-8.7)
-    PLACED_IN = "placed_in"  # another authority's child placed here (8.8-8.13)
-
-
-def placing_of(episode: Episode, directory: Directory) -> Placing:
-    """Where the child stands, from the authorities the report names. A name the directory
-    does not know never stops the routing (DESIGN.md): only a child the directory shows to
-    be neither ours nor living here is outside this protocol's scope (1.5)."""
-    report = episode.report
-    responsible = directory.resolve_authority(report.responsible_authority)
-    residence = directory.resolve_authority(report.residence_authority)
-    ours = responsible.standing in (Standing.HOME, Standing.ABSENT)
-    lives_here = residence.standing in (Standing.HOME, Standing.ABSENT)
-    if ours:
-        return Placing.LOCAL if lives_here else Placing.PLACED_OUT
-    if lives_here or residence.standing is Standing.UNKNOWN:
-        return Placing.PLACED_IN
-    if responsible.standing is Standing.UNKNOWN:
-        # Living in another area, responsible authority unrecognised: perhaps ours misspelt.
-        # Routed as ours, so that no duty of ours is lost for a typing error.
-        return Placing.PLACED_OUT
-    raise ProtocolViolation(
-        "data.residence_authority",
-        f"neither the responsible nor the residence authority is {directory.home_authority}: "
-        "the child is outside this protocol's scope (1.5)",
-    )
 
 
 def unroutable(field: str, resolution: Resolution) -> Unroutable:
@@ -140,7 +108,9 @@ class Context:
 
     @cached_property
     def known(self) -> Particulars:
-        return of_episode(self.episode, self.directory, self.responsible, self.residence)
+        return of_episode(
+            self.episode, self.directory, self.placing, self.responsible, self.residence
+        )
 
     def authority_of(self, recipient: str) -> str | Unroutable:
         """The authority whose topic the recipient reads, from the directory only: a field

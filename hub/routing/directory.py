@@ -35,6 +35,7 @@ from pydantic import (
 
 from hub.contracts.base import AuthorityCode
 from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
+from hub.contracts.particulars import CONTACT_LIMIT
 from hub.contracts.problems import problems_from
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "northamptonshire.yaml"
@@ -307,9 +308,19 @@ class Directory(Strict):
             raise ValueError("home_police_force: not a police force of the national directory")
         if self.home_authority in reference.police_forces:
             raise ValueError("home_authority: is a police force's code")
+        # A host force or authority must be told whom to call (3.9, 8.3): never sent null.
         unlisted = [team for team in self.contact_for_other_agencies if team not in self.contacts]
-        if self.contacts and unlisted:
-            raise ValueError(f"contact_for_other_agencies: not in contacts: {unlisted}")
+        if unlisted or not self.contact_for_other_agencies:
+            raise ValueError(
+                f"contacts: none for {unlisted or 'other agencies'}, which a host "
+                "force or authority is sent (contact_for_other_agencies)"
+            )
+        sent = self.home_contact
+        if len(sent) > CONTACT_LIMIT:
+            raise ValueError(
+                f"contact_for_other_agencies: the contacts come to {len(sent)} "
+                f"characters; a notification carries at most {CONTACT_LIMIT}"
+            )
         # Checked as the national data checks its own: known targets, never a code reused.
         NationalDirectory.model_validate({**reference.model_dump(), "aliases": self._aliases})
         return self
@@ -339,6 +350,12 @@ class Directory(Strict):
             }
         )
         return names
+
+    @property
+    def home_contact(self) -> str:
+        """How another agency reaches the home teams about a child (protocol 2)."""
+        chosen = self.contact_for_other_agencies
+        return "; ".join(f"{team.upper()}: {self.contacts[team]}" for team in chosen)
 
     def resolve_authority(self, named: str | None) -> Resolution:
         """An authority as a sender named it: home, one other, several, or unknown."""

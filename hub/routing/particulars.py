@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.notification import Detail
 from hub.contracts.particulars import PARTICULARS
+from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.directory import Directory, Resolution, Standing
-from hub.routing.facts import Episode
+from hub.routing.facts import ChildState, Episode
+from hub.routing.placing import Placing, placing_of
 
 Particulars = dict[str, Detail]  # keyed by `Particular`
 
@@ -21,33 +23,37 @@ def _iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def home_contact(directory: Directory) -> str | None:
-    """How another agency reaches the home authority about a child (protocol 2): the
-    contacts the deployment names for it, each labelled."""
-    parts = [
-        f"{team.upper()}: {directory.contacts[team]}"
-        for team in directory.contact_for_other_agencies
-        if team in directory.contacts
-    ]
-    return "; ".join(parts) or None
-
-
 def _authority(directory: Directory, resolution: Resolution) -> str | None:
-    """An authority's official name; one the directory does not know, as written."""
-    if resolution.standing in (Standing.HOME, Standing.ABSENT):
-        return directory.home_name
+    """Another authority's official name; one the directory does not know, as written."""
     if resolution.code is not None:
         return directory.name_of(resolution.code)
     return resolution.named
 
 
-def _contact(directory: Directory, resolution: Resolution) -> str | None:
-    ours = resolution.standing in (Standing.HOME, Standing.ABSENT)
-    return home_contact(directory) if ours else None
+def _sides(
+    directory: Directory, placing: Placing, responsible: Resolution, residence: Resolution
+) -> Particulars:
+    """The placing and the host authority, and how to reach whichever of them is us. The
+    child's placing decides which is us, not how a name was spelt: a misspelt home name
+    routed as ours (hub.routing.placing) is still us here."""
+    ours = directory.home_name
+    contact = directory.home_contact
+    we_place = placing is not Placing.PLACED_IN
+    we_host = placing is not Placing.PLACED_OUT
+    return {
+        "placing_authority": ours if we_place else _authority(directory, responsible),
+        "placing_authority_contact": contact if we_place else None,
+        "host_authority": ours if we_host else _authority(directory, residence),
+        "host_authority_contact": contact if we_host else None,
+    }
 
 
 def of_episode(
-    episode: Episode, directory: Directory, responsible: Resolution, residence: Resolution
+    episode: Episode,
+    directory: Directory,
+    placing: Placing,
+    responsible: Resolution,
+    residence: Resolution,
 ) -> Particulars:
     report = episode.report
     worker = report.allocated_worker
@@ -60,10 +66,7 @@ def of_episode(
         "uasc": report.uasc,
         "allocated_worker": worker.worker if worker else None,
         "worker_team": worker.team if worker else None,
-        "placing_authority": _authority(directory, responsible),
-        "placing_authority_contact": _contact(directory, responsible),
-        "host_authority": _authority(directory, residence),
-        "host_authority_contact": _contact(directory, residence),
+        **_sides(directory, placing, responsible, residence),
         "placement_started_at": None,
         "placing_social_worker": None,
         "missing_since": _iso(report.missing_since),
@@ -82,21 +85,29 @@ def of_episode(
 def of_notice(
     notice: CrossBorderNotice, directory: Directory, episode: Episode | None
 ) -> Particulars:
-    """A notice about a placement carries the child itself (8.9); one about an episode
-    adds to what the episode's MISPER report said."""
-    placing = directory.resolve_authority(notice.from_authority)
-    host = directory.resolve_authority(notice.to_authority)
-    known: Particulars = (
-        of_episode(episode, directory, placing, host)
-        if episode is not None
-        else dict.fromkeys(PARTICULARS)
-    )
-    known.update(
-        placing_authority=_authority(directory, placing),
-        placing_authority_contact=_contact(directory, placing),
-        host_authority=_authority(directory, host),
-        host_authority_contact=_contact(directory, host),
-    )
+    """About an episode the hub has, what its MISPER report said. Without one, the sides
+    are read from the notice: a placement and a return interview taken on come from the
+    placing authority (8.9, 8.10), a missing or found notice from the host (8.4), and a
+    placement we send, from us (7.14). A placement carries the child itself (8.9)."""
+    sender = directory.resolve_authority(notice.from_authority)
+    addressee = directory.resolve_authority(notice.to_authority)
+    if episode is not None:
+        responsible = directory.resolve_authority(episode.report.responsible_authority)
+        residence = directory.resolve_authority(episode.report.residence_authority)
+        known = of_episode(
+            episode, directory, placing_of(episode, directory), responsible, residence
+        )
+    else:
+        known = dict.fromkeys(PARTICULARS)
+        if sender.standing is Standing.HOME:
+            known.update(_sides(directory, Placing.PLACED_OUT, sender, addressee))
+        elif notice.kind in (
+            CrossBorderNoticeKind.PLACEMENT_NOTIFIED,
+            CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED,
+        ):
+            known.update(_sides(directory, Placing.PLACED_IN, sender, addressee))
+        else:
+            known.update(_sides(directory, Placing.PLACED_OUT, addressee, sender))
     placed = notice.placed_child
     if placed is not None:
         known.update(
@@ -107,3 +118,17 @@ def of_notice(
             placing_social_worker=placed.placing_social_worker,
         )
     return known
+
+
+def disclosed_again(
+    state: ChildState, episode_id: str, directory: Directory, recipient: str, action: str
+) -> Particulars:
+    """The particulars of a duty held before the routing log kept them (migration 0005),
+    rebuilt from the child's state: its episode's, as the policy gives them now."""
+    episode = state.episode(episode_id)
+    if episode is None:
+        return {}
+    responsible = directory.resolve_authority(episode.report.responsible_authority)
+    residence = directory.resolve_authority(episode.report.residence_authority)
+    known = of_episode(episode, directory, placing_of(episode, directory), responsible, residence)
+    return {name: known[name] for name in directory.data_policy.disclosed(recipient, action)}

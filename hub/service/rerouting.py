@@ -18,10 +18,11 @@ from hub.contracts.particulars import ChildParticulars
 from hub.producers.messages import outgoing_notification
 from hub.routing.directory import Directory
 from hub.routing.facts import Unroutable
+from hub.routing.particulars import disclosed_again
 from hub.routing.rerouting import route_again
 from hub.store.database import among
 from hub.store.models import RoutingDecision
-from hub.store.outcomes import enqueue
+from hub.store.outcomes import enqueue, load_child
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
 
@@ -87,7 +88,17 @@ def _route(session: Session, row: RoutingDecision, directory: Directory, now: da
         paragraph=row.paragraph,
         cause=row.cause,
         details=row.details,
-        child=ChildParticulars.model_validate(row.child or {}),
+        child=ChildParticulars.model_validate(
+            row.child
+            if row.child is not None
+            else disclosed_again(
+                load_child(session, row.child_id),
+                row.episode_id,
+                directory,
+                row.recipient,
+                row.action,
+            )
+        ),
     )
     enqueue(session, outgoing_notification(notification), now)
     return Rerouted(row.notification_id, row.recipient, found)

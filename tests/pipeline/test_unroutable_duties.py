@@ -94,3 +94,23 @@ def test_an_event_on_another_types_topic_is_refused_naming_why(store: Store) -> 
     assert refused.problems == [
         {"field": "ce_type", "reason": "a misper-report is published on inbound.misper-report only"}
     ]
+
+
+def test_a_duty_held_before_the_log_kept_particulars_is_delivered_whole(store: Store) -> None:
+    """Held before migration 0005 (no `child` in its row): its particulars are rebuilt from
+    the child's state when ops routes it, so the host force can still identify the child."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    with store.begin() as session:
+        for row in session.scalars(
+            select(RoutingDecision).where(RoutingDecision.routed_at.is_(None))
+        ):
+            row.child = None
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store() as session:
+        [police] = [
+            json.loads(row.value)
+            for row in session.scalars(select(OutboxMessage))
+            if row.topic == "notify.wiltshire-police.host_police"
+        ]
+    assert police["child"]["name"] == "Jordan Example"
+    assert police["child"]["last_seen_place"]

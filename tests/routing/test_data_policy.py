@@ -12,12 +12,12 @@ import pytest
 import yaml
 
 from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
-from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel
 from hub.producers.messages import notification_message
 from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
 from hub.routing.facts import Decision
 from tests.routing.builders import DIRECTORY, START, Timeline, misper, told
-from tests.routing.test_cross_border_notices import placement
+from tests.routing.test_cross_border_notices import host_notice, placement
 
 PLACED_IN_LUTON: dict[str, Any] = {
     "legal_status": LegalStatus.LOOKED_AFTER,
@@ -63,7 +63,8 @@ def test_8_3_lutons_notice_names_the_placing_authority_and_how_to_reach_it() -> 
     child = received(notice)
     assert child["placing_authority"] == "Northamptonshire Children's Trust"
     assert child["placing_authority_contact"]
-    assert "circumstances" not in child  # the police's account stays with the police
+    # 8.3: the host acts with us; why the child went missing is for the child's own workers
+    assert "circumstances" not in child
 
 
 def test_7_18_a_manager_convening_a_meeting_is_not_sent_the_childs_name() -> None:
@@ -184,3 +185,41 @@ def test_every_recipient_has_a_policy_and_every_entry_a_reason() -> None:
         for disclosure in (recipient.default, *recipient.actions.values())
     ]
     assert all(len(d.why) > 20 for d in entries)
+
+
+def test_8_4_a_host_authoritys_notice_names_us_as_placing_and_it_as_host() -> None:
+    """8.4: the host (Kent) notifies the placing authority (us) that our child is missing,
+    before any MISPER report reaches the hub: the sides are not swapped."""
+    notice = host_notice(CrossBorderNoticeKind.CHILD_MISSING, START)
+    [mct] = told(Timeline().receive(notice), "mct", "child_missing_in_host_area")
+    assert mct.child["placing_authority"] == "Northamptonshire Children's Trust"
+    assert mct.child["host_authority"] == "Kent"
+
+
+def test_a_misspelt_home_authority_still_tells_the_host_force_whom_to_call() -> None:
+    """Routed as ours (a typing error never loses a duty of ours), and told as ours: the
+    host force gets our name and contact, not the misspelling and nothing."""
+    report = misper(responsible_authority="Northamptonshre", residence_authority="luton")
+    [search] = told(Timeline().receive(report), "host_police")
+    assert search.child["placing_authority"] == "Northamptonshire Children's Trust"
+    assert search.child["placing_authority_contact"]
+
+
+def test_a_deployment_with_no_contact_for_other_agencies_is_refused(tmp_path: Path) -> None:
+    """3.9, 8.3: a host force must be told whom to call; a deployment that cannot say is
+    refused at start, naming the setting."""
+    document = yaml.safe_load(DEFAULT_PATH.read_text())
+    document["contacts"] = {"mash": "0300 126 1000"}
+    path = tmp_path / "deployment.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(DirectoryError, match="contacts: none for"):
+        load_directory(path)
+
+
+def test_a_contact_too_long_for_a_notification_is_refused_at_start(tmp_path: Path) -> None:
+    document = yaml.safe_load(DEFAULT_PATH.read_text())
+    document["contacts"]["mct"] = "x" * 1200
+    path = tmp_path / "deployment.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(DirectoryError, match="contact_for_other_agencies: the contacts come to"):
+        load_directory(path)

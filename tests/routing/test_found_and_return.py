@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, LegalStatus
+from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, LegalStatus, PushPullFactor
 from hub.routing.facts import ProtocolViolation
 from tests.routing.builders import (
     START,
@@ -191,3 +191,16 @@ def test_5_18_the_interviews_findings_travel_with_the_notification() -> None:
     [police] = told(decisions, "police", "return_interview_shared")
     assert police.details["assessment"] == "significant"
     assert police.details["formal_interview"] is True
+
+
+def test_5_18_a_factor_listed_many_times_is_shared_once() -> None:
+    """A sender repeating a push factor never stops the interview being shared (5.18)."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(found())
+    result = return_interview(START + timedelta(days=3)).model_copy(
+        update={"push_factors": (PushPullFactor.POOR_FAMILY_RELATIONSHIPS,) * 9}
+    )
+    [police] = told(timeline.receive(result), "police", "return_interview_shared")
+    assert police.details["push_factors"] == "poor_family_relationships"
+    assert police.notification().details["push_factors"] == "poor_family_relationships"

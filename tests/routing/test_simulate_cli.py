@@ -79,7 +79,8 @@ def test_simulate_json_names_the_heading_of_each_paragraph() -> None:
 def test_simulate_json_prints_details_and_child_exactly_as_each_recipient_receives_them() -> None:
     """The same bytes the outbox publishes: a manager's meeting carries no name, Luton's
     notice the placing authority and whom to call (8.3)."""
-    result = runner.invoke(app, ["simulate", str(SCENARIO), "--json", "--until", "2026-12-31"])
+    arguments = ["simulate", str(SCENARIO), "--json", "--until", "2026-12-31"]
+    result = runner.invoke(app, [*arguments, "--reveal-personal-data"])
     lines = [json.loads(line) for line in result.output.splitlines()]
     [luton] = [
         n
@@ -93,6 +94,12 @@ def test_simulate_json_prints_details_and_child_exactly_as_each_recipient_receiv
     assert meetings
     assert all("name" not in n["child"] for n in meetings)
     assert all(n["details"]["meeting"] for n in meetings)
+    # without --reveal-personal-data, the same keys, with the child's personal data redacted
+    redacted = [json.loads(line) for line in runner.invoke(app, arguments).output.splitlines()]
+    assert [set(n["child"]) for n in redacted] == [set(n["child"]) for n in lines]
+    [hidden] = [n for n in redacted if n["notification_id"] == luton["notification_id"]]
+    assert hidden["child"]["name"] == "«redacted»"
+    assert hidden["child"]["placing_authority"] == "Northamptonshire Children's Trust"
 
 
 def test_simulate_refuses_a_deployment_whose_policy_withholds_what_a_host_force_needs(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
+from hub.routing.placing import Placing
 
 
 def chair(

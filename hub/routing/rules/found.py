@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from hub.contracts.events import FoundReport
 from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import is_out_of_hours
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.placing import Placing
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.roles import has_our_worker
 from hub.routing.rules.sharing import share_with_partners

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.calendar import is_out_of_hours
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
+from hub.routing.placing import Placing
 from hub.routing.rules.repeat import on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,

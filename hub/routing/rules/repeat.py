@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.facts import ChildState, Episode
+from hub.routing.placing import Placing
 from hub.routing.rules.roles import adult_care_leaver
 
 

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from hub.contracts.events import PreventionInterviewCompleted, ReturnInterviewResult
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import EpisodeAssessment, Interviewer, ReturnInterviewOutcome
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.placing import Placing
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
     RETURN_INTERVIEW_OVERDUE,
@@ -75,8 +76,9 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
     facts: dict[str, Detail] = {
         "assessment": assessment.value if assessment else None,
         "formal_interview": event.formal_interview,
-        "push_factors": ",".join(f.value for f in event.push_factors) or None,
-        "pull_factors": ",".join(f.value for f in event.pull_factors) or None,
+        # each factor once, however often the sender listed it (the fact has a length limit)
+        "push_factors": ",".join(dict.fromkeys(f.value for f in event.push_factors)) or None,
+        "pull_factors": ",".join(dict.fromkeys(f.value for f in event.pull_factors)) or None,
     }
     ctx.tell(
         "reporting_police",

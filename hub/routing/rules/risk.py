@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
+from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or

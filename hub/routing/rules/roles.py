@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from hub.contracts.events import ADULT_AGE, MisperReport, age_on
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import Timescales
 from hub.routing.facts import Episode, ProtocolViolation
+from hub.routing.placing import Placing
 
 
 def has_our_worker(ctx: Context) -> bool:

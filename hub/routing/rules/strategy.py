@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from hub.contracts.events import ADULT_AGE, age_on
-from hub.routing.context import Context, Placing
+from hub.routing.context import Context
 from hub.routing.directory import FirstStrategyMeeting, Timescales
 from hub.routing.facts import Timer
+from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.roles import adult_care_leaver
 
