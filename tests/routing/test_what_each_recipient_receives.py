@@ -18,7 +18,6 @@ from hub.contracts.actions import FACTS, Action, Recipient
 from hub.contracts.data_policy import NEEDS
 from hub.contracts.events import (
     CrossBorderNotice,
-    PlacedChild,
     PreventionInterviewCompleted,
     ReturnInterviewResult,
 )
@@ -33,7 +32,6 @@ from hub.contracts.vocabulary import (
     RagRating,
     ReturnInterviewOutcome,
     RiskLevel,
-    Sex,
 )
 from hub.producers.messages import notification_message
 from hub.routing.facts import Decision, ProtocolViolation
@@ -49,6 +47,7 @@ from tests.routing.builders import (
     return_interview,
     risk_update,
 )
+from tests.routing.test_cross_border_notices import placement
 
 SCHEMA = Draft202012Validator(json_schema(NOTIFICATION))
 
@@ -158,28 +157,22 @@ def _other(story: Story) -> str:
 
 
 def _notice(story: Story, kind: CrossBorderNoticeKind, at: datetime, n: str) -> CrossBorderNotice:
-    """From the host authority about our child; from the placing authority about its own."""
+    """From the host authority about our child; from the placing authority about its own;
+    a placement from us (PLACE-OUT) or to us (PLACE-IN)."""
     other = _other(story)
+    sender, addressee = (
+        ("northamptonshire", other) if n == "PLACE-OUT" else (other, "northamptonshire")
+    )
+    if kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
+        return placement(to=addressee, by=sender)
     return CrossBorderNotice(
         notice_id=f"N-{n}",
         kind=kind,
         child_id=CHILD,
-        episode_id=None if kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED else "EP-1",
-        from_authority="northamptonshire" if n == "PLACE-OUT" else other,
-        to_authority=other if n == "PLACE-OUT" else "northamptonshire",
+        episode_id="EP-1",
+        from_authority=sender,
+        to_authority=addressee,
         occurred_at=at,
-        placed_child=(
-            PlacedChild(
-                name="Placed Child",
-                date_of_birth=date(2011, 1, 1),
-                sex=Sex.MALE,
-                placement_started_at=at,
-                planned_placement=False,
-                placing_social_worker="A SW",
-            )
-            if kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED
-            else None
-        ),
     )
 
 
