@@ -84,11 +84,20 @@ async def run_demo(
                 f"   {_iso(note.decided_at)}  child {note.child_id}  {note.action}, {due}",
                 f"       para {note.paragraph} ({heading_of(note.paragraph)}) [{note.cause}]",
                 f"       {note.summary}",
+                f"       {_told(note)}",
             ]
         lines.append("")
     total = sum(len(v) for v in by_topic.values())
     lines.append(f"{total} notifications on {len(by_topic)} recipient topics")
     return lines
+
+
+def _told(note: Notification) -> str:
+    """The facts of the duty, and which of the child's particulars the data policy sent
+    (their names only: the demo prints no child's details)."""
+    facts = ", ".join(f"{k}={v}" for k, v in note.details.items()) or "none"
+    particulars = ", ".join(sorted(note.child.model_fields_set)) or "nothing beyond its id"
+    return f"details: {facts}; told of the child: {particulars}"
 
 
 def _handled_more_than(handled: int, progress: Progress) -> bool:

@@ -24,6 +24,10 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
     # The second child, missing for the third time in a month:
     assert "review_repeat_missing_case" in output  # 7.18
     assert "add_to_cse_and_missing_forum" in output  # 7.28
-    # Notifications carry ids, never a child's name:
+    # What each was told of the child, by name of particular (3.9: the host force can
+    # identify the child and call us), while the demo prints no child's details:
+    luton = lines[lines.index("== notify.bedfordshire-police.host_police  (3 received)") :]
+    assert "told of the child: cse_risk, date_of_birth" in luton[4]
+    assert "placing_authority_contact" in luton[4]
     assert "Jordan Example" not in output
     assert "Riley Example" not in output
