@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Index,
     Integer,
@@ -40,6 +41,12 @@ class Stamp(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Kafka offsets and row ids outgrow 32 bits in a long-lived deployment (at offset 2^31 a
+# 32-bit column would stop the hub for ever). SQLite's INTEGER is 64-bit already, and must
+# stay INTEGER for its row ids to autoincrement.
+Int64 = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: Stamp(),
@@ -62,7 +69,7 @@ class InboundEvent(Base):
     body: Mapped[dict[str, Any]]
     topic: Mapped[str] = mapped_column(String(255))
     partition: Mapped[int] = mapped_column(Integer)
-    offset: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(Int64)
     received_at: Mapped[datetime]
 
 
@@ -117,7 +124,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "status", "id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     message_id: Mapped[str] = mapped_column(String(128), unique=True)
     topic: Mapped[str] = mapped_column(String(255))
     key: Mapped[bytes] = mapped_column(LargeBinary)
@@ -155,12 +162,12 @@ class RejectedMessage(Base):
     __tablename__ = "rejected_messages"
     __table_args__ = (UniqueConstraint("topic", "partition", "offset", name="uq_rejected_source"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     problems: Mapped[list[Any]]
     topic: Mapped[str] = mapped_column(String(255))
     partition: Mapped[int] = mapped_column(Integer)
-    offset: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(Int64)
     key: Mapped[bytes | None] = mapped_column(LargeBinary)
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     headers: Mapped[list[Any]]
@@ -186,7 +193,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(Stamp(), index=True)
     who: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(32))  # view_episode, reveal, retry, replay, ...

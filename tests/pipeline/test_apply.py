@@ -4,10 +4,11 @@ bad input stored and reported; resends de-duplicated. On SQLite and PostgreSQL."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -239,3 +240,22 @@ def test_a_found_report_in_the_same_batch_as_its_misper_report_cancels_its_timer
         timers = {name: status for name, status in rows}
     assert timers["missing_24h"] == "cancelled"  # the report's timers (7.18), the child found
     assert timers["strategy_meeting"] == "cancelled"
+
+
+def test_offsets_beyond_32_bits_are_stored_and_the_hub_goes_on(store: Store) -> None:
+    """A partition's offset grows for ever: past 2^31 the hub must store it and carry on."""
+    far = 2**31 + 7
+    with store.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":  # ids past 32 bits too
+            for table in ("outbox", "rejected_messages"):
+                session.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {far})")
+                )
+    good = replace(misper_record(), offset=far)
+    bad = replace(raw_record(b"not json"), offset=far + 1)
+    result = apply_batch(store, [good, bad], DIRECTORY, NOW)
+    assert (result.applied, result.rejected) == (1, 1)
+    with store() as session:
+        assert session.scalars(select(InboundEvent.offset)).all() == [far]
+        assert session.scalars(select(RejectedMessage.offset)).all() == [far + 1]
+        assert all(row_id > 0 for row_id in session.scalars(select(OutboxMessage.id)))
