@@ -379,6 +379,9 @@ class OutboxEntry(BaseModel):
     attempts: int
     last_error: str | None
     last_attempt_at: datetime | None
+    next_attempt_at: datetime | None = Field(
+        default=None, description="A failed row backs off on its own: not tried before this."
+    )
 
 
 def outbox(
@@ -403,6 +406,7 @@ def outbox(
             attempts=row.attempts,
             last_error=row.last_error,
             last_attempt_at=row.last_attempt_at,
+            next_attempt_at=row.next_attempt_at,
         )
         for row in rows
     ]

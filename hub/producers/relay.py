@@ -1,9 +1,13 @@
 """The outbox relay: publishes pending outbox rows to their topics with an idempotent
 producer (acks=all) and marks them sent. A row that fails stays pending with its error and
-attempt count and is tried again after a backoff (tenacity, exponential with jitter);
-nothing is deleted. On PostgreSQL several relays can run at once: each claims rows with
-FOR UPDATE SKIP LOCKED and holds them until they are marked. On SQLite, run one hub per
-database file.
+attempt count and backs off on its own (exponential, with jitter, at most ROW_BACKOFF_CAP):
+the rounds go on for every other row, so one recipient that refuses everything holds up no
+one else. A later row for the same child on the same topic waits behind a row backing off,
+so each recipient still reads one child's notifications in order. Nothing is deleted. A
+round that cannot run at all (the database down) backs off as a whole (tenacity).
+
+On PostgreSQL several relays can run at once: each claims rows with FOR UPDATE SKIP LOCKED
+and holds them until they are marked. On SQLite, run one hub per database file.
 
 A crash between publishing and marking re-sends those rows: every notification carries a
 deterministic id so receivers drop the duplicate.
@@ -20,7 +24,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Callable, Collection, Coroutine
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -30,8 +36,8 @@ from aiokafka.errors import (
     ProducerFenced,
     UnknownProducerId,
 )
-from sqlalchemy import select, true, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from hub.clock import Clock
 from hub.infra.topics import ensure_topics
@@ -54,6 +60,17 @@ PRODUCER_BROKEN: tuple[type[Exception], ...] = (
 )
 
 
+ROW_BACKOFF_FIRST = timedelta(seconds=0.5)
+ROW_BACKOFF_CAP = timedelta(seconds=30)
+
+
+def row_backoff(attempts: int) -> timedelta:
+    """How long a row that has failed `attempts` times waits: doubling from half a second,
+    at most ROW_BACKOFF_CAP, with jitter so that many failed rows do not return at once."""
+    delay: timedelta = min(ROW_BACKOFF_CAP, ROW_BACKOFF_FIRST * 2 ** max(attempts - 1, 0))
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+
+
 class Pending(NamedTuple):
     """An outbox row claimed for publishing."""
 
@@ -62,10 +79,15 @@ class Pending(NamedTuple):
     key: bytes
     headers: list[list[str]]
     value: bytes
+    attempts: int
 
 
 class DeliveryFailed(Exception):
     """Some rows could not be published this round; they stay pending."""
+
+    def __init__(self, message: str, sent: int = 0) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class Relay:
@@ -101,7 +123,7 @@ class Relay:
             self.wake.clear()  # before the round: a wake-up during it is not lost
             try:
                 sent = await until_done(
-                    "outbox relay round", lambda: asyncio.to_thread(self.publish_batch, loop), stop
+                    "outbox relay round", lambda: asyncio.to_thread(self._round, loop), stop
                 )
             except Stopped:
                 return  # rows not yet marked stay pending: the next start sends them
@@ -109,12 +131,19 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=0.2)
 
+    def _round(self, loop: asyncio.AbstractEventLoop) -> int:
+        """One round of `run`: failed rows back off on their own, so the round does not."""
+        try:
+            return self.publish_batch(loop)
+        except DeliveryFailed as failed:
+            return failed.sent
+
     def publish_batch(
         self, loop: asyncio.AbstractEventLoop, only: Collection[int] | None = None
     ) -> int:
         """One round, in a worker thread: claim, publish, mark. Raises DeliveryFailed when any
-        row failed (after marking the ones that were sent). `only`: these rows, if pending
-        (an operator's retry).
+        row failed (after marking the ones that were sent). `only`: these rows, if pending,
+        backing off or not (an operator's retry).
 
         PostgreSQL: the claim is a row lock (FOR UPDATE SKIP LOCKED) held until the rows are
         marked, so several relays share the work. SQLite has one lock for the whole file;
@@ -147,7 +176,7 @@ class Relay:
             failed = self._publish_and_mark(rows, on_loop, None)
         if failed:
             log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))
-            raise DeliveryFailed(f"{failed} rows failed")
+            raise DeliveryFailed(f"{failed} rows failed", sent=len(rows) - failed)
         return len(rows)
 
     def _publish_and_mark(
@@ -181,7 +210,9 @@ class Relay:
             session.execute(
                 update(OutboxMessage)
                 .where(among(session, OutboxMessage.id, sent))
-                .values(status="sent", sent_at=now, last_error=None, **attempt)
+                .values(
+                    status="sent", sent_at=now, last_error=None, next_attempt_at=None, **attempt
+                )
                 .execution_options(synchronize_session=False)
             )
         failures = [(row, e) for row, e in zip(rows, outcomes, strict=True) if e is not None]
@@ -189,10 +220,22 @@ class Relay:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
-                .values(last_error=f"{type(error).__name__}: {error}"[:500], **attempt)
+                .values(
+                    last_error=f"{type(error).__name__}: {error}"[:500],
+                    next_attempt_at=self._not_before(row, error, now),
+                    **attempt,
+                )
                 .execution_options(synchronize_session=False)
             )
         return len(failures)
+
+    @staticmethod
+    def _not_before(row: Pending, error: BaseException, now: datetime) -> datetime | None:
+        """A row that failed for a reason of its own backs off; one that failed because the
+        producer broke is the new producer's at once (the round replaces it first)."""
+        if isinstance(error, PRODUCER_BROKEN):
+            return None
+        return now + row_backoff(row.attempts + 1)
 
     def _refuse(self, session: Session, refused: list[int]) -> None:
         """Rows for a topic the directory does not name are marked refused, never sent."""
@@ -205,22 +248,33 @@ class Relay:
         )
 
     def _claim(self, session: Session, only: Collection[int] | None = None) -> list[Pending]:
-        """The oldest pending rows, as plain tuples: only what publishing needs."""
-        claim = (
-            select(
-                OutboxMessage.id,
-                OutboxMessage.topic,
-                OutboxMessage.key,
-                OutboxMessage.headers,
-                OutboxMessage.value,
+        """The oldest pending rows that are due, as plain tuples: only what publishing
+        needs. Not a row backing off, nor one behind it for the same child on its topic."""
+        claim = select(
+            OutboxMessage.id,
+            OutboxMessage.topic,
+            OutboxMessage.key,
+            OutboxMessage.headers,
+            OutboxMessage.value,
+            OutboxMessage.attempts,
+        ).where(OutboxMessage.status == "pending")
+        if only is not None:
+            claim = claim.where(among(session, OutboxMessage.id, only))
+        else:
+            now = self.clock.now()
+            ahead = aliased(OutboxMessage)
+            waiting_ahead = exists().where(
+                ahead.status == "pending",
+                ahead.next_attempt_at > now,
+                ahead.topic == OutboxMessage.topic,
+                ahead.key == OutboxMessage.key,
+                ahead.id < OutboxMessage.id,
             )
-            .where(OutboxMessage.status == "pending")
-            .where(among(session, OutboxMessage.id, only) if only is not None else true())
-            .order_by(OutboxMessage.id)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        return [Pending(*row) for row in session.execute(claim)]
+            claim = claim.where(
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            ).where(~waiting_ahead)
+        claim = claim.order_by(OutboxMessage.id).limit(self.batch_size)
+        return [Pending(*row) for row in session.execute(claim.with_for_update(skip_locked=True))]
 
     async def _replace_producer(self, new_producer: ProducerFactory) -> None:
         """Stop the broken producer and start a fresh one. If the start fails (the broker

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -122,7 +123,19 @@ class OutboxMessage(Base):
     deleted; a row that keeps failing stays visible with its last error."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "id"),
+        # The few rows backing off, by topic and key: a later row for the same child on the
+        # same topic waits for them (hub.producers.relay).
+        Index(
+            "ix_outbox_backing_off",
+            "topic",
+            "key",
+            "id",
+            postgresql_where=text("next_attempt_at IS NOT NULL"),
+            sqlite_where=text("next_attempt_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     message_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -135,6 +148,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None]
+    # A row that failed on its own (its topic refuses it, say) is not tried before this:
+    # it backs off alone, and every other row keeps its latency.
+    next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
 
 

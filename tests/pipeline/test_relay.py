@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.clock import ManualClock
+from hub.clock import ManualClock, SystemClock
 from hub.consumers.reader import read_topics
 from hub.producers.messages import Outgoing, publishable_topic
 from hub.producers.publisher import producer
-from hub.producers.relay import DeliveryFailed, Relay
+from hub.producers.relay import ROW_BACKOFF_CAP, DeliveryFailed, Relay
 from hub.routing.directory import load_directory
 from hub.store.models import OutboxMessage
 from hub.store.outcomes import enqueue
@@ -43,17 +43,20 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
     client = producer(kafka_bootstrap)
     await client.start()
     try:
+        clock = ManualClock(NOW)
         relay = Relay(
             store,
             client,
             kafka_bootstrap,
-            ManualClock(NOW),
+            clock,
             topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
         )
         loop = asyncio.get_running_loop()
         with pytest.raises(DeliveryFailed):
             await asyncio.to_thread(relay.publish_batch, loop)
-        with pytest.raises(DeliveryFailed):  # tried again next round, still failing
+        assert await asyncio.to_thread(relay.publish_batch, loop) == 0  # backing off
+        clock.advance(ROW_BACKOFF_CAP)
+        with pytest.raises(DeliveryFailed):  # tried again once due, still failing
             await asyncio.to_thread(relay.publish_batch, loop)
     finally:
         await client.stop()
@@ -191,11 +194,12 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
 
     client = new_producer()
     await client.start()
+    clock = ManualClock(NOW)
     relay = Relay(
         store,
         client,
         kafka_bootstrap,
-        ManualClock(NOW),
+        clock,
         topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
         new_producer=new_producer,
     )
@@ -204,6 +208,7 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
         for _ in range(2):  # MessageSizeTooLarge: this row's fault, not the producer's
             with pytest.raises(DeliveryFailed):
                 await asyncio.to_thread(relay.publish_batch, loop)
+            clock.advance(ROW_BACKOFF_CAP)
     finally:
         await relay.producer.stop()
     assert made == [client]
@@ -212,3 +217,58 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
     with store() as session:
         rows = {r.message_id: r.status for r in session.scalars(select(OutboxMessage))}
     assert rows == {"too-big": "pending", "fine": "sent"}
+
+
+async def test_a_recipient_refusing_every_record_holds_up_no_other(
+    kafka_bootstrap: str, store: sessionmaker[Session]
+) -> None:
+    """500 rows at the head of the outbox for a topic whose broker refuses every record
+    (records over its max.message.bytes), then one row for another recipient: that row is
+    sent within a round or two, while the refused rows back off on their own. A later row
+    for a child whose earlier row is backing off waits behind it: order is kept."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    refusing, healthy = "notify.luton.host_authority", "notify.kent.host_authority"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        small = {"max.message.bytes": "200"}
+        await admin.create_topics([NewTopic(prefix + refusing, 1, 1, topic_configs=small)])
+    finally:
+        await admin.close()
+    with store.begin() as session:
+        for n in range(500):
+            enqueue(
+                session, Outgoing(f"refused-{n}", refusing, f"C-{n}".encode(), [], b"x" * 500), NOW
+            )
+        enqueue(session, Outgoing("behind", refusing, b"C-0", [], b"{}"), NOW)  # fits, but waits
+        enqueue(session, Outgoing("healthy", healthy, b"C-1", [], b"{}"), NOW)
+    client = producer(kafka_bootstrap)
+    await client.start()
+    relay = Relay(store, client, kafka_bootstrap, SystemClock(), topic_prefix=prefix)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    started = asyncio.get_running_loop().time()
+    try:
+        while asyncio.get_running_loop().time() - started < 30:
+            with store() as session:
+                found = session.execute(select(OutboxMessage.message_id, OutboxMessage.status))
+                status: dict[str, str] = {message_id: state for message_id, state in found}
+            if status["healthy"] == "sent":
+                break
+            await asyncio.sleep(0.1)
+        took = asyncio.get_running_loop().time() - started
+    finally:
+        stop.set()
+        relay.wake.set()
+        await running
+        await client.stop()
+    assert status["healthy"] == "sent", "a healthy row waited behind a refusing recipient"
+    assert took < 10, f"the healthy row took {took:.1f}s"
+    assert status["behind"] == "pending"  # C-0's earlier row is backing off: order kept
+    with store() as session:
+        refused = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.message_id.startswith("refused-"))
+        ).all()
+    assert {row.status for row in refused} == {"pending"}
+    assert all(row.next_attempt_at is not None and row.attempts >= 1 for row in refused)
+    assert "MessageSizeTooLarge" in (refused[0].last_error or "")
