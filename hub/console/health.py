@@ -71,12 +71,14 @@ async def consumer_lag(bootstrap: str, group_id: str, prefix: str = "") -> dict[
         await admin.start()
         await reader.start()
         committed = await admin.list_consumer_group_offsets(group_id)
-        await reader.topics()  # loads the cluster's metadata: the partitions below
-        topics = {prefix + topic for topic in INBOUND_TOPICS}
+        # The partitions from the topics' own metadata: a consumer not subscribed to them
+        # knows none (asking it gave no partitions, so the lag was always 0).
+        described = await admin.describe_topics(sorted(prefix + t for t in INBOUND_TOPICS))
         partitions = [
-            TopicPartition(topic, partition)
-            for topic in sorted(topics)
-            for partition in sorted(reader.partitions_for_topic(topic) or ())
+            TopicPartition(topic["topic"], partition["partition"])
+            for topic in described
+            if topic["error_code"] == 0
+            for partition in topic["partitions"]
         ]
         ends = await reader.end_offsets(partitions) if partitions else {}
     finally:  # also when never started, or cancelled by the time limit
