@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
 from hub.contracts.particulars import ChildParticulars
 from hub.contracts.personal import REDACTED, is_personal
-from hub.contracts.problems import BadMessage, problems_from
+from hub.contracts.problems import BadMessage
 from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
 from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
 from hub.routing.directory import DirectoryError, load_directory
@@ -353,14 +352,23 @@ def run(bootstrap: Bootstrap = "") -> None:
 
     from hub.logs import configure
     from hub.runtime import Hub, UnsafeConfiguration
-    from hub.settings import HubSettings
+    from hub.settings import HubSettings, SettingsError, read_settings
 
     configure()
     try:
-        settings = HubSettings()
-    except ValidationError as error:
-        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        settings = read_settings(HubSettings)
+        kafka = read_settings(KafkaSettings)
+    except SettingsError as error:
+        typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
+    if not (bootstrap or kafka.bootstrap) and settings.environment == "production":
+        typer.echo(
+            "refusing to start: HUB_KAFKA_BOOTSTRAP: not set; in production the hub never "
+            "starts a broker of its own (HUB_ENVIRONMENT=development uses the project's "
+            "local broker)",
+            err=True,
+        )
+        raise typer.Exit(2)
     target = _broker_or_local(bootstrap)
 
     async def serve() -> None:

@@ -3,10 +3,31 @@ its variable in the error."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or bad; the message names each environment variable."""
+
+
+def read_settings(kind: type[S]) -> S:
+    """`kind` from the environment; a bad or missing value is refused naming its variable
+    (`HUB_CONSOLE_SECRET: Field required`), never its value."""
+    try:
+        return kind()
+    except ValidationError as error:
+        prefix = str(kind.model_config.get("env_prefix", ""))
+        problems = [
+            f"{prefix}{str(detail['loc'][0]).upper() if detail['loc'] else ''}: {detail['msg']}"
+            for detail in error.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsError("; ".join(problems)) from None
+
 
 Role = Literal["consumer", "relay", "scheduler"]
 ROLES: frozenset[Role] = frozenset(("consumer", "relay", "scheduler"))
@@ -34,6 +55,11 @@ class HubSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
 
+    environment: Literal["production", "development"] = Field(
+        default="production",
+        description="'development' lets `hub run` start the project's own local broker "
+        "when no HUB_KAFKA_BOOTSTRAP is set; in production it refuses to start instead",
+    )
     database_url: str = Field(
         default="sqlite:///.hub/hub.db",
         description="SQLAlchemy URL; SQLite (embedded) by default, PostgreSQL in production",

@@ -28,7 +28,7 @@ from hub.clock import SystemClock
 from hub.console.roles import Role
 from hub.contracts.problems import problems_from
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
-from hub.settings import ConsoleSettings, HubSettings, KafkaSettings
+from hub.settings import ConsoleSettings, HubSettings, KafkaSettings, SettingsError, read_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -40,9 +40,9 @@ Json = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
 
 def _settings() -> HubSettings:
     try:
-        return HubSettings()
-    except ValidationError as error:
-        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        return read_settings(HubSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
 
 
@@ -375,9 +375,9 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
     from hub.logs import configure
 
     try:
-        console_settings = ConsoleSettings()  # from the environment
-    except ValidationError as error:
-        typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
+        console_settings = read_settings(ConsoleSettings)  # from the environment
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     settings = _settings()
     configure()

@@ -47,4 +47,4 @@ def test_hub_console_refuses_to_start_without_its_secret(
     monkeypatch.delenv("HUB_CONSOLE_SECRET", raising=False)
     result = cli.invoke(app, ["console"])
     assert result.exit_code == 2
-    assert "secret" in result.output
+    assert "HUB_CONSOLE_SECRET: Field required" in result.output

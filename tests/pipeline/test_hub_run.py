@@ -73,3 +73,23 @@ def test_hub_run_names_a_bad_setting_and_exits_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "HUB_PRODUCER_ACKS" in done.stderr
+
+
+def test_hub_run_in_production_without_a_broker_refuses_naming_the_setting() -> None:
+    """It never starts a development broker of its own where the hub is deployed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_KAFKA_BOOTSTRAP: not set" in done.stderr
+    assert "starting the local Kafka broker" not in done.stderr
+
+
+def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
+    env = {**os.environ, "HUB_BATCH_SIZE": "0", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_BATCH_SIZE: Input should be greater than or equal to 1" in done.stderr
