@@ -24,6 +24,7 @@ from hub.producers.relay import Relay
 from hub.producers.wakeup import listen
 from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
 from hub.scheduler import Scheduler
+from hub.service.heartbeat import beat, instance_name, keep_beating
 from hub.settings import HubSettings
 from hub.store.database import count_rows, is_sqlite, make_engine, migrate, sessions
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
@@ -99,6 +100,13 @@ class Hub:
             self.settings.topic_partitions,
         )
         roles = self.settings.roles
+        instance = instance_name()
+        await asyncio.to_thread(beat, store, instance, roles)  # alive before "hub started"
+        self.tasks.append(
+            asyncio.create_task(
+                keep_beating(store, instance, roles, self.stop_event), name="heartbeat"
+            )
+        )
         relay: Relay | None = None
         if "relay" in roles:
             first = producer(self.bootstrap)

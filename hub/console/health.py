@@ -15,7 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.registry import INBOUND_TOPICS
+from hub.service.heartbeat import live_roles
 from hub.service.rerouting import HELD
+from hub.settings import ROLES
 from hub.store.database import READ_ONLY, count_rows
 from hub.store.failures import failure_of
 from hub.store.models import OutboxMessage, RejectedMessage, RoutingDecision, TimerRecord
@@ -41,6 +43,7 @@ class Health(BaseModel):
     ok: bool
     database: Check
     broker: Check
+    hub: Check  # a `hub run` is alive for every role (hub.service.heartbeat)
     consumer_lag: int | None  # records on the inbound topics not yet applied
     lag_by_topic: dict[str, int]
     figures: StoreFigures
@@ -91,6 +94,15 @@ async def consumer_lag(bootstrap: str, group_id: str, prefix: str = "") -> dict[
     return lag
 
 
+def running(live: dict[str, datetime]) -> Check:
+    """Whether every role has a live `hub run`: with none, nothing is applied or sent, and a
+    quiet store would otherwise look like all well."""
+    missing = sorted(ROLES - live.keys())
+    if missing:
+        return Check(ok=False, detail=f"no hub run alive for: {', '.join(missing)}")
+    return Check(ok=True, detail=f"alive: {', '.join(sorted(live))}")
+
+
 async def health(
     sessions: sessionmaker[Session], bootstrap: str, group_id: str, now: datetime, prefix: str = ""
 ) -> Health:
@@ -98,9 +110,15 @@ async def health(
         with sessions() as session:
             return store_figures(session, now)
 
+    def read_live() -> dict[str, datetime]:
+        with sessions() as session:
+            return live_roles(session)
+
     figures, database = StoreFigures(), Check(ok=True, detail="reachable")
+    hub = Check(ok=False, detail="not known: the database cannot be read")
     try:
         figures = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
+        hub = running(await asyncio.wait_for(asyncio.to_thread(read_live), CHECK_SECONDS))
     except Exception as error:  # reported, never raised: this is the page that says so
         database = Check(ok=False, detail=failure_of(error))
     lag: dict[str, int] = {}
@@ -110,9 +128,10 @@ async def health(
     except Exception as error:
         broker = Check(ok=False, detail=f"unreachable at {bootstrap} ({type(error).__name__})")
     return Health(
-        ok=database.ok and broker.ok,
+        ok=database.ok and broker.ok and hub.ok,
         database=database,
         broker=broker,
+        hub=hub,
         consumer_lag=sum(lag.values()) if broker.ok else None,
         lag_by_topic=lag,
         figures=figures,

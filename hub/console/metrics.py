@@ -27,6 +27,7 @@ def router() -> APIRouter:
 
         gauge("hub_database_up", "1 if the database answered", float(found.database.ok))
         gauge("hub_broker_up", "1 if the Kafka broker answered", float(found.broker.ok))
+        gauge("hub_running", "1 if a hub run is alive for every role", float(found.hub.ok))
         figures = found.figures
         gauge("hub_outbox_backlog", "outbox rows not yet published", figures.outbox_backlog)
         gauge("hub_outbox_failing", "pending rows whose last try failed", figures.outbox_failing)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from hub.console import metrics
+from hub.console import metrics, probes
 from hub.console.access import AuditLine, Operator, audit_trail, authenticate, find_user
 from hub.console.actions import (
     BrokerUnavailable,
@@ -90,6 +90,7 @@ def create_app(console: Console, secret: str, secure_cookies: bool = True) -> Fa
     app.include_router(_pages())
     app.include_router(_api())
     app.include_router(metrics.router())
+    app.include_router(probes.router())
     return app
 
 

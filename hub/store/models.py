@@ -215,3 +215,15 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))  # view_episode, reveal, retry, replay, ...
     target: Mapped[str] = mapped_column(String(255))  # an episode, outbox row or rejection
     outcome: Mapped[str] = mapped_column(Text)
+
+
+class HubProcess(Base):
+    """A running `hub run`, and when it last said so. The console reads it to tell "all
+    well" from "no hub is running": a store with nothing pending looks the same either way."""
+
+    __tablename__ = "hub_processes"
+
+    instance: Mapped[str] = mapped_column(String(128), primary_key=True)  # host:pid:random
+    roles: Mapped[str] = mapped_column(String(64))  # consumer,relay,scheduler
+    started_at: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(Stamp(), index=True)

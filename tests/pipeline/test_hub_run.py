@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from hub.runtime import Hub, UnsafeConfiguration
+from hub.service.heartbeat import live_roles
 from hub.settings import HubSettings
+from hub.store.database import make_engine, sessions
 
 
 @pytest.mark.parametrize(
@@ -58,9 +60,14 @@ def test_hub_run_logs_json_and_stops_cleanly_on_sigterm(
     else:
         hub.kill()
         pytest.fail(f"hub run did not start: {lines}")
+    store = sessions(make_engine(env["HUB_DATABASE_URL"]))
+    with store() as session:  # it says it is alive, for the console's health
+        assert set(live_roles(session)) == {"consumer", "relay", "scheduler"}
     hub.send_signal(signal.SIGTERM)
     _, rest = hub.communicate(timeout=60)
     assert hub.returncode == 0
+    with store() as session:  # and, stopped cleanly, that it is gone
+        assert live_roles(session) == {}
     records = [json.loads(line) for line in [*lines, *rest.splitlines()] if line.startswith("{")]
     assert {"time", "level", "logger", "message"} <= set(records[0])
     assert records[-1]["message"] == "hub stopped"
