@@ -97,7 +97,7 @@ class Hub:
         await ensure_topics(
             self.bootstrap,
             [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
-            self.settings.topic_partitions,
+            self.settings.topic_config(),
         )
         roles = self.settings.roles
         instance = instance_name()
@@ -117,7 +117,7 @@ class Hub:
                 self.bootstrap,
                 self.clock,
                 self.settings.batch_size,
-                self.settings.topic_partitions,
+                self.settings.topic_config(),
                 prefix,
                 publishable=partial(publishable_topic, self.directory),
                 new_producer=partial(producer, self.bootstrap),

@@ -8,6 +8,8 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hub.infra.topics import TopicConfig
+
 S = TypeVar("S", bound=BaseSettings)
 
 
@@ -82,6 +84,23 @@ class HubSettings(BaseSettings):
         "(all by default; on PostgreSQL the relay can run in processes of its own)",
     )
     topic_partitions: int = Field(default=3, ge=1, le=64)
+    topic_replication_factor: int = Field(
+        default=1, ge=1, le=7, description="replicas of each topic the hub creates; 3 in production"
+    )
+    topic_min_insync_replicas: int = Field(
+        default=1, ge=1, le=7, description="acks=all waits for these; 2 in production"
+    )
+    topic_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="how long a topic keeps a record (docs/pipeline.md)"
+    )
+
+    def topic_config(self) -> TopicConfig:
+        return TopicConfig(
+            self.topic_partitions,
+            self.topic_replication_factor,
+            self.topic_min_insync_replicas,
+            self.topic_retention_days * 24 * 3600 * 1000,
+        )
 
     @field_validator("roles", mode="before")
     @classmethod

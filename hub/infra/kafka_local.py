@@ -141,7 +141,9 @@ class LocalKafka:
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
+                # The hub creates its topics with their settings (hub.infra.topics); a name
+                # nobody meant is never made.
+                "auto.create.topics.enable=false",
                 "",
             ]
         )

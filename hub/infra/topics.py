@@ -1,28 +1,55 @@
-"""Creating the hub's topics up front, with enough partitions for per-child ordering to
-spread across consumers (auto-creation would give one-off defaults and noisy warnings)."""
+"""Creating the hub's topics, with the partitions, replication and retention the deployment
+sets (TopicConfig). The hub creates every topic it reads or writes; the brokers are to run
+with auto-creation off, so no topic is ever made by a typing error or a sender's string."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 
+THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    """How each topic is made. Retention: 30 days by default, far beyond any outage a
+    monitored recipient has (its lag shows within minutes), so a notification is never
+    deleted unread in practice; the outbox keeps every row as well (docs/pipeline.md).
+    Production sets replication 3 and min.insync.replicas 2."""
+
+    partitions: int = 3
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+    retention_ms: int = THIRTY_DAYS_MS
+
+    def new_topic(self, name: str) -> NewTopic:
+        return NewTopic(
+            name,
+            num_partitions=self.partitions,
+            replication_factor=self.replication_factor,
+            topic_configs={
+                "min.insync.replicas": str(self.min_insync_replicas),
+                "retention.ms": str(self.retention_ms),
+            },
+        )
+
 
 async def ensure_topics(
     bootstrap: str,
     names: Iterable[str] = (*INBOUND_TOPICS, REJECTED_TOPIC),
-    partitions: int = 3,
+    partitions: int | TopicConfig = 3,
 ) -> None:
+    config = partitions if isinstance(partitions, TopicConfig) else TopicConfig(partitions)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         await admin.start()
         existing = set(await admin.list_topics())
         missing = [n for n in dict.fromkeys(names) if n not in existing]
         if missing:
-            await admin.create_topics(
-                [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in missing]
-            )
+            await admin.create_topics([config.new_topic(n) for n in missing])
     finally:
         await admin.close()

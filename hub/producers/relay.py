@@ -40,7 +40,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from hub.clock import Clock
-from hub.infra.topics import ensure_topics
+from hub.infra.topics import TopicConfig, ensure_topics
 from hub.retrying import Stopped, until_done
 from hub.store.database import READ_ONLY, among, on_postgresql
 from hub.store.models import OutboxMessage
@@ -98,7 +98,7 @@ class Relay:
         bootstrap: str,
         clock: Clock,
         batch_size: int = 500,
-        partitions: int = 3,
+        partitions: int | TopicConfig = 3,
         topic_prefix: str = "",
         publishable: Callable[[str], bool] | None = None,
         new_producer: ProducerFactory | None = None,
