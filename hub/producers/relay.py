@@ -39,7 +39,7 @@ from aiokafka.errors import (
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from hub.clock import Clock
+from hub.clock import Clock, SystemClock
 from hub.infra.topics import TopicConfig, ensure_topics
 from hub.retrying import Stopped, until_done
 from hub.store.database import READ_ONLY, among, on_postgresql
@@ -102,9 +102,12 @@ class Relay:
         topic_prefix: str = "",
         publishable: Callable[[str], bool] | None = None,
         new_producer: ProducerFactory | None = None,
+        wall_clock: Clock | None = None,
     ) -> None:
         """`producer` is started; `new_producer` builds its replacement when it breaks
-        (without one, a broken producer is kept: a one-shot caller builds its own)."""
+        (without one, a broken producer is kept: a one-shot caller builds its own).
+        `wall_clock` times the rows' backoff: real time (the broker's), never a scenario
+        clock, which may stand still while a failed row waits."""
         # Which topics may be published to (hub.producers.messages.publishable_topic): a row
         # for any other is refused, so no topic is ever created from a sender's string.
         self.publishable = publishable or (lambda topic: True)
@@ -114,6 +117,7 @@ class Relay:
         self.known_topics: set[str] = set()
         self.wake = asyncio.Event()
         self.new_producer = new_producer
+        self.wall_clock = wall_clock or SystemClock()
         self.broken: str | None = None  # why the producer must be replaced (an error type)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -222,7 +226,7 @@ class Relay:
                 .where(OutboxMessage.id == row.id)
                 .values(
                     last_error=f"{type(error).__name__}: {error}"[:500],
-                    next_attempt_at=self._not_before(row, error, now),
+                    next_attempt_at=self._not_before(row, error, self.wall_clock.now()),
                     **attempt,
                 )
                 .execution_options(synchronize_session=False)
@@ -261,7 +265,7 @@ class Relay:
         if only is not None:
             claim = claim.where(among(session, OutboxMessage.id, only))
         else:
-            now = self.clock.now()
+            now = self.wall_clock.now()
             ahead = aliased(OutboxMessage)
             waiting_ahead = exists().where(
                 ahead.status == "pending",

@@ -50,6 +50,7 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
             kafka_bootstrap,
             clock,
             topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
+            wall_clock=clock,
         )
         loop = asyncio.get_running_loop()
         with pytest.raises(DeliveryFailed):
@@ -202,6 +203,7 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
         clock,
         topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
         new_producer=new_producer,
+        wall_clock=clock,
     )
     loop = asyncio.get_running_loop()
     try:
@@ -272,3 +274,31 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
     assert {row.status for row in refused} == {"pending"}
     assert all(row.next_attempt_at is not None and row.attempts >= 1 for row in refused)
     assert "MessageSizeTooLarge" in (refused[0].last_error or "")
+
+
+async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(
+    kafka_bootstrap: str, store: sessionmaker[Session]
+) -> None:
+    """The demo and tests run the hub on a scenario clock that may stand still: a row's
+    backoff is the broker's matter, timed by the wall clock, or it would wait for ever."""
+    with store.begin() as session:
+        enqueue(session, row("too-big", b"x" * 2_000_000), NOW)
+    client = producer(kafka_bootstrap)
+    await client.start()
+    try:
+        relay = Relay(
+            store,
+            client,
+            kafka_bootstrap,
+            ManualClock(NOW),
+            topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
+        )
+        with pytest.raises(DeliveryFailed):
+            await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
+    finally:
+        await client.stop()
+    with store() as session:
+        [failed] = session.scalars(select(OutboxMessage)).all()
+    assert failed.next_attempt_at is not None
+    # near real time (within the cap), not the scenario clock's 20 November
+    assert abs(failed.next_attempt_at - datetime.now(UTC)) <= ROW_BACKOFF_CAP
