@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from hub.clock import iso_utc
 from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.contracts.export import drift, export
@@ -76,12 +77,21 @@ def validate(files: Files) -> None:
 def publish(files: Files, bootstrap: Bootstrap = "") -> None:
     """Validate messages and publish them to their topics (key = the child's id, CloudEvents
     headers). If any file is refused, nothing is published."""
+    from hub.infra.topics import ensure_topics
+    from hub.producers.publisher import Published
     from hub.producers.publisher import publish as publish_events
 
     events = _validated(files)
     target = bootstrap or KafkaSettings().local_bootstrap()
+
+    async def send() -> list[Published]:
+        # The contracts' own topics (never a name from a message), made if this broker has
+        # not seen the hub yet: brokers run with auto-creation off.
+        await ensure_topics(target, sorted({event.contract.topic for event in events}))
+        return await publish_events(target, events)
+
     try:
-        sent = asyncio.run(publish_events(target, events))
+        sent = asyncio.run(send())
     except Exception as error:
         typer.echo(f"could not publish to {target}: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
@@ -155,7 +165,7 @@ def simulate(
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def decision_json(decision: Decision, reveal: bool = False) -> dict[str, object]:

@@ -106,19 +106,15 @@ def running(live: dict[str, datetime]) -> Check:
 async def health(
     sessions: sessionmaker[Session], bootstrap: str, group_id: str, now: datetime, prefix: str = ""
 ) -> Health:
-    def read_store() -> StoreFigures:
-        with sessions() as session:
-            return store_figures(session, now)
-
-    def read_live() -> dict[str, datetime]:
-        with sessions() as session:
-            return live_roles(session)
+    def read_store() -> tuple[StoreFigures, dict[str, datetime]]:
+        with sessions() as session:  # one connection for both
+            return store_figures(session, now), live_roles(session)
 
     figures, database = StoreFigures(), Check(ok=True, detail="reachable")
     hub = Check(ok=False, detail="not known: the database cannot be read")
     try:
-        figures = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
-        hub = running(await asyncio.wait_for(asyncio.to_thread(read_live), CHECK_SECONDS))
+        figures, live = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
+        hub = running(live)
     except Exception as error:  # reported, never raised: this is the page that says so
         database = Check(ok=False, detail=failure_of(error))
     lag: dict[str, int] = {}

@@ -7,6 +7,7 @@ a child it cannot identify."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.contracts.actions import Action, Recipient
+from hub.contracts.notification import Detail
 from hub.contracts.particulars import Particular
 
 POLICY_DATA = "data-policy.yaml"  # package data of `hub.data`
@@ -154,6 +156,10 @@ class DataPolicy(_Strict):
         """The particulars this recipient receives with this action."""
         fields = self._table.get((recipient, action))
         return fields if fields is not None else self._defaults[recipient]
+
+    def pick(self, recipient: str, action: str, known: Mapping[str, Detail]) -> dict[str, Detail]:
+        """Of everything known of the child, what this recipient receives with this action."""
+        return {name: known[name] for name in self.disclosed(recipient, action)}
 
 
 @cache

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from hub.contracts.actions import Recipient
 from hub.contracts.data_policy import DataPolicy
 from hub.contracts.notification import Detail
 from hub.routing.directory import Directory, Resolution
@@ -13,32 +14,18 @@ from hub.routing.facts import Decision, Episode, Unroutable
 from hub.routing.particulars import Particulars, of_episode
 from hub.routing.placing import Placing, placing_of
 
-# Roles that belong to the home authority's children's services (or its joint teams).
-_HOME_ROLES = frozenset(
+# Roles that belong to the home authority's children's services (or its joint teams): every
+# recipient but the police and the other authorities, whose topics the directory chooses.
+_ELSEWHERE = frozenset(
     {
-        "mash",
-        "mash_manager",
-        "mct",
-        "allocated_worker",
-        "iro",
-        "cp_chair",
-        "edt",
-        "rise",
-        "leaving_care",
-        "ats",
-        "practice_manager",
-        "team_manager",
-        "service_manager",  # of the allocated team (7.18, 7.22)
-        "rise_mct_service_manager",  # 6.7
-        "cse_missing_service_manager",  # the Service Manager (CSE and Missing), 8.12
-        "sqas_service_manager",
-        "head_of_safeguarding",
-        "assistant_director",
-        "ooc_engagement_worker",
-        "rise_mct_strategic_manager",
-        "health",  # the area's health partners (6.11, 7.20)
+        Recipient.POLICE,
+        Recipient.HOST_POLICE,
+        Recipient.HOST_AUTHORITY,
+        Recipient.PLACING_AUTHORITY,
+        Recipient.HOME_OFFICE,
     }
 )
+_HOME_ROLES = frozenset(role.value for role in Recipient if role not in _ELSEWHERE)
 
 
 def unroutable(field: str, resolution: Resolution) -> Unroutable:
@@ -66,7 +53,6 @@ def owed(
     The child's particulars are those the data policy gives this recipient for this action;
     its facts are checked against its action's schema when its notification is made."""
     held = authority if isinstance(authority, Unroutable) else None
-    child: dict[str, Detail] = {name: known[name] for name in policy.disclosed(recipient, action)}
     return Decision(
         at=at,
         recipient=recipient,
@@ -79,7 +65,7 @@ def owed(
         summary=summary,
         due=max(due, at) if due is not None else None,
         details=details,
-        child=child,
+        child=policy.pick(recipient, action, known),
         unroutable=held,
     )
 

@@ -4,8 +4,9 @@ cross-border notice and the directory."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from hub.clock import iso_utc
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.notification import Detail
 from hub.contracts.particulars import PARTICULARS
@@ -19,7 +20,7 @@ Particulars = dict[str, Detail]  # keyed by `Particular`
 
 def _iso(moment: datetime | date | None) -> str | None:
     if isinstance(moment, datetime):
-        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return iso_utc(moment)
     return moment.isoformat() if moment is not None else None
 
 
@@ -82,6 +83,18 @@ def of_episode(
     }
 
 
+def episode_particulars(episode: Episode, directory: Directory) -> Particulars:
+    """`of_episode` for a caller without a Context's resolutions at hand."""
+    report = episode.report
+    return of_episode(
+        episode,
+        directory,
+        placing_of(episode, directory),
+        directory.resolve_authority(report.responsible_authority),
+        directory.resolve_authority(report.residence_authority),
+    )
+
+
 def of_notice(
     notice: CrossBorderNotice, directory: Directory, episode: Episode | None
 ) -> Particulars:
@@ -92,11 +105,7 @@ def of_notice(
     sender = directory.resolve_authority(notice.from_authority)
     addressee = directory.resolve_authority(notice.to_authority)
     if episode is not None:
-        responsible = directory.resolve_authority(episode.report.responsible_authority)
-        residence = directory.resolve_authority(episode.report.residence_authority)
-        known = of_episode(
-            episode, directory, placing_of(episode, directory), responsible, residence
-        )
+        known = episode_particulars(episode, directory)
     else:
         known = dict.fromkeys(PARTICULARS)
         if sender.standing is Standing.HOME:
@@ -128,7 +137,4 @@ def disclosed_again(
     episode = state.episode(episode_id)
     if episode is None:
         return {}
-    responsible = directory.resolve_authority(episode.report.responsible_authority)
-    residence = directory.resolve_authority(episode.report.residence_authority)
-    known = of_episode(episode, directory, placing_of(episode, directory), responsible, residence)
-    return {name: known[name] for name in directory.data_policy.disclosed(recipient, action)}
+    return directory.data_policy.pick(recipient, action, episode_particulars(episode, directory))
