@@ -77,21 +77,12 @@ def validate(files: Files) -> None:
 def publish(files: Files, bootstrap: Bootstrap = "") -> None:
     """Validate messages and publish them to their topics (key = the child's id, CloudEvents
     headers). If any file is refused, nothing is published."""
-    from hub.infra.topics import ensure_topics
-    from hub.producers.publisher import Published
     from hub.producers.publisher import publish as publish_events
 
     events = _validated(files)
     target = bootstrap or KafkaSettings().local_bootstrap()
-
-    async def send() -> list[Published]:
-        # The contracts' own topics (never a name from a message), made if this broker has
-        # not seen the hub yet: brokers run with auto-creation off.
-        await ensure_topics(target, sorted({event.contract.topic for event in events}))
-        return await publish_events(target, events)
-
     try:
-        sent = asyncio.run(send())
+        sent = asyncio.run(publish_events(target, events))
     except Exception as error:
         typer.echo(f"could not publish to {target}: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None

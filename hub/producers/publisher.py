@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 
 from hub.contracts.envelope import ParsedEvent, to_kafka
+from hub.infra.topics import ensure_topics
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ async def publish(
 ) -> list[Published]:
     """Publish events in order, each to its contract's topic, keyed by the child's id.
     A resend of the same event id is safe: the hub de-duplicates on it."""
+    # The contracts' own topics (never a name from a message), made if this broker has not
+    # seen the hub yet: brokers run with auto-creation off.
+    await ensure_topics(bootstrap, sorted({topic_prefix + e.contract.topic for e in events}))
     client = producer(bootstrap)
     try:  # stop even when start fails: an unreachable broker must not leak the producer
         await client.start()
