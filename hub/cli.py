@@ -18,8 +18,8 @@ from hub.contracts.export import drift, export
 from hub.contracts.particulars import ChildParticulars
 from hub.contracts.personal import REDACTED, is_personal
 from hub.contracts.problems import BadMessage
-from hub.infra.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
-from hub.routing.directory import DEFAULT_PATH as DEFAULT_DIRECTORY
+from hub.devtools.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
+from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
@@ -77,14 +77,15 @@ def validate(files: Files) -> None:
 def publish(files: Files, bootstrap: Bootstrap = "") -> None:
     """Validate messages and publish them to their topics (key = the child's id, CloudEvents
     headers). If any file is refused, nothing is published."""
+    from hub.bootstrap import kafka_connection
     from hub.producers.publisher import publish as publish_events
 
     events = _validated(files)
-    target = bootstrap or KafkaSettings().local_bootstrap()
+    target = kafka_connection(bootstrap)
     try:
         sent = asyncio.run(publish_events(target, events))
     except Exception as error:
-        typer.echo(f"could not publish to {target}: {error}", err=True)
+        typer.echo(f"could not publish to {target.bootstrap}: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
     for item in sent:
         typer.echo(f"published {item.event_id} -> {item.topic}[{item.partition}]@{item.offset}")
@@ -107,9 +108,10 @@ def simulate(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
-    directory_file: Annotated[Path, typer.Option("--directory", help="directory YAML")] = (
-        DEFAULT_DIRECTORY
-    ),
+    directory_file: Annotated[
+        Path | None,
+        typer.Option("--directory", help="deployment YAML; default: the default deployment"),
+    ] = None,
     reveal: Annotated[
         bool,
         typer.Option(
@@ -296,14 +298,14 @@ def demo(
 ) -> None:
     """Run the real hub on the embedded database over the demo scenarios, then show what
     each agency received and why."""
-    from hub.demo import run_demo
+    from hub.devtools.demo import run_demo
 
     target = _broker_or_local(bootstrap)
     database = Path(".hub") / "demo.db"
     database.parent.mkdir(exist_ok=True)
     for stale in database.parent.glob("demo.db*"):  # a fresh embedded database each run
         stale.unlink()
-    for line in asyncio.run(run_demo(target, f"sqlite:///{database}", scenario)):
+    for line in asyncio.run(run_demo(KafkaConnection(target), f"sqlite:///{database}", scenario)):
         typer.echo(line)
 
 
@@ -323,8 +325,8 @@ def bench(
 ) -> None:
     """Measure throughput, latency and memory on a real broker with PostgreSQL and SQLite,
     beside a bare aiokafka pass-through on the same broker (docs/benchmark.md)."""
-    from hub.bench import run_bench
-    from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+    from hub.devtools.bench import run_bench
+    from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
 
     target = _broker_or_local(bootstrap)
     server = None
@@ -337,7 +339,9 @@ def bench(
             raise typer.Exit(EXIT_UNAVAILABLE) from None
         postgres_url = server.url
     try:
-        lines = asyncio.run(run_bench(target, postgres_url, events, rate, latency_events))
+        lines = asyncio.run(
+            run_bench(KafkaConnection(target), postgres_url, events, rate, latency_events)
+        )
     finally:
         if server is not None:
             server.stop()
@@ -351,8 +355,10 @@ def run(bootstrap: Bootstrap = "") -> None:
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
     import signal
 
+    from hub.bootstrap import UnsafeConfiguration, build
     from hub.logs import configure
-    from hub.runtime import Hub, UnsafeConfiguration
+    from hub.routing.directory import DirectoryError
+    from hub.runtime import Hub
     from hub.settings import HubSettings, SettingsError, read_settings
 
     configure()
@@ -371,9 +377,14 @@ def run(bootstrap: Bootstrap = "") -> None:
         )
         raise typer.Exit(2)
     target = _broker_or_local(bootstrap)
+    try:
+        parts = build(settings, KafkaConnection(target))
+    except (UnsafeConfiguration, DirectoryError) as error:
+        typer.echo(f"refusing to start: {error}", err=True)
+        raise typer.Exit(2) from None
 
     async def serve() -> None:
-        hub = Hub(target, settings)
+        hub = Hub(parts)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -384,8 +395,4 @@ def run(bootstrap: Bootstrap = "") -> None:
         finally:
             await hub.stop()
 
-    try:
-        asyncio.run(serve())
-    except UnsafeConfiguration as error:
-        typer.echo(f"refusing to start: {error}", err=True)
-        raise typer.Exit(2) from None
+    asyncio.run(serve())

@@ -7,26 +7,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine
 
-from hub.clock import Clock, SystemClock
+from hub.bootstrap import HubParts
 from hub.consumers.inbound import InboundConsumer
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
-from hub.infra.topics import ensure_topics
-from hub.producers.messages import publishable_topic
-from hub.producers.publisher import producer
+from hub.kafka.topics import ensure_topics
 from hub.producers.relay import Relay
 from hub.producers.wakeup import listen
-from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
-from hub.scheduler import Scheduler
 from hub.service.heartbeat import beat, instance_name, keep_beating
-from hub.settings import HubSettings
-from hub.store.database import count_rows, is_sqlite, make_engine, migrate, sessions
+from hub.store.database import count_rows, is_sqlite
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
 
 log = logging.getLogger(__name__)
@@ -49,53 +42,25 @@ class Progress:
         return self.outbox_backlog == 0 and self.timers_due == 0
 
 
-class UnsafeConfiguration(ValueError):
-    """A setting that could lose or skip messages; the hub refuses to start."""
-
-
-def refuse_unsafe(settings: HubSettings) -> None:
-    problems = []
-    if settings.producer_acks != "all":
-        problems.append("HUB_PRODUCER_ACKS: must be 'all' (a leader change could lose a message)")
-    if not settings.producer_idempotence:
-        problems.append("HUB_PRODUCER_IDEMPOTENCE: must be true (retries could duplicate)")
-    if settings.consumer_offset_reset != "earliest":
-        problems.append(
-            "HUB_CONSUMER_OFFSET_RESET: must be 'earliest' (a new group would skip messages)"
-        )
-    if problems:
-        raise UnsafeConfiguration("; ".join(problems))
-
-
 class Hub:
-    def __init__(
-        self,
-        bootstrap: str,
-        settings: HubSettings,
-        clock: Clock | None = None,
-        directory: Directory | None = None,
-    ) -> None:
-        refuse_unsafe(settings)
-        self.bootstrap, self.settings = bootstrap, settings
-        self.clock = clock or SystemClock()
-        self.directory = directory or load_directory(
-            Path(settings.directory) if settings.directory else DEFAULT_PATH
-        )
-        self.stop_event = asyncio.Event()
+    def __init__(self, parts: HubParts) -> None:
+        self.parts = parts
+        self.settings, self.clock, self.directory = parts.settings, parts.clock, parts.directory
         self.engine: Engine | None = None
+        self.stop_event = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.listener: asyncio.Task[None] | None = None
         self.broker: KafkaBroker | None = None
         self.relay: Relay | None = None
 
     async def start(self) -> None:
-        url = self.settings.database_url
-        await asyncio.to_thread(migrate, url)
-        self.engine = make_engine(url)
-        store = sessions(self.engine)
+        parts = self.parts
+        await asyncio.to_thread(parts.migrate)
+        self.engine = parts.engine
+        store = parts.sessions
         prefix = self.settings.topic_prefix
         await ensure_topics(
-            self.bootstrap,
+            parts.kafka,
             [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
             self.settings.topic_config(),
         )
@@ -109,27 +74,19 @@ class Hub:
         )
         relay: Relay | None = None
         if "relay" in roles:
-            first = producer(self.bootstrap)
+            first = parts.kafka.producer()
             await first.start()
-            relay = self.relay = Relay(
-                store,
-                first,
-                self.bootstrap,
-                self.clock,
-                self.settings.batch_size,
-                self.settings.topic_config(),
-                prefix,
-                publishable=partial(publishable_topic, self.directory),
-                new_producer=partial(producer, self.bootstrap),
-            )
+            relay = self.relay = parts.relay(first)
             self.tasks.append(asyncio.create_task(relay.run(self.stop_event), name="relay"))
-            if not is_sqlite(url):  # consumers in other processes wake it (NOTIFY)
-                self.listener = asyncio.create_task(listen(url, relay.wake, self.stop_event))
+            if not is_sqlite(self.settings.database_url):  # other processes wake it (NOTIFY)
+                self.listener = asyncio.create_task(
+                    listen(self.settings.database_url, relay.wake, self.stop_event)
+                )
         if "scheduler" in roles:
-            scheduler = Scheduler(store, self.directory, self.clock)
+            scheduler = parts.scheduler()
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
         if "consumer" in roles:
-            self.broker = KafkaBroker(self.bootstrap, logger=None)
+            self.broker = parts.kafka.broker()
             wake = relay.wake if relay is not None else None  # in this process: woken directly
             InboundConsumer(  # subscribes itself to the broker, which keeps it
                 self.broker,
@@ -144,8 +101,8 @@ class Hub:
         log.info(
             "hub started",
             extra={
-                "bootstrap": self.bootstrap,
-                "sqlite": is_sqlite(url),
+                "bootstrap": parts.kafka.bootstrap,
+                "sqlite": is_sqlite(self.settings.database_url),
                 "roles": sorted(self.settings.roles),
             },
         )
@@ -193,6 +150,5 @@ class Hub:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.relay is not None:  # its current producer: a broken first one was replaced
             await self.relay.producer.stop()
-        if self.engine is not None:
-            self.engine.dispose()
+        self.parts.close()
         log.info("hub stopped")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from hub.infra.topics import TopicConfig
+from hub.kafka.topics import TopicConfig
 
 S = TypeVar("S", bound=BaseSettings)
 

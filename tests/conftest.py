@@ -22,8 +22,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.infra.kafka_local import KafkaUnavailable, LocalKafka
-from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.devtools.kafka_local import KafkaUnavailable, LocalKafka
+from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.kafka.connection import KafkaConnection
 from hub.store.database import make_engine, migrate, sessions
 from tests.helpers import ReportFigure
 
@@ -59,6 +60,12 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
     else:
         broker: LocalKafka = request.getfixturevalue("local_kafka")
         yield broker.bootstrap
+
+
+@pytest.fixture
+def kafka(kafka_bootstrap: str) -> KafkaConnection:
+    """How the hub's clients connect to the test broker (hub.kafka.connection)."""
+    return KafkaConnection(kafka_bootstrap)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +152,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by the real infrastructure they use, so `-m` selects them honestly."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if {"kafka_bootstrap", "local_kafka"} & set(fixtures):
+        if {"kafka", "kafka_bootstrap", "local_kafka"} & set(fixtures):
             item.add_marker(pytest.mark.kafka)
         if {"postgres_server_url", "postgres_url"} & set(fixtures):
             item.add_marker(pytest.mark.postgres)

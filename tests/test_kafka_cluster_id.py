@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.infra.kafka_local import cluster_id
+from hub.devtools.kafka_local import cluster_id
 
 
 def test_a_cluster_id_never_starts_with_a_dash() -> None:

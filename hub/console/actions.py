@@ -9,18 +9,18 @@ import contextlib
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.bootstrap import HubParts
 from hub.clock import Clock
 from hub.console.access import record
 from hub.console.views import Timeline, episode_timeline
-from hub.consumers.apply import Replayed, replay
-from hub.producers.relay import DeliveryFailed, Relay
+from hub.producers.relay import DeliveryFailed
 from hub.routing.directory import Directory
+from hub.service.replay import Replayed, replay
 from hub.service.rerouting import Rerouted, reroute
 from hub.store.models import OutboxMessage
 
@@ -113,18 +113,11 @@ class RetryReport(BaseModel):
     not_pending: list[int]  # unknown, or already sent: nothing to retry
 
 
-async def retry_deliveries(
-    sessions: sessionmaker[Session],
-    who: str,
-    row_ids: list[int],
-    bootstrap: str,
-    clock: Clock,
-    topic_prefix: str = "",
-    publishable: Callable[[str], bool] | None = None,
-) -> RetryReport:
+async def retry_deliveries(parts: HubParts, who: str, row_ids: list[int]) -> RetryReport:
     """Publish these outbox rows now, through the relay's own code (idempotent producer,
     acks=all), and say which went and which still fail. The relay would retry them anyway;
     this is for an operator who has fixed the cause and wants to see it work."""
+    sessions, clock = parts.sessions, parts.clock
     with sessions() as session:
         pending = session.scalars(
             select(OutboxMessage.id).where(
@@ -132,7 +125,7 @@ async def retry_deliveries(
             )
         ).all()
     if pending:
-        await _publish_now(sessions, list(pending), bootstrap, clock, topic_prefix, publishable)
+        await _publish_now(parts, list(pending))
     with sessions.begin() as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
@@ -153,28 +146,17 @@ class BrokerUnavailable(Exception):
     """The broker could not be reached to retry; nothing was changed."""
 
 
-async def _publish_now(
-    sessions: sessionmaker[Session],
-    row_ids: list[int],
-    bootstrap: str,
-    clock: Clock,
-    topic_prefix: str,
-    publishable: Callable[[str], bool] | None,
-) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=10_000
-    )
+async def _publish_now(parts: HubParts, row_ids: list[int]) -> None:
+    producer = parts.kafka.producer(request_timeout_ms=10_000)
     try:
         await producer.start()
     except KafkaError as error:
         await producer.stop()
         raise BrokerUnavailable(
-            f"broker unreachable at {bootstrap} ({type(error).__name__})"
+            f"broker unreachable at {parts.kafka.bootstrap} ({type(error).__name__})"
         ) from None
     try:
-        relay = Relay(
-            sessions, producer, bootstrap, clock, topic_prefix=topic_prefix, publishable=publishable
-        )
+        relay = parts.relay(producer, replaceable=False)
         loop = asyncio.get_running_loop()
         with contextlib.suppress(DeliveryFailed):  # the rows say which, below
             await asyncio.to_thread(relay.publish_batch, loop, row_ids)

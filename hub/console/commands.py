@@ -14,8 +14,6 @@ import getpass
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,42 +25,42 @@ from rich.table import Table
 from hub.clock import SystemClock
 from hub.console.roles import Role
 from hub.contracts.problems import problems_from
-from hub.routing.directory import DEFAULT_PATH, Directory, load_directory
-from hub.settings import ConsoleSettings, HubSettings, KafkaSettings, SettingsError, read_settings
+from hub.settings import ConsoleSettings, SettingsError, read_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from hub.bootstrap import HubParts
 
 users_app = typer.Typer(help="Who may sign in to the ops console.", no_args_is_help=True)
 terminal = Terminal()
 Json = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
 
 
-def _settings() -> HubSettings:
+@contextlib.contextmanager
+def _parts(bootstrap: str = "") -> Iterator[HubParts]:
+    """The hub's parts as configured (hub.bootstrap), the store migrated; the database's
+    connections closed when the command ends. A bad setting or deployment file is refused,
+    naming it."""
+    from hub.bootstrap import UnsafeConfiguration, build, kafka_connection
+    from hub.routing.directory import DirectoryError
+
     try:
-        return read_settings(HubSettings)
-    except SettingsError as error:
+        parts = build(kafka=kafka_connection(bootstrap))
+    except (SettingsError, UnsafeConfiguration, DirectoryError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
+    try:
+        parts.migrate()
+        yield parts
+    finally:
+        parts.close()
 
 
 @contextlib.contextmanager
 def _store() -> Iterator[sessionmaker[Session]]:
-    """The configured store, migrated; its connections closed when the command ends."""
-    from hub.store.database import make_engine, migrate, sessions
-
-    url = _settings().database_url
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        yield sessions(engine)
-    finally:
-        engine.dispose()
-
-
-def _directory() -> Directory:
-    configured = _settings().directory
-    return load_directory(Path(configured)) if configured else load_directory(DEFAULT_PATH)
+    with _parts() as parts:
+        yield parts.sessions
 
 
 def _who() -> str:
@@ -200,24 +198,11 @@ def outbox_command(
     """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
     from hub.console.actions import BrokerUnavailable, retry_deliveries
     from hub.console.views import outbox
-    from hub.producers.messages import publishable_topic
 
     if retry:
-        target = KafkaSettings().local_bootstrap()
-        prefix = _settings().topic_prefix
         try:
-            with _store() as store:
-                report = asyncio.run(
-                    retry_deliveries(
-                        store,
-                        _who(),
-                        list(retry),
-                        target,
-                        SystemClock(),
-                        prefix,
-                        partial(publishable_topic, _directory()),
-                    )
-                )
+            with _parts() as parts:
+                report = asyncio.run(retry_deliveries(parts, _who(), list(retry)))
         except BrokerUnavailable as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(3) from None
@@ -250,16 +235,15 @@ def rejected_command(
 ) -> None:
     """Refused, dead-lettered and held messages grouped by cause; --replay ID or
     --replay-cause CAUSE applies them again once the cause is fixed."""
-    with _store() as store:
-        _rejected(store, replay, replay_cause, as_json)
+    with _parts() as parts:
+        _rejected(parts, replay, replay_cause, as_json)
 
 
-def _rejected(
-    store: sessionmaker[Session], replay: list[int] | None, cause: str | None, as_json: bool
-) -> None:
+def _rejected(parts: HubParts, replay: list[int] | None, cause: str | None, as_json: bool) -> None:
     from hub.console.actions import replay_refusals
     from hub.console.views import refusals
 
+    store = parts.sessions
     with store() as session:
         groups = refusals(session)
     if replay or cause:
@@ -268,15 +252,14 @@ def _rejected(
         if not chosen:
             typer.echo("replay: no open refusal matches", err=True)
             raise typer.Exit(1)
-        directory = _directory()
         with Progress(console=Terminal(stderr=True), disable=as_json) as progress:
             task = progress.add_task("replaying", total=len(chosen))
             report = replay_refusals(
                 store,
                 _who(),
                 sorted(chosen),
-                directory,
-                SystemClock(),
+                parts.directory,
+                parts.clock,
                 lambda _: progress.advance(task),
             )
         if as_json:
@@ -310,9 +293,10 @@ def unroutable_command(
     from hub.console.actions import route_held_duties
     from hub.console.views import unroutable
 
-    with _store() as store:
+    with _parts() as parts:
+        store = parts.sessions
         if route:
-            report = route_held_duties(store, _who(), _directory(), SystemClock(), only)
+            report = route_held_duties(store, _who(), parts.directory, parts.clock, only)
             if as_json:
                 _json(report)
             else:
@@ -379,17 +363,9 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
-    settings = _settings()
     configure()
-    with _store() as store:
-        console = Console(
-            sessions=store,
-            bootstrap=bootstrap or KafkaSettings().local_bootstrap(),
-            group_id=settings.group_id,
-            topic_prefix=settings.topic_prefix,
-            directory=_directory(),
-            clock=SystemClock(),
-        )
+    with _parts(bootstrap) as parts:
+        console = Console(parts)
         app = create_app(
             console,
             console_settings.secret.get_secret_value(),

@@ -9,17 +9,17 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.registry import INBOUND_TOPICS
+from hub.errors import failure_of
+from hub.kafka.connection import KafkaConnection
 from hub.service.heartbeat import live_roles
 from hub.service.rerouting import HELD
 from hub.settings import ROLES
 from hub.store.database import READ_ONLY, count_rows
-from hub.store.failures import failure_of
 from hub.store.models import OutboxMessage, RejectedMessage, RoutingDecision, TimerRecord
 
 CHECK_SECONDS = 5.0
@@ -66,10 +66,10 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
     )
 
 
-async def consumer_lag(bootstrap: str, group_id: str, prefix: str = "") -> dict[str, int]:
+async def consumer_lag(kafka: KafkaConnection, group_id: str, prefix: str = "") -> dict[str, int]:
     """Per inbound topic: the records published but not yet committed by the hub's group."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=4000)
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=4000)
+    admin = kafka.admin(request_timeout_ms=4000)
+    reader = kafka.consumer(request_timeout_ms=4000)
     try:
         await admin.start()
         await reader.start()
@@ -104,7 +104,11 @@ def running(live: dict[str, datetime]) -> Check:
 
 
 async def health(
-    sessions: sessionmaker[Session], bootstrap: str, group_id: str, now: datetime, prefix: str = ""
+    sessions: sessionmaker[Session],
+    kafka: KafkaConnection,
+    group_id: str,
+    now: datetime,
+    prefix: str = "",
 ) -> Health:
     def read_store() -> tuple[StoreFigures, dict[str, datetime]]:
         with sessions() as session:  # one connection for both
@@ -118,11 +122,13 @@ async def health(
     except Exception as error:  # reported, never raised: this is the page that says so
         database = Check(ok=False, detail=failure_of(error))
     lag: dict[str, int] = {}
-    broker = Check(ok=True, detail=f"reachable at {bootstrap}")
+    broker = Check(ok=True, detail=f"reachable at {kafka.bootstrap}")
     try:
-        lag = await asyncio.wait_for(consumer_lag(bootstrap, group_id, prefix), CHECK_SECONDS)
+        lag = await asyncio.wait_for(consumer_lag(kafka, group_id, prefix), CHECK_SECONDS)
     except Exception as error:
-        broker = Check(ok=False, detail=f"unreachable at {bootstrap} ({type(error).__name__})")
+        broker = Check(
+            ok=False, detail=f"unreachable at {kafka.bootstrap} ({type(error).__name__})"
+        )
     return Health(
         ok=database.ok and broker.ok and hub.ok,
         database=database,

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from hub.console.masking import masked_body
 from hub.contracts.events import FoundReport, ReturnInterviewResult
 from hub.contracts.registry import CONTRACTS, contract_for_type
-from hub.producers.messages import NOTIFICATION_PREFIX
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     InboundEvent,
@@ -25,13 +24,14 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
+from hub.store.outbox import NOTIFICATION_PREFIX
 
 # unroutable: held until the directory knows its recipient (hub.service.rerouting)
 Delivery = Literal["queued", "failing", "sent", "none", "unroutable"]
 
 
 def _its_outbox_row() -> ColumnElement[bool]:
-    """A decision's notification in the outbox (hub.producers.messages)."""
+    """A decision's notification in the outbox (hub.store.outbox)."""
     return (
         OutboxMessage.message_id == literal(NOTIFICATION_PREFIX) + RoutingDecision.notification_id
     )

@@ -13,7 +13,6 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -60,7 +59,6 @@ from hub.console.views import (
     routing_log,
     unroutable,
 )
-from hub.producers.messages import publishable_topic
 from hub.store.database import READ_ONLY
 
 HERE = Path(__file__).resolve().parent
@@ -381,15 +379,7 @@ async def _reveal(console: Console, user: Operator, episode_id: str, reason: str
 
 async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryReport:
     try:
-        return await retry_deliveries(
-            console.sessions,
-            user.username,
-            ids,
-            console.bootstrap,
-            console.clock,
-            console.topic_prefix,
-            partial(publishable_topic, console.directory),
-        )
+        return await retry_deliveries(console.parts, user.username, ids)
     except BrokerUnavailable as error:
         raise HTTPException(503, str(error)) from None
 

@@ -1,5 +1,5 @@
 """The inbound consumer (FastStream): one consumer group over every inbound topic, a batch at
-a time. Each batch is applied in one database transaction (hub.consumers.apply) and the
+a time. Each batch is applied in one database transaction (hub.service.applying) and the
 Kafka offsets are committed only after that transaction commits.
 
 FastStream's defaults would lose messages here, so each is set explicitly:
@@ -30,10 +30,11 @@ from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
-from hub.consumers.apply import BatchResult, Record, apply_batch
 from hub.contracts.registry import INBOUND_TOPICS
 from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
+from hub.service.applying import apply_batch
+from hub.service.batch import BatchResult, Record
 from hub.settings import HubSettings
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,5 @@
-"""The publishing client police and local-authority systems (and `hub publish`) use.
-
-Acknowledged by every in-sync replica and idempotent: aiokafka's defaults (acks=1, no
-idempotence) could lose or duplicate a message on a leader change."""
+"""The publishing client police and local-authority systems (and `hub publish`) use, with
+the producer every hub client uses (hub.kafka.connection: acks=all, idempotent)."""
 
 from __future__ import annotations
 
@@ -12,7 +10,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 
 from hub.contracts.envelope import ParsedEvent, to_kafka
-from hub.infra.topics import ensure_topics
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import ensure_topics
 
 
 @dataclass(frozen=True)
@@ -24,25 +23,15 @@ class Published:
     key: str
 
 
-def producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        request_timeout_ms=30000,
-    )
-
-
 async def publish(
-    bootstrap: str, events: Sequence[ParsedEvent], topic_prefix: str = ""
+    kafka: KafkaConnection, events: Sequence[ParsedEvent], topic_prefix: str = ""
 ) -> list[Published]:
     """Publish events in order, each to its contract's topic, keyed by the child's id.
     A resend of the same event id is safe: the hub de-duplicates on it."""
     # The contracts' own topics (never a name from a message), made if this broker has not
     # seen the hub yet: brokers run with auto-creation off.
-    await ensure_topics(bootstrap, sorted({topic_prefix + e.contract.topic for e in events}))
-    client = producer(bootstrap)
+    await ensure_topics(kafka, sorted({topic_prefix + e.contract.topic for e in events}))
+    client = kafka.producer()
     try:  # stop even when start fails: an unreachable broker must not leak the producer
         await client.start()
         return await send_events(client, events, topic_prefix)

@@ -30,35 +30,20 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import (
-    InvalidProducerEpoch,
-    OutOfOrderSequenceNumber,
-    ProducerFenced,
-    UnknownProducerId,
-)
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from hub.clock import Clock, SystemClock
-from hub.infra.topics import TopicConfig, ensure_topics
-from hub.retrying import Stopped, until_done
+from hub.errors import PRODUCER_BROKEN
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import TopicConfig, ensure_topics
+from hub.retrying import ROUNDS, Stopped, until_done
 from hub.store.database import READ_ONLY, among, on_postgresql
 from hub.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ProducerFactory = Callable[[], AIOKafkaProducer]  # returns an unstarted producer
-
-# The broker no longer accepts this producer's id, epoch or sequence: aiokafka fails every
-# batch (or, from its sender, every send) with one of these and never recovers by itself.
-# aiokafka raises InvalidProducerEpoch as ProducerFenced; both are listed in case it stops.
-PRODUCER_BROKEN: tuple[type[Exception], ...] = (
-    OutOfOrderSequenceNumber,
-    UnknownProducerId,
-    ProducerFenced,
-    InvalidProducerEpoch,
-)
-
 
 ROW_BACKOFF_FIRST = timedelta(seconds=0.5)
 ROW_BACKOFF_CAP = timedelta(seconds=30)
@@ -95,12 +80,13 @@ class Relay:
         self,
         sessions: sessionmaker[Session],
         producer: AIOKafkaProducer,
-        bootstrap: str,
+        kafka: KafkaConnection,
         clock: Clock,
         batch_size: int = 500,
         partitions: int | TopicConfig = 3,
         topic_prefix: str = "",
-        publishable: Callable[[str], bool] | None = None,
+        *,
+        publishable: Callable[[str], bool],
         new_producer: ProducerFactory | None = None,
         wall_clock: Clock | None = None,
     ) -> None:
@@ -108,11 +94,11 @@ class Relay:
         (without one, a broken producer is kept: a one-shot caller builds its own).
         `wall_clock` times the rows' backoff: real time (the broker's), never a scenario
         clock, which may stand still while a failed row waits."""
-        # Which topics may be published to (hub.producers.messages.publishable_topic): a row
+        # Which topics may be published to (hub.store.outbox.publishable_topic): a row
         # for any other is refused, so no topic is ever created from a sender's string.
-        self.publishable = publishable or (lambda topic: True)
+        self.publishable = publishable
         self.prefix = topic_prefix
-        self.sessions, self.producer, self.bootstrap = sessions, producer, bootstrap
+        self.sessions, self.producer, self.kafka = sessions, producer, kafka
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
         self.known_topics: set[str] = set()
         self.wake = asyncio.Event()
@@ -127,7 +113,7 @@ class Relay:
             self.wake.clear()  # before the round: a wake-up during it is not lost
             try:
                 sent = await until_done(
-                    "outbox relay round", lambda: asyncio.to_thread(self._round, loop), stop
+                    "outbox relay round", lambda: asyncio.to_thread(self._round, loop), stop, ROUNDS
                 )
             except Stopped:
                 return  # rows not yet marked stay pending: the next start sends them
@@ -193,7 +179,7 @@ class Relay:
         one; returns how many failed."""
         new_topics = {self.prefix + row.topic for row in rows} - self.known_topics
         if new_topics:
-            on_loop(ensure_topics(self.bootstrap, sorted(new_topics), self.partitions))
+            on_loop(ensure_topics(self.kafka, sorted(new_topics), self.partitions))
             self.known_topics |= new_topics
         outcomes: list[BaseException | None] = on_loop(self._send_all(rows))
         fatal = next((e for e in outcomes if isinstance(e, PRODUCER_BROKEN)), None)

@@ -12,10 +12,8 @@ import logging
 import psycopg
 from sqlalchemy import make_url
 
-from hub.retrying import Stopped, until_done
-
-CHANNEL = "hub_outbox"
-NOTIFY = f"NOTIFY {CHANNEL}"
+from hub.retrying import OUTAGES, Stopped, until_done
+from hub.store.outbox import CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +27,9 @@ async def listen(url: str, wake: asyncio.Event, stop: asyncio.Event) -> None:
     """Set `wake` at every NOTIFY on the channel until `stop`; reconnect after a failure."""
     while not stop.is_set():
         try:
-            await until_done("listening for queued notifications", lambda: _listen(url, wake), stop)
+            await until_done(
+                "listening for queued notifications", lambda: _listen(url, wake), stop, OUTAGES
+            )
         except Stopped:
             return
 

@@ -3,7 +3,7 @@
 Two files, kept apart on purpose (DESIGN.md, "the directory"):
 - the national reference data (`hub/data/national-directory.yaml`): every authority with
   children's social care responsibility and every police force, with official codes;
-- the deployment (`config/northamptonshire.yaml`): the home authority, the authorities
+- the deployment (`hub/data/deployments/northamptonshire.yaml`): the home authority, the authorities
   bordering it, contacts, office hours, timescales and the protocol's open choices.
 
 Read and validated at start; the engine takes the result as an argument. Resolving a name a
@@ -38,7 +38,9 @@ from hub.contracts.data_policy import DataPolicy, default_policy_document, with_
 from hub.contracts.particulars import CONTACT_LIMIT
 from hub.contracts.problems import problems_from
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "northamptonshire.yaml"
+# Package data, read with importlib.resources: an installed wheel has no source tree.
+DEFAULTS: Traversable = resources.files("hub.data").joinpath("deployments")
+DEFAULT_PATH: Traversable = DEFAULTS.joinpath("northamptonshire.yaml")
 NATIONAL_DATA = "national-directory.yaml"  # package data of `hub.data`
 
 Positive = Annotated[int, Field(gt=0)]
@@ -440,8 +442,12 @@ def load_national(path: Path | None = None) -> NationalDirectory:
     return NationalDirectory.model_validate(_read(source))
 
 
-def load_directory(path: Path = DEFAULT_PATH, national: Path | None = None) -> Directory:
-    """A deployment's file, over the national reference data."""
+def load_directory(
+    path: Path | Traversable | None = None, national: Path | None = None
+) -> Directory:
+    """A deployment's file (the default deployment's if None), over the national reference
+    data."""
+    path = DEFAULT_PATH if path is None else path
     document = _read(path)
     if not isinstance(document, dict):
         raise DirectoryError(f"{path}: is not a mapping of settings")

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.notification import Notification
 from hub.contracts.particulars import ChildParticulars
-from hub.producers.messages import outgoing_notification
 from hub.routing.directory import Directory
 from hub.routing.facts import Unroutable
 from hub.routing.particulars import disclosed_again
 from hub.routing.rerouting import route_again
 from hub.store.database import among
 from hub.store.models import RoutingDecision
+from hub.store.outbox import outgoing_notification
 from hub.store.outcomes import enqueue, load_child
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)

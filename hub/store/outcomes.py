@@ -17,8 +17,6 @@ from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub.producers.messages import Outgoing, notification_message
-from hub.producers.wakeup import NOTIFY
 from hub.routing.facts import ChildState, Decision, Outcome, Timer
 from hub.store.database import among, on_postgresql
 from hub.store.models import (
@@ -30,6 +28,7 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
+from hub.store.outbox import NOTIFY, Outgoing, notification_message
 
 STATE = TypeAdapter(ChildState)
 PENDING, CANCELLED = "pending", "cancelled"
@@ -97,7 +96,7 @@ class Writes:
         notifications = self._write_decisions(session, check_logged)
         self._write_timers(session)
         session.add_all(self.refused)
-        outgoing = [self._row(message) for message in (*notifications, *self.reports)]
+        outgoing = [message.row(self.now) for message in (*notifications, *self.reports)]
         if outgoing:
             _insert(session, OutboxMessage, outgoing)
             if on_postgresql(session):
@@ -178,18 +177,6 @@ class Writes:
         if rows:
             _insert(session, RoutingDecision, rows)
         return notifications
-
-    def _row(self, outgoing: Outgoing) -> dict[str, Any]:
-        return {
-            "message_id": outgoing.message_id,
-            "topic": outgoing.topic,
-            "key": outgoing.key,
-            "headers": [[name, value.decode()] for name, value in outgoing.headers],
-            "value": outgoing.value,
-            "created_at": self.now,
-            "status": "pending",
-            "attempts": 0,
-        }
 
     def _write_timers(self, session: Session) -> None:
         # Cancels first: a timer cancelled and then scheduled again in one batch ends pending.

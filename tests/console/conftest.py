@@ -10,13 +10,16 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.clock import ManualClock
+from hub.bootstrap import HubParts
+from hub.clock import Clock, ManualClock
 from hub.console.access import add_user
 from hub.console.context import Console
 from hub.console.roles import Role
 from hub.console.web import create_app
-from hub.consumers.apply import apply_batch
-from hub.routing.directory import load_directory
+from hub.kafka.connection import KafkaConnection
+from hub.routing.directory import Directory, load_directory
+from hub.service.applying import apply_batch
+from hub.settings import HubSettings
 from tests.pipeline.records import misper_record, raw_record
 
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -26,6 +29,15 @@ PASSWORDS = {
     "ada": ("admin password 123", Role.ADMIN),
 }
 SECRET = "a test secret that is long enough for the console"
+
+
+def parts_over(
+    store: sessionmaker[Session], directory: Directory, clock: Clock, bootstrap: str = "127.0.0.1:1"
+) -> HubParts:
+    """The hub's parts over a test's own store (a broker nobody answers at, by default)."""
+    engine = store.kw["bind"]
+    settings = HubSettings(database_url=engine.url.render_as_string(hide_password=False))
+    return HubParts(settings, KafkaConnection(bootstrap), directory, clock, engine)
 
 
 def add_users(store: sessionmaker[Session]) -> None:
@@ -38,7 +50,7 @@ def console_of(store: sessionmaker[Session]) -> Console:
     directory = load_directory()
     apply_batch(store, [misper_record(), raw_record(b"not json")], directory, NOW)
     add_users(store)
-    return Console(store, "127.0.0.1:1", "hub", "", directory, ManualClock(NOW))
+    return Console(parts_over(store, directory, ManualClock(NOW)))
 
 
 def console_app(store: sessionmaker[Session]) -> FastAPI:

@@ -23,9 +23,9 @@ from hub.clock import ManualClock
 from hub.console.context import Console
 from hub.console.web import create_app
 from hub.contracts.envelope import parse_structured
-from hub.infra.ports import free_port, is_listening
+from hub.devtools.ports import free_port, is_listening
+from hub.kafka.connection import KafkaConnection
 from hub.producers.publisher import publish
-from hub.routing.directory import load_directory
 from hub.store.database import sessions
 from hub.store.models import InboundEvent, RejectedMessage
 from tests.console.conftest import PASSWORDS, SECRET, add_users
@@ -61,21 +61,21 @@ def serve(console: Console) -> Iterator[str]:
     thread.join(10)
 
 
-async def hub_with_a_refusal_to_replay(bootstrap: str, database_url: str):  # type: ignore[no-untyped-def]
+async def hub_with_a_refusal_to_replay(kafka: KafkaConnection, database_url: str):  # type: ignore[no-untyped-def]
     """A found report read before its MISPER report is held (5.1); a day later it is
     refused; the MISPER report then arrives. Also a message that is not JSON."""
-    hub = in_process_hub(bootstrap, database_url, NOW)
+    hub = in_process_hub(kafka, database_url, NOW)
     await hub.start()
     prefix = hub.settings.topic_prefix
     found = parse_structured(encoded(example("05-found-report")))
-    await publish(bootstrap, [found], topic_prefix=prefix)
+    await publish(kafka, [found], topic_prefix=prefix)
     await eventually(lambda: count(hub, RejectedMessage, RejectedMessage.status == "held") == 1)
     assert isinstance(hub.clock, ManualClock)
     hub.clock.advance(timedelta(hours=25))
     await eventually(lambda: count(hub, RejectedMessage, RejectedMessage.status == "open") == 1)
     misper = parse_structured(encoded(example("01-misper-report")))
-    await publish(bootstrap, [misper], topic_prefix=prefix)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await publish(kafka, [misper], topic_prefix=prefix)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(f"{prefix}inbound.misper-report", b"{not json", key=b"CF-9")
@@ -89,24 +89,17 @@ async def hub_with_a_refusal_to_replay(bootstrap: str, database_url: str):  # ty
 
 @pytest.mark.kafka
 def test_ops_staff_sign_in_filter_the_log_open_an_episode_and_replay(
-    kafka_bootstrap: str, database_url: str, tmp_path: Path
+    kafka: KafkaConnection, database_url: str, tmp_path: Path
 ) -> None:
     loop = asyncio.new_event_loop()
-    hub = loop.run_until_complete(hub_with_a_refusal_to_replay(kafka_bootstrap, database_url))
+    hub = loop.run_until_complete(hub_with_a_refusal_to_replay(kafka, database_url))
     pump = threading.Thread(target=loop.run_forever, daemon=True)  # the hub keeps running
     pump.start()
     try:
         assert hub.engine is not None
         store = sessions(hub.engine)
         add_users(store)
-        console = Console(
-            store,
-            kafka_bootstrap,
-            hub.settings.group_id,
-            hub.settings.topic_prefix,
-            load_directory(),
-            hub.clock,
-        )
+        console = Console(hub.parts)
         shots = Path(os.environ.get("HUB_SCREENSHOTS", tmp_path))
         shots.mkdir(parents=True, exist_ok=True)
         for base in serve(console):

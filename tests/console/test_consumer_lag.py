@@ -10,17 +10,17 @@ from aiokafka.structs import OffsetAndMetadata
 
 from hub.console.health import consumer_lag
 from hub.contracts.registry import INBOUND_TOPICS
-from hub.infra.topics import ensure_topics
-from hub.producers.publisher import producer
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import ensure_topics
 
 
 async def test_records_not_yet_committed_by_the_hubs_group_are_its_lag(
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
 ) -> None:
     prefix = f"lag{uuid.uuid4().hex[:8]}."
     misper = prefix + "inbound.misper-report"
-    await ensure_topics(kafka_bootstrap, [prefix + topic for topic in INBOUND_TOPICS], 3)
-    client = producer(kafka_bootstrap)
+    await ensure_topics(kafka, [prefix + topic for topic in INBOUND_TOPICS], 3)
+    client = kafka.producer()
     await client.start()
     try:
         for n in range(7):
@@ -29,18 +29,18 @@ async def test_records_not_yet_committed_by_the_hubs_group_are_its_lag(
         await client.stop()
     group = f"hub-{uuid.uuid4().hex[:8]}"
     committer = AIOKafkaConsumer(
-        bootstrap_servers=kafka_bootstrap, group_id=group, enable_auto_commit=False
+        bootstrap_servers=kafka.bootstrap, group_id=group, enable_auto_commit=False
     )
     committer.assign([TopicPartition(misper, 0), TopicPartition(misper, 1)])
     await committer.start()
     try:
         # A commit of nothing done (offset 0) makes the group known to its coordinator.
         await committer.commit({TopicPartition(misper, 1): OffsetAndMetadata(0, "")})
-        lag = await consumer_lag(kafka_bootstrap, group, prefix)
+        lag = await consumer_lag(kafka, group, prefix)
         assert lag[misper] == 7
         assert sum(lag.values()) == 7  # every inbound topic is counted; the others are empty
         # Partition 0 committed to its end (offsets 0, 1, 2: children 0, 3 and 6).
         await committer.commit({TopicPartition(misper, 0): OffsetAndMetadata(3, "")})
-        assert (await consumer_lag(kafka_bootstrap, group, prefix))[misper] == 4
+        assert (await consumer_lag(kafka, group, prefix))[misper] == 4
     finally:
         await committer.stop()

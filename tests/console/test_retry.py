@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.bootstrap import build
 from hub.clock import ManualClock
 from hub.console.access import audit_trail
 from hub.console.actions import retry_deliveries
-from hub.consumers.apply import apply_batch
+from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
+from hub.settings import HubSettings
 from hub.store.models import OutboxMessage
 from tests.console.conftest import NOW
 from tests.pipeline.records import misper_record
@@ -21,7 +24,7 @@ from tests.pipeline.records import misper_record
 
 @pytest.mark.kafka
 async def test_a_retried_notification_is_sent_and_the_retry_recorded(
-    store: sessionmaker[Session], kafka_bootstrap: str
+    store: sessionmaker[Session], database_url: str, kafka: KafkaConnection
 ) -> None:
     apply_batch(store, [misper_record()], load_directory(), NOW)
     with store() as session:
@@ -29,9 +32,11 @@ async def test_a_retried_notification_is_sent_and_the_retry_recorded(
             :2
         ]
     prefix = f"t{uuid.uuid4().hex[:8]}."
-    report = await retry_deliveries(
-        store, "olive", [first, 999_999], kafka_bootstrap, ManualClock(NOW), prefix
+    parts = build(
+        HubSettings(database_url=database_url, topic_prefix=prefix), kafka, ManualClock(NOW)
     )
+    report = await retry_deliveries(parts, "olive", [first, 999_999])
+    parts.close()
     assert (report.sent, report.still_failing, report.not_pending) == ([first], {}, [999_999])
     with store() as session:
         assert session.get(OutboxMessage, second).status == "pending"  # type: ignore[union-attr]

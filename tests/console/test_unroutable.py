@@ -15,9 +15,9 @@ from hub.cli import app as cli_app
 from hub.clock import ManualClock
 from hub.console.context import Console
 from hub.console.web import create_app
-from hub.consumers.apply import apply_batch
 from hub.routing.directory import DEFAULT_PATH, load_directory
-from tests.console.conftest import NOW, SECRET, add_users
+from hub.service.applying import apply_batch
+from tests.console.conftest import NOW, SECRET, add_users, parts_over
 from tests.console.test_web import csrf_of, signed_in
 from tests.pipeline.records import misper_record
 
@@ -42,7 +42,7 @@ def test_the_unroutable_page_shows_why_and_an_operator_routes_them(
     held_store: sessionmaker[Session], tmp_path: Path
 ) -> None:
     directory = load_directory(corrected(tmp_path))
-    console = Console(held_store, "127.0.0.1:1", "hub", "", directory, ManualClock(NOW))
+    console = Console(parts_over(held_store, directory, ManualClock(NOW)))
     app = create_app(console, SECRET, secure_cookies=False)
     viewer = signed_in(app, "vera")
     page = viewer.get("/unroutable")
@@ -82,6 +82,6 @@ def test_hub_unroutable_lists_them_and_routes_them_with_the_corrected_directory(
 
 
 def test_the_metrics_count_the_held_duties(held_store: sessionmaker[Session]) -> None:
-    console = Console(held_store, "127.0.0.1:1", "hub", "", load_directory(), ManualClock(NOW))
+    console = Console(parts_over(held_store, load_directory(), ManualClock(NOW)))
     scrape = TestClient(create_app(console, SECRET, secure_cookies=False)).get("/metrics")
     assert "hub_unroutable_duties 2.0" in scrape.text

@@ -15,9 +15,10 @@ from hub.console.actions import replay_refusals, reveal_episode, view_episode
 from hub.console.masking import HIDDEN
 from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, refusals, routing_log
-from hub.consumers.apply import apply_batch, expire_held
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
+from hub.service.refusals import expire_held
 from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of

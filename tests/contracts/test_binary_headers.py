@@ -10,8 +10,8 @@ import pytest
 
 from hub.contracts.envelope import ParsedEvent, from_kafka, to_kafka
 from hub.contracts.registry import NOTIFICATION
-from hub.producers.messages import SOURCE, notification_message
 from hub.routing.facts import Decision
+from hub.store.outbox import SOURCE, notification_message
 
 
 @pytest.mark.parametrize(

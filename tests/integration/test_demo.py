@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from hub.demo import run_demo
+from hub.devtools.demo import run_demo
+from hub.kafka.connection import KafkaConnection
 
 
 def test_the_demo_shows_each_agency_what_it_received_and_why(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka: KafkaConnection, tmp_path: Path
 ) -> None:
-    lines = asyncio.run(run_demo(kafka_bootstrap, f"sqlite:///{tmp_path / 'demo.db'}"))
+    lines = asyncio.run(run_demo(kafka, f"sqlite:///{tmp_path / 'demo.db'}"))
     output = "\n".join(lines)
     assert "applied 11 events, 0 not applied" in output
     assert "outbox backlog 0" in output

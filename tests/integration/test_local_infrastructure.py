@@ -8,9 +8,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from hub.consumers.reader import read_records
 from hub.contracts.envelope import parse_structured
-from hub.infra.kafka_local import LocalKafka
+from hub.devtools.kafka_local import LocalKafka
+from hub.devtools.reader import read_records
+from hub.kafka.connection import KafkaConnection
 from hub.producers.publisher import publish
 from tests.helpers import EXAMPLES
 
@@ -42,12 +43,14 @@ def test_a_restarted_broker_keeps_what_was_published() -> None:
     broker.start()
     try:
         event = parse_structured((EXAMPLES / "02-mash-rating.json").read_bytes())
-        [sent] = asyncio.run(publish(broker.bootstrap, [event]))
+        [sent] = asyncio.run(publish(KafkaConnection(broker.bootstrap), [event]))
         broker.stop()
         assert broker.running_pid() is None
         broker.start()
         [record] = asyncio.run(
-            read_records(broker.bootstrap, [(sent.topic, sent.partition, sent.offset)])
+            read_records(
+                KafkaConnection(broker.bootstrap), [(sent.topic, sent.partition, sent.offset)]
+            )
         )
         assert record.key == b"CF-100231"
     finally:

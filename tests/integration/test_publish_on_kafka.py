@@ -13,17 +13,18 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.consumers.reader import read_records
 from hub.contracts.envelope import from_kafka
+from hub.devtools.reader import read_records
+from hub.kafka.connection import KafkaConnection
 from tests.helpers import EXAMPLES
 
 runner = CliRunner()
 PUBLISHED = re.compile(r"published (\S+) -> (\S+)\[(\d+)\]@(\d+)")
 
 
-def publish(kafka_bootstrap: str, name: str) -> tuple[str, int, int]:
+def publish(kafka: KafkaConnection, name: str) -> tuple[str, int, int]:
     result = runner.invoke(
-        app, ["publish", str(EXAMPLES / f"{name}.json"), "--bootstrap", kafka_bootstrap]
+        app, ["publish", str(EXAMPLES / f"{name}.json"), "--bootstrap", kafka.bootstrap]
     )
     assert result.exit_code == 0, result.output
     match = PUBLISHED.search(result.output)
@@ -31,10 +32,10 @@ def publish(kafka_bootstrap: str, name: str) -> tuple[str, int, int]:
     return match.group(2), int(match.group(3)), int(match.group(4))
 
 
-def test_published_misper_report_arrives_with_key_and_headers(kafka_bootstrap: str) -> None:
-    topic, partition, offset = publish(kafka_bootstrap, "01-misper-report")
+def test_published_misper_report_arrives_with_key_and_headers(kafka: KafkaConnection) -> None:
+    topic, partition, offset = publish(kafka, "01-misper-report")
     assert topic == "inbound.misper-report"
-    [record] = asyncio.run(read_records(kafka_bootstrap, [(topic, partition, offset)]))
+    [record] = asyncio.run(read_records(kafka, [(topic, partition, offset)]))
     headers = dict(record.headers)
     assert record.key == b"CF-100231"
     assert headers["ce_specversion"] == b"1.0"
@@ -44,16 +45,16 @@ def test_published_misper_report_arrives_with_key_and_headers(kafka_bootstrap: s
     assert from_kafka(record.headers, record.key, record.value).event_id == "evt-police-0001"
 
 
-def test_kcat_reads_what_hub_publish_sent(kafka_bootstrap: str) -> None:
+def test_kcat_reads_what_hub_publish_sent(kafka: KafkaConnection) -> None:
     kcat = shutil.which("kcat")
     if kcat is None:
         pytest.fail("kcat is required (Debian package 'kcat'; `make setup` installs it)")
-    topic, partition, offset = publish(kafka_bootstrap, "05-found-report")
+    topic, partition, offset = publish(kafka, "05-found-report")
     result = subprocess.run(
         [
             kcat,
             "-b",
-            kafka_bootstrap,
+            kafka.bootstrap,
             "-C",
             "-t",
             topic,

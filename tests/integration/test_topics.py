@@ -11,16 +11,17 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 
-from hub.infra.topics import TopicConfig, ensure_topics
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import TopicConfig, ensure_topics
 
 
 async def test_a_topic_the_hub_makes_has_the_deployments_retention_and_isr(
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
 ) -> None:
     name = f"t{uuid.uuid4().hex[:8]}.notify.luton.host_authority"
     config = TopicConfig(partitions=2, min_insync_replicas=1, retention_ms=7 * 24 * 3600 * 1000)
-    await ensure_topics(kafka_bootstrap, [name], config)
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await ensure_topics(kafka, [name], config)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
         [described] = await admin.describe_topics([name])
@@ -33,16 +34,16 @@ async def test_a_topic_the_hub_makes_has_the_deployments_retention_and_isr(
     assert values["min.insync.replicas"] == "1"
 
 
-async def test_the_broker_never_makes_a_topic_by_itself(kafka_bootstrap: str) -> None:
+async def test_the_broker_never_makes_a_topic_by_itself(kafka: KafkaConnection) -> None:
     name = f"t{uuid.uuid4().hex[:8]}.notify.evil-collector.mash"
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, request_timeout_ms=3000)
+    client = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, request_timeout_ms=3000)
     await client.start()
     try:
         with pytest.raises((KafkaTimeoutError, UnknownTopicOrPartitionError)):
             await client.send_and_wait(name, b"{}", key=b"CF-1")
     finally:
         await client.stop()
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
         assert name not in await admin.list_topics()

@@ -19,11 +19,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from hub.bench import drive
-from hub.consumers.reader import read_topics
 from hub.contracts.envelope import ParsedEvent
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
-from hub.infra.topics import ensure_topics
+from hub.devtools.bench import drive
+from hub.devtools.reader import read_topics
+from hub.devtools.workload import Workload, workload
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import ensure_topics
 from hub.producers.publisher import publish
 from hub.retrying import with_backoff
 from hub.routing.directory import DEFAULT_PATH, load_directory
@@ -37,7 +39,6 @@ from hub.store.models import (
     RoutingDecision,
 )
 from hub.store.outcomes import STATE
-from hub.workload import Workload, workload
 
 
 @dataclass
@@ -82,7 +83,7 @@ class HubProcess:
 class FaultRun:
     """A workload of `events` events for one hub deployment (its own topics and group)."""
 
-    bootstrap: str
+    kafka: KafkaConnection
     database_url: str
     workdir: Path
     events: int = 2000
@@ -99,7 +100,7 @@ class FaultRun:
     def hub(self) -> HubProcess:
         env = {
             **os.environ,
-            "HUB_KAFKA_BOOTSTRAP": self.bootstrap,
+            "HUB_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_TOPIC_PREFIX": self.prefix,
             "HUB_GROUP_ID": f"{self.prefix}hub",
@@ -140,9 +141,9 @@ class FaultRun:
             await asyncio.sleep(0.1)
 
     async def publish_all(self) -> None:
-        """Phase by phase, each once the one before is applied (hub.bench.drive)."""
+        """Phase by phase, each once the one before is applied (hub.devtools.bench.drive)."""
         await ensure_topics(
-            self.bootstrap, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3
+            self.kafka, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3
         )
         await drive(
             self._send, self.load, lambda: self.count(InboundEvent), self.finished, self.until
@@ -158,7 +159,7 @@ class FaultRun:
         """As a police or local-authority system would: resend until acknowledged (a resend
         is safe, the hub de-duplicates on the event id)."""
         await with_backoff("publishing a phase")(
-            publish, self.bootstrap, phase, topic_prefix=self.prefix
+            publish, self.kafka, phase, topic_prefix=self.prefix
         )
 
     def close(self) -> None:
@@ -202,7 +203,7 @@ async def assert_exactly_once(run: FaultRun) -> Delivery:
         child: STATE.dump_python(state, mode="json") for child, state in expected.states.items()
     }, "each child's episodes as if every event had been applied once, in order"
 
-    records = await read_topics(run.bootstrap, f"{run.prefix}notify.")
+    records = await read_topics(run.kafka, f"{run.prefix}notify.")
     received = Counter(dict(r.headers)["ce_id"].decode() for r in records)
     missing = set(owed) - set(received)
     unexpected = set(received) - set(owed)

@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from hub.bootstrap import build
 from hub.clock import ManualClock
 from hub.contracts.envelope import ParsedEvent
+from hub.kafka.connection import KafkaConnection
 from hub.producers.publisher import publish
 from hub.runtime import Hub
 from hub.settings import HubSettings
@@ -27,8 +29,8 @@ def isolated_settings(database_url: str, **changes: object) -> HubSettings:
     )
 
 
-def in_process_hub(bootstrap: str, database_url: str, start: datetime) -> Hub:
-    return Hub(bootstrap, isolated_settings(database_url), clock=ManualClock(start))
+def in_process_hub(kafka: KafkaConnection, database_url: str, start: datetime) -> Hub:
+    return Hub(build(isolated_settings(database_url), kafka, ManualClock(start)))
 
 
 async def eventually(check: Callable[[], bool], timeout_s: float = 60.0) -> None:
@@ -44,11 +46,11 @@ def count(hub: Hub, model: type, *where: object) -> int:
     return count_rows(hub.engine, model, *where)
 
 
-async def publish_in_order(bootstrap: str, hub: Hub, story: list[ParsedEvent]) -> None:
+async def publish_in_order(kafka: KafkaConnection, hub: Hub, story: list[ParsedEvent]) -> None:
     """One event at a time, each once the hub has applied the one before: a deterministic
     order across topics, then wait until every notification is sent."""
     for n, event in enumerate(story, start=1):
-        await publish(bootstrap, [event], topic_prefix=hub.settings.topic_prefix)
+        await publish(kafka, [event], topic_prefix=hub.settings.topic_prefix)
         await eventually(lambda n=n: count(hub, InboundEvent) == n)  # type: ignore[misc]
     await eventually(lambda: all_sent(hub))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-from hub.consumers.apply import Record
 from hub.contracts.envelope import parse_structured, to_kafka
+from hub.service.batch import Record
 from tests.helpers import encoded, example
 
 _offsets = count()

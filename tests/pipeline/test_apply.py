@@ -12,9 +12,11 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.consumers.apply import Record, apply_batch, expire_held
 from hub.contracts.registry import REJECTED_TOPIC
 from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
+from hub.service.batch import Record
+from hub.service.refusals import expire_held
 from hub.store.database import make_engine, migrate
 from hub.store.models import (
     ChildRecord,
@@ -199,7 +201,7 @@ def failing_for(event_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
             raise RuntimeError("a bug that quotes Jordan Example")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("hub.consumers.apply.decide", decide)
+    monkeypatch.setattr("hub.service.applying.decide", decide)
 
 
 def test_a_message_that_fails_unexpectedly_is_dead_lettered_and_the_rest_applied(

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from hub.clock import ManualClock
-from hub.consumers.reader import read_topics
 from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.contracts.registry import NOTIFICATION
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.producers.publisher import publish
 from hub.routing.engine import decide
 from hub.routing.facts import ChildState
@@ -33,13 +34,13 @@ def events() -> list[ParsedEvent]:
 
 
 async def test_every_decision_arrives_on_its_recipients_topic(
-    kafka_bootstrap: str, database_url: str
+    kafka: KafkaConnection, database_url: str
 ) -> None:
-    hub = in_process_hub(kafka_bootstrap, database_url, START)
+    hub = in_process_hub(kafka, database_url, START)
     prefix = hub.settings.topic_prefix
     await hub.start()
     try:
-        await publish_in_order(kafka_bootstrap, hub, events())
+        await publish_in_order(kafka, hub, events())
         assert hub.engine is not None
         with hub.engine.connect() as connection:
             logged = {
@@ -49,7 +50,7 @@ async def test_every_decision_arrives_on_its_recipients_topic(
     finally:
         await hub.stop()
 
-    received = await read_topics(kafka_bootstrap, f"{prefix}notify.")
+    received = await read_topics(kafka, f"{prefix}notify.")
     arrived = [from_kafka(r.headers, r.key, r.value) for r in received]
     assert sorted(e.event_id for e in arrived) == sorted(logged)  # each exactly once
     for record, event in zip(received, arrived, strict=True):
@@ -67,12 +68,12 @@ async def test_every_decision_arrives_on_its_recipients_topic(
 
 
 async def test_durable_timers_fire_when_the_clock_reaches_them(
-    kafka_bootstrap: str, database_url: str
+    kafka: KafkaConnection, database_url: str
 ) -> None:
-    hub = in_process_hub(kafka_bootstrap, database_url, START)
+    hub = in_process_hub(kafka, database_url, START)
     await hub.start()
     try:
-        await publish(kafka_bootstrap, events()[:1], topic_prefix=hub.settings.topic_prefix)
+        await publish(kafka, events()[:1], topic_prefix=hub.settings.topic_prefix)
         await eventually(lambda: count(hub, InboundEvent) == 1)
         assert count(hub, RoutingDecision, RoutingDecision.paragraph == "7.18") == 0
         assert isinstance(hub.clock, ManualClock)

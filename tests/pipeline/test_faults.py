@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
-from hub.infra.kafka_local import LocalKafka
-from hub.infra.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.devtools.kafka_local import LocalKafka
+from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
+from hub.kafka.connection import KafkaConnection
 from hub.store.models import InboundEvent
 from tests.helpers import ReportFigure
 from tests.pipeline.faults import FaultRun, HubProcess, assert_exactly_once
@@ -94,9 +95,9 @@ async def _kill_at_random_points(run: FaultRun, hub: HubProcess, chance: random.
 
 
 async def test_the_hub_killed_at_random_points_delivers_every_notification_exactly_once(
-    kafka_bootstrap: str, database_url: str, tmp_path: Path, report_figure: ReportFigure
+    kafka: KafkaConnection, database_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(kafka_bootstrap, database_url, tmp_path, events=2000)
+    run = FaultRun(kafka, database_url, tmp_path, events=2000)
     seed = int(run.prefix[1:9], 16)  # the kill points are random; the seed repeats them
     chance = random.Random(seed)  # noqa: S311
     hub = run.hub()
@@ -117,9 +118,9 @@ async def test_the_hub_killed_at_random_points_delivers_every_notification_exact
 
 
 async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_nothing(
-    kafka_bootstrap: str, database_url: str, tmp_path: Path, report_figure: ReportFigure
+    kafka: KafkaConnection, database_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(kafka_bootstrap, database_url, tmp_path, events=1000)
+    run = FaultRun(kafka, database_url, tmp_path, events=1000)
     first, second = run.hub(), run.hub()
     first.start()
     try:
@@ -142,7 +143,9 @@ async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_not
 async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(
     local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(local_kafka.bootstrap, f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000)
+    run = FaultRun(
+        KafkaConnection(local_kafka.bootstrap), f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000
+    )
     hub = run.hub()
     hub.start()
     try:
@@ -161,9 +164,9 @@ async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(
 
 
 async def test_the_database_unavailable_for_a_while_loses_nothing(
-    kafka_bootstrap: str, database_outage: DatabaseOutage, tmp_path: Path
+    kafka: KafkaConnection, database_outage: DatabaseOutage, tmp_path: Path
 ) -> None:
-    run = FaultRun(kafka_bootstrap, database_outage.url, tmp_path, 1000)
+    run = FaultRun(kafka, database_outage.url, tmp_path, 1000)
     hub = run.hub()
     hub.start()
     try:
@@ -179,11 +182,11 @@ async def test_the_database_unavailable_for_a_while_loses_nothing(
 
 @pytest.mark.postgres
 async def test_a_hub_stopped_while_the_database_is_down_exits_and_the_next_loses_nothing(
-    kafka_bootstrap: str, postgres_outage: DatabaseOutage, tmp_path: Path
+    kafka: KafkaConnection, postgres_outage: DatabaseOutage, tmp_path: Path
 ) -> None:
     server = postgres_outage.server
     assert server is not None
-    run = FaultRun(kafka_bootstrap, postgres_outage.url, tmp_path, 1000)
+    run = FaultRun(kafka, postgres_outage.url, tmp_path, 1000)
     first = run.hub()
     first.start()
     try:

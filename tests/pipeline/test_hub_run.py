@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.runtime import Hub, UnsafeConfiguration
+from hub.bootstrap import UnsafeConfiguration, build
+from hub.kafka.connection import KafkaConnection
 from hub.service.heartbeat import live_roles
 from hub.settings import HubSettings
 from hub.store.database import make_engine, sessions
@@ -30,15 +31,15 @@ def test_the_hub_refuses_a_setting_that_could_lose_messages(
     setting: str, value: object, variable: str
 ) -> None:
     with pytest.raises(UnsafeConfiguration, match=variable):
-        Hub("127.0.0.1:1", HubSettings(**{setting: value}))  # type: ignore[arg-type]
+        build(HubSettings(**{setting: value}), KafkaConnection("127.0.0.1:1"))  # type: ignore[arg-type]
 
 
 def test_hub_run_logs_json_and_stops_cleanly_on_sigterm(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka: KafkaConnection, tmp_path: Path
 ) -> None:
     env = {
         **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_TOPIC_PREFIX": f"run{os.getpid()}.",
         "HUB_GROUP_ID": f"run{os.getpid()}",

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub.clock import ManualClock
-from hub.infra.ports import free_port
-from hub.producers.publisher import producer
+from hub.devtools.ports import free_port
+from hub.errors import Failure, classify, failure_of, is_database_outage
+from hub.kafka.connection import KafkaConnection
 from hub.producers.relay import Relay
 from hub.routing.directory import load_directory
 from hub.scheduler import Scheduler
 from hub.store.database import make_engine, sessions
-from hub.store.failures import failure_of, is_infrastructure
-from tests.pipeline.test_relay import NOW
+from tests.pipeline.test_relay import NOW, PUBLISHABLE
 
 
 def test_an_outage_is_logged_in_the_databases_words() -> None:
@@ -29,7 +29,7 @@ def test_an_outage_is_logged_in_the_databases_words() -> None:
 
 def test_an_outage_met_by_copy_raw_from_the_driver_is_an_outage_too() -> None:
     dropped = psycopg.OperationalError("server closed the connection unexpectedly\ndetail")
-    assert is_infrastructure(dropped)
+    assert is_database_outage(dropped)
     assert failure_of(dropped) == (
         "database unavailable: OperationalError: server closed the connection unexpectedly"
     )
@@ -37,20 +37,27 @@ def test_an_outage_met_by_copy_raw_from_the_driver_is_an_outage_too() -> None:
 
 def test_any_other_database_error_is_logged_by_its_type_never_its_values() -> None:
     quoting = IntegrityError("INSERT", {}, sqlite3.IntegrityError("value 'Jordan Example'"))
-    assert not is_infrastructure(quoting)
+    assert not is_database_outage(quoting)
     assert failure_of(quoting) == "database error: IntegrityError"
 
 
+def test_an_outage_is_transient_and_a_constraint_broken_is_a_bug() -> None:
+    locked = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+    quoting = IntegrityError("INSERT", {}, sqlite3.IntegrityError("value 'Jordan Example'"))
+    assert classify(locked) is Failure.TRANSIENT
+    assert classify(quoting) is Failure.BUG
+
+
 async def test_the_relay_and_the_scheduler_log_a_database_they_cannot_reach_and_still_stop(
-    kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
+    kafka: KafkaConnection, caplog: pytest.LogCaptureFixture
 ) -> None:
     nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/postgres"
     engine = make_engine(nowhere)
     store = sessions(engine)
-    client = producer(kafka_bootstrap)
+    client = kafka.producer()
     await client.start()
     stop = asyncio.Event()
-    relay = Relay(store, client, kafka_bootstrap, ManualClock(NOW))
+    relay = Relay(store, client, kafka, ManualClock(NOW), publishable=PUBLISHABLE)
     scheduler = Scheduler(store, load_directory(), ManualClock(NOW))
     try:
         with caplog.at_level(logging.WARNING, logger="hub"):

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
-from hub.consumers.reader import read_topics
 from hub.contracts.envelope import parse_structured, to_kafka
 from hub.contracts.registry import REJECTED_TOPIC
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.store.models import InboundEvent, RejectedMessage
 from tests.helpers import encoded, example
 from tests.pipeline.hub_harness import all_sent, count, eventually, in_process_hub
@@ -68,13 +69,13 @@ def accepted() -> dict[str, Message]:
 
 
 async def test_poison_is_rejected_with_its_reason_and_the_rest_processed(
-    kafka_bootstrap: str, database_url: str
+    kafka: KafkaConnection, database_url: str
 ) -> None:
-    hub = in_process_hub(kafka_bootstrap, database_url, START)
+    hub = in_process_hub(kafka, database_url, START)
     prefix = hub.settings.topic_prefix
     await hub.start()
     producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", max_request_size=1_048_576
+        bootstrap_servers=kafka.bootstrap, acks="all", max_request_size=1_048_576
     )
     await producer.start()
     try:
@@ -101,6 +102,6 @@ async def test_poison_is_rejected_with_its_reason_and_the_rest_processed(
     reasons = " ".join(p["reason"] for row in rejected for p in row.problems)
     for expected in bad:
         assert expected in reasons
-    reports = await read_topics(kafka_bootstrap, f"{prefix}{REJECTED_TOPIC}")
+    reports = await read_topics(kafka, f"{prefix}{REJECTED_TOPIC}")
     assert len(reports) == len(rejected)
     assert all(b"DROP TABLE" not in r.value for r in reports)

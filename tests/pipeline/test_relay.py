@@ -19,15 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
-from hub.consumers.reader import read_topics
-from hub.producers.messages import Outgoing, publishable_topic
-from hub.producers.publisher import producer
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.producers.relay import ROW_BACKOFF_CAP, DeliveryFailed, Relay
 from hub.routing.directory import load_directory
 from hub.store.models import OutboxMessage
+from hub.store.outbox import Outgoing, publishable_topic
 from hub.store.outcomes import enqueue
 
 NOW = datetime(2026, 11, 20, 18, 45, tzinfo=UTC)
+# What `hub run` publishes to: the default deployment's topics (hub.bootstrap).
+PUBLISHABLE = partial(publishable_topic, load_directory())
 
 
 def row(message_id: str, value: bytes) -> Outgoing:
@@ -35,22 +37,23 @@ def row(message_id: str, value: bytes) -> Outgoing:
 
 
 async def test_a_row_that_fails_stays_pending_with_its_error(
-    kafka_bootstrap: str, store: sessionmaker[Session]
+    kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
     with store.begin() as session:
         enqueue(session, row("too-big", b"x" * 2_000_000), NOW)  # over the 1 MB request limit
         enqueue(session, row("fine", b"{}"), NOW)
-    client = producer(kafka_bootstrap)
+    client = kafka.producer()
     await client.start()
     try:
         clock = ManualClock(NOW)
         relay = Relay(
             store,
             client,
-            kafka_bootstrap,
+            kafka,
             clock,
             topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
             wall_clock=clock,
+            publishable=PUBLISHABLE,
         )
         loop = asyncio.get_running_loop()
         with pytest.raises(DeliveryFailed):
@@ -72,7 +75,7 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
 
 
 async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
-    kafka_bootstrap: str, store: sessionmaker[Session]
+    kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
     directory = load_directory()
     with store.begin() as session:
@@ -80,13 +83,13 @@ async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
         forged = Outgoing("forged", "notify.evil-collector.police", b"CF-1", [], b"{}")
         enqueue(session, forged, NOW)
     prefix = f"r{uuid.uuid4().hex[:8]}."
-    client = producer(kafka_bootstrap)
+    client = kafka.producer()
     await client.start()
     try:
         relay = Relay(
             store,
             client,
-            kafka_bootstrap,
+            kafka,
             ManualClock(NOW),
             topic_prefix=prefix,
             publishable=partial(publishable_topic, directory),
@@ -99,7 +102,7 @@ async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
         rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
     assert rows["fine"].status == "sent"
     assert rows["forged"].status == "refused"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
         topics = set(await admin.list_topics())
@@ -130,7 +133,7 @@ class BrokenByARestart(AIOKafkaProducer):  # type: ignore[misc]  # aiokafka is u
 
 
 async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_lost(
-    kafka_bootstrap: str, store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+    kafka: KafkaConnection, store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
 ) -> None:
     ids = [f"n-{n}" for n in range(10)]
     with store.begin() as session:
@@ -140,9 +143,9 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
 
     def new_producer() -> AIOKafkaProducer:  # the first one broken, as after a restart
         made.append(
-            BrokenByARestart(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+            BrokenByARestart(bootstrap_servers=kafka.bootstrap, acks="all", enable_idempotence=True)
             if not made
-            else producer(kafka_bootstrap)
+            else kafka.producer()
         )
         return made[-1]
 
@@ -152,10 +155,11 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
     relay = Relay(
         store,
         first,
-        kafka_bootstrap,
+        kafka,
         ManualClock(NOW),
         topic_prefix=prefix,
         new_producer=new_producer,
+        publishable=PUBLISHABLE,
     )
     loop = asyncio.get_running_loop()
     try:
@@ -176,13 +180,13 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
     with store() as session:
         rows = list(session.scalars(select(OutboxMessage)))
     assert {(r.status, r.attempts) for r in rows} == {("sent", 2)}
-    arrived = Counter(r.value.decode() for r in await read_topics(kafka_bootstrap, prefix))
+    arrived = Counter(r.value.decode() for r in await read_topics(kafka, prefix))
     assert set(arrived) == set(ids)  # nothing lost
     assert set(arrived.values()) == {1, 2}  # a duplicate at most, of that round's rows
 
 
 async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
-    kafka_bootstrap: str, store: sessionmaker[Session]
+    kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
     with store.begin() as session:
         enqueue(session, row("too-big", b"x" * 2_000_000), NOW)
@@ -190,7 +194,7 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
     made: list[AIOKafkaProducer] = []
 
     def new_producer() -> AIOKafkaProducer:
-        made.append(producer(kafka_bootstrap))
+        made.append(kafka.producer())
         return made[-1]
 
     client = new_producer()
@@ -199,11 +203,12 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
     relay = Relay(
         store,
         client,
-        kafka_bootstrap,
+        kafka,
         clock,
         topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
         new_producer=new_producer,
         wall_clock=clock,
+        publishable=PUBLISHABLE,
     )
     loop = asyncio.get_running_loop()
     try:
@@ -222,7 +227,7 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
 
 
 async def test_a_recipient_refusing_every_record_holds_up_no_other(
-    kafka_bootstrap: str, store: sessionmaker[Session]
+    kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
     """500 rows at the head of the outbox for a topic whose broker refuses every record
     (records over its max.message.bytes), then one row for another recipient: that row is
@@ -230,7 +235,7 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
     for a child whose earlier row is backing off waits behind it: order is kept."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     refusing, healthy = "notify.luton.host_authority", "notify.kent.host_authority"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
         small = {"max.message.bytes": "200"}
@@ -244,9 +249,9 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
             )
         enqueue(session, Outgoing("behind", refusing, b"C-0", [], b"{}"), NOW)  # fits, but waits
         enqueue(session, Outgoing("healthy", healthy, b"C-1", [], b"{}"), NOW)
-    client = producer(kafka_bootstrap)
+    client = kafka.producer()
     await client.start()
-    relay = Relay(store, client, kafka_bootstrap, SystemClock(), topic_prefix=prefix)
+    relay = Relay(store, client, kafka, SystemClock(), topic_prefix=prefix, publishable=PUBLISHABLE)
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
     started = asyncio.get_running_loop().time()
@@ -277,21 +282,22 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
 
 
 async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(
-    kafka_bootstrap: str, store: sessionmaker[Session]
+    kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
     """The demo and tests run the hub on a scenario clock that may stand still: a row's
     backoff is the broker's matter, timed by the wall clock, or it would wait for ever."""
     with store.begin() as session:
         enqueue(session, row("too-big", b"x" * 2_000_000), NOW)
-    client = producer(kafka_bootstrap)
+    client = kafka.producer()
     await client.start()
     try:
         relay = Relay(
             store,
             client,
-            kafka_bootstrap,
+            kafka,
             ManualClock(NOW),
             topic_prefix=f"r{uuid.uuid4().hex[:8]}.",
+            publishable=PUBLISHABLE,
         )
         with pytest.raises(DeliveryFailed):
             await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())

@@ -12,8 +12,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.consumers.reader import read_topics
+from hub.bootstrap import build
 from hub.contracts.envelope import from_kafka
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.producers.wakeup import listen
 from hub.runtime import Hub
 from hub.settings import HubSettings
@@ -69,20 +71,20 @@ async def test_a_relay_is_woken_when_queued_rows_are_committed_not_before(
 
 
 async def test_a_hub_split_into_consumer_and_relay_processes_delivers_every_notification(
-    kafka_bootstrap: str, postgres_url: str
+    kafka: KafkaConnection, postgres_url: str
 ) -> None:
     settings = isolated_settings(postgres_url, roles={"consumer", "scheduler"})
-    consumer = Hub(kafka_bootstrap, settings)
-    relay = Hub(kafka_bootstrap, settings.model_copy(update={"roles": frozenset({"relay"})}))
+    consumer = Hub(build(settings, kafka))
+    relay = Hub(build(settings.model_copy(update={"roles": frozenset({"relay"})}), kafka))
     prefix = settings.topic_prefix
     await consumer.start()
     await relay.start()
     try:
-        await publish_in_order(kafka_bootstrap, consumer, events())
+        await publish_in_order(kafka, consumer, events())
         logged = count(consumer, RoutingDecision)
     finally:
         await relay.stop()
         await consumer.stop()
-    received = await read_topics(kafka_bootstrap, f"{prefix}notify.")
+    received = await read_topics(kafka, f"{prefix}notify.")
     arrived = {from_kafka(r.headers, r.key, r.value).event_id for r in received}
     assert len(arrived) == logged > 0

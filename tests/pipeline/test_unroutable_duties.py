@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock
 from hub.console.actions import route_held_duties
-from hub.consumers.apply import apply_batch
 from hub.routing.directory import Alias, Directory, load_directory
+from hub.service.applying import apply_batch
 from hub.service.rerouting import count_held
 from hub.store.models import AuditEntry, OutboxMessage, RejectedMessage, RoutingDecision
 from tests.helpers import example

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from hub.clock import ManualClock
 from hub.console.actions import route_held_duties
-from hub.consumers.reader import read_topics
 from hub.contracts.envelope import from_kafka, parse_structured
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import Alias
 from hub.store.database import sessions
 from hub.store.models import RoutingDecision
@@ -23,16 +24,16 @@ START = datetime(2026, 11, 20, 18, 45, tzinfo=UTC)
 
 
 async def test_home_duties_arrive_and_the_held_ones_follow_the_corrected_directory(
-    kafka_bootstrap: str, database_url: str
+    kafka: KafkaConnection, database_url: str
 ) -> None:
     document = example("01-misper-report")
     document["data"].update(residence_authority="wiltshre", reporting_force="evil-collector")
     report = parse_structured(encoded(document))
-    hub = in_process_hub(kafka_bootstrap, database_url, START)
+    hub = in_process_hub(kafka, database_url, START)
     prefix = hub.settings.topic_prefix
     await hub.start()
     try:
-        await publish_in_order(kafka_bootstrap, hub, [report])
+        await publish_in_order(kafka, hub, [report])
         assert hub.engine is not None
         store = sessions(hub.engine)
         with store() as session:
@@ -42,7 +43,7 @@ async def test_home_duties_arrive_and_the_held_ones_follow_the_corrected_directo
         assert {d.recipient for d in logged if d.held} == {"host_police", "host_authority"}
         assert {"mash", "mct", "iro"} <= {d.recipient for d in logged if not d.held}
 
-        arrived = await read_topics(kafka_bootstrap, f"{prefix}notify.")
+        arrived = await read_topics(kafka, f"{prefix}notify.")
         assert {from_kafka(r.headers, r.key, r.value).event_id for r in arrived} == sent
         assert not [r.topic for r in arrived if "wiltshre" in r.topic or "evil" in r.topic]
 
@@ -56,7 +57,7 @@ async def test_home_duties_arrive_and_the_held_ones_follow_the_corrected_directo
         await eventually(lambda: all_sent(hub))
     finally:
         await hub.stop()
-    arrived = await read_topics(kafka_bootstrap, f"{prefix}notify.wiltshire")
+    arrived = await read_topics(kafka, f"{prefix}notify.wiltshire")
     topics = sorted(r.topic for r in arrived)
     assert topics == [
         f"{prefix}notify.wiltshire-police.host_police",

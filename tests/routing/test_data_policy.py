@@ -13,9 +13,9 @@ import yaml
 
 from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel
-from hub.producers.messages import notification_message
 from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
 from hub.routing.facts import Decision
+from hub.store.outbox import notification_message
 from tests.routing.builders import DIRECTORY, START, Timeline, misper, told
 from tests.routing.test_cross_border_notices import host_notice, placement
 

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.directory import DEFAULT_PATH, Directory, FirstStrategyMeeting, load_directory
+from hub.routing.directory import DEFAULTS, Directory, FirstStrategyMeeting, load_directory
 from tests.routing.builders import START, Timeline, found, misper, told
 
-DEPLOYMENTS = sorted(DEFAULT_PATH.parent.glob("*.yaml"))
+DEPLOYMENTS = sorted(
+    (path for path in DEFAULTS.iterdir() if path.name.endswith(".yaml")), key=lambda p: p.name
+)
 
 
-@pytest.fixture(params=DEPLOYMENTS, ids=[path.stem for path in DEPLOYMENTS])
+@pytest.fixture(params=DEPLOYMENTS, ids=[path.name.removesuffix(".yaml") for path in DEPLOYMENTS])
 def directory(request: pytest.FixtureRequest) -> Directory:
     path: Path = request.param
     return load_directory(path)
@@ -36,7 +38,10 @@ def ours(directory: Directory, lives_in: str | None = None) -> Timeline:
 
 
 def test_there_are_two_deployments() -> None:
-    assert {path.stem for path in DEPLOYMENTS} >= {"northamptonshire", "leicestershire"}
+    assert {path.name.removesuffix(".yaml") for path in DEPLOYMENTS} >= {
+        "northamptonshire",
+        "leicestershire",
+    }
 
 
 def test_a_home_child_reaches_the_home_teams(directory: Directory) -> None:

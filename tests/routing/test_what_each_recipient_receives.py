@@ -33,8 +33,8 @@ from hub.contracts.vocabulary import (
     ReturnInterviewOutcome,
     RiskLevel,
 )
-from hub.producers.messages import notification_message
 from hub.routing.facts import Decision, ProtocolViolation
+from hub.store.outbox import notification_message
 from tests.routing.builders import (
     CHILD,
     DIRECTORY,

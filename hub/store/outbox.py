@@ -1,5 +1,7 @@
-"""What the hub publishes, encoded for the outbox: a notification to its recipient's topic
-(CloudEvents binary mode, keyed by child), or a report on the rejected topic."""
+"""The outbox: what the hub publishes, encoded as the rows the relay sends (hub.producers.relay):
+a notification to its recipient's topic (CloudEvents binary mode, keyed by child), or a
+report on the rejected topic. On PostgreSQL a transaction that queues rows also sends
+NOTIFY on CHANNEL, delivered when it commits, to wake the relays (hub.producers.wakeup)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from hub.contracts.envelope import binary_headers
 from hub.contracts.notification import Notification
@@ -17,6 +20,8 @@ from hub.routing.facts import Decision
 
 SOURCE = "urn:missing-children-hub:router"
 NOTIFICATION_PREFIX = "notification:"  # an outbox row's message id: this and the notification id
+CHANNEL = "hub_outbox"
+NOTIFY = f"NOTIFY {CHANNEL}"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,19 @@ class Outgoing:
     key: bytes
     headers: list[tuple[str, bytes]]
     value: bytes
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """Its `outbox` row, pending."""
+        return {
+            "message_id": self.message_id,
+            "topic": self.topic,
+            "key": self.key,
+            "headers": [[name, value.decode()] for name, value in self.headers],
+            "value": self.value,
+            "created_at": now,
+            "status": "pending",
+            "attempts": 0,
+        }
 
 
 def notification_topic(authority: str, recipient: str) -> str:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.infra.ports import free_port
+from hub.devtools.ports import free_port
 
 
 class PostgresUnavailable(RuntimeError):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from hub.infra.ports import free_port, is_listening
+from hub.devtools.ports import free_port, is_listening
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
@@ -141,7 +141,7 @@ class LocalKafka:
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
-                # The hub creates its topics with their settings (hub.infra.topics); a name
+                # The hub creates its topics with their settings (hub.kafka.topics); a name
                 # nobody meant is never made.
                 "auto.create.topics.enable=false",
                 "",

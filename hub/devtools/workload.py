@@ -20,7 +20,7 @@ from typing import Any
 
 from hub.contracts.envelope import ParsedEvent, parse_structured
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "contracts" / "examples"
 STEP = timedelta(seconds=30)  # between a child's events: no timer falls due inside a run
 
 # Where a home child lives: mostly at home, some placed out of area (section 8).

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+
+if TYPE_CHECKING:
+    from hub.kafka.connection import KafkaConnection
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,12 @@ class TopicConfig:
 
 
 async def ensure_topics(
-    bootstrap: str,
+    kafka: KafkaConnection,
     names: Iterable[str] = (*INBOUND_TOPICS, REJECTED_TOPIC),
     partitions: int | TopicConfig = 3,
 ) -> None:
     config = partitions if isinstance(partitions, TopicConfig) else TopicConfig(partitions)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = kafka.admin()
     try:
         await admin.start()
         existing = set(await admin.list_topics())

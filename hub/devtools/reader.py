@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
+
+from hub.kafka.connection import KafkaConnection
 
 
 async def read_records(
-    bootstrap: str, positions: Iterable[tuple[str, int, int]], timeout_s: float = 30.0
+    kafka: KafkaConnection, positions: Iterable[tuple[str, int, int]], timeout_s: float = 30.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Fetch the records at exact (topic, partition, offset) positions, in the order asked."""
     wanted = list(positions)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+    consumer = kafka.consumer(
         enable_auto_commit=False,
         group_id=None,
         auto_offset_reset="earliest",
@@ -35,8 +35,8 @@ async def read_records(
         await consumer.stop()
 
 
-async def _partitions_of(bootstrap: str, prefix: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions_of(kafka: KafkaConnection, prefix: str) -> list[TopicPartition]:
+    admin = kafka.admin()
     try:
         await admin.start()
         topics = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
@@ -51,16 +51,14 @@ async def _partitions_of(bootstrap: str, prefix: str) -> list[TopicPartition]:
 
 
 async def read_topics(
-    bootstrap: str, prefix: str, timeout_s: float = 10.0
+    kafka: KafkaConnection, prefix: str, timeout_s: float = 10.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record now in the topics whose name starts with `prefix`, read from the start
     of each partition to its current end (what a recipient would have received)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
-    )
+    consumer = kafka.consumer(enable_auto_commit=False, group_id=None)
     try:
         await consumer.start()
-        partitions = await _partitions_of(bootstrap, prefix)
+        partitions = await _partitions_of(kafka, prefix)
         if not partitions:
             return []
         consumer.assign(partitions)

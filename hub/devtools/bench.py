@@ -1,7 +1,7 @@
 """`hub bench`: the hub's throughput, latency and memory on a real broker, with PostgreSQL and
 with SQLite, beside a bare aiokafka pass-through on the same broker in the same run.
 
-- Throughput: a workload (hub.workload) published phase by phase, each phase as fast as the
+- Throughput: a workload (hub.devtools.workload) published phase by phase, each phase as fast as the
   producer goes, the next once the hub has applied it (its consumer group's committed
   offsets have reached the phase's end); from the first publish until every notification
   the protocol owes for it (the engine's own count, hub.routing.simulate) has arrived on
@@ -37,17 +37,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 
 from hub.contracts.envelope import ParsedEvent
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
-from hub.infra.topics import ensure_topics
-from hub.producers.messages import notification_topic
-from hub.producers.publisher import Published, producer, send_events
+from hub.devtools.workload import Workload, workload
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import ensure_topics
+from hub.producers.publisher import Published, send_events
 from hub.routing.directory import load_directory
 from hub.routing.simulate import simulate
-from hub.workload import Workload, workload
+from hub.store.outbox import notification_topic
 
 FAN_OUT_TOPICS = 22  # the recipient topics the benchmark's workload is routed to
 
@@ -88,8 +88,8 @@ class Sender:
     """One long-lived producer, as a police system would keep; remembers when each event
     was handed to it."""
 
-    def __init__(self, bootstrap: str, prefix: str) -> None:
-        self.client: AIOKafkaProducer = producer(bootstrap)
+    def __init__(self, kafka: KafkaConnection, prefix: str) -> None:
+        self.client: AIOKafkaProducer = kafka.producer()
         self.prefix = prefix
         self.sent_at: dict[str, float] = {}
 
@@ -168,13 +168,14 @@ class Arrivals:
     notifications that have arrived for each cause, and notes how long each took from the
     moment its event was sent."""
 
-    def __init__(self, bootstrap: str, topics: Sequence[str], sent_at: dict[str, float]) -> None:
+    def __init__(
+        self, kafka: KafkaConnection, topics: Sequence[str], sent_at: dict[str, float]
+    ) -> None:
         # The topics by name (a pattern would fetch the whole cluster's metadata again and
         # again); a fetch returns as soon as a record arrives, so waiting up to 50 ms for one
         # costs the measurement nothing and saves polling an idle broker.
-        self.consumer = AIOKafkaConsumer(
+        self.consumer = kafka.consumer(
             *topics,
-            bootstrap_servers=bootstrap,
             group_id=None,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
@@ -222,8 +223,8 @@ class Committed:
     """How many inbound records a consumer group has committed (applied, for the hub: it
     commits only after its database commit), polled from the broker in the background."""
 
-    def __init__(self, bootstrap: str, group_id: str) -> None:
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    def __init__(self, kafka: KafkaConnection, group_id: str) -> None:
+        self.admin = kafka.admin()
         self.group_id = group_id
         self.latest = 0
         self.offsets: dict[tuple[str, int], int] = {}
@@ -265,10 +266,10 @@ def owed(run: Workload) -> Owed:
     return Owed(run, len(decisions), topics)
 
 
-async def delete_topics(bootstrap: str, prefix: str) -> None:
+async def delete_topics(kafka: KafkaConnection, prefix: str) -> None:
     """A run's topics, deleted when it ends: a broker that keeps every run's topics answers
     each client's metadata requests more slowly, run after run."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = kafka.admin()
     try:
         await admin.start()
         mine = [name for name in await admin.list_topics() if name.startswith(prefix)]
@@ -292,7 +293,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 async def bench_hub(
-    bootstrap: str,
+    kafka: KafkaConnection,
     database: str,
     database_url: str,
     events: int,
@@ -303,10 +304,10 @@ async def bench_hub(
 ) -> HubFigures:
     """The hub as `hub run` processes, one per entry of `processes` (its HUB_ROLES)."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
-    await ensure_topics(bootstrap, [prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3)
+    await ensure_topics(kafka, [prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3)
     env = {
         **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": bootstrap,
+        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
         "HUB_DATABASE_URL": database_url,
         "HUB_TOPIC_PREFIX": prefix,
         "HUB_GROUP_ID": f"{prefix}hub",
@@ -316,7 +317,7 @@ async def bench_hub(
     load = owed(workload(events, start, seed=2, run=f"{prefix}load"))
     paced = owed(workload(latency_events, start, seed=3, run=f"{prefix}paced"))
     recipients = sorted(prefix + t for t in warm.topics | load.topics | paced.topics)
-    await ensure_topics(bootstrap, recipients, 3)
+    await ensure_topics(kafka, recipients, 3)
     log = (workdir / f"hub-{prefix.rstrip('.')}.log").open("ab")
     hubs = [
         await asyncio.create_subprocess_exec(
@@ -324,9 +325,9 @@ async def bench_hub(
         )
         for roles in processes
     ]
-    sender = Sender(bootstrap, prefix)
-    committed = Committed(bootstrap, f"{prefix}hub")
-    arrivals = Arrivals(bootstrap, recipients, sender.sent_at)
+    sender = Sender(kafka, prefix)
+    committed = Committed(kafka, f"{prefix}hub")
+    arrivals = Arrivals(kafka, recipients, sender.sent_at)
     await sender.client.start()
     await committed.start()
     await arrivals.start()
@@ -358,11 +359,11 @@ async def bench_hub(
             hub.terminate()
             await asyncio.wait_for(hub.wait(), timeout=60)
         log.close()
-        await delete_topics(bootstrap, prefix)
+        await delete_topics(kafka, prefix)
     return HubFigures(database, len(hubs), throughput, latency, peak, cpu_ms)
 
 
-async def bench_baseline(bootstrap: str, events: int, fan_out: float = 1.0) -> Throughput:
+async def bench_baseline(kafka: KafkaConnection, events: int, fan_out: float = 1.0) -> Throughput:
     """A bare aiokafka pass-through: consume, produce each record on (acks=all, idempotent),
     commit after the acknowledgements; driven like the hub. With `fan_out` above 1, each
     record is produced that many times on average, spread over as many topics as the hub
@@ -370,16 +371,15 @@ async def bench_baseline(bootstrap: str, events: int, fan_out: float = 1.0) -> T
     prefix = f"base-{uuid.uuid4().hex[:8]}."
     topics = [prefix + t for t in INBOUND_TOPICS]
     outputs = [f"{prefix}out{n}" for n in range(FAN_OUT_TOPICS if fan_out > 1 else 1)]
-    await ensure_topics(bootstrap, [*topics, *outputs], 3)
-    consumer = AIOKafkaConsumer(
+    await ensure_topics(kafka, [*topics, *outputs], 3)
+    consumer = kafka.consumer(
         *topics,
-        bootstrap_servers=bootstrap,
         group_id=f"{prefix}group",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_poll_records=500,
     )
-    out = producer(bootstrap)
+    out = kafka.producer()
     passed = produced = 0
 
     async def pass_through() -> None:
@@ -402,7 +402,7 @@ async def bench_baseline(bootstrap: str, events: int, fan_out: float = 1.0) -> T
 
     await consumer.start()
     await out.start()
-    sender = Sender(bootstrap, prefix)
+    sender = Sender(kafka, prefix)
     await sender.client.start()
     task = asyncio.create_task(pass_through())
     try:
@@ -419,7 +419,7 @@ async def bench_baseline(bootstrap: str, events: int, fan_out: float = 1.0) -> T
         await sender.client.stop()
         await out.stop()
         await consumer.stop()
-        await delete_topics(bootstrap, prefix)
+        await delete_topics(kafka, prefix)
     return Throughput(len(load), produced, seconds)
 
 
@@ -456,21 +456,19 @@ def report(baseline: Throughput, fan_out: Throughput, figures: list[HubFigures])
 
 
 async def run_bench(
-    bootstrap: str,
+    kafka: KafkaConnection,
     postgres_url: str,
     events: int = 10_000,
     rate: float = 200.0,
     latency_events: int = 4_000,
 ) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
-    await bench_baseline(bootstrap, events)  # not measured: the broker's JVM warms up
-    baseline = await bench_baseline(bootstrap, events)
+    await bench_baseline(kafka, events)  # not measured: the broker's JVM warms up
+    baseline = await bench_baseline(kafka, events)
     figures = [
+        await bench_hub(kafka, "PostgreSQL", postgres_url, events, rate, latency_events, workdir),
         await bench_hub(
-            bootstrap, "PostgreSQL", postgres_url, events, rate, latency_events, workdir
-        ),
-        await bench_hub(
-            bootstrap,
+            kafka,
             "PostgreSQL, the relay in a process of its own",
             postgres_url,
             events,
@@ -480,7 +478,7 @@ async def run_bench(
             processes=("consumer,scheduler", "relay"),
         ),
         await bench_hub(
-            bootstrap,
+            kafka,
             "SQLite",
             f"sqlite:///{workdir / 'bench.db'}",
             events,
@@ -490,10 +488,10 @@ async def run_bench(
         ),
     ]
     notifications = figures[0].throughput.notifications / figures[0].throughput.events
-    fan_out = await bench_baseline(bootstrap, events, fan_out=notifications)
+    fan_out = await bench_baseline(kafka, events, fan_out=notifications)
     return [
         f"hub benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"broker {bootstrap}; hub logs in {workdir}",
+        f"broker {kafka.bootstrap}; hub logs in {workdir}",
         "",
         *report(baseline, fan_out, figures),
     ]

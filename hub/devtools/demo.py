@@ -12,16 +12,18 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from hub.bootstrap import build
 from hub.clock import ManualClock
-from hub.consumers.reader import read_topics
 from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.contracts.notification import Notification
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
 from hub.producers.publisher import publish
 from hub.routing.paragraphs import heading_of
 from hub.runtime import Hub, Progress
 from hub.settings import HubSettings
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEMO_SCENARIOS = ("looked-after-placed-out-of-area.jsonl", "third-time-in-a-month.jsonl")
 
 
@@ -36,7 +38,7 @@ def load_scenarios(files: Sequence[Path]) -> list[ParsedEvent]:
 
 
 async def run_demo(
-    bootstrap: str, database_url: str, files: Sequence[Path] | None = None
+    kafka: KafkaConnection, database_url: str, files: Sequence[Path] | None = None
 ) -> list[str]:
     events = load_scenarios(files or [SCENARIOS / name for name in DEMO_SCENARIOS])
     run = uuid.uuid4().hex[:8]
@@ -44,8 +46,8 @@ async def run_demo(
         database_url=database_url, topic_prefix=f"demo-{run}.", group_id=f"demo-{run}"
     )
     clock = ManualClock(events[0].time - timedelta(minutes=1))
-    hub = Hub(bootstrap, settings, clock=clock)
-    lines = [f"the hub: broker {bootstrap}, database {database_url}, topics demo-{run}.*", ""]
+    hub = Hub(build(settings, kafka, clock))
+    lines = [f"the hub: broker {kafka.bootstrap}, database {database_url}, topics demo-{run}.*", ""]
     # A topic the relay has just created has no leader for a moment; the producer retries,
     # and its warnings about it would only bury the demo's output.
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
@@ -54,7 +56,7 @@ async def run_demo(
         for event in events:
             clock.set(event.time)  # timers due before this event fire first
             handled = (await hub.wait_until(lambda p: p.idle)).handled
-            await publish(bootstrap, [event], topic_prefix=settings.topic_prefix)
+            await publish(kafka, [event], topic_prefix=settings.topic_prefix)
             await hub.wait_until(partial(_handled_more_than, handled))
             lines.append(f"{_iso(event.time)}  published {event.contract.name} {event.event_id}")
         end = events[-1].time + timedelta(days=1)
@@ -69,7 +71,7 @@ async def run_demo(
         f"delivered every notification (outbox backlog {progress.outbox_backlog})",
         "",
     ]
-    received = await read_topics(bootstrap, f"{settings.topic_prefix}notify.")
+    received = await read_topics(kafka, f"{settings.topic_prefix}notify.")
     by_topic: dict[str, list[Notification]] = defaultdict(list)
     for record in received:
         body = from_kafka(record.headers, record.key, record.value).body

@@ -1,0 +1,113 @@
+"""The composition root: the one place where the hub's parts are built from the settings
+(the database engine and sessions, the Kafka connection every client uses, the directory,
+the clock, the relay and the scheduler). `hub run`, the console, the command line and the
+tests all build through here, so a setting is read once and reaches every part alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.clock import Clock, SystemClock
+from hub.kafka.connection import KafkaConnection
+from hub.producers.relay import Relay
+from hub.routing.directory import Directory, load_directory
+from hub.scheduler import Scheduler
+from hub.settings import HubSettings, KafkaSettings, read_settings
+from hub.store.database import make_engine, migrate, sessions
+from hub.store.outbox import publishable_topic
+
+
+class UnsafeConfiguration(ValueError):
+    """A setting that could lose or skip messages; the hub refuses to start."""
+
+
+def refuse_unsafe(settings: HubSettings) -> None:
+    problems = []
+    if settings.producer_acks != "all":
+        problems.append("HUB_PRODUCER_ACKS: must be 'all' (a leader change could lose a message)")
+    if not settings.producer_idempotence:
+        problems.append("HUB_PRODUCER_IDEMPOTENCE: must be true (retries could duplicate)")
+    if settings.consumer_offset_reset != "earliest":
+        problems.append(
+            "HUB_CONSUMER_OFFSET_RESET: must be 'earliest' (a new group would skip messages)"
+        )
+    if problems:
+        raise UnsafeConfiguration("; ".join(problems))
+
+
+def kafka_connection(bootstrap: str = "") -> KafkaConnection:
+    """The brokers given, else those configured (HUB_KAFKA_BOOTSTRAP), else the project's
+    local broker (HUB_KAFKA_PORT): how every client of this process connects."""
+    return KafkaConnection(bootstrap or read_settings(KafkaSettings).local_bootstrap())
+
+
+def directory_of(settings: HubSettings) -> Directory:
+    """The deployment named by HUB_DIRECTORY, or the default one (package data)."""
+    return load_directory(Path(settings.directory) if settings.directory else None)
+
+
+@dataclass
+class HubParts:
+    settings: HubSettings
+    kafka: KafkaConnection
+    directory: Directory
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = sessions(self.engine)
+
+    def migrate(self) -> None:
+        migrate(self.settings.database_url)
+
+    def publishable(self, topic: str) -> bool:
+        """Whether the relay may publish to `topic` (a directory entry's, or the rejected)."""
+        return publishable_topic(self.directory, topic)
+
+    def relay(self, producer: AIOKafkaProducer, *, replaceable: bool = True) -> Relay:
+        """The outbox relay over a started `producer`. `replaceable`: a broken producer is
+        replaced by a fresh one (`hub run`); a one-shot caller (an operator's retry) makes
+        its own each time."""
+        return Relay(
+            self.sessions,
+            producer,
+            self.kafka,
+            self.clock,
+            self.settings.batch_size,
+            self.settings.topic_config(),
+            self.settings.topic_prefix,
+            publishable=self.publishable,
+            new_producer=self.kafka.producer if replaceable else None,
+        )
+
+    def scheduler(self) -> Scheduler:
+        return Scheduler(self.sessions, self.directory, self.clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(
+    settings: HubSettings | None = None,
+    kafka: KafkaConnection | None = None,
+    clock: Clock | None = None,
+    directory: Directory | None = None,
+) -> HubParts:
+    """The hub's parts; what is not given is read from the environment. Refuses settings
+    that could lose a message (UnsafeConfiguration), a bad environment variable
+    (hub.settings.SettingsError) and a bad deployment file (DirectoryError), each named."""
+    settings = settings or read_settings(HubSettings)
+    refuse_unsafe(settings)
+    return HubParts(
+        settings=settings,
+        kafka=kafka or kafka_connection(),
+        directory=directory or directory_of(settings),
+        clock=clock or SystemClock(),
+        engine=make_engine(settings.database_url),
+    )

@@ -1,0 +1,45 @@
+"""How every Kafka client of the hub connects: the consumer, the relay's producer, the admin
+client that makes topics, health, the readers, `hub publish` and the benchmark all get
+their clients here, so that a connection setting (the brokers today; TLS and SASL next) is
+added in one place and reaches every client alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+if TYPE_CHECKING:
+    from faststream.kafka import KafkaBroker
+
+CLIENT_ID = "missing-children-hub"
+
+
+@dataclass(frozen=True)
+class KafkaConnection:
+    bootstrap: str  # host:port[,host:port...]
+    client_id: str = CLIENT_ID
+
+    def options(self) -> dict[str, Any]:
+        """What every client is given, whatever it is."""
+        return {"bootstrap_servers": self.bootstrap, "client_id": self.client_id}
+
+    def producer(self, **tuning: Any) -> AIOKafkaProducer:
+        """Acknowledged by every in-sync replica and idempotent: aiokafka's defaults (acks=1,
+        no idempotence) could lose or duplicate a message on a leader change."""
+        settings: dict[str, Any] = {"linger_ms": 5, "request_timeout_ms": 30_000, **tuning}
+        return AIOKafkaProducer(**self.options(), acks="all", enable_idempotence=True, **settings)
+
+    def consumer(self, *topics: str, **tuning: Any) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(*topics, **self.options(), **tuning)
+
+    def admin(self, **tuning: Any) -> AIOKafkaAdminClient:
+        return AIOKafkaAdminClient(**self.options(), **tuning)
+
+    def broker(self) -> KafkaBroker:
+        """FastStream's broker, for the inbound consumer (hub.consumers.inbound)."""
+        from faststream.kafka import KafkaBroker  # only where it is used: `hub validate` is quick
+
+        return KafkaBroker(self.bootstrap, client_id=self.client_id, logger=None)

@@ -1,0 +1,221 @@
+"""Applying a batch of inbound Kafka records in one database transaction: each record is
+recorded (its id de-duplicates), run through the engine, and its decisions, timers and
+outbox rows written; or it is rejected, stored with its reason and source, and reported.
+
+Synchronous on purpose: the consumer runs it in a worker thread and commits the Kafka
+offsets only after it returns, so a crash at any point leaves the batch to be read again,
+and the event ids make the second reading change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import traceback
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.contracts.envelope import ParsedEvent, from_kafka
+from hub.contracts.problems import BadMessage, Problem
+from hub.errors import Failure, classify, failure_of
+from hub.routing.directory import Directory
+from hub.routing.engine import decide
+from hub.routing.facts import ProtocolViolation
+from hub.service.batch import Batch, BatchResult, OneByOne, Record, event_id_of
+from hub.service.refusals import record_of, reject, stored
+from hub.store.models import RejectedMessage
+
+log = logging.getLogger(__name__)
+
+BUG_ATTEMPTS = 3  # an unexpected failure is retried this often, then dead-lettered
+
+
+class _WriteFailed(Exception):
+    """The batch's write failed, not for an outage: its transaction is rolled back whole."""
+
+
+def apply_batch(
+    sessions: sessionmaker[Session],
+    records: Iterable[Record],
+    directory: Directory,
+    now: datetime,
+) -> BatchResult:
+    """The whole batch in one write when it can be; record by record, each in a savepoint,
+    when a record must be held back or released, or when deciding or writing fails for a
+    reason other than the database being unavailable (a bug in one message must not undo
+    the others: it is found and dead-lettered alone).
+
+    The fast path takes no savepoint: deciding writes nothing, so a record that needs the
+    careful path is taken there in the same transaction; a failed write rolls the
+    transaction back and the careful path starts afresh. A batch of one record costs a
+    dozen round trips to the database, and two fewer is a sixth of that."""
+    batch_records = list(records)
+    try:
+        with sessions.begin() as session:
+            batch = Batch.open(session, batch_records, directory, now)
+            result = BatchResult()
+            try:
+                for record in batch_records:
+                    result.add(apply_record(batch, record))
+            except Exception as error:
+                if classify(error) is Failure.TRANSIENT:
+                    raise
+                if not isinstance(error, OneByOne):
+                    log.warning(
+                        "batch not decided (%s); applying record by record", failure_of(error)
+                    )
+                return _one_by_one(batch, batch_records)
+            try:
+                # A notification decided twice (never expected) breaks the routing log's
+                # unique key here and is caught by the careful path, which looks first.
+                result.notifications = batch.write(check_logged=False)
+            except Exception as error:
+                if classify(error) is Failure.TRANSIENT:
+                    raise
+                raise _WriteFailed from error
+            return result
+    except _WriteFailed as failed:
+        log.warning(
+            "batch write failed (%s); applying record by record", failure_of(failed.__cause__)
+        )
+    with sessions.begin() as session:
+        return _one_by_one(Batch.open(session, batch_records, directory, now), batch_records)
+
+
+def _one_by_one(batch: Batch, records: list[Record]) -> BatchResult:
+    batch.forget()
+    batch.together = False
+    result = BatchResult()
+    for record in records:
+        result.add(_apply_isolated(batch, record))
+    return result
+
+
+def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
+    """One record in a savepoint, so a bug in one message cannot undo the others. What the
+    batch remembers is updated only once the savepoint has been released."""
+    session = batch.session
+    error: Exception | None = None
+    for _ in range(BUG_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                result = apply_record(batch, record)
+                result.notifications = batch.write()
+        except Exception as caught:
+            batch.forget()
+            if classify(caught) is Failure.TRANSIENT:
+                raise
+            error = caught
+            continue
+        batch.remember()
+        return result
+    assert error is not None
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    # The type and the line, never the message: it could quote a child's details.
+    reason = (
+        f"failed {BUG_ATTEMPTS} times ({type(error).__name__} at {where.filename}:{where.lineno})"
+    )
+    log.error("dead-lettered %s: %s", record.source.label, reason)
+    with session.begin_nested():
+        reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
+        batch.write()
+    batch.remember()
+    return BatchResult(dead_lettered=1)
+
+
+def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = None) -> BatchResult:
+    """Apply one record; `held` is its row when it is a held record being tried again."""
+    now = batch.now
+    source = record.source
+    if held is None and (source.topic, source.partition, source.offset) in batch.refused_sources:
+        return BatchResult(duplicates=1)  # a redelivery of a message already refused or held
+    try:
+        event = from_kafka(list(record.headers), record.key, record.value)
+    except BadMessage as bad:
+        reject(batch, record, "bad_message", bad.problems, event_id_of(record), held)
+        return BatchResult(rejected=1)
+    contract = event.contract
+    if not source.topic.endswith(contract.topic):  # the topic says what a sender may send
+        problem = Problem("ce_type", f"a {contract.name} is published on {contract.topic} only")
+        reject(batch, record, "bad_message", [problem], event.event_id, held)
+        return BatchResult(rejected=1)
+    body = event.body.model_dump(mode="json")
+    digest = _digest(event, body)
+    earlier = batch.digest_of(event.event_id)
+    if earlier is not None:
+        if earlier == digest:
+            if held is not None:
+                held.status = "resolved"
+            return BatchResult(duplicates=1)
+        problem = Problem("ce_id", "was already used for a different message; the first stands")
+        reject(batch, record, "conflicting_resend", [problem], event.event_id, held)
+        return BatchResult(rejected=1)
+    if batch.together and record.key in batch.children_with_held:
+        raise OneByOne  # applying this may release held records: the careful path
+    try:
+        outcome = decide(
+            batch.state_of(event.key), event.body, batch.directory, now, event.event_id
+        )
+    except ProtocolViolation as violation:
+        problem = Problem(violation.field, violation.reason)
+        if violation.awaiting:
+            if batch.together:
+                raise OneByOne from None  # to be held: the careful path
+            if held is None:
+                batch.writes.refused.append(
+                    stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
+                )
+            return BatchResult(held=1)
+        reject(batch, record, "protocol_violation", [problem], event.event_id, held)
+        return BatchResult(rejected=1)
+    batch.writes.event(
+        {
+            "event_id": event.event_id,
+            "ce_type": event.contract.ce_type,
+            "child_id": event.key,
+            "episode_id": body.get("episode_id"),
+            "body_sha256": digest,
+            "body": body,
+            "topic": source.topic,
+            "partition": source.partition,
+            "offset": source.offset,
+            "received_at": now,
+        }
+    )
+    batch.writes.outcome(outcome)
+    if held is not None:
+        held.status = "resolved"
+        return BatchResult(applied=1)
+    applied = BatchResult(applied=1)
+    if record.key in batch.children_with_held:  # held records see this one in batch.writes
+        applied.add(release_held(batch, record.key))
+    return applied
+
+
+def release_held(batch: Batch, child_key: bytes) -> BatchResult:
+    """Something new was applied for this child: try its held records again, oldest first,
+    until none moves (a found report may release a return interview in turn)."""
+    result = BatchResult()
+    while True:
+        waiting = batch.session.scalars(
+            select(RejectedMessage)
+            .where(RejectedMessage.status == "held", RejectedMessage.key == child_key)
+            .order_by(RejectedMessage.id)
+        ).all()
+        progressed = False
+        for row in waiting:
+            outcome = apply_record(batch, record_of(row), held=row)
+            if row.status != "held":
+                progressed = True
+                outcome.held = 0
+                result.add(outcome)
+        if not progressed:
+            return result
+
+
+def _digest(event: ParsedEvent, body: dict[str, object]) -> str:
+    canonical = json.dumps([event.contract.ce_type, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,163 @@
+"""One transaction's worth of inbound records: the records as they arrived, what was
+looked up once for all of them, and what applying them changes (hub.service.applying)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState
+from hub.store.database import among
+from hub.store.models import InboundEvent, RejectedMessage
+from hub.store.outbox import Source
+from hub.store.outcomes import Writes, load_children
+
+
+@dataclass(frozen=True)
+class Record:
+    """One Kafka record as it arrived: nothing decoded yet."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+    @property
+    def source(self) -> Source:
+        return Source(self.topic, self.partition, self.offset, self.key)
+
+
+@dataclass
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    dead_lettered: int = 0
+    held: int = 0  # early: waiting for the event it depends on (a MISPER report)
+    notifications: int = 0
+
+    def add(self, other: BatchResult) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class OneByOne(Exception):
+    """The batch needs the careful path: a record to hold back or held ones to release."""
+
+
+@dataclass
+class Batch:
+    """One transaction's worth of records, what was looked up once for all of them rather
+    than once per record, and what they change (`writes`), written together at the end."""
+
+    session: Session
+    directory: Directory
+    now: datetime
+    together: bool  # the whole batch in one write; else a savepoint and a write per record
+    refused_sources: set[tuple[str, int, int]]  # already stored as refused or held
+    children_with_held: set[bytes]  # keys of children with a held record
+    digests: dict[str, str | None]  # event id -> body digest stored (None: not stored)
+    children: dict[str, ChildState | None]  # as stored and locked (None: no record yet)
+    writes: Writes
+
+    @classmethod
+    def open(
+        cls,
+        session: Session,
+        records: list[Record],
+        directory: Directory,
+        now: datetime,
+    ) -> Batch:
+        partitions: dict[tuple[str, int], list[int]] = {}
+        for record in records:
+            partitions.setdefault((record.topic, record.partition), []).append(record.offset)
+        in_batch = [
+            (RejectedMessage.topic == topic)
+            & (RejectedMessage.partition == partition)
+            & RejectedMessage.offset.between(min(offsets), max(offsets))
+            for (topic, partition), offsets in partitions.items()
+        ]
+        keys = {record.key for record in records if record.key is not None}
+        batch = cls(session, directory, now, True, set(), set(), {}, {}, Writes(now))
+        if not in_batch:
+            return batch
+        refused = session.execute(
+            select(RejectedMessage.topic, RejectedMessage.partition, RejectedMessage.offset).where(
+                or_(*in_batch)
+            )
+        )
+        batch.refused_sources = {(t, p, o) for t, p, o in refused}
+        held = session.scalars(
+            select(RejectedMessage.key).where(
+                RejectedMessage.status == "held", among(session, RejectedMessage.key, keys)
+            )
+        )
+        batch.children_with_held = {key for key in held if key is not None}
+        ids = {event_id for record in records if (event_id := event_id_of(record)) is not None}
+        batch.digests = dict.fromkeys(ids)
+        if ids:
+            stored = session.execute(
+                select(InboundEvent.event_id, InboundEvent.body_sha256).where(
+                    among(session, InboundEvent.event_id, ids)
+                )
+            )
+            batch.digests.update({event_id: digest for event_id, digest in stored})
+        child_ids = {key.decode("utf-8", errors="replace") for key in keys}
+        batch.children = dict.fromkeys(child_ids)
+        batch.children.update(load_children(session, child_ids))
+        return batch
+
+    def digest_of(self, event_id: str) -> str | None:
+        """The body digest already stored (or applied in this batch) under this id."""
+        if event_id in self.writes.digests:
+            return self.writes.digests[event_id]
+        if event_id not in self.digests:  # a held record's id, not among those looked up
+            self.digests[event_id] = self.session.scalar(
+                select(InboundEvent.body_sha256).where(InboundEvent.event_id == event_id)
+            )
+        return self.digests[event_id]
+
+    def state_of(self, child_id: str) -> ChildState:
+        if child_id in self.writes.children:
+            return self.writes.children[child_id]
+        if child_id not in self.children:
+            self.children[child_id] = load_children(self.session, [child_id]).get(child_id)
+        return self.children[child_id] or ChildState(child_id)
+
+    def write(self, check_logged: bool = True) -> int:
+        """Write what the records changed; returns how many notifications were queued."""
+        return self.writes.write(self.session, check_logged)
+
+    def remember(self) -> None:
+        """What was written is now committed (its savepoint released): later records see it."""
+        self.digests.update(self.writes.digests)
+        self.children.update(self.writes.children)
+        for row in self.writes.refused:
+            self.refused_sources.add((row.topic, row.partition, row.offset))
+            if row.status == "held" and row.key is not None:
+                self.children_with_held.add(row.key)
+        self.writes = Writes(self.now)
+
+    def forget(self) -> None:
+        """What was written was rolled back with its savepoint."""
+        self.writes = Writes(self.now)
+
+
+def event_id_of(record: Record) -> str | None:
+    """The record's CloudEvents id as sent, if it is printable text (the de-duplication key
+    even of a record that is refused)."""
+    raw = dict(record.headers).get("ce_id")
+    if raw is None:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text[:128] if text.isprintable() else None

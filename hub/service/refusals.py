@@ -1,0 +1,95 @@
+"""What was not applied: a refused record is stored exactly as it arrived, with why, and
+its sender is told once; a held record (waiting for the event it depends on) is stored
+the same way and rejected if that event never comes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.contracts.problems import Problem
+from hub.service.batch import Batch, Record
+from hub.store.models import RejectedMessage
+from hub.store.outbox import rejection_report
+from hub.store.outcomes import enqueue
+
+log = logging.getLogger(__name__)
+
+
+def expire_held(session: Session, now: datetime, hold: timedelta) -> int:
+    """A held record whose missing predecessor never came is rejected and reported."""
+    expired = session.scalars(
+        select(RejectedMessage).where(
+            RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold
+        )
+    ).all()
+    for row in expired:
+        row.kind, row.status = "protocol_violation", "open"
+        problems = [Problem(p["field"], p["reason"]) for p in row.problems]
+        enqueue(
+            session,
+            rejection_report(record_of(row).source, row.kind, problems, row.event_id, now),
+            now,
+        )
+    return len(expired)
+
+
+def record_of(row: RejectedMessage) -> Record:
+    headers = [(name, bytes.fromhex(value)) for name, value in row.headers]
+    return Record(row.topic, row.partition, row.offset, row.key, row.value, headers)
+
+
+def stored(
+    record: Record,
+    kind: str,
+    problems: Sequence[Problem],
+    event_id: str | None,
+    now: datetime,
+    status: str,
+) -> RejectedMessage:
+    """The record exactly as it arrived, with why it was not applied."""
+    return RejectedMessage(
+        kind=kind,
+        problems=[{"field": p.field, "reason": p.reason} for p in problems],
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        headers=[[name, value.hex()] for name, value in record.headers],
+        event_id=event_id,
+        received_at=now,
+        status=status,
+    )
+
+
+def reject(
+    batch: Batch,
+    record: Record,
+    kind: str,
+    problems: Sequence[Problem],
+    event_id: str | None,
+    held: RejectedMessage | None = None,
+) -> None:
+    # The sender is told once per message: a replay refused again updates the row the
+    # console shows, and the report already sent for this source stands.
+    reported = held is not None and held.status == "open"
+    if held is not None:  # a held record that turned out bad: its row becomes the rejection
+        held.kind, held.status = kind, "open"
+        held.problems = [{"field": p.field, "reason": p.reason} for p in problems]
+    else:
+        batch.writes.refused.append(stored(record, kind, problems, event_id, batch.now, "open"))
+    if not reported:
+        batch.writes.reports.append(
+            rejection_report(record.source, kind, list(problems), event_id, batch.now)
+        )
+    log.warning(
+        "rejected %s (%s): %s",
+        record.source.label,
+        kind,
+        "; ".join(f"{p.field}: {p.reason}" for p in problems),
+    )
