@@ -17,7 +17,7 @@ from hub.kafka.connection import KafkaConnection
 from hub.producers.relay import Relay
 from hub.routing.directory import Directory, load_directory
 from hub.scheduler import Scheduler
-from hub.settings import HubSettings, KafkaSettings, read_settings
+from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.outbox import publishable_topic
 
@@ -44,6 +44,17 @@ def kafka_connection(bootstrap: str = "") -> KafkaConnection:
     """The brokers given, else those configured (HUB_KAFKA_BOOTSTRAP), else the project's
     local broker (HUB_KAFKA_PORT): how every client of this process connects."""
     return KafkaConnection(bootstrap or read_settings(KafkaSettings).local_bootstrap())
+
+
+def refuse_no_broker(settings: HubSettings, bootstrap: str = "") -> None:
+    """A hub in production never falls back to a local broker of its own."""
+    if settings.environment == "production" and not (
+        bootstrap or read_settings(KafkaSettings).bootstrap
+    ):
+        raise SettingsError(
+            "HUB_KAFKA_BOOTSTRAP: not set; in production the hub never starts a broker of its "
+            "own (HUB_ENVIRONMENT=development uses the project's local broker)"
+        )
 
 
 def directory_of(settings: HubSettings) -> Directory:
@@ -100,10 +111,13 @@ def build(
     directory: Directory | None = None,
 ) -> HubParts:
     """The hub's parts; what is not given is read from the environment. Refuses settings
-    that could lose a message (UnsafeConfiguration), a bad environment variable
-    (hub.settings.SettingsError) and a bad deployment file (DirectoryError), each named."""
+    that could lose a message (UnsafeConfiguration), a bad or missing environment variable
+    (SettingsError, also no broker in production) and a bad deployment file
+    (DirectoryError), each named."""
     settings = settings or read_settings(HubSettings)
     refuse_unsafe(settings)
+    if kafka is None:
+        refuse_no_broker(settings)
     return HubParts(
         settings=settings,
         kafka=kafka or kafka_connection(),

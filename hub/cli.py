@@ -36,7 +36,7 @@ app.add_typer(kafka_app, name="kafka")
 
 EXIT_REFUSED = 1
 EXIT_UNAVAILABLE = 3
-CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "contracts"
+CONTRACTS_DIR = Path("contracts")  # the checkout's: `hub contracts export` runs from its root
 
 Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)]
 Bootstrap = Annotated[
@@ -355,7 +355,7 @@ def run(bootstrap: Bootstrap = "") -> None:
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
     import signal
 
-    from hub.bootstrap import UnsafeConfiguration, build
+    from hub.bootstrap import UnsafeConfiguration, build, refuse_no_broker
     from hub.logs import configure
     from hub.routing.directory import DirectoryError
     from hub.runtime import Hub
@@ -364,18 +364,10 @@ def run(bootstrap: Bootstrap = "") -> None:
     configure()
     try:
         settings = read_settings(HubSettings)
-        kafka = read_settings(KafkaSettings)
+        refuse_no_broker(settings, bootstrap)
     except SettingsError as error:
         typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
-    if not (bootstrap or kafka.bootstrap) and settings.environment == "production":
-        typer.echo(
-            "refusing to start: HUB_KAFKA_BOOTSTRAP: not set; in production the hub never "
-            "starts a broker of its own (HUB_ENVIRONMENT=development uses the project's "
-            "local broker)",
-            err=True,
-        )
-        raise typer.Exit(2)
     target = _broker_or_local(bootstrap)
     try:
         parts = build(settings, KafkaConnection(target))

@@ -9,15 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, KafkaRouter
 from sqlalchemy import Engine
 
 from hub.bootstrap import HubParts
-from hub.consumers.inbound import InboundConsumer
+from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.kafka.topics import ensure_topics
 from hub.producers.relay import Relay
 from hub.producers.wakeup import listen
+from hub.service.batch import BatchResult
 from hub.service.heartbeat import beat, instance_name, keep_beating
 from hub.store.database import count_rows, is_sqlite
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
@@ -43,6 +44,10 @@ class Progress:
 
 
 class Hub:
+    """The hub's loops over its parts. The inbound subscriber is made at once, so that its
+    broker can be run by FastStream (hub.app); start() and stop() run everything else
+    around it, or the whole of it for `hub run`, the demo and the tests."""
+
     def __init__(self, parts: HubParts) -> None:
         self.parts = parts
         self.settings, self.clock, self.directory = parts.settings, parts.clock, parts.directory
@@ -50,10 +55,36 @@ class Hub:
         self.stop_event = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.listener: asyncio.Task[None] | None = None
-        self.broker: KafkaBroker | None = None
         self.relay: Relay | None = None
+        self.broker: KafkaBroker = parts.kafka.broker()
+        self.router: KafkaRouter | None = None
+        if "consumer" in self.settings.roles:
+            consumer = InboundConsumer(
+                parts.sessions, parts.directory, parts.clock, self.stop_event, self._applied
+            )
+            self.router = inbound_router(self.settings, consumer)
+            self.broker.include_router(self.router)
+
+    def _applied(self, _result: BatchResult) -> None:
+        if self.relay is not None:  # the relay in this process: woken directly
+            self.relay.wake.set()
 
     async def start(self) -> None:
+        await self.start_services()
+        if self.router is not None:
+            await self.broker.start()
+        log.info(
+            "hub started",
+            extra={
+                "bootstrap": self.parts.kafka.bootstrap,
+                "sqlite": is_sqlite(self.settings.database_url),
+                "roles": sorted(self.settings.roles),
+            },
+        )
+
+    async def start_services(self) -> None:
+        """Everything but the inbound subscriber: the schema migrated, the topics made, the
+        heartbeat, the relay and the scheduler (as the roles say)."""
         parts = self.parts
         await asyncio.to_thread(parts.migrate)
         self.engine = parts.engine
@@ -72,7 +103,6 @@ class Hub:
                 keep_beating(store, instance, roles, self.stop_event), name="heartbeat"
             )
         )
-        relay: Relay | None = None
         if "relay" in roles:
             first = parts.kafka.producer()
             await first.start()
@@ -85,27 +115,6 @@ class Hub:
         if "scheduler" in roles:
             scheduler = parts.scheduler()
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
-        if "consumer" in roles:
-            self.broker = parts.kafka.broker()
-            wake = relay.wake if relay is not None else None  # in this process: woken directly
-            InboundConsumer(  # subscribes itself to the broker, which keeps it
-                self.broker,
-                store,
-                self.directory,
-                self.clock,
-                self.settings,
-                self.stop_event,
-                on_applied=(lambda _result: wake.set()) if wake is not None else None,
-            )
-            await self.broker.start()
-        log.info(
-            "hub started",
-            extra={
-                "bootstrap": parts.kafka.bootstrap,
-                "sqlite": is_sqlite(self.settings.database_url),
-                "roles": sorted(self.settings.roles),
-            },
-        )
 
     def progress(self) -> Progress:
         """What the hub has done and what it still owes (for the demo, tests and health)."""
@@ -143,12 +152,19 @@ class Hub:
         """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay
         and scheduler finish their round."""
         self.stop_event.set()
-        if self.broker is not None:
-            await self.broker.stop()
+        await self.broker.stop()
+        await self.stop_services()
+        self.close()
+
+    async def stop_services(self) -> None:
+        """The relay and the scheduler finish their round; a batch being retried stops."""
+        self.stop_event.set()
         if self.listener is not None:
             self.listener.cancel()  # only a wake-up signal: nothing to finish
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.relay is not None:  # its current producer: a broken first one was replaced
             await self.relay.producer.stop()
+
+    def close(self) -> None:
         self.parts.close()
         log.info("hub stopped")

@@ -13,7 +13,6 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -59,9 +59,9 @@ from hub.console.views import (
     routing_log,
     unroutable,
 )
+from hub.contracts.export import asyncapi_yaml
 from hub.store.database import READ_ONLY
 
-HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 PER_PAGE = 50
 
@@ -82,7 +82,8 @@ def create_app(console: Console, secret: str, secure_cookies: bool = True) -> Fa
         same_site="strict",
         https_only=secure_cookies,
     )
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Package data (importlib.resources): an installed wheel has no source tree.
+    app.mount("/static", StaticFiles(packages=[("hub.console", "static")]), name="static")
     app.state.console = console
     _errors(app)
     app.include_router(_pages())
@@ -92,7 +93,9 @@ def create_app(console: Console, secret: str, secure_cookies: bool = True) -> Fa
     return app
 
 
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = Jinja2Templates(
+    env=Environment(loader=PackageLoader("hub.console", "templates"), autoescape=True)
+)
 # Readable JSON: «redacted» shown as such, not as \u00ab escapes (the page escapes HTML).
 templates.env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
 basic = HTTPBasic(auto_error=False)
@@ -425,6 +428,13 @@ def _page(request: Request, name: str, user: Operator | None, **context: Any) ->
 
 def _pages() -> Any:
     pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/asyncapi.yaml")
+    async def asyncapi_document(user: Viewer) -> Response:
+        """The published contract (every topic, inbound and notification), made from the
+        models as `hub contracts export` writes it: the running hub's own, whatever its
+        version."""
+        return Response(asyncapi_yaml(), media_type="application/yaml")
 
     @pages.get("/login")
     async def login_form(request: Request, next: str = "/log") -> HTMLResponse:

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaRouter
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,29 +69,18 @@ async def no_decoding(message: StreamMessage[Any], original: Any) -> None:
 
 
 class InboundConsumer:
+    """Applies each batch the subscriber (inbound_router) hands it."""
+
     def __init__(
         self,
-        broker: KafkaBroker,
         sessions: sessionmaker[Session],
         directory: Directory,
         clock: Clock,
-        settings: HubSettings,
         stopping: asyncio.Event,
         on_applied: Callable[[BatchResult], None] | None = None,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.stopping, self.on_applied = stopping, on_applied
-        broker.subscriber(
-            *(settings.topic_prefix + topic for topic in INBOUND_TOPICS),
-            group_id=settings.group_id,
-            batch=True,
-            max_records=settings.batch_size,
-            batch_timeout_ms=50,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL,
-            parser=keep_raw_records,
-            decoder=no_decoding,
-        )(self.handle)
 
     async def handle(self, message: KafkaMessage) -> None:
         """Never lets an exception escape: with manual acknowledgement FastStream would move
@@ -108,7 +97,7 @@ class InboundConsumer:
 
     async def _apply_and_commit(self, message: KafkaMessage) -> None:
         raw = message.raw_message
-        batch = raw if isinstance(raw, tuple) else (raw,)
+        batch = raw if isinstance(raw, (tuple, list)) else (raw,)  # a list in TestKafkaBroker
         records = [
             Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
         ]
@@ -122,3 +111,23 @@ class InboundConsumer:
         if self.on_applied is not None:  # the relay: the outbox rows are committed
             self.on_applied(result)
         await message.ack()  # offsets committed only now, after the database commit
+
+
+def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRouter:
+    """One subscriber over every inbound topic (under the deployment's topic prefix), for one
+    consumer group, a batch at a time, handled by `consumer`."""
+    router = KafkaRouter(prefix=settings.topic_prefix)
+    router.subscriber(
+        *INBOUND_TOPICS,
+        group_id=settings.group_id,
+        batch=True,
+        max_records=settings.batch_size,
+        batch_timeout_ms=50,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        parser=keep_raw_records,
+        decoder=no_decoding,
+        title="inbound",
+        description="Every inbound topic: police and local-authority events (contracts/).",
+    )(consumer.handle)
+    return router

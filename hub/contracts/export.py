@@ -147,6 +147,11 @@ def asyncapi() -> dict[str, Any]:
     }
 
 
+def asyncapi_yaml() -> str:
+    """The AsyncAPI document as contracts/asyncapi.yaml holds it."""
+    return yaml.safe_dump(asyncapi(), sort_keys=False, width=100)
+
+
 def _facts_line(action: Action) -> str:
     model = FACTS[action]
     fields = [
@@ -202,7 +207,7 @@ def rendered(root: Path) -> dict[Path, str]:
     for contract in (*CONTRACTS, NOTIFICATION):
         text = json.dumps(json_schema(contract), indent=2, sort_keys=True) + "\n"
         files[root / "schemas" / contract.schema_file] = text
-    files[root / "asyncapi.yaml"] = yaml.safe_dump(asyncapi(), sort_keys=False, width=100)
+    files[root / "asyncapi.yaml"] = asyncapi_yaml()
     files[root / "notifications.md"] = notifications_reference()
     return files
 

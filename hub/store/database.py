@@ -26,7 +26,8 @@ from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 SQLITE_BEGIN = "sqlite_begin"  # an execution option: how an SQLite transaction begins
 READ_ONLY = {SQLITE_BEGIN: "DEFERRED"}
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Package data, as Alembic reads it (package:folder): an installed wheel has no source tree.
+MIGRATIONS = "hub.store:migrations"
 
 
 def is_sqlite(url: str) -> bool:
@@ -88,7 +89,7 @@ def on_postgresql(session: Session) -> bool:
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", MIGRATIONS)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

@@ -1,0 +1,88 @@
+"""The inbound consumer's handling on FastStream's in-memory broker (TestKafkaBroker): the
+router and handler `hub run` uses, over a real store, without Kafka. The real-broker tests
+(tests/pipeline) cover what this tier cannot: offsets, rebalances, outages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from sqlalchemy import select
+
+from hub.bootstrap import build
+from hub.clock import ManualClock
+from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
+from hub.kafka.connection import KafkaConnection
+from hub.runtime import Hub
+from hub.settings import HubSettings
+from hub.store.database import count_rows
+from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage
+from tests.pipeline.records import misper_record
+
+NOW = datetime(2026, 11, 20, 19, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    """The consumer alone, on a store of its own; the broker is never reached."""
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.db'}", roles={"consumer"})
+    parts = build(settings, KafkaConnection("127.0.0.1:1"), ManualClock(NOW))
+    parts.migrate()
+    the_hub = Hub(parts)
+    yield the_hub
+    parts.close()
+
+
+async def test_a_misper_report_is_applied_and_its_duties_queued_once(hub: Hub) -> None:
+    record = misper_record()
+    headers = {name: value.decode() for name, value in record.headers}
+    async with TestKafkaBroker(hub.broker) as broker:
+        await broker.publish(record.value, topic=record.topic, key=record.key, headers=headers)
+        queued = count_rows(hub.parts.engine, OutboxMessage)
+        await broker.publish(record.value, topic=record.topic, key=record.key, headers=headers)
+    assert count_rows(hub.parts.engine, InboundEvent) == 1
+    assert queued > 0  # MASH, the police, the MCT ... (6.14, 7.1): tests/routing says which
+    assert count_rows(hub.parts.engine, OutboxMessage) == queued  # the resend changed nothing
+
+
+async def test_a_record_that_is_not_a_cloudevent_is_stored_and_reported_not_dropped(
+    hub: Hub,
+) -> None:
+    async with TestKafkaBroker(hub.broker) as broker:
+        await broker.publish(b"not json", topic="inbound.found-report", key=b"CF-9")
+    with hub.parts.sessions() as session:
+        [refusal] = session.scalars(select(RejectedMessage)).all()
+        [report] = session.scalars(select(OutboxMessage)).all()
+    assert (refusal.kind, refusal.value) == ("bad_message", b"not json")
+    assert "ce_type" in {problem["field"] for problem in refusal.problems}
+    assert report.topic == REJECTED_TOPIC
+
+
+async def test_an_event_on_another_contracts_topic_is_refused_naming_the_topic(
+    hub: Hub,
+) -> None:
+    record = misper_record()
+    headers = {name: value.decode() for name, value in record.headers}
+    async with TestKafkaBroker(hub.broker) as broker:
+        await broker.publish(
+            record.value, topic="inbound.found-report", key=record.key, headers=headers
+        )
+    with hub.parts.sessions() as session:
+        [refusal] = session.scalars(select(RejectedMessage)).all()
+    assert refusal.problems == [
+        {"field": "ce_type", "reason": "a misper-report is published on inbound.misper-report only"}
+    ]
+
+
+def test_the_subscriber_reads_every_inbound_topic_under_the_deployments_prefix(
+    tmp_path: Path,
+) -> None:
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.db'}", topic_prefix="ab.")
+    hub = Hub(build(settings, KafkaConnection("127.0.0.1:1")))
+    [subscriber] = hub.broker.subscribers  # one consumer group over them all
+    addresses = {channel.address for channel in subscriber.schema().values()}
+    hub.parts.close()
+    assert addresses == {f"ab.{topic}" for topic in INBOUND_TOPICS}
