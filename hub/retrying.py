@@ -56,11 +56,14 @@ def with_backoff(
         error = state.outcome.exception() if state.outcome else None
         delay = state.next_action.sleep if state.next_action else 0.0
         log.warning(
-            "%s failed (%s); retrying in %.1f s (attempt %d)",
-            task,
-            failure_of(error),
-            delay,
-            state.attempt_number,
+            "failed; retrying",
+            extra={
+                "task": task,
+                "failure": failure_of(error),
+                "kind": classify(error).value if error else None,
+                "retry_in_s": round(delay, 1),
+                "attempt": state.attempt_number,
+            },
         )
 
     async def sleep(seconds: float) -> None:  # cut short by a stop

@@ -145,7 +145,7 @@ class Relay:
 
         if self.broken is not None and self.new_producer is not None:
             # Only the error's type: a message can carry a child's data.
-            log.warning("outbox: the producer cannot go on after %s; replacing it", self.broken)
+            log.warning("outbox producer replaced", extra={"after": self.broken})
             on_loop(self._replace_producer(self.new_producer))
         failed = 0
         with self.sessions.begin() as session:
@@ -165,7 +165,10 @@ class Relay:
         if rows and sqlite:
             failed = self._publish_and_mark(rows, on_loop, None)
         if failed:
-            log.warning("outbox: %d of %d rows failed; they stay pending", failed, len(rows))
+            log.warning(
+                "outbox rows failed; they stay pending",
+                extra={"failed": failed, "claimed": len(rows)},
+            )
             raise DeliveryFailed(f"{failed} rows failed", sent=len(rows) - failed)
         return len(rows)
 
@@ -229,7 +232,9 @@ class Relay:
 
     def _refuse(self, session: Session, refused: list[int]) -> None:
         """Rows for a topic the directory does not name are marked refused, never sent."""
-        log.error("outbox: %d rows name a topic outside the directory; refused", len(refused))
+        log.error(
+            "outbox rows refused: a topic outside the directory", extra={"rows": len(refused)}
+        )
         session.execute(
             update(OutboxMessage)
             .where(among(session, OutboxMessage.id, refused))

@@ -65,7 +65,8 @@ def apply_batch(
                     raise
                 if not isinstance(error, OneByOne):
                     log.warning(
-                        "batch not decided (%s); applying record by record", failure_of(error)
+                        "batch not decided; applying record by record",
+                        extra={"failure": failure_of(error), "records": len(batch_records)},
                     )
                 return _one_by_one(batch, batch_records)
             try:
@@ -79,7 +80,8 @@ def apply_batch(
             return result
     except _WriteFailed as failed:
         log.warning(
-            "batch write failed (%s); applying record by record", failure_of(failed.__cause__)
+            "batch write failed; applying record by record",
+            extra={"failure": failure_of(failed.__cause__), "records": len(batch_records)},
         )
     with sessions.begin() as session:
         return _one_by_one(Batch.open(session, batch_records, directory, now), batch_records)
@@ -118,7 +120,7 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
     reason = (
         f"failed {BUG_ATTEMPTS} times ({type(error).__name__} at {where.filename}:{where.lineno})"
     )
-    log.error("dead-lettered %s: %s", record.source.label, reason)
+    log.error("message dead-lettered", extra={"source": record.source.label, "reason": reason})
     with session.begin_nested():
         reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
         batch.write()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.errors import failure_of
 from hub.store.models import HubProcess
 
 log = logging.getLogger(__name__)
@@ -55,13 +56,13 @@ async def keep_beating(
         try:
             await asyncio.to_thread(beat, sessions, instance, roles)
         except Exception as error:  # the database down: health will say so; keep trying
-            log.warning("heartbeat not written (%s)", type(error).__name__)
+            log.warning("heartbeat not written", extra={"failure": failure_of(error)})
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), EVERY.total_seconds())
     try:
         await asyncio.to_thread(leave, sessions, instance)
     except Exception as error:
-        log.warning("heartbeat not removed at stop (%s)", type(error).__name__)
+        log.warning("heartbeat not removed at stop", extra={"failure": failure_of(error)})
 
 
 def live_roles(session: Session, now: datetime | None = None) -> dict[str, datetime]:

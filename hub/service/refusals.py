@@ -88,8 +88,11 @@ def reject(
             rejection_report(record.source, kind, list(problems), event_id, batch.now)
         )
     log.warning(
-        "rejected %s (%s): %s",
-        record.source.label,
-        kind,
-        "; ".join(f"{p.field}: {p.reason}" for p in problems),
+        "message refused",
+        extra={
+            "source": record.source.label,
+            "refusal": kind,
+            "event_id": event_id,
+            "problems": [{"field": p.field, "reason": p.reason} for p in problems],
+        },
     )

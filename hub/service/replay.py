@@ -73,7 +73,7 @@ def _replay(session: Session, refusal_id: int, directory: Directory, now: dateti
         reason = f"failed again ({type(error).__name__} at {where.filename}:{where.lineno})"
         row.kind, row.status = "dead_letter", "open"
         row.problems = [{"field": "(message)", "reason": reason}]
-        log.error("replay of refusal %d failed: %s", refusal_id, reason)
+        log.error("replay failed", extra={"refusal_id": refusal_id, "reason": reason})
         return Replayed(refusal_id, "refused_again", (Problem("(message)", reason),))
     if result.applied:
         return Replayed(refusal_id, "applied", notifications=result.notifications)
