@@ -350,6 +350,23 @@ def bench(
 
 
 @app.command()
+def migrate() -> None:
+    """Bring the database (HUB_DATABASE_URL) to the newest schema, then exit: for a
+    deployment that migrates before it starts the hub and the console (docker-compose.yml).
+    `hub run` migrates at start as well; a schema already current is left alone."""
+    from hub.settings import HubSettings, SettingsError, read_settings
+    from hub.store.database import migrate as migrate_store
+
+    try:
+        settings = read_settings(HubSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    migrate_store(settings.database_url)
+    typer.echo("the database is at the newest schema")
+
+
+@app.command()
 def run(bootstrap: Bootstrap = "") -> None:
     """Run the hub (consumer, outbox relay, timers) until SIGTERM or Ctrl-C. Settings come
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
