@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock, SystemClock
 from hub.kafka.connection import KafkaConnection
+from hub.metrics import HubMetrics
 from hub.producers.relay import Relay
 from hub.routing.directory import Directory, load_directory
 from hub.scheduler import Scheduler
@@ -70,9 +71,11 @@ class HubParts:
     clock: Clock
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    metrics: HubMetrics = field(init=False)  # this process's own (hub.metrics)
 
     def __post_init__(self) -> None:
         self.sessions = sessions(self.engine)
+        self.metrics = HubMetrics()
 
     def migrate(self) -> None:
         migrate(self.settings.database_url)
@@ -95,10 +98,11 @@ class HubParts:
             self.settings.topic_prefix,
             publishable=self.publishable,
             new_producer=self.kafka.producer if replaceable else None,
+            metrics=self.metrics,
         )
 
     def scheduler(self) -> Scheduler:
-        return Scheduler(self.sessions, self.directory, self.clock)
+        return Scheduler(self.sessions, self.directory, self.clock, metrics=self.metrics)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,9 +7,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from sqlalchemy import Engine
 
 from hub.bootstrap import HubParts
@@ -22,6 +23,9 @@ from hub.service.batch import BatchResult
 from hub.service.heartbeat import beat, instance_name, keep_beating
 from hub.store.database import count_rows, is_sqlite
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +60,11 @@ class Hub:
         self.tasks: list[asyncio.Task[None]] = []
         self.listener: asyncio.Task[None] | None = None
         self.relay: Relay | None = None
-        self.broker: KafkaBroker = parts.kafka.broker()
+        self.broker: KafkaBroker = parts.kafka.broker(
+            middlewares=[KafkaPrometheusMiddleware(registry=parts.metrics.registry)]
+        )
         self.router: KafkaRouter | None = None
+        self.metrics_server: WSGIServer | None = None
         if "consumer" in self.settings.roles:
             consumer = InboundConsumer(
                 parts.sessions, parts.directory, parts.clock, self.stop_event, self._applied
@@ -65,7 +72,8 @@ class Hub:
             self.router = inbound_router(self.settings, consumer)
             self.broker.include_router(self.router)
 
-    def _applied(self, _result: BatchResult) -> None:
+    def _applied(self, result: BatchResult, seconds: float) -> None:
+        self.parts.metrics.batch_applied(result, seconds)
         if self.relay is not None:  # the relay in this process: woken directly
             self.relay.wake.set()
 
@@ -95,6 +103,11 @@ class Hub:
             [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
             self.settings.topic_config(),
         )
+        if self.settings.metrics_port is not None:
+            parts.metrics.watch_store(store, self.clock)
+            self.metrics_server = parts.metrics.serve(
+                self.settings.metrics_host, self.settings.metrics_port
+            )
         roles = self.settings.roles
         instance = instance_name()
         await asyncio.to_thread(beat, store, instance, roles)  # alive before "hub started"
@@ -164,6 +177,9 @@ class Hub:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.relay is not None:  # its current producer: a broken first one was replaced
             await self.relay.producer.stop()
+        if self.metrics_server is not None:
+            await asyncio.to_thread(self.metrics_server.shutdown)
+            self.metrics_server.server_close()
 
     def close(self) -> None:
         self.parts.close()

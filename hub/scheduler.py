@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
+from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.routing.directory import Directory
 from hub.service.timers import HOLD, fire_due_timers
@@ -27,8 +28,9 @@ class Scheduler:
         batch_size: int = 200,
         poll_seconds: float = 0.5,
         hold: timedelta = HOLD,
+        metrics: HubMetrics | None = None,
     ) -> None:
-        self.hold = hold
+        self.hold, self.metrics = hold, metrics
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
 
@@ -46,6 +48,9 @@ class Scheduler:
 
     def fire_due(self) -> int:
         """One round: the timers due by the clock's now."""
-        return fire_due_timers(
+        fired = fire_due_timers(
             self.sessions, self.directory, self.clock.now(), self.batch_size, self.hold
         )
+        if self.metrics is not None:
+            self.metrics.timers_fired.inc(fired)
+        return fired

@@ -94,6 +94,17 @@ class HubSettings(BaseSettings):
         default=30, ge=1, le=3650, description="how long a topic keeps a record (docs/pipeline.md)"
     )
 
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="serve this process's Prometheus metrics on this port (9464 by custom); "
+        "unset: not served; 0: any free port",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="address the metrics listen on (0.0.0.0 in a container)"
+    )
+
     def topic_config(self) -> TopicConfig:
         return TopicConfig(
             self.topic_partitions,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -77,7 +78,7 @@ class InboundConsumer:
         directory: Directory,
         clock: Clock,
         stopping: asyncio.Event,
-        on_applied: Callable[[BatchResult], None] | None = None,
+        on_applied: Callable[[BatchResult, float], None] | None = None,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.stopping, self.on_applied = stopping, on_applied
@@ -101,6 +102,7 @@ class InboundConsumer:
         records = [
             Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
         ]
+        started = time.perf_counter()
         result = await until_done(
             f"applying a batch of {len(records)} records",
             lambda: asyncio.to_thread(
@@ -108,8 +110,8 @@ class InboundConsumer:
             ),
             self.stopping,
         )
-        if self.on_applied is not None:  # the relay: the outbox rows are committed
-            self.on_applied(result)
+        if self.on_applied is not None:  # the relay and metrics: the outbox rows are committed
+            self.on_applied(result, time.perf_counter() - started)
         await message.ack()  # offsets committed only now, after the database commit
 
 

@@ -5,6 +5,7 @@ added in one place and reaches every client alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,10 @@ class KafkaConnection:
     def admin(self, **tuning: Any) -> AIOKafkaAdminClient:
         return AIOKafkaAdminClient(**self.options(), **tuning)
 
-    def broker(self) -> KafkaBroker:
+    def broker(self, middlewares: Sequence[Any] = ()) -> KafkaBroker:
         """FastStream's broker, for the inbound consumer (hub.consumers.inbound)."""
         from faststream.kafka import KafkaBroker  # only where it is used: `hub validate` is quick
 
-        return KafkaBroker(self.bootstrap, client_id=self.client_id, logger=None)
+        return KafkaBroker(
+            self.bootstrap, client_id=self.client_id, logger=None, middlewares=middlewares
+        )

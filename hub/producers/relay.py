@@ -37,6 +37,7 @@ from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import TopicConfig, ensure_topics
+from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.store.database import READ_ONLY, among, on_postgresql
 from hub.store.models import OutboxMessage
@@ -65,6 +66,7 @@ class Pending(NamedTuple):
     headers: list[list[str]]
     value: bytes
     attempts: int
+    created_at: datetime
 
 
 class DeliveryFailed(Exception):
@@ -89,6 +91,7 @@ class Relay:
         publishable: Callable[[str], bool],
         new_producer: ProducerFactory | None = None,
         wall_clock: Clock | None = None,
+        metrics: HubMetrics | None = None,
     ) -> None:
         """`producer` is started; `new_producer` builds its replacement when it breaks
         (without one, a broken producer is kept: a one-shot caller builds its own).
@@ -105,6 +108,7 @@ class Relay:
         self.new_producer = new_producer
         self.wall_clock = wall_clock or SystemClock()
         self.broken: str | None = None  # why the producer must be replaced (an error type)
+        self.metrics = metrics
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped; back off while the broker or database is failing."""
@@ -198,7 +202,8 @@ class Relay:
     ) -> int:
         now = self.clock.now()
         attempt = {"attempts": OutboxMessage.attempts + 1, "last_attempt_at": now}
-        sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
+        acknowledged = [row for row, error in zip(rows, outcomes, strict=True) if error is None]
+        sent = [row.id for row in acknowledged]
         if sent:
             session.execute(
                 update(OutboxMessage)
@@ -209,6 +214,9 @@ class Relay:
                 .execution_options(synchronize_session=False)
             )
         failures = [(row, e) for row, e in zip(rows, outcomes, strict=True) if e is not None]
+        if self.metrics is not None:
+            self.metrics.rows_sent([(row.topic, row.created_at) for row in acknowledged], now)
+            self.metrics.rows_failed(error for _, error in failures)
         for row, error in failures:
             session.execute(
                 update(OutboxMessage)
@@ -252,6 +260,7 @@ class Relay:
             OutboxMessage.headers,
             OutboxMessage.value,
             OutboxMessage.attempts,
+            OutboxMessage.created_at,
         ).where(OutboxMessage.status == "pending")
         if only is not None:
             claim = claim.where(among(session, OutboxMessage.id, only))

@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from hub.bootstrap import UnsafeConfiguration, build
+from hub.devtools.ports import free_port
 from hub.kafka.connection import KafkaConnection
 from hub.service.heartbeat import live_roles
 from hub.settings import HubSettings
@@ -34,10 +36,12 @@ def test_the_hub_refuses_a_setting_that_could_lose_messages(
         build(HubSettings(**{setting: value}), KafkaConnection("127.0.0.1:1"))  # type: ignore[arg-type]
 
 
-def test_hub_run_logs_json_and_stops_cleanly_on_sigterm(
+def test_hub_run_logs_json_serves_its_metrics_and_stops_cleanly_on_sigterm(
     kafka: KafkaConnection, tmp_path: Path
 ) -> None:
+    metrics_port = free_port()
     env = {
+        "HUB_METRICS_PORT": str(metrics_port),
         **os.environ,
         "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
@@ -64,6 +68,9 @@ def test_hub_run_logs_json_and_stops_cleanly_on_sigterm(
     store = sessions(make_engine(env["HUB_DATABASE_URL"]))
     with store() as session:  # it says it is alive, for the console's health
         assert set(live_roles(session)) == {"consumer", "relay", "scheduler"}
+    url = f"http://127.0.0.1:{metrics_port}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert b"hub_outbox_backlog 0.0" in response.read()
     hub.send_signal(signal.SIGTERM)
     _, rest = hub.communicate(timeout=60)
     assert hub.returncode == 0
