@@ -14,7 +14,9 @@ from faststream.specification import AsyncAPI
 
 from hub.bootstrap import build
 from hub.runtime import Hub
+from hub.tracing import configure_from_environment
 
+traces = configure_from_environment()  # OTEL_EXPORTER_OTLP_ENDPOINT, as for `hub run`
 hub = Hub(build())
 broker = hub.broker
 router = hub.router
@@ -22,7 +24,7 @@ app = FastStream(
     broker,
     on_startup=[hub.start_services],  # before FastStream starts the broker
     on_shutdown=[hub.stop_services],  # the relay and scheduler finish, then the broker stops
-    after_shutdown=[hub.close],
+    after_shutdown=[hub.close, *([traces.shutdown] if traces is not None else [])],
     specification=AsyncAPI(
         title="Missing Children Integration Hub",
         version="1",

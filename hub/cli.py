@@ -377,8 +377,10 @@ def run(bootstrap: Bootstrap = "") -> None:
     from hub.routing.directory import DirectoryError
     from hub.runtime import Hub
     from hub.settings import HubSettings, SettingsError, read_settings
+    from hub.tracing import configure_from_environment
 
     configure()
+    traces = configure_from_environment()
     try:
         settings = read_settings(HubSettings)
         refuse_no_broker(settings, bootstrap)
@@ -405,3 +407,5 @@ def run(bootstrap: Bootstrap = "") -> None:
             await hub.stop()
 
     asyncio.run(serve())
+    if traces is not None:
+        traces.shutdown()  # the spans still batched are exported

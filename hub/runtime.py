@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from sqlalchemy import Engine
 
+from hub import tracing
 from hub.bootstrap import HubParts
 from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
@@ -61,7 +63,11 @@ class Hub:
         self.listener: asyncio.Task[None] | None = None
         self.relay: Relay | None = None
         self.broker: KafkaBroker = parts.kafka.broker(
-            middlewares=[KafkaPrometheusMiddleware(registry=parts.metrics.registry)]
+            middlewares=[
+                KafkaPrometheusMiddleware(registry=parts.metrics.registry),
+                # the consume span; hub.tracing makes the rest
+                KafkaTelemetryMiddleware(tracer_provider=tracing.provider()),
+            ]
         )
         self.router: KafkaRouter | None = None
         self.metrics_server: WSGIServer | None = None

@@ -37,6 +37,7 @@ from hub.routing.directory import Directory
 from hub.service.applying import apply_batch
 from hub.service.batch import BatchResult, Record
 from hub.settings import HubSettings
+from hub.tracing import attributes, tracer
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +104,17 @@ class InboundConsumer:
             Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
         ]
         started = time.perf_counter()
-        result = await until_done(
-            f"applying a batch of {len(records)} records",
-            lambda: asyncio.to_thread(
-                apply_batch, self.sessions, records, self.directory, self.clock.now()
-            ),
-            self.stopping,
-        )
+        with tracer().start_as_current_span(
+            "apply inbound batch", attributes=attributes(records=len(records))
+        ) as span:
+            result = await until_done(
+                f"applying a batch of {len(records)} records",
+                lambda: asyncio.to_thread(
+                    apply_batch, self.sessions, records, self.directory, self.clock.now()
+                ),
+                self.stopping,
+            )
+            span.set_attributes(attributes(**vars(result)))
         if self.on_applied is not None:  # the relay and metrics: the outbox rows are committed
             self.on_applied(result, time.perf_counter() - started)
         await message.ack()  # offsets committed only now, after the database commit

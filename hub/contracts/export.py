@@ -71,6 +71,12 @@ _CE_HEADERS: dict[str, Any] = {
         "ce_dataschema": {"type": "string"},
         "ce_partitionkey": {"type": "string", "description": "The child's id (= key)."},
         "content-type": {"type": "string", "const": "application/json"},
+        "traceparent": {
+            "type": "string",
+            "description": "W3C Trace Context of the span that sent it, when the sender "
+            "traces (the hub does when OpenTelemetry is configured); optional, never needed.",
+        },
+        "tracestate": {"type": "string", "description": "W3C Trace Context; optional."},
     },
 }
 

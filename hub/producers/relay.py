@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from hub import tracing
 from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
 from hub.kafka.connection import KafkaConnection
@@ -297,6 +298,7 @@ class Relay:
         # Sent one after another so each topic partition keeps the outbox's order; the
         # producer batches them on the wire and we wait for all acknowledgements at once.
         futures: list[asyncio.Future[Any]] = []
+        spans = [tracing.publish_span(self.prefix + row.topic, row.id, row.headers) for row in rows]
         for row in rows:
             headers = [(name, value.encode()) for name, value in row.headers]
             try:
@@ -310,4 +312,7 @@ class Relay:
                 failed.set_exception(error)
                 futures.append(failed)
         results = await asyncio.gather(*futures, return_exceptions=True)
-        return [r if isinstance(r, BaseException) else None for r in results]
+        outcomes = [r if isinstance(r, BaseException) else None for r in results]
+        for span, outcome in zip(spans, outcomes, strict=True):
+            tracing.end(span, outcome)
+        return outcomes

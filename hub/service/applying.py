@@ -27,6 +27,7 @@ from hub.routing.facts import ProtocolViolation
 from hub.service.batch import Batch, BatchResult, OneByOne, Record, event_id_of
 from hub.service.refusals import record_of, reject, stored
 from hub.store.models import RejectedMessage
+from hub.tracing import within
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +159,10 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     if batch.together and record.key in batch.children_with_held:
         raise OneByOne  # applying this may release held records: the careful path
     try:
-        outcome = decide(
-            batch.state_of(event.key), event.body, batch.directory, now, event.event_id
-        )
+        with within("decide", event_type=contract.ce_type, event_id=event.event_id):
+            outcome = decide(
+                batch.state_of(event.key), event.body, batch.directory, now, event.event_id
+            )
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)
         if violation.awaiting:

@@ -32,13 +32,14 @@ class Outgoing:
     headers: list[tuple[str, bytes]]
     value: bytes
 
-    def row(self, now: datetime) -> dict[str, Any]:
-        """Its `outbox` row, pending."""
+    def row(self, now: datetime, trace: list[list[str]] | None = None) -> dict[str, Any]:
+        """Its `outbox` row, pending; `trace`: the queuing span's context headers
+        (hub.tracing), sent on with the row."""
         return {
             "message_id": self.message_id,
             "topic": self.topic,
             "key": self.key,
-            "headers": [[name, value.decode()] for name, value in self.headers],
+            "headers": [[name, value.decode()] for name, value in self.headers] + (trace or []),
             "value": self.value,
             "created_at": now,
             "status": "pending",

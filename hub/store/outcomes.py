@@ -29,6 +29,7 @@ from hub.store.models import (
     TimerRecord,
 )
 from hub.store.outbox import NOTIFY, Outgoing, notification_message
+from hub.tracing import context_headers
 
 STATE = TypeAdapter(ChildState)
 PENDING, CANCELLED = "pending", "cancelled"
@@ -96,7 +97,8 @@ class Writes:
         notifications = self._write_decisions(session, check_logged)
         self._write_timers(session)
         session.add_all(self.refused)
-        outgoing = [message.row(self.now) for message in (*notifications, *self.reports)]
+        trace = context_headers()  # the span applying the batch or firing the timers
+        outgoing = [message.row(self.now, trace) for message in (*notifications, *self.reports)]
         if outgoing:
             _insert(session, OutboxMessage, outgoing)
             if on_postgresql(session):
