@@ -1,5 +1,5 @@
 # One set of entry points for people, hooks and CI.
-.PHONY: setup demo test bench lint typecheck unit contracts kafka-up kafka-down
+.PHONY: setup demo test bench lint typecheck unit faults contracts kafka-up kafka-down
 
 UV := UV_PYTHON_DOWNLOADS=never uv run --frozen
 
@@ -28,6 +28,10 @@ typecheck:
 ## Fast feedback: the tests that need neither Kafka nor PostgreSQL.
 unit:
 	$(UV) pytest -m "not kafka and not postgres"
+
+## The fault tests alone: `hub run` killed at every named crash point, broker and database outages.
+faults: setup
+	$(UV) pytest -m faults
 
 contracts:
 	$(UV) hub contracts export

@@ -30,6 +30,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub import crashpoints
 from hub.clock import Clock
 from hub.contracts.registry import INBOUND_TOPICS
 from hub.retrying import Stopped, until_done
@@ -117,6 +118,7 @@ class InboundConsumer:
             span.set_attributes(attributes(**vars(result)))
         if self.on_applied is not None:  # the relay and metrics: the outbox rows are committed
             self.on_applied(result, time.perf_counter() - started)
+        crashpoints.reach("consumer.committed")
         await message.ack()  # offsets committed only now, after the database commit
 
 

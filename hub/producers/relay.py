@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from hub import tracing
+from hub import crashpoints, tracing
 from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
 from hub.kafka.connection import KafkaConnection
@@ -189,7 +189,9 @@ class Relay:
         if new_topics:
             on_loop(ensure_topics(self.kafka, sorted(new_topics), self.partitions))
             self.known_topics |= new_topics
+        crashpoints.reach("relay.claimed")
         outcomes: list[BaseException | None] = on_loop(self._send_all(rows))
+        crashpoints.reach("relay.acknowledged")  # sent (or failed), not yet marked
         fatal = next((e for e in outcomes if isinstance(e, PRODUCER_BROKEN)), None)
         if fatal is not None:
             self.broken = type(fatal).__name__

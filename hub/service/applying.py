@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub import crashpoints
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of
@@ -59,7 +60,8 @@ def apply_batch(
             batch = Batch.open(session, batch_records, directory, now)
             result = BatchResult()
             try:
-                for record in batch_records:
+                for position, record in enumerate(batch_records, start=1):
+                    crashpoints.reach("consumer.mid-batch", position)
                     result.add(apply_record(batch, record))
             except Exception as error:
                 if classify(error) is Failure.TRANSIENT:
@@ -78,6 +80,7 @@ def apply_batch(
                 if classify(error) is Failure.TRANSIENT:
                     raise
                 raise _WriteFailed from error
+            crashpoints.reach("consumer.validated")  # written, not yet committed
             return result
     except _WriteFailed as failed:
         log.warning(
@@ -94,6 +97,7 @@ def _one_by_one(batch: Batch, records: list[Record]) -> BatchResult:
     result = BatchResult()
     for record in records:
         result.add(_apply_isolated(batch, record))
+    crashpoints.reach("consumer.validated")
     return result
 
 

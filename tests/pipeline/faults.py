@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aiokafka import ConsumerRecord
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -38,6 +39,7 @@ from hub.store.models import (
     RejectedMessage,
     RoutingDecision,
 )
+from hub.store.outbox import NOTIFICATION_PREFIX
 from hub.store.outcomes import STATE
 
 
@@ -64,6 +66,16 @@ class HubProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
             self.process = None
+
+    def exited(self, timeout_s: float = 180.0) -> int | None:
+        """Wait for the process to end by itself (a crash point); its exit code."""
+        assert self.process is not None
+        try:
+            code: int | None = self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+        self.process = None
+        return code
 
     def stop(self) -> int | None:
         """SIGTERM, as an orderly shutdown; its exit code (None: killed after 60 s)."""
@@ -97,13 +109,15 @@ class FaultRun:
         migrate(self.database_url)
         self.engine = make_engine(self.database_url)
 
-    def hub(self) -> HubProcess:
+    def hub(self, **settings: str) -> HubProcess:
+        """A `hub run` for this deployment; `settings`: more environment (HUB_ROLES, ...)."""
         env = {
             **os.environ,
             "HUB_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_TOPIC_PREFIX": self.prefix,
             "HUB_GROUP_ID": f"{self.prefix}hub",
+            **settings,
         }
         process = HubProcess(env, self.workdir / f"hub-{len(self.hubs)}.log")
         self.hubs.append(process)
@@ -162,6 +176,18 @@ class FaultRun:
             publish, self.kafka, phase, topic_prefix=self.prefix
         )
 
+    async def committed_offsets(self) -> int:
+        """How many inbound records the hub's consumer group has committed, all partitions
+        together (every topic starts at offset 0)."""
+        admin = self.kafka.admin()
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(f"{self.prefix}hub")
+        finally:
+            await admin.close()
+        inbound = f"{self.prefix}inbound."
+        return sum(o.offset for tp, o in offsets.items() if tp.topic.startswith(inbound))
+
     def close(self) -> None:
         for hub in self.hubs:
             hub.kill()
@@ -195,6 +221,12 @@ async def assert_exactly_once(run: FaultRun) -> Delivery:
         )
         rows = connection.execute(select(ChildRecord.child_id, ChildRecord.state))
         states = {child_id: state for child_id, state in rows}
+        queued: dict[str, int] = {
+            message_id: row_id
+            for message_id, row_id in connection.execute(
+                select(OutboxMessage.message_id, OutboxMessage.id)
+            )
+        }
     assert applied == len(run.load), "every event applied, once"
     assert refused == [], "nothing rejected, held or dead-lettered"
     assert logged == owed, "the routing log holds each owed decision once, and nothing else"
@@ -209,4 +241,26 @@ async def assert_exactly_once(run: FaultRun) -> Delivery:
     unexpected = set(received) - set(owed)
     assert not missing, f"{len(missing)} notifications never arrived"
     assert not unexpected, f"{len(unexpected)} notifications nobody was owed"
+    assert_each_child_in_order(records, queued)
     return Delivery(len(owed), sum(received.values()), len(received))
+
+
+def assert_each_child_in_order(
+    records: Sequence[ConsumerRecord[bytes, bytes]], queued: dict[str, int]
+) -> None:
+    """On every recipient topic, one child's notifications first arrive in the order the hub
+    queued them (a re-sent duplicate may come again later; the receiver drops it by id)."""
+    seen: set[str] = set()
+    last: dict[tuple[str, bytes | None], int] = {}
+    for record in records:  # a child's records are in one partition, read in its order
+        notification_id = dict(record.headers)["ce_id"].decode()
+        if notification_id in seen:
+            continue
+        seen.add(notification_id)
+        position = queued[NOTIFICATION_PREFIX + notification_id]
+        stream = (record.topic, record.key)
+        assert position > last.get(stream, -1), (
+            f"on {record.topic}, a child's notification queued as row {position} arrived "
+            f"after row {last[stream]}"
+        )
+        last[stream] = position

@@ -23,6 +23,8 @@ from hub.store.models import InboundEvent
 from tests.helpers import ReportFigure
 from tests.pipeline.faults import FaultRun, HubProcess, assert_exactly_once
 
+pytestmark = pytest.mark.faults
+
 KILLS = 3
 OUTAGE_S = 8.0
 STOP_WITHIN_S = 15.0  # a stop is not held up by an outage (the backoff is 10 s at most)
