@@ -19,7 +19,7 @@ from hub.bootstrap import HubParts
 from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.kafka.topics import ensure_topics
-from hub.producers.relay import Relay
+from hub.producers.relay import Relay, UnsafeProducer, require_safe
 from hub.producers.wakeup import listen
 from hub.service.batch import BatchResult
 from hub.service.heartbeat import beat, instance_name, keep_beating
@@ -125,6 +125,11 @@ class Hub:
         if "relay" in roles:
             first = parts.kafka.producer()
             await first.start()
+            try:
+                require_safe(first)  # as the running client reports it, not as configured
+            except UnsafeProducer:
+                await first.stop()
+                raise
             relay = self.relay = parts.relay(first)
             self.tasks.append(asyncio.create_task(relay.run(self.stop_event), name="relay"))
             if not is_sqlite(self.settings.database_url):  # other processes wake it (NOTIFY)

@@ -37,7 +37,8 @@ def test_a_misnamed_crash_point_is_refused_naming_the_variable(setting: str, nam
 
 
 def test_an_armed_point_ends_the_process_when_reached_and_not_before() -> None:
-    code = "from hub import crashpoints; crashpoints.reach('relay.claimed'); print('past one', flush=True)\n"
+    code = "from hub import crashpoints\n"
+    code += "crashpoints.reach('relay.claimed'); print('past one', flush=True)\n"
     code += "crashpoints.reach('relay.claimed'); print('past two', flush=True)"
     env = {**os.environ, "HUB_CRASH_AT": "relay.claimed:2"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -16,6 +16,30 @@ if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker
 
 CLIENT_ID = "missing-children-hub"
+ACKS = {-1: "all", 0: "0", 1: "1"}
+
+
+@dataclass(frozen=True)
+class ProducerGuarantees:
+    """What a running producer really does, as opposed to what it was asked to do."""
+
+    acks: str  # "all": every in-sync replica has the record before it counts as sent
+    idempotent: bool
+    producer_id: int | None  # the broker's id for it once idempotence is live
+
+    @property
+    def safe(self) -> bool:
+        return self.acks == "all" and self.idempotent and self.producer_id is not None
+
+
+def guarantees_of(producer: AIOKafkaProducer) -> ProducerGuarantees:
+    """Read from the started client itself: aiokafka has no public accessor, so this reads
+    its sender's acks and its transaction manager's producer id (the manager exists only
+    when idempotence is on, and holds an id once the broker has given one, at start)."""
+    acks: int = producer._sender._acks
+    manager = producer._txn_manager
+    producer_id = manager.producer_id if manager is not None and manager.has_pid() else None
+    return ProducerGuarantees(ACKS.get(acks, str(acks)), manager is not None, producer_id)
 
 
 @dataclass(frozen=True)

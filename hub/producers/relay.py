@@ -26,6 +26,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Collection, Coroutine
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from hub import crashpoints, tracing
 from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
-from hub.kafka.connection import KafkaConnection
+from hub.kafka.connection import KafkaConnection, ProducerGuarantees, guarantees_of
 from hub.kafka.topics import TopicConfig, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
@@ -68,6 +69,24 @@ class Pending(NamedTuple):
     value: bytes
     attempts: int
     created_at: datetime
+
+
+class UnsafeProducer(RuntimeError):
+    """A started producer that does not do what the relay needs (acks=all, idempotent)."""
+
+
+def require_safe(producer: AIOKafkaProducer) -> ProducerGuarantees:
+    """Check a started producer's guarantees as the client reports them, not as they were
+    asked for, and log them: the relay never sends with one that could lose or duplicate."""
+    guarantees = guarantees_of(producer)
+    if not guarantees.safe:
+        raise UnsafeProducer(
+            f"the relay's producer runs with acks={guarantees.acks}, idempotent="
+            f"{guarantees.idempotent}, producer id {guarantees.producer_id}: it needs acks=all "
+            "and idempotence"
+        )
+    log.info("outbox producer started", extra=asdict(guarantees))
+    return guarantees
 
 
 class DeliveryFailed(Exception):
@@ -291,6 +310,7 @@ class Relay:
         fresh = new_producer()
         try:
             await fresh.start()
+            require_safe(fresh)
         except BaseException:
             await fresh.stop()  # a producer that failed to start still holds its connections
             raise

@@ -78,6 +78,9 @@ def test_hub_run_logs_json_serves_its_metrics_and_stops_cleanly_on_sigterm(
         assert live_roles(session) == {}
     records = [json.loads(line) for line in [*lines, *rest.splitlines()] if line.startswith("{")]
     assert {"time", "level", "logger", "message"} <= set(records[0])
+    (producer,) = [r for r in records if r["message"] == "outbox producer started"]
+    assert (producer["acks"], producer["idempotent"]) == ("all", True)  # as it runs
+    assert isinstance(producer["producer_id"], int)
     assert records[-1]["message"] == "hub stopped"
 
 

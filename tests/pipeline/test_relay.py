@@ -20,8 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
 from hub.devtools.reader import read_topics
-from hub.kafka.connection import KafkaConnection
-from hub.producers.relay import ROW_BACKOFF_CAP, DeliveryFailed, Relay
+from hub.kafka.connection import KafkaConnection, guarantees_of
+from hub.producers.relay import (
+    ROW_BACKOFF_CAP,
+    DeliveryFailed,
+    Relay,
+    UnsafeProducer,
+    require_safe,
+)
 from hub.routing.directory import load_directory
 from hub.store.models import OutboxMessage
 from hub.store.outbox import Outgoing, publishable_topic
@@ -174,6 +180,8 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
     assert first.stopped
     assert relay.producer is made[1]
     assert relay.broken is None
+    # a new producer id from the broker, its sequences from zero: read back from the client
+    assert guarantees_of(made[1]).producer_id != guarantees_of(first).producer_id
     replaced = [r for r in caplog.records if r.getMessage() == "outbox producer replaced"]
     assert replaced
     assert all(r.after == "OutOfOrderSequenceNumber" for r in replaced)  # type: ignore[attr-defined]
@@ -185,6 +193,24 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
     arrived = Counter(r.value.decode() for r in await read_topics(kafka, prefix))
     assert set(arrived) == set(ids)  # nothing lost
     assert set(arrived.values()) == {1, 2}  # a duplicate at most, of that round's rows
+
+
+async def test_the_relays_producer_is_checked_as_it_runs_not_as_it_was_configured(
+    kafka: KafkaConnection,
+) -> None:
+    safe = kafka.producer()
+    unsafe = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks=1)  # aiokafka's defaults
+    await safe.start()
+    await unsafe.start()
+    try:
+        guarantees = require_safe(safe)
+        with pytest.raises(UnsafeProducer, match="acks=1, idempotent=False"):
+            require_safe(unsafe)
+    finally:
+        await safe.stop()
+        await unsafe.stop()
+    assert (guarantees.acks, guarantees.idempotent) == ("all", True)
+    assert guarantees.producer_id is not None  # the broker gave it an id: idempotence is live
 
 
 async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
