@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -187,6 +187,31 @@ class FaultRun:
             await admin.close()
         inbound = f"{self.prefix}inbound."
         return sum(o.offset for tp, o in offsets.items() if tp.topic.startswith(inbound))
+
+    async def reset_group_to_earliest(self, partitions: int = 3) -> int:
+        """With the hub stopped, as `kafka-consumer-groups --reset-offsets --to-earliest`
+        would: every inbound partition's committed offset set back to 0. Returns how many
+        records the inbound topics hold (what the hub will read again)."""
+        consumer = self.kafka.consumer(group_id=f"{self.prefix}hub", enable_auto_commit=False)
+        await consumer.start()
+        try:
+            inbound = [
+                TopicPartition(self.prefix + topic, partition)
+                for topic in INBOUND_TOPICS
+                for partition in range(partitions)
+            ]
+            consumer.assign(inbound)
+            ends = await consumer.end_offsets(inbound)
+            await consumer.commit(dict.fromkeys(inbound, 0))
+        finally:
+            await consumer.stop()
+        return sum(ends.values())
+
+    async def offsets_reach(self, records: int, timeout_s: float = 180.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while (committed := await self.committed_offsets()) < records:
+            assert asyncio.get_running_loop().time() < deadline, f"{committed} of {records}"
+            await asyncio.sleep(0.2)
 
     def close(self) -> None:
         for hub in self.hubs:

@@ -6,7 +6,9 @@ event was applied once; the raw duplicates a crash causes are counted and report
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import signal
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url, text
 
 from hub.devtools.kafka_local import LocalKafka
 from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
 from hub.kafka.connection import KafkaConnection
-from hub.store.models import InboundEvent
+from hub.settings import HubSettings
+from hub.store.models import InboundEvent, OutboxMessage
 from tests.helpers import ReportFigure
 from tests.pipeline.faults import FaultRun, HubProcess, assert_exactly_once
 
@@ -27,6 +30,10 @@ pytestmark = pytest.mark.faults
 
 KILLS = 3
 OUTAGE_S = 8.0
+# Longer than every client's request timeout (the producer's 30 s, the consumer's 40 s).
+FROZEN_S = 45.0
+LONG_OUTAGE_S = 130.0  # PostgreSQL down for more than two minutes
+BACKENDS_TO_END = 5
 STOP_WITHIN_S = 15.0  # a stop is not held up by an outage (the backoff is 10 s at most)
 
 
@@ -207,3 +214,124 @@ async def test_a_hub_stopped_while_the_database_is_down_exits_and_the_next_loses
     assert exit_code == 0, first.log.read_text()[-2000:]
     assert stopped_in < STOP_WITHIN_S
     assert "database unavailable" in first.log.read_text()
+
+
+async def test_the_consumer_group_reset_to_earliest_replays_every_event_and_changes_nothing(
+    kafka: KafkaConnection, database_url: str, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(kafka, database_url, tmp_path, events=600)
+    first = run.hub()
+    first.start()
+    try:
+        await run.publish_all()
+        before = await assert_exactly_once(run)
+        queued = run.count(OutboxMessage)
+        assert await asyncio.to_thread(first.stop) == 0
+        records = await run.reset_group_to_earliest()
+        assert await run.committed_offsets() == 0
+        run.hub().start()
+        await run.offsets_reach(records)  # every inbound record read and applied again
+        after = await assert_exactly_once(run)
+        queued_after = run.count(OutboxMessage)
+    finally:
+        run.close()
+    assert queued_after == queued  # nothing decided or queued twice
+    assert after.received == before.received  # nothing sent again
+    report_figure(f"group reset to earliest: {records} records read again, nothing changed")
+
+
+async def test_the_broker_frozen_past_the_clients_timeouts_then_thawed_loses_nothing(
+    local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(
+        KafkaConnection(local_kafka.bootstrap), f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000
+    )
+    hub = run.hub()
+    hub.start()
+    try:
+        publishing = await run.a_third_done()
+        pid = local_kafka.running_pid()
+        assert pid is not None
+        os.killpg(pid, signal.SIGSTOP)  # alive, holding every connection, answering nothing
+        try:
+            await asyncio.sleep(FROZEN_S)
+        finally:
+            os.killpg(pid, signal.SIGCONT)
+        await publishing
+        delivery = await assert_exactly_once(run)
+        still_running = hub.process is not None and hub.process.poll() is None
+    finally:
+        run.close()
+    assert still_running  # it waited the freeze out
+    report_figure(
+        f"broker frozen {FROZEN_S:.0f}s mid-run: {delivery.expected} notifications, "
+        f"{delivery.duplicates} raw duplicates"
+    )
+
+
+def terminate_transactions(database_url: str) -> int:
+    """End every other backend of the hub's database that is inside a transaction, as an
+    administrator or a failover would: the hub loses its connection mid-transaction."""
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            ended = connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :database AND pid <> pg_backend_pid() "
+                    "AND xact_start IS NOT NULL"
+                ),
+                {"database": url.database},
+            )
+    finally:
+        admin.dispose()
+    return int(ended or 0)
+
+
+@pytest.mark.postgres
+async def test_database_backends_terminated_mid_transaction_lose_nothing(
+    kafka: KafkaConnection, postgres_url: str, tmp_path: Path, report_figure: ReportFigure
+) -> None:
+    run = FaultRun(kafka, postgres_url, tmp_path, 1000)
+    hub = run.hub()
+    hub.start()
+    terminated = 0
+    try:
+        publishing = await run.a_third_done()
+        deadline = asyncio.get_running_loop().time() + 60
+        while terminated < BACKENDS_TO_END and not await asyncio.to_thread(run.finished):
+            terminated += await asyncio.to_thread(terminate_transactions, postgres_url)
+            await asyncio.sleep(0.05)
+            assert asyncio.get_running_loop().time() < deadline
+        await publishing
+        delivery = await assert_exactly_once(run)
+    finally:
+        run.close()
+    assert terminated >= BACKENDS_TO_END, "the transactions ended were the hub's, mid-run"
+    # A relay whose transaction ends after the broker acknowledged its round, before the
+    # marking committed, sends that round again: at most one round per termination.
+    assert delivery.duplicates <= terminated * HubSettings().batch_size
+    report_figure(
+        f"{terminated} backends terminated mid-transaction: {delivery.expected} "
+        f"notifications, {delivery.duplicates} raw duplicates"
+    )
+
+
+@pytest.mark.postgres
+async def test_postgresql_down_for_more_than_two_minutes_loses_nothing(
+    kafka: KafkaConnection, postgres_outage: DatabaseOutage, tmp_path: Path
+) -> None:
+    run = FaultRun(kafka, postgres_outage.url, tmp_path, 1000)
+    hub = run.hub()
+    hub.start()
+    try:
+        publishing = await run.a_third_done()
+        await postgres_outage.for_a_while(LONG_OUTAGE_S)
+        assert hub.process is not None
+        assert hub.process.poll() is None  # it waited, and never gave up
+        await publishing
+        await assert_exactly_once(run)
+    finally:
+        run.close()
+    assert "database unavailable" in hub.log.read_text()
