@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -373,6 +374,7 @@ def run(bootstrap: Bootstrap = "") -> None:
     import signal
 
     from hub.bootstrap import UnsafeConfiguration, build, refuse_no_broker
+    from hub.errors import failure_of
     from hub.logs import configure
     from hub.routing.directory import DirectoryError
     from hub.runtime import Hub
@@ -400,12 +402,17 @@ def run(bootstrap: Bootstrap = "") -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await hub.start()
         try:
+            await hub.start()
             await stop.wait()
-        finally:
+        finally:  # a hub that failed to start stops what it had started, and exits
             await hub.stop()
 
-    asyncio.run(serve())
-    if traces is not None:
-        traces.shutdown()  # the spans still batched are exported
+    try:
+        asyncio.run(serve())
+    except Exception as error:
+        logging.getLogger("hub").error("hub run failed", extra={"failure": failure_of(error)})
+        raise typer.Exit(1) from None
+    finally:
+        if traces is not None:
+            traces.shutdown()  # the spans still batched are exported

@@ -75,7 +75,10 @@ def with_backoff(
 
     return AsyncRetrying(
         wait=wait_exponential_jitter(multiplier=0.2, max=policy.longest_wait_s),
-        retry=retry_if_exception(lambda error: classify(error) in policy.retries),
+        # An Exception only: a cancellation (asyncio.run ending, say) is never retried.
+        retry=retry_if_exception(
+            lambda error: isinstance(error, Exception) and classify(error) in policy.retries
+        ),
         stop=lambda _state: stop is not None and stop.is_set(),
         sleep=sleep,
         before_sleep=before_sleep,

@@ -47,6 +47,10 @@ class KafkaConnection:
     bootstrap: str  # host:port[,host:port...]
     client_id: str = CLIENT_ID
 
+    @property
+    def servers(self) -> list[str]:
+        return [server.strip() for server in self.bootstrap.split(",") if server.strip()]
+
     def options(self) -> dict[str, Any]:
         """What every client is given, whatever it is."""
         return {"bootstrap_servers": self.bootstrap, "client_id": self.client_id}
@@ -67,6 +71,7 @@ class KafkaConnection:
         """FastStream's broker, for the inbound consumer (hub.consumers.inbound)."""
         from faststream.kafka import KafkaBroker  # only where it is used: `hub validate` is quick
 
+        # A list: FastStream takes a string as one host, where aiokafka splits it at commas.
         return KafkaBroker(
-            self.bootstrap, client_id=self.client_id, logger=None, middlewares=middlewares
+            self.servers, client_id=self.client_id, logger=None, middlewares=middlewares
         )

@@ -111,3 +111,18 @@ def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
     )
     assert done.returncode == 2
     assert "HUB_BATCH_SIZE: Input should be greater than or equal to 1" in done.stderr
+
+
+def test_hub_run_that_cannot_start_says_why_and_exits_never_hangs(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",  # nothing listens: no topics can be made
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert records[-1]["message"] == "hub run failed"
+    assert records[-1]["failure"] == "broker unavailable: KafkaConnectionError"
