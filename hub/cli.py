@@ -19,7 +19,13 @@ from hub.contracts.export import drift, export
 from hub.contracts.particulars import ChildParticulars
 from hub.contracts.personal import REDACTED, is_personal
 from hub.contracts.problems import BadMessage
-from hub.devtools.kafka_local import KafkaUnavailable, LocalKafka, cache_dir, fetch_jars
+from hub.devtools.kafka_local import (
+    KafkaUnavailable,
+    LocalKafka,
+    LocalKafkaCluster,
+    cache_dir,
+    fetch_jars,
+)
 from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
@@ -47,6 +53,15 @@ Bootstrap = Annotated[
     ),
 ]
 Port = Annotated[int, typer.Option(help="local broker port (default HUB_KAFKA_PORT or 9092)")]
+Brokers = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=5,
+        help="1: one node; 3: a KRaft cluster of three on PORT, PORT+2, PORT+4 (controllers "
+        "on the port after each)",
+    ),
+]
 
 
 def _validated(files: list[Path]) -> list[ParsedEvent]:
@@ -244,35 +259,56 @@ def kafka_fetch() -> None:
         raise typer.Exit(EXIT_UNAVAILABLE) from None
 
 
+def local_cluster(port: int, brokers: int) -> LocalKafkaCluster:
+    port = port or KafkaSettings().port
+    return LocalKafkaCluster(cache_dir() / "kafka" / f"cluster-{port}", brokers, base_port=port)
+
+
 @kafka_app.command("up")
-def kafka_up(port: Port = 0) -> None:
-    """Start the local broker (formats storage the first time) and wait until it answers."""
-    broker = local_broker(port)
+def kafka_up(port: Port = 0, brokers: Brokers = 1) -> None:
+    """Start the local broker, or a cluster of them (formats storage the first time), and
+    wait until it answers."""
     try:
-        broker.start()
+        if brokers == 1:
+            broker = local_broker(port)
+            broker.start()
+            typer.echo(f"Kafka is up at {broker.bootstrap} (logs: {broker.log_file})")
+            return
+        cluster = local_cluster(port, brokers)
+        cluster.start()
     except KafkaUnavailable as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
-    typer.echo(f"Kafka is up at {broker.bootstrap} (logs: {broker.log_file})")
+    replicas = min(brokers, 3)
+    typer.echo(
+        f"Kafka is up: {brokers} brokers at {cluster.bootstrap} (logs: {cluster.workdir})\n"
+        f"for the hub: HUB_KAFKA_BOOTSTRAP={cluster.bootstrap} "
+        f"HUB_TOPIC_REPLICATION_FACTOR={replicas} "
+        f"HUB_TOPIC_MIN_INSYNC_REPLICAS={min(replicas, 2)}"
+    )
 
 
 @kafka_app.command("down")
-def kafka_down(port: Port = 0) -> None:
-    """Stop the local broker cleanly."""
-    broker = local_broker(port)
-    broker.stop()
-    typer.echo(f"Kafka at {broker.bootstrap} is stopped")
+def kafka_down(port: Port = 0, brokers: Brokers = 1) -> None:
+    """Stop the local broker, or cluster, cleanly."""
+    target: LocalKafka | LocalKafkaCluster = (
+        local_broker(port) if brokers == 1 else local_cluster(port, brokers)
+    )
+    target.stop()
+    typer.echo(f"Kafka at {target.bootstrap} is stopped")
 
 
 @kafka_app.command("status")
-def kafka_status(port: Port = 0) -> None:
-    """Say whether the local broker is running."""
-    broker = local_broker(port)
-    pid = broker.running_pid()
-    if pid is None:
-        typer.echo(f"Kafka at {broker.bootstrap} is not running")
+def kafka_status(port: Port = 0, brokers: Brokers = 1) -> None:
+    """Say whether the local broker, or each broker of the cluster, is running."""
+    nodes = [local_broker(port)] if brokers == 1 else local_cluster(port, brokers).nodes
+    down = [node for node in nodes if node.running_pid() is None]
+    for node in nodes:
+        pid = node.running_pid()
+        state = "not running" if pid is None else f"running (pid {pid})"
+        typer.echo(f"Kafka at {node.bootstrap} is {state}; logs: {node.log_file}")
+    if down:
         raise typer.Exit(EXIT_UNAVAILABLE)
-    typer.echo(f"Kafka at {broker.bootstrap} is running (pid {pid}, logs: {broker.log_file})")
 
 
 def _broker_or_local(bootstrap: str) -> str:

@@ -2,8 +2,9 @@
 
 The jars come from Maven Central through `infra/kafka/pom.xml` (Maven's dependency
 plugin) and are cached under `.cache/kafka/libs`; a marker records the pom they came from,
-so changing the Kafka version in the pom fetches again. One process is both controller and
-broker, on 127.0.0.1 only.
+so changing the Kafka version in the pom fetches again. Each node is one process, both
+controller and broker, on 127.0.0.1 only: a single node (LocalKafka), or a cluster of three
+whose controllers form the KRaft quorum (LocalKafkaCluster).
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ logger.state.level = WARN
 
 @dataclass
 class LocalKafka:
-    """One single-node KRaft broker. `start()` formats storage on first use, so a stopped
-    broker restarts with its data (the fault tests rely on that)."""
+    """One KRaft node, controller and broker: alone, or one of a cluster (`voters` names the
+    whole quorum and `cluster_id` is shared). `start()` formats storage on first use, so a
+    stopped node restarts with its data (the fault tests rely on that)."""
 
     workdir: Path
     port: int = field(default_factory=free_port)
@@ -106,6 +108,10 @@ class LocalKafka:
     heap: str = "512m"
     libs: Path | None = None
     partitions: int = 3
+    node_id: int = 1
+    voters: str = ""  # controller.quorum.voters; empty: this node alone
+    cluster_id: str = ""  # the cluster's id to format storage with; empty: a new one
+    replication: int = 1  # of the brokers' own topics (offsets, transactions)
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -121,11 +127,13 @@ class LocalKafka:
         return self.workdir / "logs" / "server.log"
 
     def _properties(self) -> str:
+        min_isr = min(self.replication, 2)
         return "\n".join(
             [
                 "process.roles=broker,controller",
-                "node.id=1",
-                f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                f"node.id={self.node_id}",
+                "controller.quorum.voters="
+                + (self.voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"),
                 f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
                 f"CONTROLLER://127.0.0.1:{self.controller_port}",
                 f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
@@ -134,12 +142,14 @@ class LocalKafka:
                 "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={self.workdir / 'data'}",
                 f"num.partitions={self.partitions}",
-                "offsets.topic.replication.factor=1",
+                f"offsets.topic.replication.factor={self.replication}",
                 "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                f"transaction.state.log.replication.factor={self.replication}",
+                f"transaction.state.log.min.isr={min_isr}",
+                f"share.coordinator.state.topic.replication.factor={self.replication}",
+                f"share.coordinator.state.topic.min.isr={min_isr}",
+                f"default.replication.factor={self.replication}",
+                f"min.insync.replicas={min_isr}",
                 "group.initial.rebalance.delay.ms=0",
                 # The hub creates its topics with their settings (hub.kafka.topics); a name
                 # nobody meant is never made.
@@ -172,7 +182,7 @@ class LocalKafka:
                 self._java(
                     "kafka.tools.StorageTool",
                     "format",
-                    f"--cluster-id={cluster_id()}",
+                    f"--cluster-id={self.cluster_id or cluster_id()}",
                     "--config",
                     str(properties),
                 ),
@@ -195,8 +205,13 @@ class LocalKafka:
         return pid
 
     def start(self, timeout: float = 90.0) -> None:
+        self.spawn()
+        self.wait_ready(timeout)
+
+    def spawn(self) -> None:
+        """Start the process, not waiting for it to answer (a cluster's nodes answer only
+        once a majority of its controllers is up)."""
         if self.running_pid() is not None:
-            self.wait_ready(timeout)
             return
         if is_listening(self.port) or is_listening(self.controller_port):
             raise KafkaUnavailable(
@@ -214,7 +229,6 @@ class LocalKafka:
         )
         console.close()
         self.pid_file.write_text(str(self._process.pid))
-        self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -270,3 +284,63 @@ async def _answers(bootstrap: str) -> bool:
     finally:
         await admin.close()
     return True
+
+
+@dataclass
+class LocalKafkaCluster:
+    """Three KRaft nodes (or `size`), each controller and broker, from the same jars: the
+    controllers form the quorum, the brokers' own topics are replicated to three with two
+    in sync, and the hub's topics are made with the replication it is told (HUB_TOPIC_*).
+    Node i listens on base_port + 2i and its controller on the port after; base_port 0
+    takes free ports. Its cluster id is kept in the work folder, so a node restarts into
+    the same cluster."""
+
+    workdir: Path
+    size: int = 3
+    base_port: int = 0
+    heap: str = "512m"
+    nodes: list[LocalKafka] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        id_file = self.workdir / "cluster-id"
+        if not id_file.exists():
+            id_file.write_text(cluster_id())
+        ports = [
+            (self.base_port + 2 * i, self.base_port + 2 * i + 1)
+            if self.base_port
+            else (free_port(), free_port())
+            for i in range(self.size)
+        ]
+        voters = ",".join(f"{i + 1}@127.0.0.1:{c}" for i, (_, c) in enumerate(ports))
+        self.nodes = [
+            LocalKafka(
+                self.workdir / f"node-{i + 1}",
+                port=port,
+                controller_port=controller,
+                heap=self.heap,
+                node_id=i + 1,
+                voters=voters,
+                cluster_id=id_file.read_text(),
+                replication=min(self.size, 3),
+            )
+            for i, (port, controller) in enumerate(ports)
+        ]
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(node.bootstrap for node in self.nodes)
+
+    def start(self, timeout: float = 120.0) -> None:
+        for node in self.nodes:
+            node.spawn()
+        for node in self.nodes:
+            node.wait_ready(timeout)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def running(self) -> list[int]:
+        """The ids of the nodes whose process is alive."""
+        return [node.node_id for node in self.nodes if node.running_pid() is not None]

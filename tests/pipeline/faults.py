@@ -26,7 +26,7 @@ from hub.devtools.bench import drive
 from hub.devtools.reader import read_topics
 from hub.devtools.workload import Workload, workload
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.topics import ensure_topics
+from hub.kafka.topics import TopicConfig, ensure_topics
 from hub.producers.publisher import publish
 from hub.retrying import with_backoff
 from hub.routing.directory import DEFAULT_PATH, load_directory
@@ -99,6 +99,7 @@ class FaultRun:
     database_url: str
     workdir: Path
     events: int = 2000
+    topics: TopicConfig = field(default_factory=TopicConfig)  # as the hubs are told to make them
     prefix: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}.")
     hubs: list[HubProcess] = field(default_factory=list)
 
@@ -117,6 +118,9 @@ class FaultRun:
             "HUB_DATABASE_URL": self.database_url,
             "HUB_TOPIC_PREFIX": self.prefix,
             "HUB_GROUP_ID": f"{self.prefix}hub",
+            "HUB_TOPIC_PARTITIONS": str(self.topics.partitions),
+            "HUB_TOPIC_REPLICATION_FACTOR": str(self.topics.replication_factor),
+            "HUB_TOPIC_MIN_INSYNC_REPLICAS": str(self.topics.min_insync_replicas),
             **settings,
         }
         process = HubProcess(env, self.workdir / f"hub-{len(self.hubs)}.log")
@@ -157,7 +161,7 @@ class FaultRun:
     async def publish_all(self) -> None:
         """Phase by phase, each once the one before is applied (hub.devtools.bench.drive)."""
         await ensure_topics(
-            self.kafka, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3
+            self.kafka, [self.prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], self.topics
         )
         await drive(
             self._send, self.load, lambda: self.count(InboundEvent), self.finished, self.until
