@@ -7,7 +7,9 @@ so each recipient still reads one child's notifications in order. Nothing is del
 round that cannot run at all (the database down) backs off as a whole (tenacity).
 
 On PostgreSQL several relays can run at once: each claims rows with FOR UPDATE SKIP LOCKED
-and holds them until they are marked. On SQLite, run one hub per database file.
+and holds them until they are marked, and takes an advisory lock on each child's stream
+(its rows on one topic) so that one child's rows go out through one relay at a time, in
+order. On SQLite, run one hub per database file.
 
 A crash between publishing and marking re-sends those rows: every notification carries a
 deterministic id so receivers drop the duplicate.
@@ -31,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from hub import crashpoints, tracing
@@ -57,6 +59,17 @@ def row_backoff(attempts: int) -> timedelta:
     at most ROW_BACKOFF_CAP, with jitter so that many failed rows do not return at once."""
     delay: timedelta = min(ROW_BACKOFF_CAP, ROW_BACKOFF_FIRST * 2 ** max(attempts - 1, 0))
     return delay * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+
+
+def _stream(row: type[OutboxMessage]) -> ColumnElement[int]:
+    """One child's rows on one topic, as a 64-bit advisory lock key (PostgreSQL).
+
+    Several relays claim with SKIP LOCKED, which alone would let a second relay send a
+    child's later row while the first is still sending its earlier one. So the claiming
+    transaction also takes its streams' advisory locks, held until its rows are marked; a
+    stream another relay holds fails the try and is skipped whole, and a child's rows on a
+    topic go out through one relay at a time, in order."""
+    return func.hashtextextended(func.concat(row.topic, ":", func.encode(row.key, "hex")), 0)
 
 
 class Pending(NamedTuple):
@@ -299,6 +312,8 @@ class Relay:
             claim = claim.where(
                 or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
             ).where(~waiting_ahead)
+        if on_postgresql(session):
+            claim = claim.where(func.pg_try_advisory_xact_lock(_stream(OutboxMessage)))
         claim = claim.order_by(OutboxMessage.id).limit(self.batch_size)
         return [Pending(*row) for row in session.execute(claim.with_for_update(skip_locked=True))]
 

@@ -29,6 +29,7 @@ from hub.producers.relay import (
     require_safe,
 )
 from hub.routing.directory import load_directory
+from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import OutboxMessage
 from hub.store.outbox import Outgoing, publishable_topic
 from hub.store.outcomes import enqueue
@@ -336,3 +337,41 @@ async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(
     assert failed.next_attempt_at is not None
     # near real time (within the cap), not the scenario clock's 20 November
     assert abs(failed.next_attempt_at - datetime.now(UTC)) <= ROW_BACKOFF_CAP
+
+
+@pytest.mark.postgres
+async def test_two_relays_never_send_one_childs_rows_on_a_topic_at_once(
+    kafka: KafkaConnection, postgres_url: str
+) -> None:
+    """Rows 1 and 2 for one child, row 3 for another: while one relay is sending row 1, a
+    second relay's claim skips row 2 (it would overtake row 1) and takes row 3."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    with store.begin() as session:
+        for message_id, child in (("first", b"CF-1"), ("second", b"CF-1"), ("other", b"CF-2")):
+            enqueue(
+                session,
+                Outgoing(message_id, "notify.northamptonshire.mash", child, [], b"{}"),
+                NOW,
+            )
+
+    unstarted = kafka.producer()  # claiming only: nothing is sent
+
+    def relay(batch_size: int) -> Relay:
+        return Relay(store, unstarted, kafka, ManualClock(NOW), batch_size,
+                     publishable=PUBLISHABLE)  # fmt: skip
+
+    try:
+        with store.begin() as sending:
+            (claimed,) = relay(1)._claim(sending)
+            with store.begin() as second:
+                alongside = relay(10)._claim(second)
+        with store.begin() as after:  # once the first has marked (here: ended) its round
+            next_round = relay(10)._claim(after)
+    finally:
+        await unstarted.stop()
+        engine.dispose()
+    assert claimed.key == b"CF-1"
+    assert [row.key for row in alongside] == [b"CF-2"]
+    assert [row.key for row in next_round] == [b"CF-1", b"CF-1", b"CF-2"]
