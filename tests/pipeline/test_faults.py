@@ -145,7 +145,11 @@ async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_not
         delivery = await assert_exactly_once(run)
     finally:
         run.close()
-    assert delivery.duplicates <= HubSettings().batch_size  # the killed one's round, at most
+    if not database_url.startswith("sqlite"):
+        # Relays on PostgreSQL never claim one row together: only the killed one's round is
+        # sent again. (Two hubs on one SQLite file, which the docs advise against, may both
+        # send a row: receivers drop it by id, but it has no such bound.)
+        assert delivery.duplicates <= HubSettings().batch_size
     report_figure(
         f"{len(run.load)} events, second instance joined, first killed: "
         f"{delivery.expected} notifications, {delivery.duplicates} raw duplicates"
