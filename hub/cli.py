@@ -26,7 +26,6 @@ from hub.devtools.kafka_local import (
     cache_dir,
     fetch_jars,
 )
-from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
@@ -335,6 +334,7 @@ def demo(
 ) -> None:
     """Run the real hub on the embedded database over the demo scenarios, then show what
     each agency received and why."""
+    from hub.bootstrap import kafka_connection
     from hub.devtools.demo import run_demo
 
     target = _broker_or_local(bootstrap)
@@ -342,7 +342,7 @@ def demo(
     database.parent.mkdir(exist_ok=True)
     for stale in database.parent.glob("demo.db*"):  # a fresh embedded database each run
         stale.unlink()
-    for line in asyncio.run(run_demo(KafkaConnection(target), f"sqlite:///{database}", scenario)):
+    for line in asyncio.run(run_demo(kafka_connection(target), f"sqlite:///{database}", scenario)):
         typer.echo(line)
 
 
@@ -362,6 +362,7 @@ def bench(
 ) -> None:
     """Measure throughput, latency and memory on a real broker with PostgreSQL and SQLite,
     beside a bare aiokafka pass-through on the same broker (docs/benchmark.md)."""
+    from hub.bootstrap import kafka_connection
     from hub.devtools.bench import run_bench
     from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
 
@@ -377,7 +378,7 @@ def bench(
         postgres_url = server.url
     try:
         lines = asyncio.run(
-            run_bench(KafkaConnection(target), postgres_url, events, rate, latency_events)
+            run_bench(kafka_connection(target), postgres_url, events, rate, latency_events)
         )
     finally:
         if server is not None:
@@ -409,7 +410,7 @@ def run(bootstrap: Bootstrap = "") -> None:
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
     import signal
 
-    from hub.bootstrap import UnsafeConfiguration, build, refuse_no_broker
+    from hub.bootstrap import UnsafeConfiguration, build, kafka_connection, refuse_no_broker
     from hub.errors import failure_of
     from hub.logs import configure
     from hub.routing.directory import DirectoryError
@@ -427,7 +428,7 @@ def run(bootstrap: Bootstrap = "") -> None:
         raise typer.Exit(2) from None
     target = _broker_or_local(bootstrap)
     try:
-        parts = build(settings, KafkaConnection(target))
+        parts = build(settings, kafka_connection(target))
     except (UnsafeConfiguration, DirectoryError) as error:
         typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
