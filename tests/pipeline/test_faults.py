@@ -156,12 +156,16 @@ async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_not
     )
 
 
+def on_the_suites_broker(local_kafka: LocalKafka, tmp_path: Path) -> FaultRun:
+    """1,000 events on SQLite and the suite's own broker, which the test stops or freezes."""
+    sqlite = f"sqlite:///{tmp_path / 'hub.db'}"
+    return FaultRun(KafkaConnection(local_kafka.bootstrap), sqlite, tmp_path, 1000)
+
+
 async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(
     local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(
-        KafkaConnection(local_kafka.bootstrap), f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000
-    )
+    run = on_the_suites_broker(local_kafka, tmp_path)
     hub = run.hub()
     hub.start()
     try:
@@ -250,9 +254,7 @@ async def test_the_consumer_group_reset_to_earliest_replays_every_event_and_chan
 async def test_the_broker_frozen_past_the_clients_timeouts_then_thawed_loses_nothing(
     local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(
-        KafkaConnection(local_kafka.bootstrap), f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, 1000
-    )
+    run = on_the_suites_broker(local_kafka, tmp_path)
     hub = run.hub()
     hub.start()
     try:
