@@ -84,6 +84,14 @@ class Pending(NamedTuple):
     created_at: datetime
 
 
+class HeldBack(Exception):
+    """Not sent this round: an earlier row of its stream failed. Left as it was (no
+    attempt counted, no backoff): it goes out after that row."""
+
+
+HELD_BACK = HeldBack()
+
+
 class UnsafeProducer(RuntimeError):
     """A started producer that does not do what the relay needs (acks=all, idempotent)."""
 
@@ -248,7 +256,11 @@ class Relay:
                 )
                 .execution_options(synchronize_session=False)
             )
-        failures = [(row, e) for row, e in zip(rows, outcomes, strict=True) if e is not None]
+        failures = [
+            (row, e)
+            for row, e in zip(rows, outcomes, strict=True)
+            if e is not None and not isinstance(e, HeldBack)
+        ]
         if self.metrics is not None:
             self.metrics.rows_sent([(row.topic, row.created_at) for row in acknowledged], now)
             self.metrics.rows_failed(error for _, error in failures)
@@ -332,6 +344,32 @@ class Relay:
         self.producer, self.broken = fresh, None
 
     async def _send_all(self, rows: list[Pending]) -> list[BaseException | None]:
+        """Send in waves: the first claimed row of each stream (one child's rows on one
+        topic), then the second, and so on, each wave acknowledged before the next. A stream
+        whose row failed sends nothing more this round (HeldBack): a producer can fail one
+        record and deliver the next on the same partition (a batch expired while the broker
+        was frozen), and a child's later notification must never arrive before an earlier
+        one that failed."""
+        outcomes: list[BaseException | None] = [HELD_BACK] * len(rows)
+        waves: list[list[int]] = []
+        depth: dict[tuple[str, bytes], int] = {}
+        for index, row in enumerate(rows):
+            level = depth.get((row.topic, row.key), 0)
+            depth[(row.topic, row.key)] = level + 1
+            if level == len(waves):
+                waves.append([])
+            waves[level].append(index)
+        failed_streams: set[tuple[str, bytes]] = set()
+        for wave in waves:
+            due = [i for i in wave if (rows[i].topic, rows[i].key) not in failed_streams]
+            sent = await self._send_wave([rows[i] for i in due])
+            for index, outcome in zip(due, sent, strict=True):
+                outcomes[index] = outcome
+                if outcome is not None:
+                    failed_streams.add((rows[index].topic, rows[index].key))
+        return outcomes
+
+    async def _send_wave(self, rows: list[Pending]) -> list[BaseException | None]:
         # Sent one after another so each topic partition keeps the outbox's order; the
         # producer batches them on the wire and we wait for all acknowledgements at once.
         futures: list[asyncio.Future[Any]] = []

@@ -39,8 +39,10 @@ NOW = datetime(2026, 11, 20, 18, 45, tzinfo=UTC)
 PUBLISHABLE = partial(publishable_topic, load_directory())
 
 
-def row(message_id: str, value: bytes) -> Outgoing:
-    return Outgoing(message_id, "notify.northamptonshire.mash", b"CF-1", [], value)
+def row(message_id: str, value: bytes, child: bytes | None = None) -> Outgoing:
+    """A row to MASH, for a child of its own unless `child` is given."""
+    key = child or f"CF-{message_id}".encode()
+    return Outgoing(message_id, "notify.northamptonshire.mash", key, [], value)
 
 
 async def test_a_row_that_fails_stays_pending_with_its_error(
@@ -253,6 +255,37 @@ async def test_a_row_that_fails_on_its_own_does_not_replace_the_producer(
     with store() as session:
         rows = {r.message_id: r.status for r in session.scalars(select(OutboxMessage))}
     assert rows == {"too-big": "pending", "fine": "sent"}
+
+
+async def test_a_childs_later_row_is_held_back_behind_one_that_failed_in_the_same_round(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """The producer may fail one record and deliver the next on the same partition (a batch
+    expired while the broker was frozen): so a child's later row is not even sent in the
+    round its earlier one failed. It stays as it was, and goes out after that row."""
+    with store.begin() as session:
+        enqueue(session, row("too-big", b"x" * 2_000_000, child=b"CF-1"), NOW)
+        enqueue(session, row("next", b"{}", child=b"CF-1"), NOW)
+        enqueue(session, row("another-child", b"{}", child=b"CF-2"), NOW)
+    client = kafka.producer()
+    await client.start()
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    relay = Relay(
+        store, client, kafka, ManualClock(NOW), topic_prefix=prefix, publishable=PUBLISHABLE
+    )
+    try:
+        with pytest.raises(DeliveryFailed, match="1 rows failed"):
+            await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
+    finally:
+        await client.stop()
+    with store() as session:
+        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    assert (rows["too-big"].status, rows["too-big"].attempts) == ("pending", 1)
+    held = rows["next"]
+    assert (held.status, held.attempts, held.last_error) == ("pending", 0, None)
+    assert rows["another-child"].status == "sent"
+    arrived = [r.key for r in await read_topics(kafka, prefix)]
+    assert arrived == [b"CF-2"]
 
 
 async def test_a_recipient_refusing_every_record_holds_up_no_other(
