@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
 from hub.contracts.registry import REJECTED_TOPIC
+from hub.errors import failure_of
 from hub.store.models import OutboxMessage, TimerRecord
 
 if TYPE_CHECKING:
@@ -136,10 +137,8 @@ class StoreFigures(Collector):
                     )
                 )
         except Exception as error:  # the database down: no figures this scrape
-            log.warning("store figures not read", extra={"failure": type(error).__name__})
+            log.warning("store figures not read", extra={"failure": failure_of(error)})
             return
-        if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no zone: UTC
-            oldest = oldest.replace(tzinfo=now.tzinfo)
         age = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
         yield GaugeMetricFamily("hub_outbox_backlog", "outbox rows not yet sent", value=backlog)
         yield GaugeMetricFamily(
