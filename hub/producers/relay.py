@@ -84,6 +84,30 @@ class Pending(NamedTuple):
     created_at: datetime
 
 
+def not_behind_another(session: Session, rows: list[Pending]) -> list[Pending]:
+    """The claimed rows less those behind an earlier pending row of their stream that this
+    round does not send, as a fresh statement sees the outbox now that the streams' locks
+    are held (PostgreSQL).
+
+    The claim's own snapshot is taken before its advisory locks: a relay that held a stream
+    may have committed in between, a row of it now backing off and the rows it held back
+    untouched. The claim sees that row's new version, and drops it, but judged the rows
+    behind it on the old one, so without this check it would send a child's later
+    notification before the earlier one that failed."""
+    claimed = [row.id for row in rows]
+    earlier = session.execute(
+        select(OutboxMessage.topic, OutboxMessage.key, func.min(OutboxMessage.id))
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.id < max(claimed),
+            ~among(session, OutboxMessage.id, claimed),
+        )
+        .group_by(OutboxMessage.topic, OutboxMessage.key)
+    )
+    first_unsent = {(topic, key): first for topic, key, first in earlier}
+    return [row for row in rows if row.id < first_unsent.get((row.topic, row.key), row.id + 1)]
+
+
 class HeldBack(Exception):
     """Not sent this round: an earlier row of its stream failed. Left as it was (no
     attempt counted, no backoff): it goes out after that row."""
@@ -324,10 +348,14 @@ class Relay:
             claim = claim.where(
                 or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
             ).where(~waiting_ahead)
-        if on_postgresql(session):
+        postgresql = on_postgresql(session)
+        if postgresql:
             claim = claim.where(func.pg_try_advisory_xact_lock(_stream(OutboxMessage)))
         claim = claim.order_by(OutboxMessage.id).limit(self.batch_size)
-        return [Pending(*row) for row in session.execute(claim.with_for_update(skip_locked=True))]
+        rows = [Pending(*row) for row in session.execute(claim.with_for_update(skip_locked=True))]
+        if postgresql and only is None and rows:
+            return not_behind_another(session, rows)
+        return rows
 
     async def _replace_producer(self, new_producer: ProducerFactory) -> None:
         """Stop the broken producer and start a fresh one. If the start fails (the broker

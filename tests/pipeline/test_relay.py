@@ -15,7 +15,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
@@ -24,8 +24,10 @@ from hub.kafka.connection import KafkaConnection, guarantees_of
 from hub.producers.relay import (
     ROW_BACKOFF_CAP,
     DeliveryFailed,
+    Pending,
     Relay,
     UnsafeProducer,
+    not_behind_another,
     require_safe,
 )
 from hub.routing.directory import load_directory
@@ -408,3 +410,42 @@ async def test_two_relays_never_send_one_childs_rows_on_a_topic_at_once(
     assert claimed.key == b"CF-1"
     assert [row.key for row in alongside] == [b"CF-2"]
     assert [row.key for row in next_round] == [b"CF-1", b"CF-1", b"CF-2"]
+
+
+@pytest.mark.postgres
+async def test_a_claim_that_saw_a_stream_before_its_row_failed_sends_nothing_behind_that_row(
+    postgres_url: str,
+) -> None:
+    """A claim's snapshot is older than its streams' locks: another relay may have failed a
+    child's row since, and left the child's next row untouched. A claim that saw that next
+    row as due (its snapshot older than the failure) sends it no sooner than the failed
+    row; another child's row goes."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    with store.begin() as session:
+        for message_id, child in (("failed", b"CF-1"), ("behind", b"CF-1"), ("other", b"CF-2")):
+            enqueue(
+                session,
+                Outgoing(message_id, "notify.northamptonshire.mash", child, [], b"{}"),
+                NOW,
+            )
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.message_id == "failed")
+            .values(attempts=1, next_attempt_at=datetime.now(UTC) + ROW_BACKOFF_CAP)
+        )
+    try:
+        with store.begin() as session:
+            stale = [  # what a claim with the snapshot taken before the failure returned
+                Pending(r.id, r.topic, r.key, r.headers, r.value, 0, r.created_at)
+                for r in session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.message_id != "failed")
+                    .order_by(OutboxMessage.id)
+                )
+            ]
+            sent = not_behind_another(session, stale)
+    finally:
+        engine.dispose()
+    assert [row.key for row in sent] == [b"CF-2"]
