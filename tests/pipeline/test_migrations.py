@@ -4,8 +4,11 @@ as it was queued after an upgrade."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -56,3 +59,25 @@ def test_an_outbox_row_queued_before_headers_were_text_keeps_its_headers(
     assert _stored_headers(database_url) == HEADERS
     command.downgrade(config, "0001")
     assert _stored_headers(database_url) == as_base64
+
+
+@pytest.mark.postgres
+def test_hubs_starting_at_once_on_a_new_database_each_find_it_migrated(postgres_url: str) -> None:
+    """Three `hub run` processes started together on a new PostgreSQL database (a relay in a
+    process of its own, say) each migrate at start: one creates the schema, the others wait
+    for it and find it done. None fails."""
+    migrating = [
+        subprocess.Popen(
+            [sys.executable, "-c", "import sys; from hub.store.database import migrate; "
+             "migrate(sys.argv[1])", postgres_url],
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]  # fmt: skip
+    outcomes = [(p.communicate(timeout=120)[1].decode(), p.returncode) for p in migrating]
+    assert [error for error, returncode in outcomes if returncode != 0] == []
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        versions = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    engine.dispose()
+    assert len(versions) == 1

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from hub.store.models import Base
 
 config = context.config
+# Held while migrating: hub processes starting at once on a new database would otherwise
+# each create the tables, and all but one fail (UniqueViolation). Any fixed number will do.
+MIGRATION_LOCK = 7_302_118_424_115_046_001
 
 
 def run(url: str) -> None:
@@ -19,6 +22,8 @@ def run(url: str) -> None:
             render_as_batch=url.startswith("sqlite"),  # SQLite alters tables by copying
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":  # the others wait, then find it done
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             context.run_migrations()
     engine.dispose()
 
