@@ -58,7 +58,14 @@ class KafkaConnection:
     def producer(self, **tuning: Any) -> AIOKafkaProducer:
         """Acknowledged by every in-sync replica and idempotent: aiokafka's defaults (acks=1,
         no idempotence) could lose or duplicate a message on a leader change."""
-        settings: dict[str, Any] = {"linger_ms": 5, "request_timeout_ms": 30_000, **tuning}
+        settings: dict[str, Any] = {
+            "linger_ms": 5,
+            "request_timeout_ms": 30_000,
+            # The relay sends a round's rows for a partition as one record batch: room for a
+            # round's worth, under the broker's default message.max.bytes (1 MiB).
+            "max_batch_size": 512 * 1024,
+            **tuning,
+        }
         return AIOKafkaProducer(**self.options(), acks="all", enable_idempotence=True, **settings)
 
     def consumer(self, *topics: str, **tuning: Any) -> AIOKafkaConsumer:

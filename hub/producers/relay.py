@@ -27,12 +27,15 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from collections.abc import Callable, Collection, Coroutine
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -50,6 +53,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ProducerFactory = Callable[[], AIOKafkaProducer]  # returns an unstarted producer
 
+PARTITIONER = DefaultPartitioner()  # the producer's own: a child keeps its partition
 ROW_BACKOFF_FIRST = timedelta(seconds=0.5)
 ROW_BACKOFF_CAP = timedelta(seconds=30)
 
@@ -106,6 +110,15 @@ def not_behind_another(session: Session, rows: list[Pending]) -> list[Pending]:
     )
     first_unsent = {(topic, key): first for topic, key, first in earlier}
     return [row for row in rows if row.id < first_unsent.get((row.topic, row.key), row.id + 1)]
+
+
+@dataclass
+class RecordBatch:
+    """Rows (their indices in the round) in one record batch for one topic partition."""
+
+    partition: TopicPartition
+    builder: BatchBuilder
+    rows: list[int]
 
 
 class HeldBack(Exception):
@@ -372,50 +385,100 @@ class Relay:
         self.producer, self.broken = fresh, None
 
     async def _send_all(self, rows: list[Pending]) -> list[BaseException | None]:
-        """Send in waves: the first claimed row of each stream (one child's rows on one
-        topic), then the second, and so on, each wave acknowledged before the next. A stream
-        whose row failed sends nothing more this round (HeldBack): a producer can fail one
-        record and deliver the next on the same partition (a batch expired while the broker
-        was frozen), and a child's later notification must never arrive before an earlier
-        one that failed."""
+        """Send the round's rows as one record batch per topic partition, all partitions at
+        once, and wait for the acknowledgements. The broker writes a batch whole or not at
+        all, so a failure never lets one of a child's notifications overtake an earlier one
+        (the producer could fail one record and deliver the next on its partition: a batch
+        expired while the broker was frozen).
+
+        A partition's rows that do not fit one batch go in the next wave, once the first is
+        acknowledged; a child whose row failed sends nothing more this round (HeldBack). A
+        row that failed before goes in a batch of its own, so that one record the broker
+        refuses (too large) fails alone and holds up only its own child."""
         outcomes: list[BaseException | None] = [HELD_BACK] * len(rows)
-        waves: list[list[int]] = []
-        depth: dict[tuple[str, bytes], int] = {}
-        for index, row in enumerate(rows):
-            level = depth.get((row.topic, row.key), 0)
-            depth[(row.topic, row.key)] = level + 1
-            if level == len(waves):
-                waves.append([])
-            waves[level].append(index)
+        queues: dict[TopicPartition, deque[int]] = {}
         failed_streams: set[tuple[str, bytes]] = set()
-        for wave in waves:
-            due = [i for i in wave if (rows[i].topic, rows[i].key) not in failed_streams]
-            sent = await self._send_wave([rows[i] for i in due])
-            for index, outcome in zip(due, sent, strict=True):
-                outcomes[index] = outcome
-                if outcome is not None:
-                    failed_streams.add((rows[index].topic, rows[index].key))
+        for index, row in enumerate(rows):
+            try:
+                partition = await self._partition_of(row)
+            except Exception as error:  # e.g. no metadata for the topic: this row failed
+                outcomes[index] = error
+                failed_streams.add((row.topic, row.key))
+                continue
+            queues.setdefault(partition, deque()).append(index)
+        while queues:
+            wave = [self._next_batch(rows, partition, queue, failed_streams)
+                    for partition, queue in queues.items()]  # fmt: skip
+            wave = [batch for batch in wave if batch.rows]
+            queues = {partition: queue for partition, queue in queues.items() if queue}
+            for batch, outcome in zip(wave, await self._send_wave(rows, wave), strict=True):
+                for index in batch.rows:
+                    outcomes[index] = outcome
+                    if outcome is not None:
+                        failed_streams.add((rows[index].topic, rows[index].key))
         return outcomes
 
-    async def _send_wave(self, rows: list[Pending]) -> list[BaseException | None]:
-        # Sent one after another so each topic partition keeps the outbox's order; the
-        # producer batches them on the wire and we wait for all acknowledgements at once.
-        futures: list[asyncio.Future[Any]] = []
-        spans = [tracing.publish_span(self.prefix + row.topic, row.id, row.headers) for row in rows]
-        for row in rows:
+    async def _partition_of(self, row: Pending) -> TopicPartition:
+        """Where the producer's own partitioner puts the row: by its key (the child)."""
+        topic = self.prefix + row.topic
+        partitions = sorted(await self.producer.partitions_for(topic))
+        return TopicPartition(topic, PARTITIONER(row.key, partitions, partitions))
+
+    def _next_batch(
+        self,
+        rows: list[Pending],
+        partition: TopicPartition,
+        queue: deque[int],
+        failed_streams: set[tuple[str, bytes]],
+    ) -> RecordBatch:
+        """The next record batch from a partition's queue, in the outbox's order: as many
+        rows as fit, a row that failed before alone. Rows of a child whose row failed this
+        round are left out (they stay HeldBack)."""
+        batch = RecordBatch(partition, self.producer.create_batch(), [])
+        while queue:
+            row = rows[queue[0]]
+            if (row.topic, row.key) in failed_streams:
+                queue.popleft()
+                continue
+            alone = row.attempts > 0
+            if alone and batch.rows:
+                break
             headers = [(name, value.encode()) for name, value in row.headers]
+            added = batch.builder.append(
+                key=row.key, value=row.value, timestamp=None, headers=headers
+            )
+            if added is None:
+                break  # full (an empty batch takes any row)
+            batch.rows.append(queue.popleft())
+            if alone:
+                break
+        batch.builder.close()  # nothing else goes in: sent as it is, without lingering
+        return batch
+
+    async def _send_wave(
+        self, rows: list[Pending], wave: list[RecordBatch]
+    ) -> list[BaseException | None]:
+        """Each batch to its partition, all acknowledged at once: one outcome per batch."""
+        futures: list[asyncio.Future[Any]] = []
+        spans = [
+            [tracing.publish_span(batch.partition.topic, rows[i].id, rows[i].headers)
+             for i in batch.rows]
+            for batch in wave
+        ]  # fmt: skip
+        for batch in wave:
             try:
                 futures.append(
-                    await self.producer.send(
-                        self.prefix + row.topic, value=row.value, key=row.key, headers=headers
+                    await self.producer.send_batch(
+                        batch.builder, batch.partition.topic, partition=batch.partition.partition
                     )
                 )
-            except Exception as error:  # e.g. no metadata for the topic: this row failed
+            except Exception as error:  # e.g. the producer closed: this batch failed
                 failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
                 failed.set_exception(error)
                 futures.append(failed)
         results = await asyncio.gather(*futures, return_exceptions=True)
         outcomes = [r if isinstance(r, BaseException) else None for r in results]
-        for span, outcome in zip(spans, outcomes, strict=True):
-            tracing.end(span, outcome)
+        for batch_spans, outcome in zip(spans, outcomes, strict=True):
+            for span in batch_spans:
+                tracing.end(span, outcome)
         return outcomes

@@ -124,16 +124,17 @@ async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
 
 
 class BrokenByARestart(AIOKafkaProducer):  # type: ignore[misc]  # aiokafka is untyped
-    """A real producer that fails every send as one does after a broker restart. Every
-    other row is written first (its acknowledgement lost, say), so it is sent twice."""
+    """A real producer that fails every batch as one does after a broker restart. Every
+    other batch is written first (its acknowledgement lost, say), so its rows are sent
+    twice."""
 
     sends = 0
     stopped = False
 
-    async def send(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+    async def send_batch(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         self.sends += 1
         if self.sends % 2:
-            await (await super().send(*args, **kwargs))
+            await (await super().send_batch(*args, **kwargs))
         failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         failed.set_exception(OutOfOrderSequenceNumber())
         return failed
