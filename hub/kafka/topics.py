@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiokafka.admin import NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+NO_ERROR = 0
 
 if TYPE_CHECKING:
     from hub.kafka.connection import KafkaConnection
@@ -54,6 +56,25 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         missing = [n for n in dict.fromkeys(names) if n not in existing]
         if missing:
-            await admin.create_topics([config.new_topic(n) for n in missing])
+            response = await admin.create_topics([config.new_topic(n) for n in missing])
+            raise_for_refused(response.topic_errors)
     finally:
         await admin.close()
+
+
+class TopicsNotCreated(KafkaError):  # type: ignore[misc]  # aiokafka is untyped
+    """The controller answered but made some topics not (a broker shutting down, say)."""
+
+    retriable = True  # the relay's next round asks again
+
+
+def raise_for_refused(topic_errors: Iterable[tuple[object, ...]]) -> None:
+    """The admin client returns a topic it could not create as an error code in its answer,
+    not as an exception: taken for made, the relay would wait on it for ever."""
+    refused = {
+        str(entry[0]): for_code(int(entry[1])).__name__  # type: ignore[call-overload]
+        for entry in topic_errors
+        if entry[1] not in (NO_ERROR, TopicAlreadyExistsError.errno)  # another hub made it
+    }
+    if refused:
+        raise TopicsNotCreated(f"topics not created: {refused}")

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from sqlalchemy import ColumnElement, exists, func, or_, select, update
@@ -398,13 +399,15 @@ class Relay:
         outcomes: list[BaseException | None] = [HELD_BACK] * len(rows)
         queues: dict[TopicPartition, deque[int]] = {}
         failed_streams: set[tuple[str, bytes]] = set()
+        partitions = await self._partitions({self.prefix + row.topic for row in rows})
         for index, row in enumerate(rows):
-            try:
-                partition = await self._partition_of(row)
-            except Exception as error:  # e.g. no metadata for the topic: this row failed
-                outcomes[index] = error
+            found = partitions[self.prefix + row.topic]
+            if isinstance(found, BaseException):  # e.g. no metadata for the topic
+                outcomes[index] = found
                 failed_streams.add((row.topic, row.key))
                 continue
+            # The producer's own partitioner: a child keeps its partition.
+            partition = TopicPartition(self.prefix + row.topic, PARTITIONER(row.key, found, found))
             queues.setdefault(partition, deque()).append(index)
         while queues:
             wave = [self._next_batch(rows, partition, queue, failed_streams)
@@ -418,11 +421,22 @@ class Relay:
                         failed_streams.add((rows[index].topic, rows[index].key))
         return outcomes
 
-    async def _partition_of(self, row: Pending) -> TopicPartition:
-        """Where the producer's own partitioner puts the row: by its key (the child)."""
-        topic = self.prefix + row.topic
-        partitions = sorted(await self.producer.partitions_for(topic))
-        return TopicPartition(topic, PARTITIONER(row.key, partitions, partitions))
+    async def _partitions(self, topics: set[str]) -> dict[str, list[int] | BaseException]:
+        """Each topic's partitions, looked up at once: a topic missing from the cluster costs
+        the round one metadata timeout, not one per row. A topic that is missing although
+        made (its creation lost in a broker restart) is made again next round."""
+        found = await asyncio.gather(
+            *(self.producer.partitions_for(topic) for topic in topics), return_exceptions=True
+        )
+        answers: dict[str, list[int] | BaseException] = {}
+        for topic, partitions in zip(topics, found, strict=True):
+            if isinstance(partitions, BaseException):
+                answers[topic] = partitions
+                if isinstance(partitions, UnknownTopicOrPartitionError):
+                    self.known_topics.discard(topic)
+            else:
+                answers[topic] = sorted(partitions)
+        return answers
 
     def _next_batch(
         self,

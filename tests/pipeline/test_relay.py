@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import ManualClock, SystemClock
 from hub.devtools.reader import read_topics
 from hub.kafka.connection import KafkaConnection, guarantees_of
+from hub.kafka.topics import TopicsNotCreated, raise_for_refused
 from hub.producers.relay import (
     ROW_BACKOFF_CAP,
     DeliveryFailed,
@@ -450,3 +451,38 @@ async def test_a_claim_that_saw_a_stream_before_its_row_failed_sends_nothing_beh
     finally:
         engine.dispose()
     assert [row.key for row in sent] == [b"CF-2"]
+
+
+async def test_a_topic_lost_after_the_relay_made_it_is_made_again_and_the_row_sent(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """A broker restarting as the relay makes a topic can answer without making it (an
+    error code, not an exception). The relay, believing it made, would wait on it for ever:
+    instead the row fails that round, the topic is made again, and the row goes."""
+    with store.begin() as session:
+        enqueue(session, row("after-restart", b"{}"), NOW)
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    client = kafka.producer(request_timeout_ms=2_000)  # how long metadata is waited for
+    await client.start()
+    relay = Relay(
+        store, client, kafka, ManualClock(NOW), topic_prefix=prefix, publishable=PUBLISHABLE
+    )
+    relay.known_topics.add(f"{prefix}notify.northamptonshire.mash")  # "made", never was
+    loop = asyncio.get_running_loop()
+    try:
+        with pytest.raises(DeliveryFailed):
+            await asyncio.to_thread(relay.publish_batch, loop)
+        with store.begin() as session:  # its backoff over
+            session.execute(update(OutboxMessage).values(next_attempt_at=None))
+        assert await asyncio.to_thread(relay.publish_batch, loop) == 1
+    finally:
+        await client.stop()
+    assert [r.value for r in await read_topics(kafka, prefix)] == [b"{}"]
+
+
+def test_a_topic_the_controller_did_not_make_is_an_error_not_taken_for_made() -> None:
+    with pytest.raises(TopicsNotCreated, match=r"\{'notify\.luton\.mash': 'NotControllerError'\}"):
+        raise_for_refused(
+            [("notify.kent.mash", 0, None), ("notify.kent.mct", 36, "exists"),
+             ("notify.luton.mash", 41, "not the controller")]
+        )  # fmt: skip
