@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock, SystemClock
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.security import KafkaSecurity, KafkaSecurityError, read_password
 from hub.metrics import HubMetrics
 from hub.producers.relay import Relay
 from hub.routing.directory import Directory, load_directory
@@ -43,8 +44,42 @@ def refuse_unsafe(settings: HubSettings) -> None:
 
 def kafka_connection(bootstrap: str = "") -> KafkaConnection:
     """The brokers given, else those configured (HUB_KAFKA_BOOTSTRAP), else the project's
-    local broker (HUB_KAFKA_PORT): how every client of this process connects."""
-    return KafkaConnection(bootstrap or read_settings(KafkaSettings).local_bootstrap())
+    local broker (HUB_KAFKA_PORT), with the security configured (HUB_KAFKA_SECURITY_PROTOCOL
+    and the rest): how every client of this process connects."""
+    settings = read_settings(KafkaSettings)
+    return KafkaConnection(
+        bootstrap or settings.local_bootstrap(), security=kafka_security(settings)
+    )
+
+
+def kafka_security(settings: KafkaSettings) -> KafkaSecurity | None:
+    """TLS and SCRAM as configured; None for PLAINTEXT. A missing part is named."""
+    if settings.security_protocol == "PLAINTEXT":
+        return None
+    try:
+        return KafkaSecurity(
+            settings.username,
+            read_password(settings.password_file, settings.password.get_secret_value()),
+            Path(settings.ca_file),
+            settings.sasl_mechanism,
+        )
+    except KafkaSecurityError as error:
+        raise SettingsError(str(error)) from None
+
+
+def refuse_plaintext(settings: HubSettings, kafka: KafkaConnection) -> None:
+    """A production hub speaks to its brokers over TLS with SCRAM: in the clear, anyone on
+    the network could read every agency's notifications or forge a police report."""
+    if (
+        settings.environment == "production"
+        and kafka.plaintext
+        and not read_settings(KafkaSettings).allow_plaintext
+    ):
+        raise SettingsError(
+            "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production; set SASL_SSL with "
+            "HUB_KAFKA_USERNAME, HUB_KAFKA_PASSWORD_FILE and HUB_KAFKA_CA_FILE "
+            "(docs/security.md), or HUB_KAFKA_ALLOW_PLAINTEXT=true on a private test network"
+        )
 
 
 def refuse_no_broker(settings: HubSettings, bootstrap: str = "") -> None:
@@ -122,9 +157,11 @@ def build(
     refuse_unsafe(settings)
     if kafka is None:
         refuse_no_broker(settings)
+        kafka = kafka_connection()
+        refuse_plaintext(settings, kafka)
     return HubParts(
         settings=settings,
-        kafka=kafka or kafka_connection(),
+        kafka=kafka,
         directory=directory or directory_of(settings),
         clock=clock or SystemClock(),
         engine=make_engine(settings.database_url),

@@ -410,7 +410,13 @@ def run(bootstrap: Bootstrap = "") -> None:
     from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
     import signal
 
-    from hub.bootstrap import UnsafeConfiguration, build, kafka_connection, refuse_no_broker
+    from hub.bootstrap import (
+        UnsafeConfiguration,
+        build,
+        kafka_connection,
+        refuse_no_broker,
+        refuse_plaintext,
+    )
     from hub.errors import failure_of
     from hub.logs import configure
     from hub.routing.directory import DirectoryError
@@ -428,8 +434,10 @@ def run(bootstrap: Bootstrap = "") -> None:
         raise typer.Exit(2) from None
     target = _broker_or_local(bootstrap)
     try:
-        parts = build(settings, kafka_connection(target))
-    except (UnsafeConfiguration, DirectoryError) as error:
+        kafka = kafka_connection(target)
+        parts = build(settings, kafka)
+        refuse_plaintext(settings, kafka)
+    except (SettingsError, UnsafeConfiguration, DirectoryError) as error:
         typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
 

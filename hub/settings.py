@@ -47,6 +47,25 @@ class KafkaSettings(BaseSettings):
         default=0, ge=0, le=65535, description="local controller port; 0 means port + 1"
     )
 
+    security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description="SASL_SSL: TLS checked against HUB_KAFKA_CA_FILE, then SASL/SCRAM as "
+        "HUB_KAFKA_USERNAME; PLAINTEXT is refused in production unless HUB_KAFKA_ALLOW_PLAINTEXT",
+    )
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    username: str = Field(default="", description="the SCRAM user this process connects as")
+    password_file: str = Field(
+        default="", description="file holding the SCRAM password (a mounted secret)"
+    )
+    password: SecretStr = Field(
+        default=SecretStr(""), description="the SCRAM password, if not from a file"
+    )
+    ca_file: str = Field(default="", description="PEM file of the CA that signed the brokers")
+    allow_plaintext: bool = Field(
+        default=False,
+        description="let a production hub connect without TLS and SASL (a private test network)",
+    )
+
     def local_bootstrap(self) -> str:
         return self.bootstrap or f"127.0.0.1:{self.port}"
 

@@ -30,6 +30,11 @@ from tests.helpers import ReportFigure
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 
+# The suite's broker speaks PLAINTEXT on loopback: every `hub run` it starts says so
+# explicitly, as production must (hub.bootstrap.refuse_plaintext). The secured broker has
+# tests of its own (tests/integration/test_kafka_security.py).
+os.environ["HUB_KAFKA_ALLOW_PLAINTEXT"] = "true"
+
 
 def _use_containers() -> bool:
     return os.environ.get("HUB_TEST_CONTAINERS") == "1"

@@ -307,7 +307,7 @@ async def bench_hub(
     await ensure_topics(kafka, [prefix + t for t in (*INBOUND_TOPICS, REJECTED_TOPIC)], 3)
     env = {
         **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **kafka.environment(),
         "HUB_DATABASE_URL": database_url,
         "HUB_TOPIC_PREFIX": prefix,
         "HUB_GROUP_ID": f"{prefix}hub",

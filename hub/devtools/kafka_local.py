@@ -13,6 +13,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -21,12 +22,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
-
 from hub.devtools.ports import free_port, is_listening
+from hub.devtools.tls import broker_certificates
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.security import KafkaSecurity
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
+ADMIN_USER = "admin"  # the brokers' own SCRAM user, a super user: never given to a client
+HUB_USER = "hub"  # the hub's SCRAM user
 
 
 class KafkaUnavailable(RuntimeError):
@@ -112,7 +116,34 @@ class LocalKafka:
     voters: str = ""  # controller.quorum.voters; empty: this node alone
     cluster_id: str = ""  # the cluster's id to format storage with; empty: a new one
     replication: int = 1  # of the brokers' own topics (offsets, transactions)
+    # TLS and SASL/SCRAM on the clients' listener, deny-by-default ACLs; the controller's
+    # listener alone stays PLAINTEXT, on loopback (docs/security.md).
+    secured: bool = False
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def secrets(self) -> Path:
+        """The CA, the broker's keystore and the SCRAM users' passwords (0600 files)."""
+        return self.workdir / "secrets"
+
+    def password(self, user: str) -> str:
+        """A SCRAM user's password, made on first use and kept with the broker."""
+        path = self.secrets / f"{user}.password"
+        if not path.exists():
+            self.secrets.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(24))  # letters, digits, - and _ only
+        return path.read_text().strip()
+
+    def security(self, user: str = HUB_USER) -> KafkaSecurity | None:
+        """How a client connects as `user` (None: the broker is PLAINTEXT)."""
+        if not self.secured:
+            return None
+        return KafkaSecurity(user, self.password(user), broker_certificates(self.secrets).ca_file)
+
+    def connection(self, user: str = HUB_USER) -> KafkaConnection:
+        return KafkaConnection(self.bootstrap, security=self.security(user))
 
     @property
     def bootstrap(self) -> str:
@@ -126,6 +157,42 @@ class LocalKafka:
     def log_file(self) -> Path:
         return self.workdir / "logs" / "server.log"
 
+    def _listeners(self) -> list[str]:
+        if not self.secured:
+            return [
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+            ]
+        certificates = broker_certificates(self.secrets)
+        admin = self.password(ADMIN_USER)
+        return [
+            f"listeners=SASL_SSL://127.0.0.1:{self.port},"
+            f"CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=SASL_SSL://127.0.0.1:{self.port}",
+            "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=SASL_SSL",
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{ADMIN_USER}" password="{admin}";',
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={certificates.keystore}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={certificates.ca_file}",
+            "ssl.endpoint.identification.algorithm=https",
+            "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found=false",
+            # The brokers themselves (admin, over SASL_SSL) and the hub, until issue 13's
+            # ACLs narrow it; ANONYMOUS is the controller listener's principal, on loopback
+            # only (KRaft's brokers register with their controllers over it).
+            f"super.users=User:{ADMIN_USER};User:{HUB_USER};User:ANONYMOUS",
+        ]
+
     def _properties(self) -> str:
         min_isr = min(self.replication, 2)
         return "\n".join(
@@ -134,12 +201,8 @@ class LocalKafka:
                 f"node.id={self.node_id}",
                 "controller.quorum.voters="
                 + (self.voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"),
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
-                f"CONTROLLER://127.0.0.1:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                *self._listeners(),
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={self.workdir / 'data'}",
                 f"num.partitions={self.partitions}",
                 f"offsets.topic.replication.factor={self.replication}",
@@ -175,6 +238,8 @@ class LocalKafka:
     def _configure(self) -> Path:
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         properties = self.workdir / "server.properties"
+        properties.touch(mode=0o600)  # it holds the brokers' own SCRAM password when secured
+        properties.chmod(0o600)
         properties.write_text(self._properties())
         (self.workdir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
         if not (self.workdir / "data" / "meta.properties").exists():
@@ -185,6 +250,7 @@ class LocalKafka:
                     f"--cluster-id={self.cluster_id or cluster_id()}",
                     "--config",
                     str(properties),
+                    *self._scram_users(),
                 ),
                 capture_output=True,
                 text=True,
@@ -195,6 +261,16 @@ class LocalKafka:
                     f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}"
                 )
         return properties
+
+    def _scram_users(self) -> list[str]:
+        """The SCRAM users written into the metadata as the storage is formatted (KIP-900):
+        the brokers' own and the hub's, before any of them can log in to create one."""
+        if not self.secured:
+            return []
+        users = []
+        for user in (ADMIN_USER, HUB_USER):
+            users += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={self.password(user)}]"]
+        return users
 
     def running_pid(self) -> int | None:
         try:
@@ -235,7 +311,7 @@ class LocalKafka:
         while time.monotonic() < deadline:
             if self.running_pid() is None:
                 raise KafkaUnavailable(f"the broker exited during start; see {self.log_file}")
-            if is_listening(self.port) and asyncio.run(_answers(self.bootstrap)):
+            if is_listening(self.port) and asyncio.run(_answers(self.connection(ADMIN_USER))):
                 return
             time.sleep(0.5)
         raise KafkaUnavailable(
@@ -274,8 +350,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def _answers(bootstrap: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+async def _answers(kafka: KafkaConnection) -> bool:
+    admin = kafka.admin(request_timeout_ms=3000)
     try:
         await admin.start()
         await admin.list_topics()

@@ -1,7 +1,7 @@
 """How every Kafka client of the hub connects: the consumer, the relay's producer, the admin
 client that makes topics, health, the readers, `hub publish` and the benchmark all get
-their clients here, so that a connection setting (the brokers today; TLS and SASL next) is
-added in one place and reaches every client alike."""
+their clients here, so that a connection setting (the brokers; TLS and SASL/SCRAM,
+hub.kafka.security) is added in one place and reaches every client alike."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+
+from hub.kafka.security import KafkaSecurity
 
 if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker
@@ -46,14 +48,36 @@ def guarantees_of(producer: AIOKafkaProducer) -> ProducerGuarantees:
 class KafkaConnection:
     bootstrap: str  # host:port[,host:port...]
     client_id: str = CLIENT_ID
+    security: KafkaSecurity | None = None  # None: PLAINTEXT (refused in production)
+
+    @property
+    def plaintext(self) -> bool:
+        return self.security is None
 
     @property
     def servers(self) -> list[str]:
         return [server.strip() for server in self.bootstrap.split(",") if server.strip()]
 
+    def environment(self) -> dict[str, str]:
+        """The HUB_KAFKA_* settings that make a `hub run` started by this process connect
+        as this connection does (the benchmark's and the tests' hubs)."""
+        if self.security is None:
+            return {"HUB_KAFKA_BOOTSTRAP": self.bootstrap, "HUB_KAFKA_ALLOW_PLAINTEXT": "true"}
+        return {
+            "HUB_KAFKA_BOOTSTRAP": self.bootstrap,
+            "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+            "HUB_KAFKA_SASL_MECHANISM": self.security.mechanism,
+            "HUB_KAFKA_USERNAME": self.security.username,
+            "HUB_KAFKA_PASSWORD": self.security.password,  # the environment, never argv
+            "HUB_KAFKA_CA_FILE": str(self.security.ca_file),
+        }
+
     def options(self) -> dict[str, Any]:
         """What every client is given, whatever it is."""
-        return {"bootstrap_servers": self.bootstrap, "client_id": self.client_id}
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap, "client_id": self.client_id}
+        if self.security is not None:
+            options |= self.security.client_options()
+        return options
 
     def producer(self, **tuning: Any) -> AIOKafkaProducer:
         """Acknowledged by every in-sync replica and idempotent: aiokafka's defaults (acks=1,
@@ -80,5 +104,9 @@ class KafkaConnection:
 
         # A list: FastStream takes a string as one host, where aiokafka splits it at commas.
         return KafkaBroker(
-            self.servers, client_id=self.client_id, logger=None, middlewares=middlewares
+            self.servers,
+            client_id=self.client_id,
+            logger=None,
+            middlewares=middlewares,
+            security=self.security.faststream() if self.security is not None else None,
         )

@@ -114,7 +114,7 @@ class FaultRun:
         """A `hub run` for this deployment; `settings`: more environment (HUB_ROLES, ...)."""
         env = {
             **os.environ,
-            "HUB_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            **self.kafka.environment(),
             "HUB_DATABASE_URL": self.database_url,
             "HUB_TOPIC_PREFIX": self.prefix,
             "HUB_GROUP_ID": f"{self.prefix}hub",

@@ -104,6 +104,36 @@ def test_hub_run_in_production_without_a_broker_refuses_naming_the_setting() -> 
     assert "starting the local Kafka broker" not in done.stderr
 
 
+def test_hub_run_in_production_in_the_clear_refuses_naming_the_setting() -> None:
+    """Anyone on the network could read a plaintext bus: production needs SASL_SSL, or
+    plaintext allowed by name."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env["HUB_KAFKA_BOOTSTRAP"] = "127.0.0.1:1"
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in done.stderr
+    assert "HUB_KAFKA_ALLOW_PLAINTEXT" in done.stderr
+
+
+def test_hub_run_with_sasl_ssl_but_no_password_names_the_setting(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not read: the password is missing first")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env |= {
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "HUB_KAFKA_USERNAME": "hub",
+        "HUB_KAFKA_CA_FILE": str(ca),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_KAFKA_PASSWORD_FILE (or HUB_KAFKA_PASSWORD): required" in done.stderr
+
+
 def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
     env = {**os.environ, "HUB_BATCH_SIZE": "0", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
     done = subprocess.run(

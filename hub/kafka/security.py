@@ -1,0 +1,77 @@
+"""How a Kafka client proves who it is and checks whom it talks to: TLS with the deployment's
+certificate authority and SASL/SCRAM (issue 13). Every client of the hub (consumer, relay,
+admin, readers, `hub publish`, the benchmark) takes it from its KafkaConnection, so one
+setting secures them all."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from faststream.security import BaseSecurity
+
+Mechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
+
+
+class KafkaSecurityError(ValueError):
+    """The security settings cannot be used; the message names the setting, never a secret."""
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """SASL_SSL: the broker's certificate checked against `ca_file`, then SCRAM as `username`."""
+
+    username: str
+    password: str = field(repr=False)  # never in a repr, a log line or an error
+    ca_file: Path
+    mechanism: Mechanism = "SCRAM-SHA-512"
+
+    def __post_init__(self) -> None:
+        if not self.username:
+            raise KafkaSecurityError("HUB_KAFKA_USERNAME: required with SASL_SSL")
+        if not self.password:
+            raise KafkaSecurityError(
+                "HUB_KAFKA_PASSWORD_FILE (or HUB_KAFKA_PASSWORD): required with SASL_SSL"
+            )
+        if not self.ca_file.is_file():
+            raise KafkaSecurityError(f"HUB_KAFKA_CA_FILE: no such file: {self.ca_file}")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Verifies the broker's certificate and its name (TLS 1.2 at least)."""
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
+
+    def client_options(self) -> dict[str, Any]:
+        """aiokafka's producer, consumer and admin client options."""
+        return {
+            "security_protocol": "SASL_SSL",
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+            "ssl_context": self.ssl_context(),
+        }
+
+    def faststream(self) -> BaseSecurity:
+        """The same, as FastStream's broker takes it."""
+        from faststream.security import SASLScram256, SASLScram512
+
+        kind = SASLScram512 if self.mechanism == "SCRAM-SHA-512" else SASLScram256
+        return kind(self.username, self.password, ssl_context=self.ssl_context())
+
+
+def read_password(password_file: str, password: str) -> str:
+    """The password from its file (a mounted secret: the way production gives it), else from
+    the environment; never from the command line, where `ps` shows it to everyone."""
+    if password_file:
+        path = Path(password_file)
+        try:
+            return path.read_text().strip()
+        except OSError as error:
+            raise KafkaSecurityError(
+                f"HUB_KAFKA_PASSWORD_FILE: cannot read {path}: {error.strerror}"
+            ) from None
+    return password
