@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 # Identifiers are opaque references (police or CareFirst ids), never names: they travel in
@@ -46,10 +56,39 @@ NamedAuthority = Annotated[
     ),
 ]
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no episode the hub acts on began before
+FURTHEST_AHEAD = timedelta(days=400)  # a meeting or review booked within the year, at most
+
+
+def _written_as_text(value: object) -> object:
+    """A number would be read as seconds since 1970 (`missing_since: 0` made every duty
+    overdue since then): a time is ISO 8601 text, or refused."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be ISO 8601 text with a UTC offset, not a number")
+    return value
+
+
+def _plausible(value: datetime) -> datetime:
+    if value < EARLIEST:
+        raise ValueError(f"is before {EARLIEST:%Y-%m-%d}, not a time the hub can act on")
+    if value > datetime.now(UTC) + FURTHEST_AHEAD:
+        raise ValueError(f"is more than {FURTHEST_AHEAD.days} days ahead, not a plausible time")
+    return value
+
+
 Timestamp = Annotated[
     AwareDatetime,
+    BeforeValidator(_written_as_text),
+    AfterValidator(_plausible),
     Field(description="ISO 8601 with a UTC offset; the hub stores UTC."),
 ]
+
+# Characters no name, place or account needs and that hide or reorder what a reader sees:
+# C0 controls but tab and newlines, DEL, and the bidirectional formatting characters
+# (U+202E would show "gpj.exe" as "exe.jpg").
+UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -69,6 +108,23 @@ class Message(BaseModel):
         hide_input_in_errors=True,
         str_strip_whitespace=True,
     )
+
+    @model_validator(mode="after")
+    def _no_unsafe_characters(self) -> Self:
+        """Refused naming the field, never showing the text."""
+        for name, value in self:
+            texts = (
+                [value]
+                if isinstance(value, str)
+                else value
+                if isinstance(value, list | tuple)
+                else []
+            )
+            if any(isinstance(text, str) and UNSAFE_CHARACTERS.search(text) for text in texts):
+                raise ValueError(
+                    f"{name}: contains a control or bidirectional formatting character"
+                )
+        return self
 
 
 class ChildEvent(Message):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,6 +24,8 @@ from hub.contracts.problems import BadMessage, Problem, problems_from
 from hub.contracts.registry import Contract, UnknownMessageType, contract_for_type
 
 MAX_MESSAGE_BYTES = 256 * 1024  # a MISPER report is a few KB; anything larger is refused
+MAX_DEPTH = 12  # the deepest contract nests 4 levels (envelope, data, child, a list)
+MAX_DIGITS = 18  # no contract has a number near a 64-bit integer's
 CONTENT_TYPE: Literal["application/json"] = "application/json"
 _FORMAT = JSONFormat()
 
@@ -62,20 +65,79 @@ def _validate_body(contract: Contract, data: object) -> BaseModel:
         raise BadMessage(problems_from(error, prefix="data")) from None
 
 
+class _Unacceptable(ValueError):
+    """JSON that parses but that no contract could mean; the reason names no value."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json.loads keeps the last of a key given twice, silently: a sender's first value
+    (a risk grade, say) would be dropped without a word."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise _Unacceptable("has a key twice in one object (its name is not repeated)")
+    return document
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _Unacceptable(f"has a number longer than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _Unacceptable("has a number too large to represent")
+    return number
+
+
+def _not_a_json_constant(name: str) -> object:
+    raise _Unacceptable(f"has {name}, which JSON does not allow")
+
+
+def _depth(document: object) -> int:
+    """How deeply arrays and objects nest (without recursion: depth is what is checked)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _json(raw: bytes) -> object:
-    """Decode a message body: UTF-8 JSON only (json.loads would guess UTF-16 from a BOM)."""
+    """Decode a message body: UTF-8 JSON only (json.loads would guess UTF-16 from a BOM),
+    within the bounds no contract comes near: MAX_DEPTH levels, MAX_DIGITS-digit numbers,
+    each key once."""
     if not raw:
         raise BadMessage([Problem("(message)", "is empty")])
     if len(raw) > MAX_MESSAGE_BYTES:
         raise BadMessage([Problem("(message)", f"is larger than {MAX_MESSAGE_BYTES} bytes")])
     try:
-        return json.loads(raw.decode("utf-8"))
+        document = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_no_duplicate_keys,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_not_a_json_constant,
+        )
     except UnicodeDecodeError:
         raise BadMessage([Problem("(message)", "is not UTF-8 text")]) from None
     except json.JSONDecodeError as error:
         raise BadMessage(
             [Problem("(message)", f"is not JSON ({error.msg} at line {error.lineno})")]
         ) from None
+    except RecursionError:
+        raise BadMessage([Problem("(message)", f"nests more than {MAX_DEPTH} deep")]) from None
+    except _Unacceptable as error:
+        raise BadMessage([Problem("(message)", str(error))]) from None
+    if _depth(document) > MAX_DEPTH:
+        raise BadMessage([Problem("(message)", f"nests more than {MAX_DEPTH} deep")])
+    return document
 
 
 def parse_structured(raw: bytes) -> ParsedEvent:

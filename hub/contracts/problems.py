@@ -41,7 +41,10 @@ def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
             if sep and " " not in named:
                 field, reason = ".".join(p for p in (field, named) if p), rest
         if detail["type"] == "extra_forbidden":
-            reason = "is not a field of this contract"
+            # Its name is the sender's text, which may be a child's name or address: the
+            # object that holds it is named instead.
+            field = ".".join(str(part) for part in detail["loc"][:-1])
+            reason = "has a field that is not in this contract (its name is not repeated)"
         found.append(
             Problem(field=".".join(p for p in (prefix, field) if p) or "(message)", reason=reason)
         )

@@ -91,5 +91,6 @@ def contract_for_type(ce_type: str) -> Contract:
     except KeyError:
         known = ", ".join(sorted(_BY_TYPE))
         raise UnknownMessageType(
-            f"type: '{ce_type[:120]}' is not a contract the hub accepts; known types: {known}"
+            f"type: is not a contract the hub accepts (the type sent is not repeated); "
+            f"known types: {known}"
         ) from None

@@ -61,8 +61,8 @@ def test_every_failing_field_is_named_at_once() -> None:
     message["data"]["nickname"] = "JJ"
     message["data"]["reported_at"] = "yesterday"
     problems = problems_of(encoded(message))
-    assert set(problems) == {"data.uasc", "data.nickname", "data.reported_at"}
-    assert problems["data.nickname"] == "is not a field of this contract"
+    assert set(problems) == {"data.uasc", "data", "data.reported_at"}
+    assert problems["data"].startswith("has a field that is not in this contract")
 
 
 def test_a_timestamp_without_an_offset_is_refused() -> None:

@@ -42,12 +42,23 @@ def poison() -> dict[str, Message]:
     key, value, headers = good(100)
     body = json.loads(value or b"")
     extra = {**body, "favourite_colour": "blue"}
+    text = json.dumps(body).encode()
+    deep = text.replace(b'"medium"', b"[" * 40_000 + b"]" * 40_000)
+    since_1970 = json.dumps({**body, "missing_since": 0}).encode()
+    grade = b'"risk_level": "medium"'  # the example's
+    twice = text.replace(grade, grade + b', "risk_level": "high"')
+    assert grade in text
+    bidi = {**body, "last_seen": {**body["last_seen"], "place": "Luton\u202e"}}
     return {
+        "nests more than 12 deep": (key, deep, headers),
+        "not a number": (key, since_1970, headers),
+        "has a key twice": (key, twice, headers),
+        "bidirectional formatting character": (key, json.dumps(bidi).encode(), headers),
         "is not JSON": (key, b"{not json", headers),
         "is not UTF-8": (key, b"\xff\xfe\x00", headers),
         "is empty": (key, b"", headers),
         "larger than": (key, b"{" + b" " * 300_000 + b"}", headers),
-        "not a field": (key, json.dumps(extra).encode(), headers),
+        "not in this contract": (key, json.dumps(extra).encode(), headers),
         "not a contract the hub accepts": (
             key,
             value,
@@ -60,7 +71,7 @@ def poison() -> dict[str, Message]:
 
 def accepted() -> dict[str, Message]:
     """Odd but valid: stored as text and processed, never executed or echoed."""
-    hostile = good(101, circumstances="'; DROP TABLE inbound_events; -- <script>\u202e")
+    hostile = good(101, circumstances="'; DROP TABLE inbound_events; -- <script>")
     key, value, headers = good(102)
     return {
         "hostile strings": hostile,
