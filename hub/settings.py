@@ -154,3 +154,7 @@ class ConsoleSettings(BaseSettings):
     secure_cookies: bool = Field(
         default=True, description="cookies only over HTTPS; false only behind no proxy, for tests"
     )
+    api_docs: bool = Field(
+        default=False,
+        description="serve the API's /docs and /openapi.json (for a developer; off in production)",
+    )

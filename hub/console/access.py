@@ -65,9 +65,35 @@ def authenticate(session: Session, username: str, password: str) -> Operator | N
     return Operator(username=user.username, role=Role(user.role)) if user else None
 
 
-def find_user(session: Session, username: str) -> Operator | None:
+def find_user(
+    session: Session, username: str, signed_in_at: datetime | None = None
+) -> Operator | None:
+    """The user, if it still exists and, for a session begun at `signed_in_at`, has not
+    signed out since."""
     user = session.get(ConsoleUser, username[:64])
-    return Operator(username=user.username, role=Role(user.role)) if user else None
+    if user is None:
+        return None
+    ended = user.signed_out_at
+    if signed_in_at is not None and ended is not None and signed_in_at <= ended:
+        return None
+    return Operator(username=user.username, role=Role(user.role))
+
+
+def sign_out(session: Session, username: str, now: datetime) -> None:
+    """End every session of the user, on the server: a copied cookie stops working too."""
+    user = session.get(ConsoleUser, username[:64])
+    if user is not None:
+        user.signed_out_at = now
+        record(session, now, username, "sign_out", username, "every session ended")
+
+
+def remove_user(session: Session, username: str, now: datetime, by: str) -> None:
+    """Remove a user; its sessions end with it. The audit trail keeps what it did."""
+    user = session.get(ConsoleUser, username[:64])
+    if user is None:
+        raise BadUser(f"username: {username!r} is not a console user")
+    session.delete(user)
+    record(session, now, by, "remove_user", username, f"role {user.role}")
 
 
 def record(

@@ -350,6 +350,20 @@ def users_add(
     typer.echo(f"added {username} ({role})")
 
 
+@users_app.command("remove")
+def users_remove(username: str) -> None:
+    """Remove a console user: it can no longer sign in, and its sessions end at once."""
+    from hub.console.access import BadUser, remove_user
+
+    try:
+        with _store() as store, store.begin() as session:
+            remove_user(session, username, SystemClock().now(), _who())
+    except BadUser as bad:
+        typer.echo(str(bad), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"removed {username}")
+
+
 def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = "") -> None:
     """Serve the ops console (web pages, JSON API, /metrics). Needs HUB_CONSOLE_SECRET."""
     import uvicorn
@@ -370,6 +384,7 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
             console,
             console_settings.secret.get_secret_value(),
             console_settings.secure_cookies,
+            console_settings.api_docs,
         )
         host, port = console_settings.host, console_settings.port
         typer.echo(f"ops console on http://{host}:{port}/", err=True)

@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -29,7 +29,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from hub.console import metrics, probes
-from hub.console.access import AuditLine, Operator, audit_trail, authenticate, find_user
+from hub.console.access import (
+    AuditLine,
+    Operator,
+    audit_trail,
+    authenticate,
+    find_user,
+    sign_out,
+)
 from hub.console.actions import (
     BrokerUnavailable,
     ReplayReport,
@@ -45,6 +52,7 @@ from hub.console.actions import (
 from hub.console.context import Console, health_of
 from hub.console.health import Health
 from hub.console.roles import Role
+from hub.console.throttle import SignInThrottle
 from hub.console.views import (
     HeldDuty,
     LogFilter,
@@ -66,14 +74,48 @@ T = TypeVar("T")
 PER_PAGE = 50
 
 
-def create_app(console: Console, secret: str, secure_cookies: bool = True) -> FastAPI:
+# What a browser may do with the console's pages: its own scripts, styles and forms only,
+# never framed by another site (clickjacking), no referrer leaving with an episode's URL.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # pages about children stay out of shared caches
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def create_app(
+    console: Console, secret: str, secure_cookies: bool = True, api_docs: bool = False
+) -> FastAPI:
+    """`api_docs`: serve /docs and /openapi.json (HUB_CONSOLE_API_DOCS); off, they are not
+    there at all."""
     if len(secret) < 32:
         raise ValueError("HUB_CONSOLE_SECRET: at least 32 characters")
     app = FastAPI(
         title="Missing Children Integration Hub: ops console",
         version="1",
         description="The routing log, deliveries, refusals and deadlines (docs/console.md).",
+        docs_url="/docs" if api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if api_docs else None,
     )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path != "/docs":  # Swagger UI, when asked for, loads its own script
+            response.headers.update(SECURITY_HEADERS)
+        if request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
+            response.headers["Strict-Transport-Security"] = HSTS
+        return response
+
+    app.state.throttle = SignInThrottle()
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -118,20 +160,49 @@ async def signed_in(
     console: ConsoleDep,
     credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)],
 ) -> Operator:
-    name = request.session.get("user")
-    if isinstance(name, str):
-        user = await asyncio.to_thread(_read, console, lambda s: find_user(s, name))
+    name, since = request.session.get("user"), _session_began(request)
+    if isinstance(name, str) and since is not None:
+        user = await asyncio.to_thread(_read, console, lambda s: find_user(s, name, since))
         if user is not None:
             return user
     if credentials is not None:
-        user = await asyncio.to_thread(
-            _read, console, lambda s: authenticate(s, credentials.username, credentials.password)
-        )
+        user = await checked_password(request, console, credentials.username, credentials.password)
         if user is not None:
             return user
     if request.url.path.startswith("/api/"):
         raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Basic"})
     raise NotSignedIn
+
+
+class TooManyAttempts(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(429, "too many failed sign-ins: try again in 15 minutes")
+
+
+async def checked_password(
+    request: Request, console: Console, username: str, password: str
+) -> Operator | None:
+    """The user, if the password is right and this user and address are not throttled
+    (hub.console.throttle); TooManyAttempts if they are, whatever the password."""
+    throttle: SignInThrottle = request.app.state.throttle
+    address = request.client.host if request.client else "unknown"
+    if not throttle.allows(username, address):
+        raise TooManyAttempts
+    user = await read(console, lambda s: authenticate(s, username, password))
+    if user is None:
+        throttle.failed(username, address)
+    else:
+        throttle.succeeded(username, address)
+    return user
+
+
+def _session_began(request: Request) -> datetime | None:
+    """When the cookie's session began; None for a cookie without it (from before)."""
+    began = request.session.get("since")
+    try:
+        return datetime.fromisoformat(began) if isinstance(began, str) else None
+    except ValueError:
+        return None
 
 
 def needs(role: Role) -> Callable[[Operator], Awaitable[Operator]]:
@@ -146,6 +217,11 @@ def needs(role: Role) -> Callable[[Operator], Awaitable[Operator]]:
 Viewer = Annotated[Operator, Depends(needs(Role.VIEWER))]
 OperatorUser = Annotated[Operator, Depends(needs(Role.OPERATOR))]
 Admin = Annotated[Operator, Depends(needs(Role.ADMIN))]
+
+
+def _sign_out(console: Console, username: str) -> None:
+    with console.sessions.begin() as session:
+        sign_out(session, username, datetime.now(UTC))
 
 
 def _read(console: Console, read: Callable[[Session], T]) -> T:
@@ -448,17 +524,27 @@ def _pages() -> Any:
         password: Annotated[str, Form(max_length=1024)],
         next: Annotated[str, Form(max_length=2000)] = "/log",
     ) -> Response:
-        user = await read(console, lambda s: authenticate(s, username, password))
+        try:
+            user = await checked_password(request, console, username, password)
+        except TooManyAttempts:
+            page = _page(request, "login.html", None, next=_local(next), throttled=True)
+            page.status_code = 429
+            return page
         if user is None:
             page = _page(request, "login.html", None, next=_local(next), failed=True)
             page.status_code = 401
             return page
         request.session.clear()
         request.session["user"] = user.username
+        request.session["since"] = datetime.now(UTC).isoformat()
         return RedirectResponse(_local(next), 303)
 
     @pages.post("/logout")
-    async def logout(request: Request) -> Response:
+    async def logout(request: Request, console: ConsoleDep) -> Response:
+        """Ends every session of the user on the server, not only this cookie."""
+        name = request.session.get("user")
+        if isinstance(name, str):
+            await asyncio.to_thread(_sign_out, console, name)
         request.session.clear()
         return RedirectResponse("/login", 303)
 

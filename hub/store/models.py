@@ -201,6 +201,8 @@ class ConsoleUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id; never the password
     role: Mapped[str] = mapped_column(String(16))  # viewer, operator, admin
     created_at: Mapped[datetime]
+    # Sessions begun before this are over: signing out ends every session of the user.
+    signed_out_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AuditEntry(Base):

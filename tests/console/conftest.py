@@ -54,7 +54,8 @@ def console_of(store: sessionmaker[Session]) -> Console:
 
 
 def console_app(store: sessionmaker[Session]) -> FastAPI:
-    return create_app(console_of(store), SECRET, secure_cookies=False)
+    """With /docs and /openapi.json served, as a developer would ask (HUB_CONSOLE_API_DOCS)."""
+    return create_app(console_of(store), SECRET, secure_cookies=False, api_docs=True)
 
 
 @pytest.fixture

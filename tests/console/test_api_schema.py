@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, not_a_server_error
 
+from hub.console.throttle import SignInThrottle
 from hub.store.database import make_engine, migrate, sessions
 from tests.console.conftest import PASSWORDS, console_app
 
@@ -32,7 +33,8 @@ def _app() -> FastAPI:
     return console_app(sessions(make_engine(url)))
 
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
+APP = _app()
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
@@ -47,4 +49,7 @@ def test_the_api_keeps_its_document_for_an_operator(case: schemathesis.Case[Any]
     excluded = [negative_data_rejection]
     if case.operation.path == "/api/outbox/retry":
         excluded.append(not_a_server_error)  # no broker here on purpose: a documented 503
+    # Each case a newcomer: schemathesis tries wrong credentials in every one, and the
+    # sign-in throttle (tests/console/test_console_security.py) would answer 429 after five.
+    APP.state.throttle = SignInThrottle()
     case.call_and_validate(headers={"Authorization": basic("olive")}, excluded_checks=excluded)

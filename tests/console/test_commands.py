@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.store.models import ConsoleUser
 from tests.console.conftest import console_of
 
 
@@ -48,3 +49,14 @@ def test_hub_console_refuses_to_start_without_its_secret(
     result = cli.invoke(app, ["console"])
     assert result.exit_code == 2
     assert "HUB_CONSOLE_SECRET: Field required" in result.output
+
+
+def test_hub_users_remove_removes_a_user_and_names_one_that_is_not(
+    cli: CliRunner, store: sessionmaker[Session]
+) -> None:
+    assert cli.invoke(app, ["users", "remove", "vera"]).exit_code == 0
+    with store() as session:
+        assert session.get(ConsoleUser, "vera") is None
+    again = cli.invoke(app, ["users", "remove", "vera"])
+    assert again.exit_code == 2
+    assert "username: 'vera' is not a console user" in again.output

@@ -1,0 +1,81 @@
+"""The console against an attacker (issue 13, section 4): headers that keep its pages out of
+other sites' frames and scripts, sign-in throttled, sessions that end on the server, the
+API's own documents served only when asked for."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from hub.console.access import remove_user
+from hub.console.context import Console
+from hub.store.models import AuditEntry
+from tests.console.conftest import NOW, PASSWORDS
+from tests.console.test_web import signed_in
+
+
+def test_every_page_forbids_framing_sniffing_and_foreign_scripts(app: FastAPI) -> None:
+    headers = TestClient(app).get("/login").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert "strict-transport-security" not in headers  # plain HTTP: HSTS would mean nothing
+
+
+def test_over_tls_the_browser_is_told_to_keep_to_it(app: FastAPI) -> None:
+    headers = TestClient(app, base_url="https://console.example").get("/login").headers
+    assert headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_fifty_wrong_passwords_are_not_all_tried(app: FastAPI) -> None:
+    """After five wrong passwords for one user from one address, the rest are refused
+    unchecked, and so is the right one, or guessing would go on."""
+    client = TestClient(app)
+    answers = [
+        client.post("/login", data={"username": "olive", "password": f"guess {n}"}).status_code
+        for n in range(50)
+    ]
+    assert answers[:5] == [401] * 5
+    assert set(answers[5:]) == {429}
+    right = client.post("/login", data={"username": "olive", "password": PASSWORDS["olive"][0]})
+    assert right.status_code == 429
+    assert "Too many failed sign-ins" in right.text
+
+
+def test_api_clients_guessing_passwords_are_throttled_too(app: FastAPI) -> None:
+    client = TestClient(app)
+    wrong = "Basic " + base64.b64encode(b"ada:not the password").decode()
+    statuses = [
+        client.get("/api/log", headers={"Authorization": wrong}).status_code for _ in range(7)
+    ]
+    assert statuses == [401] * 5 + [429] * 2
+
+
+def test_a_cookie_kept_after_signing_out_no_longer_works(app: FastAPI) -> None:
+    client = signed_in(app, "vera")
+    cookie = client.cookies.get("hub_console")
+    assert cookie is not None
+    assert client.post("/logout", follow_redirects=False).status_code == 303
+    replayed = TestClient(app, cookies={"hub_console": cookie})
+    assert replayed.get("/api/log").status_code == 401
+
+
+def test_a_removed_users_sessions_end_at_once(app: FastAPI, console: Console) -> None:
+    client = signed_in(app, "olive")
+    assert client.get("/api/log").status_code == 200
+    with console.sessions.begin() as session:
+        remove_user(session, "olive", NOW, "ada")
+    assert client.get("/api/log").status_code == 401
+    with console.sessions() as session:
+        removal = session.scalars(select(AuditEntry).where(AuditEntry.action == "remove_user"))
+        assert [(e.who, e.target) for e in removal] == [("ada", "olive")]
+
+
+def test_the_api_documents_are_not_served_unless_asked_for(app: FastAPI) -> None:
+    client = signed_in(app, "ada")
+    assert client.get("/openapi.json").status_code == 404
+    assert client.get("/docs").status_code == 404
