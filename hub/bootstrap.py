@@ -47,9 +47,11 @@ def kafka_connection(bootstrap: str = "") -> KafkaConnection:
     local broker (HUB_KAFKA_PORT), with the security configured (HUB_KAFKA_SECURITY_PROTOCOL
     and the rest): how every client of this process connects."""
     settings = read_settings(KafkaSettings)
-    return KafkaConnection(
-        bootstrap or settings.local_bootstrap(), security=kafka_security(settings)
-    )
+    if not (bootstrap or settings.bootstrap):  # the project's own broker, as the hub's user
+        from hub.devtools.kafka_local import local_broker
+
+        return local_broker().connection()
+    return KafkaConnection(bootstrap or settings.bootstrap, security=kafka_security(settings))
 
 
 def kafka_security(settings: KafkaSettings) -> KafkaSecurity | None:

@@ -25,11 +25,13 @@ from hub.devtools.kafka_local import (
     LocalKafkaCluster,
     cache_dir,
     fetch_jars,
+    local_broker,
 )
+from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
-from hub.settings import KafkaSettings
+from hub.settings import KafkaSettings, SettingsError
 
 app = typer.Typer(help="Missing Children Integration Hub.", no_args_is_help=True)
 contracts_app = typer.Typer(help="The published contracts.", no_args_is_help=True)
@@ -239,15 +241,6 @@ def contracts_export(
         typer.echo(f"wrote {path}")
 
 
-def local_broker(port: int = 0) -> LocalKafka:
-    settings = KafkaSettings()
-    port = port or settings.port
-    controller = settings.controller_port or port + 1
-    return LocalKafka(
-        cache_dir() / "kafka" / f"broker-{port}", port=port, controller_port=controller
-    )
-
-
 @kafka_app.command("fetch")
 def kafka_fetch() -> None:
     """Fetch the Apache Kafka jars from Maven Central into the cache."""
@@ -310,11 +303,17 @@ def kafka_status(port: Port = 0, brokers: Brokers = 1) -> None:
         raise typer.Exit(EXIT_UNAVAILABLE)
 
 
-def _broker_or_local(bootstrap: str) -> str:
-    """The given broker, or the project's own, started if need be."""
-    target = bootstrap or KafkaSettings().bootstrap
-    if target:
-        return target
+def _broker_or_local(bootstrap: str) -> KafkaConnection:
+    """The given broker as configured, or the project's own (TLS and SCRAM, as the hub's
+    user), started if need be."""
+    from hub.bootstrap import kafka_connection
+
+    if bootstrap or KafkaSettings().bootstrap:
+        try:
+            return kafka_connection(bootstrap)
+        except SettingsError as error:
+            typer.echo(f"refusing to start: {error}", err=True)
+            raise typer.Exit(2) from None
     broker = local_broker()
     typer.echo(f"starting the local Kafka broker on {broker.bootstrap} ...", err=True)
     try:
@@ -322,7 +321,7 @@ def _broker_or_local(bootstrap: str) -> str:
     except KafkaUnavailable as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
-    return broker.bootstrap
+    return broker.connection()
 
 
 @app.command()
@@ -334,7 +333,6 @@ def demo(
 ) -> None:
     """Run the real hub on the embedded database over the demo scenarios, then show what
     each agency received and why."""
-    from hub.bootstrap import kafka_connection
     from hub.devtools.demo import run_demo
 
     target = _broker_or_local(bootstrap)
@@ -342,7 +340,7 @@ def demo(
     database.parent.mkdir(exist_ok=True)
     for stale in database.parent.glob("demo.db*"):  # a fresh embedded database each run
         stale.unlink()
-    for line in asyncio.run(run_demo(kafka_connection(target), f"sqlite:///{database}", scenario)):
+    for line in asyncio.run(run_demo(target, f"sqlite:///{database}", scenario)):
         typer.echo(line)
 
 
@@ -362,7 +360,6 @@ def bench(
 ) -> None:
     """Measure throughput, latency and memory on a real broker with PostgreSQL and SQLite,
     beside a bare aiokafka pass-through on the same broker (docs/benchmark.md)."""
-    from hub.bootstrap import kafka_connection
     from hub.devtools.bench import run_bench
     from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
 
@@ -377,9 +374,7 @@ def bench(
             raise typer.Exit(EXIT_UNAVAILABLE) from None
         postgres_url = server.url
     try:
-        lines = asyncio.run(
-            run_bench(kafka_connection(target), postgres_url, events, rate, latency_events)
-        )
+        lines = asyncio.run(run_bench(target, postgres_url, events, rate, latency_events))
     finally:
         if server is not None:
             server.stop()
@@ -413,7 +408,6 @@ def run(bootstrap: Bootstrap = "") -> None:
     from hub.bootstrap import (
         UnsafeConfiguration,
         build,
-        kafka_connection,
         refuse_no_broker,
         refuse_plaintext,
     )
@@ -432,9 +426,8 @@ def run(bootstrap: Bootstrap = "") -> None:
     except SettingsError as error:
         typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
-    target = _broker_or_local(bootstrap)
+    kafka = _broker_or_local(bootstrap)
     try:
-        kafka = kafka_connection(target)
         parts = build(settings, kafka)
         refuse_plaintext(settings, kafka)
     except (SettingsError, UnsafeConfiguration, DirectoryError) as error:

@@ -66,9 +66,6 @@ class KafkaSettings(BaseSettings):
         description="let a production hub connect without TLS and SASL (a private test network)",
     )
 
-    def local_bootstrap(self) -> str:
-        return self.bootstrap or f"127.0.0.1:{self.port}"
-
 
 class HubSettings(BaseSettings):
     """What `hub run` needs. Settings that could lose a message are refused at start, each

@@ -420,3 +420,19 @@ class LocalKafkaCluster:
     def running(self) -> list[int]:
         """The ids of the nodes whose process is alive."""
         return [node.node_id for node in self.nodes if node.running_pid() is not None]
+
+
+def local_broker(port: int = 0) -> LocalKafka:
+    """The project's own broker (`hub kafka up`, `make demo`, `hub run` in development):
+    TLS and SASL/SCRAM with deny-by-default ACLs, as production runs (docs/security.md)."""
+    from hub.settings import KafkaSettings
+
+    settings = KafkaSettings()
+    port = port or settings.port
+    controller = settings.controller_port or port + 1
+    return LocalKafka(
+        cache_dir() / "kafka" / f"broker-{port}-tls",  # a plaintext one's data is elsewhere
+        port=port,
+        controller_port=controller,
+        secured=True,
+    )
