@@ -15,7 +15,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
@@ -376,22 +376,30 @@ async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(
     assert abs(failed.next_attempt_at - datetime.now(UTC)) <= ROW_BACKOFF_CAP
 
 
+def two_children_on_postgresql(
+    url: str, first: str, second: str
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Rows `first` and `second` for child CF-1, then "other" for CF-2, to MASH."""
+    migrate(url)
+    engine = make_engine(url)
+    store = sessions(engine)
+    with store.begin() as session:
+        for message_id, child in ((first, b"CF-1"), (second, b"CF-1"), ("other", b"CF-2")):
+            enqueue(
+                session,
+                Outgoing(message_id, "notify.northamptonshire.mash", child, [], b"{}"),
+                NOW,
+            )
+    return engine, store
+
+
 @pytest.mark.postgres
 async def test_two_relays_never_send_one_childs_rows_on_a_topic_at_once(
     kafka: KafkaConnection, postgres_url: str
 ) -> None:
     """Rows 1 and 2 for one child, row 3 for another: while one relay is sending row 1, a
     second relay's claim skips row 2 (it would overtake row 1) and takes row 3."""
-    migrate(postgres_url)
-    engine = make_engine(postgres_url)
-    store = sessions(engine)
-    with store.begin() as session:
-        for message_id, child in (("first", b"CF-1"), ("second", b"CF-1"), ("other", b"CF-2")):
-            enqueue(
-                session,
-                Outgoing(message_id, "notify.northamptonshire.mash", child, [], b"{}"),
-                NOW,
-            )
+    engine, store = two_children_on_postgresql(postgres_url, "first", "second")
 
     unstarted = kafka.producer()  # claiming only: nothing is sent
 
@@ -422,16 +430,8 @@ async def test_a_claim_that_saw_a_stream_before_its_row_failed_sends_nothing_beh
     child's row since, and left the child's next row untouched. A claim that saw that next
     row as due (its snapshot older than the failure) sends it no sooner than the failed
     row; another child's row goes."""
-    migrate(postgres_url)
-    engine = make_engine(postgres_url)
-    store = sessions(engine)
-    with store.begin() as session:
-        for message_id, child in (("failed", b"CF-1"), ("behind", b"CF-1"), ("other", b"CF-2")):
-            enqueue(
-                session,
-                Outgoing(message_id, "notify.northamptonshire.mash", child, [], b"{}"),
-                NOW,
-            )
+    engine, store = two_children_on_postgresql(postgres_url, "failed", "behind")
+    with store.begin() as session:  # another relay's round failed it
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.message_id == "failed")
