@@ -151,6 +151,10 @@ class ConsoleSettings(BaseSettings):
     secure_cookies: bool = Field(
         default=True, description="cookies only over HTTPS; false only behind no proxy, for tests"
     )
+    metrics: bool = Field(
+        default=True,
+        description="serve Prometheus figures at /metrics (counts only, no sign-in)",
+    )
     api_docs: bool = Field(
         default=False,
         description="serve the API's /docs and /openapi.json (for a developer; off in production)",

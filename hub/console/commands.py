@@ -385,6 +385,7 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
             console_settings.secret.get_secret_value(),
             console_settings.secure_cookies,
             console_settings.api_docs,
+            console_settings.metrics,
         )
         host, port = console_settings.host, console_settings.port
         typer.echo(f"ops console on http://{host}:{port}/", err=True)

@@ -1,9 +1,14 @@
-"""Prometheus metrics at /metrics: the figures of the health page, read at each scrape.
-Counts only: nothing about any child. Open without sign-in, as scrapers expect; put it
-behind the network's own controls."""
+"""Prometheus metrics at /metrics: the figures of the health page. Counts only: nothing
+about any child. Open without sign-in, as scrapers expect; put it behind the network's own
+controls, or turn it off (HUB_CONSOLE_METRICS=false).
+
+Read at most once every FRESH_FOR: health opens a Kafka client and counts rows, and
+anyone who can reach /metrics could otherwise make the console do both as often as they
+liked."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +16,9 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from hub.console.context import health_of
+from hub.console.health import Health
+
+FRESH_FOR = 15.0  # seconds; Prometheus scrapes every 15 to 60 s by custom
 
 
 def router() -> APIRouter:
@@ -18,7 +26,7 @@ def router() -> APIRouter:
 
     @metrics.get("/metrics")
     async def scrape(request: Request) -> Response:
-        found = await health_of(request.app.state.console)
+        found = await _recent_health(request)
         registry = CollectorRegistry()
 
         def gauge(name: str, help_text: str, value: float, **labels: Any) -> None:
@@ -47,3 +55,13 @@ def router() -> APIRouter:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+async def _recent_health(request: Request) -> Health:
+    """The last figures if read within FRESH_FOR, else new ones."""
+    state = request.app.state
+    read_at, found = getattr(state, "metrics_read", (None, None))
+    if read_at is None or found is None or time.monotonic() - read_at > FRESH_FOR:
+        found = await health_of(state.console)
+        state.metrics_read = (time.monotonic(), found)
+    return found

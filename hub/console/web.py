@@ -89,10 +89,14 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(
-    console: Console, secret: str, secure_cookies: bool = True, api_docs: bool = False
+    console: Console,
+    secret: str,
+    secure_cookies: bool = True,
+    api_docs: bool = False,
+    metrics_served: bool = True,
 ) -> FastAPI:
-    """`api_docs`: serve /docs and /openapi.json (HUB_CONSOLE_API_DOCS); off, they are not
-    there at all."""
+    """`api_docs`: serve /docs and /openapi.json (HUB_CONSOLE_API_DOCS); `metrics_served`:
+    serve /metrics (HUB_CONSOLE_METRICS). Off, they are not there at all."""
     if len(secret) < 32:
         raise ValueError("HUB_CONSOLE_SECRET: at least 32 characters")
     app = FastAPI(
@@ -130,7 +134,8 @@ def create_app(
     _errors(app)
     app.include_router(_pages())
     app.include_router(_api())
-    app.include_router(metrics.router())
+    if metrics_served:
+        app.include_router(metrics.router())
     app.include_router(probes.router())
     return app
 

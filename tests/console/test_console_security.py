@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from hub.console.access import remove_user
 from hub.console.context import Console
+from hub.console.web import create_app
+from hub.service.heartbeat import beat
 from hub.store.models import AuditEntry
-from tests.console.conftest import NOW, PASSWORDS
+from tests.console.conftest import NOW, PASSWORDS, SECRET
 from tests.console.test_web import signed_in
 
 
@@ -79,3 +81,19 @@ def test_the_api_documents_are_not_served_unless_asked_for(app: FastAPI) -> None
     client = signed_in(app, "ada")
     assert client.get("/openapi.json").status_code == 404
     assert client.get("/docs").status_code == 404
+
+
+def test_metrics_are_read_once_however_often_they_are_scraped(
+    app: FastAPI, console: Console
+) -> None:
+    """Each reading opens a Kafka client and counts rows: a scraper, or anyone, asking many
+    times a second gets the figures of the last reading (hub.console.metrics.FRESH_FOR)."""
+    client = TestClient(app)
+    assert "hub_running 0.0" in client.get("/metrics").text
+    beat(console.sessions, "host:1:a", ["consumer", "relay", "scheduler"])
+    assert "hub_running 0.0" in client.get("/metrics").text  # not read again yet
+
+
+def test_metrics_can_be_turned_off(console: Console) -> None:
+    app = create_app(console, SECRET, secure_cookies=False, metrics_served=False)
+    assert TestClient(app).get("/metrics").status_code == 404
