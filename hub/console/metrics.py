@@ -60,8 +60,8 @@ def router() -> APIRouter:
 async def _recent_health(request: Request) -> Health:
     """The last figures if read within FRESH_FOR, else new ones."""
     state = request.app.state
-    read_at, found = getattr(state, "metrics_read", (None, None))
-    if read_at is None or found is None or time.monotonic() - read_at > FRESH_FOR:
+    read_at, found = getattr(state, "metrics_read", (0.0, None))
+    if found is None or time.monotonic() - read_at > FRESH_FOR:
         found = await health_of(state.console)
         state.metrics_read = (time.monotonic(), found)
     return found

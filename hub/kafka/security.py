@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,8 +40,11 @@ class KafkaSecurity:
         if not self.ca_file.is_file():
             raise KafkaSecurityError(f"HUB_KAFKA_CA_FILE: no such file: {self.ca_file}")
 
+    @cached_property
     def ssl_context(self) -> ssl.SSLContext:
-        """Verifies the broker's certificate and its name (TLS 1.2 at least)."""
+        """Verifies the broker's certificate and its name (TLS 1.2 at least). Made once and
+        shared: every client of the process (health opens one per check) would otherwise
+        read the CA file again."""
         context = ssl.create_default_context(cafile=str(self.ca_file))
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         return context
@@ -52,7 +56,7 @@ class KafkaSecurity:
             "sasl_mechanism": self.mechanism,
             "sasl_plain_username": self.username,
             "sasl_plain_password": self.password,
-            "ssl_context": self.ssl_context(),
+            "ssl_context": self.ssl_context,
         }
 
     def faststream(self) -> BaseSecurity:
@@ -60,7 +64,7 @@ class KafkaSecurity:
         from faststream.security import SASLScram256, SASLScram512
 
         kind = SASLScram512 if self.mechanism == "SCRAM-SHA-512" else SASLScram256
-        return kind(self.username, self.password, ssl_context=self.ssl_context())
+        return kind(self.username, self.password, ssl_context=self.ssl_context)
 
 
 def read_password(password_file: str, password: str) -> str:
