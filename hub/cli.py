@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from hub.access.commands import access_app
 from hub.clock import iso_utc
 from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
@@ -31,7 +32,7 @@ from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
-from hub.settings import KafkaSettings, SettingsError
+from hub.settings import HubSettings, KafkaSettings, SettingsError
 
 app = typer.Typer(help="Missing Children Integration Hub.", no_args_is_help=True)
 contracts_app = typer.Typer(help="The published contracts.", no_args_is_help=True)
@@ -41,6 +42,7 @@ kafka_app = typer.Typer(
 app.add_typer(contracts_app, name="contracts")
 register_console_commands(app)
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(access_app, name="access")
 
 EXIT_REFUSED = 1
 EXIT_UNAVAILABLE = 3
@@ -91,7 +93,14 @@ def validate(files: Files) -> None:
 
 
 @app.command()
-def publish(files: Files, bootstrap: Bootstrap = "") -> None:
+def publish(
+    files: Files,
+    bootstrap: Bootstrap = "",
+    agency: Annotated[
+        str | None,
+        typer.Option(help="publish on this agency's own topics (inbound.<type>.<agency>)"),
+    ] = None,
+) -> None:
     """Validate messages and publish them to their topics (key = the child's id, CloudEvents
     headers). If any file is refused, nothing is published."""
     from hub.bootstrap import kafka_connection
@@ -99,8 +108,9 @@ def publish(files: Files, bootstrap: Bootstrap = "") -> None:
 
     events = _validated(files)
     target = kafka_connection(bootstrap)
+    prefix = HubSettings().topic_prefix
     try:
-        sent = asyncio.run(publish_events(target, events))
+        sent = asyncio.run(publish_events(target, events, prefix, agency))
     except Exception as error:
         typer.echo(f"could not publish to {target.bootstrap}: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None

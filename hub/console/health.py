@@ -6,6 +6,7 @@ reported, not waited for."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiokafka import TopicPartition
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.contracts.registry import INBOUND_TOPICS
+from hub.access.senders import inbound_pattern
 from hub.errors import failure_of
 from hub.kafka.connection import KafkaConnection
 from hub.service.heartbeat import live_roles
@@ -76,7 +77,9 @@ async def consumer_lag(kafka: KafkaConnection, group_id: str, prefix: str = "") 
         committed = await admin.list_consumer_group_offsets(group_id)
         # The partitions from the topics' own metadata: a consumer not subscribed to them
         # knows none (asking it gave no partitions, so the lag was always 0).
-        described = await admin.describe_topics(sorted(prefix + t for t in INBOUND_TOPICS))
+        inbound = re.compile(inbound_pattern(prefix))  # shared and agencies' own topics
+        topics = sorted(t for t in await admin.list_topics() if inbound.match(t))
+        described = await admin.describe_topics(topics) if topics else []
         partitions = [
             TopicPartition(topic["topic"], partition["partition"])
             for topic in described

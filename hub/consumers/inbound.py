@@ -31,8 +31,8 @@ from faststream.message import StreamMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
+from hub.access.senders import inbound_pattern
 from hub.clock import Clock
-from hub.contracts.registry import INBOUND_TOPICS
 from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
 from hub.service.applying import apply_batch
@@ -123,11 +123,13 @@ class InboundConsumer:
 
 
 def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRouter:
-    """One subscriber over every inbound topic (under the deployment's topic prefix), for one
-    consumer group, a batch at a time, handled by `consumer`."""
-    router = KafkaRouter(prefix=settings.topic_prefix)
+    """One subscriber over every inbound topic under the deployment's topic prefix, shared
+    or an agency's own (hub.access.senders), for one consumer group, a batch at a time,
+    handled by `consumer`. A pattern: an agency onboarded while the hub runs is read from
+    its first record once the consumer next refreshes its metadata (5 minutes at most)."""
+    router = KafkaRouter()
     router.subscriber(
-        *INBOUND_TOPICS,
+        pattern=inbound_pattern(settings.topic_prefix),
         group_id=settings.group_id,
         batch=True,
         max_records=settings.batch_size,
@@ -137,6 +139,7 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
         parser=keep_raw_records,
         decoder=no_decoding,
         title="inbound",
-        description="Every inbound topic: police and local-authority events (contracts/).",
+        description="Every inbound topic, shared (inbound.<type>) or an agency's own "
+        "(inbound.<type>.<agency>): police and local-authority events (contracts/).",
     )(consumer.handle)
     return router

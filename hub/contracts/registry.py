@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -22,6 +23,16 @@ TYPE_PREFIX = "uk.missing-children"
 REJECTED_TOPIC = "hub.rejected"
 
 
+class Sender(StrEnum):
+    """The two kinds of sending agency (hub.access)."""
+
+    POLICE = "police force"
+    AUTHORITY = "local authority"
+
+
+POLICE, AUTHORITY = frozenset({Sender.POLICE}), frozenset({Sender.AUTHORITY})
+
+
 @dataclass(frozen=True)
 class Contract:
     """One message type: its model, its CloudEvents `type`, its topic and who sends it."""
@@ -30,6 +41,7 @@ class Contract:
     model: type[BaseModel]
     topic: str
     publisher: str
+    sent_by: frozenset[Sender]  # who may send it: the broker's ACLs and the hub enforce it
     version: int = 1
 
     @property
@@ -42,33 +54,37 @@ class Contract:
 
 
 CONTRACTS: tuple[Contract, ...] = (
-    Contract("misper-report", MisperReport, "inbound.misper-report", "police"),
-    Contract("risk-update", RiskUpdate, "inbound.risk-update", "police"),
+    Contract("misper-report", MisperReport, "inbound.misper-report", "police", POLICE),
+    Contract("risk-update", RiskUpdate, "inbound.risk-update", "police", POLICE),
     Contract(
         "risk-disagreement",
         RiskDisagreementRaised,
         "inbound.risk-disagreement",
         "police or local authority",
+        POLICE | AUTHORITY,
     ),
-    Contract("found-report", FoundReport, "inbound.found-report", "police"),
+    Contract("found-report", FoundReport, "inbound.found-report", "police", POLICE),
     Contract(
         "prevention-interview",
         PreventionInterviewCompleted,
         "inbound.prevention-interview",
         "police",
+        POLICE,
     ),
-    Contract("mash-rating", MashRating, "inbound.mash-rating", "MASH"),
+    Contract("mash-rating", MashRating, "inbound.mash-rating", "MASH", AUTHORITY),
     Contract(
         "return-interview",
         ReturnInterviewResult,
         "inbound.return-interview",
         "MCT or out-of-county worker",
+        AUTHORITY,
     ),
     Contract(
         "cross-border-notice",
         CrossBorderNotice,
         "inbound.cross-border-notice",
         "another local authority",
+        AUTHORITY,
     ),
 )
 
@@ -76,7 +92,9 @@ INBOUND_TOPICS = tuple(c.topic for c in CONTRACTS)
 
 # The notification is published by the hub to one topic per recipient (see docs/topics.md);
 # its contract is registered here so it is exported and validated like the others.
-NOTIFICATION = Contract("notification", Notification, "notify.{authority}.{recipient}", "the hub")
+NOTIFICATION = Contract(
+    "notification", Notification, "notify.{authority}.{recipient}", "the hub", frozenset()
+)
 
 _BY_TYPE = {c.ce_type: c for c in (*CONTRACTS, NOTIFICATION)}
 

@@ -119,6 +119,10 @@ class LocalKafka:
     # TLS and SASL/SCRAM on the clients' listener, deny-by-default ACLs; the controller's
     # listener alone stays PLAINTEXT, on loopback (docs/security.md).
     secured: bool = False
+    # Who the authorizer lets do anything: the brokers' own user always; the hub's too on
+    # the project's development broker, where the demo reads every agency's topics. A
+    # deployment gives the hub its ACLs instead (`hub access apply`, hub.access.plan).
+    super_users: tuple[str, ...] = (ADMIN_USER, HUB_USER)
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -187,10 +191,9 @@ class LocalKafka:
             "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
             "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
             "allow.everyone.if.no.acl.found=false",
-            # The brokers themselves (admin, over SASL_SSL) and the hub, until issue 13's
-            # ACLs narrow it; ANONYMOUS is the controller listener's principal, on loopback
-            # only (KRaft's brokers register with their controllers over it).
-            f"super.users=User:{ADMIN_USER};User:{HUB_USER};User:ANONYMOUS",
+            # ANONYMOUS is the controller listener's principal, on loopback only (KRaft's
+            # brokers register with their controllers over it).
+            "super.users=" + ";".join(f"User:{user}" for user in (*self.super_users, "ANONYMOUS")),
         ]
 
     def _properties(self) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 
+from hub.access.senders import sender_topic
 from hub.contracts.envelope import ParsedEvent, to_kafka
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import ensure_topics
@@ -24,23 +25,37 @@ class Published:
 
 
 async def publish(
-    kafka: KafkaConnection, events: Sequence[ParsedEvent], topic_prefix: str = ""
+    kafka: KafkaConnection,
+    events: Sequence[ParsedEvent],
+    topic_prefix: str = "",
+    agency: str | None = None,
 ) -> list[Published]:
-    """Publish events in order, each to its contract's topic, keyed by the child's id.
-    A resend of the same event id is safe: the hub de-duplicates on it."""
-    # The contracts' own topics (never a name from a message), made if this broker has not
-    # seen the hub yet: brokers run with auto-creation off.
-    await ensure_topics(kafka, sorted({topic_prefix + e.contract.topic for e in events}))
+    """Publish events in order, each to its contract's topic, keyed by the child's id: an
+    agency's own topic (`inbound.<type>.<agency>`, made when it was onboarded) when it is
+    named, else the shared one. A resend of the same event id is safe: the hub
+    de-duplicates on it."""
+    topics = [topic_prefix + _topic(event, agency) for event in events]
+    if agency is None:
+        # The contracts' own topics (never a name from a message), made if this broker has
+        # not seen the hub yet: brokers run with auto-creation off.
+        await ensure_topics(kafka, sorted(set(topics)))
     client = kafka.producer()
     try:  # stop even when start fails: an unreachable broker must not leak the producer
         await client.start()
-        return await send_events(client, events, topic_prefix)
+        return await send_events(client, events, topic_prefix, agency)
     finally:
         await client.stop()
 
 
+def _topic(event: ParsedEvent, agency: str | None) -> str:
+    return event.contract.topic if agency is None else sender_topic(event.contract, agency)
+
+
 async def send_events(
-    client: AIOKafkaProducer, events: Sequence[ParsedEvent], topic_prefix: str = ""
+    client: AIOKafkaProducer,
+    events: Sequence[ParsedEvent],
+    topic_prefix: str = "",
+    agency: str | None = None,
 ) -> list[Published]:
     """Send one after another (the idempotent producer keeps each partition's order) and
     await the acknowledgements together: one round trip per batch, not per event."""
@@ -50,7 +65,7 @@ async def send_events(
         key = message.key.encode() if isinstance(message.key, str) else message.key
         pending.append(
             await client.send(
-                topic_prefix + event.contract.topic,
+                topic_prefix + _topic(event, agency),
                 value=message.value,
                 key=key,
                 headers=list(message.headers.items()),

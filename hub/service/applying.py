@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
+from hub.access.senders import arrival, origin_problems
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of
@@ -145,10 +146,19 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         reject(batch, record, "bad_message", bad.problems, event_id_of(record), held)
         return BatchResult(rejected=1)
     contract = event.contract
-    if not source.topic.endswith(contract.topic):  # the topic says what a sender may send
-        problem = Problem("ce_type", f"a {contract.name} is published on {contract.topic} only")
+    arrived = arrival(source.topic)
+    if arrived.contract_topic != contract.topic:  # the topic says what a sender may send
+        where = f"{contract.topic} or {contract.topic}.<agency>"
+        problem = Problem("ce_type", f"a {contract.name} is published on {where} only")
         reject(batch, record, "bad_message", [problem], event.event_id, held)
         return BatchResult(rejected=1)
+    if arrived.sender is not None:  # who sent it is known from the topic alone
+        problems = origin_problems(
+            contract, event.source, event.body, arrived.sender, batch.directory
+        )
+        if problems:
+            reject(batch, record, "wrong_sender", problems, event.event_id, held)
+            return BatchResult(rejected=1)
     body = event.body.model_dump(mode="json")
     digest = _digest(event, body)
     earlier = batch.digest_of(event.event_id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hub.access.senders import REFUSALS, arrival
 from hub.contracts.envelope import binary_headers
 from hub.contracts.notification import Notification
 from hub.contracts.problems import Problem
@@ -101,6 +102,13 @@ class Source:
         return f"{self.topic}:{self.partition}:{self.offset}"
 
 
+def refusals_topic(topic: str) -> str:
+    """Where a sender is told of a refusal: on its own `notify.<agency>.refusals`, which it
+    alone may read, when it sent on its own topic; else the operators' hub.rejected."""
+    sender = arrival(topic).sender
+    return REJECTED_TOPIC if sender is None else f"notify.{sender}.{REFUSALS}"
+
+
 def rejection_report(
     source: Source,
     kind: str,
@@ -119,7 +127,7 @@ def rejection_report(
     }
     return Outgoing(
         message_id=f"rejected:{source.label}",
-        topic=REJECTED_TOPIC,
+        topic=refusals_topic(source.topic),
         key=source.key if source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],
         value=json.dumps(body).encode(),

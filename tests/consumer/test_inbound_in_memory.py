@@ -12,9 +12,10 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
+from hub.access.senders import inbound_pattern
 from hub.bootstrap import build
 from hub.clock import ManualClock
-from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
+from hub.contracts.registry import REJECTED_TOPIC
 from hub.kafka.connection import KafkaConnection
 from hub.runtime import Hub
 from hub.settings import HubSettings
@@ -73,7 +74,11 @@ async def test_an_event_on_another_contracts_topic_is_refused_naming_the_topic(
     with hub.parts.sessions() as session:
         [refusal] = session.scalars(select(RejectedMessage)).all()
     assert refusal.problems == [
-        {"field": "ce_type", "reason": "a misper-report is published on inbound.misper-report only"}
+        {
+            "field": "ce_type",
+            "reason": "a misper-report is published on inbound.misper-report "
+            "or inbound.misper-report.<agency> only",
+        }
     ]
 
 
@@ -85,4 +90,4 @@ def test_the_subscriber_reads_every_inbound_topic_under_the_deployments_prefix(
     [subscriber] = hub.broker.subscribers  # one consumer group over them all
     addresses = {channel.address for channel in subscriber.schema().values()}
     hub.parts.close()
-    assert addresses == {f"ab.{topic}" for topic in INBOUND_TOPICS}
+    assert addresses == {inbound_pattern("ab.")}  # every inbound topic, shared or an agency's

@@ -1,29 +1,56 @@
 """The project's secured broker (TLS, SASL/SCRAM-SHA-512, deny-by-default ACLs), tried as a
-stranger on the network would try it, and the hub running on it end to end (issue 13)."""
+stranger on the network would try it and as each agency would use it, and the hub running
+on it end to end with the ACLs `hub access apply` gives it, not as a super user (issue 13)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from aiokafka.structs import ConsumerRecord
 
-from hub.devtools.kafka_local import LocalKafka
+from hub.access.apply import Applied, apply_plan
+from hub.access.plan import access_plan
+from hub.access.senders import agencies
+from hub.contracts.envelope import ParsedEvent, parse_structured
+from hub.devtools.kafka_local import ADMIN_USER, HUB_USER, LocalKafka
+from hub.devtools.reader import read_topics
 from hub.devtools.tls import broker_certificates
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import KafkaSecurity
+from hub.kafka.topics import TopicConfig, ensure_topics
+from hub.producers.publisher import publish
+from hub.routing.directory import load_directory
+from tests.helpers import EXAMPLES
 from tests.pipeline.faults import FaultRun, assert_exactly_once
 
 REFUSED = (KafkaError, OSError)  # a failed handshake or login, as aiokafka reports it
 
 
+AGENCIES = ("bedfordshire-police", "northamptonshire-police", "northamptonshire", "luton")
+
+
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
+    """Only the brokers' own user is a super user: the hub has its ACLs, as in production."""
     broker = LocalKafka(tmp_path_factory.mktemp("secured-kafka"), secured=True)
+    broker.super_users = (ADMIN_USER,)
     broker.start()
     yield broker
     broker.stop()
+
+
+async def onboard(broker: LocalKafka, prefix: str) -> Applied:
+    """`hub access apply` for the hub and four agencies of one deployment (its prefix)."""
+    known = agencies(load_directory())
+    plan = access_plan([known[code] for code in AGENCIES], HUB_USER, prefix, f"{prefix}hub")
+    admin = broker.connection(ADMIN_USER)
+    return await apply_plan(admin, plan, broker.secrets, TopicConfig(1))
 
 
 async def lists_topics(kafka: KafkaConnection) -> list[str]:
@@ -70,7 +97,15 @@ async def test_the_hub_runs_end_to_end_on_the_secured_broker(
 ) -> None:
     """`hub run` configured from HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL and the rest, in
     production: every event applied, every notification delivered once."""
-    run = FaultRun(secured.connection(), f"sqlite:///{tmp_path / 'hub.db'}", tmp_path, events=200)
+    await onboard(secured, "e2e.")
+    run = FaultRun(
+        secured.connection(ADMIN_USER),  # the test publishes to the shared topics and reads all
+        f"sqlite:///{tmp_path / 'hub.db'}",
+        tmp_path,
+        events=200,
+        prefix="e2e.",
+        hub_kafka=secured.connection(),
+    )
     run.hub().start()
     try:
         await run.publish_all()
@@ -78,3 +113,139 @@ async def test_the_hub_runs_end_to_end_on_the_secured_broker(
     finally:
         run.close()
     assert delivery.expected > 0
+
+
+def misper_report(event_id: str, source: str, reporting_force: str) -> ParsedEvent:
+    """The published example, sent by the force the child was reported to."""
+    document = json.loads((EXAMPLES / "01-misper-report.json").read_text())
+    document["id"], document["source"] = event_id, source
+    document["data"]["reporting_force"] = reporting_force
+    return parse_structured(json.dumps(document).encode())
+
+
+async def read_until(kafka: KafkaConnection, prefix: str, count: int) -> list[ConsumerRecord]:
+    for _ in range(120):
+        records = await read_topics(kafka, prefix)
+        if len(records) >= count:
+            return records
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"fewer than {count} records arrived on {prefix}*")
+
+
+@pytest.fixture(scope="module")
+def agency_deployment(
+    secured: LocalKafka, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FaultRun]:
+    """A hub, as `hub`, reading the agencies' own topics of deployment `agency.`."""
+    applied = asyncio.run(onboard(secured, "agency."))
+    assert set(AGENCIES) <= {*applied.users_created, *AGENCIES}
+    workdir = tmp_path_factory.mktemp("agency-hub")
+    run = FaultRun(
+        secured.connection(ADMIN_USER),
+        f"sqlite:///{workdir / 'hub.db'}",
+        workdir,
+        events=1,
+        prefix="agency.",
+        hub_kafka=secured.connection(),
+    )
+    run.hub().start()
+    yield run
+    run.close()
+
+
+async def test_a_force_reports_on_its_own_topic_and_the_home_authority_reads_its_own(
+    secured: LocalKafka, agency_deployment: FaultRun
+) -> None:
+    """Bedfordshire Police reports a Northamptonshire child missing in Luton; the hub tells
+    Northamptonshire's teams, and Northamptonshire reads them with its own user."""
+    report = misper_report("acl-1", "/police/bedfordshire/compact", "bedfordshire-police")
+    police = secured.connection("bedfordshire-police")
+    [sent] = await publish(police, [report], "agency.", agency="bedfordshire-police")
+    assert sent.topic == "agency.inbound.misper-report.bedfordshire-police"
+
+    home = secured.connection("northamptonshire")
+    received = await read_until(home, "agency.notify.northamptonshire.", 1)
+    assert {r.topic.split(".")[2] for r in received} == {"northamptonshire"}
+
+
+async def test_an_agency_sees_only_its_own_topics(secured: LocalKafka) -> None:
+    await onboard(secured, "agency.")
+    visible = set(await lists_topics(secured.connection("luton")))
+    assert visible, "its own topics"
+    # Its own inbound topics and its own notifications, in every deployment that onboarded it.
+    assert all(t.endswith(".luton") or ".notify.luton." in t for t in visible), visible
+
+
+async def test_an_agency_cannot_read_another_agencys_notifications(secured: LocalKafka) -> None:
+    await onboard(secured, "agency.")
+    topic = "agency.notify.northamptonshire.mct"
+    await ensure_topics(secured.connection(ADMIN_USER), [topic], TopicConfig(1))
+    assert await topic_error(secured.connection("luton"), topic) == (
+        TopicAuthorizationFailedError.errno
+    )
+    assert await topic_error(secured.connection("northamptonshire"), topic) == 0
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "agency.inbound.misper-report.northamptonshire-police",  # another force's
+        "agency.inbound.mash-rating.luton",  # a local authority's
+        "agency.inbound.misper-report",  # the shared topic, the hub's operators' alone
+        "agency.notify.northamptonshire.mct",  # the hub's
+    ],
+)
+async def test_a_force_cannot_publish_as_another_agency(secured: LocalKafka, topic: str) -> None:
+    await onboard(secured, "agency.")
+    producer = secured.connection("bedfordshire-police").producer(request_timeout_ms=5000)
+    await producer.start()
+    try:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await producer.send_and_wait(topic, b"{}", key=b"CF-1")
+    finally:
+        await producer.stop()
+
+
+@pytest.mark.parametrize(
+    ("source", "reporting_force", "field"),
+    [
+        ("/police/northamptonshire/compact", "bedfordshire-police", "ce_source"),
+        ("/police/bedfordshire/compact", "northamptonshire-police", "data.reporting_force"),
+    ],
+)
+async def test_the_hub_refuses_a_spoofed_origin_and_tells_the_sender(
+    secured: LocalKafka, agency_deployment: FaultRun, source: str, reporting_force: str, field: str
+) -> None:
+    police = secured.connection("bedfordshire-police")
+    event_id = f"spoof-{field}"
+    await publish(
+        police, [misper_report(event_id, source, reporting_force)], "agency.", "bedfordshire-police"
+    )
+    [report] = await refusals_of(police, event_id)
+    assert report["kind"] == "wrong_sender"
+    assert [p["field"] for p in report["problems"]] == [field]
+
+
+async def refusals_of(kafka: KafkaConnection, event_id: str) -> list[dict[str, Any]]:
+    """The hub's refusals of one event, as its sender reads them on its own topic."""
+    for _ in range(120):
+        records = await read_topics(kafka, "agency.notify.bedfordshire-police.refusals")
+        found = [
+            json.loads(r.value) for r in records if json.loads(r.value)["event_id"] == event_id
+        ]
+        if found:
+            return found
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no refusal of {event_id} arrived")
+
+
+async def topic_error(kafka: KafkaConnection, topic: str) -> int:
+    """The broker's answer to a user asking for a topic's partitions, the first step of
+    reading it: 29 (TOPIC_AUTHORIZATION_FAILED) where the user may not read it."""
+    admin = kafka.admin(request_timeout_ms=5000)
+    try:
+        await admin.start()
+        [described] = await admin.describe_topics([topic])
+        return int(described["error_code"])
+    finally:
+        await admin.close()

@@ -102,6 +102,7 @@ class FaultRun:
     topics: TopicConfig = field(default_factory=TopicConfig)  # as the hubs are told to make them
     prefix: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}.")
     hubs: list[HubProcess] = field(default_factory=list)
+    hub_kafka: KafkaConnection | None = None  # how the hubs connect, if not as `kafka` does
 
     def __post_init__(self) -> None:
         # Half an hour ago: every timer (4 hours at the shortest) stays pending.
@@ -114,7 +115,7 @@ class FaultRun:
         """A `hub run` for this deployment; `settings`: more environment (HUB_ROLES, ...)."""
         env = {
             **os.environ,
-            **self.kafka.environment(),
+            **(self.hub_kafka or self.kafka).environment(),
             "HUB_DATABASE_URL": self.database_url,
             "HUB_TOPIC_PREFIX": self.prefix,
             "HUB_GROUP_ID": f"{self.prefix}hub",

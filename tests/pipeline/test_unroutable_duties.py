@@ -92,7 +92,11 @@ def test_an_event_on_another_types_topic_is_refused_naming_why(store: Store) -> 
     with store() as session:
         [refused] = session.scalars(select(RejectedMessage)).all()
     assert refused.problems == [
-        {"field": "ce_type", "reason": "a misper-report is published on inbound.misper-report only"}
+        {
+            "field": "ce_type",
+            "reason": "a misper-report is published on inbound.misper-report "
+            "or inbound.misper-report.<agency> only",
+        }
     ]
 
 

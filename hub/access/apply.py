@@ -1,0 +1,86 @@
+"""Making the cluster match an access plan: `hub access apply`, `add-agency` and
+`rotate-password`, run by an operator connected as a user allowed to alter the cluster.
+
+Idempotent: a user who has a credential keeps it, an ACL or topic that exists is left, and
+only what is missing is made. A new user's password is random and written to a file
+readable by its owner alone, `<credentials>/<user>.password`, to be handed to the agency;
+no password is printed, logged or passed on a command line."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hub.access.plan import AccessPlan
+from hub.kafka.access_admin import create_grants, existing_grants, scram_users, set_password
+from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import TopicConfig, ensure_topics
+
+
+@dataclass
+class Applied:
+    users_created: list[str] = field(default_factory=list)
+    grants_created: int = 0
+    grants_kept: int = 0
+    topics: int = 0
+
+    def render(self, credentials: Path) -> str:
+        users = ", ".join(self.users_created) or "none"
+        lines = [
+            f"users created: {users}",
+            f"ACLs created: {self.grants_created} (already there: {self.grants_kept})",
+            f"agency topics present: {self.topics}",
+        ]
+        if self.users_created:
+            lines.append(f"their passwords: {credentials}/<user>.password (mode 0600)")
+        return "\n".join(lines)
+
+
+def write_password(credentials: Path, user: str) -> str:
+    """A new random password, in a file of its own that only its owner may read."""
+    credentials.mkdir(mode=0o700, parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    path = credentials / f"{user}.password"
+    path.unlink(missing_ok=True)  # a rotation: the old file goes, the new one is 0600 too
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(password)
+    return password
+
+
+async def apply_plan(
+    kafka: KafkaConnection, plan: AccessPlan, credentials: Path, topics: TopicConfig
+) -> Applied:
+    applied = Applied()
+    admin = kafka.admin()
+    try:
+        await admin.start()
+        have = await scram_users(admin)
+        for user in plan.users:
+            if user not in have:
+                await set_password(admin, user, write_password(credentials, user))
+                applied.users_created.append(user)
+        existing = await existing_grants(admin)
+        missing = [grant for grant in plan.grants if grant not in existing]
+        await create_grants(admin, missing)
+        applied.grants_created, applied.grants_kept = len(missing), len(plan.grants) - len(missing)
+    finally:
+        await admin.close()
+    await ensure_topics(kafka, plan.topics, topics)
+    applied.topics = len(plan.topics)
+    return applied
+
+
+async def rotate_password(kafka: KafkaConnection, user: str, credentials: Path) -> None:
+    """A new password for a user who has one: the old one stops working at once (the agency
+    is given the new file first, or reconnects with it at once)."""
+    admin = kafka.admin()
+    try:
+        await admin.start()
+        if user not in await scram_users(admin):
+            raise LookupError(f"{user}: has no credential on the cluster; onboard it first")
+        await set_password(admin, user, write_password(credentials, user))
+    finally:
+        await admin.close()

@@ -1,0 +1,149 @@
+"""`hub access plan | apply | add-agency | rotate-password`: the broker's users and ACLs,
+from the directory (docs/security.md, "Onboarding an agency").
+
+They connect as HUB_KAFKA_* say, which for these commands is an operator's user allowed to
+alter the cluster; with no broker configured, the project's own broker as its admin user,
+with the credentials kept beside it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hub.access.plan import AccessPlan, access_plan
+from hub.access.senders import Agency, agencies
+from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
+
+if TYPE_CHECKING:
+    from hub.kafka.connection import KafkaConnection
+
+access_app = typer.Typer(
+    help="Who may read and write what on the broker: one user per agency, deny by default.",
+    no_args_is_help=True,
+)
+HUB_USER = "hub"
+EXIT_REFUSED, EXIT_UNAVAILABLE = 1, 3
+
+AgencyCodes = Annotated[
+    list[str] | None,
+    typer.Option("--agency", help="only this agency (a directory code; repeatable)"),
+]
+Credentials = Annotated[
+    Path | None,
+    typer.Option(
+        help="folder for new users' password files (0600); default: beside the project's "
+        "own broker when no HUB_KAFKA_BOOTSTRAP is set, else required"
+    ),
+]
+HubUser = Annotated[str, typer.Option(help="the hub's own Kafka user")]
+
+
+def _settings() -> HubSettings:
+    try:
+        return read_settings(HubSettings)
+    except SettingsError as error:
+        typer.echo(f"refused: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _chosen(codes: list[str] | None) -> list[Agency]:
+    from hub.bootstrap import directory_of
+
+    known = agencies(directory_of(_settings()))
+    if not codes:
+        return list(known.values())
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        typer.echo(f"--agency: not a force or authority of the directory: {unknown}", err=True)
+        raise typer.Exit(EXIT_REFUSED)
+    return [known[code] for code in codes]
+
+
+def _plan(codes: list[str] | None, hub_user: str) -> AccessPlan:
+    settings = _settings()
+    return access_plan(_chosen(codes), hub_user, settings.topic_prefix, settings.group_id)
+
+
+@access_app.command("plan")
+def plan(agency: AgencyCodes = None, hub_user: HubUser = HUB_USER) -> None:
+    """Print the users, topics and ACLs (every agency of the directory by default)."""
+    typer.echo(_plan(agency, hub_user).render())
+
+
+def _connection_and_credentials(credentials: Path | None) -> tuple[KafkaConnection, Path]:
+    from hub.bootstrap import kafka_connection
+    from hub.devtools.kafka_local import ADMIN_USER, local_broker
+
+    if KafkaSettings().bootstrap:
+        if credentials is None:
+            typer.echo("--credentials: required with a configured broker", err=True)
+            raise typer.Exit(2)
+        try:
+            return kafka_connection(), credentials
+        except SettingsError as error:
+            typer.echo(f"refused: {error}", err=True)
+            raise typer.Exit(2) from None
+    broker = local_broker()
+    if broker.running_pid() is None:
+        typer.echo("the project's broker is not running: `hub kafka up` first", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE)
+    return broker.connection(ADMIN_USER), credentials or broker.secrets
+
+
+def _apply(plan: AccessPlan, credentials: Path | None) -> None:
+    from aiokafka.errors import KafkaError
+
+    from hub.access.apply import apply_plan
+    from hub.kafka.access_admin import AccessRefused
+
+    kafka, folder = _connection_and_credentials(credentials)
+    try:
+        applied = asyncio.run(apply_plan(kafka, plan, folder, _settings().topic_config()))
+    except (AccessRefused, KafkaError, OSError) as error:
+        typer.echo(f"could not apply the access plan: {error}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    typer.echo(applied.render(folder))
+
+
+@access_app.command("apply")
+def apply(
+    agency: AgencyCodes = None, hub_user: HubUser = HUB_USER, credentials: Credentials = None
+) -> None:
+    """Create the missing users, ACLs and agency topics (idempotent)."""
+    _apply(_plan(agency, hub_user), credentials)
+
+
+@access_app.command("add-agency")
+def add_agency(
+    code: Annotated[str, typer.Argument(help="the agency's directory code")],
+    hub_user: HubUser = HUB_USER,
+    credentials: Credentials = None,
+) -> None:
+    """Onboard one agency: its user, its topics and its ACLs."""
+    _apply(_plan([code], hub_user), credentials)
+
+
+@access_app.command("rotate-password")
+def rotate(
+    user: Annotated[str, typer.Argument(help="the user (an agency's code, or the hub's)")],
+    credentials: Credentials = None,
+) -> None:
+    """Give a user a new password, written to <credentials>/<user>.password."""
+    from aiokafka.errors import KafkaError
+
+    from hub.access.apply import rotate_password
+    from hub.kafka.access_admin import AccessRefused
+
+    kafka, folder = _connection_and_credentials(credentials)
+    try:
+        asyncio.run(rotate_password(kafka, user, folder))
+    except LookupError as error:
+        typer.echo(str(error).strip("'\""), err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    except (AccessRefused, KafkaError, OSError) as error:
+        typer.echo(f"could not rotate the password: {error}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    typer.echo(f"new password for {user}: {folder / f'{user}.password'} (mode 0600)")

@@ -1,0 +1,108 @@
+"""Who may do what on the broker: one user per sending agency and one for the hub, and the
+ACLs each needs, deny by default (the broker runs StandardAuthorizer with
+allow.everyone.if.no.acl.found=false). Pure: `hub access plan` prints it, `hub access
+apply` makes the cluster match it (hub.access.apply).
+
+- A police force writes its own topic of each police type, a local authority its own topic
+  of each type local authorities send (hub.access.senders); no agency writes another's.
+- Each agency reads only its own notifications (`notify.<agency>.*`, its refusals among
+  them) in consumer groups named `<agency>.*`.
+- Only the hub reads inbound topics and writes notification topics and `hub.rejected`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from hub.access.senders import Agency, topics_of
+from hub.contracts.registry import REJECTED_TOPIC
+
+
+class ResourceType(IntEnum):  # Kafka's protocol codes
+    TOPIC = 2
+    GROUP = 3
+    CLUSTER = 4
+
+
+class PatternType(IntEnum):
+    LITERAL = 3
+    PREFIXED = 4
+
+
+CLUSTER = "kafka-cluster"  # the one name a cluster resource has
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """One ALLOW ACL, from any host."""
+
+    principal: str  # User:<name>
+    resource: str  # a ResourceType's name
+    name: str
+    pattern: str  # a PatternType's name
+    operation: str  # READ, WRITE, CREATE, DESCRIBE
+
+    def __str__(self) -> str:
+        where = f"{self.resource.lower()} {self.name}{'*' if self.pattern == 'PREFIXED' else ''}"
+        return f"{self.principal:<40} {self.operation:<9} {where}"
+
+
+def _grants(
+    user: str, resource: ResourceType, name: str, pattern: PatternType, *operations: str
+) -> list[Grant]:
+    return [Grant(f"User:{user}", resource.name, name, pattern.name, op) for op in operations]
+
+
+@dataclass(frozen=True)
+class AccessPlan:
+    hub_user: str
+    agencies: tuple[Agency, ...]
+    topics: tuple[str, ...]  # every agency's own inbound topics, made by `apply`
+    grants: tuple[Grant, ...]
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        return (self.hub_user, *(agency.code for agency in self.agencies))
+
+    def render(self) -> str:
+        lines = [f"users ({len(self.users)}):", *(f"  {user}" for user in self.users)]
+        lines += [f"topics ({len(self.topics)}):", *(f"  {topic}" for topic in self.topics)]
+        lines += [f"ACLs ({len(self.grants)}, allow; all else denied):"]
+        lines += [f"  {grant}" for grant in self.grants]
+        return "\n".join(lines)
+
+
+def agency_grants(agency: Agency, prefix: str) -> list[Grant]:
+    code, topic, group = agency.code, ResourceType.TOPIC, ResourceType.GROUP
+    grants = [
+        grant
+        for own in topics_of(agency)
+        for grant in _grants(code, topic, prefix + own, PatternType.LITERAL, "WRITE", "DESCRIBE")
+    ]
+    notifications = f"{prefix}notify.{code}."  # the dot: `notify.leeds.` is not `notify.leeds-x.`
+    grants += _grants(code, topic, notifications, PatternType.PREFIXED, "READ", "DESCRIBE")
+    grants += _grants(code, group, f"{code}.", PatternType.PREFIXED, "READ", "DESCRIBE")
+    return grants
+
+
+def hub_grants(user: str, prefix: str, group_id: str) -> list[Grant]:
+    topic, prefixed, literal = ResourceType.TOPIC, PatternType.PREFIXED, PatternType.LITERAL
+    return [
+        *_grants(user, topic, f"{prefix}inbound.", prefixed, "READ", "DESCRIBE", "CREATE"),
+        *_grants(user, topic, f"{prefix}notify.", prefixed, "WRITE", "DESCRIBE", "CREATE"),
+        *_grants(user, topic, prefix + REJECTED_TOPIC, literal, "WRITE", "DESCRIBE", "CREATE"),
+        *_grants(user, ResourceType.GROUP, group_id, literal, "READ", "DESCRIBE"),
+        *_grants(user, ResourceType.CLUSTER, CLUSTER, literal, "DESCRIBE"),
+    ]
+
+
+def access_plan(
+    agencies: Iterable[Agency], hub_user: str, prefix: str = "", group_id: str = ""
+) -> AccessPlan:
+    chosen = tuple(sorted(agencies, key=lambda agency: agency.code))
+    grants = hub_grants(hub_user, prefix, group_id)
+    for agency in chosen:
+        grants += agency_grants(agency, prefix)
+    topics = tuple(prefix + t for agency in chosen for t in topics_of(agency))
+    return AccessPlan(hub_user, chosen, topics, tuple(grants))

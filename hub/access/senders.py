@@ -1,0 +1,130 @@
+"""Who sent a message, known from where it arrived and never from what it says.
+
+Each sending agency (a police force, a local authority's systems) publishes each type on a
+topic of its own, `inbound.<type>.<agency>`, that the broker lets it alone write
+(hub.access.plan). The hub reads the sender from the topic's name, and refuses a message
+whose CloudEvents `source`, `reporting_force` or `from_authority` names another agency: an
+agency's own systems cannot speak for a second agency, even by mistake.
+
+The shared topics `inbound.<type>` carry no sender: a deployment whose broker lets no agency
+write them (only the hub and its operators) uses them for replays and tests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from hub.contracts.problems import Problem
+from hub.contracts.registry import CONTRACTS, Contract, Sender
+from hub.routing.directory import Directory, Standing
+
+SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
+REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
+_CONTRACT_OF_TOPIC = {c.topic: c for c in CONTRACTS}
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str  # its directory code: its Kafka user, its topics' last part
+    kind: Sender
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What a topic's name says: the contract it carries and, on a sender's own topic, who
+    alone can have written it."""
+
+    contract_topic: str | None
+    sender: str | None
+
+
+def agencies(directory: Directory) -> dict[str, Agency]:
+    """Every agency that may connect: each police force and each authority of the national
+    directory, and the deployment's home authority under its own code."""
+    reference = directory.reference
+    found = {code: Agency(code, Sender.POLICE) for code in reference.police_forces}
+    for code in (*reference.authorities, directory.home_authority):
+        found[code] = Agency(code, Sender.AUTHORITY)
+    return found
+
+
+def sender_topic(contract: Contract, agency: str) -> str:
+    return f"{contract.topic}.{agency}"
+
+
+def topics_of(agency: Agency) -> list[str]:
+    """The topics an agency writes: one per type its kind sends."""
+    return [sender_topic(c, agency.code) for c in CONTRACTS if agency.kind in c.sent_by]
+
+
+def inbound_pattern(prefix: str) -> str:
+    """Every inbound topic under the deployment's prefix, shared or a sender's own: the
+    hub's subscription, so an agency onboarded later is read without a restart."""
+    return re.escape(prefix) + r"inbound\.[a-z0-9-]+(\.[a-z0-9-]+)?$"
+
+
+def arrival(topic: str) -> Arrival:
+    """`[prefix]inbound.<type>[.<agency>]`, read from the right: a prefix may hold dots."""
+    for contract_topic in _CONTRACT_OF_TOPIC:
+        if topic.endswith(contract_topic):
+            return Arrival(contract_topic, None)
+        _, found, agency = topic.rpartition(f"{contract_topic}.")
+        if found and agency and "." not in agency:
+            return Arrival(contract_topic, agency)
+    return Arrival(None, None)
+
+
+def origin_problems(
+    contract: Contract, source: str, body: BaseModel, sender: str, directory: Directory
+) -> list[Problem]:
+    """Where the message disagrees with the agency whose topic it came on. A name the
+    directory does not know is not a disagreement (the routing rules deal with it, and a
+    missing child is never refused for it); a name of another agency is."""
+    agency = agencies(directory).get(sender)
+    if agency is None:
+        return [Problem("(topic)", "is not the topic of an agency of the directory")]
+    if agency.kind not in contract.sent_by:
+        return [Problem("ce_type", f"a {contract.name} is not sent by a {agency.kind}")]
+    problems = []
+    if not _source_names(source, agency, directory):
+        root = SOURCE_ROOT[agency.kind]
+        problems.append(
+            Problem("ce_source", f"does not name the sending agency: /{root}/<{sender}>/...")
+        )
+    force = getattr(body, "reporting_force", None)
+    if force is not None and directory.resolve_force(force) not in (None, sender):
+        problems.append(Problem("data.reporting_force", "is another police force than the sender"))
+    placing = getattr(body, "from_authority", None)
+    if placing is not None and not _may_be(placing, agency, directory):
+        problems.append(Problem("data.from_authority", "is another authority than the sender"))
+    return problems
+
+
+def _source_names(source: str, agency: Agency, directory: Directory) -> bool:
+    """`/police/<force>/<system>` or `/la/<authority>/<system>`, as the examples are
+    written: a force by its code or its code without "-police" (`/police/bedfordshire/`)."""
+    parts = source.strip("/").split("/")
+    if len(parts) < 2 or parts[0] != SOURCE_ROOT[agency.kind]:
+        return False
+    named = parts[1]
+    if agency.kind is Sender.POLICE:
+        return agency.code in (named, f"{named}-police") or directory.resolve_force(named) == (
+            agency.code
+        )
+    return named == agency.code or _is(directory, named, agency.code)
+
+
+def _may_be(named: str, agency: Agency, directory: Directory) -> bool:
+    resolution = directory.resolve_authority(named)
+    if resolution.standing in (Standing.UNKNOWN, Standing.ABSENT):
+        return True  # not another agency: the cross-border rules say what is wrong with it
+    return _is(directory, named, agency.code)
+
+
+def _is(directory: Directory, named: str, code: str) -> bool:
+    resolution = directory.resolve_authority(named)
+    if resolution.standing is Standing.HOME:
+        return code in (directory.home_authority, *directory.home_areas)
+    return code in resolution.codes

@@ -1,0 +1,118 @@
+"""Who sent a message is known from the topic it came on (issue 13, section 2): a message
+that names another agency than its sender is refused, naming the field."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from hub.access.senders import arrival, inbound_pattern, origin_problems
+from hub.contracts.envelope import ParsedEvent, parse_structured
+from hub.routing.directory import Directory, load_directory
+from tests.helpers import EXAMPLES
+
+DIRECTORY: Directory = load_directory()  # Northamptonshire's deployment
+
+
+def example(name: str, **changes: object) -> ParsedEvent:
+    document = json.loads((EXAMPLES / name).read_text())
+    for key, value in changes.items():
+        if key == "source":
+            document["source"] = value
+        else:
+            document["data"][key] = value
+    return parse_structured(json.dumps(document).encode())
+
+
+def problems(event: ParsedEvent, sender: str) -> list[str]:
+    found = origin_problems(event.contract, event.source, event.body, sender, DIRECTORY)
+    return [problem.field for problem in found]
+
+
+def test_a_force_reporting_as_itself_is_accepted() -> None:
+    report = example("01-misper-report.json", source="/police/bedfordshire/compact")
+    assert problems(report, "bedfordshire-police") == []
+
+
+def test_a_force_naming_another_force_as_its_source_is_refused() -> None:
+    report = example("01-misper-report.json", source="/police/metropolitan/fake")
+    assert problems(report, "bedfordshire-police") == ["ce_source"]
+
+
+def test_a_force_naming_another_as_the_reporting_force_is_refused() -> None:
+    report = example(
+        "01-misper-report.json",
+        source="/police/bedfordshire/compact",
+        reporting_force="metropolitan-police",
+    )
+    assert problems(report, "bedfordshire-police") == ["data.reporting_force"]
+
+
+def test_a_reporting_force_the_directory_does_not_know_is_left_to_the_routing_rules() -> None:
+    """Not another agency: the child is routed around it (2.1), never refused for it."""
+    report = example(
+        "01-misper-report.json",
+        source="/police/bedfordshire/compact",
+        reporting_force="Ruritania Constabulary",
+    )
+    assert problems(report, "bedfordshire-police") == []
+
+
+def test_a_local_authority_cannot_send_a_police_report() -> None:
+    report = example("01-misper-report.json", source="/la/luton/mash")
+    assert problems(report, "luton") == ["ce_type"]
+
+
+def test_a_force_cannot_send_a_mash_rating() -> None:
+    rating = example("02-mash-rating.json", source="/police/bedfordshire/compact")
+    assert problems(rating, "bedfordshire-police") == ["ce_type"]
+
+
+def test_the_home_authority_sends_under_its_own_code() -> None:
+    rating = example("02-mash-rating.json")  # /la/northamptonshire/mash
+    assert problems(rating, "northamptonshire") == []
+
+
+def test_a_cross_border_notice_from_another_authority_than_its_sender_is_refused() -> None:
+    notice = example("08-cross-border-notice.json", source="/la/luton/mct")  # from leicestershire
+    assert problems(notice, "luton") == ["data.from_authority"]
+
+
+def test_a_cross_border_notice_from_its_sender_is_accepted() -> None:
+    assert problems(example("08-cross-border-notice.json"), "leicestershire") == []
+
+
+def test_a_topic_of_no_agency_is_refused() -> None:
+    report = example("01-misper-report.json", source="/police/atlantis/compact")
+    assert problems(report, "atlantis-police") == ["(topic)"]
+
+
+@pytest.mark.parametrize(
+    ("topic", "contract", "sender"),
+    [
+        ("inbound.misper-report", "inbound.misper-report", None),
+        ("t1.inbound.misper-report", "inbound.misper-report", None),
+        (
+            "inbound.misper-report.bedfordshire-police",
+            "inbound.misper-report",
+            "bedfordshire-police",
+        ),
+        ("d.x.inbound.mash-rating.luton", "inbound.mash-rating", "luton"),
+        ("inbound.unheard-of.luton", None, None),
+    ],
+)
+def test_the_topic_says_the_contract_and_the_sender(
+    topic: str, contract: str | None, sender: str | None
+) -> None:
+    assert (arrival(topic).contract_topic, arrival(topic).sender) == (contract, sender)
+
+
+def test_the_hub_reads_shared_and_agency_topics_of_its_own_deployment_only() -> None:
+    pattern = re.compile(inbound_pattern("d1."))
+    assert pattern.match("d1.inbound.misper-report")
+    assert pattern.match("d1.inbound.misper-report.bedfordshire-police")
+    assert not pattern.match("d2.inbound.misper-report")
+    assert not pattern.match("d1Xinbound.misper-report")  # the prefix's dot is a dot
+    assert not pattern.match("d1.notify.luton.mct")
