@@ -30,11 +30,6 @@ from tests.helpers import ReportFigure
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 
-# The suite's broker speaks PLAINTEXT on loopback: every `hub run` it starts says so
-# explicitly, as production must (hub.bootstrap.refuse_plaintext). The secured broker has
-# tests of its own (tests/integration/test_kafka_security.py).
-os.environ["HUB_KAFKA_ALLOW_PLAINTEXT"] = "true"
-
 
 def _use_containers() -> bool:
     return os.environ.get("HUB_TEST_CONTAINERS") == "1"
@@ -42,8 +37,10 @@ def _use_containers() -> bool:
 
 @pytest.fixture(scope="session")
 def local_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    """The project's own broker, for tests that must stop and restart it."""
-    broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
+    """The project's own broker, secured as production runs (TLS, SASL/SCRAM, deny-by-default
+    ACLs; the hub's user a super user, as on the development broker); also for tests that
+    must stop and restart it."""
+    broker = LocalKafka(tmp_path_factory.mktemp("kafka"), secured=True)
     try:
         broker.start()
     except KafkaUnavailable as error:
@@ -53,24 +50,26 @@ def local_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
-    external = os.environ.get("HUB_KAFKA_BOOTSTRAP")
-    if external:
-        yield external
+def kafka_connection(request: pytest.FixtureRequest) -> Iterator[KafkaConnection]:
+    if os.environ.get("HUB_KAFKA_BOOTSTRAP"):  # an external cluster, with HUB_KAFKA_* security
+        from hub.bootstrap import kafka_connection
+
+        yield kafka_connection()
     elif _use_containers():
         from testcontainers.community.kafka import KafkaContainer
 
-        with KafkaContainer().with_kraft() as container:
-            yield container.get_bootstrap_server()
+        with KafkaContainer().with_kraft() as container:  # PLAINTEXT, allowed by its settings
+            yield KafkaConnection(container.get_bootstrap_server())
     else:
         broker: LocalKafka = request.getfixturevalue("local_kafka")
-        yield broker.bootstrap
+        yield broker.connection()
 
 
 @pytest.fixture
-def kafka(kafka_bootstrap: str) -> KafkaConnection:
-    """How the hub's clients connect to the test broker (hub.kafka.connection)."""
-    return KafkaConnection(kafka_bootstrap)
+def kafka(kafka_connection: KafkaConnection) -> KafkaConnection:
+    """How the hub's clients connect to the test broker (hub.kafka.connection); a `hub run`
+    a test starts is given `kafka.environment()`."""
+    return kafka_connection
 
 
 @pytest.fixture(scope="session")

@@ -123,12 +123,13 @@ class LocalKafka:
     # the project's development broker, where the demo reads every agency's topics. A
     # deployment gives the hub its ACLs instead (`hub access apply`, hub.access.plan).
     super_users: tuple[str, ...] = (ADMIN_USER, HUB_USER)
+    secrets_dir: Path | None = None  # a cluster's nodes share one CA and one set of users
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
     def secrets(self) -> Path:
         """The CA, the broker's keystore and the SCRAM users' passwords (0600 files)."""
-        return self.workdir / "secrets"
+        return self.secrets_dir or self.workdir / "secrets"
 
     def password(self, user: str) -> str:
         """A SCRAM user's password, made on first use and kept with the broker."""
@@ -378,6 +379,7 @@ class LocalKafkaCluster:
     size: int = 3
     base_port: int = 0
     heap: str = "512m"
+    secured: bool = True  # TLS and SASL/SCRAM, one CA and one set of users for every node
     nodes: list[LocalKafka] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -402,9 +404,14 @@ class LocalKafkaCluster:
                 voters=voters,
                 cluster_id=id_file.read_text(),
                 replication=min(self.size, 3),
+                secured=self.secured,
+                secrets_dir=self.workdir / "secrets",
             )
             for i, (port, controller) in enumerate(ports)
         ]
+
+    def connection(self, user: str = HUB_USER) -> KafkaConnection:
+        return KafkaConnection(self.bootstrap, security=self.nodes[0].security(user))
 
     @property
     def bootstrap(self) -> str:

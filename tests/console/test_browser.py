@@ -75,7 +75,7 @@ async def hub_with_a_refusal_to_replay(kafka: KafkaConnection, database_url: str
     await eventually(lambda: count(hub, RejectedMessage, RejectedMessage.status == "open") == 1)
     misper = parse_structured(encoded(example("01-misper-report")))
     await publish(kafka, [misper], topic_prefix=prefix)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka.options(), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(f"{prefix}inbound.misper-report", b"{not json", key=b"CF-9")

@@ -28,9 +28,7 @@ async def test_records_not_yet_committed_by_the_hubs_group_are_its_lag(
     finally:
         await client.stop()
     group = f"hub-{uuid.uuid4().hex[:8]}"
-    committer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap, group_id=group, enable_auto_commit=False
-    )
+    committer = AIOKafkaConsumer(**kafka.options(), group_id=group, enable_auto_commit=False)
     committer.assign([TopicPartition(misper, 0), TopicPartition(misper, 1)])
     await committer.start()
     try:

@@ -32,7 +32,7 @@ def _environment(kafka: KafkaConnection, tmp_path: Path) -> dict[str, str]:
     prefix = f"fs{uuid.uuid4().hex[:8]}."
     return {
         **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **kafka.environment(),
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_TOPIC_PREFIX": prefix,
         "HUB_GROUP_ID": f"{prefix}hub",

@@ -8,12 +8,14 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.contracts.envelope import from_kafka
+from hub.devtools.kafka_local import LocalKafka
 from hub.devtools.reader import read_records
 from hub.kafka.connection import KafkaConnection
 from tests.helpers import EXAMPLES
@@ -24,7 +26,9 @@ PUBLISHED = re.compile(r"published (\S+) -> (\S+)\[(\d+)\]@(\d+)")
 
 def publish(kafka: KafkaConnection, name: str) -> tuple[str, int, int]:
     result = runner.invoke(
-        app, ["publish", str(EXAMPLES / f"{name}.json"), "--bootstrap", kafka.bootstrap]
+        app,
+        ["publish", str(EXAMPLES / f"{name}.json"), "--bootstrap", kafka.bootstrap],
+        env=kafka.environment(),  # TLS and SCRAM, as the hub's user
     )
     assert result.exit_code == 0, result.output
     match = PUBLISHED.search(result.output)
@@ -45,10 +49,22 @@ def test_published_misper_report_arrives_with_key_and_headers(kafka: KafkaConnec
     assert from_kafka(record.headers, record.key, record.value).event_id == "evt-police-0001"
 
 
-def test_kcat_reads_what_hub_publish_sent(kafka: KafkaConnection) -> None:
+@pytest.fixture(scope="module")
+def plaintext_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaConnection]:
+    """A PLAINTEXT broker of its own: Debian's kcat (librdkafka 2.0.2) cannot log in with
+    SCRAM to Kafka 4 (edenhill/kcat#462, fixed in librdkafka 2.6.1), and this test is about
+    the records' format, which TLS does not change."""
+    broker = LocalKafka(tmp_path_factory.mktemp("plaintext-kafka"))
+    broker.start()
+    yield broker.connection()
+    broker.stop()
+
+
+def test_kcat_reads_what_hub_publish_sent(plaintext_broker: KafkaConnection) -> None:
     kcat = shutil.which("kcat")
     if kcat is None:
         pytest.fail("kcat is required (Debian package 'kcat'; `make setup` installs it)")
+    kafka = plaintext_broker
     topic, partition, offset = publish(kafka, "05-found-report")
     result = subprocess.run(
         [

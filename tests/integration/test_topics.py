@@ -21,7 +21,7 @@ async def test_a_topic_the_hub_makes_has_the_deployments_retention_and_isr(
     name = f"t{uuid.uuid4().hex[:8]}.notify.luton.host_authority"
     config = TopicConfig(partitions=2, min_insync_replicas=1, retention_ms=7 * 24 * 3600 * 1000)
     await ensure_topics(kafka, [name], config)
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([name])
@@ -36,14 +36,14 @@ async def test_a_topic_the_hub_makes_has_the_deployments_retention_and_isr(
 
 async def test_the_broker_never_makes_a_topic_by_itself(kafka: KafkaConnection) -> None:
     name = f"t{uuid.uuid4().hex[:8]}.notify.evil-collector.mash"
-    client = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, request_timeout_ms=3000)
+    client = AIOKafkaProducer(**kafka.options(), request_timeout_ms=3000)
     await client.start()
     try:
         with pytest.raises((KafkaTimeoutError, UnknownTopicOrPartitionError)):
             await client.send_and_wait(name, b"{}", key=b"CF-1")
     finally:
         await client.stop()
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.options())
     await admin.start()
     try:
         assert name not in await admin.list_topics()

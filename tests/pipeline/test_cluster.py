@@ -16,7 +16,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hub.devtools.kafka_local import KafkaUnavailable, LocalKafkaCluster
 from hub.devtools.ports import free_port
-from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import TopicConfig
 from hub.store.models import InboundEvent
 from tests.helpers import ReportFigure
@@ -43,7 +42,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafkaClus
 async def test_the_hub_makes_its_topics_on_three_brokers_with_two_in_sync(
     cluster: LocalKafkaCluster, postgres_url: str, tmp_path: Path
 ) -> None:
-    kafka = KafkaConnection(cluster.bootstrap)
+    kafka = cluster.connection()
     run = FaultRun(kafka, postgres_url, tmp_path, events=10, topics=REPLICATED)
     run.hub().start()
     try:
@@ -77,9 +76,7 @@ async def test_the_hub_makes_its_topics_on_three_brokers_with_two_in_sync(
 async def test_a_broker_killed_mid_run_and_restarted_loses_nothing(
     cluster: LocalKafkaCluster, postgres_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(
-        KafkaConnection(cluster.bootstrap), postgres_url, tmp_path, events=1000, topics=REPLICATED
-    )
+    run = FaultRun(cluster.connection(), postgres_url, tmp_path, events=1000, topics=REPLICATED)
     run.hub().start()
     victim = cluster.nodes[1]
     try:
@@ -113,9 +110,7 @@ def sent_by(port: int) -> float:
 async def test_two_hubs_and_two_relays_on_one_database_send_each_notification_once(
     cluster: LocalKafkaCluster, postgres_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
-    run = FaultRun(
-        KafkaConnection(cluster.bootstrap), postgres_url, tmp_path, events=1000, topics=REPLICATED
-    )
+    run = FaultRun(cluster.connection(), postgres_url, tmp_path, events=1000, topics=REPLICATED)
     for _ in range(2):
         run.hub(HUB_ROLES="consumer,scheduler").start()
     ports = [free_port(), free_port()]

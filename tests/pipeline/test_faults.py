@@ -159,7 +159,7 @@ async def test_a_second_instance_joining_and_the_first_killed_mid_batch_lose_not
 def on_the_suites_broker(local_kafka: LocalKafka, tmp_path: Path) -> FaultRun:
     """1,000 events on SQLite and the suite's own broker, which the test stops or freezes."""
     sqlite = f"sqlite:///{tmp_path / 'hub.db'}"
-    return FaultRun(KafkaConnection(local_kafka.bootstrap), sqlite, tmp_path, 1000)
+    return FaultRun(local_kafka.connection(), sqlite, tmp_path, 1000)
 
 
 async def test_the_broker_stopped_and_restarted_mid_run_loses_nothing(

@@ -43,7 +43,7 @@ def test_hub_run_logs_json_serves_its_metrics_and_stops_cleanly_on_sigterm(
     env = {
         "HUB_METRICS_PORT": str(metrics_port),
         **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **kafka.environment(),
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_TOPIC_PREFIX": f"run{os.getpid()}.",
         "HUB_GROUP_ID": f"run{os.getpid()}",

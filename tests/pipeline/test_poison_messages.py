@@ -85,9 +85,7 @@ async def test_poison_is_rejected_with_its_reason_and_the_rest_processed(
     hub = in_process_hub(kafka, database_url, START)
     prefix = hub.settings.topic_prefix
     await hub.start()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap, acks="all", max_request_size=1_048_576
-    )
+    producer = AIOKafkaProducer(**kafka.options(), acks="all", max_request_size=1_048_576)
     await producer.start()
     try:
         topic = f"{prefix}inbound.misper-report"

@@ -114,7 +114,7 @@ async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
         rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
     assert rows["fine"].status == "sent"
     assert rows["forged"].status == "refused"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.options())
     await admin.start()
     try:
         topics = set(await admin.list_topics())
@@ -156,7 +156,7 @@ async def test_a_producer_broken_by_a_broker_restart_is_replaced_and_nothing_is_
 
     def new_producer() -> AIOKafkaProducer:  # the first one broken, as after a restart
         made.append(
-            BrokenByARestart(bootstrap_servers=kafka.bootstrap, acks="all", enable_idempotence=True)
+            BrokenByARestart(**kafka.options(), acks="all", enable_idempotence=True)
             if not made
             else kafka.producer()
         )
@@ -206,7 +206,7 @@ async def test_the_relays_producer_is_checked_as_it_runs_not_as_it_was_configure
     kafka: KafkaConnection,
 ) -> None:
     safe = kafka.producer()
-    unsafe = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks=1)  # aiokafka's defaults
+    unsafe = AIOKafkaProducer(**kafka.options(), acks=1)  # aiokafka's defaults
     await safe.start()
     await unsafe.start()
     try:
@@ -301,7 +301,7 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
     for a child whose earlier row is backing off waits behind it: order is kept."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     refusing, healthy = "notify.luton.host_authority", "notify.kent.host_authority"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.options())
     await admin.start()
     try:
         small = {"max.message.bytes": "200"}

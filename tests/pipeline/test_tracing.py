@@ -134,7 +134,7 @@ def test_hub_run_exports_its_spans_over_otlp(kafka: KafkaConnection, tmp_path: P
         **os.environ,
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.server_port}",
         "OTEL_BSP_SCHEDULE_DELAY": "200",
-        "HUB_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **kafka.environment(),
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_TOPIC_PREFIX": f"otlp{os.getpid()}.",
         "HUB_GROUP_ID": f"otlp{os.getpid()}",
