@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from aiokafka.structs import ConsumerRecord
+from typer.testing import CliRunner
 
 from hub.access.apply import Applied, apply_plan
 from hub.access.plan import access_plan
 from hub.access.senders import agencies
+from hub.cli import app
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.devtools.kafka_local import ADMIN_USER, HUB_USER, LocalKafka
 from hub.devtools.reader import read_topics
@@ -249,3 +251,42 @@ async def topic_error(kafka: KafkaConnection, topic: str) -> int:
         return int(described["error_code"])
     finally:
         await admin.close()
+
+
+def test_an_operator_onboards_an_agency_and_rotates_its_password(
+    secured: LocalKafka, tmp_path: Path
+) -> None:
+    """`hub access add-agency` then `hub access rotate-password`, as docs/security.md tells
+    an operator: the agency connects with the file it was given, and after a rotation only
+    the new password works."""
+    operator = {**secured.connection(ADMIN_USER).environment(), "HUB_TOPIC_PREFIX": "ops."}
+    credentials = tmp_path / "credentials"
+    command = ["access", "add-agency", "leicestershire", "--credentials", str(credentials)]
+    added = CliRunner().invoke(app, command, env=operator)
+    assert added.exit_code == 0, added.output
+    assert "users created: leicestershire" in added.output
+    password_file = credentials / "leicestershire.password"
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    first = password_file.read_text()
+    assert first not in added.output
+    ca_file = broker_certificates(secured.secrets).ca_file
+
+    def as_agency(password: str) -> KafkaConnection:
+        return KafkaConnection(
+            secured.bootstrap, security=KafkaSecurity("leicestershire", password, ca_file)
+        )
+
+    assert "ops.inbound.mash-rating.leicestershire" in asyncio.run(lists_topics(as_agency(first)))
+
+    again = CliRunner().invoke(app, command, env=operator)  # idempotent: nothing new
+    assert "users created: none" in again.output
+    assert password_file.read_text() == first
+
+    rotate = ["access", "rotate-password", "leicestershire", "--credentials", str(credentials)]
+    rotated = CliRunner().invoke(app, rotate, env=operator)
+    assert rotated.exit_code == 0, rotated.output
+    second = password_file.read_text()
+    assert second != first
+    assert asyncio.run(lists_topics(as_agency(second)))
+    with pytest.raises(REFUSED):
+        asyncio.run(lists_topics(as_agency(first)))
