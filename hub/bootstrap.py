@@ -18,8 +18,14 @@ from hub.kafka.security import KafkaSecurity, KafkaSecurityError, read_password
 from hub.metrics import HubMetrics
 from hub.producers.relay import Relay
 from hub.routing.directory import Directory, load_directory
-from hub.scheduler import Scheduler
-from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
+from hub.scheduler import RetentionJob, Scheduler
+from hub.settings import (
+    HubSettings,
+    KafkaSettings,
+    RetentionSettings,
+    SettingsError,
+    read_settings,
+)
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.outbox import publishable_topic
 
@@ -140,6 +146,9 @@ class HubParts:
 
     def scheduler(self) -> Scheduler:
         return Scheduler(self.sessions, self.directory, self.clock, metrics=self.metrics)
+
+    def retention(self) -> RetentionJob:
+        return RetentionJob(self.sessions, read_settings(RetentionSettings), self.clock)
 
     def close(self) -> None:
         self.engine.dispose()

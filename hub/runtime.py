@@ -139,6 +139,8 @@ class Hub:
         if "scheduler" in roles:
             scheduler = parts.scheduler()
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
+            retention = parts.retention()
+            self.tasks.append(asyncio.create_task(retention.run(self.stop_event), name="retention"))
 
     def progress(self) -> Progress:
         """What the hub has done and what it still owes (for the demo, tests and health)."""

@@ -137,6 +137,33 @@ class HubSettings(BaseSettings):
         return value
 
 
+class RetentionSettings(BaseSettings):
+    """How long the hub keeps a child's personal data (docs/retention.md). Read by `hub run`
+    (its scheduler applies the policy every `HUB_RETENTION_EVERY_HOURS`) and by `hub
+    retention run`."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_RETENTION_", extra="ignore")
+
+    personal_data_days: int = Field(
+        default=180,
+        ge=91,
+        description="days after a child was found that the episode's personal data is kept: "
+        "more than 7.17's 90-day look-back at repeat episodes, and the monthly 7.28 forum",
+    )
+    refused_days: int = Field(
+        default=90, ge=1, description="days a refused message's raw body is kept for ops"
+    )
+    sent_notifications_days: int = Field(
+        default=60,
+        ge=1,
+        description="days the outbox keeps a sent notification (its topic keeps it 30)",
+    )
+    audit_reason_days: int = Field(
+        default=365, ge=1, description="days the free-text reason of a reveal is kept"
+    )
+    every_hours: float = Field(default=6, gt=0, description="how often `hub run` applies it")
+
+
 class ConsoleSettings(BaseSettings):
     """What `hub console` needs besides HubSettings. No default secret: a console started
     without one refuses to start."""

@@ -393,6 +393,30 @@ def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = 
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
+retention_app = typer.Typer(
+    help="Keeping children's personal data no longer than needed (docs/retention.md).",
+    no_args_is_help=True,
+)
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="count, change nothing")] = False,
+) -> None:
+    """Apply the retention policy now (`hub run` applies it every HUB_RETENTION_EVERY_HOURS)."""
+    from hub.settings import RetentionSettings
+    from hub.store.retention import apply_retention
+
+    try:
+        policy = read_settings(RetentionSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    with _store() as store:
+        done = apply_retention(store, policy, SystemClock().now(), _who(), dry_run=dry_run)
+    typer.echo(f"{'would change (dry run)' if dry_run else 'changed'}: {done.render()}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("episode")(episode)
@@ -402,3 +426,4 @@ def register(app: typer.Typer) -> None:
     app.command("unroutable")(unroutable_command)
     app.command("console")(console_command)
     app.add_typer(users_app, name="users")
+    app.add_typer(retention_app, name="retention")

@@ -96,10 +96,50 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class RetiredEpisode:
+    """An episode whose personal data retention has removed (hub.store.retention), reduced to
+    what the protocol still counts: 3.3's first episode, 7.17's repeats in 90 days, 8.12's
+    serious concerns, 7.14's history of going missing."""
+
+    episode_id: str
+    started_at: datetime
+    found_at: datetime | None
+    high_risk: bool
+    cse_risk: bool
+    mash_red: bool
+
+    @classmethod
+    def of(cls, episode: Episode) -> RetiredEpisode:
+        red = episode.mash_rating is not None and episode.mash_rating.value == "red"
+        return cls(
+            episode.episode_id,
+            episode.started_at,
+            episode.found_at,
+            episode.high_risk,
+            episode.cse_risk,
+            red,
+        )
+
+
+@dataclass(frozen=True)
 class ChildState:
     child_id: str
     episodes: tuple[Episode, ...] = ()
     placing_authority_escalated: bool = False  # 8.12 written notice sent
+    retired: tuple[RetiredEpisode, ...] = ()  # episodes whose personal data is gone
+
+    @property
+    def history(self) -> int:
+        """How many episodes the child has had, retired ones included."""
+        return len(self.episodes) + len(self.retired)
+
+    def starts(self) -> list[datetime]:
+        return [e.started_at for e in self.episodes] + [r.started_at for r in self.retired]
+
+    def ever_reported(self, episode_id: str) -> bool:
+        return self.episode(episode_id) is not None or any(
+            r.episode_id == episode_id for r in self.retired
+        )
 
     def episode(self, episode_id: str) -> Episode | None:
         return next((e for e in self.episodes if e.episode_id == episode_id), None)

@@ -54,7 +54,7 @@ def _replay(session: Session, refusal_id: int, directory: Directory, now: dateti
     row = session.get(RejectedMessage, refusal_id, with_for_update=True)
     if row is None:
         return Replayed(refusal_id, "not_found")
-    if row.status == "resolved":
+    if row.status in ("resolved", "expired"):  # expired: retention emptied its body
         return Replayed(refusal_id, "not_open")
     record = record_of(row)
     batch = Batch.open(session, [record], directory, now)

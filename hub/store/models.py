@@ -72,6 +72,7 @@ class InboundEvent(Base):
     partition: Mapped[int] = mapped_column(Integer)
     offset: Mapped[int] = mapped_column(Int64)
     received_at: Mapped[datetime]
+    redacted_at: Mapped[datetime | None] = mapped_column(default=None)  # hub.store.retention
 
 
 class ChildRecord(Base):

@@ -27,7 +27,7 @@ from hub.routing.rules.strategy import significant_risk_meeting, timers_on_repor
 def on_misper_report(
     state: ChildState, event: MisperReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    if state.episode(event.episode_id) is not None:
+    if state.ever_reported(event.episode_id):
         raise ProtocolViolation(
             "data.episode_id",
             "this episode has already been reported missing; send a risk update instead",
@@ -37,7 +37,7 @@ def on_misper_report(
     ctx = Context(directory, at, cause, episode)
     placing = ctx.placing  # validates the authorities before anything is decided
     state = state.with_episode(episode)
-    first_episode = len(state.episodes) == 1
+    first_episode = state.history == 1
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
     if first_episode:

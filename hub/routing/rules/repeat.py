@@ -6,24 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hub.routing.context import Context
-from hub.routing.facts import ChildState, Episode
+from hub.routing.facts import ChildState, Episode, RetiredEpisode
 from hub.routing.placing import Placing
 from hub.routing.rules.roles import adult_care_leaver
 
 
 def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
     since = episode.started_at - timedelta(days=days)
-    return sum(1 for e in state.episodes if since <= e.started_at <= episode.started_at)
+    return sum(1 for started in state.starts() if since <= started <= episode.started_at)
 
 
 def serious(ctx: Context, state: ChildState) -> bool:
     """8.12 'serious concerns', as the directory defines them."""
     rules = ctx.directory.choices.serious_concerns
+    facts = [*(RetiredEpisode.of(e) for e in state.episodes), *state.retired]
     return any(
         (rules.high_risk and e.high_risk)
         or (rules.cse_risk and e.cse_risk)
-        or (rules.mash_red and e.mash_rating is not None and e.mash_rating.value == "red")
-        for e in state.episodes
+        or (rules.mash_red and e.mash_red)
+        for e in facts
     )
 
 

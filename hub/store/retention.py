@@ -1,0 +1,240 @@
+"""Keeping a child's personal data no longer than needed (docs/retention.md).
+
+A missing child's data is never touched while the child is missing. Once a child has been
+found, the episode's personal data is kept `personal_data_days` (180 by default: more than
+the 90 days over which 7.17 counts repeat episodes, and the monthly 7.28 forum), then:
+
+- the episode leaves the child's state and is kept only as the facts the protocol still
+  counts (facts.RetiredEpisode: when it started, whether it was high risk, CSE, red);
+- its inbound events keep their ids, types, times and codes; every personal field of their
+  bodies becomes «redacted» (the contracts' `x-personal-data` marker);
+- its routing log keeps every decision, without the child's particulars;
+- its timers still pending are cancelled.
+
+Apart from episodes: a sent notification leaves the outbox after `sent_notifications_days`
+(its topic kept it 30 days for the recipient); a refused message's raw body and headers go
+after `refused_days` (its field-by-field reasons stay; an open one becomes `expired`); the
+free-text reason of a reveal after `audit_reason_days` (who revealed what, and when, stay).
+
+Every run that changes anything is recorded in the audit trail with its counts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.contracts.personal import REDACTED, redacted
+from hub.contracts.registry import UnknownMessageType, contract_for_type
+from hub.routing.facts import ChildState, RetiredEpisode
+from hub.settings import RetentionSettings
+from hub.store.models import (
+    AuditEntry,
+    ChildRecord,
+    InboundEvent,
+    OutboxMessage,
+    RejectedMessage,
+    RoutingDecision,
+    TimerRecord,
+)
+from hub.store.outcomes import STATE
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+
+log = logging.getLogger(__name__)
+CHUNK = 500  # children read at a time: the job's memory stays flat however many there are
+REDACTED_REASON = f"reason: {REDACTED}"
+
+
+@dataclass
+class Retained:
+    """What a run did (or, dry, would do)."""
+
+    episodes_retired: int = 0
+    events_redacted: int = 0
+    decisions_stripped: int = 0
+    timers_cancelled: int = 0
+    notifications_deleted: int = 0
+    refusals_emptied: int = 0
+    reasons_redacted: int = 0
+    children: list[str] = field(default_factory=list, repr=False)  # never logged
+
+    @property
+    def changed(self) -> bool:
+        return any(value for name, value in asdict(self).items() if name != "children")
+
+    def render(self) -> str:
+        return ", ".join(
+            f"{name.replace('_', ' ')}: {value}"
+            for name, value in asdict(self).items()
+            if name != "children"
+        )
+
+
+def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
+    """The episodes found on or before the cutoff (pure): never one still missing."""
+    return [e.episode_id for e in state.episodes if e.found_at is not None and e.found_at <= cutoff]
+
+
+def retire(state: ChildState, episode_ids: list[str]) -> ChildState:
+    gone = [e for e in state.episodes if e.episode_id in episode_ids]
+    return replace(
+        state,
+        episodes=tuple(e for e in state.episodes if e.episode_id not in episode_ids),
+        retired=(*state.retired, *(RetiredEpisode.of(e) for e in gone)),
+    )
+
+
+def redacted_body(ce_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The body with every personal field «redacted»; a body no contract of today reads
+    keeps only its ids."""
+    try:
+        return redacted(contract_for_type(ce_type).model.model_validate(body))
+    except (UnknownMessageType, ValueError):
+        kept = ("child_id", "episode_id")
+        return {name: body[name] for name in kept if name in body} | {"redacted": True}
+
+
+def apply_retention(
+    sessions: sessionmaker[Session],
+    policy: RetentionSettings,
+    now: datetime,
+    who: str,
+    dry_run: bool = False,
+) -> Retained:
+    retained = Retained()
+    cutoff = now - timedelta(days=policy.personal_data_days)
+    _retire_episodes(sessions, cutoff, now, dry_run, retained)
+    with sessions.begin() as session:
+        _the_rest(session, policy, now, dry_run, retained)
+        if retained.changed and not dry_run:
+            session.add(
+                AuditEntry(
+                    at=now,
+                    who=who,
+                    action="retention",
+                    target="personal data",
+                    outcome=retained.render(),
+                )
+            )
+    counts = asdict(retained) | {"children": len(retained.children)}  # how many, never who
+    log.info("retention dry run" if dry_run else "retention applied", extra=counts)
+    return retained
+
+
+def _retire_episodes(
+    sessions: sessionmaker[Session],
+    cutoff: datetime,
+    now: datetime,
+    dry_run: bool,
+    retained: Retained,
+) -> None:
+    """A chunk of children per transaction: a long run never holds the store for long."""
+    after = ""
+    while True:
+        with sessions.begin() as session:
+            rows = (
+                session.execute(
+                    select(ChildRecord)
+                    .where(ChildRecord.child_id > after)
+                    .order_by(ChildRecord.child_id)
+                    .limit(CHUNK)
+                    .with_for_update()
+                )
+                .scalars()
+                .all()
+            )
+            if not rows:
+                return
+            after = rows[-1].child_id
+            for row in rows:
+                state = STATE.validate_python(row.state)
+                due = due_episodes(state, cutoff)
+                if due:
+                    retained.children.append(row.child_id)
+                    _retire(session, row, state, due, now, dry_run, retained)
+
+
+def _retire(
+    session: Session,
+    row: ChildRecord,
+    state: ChildState,
+    due: list[str],
+    now: datetime,
+    dry_run: bool,
+    retained: Retained,
+) -> None:
+    retained.episodes_retired += len(due)
+    of_episodes = (InboundEvent.child_id == row.child_id, InboundEvent.episode_id.in_(due))
+    events = session.scalars(
+        select(InboundEvent).where(*of_episodes, InboundEvent.redacted_at.is_(None))
+    ).all()
+    retained.events_redacted += len(events)
+    decisions = (
+        RoutingDecision.child_id == row.child_id,
+        RoutingDecision.episode_id.in_(due),
+        RoutingDecision.child.is_not(None),
+    )
+    pending = (
+        TimerRecord.child_id == row.child_id,
+        TimerRecord.episode_id.in_(due),
+        TimerRecord.status == "pending",
+    )
+    if dry_run:
+        retained.decisions_stripped += _count(session, RoutingDecision, decisions)
+        retained.timers_cancelled += _count(session, TimerRecord, pending)
+        return
+    for event in events:
+        event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
+    stripped = update(RoutingDecision).where(*decisions).values(child=None)
+    retained.decisions_stripped += _changed(session, stripped)
+    cancelling = update(TimerRecord).where(*pending).values(status="cancelled", settled_at=now)
+    retained.timers_cancelled += _changed(session, cancelling)
+    row.state, row.updated_at = STATE.dump_python(retire(state, due), mode="json"), now
+
+
+def _the_rest(
+    session: Session, policy: RetentionSettings, now: datetime, dry_run: bool, retained: Retained
+) -> None:
+    sent = (
+        OutboxMessage.status == "sent",
+        OutboxMessage.sent_at <= now - timedelta(days=policy.sent_notifications_days),
+    )
+    refused = (
+        RejectedMessage.status != "held",  # still waiting for its predecessor: not yet judged
+        RejectedMessage.received_at <= now - timedelta(days=policy.refused_days),
+        RejectedMessage.value.is_not(None),
+    )
+    reasons = (
+        AuditEntry.action == "reveal",
+        AuditEntry.at <= now - timedelta(days=policy.audit_reason_days),
+        AuditEntry.outcome != REDACTED_REASON,
+    )
+    if dry_run:
+        retained.notifications_deleted = _count(session, OutboxMessage, sent)
+        retained.refusals_emptied = _count(session, RejectedMessage, refused)
+        retained.reasons_redacted = _count(session, AuditEntry, reasons)
+        return
+    retained.notifications_deleted = _changed(session, delete(OutboxMessage).where(*sent))
+    session.execute(
+        update(RejectedMessage)
+        .where(*refused, RejectedMessage.status == "open")
+        .values(status="expired")
+    )
+    emptying = update(RejectedMessage).where(*refused).values(value=None, headers=[])
+    retained.refusals_emptied = _changed(session, emptying)
+    redacting = update(AuditEntry).where(*reasons).values(outcome=REDACTED_REASON)
+    retained.reasons_redacted = _changed(session, redacting)
+
+
+def _count(session: Session, model: Any, where: tuple[Any, ...]) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _changed(session: Session, statement: Any) -> int:
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount

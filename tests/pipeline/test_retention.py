@@ -1,0 +1,164 @@
+"""Retention (issue 13, section 5), on SQLite and PostgreSQL: a found child's personal data
+goes when the policy's time is up, the routing log stays without it, a missing child's is
+never touched, and the protocol still counts the child's earlier episodes (7.17, 3.3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.console.access import record
+from hub.contracts.personal import REDACTED
+from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
+from hub.settings import RetentionSettings
+from hub.store.models import (
+    AuditEntry,
+    ChildRecord,
+    InboundEvent,
+    OutboxMessage,
+    RejectedMessage,
+    RoutingDecision,
+    TimerRecord,
+)
+from hub.store.outcomes import STATE
+from hub.store.retention import REDACTED_REASON, apply_retention
+from tests.helpers import example
+from tests.pipeline.records import misper_record, raw_record, record_of
+
+DIRECTORY = load_directory()
+REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+FOUND = datetime(2026, 11, 24, 11, 20, tzinfo=UTC)  # the example found report's time
+POLICY = RetentionSettings()  # the documented defaults: 180 days after found
+Store = sessionmaker[Session]
+
+
+def found_report() -> dict[str, object]:
+    return example("05-found-report")
+
+
+def missing_then_found(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+
+
+def count(store: Store, model: type, *where: Any) -> int:
+    with store() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def run(store: Store, days_after_found: int, dry_run: bool = False) -> dict[str, int]:
+    done = apply_retention(
+        store, POLICY, FOUND + timedelta(days=days_after_found), "test", dry_run=dry_run
+    )
+    return {name: value for name, value in vars(done).items() if name != "children"}
+
+
+def test_a_found_childs_personal_data_is_kept_until_its_time(store: Store) -> None:
+    missing_then_found(store)
+    assert run(store, 179)["episodes_retired"] == 0
+    with store() as session:
+        [report] = session.scalars(
+            select(InboundEvent.body).where(InboundEvent.ce_type.contains("misper"))
+        )
+    assert report["child"]["name"] == "Jordan Example"
+
+
+def test_then_the_episode_is_redacted_and_the_routing_log_kept_without_it(store: Store) -> None:
+    missing_then_found(store)
+    decisions = count(store, RoutingDecision)
+    done = run(store, 181)
+    assert done["episodes_retired"] == 1
+    assert done["events_redacted"] == 2
+    with store() as session:
+        bodies = session.scalars(select(InboundEvent.body)).all()
+        state = STATE.validate_python(session.scalar(select(ChildRecord.state)))
+        particulars = session.scalars(select(RoutingDecision.child)).all()
+    report = next(body for body in bodies if "child" in body)
+    assert report["child"]["name"] == REDACTED
+    assert report["circumstances"] == REDACTED
+    assert report["child_id"] == "CF-100231"  # the routing log still joins on it
+    assert report["risk_level"] == "medium"
+    assert count(store, RoutingDecision) == decisions
+    assert particulars == [None] * decisions
+    assert state.episodes == ()
+    [retired] = state.retired
+    assert (retired.episode_id, retired.found_at) == ("EP-2026-0412", FOUND)
+    assert count(store, TimerRecord, TimerRecord.status == "pending") == 0
+
+
+def test_a_child_still_missing_is_never_touched(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    assert run(store, 3650)["episodes_retired"] == 0
+    with store() as session:
+        [body] = session.scalars(select(InboundEvent.body)).all()
+    assert body["child"]["name"] == "Jordan Example"
+
+
+def test_a_dry_run_counts_and_changes_nothing(store: Store) -> None:
+    missing_then_found(store)
+    dry = run(store, 181, dry_run=True)
+    assert dry["episodes_retired"] == 1
+    assert count(store, InboundEvent, InboundEvent.redacted_at.is_not(None)) == 0
+    assert count(store, AuditEntry) == 0
+    assert run(store, 181) == dry  # what it said it would do
+
+
+def test_a_second_run_changes_nothing_and_each_run_that_did_is_audited(store: Store) -> None:
+    missing_then_found(store)
+    run(store, 181)
+    assert not any(run(store, 182).values())
+    with store() as session:
+        [audit] = session.scalars(select(AuditEntry)).all()
+    assert (audit.who, audit.action) == ("test", "retention")
+    assert "episodes retired: 1" in audit.outcome
+
+
+def test_the_child_missing_again_later_is_still_known_to_have_gone_missing_before(
+    store: Store,
+) -> None:
+    """3.3's forms go on a first episode only, and 7.17 counts repeats: a retired episode
+    still counts, without its personal data."""
+    missing_then_found(store)
+    run(store, 181)
+    later = FOUND + timedelta(days=200)
+    again = misper_record(
+        id="evt-police-0100",
+        data={
+            "episode_id": "EP-2027-0001",
+            "reported_at": later.isoformat(),
+            "missing_since": (later - timedelta(hours=2)).isoformat(),
+        },
+    )
+    assert apply_batch(store, [again], DIRECTORY, later).applied == 1
+    with store() as session:
+        state = STATE.validate_python(session.scalar(select(ChildRecord.state)))
+    assert state.history == 2
+    assert len(state.episodes) == 1
+
+
+def test_sent_notifications_refused_bodies_and_reveal_reasons_go_in_their_time(
+    store: Store,
+) -> None:
+    missing_then_found(store)
+    apply_batch(store, [raw_record(b"{not json")], DIRECTORY, FOUND)
+    sent_at = FOUND
+    with store.begin() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.sent_at = "sent", sent_at
+        record(session, FOUND, "ops", "reveal", "EP-2026-0412", "reason: the child's name is …")
+    done = run(store, 365)
+    assert done["notifications_deleted"] > 0
+    assert count(store, OutboxMessage) == 0
+    assert done["refusals_emptied"] == 1
+    with store() as session:
+        [refused] = session.scalars(select(RejectedMessage)).all()
+        reasons = session.scalars(
+            select(AuditEntry.outcome).where(AuditEntry.action == "reveal")
+        ).all()
+    assert (refused.value, refused.status) == (None, "expired")
+    assert refused.problems  # why it was refused stays
+    assert reasons == [REDACTED_REASON]
