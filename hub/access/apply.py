@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiokafka.admin import AIOKafkaAdminClient
+
 from hub.access.plan import AccessPlan
 from hub.kafka.access_admin import create_grants, existing_grants, scram_users, set_password
 from hub.kafka.connection import KafkaConnection
@@ -38,16 +40,28 @@ class Applied:
         return "\n".join(lines)
 
 
-def write_password(credentials: Path, user: str) -> str:
-    """A new random password, in a file of its own that only its owner may read."""
+async def new_password(admin: AIOKafkaAdminClient, credentials: Path, user: str) -> None:
+    """A random password, set on the cluster, then in `<credentials>/<user>.password`: the
+    file is written beside (0600 from the start) and renamed into place only once the
+    broker took the password, so a refusal leaves the old file, and the old password."""
+    pending, password = _write_pending(credentials, user)
+    try:
+        await set_password(admin, user, password)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    pending.replace(credentials / f"{user}.password")
+
+
+def _write_pending(credentials: Path, user: str) -> tuple[Path, str]:
     credentials.mkdir(mode=0o700, parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24)
-    path = credentials / f"{user}.password"
-    path.unlink(missing_ok=True)  # a rotation: the old file goes, the new one is 0600 too
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    pending = credentials / f".{user}.password.new"
+    pending.unlink(missing_ok=True)
+    descriptor = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(password)
-    return password
+    return pending, password
 
 
 async def apply_plan(
@@ -60,7 +74,7 @@ async def apply_plan(
         have = await scram_users(admin)
         for user in plan.users:
             if user not in have:
-                await set_password(admin, user, write_password(credentials, user))
+                await new_password(admin, credentials, user)
                 applied.users_created.append(user)
         existing = await existing_grants(admin)
         missing = [grant for grant in plan.grants if grant not in existing]
@@ -81,6 +95,6 @@ async def rotate_password(kafka: KafkaConnection, user: str, credentials: Path) 
         await admin.start()
         if user not in await scram_users(admin):
             raise LookupError(f"{user}: has no credential on the cluster; onboard it first")
-        await set_password(admin, user, write_password(credentials, user))
+        await new_password(admin, credentials, user)
     finally:
         await admin.close()

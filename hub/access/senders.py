@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
-from hub.routing.directory import Directory, Standing
+from hub.routing.directory import Directory, Standing, code_like
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -48,6 +48,15 @@ def agencies(directory: Directory) -> dict[str, Agency]:
     for code in (*reference.authorities, directory.home_authority):
         found[code] = Agency(code, Sender.AUTHORITY)
     return found
+
+
+def agency_of(directory: Directory, code: str) -> Agency | None:
+    """The agency a code names, or None (a look-up, not a scan: it runs per message)."""
+    if code in directory.reference.police_forces:
+        return Agency(code, Sender.POLICE)
+    if code in directory.reference.authorities or code == directory.home_authority:
+        return Agency(code, Sender.AUTHORITY)
+    return None
 
 
 def sender_topic(contract: Contract, agency: str) -> str:
@@ -82,7 +91,7 @@ def origin_problems(
     """Where the message disagrees with the agency whose topic it came on. A name the
     directory does not know is not a disagreement (the routing rules deal with it, and a
     missing child is never refused for it); a name of another agency is."""
-    agency = agencies(directory).get(sender)
+    agency = agency_of(directory, sender)
     if agency is None:
         return [Problem("(topic)", "is not the topic of an agency of the directory")]
     if agency.kind not in contract.sent_by:
@@ -125,6 +134,6 @@ def _may_be(named: str, agency: Agency, directory: Directory) -> bool:
 
 def _is(directory: Directory, named: str, code: str) -> bool:
     resolution = directory.resolve_authority(named)
-    if resolution.standing is Standing.HOME:
-        return code in (directory.home_authority, *directory.home_areas)
+    if resolution.standing is Standing.HOME:  # the home authority, or a home area by its name
+        return code in (directory.home_authority, code_like(named))
     return code in resolution.codes

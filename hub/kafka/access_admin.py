@@ -162,10 +162,15 @@ def _raise_for(errors: Iterable[tuple[str, int, str | None]]) -> None:
 
 
 async def scram_users(admin: AIOKafkaAdminClient) -> set[str]:
-    """Every user with a SCRAM credential on the cluster."""
+    """Every user with a SCRAM-SHA-512 credential on the cluster (a user with only another
+    mechanism's could not log in to the hub's brokers, and is given one)."""
     response = await _send(admin, DescribeUserScramCredentialsRequest_v0(None, {}))
     _raise_for([("describing SCRAM users", response.error_code, response.error_message)])
-    return {result[0] for result in response.results if result[1] == NO_ERROR}
+    return {
+        user
+        for user, error, _, credentials, _ in response.results
+        if error == NO_ERROR and any(info[0] == SCRAM_SHA_512 for info in credentials)
+    }
 
 
 async def set_password(admin: AIOKafkaAdminClient, user: str, password: str) -> None:

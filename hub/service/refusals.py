@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.contracts.problems import Problem
+from hub.routing.directory import Directory
 from hub.service.batch import Batch, Record
 from hub.store.models import RejectedMessage
 from hub.store.outbox import rejection_report
@@ -20,7 +21,7 @@ from hub.store.outcomes import enqueue
 log = logging.getLogger(__name__)
 
 
-def expire_held(session: Session, now: datetime, hold: timedelta) -> int:
+def expire_held(session: Session, now: datetime, hold: timedelta, directory: Directory) -> int:
     """A held record whose missing predecessor never came is rejected and reported."""
     expired = session.scalars(
         select(RejectedMessage).where(
@@ -32,7 +33,9 @@ def expire_held(session: Session, now: datetime, hold: timedelta) -> int:
         problems = [Problem(p["field"], p["reason"]) for p in row.problems]
         enqueue(
             session,
-            rejection_report(record_of(row).source, row.kind, problems, row.event_id, now),
+            rejection_report(
+                record_of(row).source, row.kind, problems, row.event_id, now, directory
+            ),
             now,
         )
     return len(expired)
@@ -85,7 +88,9 @@ def reject(
         batch.writes.refused.append(stored(record, kind, problems, event_id, batch.now, "open"))
     if not reported:
         batch.writes.reports.append(
-            rejection_report(record.source, kind, list(problems), event_id, batch.now)
+            rejection_report(
+                record.source, kind, list(problems), event_id, batch.now, batch.directory
+            )
         )
     log.warning(
         "message refused",

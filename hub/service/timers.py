@@ -44,7 +44,7 @@ def fire_due_timers(
                 "fire due timers", attributes={"hub.timers": len(rows)}
             ):
                 _fire(session, rows, directory, now)
-        expire_held(session, now, hold)
+        expire_held(session, now, hold, directory)
     return len(rows)
 
 

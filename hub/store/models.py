@@ -120,8 +120,9 @@ class RoutingDecision(Base):
 
 
 class OutboxMessage(Base):
-    """A message to publish: a notification, or a report on the rejected topic. Never
-    deleted; a row that keeps failing stays visible with its last error."""
+    """A message to publish: a notification, or a report on the rejected topic. A row that
+    keeps failing stays visible with its last error; a sent one is deleted only by the
+    retention policy, after HUB_RETENTION_SENT_NOTIFICATIONS_DAYS (hub.store.retention)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -208,7 +209,8 @@ class ConsoleUser(Base):
 
 class AuditEntry(Base):
     """Who looked at a child's record, revealed personal data, retried or replayed, and
-    when. Written in the same transaction as what it records; never updated or deleted."""
+    when. Written in the same transaction as what it records; never deleted, and updated
+    only to redact a reveal's free-text reason after its time (hub.store.retention)."""
 
     __tablename__ = "audit_log"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hub.access.senders import REFUSALS, arrival
+from hub.access.senders import REFUSALS, agency_of, arrival
 from hub.contracts.envelope import binary_headers
 from hub.contracts.notification import Notification
 from hub.contracts.problems import Problem
@@ -102,11 +102,14 @@ class Source:
         return f"{self.topic}:{self.partition}:{self.offset}"
 
 
-def refusals_topic(topic: str) -> str:
+def refusals_topic(topic: str, directory: Directory) -> str:
     """Where a sender is told of a refusal: on its own `notify.<agency>.refusals`, which it
-    alone may read, when it sent on its own topic; else the operators' hub.rejected."""
+    alone may read, when it sent on its own topic; else (a topic of no agency the directory
+    knows among them) the operators' hub.rejected."""
     sender = arrival(topic).sender
-    return REJECTED_TOPIC if sender is None else f"notify.{sender}.{REFUSALS}"
+    if sender is None or agency_of(directory, sender) is None:
+        return REJECTED_TOPIC
+    return f"notify.{sender}.{REFUSALS}"
 
 
 def rejection_report(
@@ -115,6 +118,7 @@ def rejection_report(
     problems: tuple[Problem, ...] | list[Problem],
     event_id: str | None,
     at: datetime,
+    directory: Directory,
 ) -> Outgoing:
     """Reported keyed as the message arrived (or by its source when it had no key). The
     report names fields and reasons only: never the rejected values."""
@@ -127,7 +131,7 @@ def rejection_report(
     }
     return Outgoing(
         message_id=f"rejected:{source.label}",
-        topic=refusals_topic(source.topic),
+        topic=refusals_topic(source.topic, directory),
         key=source.key if source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],
         value=json.dumps(body).encode(),

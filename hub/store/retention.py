@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, String, delete, func, or_, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.personal import REDACTED, redacted
@@ -41,7 +42,7 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
-from hub.store.outcomes import STATE
+from hub.store.outcomes import STATE, load_child
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -138,17 +139,13 @@ def _retire_episodes(
     after = ""
     while True:
         with sessions.begin() as session:
-            rows = (
-                session.execute(
-                    select(ChildRecord)
-                    .where(ChildRecord.child_id > after)
-                    .order_by(ChildRecord.child_id)
-                    .limit(CHUNK)
-                    .with_for_update()
-                )
-                .scalars()
-                .all()
+            chunk = (
+                select(ChildRecord)
+                .where(ChildRecord.child_id > after)
+                .order_by(ChildRecord.child_id)
+                .limit(CHUNK)
             )
+            rows = session.scalars(chunk if dry_run else chunk.with_for_update()).all()
             if not rows:
                 return
             after = rows[-1].child_id
@@ -170,31 +167,48 @@ def _retire(
     retained: Retained,
 ) -> None:
     retained.episodes_retired += len(due)
-    of_episodes = (InboundEvent.child_id == row.child_id, InboundEvent.episode_id.in_(due))
+    # Its events, and those about no episode (a placement notice) once no episode of the
+    # child is still missing.
+    still_missing = any(e.found_at is None for e in state.episodes if e.episode_id not in due)
+    about: ColumnElement[bool] = InboundEvent.episode_id.in_(due)
+    if not still_missing:
+        about = or_(about, InboundEvent.episode_id.is_(None))
     events = session.scalars(
-        select(InboundEvent).where(*of_episodes, InboundEvent.redacted_at.is_(None))
+        select(InboundEvent).where(
+            InboundEvent.child_id == row.child_id,
+            about,
+            InboundEvent.redacted_at.is_(None),
+        )
     ).all()
     retained.events_redacted += len(events)
     decisions = (
         RoutingDecision.child_id == row.child_id,
         RoutingDecision.episode_id.in_(due),
         RoutingDecision.child.is_not(None),
-    )
-    pending = (
-        TimerRecord.child_id == row.child_id,
-        TimerRecord.episode_id.in_(due),
-        TimerRecord.status == "pending",
+        sql_cast(RoutingDecision.child, String) != "null",  # JSON's null, as None is stored
     )
     if dry_run:
-        retained.decisions_stripped += _count(session, RoutingDecision, decisions)
-        retained.timers_cancelled += _count(session, TimerRecord, pending)
+        retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
+        retained.timers_cancelled += _count(session, TimerRecord, *_pending(row.child_id, due))
         return
     for event in events:
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
     stripped = update(RoutingDecision).where(*decisions).values(child=None)
     retained.decisions_stripped += _changed(session, stripped)
-    cancelling = update(TimerRecord).where(*pending).values(status="cancelled", settled_at=now)
-    retained.timers_cancelled += _changed(session, cancelling)
+    # Timers the scheduler has locked are left to it: it fires them into a retired episode,
+    # which decides nothing (engine.fire). Locking them here, after the child, would take
+    # the two locks in the other order than the scheduler does.
+    free = session.scalars(
+        select(TimerRecord.timer_id)
+        .where(*_pending(row.child_id, due))
+        .with_for_update(skip_locked=True)
+    ).all()
+    cancelling = (
+        update(TimerRecord)
+        .where(TimerRecord.child_id == row.child_id, TimerRecord.timer_id.in_(free))
+        .values(status="cancelled", settled_at=now)
+    )
+    retained.timers_cancelled += _changed(session, cancelling) if free else 0
     row.state, row.updated_at = STATE.dump_python(retire(state, due), mode="json"), now
 
 
@@ -215,10 +229,13 @@ def _the_rest(
         AuditEntry.at <= now - timedelta(days=policy.audit_reason_days),
         AuditEntry.outcome != REDACTED_REASON,
     )
+    _redact_without_episode(
+        session, now - timedelta(days=policy.personal_data_days), now, dry_run, retained
+    )
     if dry_run:
-        retained.notifications_deleted = _count(session, OutboxMessage, sent)
-        retained.refusals_emptied = _count(session, RejectedMessage, refused)
-        retained.reasons_redacted = _count(session, AuditEntry, reasons)
+        retained.notifications_deleted = _count(session, OutboxMessage, *sent)
+        retained.refusals_emptied = _count(session, RejectedMessage, *refused)
+        retained.reasons_redacted = _count(session, AuditEntry, *reasons)
         return
     retained.notifications_deleted = _changed(session, delete(OutboxMessage).where(*sent))
     session.execute(
@@ -232,7 +249,35 @@ def _the_rest(
     retained.reasons_redacted = _changed(session, redacting)
 
 
-def _count(session: Session, model: Any, where: tuple[Any, ...]) -> int:
+def _redact_without_episode(
+    session: Session, cutoff: datetime, now: datetime, dry_run: bool, retained: Retained
+) -> None:
+    """Events about no episode (a placement notice), received before the cutoff, of a
+    child not missing now; those of a child with an episode retired went with it."""
+    events = session.scalars(
+        select(InboundEvent).where(
+            InboundEvent.episode_id.is_(None),
+            InboundEvent.redacted_at.is_(None),
+            InboundEvent.received_at <= cutoff,
+        )
+    )
+    for event in events:
+        if any(e.found_at is None for e in load_child(session, event.child_id).episodes):
+            continue
+        retained.events_redacted += 1
+        if not dry_run:
+            event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
+
+
+def _pending(child_id: str, episodes: list[str]) -> tuple[Any, ...]:
+    return (
+        TimerRecord.child_id == child_id,
+        TimerRecord.episode_id.in_(episodes),
+        TimerRecord.status == "pending",
+    )
+
+
+def _count(session: Session, model: Any, *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 

@@ -11,6 +11,7 @@ import pytest
 from hub.access.senders import arrival, inbound_pattern, origin_problems
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.routing.directory import Directory, load_directory
+from hub.store.outbox import refusals_topic
 from tests.helpers import EXAMPLES
 
 DIRECTORY: Directory = load_directory()  # Northamptonshire's deployment
@@ -116,3 +117,19 @@ def test_the_hub_reads_shared_and_agency_topics_of_its_own_deployment_only() -> 
     assert not pattern.match("d2.inbound.misper-report")
     assert not pattern.match("d1Xinbound.misper-report")  # the prefix's dot is a dot
     assert not pattern.match("d1.notify.luton.mct")
+
+
+def test_one_home_area_cannot_speak_for_another() -> None:
+    """North and West Northamptonshire are two councils, though one trust serves both."""
+    notice = example(
+        "08-cross-border-notice.json",
+        source="/la/north-northamptonshire/mct",
+        from_authority="west-northamptonshire",
+    )
+    assert problems(notice, "north-northamptonshire") == ["data.from_authority"]
+
+
+def test_a_refusal_goes_to_the_sender_when_the_directory_knows_it() -> None:
+    assert refusals_topic("d.inbound.misper-report.luton", DIRECTORY) == "notify.luton.refusals"
+    assert refusals_topic("d.inbound.misper-report.atlantis", DIRECTORY) == "hub.rejected"
+    assert refusals_topic("d.inbound.misper-report", DIRECTORY) == "hub.rejected"

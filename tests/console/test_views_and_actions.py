@@ -107,7 +107,7 @@ def test_a_found_report_whose_misper_came_too_late_is_applied_when_replayed(stor
     operator replays the found report and its duties are decided."""
     apply_batch(store, [found_record()], DIRECTORY, NOW)  # type: ignore[list-item]
     with store.begin() as session:
-        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24))
+        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24), DIRECTORY)
     apply_batch(store, [misper_record()], DIRECTORY, NOW + timedelta(hours=26))
     with store() as session:
         [refusal] = session.scalars(select(RejectedMessage.id)).all()
@@ -127,7 +127,7 @@ def test_a_found_report_whose_misper_came_too_late_is_applied_when_replayed(stor
 def test_a_replay_goes_through_the_same_de_duplication(store: Store) -> None:
     apply_batch(store, [found_record()], DIRECTORY, NOW)  # type: ignore[list-item]
     with store.begin() as session:
-        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24))
+        expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24), DIRECTORY)
     apply_batch(store, [misper_record(), found_record()], DIRECTORY, NOW + timedelta(hours=26))  # type: ignore[list-item]
     with store() as session:
         [refusal] = session.scalars(select(RejectedMessage.id)).all()

@@ -154,7 +154,7 @@ def test_in_one_batch_the_order_across_topics_does_not_matter(store: Store) -> N
 def test_a_held_record_whose_misper_never_comes_is_rejected_and_reported(store: Store) -> None:
     apply(store, found_record())
     with store.begin() as session:
-        assert expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24)) == 1
+        assert expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24), DIRECTORY) == 1
     with store() as session:
         [rejected] = session.scalars(select(RejectedMessage)).all()
         reports = session.scalars(select(OutboxMessage.topic)).all()

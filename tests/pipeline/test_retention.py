@@ -162,3 +162,43 @@ def test_sent_notifications_refused_bodies_and_reveal_reasons_go_in_their_time(
     assert (refused.value, refused.status) == (None, "expired")
     assert refused.problems  # why it was refused stays
     assert reasons == [REDACTED_REASON]
+
+
+def test_a_held_duty_keeps_its_particulars_until_the_episode_goes(store: Store) -> None:
+    """A duty held for an authority the directory does not know keeps what it would have
+    sent (for ops to route it); the other decisions never held any."""
+    unknown = misper_record(data={"residence_authority": "wiltshre"})
+    apply_batch(store, [unknown], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    with store() as session:
+        held = [c for c in session.scalars(select(RoutingDecision.child)) if c is not None]
+    assert held
+    assert run(store, 181)["decisions_stripped"] == len(held)
+    with store() as session:
+        assert set(session.scalars(select(RoutingDecision.child))) == {None}
+
+
+def test_a_placement_notice_goes_in_its_time_though_it_is_about_no_episode(store: Store) -> None:
+    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
+    assert apply_batch(store, [notice], DIRECTORY, placed).applied == 1
+    assert run(store, 150)["events_redacted"] == 0  # 172 days after it arrived
+    assert run(store, 200)["events_redacted"] == 1
+    with store() as session:
+        [body] = session.scalars(select(InboundEvent.body)).all()
+    assert body["placed_child"]["name"] == REDACTED
+    assert body["child_id"] == "LEI-558812"
+
+
+def test_a_late_event_about_a_retired_episode_is_refused_not_held(store: Store) -> None:
+    """Nothing will come for it to wait for: its MISPER report has been retired."""
+    missing_then_found(store)
+    run(store, 181)
+    late = example("07-return-interview")
+    late["id"] = "evt-late-ri"
+    later = FOUND + timedelta(days=182)
+    result = apply_batch(store, [record_of(late, "inbound.return-interview")], DIRECTORY, later)
+    assert (result.rejected, result.held) == (1, 0)
+    with store() as session:
+        [refusal] = session.scalars(select(RejectedMessage)).all()
+    assert "retention" in refusal.problems[0]["reason"]

@@ -22,6 +22,11 @@ def open_episode(state: ChildState, episode_id: str, when: datetime, field: str)
 
 def reported_episode(state: ChildState, episode_id: str) -> Episode:
     episode = state.episode(episode_id)
+    if episode is None and state.ever_reported(episode_id):  # nothing left to wait for
+        raise ProtocolViolation(
+            "data.episode_id",
+            "this episode's records were retired under the retention policy (docs/retention.md)",
+        )
     if episode is None:
         raise ProtocolViolation(
             "data.episode_id",
