@@ -16,7 +16,13 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hub.access.plan import AccessPlan
-from hub.kafka.access_admin import create_grants, existing_grants, scram_users, set_password
+from hub.kafka.access_admin import (
+    create_grants,
+    existing_grants,
+    remove_user,
+    scram_users,
+    set_password,
+)
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import TopicConfig, ensure_topics
 
@@ -85,6 +91,24 @@ async def apply_plan(
     await ensure_topics(kafka, plan.topics, topics)
     applied.topics = len(plan.topics)
     return applied
+
+
+async def remove_agency(kafka: KafkaConnection, user: str, credentials: Path) -> int:
+    """Offboarding: the user's ACLs and credential go, and its password file. Its topics
+    stay, with what they hold, until their retention deletes it (HUB_TOPIC_RETENTION_DAYS):
+    nothing it sent is lost before the hub has read it."""
+    admin = kafka.admin()
+    try:
+        await admin.start()
+        removed = await remove_user(admin, user)
+    finally:
+        await admin.close()
+    _forget_password(credentials, user)
+    return removed
+
+
+def _forget_password(credentials: Path, user: str) -> None:
+    (credentials / f"{user}.password").unlink(missing_ok=True)
 
 
 async def rotate_password(kafka: KafkaConnection, user: str, credentials: Path) -> None:

@@ -1,5 +1,5 @@
-"""`hub access plan | apply | add-agency | rotate-password`: the broker's users and ACLs,
-from the directory (docs/security.md, "Onboarding an agency").
+"""`hub access plan | apply | add-agency | remove-agency | rotate-password`: the broker's
+users and ACLs, from the directory (docs/security.md, "Onboarding an agency").
 
 They connect as HUB_KAFKA_* say, which for these commands is an operator's user allowed to
 alter the cluster; with no broker configured, the project's own broker as its admin user,
@@ -124,6 +124,29 @@ def add_agency(
 ) -> None:
     """Onboard one agency: its user, its topics and its ACLs."""
     _apply(_plan([code], hub_user), credentials)
+
+
+@access_app.command("remove-agency")
+def remove(
+    code: Annotated[str, typer.Argument(help="the agency's code (its Kafka user)")],
+    credentials: Credentials = None,
+) -> None:
+    """Offboard an agency: its ACLs, its credential and its password file go at once."""
+    from aiokafka.errors import KafkaError
+
+    from hub.access.apply import remove_agency
+    from hub.kafka.access_admin import AccessRefused
+
+    if code == HUB_USER:
+        typer.echo("remove-agency: the hub's own user is not an agency's", err=True)
+        raise typer.Exit(EXIT_REFUSED)
+    kafka, folder = _connection_and_credentials(credentials)
+    try:
+        removed = asyncio.run(remove_agency(kafka, code, folder))
+    except (AccessRefused, KafkaError, OSError) as error:
+        typer.echo(f"could not remove the agency: {error}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    typer.echo(f"{code}: {removed} ACLs and its credential removed; its topics are kept")
 
 
 @access_app.command("rotate-password")

@@ -16,7 +16,11 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import for_code
-from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest_v1
+from aiokafka.protocol.admin import (
+    CreateAclsRequest_v1,
+    DeleteAclsRequest_v1,
+    DescribeAclsRequest_v1,
+)
 from aiokafka.protocol.api import Request, RequestStruct, Response
 from aiokafka.protocol.types import (
     CompactArray,
@@ -181,6 +185,20 @@ async def set_password(admin: AIOKafkaAdminClient, user: str, password: str) -> 
     upsertion: tuple[object, ...] = (user, SCRAM_SHA_512, ITERATIONS, salt, salted, {})
     response = await _send(admin, AlterUserScramCredentialsRequest_v0([], [upsertion], {}))
     _raise_for([(f"user {r[0]}", r[1], r[2]) for r in response.results])
+
+
+async def remove_user(admin: AIOKafkaAdminClient, user: str) -> int:
+    """Every ACL naming the user, then its SCRAM credential: it can neither log in nor, if
+    a credential were made again by mistake, do anything. Returns the ACLs removed."""
+    any_acl_of: tuple[object, ...] = (ANY, None, ANY, f"User:{user}", None, ANY, ANY)
+    response = await _send(admin, DeleteAclsRequest_v1([any_acl_of]))
+    _raise_for([("removing ACLs", code, message) for code, message, _ in response.filter_responses])
+    removed = sum(len(matching) for _, _, matching in response.filter_responses)
+    if user in await scram_users(admin):
+        deletion: tuple[object, ...] = (user, SCRAM_SHA_512, {})
+        answer = await _send(admin, AlterUserScramCredentialsRequest_v0([deletion], [], {}))
+        _raise_for([(f"user {r[0]}", r[1], r[2]) for r in answer.results])
+    return removed
 
 
 async def existing_grants(admin: AIOKafkaAdminClient) -> set[Grant]:

@@ -16,13 +16,14 @@ from aiokafka.structs import ConsumerRecord
 from typer.testing import CliRunner
 
 from hub.access.apply import Applied, apply_plan
-from hub.access.plan import access_plan
+from hub.access.plan import Grant, access_plan
 from hub.access.senders import agencies
 from hub.cli import app
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.devtools.kafka_local import ADMIN_USER, HUB_USER, LocalKafka
 from hub.devtools.reader import read_topics
 from hub.devtools.tls import broker_certificates
+from hub.kafka.access_admin import existing_grants
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import KafkaSecurity
 from hub.kafka.topics import TopicConfig, ensure_topics
@@ -289,3 +290,38 @@ def test_an_operator_onboards_an_agency_and_rotates_its_password(
     assert asyncio.run(lists_topics(as_agency(second)))
     with pytest.raises(REFUSED):
         asyncio.run(lists_topics(as_agency(first)))
+
+
+def test_an_operator_offboards_an_agency_which_then_cannot_connect(
+    secured: LocalKafka, tmp_path: Path
+) -> None:
+    operator = {**secured.connection(ADMIN_USER).environment(), "HUB_TOPIC_PREFIX": "off."}
+    credentials = ["--credentials", str(tmp_path)]
+    added = CliRunner().invoke(app, ["access", "add-agency", "rutland", *credentials], env=operator)
+    assert added.exit_code == 0, added.output
+    password = (tmp_path / "rutland.password").read_text()
+    ca_file = broker_certificates(secured.secrets).ca_file
+    rutland = KafkaConnection(
+        secured.bootstrap, security=KafkaSecurity("rutland", password, ca_file)
+    )
+    assert asyncio.run(lists_topics(rutland))
+
+    removed = CliRunner().invoke(
+        app, ["access", "remove-agency", "rutland", *credentials], env=operator
+    )
+    assert removed.exit_code == 0, removed.output
+    assert "ACLs and its credential removed" in removed.output
+    assert not (tmp_path / "rutland.password").exists()
+    with pytest.raises(REFUSED):
+        asyncio.run(lists_topics(rutland))
+    remaining = asyncio.run(existing_acls_of(secured, "User:rutland"))
+    assert remaining == set()
+
+
+async def existing_acls_of(broker: LocalKafka, principal: str) -> set[Grant]:
+    admin = broker.connection(ADMIN_USER).admin()
+    try:
+        await admin.start()
+        return {grant for grant in await existing_grants(admin) if grant.principal == principal}
+    finally:
+        await admin.close()
