@@ -113,6 +113,7 @@ class HubParts:
     directory: Directory
     clock: Clock
     engine: Engine
+    retention_policy: RetentionSettings = field(default_factory=RetentionSettings)
     sessions: sessionmaker[Session] = field(init=False)
     metrics: HubMetrics = field(init=False)  # this process's own (hub.metrics)
 
@@ -148,7 +149,7 @@ class HubParts:
         return Scheduler(self.sessions, self.directory, self.clock, metrics=self.metrics)
 
     def retention(self) -> RetentionJob:
-        return RetentionJob(self.sessions, read_settings(RetentionSettings), self.clock)
+        return RetentionJob(self.sessions, self.retention_policy, self.clock)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -176,4 +177,5 @@ def build(
         directory=directory or directory_of(settings),
         clock=clock or SystemClock(),
         engine=make_engine(settings.database_url),
+        retention_policy=read_settings(RetentionSettings),  # a bad one refused at start
     )

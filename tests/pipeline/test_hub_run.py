@@ -143,10 +143,29 @@ def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
     assert "HUB_BATCH_SIZE: Input should be greater than or equal to 1" in done.stderr
 
 
+def test_hub_run_refuses_a_retention_shorter_than_the_protocol_looks_back(tmp_path: Path) -> None:
+    """7.17 counts repeat episodes over 90 days: a shorter retention would forget them."""
+    env = {
+        **os.environ,
+        "HUB_RETENTION_PERSONAL_DATA_DAYS": "30",
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_RETENTION_PERSONAL_DATA_DAYS: Input should be greater than or equal to 91" in (
+        done.stderr
+    )
+
+
 def test_hub_run_that_cannot_start_says_why_and_exits_never_hangs(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",  # nothing listens: no topics can be made
+        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",  # past the refusal of PLAINTEXT, to the broker
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
     }
     done = subprocess.run(
