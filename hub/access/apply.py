@@ -37,7 +37,7 @@ class Applied:
     def render(self, credentials: Path) -> str:
         users = ", ".join(self.users_created) or "none"
         lines = [
-            f"users created: {users}",
+            f"users created ({len(self.users_created)}): {users}",
             f"ACLs created: {self.grants_created} (already there: {self.grants_kept})",
             f"agency topics present: {self.topics}",
         ]

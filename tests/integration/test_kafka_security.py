@@ -264,7 +264,7 @@ def test_an_operator_onboards_an_agency_and_rotates_its_password(
     command = ["access", "add-agency", "leicestershire", "--credentials", str(credentials)]
     added = CliRunner().invoke(app, command, env=operator)
     assert added.exit_code == 0, added.output
-    assert "users created: leicestershire" in added.output
+    assert "users created (1): leicestershire" in added.output
     password_file = credentials / "leicestershire.password"
     assert password_file.stat().st_mode & 0o777 == 0o600
     first = password_file.read_text()
@@ -279,7 +279,7 @@ def test_an_operator_onboards_an_agency_and_rotates_its_password(
     assert "ops.inbound.mash-rating.leicestershire" in asyncio.run(lists_topics(as_agency(first)))
 
     again = CliRunner().invoke(app, command, env=operator)  # idempotent: nothing new
-    assert "users created: none" in again.output
+    assert "users created (0): none" in again.output
     assert password_file.read_text() == first
 
     rotate = ["access", "rotate-password", "leicestershire", "--credentials", str(credentials)]
