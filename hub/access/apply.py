@@ -8,8 +8,6 @@ no password is printed, logged or passed on a command line."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from hub.kafka.access_admin import (
     set_password,
 )
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.security import write_new_password
 from hub.kafka.topics import TopicConfig, ensure_topics
 
 
@@ -60,14 +59,9 @@ async def new_password(admin: AIOKafkaAdminClient, credentials: Path, user: str)
 
 
 def _write_pending(credentials: Path, user: str) -> tuple[Path, str]:
-    credentials.mkdir(mode=0o700, parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(24)
     pending = credentials / f".{user}.password.new"
-    pending.unlink(missing_ok=True)
-    descriptor = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(password)
-    return pending, password
+    pending.unlink(missing_ok=True)  # left by an interrupted run
+    return pending, write_new_password(pending)
 
 
 async def apply_plan(

@@ -13,7 +13,6 @@ import asyncio
 import base64
 import hashlib
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 from hub.devtools.ports import free_port, is_listening
 from hub.devtools.tls import broker_certificates
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.security import KafkaSecurity
+from hub.kafka.security import KafkaSecurity, write_new_password
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
@@ -135,10 +134,7 @@ class LocalKafka:
         """A SCRAM user's password, made on first use and kept with the broker."""
         path = self.secrets / f"{user}.password"
         if not path.exists():
-            self.secrets.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_urlsafe(24))  # letters, digits, - and _ only
+            return write_new_password(path)
         return path.read_text().strip()
 
     def security(self, user: str = HUB_USER) -> KafkaSecurity | None:

@@ -5,6 +5,8 @@ setting secures them all."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import ssl
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -78,4 +80,15 @@ def read_password(password_file: str, password: str) -> str:
             raise KafkaSecurityError(
                 f"HUB_KAFKA_PASSWORD_FILE: cannot read {path}: {error.strerror}"
             ) from None
+    return password
+
+
+def write_new_password(path: Path) -> str:
+    """A random SCRAM password (letters, digits, - and _), in a new file that only its
+    owner may ever read: made 0600 from the start, in a folder only its owner may enter."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(password)
     return password
