@@ -8,13 +8,15 @@ with the credentials kept beside it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from hub.access.plan import AccessPlan, access_plan
 from hub.access.senders import Agency, agencies
+from hub.devtools.kafka_local import HUB_USER
 from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ access_app = typer.Typer(
     help="Who may read and write what on the broker: one user per agency, deny by default.",
     no_args_is_help=True,
 )
-HUB_USER = "hub"
+T = TypeVar("T")
 EXIT_REFUSED, EXIT_UNAVAILABLE = 1, 3
 
 AgencyCodes = Annotated[
@@ -49,10 +51,10 @@ def _settings() -> HubSettings:
         raise typer.Exit(2) from None
 
 
-def _chosen(codes: list[str] | None) -> list[Agency]:
+def _chosen(codes: list[str] | None, settings: HubSettings) -> list[Agency]:
     from hub.bootstrap import directory_of
 
-    known = agencies(directory_of(_settings()))
+    known = agencies(directory_of(settings))
     if not codes:
         return list(known.values())
     unknown = [code for code in codes if code not in known]
@@ -64,7 +66,8 @@ def _chosen(codes: list[str] | None) -> list[Agency]:
 
 def _plan(codes: list[str] | None, hub_user: str) -> AccessPlan:
     settings = _settings()
-    return access_plan(_chosen(codes), hub_user, settings.topic_prefix, settings.group_id)
+    chosen = _chosen(codes, settings)
+    return access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id)
 
 
 @access_app.command("plan")
@@ -93,18 +96,26 @@ def _connection_and_credentials(credentials: Path | None) -> tuple[KafkaConnecti
     return broker.connection(ADMIN_USER), credentials or broker.secrets
 
 
-def _apply(plan: AccessPlan, credentials: Path | None) -> None:
+def _on_the_cluster(doing: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run one command's work; the cluster's refusal, or a broker or file it cannot reach,
+    ends the command naming what failed (exit 3), never with a traceback."""
     from aiokafka.errors import KafkaError
 
-    from hub.access.apply import apply_plan
     from hub.kafka.access_admin import AccessRefused
 
-    kafka, folder = _connection_and_credentials(credentials)
     try:
-        applied = asyncio.run(apply_plan(kafka, plan, folder, _settings().topic_config()))
+        return asyncio.run(work)
     except (AccessRefused, KafkaError, OSError) as error:
-        typer.echo(f"could not apply the access plan: {error}", err=True)
+        typer.echo(f"could not {doing}: {error}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
+
+
+def _apply(plan: AccessPlan, credentials: Path | None) -> None:
+    from hub.access.apply import apply_plan
+
+    kafka, folder = _connection_and_credentials(credentials)
+    topics = _settings().topic_config()
+    applied = _on_the_cluster("apply the access plan", apply_plan(kafka, plan, folder, topics))
     typer.echo(applied.render(folder))
 
 
@@ -132,20 +143,13 @@ def remove(
     credentials: Credentials = None,
 ) -> None:
     """Offboard an agency: its ACLs, its credential and its password file go at once."""
-    from aiokafka.errors import KafkaError
-
     from hub.access.apply import remove_agency
-    from hub.kafka.access_admin import AccessRefused
 
     if code == HUB_USER:
         typer.echo("remove-agency: the hub's own user is not an agency's", err=True)
         raise typer.Exit(EXIT_REFUSED)
     kafka, folder = _connection_and_credentials(credentials)
-    try:
-        removed = asyncio.run(remove_agency(kafka, code, folder))
-    except (AccessRefused, KafkaError, OSError) as error:
-        typer.echo(f"could not remove the agency: {error}", err=True)
-        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    removed = _on_the_cluster("remove the agency", remove_agency(kafka, code, folder))
     typer.echo(f"{code}: {removed} ACLs and its credential removed; its topics are kept")
 
 
@@ -155,18 +159,12 @@ def rotate(
     credentials: Credentials = None,
 ) -> None:
     """Give a user a new password, written to <credentials>/<user>.password."""
-    from aiokafka.errors import KafkaError
-
     from hub.access.apply import rotate_password
-    from hub.kafka.access_admin import AccessRefused
 
     kafka, folder = _connection_and_credentials(credentials)
     try:
-        asyncio.run(rotate_password(kafka, user, folder))
+        _on_the_cluster("rotate the password", rotate_password(kafka, user, folder))
     except LookupError as error:
-        typer.echo(str(error).strip("'\""), err=True)
+        typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_REFUSED) from None
-    except (AccessRefused, KafkaError, OSError) as error:
-        typer.echo(f"could not rotate the password: {error}", err=True)
-        raise typer.Exit(EXIT_UNAVAILABLE) from None
     typer.echo(f"new password for {user}: {folder / f'{user}.password'} (mode 0600)")

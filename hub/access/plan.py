@@ -30,6 +30,13 @@ class PatternType(IntEnum):
     PREFIXED = 4
 
 
+class Operation(IntEnum):
+    READ = 3
+    WRITE = 4
+    CREATE = 5
+    DESCRIBE = 8
+
+
 CLUSTER = "kafka-cluster"  # the one name a cluster resource has
 
 
@@ -41,7 +48,7 @@ class Grant:
     resource: str  # a ResourceType's name
     name: str
     pattern: str  # a PatternType's name
-    operation: str  # READ, WRITE, CREATE, DESCRIBE
+    operation: str  # an Operation's name
 
     def __str__(self) -> str:
         where = f"{self.resource.lower()} {self.name}{'*' if self.pattern == 'PREFIXED' else ''}"
@@ -51,7 +58,10 @@ class Grant:
 def _grants(
     user: str, resource: ResourceType, name: str, pattern: PatternType, *operations: str
 ) -> list[Grant]:
-    return [Grant(f"User:{user}", resource.name, name, pattern.name, op) for op in operations]
+    return [
+        Grant(f"User:{user}", resource.name, name, pattern.name, Operation[op].name)
+        for op in operations
+    ]
 
 
 @dataclass(frozen=True)

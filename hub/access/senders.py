@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel
 
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
-from hub.routing.directory import Directory, Standing, code_like
+from hub.routing.directory import Directory, Resolution, Standing, code_like
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -44,10 +45,8 @@ def agencies(directory: Directory) -> dict[str, Agency]:
     """Every agency that may connect: each police force and each authority of the national
     directory, and the deployment's home authority under its own code."""
     reference = directory.reference
-    found = {code: Agency(code, Sender.POLICE) for code in reference.police_forces}
-    for code in (*reference.authorities, directory.home_authority):
-        found[code] = Agency(code, Sender.AUTHORITY)
-    return found
+    codes = (*reference.police_forces, *reference.authorities, directory.home_authority)
+    return {code: agency for code in codes if (agency := agency_of(directory, code))}
 
 
 def agency_of(directory: Directory, code: str) -> Agency | None:
@@ -74,6 +73,7 @@ def inbound_pattern(prefix: str) -> str:
     return re.escape(prefix) + r"inbound\.[a-z0-9-]+(\.[a-z0-9-]+)?$"
 
 
+@lru_cache(maxsize=4096)  # per record, over the few topic names a deployment has
 def arrival(topic: str) -> Arrival:
     """`[prefix]inbound.<type>[.<agency>]`, read from the right: a prefix may hold dots."""
     for contract_topic in _CONTRACT_OF_TOPIC:
@@ -129,11 +129,11 @@ def _may_be(named: str, agency: Agency, directory: Directory) -> bool:
     resolution = directory.resolve_authority(named)
     if resolution.standing in (Standing.UNKNOWN, Standing.ABSENT):
         return True  # not another agency: the cross-border rules say what is wrong with it
-    return _is(directory, named, agency.code)
+    return _is(directory, named, agency.code, resolution)
 
 
-def _is(directory: Directory, named: str, code: str) -> bool:
-    resolution = directory.resolve_authority(named)
+def _is(directory: Directory, named: str, code: str, resolution: Resolution | None = None) -> bool:
+    resolution = resolution or directory.resolve_authority(named)
     if resolution.standing is Standing.HOME:  # the home authority, or a home area by its name
         return code in (directory.home_authority, code_like(named))
     return code in resolution.codes

@@ -33,7 +33,7 @@ from aiokafka.protocol.types import (
     TaggedFields,
 )
 
-from hub.access.plan import Grant, PatternType, ResourceType
+from hub.access.plan import Grant, Operation, PatternType, ResourceType
 
 SCRAM_SHA_512 = 2  # ScramMechanism in Kafka's protocol
 ITERATIONS = 8192  # Kafka's minimum for SCRAM-SHA-512 is 4096
@@ -165,6 +165,10 @@ def _raise_for(errors: Iterable[tuple[str, int, str | None]]) -> None:
         raise AccessRefused("; ".join(failed))
 
 
+def _raise_for_users(response: Any) -> None:
+    _raise_for([(f"user {user}", code, message) for user, code, message, _ in response.results])
+
+
 async def scram_users(admin: AIOKafkaAdminClient) -> set[str]:
     """Every user with a SCRAM-SHA-512 credential on the cluster (a user with only another
     mechanism's could not log in to the hub's brokers, and is given one)."""
@@ -184,7 +188,7 @@ async def set_password(admin: AIOKafkaAdminClient, user: str, password: str) -> 
     salted = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, ITERATIONS)
     upsertion: tuple[object, ...] = (user, SCRAM_SHA_512, ITERATIONS, salt, salted, {})
     response = await _send(admin, AlterUserScramCredentialsRequest_v0([], [upsertion], {}))
-    _raise_for([(f"user {r[0]}", r[1], r[2]) for r in response.results])
+    _raise_for_users(response)
 
 
 async def remove_user(admin: AIOKafkaAdminClient, user: str) -> int:
@@ -197,7 +201,7 @@ async def remove_user(admin: AIOKafkaAdminClient, user: str) -> int:
     if user in await scram_users(admin):
         deletion: tuple[object, ...] = (user, SCRAM_SHA_512, {})
         answer = await _send(admin, AlterUserScramCredentialsRequest_v0([deletion], [], {}))
-        _raise_for([(f"user {r[0]}", r[1], r[2]) for r in answer.results])
+        _raise_for_users(answer)
     return removed
 
 
@@ -212,11 +216,15 @@ async def existing_grants(admin: AIOKafkaAdminClient) -> set[Grant]:
             ResourceType(resource_type).name,
             name,
             PatternType(pattern).name,
-            operation_name(operation),
+            Operation(operation).name,
         )
         for resource_type, name, pattern, acls in response.resources
         for principal, host, operation, permission in acls
-        if host == "*" and permission == ALLOW and resource_type in set(ResourceType)
+        if host == "*"
+        and permission == ALLOW
+        and resource_type in set(ResourceType)
+        and pattern in set(PatternType)
+        and operation in set(Operation)  # any other was not granted by a plan
     }
 
 
@@ -228,7 +236,7 @@ async def create_grants(admin: AIOKafkaAdminClient, grants: Sequence[Grant]) -> 
             PatternType[g.pattern].value,
             g.principal,
             "*",
-            OPERATIONS[g.operation],
+            Operation[g.operation].value,
             ALLOW,
         )
         for g in grants
@@ -237,10 +245,3 @@ async def create_grants(admin: AIOKafkaAdminClient, grants: Sequence[Grant]) -> 
         response = await _send(admin, CreateAclsRequest_v1(creations[start : start + 500]))
         answers = response.creation_responses
         _raise_for([("creating ACLs", code, message) for code, message in answers])
-
-
-OPERATIONS = {"ALL": 2, "READ": 3, "WRITE": 4, "CREATE": 5, "DESCRIBE": 8}
-
-
-def operation_name(code: int) -> str:
-    return {value: name for name, value in OPERATIONS.items()}.get(code, f"operation {code}")

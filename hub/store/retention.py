@@ -21,7 +21,7 @@ Every run that changes anything is recorded in the audit trail with its counts."
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -63,18 +63,18 @@ class Retained:
     notifications_deleted: int = 0
     refusals_emptied: int = 0
     reasons_redacted: int = 0
-    children: list[str] = field(default_factory=list, repr=False)  # never logged
+    children: int = 0  # whose episodes were retired: how many, never who
+
+    def counts(self) -> dict[str, int]:
+        """What changed: every figure but `children`, which the episodes already count."""
+        return {name: value for name, value in asdict(self).items() if name != "children"}
 
     @property
     def changed(self) -> bool:
-        return any(value for name, value in asdict(self).items() if name != "children")
+        return any(self.counts().values())
 
     def render(self) -> str:
-        return ", ".join(
-            f"{name.replace('_', ' ')}: {value}"
-            for name, value in asdict(self).items()
-            if name != "children"
-        )
+        return ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in self.counts().items())
 
 
 def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
@@ -112,6 +112,7 @@ def apply_retention(
     cutoff = now - timedelta(days=policy.personal_data_days)
     _retire_episodes(sessions, cutoff, now, dry_run, retained)
     with sessions.begin() as session:
+        _redact_without_episode(session, cutoff, now, dry_run, retained)
         _the_rest(session, policy, now, dry_run, retained)
         if retained.changed and not dry_run:
             session.add(
@@ -123,8 +124,7 @@ def apply_retention(
                     outcome=retained.render(),
                 )
             )
-    counts = asdict(retained) | {"children": len(retained.children)}  # how many, never who
-    log.info("retention dry run" if dry_run else "retention applied", extra=counts)
+    log.info("retention dry run" if dry_run else "retention applied", extra=asdict(retained))
     return retained
 
 
@@ -153,7 +153,7 @@ def _retire_episodes(
                 state = STATE.validate_python(row.state)
                 due = due_episodes(state, cutoff)
                 if due:
-                    retained.children.append(row.child_id)
+                    retained.children += 1
                     _retire(session, row, state, due, now, dry_run, retained)
 
 
@@ -228,9 +228,6 @@ def _the_rest(
         AuditEntry.action == "reveal",
         AuditEntry.at <= now - timedelta(days=policy.audit_reason_days),
         AuditEntry.outcome != REDACTED_REASON,
-    )
-    _redact_without_episode(
-        session, now - timedelta(days=policy.personal_data_days), now, dry_run, retained
     )
     if dry_run:
         retained.notifications_deleted = _count(session, OutboxMessage, *sent)
