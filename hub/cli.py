@@ -30,6 +30,7 @@ from hub.devtools.kafka_local import (
 )
 from hub.devtools.tls import broker_certificates
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.security import HUB_USER
 from hub.routing.directory import DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.routing.paragraphs import heading_of
@@ -288,9 +289,9 @@ def kafka_up(port: Port = 0, brokers: Brokers = 1) -> None:
         f"for the hub: HUB_KAFKA_BOOTSTRAP={cluster.bootstrap} "
         f"HUB_TOPIC_REPLICATION_FACTOR={replicas} "
         f"HUB_TOPIC_MIN_INSYNC_REPLICAS={min(replicas, 2)} "
-        "HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL HUB_KAFKA_USERNAME=hub "
-        f"HUB_KAFKA_PASSWORD_FILE={cluster.workdir / 'secrets' / 'hub.password'} "
-        f"HUB_KAFKA_CA_FILE={broker_certificates(cluster.workdir / 'secrets').ca_file}"
+        f"HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL HUB_KAFKA_USERNAME={HUB_USER} "
+        f"HUB_KAFKA_PASSWORD_FILE={cluster.secrets / f'{HUB_USER}.password'} "
+        f"HUB_KAFKA_CA_FILE={broker_certificates(cluster.secrets).ca_file}"
     )
 
 

@@ -16,7 +16,7 @@ import typer
 
 from hub.access.plan import AccessPlan, access_plan
 from hub.access.senders import Agency, agencies
-from hub.devtools.kafka_local import HUB_USER
+from hub.kafka.security import HUB_USER
 from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
 
 if TYPE_CHECKING:

@@ -24,12 +24,11 @@ from pathlib import Path
 from hub.devtools.ports import free_port, is_listening
 from hub.devtools.tls import broker_certificates
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.security import KafkaSecurity, write_new_password
+from hub.kafka.security import HUB_USER, KafkaSecurity, write_new_password
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
 ADMIN_USER = "admin"  # the brokers' own SCRAM user, a super user: never given to a client
-HUB_USER = "hub"  # the hub's SCRAM user
 
 
 class KafkaUnavailable(RuntimeError):
@@ -401,10 +400,15 @@ class LocalKafkaCluster:
                 cluster_id=id_file.read_text(),
                 replication=min(self.size, 3),
                 secured=self.secured,
-                secrets_dir=self.workdir / "secrets",
+                secrets_dir=self.secrets,
             )
             for i, (port, controller) in enumerate(ports)
         ]
+
+    @property
+    def secrets(self) -> Path:
+        """The CA, the brokers' keystore and the SCRAM users' passwords, shared by all."""
+        return self.workdir / "secrets"
 
     def connection(self, user: str = HUB_USER) -> KafkaConnection:
         return KafkaConnection(self.bootstrap, security=self.nodes[0].security(user))

@@ -34,12 +34,12 @@ from aiokafka.protocol.types import (
 )
 
 from hub.access.plan import Grant, Operation, PatternType, ResourceType
+from hub.kafka.topics import NO_ERROR
 
 SCRAM_SHA_512 = 2  # ScramMechanism in Kafka's protocol
 ITERATIONS = 8192  # Kafka's minimum for SCRAM-SHA-512 is 4096
 ANY = 1  # the "any" value of every ACL filter field
 ALLOW = 3
-NO_ERROR = 0
 
 
 class AccessRefused(RuntimeError):

@@ -23,6 +23,9 @@ class KafkaSecurityError(ValueError):
     """The security settings cannot be used; the message names the setting, never a secret."""
 
 
+HUB_USER = "hub"  # the hub's own SCRAM user, unless a deployment names another
+
+
 @dataclass(frozen=True)
 class KafkaSecurity:
     """SASL_SSL: the broker's certificate checked against `ca_file`, then SCRAM as `username`."""

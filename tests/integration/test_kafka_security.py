@@ -20,12 +20,12 @@ from hub.access.plan import Grant, access_plan
 from hub.access.senders import agencies
 from hub.cli import app
 from hub.contracts.envelope import ParsedEvent, parse_structured
-from hub.devtools.kafka_local import ADMIN_USER, HUB_USER, LocalKafka
+from hub.devtools.kafka_local import ADMIN_USER, LocalKafka
 from hub.devtools.reader import read_topics
 from hub.devtools.tls import broker_certificates
 from hub.kafka.access_admin import existing_grants
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.security import KafkaSecurity
+from hub.kafka.security import HUB_USER, KafkaSecurity
 from hub.kafka.topics import TopicConfig, ensure_topics
 from hub.producers.publisher import publish
 from hub.routing.directory import load_directory
