@@ -4,15 +4,21 @@ never touched, and the protocol still counts the child's earlier episodes (7.17,
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from hub.cli import app
+from hub.clock import ManualClock
 from hub.console.access import record
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
+from hub.scheduler import RetentionJob
 from hub.service.applying import apply_batch
 from hub.settings import RetentionSettings
 from hub.store.models import (
@@ -202,3 +208,40 @@ def test_a_late_event_about_a_retired_episode_is_refused_not_held(store: Store) 
     with store() as session:
         [refusal] = session.scalars(select(RejectedMessage)).all()
     assert "retention" in refusal.problems[0]["reason"]
+
+
+def test_hub_retention_run_counts_then_applies_and_audits_the_operator(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing_then_found(store)
+    with store.begin() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.sent_at = "sent", FOUND  # days ago, by the system clock
+    sent = count(store, OutboxMessage)
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("HUB_RETENTION_SENT_NOTIFICATIONS_DAYS", "1")
+    dry = CliRunner().invoke(app, ["retention", "run", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would change (dry run): " in dry.output
+    assert f"notifications deleted: {sent}" in dry.output
+    assert count(store, OutboxMessage) == sent
+    done = CliRunner().invoke(app, ["retention", "run"])
+    assert f"notifications deleted: {sent}" in done.output
+    assert count(store, OutboxMessage) == 0
+    with store() as session:
+        [audit] = session.scalars(select(AuditEntry)).all()
+    assert audit.who.startswith("cli:")
+
+
+async def test_hub_run_s_scheduler_applies_the_policy_at_start(store: Store) -> None:
+    missing_then_found(store)
+    job = RetentionJob(store, POLICY, ManualClock(FOUND + timedelta(days=181)))
+    stop = asyncio.Event()
+    running = asyncio.create_task(job.run(stop))
+    for _ in range(100):
+        if count(store, AuditEntry, AuditEntry.action == "retention"):
+            break
+        await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert count(store, InboundEvent, InboundEvent.redacted_at.is_not(None)) == 2
