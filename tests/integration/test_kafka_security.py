@@ -65,21 +65,51 @@ async def lists_topics(kafka: KafkaConnection) -> list[str]:
         await admin.close()
 
 
+def open_sockets() -> int:
+    """This process's open sockets (Linux: /proc/self/fd)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if _is_socket(fd))
+
+
+def _is_socket(fd: Path) -> bool:
+    try:
+        return fd.readlink().name.startswith("socket:")
+    except OSError:  # closed between listing and reading
+        return False
+
+
+async def is_refused(kafka: KafkaConnection) -> bool:
+    """Whether the broker refuses this client. aiokafka closes a refused TLS connection
+    without waiting for the TLS shutdown to finish; a loop closed before it finishes leaves
+    the socket to the garbage collector, whose ResourceWarning then fails some later test.
+    So wait until this process holds no more sockets than before the attempt."""
+    before = open_sockets()
+    try:
+        await lists_topics(kafka)
+    except REFUSED:
+        refused = True
+    else:
+        refused = False
+    for _ in range(100):
+        if open_sockets() <= before:
+            break
+        await asyncio.sleep(0.05)
+    return refused
+
+
 async def test_the_hubs_user_connects_over_tls_with_its_password(secured: LocalKafka) -> None:
     assert isinstance(await lists_topics(secured.connection()), list)
 
 
 async def test_a_client_without_credentials_cannot_connect(secured: LocalKafka) -> None:
-    with pytest.raises(REFUSED):
-        await lists_topics(KafkaConnection(secured.bootstrap))
+    assert await is_refused(KafkaConnection(secured.bootstrap))
 
 
 async def test_a_client_with_a_wrong_password_cannot_connect(secured: LocalKafka) -> None:
     good = secured.security()
     assert good is not None
     wrong = KafkaSecurity(good.username, good.password + "x", good.ca_file)
-    with pytest.raises(REFUSED):
-        await lists_topics(KafkaConnection(secured.bootstrap, security=wrong))
+    assert await is_refused(KafkaConnection(secured.bootstrap, security=wrong))
 
 
 async def test_a_client_that_does_not_trust_the_broker_does_not_send_its_password(
@@ -91,8 +121,7 @@ async def test_a_client_that_does_not_trust_the_broker_does_not_send_its_passwor
     assert good is not None
     other_ca = broker_certificates(tmp_path / "another-authority").ca_file
     doubting = KafkaSecurity(good.username, good.password, other_ca)
-    with pytest.raises(REFUSED):
-        await lists_topics(KafkaConnection(secured.bootstrap, security=doubting))
+    assert await is_refused(KafkaConnection(secured.bootstrap, security=doubting))
 
 
 async def test_the_hub_runs_end_to_end_on_the_secured_broker(
@@ -288,8 +317,7 @@ def test_an_operator_onboards_an_agency_and_rotates_its_password(
     second = password_file.read_text()
     assert second != first
     assert asyncio.run(lists_topics(as_agency(second)))
-    with pytest.raises(REFUSED):
-        asyncio.run(lists_topics(as_agency(first)))
+    assert asyncio.run(is_refused(as_agency(first)))
 
 
 def test_an_operator_offboards_an_agency_which_then_cannot_connect(
@@ -312,8 +340,7 @@ def test_an_operator_offboards_an_agency_which_then_cannot_connect(
     assert removed.exit_code == 0, removed.output
     assert "ACLs and its credential removed" in removed.output
     assert not (tmp_path / "rutland.password").exists()
-    with pytest.raises(REFUSED):
-        asyncio.run(lists_topics(rutland))
+    assert asyncio.run(is_refused(rutland))
     remaining = asyncio.run(existing_acls_of(secured, "User:rutland"))
     assert remaining == set()
 
