@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_validate_accepts_every_example() -> None:
     result = runner.invoke(app, ["validate", *map(str, sorted(EXAMPLES.glob("*.json")))])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == 8
+    assert result.output.count("ok ") == len(list(EXAMPLES.glob("*.json")))
 
 
 def test_validate_names_each_failing_field_and_exits_1(tmp_path: Path) -> None:

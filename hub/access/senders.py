@@ -108,7 +108,21 @@ def origin_problems(
     placing = getattr(body, "from_authority", None)
     if placing is not None and not _may_be(placing, agency, directory):
         problems.append(Problem("data.from_authority", "is another authority than the sender"))
+    answering = getattr(body, "answered_by", None)
+    if answering is not None and not _answers_as(answering, agency, directory):
+        problems.append(Problem("data.answered_by", "is another agency than the sender"))
     return problems
+
+
+def _answers_as(named: str, agency: Agency, directory: Directory) -> bool:
+    """An answer (issue 14) names its agency as a force or an authority, and only itself."""
+    force = directory.resolve_force(named)
+    if force is not None:
+        return force == agency.code
+    resolution = directory.resolve_authority(named)
+    if resolution.standing in (Standing.UNKNOWN, Standing.ABSENT):
+        return True  # no agency at all: the engine refuses it, naming the field
+    return agency.kind is Sender.AUTHORITY and _is(directory, named, agency.code, resolution)
 
 
 def _source_names(source: str, agency: Agency, directory: Directory) -> bool:

@@ -5,8 +5,9 @@ notification's `child`, as the data policy allows (hub/data/data-policy.yaml).""
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from hub.contracts.base import Message, NamedAuthority, ShortText
 from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, RagRating, RiskLevel
@@ -75,6 +76,7 @@ class Action(StrEnum):
     CONVENE_STRATEGY_MEETING = "convene_strategy_meeting"
     CREATE_RECORD_AND_SCREEN = "create_record_and_screen"
     DRAFT_DCS_ESCALATION_LETTER = "draft_dcs_escalation_letter"
+    DUTY_ESCALATED = "duty_escalated"
     ESCALATE_RISK_DISAGREEMENT = "escalate_risk_disagreement"
     FOLLOW_UP_DECLINED_RETURN_INTERVIEW = "follow_up_declined_return_interview"
     FORMAL_PLACEMENT_NOTIFICATION = "formal_placement_notification"
@@ -224,6 +226,16 @@ class DisagreementFacts(Message):
     proposed_risk_level: RiskLevel = Field(description="The grading the professional proposes.")
 
 
+class EscalationFacts(Message):
+    """A duty neither acknowledged within its window nor done by its deadline (issue 14)."""
+
+    duty_notification_id: UUID = Field(description="The notification of the unanswered duty.")
+    duty_action: Action = Field(description="What the duty asked for.")
+    owed_to: Recipient = Field(description="Whom the duty was owed to.")
+    owed_by_authority: ShortText = Field(description="The agency the duty was owed to.")
+    duty_due: AwareDatetime = Field(description="The duty's deadline.")
+
+
 # Each action's facts. A rule that tells an action without its facts, or with others, fails
 # when its notification is made (a bug, caught by the tests, which drive every rule through
 # it), so the schema published for an action is what its recipients receive.
@@ -238,6 +250,7 @@ FACTS: dict[Action, type[Message]] = {
     Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS: FormsFacts,
     Action.COMPLETE_MISSING_RISK_ASSESSMENT: RatingFacts,
     Action.CONVENE_STRATEGY_MEETING: ConveneFacts,
+    Action.DUTY_ESCALATED: EscalationFacts,
     Action.FORMAL_PLACEMENT_NOTIFICATION: PlacementFacts,
     Action.HEAD_OF_SAFEGUARDING_WRITTEN_NOTICE: EpisodesFacts,
     Action.INFORM_PARENTAL_RESPONSIBILITY_HOLDERS: WelfareCheckFacts,

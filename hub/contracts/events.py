@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Self
+from uuid import UUID
 
 from pydantic import Field, model_validator
 
@@ -30,6 +31,7 @@ from hub.contracts.vocabulary import (
     FoundBy,
     Interviewer,
     LegalStatus,
+    MeetingAttendee,
     PushPullFactor,
     RagRating,
     ReturnInterviewOutcome,
@@ -214,6 +216,70 @@ class ReturnInterviewResult(ChildEvent):
                 "cannot be completed (MCT practice guidance)"
             )
         return self
+
+
+ANSWERED_BY = (
+    "The agency answering: its directory code, a police force or a local authority. It must "
+    "be the agency whose topic carries the message, and the one the duty was owed to."
+)
+
+
+class DutyAcknowledged(ChildEvent):
+    """An agency has picked up a duty the hub notified it of (issue 14): the hub stops
+    counting down to escalating it for want of an answer."""
+
+    notification_id: UUID = Field(description="The notification that asked for the duty.")
+    answered_by: NamedAuthority = Field(description=ANSWERED_BY)
+    acknowledged_at: Timestamp
+    acknowledged_by: ShortText = Field(description="Who picked it up: a role or a team.")
+
+
+class DutyCompleted(ChildEvent):
+    """An agency has done a duty: Incident and Location Forms completed (3.3), the missing
+    child risk assessment completed (6.14), minutes shared (7.20, 7.23), a return interview
+    conducted (5.12), ... A strategy meeting is recorded as held instead (7.22)."""
+
+    notification_id: UUID = Field(description="The notification that asked for the duty.")
+    answered_by: NamedAuthority = Field(description=ANSWERED_BY)
+    completed_at: Timestamp
+    completed_by: ShortText = Field(description="Who did it: a role or a team.")
+
+
+class StrategyMeetingHeld(ChildEvent):
+    """A strategy meeting was held (7.20, 7.22): it discharges the duties to convene and
+    attend it; its minutes are due within 24 hours of it (7.20); the date it set for the
+    next meeting stands (7.22: "provisional arrangements ... for the next")."""
+
+    notification_id: UUID = Field(
+        description="The notification that asked for the meeting to be convened."
+    )
+    answered_by: NamedAuthority = Field(description=ANSWERED_BY)
+    held_at: Timestamp
+    attended: tuple[MeetingAttendee, ...] = Field(
+        min_length=1, max_length=len(MeetingAttendee), description="Who attended (7.20)."
+    )
+    next_meeting_at: Timestamp | None = Field(
+        default=None, description="When the next meeting is set, if the child is still missing."
+    )
+
+    @model_validator(mode="after")
+    def _next_after_this(self) -> Self:
+        if len(set(self.attended)) != len(self.attended):
+            raise ValueError("attended: names an attendee twice")
+        if self.next_meeting_at is not None and self.next_meeting_at <= self.held_at:
+            raise ValueError("next_meeting_at: must be after held_at")
+        return self
+
+
+class EpisodeClosed(ChildEvent):
+    """7.24: a senior police officer and the Assistant Director, having seen an assessment
+    and chronology, jointly decide to close the case of a child not found: its strategy
+    meeting ladder and every other timer stop. A later found report is still applied."""
+
+    answered_by: NamedAuthority = Field(description=ANSWERED_BY)
+    closed_at: Timestamp
+    senior_police_officer: ShortText = Field(description="Rank and role, not a name.")
+    assistant_director: ShortText = Field(description="The Assistant Director's title.")
 
 
 class PlacedChild(Message):

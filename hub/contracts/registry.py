@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from hub.contracts.events import (
     CrossBorderNotice,
+    DutyAcknowledged,
+    DutyCompleted,
+    EpisodeClosed,
     FoundReport,
     MashRating,
     MisperReport,
@@ -16,6 +19,7 @@ from hub.contracts.events import (
     ReturnInterviewResult,
     RiskDisagreementRaised,
     RiskUpdate,
+    StrategyMeetingHeld,
 )
 from hub.contracts.notification import Notification
 
@@ -85,6 +89,34 @@ CONTRACTS: tuple[Contract, ...] = (
         "inbound.cross-border-notice",
         "another local authority",
         AUTHORITY,
+    ),
+    Contract(
+        "duty-acknowledged",
+        DutyAcknowledged,
+        "inbound.duty-acknowledged",
+        "the agency a duty was owed to",
+        POLICE | AUTHORITY,
+    ),
+    Contract(
+        "duty-completed",
+        DutyCompleted,
+        "inbound.duty-completed",
+        "the agency a duty was owed to",
+        POLICE | AUTHORITY,
+    ),
+    Contract(
+        "strategy-meeting-held",
+        StrategyMeetingHeld,
+        "inbound.strategy-meeting-held",
+        "the meeting's chair (local authority)",
+        AUTHORITY,
+    ),
+    Contract(
+        "episode-closed",
+        EpisodeClosed,
+        "inbound.episode-closed",
+        "police, with the Assistant Director (7.24)",
+        POLICE | AUTHORITY,
     ),
 )
 

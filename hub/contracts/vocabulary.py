@@ -90,6 +90,19 @@ class PushPullFactor(StrEnum):
     PLACEMENT_INSTABILITY = "placement_instability"
 
 
+class MeetingAttendee(StrEnum):
+    """Who attended a strategy meeting (7.20, 7.21)."""
+
+    SOCIAL_WORKER = "social_worker"
+    POLICE = "police"
+    HEALTH = "health"
+    MCT = "mct"
+    PARENT_OR_CARER = "parent_or_carer"
+    EDUCATION = "education"
+    LEGAL_ADVISOR = "legal_advisor"
+    OTHER = "other"
+
+
 class CrossBorderNoticeKind(StrEnum):
     """Notices between authorities (protocol section 8)."""
 

@@ -37,6 +37,7 @@ from hub.contracts.base import AuthorityCode
 from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
 from hub.contracts.particulars import CONTACT_LIMIT
 from hub.contracts.problems import problems_from
+from hub.routing.escalation import FollowUp
 
 # Package data, read with importlib.resources: an installed wheel has no source tree.
 DEFAULTS: Traversable = resources.files("hub.data").joinpath("deployments")
@@ -286,6 +287,10 @@ class Directory(Strict):
     national: National
     timescales: Timescales
     choices: Choices = Choices()
+    follow_up: FollowUp = Field(
+        default_factory=FollowUp,
+        description="acknowledgement windows and whom an unanswered duty escalates to",
+    )
     data_policy: DataPolicy = Field(
         default_factory=lambda: DataPolicy.model_validate(default_policy_document()),
         description="changes to the default data policy (hub/data/data-policy.yaml)",

@@ -12,6 +12,9 @@ from typing import Any
 
 from hub.contracts.events import (
     CrossBorderNotice,
+    DutyAcknowledged,
+    DutyCompleted,
+    EpisodeClosed,
     FoundReport,
     MashRating,
     MisperReport,
@@ -19,11 +22,12 @@ from hub.contracts.events import (
     ReturnInterviewResult,
     RiskDisagreementRaised,
     RiskUpdate,
+    StrategyMeetingHeld,
 )
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome, ProtocolViolation, Timer
-from hub.routing.rules import found, risk, strategy
+from hub.routing.rules import answers, duties, found, risk, strategy
 from hub.routing.rules.cross_border import on_cross_border_notice
 from hub.routing.rules.mash import on_mash_rating
 from hub.routing.rules.missing import on_misper_report
@@ -41,6 +45,10 @@ EVENT_HANDLERS: dict[type, EventHandler] = {
     MashRating: on_mash_rating,
     ReturnInterviewResult: on_return_interview,
     CrossBorderNotice: on_cross_border_notice,
+    DutyAcknowledged: answers.on_duty_acknowledged,
+    DutyCompleted: answers.on_duty_completed,
+    StrategyMeetingHeld: answers.on_strategy_meeting_held,
+    EpisodeClosed: answers.on_episode_closed,
 }
 
 TIMER_HANDLERS: dict[str, TimerHandler] = {
@@ -62,7 +70,7 @@ def decide(
     if getattr(event, "child_id", state.child_id) != state.child_id:
         raise ProtocolViolation("data.child_id", "does not match the child being processed")
     handler = EVENT_HANDLERS[type(event)]
-    return handler(state, event, directory, at, cause)
+    return duties.follow_up(state, handler(state, event, directory, at, cause), directory)
 
 
 def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) -> Outcome:
@@ -72,7 +80,12 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
         return Outcome(state)
     remaining = tuple(t for t in episode.timers if t != timer)
     episode = replace(episode, timers=remaining)
-    ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
-    following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
-    episode = replace(episode, timers=(*remaining, *following))
-    return Outcome(state.with_episode(episode), tuple(ctx.decisions), schedule=following)
+    before = state.with_episode(episode)
+    if timer.name == duties.FOLLOW_UP:  # settles a duty of the episode, not a timer rule
+        outcome = duties.on_follow_up(before, episode, timer, directory, at)
+    else:
+        ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
+        following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
+        episode = replace(episode, timers=(*remaining, *following))
+        outcome = Outcome(before.with_episode(episode), tuple(ctx.decisions), schedule=following)
+    return duties.follow_up(before, outcome, directory)

@@ -51,6 +51,44 @@ class Timer:
 
 
 @dataclass(frozen=True)
+class Duty:
+    """A notification with a deadline, followed up until it is acknowledged or done (issue
+    14). `answer_by` is when the hub escalates it if neither has happened; `escalates` names
+    the duty an escalation is about."""
+
+    notification_id: str
+    recipient: str
+    authority: str  # empty while the recipient cannot be named (held, unroutable)
+    action: str
+    paragraph: str
+    decided_at: datetime
+    due: datetime
+    answer_by: datetime
+    meeting: str | None = None  # which strategy meeting, for its duties (7.20, 7.22)
+    escalates: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    done_at: datetime | None = None
+    done_by: str | None = None
+    escalated_at: datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.acknowledged_at is not None or self.done_at is not None
+
+    def status(self, now: datetime) -> str:
+        """Owed, acknowledged, done or overdue, as the console and the reports say it."""
+        if self.done_at is not None:
+            return "done"
+        picked_up = self.acknowledged_at
+        # An immediate duty picked up is acknowledged; one whose deadline then passed undone
+        # is overdue, however early it was picked up.
+        if now > self.due and (picked_up is None or picked_up < self.due):
+            return "overdue"
+        return "acknowledged" if picked_up is not None else "owed"
+
+
+@dataclass(frozen=True)
 class Episode:
     """One missing episode of the child, from the MISPER report to the return interview."""
 
@@ -61,6 +99,17 @@ class Episode:
     found_at: datetime | None = None
     return_interview_declines: int = 0
     timers: tuple[Timer, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    closed_at: datetime | None = None  # 7.24: closed by joint decision, not found
+
+    def duty(self, notification_id: str) -> Duty | None:
+        return next((d for d in self.duties if d.notification_id == notification_id), None)
+
+    def with_duty(self, duty: Duty) -> Episode:
+        duties = tuple(
+            duty if d.notification_id == duty.notification_id else d for d in self.duties
+        )
+        return replace(self, duties=duties)
 
     @property
     def episode_id(self) -> str:

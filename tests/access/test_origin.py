@@ -133,3 +133,24 @@ def test_a_refusal_goes_to_the_sender_when_the_directory_knows_it() -> None:
     assert refusals_topic("d.inbound.misper-report.luton", DIRECTORY) == "notify.luton.refusals"
     assert refusals_topic("d.inbound.misper-report.atlantis", DIRECTORY) == "hub.rejected"
     assert refusals_topic("d.inbound.misper-report", DIRECTORY) == "hub.rejected"
+
+
+def test_an_authority_answering_a_duty_as_itself_is_accepted() -> None:
+    answer = example("09-duty-acknowledged.json")
+    assert problems(answer, "northamptonshire") == []
+
+
+def test_an_authority_answering_for_another_is_refused() -> None:
+    """Issue 14: a duty is answered by the agency it was owed to, which the topic proves."""
+    answer = example("09-duty-acknowledged.json", source="/la/luton/carefirst")
+    assert problems(answer, "luton") == ["data.answered_by"]
+
+
+def test_a_force_answering_as_the_local_authority_is_refused() -> None:
+    answer = example("09-duty-acknowledged.json", source="/police/bedfordshire/compact")
+    assert problems(answer, "bedfordshire-police") == ["data.answered_by"]
+
+
+def test_a_meeting_is_recorded_by_a_local_authority_only() -> None:
+    held = example("10-strategy-meeting-held.json", source="/police/bedfordshire/compact")
+    assert problems(held, "bedfordshire-police") == ["ce_type"]

@@ -15,7 +15,7 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
 ) -> None:
     lines = asyncio.run(run_demo(kafka, f"sqlite:///{tmp_path / 'demo.db'}"))
     output = "\n".join(lines)
-    assert "applied 11 events, 0 not applied" in output
+    assert "applied 61 events, 0 not applied" in output  # 11 reports, 50 answers (issue 14)
     assert "outbox backlog 0" in output
     # The looked-after child placed in Luton, reported missing on a Friday evening:
     assert "== notify.luton.host_authority" in output  # 8.3
@@ -25,6 +25,13 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
     # The second child, missing for the third time in a month:
     assert "review_repeat_missing_case" in output  # 7.18
     assert "add_to_cse_and_missing_forum" in output  # 7.28
+    # Duties answered are not escalated; the two left unanswered are (issue 14): the head of
+    # safeguarding's 6.8 notice to the Assistant Director, and the third episode's 7.22 duty
+    # to inform the Service Manager, which climbs to the Assistant Director overnight.
+    director = lines[lines.index("== notify.northamptonshire.assistant_director  (3 received)") :]
+    assert "'notify_assistant_director_child_in_care_missing_over_24_hours'" in director[3]
+    assert "'inform_service_manager' owed to allocated_worker (7.22)" in "\n".join(director[:12])
+    assert "'conduct_return_interview'" not in output.split("duty_escalated", 1)[-1]
     # What each was told of the child, by name of particular (3.9: the host force can
     # identify the child and call us), while the demo prints no child's details:
     luton = lines[lines.index("== notify.bedfordshire-police.host_police  (3 received)") :]

@@ -182,6 +182,9 @@ def _moment(event: Any) -> datetime:
         "recorded_at",
         "completed_at",
         "occurred_at",
+        "acknowledged_at",
+        "held_at",
+        "closed_at",
     ):
         value = getattr(event, name, None)
         if isinstance(value, datetime):
@@ -189,7 +192,18 @@ def _moment(event: Any) -> datetime:
     raise ValueError("the event has no time")
 
 
+ESCALATED = "duty_escalated"
+
+
+def by_the_rules(decisions: list[Decision]) -> list[Decision]:
+    """What the protocol's rules decided, without the escalations of duties left unanswered
+    (a timeline advanced without answers escalates every duty: tests/routing/test_duties.py)."""
+    return [d for d in decisions if d.action != ESCALATED]
+
+
 def told(decisions: list[Decision], recipient: str, action: str | None = None) -> list[Decision]:
+    """What the rules told the recipient (escalations only when asked for by action)."""
+    chosen = decisions if action == ESCALATED else by_the_rules(decisions)
     return [
-        d for d in decisions if d.recipient == recipient and (action is None or d.action == action)
+        d for d in chosen if d.recipient == recipient and (action is None or d.action == action)
     ]

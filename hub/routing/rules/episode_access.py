@@ -7,10 +7,25 @@ from datetime import datetime
 from hub.routing.facts import ChildState, Episode, ProtocolViolation
 
 
-def open_episode(state: ChildState, episode_id: str, when: datetime, field: str) -> Episode:
-    """The episode, which must have been reported and not yet found."""
+def open_episode(
+    state: ChildState,
+    episode_id: str,
+    when: datetime,
+    field: str,
+    *,
+    found_ok: bool = False,
+    closed_ok: bool = False,
+) -> Episode:
+    """The episode, which must have been reported and, unless said, not yet found nor closed
+    by the joint decision of 7.24."""
     episode = reported_episode(state, episode_id)
-    if episode.found_at is not None:
+    if episode.closed_at is not None and not closed_ok:
+        raise ProtocolViolation(
+            "data.episode_id",
+            "this episode was closed by the joint decision of a senior police officer and the "
+            "Assistant Director (7.24); report a new episode if the child is missing again",
+        )
+    if episode.found_at is not None and not found_ok:
         raise ProtocolViolation(
             "data.episode_id",
             "this episode is closed: the child was found; report a new episode instead",

@@ -43,7 +43,7 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
 def on_found_report(
     state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    episode = open_episode(state, event.episode_id, event.found_at, "data.found_at")
+    episode = open_episode(state, event.episode_id, event.found_at, "data.found_at", closed_ok=True)
     cancelled = episode.timers
     ts = directory.timescales
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)

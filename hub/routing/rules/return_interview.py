@@ -12,6 +12,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
+from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES, discharge
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
     RETURN_INTERVIEW_OVERDUE,
@@ -61,6 +62,9 @@ def on_return_interview(
     match outcome:
         case ReturnInterviewOutcome.COMPLETED:
             _share_completed(ctx, event)
+            # Its result is the interview's completion (5.12): those duties are done.
+            when = event.completed_at or event.recorded_at
+            updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
         case ReturnInterviewOutcome.DECLINED:
             _declined(ctx, event)
         case ReturnInterviewOutcome.CANNOT_COMPLETE:

@@ -1,0 +1,129 @@
+"""Recipients answer (issue 14): a duty acknowledged or done, a strategy meeting held, an
+episode closed by the joint decision of 7.24. Each settles duties of the episode; the
+engine's follow-up step (hub.routing.rules.duties) then stops following them up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hub.contracts.actions import Action
+from hub.contracts.events import (
+    DutyAcknowledged,
+    DutyCompleted,
+    EpisodeClosed,
+    StrategyMeetingHeld,
+)
+from hub.contracts.vocabulary import MeetingAttendee
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
+from hub.routing.rules.duties import agency_code, owed_duty
+from hub.routing.rules.episode_access import open_episode, reported_episode
+from hub.routing.rules.strategy import STRATEGY_MEETING
+
+# 7.20: who attends a strategy meeting, by the recipient told to attend it.
+_ATTENDEE = {"police": MeetingAttendee.POLICE, "health": MeetingAttendee.HEALTH}
+
+
+def on_duty_acknowledged(
+    state: ChildState, event: DutyAcknowledged, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    episode = reported_episode(state, event.episode_id)
+    duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
+    if event.acknowledged_at < duty.decided_at:
+        raise ProtocolViolation("data.acknowledged_at", "is before the duty was notified")
+    if duty.answered:
+        return Outcome(state)  # the first answer stands
+    picked_up = replace(
+        duty, acknowledged_at=event.acknowledged_at, acknowledged_by=event.acknowledged_by
+    )
+    return Outcome(state.with_episode(episode.with_duty(picked_up)))
+
+
+def on_duty_completed(
+    state: ChildState, event: DutyCompleted, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    episode = reported_episode(state, event.episode_id)
+    duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
+    if duty.action == Action.CONVENE_STRATEGY_MEETING:
+        raise ProtocolViolation(
+            "ce_type", "a strategy meeting is recorded as held (strategy-meeting-held, 7.22)"
+        )
+    if event.completed_at < episode.started_at:
+        raise ProtocolViolation("data.completed_at", "is before the child went missing")
+    if duty.done_at is not None:
+        return Outcome(state)
+    done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
+    return Outcome(state.with_episode(episode.with_duty(done)))
+
+
+def on_strategy_meeting_held(
+    state: ChildState, event: StrategyMeetingHeld, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    """The meeting's duties to convene and attend it are done; its minutes are due within
+    24 hours of it (7.20); the date it set for the next meeting stands (7.22)."""
+    episode = open_episode(state, event.episode_id, event.held_at, "data.held_at", found_ok=True)
+    convene = owed_duty(episode, event.notification_id, event.answered_by, directory)
+    if convene.action != Action.CONVENE_STRATEGY_MEETING:
+        raise ProtocolViolation("data.notification_id", "is not a duty to convene a meeting")
+    if convene.done_at is not None:
+        return Outcome(state)  # recorded already
+    minutes = timedelta(hours=directory.timescales.minutes_within_hours)
+    window = timedelta(minutes=directory.follow_up.window_minutes(episode.high_risk))
+    attended = set(event.attended)
+    by = agency_code(directory, event.answered_by) or event.answered_by
+    duties = tuple(
+        _after_meeting(duty, convene, event.held_at, attended, by, minutes, window)
+        for duty in episode.duties
+    )
+    held = replace(episode, duties=duties)
+    if event.next_meeting_at is None or episode.found_at is not None:
+        return Outcome(state.with_episode(held))
+    ladder = [t for t in held.timers if t.name == STRATEGY_MEETING]
+    moved = tuple(replace(t, due=event.next_meeting_at) for t in ladder)
+    kept = tuple(t for t in held.timers if t not in ladder)
+    held = replace(held, timers=(*kept, *moved))
+    return Outcome(state.with_episode(held), schedule=moved, cancel=tuple(ladder))
+
+
+def _after_meeting(
+    duty: Duty,
+    convene: Duty,
+    held_at: datetime,
+    attended: set[MeetingAttendee],
+    by: str,
+    minutes: timedelta,
+    window: timedelta,
+) -> Duty:
+    if duty.meeting != convene.meeting or duty.decided_at != convene.decided_at:
+        return duty  # another meeting's
+    if duty.notification_id == convene.notification_id:
+        return replace(duty, done_at=held_at, done_by=by)
+    if duty.action == Action.ATTEND_STRATEGY_MEETING and _ATTENDEE.get(duty.recipient) in attended:
+        return replace(duty, done_at=held_at, done_by="attended")
+    if duty.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES and duty.done_at is None:
+        due = held_at + minutes  # 7.20: "within 24 hours" of the meeting held
+        return replace(duty, due=due, answer_by=max(duty.decided_at + window, due))
+    return duty
+
+
+def on_episode_closed(
+    state: ChildState, event: EpisodeClosed, directory: Directory, at: datetime, cause: str
+) -> Outcome:
+    """7.24: the case closed by a senior police officer with the Assistant Director: every
+    timer of the episode stops, and no duty of it is followed up any more."""
+    episode = open_episode(state, event.episode_id, event.closed_at, "data.closed_at")
+    if episode.closed_at is not None:
+        return Outcome(state)
+    if not _may_close(episode, event.answered_by, directory):
+        raise ProtocolViolation(
+            "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
+        )
+    closed = replace(episode, closed_at=event.closed_at, timers=())
+    return Outcome(state.with_episode(closed), cancel=episode.timers)
+
+
+def _may_close(episode: Episode, answered_by: str, directory: Directory) -> bool:
+    code = agency_code(directory, answered_by)
+    forces = {directory.home_police_force, directory.resolve_force(episode.report.reporting_force)}
+    return code is not None and (code in forces or code == directory.home_authority)

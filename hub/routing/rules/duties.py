@@ -1,0 +1,212 @@
+"""Duties have owners (issue 14): every notification with a deadline is a duty of its
+episode, followed up until its recipient acknowledges it or does it. One neither acknowledged
+within its window nor done by its deadline is escalated to the manager the protocol names
+(hub.routing.escalation), and the escalation is itself a duty, followed up in its turn, up to
+the Assistant Director (6.7, 6.8). A duty owed to a role above which the protocol names
+nobody is left overdue for ops to see.
+
+`follow_up` runs after every event and timer (hub.routing.engine): it records the new
+duties and keeps one follow-up timer per open duty."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hub.contracts.actions import Action, Recipient
+from hub.routing.context import Context, owed
+from hub.routing.directory import Directory, Standing
+from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, ProtocolViolation, Timer
+
+FOLLOW_UP = "duty_follow_up"
+RETURN_INTERVIEW_DUTIES = frozenset(
+    {Action.CONDUCT_RETURN_INTERVIEW.value, Action.COMPLETE_RETURN_INTERVIEW.value}
+)
+# Duties whose lateness the protocol's own rules escalate, each by its paragraph: the return
+# interview (5.12, MCT practice guidance) and a risk disagreement (6.7). Followed up twice,
+# their managers would be told twice.
+ESCALATED_BY_THE_RULES = RETURN_INTERVIEW_DUTIES | {
+    Action.RESOLVE_RISK_DISAGREEMENT.value,
+    # and the rules' own escalations, which are told to the managers already
+    Action.RETURN_INTERVIEW_OVERDUE.value,
+    Action.RETURN_INTERVIEW_HANDOVER_UNCONFIRMED.value,
+    Action.ESCALATE_RISK_DISAGREEMENT.value,
+}
+_SAME_AGENCY = frozenset({Recipient.POLICE, Recipient.HOST_POLICE})
+
+
+def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Outcome:
+    """The outcome with its new duties recorded and its follow-up timers in step with the
+    duties still open, for every episode the step changed."""
+    new: dict[str, list[Decision]] = defaultdict(list)
+    for decision in outcome.decisions:
+        if decision.due is not None:
+            new[decision.episode_id].append(decision)
+    state, schedule, cancel = outcome.state, list(outcome.schedule), list(outcome.cancel)
+    for episode in outcome.state.episodes:
+        prior = before.episode(episode.episode_id)
+        if prior is episode and not new[episode.episode_id]:
+            continue  # untouched by this step: its follow-ups are as they were
+        episode = _with_duties(episode, new[episode.episode_id], directory)
+        wanted = _follow_ups(episode)
+        wanted_ids = {t.timer_id for t in wanted}
+        was = [t for t in (prior.timers if prior else ()) if t.name == FOLLOW_UP]
+        schedule += [t for t in wanted if t not in was]
+        cancel = [t for t in cancel if t.timer_id not in wanted_ids]
+        cancel += [t for t in was if t.timer_id not in wanted_ids and t not in cancel]
+        kept = tuple(t for t in episode.timers if t.name != FOLLOW_UP)
+        state = state.with_episode(replace(episode, timers=(*kept, *wanted)))
+    return replace(outcome, state=state, schedule=tuple(schedule), cancel=tuple(cancel))
+
+
+def _with_duties(episode: Episode, decisions: list[Decision], directory: Directory) -> Episode:
+    known = {d.notification_id for d in episode.duties}
+    window = timedelta(minutes=directory.follow_up.window_minutes(episode.high_risk))
+    added = []
+    for decision in decisions:
+        notification_id = str(decision.notification_id)
+        if notification_id in known or decision.due is None:
+            continue  # a replayed step: the duty is recorded already
+        meeting = decision.details.get("meeting")
+        escalates = decision.details.get("duty_notification_id")
+        added.append(
+            Duty(
+                notification_id=notification_id,
+                recipient=decision.recipient,
+                authority=decision.authority,
+                action=decision.action,
+                paragraph=decision.paragraph,
+                decided_at=decision.at,
+                due=decision.due,
+                answer_by=max(decision.at + window, decision.due),
+                meeting=meeting if isinstance(meeting, str) else None,
+                escalates=escalates if isinstance(escalates, str) else None,
+            )
+        )
+    return replace(episode, duties=(*episode.duties, *added)) if added else episode
+
+
+def is_open(duty: Duty, episode: Episode) -> bool:
+    """Still waiting for an answer: not yet escalated, not stopped by the episode's closure
+    (7.24), and neither it nor any duty it escalates answered."""
+    if duty.escalated_at is not None or duty.action in ESCALATED_BY_THE_RULES:
+        return False
+    if episode.closed_at is not None and duty.decided_at <= episode.closed_at:
+        return False
+    about: Duty | None = duty
+    while about is not None:
+        if about.answered:
+            return False
+        about = episode.duty(about.escalates) if about.escalates else None
+    return True
+
+
+def discharge(episode: Episode, actions: frozenset[str], at: datetime, by: str) -> Episode:
+    """The episode with its duties of these actions, not yet done, done."""
+    duties = tuple(
+        replace(d, done_at=at, done_by=by) if d.action in actions and d.done_at is None else d
+        for d in episode.duties
+    )
+    return replace(episode, duties=duties)
+
+
+def _follow_ups(episode: Episode) -> tuple[Timer, ...]:
+    return tuple(
+        Timer(FOLLOW_UP, episode.episode_id, duty.answer_by, duty.paragraph, sequence=number)
+        for number, duty in enumerate(episode.duties, start=1)
+        if is_open(duty, episode)
+    )
+
+
+def on_follow_up(
+    state: ChildState, episode: Episode, timer: Timer, directory: Directory, at: datetime
+) -> Outcome:
+    """A duty's answer-by time has come without an answer: escalate it, once."""
+    duty = episode.duties[timer.sequence - 1]
+    if not is_open(duty, episode):
+        return Outcome(state)
+    escalation = directory.follow_up.escalation(duty.recipient)
+    manager = escalation.to
+    if duty.escalates is not None and manager == Recipient(duty.recipient):
+        manager = None  # already escalated within the agency: nobody above to name
+    decisions: tuple[Decision, ...] = ()
+    if manager is not None:
+        ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
+        decisions = (_escalated(ctx, duty, manager, escalation.paragraph),)
+    escalated = episode.with_duty(replace(duty, escalated_at=at))
+    return Outcome(state.with_episode(escalated), decisions)
+
+
+def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> Decision:
+    authority = (
+        duty.authority
+        if manager in _SAME_AGENCY and duty.authority
+        else ctx.authority_of(manager.value)
+    )
+    return owed(
+        at=ctx.at,
+        recipient=manager.value,
+        authority=authority,
+        action=Action.DUTY_ESCALATED.value,
+        paragraph=paragraph,
+        episode_id=ctx.episode.episode_id,
+        child_id=ctx.episode.report.child_id,
+        cause=ctx.cause,
+        summary=(
+            f"Not acknowledged and not done by its deadline: {_described(duty, ctx.episode)}. "
+            "See that it is done, and acknowledge this notification when you pick it up."
+        ),
+        due=ctx.at,
+        details={
+            "duty_notification_id": duty.notification_id,
+            "duty_action": duty.action,
+            "owed_to": duty.recipient,
+            "owed_by_authority": duty.authority or "(recipient not yet known)",
+            "duty_due": duty.due.isoformat(),
+        },
+        known=ctx.known,
+        policy=ctx.directory.data_policy,
+    )
+
+
+def _described(duty: Duty, episode: Episode) -> str:
+    """The duty in words; for an escalation, the duty first owed and who holds it now."""
+    first = duty
+    while first.escalates and (about := episode.duty(first.escalates)) is not None:
+        first = about
+    what = f"'{first.action}' owed to {first.recipient} ({first.paragraph})"
+    return what if first is duty else f"{what}, escalated to {duty.recipient}"
+
+
+def agency_code(directory: Directory, named: str) -> str | None:
+    """The directory code of the agency a message names as answering: a police force, the
+    home authority (by its code or one of its areas), or another authority."""
+    force = directory.resolve_force(named)
+    if force is not None:
+        return force
+    resolution = directory.resolve_authority(named)
+    if resolution.standing is Standing.HOME:
+        return directory.home_authority
+    return resolution.code
+
+
+def owed_duty(
+    episode: Episode, notification_id: object, answered_by: str, directory: Directory
+) -> Duty:
+    """The duty an answer is about, which must have been owed to the agency answering."""
+    duty = episode.duty(str(notification_id))
+    if duty is None:
+        raise ProtocolViolation(
+            "data.notification_id", "is not a notification with a deadline in this episode"
+        )
+    code = agency_code(directory, answered_by)
+    if code is None:
+        raise ProtocolViolation("data.answered_by", "is not an agency of the hub's directory")
+    if not duty.authority:
+        raise ProtocolViolation(
+            "data.notification_id", "is held: the hub could not yet name its recipient"
+        )
+    if code != duty.authority:
+        raise ProtocolViolation("data.answered_by", "is not the agency the duty was owed to")
+    return duty

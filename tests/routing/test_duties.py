@@ -1,0 +1,269 @@
+"""Duties have owners (issue 14): acknowledged, done, escalated when ignored, discharged by a
+strategy meeting held, stopped by the joint decision of 7.24."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from hub.contracts.events import (
+    DutyAcknowledged,
+    DutyCompleted,
+    EpisodeClosed,
+    StrategyMeetingHeld,
+)
+from hub.contracts.vocabulary import MeetingAttendee, RiskLevel
+from hub.routing.facts import Decision, ProtocolViolation
+from tests.routing.builders import (
+    CHILD,
+    ESCALATED,
+    START,
+    Timeline,
+    by_the_rules,
+    found,
+    misper,
+    risk_update,
+    told,
+)
+
+HOME, POLICE = "northamptonshire", "northamptonshire-police"
+
+
+def acknowledged(duty: Decision, at: datetime, by: str = HOME) -> DutyAcknowledged:
+    return DutyAcknowledged(
+        episode_id=duty.episode_id,
+        child_id=CHILD,
+        notification_id=duty.notification_id,
+        answered_by=by,
+        acknowledged_at=at,
+        acknowledged_by="Duty desk",
+    )
+
+
+def completed(duty: Decision, at: datetime, by: str = HOME) -> DutyCompleted:
+    return DutyCompleted(
+        episode_id=duty.episode_id,
+        child_id=CHILD,
+        notification_id=duty.notification_id,
+        answered_by=by,
+        completed_at=at,
+        completed_by="Allocated worker",
+    )
+
+
+def held(convene: Decision, at: datetime, **changes: Any) -> StrategyMeetingHeld:
+    fields: dict[str, Any] = {
+        "episode_id": convene.episode_id,
+        "child_id": CHILD,
+        "notification_id": convene.notification_id,
+        "answered_by": HOME,
+        "held_at": at,
+        "attended": (MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+    }
+    return StrategyMeetingHeld(**(fields | changes))
+
+
+def closed(at: datetime, by: str = POLICE) -> EpisodeClosed:
+    return EpisodeClosed(
+        episode_id="EP-1",
+        child_id=CHILD,
+        answered_by=by,
+        closed_at=at,
+        senior_police_officer="Detective Chief Inspector",
+        assistant_director="Assistant Director, Safeguarding",
+    )
+
+
+def high_risk() -> tuple[Timeline, list[Decision]]:
+    timeline = Timeline()
+    return timeline, timeline.receive(misper(risk_level=RiskLevel.HIGH))
+
+
+def escalations(decisions: list[Decision], recipient: str) -> list[Decision]:
+    return told(decisions, recipient, ESCALATED)
+
+
+def test_a_high_risk_duty_ignored_for_an_hour_goes_to_the_mash_manager() -> None:
+    timeline, _ = high_risk()
+    assert not timeline.advance(START + timedelta(minutes=59))
+    [escalation] = escalations(timeline.advance(START + timedelta(hours=1)), "mash_manager")
+    assert escalation.paragraph == "6.7"
+    assert escalation.details["owed_to"] == "mash"
+    assert escalation.details["duty_action"] == "record_missing_episode"
+    assert escalation.at == START + timedelta(hours=1)
+
+
+def test_a_duty_acknowledged_in_its_window_is_not_escalated() -> None:
+    timeline, decisions = high_risk()
+    [record] = told(decisions, "mash", "record_missing_episode")
+    timeline.receive(acknowledged(record, START + timedelta(minutes=20)))
+    assert not escalations(timeline.advance(START + timedelta(days=3)), "mash_manager")
+    [duty] = [d for d in timeline.state.episodes[0].duties if d.action == record.action]
+    assert duty.status(START + timedelta(minutes=30)) == "acknowledged"
+
+
+def test_a_medium_risk_duty_has_four_hours_to_be_acknowledged() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    assert not timeline.advance(START + timedelta(hours=3, minutes=59))
+    assert escalations(timeline.advance(START + timedelta(hours=4)), "team_manager")
+
+
+def test_6_7_an_ignored_duty_climbs_to_the_assistant_director_and_stops() -> None:
+    timeline, _ = high_risk()
+    later = timeline.advance(START + timedelta(days=30))
+    chain = [
+        d.recipient
+        for d in later
+        if d.action == ESCALATED and "'complete_incident_and_location_forms'" in d.summary
+    ]
+    assert chain == [
+        "team_manager",
+        "service_manager",
+        "head_of_safeguarding",
+        "assistant_director",
+    ]
+    assert next(d.paragraph for d in later if d.recipient == "assistant_director") == "6.8"
+
+
+def test_6_7_a_forces_duty_goes_to_its_own_missing_persons_unit_once() -> None:
+    timeline, _ = high_risk()
+    later = timeline.advance(START + timedelta(days=30))
+    police = escalations(later, "police")
+    assert {d.authority for d in police} == {POLICE}
+    # Each meeting the force was asked to attend, escalated once and not again.
+    assert {d.details["duty_action"] for d in police} == {"attend_strategy_meeting"}
+
+
+def test_an_escalation_answered_stops_the_climb() -> None:
+    timeline, _ = high_risk()
+    [escalation] = escalations(timeline.advance(START + timedelta(hours=1)), "mash_manager")
+    timeline.receive(acknowledged(escalation, START + timedelta(hours=1, minutes=5)))
+    later = timeline.advance(START + timedelta(days=2))
+    assert not [d for d in later if "'record_missing_episode'" in d.summary]
+
+
+def test_a_duty_done_is_done_and_never_escalated() -> None:
+    timeline, decisions = high_risk()
+    [forms] = told(decisions, "allocated_worker", "complete_incident_and_location_forms")
+    timeline.receive(completed(forms, START + timedelta(minutes=30)))
+    later = timeline.advance(START + timedelta(days=3))
+    assert not [d for d in later if "'complete_incident_and_location_forms'" in d.summary]
+    [duty] = [d for d in timeline.state.episodes[0].duties if d.action == forms.action]
+    assert duty.status(START + timedelta(days=3)) == "done"
+
+
+def test_7_20_a_meeting_held_discharges_its_duties_and_its_minutes_are_due_in_24_hours() -> None:
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    meeting = START + timedelta(hours=6)
+    timeline.receive(held(convene, meeting))
+    duties = {d.action + ":" + d.recipient: d for d in timeline.state.episodes[0].duties}
+    assert duties["convene_strategy_meeting:team_manager"].done_at == meeting
+    assert duties["attend_strategy_meeting:police"].done_at == meeting
+    assert duties["attend_strategy_meeting:health"].done_at is None  # Health did not come
+    later = timeline.advance(START + timedelta(days=2))
+    convened = str(convene.notification_id)
+    assert not [d for d in later if d.details.get("duty_notification_id") == convened]
+    # 7.20 names nobody above Health: its missed meeting is shown overdue, not escalated.
+    health = duties["attend_strategy_meeting:health"]
+    [missed] = [
+        d for d in timeline.state.episodes[0].duties if d.notification_id == health.notification_id
+    ]
+    assert missed.escalated_at is not None
+    assert missed.status(START + timedelta(days=2)) == "overdue"
+    assert not escalations(later, "health")
+
+
+def test_7_20_the_minutes_are_due_24_hours_after_the_meeting_held() -> None:
+    timeline = Timeline()
+    decisions = timeline.receive(misper(risk_level=RiskLevel.HIGH, legal_status="looked_after"))
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(held(convene, START + timedelta(hours=6)))
+    [minutes] = [
+        d
+        for d in timeline.state.episodes[0].duties
+        if d.action == "receive_strategy_meeting_minutes"
+    ]
+    assert minutes.due == START + timedelta(hours=30)
+
+
+def test_7_22_the_next_meeting_date_set_at_a_meeting_stands() -> None:
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    next_meeting = START + timedelta(days=5)
+    timeline.receive(held(convene, START + timedelta(hours=6), next_meeting_at=next_meeting))
+    fired = by_the_rules(timeline.advance(START + timedelta(days=6)))
+    [ladder] = told(fired, "service_manager", "convene_strategy_meeting")
+    assert ladder.at == next_meeting
+    assert not told(
+        by_the_rules(timeline.advance(START + timedelta(days=7, hours=1))),
+        "service_manager",
+        "convene_strategy_meeting",
+    )
+
+
+def test_7_24_a_closed_episode_fires_nothing_more() -> None:
+    timeline, _ = high_risk()
+    timeline.receive(closed(START + timedelta(days=20)))
+    assert not [t for t in timeline.pending if t.episode_id == "EP-1"]
+    assert not timeline.advance(START + timedelta(days=5 * 365))
+
+
+def test_7_24_a_child_found_after_closure_is_still_returned_and_interviewed() -> None:
+    timeline, _ = high_risk()
+    timeline.receive(closed(START + timedelta(days=20)))
+    decisions = timeline.receive(found(at=START + timedelta(days=40)))
+    assert told(decisions, "mct", "conduct_return_interview")
+
+
+def test_7_24_a_risk_update_after_closure_is_refused() -> None:
+    timeline, _ = high_risk()
+    timeline.receive(closed(START + timedelta(days=20)))
+    with pytest.raises(ProtocolViolation, match=r"7\.24"):
+        timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(days=21)))
+
+
+def test_7_24_only_the_police_or_the_home_authority_close_an_episode() -> None:
+    timeline, _ = high_risk()
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(closed(START + timedelta(days=20), by="essex"))
+    assert caught.value.field == "data.answered_by"
+
+
+def test_an_unknown_notification_is_refused() -> None:
+    timeline, decisions = high_risk()
+    [record] = told(decisions, "mash", "record_missing_episode")
+    stranger = replace(record, cause="evt-of-another-child")
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(acknowledged(stranger, START + timedelta(minutes=5)))
+    assert caught.value.field == "data.notification_id"
+
+
+def test_a_duty_answered_by_another_agency_is_refused() -> None:
+    timeline, decisions = high_risk()
+    [record] = told(decisions, "mash", "record_missing_episode")
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(acknowledged(record, START + timedelta(minutes=5), by=POLICE))
+    assert (caught.value.field, caught.value.reason) == (
+        "data.answered_by",
+        "is not the agency the duty was owed to",
+    )
+
+
+def test_a_meeting_recorded_before_the_child_went_missing_is_refused() -> None:
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(held(convene, START - timedelta(hours=1)), at=START + timedelta(hours=1))
+    assert caught.value.field == "data.held_at"
+
+
+def test_a_meeting_is_recorded_as_held_not_as_a_duty_completed() -> None:
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    with pytest.raises(ProtocolViolation, match="strategy-meeting-held"):
+        timeline.receive(completed(convene, START + timedelta(hours=3)))
