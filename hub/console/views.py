@@ -6,16 +6,15 @@ the JSON API and the command line show the same thing. Nothing here writes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, get_args
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from hub.console.masking import masked_body
-from hub.contracts.events import FoundReport, ReturnInterviewResult
-from hub.contracts.registry import CONTRACTS, contract_for_type
+from hub.contracts.registry import contract_for_type
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     InboundEvent,
@@ -71,7 +70,7 @@ class LogFilter(BaseModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         """An ISO 8601 date-time, as the API documents; pydantic alone would also take a
-        number of seconds. Without a zone, UTC."""
+        number of seconds. Without a zone, the deployment's local time (`in_zone`)."""
         if value is None:
             return value
         moment = value
@@ -82,7 +81,18 @@ class LogFilter(BaseModel):
                 moment = None
         if not isinstance(moment, datetime):
             raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z")
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment
+
+    def in_zone(self, zone: tzinfo) -> Self:
+        """The filter with its times written without a zone read in `zone` (the console's
+        date fields are the user's local time, Europe/London)."""
+        return self.model_copy(
+            update={
+                name: value.replace(tzinfo=zone)
+                for name in ("since", "until")
+                if (value := getattr(self, name)) is not None and value.tzinfo is None
+            }
+        )
 
 
 class LogEntry(BaseModel):
@@ -272,15 +282,18 @@ def _contract_name(ce_type: str) -> str:
 RETURN_INTERVIEW_DUTIES = frozenset(
     {"conduct_return_interview", "complete_return_interview", "return_interview_overdue"}
 )
-STRATEGY_MEETING_DUTIES = frozenset({"convene_strategy_meeting", "attend_strategy_meeting"})
-RETURN_INTERVIEW_TYPE = next(c.ce_type for c in CONTRACTS if c.model is ReturnInterviewResult)
-FOUND_REPORT_TYPE = next(c.ce_type for c in CONTRACTS if c.model is FoundReport)
+STRATEGY_MEETING_DUTIES = frozenset(
+    {"convene_strategy_meeting", "attend_strategy_meeting", "receive_strategy_meeting_minutes"}
+)
 
 
 class Deadline(BaseModel):
+    """A duty not yet done (issue 14): owed, acknowledged or overdue, and whether the hub has
+    escalated it for want of an answer."""
+
     due: datetime
-    state: Literal["overdue", "due_soon"]
-    kind: Literal["return_interview", "strategy_meeting"]
+    state: Literal["overdue", "acknowledged", "owed"]
+    kind: Literal["return_interview", "strategy_meeting", "other"]
     action: str
     recipient: str
     authority: str
@@ -288,6 +301,9 @@ class Deadline(BaseModel):
     episode_id: str
     child_id: str
     notification_id: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    escalated_at: datetime | None
 
 
 class TeamDeadlines(BaseModel):
@@ -301,51 +317,25 @@ class TeamDeadlines(BaseModel):
 def deadlines(
     session: Session, now: datetime, within: timedelta = timedelta(hours=48)
 ) -> list[TeamDeadlines]:
-    """Return interviews and strategy meetings overdue or due within `within`, per team and
-    authority. A deadline is discharged by what the hub has since received: the return
-    interview's result for the episode; for a strategy meeting, the child found (meetings
-    stop, 7.22) or a later meeting of the same duty decided (they recur, 7.22)."""
-    duties = RETURN_INTERVIEW_DUTIES | STRATEGY_MEETING_DUTIES
-    decided = session.scalars(
-        select(RoutingDecision)
-        .where(RoutingDecision.action.in_(duties), RoutingDecision.due.is_not(None))
-        .where(RoutingDecision.due <= now + within)
-        .order_by(RoutingDecision.due)
+    """Duties not yet done that are overdue or due within `within`, per team and authority,
+    from what each duty's recipient has answered (hub.routing.rules.duties). A duty done, or
+    stood down (a meeting once the child is found, 7.22; an episode closed, 7.24), is gone."""
+    D = RoutingDecision
+    open_duties = session.scalars(
+        select(D)
+        .where(D.duty_due.is_not(None), D.duty_due <= now + within)
+        .where(D.done_at.is_(None), D.stood_down_at.is_(None))
+        .order_by(D.duty_due)
     ).all()
-    episodes = {d.episode_id for d in decided}
-    discharged: dict[str, set[str]] = defaultdict(set)
-    if episodes:
-        received = session.execute(
-            select(InboundEvent.episode_id, InboundEvent.ce_type).where(
-                InboundEvent.episode_id.in_(episodes),
-                or_(
-                    InboundEvent.ce_type == RETURN_INTERVIEW_TYPE,
-                    InboundEvent.ce_type == FOUND_REPORT_TYPE,
-                ),
-            )
-        )
-        for episode_id, ce_type in received:
-            discharged[str(episode_id)].add(ce_type)
-    latest: dict[tuple[str, str, str, str], datetime] = {}
-    for d in decided:  # in order of due: the last one of each duty stays
-        latest[(d.episode_id, d.authority, d.recipient, d.action)] = d.due or now
     teams: dict[tuple[str, str], list[Deadline]] = defaultdict(list)
-    for d in decided:
-        assert d.due is not None
-        meeting = d.action in STRATEGY_MEETING_DUTIES
-        done = discharged[d.episode_id]
-        if meeting and (
-            FOUND_REPORT_TYPE in done
-            or latest[(d.episode_id, d.authority, d.recipient, d.action)] > d.due
-        ):
-            continue
-        if not meeting and RETURN_INTERVIEW_TYPE in done:
-            continue
+    for d in open_duties:
+        assert d.duty_due is not None
+        overdue = d.duty_due < now and (d.acknowledged_at is None or d.acknowledged_at < d.duty_due)
         teams[(d.authority, d.recipient)].append(
             Deadline(
-                due=d.due,
-                state="overdue" if d.due < now else "due_soon",
-                kind="strategy_meeting" if meeting else "return_interview",
+                due=d.duty_due,
+                state="overdue" if overdue else "acknowledged" if d.acknowledged_at else "owed",
+                kind=_kind(d.action),
                 action=d.action,
                 recipient=d.recipient,
                 authority=d.authority,
@@ -353,6 +343,9 @@ def deadlines(
                 episode_id=d.episode_id,
                 child_id=d.child_id,
                 notification_id=d.notification_id,
+                acknowledged_at=d.acknowledged_at,
+                acknowledged_by=d.acknowledged_by,
+                escalated_at=d.escalated_at,
             )
         )
     return [
@@ -360,11 +353,17 @@ def deadlines(
             authority=authority,
             recipient=recipient,
             overdue=sum(1 for d in items if d.state == "overdue"),
-            due_soon=sum(1 for d in items if d.state == "due_soon"),
+            due_soon=sum(1 for d in items if d.state != "overdue"),
             deadlines=items,
         )
         for (authority, recipient), items in sorted(teams.items())
     ]
+
+
+def _kind(action: str) -> Literal["return_interview", "strategy_meeting", "other"]:
+    if action in RETURN_INTERVIEW_DUTIES:
+        return "return_interview"
+    return "strategy_meeting" if action in STRATEGY_MEETING_DUTIES else "other"
 
 
 # -- the outbox ------------------------------------------------------------------------

@@ -13,10 +13,12 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from functools import partial
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -38,6 +40,7 @@ from hub.console.access import (
     sign_out,
 )
 from hub.console.actions import (
+    MIN_REASON,
     BrokerUnavailable,
     ReplayReport,
     RerouteReport,
@@ -67,7 +70,9 @@ from hub.console.views import (
     routing_log,
     unroutable,
 )
+from hub.console.when import heading, how_late, label, local_time
 from hub.contracts.export import asyncapi_yaml
+from hub.service.answers import Answer, answer_on_behalf
 from hub.store.database import READ_ONLY
 
 T = TypeVar("T")
@@ -333,7 +338,21 @@ class RetryRequest(BaseModel):
     ids: list[RowId] = Field(min_length=1, max_length=1000)
 
 
-NotificationId = Annotated[str, Field(pattern=r"^[0-9a-f-]{36}$")]
+NOTIFICATION_ID = r"^[0-9a-f-]{36}$"
+NotificationId = Annotated[str, Field(pattern=NOTIFICATION_ID)]
+
+
+class AnswerRequest(BaseModel):
+    """An answer recorded on an agency's behalf (issue 14), with the operator's reason."""
+
+    answer: Answer
+    reason: str = Field(min_length=MIN_REASON, max_length=500)
+
+
+class AnswerResult(BaseModel):
+    notification_id: str
+    outcome: Literal["recorded", "refused", "not_found"]
+    reason: str
 
 
 class RerouteRequest(BaseModel):
@@ -384,6 +403,20 @@ def _api() -> Any:
     ) -> list[TeamDeadlines]:
         now = console.clock.now()
         return await read(console, lambda s: deadlines(s, now, timedelta(hours=within_hours)))
+
+    @api.post(
+        "/deadlines/{notification_id}/answer", response_model=AnswerResult, responses=NOT_FOUND
+    )
+    async def answer_api(
+        user: OperatorUser,
+        console: ConsoleDep,
+        notification_id: Annotated[str, Path(pattern=NOTIFICATION_ID)],
+        request: AnswerRequest,
+    ) -> AnswerResult:
+        answered = await _answer(console, user, notification_id, request)
+        if answered.outcome == "not_found":
+            raise HTTPException(404, "no duty with a deadline has this notification id")
+        return answered
 
     @api.get("/outbox", response_model=list[OutboxEntry])
     async def outbox_api(
@@ -438,7 +471,8 @@ def _api() -> Any:
 async def _log(console: Console, query: LogQuery) -> tuple[LogPage, dict[str, Any]]:
     """A page of the routing log, and the filters that chose it (for links to other pages).
     A query is a filter with a page number."""
-    log = await read(console, lambda s: routing_log(s, query, query.page, query.per_page))
+    local = query.in_zone(ZoneInfo(console.directory.timezone))  # a date field's local time
+    log = await read(console, lambda s: routing_log(s, local, query.page, query.per_page))
     filters = query.model_dump(mode="json", exclude={"page", "per_page"}, exclude_none=True)
     return log, filters
 
@@ -487,6 +521,24 @@ async def _replay(
     )
 
 
+async def _answer(
+    console: Console, user: Operator, notification_id: str, request: AnswerRequest
+) -> AnswerResult:
+    answered = await asyncio.to_thread(
+        answer_on_behalf,
+        console.sessions,
+        console.directory,
+        notification_id,
+        request.answer,
+        user.username,
+        request.reason,
+        console.clock.now(),
+    )
+    return AnswerResult(
+        notification_id=notification_id, outcome=answered.outcome, reason=answered.reason
+    )
+
+
 async def _reroute(console: Console, user: Operator, ids: list[str]) -> RerouteReport:
     return await asyncio.to_thread(
         route_held_duties,
@@ -502,8 +554,16 @@ async def _reroute(console: Console, user: Operator, ids: list[str]) -> RerouteR
 
 
 def _page(request: Request, name: str, user: Operator | None, **context: Any) -> HTMLResponse:
+    console: Console = request.app.state.console
+    zone, now = ZoneInfo(console.directory.timezone), console.clock.now()
+    shown = {
+        "when": partial(local_time, zone=zone, now=now),  # every time on every page
+        "late": partial(how_late, now=now),
+        "label": label,
+        "heading": heading,
+    }
     return templates.TemplateResponse(
-        request, name, {"user": user, "csrf": _csrf(request), **context}
+        request, name, {"user": user, "csrf": _csrf(request), **shown, **context}
     )
 
 
@@ -593,9 +653,23 @@ def _pages() -> Any:
 
     @pages.get("/deadlines")
     async def deadlines_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
-        now = console.clock.now()
-        teams = await read(console, lambda s: deadlines(s, now))
-        return _page(request, "deadlines.html", user, teams=teams, at=now)
+        return await _deadlines_page(request, user, console, None)
+
+    @pages.post("/deadlines/{notification_id}/answer")
+    async def answer_page(
+        request: Request,
+        user: OperatorUser,
+        console: ConsoleDep,
+        notification_id: Annotated[str, Path(pattern=NOTIFICATION_ID)],
+        answer: Annotated[Answer, Form()],
+        reason: Annotated[str, Form(min_length=MIN_REASON, max_length=500)],
+        csrf: Annotated[str, Form(max_length=100)],
+    ) -> HTMLResponse:
+        _check_csrf(request, csrf)
+        result = await _answer(
+            console, user, notification_id, AnswerRequest(answer=answer, reason=reason)
+        )
+        return await _deadlines_page(request, user, console, result)
 
     @pages.get("/outbox")
     async def outbox_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
@@ -661,6 +735,14 @@ def _pages() -> Any:
         return _page(request, "audit.html", user, lines=await read(console, audit_trail))
 
     return pages
+
+
+async def _deadlines_page(
+    request: Request, user: Operator, console: ConsoleDep, result: AnswerResult | None
+) -> HTMLResponse:
+    now = console.clock.now()
+    teams = await read(console, lambda s: deadlines(s, now))
+    return _page(request, "deadlines.html", user, teams=teams, at=now, result=result)
 
 
 def _local(target: str) -> str:

@@ -71,15 +71,22 @@ class Duty:
     done_at: datetime | None = None
     done_by: str | None = None
     escalated_at: datetime | None = None
+    stood_down_at: datetime | None = None  # no longer needed: the child found, or 7.24
 
     @property
     def answered(self) -> bool:
         return self.acknowledged_at is not None or self.done_at is not None
 
+    @property
+    def settled(self) -> bool:
+        return self.done_at is not None or self.stood_down_at is not None
+
     def status(self, now: datetime) -> str:
         """Owed, acknowledged, done or overdue, as the console and the reports say it."""
         if self.done_at is not None:
             return "done"
+        if self.stood_down_at is not None:
+            return "stood down"
         picked_up = self.acknowledged_at
         # An immediate duty picked up is acknowledged; one whose deadline then passed undone
         # is overdue, however early it was picked up.
@@ -277,3 +284,4 @@ class Outcome:
     decisions: tuple[Decision, ...] = ()
     schedule: tuple[Timer, ...] = ()
     cancel: tuple[Timer, ...] = ()
+    duties: tuple[Duty, ...] = ()  # duties answered, escalated or stood down by this step

@@ -112,6 +112,16 @@ class RoutingDecision(Base):
     unroutable_named: Mapped[str | None] = mapped_column(String(100))
     unroutable_reason: Mapped[str | None] = mapped_column(Text)
     routed_at: Mapped[datetime | None]
+    # The duty's answers (issue 14), as the engine's state has them (hub.routing.rules.duties):
+    # who picked it up, who did it, when it was escalated or stood down, and its deadline now
+    # (a strategy meeting held moves its minutes' deadline, 7.20).
+    duty_due: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    stood_down_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def held(self) -> bool:

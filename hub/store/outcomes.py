@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub.routing.facts import ChildState, Decision, Outcome, Timer
+from hub.routing.facts import ChildState, Decision, Duty, Outcome, Timer
 from hub.store.database import among, on_postgresql
 from hub.store.models import (
     Base,
@@ -32,6 +32,16 @@ from hub.store.outbox import NOTIFY, Outgoing, notification_message
 from hub.tracing import context_headers
 
 STATE = TypeAdapter(ChildState)
+# A duty's answers, by the names the duty and the routing log share (and duty_due, the
+# duty's `due`, which a strategy meeting held may have moved).
+_ANSWERS = (
+    "acknowledged_at",
+    "acknowledged_by",
+    "done_at",
+    "done_by",
+    "escalated_at",
+    "stood_down_at",
+)
 PENDING, CANCELLED = "pending", "cancelled"
 
 
@@ -69,6 +79,7 @@ class Writes:
     cancels: set[tuple[str, str]] = field(default_factory=set)
     refused: list[RejectedMessage] = field(default_factory=list)
     reports: list[Outgoing] = field(default_factory=list)
+    duties: dict[str, Duty] = field(default_factory=dict)  # notification id -> its answers
 
     def event(self, row: dict[str, Any]) -> None:
         """An inbound event applied (its `inbound_events` row)."""
@@ -86,6 +97,8 @@ class Writes:
             self.cancels.add(key)
         for timer in outcome.schedule:
             self.timers[(child_id, timer.timer_id)] = (timer, PENDING)
+        for duty in outcome.duties:
+            self.duties[duty.notification_id] = duty
 
     def write(self, session: Session, check_logged: bool = True) -> int:
         """Write it all; returns how many notifications were queued. `check_logged=False`
@@ -95,6 +108,7 @@ class Writes:
             _insert(session, InboundEvent, self.inbound)
         self._write_children(session)
         notifications = self._write_decisions(session, check_logged)
+        self._write_duties(session)
         self._write_timers(session)
         session.add_all(self.refused)
         trace = context_headers()  # the span applying the batch or firing the timers
@@ -172,6 +186,7 @@ class Writes:
                     "unroutable_named": held.named[:100] if held and held.named else None,
                     "unroutable_reason": held.reason if held else None,
                     "routed_at": None,
+                    "duty_due": decision.due,
                 }
             )
             if held is None:  # a held duty is queued for no one until ops replays it
@@ -179,6 +194,22 @@ class Writes:
         if rows:
             _insert(session, RoutingDecision, rows)
         return notifications
+
+    def _write_duties(self, session: Session) -> None:
+        """The answers to duties, on their routing log rows: one statement for them all."""
+        if not self.duties:
+            return
+        table = _table(RoutingDecision)
+        session.connection().execute(
+            table.update()
+            .where(table.c.notification_id == bindparam("duty_id"))
+            .values(duty_due=bindparam("moved_due"), **{n: bindparam(n) for n in _ANSWERS}),
+            [
+                {"duty_id": duty_id, "moved_due": duty.due}
+                | {name: getattr(duty, name) for name in _ANSWERS}
+                for duty_id, duty in sorted(self.duties.items())
+            ],
+        )
 
     def _write_timers(self, session: Session) -> None:
         # Cancels first: a timer cancelled and then scheduled again in one batch ends pending.

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import UnknownMessageType, contract_for_type
 from hub.routing.facts import ChildState, RetiredEpisode
+from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
 from hub.store.models import (
     AuditEntry,
@@ -99,6 +100,11 @@ def redacted_body(ce_type: str, body: dict[str, Any]) -> dict[str, Any]:
     except (UnknownMessageType, ValueError):
         kept = ("child_id", "episode_id")
         return {name: body[name] for name in kept if name in body} | {"redacted": True}
+
+
+# Audit actions whose outcome carries an operator's free-text reason, which may name the
+# child: a reveal (issue 13) and an answer recorded on an agency's behalf (issue 14).
+FREE_TEXT_REASONS = ("reveal", *ON_BEHALF)
 
 
 def apply_retention(
@@ -225,7 +231,7 @@ def _the_rest(
         RejectedMessage.value.is_not(None),
     )
     reasons = (
-        AuditEntry.action == "reveal",
+        AuditEntry.action.in_(FREE_TEXT_REASONS),
         AuditEntry.at <= now - timedelta(days=policy.audit_reason_days),
         AuditEntry.outcome != REDACTED_REASON,
     )

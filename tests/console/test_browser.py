@@ -1,6 +1,7 @@
 """The console in a real browser (Debian's Chromium, driven by Playwright) against a hub
-running on the real broker: sign in, filter the routing log, open an episode, and replay a
-refused message once its cause is fixed. Screenshots of each page go to
+running on the real broker: sign in, filter the routing log, open an episode, replay a
+refused message once its cause is fixed, and record a duty acknowledged on an agency's
+behalf. Screenshots of each page go to
 HUB_SCREENSHOTS (default: the test's temporary folder) for people to look at."""
 
 from __future__ import annotations
@@ -150,6 +151,24 @@ def walk_through(page: Page, base: str, shots: Path) -> None:
     expect(page.locator(".group")).to_have_count(1)  # only the message that is not JSON
     page.screenshot(path=shots / "5-replayed.png", full_page=True)
 
+    # Issue 14: the worker's forms duty (3.3, due at once: the report was applied late),
+    # said on the phone to be picked up, is recorded on the team's behalf with a reason; its
+    # deadline then shows who acknowledged it.
+    page.get_by_role("link", name="Deadlines").click()
+    forms = page.locator("tr", has_text="Complete incident and location forms")
+    expect(forms).to_contain_text("owed")
+    expect(forms).to_contain_text("due now")
+    expect(forms).to_contain_text("GMT")  # Europe/London, its zone shown
+    page.screenshot(path=shots / "6-deadlines.png", full_page=True)
+    forms.get_by_label("Answer").select_option("acknowledged")
+    forms.get_by_label("Reason").fill("Team manager phoned: the worker is on it")
+    forms.get_by_role("button", name="Record").click()
+    expect(page.locator(".result")).to_contain_text("recorded")
+    forms = page.locator("tr", has_text="Complete incident and location forms")
+    expect(forms).to_contain_text("acknowledged")
+    expect(forms).to_contain_text("by olive (hub console, on the agency's behalf)")
+    page.screenshot(path=shots / "7-acknowledged.png", full_page=True)
+
     page.get_by_role("link", name="Health").click()
     expect(page.locator(".tile").first).to_contain_text("reachable")
-    page.screenshot(path=shots / "6-health.png")
+    page.screenshot(path=shots / "8-health.png")

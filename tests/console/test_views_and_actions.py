@@ -17,6 +17,7 @@ from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, refusals, routing_log
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
+from hub.service.answers import answer_on_behalf
 from hub.service.applying import apply_batch
 from hub.service.refusals import expire_held
 from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
@@ -169,3 +170,60 @@ def test_an_unknown_field_in_a_stored_body_is_hidden_not_shown() -> None:
 
     shown = masked_body("uk.missing-children.misper-report.v1", {"surprise": "Jordan"})
     assert shown == {"surprise": HIDDEN}
+
+
+def test_an_operator_records_a_duty_done_on_the_agencys_behalf_with_a_reason(
+    store: Store,
+) -> None:
+    """Issue 14: said on the phone, recorded through the engine as the agency's own answer
+    would be, and audited with the operator's reason."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store() as session:
+        forms = session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+    done_at = NOW + timedelta(hours=1)
+    answered = answer_on_behalf(
+        store, DIRECTORY, forms, "done", "olive", "worker phoned: forms on CareFirst", done_at
+    )
+    assert answered.outcome == "recorded"
+    with store() as session:
+        row = session.get(RoutingDecision, forms)
+        assert row is not None
+        assert row.done_at == done_at
+        assert row.done_by == "olive (hub console, on the agency's behalf)"
+        teams = deadlines(session, done_at)
+        [line] = audit_trail(session)
+    assert forms not in {d.notification_id for t in teams for d in t.deadlines}
+    assert (line.who, line.action, line.target) == ("olive", "complete_duty", forms)
+    assert line.outcome == "reason: worker phoned: forms on CareFirst"
+
+
+def test_an_answer_for_no_duty_is_not_recorded(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    unknown = "00000000-0000-0000-0000-000000000000"
+    answered = answer_on_behalf(store, DIRECTORY, unknown, "done", "olive", "a reason here", NOW)
+    assert answered.outcome == "not_found"
+    with store() as session:
+        assert audit_trail(session) == []
+
+
+def test_deadlines_show_owed_acknowledged_and_overdue(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store() as session:
+        forms = session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+    answer_on_behalf(store, DIRECTORY, forms, "acknowledged", "olive", "worker phoned in", NOW)
+    with store() as session:
+        states = {
+            d.action: d.state
+            for t in deadlines(session, NOW + timedelta(days=1, hours=1))
+            for d in t.deadlines
+        }
+    assert states["complete_incident_and_location_forms"] == "acknowledged"
+    assert states["inform_service_manager"] == "overdue"  # 7.22: within 24 hours, not done

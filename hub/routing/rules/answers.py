@@ -17,7 +17,7 @@ from hub.contracts.events import (
 from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
-from hub.routing.rules.duties import agency_code, owed_duty
+from hub.routing.rules.duties import agency_code, owed_duty, stand_down
 from hub.routing.rules.episode_access import open_episode, reported_episode
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
@@ -119,7 +119,9 @@ def on_episode_closed(
         raise ProtocolViolation(
             "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
         )
-    closed = replace(episode, closed_at=event.closed_at, timers=())
+    closed = replace(
+        stand_down(episode, None, event.closed_at), closed_at=event.closed_at, timers=()
+    )
     return Outcome(state.with_episode(closed), cancel=episode.timers)
 
 

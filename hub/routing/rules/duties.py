@@ -21,7 +21,11 @@ from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Prot
 
 FOLLOW_UP = "duty_follow_up"
 RETURN_INTERVIEW_DUTIES = frozenset(
-    {Action.CONDUCT_RETURN_INTERVIEW.value, Action.COMPLETE_RETURN_INTERVIEW.value}
+    {
+        Action.CONDUCT_RETURN_INTERVIEW.value,
+        Action.COMPLETE_RETURN_INTERVIEW.value,
+        Action.RETURN_INTERVIEW_OVERDUE.value,  # the rules' own escalation of its lateness
+    }
 )
 # Duties whose lateness the protocol's own rules escalate, each by its paragraph: the return
 # interview (5.12, MCT practice guidance) and a risk disagreement (6.7). Followed up twice,
@@ -29,7 +33,6 @@ RETURN_INTERVIEW_DUTIES = frozenset(
 ESCALATED_BY_THE_RULES = RETURN_INTERVIEW_DUTIES | {
     Action.RESOLVE_RISK_DISAGREEMENT.value,
     # and the rules' own escalations, which are told to the managers already
-    Action.RETURN_INTERVIEW_OVERDUE.value,
     Action.RETURN_INTERVIEW_HANDOVER_UNCONFIRMED.value,
     Action.ESCALATE_RISK_DISAGREEMENT.value,
 }
@@ -44,10 +47,14 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
         if decision.due is not None:
             new[decision.episode_id].append(decision)
     state, schedule, cancel = outcome.state, list(outcome.schedule), list(outcome.cancel)
+    changed: list[Duty] = []
     for episode in outcome.state.episodes:
         prior = before.episode(episode.episode_id)
         if prior is episode and not new[episode.episode_id]:
             continue  # untouched by this step: its follow-ups are as they were
+        if prior is not None and prior.duties is not episode.duties:
+            was_then = {d.notification_id: d for d in prior.duties}
+            changed += [d for d in episode.duties if was_then.get(d.notification_id, d) != d]
         episode = _with_duties(episode, new[episode.episode_id], directory)
         wanted = _follow_ups(episode)
         wanted_ids = {t.timer_id for t in wanted}
@@ -57,7 +64,13 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
         cancel += [t for t in was if t.timer_id not in wanted_ids and t not in cancel]
         kept = tuple(t for t in episode.timers if t.name != FOLLOW_UP)
         state = state.with_episode(replace(episode, timers=(*kept, *wanted)))
-    return replace(outcome, state=state, schedule=tuple(schedule), cancel=tuple(cancel))
+    return replace(
+        outcome,
+        state=state,
+        schedule=tuple(schedule),
+        cancel=tuple(cancel),
+        duties=tuple(changed),
+    )
 
 
 def _with_duties(episode: Episode, decisions: list[Decision], directory: Directory) -> Episode:
@@ -90,7 +103,9 @@ def _with_duties(episode: Episode, decisions: list[Decision], directory: Directo
 def is_open(duty: Duty, episode: Episode) -> bool:
     """Still waiting for an answer: not yet escalated, not stopped by the episode's closure
     (7.24), and neither it nor any duty it escalates answered."""
-    if duty.escalated_at is not None or duty.action in ESCALATED_BY_THE_RULES:
+    if duty.escalated_at is not None or duty.stood_down_at is not None:
+        return False
+    if duty.action in ESCALATED_BY_THE_RULES:
         return False
     if episode.closed_at is not None and duty.decided_at <= episode.closed_at:
         return False
@@ -103,12 +118,49 @@ def is_open(duty: Duty, episode: Episode) -> bool:
 
 
 def discharge(episode: Episode, actions: frozenset[str], at: datetime, by: str) -> Episode:
-    """The episode with its duties of these actions, not yet done, done."""
+    """The episode with its duties of these actions, not yet settled, done."""
     duties = tuple(
-        replace(d, done_at=at, done_by=by) if d.action in actions and d.done_at is None else d
+        replace(d, done_at=at, done_by=by) if d.action in actions and not d.settled else d
         for d in episode.duties
     )
     return replace(episode, duties=duties)
+
+
+def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -> Episode:
+    """The episode with its duties of these actions (or all), not yet settled, no longer
+    needed from `at`."""
+    duties = tuple(
+        replace(d, stood_down_at=at)
+        if (actions is None or d.action in actions) and not d.settled and d.decided_at <= at
+        else d
+        for d in episode.duties
+    )
+    return replace(episode, duties=duties)
+
+
+MEETING_DUTIES = frozenset(
+    {Action.CONVENE_STRATEGY_MEETING.value, Action.ATTEND_STRATEGY_MEETING.value}
+)
+
+
+def stand_down_meetings(episode: Episode, at: datetime) -> Episode:
+    """7.22: meetings are held "if the child has not returned": those not yet held are no
+    longer needed, nor are their minutes."""
+    episode = stand_down(episode, MEETING_DUTIES, at)
+    not_held = {
+        (d.meeting, d.decided_at)
+        for d in episode.duties
+        if d.action == Action.CONVENE_STRATEGY_MEETING and d.done_at is None
+    }
+    minutes = tuple(
+        replace(d, stood_down_at=at)
+        if d.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES
+        and (d.meeting, d.decided_at) in not_held
+        and not d.settled
+        else d
+        for d in episode.duties
+    )
+    return replace(episode, duties=minutes)
 
 
 def _follow_ups(episode: Episode) -> tuple[Timer, ...]:

@@ -13,6 +13,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
+from hub.routing.rules.duties import stand_down_meetings
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.roles import has_our_worker
 from hub.routing.rules.sharing import share_with_partners
@@ -48,7 +49,9 @@ def on_found_report(
     ts = directory.timescales
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
     overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
-    found = replace(episode, found_at=event.found_at, timers=(overdue,))
+    found = replace(
+        stand_down_meetings(episode, event.found_at), found_at=event.found_at, timers=(overdue,)
+    )
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
     owner, paragraph = return_interview_owner(ctx)

@@ -1,0 +1,184 @@
+"""Duties have owners (issue 14), on the real broker and both databases: the hub running,
+agencies answering on the bus with the notification ids they received, the scheduler
+escalating what nobody answered, and the routing log saying what became of each duty."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.clock import ManualClock
+from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
+from hub.devtools.reader import read_topics
+from hub.kafka.connection import KafkaConnection
+from hub.producers.publisher import publish
+from hub.runtime import Hub
+from hub.store.models import RoutingDecision, TimerRecord
+from tests.helpers import example
+from tests.pipeline.hub_harness import in_process_hub
+
+START = datetime(2026, 11, 20, 18, 40, tzinfo=UTC)  # the example MISPER report's time
+EPISODE, CHILD = "EP-2026-0412", "CF-100231"
+
+
+def at(minutes: float) -> datetime:
+    return START + timedelta(minutes=minutes)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def high_risk_report() -> ParsedEvent:
+    document = example("01-misper-report")
+    document["data"]["risk_level"] = "high"
+    return parse_structured(json.dumps(document).encode())
+
+
+def answer(name: str, when: datetime, number: int, **data: Any) -> ParsedEvent:
+    """An answer like the example `name`, sent at `when`, with these fields."""
+    document = example(name)
+    document["id"] = f"evt-answer-{number}"
+    document["time"] = stamp(when)
+    document["data"].update(
+        {k: stamp(v) if isinstance(v, datetime) else v for k, v in data.items()}
+    )
+    return parse_structured(json.dumps(document).encode())
+
+
+class Running:
+    """The hub on a scenario clock: each event published at its time, timers fired first."""
+
+    def __init__(self, kafka: KafkaConnection, hub: Hub, clock: ManualClock) -> None:
+        self.kafka, self.hub, self.clock = kafka, hub, clock
+
+    async def receive(self, event: ParsedEvent) -> None:
+        await self.until(event.time)
+        handled = (await self.hub.wait_until(lambda p: p.idle)).handled
+        await publish(self.kafka, [event], topic_prefix=self.hub.settings.topic_prefix)
+        await self.hub.wait_until(lambda p: p.handled > handled and p.idle)
+
+    async def until(self, moment: datetime) -> None:
+        self.clock.set(moment)
+        await self.hub.wait_until(lambda p: p.idle)
+
+    def duty(self, recipient: str, action: str) -> RoutingDecision:
+        [row] = self.logged(action, recipient)
+        return row
+
+    def logged(self, action: str, recipient: str | None = None) -> list[RoutingDecision]:
+        query = select(RoutingDecision).where(RoutingDecision.action == action)
+        if recipient is not None:
+            query = query.where(RoutingDecision.recipient == recipient)
+        with Session(self.hub.engine) as session:
+            return list(session.scalars(query))
+
+
+@pytest.fixture
+async def running(kafka: KafkaConnection, database_url: str) -> AsyncIterator[Running]:
+    hub = in_process_hub(kafka, database_url, START - timedelta(minutes=1))
+    clock = hub.clock
+    assert isinstance(clock, ManualClock)
+    await hub.start()
+    try:
+        yield Running(kafka, hub, clock)
+    finally:
+        await hub.stop()
+
+
+async def test_a_high_risk_duty_ignored_for_an_hour_reaches_the_mash_manager(
+    running: Running,
+) -> None:
+    """6.7, 6.14: MASH's duty to record the episode, unanswered for the hour a high-risk
+    child allows, goes to the MASH manager on its own topic; the allocated worker, who
+    acknowledged the forms duty in time, is not escalated."""
+    await running.receive(high_risk_report())
+    forms = running.duty("allocated_worker", "complete_incident_and_location_forms")
+    await running.receive(
+        answer(
+            "09-duty-acknowledged",
+            at(20),
+            1,
+            notification_id=forms.notification_id,
+            acknowledged_at=at(20),
+        )
+    )
+    await running.until(at(59))
+    assert not running.logged("duty_escalated")
+    await running.until(at(61))
+
+    escalations = running.logged("duty_escalated")
+    to_mash_manager = [e for e in escalations if e.recipient == "mash_manager"]
+    assert len(to_mash_manager) == 1
+    assert to_mash_manager[0].decided_at == at(60)
+    assert to_mash_manager[0].paragraph == "6.7"
+    assert to_mash_manager[0].details["duty_action"] == "record_missing_episode"
+    assert not [
+        e for e in escalations if e.details["duty_notification_id"] == forms.notification_id
+    ]
+    record = running.duty("mash", "record_missing_episode")
+    assert record.escalated_at == at(60)
+    assert running.duty("allocated_worker", forms.action).acknowledged_at == at(20)
+
+    prefix = running.hub.settings.topic_prefix
+    received = await read_topics(running.kafka, f"{prefix}notify.northamptonshire.mash_manager")
+    bodies = [from_kafka(r.headers, r.key, r.value).body for r in received]
+    assert [b.action for b in bodies] == ["duty_escalated"]  # type: ignore[attr-defined]
+
+
+async def test_7_20_a_meeting_held_and_recorded_shows_done(running: Running) -> None:
+    await running.receive(high_risk_report())
+    convene = running.duty("team_manager", "convene_strategy_meeting")
+    held_at = at(6 * 60)
+    await running.receive(
+        answer(
+            "10-strategy-meeting-held",
+            held_at,
+            1,
+            notification_id=convene.notification_id,
+            held_at=held_at,
+            attended=["social_worker", "police", "health"],
+            next_meeting_at=START + timedelta(days=5),
+        )
+    )
+    assert running.duty("team_manager", "convene_strategy_meeting").done_at == held_at
+    attend = running.logged("attend_strategy_meeting")
+    assert {row.done_at for row in attend if row.details["meeting"] == "significant-risk"} == {
+        held_at
+    }
+    assert running.hub.engine is not None
+    with running.hub.engine.connect() as connection:
+        ladder = connection.scalar(
+            select(TimerRecord.due).where(
+                TimerRecord.name == "strategy_meeting", TimerRecord.status == "pending"
+            )
+        )
+    assert ladder == START + timedelta(days=5)  # 7.22: the date the meeting set stands
+
+
+async def test_7_24_a_closed_episode_fires_nothing_more(running: Running) -> None:
+    await running.receive(high_risk_report())
+    closed_at = START + timedelta(days=20)
+    await running.until(closed_at - timedelta(minutes=1))
+    before = len(running.logged("duty_escalated")) + len(running.logged("convene_strategy_meeting"))
+    document = example("12-episode-closed")
+    document["data"].update(
+        {"episode_id": EPISODE, "child_id": CHILD, "closed_at": stamp(closed_at)}
+    )
+    document["time"] = stamp(closed_at)
+    await running.receive(parse_structured(json.dumps(document).encode()))
+    assert running.hub.engine is not None
+    with running.hub.engine.connect() as connection:
+        pending = connection.scalar(
+            select(TimerRecord.timer_id).where(TimerRecord.status == "pending")
+        )
+    assert pending is None
+    await running.until(START + timedelta(days=3 * 365))
+    after = len(running.logged("duty_escalated")) + len(running.logged("convene_strategy_meeting"))
+    assert after == before
