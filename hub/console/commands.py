@@ -13,7 +13,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -417,6 +417,140 @@ def retention_run(
     typer.echo(f"{'would change (dry run)' if dry_run else 'changed'}: {done.render()}")
 
 
+report_app = typer.Typer(
+    help="The protocol's reports (section 10): `hub report --from --to`, `hub report forum`.",
+    invoke_without_command=True,
+)
+Csv = Annotated[bool, typer.Option("--csv", help="CSV instead of a table")]
+
+
+def _local_day(day: str | None, default: date, zone: str, name: str) -> datetime:
+    """A day written YYYY-MM-DD, as local midnight (the deployment's zone)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        chosen = date.fromisoformat(day) if day else default
+    except ValueError:
+        typer.echo(f"{name}: must be a date written YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    return datetime.combine(chosen, datetime.min.time(), ZoneInfo(zone))
+
+
+@report_app.callback()
+def report_command(
+    context: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="first day, YYYY-MM-DD (default: last month's)")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="day after the last, YYYY-MM-DD (default: the 1st)")
+    ] = None,
+    as_json: Json = False,
+    as_csv: Csv = False,
+) -> None:
+    """Episodes and children missing, repeat missing children (7.18), return interviews
+    (5.12), strategy meetings held on time (7.22), cross-border notices (section 8), duties
+    overdue and escalated by team, and the exceptions behind each figure."""
+    if context.invoked_subcommand is not None:
+        return
+    from hub.reports.store import period_report
+
+    now = SystemClock().now()
+    with _parts() as parts:
+        zone = parts.directory.timezone
+        first = now.date().replace(day=1)
+        until = _local_day(end, first, zone, "--to")
+        since = _local_day(start, (first - timedelta(days=1)).replace(day=1), zone, "--from")
+        if since >= until:
+            typer.echo("--from: must be before --to", err=True)
+            raise typer.Exit(2)
+        with parts.sessions() as session:
+            done = period_report(session, parts.directory, since, until, now)
+    if as_json:
+        _json(done)
+    elif as_csv:
+        typer.echo(report_csv(done), nl=False)
+    else:
+        _print_report(done)
+
+
+def report_csv(done: Any) -> str:
+    """One row per figure (figure, authority, recipient, value): a spreadsheet pivots it."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["figure", "authority", "recipient", "value"])
+    skip = {"period_from", "period_to", "as_of", "teams", "episodes_per_week", "exceptions"}
+    for name, value in done.model_dump(exclude=skip).items():
+        writer.writerow([name, "", "", value])
+    for team in done.teams:
+        for name, value in team.model_dump(exclude={"authority", "recipient"}).items():
+            writer.writerow([f"duties_{name}", team.authority, team.recipient, value])
+    return out.getvalue()
+
+
+def _print_report(done: Any) -> None:
+    figures = Table(title=f"{done.period_from:%d %b %Y} to {done.period_to:%d %b %Y}")
+    figures.add_column("figure")
+    figures.add_column("value", justify="right")
+    skip = {"period_from", "period_to", "as_of", "teams", "episodes_per_week", "exceptions"}
+    for name, value in done.model_dump(exclude=skip).items():
+        figures.add_row(name.replace("_", " "), str(value))
+    terminal.print(figures)
+    teams = Table(title="Duties falling due, by team")
+    for column in ("authority", "recipient", "due", "on time", "late", "overdue", "escalated"):
+        teams.add_column(column)
+    for t in done.teams:
+        teams.add_row(
+            t.authority,
+            t.recipient,
+            *map(str, (t.due, t.done_on_time, t.done_late, t.overdue, t.escalated)),
+        )
+    terminal.print(teams)
+    for e in done.exceptions:
+        typer.echo(f"{e.figure}: {e.episode_id} {e.what}")
+
+
+@report_app.command("forum")
+def forum_command(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month)")] = None,
+    as_json: Json = False,
+    as_csv: Csv = False,
+) -> None:
+    """The monthly CSE and Missing Persons Forum list (7.28): each child referred to it in
+    the month, with the episode that referred it."""
+    from hub.reports.store import forum_list
+
+    now = SystemClock().now()
+    with _parts() as parts:
+        zone = parts.directory.timezone
+        first = _local_day(
+            f"{month}-01" if month else None, now.date().replace(day=1), zone, "--month"
+        )
+        following = (first.date() + timedelta(days=32)).replace(day=1)
+        until = _local_day(None, following, zone, "--month")
+        with parts.sessions() as session:
+            entries = forum_list(session, first, until)
+    if as_json:
+        _json(entries)
+        return
+    if as_csv:
+        typer.echo("child_id,episode_id,episodes,referred_at,authority")
+        for e in entries:
+            typer.echo(
+                f"{e.child_id},{e.episode_id},{e.episodes},{e.decided_at.isoformat()},{e.authority}"
+            )
+        return
+    table = Table(title=f"CSE and Missing Persons Forum, {first:%B %Y} (7.28)")
+    for column in ("child", "episode", "episodes", "referred", "authority"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.child_id, e.episode_id, str(e.episodes), _at(e.decided_at), e.authority)
+    terminal.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("episode")(episode)
@@ -427,3 +561,4 @@ def register(app: typer.Typer) -> None:
     app.command("console")(console_command)
     app.add_typer(users_app, name="users")
     app.add_typer(retention_app, name="retention")
+    app.add_typer(report_app, name="report")

@@ -8,6 +8,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from hub.bootstrap import build
 from hub.clock import ManualClock
 from hub.contracts.envelope import ParsedEvent
@@ -16,7 +19,7 @@ from hub.producers.publisher import publish
 from hub.runtime import Hub
 from hub.settings import HubSettings
 from hub.store.database import count_rows
-from hub.store.models import InboundEvent, OutboxMessage
+from hub.store.models import InboundEvent, OutboxMessage, RoutingDecision
 
 
 def isolated_settings(database_url: str, **changes: object) -> HubSettings:
@@ -57,3 +60,31 @@ async def publish_in_order(kafka: KafkaConnection, hub: Hub, story: list[ParsedE
 
 def all_sent(hub: Hub) -> bool:
     return count(hub, OutboxMessage, OutboxMessage.status != "sent") == 0
+
+
+class Running:
+    """The hub on a scenario clock: each event published at its time, timers fired first."""
+
+    def __init__(self, kafka: KafkaConnection, hub: Hub, clock: ManualClock) -> None:
+        self.kafka, self.hub, self.clock = kafka, hub, clock
+
+    async def receive(self, event: ParsedEvent) -> None:
+        await self.until(event.time)
+        handled = (await self.hub.wait_until(lambda p: p.idle)).handled
+        await publish(self.kafka, [event], topic_prefix=self.hub.settings.topic_prefix)
+        await self.hub.wait_until(lambda p: p.handled > handled and p.idle)
+
+    async def until(self, moment: datetime) -> None:
+        self.clock.set(moment)
+        await self.hub.wait_until(lambda p: p.idle)
+
+    def duty(self, recipient: str, action: str) -> RoutingDecision:
+        [row] = self.logged(action, recipient)
+        return row
+
+    def logged(self, action: str, recipient: str | None = None) -> list[RoutingDecision]:
+        query = select(RoutingDecision).where(RoutingDecision.action == action)
+        if recipient is not None:
+            query = query.where(RoutingDecision.recipient == recipient)
+        with Session(self.hub.engine) as session:
+            return list(session.scalars(query))

@@ -11,17 +11,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from hub.clock import ManualClock
 from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.devtools.reader import read_topics
 from hub.kafka.connection import KafkaConnection
-from hub.producers.publisher import publish
-from hub.runtime import Hub
-from hub.store.models import RoutingDecision, TimerRecord
+from hub.store.models import TimerRecord
 from tests.helpers import example
-from tests.pipeline.hub_harness import in_process_hub
+from tests.pipeline.hub_harness import Running, in_process_hub
 
 START = datetime(2026, 11, 20, 18, 40, tzinfo=UTC)  # the example MISPER report's time
 EPISODE, CHILD = "EP-2026-0412", "CF-100231"
@@ -50,34 +47,6 @@ def answer(name: str, when: datetime, number: int, **data: Any) -> ParsedEvent:
         {k: stamp(v) if isinstance(v, datetime) else v for k, v in data.items()}
     )
     return parse_structured(json.dumps(document).encode())
-
-
-class Running:
-    """The hub on a scenario clock: each event published at its time, timers fired first."""
-
-    def __init__(self, kafka: KafkaConnection, hub: Hub, clock: ManualClock) -> None:
-        self.kafka, self.hub, self.clock = kafka, hub, clock
-
-    async def receive(self, event: ParsedEvent) -> None:
-        await self.until(event.time)
-        handled = (await self.hub.wait_until(lambda p: p.idle)).handled
-        await publish(self.kafka, [event], topic_prefix=self.hub.settings.topic_prefix)
-        await self.hub.wait_until(lambda p: p.handled > handled and p.idle)
-
-    async def until(self, moment: datetime) -> None:
-        self.clock.set(moment)
-        await self.hub.wait_until(lambda p: p.idle)
-
-    def duty(self, recipient: str, action: str) -> RoutingDecision:
-        [row] = self.logged(action, recipient)
-        return row
-
-    def logged(self, action: str, recipient: str | None = None) -> list[RoutingDecision]:
-        query = select(RoutingDecision).where(RoutingDecision.action == action)
-        if recipient is not None:
-            query = query.where(RoutingDecision.recipient == recipient)
-        with Session(self.hub.engine) as session:
-            return list(session.scalars(query))
 
 
 @pytest.fixture
