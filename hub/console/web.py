@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
@@ -52,6 +52,7 @@ from hub.console.actions import (
     route_held_duties,
     view_episode,
 )
+from hub.console.charts import bars, stacked
 from hub.console.context import Console, health_of
 from hub.console.health import Health
 from hub.console.roles import Role
@@ -72,6 +73,9 @@ from hub.console.views import (
 )
 from hub.console.when import heading, how_late, label, local_time
 from hub.contracts.export import asyncapi_yaml
+from hub.reports.figures import Report
+from hub.reports.figures import TeamDuties as ReportTeam
+from hub.reports.store import ForumEntry, forum_list, period_report
 from hub.service.answers import Answer, answer_on_behalf
 from hub.store.database import READ_ONLY
 
@@ -418,6 +422,17 @@ def _api() -> Any:
             raise HTTPException(404, "no duty with a deadline has this notification id")
         return answered
 
+    @api.get("/reports", response_model=Report)
+    async def reports_api(
+        user: Viewer,
+        console: ConsoleDep,
+        since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    ) -> Report:
+        """The protocol's figures for the days asked for (section 10), as `hub report`."""
+        period = _period(console, since, until)
+        return (await read(console, lambda s: _report(s, console, period)))[0]
+
     @api.get("/outbox", response_model=list[OutboxEntry])
     async def outbox_api(
         user: Viewer, console: ConsoleDep, failing: bool = False
@@ -671,6 +686,37 @@ def _pages() -> Any:
         )
         return await _deadlines_page(request, user, console, result)
 
+    @pages.get("/reports")
+    async def reports_page(
+        request: Request,
+        user: Viewer,
+        console: ConsoleDep,
+        since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    ) -> HTMLResponse:
+        period = _period(console, since, until)
+        done, forum = await read(console, lambda s: _report(s, console, period))
+        return _page(
+            request,
+            "reports.html",
+            user,
+            report=done,
+            forum=forum,
+            since=period[0].date().isoformat(),
+            until=period[1].date().isoformat(),
+            weekly=bars(
+                "Episodes per week",
+                [(f"{w.week_of:%d %b}", w.episodes) for w in done.episodes_per_week],
+            ),
+            by_team=stacked(
+                "Duties falling due: on time against overdue, busiest teams",
+                [
+                    (label(t.recipient)[:16], _parts_of(t))
+                    for t in sorted(done.teams, key=lambda t: -t.due)[:8]
+                ],
+            ),
+        )
+
     @pages.get("/outbox")
     async def outbox_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
         backlog, rows = await read(console, outbox)
@@ -735,6 +781,39 @@ def _pages() -> Any:
         return _page(request, "audit.html", user, lines=await read(console, audit_trail))
 
     return pages
+
+
+def _period(console: Console, since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """The days asked for (YYYY-MM-DD, local midnight), by default the last 28 days."""
+    zone = ZoneInfo(console.directory.timezone)
+    today = console.clock.now().astimezone(zone).date()
+    try:
+        first = date.fromisoformat(since) if since else today - timedelta(days=27)
+        last = date.fromisoformat(until) if until else today + timedelta(days=1)
+    except ValueError:
+        raise HTTPException(422, "from, to: dates written YYYY-MM-DD") from None
+    if first >= last:
+        raise HTTPException(422, "from: must be before to")
+    midnight = datetime.min.time()
+    return datetime.combine(first, midnight, zone), datetime.combine(last, midnight, zone)
+
+
+def _report(
+    session: Session, console: Console, period: tuple[datetime, datetime]
+) -> tuple[Report, list[ForumEntry]]:
+    start, end = period
+    done = period_report(session, console.directory, start, end, console.clock.now())
+    return done, forum_list(session, start, end)
+
+
+def _parts_of(team: ReportTeam) -> list[tuple[str, int]]:
+    open_ = team.due - team.done_on_time - team.done_late - team.overdue
+    return [
+        ("done_on_time", team.done_on_time),
+        ("done_late", team.done_late),
+        ("overdue", team.overdue),
+        ("open", open_),
+    ]
 
 
 async def _deadlines_page(

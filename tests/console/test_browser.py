@@ -169,6 +169,14 @@ def walk_through(page: Page, base: str, shots: Path) -> None:
     expect(forms).to_contain_text("by olive (hub console, on the agency's behalf)")
     page.screenshot(path=shots / "7-acknowledged.png", full_page=True)
 
+    # Section 10: the report page, its charts drawn by the server as SVG.
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Reports")).to_be_visible()
+    expect(page.get_by_role("img", name="Episodes per week")).to_be_visible()
+    expect(page.locator("svg rect.column")).not_to_have_count(0)
+    expect(page.locator("table.figures")).to_contain_text("Episodes")
+    page.screenshot(path=shots / "8-reports.png", full_page=True)
+
     page.get_by_role("link", name="Health").click()
     expect(page.locator(".tile").first).to_contain_text("reachable")
-    page.screenshot(path=shots / "8-health.png")
+    page.screenshot(path=shots / "9-health.png")
