@@ -172,18 +172,23 @@ def test_an_unknown_field_in_a_stored_body_is_hidden_not_shown() -> None:
     assert shown == {"surprise": HIDDEN}
 
 
+def reported_with_a_forms_duty(store: Store) -> str:
+    """A child reported missing: the notification id of the worker's forms duty (3.3)."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store() as session:
+        return session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+
+
 def test_an_operator_records_a_duty_done_on_the_agencys_behalf_with_a_reason(
     store: Store,
 ) -> None:
     """Issue 14: said on the phone, recorded through the engine as the agency's own answer
     would be, and audited with the operator's reason."""
-    apply_batch(store, [misper_record()], DIRECTORY, NOW)
-    with store() as session:
-        forms = session.scalars(
-            select(RoutingDecision.notification_id).where(
-                RoutingDecision.action == "complete_incident_and_location_forms"
-            )
-        ).one()
+    forms = reported_with_a_forms_duty(store)
     done_at = NOW + timedelta(hours=1)
     answered = answer_on_behalf(
         store, DIRECTORY, forms, "done", "olive", "worker phoned: forms on CareFirst", done_at
@@ -211,13 +216,7 @@ def test_an_answer_for_no_duty_is_not_recorded(store: Store) -> None:
 
 
 def test_deadlines_show_owed_acknowledged_and_overdue(store: Store) -> None:
-    apply_batch(store, [misper_record()], DIRECTORY, NOW)
-    with store() as session:
-        forms = session.scalars(
-            select(RoutingDecision.notification_id).where(
-                RoutingDecision.action == "complete_incident_and_location_forms"
-            )
-        ).one()
+    forms = reported_with_a_forms_duty(store)
     answer_on_behalf(store, DIRECTORY, forms, "acknowledged", "olive", "worker phoned in", NOW)
     with store() as session:
         states = {
