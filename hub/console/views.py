@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 
+from hub.access.senders import arrival
 from hub.console.masking import masked_body
 from hub.contracts.registry import contract_for_type
 from hub.service.rerouting import count_held, held_duties
@@ -426,12 +427,22 @@ class Refusal(BaseModel):
 
 
 class RefusalGroup(BaseModel):
-    """Refusals with one cause: the same kind and the same first problem."""
+    """Refusals with one cause from one sender: the same kind and the same first problem,
+    on the topics of the same agency (issue 14: who to call about them)."""
 
     cause: str
     kind: str
+    sender: str  # the agency whose topic it came on, or "(shared topic)", "(unknown topic)"
     count: int
     refusals: list[Refusal]
+
+
+def sender_of(topic: str) -> str:
+    """The agency a message came from, known from its topic (hub.access.senders)."""
+    arrived = arrival(topic)
+    if arrived.sender is not None:
+        return arrived.sender
+    return "(shared topic)" if arrived.contract_topic is not None else "(unknown topic)"
 
 
 def cause_of(kind: str, problems: list[Any]) -> str:
@@ -450,15 +461,16 @@ def refusals(
     if not include_resolved:
         query = query.where(RejectedMessage.status != "resolved")
     rows = session.scalars(query.order_by(RejectedMessage.id).limit(limit)).all()
-    groups: dict[str, RefusalGroup] = {}
+    groups: dict[tuple[str, str], RefusalGroup] = {}
     for row in rows:
-        cause = cause_of(row.kind, row.problems)
+        cause, sender = cause_of(row.kind, row.problems), sender_of(row.topic)
         group = groups.setdefault(
-            cause, RefusalGroup(cause=cause, kind=row.kind, count=0, refusals=[])
+            (cause, sender),
+            RefusalGroup(cause=cause, kind=row.kind, sender=sender, count=0, refusals=[]),
         )
         group.count += 1
         group.refusals.append(refusal_of(row))
-    return sorted(groups.values(), key=lambda g: (-g.count, g.cause))
+    return sorted(groups.values(), key=lambda g: (-g.count, g.cause, g.sender))
 
 
 def refusal_of(row: RejectedMessage) -> Refusal:

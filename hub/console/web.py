@@ -71,7 +71,7 @@ from hub.console.views import (
     routing_log,
     unroutable,
 )
-from hub.console.when import heading, how_late, label, local_time
+from hub.console.when import cause_text, heading, how_late, label, local_time
 from hub.contracts.export import asyncapi_yaml
 from hub.reports.figures import Report
 from hub.reports.figures import TeamDuties as ReportTeam
@@ -332,10 +332,12 @@ RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a row's id: the store's int
 
 
 class ReplayRequest(BaseModel):
-    """One or more refusals by id, or a whole group by its cause."""
+    """One or more refusals by id, or a whole group by its cause (from every sender, or from
+    the one `sender` names)."""
 
     ids: list[RowId] = Field(default_factory=list, max_length=10_000)
     cause: str | None = Field(default=None, max_length=600)
+    sender: str | None = Field(default=None, max_length=100)
 
 
 class RetryRequest(BaseModel):
@@ -426,8 +428,8 @@ def _api() -> Any:
     async def reports_api(
         user: Viewer,
         console: ConsoleDep,
-        since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        since: Annotated[date | None, Query(alias="from")] = None,
+        until: Annotated[date | None, Query(alias="to")] = None,
     ) -> Report:
         """The protocol's figures for the days asked for (section 10), as `hub report`."""
         period = _period(console, since, until)
@@ -455,7 +457,7 @@ def _api() -> Any:
     async def replay_api(
         user: OperatorUser, console: ConsoleDep, request: ReplayRequest
     ) -> ReplayReport:
-        return await _replay(console, user, request.ids, request.cause)
+        return await _replay(console, user, request.ids, request.cause, request.sender)
 
     @api.get("/unroutable", response_model=HeldDuties)
     async def unroutable_api(user: Viewer, console: ConsoleDep) -> HeldDuties:
@@ -518,12 +520,17 @@ async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryRepor
 
 
 async def _replay(
-    console: Console, user: Operator, ids: list[int], cause: str | None
+    console: Console, user: Operator, ids: list[int], cause: str | None, sender: str | None = None
 ) -> ReplayReport:
     chosen = list(ids)
     if cause:
         groups = await read(console, refusals)
-        chosen += [r.id for g in groups if g.cause == cause for r in g.refusals]
+        chosen += [
+            r.id
+            for g in groups
+            if g.cause == cause and sender in (None, g.sender)
+            for r in g.refusals
+        ]
     if not chosen:  # nothing named, or a group emptied meanwhile: nothing to replay
         return ReplayReport(outcomes={}, results=[])
     return await asyncio.to_thread(
@@ -576,6 +583,7 @@ def _page(request: Request, name: str, user: Operator | None, **context: Any) ->
         "late": partial(how_late, now=now),
         "label": label,
         "heading": heading,
+        "cause_text": cause_text,
     }
     return templates.TemplateResponse(
         request, name, {"user": user, "csrf": _csrf(request), **shown, **context}
@@ -691,8 +699,8 @@ def _pages() -> Any:
         request: Request,
         user: Viewer,
         console: ConsoleDep,
-        since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        since: Annotated[date | None, Query(alias="from")] = None,
+        until: Annotated[date | None, Query(alias="to")] = None,
     ) -> HTMLResponse:
         period = _period(console, since, until)
         done, forum = await read(console, lambda s: _report(s, console, period))
@@ -748,9 +756,10 @@ def _pages() -> Any:
         csrf: Annotated[str, Form(max_length=100)],
         ids: Annotated[list[RowId] | None, Form()] = None,
         cause: Annotated[str | None, Form(max_length=600)] = None,
+        sender: Annotated[str | None, Form(max_length=100)] = None,
     ) -> HTMLResponse:
         _check_csrf(request, csrf)
-        report = await _replay(console, user, (ids or [])[:10_000], cause)
+        report = await _replay(console, user, (ids or [])[:10_000], cause, sender)
         groups = await read(console, refusals)
         return _page(request, "rejected.html", user, groups=groups, report=report)
 
@@ -783,17 +792,17 @@ def _pages() -> Any:
     return pages
 
 
-def _period(console: Console, since: str | None, until: str | None) -> tuple[datetime, datetime]:
-    """The days asked for (YYYY-MM-DD, local midnight), by default the last 28 days."""
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 1, 1)
+
+
+def _period(console: Console, since: date | None, until: date | None) -> tuple[datetime, datetime]:
+    """The days asked for, from local midnight to local midnight, by default the last 28
+    days. A `to` not after `from` is an empty period: every figure is nought."""
     zone = ZoneInfo(console.directory.timezone)
     today = console.clock.now().astimezone(zone).date()
-    try:
-        first = date.fromisoformat(since) if since else today - timedelta(days=27)
-        last = date.fromisoformat(until) if until else today + timedelta(days=1)
-    except ValueError:
-        raise HTTPException(422, "from, to: dates written YYYY-MM-DD") from None
-    if first >= last:
-        raise HTTPException(422, "from: must be before to")
+    # Kept where a time zone's conversions cannot run off the calendar's ends.
+    first = min(max(since or today - timedelta(days=27), EARLIEST), LATEST)
+    last = min(max(until or today + timedelta(days=1), EARLIEST), LATEST)
     midnight = datetime.min.time()
     return datetime.combine(first, midnight, zone), datetime.combine(last, midnight, zone)
 

@@ -59,3 +59,16 @@ def heading(paragraph: str) -> str:
         return heading_of(paragraph)
     except (KeyError, ValueError):
         return ""
+
+
+def cause_text(cause: str) -> str:
+    """What led to a decision, in words: an event by its id, a timer by its name (and which
+    of a ladder, 7.22), an answer recorded in the console."""
+    kind, _, rest = cause.partition(":")
+    if kind == "timer" and rest.count(":") >= 2:
+        _episode, name, sequence = rest.rsplit(":", 2)
+        which = f" no. {sequence}" if sequence not in ("", "0") else ""
+        return f"timer: {label(name).lower()}{which}"
+    if kind == "console":
+        return "an answer recorded in the console"
+    return f"event {cause}"

@@ -226,3 +226,24 @@ def test_deadlines_show_owed_acknowledged_and_overdue(store: Store) -> None:
         }
     assert states["complete_incident_and_location_forms"] == "acknowledged"
     assert states["inform_service_manager"] == "overdue"  # 7.22: within 24 hours, not done
+
+
+def test_refusals_are_grouped_by_cause_and_by_the_sender_whose_topic_they_came_on(
+    store: Store,
+) -> None:
+    """Issue 14: ops call the agency that sent them, so one cause from two forces is two
+    groups, each naming its force."""
+    on = "inbound.misper-report"
+    not_json = [
+        replace(raw_record(b"{bad"), topic=f"{on}.bedfordshire-police"),
+        replace(raw_record(b"{bad"), topic=f"{on}.bedfordshire-police"),
+        replace(raw_record(b"{bad"), topic=f"{on}.northamptonshire-police"),
+    ]
+    apply_batch(store, not_json, DIRECTORY, NOW)
+    with store() as session:
+        groups = refusals(session)
+    assert [(g.sender, g.count) for g in groups] == [
+        ("bedfordshire-police", 2),
+        ("northamptonshire-police", 1),
+    ]
+    assert len({g.cause for g in groups}) == 1

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.console.views import LogFilter
-from hub.console.when import how_late, label, local_time
+from hub.console.when import cause_text, how_late, label, local_time
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
@@ -41,3 +41,10 @@ def test_a_date_filter_without_a_zone_is_read_in_london_time() -> None:
     assert summer.since == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     written = LogFilter.model_validate({"until": "2026-07-01T10:00Z"}).in_zone(LONDON)
     assert written.until == datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+
+
+def test_a_cause_reads_as_what_led_to_the_decision() -> None:
+    assert cause_text("evt-police-0001") == "event evt-police-0001"
+    assert cause_text("timer:EP-1:strategy_meeting:3") == "timer: strategy meeting no. 3"
+    assert cause_text("timer:EP-1:missing_24h:0") == "timer: missing 24h"
+    assert cause_text("console:1b4e28ba") == "an answer recorded in the console"
