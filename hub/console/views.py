@@ -56,6 +56,9 @@ class LogFilter(BaseModel):
     recipient: str | None = Field(default=None, max_length=64)
     authority: str | None = Field(default=None, max_length=64)
     paragraph: str | None = Field(default=None, max_length=64)
+    case_reference: str | None = Field(
+        default=None, max_length=64, description="the sending agency's own reference"
+    )
     since: datetime | None = None
     until: datetime | None = None
 
@@ -136,6 +139,11 @@ def _filtered(query: Select[Any], wanted: LogFilter) -> Select[Any]:
     for column, value in exact.items():
         if value:
             query = query.where(column == value)
+    if wanted.case_reference:  # the episodes of the events that carried it
+        referenced = select(InboundEvent.episode_id).where(
+            InboundEvent.case_reference == wanted.case_reference
+        )
+        query = query.where(RoutingDecision.episode_id.in_(referenced))
     if wanted.since is not None:
         query = query.where(RoutingDecision.decided_at >= wanted.since)
     if wanted.until is not None:

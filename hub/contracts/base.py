@@ -133,6 +133,12 @@ class ChildEvent(Message):
 
     episode_id: Identifier = Field(description="The missing episode this event belongs to.")
     child_id: Identifier = Field(description="Stable id of the child; the Kafka message key.")
+    case_reference: Identifier | None = Field(
+        default=None,
+        description="The sending agency's own reference for the case (a police MISPER or "
+        "incident number, a case management system's id): ops search the routing log by it. "
+        "An identifier, never a name.",
+    )
 
     def partition_key(self) -> str:
         return self.child_id

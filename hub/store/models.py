@@ -73,6 +73,8 @@ class InboundEvent(Base):
     offset: Mapped[int] = mapped_column(Int64)
     received_at: Mapped[datetime]
     redacted_at: Mapped[datetime | None] = mapped_column(default=None)  # hub.store.retention
+    # The sender's own reference for the case, when it gave one (issue 14: ops search by it).
+    case_reference: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
 
 class ChildRecord(Base):

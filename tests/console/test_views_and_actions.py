@@ -247,3 +247,15 @@ def test_refusals_are_grouped_by_cause_and_by_the_sender_whose_topic_they_came_o
         ("northamptonshire-police", 1),
     ]
     assert len({g.cause for g in groups}) == 1
+
+
+def test_the_log_is_searched_by_the_agencys_own_case_reference(store: Store) -> None:
+    """Issue 14: the police's own MISPER number finds the episode it reported."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    reference = example("01-misper-report")["data"]["case_reference"]
+    with store() as session:
+        found = routing_log(session, LogFilter(case_reference=reference))
+        other = routing_log(session, LogFilter(case_reference="NP-MISPER-26-000001"))
+    assert found.total > 5
+    assert {e.episode_id for e in found.entries} == {EPISODE}
+    assert other.total == 0

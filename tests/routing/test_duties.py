@@ -267,3 +267,20 @@ def test_a_meeting_is_recorded_as_held_not_as_a_duty_completed() -> None:
     [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
     with pytest.raises(ProtocolViolation, match="strategy-meeting-held"):
         timeline.receive(completed(convene, START + timedelta(hours=3)))
+
+
+def test_7_22_a_child_found_stands_down_the_meetings_not_yet_held() -> None:
+    """Meetings are held "if the child has not returned": found, they are not owed."""
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(found(at=START + timedelta(hours=3)))
+    [meeting] = [
+        d
+        for d in timeline.state.episodes[0].duties
+        if d.notification_id == str(convene.notification_id)
+    ]
+    assert meeting.status(START + timedelta(days=2)) == "stood down"
+    later = timeline.advance(START + timedelta(days=2))
+    assert not [
+        d for d in later if d.details.get("duty_notification_id") == str(convene.notification_id)
+    ]

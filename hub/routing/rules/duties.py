@@ -101,13 +101,12 @@ def _with_duties(episode: Episode, decisions: list[Decision], directory: Directo
 
 
 def is_open(duty: Duty, episode: Episode) -> bool:
-    """Still waiting for an answer: not yet escalated, not stopped by the episode's closure
-    (7.24), and neither it nor any duty it escalates answered."""
+    """Still waiting for an answer: not yet escalated nor stood down (a found child's
+    meetings, 7.22; a closed episode's duties, 7.24), and neither it nor any duty it
+    escalates answered."""
     if duty.escalated_at is not None or duty.stood_down_at is not None:
         return False
     if duty.action in ESCALATED_BY_THE_RULES:
-        return False
-    if episode.closed_at is not None and duty.decided_at <= episode.closed_at:
         return False
     about: Duty | None = duty
     while about is not None:
@@ -128,10 +127,11 @@ def discharge(episode: Episode, actions: frozenset[str], at: datetime, by: str) 
 
 def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -> Episode:
     """The episode with its duties of these actions (or all), not yet settled, no longer
-    needed from `at`."""
+    needed from `at`: every one decided so far (when the hub read the event, not the event's
+    own time, which a late event would make depend on the hub's lag)."""
     duties = tuple(
         replace(d, stood_down_at=at)
-        if (actions is None or d.action in actions) and not d.settled and d.decided_at <= at
+        if (actions is None or d.action in actions) and not d.settled
         else d
         for d in episode.duties
     )
