@@ -134,7 +134,7 @@ def walk_through(page: Page, base: str, shots: Path) -> None:
     page.get_by_label("Paragraph").fill("8.3")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("table.log tbody tr")).to_have_count(1)
-    expect(page.locator("table.log")).to_contain_text("child_missing_in_your_area")
+    expect(page.locator("table.log")).to_contain_text("Child missing in your area")
     page.screenshot(path=shots / "2-routing-log-filtered.png")
 
     page.get_by_role("link", name=EPISODE).first.click()
