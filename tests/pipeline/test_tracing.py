@@ -96,13 +96,18 @@ async def test_one_trace_runs_from_the_consumer_through_the_engine_and_outbox_to
     assert all(parent_of(s) == span_id(applying) for s in published)
     assert {s.context.trace_id for s in published if s.context} == {applying.context.trace_id}
 
-    (firing,) = named(everything, "fire due timers")
-    after_firing = [s for s in named(everything, "publish") if parent_of(s) == span_id(firing)]
+    # The 7.18 meeting and the follow-ups of the duties nobody answered (issue 14), which
+    # escalations fired in one round may make due for the next: one span per round.
+    rounds = named(everything, "fire due timers")
+    firings = {span_id(s) for s in rounds}
+    assert firings
+    after_firing = [s for s in named(everything, "publish") if parent_of(s) in firings]
     assert len(after_firing) == fired_decisions
 
     records = await read_topics(kafka, f"{prefix}notify.")
     carried = {dict(r.headers)["traceparent"].decode().split("-")[1] for r in records}
-    traces = {f"{s.context.trace_id:032x}" for s in (applying, firing) if s.context}
+    sending = [r for r in rounds if span_id(r) in {parent_of(s) for s in after_firing}]
+    traces = {f"{s.context.trace_id:032x}" for s in (applying, *sending) if s.context}
     assert carried == traces  # recipients can carry the trace on
     said = " ".join(f"{s.name} {s.attributes}" for s in everything)
     assert misper.key not in said  # no child in any span
