@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Literal, Self, get_args
+from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, func, literal, select
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from hub.access.senders import arrival
 from hub.console.masking import masked_body
 from hub.contracts.registry import contract_for_type
+from hub.routing.facts import duty_status
+from hub.routing.rules.duties import MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     InboundEvent,
@@ -288,12 +290,10 @@ def _contract_name(ce_type: str) -> str:
 
 # -- deadlines -------------------------------------------------------------------------
 
-RETURN_INTERVIEW_DUTIES = frozenset(
-    {"conduct_return_interview", "complete_return_interview", "return_interview_overdue"}
-)
-STRATEGY_MEETING_DUTIES = frozenset(
-    {"convene_strategy_meeting", "attend_strategy_meeting", "receive_strategy_meeting_minutes"}
-)
+STRATEGY_MEETING_DUTIES = MEETING_DUTIES | {"receive_strategy_meeting_minutes"}
+
+
+OpenState = Literal["overdue", "acknowledged", "owed"]
 
 
 class Deadline(BaseModel):
@@ -301,7 +301,7 @@ class Deadline(BaseModel):
     escalated it for want of an answer."""
 
     due: datetime
-    state: Literal["overdue", "acknowledged", "owed"]
+    state: OpenState
     kind: Literal["return_interview", "strategy_meeting", "other"]
     action: str
     recipient: str
@@ -339,11 +339,11 @@ def deadlines(
     teams: dict[tuple[str, str], list[Deadline]] = defaultdict(list)
     for d in open_duties:
         assert d.duty_due is not None
-        overdue = d.duty_due < now and (d.acknowledged_at is None or d.acknowledged_at < d.duty_due)
+        state = duty_status(d.duty_due, d.acknowledged_at, None, None, now)
         teams[(d.authority, d.recipient)].append(
             Deadline(
                 due=d.duty_due,
-                state="overdue" if overdue else "acknowledged" if d.acknowledged_at else "owed",
+                state=cast(OpenState, state),  # the query leaves out done and stood down
                 kind=_kind(d.action),
                 action=d.action,
                 recipient=d.recipient,

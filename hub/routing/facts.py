@@ -50,6 +50,26 @@ class Timer:
         return f"{self.episode_id}:{self.name}:{self.sequence}"
 
 
+def duty_status(
+    due: datetime,
+    acknowledged_at: datetime | None,
+    done_at: datetime | None,
+    stood_down_at: datetime | None,
+    now: datetime,
+) -> str:
+    """A duty's state from its answers: one rule for the engine's state and the routing
+    log's rows (the console's deadlines)."""
+    if done_at is not None:
+        return "done"
+    if stood_down_at is not None:
+        return "stood down"
+    # An immediate duty picked up is acknowledged; one whose deadline then passed undone is
+    # overdue, however early it was picked up.
+    if now > due and (acknowledged_at is None or acknowledged_at < due):
+        return "overdue"
+    return "acknowledged" if acknowledged_at is not None else "owed"
+
+
 @dataclass(frozen=True)
 class Duty:
     """A notification with a deadline, followed up until it is acknowledged or done (issue
@@ -83,16 +103,7 @@ class Duty:
 
     def status(self, now: datetime) -> str:
         """Owed, acknowledged, done or overdue, as the console and the reports say it."""
-        if self.done_at is not None:
-            return "done"
-        if self.stood_down_at is not None:
-            return "stood down"
-        picked_up = self.acknowledged_at
-        # An immediate duty picked up is acknowledged; one whose deadline then passed undone
-        # is overdue, however early it was picked up.
-        if now > self.due and (picked_up is None or picked_up < self.due):
-            return "overdue"
-        return "acknowledged" if picked_up is not None else "owed"
+        return duty_status(self.due, self.acknowledged_at, self.done_at, self.stood_down_at, now)
 
 
 @dataclass(frozen=True)
