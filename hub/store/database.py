@@ -9,6 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic_core import from_json, to_json
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -55,15 +56,36 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _json_text(value: Any) -> str:
+    return to_json(value).decode()
+
+
 def make_engine(url: str) -> Engine:
     # hide_parameters: a failing statement's error (and so a log line) would otherwise quote
     # the values it tried to write, a child's MISPER report among them.
+    # JSON columns (a child's state, each event's body) encoded and decoded by pydantic's
+    # compiled codec rather than the json module: a measurable share of the hub's CPU
+    # (docs/benchmark.md). As text: psycopg's COPY would take bytes for bytea.
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30},
+            hide_parameters=True,
+            json_serializer=_json_text,
+            json_deserializer=from_json,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        hide_parameters=True,
+        json_serializer=_json_text,
+        json_deserializer=from_json,
+    )
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
