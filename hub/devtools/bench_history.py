@@ -87,7 +87,7 @@ def seed_history(url: str, routing_rows: int, open_timers: int) -> History:
             SELECT 'history-' || i, 'uk.gov.missing-children.police.misper-report.v1',
                 'history-child-' || (i / 5), 'history-episode-' || (i / 5),
                 md5(i::text) || md5(i::text),
-                '{"redacted": true}'::json, 'inbound.misper-report', i % 3, i,
+                '{"redacted": true}'::json, 'inbound.misper-report', i %% 3, i,
                 now() - interval '3 years' + i * interval '1 second'
             FROM generate_series(1, %s) AS i
             """,
@@ -100,7 +100,7 @@ def seed_history(url: str, routing_rows: int, open_timers: int) -> History:
                 duty_due, done_at)
             SELECT md5(i::text)::uuid::text, 'history-child-' || (i / 25),
                 'history-episode-' || (i / 25), (ARRAY['mash', 'mct', 'social_worker',
-                'iro', 'police'])[1 + i % 5], 'northamptonshire', 'notify_missing',
+                'iro', 'police'])[1 + i %% 5], 'northamptonshire', 'notify_missing',
                 '7.13', 'history-' || (i / 5), 'A past duty, kept without personal data.',
                 now() - interval '3 years' + (i / 5) * interval '1 second', NULL, '{}'::json,
                 NULL, now() - interval '3 years' + (i / 5) * interval '1 second'
