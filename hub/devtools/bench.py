@@ -38,7 +38,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from hub.contracts.envelope import ParsedEvent
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
@@ -50,6 +50,7 @@ from hub.kafka.topics import ensure_topics
 from hub.producers.publisher import Published, send_events
 from hub.routing.directory import load_directory
 from hub.routing.simulate import simulate
+from hub.store.database import make_engine
 from hub.store.models import RejectedMessage, RoutingDecision
 from hub.store.outbox import notification_topic
 
@@ -533,7 +534,7 @@ async def bench_backlog(
 
 def _decided(database_url: str, prefix: str) -> tuple[int, dict[str, int]]:
     """The notifications queued for a run's backlog, and its records refused, by kind."""
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
             queued = connection.scalar(

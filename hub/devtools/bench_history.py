@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-from sqlalchemy import create_engine, delete, insert
+from sqlalchemy import delete, insert
 
 from hub.routing.directory import Directory
 from hub.service.timers import fire_due_timers
-from hub.store.database import migrate, sessions
+from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import TimerRecord
 
 NOTIFICATIONS_PER_EVENT = 5
@@ -143,7 +143,7 @@ def time_timer_rounds(url: str, directory: Directory, batch: int = 200) -> Timer
     """The scheduler's round on this database, timed in this process (the median of five
     rounds each): nothing due, one timer due, then `batch` due at once (past children with
     no open episode: each fires, finds nothing owed, and is settled)."""
-    engine = create_engine(url)
+    engine = make_engine(url)
     made = sessions(engine)
     now = datetime.now(UTC)
 

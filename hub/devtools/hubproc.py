@@ -56,7 +56,6 @@ class HubProcesses:
         self.launched: list[asyncio.subprocess.Process] = []  # py-spy, or the hub itself
         self.pids: list[int] = []  # the hubs'
         self.memory: list[tuple[float, float]] = []  # (monotonic time, MB summed)
-        self.cpu_at_start = 0.0
         self._sampler: asyncio.Task[None] | None = None
         self.profiles: list[Path] = []
 
@@ -79,7 +78,6 @@ class HubProcesses:
             )
             self.launched.append(process)
             self.pids.append(await self._hub_pid(process.pid, spy is not None))
-        self.cpu_at_start = self.cpu_seconds()
         self._sampler = asyncio.create_task(self._sample())
 
     @staticmethod
@@ -114,9 +112,6 @@ class HubProcesses:
         a peak between two samples is not missed."""
         sampled = max((mb for _, mb in self.memory), default=0.0)
         return max(sampled, sum(_status_kb(pid, "VmHWM") for pid in self.pids) / 1024)
-
-    def memory_between(self, start: float, end: float) -> list[float]:
-        return [mb for at, mb in self.memory if start <= at <= end]
 
     async def stop(self) -> None:
         if self._sampler is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<path>[^()]*?)(?::\d+)?\)$")
@@ -110,11 +110,12 @@ def parse(lines: Iterable[str]) -> Profile:
 
 
 def merge(profiles: Iterable[Profile]) -> Profile:
+    """Several processes' profiles as one (the hub split by role)."""
     total = Profile(0, Counter(), Counter())
     for profile in profiles:
         total.by_area.update(profile.by_area)
         total.by_hub_function.update(profile.by_hub_function)
-        total = Profile(total.samples + profile.samples, total.by_area, total.by_hub_function)
+        total = replace(total, samples=total.samples + profile.samples)
     return total
 
 
