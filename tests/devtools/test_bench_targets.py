@@ -1,0 +1,44 @@
+"""The benchmark's targets (hub.devtools.bench_report): judged on ratios to the same run's
+baselines, each printed with whether it is met."""
+
+from collections import Counter
+
+from hub.devtools.bench import HubFigures, Latency, Throughput
+from hub.devtools.bench_report import Run, targets
+from hub.devtools.profile import Profile
+
+FAN_OUT = Throughput(events=1000, notifications=6000, seconds=1.0)  # 1,000 events/s
+
+
+def hub(name: str, per_second: float, p99_ms: float, memory_mb: float) -> HubFigures:
+    latency = Latency(100, 200.0, [p99_ms] * 100, 0)
+    return HubFigures(
+        name,
+        1,
+        Throughput(1000, 6000, 1000 / per_second),
+        [latency],
+        memory_mb,
+        1.0,
+        Profile(0, Counter(), Counter()),
+    )
+
+
+def verdicts(run: Run) -> dict[str, bool]:
+    return {target.what.split(" ")[0] + " " + target.what.split(" ")[1]: target.met
+            for target in targets(run)}  # fmt: skip
+
+
+def test_throughput_is_judged_as_a_share_of_the_fan_out_baseline() -> None:
+    run = Run(FAN_OUT, FAN_OUT, [hub("PostgreSQL", 450, 200, 250)], hub("SQLite", 250, 200, 250),
+              None, None, None)  # fmt: skip
+    found = verdicts(run)
+    assert found["PostgreSQL throughput"] is True  # 45% >= 40%
+    assert found["SQLite throughput"] is False  # 25% < 30%
+
+
+def test_latency_and_memory_are_judged_on_their_limits() -> None:
+    run = Run(FAN_OUT, FAN_OUT, [hub("PostgreSQL", 450, 300, 320)], hub("SQLite", 400, 50, 100),
+              None, None, None)  # fmt: skip
+    found = verdicts(run)
+    assert found["p99 publish"] is False  # 300 ms > 250 ms at 200/s
+    assert found["hub memory"] is False  # 320 MB > 300 MB
