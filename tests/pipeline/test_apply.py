@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -149,6 +149,43 @@ def test_a_found_report_read_before_its_misper_report_waits_for_it(store: Store)
 def test_in_one_batch_the_order_across_topics_does_not_matter(store: Store) -> None:
     result = apply_batch(store, [found_record(), misper_record()], DIRECTORY, NOW)
     assert (result.applied, result.rejected) == (2, 0)
+
+
+def savepoints_taken(store: Store) -> list[str]:
+    """Every savepoint the store's engine takes from now on: one per record applied alone."""
+    taken: list[str] = []
+    event.listen(store.kw["bind"], "savepoint", lambda _connection, name: taken.append(name))
+    return taken
+
+
+def test_only_the_children_read_out_of_order_are_applied_one_by_one(store: Store) -> None:
+    """After an outage a child's found report is read before its MISPER report: that child's
+    records wait or release, each alone; another child's MISPER report in the same batch is
+    applied with the rest of the batch."""
+    other_child = misper_record(id="evt-other", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    taken = savepoints_taken(store)
+    result = apply_batch(store, [found_record(), other_child, misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.rejected) == (3, 0)
+    assert len(taken) == 2  # the found report and its MISPER report, not the other child
+    with store() as session:
+        causes = set(session.scalars(select(RoutingDecision.cause)))
+    assert {"evt-other", "evt-police-0005"} <= causes
+
+
+def test_a_child_found_to_need_care_after_its_first_record_is_applied_whole(store: Store) -> None:
+    """A child's MISPER report, then a found report for an episode not yet reported (held):
+    the child's records are set aside together, in their order, and the MISPER report is
+    applied once."""
+    found_early = record_of(
+        {**example("05-found-report"), "id": "evt-found-9"}
+        | {"data": example("05-found-report")["data"] | {"episode_id": "EP-9"}},
+        topic="inbound.found-report",
+    )
+    taken = savepoints_taken(store)
+    result = apply_batch(store, [misper_record(), found_early], DIRECTORY, NOW)
+    assert (result.applied, result.held, result.duplicates) == (1, 1, 0)
+    assert len(taken) == 2
+    assert rows(store, InboundEvent) == 1
 
 
 def test_a_held_record_whose_misper_never_comes_is_rejected_and_reported(store: Store) -> None:
