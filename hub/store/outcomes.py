@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import psycopg
 from pydantic import TypeAdapter
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -214,16 +214,11 @@ class Writes:
     def _write_timers(self, session: Session) -> None:
         # Cancels first: a timer cancelled and then scheduled again in one batch ends pending.
         if self.cancels:
-            table = _table(TimerRecord)
-            session.connection().execute(
-                table.update()
-                .where(
-                    table.c.child_id == bindparam("cancel_child"),
-                    table.c.timer_id == bindparam("cancel_timer"),
-                    table.c.status == PENDING,
-                )
-                .values(status=CANCELLED, settled_at=self.now),
-                [{"cancel_child": c, "cancel_timer": t} for c, t in sorted(self.cancels)],
+            session.execute(
+                update(TimerRecord)
+                .where(_pairs(session, sorted(self.cancels)), TimerRecord.status == PENDING)
+                .values(status=CANCELLED, settled_at=self.now)
+                .execution_options(synchronize_session=False)
             )
         if not self.timers:
             return
@@ -251,6 +246,21 @@ class Writes:
             ),
             rows,
         )
+
+
+def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """`(child_id, timer_id) IN pairs`, in one statement for a whole batch: an UPDATE per
+    timer cost PostgreSQL a millisecond each, more than all the batch's other writes. On
+    PostgreSQL the pairs are two array parameters, unnested (hub.store.database.among)."""
+    key = tuple_(TimerRecord.child_id, TimerRecord.timer_id)
+    if not on_postgresql(session):
+        return key.in_(pairs)
+    children, timers = zip(*pairs, strict=True)
+    wanted = func.unnest(
+        bindparam(None, list(children), type_=postgresql.ARRAY(TimerRecord.child_id.type)),
+        bindparam(None, list(timers), type_=postgresql.ARRAY(TimerRecord.timer_id.type)),
+    ).table_valued("child_id", "timer_id").render_derived()
+    return key.in_(select(wanted.c.child_id, wanted.c.timer_id))
 
 
 def _table(model: type[Base]) -> Table:

@@ -298,3 +298,18 @@ def test_offsets_beyond_32_bits_are_stored_and_the_hub_goes_on(store: Store) -> 
         assert session.scalars(select(InboundEvent.offset)).all() == [far]
         assert session.scalars(select(RejectedMessage.offset)).all() == [far + 1]
         assert all(row_id > 0 for row_id in session.scalars(select(OutboxMessage.id)))
+
+
+def test_a_found_report_cancels_its_own_childs_timers_and_no_one_elses(store: Store) -> None:
+    """Cancels are written for a whole batch at once, as (child, timer) pairs: another child
+    with a timer of the same name and episode keeps it (7.18)."""
+    twin = misper_record(id="evt-twin", data={"child_id": "CF-TWIN"})  # same episode id
+    apply_batch(store, [misper_record(), twin, found_record()], DIRECTORY, NOW)
+    with store() as session:
+        rows = session.execute(
+            select(TimerRecord.child_id, TimerRecord.status).where(
+                TimerRecord.name == "missing_24h"
+            )
+        )
+        statuses = {child: status for child, status in rows}
+    assert statuses == {"CF-100231": "cancelled", "CF-TWIN": "pending"}
