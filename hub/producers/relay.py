@@ -37,7 +37,8 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from hub import crashpoints, tracing
@@ -100,12 +101,15 @@ def not_behind_another(session: Session, rows: list[Pending]) -> list[Pending]:
     behind it on the old one, so without this check it would send a child's later
     notification before the earlier one that failed."""
     claimed = [row.id for row in rows]
+    claimed_ids = bindparam(None, claimed, type_=postgresql.ARRAY(OutboxMessage.id.type))
     earlier = session.execute(
         select(OutboxMessage.topic, OutboxMessage.key, func.min(OutboxMessage.id))
         .where(
             OutboxMessage.status == "pending",
             OutboxMessage.id < max(claimed),
-            ~among(session, OutboxMessage.id, claimed),
+            # NOT IN a subquery, hashed: `<> ALL(array)` compares each row with every
+            # claimed id, which cost this check 16 ms a round of 500 rows.
+            OutboxMessage.id.not_in(select(func.unnest(claimed_ids))),
         )
         .group_by(OutboxMessage.topic, OutboxMessage.key)
     )
