@@ -13,9 +13,22 @@ from typing import Any, cast
 
 import psycopg
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Table, bindparam, func, select, text, tuple_, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeEngine
 
 from hub.routing.facts import ChildState, Decision, Duty, Outcome, Timer
 from hub.store.database import among, on_postgresql
@@ -130,20 +143,29 @@ class Writes:
                 )
             )
         )
-        rows = [
-            {
-                "child_id": child_id,
-                "state": STATE.dump_python(state, mode="json"),
-                "updated_at": self.now,
-            }
-            for child_id, state in self.children.items()
-        ]
-        updates = [row for row in rows if row["child_id"] in existing]
-        inserts = [row for row in rows if row["child_id"] not in existing]
-        if updates:
-            session.execute(update(ChildRecord), updates)
+        updates = [child_id for child_id in self.children if child_id in existing]
+        inserts = [child_id for child_id in self.children if child_id not in existing]
+        if updates and on_postgresql(session):
+            # One statement for the batch: an UPDATE per child cost psycopg more than the
+            # state it sent. The states go as JSON text, coded by pydantic.
+            new = _unnested(
+                child_id=(ChildRecord.child_id.type, updates),
+                state=(Text(), [STATE.dump_json(self.children[c]).decode() for c in updates]),
+            )
+            session.execute(
+                update(ChildRecord)
+                .where(ChildRecord.child_id == new.c.child_id)
+                .values(state=new.c.state.cast(JSON), updated_at=self.now)
+                .execution_options(synchronize_session=False)
+            )
+        elif updates:
+            session.execute(update(ChildRecord), [self._child_row(c) for c in updates])
         if inserts:  # a plain insert: two instances creating one child collide, not overwrite
-            _insert(session, ChildRecord, inserts)
+            _insert(session, ChildRecord, [self._child_row(c) for c in inserts])
+
+    def _child_row(self, child_id: str) -> dict[str, Any]:
+        state = STATE.dump_python(self.children[child_id], mode="json")
+        return {"child_id": child_id, "state": state, "updated_at": self.now}
 
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:
         """The routing log, once per notification id: ids are deterministic, so a duty
@@ -236,16 +258,37 @@ class Writes:
             }
             for (child_id, _), (timer, status) in self.timers.items()
         ]
-        dialect = postgresql if on_postgresql(session) else sqlite
-        upsert = dialect.insert(TimerRecord)
         changed = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
+        if on_postgresql(session):
+            # One statement for the batch, its rows as one array per column: psycopg sent
+            # an executemany's rows one statement each (23,000 for 5,000 events).
+            columns = _table(TimerRecord).columns
+            new = _unnested(**{n: (columns[n].type, [row[n] for row in rows]) for n in rows[0]})
+            upsert = postgresql.insert(TimerRecord).from_select(list(rows[0]), select(new))
+            session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["child_id", "timer_id"],
+                    set_={name: upsert.excluded[name] for name in changed},
+                )
+            )
+            return
+        on_sqlite = sqlite.insert(TimerRecord)
         session.execute(
-            upsert.on_conflict_do_update(
+            on_sqlite.on_conflict_do_update(
                 index_elements=["child_id", "timer_id"],
-                set_={name: upsert.excluded[name] for name in changed},
+                set_={name: on_sqlite.excluded[name] for name in changed},
             ),
             rows,
         )
+
+
+def _unnested(**columns: tuple[TypeEngine[Any], list[Any]]) -> TableValuedAlias:
+    """Rows given as one array per column (PostgreSQL), as a table: `unnest` of them all,
+    its columns named as given. `columns`: name -> (its type, its values)."""
+    arrays = [
+        bindparam(None, values, type_=postgresql.ARRAY(kind)) for kind, values in columns.values()
+    ]
+    return func.unnest(*arrays).table_valued(*columns).render_derived()
 
 
 def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool]:
@@ -256,10 +299,14 @@ def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool
     if not on_postgresql(session):
         return key.in_(pairs)
     children, timers = zip(*pairs, strict=True)
-    wanted = func.unnest(
-        bindparam(None, list(children), type_=postgresql.ARRAY(TimerRecord.child_id.type)),
-        bindparam(None, list(timers), type_=postgresql.ARRAY(TimerRecord.timer_id.type)),
-    ).table_valued("child_id", "timer_id").render_derived()
+    wanted = (
+        func.unnest(
+            bindparam(None, list(children), type_=postgresql.ARRAY(TimerRecord.child_id.type)),
+            bindparam(None, list(timers), type_=postgresql.ARRAY(TimerRecord.timer_id.type)),
+        )
+        .table_valued("child_id", "timer_id")
+        .render_derived()
+    )
     return key.in_(select(wanted.c.child_id, wanted.c.timer_id))
 
 
