@@ -39,7 +39,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints, tracing
 from hub.clock import Clock, SystemClock
@@ -355,13 +355,29 @@ class Relay:
             claim = claim.where(among(session, OutboxMessage.id, only))
         else:
             now = self.wall_clock.now()
-            ahead = aliased(OutboxMessage)
+            # The streams with a row backing off, found once for the round (a handful of
+            # rows, by the partial index) and materialised: probed once per claimed row,
+            # PostgreSQL was free to scan every pending row for each, and did when its
+            # statistics were stale, 500 times the backlog a round while a backlog drained.
+            backing_off = (
+                select(
+                    OutboxMessage.topic,
+                    OutboxMessage.key,
+                    func.min(OutboxMessage.id).label("first"),
+                )
+                .where(
+                    OutboxMessage.next_attempt_at.is_not(None),
+                    OutboxMessage.next_attempt_at > now,
+                    OutboxMessage.status == "pending",
+                )
+                .group_by(OutboxMessage.topic, OutboxMessage.key)
+                .cte("backing_off")
+                .prefix_with("MATERIALIZED", dialect="postgresql")
+            )
             waiting_ahead = exists().where(
-                ahead.status == "pending",
-                ahead.next_attempt_at > now,
-                ahead.topic == OutboxMessage.topic,
-                ahead.key == OutboxMessage.key,
-                ahead.id < OutboxMessage.id,
+                backing_off.c.topic == OutboxMessage.topic,
+                backing_off.c.key == OutboxMessage.key,
+                backing_off.c.first < OutboxMessage.id,
             )
             claim = claim.where(
                 or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)

@@ -190,7 +190,18 @@ class RejectedMessage(Base):
     dropped: the raw bytes are kept for replay once the cause is fixed."""
 
     __tablename__ = "rejected_messages"
-    __table_args__ = (UniqueConstraint("topic", "partition", "offset", name="uq_rejected_source"),)
+    __table_args__ = (
+        UniqueConstraint("topic", "partition", "offset", name="uq_rejected_source"),
+        # A child's held records, looked up for every record of a child that has some: a
+        # scan of the whole table each time made a backlog's drain quadratic.
+        Index(
+            "ix_rejected_held",
+            "key",
+            "id",
+            postgresql_where=text("status = 'held'"),
+            sqlite_where=text("status = 'held'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
