@@ -134,3 +134,15 @@ def among(
         array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
         return column == any_(array)
     return column.in_(values)
+
+
+def not_among(
+    session: Session, column: QueryableAttribute[Any], values: Collection[Any]
+) -> ColumnElement[bool]:
+    """`column NOT IN values`. On PostgreSQL a NOT IN over the array unnested, which it
+    hashes: `<> ALL(array)` compares each row with every value (16 ms a relay round of 500
+    rows)."""
+    if on_postgresql(session):
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column.not_in(select(func.unnest(array)))
+    return column.not_in(values)

@@ -270,26 +270,22 @@ class Writes:
             for (child_id, _), (timer, status) in self.timers.items()
         ]
         changed = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
+        upsert: postgresql.Insert | sqlite.Insert
         if on_postgresql(session):
             # One statement for the batch, its rows as one array per column: psycopg sent
             # an executemany's rows one statement each (23,000 for 5,000 events).
             columns = _table(TimerRecord).columns
             new = _unnested(**{n: (columns[n].type, [row[n] for row in rows]) for n in rows[0]})
             upsert = postgresql.insert(TimerRecord).from_select(list(rows[0]), select(new))
-            session.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["child_id", "timer_id"],
-                    set_={name: upsert.excluded[name] for name in changed},
-                )
-            )
-            return
-        on_sqlite = sqlite.insert(TimerRecord)
+            parameters = None
+        else:
+            upsert, parameters = sqlite.insert(TimerRecord), rows
         session.execute(
-            on_sqlite.on_conflict_do_update(
+            upsert.on_conflict_do_update(
                 index_elements=["child_id", "timer_id"],
-                set_={name: on_sqlite.excluded[name] for name in changed},
+                set_={name: upsert.excluded[name] for name in changed},
             ),
-            rows,
+            parameters,
         )
 
 
@@ -305,18 +301,14 @@ def _unnested(**columns: tuple[TypeEngine[Any], list[Any]]) -> TableValuedAlias:
 def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool]:
     """`(child_id, timer_id) IN pairs`, in one statement for a whole batch: an UPDATE per
     timer cost PostgreSQL a millisecond each, more than all the batch's other writes. On
-    PostgreSQL the pairs are two array parameters, unnested (hub.store.database.among)."""
+    PostgreSQL the pairs are two array parameters, unnested."""
     key = tuple_(TimerRecord.child_id, TimerRecord.timer_id)
     if not on_postgresql(session):
         return key.in_(pairs)
     children, timers = zip(*pairs, strict=True)
-    wanted = (
-        func.unnest(
-            bindparam(None, list(children), type_=postgresql.ARRAY(TimerRecord.child_id.type)),
-            bindparam(None, list(timers), type_=postgresql.ARRAY(TimerRecord.timer_id.type)),
-        )
-        .table_valued("child_id", "timer_id")
-        .render_derived()
+    wanted = _unnested(
+        child_id=(TimerRecord.child_id.type, list(children)),
+        timer_id=(TimerRecord.timer_id.type, list(timers)),
     )
     return key.in_(select(wanted.c.child_id, wanted.c.timer_id))
 

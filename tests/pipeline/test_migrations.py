@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from hub.store.database import alembic_config, make_engine
+from hub.store.database import alembic_config, make_engine, migrate
 
 HEADERS = [["ce_id", "3f0c"], ["content-type", "application/json"]]
 
@@ -81,3 +81,15 @@ def test_hubs_starting_at_once_on_a_new_database_each_find_it_migrated(postgres_
         versions = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
     engine.dispose()
     assert len(versions) == 1
+
+
+def test_a_migrated_store_finds_a_childs_held_records_by_index(database_url: str) -> None:
+    """Every record of a child with held records looks them up while a backlog drains: the
+    migrations build the index the model declares, on both databases."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    indexes = {
+        index["name"]: index for index in sa.inspect(engine).get_indexes("rejected_messages")
+    }
+    engine.dispose()
+    assert indexes["ix_rejected_held"]["column_names"] == ["key", "id"]
