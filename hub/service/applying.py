@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
@@ -26,7 +25,7 @@ from hub.errors import Failure, classify, failure_of
 from hub.routing.directory import Directory
 from hub.routing.engine import decide
 from hub.routing.facts import ProtocolViolation
-from hub.service.batch import Batch, BatchResult, OneByOne, Record, event_id_of
+from hub.service.batch import Batch, BatchResult, Record, event_id_of
 from hub.service.refusals import record_of, reject, stored
 from hub.store.models import RejectedMessage
 from hub.tracing import within
@@ -36,8 +35,9 @@ log = logging.getLogger(__name__)
 BUG_ATTEMPTS = 3  # an unexpected failure is retried this often, then dead-lettered
 
 
-class _WriteFailed(Exception):
-    """The batch's write failed, not for an outage: its transaction is rolled back whole."""
+class _NotTogether(Exception):
+    """Deciding or writing the batch failed, not for an outage: its transaction is rolled
+    back whole and the batch applied again record by record."""
 
 
 def apply_batch(
@@ -46,87 +46,44 @@ def apply_batch(
     directory: Directory,
     now: datetime,
 ) -> BatchResult:
-    """The whole batch in one write when it can be. The records of a child with a record to
-    hold back or held ones to release are applied after it, record by record, each in a
-    savepoint: so are all the records when deciding or writing fails for a reason other
-    than the database being unavailable (a bug in one message must not undo the others: it
-    is found and dead-lettered alone).
+    """The whole batch in one write: records held back to wait for the event they depend on
+    and held ones released by it included (after an outage a child's events are read across
+    topics out of the order they were sent in, and nearly every batch of a backlog has such
+    a child). Record by record, each in a savepoint, only when deciding or writing fails for
+    a reason other than the database being unavailable: a bug in one message must not undo
+    the others, so it is found and dead-lettered alone.
 
-    Only that child's records take the careful path, not the whole batch: after an outage a
-    child's events are read across topics out of the order they were sent in, and nearly
-    every batch of a backlog has such a child (a whole batch one by one drained a backlog
-    at a third of the hub's speed). Children are independent of each other: each one's
-    records keep their order, and nothing one child's records do changes another's.
-
-    The together path takes no savepoint: deciding writes nothing, so a record that needs
-    the careful path is set aside before anything of it is written; a failed write rolls
-    the transaction back and the careful path starts afresh. A batch of one record costs a
+    Deciding writes nothing, so the together path needs no savepoint: a failure rolls the
+    transaction back and the careful path starts afresh. A batch of one record costs a
     dozen round trips to the database, and two fewer is a sixth of that."""
     batch_records = list(records)
     try:
         with sessions.begin() as session:
             batch = Batch.open(session, batch_records, directory, now)
+            result = BatchResult()
             try:
-                result, careful = _together(batch, batch_records)
-            except Exception as error:
-                if classify(error) is Failure.TRANSIENT:
-                    raise
-                log.warning(
-                    "batch not decided; applying record by record",
-                    extra={"failure": failure_of(error), "records": len(batch_records)},
-                )
-                return _one_by_one(batch, batch_records)
-            try:
+                for position, record in enumerate(batch_records, start=1):
+                    crashpoints.reach("consumer.mid-batch", position)
+                    result.add(apply_record(batch, record))
                 # A notification decided twice (never expected) breaks the routing log's
                 # unique key here and is caught by the careful path, which looks first.
                 result.notifications = batch.write(check_logged=False)
             except Exception as error:
                 if classify(error) is Failure.TRANSIENT:
                     raise
-                raise _WriteFailed from error
-            if careful:
-                batch.remember()  # the careful records see what was written together
-                batch.together = False
-                for record in careful:
-                    result.add(_apply_isolated(batch, record))
+                raise _NotTogether from error
             crashpoints.reach("consumer.validated")  # written, not yet committed
             return result
-    except _WriteFailed as failed:
+    except _NotTogether as failed:
         log.warning(
-            "batch write failed; applying record by record",
+            "batch not applied together; applying record by record",
             extra={"failure": failure_of(failed.__cause__), "records": len(batch_records)},
         )
     with sessions.begin() as session:
         return _one_by_one(Batch.open(session, batch_records, directory, now), batch_records)
 
 
-def _together(batch: Batch, records: list[Record]) -> tuple[BatchResult, list[Record]]:
-    """Decide together the records of every child that needs no careful path; return what
-    they add up to and, in their order, the records of the children that do. A child is
-    found to need it by one of its records; if an earlier record of that child was already
-    decided, the batch is decided again without it (each pass sets aside one child more, so
-    this ends; in a backlog it is rare, as the early record is mostly the child's first)."""
-    careful: set[bytes | None] = set()
-    while True:
-        batch.forget()
-        result, seen, again = BatchResult(), set[bytes | None](), False
-        for position, record in enumerate(records, start=1):
-            crashpoints.reach("consumer.mid-batch", position)
-            if record.key in careful:
-                continue
-            try:
-                result.add(apply_record(batch, record))
-            except OneByOne:
-                careful.add(record.key)
-                again = again or record.key in seen
-            seen.add(record.key)
-        if not again:
-            return result, [record for record in records if record.key in careful]
-
-
 def _one_by_one(batch: Batch, records: list[Record]) -> BatchResult:
-    batch.forget()
-    batch.together = False
     result = BatchResult()
     for record in records:
         result.add(_apply_isolated(batch, record))
@@ -202,8 +159,6 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         problem = Problem("ce_id", "was already used for a different message; the first stands")
         reject(batch, record, "conflicting_resend", [problem], event.event_id, held)
         return BatchResult(rejected=1)
-    if batch.together and record.key in batch.children_with_held:
-        raise OneByOne  # applying this may release held records: the careful path
     try:
         with within("decide", event_type=contract.ce_type, event_id=event.event_id):
             outcome = decide(
@@ -212,12 +167,9 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)
         if violation.awaiting:
-            if batch.together:
-                raise OneByOne from None  # to be held: the careful path
             if held is None:
-                batch.writes.refused.append(
-                    stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
-                )
+                row = stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
+                batch.writes.hold(row, record.key or b"")
             return BatchResult(held=1)
         reject(batch, record, "protocol_violation", [problem], event.event_id, held)
         return BatchResult(rejected=1)
@@ -241,7 +193,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         held.status = "resolved"
         return BatchResult(applied=1)
     applied = BatchResult(applied=1)
-    if record.key in batch.children_with_held:  # held records see this one in batch.writes
+    if record.key is not None and batch.held_of(record.key):  # they see this one in writes
         applied.add(release_held(batch, record.key))
     return applied
 
@@ -251,13 +203,8 @@ def release_held(batch: Batch, child_key: bytes) -> BatchResult:
     until none moves (a found report may release a return interview in turn)."""
     result = BatchResult()
     while True:
-        waiting = batch.session.scalars(
-            select(RejectedMessage)
-            .where(RejectedMessage.status == "held", RejectedMessage.key == child_key)
-            .order_by(RejectedMessage.id)
-        ).all()
         progressed = False
-        for row in waiting:
+        for row in batch.held_of(child_key):
             outcome = apply_record(batch, record_of(row), held=row)
             if row.status != "held":
                 progressed = True

@@ -48,10 +48,6 @@ class BatchResult:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-class OneByOne(Exception):
-    """The batch needs the careful path: a record to hold back or held ones to release."""
-
-
 @dataclass
 class Batch:
     """One transaction's worth of records, what was looked up once for all of them rather
@@ -60,9 +56,8 @@ class Batch:
     session: Session
     directory: Directory
     now: datetime
-    together: bool  # the whole batch in one write; else a savepoint and a write per record
     refused_sources: set[tuple[str, int, int]]  # already stored as refused or held
-    children_with_held: set[bytes]  # keys of children with a held record
+    held: dict[bytes, list[RejectedMessage]]  # each child's held records, oldest first
     digests: dict[str, str | None]  # event id -> body digest stored (None: not stored)
     children: dict[str, ChildState | None]  # as stored and locked (None: no record yet)
     writes: Writes
@@ -85,7 +80,7 @@ class Batch:
             for (topic, partition), offsets in partitions.items()
         ]
         keys = {record.key for record in records if record.key is not None}
-        batch = cls(session, directory, now, True, set(), set(), {}, {}, Writes(now))
+        batch = cls(session, directory, now, set(), {}, {}, {}, Writes(now))
         if not in_batch:
             return batch
         refused = session.execute(
@@ -94,13 +89,16 @@ class Batch:
             )
         )
         batch.refused_sources = {(t, p, o) for t, p, o in refused}
+        # Whole rows: a record applied here may release them, in this same write.
         held = session.scalars(
-            select(RejectedMessage.key).where(
-                RejectedMessage.status == "held", among(session, RejectedMessage.key, keys)
-            )
+            select(RejectedMessage)
+            .where(RejectedMessage.status == "held", among(session, RejectedMessage.key, keys))
+            .order_by(RejectedMessage.id)
         )
-        batch.children_with_held = {key for key in held if key is not None}
+        for row in held:
+            batch.held.setdefault(row.key or b"", []).append(row)
         ids = {event_id for record in records if (event_id := event_id_of(record)) is not None}
+        ids.update(row.event_id for rows in batch.held.values() for row in rows if row.event_id)
         batch.digests = dict.fromkeys(ids)
         if ids:
             stored = session.execute(
@@ -131,6 +129,12 @@ class Batch:
             self.children[child_id] = load_children(self.session, [child_id]).get(child_id)
         return self.children[child_id] or ChildState(child_id)
 
+    def held_of(self, child_key: bytes) -> list[RejectedMessage]:
+        """The child's records still held, oldest first: those stored before this batch and
+        those held by its records so far (not yet written)."""
+        rows = [*self.held.get(child_key, ()), *self.writes.held.get(child_key, ())]
+        return [row for row in rows if row.status == "held"]
+
     def write(self, check_logged: bool = True) -> int:
         """Write what the records changed; returns how many notifications were queued."""
         return self.writes.write(self.session, check_logged)
@@ -142,7 +146,7 @@ class Batch:
         for row in self.writes.refused:
             self.refused_sources.add((row.topic, row.partition, row.offset))
             if row.status == "held" and row.key is not None:
-                self.children_with_held.add(row.key)
+                self.held.setdefault(row.key, []).append(row)
         self.writes = Writes(self.now)
 
     def forget(self) -> None:

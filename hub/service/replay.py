@@ -58,11 +58,10 @@ def _replay(session: Session, refusal_id: int, directory: Directory, now: dateti
         return Replayed(refusal_id, "not_open")
     record = record_of(row)
     batch = Batch.open(session, [record], directory, now)
-    batch.together = False
     try:
         with session.begin_nested():
             result = apply_record(batch, record, held=row)
-            if result.applied and record.key in batch.children_with_held:
+            if result.applied and record.key is not None and batch.held_of(record.key):
                 result.add(release_held(batch, record.key))
             result.notifications = batch.write()
     except Exception as error:

@@ -96,6 +96,7 @@ class Writes:
     timers: dict[tuple[str, str], tuple[Timer, str]] = field(default_factory=dict)
     cancels: set[tuple[str, str]] = field(default_factory=set)
     refused: list[RejectedMessage] = field(default_factory=list)
+    held: dict[bytes, list[RejectedMessage]] = field(default_factory=dict)  # among `refused`
     reports: list[Outgoing] = field(default_factory=list)
     duties: dict[str, Duty] = field(default_factory=dict)  # notification id -> its answers
 
@@ -103,6 +104,12 @@ class Writes:
         """An inbound event applied (its `inbound_events` row)."""
         self.digests[row["event_id"]] = row["body_sha256"]
         self.inbound.append(row)
+
+    def hold(self, row: RejectedMessage, child_key: bytes) -> None:
+        """A record stored to wait for the event it depends on; a later record of this
+        batch may release it before it is written."""
+        self.refused.append(row)
+        self.held.setdefault(child_key, []).append(row)
 
     def outcome(self, outcome: Outcome) -> None:
         child_id = outcome.state.child_id

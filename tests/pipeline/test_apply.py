@@ -158,24 +158,38 @@ def savepoints_taken(store: Store) -> list[str]:
     return taken
 
 
-def test_only_the_children_read_out_of_order_are_applied_one_by_one(store: Store) -> None:
-    """After an outage a child's found report is read before its MISPER report: that child's
-    records wait or release, each alone; another child's MISPER report in the same batch is
-    applied with the rest of the batch."""
+def test_records_read_out_of_order_are_held_and_released_in_the_batchs_one_write(
+    store: Store,
+) -> None:
+    """After an outage a child's found report is read before its MISPER report: it waits,
+    and the MISPER report releases it, in the batch's one write with another child's."""
     other_child = misper_record(id="evt-other", data={"child_id": "CF-9", "episode_id": "EP-9"})
     taken = savepoints_taken(store)
     result = apply_batch(store, [found_record(), other_child, misper_record()], DIRECTORY, NOW)
-    assert (result.applied, result.rejected) == (3, 0)
-    assert len(taken) == 2  # the found report and its MISPER report, not the other child
+    assert (result.applied, result.rejected, taken) == (3, 0, [])
     with store() as session:
         causes = set(session.scalars(select(RoutingDecision.cause)))
+        statuses = set(session.scalars(select(RejectedMessage.status)))
     assert {"evt-other", "evt-police-0005"} <= causes
+    assert statuses == {"resolved"}  # the found report waited, and is kept as having waited
 
 
-def test_a_child_found_to_need_care_after_its_first_record_is_applied_whole(store: Store) -> None:
-    """A child's MISPER report, then a found report for an episode not yet reported (held):
-    the child's records are set aside together, in their order, and the MISPER report is
-    applied once."""
+def test_a_record_held_in_an_earlier_batch_is_released_in_this_batchs_one_write(
+    store: Store,
+) -> None:
+    apply(store, found_record())  # held: its MISPER report has not come
+    taken = savepoints_taken(store)
+    result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    assert (result.applied, taken) == (2, [])
+    with store() as session:
+        assert session.scalars(select(RejectedMessage.status)).all() == ["resolved"]
+
+
+def test_a_found_report_for_an_episode_not_yet_reported_waits_beside_its_childs_misper(
+    store: Store,
+) -> None:
+    """A child's MISPER report, then a found report for an episode not yet reported: the
+    found report is held, the MISPER report applied once, both in one write."""
     found_early = record_of(
         {**example("05-found-report"), "id": "evt-found-9"}
         | {"data": example("05-found-report")["data"] | {"episode_id": "EP-9"}},
@@ -183,9 +197,10 @@ def test_a_child_found_to_need_care_after_its_first_record_is_applied_whole(stor
     )
     taken = savepoints_taken(store)
     result = apply_batch(store, [misper_record(), found_early], DIRECTORY, NOW)
-    assert (result.applied, result.held, result.duplicates) == (1, 1, 0)
-    assert len(taken) == 2
+    assert (result.applied, result.held, result.duplicates, taken) == (1, 1, 0, [])
     assert rows(store, InboundEvent) == 1
+    with store() as session:
+        assert session.scalars(select(RejectedMessage.status)).all() == ["held"]
 
 
 def test_a_held_record_whose_misper_never_comes_is_rejected_and_reported(store: Store) -> None:
@@ -263,6 +278,27 @@ def test_a_record_whose_held_successor_fails_is_never_taken_for_a_duplicate(
     result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
     assert result.duplicates == 0
     assert result.applied + result.dead_lettered == 1
+
+
+def test_a_release_undone_by_another_records_failure_is_done_once_record_by_record(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's one write releases a held found report, then another child's message
+    fails: all of it is rolled back and applied record by record, the release once."""
+    apply(store, found_record())  # held: its MISPER report has not come
+    failing_for("evt-bug", monkeypatch)
+    buggy = misper_record(id="evt-bug", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    result = apply_batch(store, [misper_record(), buggy], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered) == (2, 1)
+    with store() as session:
+        refusals = session.execute(select(RejectedMessage.kind, RejectedMessage.status)).all()
+        logged = session.scalar(
+            select(func.count())
+            .select_from(RoutingDecision)
+            .where(RoutingDecision.cause == "evt-police-0005")
+        )
+    assert sorted(refusals) == [("awaiting_predecessor", "resolved"), ("dead_letter", "open")]
+    assert logged
 
 
 def test_a_found_report_in_the_same_batch_as_its_misper_report_cancels_its_timers(
