@@ -295,6 +295,24 @@ def kafka_up(port: Port = 0, brokers: Brokers = 1) -> None:
     )
 
 
+Folder = Annotated[Path, typer.Option(file_okay=False)]
+
+
+@kafka_app.command("compose-secrets")
+def kafka_compose_secrets(
+    authority: Folder = Path("/authority"),
+    broker: Folder = Path("/broker"),
+    hub: Folder = Path("/hub"),
+    host: Annotated[str, typer.Option(help="the broker's name on the network")] = "kafka",
+) -> None:
+    """Make the CA, the broker's certificate and the SCRAM users of docker-compose's broker
+    and write its configuration (kept if already made). docker-compose.yml runs it once."""
+    from hub.devtools.kafka_compose import ComposeBroker, write_compose_secrets
+
+    write_compose_secrets(authority, broker, hub, ComposeBroker(host=host))
+    typer.echo(f"the broker's secrets are in {broker}, the hub's in {hub}")
+
+
 @kafka_app.command("down")
 def kafka_down(port: Port = 0, brokers: Brokers = 1) -> None:
     """Stop the local broker, or cluster, cleanly."""

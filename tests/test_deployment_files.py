@@ -33,8 +33,11 @@ def known_variable(name: str) -> bool:
 
 def test_compose_migrates_then_runs_the_hub_and_its_console() -> None:
     services = hub_services()
+    secrets = services.pop("kafka-secrets")
     commands = {name: service["command"][0] for name, service in services.items()}
     assert commands == {"migrate": "migrate", "hub": "run", "console": "console"}
+    assert secrets["command"][0].startswith("hub kafka compose-secrets ")
+    assert "compose-secrets" in get_command(app).commands["kafka"].commands  # type: ignore[attr-defined]
     cli = get_command(app)
     assert all(command in cli.commands for command in commands.values())  # type: ignore[attr-defined]
     for name in ("hub", "console"):
@@ -62,3 +65,22 @@ def test_the_image_installs_the_hub_as_a_package_and_runs_it_unprivileged() -> N
     assert "--no-editable" in dockerfile  # package data, not the source tree (issue 12)
     assert "USER hub" in dockerfile
     assert 'ENTRYPOINT ["hub"]' in dockerfile
+
+
+def test_the_compose_broker_is_secured_and_the_hub_connects_to_it_as_its_user() -> None:
+    """Issue 13: no plaintext broker anywhere the project runs one. The broker runs what
+    kafka-secrets wrote (tests/integration/test_compose_broker.py starts that for real)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    kafka = compose["services"]["kafka"]
+    assert kafka["command"] == ["bash", "/etc/kafka/hub/start.sh"]
+    assert "kafka-broker-secrets:/etc/kafka/hub:ro" in kafka["volumes"]
+    assert not [name for name in kafka.get("environment", {}) if "LISTENER" in name]
+    assert "--command-config /etc/kafka/hub/client.properties" in kafka["healthcheck"]["test"][1]
+    for name in ("hub", "console"):
+        service = compose["services"][name]
+        settings = service["environment"]
+        assert settings["HUB_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert "HUB_KAFKA_ALLOW_PLAINTEXT" not in settings
+        mounted = {volume.split(":")[1] for volume in service["volumes"]}
+        for file in (settings["HUB_KAFKA_PASSWORD_FILE"], settings["HUB_KAFKA_CA_FILE"]):
+            assert str(Path(file).parent) in mounted, f"{name}: {file} is in no volume"

@@ -18,11 +18,12 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.devtools.ports import free_port, is_listening
-from hub.devtools.tls import broker_certificates
+from hub.devtools.tls import BrokerCertificates, broker_certificates
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import HUB_USER, KafkaSecurity, write_new_password
 
@@ -80,6 +81,40 @@ def cluster_id() -> str:
         candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not candidate.startswith("-"):
             return candidate
+
+
+def secured_broker_lines(
+    listeners: Sequence[str],
+    certificates: BrokerCertificates,
+    admin_password: str,
+    super_users: Iterable[str],
+) -> list[str]:
+    """What every secured broker of the project shares (the local one, the cluster's nodes,
+    docker-compose's): TLS and SASL/SCRAM-SHA-512 on each of `listeners` (SASL_SSL ones),
+    the brokers' own user logging in to each other as ADMIN_USER, and deny by default."""
+    login = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{ADMIN_USER}" password="{admin_password}";'
+    )
+    return [
+        "sasl.enabled.mechanisms=SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+        *(
+            f"listener.name.{name.lower()}.scram-sha-512.sasl.jaas.config={login}"
+            for name in listeners
+        ),
+        "ssl.keystore.type=PEM",
+        f"ssl.keystore.location={certificates.keystore}",
+        "ssl.truststore.type=PEM",
+        f"ssl.truststore.location={certificates.ca_file}",
+        "ssl.endpoint.identification.algorithm=https",
+        "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found=false",
+        # ANONYMOUS is the controller listener's principal, on loopback only (KRaft's
+        # brokers register with their controllers over it).
+        "super.users=" + ";".join(f"User:{user}" for user in (*super_users, "ANONYMOUS")),
+    ]
 
 
 _LOG4J2 = """\
@@ -166,30 +201,18 @@ class LocalKafka:
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name=PLAINTEXT",
             ]
-        certificates = broker_certificates(self.secrets)
-        admin = self.password(ADMIN_USER)
         return [
             f"listeners=SASL_SSL://127.0.0.1:{self.port},"
             f"CONTROLLER://127.0.0.1:{self.controller_port}",
             f"advertised.listeners=SASL_SSL://127.0.0.1:{self.port}",
             "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
             "inter.broker.listener.name=SASL_SSL",
-            "sasl.enabled.mechanisms=SCRAM-SHA-512",
-            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
-            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
-            "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            f'username="{ADMIN_USER}" password="{admin}";',
-            "ssl.keystore.type=PEM",
-            f"ssl.keystore.location={certificates.keystore}",
-            "ssl.truststore.type=PEM",
-            f"ssl.truststore.location={certificates.ca_file}",
-            "ssl.endpoint.identification.algorithm=https",
-            "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
-            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-            "allow.everyone.if.no.acl.found=false",
-            # ANONYMOUS is the controller listener's principal, on loopback only (KRaft's
-            # brokers register with their controllers over it).
-            "super.users=" + ";".join(f"User:{user}" for user in (*self.super_users, "ANONYMOUS")),
+            *secured_broker_lines(
+                ["SASL_SSL"],
+                broker_certificates(self.secrets),
+                self.password(ADMIN_USER),
+                self.super_users,
+            ),
         ]
 
     def _properties(self) -> str:

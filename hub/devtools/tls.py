@@ -95,15 +95,16 @@ def _authority(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateK
     return certificate, key
 
 
-def broker_certificates(folder: Path) -> BrokerCertificates:
-    """The CA and a broker certificate for loopback in `folder`, made on first use."""
+def broker_certificates(folder: Path, hosts: tuple[str, ...] = ()) -> BrokerCertificates:
+    """The CA and a broker certificate in `folder`, made on first use: for loopback, and for
+    the host names in `hosts` (a broker reached by name, as docker-compose's `kafka`)."""
     folder.mkdir(parents=True, exist_ok=True)
     keystore = folder / "broker.pem"
     ca, ca_key = _authority(folder)
     if not keystore.exists():
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.UTC)
-        names: list[x509.GeneralName] = [x509.DNSName("localhost")]
+        names: list[x509.GeneralName] = [x509.DNSName(host) for host in ("localhost", *hosts)]
         names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
         certificate = (
             x509.CertificateBuilder()
