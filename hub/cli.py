@@ -28,7 +28,6 @@ from hub.devtools.kafka_local import (
     fetch_jars,
     local_broker,
 )
-from hub.devtools.tls import broker_certificates
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import HUB_USER
 from hub.routing.directory import DirectoryError, load_directory
@@ -283,6 +282,8 @@ def kafka_up(port: Port = 0, brokers: Brokers = 1) -> None:
     except KafkaUnavailable as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from None
+    from hub.devtools.tls import broker_certificates  # cryptography, for this command only
+
     replicas = min(brokers, 3)
     typer.echo(
         f"Kafka is up: {brokers} brokers at {cluster.bootstrap} (logs: {cluster.workdir})\n"

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
@@ -41,6 +43,7 @@ from hub.settings import HubSettings
 from hub.tracing import attributes, tracer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _is_text(value: bytes | None) -> bool:
@@ -84,6 +87,16 @@ class InboundConsumer:
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.stopping, self.on_applied = stopping, on_applied
+        # Every batch applied on one thread of its own: memory a batch frees is reused by the
+        # next, where the shared pool's threads each grew their own allocator arena to a
+        # backlog batch's high-water mark (docs/benchmark.md).
+        self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
+
+    def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """As asyncio.to_thread, on the applier's thread: in this task's context, so the
+        batch's span reaches the trace headers of the notifications it queues."""
+        context = contextvars.copy_context()
+        return asyncio.get_running_loop().run_in_executor(self.applier, context.run, apply, *args)
 
     async def handle(self, message: KafkaMessage) -> None:
         """Never lets an exception escape: with manual acknowledgement FastStream would move
@@ -110,7 +123,7 @@ class InboundConsumer:
         ) as span:
             result = await until_done(
                 f"applying a batch of {len(records)} records",
-                lambda: asyncio.to_thread(
+                lambda: self._on_applier(
                     apply_batch, self.sessions, records, self.directory, self.clock.now()
                 ),
                 self.stopping,
@@ -134,6 +147,11 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
         batch=True,
         max_records=settings.batch_size,
         batch_timeout_ms=50,
+        # Read ahead of the batch being applied by at most 256 KiB a partition and 4 MiB in
+        # all (aiokafka's defaults: 1 MiB and 50 MiB): after an outage the defaults held
+        # tens of MB of backlog in memory for no gain in speed (docs/benchmark.md).
+        max_partition_fetch_bytes=256 * 1024,
+        fetch_max_bytes=4 * 1024 * 1024,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         parser=keep_raw_records,

@@ -21,11 +21,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub.devtools.ports import free_port, is_listening
-from hub.devtools.tls import BrokerCertificates, broker_certificates
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import HUB_USER, KafkaSecurity, write_new_password
+
+if TYPE_CHECKING:
+    from hub.devtools.tls import BrokerCertificates
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
@@ -81,6 +84,13 @@ def cluster_id() -> str:
         candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not candidate.startswith("-"):
             return candidate
+
+
+def _certificates(folder: Path) -> BrokerCertificates:
+    # cryptography is loaded by what starts a secured broker, not by every `hub` process.
+    from hub.devtools.tls import broker_certificates
+
+    return broker_certificates(folder)
 
 
 def secured_broker_lines(
@@ -175,7 +185,7 @@ class LocalKafka:
         """How a client connects as `user` (None: the broker is PLAINTEXT)."""
         if not self.secured:
             return None
-        return KafkaSecurity(user, self.password(user), broker_certificates(self.secrets).ca_file)
+        return KafkaSecurity(user, self.password(user), _certificates(self.secrets).ca_file)
 
     def connection(self, user: str = HUB_USER) -> KafkaConnection:
         return KafkaConnection(self.bootstrap, security=self.security(user))
@@ -209,7 +219,7 @@ class LocalKafka:
             "inter.broker.listener.name=SASL_SSL",
             *secured_broker_lines(
                 ["SASL_SSL"],
-                broker_certificates(self.secrets),
+                _certificates(self.secrets),
                 self.password(ADMIN_USER),
                 self.super_users,
             ),

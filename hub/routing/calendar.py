@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from hub.routing.directory import Directory
+
+if TYPE_CHECKING:
+    import holidays
 
 SATURDAY = 5
 
 
 @lru_cache(maxsize=8)
 def _bank_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
+    import holidays  # at the first date asked: the library loads every country (~20 MB)
+
     return holidays.country_holidays(country, subdiv=subdivision)
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from pydantic_core import from_json, to_json
 from sqlalchemy import (
     ColumnElement,
@@ -24,6 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
+
+if TYPE_CHECKING:  # alembic is imported by what migrates, not by every `hub run` process
+    from alembic.config import Config
 
 SQLITE_BEGIN = "sqlite_begin"  # an execution option: how an SQLite transaction begins
 READ_ONLY = {SQLITE_BEGIN: "DEFERRED"}
@@ -110,6 +111,8 @@ def on_postgresql(session: Session) -> bool:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -121,6 +124,8 @@ def migrate(url: str) -> None:
     folder first."""
     if is_sqlite(url) and (database := make_url(url).database) not in (None, "", ":memory:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 
