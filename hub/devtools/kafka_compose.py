@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hub.devtools.kafka_local import ADMIN_USER, cluster_id, secured_broker_lines
 from hub.devtools.tls import BrokerCertificates, broker_certificates
-from hub.kafka.security import HUB_USER, write_new_password
+from hub.kafka.security import HUB_USER, kept_password, write_private
 
 # Runs in the apache/kafka image; KAFKA_BIN lets a test run it on the project's jars.
 START_SCRIPT = """\
@@ -96,17 +96,6 @@ class ComposeBroker:
         )
 
 
-def _password(folder: Path, user: str) -> str:
-    path = folder / f"{user}.password"
-    return path.read_text().strip() if path.exists() else write_new_password(path)
-
-
-def _private_text(path: Path, text: str, mode: int = 0o600) -> None:
-    path.touch(mode=mode)
-    path.chmod(mode)
-    path.write_text(text)
-
-
 def write_compose_secrets(
     authority: Path, broker_folder: Path, hub_folder: Path, broker: ComposeBroker
 ) -> None:
@@ -117,17 +106,17 @@ def write_compose_secrets(
     made = broker_certificates(authority, hosts=(broker.host,))
     shutil.copyfile(made.ca_file, broker_folder / "ca.pem")
     shutil.copyfile(made.ca_file, hub_folder / "ca.pem")
-    _private_text(broker_folder / "broker.pem", made.keystore.read_text())
-    admin = _password(broker_folder, ADMIN_USER)
-    hub = _password(hub_folder, HUB_USER)
-    _private_text(broker_folder / f"{HUB_USER}.password", hub)
+    write_private(broker_folder / "broker.pem", made.keystore.read_bytes())
+    admin = kept_password(broker_folder / f"{ADMIN_USER}.password")
+    hub = kept_password(hub_folder / f"{HUB_USER}.password")
+    write_private(broker_folder / f"{HUB_USER}.password", hub)
     if not (broker_folder / "cluster.id").exists():
         (broker_folder / "cluster.id").write_text(cluster_id())
     mounted = BrokerCertificates(broker.mount / "ca.pem", broker.mount / "broker.pem")
-    _private_text(broker_folder / "server.properties", broker.properties(mounted, admin))
-    _private_text(broker_folder / "client.properties", broker.client_properties(admin))
+    write_private(broker_folder / "server.properties", broker.properties(mounted, admin))
+    write_private(broker_folder / "client.properties", broker.client_properties(admin))
     users = " \\\n".join(
         f'  --add-scram "SCRAM-SHA-512=[name={user},password=$(cat "$here/{user}.password")]"'
         for user in (ADMIN_USER, HUB_USER)
     )
-    _private_text(broker_folder / "start.sh", START_SCRIPT.format(users=users), mode=0o700)
+    write_private(broker_folder / "start.sh", START_SCRIPT.format(users=users), mode=0o700)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from hub.devtools.ports import free_port, is_listening
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.security import HUB_USER, KafkaSecurity, write_new_password
+from hub.kafka.security import HUB_USER, KafkaSecurity, kept_password, write_private
 
 if TYPE_CHECKING:
     from hub.devtools.tls import BrokerCertificates
@@ -176,10 +176,7 @@ class LocalKafka:
 
     def password(self, user: str) -> str:
         """A SCRAM user's password, made on first use and kept with the broker."""
-        path = self.secrets / f"{user}.password"
-        if not path.exists():
-            return write_new_password(path)
-        return path.read_text().strip()
+        return kept_password(self.secrets / f"{user}.password")
 
     def security(self, user: str = HUB_USER) -> KafkaSecurity | None:
         """How a client connects as `user` (None: the broker is PLAINTEXT)."""
@@ -270,9 +267,8 @@ class LocalKafka:
     def _configure(self) -> Path:
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         properties = self.workdir / "server.properties"
-        properties.touch(mode=0o600)  # it holds the brokers' own SCRAM password when secured
-        properties.chmod(0o600)
-        properties.write_text(self._properties())
+        # It holds the brokers' own SCRAM password when secured.
+        write_private(properties, self._properties())
         (self.workdir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
         if not (self.workdir / "data" / "meta.properties").exists():
             result = subprocess.run(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from hub.kafka.security import write_private
 
 VALID_FOR = dt.timedelta(days=825)  # the longest a browser-trusted server certificate may be
 
@@ -42,13 +43,6 @@ CA_KEY_USAGE = x509.KeyUsage(
 class BrokerCertificates:
     ca_file: Path
     keystore: Path  # the broker's key and certificate chain, PEM
-
-
-def _private(path: Path, data: bytes) -> None:
-    """Written readable by its owner only, from the first byte."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -90,7 +84,7 @@ def _authority(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateK
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .sign(key, hashes.SHA256())
     )
-    _private(key_file, _key_pem(key))
+    write_private(key_file, _key_pem(key))
     ca_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return certificate, key
 
@@ -130,5 +124,5 @@ def broker_certificates(folder: Path, hosts: tuple[str, ...] = ()) -> BrokerCert
         chain = certificate.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(
             serialization.Encoding.PEM
         )
-        _private(keystore, _key_pem(key) + chain)
+        write_private(keystore, _key_pem(key) + chain)
     return BrokerCertificates(folder / "ca.pem", keystore)

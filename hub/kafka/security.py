@@ -95,3 +95,16 @@ def write_new_password(path: Path) -> str:
     with os.fdopen(descriptor, "w") as file:
         file.write(password)
     return password
+
+
+def kept_password(path: Path) -> str:
+    """The SCRAM password kept in `path`, made on first use."""
+    return path.read_text().strip() if path.exists() else write_new_password(path)
+
+
+def write_private(path: Path, data: str | bytes, mode: int = 0o600) -> None:
+    """Written readable by its owner only from the first byte, an older file's mode too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.fchmod(descriptor, mode)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data.encode() if isinstance(data, str) else data)
