@@ -4,9 +4,13 @@ router and handler `hub run` uses, over a real store, without Kafka. The real-br
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from unittest.mock import Mock
 
 import pytest
 from faststream.kafka import TestKafkaBroker
@@ -15,9 +19,13 @@ from sqlalchemy import select
 from hub.access.senders import inbound_pattern
 from hub.bootstrap import build
 from hub.clock import ManualClock
+from hub.consumers import inbound
+from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import REJECTED_TOPIC
 from hub.kafka.connection import KafkaConnection
 from hub.runtime import Hub
+from hub.service.applying import apply_batch
+from hub.service.batch import BatchResult
 from hub.settings import HubSettings
 from hub.store.database import count_rows
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage
@@ -91,3 +99,35 @@ def test_the_subscriber_reads_every_inbound_topic_under_the_deployments_prefix(
     addresses = {channel.address for channel in subscriber.schema().values()}
     hub.parts.close()
     assert addresses == {inbound_pattern("ab.")}  # every inbound topic, shared or an agency's
+
+
+async def test_every_batch_is_applied_on_the_consumers_one_applier_thread(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the shared to_thread pool, whose threads each kept a backlog batch's memory."""
+    threads: list[str] = []
+
+    def apply_and_note_thread(*args: Any) -> BatchResult:
+        threads.append(threading.current_thread().name)
+        return apply_batch(*args)
+
+    monkeypatch.setattr(inbound, "apply_batch", apply_and_note_thread)
+    record = misper_record()
+    headers = {name: value.decode() for name, value in record.headers}
+    async with TestKafkaBroker(hub.broker) as broker:
+        for _ in range(2):  # two batches: the report, then its resend
+            await broker.publish(record.value, topic=record.topic, key=record.key, headers=headers)
+    assert len(threads) == 2
+    assert len(set(threads)) == 1
+    assert threads[0].startswith("apply")
+    assert count_rows(hub.parts.engine, InboundEvent) == 1
+
+
+def test_the_consumer_reads_ahead_of_its_batch_by_a_bounded_amount() -> None:
+    """aiokafka's defaults (1 MiB a partition, 50 MiB in all) kept a backlog in memory."""
+    consumer = InboundConsumer(Mock(), Mock(), ManualClock(NOW), asyncio.Event())
+    router = inbound_router(HubSettings(), consumer)
+    [subscriber] = router.subscribers
+    options = subscriber._connection_args  # type: ignore[attr-defined]  # FastStream private
+    assert options["max_partition_fetch_bytes"] == 256 * 1024
+    assert options["fetch_max_bytes"] == 4 * 1024 * 1024
