@@ -73,6 +73,13 @@ async def test_the_hub_makes_its_topics_on_three_brokers_with_two_in_sync(
     assert min_isr == {"2"}
 
 
+# The test's own aiokafka clients (the sender, the reader) may leave a socket to the killed
+# broker unclosed when a connection fails half made (aio-libs/aiokafka#715); the hub runs in
+# processes of its own. A socket collected so is no lost notification: what is checked
+# below is every notification, once.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
+)
 async def test_a_broker_killed_mid_run_and_restarted_loses_nothing(
     cluster: LocalKafkaCluster, postgres_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
