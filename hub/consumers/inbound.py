@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import crashpoints
 from hub.access.senders import inbound_pattern
 from hub.clock import Clock
+from hub.consumers.read_order import ReadOrder, in_time_order
 from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
 from hub.service.applying import apply_batch
@@ -92,6 +93,7 @@ class InboundConsumer:
         # next, where the shared pool's threads each grew their own allocator arena to a
         # backlog batch's high-water mark (docs/benchmark.md).
         self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
+        self.read_order = ReadOrder(stopping)
 
     def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """As asyncio.to_thread, on the applier's thread: in this task's context, so the
@@ -111,12 +113,22 @@ class InboundConsumer:
             await asyncio.sleep(1)  # not a tight loop
             with contextlib.suppress(Exception):  # a revoked partition cannot be rewound
                 await message.nack()
+        finally:
+            self._keep_read_order(message)
+
+    def _keep_read_order(self, message: KafkaMessage) -> None:
+        try:
+            self.read_order.steer(message.consumer)
+        except Exception:  # never a reason to read a batch again
+            log.exception("inbound partitions not steered; reading them as fetched")
 
     async def _apply_and_commit(self, message: KafkaMessage) -> None:
         raw = message.raw_message
         batch = raw if isinstance(raw, (tuple, list)) else (raw,)  # a list in TestKafkaBroker
+        self.read_order.read(batch)
         records = [
-            Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers)) for r in batch
+            Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers))
+            for r in in_time_order(batch)
         ]
         started = time.perf_counter()
         with tracer().start_as_current_span(

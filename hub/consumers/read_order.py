@@ -1,0 +1,151 @@
+"""Reading the inbound partitions in the order their records were sent.
+
+After an outage every inbound topic is full, and aiokafka hands the consumer a partition's
+records at a time. Read so, a child's found report can come before the MISPER report sent
+hours earlier on another topic: the hub holds it until the report comes (awaiting its
+predecessor) and then applies it on the slower path; a risk update read after the found
+report that closed its episode is refused. In a 100,000-event backlog two thirds of the
+records were held (docs/benchmark.md). So while partitions have records waiting, those read
+more than a window ahead of the partition furthest behind are paused, by each record's
+Kafka timestamp (when its sender produced it), much as Kafka Streams orders the partitions
+of one task. A partition that has caught up is never paused: a live event is never made
+to wait for a backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from aiokafka import ConsumerRecord, TopicPartition
+
+log = logging.getLogger(__name__)
+
+WINDOW_MS = 100  # records sent this close together are read in the order fetched
+STUCK_S = 2.0  # no batch for this long while partitions are paused: see ReadOrder
+
+
+@runtime_checkable
+class Partitioned(Protocol):
+    """What steering needs of a Kafka consumer (aiokafka's AIOKafkaConsumer has it all)."""
+
+    def assignment(self) -> set[TopicPartition]: ...
+    def highwater(self, partition: TopicPartition) -> int | None: ...
+    def paused(self) -> set[TopicPartition]: ...
+    def pause(self, *partitions: TopicPartition) -> None: ...
+    def resume(self, *partitions: TopicPartition) -> None: ...
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One partition, as far as the consumer has read it."""
+
+    read_to_ms: int | None  # the timestamp of the last record read (None: none read yet)
+    waiting: bool  # it has records on the broker not yet read, and has never caught up
+
+
+def ahead(partitions: Mapping[TopicPartition, Progress], window_ms: int) -> set[TopicPartition]:
+    """The partitions to pause: those with records waiting whose last record read was sent
+    more than `window_ms` after that of the waiting partition furthest behind. One never
+    read yet may be the furthest behind: until it is read, every other waiting one waits."""
+    waiting = {tp: p.read_to_ms for tp, p in partitions.items() if p.waiting}
+    read = {tp: read_to for tp, read_to in waiting.items() if read_to is not None}
+    if len(read) < len(waiting):
+        return set(read)
+    if not read:
+        return set()
+    earliest = min(read.values())
+    return {tp for tp, read_to in read.items() if read_to > earliest + window_ms}
+
+
+def in_time_order(records: Sequence[ConsumerRecord[Any, Any]]) -> list[ConsumerRecord[Any, Any]]:
+    """A batch's records by the time they were sent, each partition's in its own order (a
+    child's records on one topic are applied as they were logged, whatever their clocks)."""
+    partitions: dict[tuple[str, int], list[ConsumerRecord[Any, Any]]] = {}
+    for record in records:
+        partitions.setdefault((record.topic, record.partition), []).append(record)
+    if len(partitions) < 2:
+        return list(records)
+    return list(heapq.merge(*partitions.values(), key=lambda record: record.timestamp))
+
+
+class ReadOrder:
+    """Keeps the consumer's pauses in step with what it has read, after each batch.
+
+    Two cases free every partition: one that has caught up is live from then on (its next
+    record is read at once, whatever the backlog of others), and one that says it has
+    records but yields none while others wait for it (a transaction's markers take offsets
+    and are no records) is, after STUCK_S without a batch, no longer waited for."""
+
+    def __init__(
+        self,
+        stopping: asyncio.Event,
+        window_ms: int = WINDOW_MS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stopping, self.window_ms, self.clock = stopping, window_ms, clock
+        self.read_to: dict[TopicPartition, tuple[int, int]] = {}  # (offset, timestamp)
+        self.live: set[TopicPartition] = set()
+        self.stuck: set[TopicPartition] = set()
+        self.consumer: Partitioned | None = None
+        self.applying = False
+        self.last_batch_at = clock()
+        self.task: asyncio.Task[None] | None = None
+
+    def read(self, records: Iterable[ConsumerRecord[Any, Any]]) -> None:
+        """A batch handed to the consumer, before it is applied."""
+        self.applying = True
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            self.read_to[tp] = (record.offset, record.timestamp)
+            self.stuck.discard(tp)
+
+    def steer(self, consumer: object) -> None:
+        """After a batch: pause the partitions ahead, resume the others. A test's stand-in
+        consumer, which has no partitions, is left alone."""
+        self.applying, self.last_batch_at = False, self.clock()
+        if not isinstance(consumer, Partitioned):
+            return
+        self.consumer = consumer
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._unstick())
+        self._steer(consumer)
+
+    def _progress(self, consumer: Partitioned) -> dict[TopicPartition, Progress]:
+        progress = {}
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            offset, timestamp = self.read_to.get(tp, (-1, None))
+            if highwater is not None and highwater <= offset + 1:
+                self.live.add(tp)
+            waiting = highwater is not None and tp not in self.live and tp not in self.stuck
+            progress[tp] = Progress(timestamp, waiting)
+        return progress
+
+    def _steer(self, consumer: Partitioned) -> None:
+        pause, paused = ahead(self._progress(consumer), self.window_ms), consumer.paused()
+        if paused - pause:
+            consumer.resume(*(paused - pause))
+        if pause - paused:
+            consumer.pause(*(pause - paused))
+
+    async def _unstick(self) -> None:
+        while not self.stopping.is_set():
+            await asyncio.sleep(STUCK_S / 4)
+            consumer = self.consumer
+            if consumer is None or self.applying or self.clock() - self.last_batch_at < STUCK_S:
+                continue
+            # A rebalance or the consumer stopping may leave it unable to answer: try later.
+            with contextlib.suppress(Exception):
+                paused = consumer.paused()
+                if paused:
+                    progress = self._progress(consumer)
+                    self.stuck |= {tp for tp, p in progress.items() if p.waiting} - paused
+                    self._steer(consumer)
+                    self.last_batch_at = self.clock()

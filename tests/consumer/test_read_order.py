@@ -1,0 +1,113 @@
+"""After an outage the inbound partitions are read in the order their records were sent, so a
+child's found report is not read before the MISPER report sent on another topic before it
+(hub.consumers.read_order); a partition that has caught up is never held back."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import ConsumerRecord, TopicPartition
+
+from hub.consumers.read_order import STUCK_S, Progress, ReadOrder, ahead, in_time_order
+
+MISPER, FOUND, RISK = (TopicPartition(f"inbound.{name}", 0) for name in ("misper", "found", "risk"))
+
+
+def record(tp: TopicPartition, offset: int, sent_ms: int) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(tp.topic, tp.partition, offset, sent_ms, 0, None, b"{}", None, 0, 2, [])
+
+
+class Consumer:
+    """Stands in for aiokafka's consumer: its partitions, their high-water marks, pauses."""
+
+    def __init__(self, highwater: dict[TopicPartition, int | None]) -> None:
+        self.highwaters, self.paused_now = highwater, set[TopicPartition]()
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.highwaters)
+
+    def highwater(self, partition: TopicPartition) -> int | None:
+        return self.highwaters[partition]
+
+    def paused(self) -> set[TopicPartition]:
+        return set(self.paused_now)
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.paused_now.update(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.paused_now.difference_update(partitions)
+
+
+def test_partitions_read_ahead_of_the_one_furthest_behind_wait_for_it() -> None:
+    behind = {
+        MISPER: Progress(read_to_ms=1_000, waiting=True),
+        FOUND: Progress(read_to_ms=1_050, waiting=True),  # within the window
+        RISK: Progress(read_to_ms=9_000, waiting=True),
+    }
+    assert ahead(behind, window_ms=100) == {RISK}
+
+
+def test_until_a_partition_with_records_waiting_is_first_read_every_other_waits() -> None:
+    """It may hold the earliest records of all."""
+    unread = {
+        MISPER: Progress(read_to_ms=None, waiting=True),
+        FOUND: Progress(read_to_ms=9_000, waiting=True),
+        RISK: Progress(read_to_ms=1_000, waiting=True),
+    }
+    assert ahead(unread, window_ms=100) == {FOUND, RISK}
+
+
+def test_a_partition_with_nothing_waiting_is_never_paused() -> None:
+    live = {
+        MISPER: Progress(read_to_ms=1_000, waiting=True),
+        FOUND: Progress(read_to_ms=9_000, waiting=False),
+    }
+    assert ahead(live, window_ms=100) == set()
+
+
+def test_a_batch_is_applied_in_the_order_sent_each_partition_in_its_own_order() -> None:
+    """A sender's clock may step back: its partition's records still keep the log's order."""
+    found_late, found_early = record(FOUND, 7, 3_000), record(FOUND, 8, 2_500)
+    misper = record(MISPER, 4, 2_000)
+    ordered = in_time_order([found_late, found_early, misper])
+    assert ordered == [misper, found_late, found_early]
+
+
+async def test_after_an_outage_the_consumer_pauses_what_it_read_ahead_and_resumes_it() -> None:
+    consumer = Consumer({MISPER: 100, FOUND: 100})
+    order = ReadOrder(asyncio.Event(), window_ms=100)
+    order.read([record(FOUND, 0, 5_000), record(MISPER, 0, 1_000)])
+    order.steer(consumer)
+    assert consumer.paused() == {FOUND}
+    order.read([record(MISPER, 99, 6_000)])  # caught up with the found reports
+    order.steer(consumer)
+    assert consumer.paused() == set()
+
+
+async def test_a_partition_that_has_caught_up_is_read_at_once_whatever_is_behind() -> None:
+    """A live event is never held back for a backlog: a new found report on a partition that
+    had caught up is read while another topic still drains."""
+    consumer = Consumer({MISPER: 100, FOUND: 1})
+    order = ReadOrder(asyncio.Event(), window_ms=100)
+    order.read([record(FOUND, 0, 5_000), record(MISPER, 0, 1_000)])
+    order.steer(consumer)  # FOUND has caught up: live from now on
+    consumer.highwaters[FOUND] = 2  # a new found report arrives
+    order.steer(consumer)
+    assert consumer.paused() == set()
+
+
+async def test_a_partition_that_yields_no_records_is_waited_for_only_a_while() -> None:
+    """Offsets taken by a transaction's markers look like records waiting but never come:
+    after STUCK_S without a batch, the partitions paused for it are read."""
+    now = [0.0]
+    consumer = Consumer({MISPER: 100, FOUND: 100})
+    stopping = asyncio.Event()
+    order = ReadOrder(stopping, window_ms=100, clock=lambda: now[0])
+    order.read([record(FOUND, 0, 5_000), record(MISPER, 0, 1_000)])
+    order.steer(consumer)
+    assert consumer.paused() == {FOUND}
+    now[0] = STUCK_S + 1
+    await asyncio.sleep(STUCK_S / 4 + 0.2)
+    stopping.set()
+    assert consumer.paused() == set()
