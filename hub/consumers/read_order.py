@@ -17,15 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from aiokafka import ConsumerRecord, TopicPartition
-
-log = logging.getLogger(__name__)
 
 WINDOW_MS = 100  # records sent this close together are read in the order fetched
 STUCK_S = 2.0  # no batch for this long while partitions are paused: see ReadOrder
