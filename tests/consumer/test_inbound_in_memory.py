@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from unittest.mock import Mock
+from unittest.mock import AsyncMock, Mock
 
 import pytest
 from faststream.kafka import TestKafkaBroker
@@ -139,3 +139,21 @@ def test_a_record_waits_at_most_50_ms_for_a_fetch_asking_after_idle_partitions()
     [subscriber] = inbound_router(HubSettings(), consumer).subscribers
     options = subscriber._connection_args  # type: ignore[attr-defined]  # FastStream private
     assert options["fetch_max_wait_ms"] == 50
+
+
+async def test_a_failure_to_steer_the_partitions_never_reads_an_applied_batch_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pausing is for speed: if it fails, the batch stays committed and reading goes on."""
+    consumer = InboundConsumer(Mock(), Mock(), ManualClock(NOW), asyncio.Event())
+
+    async def applied_and_committed(message: object) -> None:
+        return None
+
+    monkeypatch.setattr(consumer, "_apply_and_commit", applied_and_committed)
+    kafka_consumer = Mock(spec=["assignment", "highwater", "paused", "pause", "resume"])
+    kafka_consumer.assignment.side_effect = RuntimeError("a rebalance under way")
+    message = Mock(consumer=kafka_consumer, nack=AsyncMock())
+    await consumer.handle(message)
+    message.nack.assert_not_awaited()
+    assert "inbound partitions not steered; reading them as fetched" in caplog.messages
