@@ -139,6 +139,14 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_pending", "status", "id"),
+        # The relay's claim, oldest pending row first (migration 0014): an index of the
+        # pending rows alone, so that no plan reads past the sent ones to find a batch.
+        Index(
+            "ix_outbox_claimable",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         # The few rows backing off, by topic and key: a later row for the same child on the
         # same topic waits for them (hub.producers.relay).
         Index(

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
@@ -451,6 +452,63 @@ async def test_a_claim_that_saw_a_stream_before_its_row_failed_sends_nothing_beh
     finally:
         engine.dispose()
     assert [row.key for row in sent] == [b"CF-2"]
+
+
+@pytest.mark.postgres
+async def test_a_claim_during_a_drained_backlog_reads_no_sent_row_to_find_its_batch(
+    kafka: KafkaConnection, postgres_url: str
+) -> None:
+    """A backlog queued 20,000 rows and the relay has sent all but the last 200; the table's
+    statistics were taken while they were all pending. The claim still goes straight to the
+    pending rows: it read past every sent row (380 ms a round, 100,000 events behind) when
+    PostgreSQL believed most rows pending and walked them from the oldest."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE outbox SET (autovacuum_enabled = false)")
+        connection.exec_driver_sql(
+            "INSERT INTO outbox (message_id, topic, key, headers, value, created_at, status,"
+            " attempts) SELECT 'n-' || g, 'notify.northamptonshire.mash',"
+            " convert_to('CF-' || g, 'UTF8'), '[]', '{}', now(), 'pending', 0"
+            " FROM generate_series(1, 20000) AS g"
+        )
+        connection.exec_driver_sql("ANALYZE outbox")
+        connection.exec_driver_sql("UPDATE outbox SET status = 'sent' WHERE id <= 19800")
+    claims: list[tuple[str, Any]] = []
+
+    def note_the_claim(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FOR UPDATE SKIP LOCKED" in statement:
+            claims.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note_the_claim)
+    store, unstarted = sessions(engine), kafka.producer()  # claiming only: nothing is sent
+    try:
+        with store.begin() as session:
+            claimed = Relay(store, unstarted, kafka, SystemClock(), 200,
+                            publishable=PUBLISHABLE)._claim(session)  # fmt: skip
+        event.remove(engine, "before_cursor_execute", note_the_claim)
+        with engine.begin() as connection:  # the same statement, explained as it ran
+            statement, parameters = claims[-1]
+            plan = connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+            ).scalar_one()
+    finally:
+        await unstarted.stop()
+        engine.dispose()
+    assert len(claimed) == 200
+    read = [
+        node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+        for node in _plan_nodes(plan[0]["Plan"])
+        if node.get("Alias") == "outbox"  # the claim's scan, not the backing-off CTE's
+    ]
+    assert read
+    assert max(read) <= 2 * 200, read
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
 
 
 async def test_a_topic_lost_after_the_relay_made_it_is_made_again_and_the_row_sent(
