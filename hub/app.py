@@ -13,9 +13,11 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from hub.bootstrap import build
+from hub.memory import fewer_malloc_arenas
 from hub.runtime import Hub
 from hub.tracing import configure_from_environment
 
+fewer_malloc_arenas()  # as `hub run` does, before any thread starts
 traces = configure_from_environment()  # OTEL_EXPORTER_OTLP_ENDPOINT, as for `hub run`
 hub = Hub(build())
 broker = hub.broker

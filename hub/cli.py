@@ -471,11 +471,13 @@ def run(bootstrap: Bootstrap = "") -> None:
     )
     from hub.errors import failure_of
     from hub.logs import configure
+    from hub.memory import fewer_malloc_arenas
     from hub.routing.directory import DirectoryError
     from hub.runtime import Hub
     from hub.settings import HubSettings, SettingsError, read_settings
     from hub.tracing import configure_from_environment
 
+    fewer_malloc_arenas()  # before any thread starts
     configure()
     traces = configure_from_environment()
     try:
