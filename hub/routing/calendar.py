@@ -1,11 +1,16 @@
 """Office hours (protocol 3.10): out of hours is 17:30 to 09:00 Monday to Friday, weekends and
 bank holidays, in local (Europe/London) time, with England and Wales bank holidays from the
-maintained `holidays` library."""
+maintained `holidays` library: as the table computed from it that the hub ships
+(hub/data/bank-holidays.json, hub.devtools.bank_holidays), and from the library itself for a
+date or a calendar the table does not hold."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -17,15 +22,45 @@ if TYPE_CHECKING:
 SATURDAY = 5
 
 
+@dataclass(frozen=True)
+class ShippedHolidays:
+    """The library's dates for some calendars ("GB/ENG") over some years, read once."""
+
+    first_year: int
+    last_year: int
+    calendars: dict[str, frozenset[date]]
+
+    def holds(self, calendar: str, day: date) -> bool:
+        return calendar in self.calendars and self.first_year <= day.year <= self.last_year
+
+
+@lru_cache(maxsize=1)
+def shipped_holidays() -> ShippedHolidays:
+    table = json.loads((resources.files("hub.data") / "bank-holidays.json").read_text())
+    return ShippedHolidays(
+        table["first_year"],
+        table["last_year"],
+        {
+            name: frozenset(map(date.fromisoformat, days))
+            for name, days in table["calendars"].items()
+        },
+    )
+
+
 @lru_cache(maxsize=8)
 def _bank_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
-    import holidays  # at the first date asked: the library loads every country (~20 MB)
+    # Only for what the shipped table does not hold: the library loads every country's
+    # calendars, some 20 MB of each consumer process's peak (issue 15).
+    import holidays
 
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
 @lru_cache(maxsize=4096)  # the library's lookup is slow, and every MISPER report asks
 def _is_holiday(day: date, country: str, subdivision: str) -> bool:
+    table, calendar = shipped_holidays(), f"{country}/{subdivision}"
+    if table.holds(calendar, day):
+        return day in table.calendars[calendar]
     return day in _bank_holidays(country, subdivision)
 
 
