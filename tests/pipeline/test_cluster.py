@@ -80,6 +80,10 @@ async def test_the_hub_makes_its_topics_on_three_brokers_with_two_in_sync(
 @pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
 )
+@pytest.mark.filterwarnings(  # the same socket's transport, when it is collected first
+    "ignore:Exception ignored in. <function _SelectorTransport.__del__"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
 async def test_a_broker_killed_mid_run_and_restarted_loses_nothing(
     cluster: LocalKafkaCluster, postgres_url: str, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
