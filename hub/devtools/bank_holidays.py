@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hub.routing.calendar import calendar_name
+
 FIRST_YEAR, LAST_YEAR = 1990, 2079
 CALENDARS = (("GB", "ENG"),)  # the shipped deployments' (hub/data/deployments)
 
@@ -32,7 +34,7 @@ def computed(
         "first_year": first_year,
         "last_year": last_year,
         "calendars": {
-            f"{country}/{subdivision}": sorted(
+            calendar_name(country, subdivision): sorted(
                 day.isoformat()
                 for day in holidays.country_holidays(country, subdiv=subdivision, years=years)
             )

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 SATURDAY = 5
 
 
+def calendar_name(country: str, subdivision: str) -> str:
+    """A calendar's name in the shipped table: "GB/ENG"."""
+    return f"{country}/{subdivision}"
+
+
 @dataclass(frozen=True)
 class ShippedHolidays:
     """The library's dates for some calendars ("GB/ENG") over some years, read once."""
@@ -58,7 +63,7 @@ def _bank_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
 
 @lru_cache(maxsize=4096)  # the library's lookup is slow, and every MISPER report asks
 def _is_holiday(day: date, country: str, subdivision: str) -> bool:
-    table, calendar = shipped_holidays(), f"{country}/{subdivision}"
+    table, calendar = shipped_holidays(), calendar_name(country, subdivision)
     if table.holds(calendar, day):
         return day in table.calendars[calendar]
     return day in _bank_holidays(country, subdivision)
