@@ -25,7 +25,7 @@ class HistoryFigures:
     history: History
     rounds: TimerRounds
     on_it: HubFigures  # the same configuration's throughput on the large database
-    empty: HubFigures  # and on an empty one, earlier in the run
+    empty: HubFigures  # and on an empty one, just before it
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Run:
     postgresql: list[HubFigures]
     sqlite: HubFigures
     backlog: Backlog | None
-    backlog_of: HubFigures | None  # the configuration the backlog ran in
+    backlog_of: HubFigures | None  # its configuration's sustained rate, just before it
     history: HistoryFigures | None
 
     @property
@@ -124,8 +124,10 @@ def targets(run: Run) -> list[Target]:
             ),
         ]
     memory = [*run.postgresql, run.sqlite]
+    if run.backlog_of is not None:
+        memory.append(run.backlog_of)
     if run.history is not None:
-        memory.append(run.history.on_it)
+        memory += [run.history.empty, run.history.on_it]
     peak = max(hub.peak_rss_mb for hub in memory)
     if run.backlog is not None:
         peak = max(peak, run.backlog.peak_rss_mb)
@@ -156,11 +158,11 @@ def _hub_lines(hub: HubFigures, baseline: Throughput, fan_out: Throughput) -> li
             f"p95 {lat.percentile(95):.0f} ms, p99 {lat.percentile(99):.0f} ms "
             f"({lat.held_back} events waited for their child's previous one to be applied)"
         )
+    cpu = f"  cpu         {hub.cpu_ms_per_event:.2f} ms per event{processes}"
     lines += [
         f"  memory      peak resident set of `hub run`{processes}: {hub.peak_rss_mb:.0f} MB",
-        f"  cpu         {hub.cpu_ms_per_event:.2f} ms per event{processes}; where it went "
-        f"({hub.profile.samples} samples):",
-        *(f"    {line}" for line in hub.profile.summary()),
+        f"{cpu}; where it went ({hub.profile.samples} samples):" if hub.profile.samples else cpu,
+        *(f"    {line}" for line in hub.profile.summary() if hub.profile.samples),
         "",
     ]
     return lines
@@ -181,8 +183,12 @@ def report(run: Run) -> list[str]:
         lines += _hub_lines(hub, baseline, fan_out)
     if run.backlog is not None:
         backlog = run.backlog
+        if run.backlog_of is not None:
+            lines += _hub_lines(run.backlog_of, baseline, fan_out)
         lines += [
-            f"backlog ({run.backlog_of.name if run.backlog_of else ''}): {backlog.events:,} "
+            # The configuration's name, without the reference's "just before" (above).
+            f"backlog ({run.backlog_of.name.partition(':')[0] if run.backlog_of else ''}): "
+            f"{backlog.events:,} "
             f"events queued while the hub was down, drained in {backlog.seconds:.1f}s = "
             f"{backlog.per_second:,.0f} events/s, {backlog.notifications:,} notifications out",
             "  refused or held, read out of the order they were sent in: "
@@ -198,6 +204,7 @@ def report(run: Run) -> list[str]:
             f"history: {history.history.routing_rows:,} routing-log rows (and as many sent "
             f"outbox rows), {history.history.open_timers:,} open timers, seeded in "
             f"{history.history.seconds:.0f}s",
+            *_hub_lines(history.empty, baseline, fan_out),
             *_hub_lines(history.on_it, baseline, fan_out),
         ]
     lines.append("targets (ratios to this run's baselines):")

@@ -71,8 +71,20 @@ async def run_bench(kafka: KafkaConnection, server_url: str, plan: Plan) -> list
     )
     best = max(postgresql, key=lambda hub: hub.throughput.per_second)
     processes = SPLIT if best.processes > 1 else ONE_PROCESS
-    backlog = None
+
+    async def reference(name: str, title: str, profile: bool) -> HubFigures:
+        """The sustained rate on an empty database, measured just before the run it is the
+        reference of: the machine's speed drifts by the minute, and a ratio to the figure
+        from minutes earlier measured that drift as much as the hub (docs/benchmark.md)."""
+        url = fresh_database(server_url, name)
+        return await bench_hub(kafka, f"{best.name}: {title}", url, plan.events, (), workdir,
+                               processes, profile)  # fmt: skip
+
+    backlog = backlog_of = None
     if plan.backlog:
+        backlog_of = await reference(
+            "bench_backlog_reference", "the sustained rate just before the backlog", False
+        )
         url = fresh_database(server_url, "bench_backlog")
         backlog = await bench_backlog(kafka, url, plan.backlog, workdir, processes)
     history = None
@@ -80,10 +92,13 @@ async def run_bench(kafka: KafkaConnection, server_url: str, plan: Plan) -> list
         url = fresh_database(server_url, "bench_history")
         seeded = seed_history(url, plan.history_rows, plan.open_timers)
         rounds = time_timer_rounds(url, load_directory())
+        empty = await reference(
+            "bench_history_reference", "an empty database just before the history", True
+        )
         on_it = await bench_hub(kafka, best.name + ", with that history", url, plan.events, (),
                                 workdir, processes)  # fmt: skip
-        history = HistoryFigures(seeded, rounds, on_it, best)
-    run = Run(baseline, fan_out, postgresql, sqlite, backlog, best if backlog else None, history)
+        history = HistoryFigures(seeded, rounds, on_it, empty)
+    run = Run(baseline, fan_out, postgresql, sqlite, backlog, backlog_of, history)
     return [
         f"hub benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
         f"broker {kafka.bootstrap}; logs and profiles in {workdir}",

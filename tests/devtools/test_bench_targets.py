@@ -3,8 +3,9 @@ baselines, each printed with whether it is met."""
 
 from collections import Counter
 
-from hub.devtools.bench import HubFigures, Latency, Throughput
-from hub.devtools.bench_report import Run, targets
+from hub.devtools.bench import Backlog, HubFigures, Latency, Throughput
+from hub.devtools.bench_history import History, TimerRounds
+from hub.devtools.bench_report import HistoryFigures, Run, targets
 from hub.devtools.profile import Profile
 
 FAN_OUT = Throughput(events=1000, notifications=6000, seconds=1.0)  # 1,000 events/s
@@ -42,3 +43,22 @@ def test_latency_and_memory_are_judged_on_their_limits() -> None:
     found = verdicts(run)
     assert found["p99 publish"] is False  # 300 ms > 250 ms at 200/s
     assert found["hub memory"] is False  # 320 MB > 300 MB
+
+
+def test_the_backlog_and_the_history_are_judged_against_a_reference_measured_beside_them() -> None:
+    # The sustained run earlier in the benchmark was a fast minute (600 events/s); each
+    # reference, measured just before its run, says 400: the hub kept its speed.
+    earlier = hub("PostgreSQL", 600, 200, 250)
+    backlog = Backlog(100_000, 100_000 / 380, [250.0] * 10, 260.0, 600_000, {})
+    history = HistoryFigures(
+        History(10_000_000, 1_000_000, 300.0),
+        TimerRounds(1.5, 5.0, 400.0, 200),
+        on_it=hub("on that history", 330, 200, 250),
+        empty=hub("an empty database just before the history", 400, 200, 250),
+    )
+    just_before = hub("the sustained rate just before the backlog", 400, 200, 250)
+    sqlite = hub("SQLite", 250, 200, 250)
+    run = Run(FAN_OUT, FAN_OUT, [earlier], sqlite, backlog, just_before, history)
+    found = verdicts(run)
+    assert found["a backlog"] is True  # 380 of 400 is 95% (of 600 it would be 63%)
+    assert found["throughput on"] is True  # 330 of 400 is 83% (of 600 it would be 55%)
