@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert
 
 from hub.routing.directory import Directory
 from hub.service.timers import fire_due_timers
+from hub.settings import RetentionSettings
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import TimerRecord
 
@@ -64,10 +65,16 @@ _SEEDED = ("routing_decisions", "outbox", "inbound_events", "timers")
 def seed_history(url: str, routing_rows: int, open_timers: int) -> History:
     """Migrate, then fill: `routing_rows` routing-log rows and as many sent outbox rows, one
     inbound event per NOTIFICATIONS_PER_EVENT of them, and `open_timers` pending timers due
-    in the next 30 days, for past children."""
+    in the next 30 days, for past children.
+
+    The routing log goes back three years; the sent outbox rows only as far as the retention
+    policy keeps them (HUB_RETENTION_SENT_NOTIFICATIONS_DAYS), as a deployment's daily
+    retention would leave them: rows older than that, the hub's first retention round
+    deleted in one statement while its throughput was measured (every earlier history run)."""
     started = time.monotonic()
     migrate(url)
     events = routing_rows // NOTIFICATIONS_PER_EVENT
+    kept_days = RetentionSettings().sent_notifications_days - 1
     with psycopg.connect(_plain(url), autocommit=True) as db:
         definitions = [
             (name, definition)
@@ -114,13 +121,11 @@ def seed_history(url: str, routing_rows: int, open_timers: int) -> History:
                 attempts, sent_at, last_attempt_at)
             SELECT 'notification:' || md5(i::text)::uuid::text, 'notify.northamptonshire.mct',
                 convert_to('history-child-' || (i / 25), 'UTF8'), '[]'::json,
-                convert_to('{"redacted": true}', 'UTF8'),
-                now() - interval '3 years' + (i / 5) * interval '1 second', 'sent', 1,
-                now() - interval '3 years' + (i / 5) * interval '1 second',
-                now() - interval '3 years' + (i / 5) * interval '1 second'
-            FROM generate_series(1, %s) AS i
+                convert_to('{"redacted": true}', 'UTF8'), sent, 'sent', 1, sent, sent
+            FROM generate_series(1, %s) AS i,
+                LATERAL (SELECT now() - (1 - i::float8 / %s) * %s * interval '1 day') AS t(sent)
             """,
-            [routing_rows],
+            [routing_rows, routing_rows, kept_days],
         )
         db.execute(
             """
