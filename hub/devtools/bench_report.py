@@ -186,9 +186,7 @@ def report(run: Run) -> list[str]:
         if run.backlog_of is not None:
             lines += _hub_lines(run.backlog_of, baseline, fan_out)
         lines += [
-            # The configuration's name, without the reference's "just before" (above).
-            f"backlog ({run.backlog_of.name.partition(':')[0] if run.backlog_of else ''}): "
-            f"{backlog.events:,} "
+            f"backlog ({run.best_postgresql.name}): {backlog.events:,} "
             f"events queued while the hub was down, drained in {backlog.seconds:.1f}s = "
             f"{backlog.per_second:,.0f} events/s, {backlog.notifications:,} notifications out",
             "  refused or held, read out of the order they were sent in: "

@@ -5,7 +5,7 @@ from collections import Counter
 
 from hub.devtools.bench import Backlog, HubFigures, Latency, Throughput
 from hub.devtools.bench_history import History, TimerRounds
-from hub.devtools.bench_report import HistoryFigures, Run, targets
+from hub.devtools.bench_report import HistoryFigures, Run, _hub_lines, targets
 from hub.devtools.profile import Profile
 
 FAN_OUT = Throughput(events=1000, notifications=6000, seconds=1.0)  # 1,000 events/s
@@ -62,3 +62,10 @@ def test_the_backlog_and_the_history_are_judged_against_a_reference_measured_bes
     found = verdicts(run)
     assert found["a backlog"] is True  # 380 of 400 is 95% (of 600 it would be 63%)
     assert found["throughput on"] is True  # 330 of 400 is 83% (of 600 it would be 55%)
+
+
+def test_a_run_not_profiled_prints_its_cpu_without_an_empty_profile() -> None:
+    reference = hub("the sustained rate just before the backlog", 400, 200, 250)
+    lines = _hub_lines(reference, FAN_OUT, FAN_OUT)
+    assert "  cpu         1.00 ms per event" in lines
+    assert not any("where it went" in line or "no samples" in line for line in lines)
