@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -21,6 +21,7 @@ from hub.routing.directory import load_directory
 from hub.scheduler import RetentionJob
 from hub.service.applying import apply_batch
 from hub.settings import RetentionSettings
+from hub.store import retention
 from hub.store.models import (
     AuditEntry,
     ChildRecord,
@@ -168,6 +169,45 @@ def test_sent_notifications_refused_bodies_and_reveal_reasons_go_in_their_time(
     assert (refused.value, refused.status) == (None, "expired")
     assert refused.problems  # why it was refused stays
     assert reasons == [REDACTED_REASON]
+
+
+def test_sent_notifications_go_a_chunk_per_transaction_and_only_those_past_their_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large outbox is never deleted in one long transaction; a notification sent within
+    the policy's days, or not yet sent, stays."""
+    missing_then_found(store)
+    with store.begin() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        for row in rows[:-2]:
+            row.status, row.sent_at = "sent", FOUND
+        rows[-2].status, rows[-2].sent_at = "sent", FOUND + timedelta(days=360)
+        expired, kept = len(rows) - 2, [rows[-2].id, rows[-1].id]
+    monkeypatch.setattr(retention, "SENT_CHUNK", 2)
+    deleted: list[int] = []  # rows each DELETE FROM outbox removed
+    per_transaction: list[int] = []  # how many such DELETEs each committed transaction ran
+
+    def deleting(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("DELETE FROM outbox"):
+            deleted.append(cursor.rowcount)
+
+    def committing(conn: Any) -> None:
+        per_transaction.append(len(deleted) - sum(per_transaction))
+
+    event.listen(Engine, "after_cursor_execute", deleting)
+    event.listen(Engine, "commit", committing)
+    try:
+        done = run(store, 365)
+    finally:
+        event.remove(Engine, "after_cursor_execute", deleting)
+        event.remove(Engine, "commit", committing)
+    assert expired > 2
+    assert done["notifications_deleted"] == expired
+    assert sum(deleted) == expired
+    assert max(deleted) <= 2
+    assert max(per_transaction) == 1
+    with store() as session:
+        assert session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all() == kept
 
 
 def test_a_held_duty_keeps_its_particulars_until_the_episode_goes(store: Store) -> None:
