@@ -73,7 +73,12 @@ class Hub:
         self.metrics_server: WSGIServer | None = None
         if "consumer" in self.settings.roles:
             consumer = InboundConsumer(
-                parts.sessions, parts.directory, parts.clock, self.stop_event, self._applied
+                parts.sessions,
+                parts.directory,
+                parts.clock,
+                self.stop_event,
+                self._applied,
+                self.settings.batch_size,
             )
             self.router = inbound_router(self.settings, consumer)
             self.broker.include_router(self.router)

@@ -86,6 +86,7 @@ class InboundConsumer:
         clock: Clock,
         stopping: asyncio.Event,
         on_applied: Callable[[BatchResult, float], None] | None = None,
+        batch_size: int | None = None,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.stopping, self.on_applied = stopping, on_applied
@@ -93,7 +94,12 @@ class InboundConsumer:
         # next, where the shared pool's threads each grew their own allocator arena to a
         # backlog batch's high-water mark (docs/benchmark.md).
         self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
-        self.read_order = ReadOrder(stopping)
+        # A live partition two batches behind is a backlog again (hub.consumers.read_order).
+        self.read_order = (
+            ReadOrder(stopping)
+            if batch_size is None
+            else ReadOrder(stopping, backlog_after=2 * batch_size)
+        )
 
     def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """As asyncio.to_thread, on the applier's thread: in this task's context, so the

@@ -8,8 +8,10 @@ report that closed its episode is refused. In a 100,000-event backlog two thirds
 records were held (docs/benchmark.md). So while partitions have records waiting, those read
 more than a window ahead of the partition furthest behind are paused, by each record's
 Kafka timestamp (when its sender produced it), much as Kafka Streams orders the partitions
-of one task. A partition that has caught up is never paused: a live event is never made
-to wait for a backlog.
+of one task. A partition that has caught up is not paused: a live event is never made to
+wait for a backlog. It is a backlog again if it falls more than two batches behind while
+the hub runs (a region's forces connecting at once, or senders back after the broker was
+down): live traffic never comes near that.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,8 +27,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from aiokafka import ConsumerRecord, TopicPartition
 
+log = logging.getLogger(__name__)
 WINDOW_MS = 100  # records sent this close together are read in the order fetched
 STUCK_S = 2.0  # no batch for this long while partitions are paused: see ReadOrder
+BACKLOG_AFTER = 400  # records behind: two of the hub's default batches (HUB_BATCH_SIZE)
 
 
 @runtime_checkable
@@ -44,7 +49,7 @@ class Progress:
     """One partition, as far as the consumer has read it."""
 
     read_to_ms: int | None  # the timestamp of the last record read (None: none read yet)
-    waiting: bool  # it has records on the broker not yet read, and has never caught up
+    waiting: bool  # it has records on the broker not yet read, and is not live
 
 
 def ahead(partitions: Mapping[TopicPartition, Progress], window_ms: int) -> set[TopicPartition]:
@@ -75,19 +80,22 @@ def in_time_order(records: Sequence[ConsumerRecord[Any, Any]]) -> list[ConsumerR
 class ReadOrder:
     """Keeps the consumer's pauses in step with what it has read, after each batch.
 
-    Two cases free every partition: one that has caught up is live from then on (its next
-    record is read at once, whatever the backlog of others), and one that says it has
-    records but yields none while others wait for it (a transaction's markers take offsets
-    and are no records) is, after STUCK_S without a batch, no longer waited for."""
+    Two cases free a partition: one that has caught up is live (its next record is read at
+    once, whatever the backlog of others) until it falls `backlog_after` records behind, and
+    one that says it has records but yields none while others wait for it (a transaction's
+    markers take offsets and are no records) is, after STUCK_S without a batch, no longer
+    waited for."""
 
     def __init__(
         self,
         stopping: asyncio.Event,
         window_ms: int = WINDOW_MS,
         clock: Callable[[], float] = time.monotonic,
+        backlog_after: int = BACKLOG_AFTER,
     ) -> None:
         self.stopping, self.window_ms, self.clock = stopping, window_ms, clock
-        self.read_to: dict[TopicPartition, tuple[int, int]] = {}  # (offset, timestamp)
+        self.backlog_after = backlog_after
+        self.read_to: dict[TopicPartition, tuple[int, int | None]] = {}  # (offset, timestamp)
         self.live: set[TopicPartition] = set()
         self.stuck: set[TopicPartition] = set()
         self.consumer: Partitioned | None = None
@@ -119,9 +127,19 @@ class ReadOrder:
         for tp in consumer.assignment():
             highwater = consumer.highwater(tp)
             offset, timestamp = self.read_to.get(tp, (-1, None))
-            if highwater is not None and highwater <= offset + 1:
+            behind = None if highwater is None else highwater - (offset + 1)  # records
+            if behind is not None and behind <= 0:
                 self.live.add(tp)
-            waiting = highwater is not None and tp not in self.live and tp not in self.stuck
+            elif behind is not None and behind > self.backlog_after and tp in self.live:
+                # Its last record read says nothing of when the waiting ones were sent: as
+                # one never read, every other waits until it is read (`ahead`).
+                self.live.discard(tp)
+                self.read_to[tp], timestamp = (offset, None), None
+                log.info(
+                    "inbound partition fell behind: read in the order sent again",
+                    extra={"topic": tp.topic, "partition": tp.partition, "behind": behind},
+                )
+            waiting = behind is not None and tp not in self.live and tp not in self.stuck
             progress[tp] = Progress(timestamp, waiting)
         return progress
 

@@ -97,6 +97,29 @@ async def test_a_partition_that_has_caught_up_is_read_at_once_whatever_is_behind
     assert consumer.paused() == set()
 
 
+async def test_a_partition_caught_up_then_far_behind_is_a_backlog_again() -> None:
+    """A region's forces connect at once: what they send is read in the order sent. The last
+    records read before the burst stand for none of it: as after an outage, each partition
+    is read once before the others wait for it."""
+    consumer = Consumer({MISPER: 1, FOUND: 1})
+    order = ReadOrder(asyncio.Event(), window_ms=100, backlog_after=4)
+    order.read([record(MISPER, 0, 9_000), record(FOUND, 0, 9_000)])
+    order.steer(consumer)  # both live
+    consumer.highwaters.update({MISPER: 50, FOUND: 50})  # the burst, sent from 1_000 on
+    order.read([record(FOUND, 1, 1_500)])
+    order.steer(consumer)
+    assert consumer.paused() == set()  # neither known yet
+    order.read([record(FOUND, 2, 1_550)])
+    order.steer(consumer)
+    assert consumer.paused() == {FOUND}  # until the MISPER reports' partition is read
+    order.read([record(MISPER, 1, 1_000)])
+    order.steer(consumer)
+    assert consumer.paused() == {FOUND}  # ahead of it by more than the window
+    order.read([record(MISPER, 20, 1_600)])
+    order.steer(consumer)
+    assert consumer.paused() == set()
+
+
 async def test_a_partition_that_yields_no_records_is_waited_for_only_a_while() -> None:
     """Offsets taken by a transaction's markers look like records waiting but never come:
     after STUCK_S without a batch, the partitions paused for it are read."""

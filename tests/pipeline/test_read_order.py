@@ -1,17 +1,21 @@
-"""After an outage the hub reads its inbound topics in the order their records were sent
-(hub.consumers.read_order): a child's later events wait on the broker for the MISPER report
-sent before them instead of being held by the hub, apart from the first record or so read
-from each partition before the consumer knows where each stands."""
+"""After an outage, or a burst while it runs, the hub reads its inbound topics in the order
+their records were sent (hub.consumers.read_order): a child's later events wait on the
+broker for the MISPER report sent before them instead of being held by the hub, apart from
+the first record or so read from each partition before the consumer knows where each
+stands."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 from hub.bootstrap import build
 from hub.clock import ManualClock
-from hub.devtools.workload import workload
+from hub.contracts.envelope import to_kafka
+from hub.devtools.workload import Workload, workload
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.topics import ensure_topics
 from hub.producers.publisher import publish
 from hub.runtime import Hub
 from hub.store.models import InboundEvent, RejectedMessage
@@ -41,3 +45,52 @@ async def test_a_backlog_is_read_in_the_order_sent_not_a_topic_at_a_time(
     assert refused == 0
     # At most one record from each partition before the consumer has read it once.
     assert held < partitions, (held, len(backlog))
+
+
+async def send_at_once(kafka: KafkaConnection, burst: Workload, prefix: str) -> None:
+    """As a region's systems connecting at once flush what they queued: sent together, each
+    record stamped when it happened (each phase a second after the last)."""
+    client = kafka.producer()
+    await client.start()
+    try:
+        first_ms = int(time.time() * 1000) - 60_000
+        sent = []
+        for n, phase in enumerate(burst.phases):
+            for event in phase:
+                message = to_kafka(event)
+                sent.append(
+                    await client.send(
+                        prefix + event.contract.topic,
+                        value=message.value,
+                        key=event.key.encode(),
+                        headers=list(message.headers.items()),
+                        timestamp_ms=first_ms + n * 1000,
+                    )
+                )
+        await asyncio.gather(*sent)
+    finally:
+        await client.stop()
+
+
+async def test_a_burst_while_the_hub_runs_is_read_in_the_order_sent(
+    kafka: KafkaConnection, database_url: str
+) -> None:
+    """Partitions the hub had caught up on fall far behind at once: a backlog again, read in
+    the order sent, not a topic at a time."""
+    hub = Hub(build(isolated_settings(database_url, batch_size=1), kafka, ManualClock(START)))
+    prefix = hub.settings.topic_prefix
+    burst = workload(150, START, run="burst")
+    topics = sorted({prefix + event.contract.topic for event in burst.events})
+    await ensure_topics(kafka, topics)  # there before the hub subscribes to them
+    await hub.start()
+    try:
+        await publish(kafka, workload(1, START, run="live").phases[0][:1], topic_prefix=prefix)
+        await eventually(lambda: count(hub, InboundEvent) == 1)  # every partition caught up
+        await send_at_once(kafka, burst, prefix)
+        await eventually(lambda: count(hub, InboundEvent) == 1 + len(burst), timeout_s=120)
+        held = count(hub, RejectedMessage, RejectedMessage.kind == "awaiting_predecessor")
+        refused = count(hub, RejectedMessage, RejectedMessage.status != "resolved")
+    finally:
+        await hub.stop()
+    assert refused == 0
+    assert held < 3 * len(topics), (held, len(burst))
