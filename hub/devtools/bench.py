@@ -43,7 +43,7 @@ from sqlalchemy import func, select
 from hub.contracts.envelope import ParsedEvent
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
 from hub.devtools.hubproc import HubProcesses
-from hub.devtools.profile import Profile
+from hub.devtools.profile import Profile, merge
 from hub.devtools.workload import Workload, workload
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import ensure_topics
@@ -455,31 +455,50 @@ async def bench_hub(
     profile: bool = True,
 ) -> HubFigures:
     """The hub as `hub run` processes, one per entry of `processes` (its HUB_ROLES):
-    throughput, then latency at each paced rate; memory and CPU over all of it."""
+    throughput, then latency at each paced rate; memory and CPU over all of it. With
+    `profile`, then where its CPU goes, from a run of its own (`_where_it_goes`)."""
     bench = BenchHub(kafka, database_url, workdir)
     warm = bench.workload(200, 1, "warm")  # the hub joins its group, loads
     load = bench.workload(events, 2, "load")
     runs = [bench.workload(p.events, 3 + n, f"paced{n}") for n, p in enumerate(paced)]
-    await bench.open(warm, load, *runs)
-    hubs = bench.hubs(processes, profile)
+    sampled = bench.workload(max(events // 2, 200), 3 + len(paced), "sampled")
+    await bench.open(warm, load, *runs, sampled)
+    hubs = bench.hubs(processes)
     warm_done, load_done, *runs_done = map(bench.delivered, (warm, load, *runs))
     try:
+        try:
+            await hubs.start()
+            await drive(bench.sender.send, warm.run, bench.applied, warm_done)
+            seconds = await drive(bench.sender.send, load.run, bench.applied, load_done)
+            throughput = Throughput(len(load.run), load.notifications, seconds)
+            latencies = []
+            for pace, run, done in zip(paced, runs, runs_done, strict=True):
+                held_back = await offer(bench.sender, run.run, pace.rate, bench.committed)
+                await _until(done)
+                latencies.append(Latency(len(run.run), pace.rate, bench.latencies(run), held_back))
+            peak = hubs.peak_mb
+            sent = len(warm.run) + len(load.run) + sum(len(run.run) for run in runs)
+            cpu_ms = hubs.cpu_seconds() * 1000 / sent
+        finally:
+            await hubs.stop()
+        where = await _where_it_goes(bench, processes, sampled) if profile else merge(())
+    finally:
+        await bench.close()
+    return HubFigures(name, len(processes), throughput, latencies, peak, cpu_ms, where)
+
+
+async def _where_it_goes(bench: BenchHub, processes: Sequence[str], sampled: Owed) -> Profile:
+    """The hub's profile, from processes started again under py-spy for a throughput run
+    after the measured ones: sampled while they were measured, the hub lost 8% of its
+    throughput and p99 at 200/s grew a tenth (docs/benchmark.md)."""
+    hubs = bench.hubs(processes, profile=True)
+    done = bench.delivered(sampled)
+    try:
         await hubs.start()
-        await drive(bench.sender.send, warm.run, bench.applied, warm_done)
-        seconds = await drive(bench.sender.send, load.run, bench.applied, load_done)
-        throughput = Throughput(len(load.run), load.notifications, seconds)
-        latencies = []
-        for pace, run, done in zip(paced, runs, runs_done, strict=True):
-            held_back = await offer(bench.sender, run.run, pace.rate, bench.committed)
-            await _until(done)
-            latencies.append(Latency(len(run.run), pace.rate, bench.latencies(run), held_back))
-        peak = hubs.peak_mb
-        sent = len(warm.run) + len(load.run) + sum(len(run.run) for run in runs)
-        cpu_ms = hubs.cpu_seconds() * 1000 / sent
+        await drive(bench.sender.send, sampled.run, bench.applied, done)
     finally:
         await hubs.stop()
-        await bench.close()
-    return HubFigures(name, len(processes), throughput, latencies, peak, cpu_ms, hubs.profile())
+    return hubs.profile()
 
 
 async def bench_backlog(

@@ -161,7 +161,10 @@ def _hub_lines(hub: HubFigures, baseline: Throughput, fan_out: Throughput) -> li
     cpu = f"  cpu         {hub.cpu_ms_per_event:.2f} ms per event{processes}"
     lines += [
         f"  memory      peak resident set of `hub run`{processes}: {hub.peak_rss_mb:.0f} MB",
-        f"{cpu}; where it went ({hub.profile.samples} samples):" if hub.profile.samples else cpu,
+        f"{cpu}; where it went ({hub.profile.samples} samples, a throughput run of its own "
+        "under py-spy, after the measured ones):"
+        if hub.profile.samples
+        else cpu,
         *(f"    {line}" for line in hub.profile.summary() if hub.profile.samples),
         "",
     ]
