@@ -137,7 +137,12 @@ class Batch:
 
     def write(self, check_logged: bool = True) -> int:
         """Write what the records changed; returns how many notifications were queued."""
-        return self.writes.write(self.session, check_logged)
+        # The children read at the batch's start, or since by state_of: whether each has a
+        # record is known, and need not be looked up again.
+        stored = None
+        if self.writes.children.keys() <= self.children.keys():
+            stored = {child_id for child_id, state in self.children.items() if state is not None}
+        return self.writes.write(self.session, check_logged, stored)
 
     def remember(self) -> None:
         """What was written is now committed (its savepoint released): later records see it."""
