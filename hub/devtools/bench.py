@@ -461,8 +461,8 @@ async def bench_hub(
     warm = bench.workload(200, 1, "warm")  # the hub joins its group, loads
     load = bench.workload(events, 2, "load")
     runs = [bench.workload(p.events, 3 + n, f"paced{n}") for n, p in enumerate(paced)]
-    sampled = bench.workload(max(events // 2, 200), 3 + len(paced), "sampled")
-    await bench.open(warm, load, *runs, sampled)
+    sampled = bench.workload(max(events // 2, 200), 3 + len(paced), "sampled") if profile else None
+    await bench.open(warm, load, *runs, *([sampled] if sampled else []))
     hubs = bench.hubs(processes)
     warm_done, load_done, *runs_done = map(bench.delivered, (warm, load, *runs))
     try:
@@ -481,7 +481,7 @@ async def bench_hub(
             cpu_ms = hubs.cpu_seconds() * 1000 / sent
         finally:
             await hubs.stop()
-        where = await _where_it_goes(bench, processes, sampled) if profile else merge(())
+        where = await _where_it_goes(bench, processes, sampled) if sampled else merge(())
     finally:
         await bench.close()
     return HubFigures(name, len(processes), throughput, latencies, peak, cpu_ms, where)
