@@ -6,12 +6,14 @@ hours earlier on another topic: the hub holds it until the report comes (awaitin
 predecessor) and then applies it on the slower path; a risk update read after the found
 report that closed its episode is refused. In a 100,000-event backlog two thirds of the
 records were held (docs/benchmark.md). So while partitions have records waiting, those read
-more than a window ahead of the partition furthest behind are paused, by each record's
-Kafka timestamp (when its sender produced it), much as Kafka Streams orders the partitions
-of one task. A partition that has caught up is not paused: a live event is never made to
-wait for a backlog. It is a backlog again if it falls more than two batches behind while
-the hub runs (a region's forces connecting at once, or senders back after the broker was
-down): live traffic never comes near that.
+more than a window ahead of the partition furthest behind are paused, by when each
+record's event happened (its CloudEvents `ce_time` header; else its Kafka timestamp, when
+its sender produced it), much as Kafka Streams orders the partitions of one task. A sender
+flushing a queue produces its records within milliseconds of each other, so their Kafka
+timestamps cannot order them; the events' own times can. A partition that has caught up
+is not paused: a live event is never made to wait for a backlog. It is a backlog again if
+it falls more than two batches behind while the hub runs (a region's forces connecting at
+once, or senders back after the broker was down): live traffic never comes near that.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from aiokafka import ConsumerRecord, TopicPartition
@@ -48,7 +51,7 @@ class Partitioned(Protocol):
 class Progress:
     """One partition, as far as the consumer has read it."""
 
-    read_to_ms: int | None  # the timestamp of the last record read (None: none read yet)
+    read_to_ms: int | None  # when the last record read happened (None: none read yet)
     waiting: bool  # it has records on the broker not yet read, and is not live
 
 
@@ -66,15 +69,33 @@ def ahead(partitions: Mapping[TopicPartition, Progress], window_ms: int) -> set[
     return {tp for tp, read_to in read.items() if read_to > earliest + window_ms}
 
 
+def happened_ms(record: ConsumerRecord[Any, Any]) -> int:
+    """When the record's event happened, in epoch milliseconds: its `ce_time` header if it
+    reads as a time (validated only later, with the rest of the event), else its Kafka
+    timestamp."""
+    for name, value in record.headers:
+        if name == "ce_time":
+            try:
+                moment = datetime.fromisoformat(value.decode())
+            except (UnicodeDecodeError, ValueError):
+                break
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return int(moment.timestamp() * 1000)
+    timestamp: int = record.timestamp
+    return timestamp
+
+
 def in_time_order(records: Sequence[ConsumerRecord[Any, Any]]) -> list[ConsumerRecord[Any, Any]]:
-    """A batch's records by the time they were sent, each partition's in its own order (a
-    child's records on one topic are applied as they were logged, whatever their clocks)."""
+    """A batch's records by when their events happened, each partition's in its own order
+    (a child's records on one topic are applied as they were logged, whatever their
+    clocks)."""
     partitions: dict[tuple[str, int], list[ConsumerRecord[Any, Any]]] = {}
     for record in records:
         partitions.setdefault((record.topic, record.partition), []).append(record)
     if len(partitions) < 2:
         return list(records)
-    return list(heapq.merge(*partitions.values(), key=lambda record: record.timestamp))
+    return list(heapq.merge(*partitions.values(), key=happened_ms))
 
 
 class ReadOrder:
@@ -108,7 +129,7 @@ class ReadOrder:
         self.applying = True
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
-            self.read_to[tp] = (record.offset, record.timestamp)
+            self.read_to[tp] = (record.offset, happened_ms(record))
             self.stuck.discard(tp)
 
     def steer(self, consumer: object) -> None:

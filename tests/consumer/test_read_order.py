@@ -8,13 +8,25 @@ import asyncio
 
 from aiokafka import ConsumerRecord, TopicPartition
 
-from hub.consumers.read_order import STUCK_S, Progress, ReadOrder, ahead, in_time_order
+from hub.consumers.read_order import (
+    STUCK_S,
+    Progress,
+    ReadOrder,
+    ahead,
+    happened_ms,
+    in_time_order,
+)
 
 MISPER, FOUND, RISK = (TopicPartition(f"inbound.{name}", 0) for name in ("misper", "found", "risk"))
 
 
-def record(tp: TopicPartition, offset: int, sent_ms: int) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(tp.topic, tp.partition, offset, sent_ms, 0, None, b"{}", None, 0, 2, [])
+def record(
+    tp: TopicPartition, offset: int, sent_ms: int, ce_time: bytes | None = None
+) -> ConsumerRecord[bytes, bytes]:
+    headers = [] if ce_time is None else [("ce_id", b"E1"), ("ce_time", ce_time)]
+    return ConsumerRecord(
+        tp.topic, tp.partition, offset, sent_ms, 0, None, b"{}", None, 0, 2, headers
+    )
 
 
 class Consumer:
@@ -72,6 +84,18 @@ def test_a_batch_is_applied_in_the_order_sent_each_partition_in_its_own_order() 
     misper = record(MISPER, 4, 2_000)
     ordered = in_time_order([found_late, found_early, misper])
     assert ordered == [misper, found_late, found_early]
+
+
+def test_records_flushed_together_are_ordered_by_when_their_events_happened() -> None:
+    """A sender flushing its queue stamps every record within milliseconds: the events' own
+    times (ce_time) order them; a record without one, or with one that is not a time, is
+    ordered by its Kafka timestamp."""
+    found = record(FOUND, 0, 5_001, b"2026-11-24T11:20:00Z")
+    misper = record(MISPER, 0, 5_002, b"2026-11-20T18:41:00+00:00")
+    assert in_time_order([found, misper]) == [misper, found]
+    assert happened_ms(misper) == 1_795_200_060_000
+    assert happened_ms(record(RISK, 0, 5_003, b"not a time")) == 5_003
+    assert happened_ms(record(RISK, 0, 5_004)) == 5_004
 
 
 async def test_after_an_outage_the_consumer_pauses_what_it_read_ahead_and_resumes_it() -> None:
