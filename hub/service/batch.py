@@ -83,6 +83,14 @@ class Batch:
         batch = cls(session, directory, now, set(), {}, {}, {}, Writes(now))
         if not in_batch:
             return batch
+        # The children first, locked: what is read after sees what another instance still
+        # applying these records committed before it let go of them. Read before, the
+        # records' ids looked new, and a second instance handed the partition in a
+        # rebalance applied a found report again after the first (refused: "the child was
+        # found").
+        child_ids = {key.decode("utf-8", errors="replace") for key in keys}
+        batch.children = dict.fromkeys(child_ids)
+        batch.children.update(load_children(session, child_ids))
         refused = session.execute(
             select(RejectedMessage.topic, RejectedMessage.partition, RejectedMessage.offset).where(
                 or_(*in_batch)
@@ -107,9 +115,6 @@ class Batch:
                 )
             )
             batch.digests.update({event_id: digest for event_id, digest in stored})
-        child_ids = {key.decode("utf-8", errors="replace") for key in keys}
-        batch.children = dict.fromkeys(child_ids)
-        batch.children.update(load_children(session, child_ids))
         return batch
 
     def digest_of(self, event_id: str) -> str | None:
