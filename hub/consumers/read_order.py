@@ -116,7 +116,8 @@ class ReadOrder:
     ) -> None:
         self.stopping, self.window_ms, self.clock = stopping, window_ms, clock
         self.backlog_after = backlog_after
-        self.read_to: dict[TopicPartition, tuple[int, int | None]] = {}  # (offset, timestamp)
+        # (offset, when it happened), of the last record read of each partition
+        self.read_to: dict[TopicPartition, tuple[int, int | None]] = {}
         self.live: set[TopicPartition] = set()
         self.stuck: set[TopicPartition] = set()
         self.consumer: Partitioned | None = None
@@ -127,8 +128,10 @@ class ReadOrder:
     def read(self, records: Iterable[ConsumerRecord[Any, Any]]) -> None:
         """A batch handed to the consumer, before it is applied."""
         self.applying = True
+        last: dict[TopicPartition, ConsumerRecord[Any, Any]] = {}
         for record in records:
-            tp = TopicPartition(record.topic, record.partition)
+            last[TopicPartition(record.topic, record.partition)] = record
+        for tp, record in last.items():  # each partition's last: its header read once
             self.read_to[tp] = (record.offset, happened_ms(record))
             self.stuck.discard(tp)
 
