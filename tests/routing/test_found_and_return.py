@@ -7,7 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, LegalStatus, PushPullFactor
+from hub.contracts.vocabulary import (
+    EpisodeAssessment,
+    FoundBy,
+    LegalStatus,
+    PushPullFactor,
+    RiskLevel,
+)
 from hub.routing.facts import ProtocolViolation
 from tests.routing.builders import (
     START,
@@ -16,6 +22,7 @@ from tests.routing.builders import (
     found,
     misper,
     return_interview,
+    risk_update,
     told,
 )
 
@@ -27,6 +34,29 @@ def returned(**changes: object) -> Timeline:
     timeline.receive(misper(**changes))  # type: ignore[arg-type]
     timeline.receive(found())
     return timeline
+
+
+def test_7_16_a_grading_made_while_missing_and_read_after_the_found_report_is_told() -> None:
+    """Senders flushing a queue at once: the found report can be read first. The grading is
+    the episode's, and no strategy meeting or high-risk alert is raised for a found child."""
+    timeline = returned()
+    graded = risk_update(RiskLevel.HIGH, FOUND_AT - timedelta(hours=5), cse=True)
+    decisions = timeline.receive(graded, at=FOUND_AT + timedelta(minutes=1))
+    told_of_it = {(d.recipient, d.action, d.paragraph, d.due) for d in decisions}
+    assert told_of_it == {
+        ("allocated_worker", "risk_level_changed", "7.16", None),
+        ("mct", "risk_level_changed", "7.16", None),
+        ("rise", "missing_child_at_risk_of_cse", "6.6", None),
+    }
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert (episode.risk_level, episode.cse_risk) == (RiskLevel.HIGH, True)
+
+
+def test_7_16_a_grading_made_after_the_child_was_found_is_refused() -> None:
+    timeline = returned()
+    with pytest.raises(ProtocolViolation, match="the child was found"):
+        timeline.receive(risk_update(RiskLevel.HIGH, FOUND_AT + timedelta(hours=1)))
 
 
 def test_a_found_report_cancels_every_pending_timer_of_the_episode() -> None:
