@@ -15,7 +15,11 @@ from hub.routing.facts import ChildState
 from hub.store.database import among
 from hub.store.models import InboundEvent, RejectedMessage
 from hub.store.outbox import Source
-from hub.store.outcomes import Writes, load_children
+from hub.store.outcomes import Writes, load_children, table_of
+
+# Core tables for the reads every batch makes (hub.store.outcomes: an ORM statement costs
+# more); the held records are read as ORM rows, since a batch may release them.
+INBOUND, REJECTED = table_of(InboundEvent), table_of(RejectedMessage)
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,11 @@ class Batch:
         partitions: dict[tuple[str, int], list[int]] = {}
         for record in records:
             partitions.setdefault((record.topic, record.partition), []).append(record.offset)
+        rejected = REJECTED.c
         in_batch = [
-            (RejectedMessage.topic == topic)
-            & (RejectedMessage.partition == partition)
-            & RejectedMessage.offset.between(min(offsets), max(offsets))
+            (rejected.topic == topic)
+            & (rejected.partition == partition)
+            & rejected.offset.between(min(offsets), max(offsets))
             for (topic, partition), offsets in partitions.items()
         ]
         keys = {record.key for record in records if record.key is not None}
@@ -92,9 +97,7 @@ class Batch:
         batch.children = dict.fromkeys(child_ids)
         batch.children.update(load_children(session, child_ids))
         refused = session.execute(
-            select(RejectedMessage.topic, RejectedMessage.partition, RejectedMessage.offset).where(
-                or_(*in_batch)
-            )
+            select(rejected.topic, rejected.partition, rejected.offset).where(or_(*in_batch))
         )
         batch.refused_sources = {(t, p, o) for t, p, o in refused}
         # Whole rows: a record applied here may release them, in this same write.
@@ -109,9 +112,10 @@ class Batch:
         ids.update(row.event_id for rows in batch.held.values() for row in rows if row.event_id)
         batch.digests = dict.fromkeys(ids)
         if ids:
+            inbound = INBOUND.c
             stored = session.execute(
-                select(InboundEvent.event_id, InboundEvent.body_sha256).where(
-                    among(session, InboundEvent.event_id, ids)
+                select(inbound.event_id, inbound.body_sha256).where(
+                    among(session, inbound.event_id, ids)
                 )
             )
             batch.digests.update({event_id: digest for event_id, digest in stored})

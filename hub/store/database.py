@@ -130,7 +130,7 @@ def migrate(url: str) -> None:
 
 
 def among(
-    session: Session, column: QueryableAttribute[Any], values: Collection[Any]
+    session: Session, column: QueryableAttribute[Any] | ColumnElement[Any], values: Collection[Any]
 ) -> ColumnElement[bool]:
     """`column IN values`. On PostgreSQL one array parameter (`= ANY`): psycopg converts a
     statement with a thousand placeholders to PostgreSQL's form slowly, and every length is

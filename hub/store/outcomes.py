@@ -6,7 +6,8 @@ transaction; nothing here commits."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import functools
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -23,13 +24,13 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
-    insert,
     select,
     text,
     tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeEngine
@@ -62,6 +63,16 @@ _ANSWERS = (
 PENDING, CANCELLED = "pending", "cancelled"
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table."""
+    return cast("Table", model.__table__)
+
+
+# The tables a batch reads and writes, for Core statements: an ORM statement cost some
+# 0.2 ms more each in SQLAlchemy's ORM layer, a tenth of a batch of one event.
+CHILDREN, TIMERS = table_of(ChildRecord), table_of(TimerRecord)
+
+
 def load_child(session: Session, child_id: str) -> ChildState:
     """The child's state, locked for this transaction on PostgreSQL (a second hub instance
     handed the partition in a rebalance waits rather than interleaving)."""
@@ -76,10 +87,11 @@ def load_children(session: Session, child_ids: Iterable[str]) -> dict[str, Child
         return {}
     # Read as text and validated from it in one pass: decoding to Python objects first,
     # then validating those, took twice as long (a child's state is some 10 KB).
+    children = CHILDREN.c
     rows = session.execute(
-        select(ChildRecord.child_id, ChildRecord.state.cast(Text))
-        .where(among(session, ChildRecord.child_id, wanted))
-        .order_by(ChildRecord.child_id)
+        select(children.child_id, children.state.cast(Text))
+        .where(among(session, children.child_id, wanted))
+        .order_by(children.child_id)
         .with_for_update()
     )
     return {child_id: STATE.validate_json(state) for child_id, state in rows}
@@ -171,19 +183,18 @@ class Writes:
         if updates and postgresql:
             new = self._states(updates)
             session.execute(
-                update(ChildRecord)
-                .where(ChildRecord.child_id == new.c.child_id)
+                CHILDREN.update()
+                .where(CHILDREN.c.child_id == new.c.child_id)
                 .values(state=new.c.state, updated_at=self.now)
-                .execution_options(synchronize_session=False)
             )
         elif updates:
             session.execute(update(ChildRecord), [self._child_row(c) for c in updates])
         # A plain insert: two instances creating one child collide, not overwrite.
         if inserts and postgresql:
             new = self._states(inserts)
-            now = bindparam(None, self.now, type_=_table(ChildRecord).c.updated_at.type)
+            now = bindparam(None, self.now, type_=CHILDREN.c.updated_at.type)
             session.execute(
-                insert(ChildRecord).from_select(
+                CHILDREN.insert().from_select(
                     ["child_id", "state", "updated_at"], select(new.c.child_id, new.c.state, now)
                 )
             )
@@ -263,7 +274,7 @@ class Writes:
         """The answers to duties, on their routing log rows: one statement for them all."""
         if not self.duties:
             return
-        table = _table(RoutingDecision)
+        table = table_of(RoutingDecision)
         session.connection().execute(
             table.update()
             .where(table.c.notification_id == bindparam("duty_id"))
@@ -279,10 +290,9 @@ class Writes:
         # Cancels first: a timer cancelled and then scheduled again in one batch ends pending.
         if self.cancels:
             session.execute(
-                update(TimerRecord)
-                .where(_pairs(session, sorted(self.cancels)), TimerRecord.status == PENDING)
+                TIMERS.update()
+                .where(_pairs(session, sorted(self.cancels)), TIMERS.c.status == PENDING)
                 .values(status=CANCELLED, settled_at=self.now)
-                .execution_options(synchronize_session=False)
             )
         if not self.timers:
             return
@@ -300,24 +310,63 @@ class Writes:
             }
             for (child_id, _), (timer, status) in self.timers.items()
         ]
-        changed = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
-        upsert: postgresql.Insert | sqlite.Insert
         if on_postgresql(session):
-            # One statement for the batch, its rows as one array per column: psycopg sent
-            # an executemany's rows one statement each (23,000 for 5,000 events).
-            columns = _table(TimerRecord).columns
-            new = _unnested(**{n: (columns[n].type, [row[n] for row in rows]) for n in rows[0]})
-            upsert = postgresql.insert(TimerRecord).from_select(list(rows[0]), select(new))
-            parameters = None
-        else:
-            upsert, parameters = sqlite.insert(TimerRecord), rows
+            compiled = _timer_upsert(session.connection().dialect)
+            session.connection().exec_driver_sql(
+                compiled.sql,
+                {name: compiled.bind(name, [r[name] for r in rows]) for name in _TIMER_COLUMNS},
+            )
+            return
+        upsert = sqlite.insert(TimerRecord)
         session.execute(
             upsert.on_conflict_do_update(
                 index_elements=["child_id", "timer_id"],
-                set_={name: upsert.excluded[name] for name in changed},
+                set_={name: upsert.excluded[name] for name in _TIMER_CHANGED},
             ),
-            parameters,
+            rows,
         )
+
+
+_TIMER_CHANGED = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
+_TIMER_COLUMNS = ("child_id", "timer_id", *_TIMER_CHANGED)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement compiled once, and each parameter's bind processing (a Stamp's UTC
+    check), to run as the driver's own SQL."""
+
+    sql: str
+    processors: dict[str, Callable[[Any], Any] | None]
+
+    def bind(self, name: str, value: Any) -> Any:
+        process = self.processors[name]
+        return process(value) if process else value
+
+
+@functools.cache
+def _timer_upsert(dialect: Dialect) -> _Compiled:
+    """The timers of a batch in one upsert, its rows as one array per column (PostgreSQL:
+    psycopg sent an executemany's rows one statement each, 23,000 for 5,000 events).
+    Compiled once: SQLAlchemy caches no PostgreSQL INSERT (its Insert sets inherit_cache
+    False), and compiling this one anew cost some 1 ms of each batch, a batch of one event
+    taking 9 ms in all."""
+    columns = table_of(TimerRecord).columns
+    types = {name: postgresql.ARRAY(columns[name].type) for name in _TIMER_COLUMNS}
+    new = (
+        func.unnest(*(bindparam(name, type_=kind) for name, kind in types.items()))
+        .table_valued(*_TIMER_COLUMNS)
+        .render_derived()
+    )
+    upsert = postgresql.insert(TimerRecord).from_select(list(_TIMER_COLUMNS), select(new))
+    statement = upsert.on_conflict_do_update(
+        index_elements=["child_id", "timer_id"],
+        set_={name: upsert.excluded[name] for name in _TIMER_CHANGED},
+    )
+    return _Compiled(
+        statement.compile(dialect=dialect).string,
+        {name: kind.bind_processor(dialect) for name, kind in types.items()},
+    )
 
 
 def _unnested(**columns: tuple[TypeEngine[Any], list[Any]]) -> TableValuedAlias:
@@ -333,19 +382,15 @@ def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool
     """`(child_id, timer_id) IN pairs`, in one statement for a whole batch: an UPDATE per
     timer cost PostgreSQL a millisecond each, more than all the batch's other writes. On
     PostgreSQL the pairs are two array parameters, unnested."""
-    key = tuple_(TimerRecord.child_id, TimerRecord.timer_id)
+    key = tuple_(TIMERS.c.child_id, TIMERS.c.timer_id)
     if not on_postgresql(session):
         return key.in_(pairs)
     children, timers = zip(*pairs, strict=True)
     wanted = _unnested(
-        child_id=(TimerRecord.child_id.type, list(children)),
-        timer_id=(TimerRecord.timer_id.type, list(timers)),
+        child_id=(TIMERS.c.child_id.type, list(children)),
+        timer_id=(TIMERS.c.timer_id.type, list(timers)),
     )
     return key.in_(select(wanted.c.child_id, wanted.c.timer_id))
-
-
-def _table(model: type[Base]) -> Table:
-    return cast("Table", model.__table__)
 
 
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -353,7 +398,7 @@ def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> 
     huge multi-row INSERT's text, costs several times the hub's throughput. Elsewhere a Core
     executemany (the ORM's bulk insert splits rows into runs with the same columns set,
     which a nullable deadline defeats)."""
-    table, connection = _table(model), session.connection()
+    table, connection = table_of(model), session.connection()
     if not on_postgresql(session):
         connection.execute(table.insert(), rows)
         return
