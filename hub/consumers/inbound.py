@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import crashpoints
 from hub.access.senders import inbound_pattern
 from hub.clock import Clock
+from hub.consumers.prefetch import fetch_while_applying
 from hub.consumers.read_order import ReadOrder, in_time_order
 from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
@@ -110,6 +111,7 @@ class InboundConsumer:
     async def handle(self, message: KafkaMessage) -> None:
         """Never lets an exception escape: with manual acknowledgement FastStream would move
         on past an uncommitted batch, so a failure rewinds to it instead."""
+        fetch_while_applying(message.consumer)  # a setting, every batch: the consumer may change
         try:
             await self._apply_and_commit(message)
         except Stopped:
