@@ -3,8 +3,8 @@
 aiokafka's fetcher sends no fetch to a broker while any record it fetched from that broker
 less than `prefetch_backoff` ago (0.1 s, not one of the consumer's options) is still waiting
 to be consumed. The hub applies a batch for tens of milliseconds, so at 200 events/s a
-record sent just after a fetch waited for two batches: the one being applied, and the one
-read with that fetch's records, and the first fetch after it. With no backoff, the
+record sent just after a fetch was fetched only once the next batch had been read, and
+waited for two batches to be applied before its own began. With no backoff, the
 partitions that hold nothing unconsumed are fetched while a batch is applied, and their
 records are in the next batch (docs/benchmark.md: from send to the start of its batch,
 p50 62 ms before, 39 ms after). Memory stays bounded as before: a partition that holds

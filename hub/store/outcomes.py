@@ -68,8 +68,8 @@ def table_of(model: type[Base]) -> Table:
     return cast("Table", model.__table__)
 
 
-# The tables a batch reads and writes, for Core statements: an ORM statement cost some
-# 0.2 ms more each in SQLAlchemy's ORM layer, a tenth of a batch of one event.
+# The tables a batch reads and writes, for Core statements: SQLAlchemy's ORM layer adds
+# to each (an ORM select took 0.27 ms of CPU, the same in Core 0.23 ms).
 CHILDREN, TIMERS = table_of(ChildRecord), table_of(TimerRecord)
 
 
