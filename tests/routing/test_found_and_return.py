@@ -19,6 +19,7 @@ from tests.routing.builders import (
     START,
     Timeline,
     by_the_rules,
+    disagreement,
     found,
     misper,
     return_interview,
@@ -57,6 +58,24 @@ def test_7_16_a_grading_made_after_the_child_was_found_is_refused() -> None:
     timeline = returned()
     with pytest.raises(ProtocolViolation, match="the child was found"):
         timeline.receive(risk_update(RiskLevel.HIGH, FOUND_AT + timedelta(hours=1)))
+
+
+def test_6_7_a_disagreement_raised_while_missing_and_read_after_the_found_report_is_told() -> None:
+    timeline = returned()
+    raised = disagreement(FOUND_AT - timedelta(hours=5))
+    decisions = timeline.receive(raised, at=FOUND_AT + timedelta(minutes=1))
+    told_of_it = {(d.recipient, d.action, d.paragraph, d.due) for d in decisions}
+    assert told_of_it == {
+        ("team_manager", "resolve_risk_disagreement", "6.7", None),
+        ("police", "resolve_risk_disagreement", "6.7", None),
+    }
+    assert "risk_disagreement" not in {timer.name for timer in timeline.pending}
+
+
+def test_6_7_a_disagreement_raised_after_the_child_was_found_is_refused() -> None:
+    timeline = returned()
+    with pytest.raises(ProtocolViolation, match="the child was found"):
+        timeline.receive(disagreement(FOUND_AT + timedelta(hours=1)))
 
 
 def test_a_found_report_cancels_every_pending_timer_of_the_episode() -> None:

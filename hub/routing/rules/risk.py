@@ -147,8 +147,14 @@ def on_risk_disagreement(
     at: datetime,
     cause: str,
 ) -> Outcome:
-    episode = open_episode(state, event.episode_id, event.raised_at, "data.raised_at")
+    late = graded_before_found(reported_episode(state, event.episode_id), event.raised_at)
+    episode = open_episode(
+        state, event.episode_id, event.raised_at, "data.raised_at", found_ok=late
+    )
     ctx = Context(directory, at, cause, episode)
+    if late:  # raised while missing, read after the found report: nothing left to resolve
+        _disagreement_before_found(ctx, event)
+        return Outcome(state, tuple(ctx.decisions))
     due = event.raised_at + timedelta(hours=directory.timescales.risk_disagreement_hours)
     summary = (
         f"{event.raised_by.value} disagrees with the police risk grading (proposes "
@@ -179,6 +185,25 @@ def on_risk_disagreement(
     )
     updated = replace(episode, timers=(*episode.timers, timer))
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), schedule=(timer,))
+
+
+def _disagreement_before_found(ctx: Context, event: RiskDisagreementRaised) -> None:
+    """6.7's 12 hours are for a grading that steers a search; the child is found, so those
+    6.7 names are told, with no deadline and no escalation, for the return and its
+    interview."""
+    summary = (
+        f"Before the child was found, {event.raised_by.value} disagreed with the police risk "
+        f"grading (proposed {event.proposed_risk_level.value}; received after the found "
+        "report): for the return and its interview."
+    )
+    for recipient in (practitioners_manager(ctx), "police"):
+        ctx.tell(
+            recipient,
+            "resolve_risk_disagreement",
+            "6.7",
+            summary,
+            proposed_risk_level=event.proposed_risk_level.value,
+        )
 
 
 def on_risk_disagreement_unresolved(ctx: Context, timer: Timer) -> list[Timer]:
