@@ -35,6 +35,14 @@ def open_episode(
     return episode
 
 
+def happened_before_found(state: ChildState, episode_id: str, when: datetime) -> bool:
+    """An event of a found episode that happened while the child was missing, read only
+    after the found report (senders flushing a queue at once, or topics read in another
+    order): part of the episode's record, not news for an episode that is over."""
+    found_at = reported_episode(state, episode_id).found_at
+    return found_at is not None and when <= found_at
+
+
 def reported_episode(state: ChildState, episode_id: str) -> Episode:
     episode = state.episode(episode_id)
     if episode is None and state.ever_reported(episode_id):  # nothing left to wait for

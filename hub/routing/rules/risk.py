@@ -12,7 +12,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
-from hub.routing.rules.episode_access import open_episode, reported_episode
+from hub.routing.rules.episode_access import happened_before_found, open_episode
 from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or
 from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
 
@@ -22,9 +22,12 @@ RISK_DISAGREEMENT = "risk_disagreement"
 def on_risk_update(
     state: ChildState, event: RiskUpdate, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    if graded_before_found(reported_episode(state, event.episode_id), event.updated_at):
-        return _graded_before_found(state, event, directory, at, cause)
-    episode = open_episode(state, event.episode_id, event.updated_at, "data.updated_at")
+    late = happened_before_found(state, event.episode_id, event.updated_at)
+    episode = open_episode(
+        state, event.episode_id, event.updated_at, "data.updated_at", found_ok=late
+    )
+    if late:
+        return _graded_before_found(state, episode, event, directory, at, cause)
     raised = event.risk_level is RiskLevel.HIGH and not episode.high_risk
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
@@ -65,23 +68,18 @@ def on_risk_update(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
 
 
-def graded_before_found(episode: Episode, updated_at: datetime) -> bool:
-    """A grading the police made while the child was missing, read only after the found
-    report (senders flushing a queue at once, or topics read in another order): it is part
-    of the episode's record, not an update to a closed episode."""
-    return episode.found_at is not None and updated_at <= episode.found_at
-
-
 def _graded_before_found(
-    state: ChildState, event: RiskUpdate, directory: Directory, at: datetime, cause: str
+    state: ChildState,
+    episode: Episode,
+    event: RiskUpdate,
+    directory: Directory,
+    at: datetime,
+    cause: str,
 ) -> Outcome:
     """7.16 says who is told of a new grading; the child is found, so what they owe is the
     return and its interview (3.20), not a search: they are told, with no deadline, and no
     strategy meeting or high-risk alert (1.4, 7.17, 7.22) is raised for a child already
     found. A new CSE marker still goes to RISE (6.6): it shapes the support after return."""
-    episode = open_episode(
-        state, event.episode_id, event.updated_at, "data.updated_at", found_ok=True
-    )
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
@@ -147,7 +145,7 @@ def on_risk_disagreement(
     at: datetime,
     cause: str,
 ) -> Outcome:
-    late = graded_before_found(reported_episode(state, event.episode_id), event.raised_at)
+    late = happened_before_found(state, event.episode_id, event.raised_at)
     episode = open_episode(
         state, event.episode_id, event.raised_at, "data.raised_at", found_ok=late
     )
