@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.kafka.topics import TopicConfig
 
+DEFAULT_BATCH_SIZE = 200  # HUB_BATCH_SIZE: records a consumer batch applies at most
+
 S = TypeVar("S", bound=BaseSettings)
 
 
@@ -94,7 +96,7 @@ class HubSettings(BaseSettings):
     group_id: str = Field(default="missing-children-hub", min_length=1)
     # A batch's children's states are most of the consumer's memory: 500 took a backlog's
     # peak to 375 MB in two processes, 200 to 303, draining as fast (docs/benchmark.md).
-    batch_size: int = Field(default=200, ge=1, le=5000)
+    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1, le=5000)
     roles: Annotated[frozenset[Role], NoDecode] = Field(
         default=ROLES,
         min_length=1,

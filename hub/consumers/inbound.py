@@ -36,12 +36,12 @@ from hub import crashpoints
 from hub.access.senders import inbound_pattern
 from hub.clock import Clock
 from hub.consumers.prefetch import fetch_while_applying
-from hub.consumers.read_order import ReadOrder, in_time_order
+from hub.consumers.read_order import BACKLOG_BATCHES, ReadOrder, in_time_order
 from hub.retrying import Stopped, until_done
 from hub.routing.directory import Directory
 from hub.service.applying import apply_batch
 from hub.service.batch import BatchResult, Record
-from hub.settings import HubSettings
+from hub.settings import DEFAULT_BATCH_SIZE, HubSettings
 from hub.tracing import attributes, tracer
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class InboundConsumer:
         clock: Clock,
         stopping: asyncio.Event,
         on_applied: Callable[[BatchResult, float], None] | None = None,
-        batch_size: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.stopping, self.on_applied = stopping, on_applied
@@ -96,12 +96,7 @@ class InboundConsumer:
         # next, where the shared pool's threads each grew their own allocator arena to a
         # backlog batch's high-water mark (docs/benchmark.md).
         self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
-        # A live partition two batches behind is a backlog again (hub.consumers.read_order).
-        self.read_order = (
-            ReadOrder(stopping)
-            if batch_size is None
-            else ReadOrder(stopping, backlog_after=2 * batch_size)
-        )
+        self.read_order = ReadOrder(stopping, backlog_after=BACKLOG_BATCHES * batch_size)
 
     def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """As asyncio.to_thread, on the applier's thread: in this task's context, so the

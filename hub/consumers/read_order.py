@@ -30,10 +30,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from aiokafka import ConsumerRecord, TopicPartition
 
+from hub.settings import DEFAULT_BATCH_SIZE
+
 log = logging.getLogger(__name__)
 WINDOW_MS = 100  # records sent this close together are read in the order fetched
 STUCK_S = 2.0  # no batch for this long while partitions are paused: see ReadOrder
-BACKLOG_AFTER = 400  # records behind: two of the hub's default batches (HUB_BATCH_SIZE)
+BACKLOG_BATCHES = 2  # a live partition this many batches behind is a backlog again
 
 
 @runtime_checkable
@@ -112,7 +114,7 @@ class ReadOrder:
         stopping: asyncio.Event,
         window_ms: int = WINDOW_MS,
         clock: Callable[[], float] = time.monotonic,
-        backlog_after: int = BACKLOG_AFTER,
+        backlog_after: int = BACKLOG_BATCHES * DEFAULT_BATCH_SIZE,
     ) -> None:
         self.stopping, self.window_ms, self.clock = stopping, window_ms, clock
         self.backlog_after = backlog_after
