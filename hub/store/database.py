@@ -142,7 +142,7 @@ def among(
 
 
 def not_among(
-    session: Session, column: QueryableAttribute[Any], values: Collection[Any]
+    session: Session, column: QueryableAttribute[Any] | ColumnElement[Any], values: Collection[Any]
 ) -> ColumnElement[bool]:
     """`column NOT IN values`. On PostgreSQL a NOT IN over the array unnested, which it
     hashes: `<> ALL(array)` compares each row with every value (16 ms a relay round of 500
