@@ -220,6 +220,25 @@ def test_7_24_a_child_found_after_closure_is_still_returned_and_interviewed() ->
     assert told(decisions, "mct", "conduct_return_interview")
 
 
+def test_7_24_a_closure_decided_while_missing_but_read_after_the_found_report_is_recorded() -> None:
+    timeline, _ = high_risk()
+    returned = timeline.receive(found(at=START + timedelta(days=40)))
+    [interview] = told(returned, "mct", "conduct_return_interview")
+    assert timeline.receive(closed(START + timedelta(days=20))) == []
+    [episode] = timeline.state.episodes
+    assert episode.closed_at == START + timedelta(days=20)
+    [owed] = [d for d in episode.duties if d.notification_id == str(interview.notification_id)]
+    assert owed.stood_down_at is None  # the return interview is still owed, and chased
+    assert [t for t in timeline.pending if t.episode_id == "EP-1"]
+
+
+def test_7_24_a_closure_decided_after_the_child_was_found_is_refused() -> None:
+    timeline, _ = high_risk()
+    timeline.receive(found(at=START + timedelta(days=40)))
+    with pytest.raises(ProtocolViolation, match="found"):
+        timeline.receive(closed(START + timedelta(days=41)))
+
+
 def test_7_24_a_risk_update_after_closure_is_refused() -> None:
     timeline, _ = high_risk()
     timeline.receive(closed(START + timedelta(days=20)))

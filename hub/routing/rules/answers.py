@@ -18,7 +18,7 @@ from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down
-from hub.routing.rules.episode_access import open_episode, reported_episode
+from hub.routing.rules.episode_access import happened_before_found, open_episode, reported_episode
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -111,14 +111,24 @@ def on_episode_closed(
     state: ChildState, event: EpisodeClosed, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
     """7.24: the case closed by a senior police officer with the Assistant Director: every
-    timer of the episode stops, and no duty of it is followed up any more."""
-    episode = open_episode(state, event.episode_id, event.closed_at, "data.closed_at")
+    timer of the episode stops, and no duty of it is followed up any more.
+
+    A closure decided while the child was missing but read after the found report (a queue
+    flushed at once) is recorded and changes nothing else: had it been read first, the found
+    report would still have opened the return and its interview, and the found report has
+    already stood the search down. One decided after the finding is refused."""
+    late = happened_before_found(state, event.episode_id, event.closed_at)
+    episode = open_episode(
+        state, event.episode_id, event.closed_at, "data.closed_at", found_ok=late
+    )
     if episode.closed_at is not None:
         return Outcome(state)
     if not _may_close(episode, event.answered_by, directory):
         raise ProtocolViolation(
             "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
         )
+    if late:
+        return Outcome(state.with_episode(replace(episode, closed_at=event.closed_at)))
     closed = replace(
         stand_down(episode, None, event.closed_at), closed_at=event.closed_at, timers=()
     )
