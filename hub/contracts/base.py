@@ -90,6 +90,10 @@ UNSAFE_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 
+# A tuple of types, not `list | tuple`: that union is built again at each call, and this
+# check runs on every message, four times for each notification the hub builds.
+_SEQUENCES = (list, tuple)
+
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
@@ -117,7 +121,7 @@ class Message(BaseModel):
         for name, value in self.__dict__.items():
             if isinstance(value, str):
                 unsafe = UNSAFE_CHARACTERS.search(value) is not None
-            elif isinstance(value, list | tuple):
+            elif isinstance(value, _SEQUENCES):
                 unsafe = any(isinstance(t, str) and UNSAFE_CHARACTERS.search(t) for t in value)
             else:
                 continue
