@@ -199,6 +199,11 @@ class FaultRun:
         """With the hub stopped, as `kafka-consumer-groups --reset-offsets --to-earliest`
         would: every inbound partition's committed offset set back to 0. Returns how many
         records the inbound topics hold (what the hub will read again)."""
+        return await self.inbound_records(partitions, reset=True)
+
+    async def inbound_records(self, partitions: int = 3, reset: bool = False) -> int:
+        """How many records the inbound topics hold, all partitions together; `reset`: the
+        group's committed offsets set back to 0 as well."""
         consumer = self.kafka.consumer(group_id=f"{self.prefix}hub", enable_auto_commit=False)
         await consumer.start()
         try:
@@ -209,7 +214,8 @@ class FaultRun:
             ]
             consumer.assign(inbound)
             ends = await consumer.end_offsets(inbound)
-            await consumer.commit(dict.fromkeys(inbound, 0))
+            if reset:
+                await consumer.commit(dict.fromkeys(inbound, 0))
         finally:
             await consumer.stop()
         return sum(ends.values())

@@ -251,6 +251,23 @@ async def test_the_consumer_group_reset_to_earliest_replays_every_event_and_chan
     report_figure(f"group reset to earliest: {records} records read again, nothing changed")
 
 
+async def test_a_hub_stopped_in_order_has_committed_the_offsets_of_every_batch_it_applied(
+    kafka: KafkaConnection, database_url: str, tmp_path: Path
+) -> None:
+    """A batch's offsets are committed while the next is applied (hub.consumers.inbound):
+    an orderly stop waits for the last commit, so a restart reads nothing again."""
+    run = FaultRun(kafka, database_url, tmp_path, events=300)
+    hub = run.hub()
+    hub.start()
+    try:
+        await run.publish_all()
+        assert await asyncio.to_thread(hub.stop) == 0
+        committed, records = await run.committed_offsets(), await run.inbound_records()
+    finally:
+        run.close()
+    assert committed == records
+
+
 async def test_the_broker_frozen_past_the_clients_timeouts_then_thawed_loses_nothing(
     local_kafka: LocalKafka, tmp_path: Path, report_figure: ReportFigure
 ) -> None:
