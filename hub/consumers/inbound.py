@@ -164,9 +164,10 @@ class InboundConsumer:
             await self.settle()
 
     async def settle(self) -> None:
-        """Wait for the last batch's offsets to be committed (or to have failed)."""
+        """Wait for the last batch's offsets to be committed (or to have failed, or been
+        cancelled with the event loop: never raised here, where the hub is stopping)."""
         if self.committing is not None:
-            await self.committing
+            await asyncio.wait({self.committing})
 
 
 def next_offsets(batch: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPartition, int]:
