@@ -70,10 +70,9 @@ class Hub:
             ]
         )
         self.router: KafkaRouter | None = None
-        self.consumer: InboundConsumer | None = None
         self.metrics_server: WSGIServer | None = None
         if "consumer" in self.settings.roles:
-            consumer = self.consumer = InboundConsumer(
+            consumer = InboundConsumer(
                 parts.sessions,
                 parts.directory,
                 parts.clock,
@@ -184,21 +183,13 @@ class Hub:
         """Stop consuming (the batch in hand finishes or is left uncommitted), then the relay
         and scheduler finish their round."""
         self.stop_event.set()
-        await self.settle_consumer()
         await self.broker.stop()
         await self.stop_services()
         self.close()
 
-    async def settle_consumer(self) -> None:
-        """The last applied batch's offsets committed before the consumer stops (a batch
-        still being applied commits its own before it returns, the stop event being set)."""
-        if self.consumer is not None:
-            await self.consumer.settle()
-
     async def stop_services(self) -> None:
         """The relay and the scheduler finish their round; a batch being retried stops."""
         self.stop_event.set()
-        await self.settle_consumer()  # FastStream's app stops its broker after this
         if self.listener is not None:
             self.listener.cancel()  # only a wake-up signal: nothing to finish
         await asyncio.gather(*self.tasks, return_exceptions=True)

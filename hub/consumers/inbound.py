@@ -11,14 +11,7 @@ FastStream's defaults would lose messages here, so each is set explicitly:
 - no NACK on error: a NACK re-reads at once, in a tight loop. A failing batch (the database
   down, or two instances racing in a rebalance) is instead retried with backoff inside the
   handler, and its offsets committed when it succeeds. A bug in one message never fails
-  the batch: apply_batch dead-letters that message.
-
-A batch's offsets are committed while the next batch is applied, not before it starts: the
-commit is a round trip to the broker (8 ms a batch at 200 events/s on this machine), and
-the batch is in the database already. The commits go in order, each of the batch's own
-offsets (never the consumer's position, which may be past records not yet applied); one
-that fails only means the batch is read again after a restart or rebalance, and its events
-are found already applied. Stopping, the hub waits for the last commit (`settle`)."""
+  the batch: apply_batch dead-letters that message."""
 
 from __future__ import annotations
 
@@ -27,12 +20,12 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 from faststream.kafka.annotations import KafkaMessage
@@ -104,7 +97,6 @@ class InboundConsumer:
         # backlog batch's high-water mark (docs/benchmark.md).
         self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
         self.read_order = ReadOrder(stopping, backlog_after=BACKLOG_BATCHES * batch_size)
-        self.committing: asyncio.Task[None] | None = None  # the last batch's offsets
 
     def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """As asyncio.to_thread, on the applier's thread: in this task's context, so the
@@ -157,43 +149,7 @@ class InboundConsumer:
         if self.on_applied is not None:  # the relay and metrics: the outbox rows are committed
             self.on_applied(result, time.perf_counter() - started)
         crashpoints.reach("consumer.committed")
-        # Offsets committed only now, after the database commit, and behind the last batch's.
-        commit = _commit_after(self.committing, message.consumer, next_offsets(batch))
-        self.committing = asyncio.create_task(commit, name="inbound offsets")
-        if self.stopping.is_set():  # nothing follows: wait for it here
-            await self.settle()
-
-    async def settle(self) -> None:
-        """Wait for the last batch's offsets to be committed (or to have failed, or been
-        cancelled with the event loop: never raised here, where the hub is stopping)."""
-        if self.committing is not None:
-            await asyncio.wait({self.committing})
-
-
-def next_offsets(batch: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPartition, int]:
-    """Where each partition of the batch resumes: after its last record."""
-    offsets: dict[TopicPartition, int] = {}
-    for record in batch:
-        partition = TopicPartition(record.topic, record.partition)
-        offsets[partition] = max(offsets.get(partition, 0), record.offset + 1)
-    return offsets
-
-
-async def _commit_after(
-    previous: asyncio.Task[None] | None, consumer: Any, offsets: dict[TopicPartition, int]
-) -> None:
-    """Commit `offsets` once the previous batch's commit has ended, so that a partition's
-    committed offset only moves forward. A failure is logged, never raised: the batch is in
-    the database, and reading it again finds its events applied."""
-    if previous is not None:
-        await previous
-    try:
-        await consumer.commit(offsets)
-    except Exception as error:
-        log.warning(
-            "inbound offsets not committed; the batch will be read again and found applied",
-            extra={"error": type(error).__name__},
-        )
+        await message.ack()  # offsets committed only now, after the database commit
 
 
 def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRouter:

@@ -254,8 +254,8 @@ async def test_the_consumer_group_reset_to_earliest_replays_every_event_and_chan
 async def test_a_hub_stopped_in_order_has_committed_the_offsets_of_every_batch_it_applied(
     kafka: KafkaConnection, database_url: str, tmp_path: Path
 ) -> None:
-    """A batch's offsets are committed while the next is applied (hub.consumers.inbound):
-    an orderly stop waits for the last commit, so a restart reads nothing again."""
+    """Offsets are committed after each batch's database commit (hub.consumers.inbound):
+    after an orderly stop a restart reads nothing again."""
     run = FaultRun(kafka, database_url, tmp_path, events=300)
     hub = run.hub()
     hub.start()
