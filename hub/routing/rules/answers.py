@@ -18,7 +18,7 @@ from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down
-from hub.routing.rules.episode_access import happened_before_found, open_episode, reported_episode
+from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -117,10 +117,10 @@ def on_episode_closed(
     flushed at once) is recorded and changes nothing else: had it been read first, the found
     report would still have opened the return and its interview, and the found report has
     already stood the search down. One decided after the finding is refused."""
-    late = happened_before_found(state, event.episode_id, event.closed_at)
     episode = open_episode(
-        state, event.episode_id, event.closed_at, "data.closed_at", found_ok=late
+        state, event.episode_id, event.closed_at, "data.closed_at", read_late_ok=True
     )
+    late = read_late(episode, event.closed_at)
     if episode.closed_at is not None:
         return Outcome(state)
     if not _may_close(episode, event.answered_by, directory):

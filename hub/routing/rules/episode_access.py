@@ -15,10 +15,15 @@ def open_episode(
     *,
     found_ok: bool = False,
     closed_ok: bool = False,
+    read_late_ok: bool = False,
 ) -> Episode:
     """The episode, which must have been reported and, unless said, not yet found nor closed
-    by the joint decision of 7.24."""
+    by the joint decision of 7.24. `read_late_ok`: a found episode too, for an event that
+    happened while the child was missing but is read only after the found report (senders
+    flushing a queue at once, or topics read in another order); the caller tells such an
+    event by the episode's `found_at` (`read_late`)."""
     episode = reported_episode(state, episode_id)
+    found_ok = found_ok or (read_late_ok and read_late(episode, when))
     if episode.closed_at is not None and not closed_ok:
         raise ProtocolViolation(
             "data.episode_id",
@@ -35,12 +40,10 @@ def open_episode(
     return episode
 
 
-def happened_before_found(state: ChildState, episode_id: str, when: datetime) -> bool:
-    """An event of a found episode that happened while the child was missing, read only
-    after the found report (senders flushing a queue at once, or topics read in another
-    order): part of the episode's record, not news for an episode that is over."""
-    found_at = reported_episode(state, episode_id).found_at
-    return found_at is not None and when <= found_at
+def read_late(episode: Episode, when: datetime) -> bool:
+    """An event of a found episode that happened while the child was missing: part of the
+    episode's record, not news for an episode that is over."""
+    return episode.found_at is not None and when <= episode.found_at
 
 
 def reported_episode(state: ChildState, episode_id: str) -> Episode:

@@ -12,7 +12,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
-from hub.routing.rules.episode_access import happened_before_found, open_episode
+from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or
 from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
 
@@ -22,10 +22,10 @@ RISK_DISAGREEMENT = "risk_disagreement"
 def on_risk_update(
     state: ChildState, event: RiskUpdate, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    late = happened_before_found(state, event.episode_id, event.updated_at)
     episode = open_episode(
-        state, event.episode_id, event.updated_at, "data.updated_at", found_ok=late
+        state, event.episode_id, event.updated_at, "data.updated_at", read_late_ok=True
     )
+    late = read_late(episode, event.updated_at)
     if late:
         return _graded_before_found(state, episode, event, directory, at, cause)
     raised = event.risk_level is RiskLevel.HIGH and not episode.high_risk
@@ -145,10 +145,10 @@ def on_risk_disagreement(
     at: datetime,
     cause: str,
 ) -> Outcome:
-    late = happened_before_found(state, event.episode_id, event.raised_at)
     episode = open_episode(
-        state, event.episode_id, event.raised_at, "data.raised_at", found_ok=late
+        state, event.episode_id, event.raised_at, "data.raised_at", read_late_ok=True
     )
+    late = read_late(episode, event.raised_at)
     ctx = Context(directory, at, cause, episode)
     if late:  # raised while missing, read after the found report: nothing left to resolve
         _disagreement_before_found(ctx, event)
