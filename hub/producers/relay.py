@@ -48,8 +48,7 @@ from hub.kafka.topics import TopicConfig, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.store.database import READ_ONLY, among, not_among, on_postgresql
-from hub.store.models import OutboxMessage
-from hub.store.outcomes import table_of
+from hub.store.models import OutboxMessage, table_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState
 from hub.store.database import among
-from hub.store.models import InboundEvent, RejectedMessage
+from hub.store.models import InboundEvent, RejectedMessage, table_of
 from hub.store.outbox import Source
-from hub.store.outcomes import Writes, load_children, table_of
+from hub.store.outcomes import Writes, load_children
 
 # Core tables for the reads every batch makes (hub.store.outcomes: an ORM statement costs
 # more); the held records are read as ORM rows, since a batch may release them.
