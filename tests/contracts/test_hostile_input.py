@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from hub.contracts.base import Message
 from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.contracts.problems import BadMessage
 from tests.helpers import encoded, example
@@ -79,6 +81,26 @@ def test_a_control_or_bidi_character_in_a_place_is_refused_naming_the_field(
     assert problems_of(raw) == {
         "data.last_seen.place": "contains a control or bidirectional formatting character"
     }
+
+
+def test_the_field_holding_the_character_is_named_among_several_texts() -> None:
+    raw = with_data(circumstances="Left after an argument\u202e", case_reference="MIS-1")
+    assert problems_of(raw) == {
+        "data.circumstances": "contains a control or bidirectional formatting character"
+    }
+
+
+class _Places(Message):
+    """A message with a list of texts, which no contract has today: the check covers it."""
+
+    heard_of: tuple[str, ...]
+
+
+def test_a_control_character_in_a_list_of_texts_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        _Places(heard_of=("Luton", "Bedford\x1b[2J"))
+    assert "heard_of: contains a control or bidirectional formatting character" in str(caught.value)
+    assert "Bedford" not in str(caught.value)
 
 
 def test_an_unknown_fields_name_is_never_echoed() -> None:
