@@ -119,6 +119,8 @@ class Episode:
     timers: tuple[Timer, ...] = ()
     duties: tuple[Duty, ...] = ()
     closed_at: datetime | None = None  # 7.24: closed by joint decision, not found
+    # 6.7: the grading another agency proposed against the police's, until it is settled
+    disputed_risk_level: RiskLevel | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)

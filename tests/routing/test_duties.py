@@ -23,6 +23,7 @@ from tests.routing.builders import (
     START,
     Timeline,
     by_the_rules,
+    disagreement,
     found,
     misper,
     risk_update,
@@ -189,6 +190,19 @@ def test_7_20_the_minutes_are_due_24_hours_after_the_meeting_held() -> None:
         if d.action == "receive_strategy_meeting_minutes"
     ]
     assert minutes.due == START + timedelta(hours=30)
+
+
+def test_6_7_a_disagreement_reported_resolved_is_not_escalated_at_12_hours() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    raised = timeline.receive(disagreement(START + timedelta(hours=3)))
+    [manager] = told(raised, "team_manager", "resolve_risk_disagreement")
+    timeline.receive(completed(manager, START + timedelta(hours=6)))
+    assert not told(
+        timeline.advance(START + timedelta(hours=16)),
+        "rise_mct_service_manager",
+        "escalate_risk_disagreement",
+    )
 
 
 def test_7_22_the_next_meeting_date_set_at_a_meeting_stands() -> None:

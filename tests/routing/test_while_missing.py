@@ -134,6 +134,26 @@ def test_6_7_a_new_police_grading_settles_the_disagreement() -> None:
     )
 
 
+def test_6_7_a_grading_other_than_the_one_proposed_leaves_the_disagreement_to_escalate() -> None:
+    timeline = missing_for(0.1)
+    timeline.receive(disagreement(START + timedelta(hours=3)))  # proposes high
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=5), cse=True))
+    assert told(
+        timeline.advance(START + timedelta(hours=16)),
+        "rise_mct_service_manager",
+        "escalate_risk_disagreement",
+    )
+
+
+def test_6_7_settled_by_the_police_grading_the_duties_to_resolve_it_are_done() -> None:
+    timeline = missing_for(0.1)
+    timeline.receive(disagreement(START + timedelta(hours=3)))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=5)))
+    [episode] = timeline.state.episodes
+    resolve = [d for d in episode.duties if d.action == "resolve_risk_disagreement"]
+    assert [d.status(START + timedelta(hours=20)) for d in resolve] == ["done", "done"]
+
+
 def test_6_14_a_red_rating_makes_the_risk_assessment_due_in_4_hours() -> None:
     timeline = missing_for(0.1)
     [assessment] = timeline.receive(rating(RagRating.RED, START + timedelta(hours=3)))

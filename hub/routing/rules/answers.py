@@ -19,6 +19,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
+from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -53,6 +54,9 @@ def on_duty_completed(
         raise ProtocolViolation("data.completed_at", "is before the child went missing")
     if duty.done_at is not None:
         return Outcome(state)
+    if duty.action == Action.RESOLVE_RISK_DISAGREEMENT:
+        resolved, cancel = settle_disagreement(episode, event.completed_at, event.completed_by)
+        return Outcome(state.with_episode(resolved), cancel=cancel)
     done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
     return Outcome(state.with_episode(episode.with_duty(done)))
 

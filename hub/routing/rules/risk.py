@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hub.contracts.actions import Action
 from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
 from hub.routing.context import Context
@@ -61,11 +62,27 @@ def on_risk_update(
             "A missing child now has a CSE risk marker.",
             due=at,
         )
-    disagreement = [t for t in episode.timers if t.name == RISK_DISAGREEMENT]
-    if disagreement:  # a new police grading settles the disagreement (6.7)
-        cancel = tuple(disagreement)
-        updated = replace(updated, timers=tuple(t for t in episode.timers if t not in cancel))
+    if episode.disputed_risk_level is event.risk_level:  # graded as proposed (6.7)
+        updated, cancel = settle_disagreement(updated, event.updated_at, "police re-graded")
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
+
+
+def settle_disagreement(
+    episode: Episode, at: datetime, by: str
+) -> tuple[Episode, tuple[Timer, ...]]:
+    """6.7's disagreement resolved: police graded the risk as proposed, or those told to
+    resolve it said they had. Its 12-hour escalation stands down, and so do the duties to
+    resolve it, which were one matter for the practitioner's manager and the police. A new
+    grading the other agency did not propose settles nothing: unresolved at 12 hours, it is
+    escalated."""
+    settled, cancel = episode.without_timers({RISK_DISAGREEMENT})
+    duties = tuple(
+        replace(d, done_at=at, done_by=by)
+        if d.action == Action.RESOLVE_RISK_DISAGREEMENT and not d.settled
+        else d
+        for d in episode.duties
+    )
+    return replace(settled, duties=duties, disputed_risk_level=None), cancel
 
 
 def _graded_before_found(
@@ -181,7 +198,11 @@ def on_risk_disagreement(
         "6.7",
         sequence=sum(1 for t in episode.timers if t.name == RISK_DISAGREEMENT),
     )
-    updated = replace(episode, timers=(*episode.timers, timer))
+    updated = replace(
+        episode,
+        timers=(*episode.timers, timer),
+        disputed_risk_level=event.proposed_risk_level,
+    )
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), schedule=(timer,))
 
 
