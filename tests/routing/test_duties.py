@@ -220,6 +220,16 @@ def test_7_22_the_next_meeting_date_set_at_a_meeting_stands() -> None:
     )
 
 
+def test_7_22_a_next_meeting_set_later_than_day_7_leaves_the_day_7_meeting_due() -> None:
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    later = START + timedelta(days=21)
+    timeline.receive(held(convene, START + timedelta(hours=40), next_meeting_at=later))
+    fired = by_the_rules(timeline.advance(START + timedelta(days=7, hours=1)))
+    [ladder] = told(fired, "service_manager", "convene_strategy_meeting")
+    assert ladder.at == START + timedelta(days=7)
+
+
 def test_7_24_a_closed_episode_fires_nothing_more() -> None:
     timeline, _ = high_risk()
     timeline.receive(closed(START + timedelta(days=20)))

@@ -83,8 +83,10 @@ def on_strategy_meeting_held(
     held = replace(episode, duties=duties)
     if event.next_meeting_at is None or episode.found_at is not None:
         return Outcome(state.with_episode(held))
+    # 7.22's are "maximum timescales": a date set at the meeting brings the next one
+    # forward, never past the day the ladder sets.
     ladder = [t for t in held.timers if t.name == STRATEGY_MEETING]
-    moved = tuple(replace(t, due=event.next_meeting_at) for t in ladder)
+    moved = tuple(replace(t, due=min(t.due, event.next_meeting_at)) for t in ladder)
     kept = tuple(t for t in held.timers if t not in ladder)
     held = replace(held, timers=(*kept, *moved))
     return Outcome(state.with_episode(held), schedule=moved, cancel=tuple(ladder))
