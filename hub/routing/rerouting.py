@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hub.routing.directory import Directory, Standing
-from hub.routing.facts import Unroutable
+from hub.routing.facts import ChildState, Unroutable
 
 
 def route_again(directory: Directory, recipient: str, held: Unroutable) -> str | Unroutable:
@@ -22,3 +24,14 @@ def route_again(directory: Directory, recipient: str, held: Unroutable) -> str |
     if found is not None:
         return found
     return Unroutable(held.field, held.named, resolution.why_not_routable())
+
+
+def owed_by(state: ChildState, episode_id: str, notification_id: str, authority: str) -> ChildState:
+    """The child's state with the routed duty owed by the authority now named, so that its
+    answers (acknowledged, done) are taken from that authority and its escalations name it.
+    Unchanged if the episode or the duty is no longer held (retention, or not a duty)."""
+    episode = state.episode(episode_id)
+    duty = episode.duty(notification_id) if episode is not None else None
+    if episode is None or duty is None or duty.authority:
+        return state
+    return state.with_episode(episode.with_duty(replace(duty, authority=authority)))

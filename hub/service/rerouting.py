@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.contracts.notification import Notification
 from hub.contracts.particulars import ChildParticulars
 from hub.routing.directory import Directory
-from hub.routing.facts import Unroutable
+from hub.routing.facts import ChildState, Unroutable
 from hub.routing.particulars import disclosed_again
-from hub.routing.rerouting import route_again
+from hub.routing.rerouting import owed_by, route_again
 from hub.store.database import among
 from hub.store.models import RoutingDecision
 from hub.store.outbox import outgoing_notification
-from hub.store.outcomes import enqueue, load_child
+from hub.store.outcomes import Writes, enqueue, load_children
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
 
@@ -60,13 +60,27 @@ def reroute(
         query = select(RoutingDecision).where(HELD).order_by(RoutingDecision.decided_at)
         if only is not None:
             query = query.where(among(session, RoutingDecision.notification_id, only))
-        results = [_route(session, row, directory, now) for row in session.scalars(query)]
+        rows = list(session.scalars(query))
+        # The children locked first, in the one order every instance takes (no deadlock with
+        # a consumer applying their events), then each routed duty named in its child's state.
+        locked = load_children(session, [row.child_id for row in rows])
+        children = dict(locked)
+        results = [_route(session, row, directory, now, children) for row in rows]
+        writes = Writes(now)
+        writes.children = {k: state for k, state in children.items() if state is not locked[k]}
+        writes.write(session)
         if audit is not None:
             audit(session, results)
         return results
 
 
-def _route(session: Session, row: RoutingDecision, directory: Directory, now: datetime) -> Rerouted:
+def _route(
+    session: Session,
+    row: RoutingDecision,
+    directory: Directory,
+    now: datetime,
+    children: dict[str, ChildState],
+) -> Rerouted:
     assert row.unroutable_field is not None
     assert row.unroutable_reason is not None
     held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
@@ -92,7 +106,7 @@ def _route(session: Session, row: RoutingDecision, directory: Directory, now: da
             row.child
             if row.child is not None
             else disclosed_again(
-                load_child(session, row.child_id),
+                children.get(row.child_id) or ChildState(row.child_id),
                 row.episode_id,
                 directory,
                 row.recipient,
@@ -101,4 +115,8 @@ def _route(session: Session, row: RoutingDecision, directory: Directory, now: da
         ),
     )
     enqueue(session, outgoing_notification(notification), now)
+    if row.child_id in children:
+        children[row.child_id] = owed_by(
+            children[row.child_id], row.episode_id, row.notification_id, found
+        )
     return Rerouted(row.notification_id, row.recipient, found)

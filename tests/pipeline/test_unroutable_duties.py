@@ -118,3 +118,25 @@ def test_a_duty_held_before_the_log_kept_particulars_is_delivered_whole(store: S
         ]
     assert police["child"]["name"] == "Jordan Example"
     assert police["child"]["last_seen_place"]
+
+
+def test_a_duty_routed_again_is_answered_by_the_agency_it_was_routed_to(store: Store) -> None:
+    """Held for a misspelt host authority, then routed to Wiltshire Police: their
+    acknowledgement is taken, not refused as owed to nobody (issue 14)."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    report = route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    [to_police] = [nid for nid, code in report.routed.items() if code == "wiltshire-police"]
+    document = example("09-duty-acknowledged")
+    document["data"].update(
+        notification_id=to_police,
+        answered_by="wiltshire-police",
+        acknowledged_at="2026-11-20T18:50:00Z",
+    )
+    topic = "inbound.duty-acknowledged"
+    result = apply_batch(store, [record_of(document, topic)], knowing("wiltshre", "wiltshire"), NOW)
+    assert result.applied == 1
+    with store() as session:
+        row = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.notification_id == to_police)
+        ).one()
+    assert row.acknowledged_at == datetime(2026, 11, 20, 18, 50, tzinfo=UTC)
