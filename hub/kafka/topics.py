@@ -67,6 +67,10 @@ class TopicsNotCreated(KafkaError):  # type: ignore[misc]  # aiokafka is untyped
 
     retriable = True  # the relay's next round asks again
 
+    def __init__(self, refused: dict[str, str]) -> None:
+        super().__init__(f"topics not created: {refused}")
+        self.refused = refused  # topic -> the controller's error, by name
+
 
 def raise_for_refused(topic_errors: Iterable[tuple[object, ...]]) -> None:
     """The admin client returns a topic it could not create as an error code in its answer,
@@ -77,4 +81,4 @@ def raise_for_refused(topic_errors: Iterable[tuple[object, ...]]) -> None:
         if entry[1] not in (NO_ERROR, TopicAlreadyExistsError.errno)  # another hub made it
     }
     if refused:
-        raise TopicsNotCreated(f"topics not created: {refused}")
+        raise TopicsNotCreated(refused)

@@ -28,13 +28,13 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.errors import UnknownTopicOrPartitionError
+from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -44,7 +44,7 @@ from hub import crashpoints, tracing
 from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
 from hub.kafka.connection import KafkaConnection, ProducerGuarantees, guarantees_of
-from hub.kafka.topics import TopicConfig, ensure_topics
+from hub.kafka.topics import TopicConfig, TopicsNotCreated, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.store.database import READ_ONLY, among, not_among, on_postgresql
@@ -268,11 +268,12 @@ class Relay:
         """Publish the claimed rows and mark them, in the claiming transaction if there is
         one; returns how many failed."""
         new_topics = {self.prefix + row.topic for row in rows} - self.known_topics
+        unmade: dict[str, BaseException] = {}
         if new_topics:
-            on_loop(ensure_topics(self.kafka, sorted(new_topics), self.partitions))
-            self.known_topics |= new_topics
+            unmade = on_loop(self._make_topics(sorted(new_topics)))
+            self.known_topics |= new_topics - unmade.keys()
         crashpoints.reach("relay.claimed")
-        outcomes: list[BaseException | None] = on_loop(self._send_all(rows))
+        outcomes: list[BaseException | None] = on_loop(self._send_all(rows, unmade))
         crashpoints.reach("relay.acknowledged")  # sent (or failed), not yet marked
         fatal = next((e for e in outcomes if isinstance(e, PRODUCER_BROKEN)), None)
         if fatal is not None:
@@ -403,7 +404,21 @@ class Relay:
             raise
         self.producer, self.broken = fresh, None
 
-    async def _send_all(self, rows: list[Pending]) -> list[BaseException | None]:
+    async def _make_topics(self, names: list[str]) -> dict[str, BaseException]:
+        """Make the round's new topics; returns those not made, with why. A topic the
+        cluster cannot make yet (too few brokers up for its replicas, say) fails its own
+        rows, which back off, and holds up no other recipient's."""
+        try:
+            await ensure_topics(self.kafka, names, self.partitions)
+        except TopicsNotCreated as refused:  # the controller answered, topic by topic
+            return {name: refused for name in refused.refused}
+        except KafkaError as failed:  # no answer: none of them is known to be made
+            return dict.fromkeys(names, failed)
+        return {}
+
+    async def _send_all(
+        self, rows: list[Pending], unmade: Mapping[str, BaseException] | None = None
+    ) -> list[BaseException | None]:
         """Send the round's rows as one record batch per topic partition, all partitions at
         once, and wait for the acknowledgements. The broker writes a batch whole or not at
         all, so a failure never lets one of a child's notifications overtake an earlier one
@@ -417,7 +432,8 @@ class Relay:
         outcomes: list[BaseException | None] = [HELD_BACK] * len(rows)
         queues: dict[TopicPartition, deque[int]] = {}
         failed_streams: set[tuple[str, bytes]] = set()
-        partitions = await self._partitions({self.prefix + row.topic for row in rows})
+        topics = {self.prefix + row.topic for row in rows}
+        partitions = {**(unmade or {}), **await self._partitions(topics - (unmade or {}).keys())}
         for index, row in enumerate(rows):
             found = partitions[self.prefix + row.topic]
             if isinstance(found, BaseException):  # e.g. no metadata for the topic

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import ManualClock, SystemClock
 from hub.devtools.reader import read_topics
 from hub.kafka.connection import KafkaConnection, guarantees_of
-from hub.kafka.topics import TopicsNotCreated, raise_for_refused
+from hub.kafka.topics import TopicConfig, TopicsNotCreated, ensure_topics, raise_for_refused
 from hub.producers.relay import (
     ROW_BACKOFF_CAP,
     DeliveryFailed,
@@ -346,6 +346,39 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
     assert {row.status for row in refused} == {"pending"}
     assert all(row.next_attempt_at is not None and row.attempts >= 1 for row in refused)
     assert "MessageSizeTooLarge" in (refused[0].last_error or "")
+
+
+async def test_a_topic_the_cluster_cannot_make_yet_holds_up_no_other_recipient(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """A recipient's first notification needs its topic made, and the cluster refuses (in
+    production: replicas 3 with a broker down; here: replicas 2 on one broker). Its row fails
+    and backs off; the row beside it, for a recipient whose topic exists, is sent."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    new, existing = "notify.luton.host_authority", "notify.kent.host_authority"
+    await ensure_topics(kafka, [prefix + existing], TopicConfig())
+    with store.begin() as session:
+        enqueue(session, Outgoing("first-for-luton", new, b"C-1", [], b"{}"), NOW)
+        enqueue(session, Outgoing("for-kent", existing, b"C-2", [], b"{}"), NOW)
+    client = kafka.producer()
+    await client.start()
+    two_replicas = TopicConfig(replication_factor=2)
+    relay = Relay(
+        store, client, kafka, SystemClock(), partitions=two_replicas, topic_prefix=prefix,
+        publishable=PUBLISHABLE,
+    )  # fmt: skip
+    try:
+        with pytest.raises(DeliveryFailed):
+            await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
+    finally:
+        await client.stop()
+    with store() as session:
+        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    assert rows["for-kent"].status == "sent"
+    assert rows["first-for-luton"].status == "pending"
+    assert rows["first-for-luton"].next_attempt_at is not None
+    assert "InvalidReplicationFactor" in (rows["first-for-luton"].last_error or "")
+    assert [r.key for r in await read_topics(kafka, prefix)] == [b"C-2"]
 
 
 async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(
