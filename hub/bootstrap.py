@@ -6,6 +6,7 @@ tests all build through here, so a setting is read once and reaches every part a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock, SystemClock
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.offsets import inbound_offsets
 from hub.kafka.security import KafkaSecurity, KafkaSecurityError, read_password
 from hub.metrics import HubMetrics
 from hub.producers.relay import Relay
@@ -146,7 +148,15 @@ class HubParts:
         )
 
     def scheduler(self) -> Scheduler:
-        return Scheduler(self.sessions, self.directory, self.clock, metrics=self.metrics)
+        settings = self.settings
+        return Scheduler(
+            self.sessions,
+            self.directory,
+            self.clock,
+            metrics=self.metrics,
+            inbound=partial(inbound_offsets, self.kafka, settings.group_id, settings.topic_prefix),
+            catch_up_seconds=settings.scheduler_catch_up_seconds,
+        )
 
     def retention(self) -> RetentionJob:
         return RetentionJob(self.sessions, self.retention_policy, self.clock)

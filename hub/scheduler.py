@@ -7,11 +7,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from aiokafka import TopicPartition
+from aiokafka.errors import KafkaError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
+from hub.kafka.offsets import InboundOffsets
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.routing.directory import Directory
@@ -32,22 +36,65 @@ class Scheduler:
         poll_seconds: float = 0.5,
         hold: timedelta = HOLD,
         metrics: HubMetrics | None = None,
+        inbound: Callable[[], Awaitable[InboundOffsets]] | None = None,
+        catch_up_seconds: float = 300.0,
     ) -> None:
+        """`inbound` reads how far the consumer group has applied the inbound topics: after
+        the hub was down, or its database, the timers wait (at most `catch_up_seconds`) for
+        the records published meanwhile, which may answer or end what they are about."""
         self.hold, self.metrics = hold, metrics
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
+        self.inbound, self.catch_up_seconds = inbound, catch_up_seconds
+        self.after_outage = True  # a start is one: the hub was down
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                fired = await until_done(
-                    "scheduler round", lambda: asyncio.to_thread(self.fire_due), stop, ROUNDS
-                )
+                fired = await until_done("scheduler round", lambda: self._round(stop), stop, ROUNDS)
             except Stopped:
                 return  # the due timers are still pending: the next start fires them
             if fired < self.batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+
+    async def _round(self, stop: asyncio.Event) -> int:
+        if self.after_outage:
+            await self._backlog_applied(stop)
+        self.after_outage = True  # until the round is done: a failed one was an outage
+        fired = await asyncio.to_thread(self.fire_due)
+        self.after_outage = False
+        return fired
+
+    async def _backlog_applied(self, stop: asyncio.Event) -> None:
+        """Wait until the inbound records published so far are applied. A timer fired
+        before them is fired against a state they would change: an acknowledgement sent in
+        time, read after the outage, would be escalated up to the Assistant Director, and a
+        child found meanwhile called to a strategy meeting."""
+        if self.inbound is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.catch_up_seconds
+        published: dict[TopicPartition, int] | None = None  # as the first reading found it
+        failure = None
+        while True:
+            try:
+                reading = await self.inbound()
+                published = reading.published if published is None else published
+                if reading.has_applied(published):
+                    return
+            except (KafkaError, OSError, TimeoutError) as error:  # the coordinator loading
+                failure = type(error).__name__
+            if loop.time() >= deadline:
+                log.warning(
+                    "timers fired before the inbound backlog was applied",
+                    extra={"waited_s": self.catch_up_seconds, "last_error": failure},
+                )
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+            if stop.is_set():
+                return
 
     def fire_due(self) -> int:
         """One round: the timers due by the clock's now."""

@@ -103,6 +103,13 @@ class HubSettings(BaseSettings):
         description="what this process runs, comma-separated: consumer, relay, scheduler "
         "(all by default; on PostgreSQL the relay can run in processes of its own)",
     )
+    scheduler_catch_up_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        le=3600,
+        description="after a start or an outage, how long the timers wait for the inbound "
+        "records published meanwhile to be applied (docs/pipeline.md)",
+    )
     topic_partitions: int = Field(default=3, ge=1, le=64)
     topic_replication_factor: int = Field(
         default=1, ge=1, le=7, description="replicas of each topic the hub creates; 3 in production"

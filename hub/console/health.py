@@ -6,17 +6,15 @@ reported, not waited for."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime
 from typing import Any
 
-from aiokafka import TopicPartition
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.access.senders import inbound_pattern
 from hub.errors import failure_of
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.offsets import inbound_offsets
 from hub.service.heartbeat import live_roles
 from hub.service.rerouting import HELD
 from hub.settings import ROLES
@@ -69,32 +67,7 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
 
 async def consumer_lag(kafka: KafkaConnection, group_id: str, prefix: str = "") -> dict[str, int]:
     """Per inbound topic: the records published but not yet committed by the hub's group."""
-    admin = kafka.admin(request_timeout_ms=4000)
-    reader = kafka.consumer(request_timeout_ms=4000)
-    try:
-        await admin.start()
-        await reader.start()
-        committed = await admin.list_consumer_group_offsets(group_id)
-        # The partitions from the topics' own metadata: a consumer not subscribed to them
-        # knows none (asking it gave no partitions, so the lag was always 0).
-        inbound = re.compile(inbound_pattern(prefix))  # shared and agencies' own topics
-        topics = sorted(t for t in await admin.list_topics() if inbound.match(t))
-        described = await admin.describe_topics(topics) if topics else []
-        partitions = [
-            TopicPartition(topic["topic"], partition["partition"])
-            for topic in described
-            if topic["error_code"] == 0
-            for partition in topic["partitions"]
-        ]
-        ends = await reader.end_offsets(partitions) if partitions else {}
-    finally:  # also when never started, or cancelled by the time limit
-        await reader.stop()
-        await admin.close()
-    lag: dict[str, int] = {}
-    for tp, end in ends.items():
-        done = committed.get(tp)
-        lag[tp.topic] = lag.get(tp.topic, 0) + end - max(done.offset if done else 0, 0)
-    return lag
+    return (await inbound_offsets(kafka, group_id, prefix)).lag_by_topic()
 
 
 def running(live: dict[str, datetime]) -> Check:

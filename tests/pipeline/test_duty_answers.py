@@ -7,18 +7,21 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
 
+from hub.bootstrap import build
 from hub.clock import ManualClock
 from hub.contracts.envelope import ParsedEvent, from_kafka, parse_structured
 from hub.devtools.reader import read_topics
 from hub.kafka.connection import KafkaConnection
+from hub.producers.publisher import publish
+from hub.runtime import Hub
 from hub.store.models import TimerRecord
 from tests.helpers import example
-from tests.pipeline.hub_harness import Running, in_process_hub
+from tests.pipeline.hub_harness import Running, in_process_hub, isolated_settings
 
 START = datetime(2026, 11, 20, 18, 40, tzinfo=UTC)  # the example MISPER report's time
 EPISODE, CHILD = "EP-2026-0412", "CF-100231"
@@ -99,6 +102,42 @@ async def test_a_high_risk_duty_ignored_for_an_hour_reaches_the_mash_manager(
     received = await read_topics(running.kafka, f"{prefix}notify.northamptonshire.mash_manager")
     bodies = [from_kafka(r.headers, r.key, r.value).body for r in received]
     assert [b.action for b in bodies] == ["duty_escalated"]  # type: ignore[attr-defined]
+
+
+async def test_an_acknowledgement_sent_while_the_hub_was_down_is_read_before_timers_fire(
+    kafka: KafkaConnection, database_url: str
+) -> None:
+    """The hub down from T+10 minutes to T+2 hours; the allocated worker acknowledged the
+    forms duty at T+20 minutes, in its hour. Started again, the hub reads that answer before
+    it fires the follow-up due at T+60: the duty is not escalated."""
+    settings = isolated_settings(database_url)
+    first = Hub(build(settings, kafka, ManualClock(START - timedelta(minutes=1))))
+    await first.start()
+    try:
+        running = Running(kafka, first, cast(ManualClock, first.clock))
+        await running.receive(high_risk_report())
+        forms = running.duty("allocated_worker", "complete_incident_and_location_forms")
+        await running.until(at(10))
+    finally:
+        await first.stop()
+    acknowledged = answer(
+        "09-duty-acknowledged", at(20), 1, notification_id=forms.notification_id,
+        acknowledged_at=at(20),
+    )  # fmt: skip
+    await publish(kafka, [acknowledged], topic_prefix=settings.topic_prefix)
+    second = Hub(build(settings, kafka, ManualClock(at(120))))
+    await second.start()
+    try:
+        await second.wait_until(lambda p: p.handled == 2 and p.idle)
+        again = Running(kafka, second, cast(ManualClock, second.clock))
+        escalations = again.logged("duty_escalated")
+        assert again.duty("allocated_worker", forms.action).acknowledged_at == at(20)
+    finally:
+        await second.stop()
+    assert escalations  # others, unanswered, were
+    assert not [
+        e for e in escalations if e.details["duty_notification_id"] == forms.notification_id
+    ]
 
 
 async def test_7_20_a_meeting_held_and_recorded_shows_done(running: Running) -> None:

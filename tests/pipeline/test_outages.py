@@ -6,19 +6,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import uuid
+from functools import partial
 
 import psycopg
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock
+from hub.contracts.envelope import parse_structured
 from hub.devtools.ports import free_port
 from hub.errors import Failure, classify, failure_of, is_database_outage
 from hub.kafka.connection import KafkaConnection
+from hub.kafka.offsets import inbound_offsets
+from hub.producers.publisher import publish
 from hub.producers.relay import Relay
 from hub.routing.directory import load_directory
 from hub.scheduler import Scheduler
 from hub.store.database import make_engine, sessions
+from tests.helpers import encoded, example
 from tests.pipeline.test_relay import NOW, PUBLISHABLE
 
 
@@ -78,3 +85,37 @@ async def test_the_relay_and_the_scheduler_log_a_database_they_cannot_reach_and_
             and s["failure"].startswith("database unavailable: OperationalError: connection")
             for s in said
         ), said
+
+
+async def test_timers_wait_for_a_backlog_nobody_reads_only_so_long_and_say_so(
+    kafka: KafkaConnection, store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An inbound record no consumer of the group applies (the consumer role not running
+    anywhere): the scheduler waits for it at most HUB_SCHEDULER_CATCH_UP_SECONDS, then
+    fires its timers and logs that it did so before the backlog was applied."""
+    prefix = f"o{uuid.uuid4().hex[:8]}."
+    await publish(kafka, [parse_structured(encoded(example("01-misper-report")))], prefix)
+    scheduler = Scheduler(
+        store,
+        load_directory(),
+        ManualClock(NOW),
+        inbound=partial(inbound_offsets, kafka, f"{prefix}nobody", prefix),
+        catch_up_seconds=1.0,
+    )
+    fired = asyncio.Event()
+
+    def round_of_timers() -> int:  # the round itself is the timers' own tests' business
+        fired.set()
+        return 0
+
+    scheduler.fire_due = round_of_timers  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().time()
+    with caplog.at_level(logging.WARNING, logger="hub"):
+        running = asyncio.create_task(scheduler.run(stop))
+        await asyncio.wait_for(fired.wait(), timeout=30)
+        waited = asyncio.get_running_loop().time() - started
+        stop.set()
+        await running
+    assert waited >= 1.0
+    assert "timers fired before the inbound backlog was applied" in caplog.messages
