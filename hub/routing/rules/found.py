@@ -285,19 +285,29 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
         "your team must, within 72 hours of the child's return.",
         due=due,
     )
-    if team != "team_manager" or due <= ctx.at:
+    if due <= ctx.at:
         return []
-    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, due, "MCT-PG")]
+    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, due, paragraph)]
+
+
+# Who is told when the team that took the interview over is late: the team, and its manager.
+# 7.18 names "the Service Manager of the allocated team"; MASH's manager answers to the
+# RISE/MCT Service Manager (6.7); a placing authority's lateness is our MCT's to know (8.10),
+# which the interview's own lateness tells it too.
+_LATE_TEAM_AND_MANAGER = {
+    "team_manager": ("service_manager", "7.18"),
+    "mash_manager": ("rise_mct_service_manager", "6.7"),
+    "placing_authority": ("mct", "8.10"),
+}
 
 
 def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
-    for manager in ("team_manager", "service_manager"):  # 7.18: of the allocated team
-        ctx.tell(
-            manager,
-            "return_interview_overdue",
-            "MCT-PG",
-            "The return interview handed to the allocated team was not completed within 72 "
-            "hours of the child's return.",
-            due=ctx.at,
-        )
+    team, paragraph = allocated_team(ctx)
+    manager, why = _LATE_TEAM_AND_MANAGER[team]
+    summary = (
+        "The return interview handed to the allocated team was not completed within 72 "
+        "hours of the child's return."
+    )
+    ctx.tell(team, "return_interview_overdue", paragraph, summary, due=ctx.at)
+    ctx.tell(manager, "return_interview_overdue", why, summary, due=ctx.at, owner=team)
     return []
