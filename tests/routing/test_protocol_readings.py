@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hub.contracts.events import ChildDetails, ReturnInterviewResult
+from hub.contracts.events import ChildDetails, MashRating, ReturnInterviewResult, RiskUpdate
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     Interviewer,
     LegalStatus,
+    RagRating,
     ReturnInterviewOutcome,
     RiskLevel,
     Sex,
@@ -217,6 +218,41 @@ def test_8_12_the_service_manager_cse_and_missing_writes_to_the_placing_authorit
         timeline.decisions, "cse_missing_service_manager", "notify_placing_head_of_safeguarding"
     )
     assert not told(timeline.decisions, "service_manager")
+
+
+def _third_episode_placed_here_missing() -> Timeline:
+    timeline = Timeline()
+    timeline.repeatedly_missing(2, every=timedelta(days=20), **PLACED_HERE)
+    timeline.receive(misper("EP-2", at=START + timedelta(days=40), **PLACED_HERE))
+    return timeline
+
+
+def test_8_12_a_red_rating_after_the_third_report_brings_the_written_notice() -> None:
+    """8.12: "has gone missing 3 times in a 90 day period and there are serious concerns":
+    the concern (MASH's red rating, 6.14) comes after the report, not with it."""
+    timeline = _third_episode_placed_here_missing()
+    rated = MashRating(
+        episode_id="EP-2", child_id=CHILD, rated_at=START + timedelta(days=40, hours=2),
+        rating=RagRating.RED,
+    )  # fmt: skip
+    decisions = timeline.receive(rated)
+    assert told(decisions, "cse_missing_service_manager", "notify_placing_head_of_safeguarding")
+    assert told(decisions, "mash_manager", "chair_strategy_discussion")
+
+
+def test_8_12_the_notice_for_a_concern_raised_later_goes_once() -> None:
+    timeline = _third_episode_placed_here_missing()
+    graded = RiskUpdate(
+        episode_id="EP-2", child_id=CHILD, updated_at=START + timedelta(days=40, hours=2),
+        risk_level=RiskLevel.HIGH, cse_risk=False, reason="New information.",
+    )  # fmt: skip
+    first = timeline.receive(graded)
+    marked = graded.model_copy(
+        update={"updated_at": START + timedelta(days=40, hours=3), "cse_risk": True}
+    )
+    again = timeline.receive(marked)
+    assert told(first, "placing_authority", "head_of_safeguarding_written_notice")
+    assert not told(again, "placing_authority", "head_of_safeguarding_written_notice")
 
 
 # 7.22, MCT-PG: the social worker tells the managers

@@ -10,6 +10,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome
 from hub.routing.rules.episode_access import reported_episode
+from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import has_our_worker
 
 
@@ -32,4 +33,7 @@ def on_mash_rating(
         due=event.rated_at + timedelta(hours=hours),
         rating=event.rating.value,
     )
-    return Outcome(state.with_episode(updated), tuple(ctx.decisions))
+    after = state.with_episode(updated)
+    if on_new_concern(ctx, state, after):
+        after = replace(after, placing_authority_escalated=True)
+    return Outcome(after, tuple(ctx.decisions))

@@ -71,6 +71,23 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
         return False
     if not serious(ctx, state):
         return False
+    return _placing_authority_told(ctx, state, why, count)
+
+
+def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> bool:
+    """8.12's serious concern raised after the report of a repeat episode (MASH rates it red,
+    police grade it high or mark a CSE risk): the placing authority is told then, as it would
+    have been had the report carried it. Returns whether the written notice went out."""
+    ts = ctx.directory.timescales
+    if ctx.placing is not Placing.PLACED_IN or 90 not in ts.repeat_windows_days:
+        return False
+    count = episodes_within(after, ctx.episode, 90)
+    if count < ts.repeat_count or serious(ctx, before) or not serious(ctx, after):
+        return False
+    return _placing_authority_told(ctx, after, f"{count} missing episodes in 90 days", count)
+
+
+def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: int) -> bool:
     if state.placing_authority_escalated:
         ctx.tell(
             "rise_mct_strategic_manager",

@@ -14,6 +14,7 @@ from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
+from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or
 from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
 
@@ -64,7 +65,10 @@ def on_risk_update(
         )
     if episode.disputed_risk_level is event.risk_level:  # graded as proposed (6.7)
         updated, cancel = settle_disagreement(updated, event.updated_at, "police re-graded")
-    return Outcome(state.with_episode(updated), tuple(ctx.decisions), cancel=cancel)
+    after = state.with_episode(updated)
+    if on_new_concern(ctx, state, after):
+        after = replace(after, placing_authority_escalated=True)
+    return Outcome(after, tuple(ctx.decisions), cancel=cancel)
 
 
 def settle_disagreement(
