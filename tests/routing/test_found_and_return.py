@@ -97,11 +97,20 @@ def test_5_12_the_police_conduct_the_prevention_interview() -> None:
 
 
 def test_8_4_the_iro_and_parents_of_a_looked_after_child_are_told_of_the_return() -> None:
-    timeline = returned(legal_status=LegalStatus.LOOKED_AFTER)
-    assert told(timeline.decisions, "iro", "child_found")
-    [parents] = told(
-        timeline.decisions, "allocated_worker", "inform_parental_responsibility_holders"
-    )
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    decisions = timeline.receive(found())
+    assert told(decisions, "iro", "child_found")
+    [parents] = told(decisions, "allocated_worker", "inform_parental_responsibility_holders")
+    assert parents.details["welfare_check_required"] is True
+
+
+def test_8_4_parents_of_a_looked_after_child_are_told_of_the_episode_as_it_begins() -> None:
+    """MCT-PG: "those with parental responsibility are informed about the missing episode";
+    8.4: told when the child goes missing, "unless ... inconsistent with the child's
+    welfare". They may know where the child is."""
+    decisions = Timeline().receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    [parents] = told(decisions, "allocated_worker", "inform_parental_responsibility_holders")
     assert parents.details["welfare_check_required"] is True
 
 

@@ -102,6 +102,18 @@ def _the_childs_workers(ctx: Context) -> None:
             "Your child is missing: inform your Team Manager.",
             due=immediate,
         )
+    if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
+        # MCT-PG: "those with parental responsibility are informed about the missing
+        # episode" (8.4: told when the child goes missing, "unless ... inconsistent with the
+        # child's welfare"): the worker's judgement, as when the child returns.
+        ctx.tell(
+            "allocated_worker" if has_our_worker(ctx) else "mct",
+            "inform_parental_responsibility_holders",
+            "MCT-PG",
+            "The child in our care is missing: make sure those with parental responsibility "
+            "are told, unless that is inconsistent with the child's welfare (8.4).",
+            welfare_check_required=True,
+        )
     if not episode.known:
         ctx.tell(
             "mct",
