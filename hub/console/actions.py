@@ -113,6 +113,10 @@ class RetryReport(BaseModel):
     not_pending: list[int]  # unknown, or already sent: nothing to retry
 
 
+# A row pending with no error after its retry was not tried: the relay's claim kept it back.
+_BEHIND = "waits behind an earlier notification of the same child on its topic: retry that first"
+
+
 async def retry_deliveries(parts: HubParts, who: str, row_ids: list[int]) -> RetryReport:
     """Publish these outbox rows now, through the relay's own code (idempotent producer,
     acks=all), and say which went and which still fail. The relay would retry them anyway;
@@ -134,7 +138,7 @@ async def retry_deliveries(parts: HubParts, who: str, row_ids: list[int]) -> Ret
         ).all()
         report = RetryReport(
             sent=sorted(i for i, status, _ in rows if status == "sent"),
-            still_failing={i: error or "" for i, status, error in rows if status != "sent"},
+            still_failing={i: error or _BEHIND for i, status, error in rows if status != "sent"},
             not_pending=sorted(set(row_ids) - set(pending)),
         )
         outcome = f"{len(report.sent)} sent, {len(report.still_failing)} still failing"

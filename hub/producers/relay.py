@@ -386,7 +386,9 @@ class Relay:
         claim = claim.order_by(OUTBOX.c.id).limit(self.batch_size)
         claimed = session.connection().execute(claim.with_for_update(skip_locked=True))
         rows = [Pending(*row) for row in claimed]
-        if postgresql and only is None and rows:
+        # An operator's retry too: a row chosen never goes before an earlier unsent one of
+        # its child on its topic, whichever rows were chosen.
+        if (postgresql or only is not None) and rows:
             return not_behind_another(session, rows)
         return rows
 

@@ -42,3 +42,30 @@ async def test_a_retried_notification_is_sent_and_the_retry_recorded(
         assert session.get(OutboxMessage, second).status == "pending"  # type: ignore[union-attr]
         [line] = audit_trail(session)
     assert (line.who, line.action, line.outcome) == ("olive", "retry", "1 sent, 0 still failing")
+
+
+@pytest.mark.kafka
+async def test_a_retry_never_sends_a_childs_notification_before_an_earlier_one(
+    store: sessionmaker[Session], database_url: str, kafka: KafkaConnection
+) -> None:
+    """Two notifications for one child to the allocated worker, both waiting: retrying only
+    the later one sends nothing and says why; retrying both sends them in order."""
+    apply_batch(store, [misper_record()], load_directory(), NOW)
+    with store() as session:
+        earlier, later = session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.topic == "notify.northamptonshire.allocated_worker")
+            .order_by(OutboxMessage.id)
+        ).all()[:2]
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    parts = build(
+        HubSettings(database_url=database_url, topic_prefix=prefix), kafka, ManualClock(NOW)
+    )
+    try:
+        alone = await retry_deliveries(parts, "olive", [later])
+        both = await retry_deliveries(parts, "olive", [later, earlier])
+    finally:
+        parts.close()
+    assert alone.sent == []
+    assert alone.still_failing[later].startswith("waits behind an earlier notification")
+    assert both.sent == [earlier, later]
