@@ -29,8 +29,9 @@ from sqlalchemy import ColumnElement, String, delete, func, or_, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
-from hub.contracts.registry import UnknownMessageType, contract_for_type
+from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
 from hub.routing.facts import ChildState, RetiredEpisode
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
@@ -104,9 +105,11 @@ def redacted_body(ce_type: str, body: dict[str, Any]) -> dict[str, Any]:
         return {name: body[name] for name in kept if name in body} | {"redacted": True}
 
 
+CROSS_BORDER_NOTICE = next(c.ce_type for c in CONTRACTS if c.model is CrossBorderNotice)
+
 # Audit actions whose outcome carries an operator's free-text reason, which may name the
 # child: a reveal (issue 13) and an answer recorded on an agency's behalf (issue 14).
-FREE_TEXT_REASONS = ("reveal", *ON_BEHALF)
+FREE_TEXT_REASONS = ("reveal", *ON_BEHALF.values())  # the audit actions, not the answers
 
 
 def apply_retention(
@@ -228,7 +231,13 @@ def _delete_sent(
     In one statement, the first round over a large outbox (retention turned on, or a hub
     restarted after a long pause) held one transaction over millions of rows and wrote
     their log in one go, slowing the hub beside it (docs/benchmark.md)."""
-    sent = (OutboxMessage.status == "sent", OutboxMessage.sent_at <= before)
+    # A row refused (a topic outside the directory) was never sent: it goes in the same time.
+    sent = (
+        or_(
+            (OutboxMessage.status == "sent") & (OutboxMessage.sent_at <= before),
+            (OutboxMessage.status == "refused") & (OutboxMessage.created_at <= before),
+        ),
+    )
     if dry_run:
         with sessions() as session:
             retained.notifications_deleted = _count(session, OutboxMessage, *sent)
@@ -281,21 +290,33 @@ def _the_rest(
 def _redact_without_episode(
     session: Session, cutoff: datetime, now: datetime, dry_run: bool, retained: Retained
 ) -> None:
-    """Events about no episode (a placement notice), received before the cutoff, of a
-    child not missing now; those of a child with an episode retired went with it."""
+    """Events about no episode of the child (a placement notice, which may name an episode
+    the hub never had), received before the cutoff, of a child not missing now; those about
+    an episode go when it retires. The duties such a notice led to lose the particulars a
+    held one kept (a misspelt authority: the child's name and date of birth)."""
     events = session.scalars(
         select(InboundEvent).where(
-            InboundEvent.episode_id.is_(None),
+            or_(InboundEvent.episode_id.is_(None), InboundEvent.ce_type == CROSS_BORDER_NOTICE),
             InboundEvent.redacted_at.is_(None),
             InboundEvent.received_at <= cutoff,
         )
     )
     for event in events:
-        if any(e.found_at is None for e in load_child(session, event.child_id).episodes):
-            continue
+        episodes = load_child(session, event.child_id).episodes
+        if any(e.found_at is None or e.episode_id == event.episode_id for e in episodes):
+            continue  # the child missing now, or the notice about an episode still held
         retained.events_redacted += 1
-        if not dry_run:
-            event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
+        decisions = (
+            RoutingDecision.cause == event.event_id,
+            RoutingDecision.child.is_not(None),
+            sql_cast(RoutingDecision.child, String) != "null",
+        )
+        if dry_run:
+            retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
+            continue
+        event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
+        stripped = update(RoutingDecision).where(*decisions).values(child=None)
+        retained.decisions_stripped += _changed(session, stripped)
 
 
 def _pending(child_id: str, episodes: list[str]) -> tuple[Any, ...]:

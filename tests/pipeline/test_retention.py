@@ -171,6 +171,20 @@ def test_sent_notifications_refused_bodies_and_reveal_reasons_go_in_their_time(
     assert reasons == [REDACTED_REASON]
 
 
+@pytest.mark.parametrize("action", ["acknowledge_duty", "complete_duty"])
+def test_a_reason_given_for_answering_on_an_agencys_behalf_goes_in_its_time(
+    store: Store, action: str
+) -> None:
+    """docs/answers.md: an operator's reason for recording an answer may name the child."""
+    missing_then_found(store)
+    with store.begin() as session:
+        record(session, FOUND, "ops", action, "a-notification", "reason: rang Jordan's carer")
+    run(store, 365)
+    with store() as session:
+        reasons = session.scalars(select(AuditEntry.outcome).where(AuditEntry.action == action))
+        assert list(reasons) == [REDACTED_REASON]
+
+
 def test_sent_notifications_go_a_chunk_per_transaction_and_only_those_past_their_time(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,6 +248,53 @@ def test_a_placement_notice_goes_in_its_time_though_it_is_about_no_episode(store
         [body] = session.scalars(select(InboundEvent.body)).all()
     assert body["placed_child"]["name"] == REDACTED
     assert body["child_id"] == "LEI-558812"
+
+
+def test_a_placement_notice_naming_an_episode_the_hub_never_had_goes_in_its_time(
+    store: Store,
+) -> None:
+    notice = example("08-cross-border-notice")
+    notice["data"]["episode_id"] = "EP-NEVER-REPORTED"
+    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+    assert run(store, 200)["events_redacted"] == 1
+    with store() as session:
+        [body] = session.scalars(select(InboundEvent.body)).all()
+    assert body["placed_child"]["name"] == REDACTED
+
+
+def test_a_duty_held_from_our_placement_notice_loses_the_childs_particulars_in_time(
+    store: Store,
+) -> None:
+    """7.14: our notice to a host authority misspelt ("kentt"): the duty is held for ops
+    with the child's particulars, which go with the notice."""
+    notice = example("08-cross-border-notice")
+    notice["source"] = "/la/northamptonshire/carefirst"
+    notice["data"].update(from_authority="northamptonshire", to_authority="kentt")
+    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+
+    def keeping_particulars() -> int:
+        with store() as session:
+            return sum(1 for d in session.scalars(select(RoutingDecision)) if d.held and d.child)
+
+    assert keeping_particulars() == 1
+    run(store, 150)
+    assert keeping_particulars() == 1  # not yet its time
+    assert run(store, 200)["decisions_stripped"] == 1
+    assert keeping_particulars() == 0
+
+
+def test_a_notification_refused_by_the_relay_goes_when_a_sent_one_would(store: Store) -> None:
+    """Never sent (its topic outside the directory), it still holds the child's details."""
+    missing_then_found(store)
+    with store.begin() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.created_at = "refused", FOUND
+    run(store, 59)
+    assert count(store, OutboxMessage) > 0
+    run(store, 61)
+    assert count(store, OutboxMessage) == 0
 
 
 def test_a_late_event_about_a_retired_episode_is_refused_not_held(store: Store) -> None:
