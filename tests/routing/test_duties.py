@@ -205,6 +205,21 @@ def test_6_7_a_disagreement_reported_resolved_is_not_escalated_at_12_hours() -> 
     )
 
 
+@pytest.mark.parametrize("council", ["north-northamptonshire", "west-northamptonshire"])
+def test_a_home_areas_council_cannot_answer_for_the_trusts_teams(council: str) -> None:
+    """One trust serves both councils, but each council is an agency of its own on the bus:
+    a duty owed to the trust's teams is the trust's to answer, and 7.24's closure the
+    trust's or the police's."""
+    timeline = Timeline()
+    [forms] = told(
+        timeline.receive(misper()), "allocated_worker", "complete_incident_and_location_forms"
+    )
+    with pytest.raises(ProtocolViolation, match="not the agency the duty was owed to"):
+        timeline.receive(acknowledged(forms, START + timedelta(minutes=20), by=council))
+    with pytest.raises(ProtocolViolation):
+        timeline.receive(closed(START + timedelta(days=20), by=council))
+
+
 def test_7_22_the_next_meeting_date_set_at_a_meeting_stands() -> None:
     timeline, decisions = high_risk()
     [convene] = told(decisions, "team_manager", "convene_strategy_meeting")

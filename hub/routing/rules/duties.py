@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
 from hub.routing.context import Context, owed
-from hub.routing.directory import Directory, Standing
+from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, ProtocolViolation, Timer
 
 FOLLOW_UP = "duty_follow_up"
@@ -239,6 +239,11 @@ def agency_code(directory: Directory, named: str) -> str | None:
         return force
     resolution = directory.resolve_authority(named)
     if resolution.standing is Standing.HOME:
+        # One trust serves the home areas, but each area's council is an agency of its own
+        # (a principal on the bus): only the trust answers for the trust's teams.
+        [*areas] = resolution.codes
+        if code_like(named) != directory.home_authority and len(areas) == 1:
+            return areas[0]
         return directory.home_authority
     return resolution.code
 
