@@ -3,13 +3,19 @@ docs/protocol/multi-agency-protocol.txt and mct-practice-guidance.txt, "MCT-PG")
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from hub.contracts.events import ChildDetails, MashRating, ReturnInterviewResult, RiskUpdate
+from hub.contracts.events import (
+    ChildDetails,
+    MashRating,
+    PreventionInterviewCompleted,
+    ReturnInterviewResult,
+    RiskUpdate,
+)
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     Interviewer,
@@ -289,6 +295,60 @@ def test_1_4_a_care_leaver_of_twenty_is_an_adult_to_the_police() -> None:
     assert "leaving_care" in recipients
     assert not recipients & {"mash", "assistant_director", "head_of_safeguarding"}
     assert not [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]
+
+
+def test_1_4_a_care_leaver_of_twenty_found_is_not_shared_as_a_child_found() -> None:
+    """1.4: an adult to the police, so the MPU's sharing of missing and found children
+    (6.4, 6.11) is not theirs, found as when missing."""
+    timeline = Timeline()
+    timeline.receive(misper(**care_leaver(date(2006, 1, 1))))
+    decisions = timeline.receive(found(at=START + timedelta(hours=5)))
+    assert not told(decisions, "ats")
+    assert not told(decisions, "health")
+
+
+def test_4_3_the_home_office_is_told_the_asylum_seeking_child_is_found() -> None:
+    """4.3: "The Home Office should be informed of the child/young person's missing
+    status": a status that ends when the child is found."""
+    timeline = Timeline()
+    timeline.receive(misper(uasc=True))
+    decisions = timeline.receive(found(at=FOUND_AT))
+    [told_found] = told(decisions, "home_office", "child_found")
+    assert told_found.child["found_at"] == "2026-11-20T10:00:00Z"  # FOUND_AT
+    assert "last_seen_place" not in told_found.child
+
+
+def test_1_4_raised_to_high_risk_out_of_hours_edt_is_told_at_once() -> None:
+    """1.4: "Children's services must also be notified immediately"; out of hours that is
+    the Emergency Duty Team (3.10, 3.13)."""
+    saturday_night = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    timeline = Timeline()
+    timeline.receive(misper(at=saturday_night - timedelta(hours=12)))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, saturday_night))
+    [edt] = told(decisions, "edt", "high_risk_child_missing")
+    assert edt.due == saturday_night
+
+
+def test_1_4_raised_to_high_risk_in_office_hours_edt_is_not_told() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    assert not told(decisions, "edt")
+
+
+def test_5_18_the_prevention_interview_of_a_child_placed_here_goes_to_its_placing_authority() -> (
+    None
+):
+    """5.18: shared with "the child's social worker ... and the Independent Reviewing
+    Officer": for a child placed here, the placing authority's (8.10)."""
+    timeline = returned(**PLACED_HERE)
+    interview = PreventionInterviewCompleted(
+        episode_id="EP-1", child_id=CHILD, completed_at=FOUND_AT + timedelta(hours=5),
+        concerns_identified=True,
+    )  # fmt: skip
+    decisions = timeline.receive(interview)
+    [shared] = told(decisions, "placing_authority", "prevention_interview_shared")
+    assert shared.details["concerns_identified"] is True
 
 
 def test_1_4_a_care_leaver_of_22_not_in_full_time_education_is_refused() -> None:

@@ -15,7 +15,7 @@ from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import stand_down_meetings
 from hub.routing.rules.episode_access import open_episode
-from hub.routing.rules.roles import has_our_worker
+from hub.routing.rules.roles import adult_care_leaver, has_our_worker
 from hub.routing.rules.sharing import share_with_partners
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
@@ -167,7 +167,16 @@ def on_found_report(
             "The child you placed here has returned.",
             found_by=event.found_by.value,
         )
-    share_with_partners(ctx, "found")
+    if found.report.uasc:
+        ctx.tell(
+            "home_office",
+            "child_found",
+            "4.3",
+            "The unaccompanied asylum-seeking child reported missing has been found.",
+            found_by=event.found_by.value,
+        )
+    if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
+        share_with_partners(ctx, "found")
     if is_out_of_hours(event.found_at, directory):
         ctx.tell(
             "edt",

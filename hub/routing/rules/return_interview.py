@@ -101,6 +101,7 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
             "actions and decide who else receives it (5.19).",
         ),
         iro="Return interview information for a child in care.",
+        theirs=event.interviewer is Interviewer.PLACING_AUTHORITY,
     )
     if not episode.known:
         # 5.17: "a MASH referral will be completed by the worker who completed the return
@@ -207,12 +208,27 @@ def on_prevention_interview(
 
 
 def share_with_worker_and_iro(
-    ctx: Context, action: str, facts: dict[str, Detail], *, worker: tuple[str, str], iro: str
+    ctx: Context,
+    action: str,
+    facts: dict[str, Detail],
+    *,
+    worker: tuple[str, str],
+    iro: str,
+    theirs: bool = False,
 ) -> None:
     """5.18: what an interview found goes to the child's social worker and, for a child in
     care, the IRO. A child placed here by another authority has neither here: the placing
-    authority shares with its own (8.10)."""
+    authority, whose they are, is sent it (8.10), unless it did the interview itself
+    (`theirs`)."""
     if ctx.placing is Placing.PLACED_IN:
+        if not theirs:
+            ctx.tell(
+                "placing_authority",
+                action,
+                "5.18",
+                "For the child you placed here, for its social worker and IRO (8.10): " + worker[1],
+                facts=facts,
+            )
         return
     if has_our_worker(ctx):
         paragraph, summary = worker

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from hub.contracts.actions import Action
 from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
+from hub.routing.calendar import is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
@@ -54,7 +55,7 @@ def on_risk_update(
         cse_risk=event.cse_risk,
     )
     if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
-        _raised_to_high_risk(ctx, episode)
+        _raised_to_high_risk(ctx, episode, event.updated_at)
     if new_cse:
         ctx.tell(
             "rise",
@@ -128,7 +129,7 @@ def _graded_before_found(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
 
 
-def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
+def _raised_to_high_risk(ctx: Context, before: Episode, graded_at: datetime) -> None:
     ctx.tell(
         "mash",
         "high_risk_child_missing",
@@ -136,6 +137,17 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
         "Now high risk: children's services must be notified immediately.",
         due=ctx.at,
     )
+    if is_out_of_hours(graded_at, ctx.directory):
+        # 1.4's "immediately" out of hours is the Emergency Duty Team (3.10, 3.13): MASH and
+        # the managers it escalates to are office-hours teams.
+        ctx.tell(
+            "edt",
+            "high_risk_child_missing",
+            "1.4 (Definitions)",
+            "Now high risk, out of hours: children's services must be notified immediately; "
+            "EDT acts for them until the day teams open.",
+            due=ctx.at,
+        )
     if any(t.name == MISSING_24H for t in before.timers):
         significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
         return
