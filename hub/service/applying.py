@@ -13,6 +13,7 @@ import json
 import logging
 import traceback
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -148,6 +149,9 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         if problems:
             reject(batch, record, "wrong_sender", problems, event.event_id, held)
             return BatchResult(rejected=1)
+        # CloudEvents makes an id unique within its source only: two forces numbering their
+        # events alike must not see one's MISPER report refused as a resend of the other's.
+        event = replace(event, event_id=f"{arrived.sender}:{event.event_id}")
     body = event.body.model_dump(mode="json")
     digest = _digest(event, body)
     earlier = batch.digest_of(event.event_id)

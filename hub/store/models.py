@@ -69,7 +69,7 @@ class InboundEvent(Base):
 
     __tablename__ = "inbound_events"
 
-    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     ce_type: Mapped[str] = mapped_column(String(200))
     child_id: Mapped[str] = mapped_column(String(128), index=True)
     episode_id: Mapped[str | None] = mapped_column(String(128), index=True)
@@ -227,7 +227,7 @@ class RejectedMessage(Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary)
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     headers: Mapped[list[Any]]
-    event_id: Mapped[str | None] = mapped_column(String(128))
+    event_id: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")
 

@@ -87,6 +87,30 @@ def test_the_same_id_with_a_different_body_is_refused_and_never_overwrites(store
     assert stored.body["risk_level"] == "medium"
 
 
+def test_two_forces_using_the_same_event_id_each_have_their_report_applied(store: Store) -> None:
+    """CloudEvents: an id is unique within its source. Two forces numbering alike must not
+    have one's MISPER report refused as a resend of the other's, nor share its duties."""
+
+    def report_by(force: str, child: str) -> Record:
+        document = example("01-misper-report")  # the same id, evt-police-0001
+        document["source"] = f"/police/{force.removesuffix('-police')}/compact"
+        document["data"].update(child_id=child, episode_id=f"EP-{child}", reporting_force=force)
+        return record_of(document, topic=f"inbound.misper-report.{force}")
+
+    result = apply_batch(
+        store,
+        [report_by("northamptonshire-police", "CF-1"), report_by("bedfordshire-police", "CF-2")],
+        DIRECTORY,
+        NOW,
+    )
+    assert (result.applied, result.rejected) == (2, 0)
+    with store() as session:
+        mash = session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.topic == "notify.northamptonshire.mash")
+        ).all()
+    assert sorted(mash) == [b"CF-1", b"CF-2"]
+
+
 def test_bad_input_is_stored_with_its_source_and_reported_keyed_as_it_came(store: Store) -> None:
     bad = raw_record(b"not json", key=b"CF-9")
     result = apply_batch(store, [bad, misper_record()], DIRECTORY, NOW)
