@@ -17,8 +17,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from hub.contracts.events import MashRating, ReturnInterviewResult
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
+from hub.contracts.vocabulary import Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
@@ -111,7 +113,30 @@ def origin_problems(
     answering = getattr(body, "answered_by", None)
     if answering is not None and not _answers_as(answering, agency, directory):
         problems.append(Problem("data.answered_by", "is another agency than the sender"))
+    problems += _the_home_authoritys(body, agency, directory)
     return problems
+
+
+def _the_home_authoritys(body: BaseModel, agency: Agency, directory: Directory) -> list[Problem]:
+    """What only the home authority's teams say of a child: MASH's rating (6.14), and a
+    return interview, unless the sender did it as the placing authority of a child it placed
+    here (8.10). Another authority saying so would steer the home teams' duties."""
+    if agency.kind is not Sender.AUTHORITY or agency.code == directory.home_authority:
+        return []
+    if isinstance(body, MashRating):
+        return [Problem("(topic)", "a MASH rating is the home authority's MASH's (6.14)")]
+    if (
+        isinstance(body, ReturnInterviewResult)
+        and body.interviewer != Interviewer.PLACING_AUTHORITY
+    ):
+        return [
+            Problem(
+                "data.interviewer",
+                "another authority reports only a return interview it did as the placing "
+                "authority (8.10)",
+            )
+        ]
+    return []
 
 
 def _answers_as(named: str, agency: Agency, directory: Directory) -> bool:

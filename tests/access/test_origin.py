@@ -154,3 +154,22 @@ def test_a_force_answering_as_the_local_authority_is_refused() -> None:
 def test_a_meeting_is_recorded_by_a_local_authority_only() -> None:
     held = example("10-strategy-meeting-held.json", source="/police/bedfordshire/compact")
     assert problems(held, "bedfordshire-police") == ["ce_type"]
+
+
+def test_mash_s_rating_from_another_authority_is_refused() -> None:
+    """6.14: the rating is the home MASH's; another authority's would set the home teams'
+    risk assessment deadline."""
+    rating = example("02-mash-rating.json", source="/la/leeds/mash")
+    assert problems(rating, "leeds") == ["(topic)"]
+    assert problems(example("02-mash-rating.json"), "northamptonshire") == []
+
+
+def test_another_authority_reports_only_a_return_interview_it_did_as_placing_authority() -> None:
+    """8.10: a placing authority may do the interview of a child it placed here; any other
+    interview is the home teams' to report (it ends their duty to do it)."""
+    theirs = example(
+        "07-return-interview.json", source="/la/essex/cs", interviewer="placing_authority"
+    )
+    ours = example("07-return-interview.json", source="/la/essex/cs", interviewer="mct")
+    assert problems(theirs, "essex") == []
+    assert problems(ours, "essex") == ["data.interviewer"]
