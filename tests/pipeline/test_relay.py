@@ -49,6 +49,11 @@ def row(message_id: str, value: bytes, child: bytes | None = None) -> Outgoing:
     return Outgoing(message_id, "notify.northamptonshire.mash", key, [], value)
 
 
+def outbox_by_message_id(store: sessionmaker[Session]) -> dict[str, OutboxMessage]:
+    with store() as session:
+        return {row.message_id: row for row in session.scalars(select(OutboxMessage))}
+
+
 async def test_a_row_that_fails_stays_pending_with_its_error(
     kafka: KafkaConnection, store: sessionmaker[Session]
 ) -> None:
@@ -77,8 +82,7 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
             await asyncio.to_thread(relay.publish_batch, loop)
     finally:
         await client.stop()
-    with store() as session:
-        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    rows = outbox_by_message_id(store)
     assert rows["fine"].status == "sent"
     assert rows["fine"].attempts == 1
     assert rows["too-big"].status == "pending"
@@ -111,8 +115,7 @@ async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
         assert await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop()) == 0
     finally:
         await client.stop()
-    with store() as session:
-        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    rows = outbox_by_message_id(store)
     assert rows["fine"].status == "sent"
     assert rows["forged"].status == "refused"
     admin = AIOKafkaAdminClient(**kafka.options())
@@ -283,8 +286,7 @@ async def test_a_childs_later_row_is_held_back_behind_one_that_failed_in_the_sam
             await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
     finally:
         await client.stop()
-    with store() as session:
-        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    rows = outbox_by_message_id(store)
     assert (rows["too-big"].status, rows["too-big"].attempts) == ("pending", 1)
     held = rows["next"]
     assert (held.status, held.attempts, held.last_error) == ("pending", 0, None)
@@ -372,8 +374,7 @@ async def test_a_topic_the_cluster_cannot_make_yet_holds_up_no_other_recipient(
             await asyncio.to_thread(relay.publish_batch, asyncio.get_running_loop())
     finally:
         await client.stop()
-    with store() as session:
-        rows = {r.message_id: r for r in session.scalars(select(OutboxMessage))}
+    rows = outbox_by_message_id(store)
     assert rows["for-kent"].status == "sent"
     assert rows["first-for-luton"].status == "pending"
     assert rows["first-for-luton"].next_attempt_at is not None
