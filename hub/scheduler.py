@@ -25,6 +25,10 @@ from hub.store.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
+# Each reading of the backlog connects an admin and a consumer client: while a large backlog
+# drains, reading it every half second would take CPU from the consumer draining it.
+CATCH_UP_POLL_SECONDS = 2.0
+
 
 class Scheduler:
     def __init__(
@@ -92,7 +96,7 @@ class Scheduler:
                 )
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(stop.wait(), timeout=CATCH_UP_POLL_SECONDS)
             if stop.is_set():
                 return
 
