@@ -33,7 +33,5 @@ def on_mash_rating(
         due=event.rated_at + timedelta(hours=hours),
         rating=event.rating.value,
     )
-    after = state.with_episode(updated)
-    if on_new_concern(ctx, state, after):
-        after = replace(after, placing_authority_escalated=True)
+    after = on_new_concern(ctx, state, state.with_episode(updated))
     return Outcome(after, tuple(ctx.decisions))

@@ -3,6 +3,7 @@ several outputs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hub.routing.context import Context
@@ -74,17 +75,20 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
     return _placing_authority_told(ctx, state, why, count)
 
 
-def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> bool:
+def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> ChildState:
     """8.12's serious concern raised after the report of a repeat episode (MASH rates it red,
     police grade it high or mark a CSE risk): the placing authority is told then, as it would
-    have been had the report carried it. Returns whether the written notice went out."""
+    have been had the report carried it. Returns `after`, recording the written notice if it
+    went out."""
     ts = ctx.directory.timescales
     if ctx.placing is not Placing.PLACED_IN or 90 not in ts.repeat_windows_days:
-        return False
+        return after
     count = episodes_within(after, ctx.episode, 90)
     if count < ts.repeat_count or serious(ctx, before) or not serious(ctx, after):
-        return False
-    return _placing_authority_told(ctx, after, f"{count} missing episodes in 90 days", count)
+        return after
+    if _placing_authority_told(ctx, after, f"{count} missing episodes in 90 days", count):
+        return replace(after, placing_authority_escalated=True)
+    return after
 
 
 def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: int) -> bool:

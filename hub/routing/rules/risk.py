@@ -66,9 +66,7 @@ def on_risk_update(
         )
     if episode.disputed_risk_level is event.risk_level:  # graded as proposed (6.7)
         updated, cancel = settle_disagreement(updated, event.updated_at, "police re-graded")
-    after = state.with_episode(updated)
-    if on_new_concern(ctx, state, after):
-        after = replace(after, placing_authority_escalated=True)
+    after = on_new_concern(ctx, state, state.with_episode(updated))
     return Outcome(after, tuple(ctx.decisions), cancel=cancel)
 
 
