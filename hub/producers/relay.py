@@ -434,8 +434,9 @@ class Relay:
         outcomes: list[BaseException | None] = [HELD_BACK] * len(rows)
         queues: dict[TopicPartition, deque[int]] = {}
         failed_streams: set[tuple[str, bytes]] = set()
-        topics = {self.prefix + row.topic for row in rows}
-        partitions = {**(unmade or {}), **await self._partitions(topics - (unmade or {}).keys())}
+        unmade = unmade or {}
+        topics = {self.prefix + row.topic for row in rows} - unmade.keys()
+        partitions = {**unmade, **await self._partitions(topics)}
         for index, row in enumerate(rows):
             found = partitions[self.prefix + row.topic]
             if isinstance(found, BaseException):  # e.g. no metadata for the topic
