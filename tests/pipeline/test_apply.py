@@ -111,6 +111,17 @@ def test_two_forces_using_the_same_event_id_each_have_their_report_applied(store
     assert sorted(mash) == [b"CF-1", b"CF-2"]
 
 
+def test_the_longest_id_an_agency_may_send_fits_with_its_code(store: Store) -> None:
+    """Migration 0015: `<agency>:<id>` is up to 48 + 1 + 128 characters."""
+    document = example("01-misper-report")
+    document["id"] = "e" * 128
+    document["source"] = "/police/bedfordshire/compact"
+    record = record_of(document, topic="inbound.misper-report.bedfordshire-police")
+    assert apply_batch(store, [record], DIRECTORY, NOW).applied == 1
+    with store() as session:
+        assert session.get(InboundEvent, "bedfordshire-police:" + "e" * 128) is not None
+
+
 def test_bad_input_is_stored_with_its_source_and_reported_keyed_as_it_came(store: Store) -> None:
     bad = raw_record(b"not json", key=b"CF-9")
     result = apply_batch(store, [bad, misper_record()], DIRECTORY, NOW)
