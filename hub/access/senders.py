@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from hub.contracts.events import MashRating, ReturnInterviewResult
+from hub.contracts.events import MashRating, MisperReport, ReturnInterviewResult
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Interviewer
@@ -115,6 +115,20 @@ def origin_problems(
         problems.append(Problem("data.answered_by", "is another agency than the sender"))
     problems += _the_home_authoritys(body, agency, directory)
     return problems
+
+
+def as_sent_by(body: BaseModel, sender: str, directory: Directory) -> BaseModel:
+    """What a message on an agency's own topic says of its sender without naming it: a
+    MISPER report from a force that names no force the directory knows was reported to
+    that force. Its police duties (5.1, 5.12) then go to the force that has the child's
+    report, not held for a name it left out (1.6: police are the first point of contact).
+    Called after `origin_problems`, which refuses a name of another force."""
+    if not isinstance(body, MisperReport) or directory.resolve_force(body.reporting_force):
+        return body
+    agency = agency_of(directory, sender)
+    if agency is None or agency.kind is not Sender.POLICE:
+        return body
+    return body.model_copy(update={"reporting_force": sender})
 
 
 def _the_home_authoritys(body: BaseModel, agency: Agency, directory: Directory) -> list[Problem]:

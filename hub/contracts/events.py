@@ -102,7 +102,9 @@ class MisperReport(ChildEvent):
         "given: the home authority's area.",
     )
     reporting_force: NamedAuthority | None = Field(
-        default=None, description="The police force the child was reported to."
+        default=None,
+        description="The police force the child was reported to. Not given: on a force's "
+        "own topic, that force; else the home police force.",
     )
 
     @model_validator(mode="after")

@@ -111,13 +111,14 @@ class Context:
                 return directory.national.home_office
             case "reporting_police":
                 named = self.episode.report.reporting_force
+                if named is None:  # a replay naming none: the home force passes it on (3.9.1)
+                    return directory.home_police_force
                 force = directory.resolve_force(named)
                 if force is not None:
                     return force
-                reason = (
-                    "is not a police force in the hub's directory" if named else "was not given"
+                return Unroutable(
+                    "data.reporting_force", named, "is not a police force in the hub's directory"
                 )
-                return Unroutable("data.reporting_force", named, reason)
             case "host_police":
                 if placing is not Placing.PLACED_OUT:
                     return directory.home_police_force

@@ -12,8 +12,9 @@ def route_again(directory: Directory, recipient: str, held: Unroutable) -> str |
     """The authority whose topic the recipient reads, from what the sender wrote in the field
     the duty was held for, as the directory reads it now."""
     if held.field == "data.reporting_force":
-        force = directory.resolve_force(held.named)
-        return force or held
+        if held.named is None:  # held before a report naming none went to the home force
+            return directory.home_police_force
+        return directory.resolve_force(held.named) or held
     resolution = directory.resolve_authority(held.named)
     if recipient == "host_police":
         found = directory.force_of(resolution) if resolution.codes else None

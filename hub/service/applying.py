@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
-from hub.access.senders import arrival, origin_problems
+from hub.access.senders import arrival, as_sent_by, origin_problems
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of
@@ -152,8 +152,11 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         # CloudEvents makes an id unique within its source only: two forces numbering their
         # events alike must not see one's MISPER report refused as a resend of the other's.
         event = replace(event, event_id=f"{arrived.sender}:{event.event_id}")
-    body = event.body.model_dump(mode="json")
+    body = event.body.model_dump(mode="json")  # stored as it was sent
     digest = _digest(event, body)
+    decided = event.body
+    if arrived.sender is not None:
+        decided = as_sent_by(decided, arrived.sender, batch.directory)
     earlier = batch.digest_of(event.event_id)
     if earlier is not None:
         if earlier == digest:
@@ -166,7 +169,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     try:
         with within("decide", event_type=contract.ce_type, event_id=event.event_id):
             outcome = decide(
-                batch.state_of(event.key), event.body, batch.directory, now, event.event_id
+                batch.state_of(event.key), decided, batch.directory, now, event.event_id
             )
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)

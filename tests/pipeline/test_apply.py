@@ -111,6 +111,32 @@ def test_two_forces_using_the_same_event_id_each_have_their_report_applied(store
     assert sorted(mash) == [b"CF-1", b"CF-2"]
 
 
+def test_a_report_on_a_forces_own_topic_naming_no_force_was_made_to_that_force(
+    store: Store,
+) -> None:
+    """On its own topic the sender is the force the child was reported to: its police
+    duties go to it, not held for a name it left out (1.6, 5.12)."""
+    misper = example("01-misper-report")
+    misper["source"] = "/police/bedfordshire/compact"
+    del misper["data"]["reporting_force"]
+    misper["data"]["residence_authority"] = None  # at home: the reporting force's duties
+    found = example("05-found-report")
+    found["source"] = "/police/bedfordshire/compact"
+    records = [
+        record_of(misper, topic="inbound.misper-report.bedfordshire-police"),
+        record_of(found, topic="inbound.found-report.bedfordshire-police"),
+    ]
+    assert apply_batch(store, records, DIRECTORY, NOW).applied == 2
+    with store() as session:
+        [interview] = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "conduct_prevention_interview")
+        ).all()
+        stored = session.get(InboundEvent, "bedfordshire-police:evt-police-0001")
+    assert (interview.authority, interview.unroutable_field) == ("bedfordshire-police", None)
+    assert stored is not None
+    assert "reporting_force" not in stored.body or stored.body["reporting_force"] is None
+
+
 def test_the_longest_id_an_agency_may_send_fits_with_its_code(store: Store) -> None:
     """Migration 0015: `<agency>:<id>` is up to 48 + 1 + 128 characters."""
     document = example("01-misper-report")

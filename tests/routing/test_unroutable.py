@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.directory import Alias
-from hub.routing.facts import Decision
+from hub.routing.facts import Decision, Unroutable
 from hub.routing.rerouting import route_again
 from tests.routing.builders import DIRECTORY, Timeline, found, misper, told
 
@@ -53,6 +53,24 @@ def test_a_report_naming_no_authority_is_the_home_authoritys_child() -> None:
     )
     assert routed_to(decisions) >= HOME_TEAMS
     assert not held(decisions)
+
+
+def test_a_report_naming_no_force_leaves_the_police_duties_to_the_home_force() -> None:
+    """1.6: police are the first point of contact. A report (a replay on a shared topic)
+    that names no force has its police duties (5.12's prevention interview) with the home
+    force, which passes them on (3.9.1), never held for a name that cannot come."""
+    timeline = Timeline()
+    timeline.receive(misper(reporting_force=None))
+    decisions = timeline.receive(found())
+    [interview] = told(decisions, "police", "conduct_prevention_interview")
+    assert interview.unroutable is None
+    assert interview.authority == DIRECTORY.home_police_force
+
+
+def test_a_police_duty_held_for_a_force_not_given_routes_to_the_home_force() -> None:
+    """Held before a report naming no force went to the home force: routed again, it does."""
+    held_for = Unroutable("data.reporting_force", None, "was not given")
+    assert route_again(DIRECTORY, "police", held_for) == DIRECTORY.home_police_force
 
 
 def test_a_force_named_by_the_sender_never_becomes_a_topic() -> None:
