@@ -329,6 +329,54 @@ def test_1_4_raised_to_high_risk_out_of_hours_edt_is_told_at_once() -> None:
     assert edt.due == saturday_night
 
 
+def test_1_4_reported_high_risk_out_of_hours_edt_is_told_it_is_high_risk() -> None:
+    """1.4: "Children's services must also be notified immediately": out of hours EDT acts
+    for them, for a child reported high risk as for one raised to it."""
+    saturday_night = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    decisions = Timeline().receive(misper(at=saturday_night, risk_level=RiskLevel.HIGH))
+    [edt] = told(decisions, "edt", "high_risk_child_missing")
+    assert edt.due == saturday_night
+
+
+def test_1_4_reported_high_risk_in_office_hours_edt_is_not_told() -> None:
+    assert not told(Timeline().receive(misper(risk_level=RiskLevel.HIGH)), "edt")
+
+
+def test_3_10_a_report_read_after_the_office_closed_is_told_to_edt() -> None:
+    """Out of hours is when the hub tells: a report made at 17:20 and read at 17:40 (after
+    an outage) finds MASH closed, and the police may call EDT for the forms (3.10)."""
+    friday_1720 = datetime(2026, 11, 20, 17, 20, tzinfo=UTC)
+    decisions = Timeline().receive(misper(at=friday_1720), at=friday_1720 + timedelta(minutes=20))
+    assert told(decisions, "edt", "missing_child_out_of_hours")
+
+
+def test_5_6_concerns_read_after_the_office_closed_go_to_edt() -> None:
+    """5.6: "contact the MASH or the out-of-hours EDT before the child is returned": found
+    at 17:15 on a Friday and read at 17:45, the decision is EDT's; MASH opens on Monday."""
+    friday_1715 = datetime(2026, 11, 20, 17, 15, tzinfo=UTC)
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(
+        found(at=friday_1715, concerns_about_returning_home=True),
+        at=friday_1715 + timedelta(minutes=30),
+    )
+    assert told(decisions, "edt", "concerns_about_return")
+    assert not told(decisions, "mash", "concerns_about_return")
+
+
+def test_5_6_concerns_found_before_opening_and_read_after_go_to_mash() -> None:
+    """Found at 08:40 on a Monday and read at 09:20: EDT has handed over to the day teams."""
+    monday_0840 = datetime(2026, 11, 23, 8, 40, tzinfo=UTC)
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(
+        found(at=monday_0840, concerns_about_returning_home=True),
+        at=monday_0840 + timedelta(minutes=40),
+    )
+    assert told(decisions, "mash", "concerns_about_return")
+    assert not told(decisions, "edt", "concerns_about_return")
+
+
 def test_1_4_raised_to_high_risk_in_office_hours_edt_is_not_told() -> None:
     timeline = Timeline()
     timeline.receive(misper())

@@ -15,7 +15,7 @@ from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import stand_down_meetings
 from hub.routing.rules.episode_access import open_episode
-from hub.routing.rules.roles import adult_care_leaver, has_our_worker
+from hub.routing.rules.roles import adult_care_leaver, day_teams_closed, has_our_worker
 from hub.routing.rules.sharing import share_with_partners
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
@@ -128,7 +128,7 @@ def on_found_report(
             due=at,
         )
     if event.concerns_about_returning_home:
-        recipient = "edt" if is_out_of_hours(event.found_at, directory) else "mash"
+        recipient = "edt" if day_teams_closed(ctx) else "mash"  # whoever is on duty now
         ctx.tell(
             recipient,
             "concerns_about_return",
@@ -177,7 +177,7 @@ def on_found_report(
         )
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
-    if is_out_of_hours(event.found_at, directory):
+    if is_out_of_hours(event.found_at, directory):  # EDT handled the return itself
         ctx.tell(
             "edt",
             "child_returned_out_of_hours",

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.calendar import is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
@@ -16,6 +15,8 @@ from hub.routing.placing import Placing
 from hub.routing.rules.repeat import on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,
+    day_teams_closed,
+    edt_acts_for_childrens_services,
     has_our_worker,
     require_a_care_leaver_of_ours,
     social_worker_or,
@@ -257,7 +258,7 @@ def _specific_circumstances(ctx: Context) -> None:
     """Out of hours (3.10), a CSE risk (6.6), a care leaver (1.4, 4.1), an unaccompanied
     asylum-seeking or trafficked child (4.3)."""
     episode, report = ctx.episode, ctx.episode.report
-    if is_out_of_hours(report.reported_at, ctx.directory):
+    if day_teams_closed(ctx):
         ctx.tell(
             "edt",
             "missing_child_out_of_hours",
@@ -265,6 +266,12 @@ def _specific_circumstances(ctx: Context) -> None:
             "Reported out of hours: police may ask EDT for the Incident and Location Forms.",
             due=ctx.at,
         )
+        if episode.high_risk and not adult_care_leaver(episode):
+            edt_acts_for_childrens_services(
+                ctx,
+                "Reported missing at high risk, out of hours: children's services must be "
+                "notified immediately; EDT acts for them until the day teams open.",
+            )
     if episode.cse_risk:
         ctx.tell(
             "rise",

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from hub.contracts.actions import Action
 from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
-from hub.routing.calendar import is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
@@ -16,7 +15,13 @@ from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
-from hub.routing.rules.roles import adult_care_leaver, has_our_worker, social_worker_or
+from hub.routing.rules.roles import (
+    adult_care_leaver,
+    day_teams_closed,
+    edt_acts_for_childrens_services,
+    has_our_worker,
+    social_worker_or,
+)
 from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
 
 RISK_DISAGREEMENT = "risk_disagreement"
@@ -135,16 +140,11 @@ def _raised_to_high_risk(ctx: Context, before: Episode, graded_at: datetime) -> 
         "Now high risk: children's services must be notified immediately.",
         due=ctx.at,
     )
-    if is_out_of_hours(graded_at, ctx.directory):
-        # 1.4's "immediately" out of hours is the Emergency Duty Team (3.10, 3.13): MASH and
-        # the managers it escalates to are office-hours teams.
-        ctx.tell(
-            "edt",
-            "high_risk_child_missing",
-            "1.4 (Definitions)",
+    if day_teams_closed(ctx):
+        edt_acts_for_childrens_services(
+            ctx,
             "Now high risk, out of hours: children's services must be notified immediately; "
             "EDT acts for them until the day teams open.",
-            due=ctx.at,
         )
     if any(t.name == MISSING_24H for t in before.timers):
         significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing

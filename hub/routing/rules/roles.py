@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hub.contracts.events import ADULT_AGE, MisperReport, age_on
 from hub.contracts.vocabulary import LegalStatus
+from hub.routing.calendar import is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Timescales
 from hub.routing.facts import Episode, ProtocolViolation
@@ -27,6 +28,20 @@ def social_worker_or(ctx: Context, without: str) -> str:
     if ctx.placing is Placing.PLACED_IN:
         return "placing_authority"
     return "allocated_worker" if ctx.episode.allocated else without
+
+
+def day_teams_closed(ctx: Context) -> bool:
+    """Out of hours (3.10: 17:30 to 09:00, weekends and bank holidays) when the hub tells:
+    whoever is on duty then must act. A report read late (after an outage) is judged by the
+    time it is read, not the time it was made."""
+    return is_out_of_hours(ctx.at, ctx.directory)
+
+
+def edt_acts_for_childrens_services(ctx: Context, summary: str) -> None:
+    """1.4's "Children's services must also be notified immediately", out of hours: the
+    Emergency Duty Team (3.10, 3.13). MASH and the managers it escalates to are office-hours
+    teams."""
+    ctx.tell("edt", "high_risk_child_missing", "1.4 (Definitions)", summary, due=ctx.at)
 
 
 def age_when_missing(report: MisperReport) -> int:
