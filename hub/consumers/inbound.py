@@ -51,8 +51,13 @@ BATCH_WAIT_MS = 10
 
 
 def _is_text(value: bytes | None) -> bool:
+    """A header value FastStream can decode: not one that is not UTF-8, nor one with no
+    value at all (Kafka allows it; FastStream's `.decode()` of it failed the whole batch,
+    which FastStream then dropped without a word)."""
+    if value is None:
+        return False
     try:
-        (value or b"").decode("utf-8")
+        value.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -193,16 +194,22 @@ def binary_headers(
 
 
 def from_kafka(
-    headers: list[tuple[str, bytes]] | dict[str, bytes], key: bytes | None, value: bytes | None
+    headers: Sequence[tuple[str, bytes | None]] | Mapping[str, bytes | None],
+    key: bytes | None,
+    value: bytes | None,
 ) -> ParsedEvent:
-    """Validate a message as it arrives from Kafka (binary mode)."""
+    """Validate a message as it arrives from Kafka (binary mode); a header may have no value
+    (Kafka allows it)."""
     pairs = dict(headers)
     problems: list[Problem] = []
     attributes: dict[str, str] = {}
     for name in ("specversion", "id", "source", "type", "time"):
-        raw = pairs.get(f"ce_{name}")
-        if raw is None:
+        if f"ce_{name}" not in pairs:
             problems.append(Problem(f"ce_{name}", "header is missing (CloudEvents binary mode)"))
+            continue
+        raw = pairs[f"ce_{name}"]
+        if raw is None:
+            problems.append(Problem(f"ce_{name}", "header has no value"))
             continue
         try:
             attributes[name] = raw.decode("utf-8")

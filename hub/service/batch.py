@@ -31,7 +31,7 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None
-    headers: Sequence[tuple[str, bytes]]
+    headers: Sequence[tuple[str, bytes | None]]  # Kafka allows a header with no value
 
     @property
     def source(self) -> Source:

@@ -42,7 +42,9 @@ def expire_held(session: Session, now: datetime, hold: timedelta, directory: Dir
 
 
 def record_of(row: RejectedMessage) -> Record:
-    headers = [(name, bytes.fromhex(value)) for name, value in row.headers]
+    headers = [
+        (name, None if value is None else bytes.fromhex(value)) for name, value in row.headers
+    ]
     return Record(row.topic, row.partition, row.offset, row.key, row.value, headers)
 
 
@@ -63,7 +65,7 @@ def stored(
         offset=record.offset,
         key=record.key,
         value=record.value,
-        headers=[[name, value.hex()] for name, value in record.headers],
+        headers=[[name, None if value is None else value.hex()] for name, value in record.headers],
         event_id=event_id,
         received_at=now,
         status=status,

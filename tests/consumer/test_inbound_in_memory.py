@@ -13,6 +13,7 @@ from typing import Any
 from unittest.mock import AsyncMock, Mock
 
 import pytest
+from aiokafka import ConsumerRecord
 from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
@@ -47,7 +48,7 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
 
 async def test_a_misper_report_is_applied_and_its_duties_queued_once(hub: Hub) -> None:
     record = misper_record()
-    headers = {name: value.decode() for name, value in record.headers}
+    headers = {name: (value or b"").decode() for name, value in record.headers}
     async with TestKafkaBroker(hub.broker) as broker:
         await broker.publish(record.value, topic=record.topic, key=record.key, headers=headers)
         queued = count_rows(hub.parts.engine, OutboxMessage)
@@ -70,11 +71,40 @@ async def test_a_record_that_is_not_a_cloudevent_is_stored_and_reported_not_drop
     assert report.topic == REJECTED_TOPIC
 
 
+async def test_a_header_with_no_value_never_loses_its_batch(hub: Hub) -> None:
+    """Kafka allows a header with no value. FastStream's parser decoded it, failed the whole
+    batch, and dropped it without calling the hub: every report in it was lost."""
+    reports = [
+        misper_record(id=f"evt-{n}", data={"child_id": f"CF-{n}", "episode_id": f"EP-{n}"})
+        for n in (1, 2)
+    ]
+    batch = tuple(
+        ConsumerRecord(
+            r.topic,
+            r.partition,
+            r.offset,
+            0,
+            0,
+            r.key,
+            r.value,
+            None,
+            0,
+            0,
+            [*r.headers, ("x-trace", None)],
+        )
+        for r in reports
+    )
+    async with TestKafkaBroker(hub.broker):
+        [subscriber] = hub.broker.subscribers
+        await subscriber.consume(batch)  # as FastStream's consume loop calls it
+    assert count_rows(hub.parts.engine, InboundEvent) == 2
+
+
 async def test_an_event_on_another_contracts_topic_is_refused_naming_the_topic(
     hub: Hub,
 ) -> None:
     record = misper_record()
-    headers = {name: value.decode() for name, value in record.headers}
+    headers = {name: (value or b"").decode() for name, value in record.headers}
     async with TestKafkaBroker(hub.broker) as broker:
         await broker.publish(
             record.value, topic="inbound.found-report", key=record.key, headers=headers
@@ -113,7 +143,7 @@ async def test_every_batch_is_applied_on_the_consumers_one_applier_thread(
 
     monkeypatch.setattr(inbound, "apply_batch", apply_and_note_thread)
     record = misper_record()
-    headers = {name: value.decode() for name, value in record.headers}
+    headers = {name: (value or b"").decode() for name, value in record.headers}
     async with TestKafkaBroker(hub.broker) as broker:
         for _ in range(2):  # two batches: the report, then its resend
             await broker.publish(record.value, topic=record.topic, key=record.key, headers=headers)

@@ -131,6 +131,16 @@ def test_a_kafka_message_without_cloudevents_headers_is_refused() -> None:
     assert {p.field for p in caught.value.problems} >= {"ce_id", "ce_type"}
 
 
+def test_a_cloudevents_header_with_no_value_is_refused_naming_it() -> None:
+    wire = to_kafka(parse_structured(encoded(example("02-mash-rating"))))
+    headers: dict[str, bytes | None] = {**wire.headers, "ce_id": None}
+    with pytest.raises(BadMessage) as caught:
+        from_kafka(headers, b"CF-100231", wire.value)
+    assert [(p.field, p.reason) for p in caught.value.problems] == [
+        ("ce_id", "header has no value")
+    ]
+
+
 def test_a_message_round_trips_through_kafka_binary_mode() -> None:
     event = parse_structured(encoded(example("01-misper-report")))
     wire = to_kafka(event)

@@ -26,7 +26,7 @@ def record_of(document: dict[str, Any], topic: str = "inbound.misper-report") ->
     )
 
 
-def raw_record(value: bytes | None, key: bytes | None = b"CF-1", **headers: bytes) -> Record:
+def raw_record(value: bytes | None, key: bytes | None = b"CF-1", **headers: bytes | None) -> Record:
     return Record(
         topic="inbound.misper-report",
         partition=0,

@@ -162,6 +162,26 @@ def test_bad_input_is_stored_with_its_source_and_reported_keyed_as_it_came(store
     assert json.loads(report.value)["source"]["offset"] == bad.offset
 
 
+def test_a_header_with_no_value_never_stops_a_message_being_stored_or_applied(
+    store: Store,
+) -> None:
+    """Kafka allows a header with no value: a bad message carrying one is still stored and
+    reported (it raised, and the batch was retried for ever), a good one still applied."""
+    bad = raw_record(b"not json", x_trace=None)
+    good = misper_record()
+    good = replace(good, headers=[*good.headers, ("x-trace", None)])
+    assert (
+        apply_batch(store, [bad, good], DIRECTORY, NOW).rejected,
+        rows(store, InboundEvent),
+    ) == (
+        1,
+        1,
+    )
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+    assert ["x_trace", None] in rejected.headers
+
+
 def test_a_redelivered_bad_message_is_rejected_once(store: Store) -> None:
     bad = raw_record(b"")
     apply(store, bad)

@@ -20,7 +20,7 @@ from tests.pipeline.hub_harness import all_sent, count, eventually, in_process_h
 START = datetime(2026, 11, 20, 18, 45, tzinfo=UTC)
 
 
-Message = tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]
+Message = tuple[bytes | None, bytes | None, list[tuple[str, bytes | None]]]
 
 
 def good(n: int, **data: str) -> Message:
@@ -28,12 +28,13 @@ def good(n: int, **data: str) -> Message:
     document["id"] = f"evt-good-{n}"
     document["data"].update({"child_id": f"CF-GOOD-{n}", **data})
     message = to_kafka(parse_structured(encoded(document)))
-    return f"CF-GOOD-{n}".encode(), message.value, list(message.headers.items())
+    headers: list[tuple[str, bytes | None]] = list(message.headers.items())
+    return f"CF-GOOD-{n}".encode(), message.value, headers
 
 
 def with_header(
-    headers: list[tuple[str, bytes]], name: str, value: bytes
-) -> list[tuple[str, bytes]]:
+    headers: list[tuple[str, bytes | None]], name: str, value: bytes
+) -> list[tuple[str, bytes | None]]:
     return [(n, value if n == name else v) for n, v in headers]
 
 
@@ -56,7 +57,7 @@ def poison() -> dict[str, Message]:
         "bidirectional formatting character": (key, json.dumps(bidi).encode(), headers),
         "is not JSON": (key, b"{not json", headers),
         "is not UTF-8": (key, b"\xff\xfe\x00", headers),
-        "is empty": (key, b"", headers),
+        "is empty": (key, b"", [*headers, ("x-trace", None)]),  # a header with no value too
         "larger than": (key, b"{" + b" " * 300_000 + b"}", headers),
         "not in this contract": (key, json.dumps(extra).encode(), headers),
         "not a contract the hub accepts": (
@@ -76,6 +77,7 @@ def accepted() -> dict[str, Message]:
     return {
         "hostile strings": hostile,
         "a stray header not UTF-8": (key, value, [*headers, ("x-trace", b"\xff")]),
+        "a stray header with no value": (*good(103)[:2], [*good(103)[2], ("x-trace", None)]),
     }
 
 
