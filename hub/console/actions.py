@@ -11,7 +11,7 @@ from datetime import datetime
 
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.bootstrap import HubParts
@@ -22,7 +22,7 @@ from hub.producers.relay import DeliveryFailed
 from hub.routing.directory import Directory
 from hub.service.replay import Replayed, replay
 from hub.service.rerouting import Rerouted, reroute
-from hub.store.models import OutboxMessage
+from hub.store.models import OutboxMessage, TimerRecord
 
 MIN_REASON = 10
 
@@ -197,3 +197,19 @@ def route_held_duties(
         routed={r.notification_id: r.authority for r in results if r.authority is not None},
         still_held={r.notification_id: r.reason or "" for r in results if r.authority is None},
     )
+
+
+def retry_failed_timers(sessions: sessionmaker[Session], who: str, clock: Clock) -> int:
+    """Set every failed timer pending again (its cause fixed): the scheduler's next round
+    fires it as of when it fell due. Recorded in the audit trail; returns how many."""
+    with sessions.begin() as session:
+        retried = session.scalar(
+            select(func.count()).select_from(TimerRecord).where(TimerRecord.status == "failed")
+        )
+        session.execute(
+            update(TimerRecord)
+            .where(TimerRecord.status == "failed")
+            .values(status="pending", settled_at=None)
+        )
+        record(session, clock.now(), who, "retry timers", "failed timers", f"{retried} pending")
+    return int(retried or 0)

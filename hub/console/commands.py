@@ -1,6 +1,6 @@
 """The console's views on the command line: `hub log`, `hub episode`, `hub deadlines`,
-`hub outbox`, `hub rejected`, `hub unroutable` (each with --json), `hub users add` and
-`hub console` (the web server). They read HUB_DATABASE_URL like `hub run`. Whoever runs
+`hub outbox`, `hub rejected`, `hub unroutable`, `hub timers` (each with --json), `hub users
+add` and `hub console` (the web server). They read HUB_DATABASE_URL like `hub run`. Whoever runs
 them is recorded in the audit trail as `cli:<login name>`.
 
 The store, Kafka and web modules are imported inside each command: every `hub` command
@@ -325,6 +325,35 @@ def unroutable_command(
     terminal.print(table)
 
 
+def timers_command(
+    retry: Annotated[
+        bool, typer.Option(help="set every failed timer pending again, its cause fixed")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Timers that failed to fire (a bug, logged with its type and line): each is a
+    protocol deadline not yet acted on. Fix the cause, then --retry fires them."""
+    from hub.console.actions import retry_failed_timers
+    from hub.console.views import failed_timers
+
+    with _parts() as parts:
+        if retry:
+            retried = retry_failed_timers(parts.sessions, _who(), parts.clock)
+            typer.echo(f"set pending again: {retried}")
+            return
+        with parts.sessions() as session:
+            failed = failed_timers(session)
+    if as_json:
+        _json([f.model_dump(mode="json") for f in failed])
+        return
+    table = Table(title=f"Timers failed: {len(failed)}")
+    for column in ("due", "failed", "timer", "para", "episode", "child"):
+        table.add_column(column)
+    for f in failed:
+        table.add_row(_at(f.due), _at(f.failed_at), f.name, f.paragraph, f.episode_id, f.child_id)
+    terminal.print(table)
+
+
 @users_app.command("add")
 def users_add(
     username: str,
@@ -558,6 +587,7 @@ def register(app: typer.Typer) -> None:
     app.command("outbox")(outbox_command)
     app.command("rejected")(rejected_command)
     app.command("unroutable")(unroutable_command)
+    app.command("timers")(timers_command)
     app.command("console")(console_command)
     app.add_typer(users_app, name="users")
     app.add_typer(retention_app, name="retention")

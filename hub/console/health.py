@@ -33,6 +33,7 @@ class StoreFigures(BaseModel):
     outbox_backlog: int = 0
     outbox_failing: int = 0
     timers_due: int = 0
+    timers_failed: int = 0  # failed to fire (a bug): they wait for ops (`hub timers`)
     refused_open: int = 0
     held: int = 0
     unroutable: int = 0  # duties held for a party the directory does not know
@@ -59,6 +60,7 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
         outbox_backlog=count(OutboxMessage, pending),
         outbox_failing=count(OutboxMessage, pending, OutboxMessage.last_error.is_not(None)),
         timers_due=count(TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now),
+        timers_failed=count(TimerRecord, TimerRecord.status == "failed"),
         refused_open=count(RejectedMessage, RejectedMessage.status == "open"),
         held=count(RejectedMessage, RejectedMessage.status == "held"),
         unroutable=count(RoutingDecision, HELD),

@@ -40,6 +40,11 @@ def router() -> APIRouter:
         gauge("hub_outbox_backlog", "outbox rows not yet published", figures.outbox_backlog)
         gauge("hub_outbox_failing", "pending rows whose last try failed", figures.outbox_failing)
         gauge("hub_timers_due", "timers due and not yet fired", figures.timers_due)
+        gauge(
+            "hub_timers_failed",
+            "timers that failed to fire, waiting for ops",
+            figures.timers_failed,
+        )
         gauge("hub_refused_open", "refused or dead-lettered messages open", figures.refused_open)
         gauge("hub_held", "messages held for the event they depend on", figures.held)
         gauge(

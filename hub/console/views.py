@@ -197,8 +197,15 @@ def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: in
 # -- an episode's timeline -------------------------------------------------------------
 
 Happening = Literal[
-    "event_received", "decision", "timer_scheduled", "timer_fired", "timer_cancelled", "delivered"
+    "event_received",
+    "decision",
+    "timer_scheduled",
+    "timer_fired",
+    "timer_cancelled",
+    "timer_failed",
+    "delivered",
 ]
+_SETTLED: dict[str, Happening] = {"fired": "timer_fired", "failed": "timer_failed"}
 
 
 class TimelineEntry(BaseModel):
@@ -269,7 +276,7 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
         happening: Happening = "timer_scheduled"
         at, what = timer.due, f"{label} due"
         if timer.status != "pending" and timer.settled_at is not None:
-            happening = "timer_fired" if timer.status == "fired" else "timer_cancelled"
+            happening = _SETTLED.get(timer.status, "timer_cancelled")
             at, what = timer.settled_at, f"{label} {timer.status}"
         entries.append(
             TimelineEntry(
@@ -533,4 +540,37 @@ def unroutable(session: Session, limit: int = 500) -> tuple[int, list[HeldDuty]]
             reason=row.unroutable_reason or "",
         )
         for row in held_duties(session, limit)
+    ]
+
+
+# -- timers that failed to fire ----------------------------------------------------------
+
+
+class FailedTimer(BaseModel):
+    child_id: str
+    episode_id: str
+    timer_id: str
+    name: str
+    paragraph: str
+    due: datetime
+    failed_at: datetime | None
+
+
+def failed_timers(session: Session) -> list[FailedTimer]:
+    """Timers whose firing failed for a reason of their own (hub.service.timers), oldest
+    due first: each is a deadline the protocol set that decided nothing yet."""
+    rows = session.scalars(
+        select(TimerRecord).where(TimerRecord.status == "failed").order_by(TimerRecord.due)
+    )
+    return [
+        FailedTimer(
+            child_id=row.child_id,
+            episode_id=row.episode_id,
+            timer_id=row.timer_id,
+            name=row.name,
+            paragraph=row.paragraph,
+            due=row.due,
+            failed_at=row.settled_at,
+        )
+        for row in rows
     ]

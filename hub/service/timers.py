@@ -2,15 +2,23 @@
 the engine as of the moment it fell due, and what it decides is written in the same
 transaction that marks it fired. A timer cancelled by a found report is no longer pending
 and never fires. On PostgreSQL several schedulers can run at once (FOR UPDATE SKIP LOCKED).
-Held records whose predecessor never came are expired in the same round."""
+Held records whose predecessor never came are expired in the same round.
+
+A timer whose firing fails for a reason of its own (a bug, never an outage) is marked
+`failed` and the round goes on: retried for ever, it was the oldest due and stopped every
+child's timers behind it. Ops see it on the health page and in `hub timers`, and set it
+pending again once the cause is fixed."""
 
 from __future__ import annotations
 
+import logging
+import traceback
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.errors import Failure, classify
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.service.refusals import expire_held
@@ -18,7 +26,9 @@ from hub.store.models import TimerRecord
 from hub.store.outcomes import load_child, save_outcome, timer_of
 from hub.tracing import tracer
 
+log = logging.getLogger(__name__)
 HOLD = timedelta(hours=24)  # how long a record waits for the event it depends on
+FAILED = "failed"
 
 
 def fire_due_timers(
@@ -49,11 +59,28 @@ def fire_due_timers(
 
 
 def _fire(session: Session, rows: list[TimerRecord], directory: Directory, now: datetime) -> None:
+    """Each timer in a savepoint, so that one failing cannot hold up the others."""
     for row in rows:
-        state = load_child(session, row.child_id)
-        # Decided as of the moment the timer fell due, so a scheduler that was down
-        # for a while decides exactly what it would have decided on time.
-        outcome = fire(state, timer_of(row), directory, row.due)
-        row.status, row.settled_at = "fired", now
-        save_outcome(session, outcome, now)
-        session.flush()
+        try:
+            with session.begin_nested():
+                state = load_child(session, row.child_id)
+                # Decided as of the moment the timer fell due, so a scheduler that was down
+                # for a while decides exactly what it would have decided on time.
+                outcome = fire(state, timer_of(row), directory, row.due)
+                row.status, row.settled_at = "fired", now
+                save_outcome(session, outcome, now)
+                session.flush()
+        except Exception as error:
+            if classify(error) is Failure.TRANSIENT:
+                raise  # an outage: the whole round is tried again
+            session.expire(row)  # as the savepoint's rollback left it
+            row.status, row.settled_at = FAILED, now
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            # The type and the line, never the message: it could quote a child's details.
+            log.error(
+                "timer failed; the others fire",
+                extra={
+                    "timer": row.name,
+                    "reason": f"{type(error).__name__} at {where.filename}:{where.lineno}",
+                },
+            )

@@ -196,7 +196,7 @@ class TimerRecord(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     paragraph: Mapped[str] = mapped_column(String(64))
     due: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled
+    status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled, failed
     settled_at: Mapped[datetime | None]
 
 

@@ -1,0 +1,90 @@
+"""The scheduler fires each child's timers apart: one timer that fails for a reason of its
+own (a bug) is marked failed for ops and the others fire, instead of the round being tried
+again for ever with that timer first and every child's deadlines behind it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.routing import engine
+from hub.routing.directory import load_directory
+from hub.routing.facts import ChildState, Outcome, Timer
+from hub.service import timers
+from hub.service.applying import apply_batch
+from hub.service.timers import fire_due_timers
+from hub.store.models import TimerRecord
+from tests.pipeline.records import misper_record
+
+DIRECTORY = load_directory()
+NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+LATER = NOW + timedelta(days=30)
+Store = sessionmaker[Session]
+
+
+def two_children_missing(store: Store) -> None:
+    reports = [
+        misper_record(id=f"evt-{child}", data={"child_id": child, "episode_id": f"EP-{child}"})
+        for child in ("CF-A", "CF-B")
+    ]
+    assert apply_batch(store, reports, DIRECTORY, NOW).applied == 2
+
+
+def failing_for(child_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in firing one child's timers (none is known: this stands in for one)."""
+
+    def fire(state: ChildState, timer: Timer, *args: Any) -> Outcome:
+        if state.child_id == child_id:
+            raise KeyError("a bug")
+        return engine.fire(state, timer, *args)
+
+    monkeypatch.setattr(timers, "fire", fire)
+
+
+def statuses(store: Store, child_id: str) -> set[str]:
+    """Of the child's timers due by LATER."""
+    with store() as session:
+        return set(
+            session.scalars(
+                select(TimerRecord.status).where(
+                    TimerRecord.child_id == child_id, TimerRecord.due <= LATER
+                )
+            )
+        )
+
+
+def test_one_childs_failing_timer_never_holds_up_another_childs(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_children_missing(store)
+    failing_for("CF-A", monkeypatch)
+    while fire_due_timers(store, DIRECTORY, LATER):
+        pass
+    assert statuses(store, "CF-B") <= {"fired", "cancelled"}
+    assert "failed" in statuses(store, "CF-A")
+
+
+def test_ops_see_the_failed_timers_and_fire_them_once_the_cause_is_fixed(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_children_missing(store)
+    with monkeypatch.context() as bug:
+        failing_for("CF-A", bug)
+        while fire_due_timers(store, DIRECTORY, LATER):
+            pass
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    cli = CliRunner()
+    listed = json.loads(cli.invoke(app, ["timers", "--json"]).output)
+    assert {t["child_id"] for t in listed} == {"CF-A"}
+    assert cli.invoke(app, ["timers", "--retry"]).exit_code == 0
+    while fire_due_timers(store, DIRECTORY, LATER):
+        pass
+    assert "failed" not in statuses(store, "CF-A")
+    assert json.loads(cli.invoke(app, ["timers", "--json"]).output) == []
