@@ -17,7 +17,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from hub.contracts.events import MashRating, MisperReport, ReturnInterviewResult
+from hub.contracts.events import (
+    CrossBorderNotice,
+    MashRating,
+    MisperReport,
+    ReturnInterviewResult,
+)
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Interviewer
@@ -118,17 +123,30 @@ def origin_problems(
 
 
 def as_sent_by(body: BaseModel, sender: str, directory: Directory) -> BaseModel:
-    """What a message on an agency's own topic says of its sender without naming it: a
-    MISPER report from a force that names no force the directory knows was reported to
-    that force. Its police duties (5.1, 5.12) then go to the force that has the child's
-    report, not held for a name it left out (1.6: police are the first point of contact).
-    Called after `origin_problems`, which refuses a name of another force."""
-    if not isinstance(body, MisperReport) or directory.resolve_force(body.reporting_force):
-        return body
+    """What a message on an agency's own topic says of its sender without naming it in a
+    way the directory knows. A MISPER report from a force that names no known force was
+    reported to that force: its police duties (5.1, 5.12) go to the force that has the
+    child's report, not held for a name it left out (1.6: police are the first point of
+    contact). A cross-border notice from an authority that names no known authority is
+    from that authority (section 8). Called after `origin_problems`, which refuses a name
+    of another agency."""
     agency = agency_of(directory, sender)
-    if agency is None or agency.kind is not Sender.POLICE:
+    if agency is None:
         return body
-    return body.model_copy(update={"reporting_force": sender})
+    if (
+        isinstance(body, MisperReport)
+        and agency.kind is Sender.POLICE
+        and directory.resolve_force(body.reporting_force) is None
+    ):
+        return body.model_copy(update={"reporting_force": sender})
+    if (
+        isinstance(body, CrossBorderNotice)
+        and agency.kind is Sender.AUTHORITY
+        and not directory.resolve_authority(body.from_authority).codes
+        and sender != body.to_authority
+    ):
+        return body.model_copy(update={"from_authority": sender})
+    return body
 
 
 def _the_home_authoritys(body: BaseModel, agency: Agency, directory: Directory) -> list[Problem]:

@@ -111,11 +111,7 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
         batch.remember()
         return result
     assert error is not None
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    # The type and the line, never the message: it could quote a child's details.
-    reason = (
-        f"failed {BUG_ATTEMPTS} times ({type(error).__name__} at {where.filename}:{where.lineno})"
-    )
+    reason = f"failed {BUG_ATTEMPTS} times ({_where(error)})"
     log.error("message dead-lettered", extra={"source": record.source.label, "reason": reason})
     with session.begin_nested():
         reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
@@ -205,20 +201,44 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     return applied
 
 
+def _where(error: BaseException) -> str:
+    """The error's type and line, never its message: it could quote a child's details."""
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__} at {where.filename}:{where.lineno}"
+
+
 def release_held(batch: Batch, child_key: bytes) -> BatchResult:
     """Something new was applied for this child: try its held records again, oldest first,
-    until none moves (a found report may release a return interview in turn)."""
+    until none moves (a found report may release a return interview in turn). A held record
+    that fails for a reason of its own is dead-lettered alone: failing the record that
+    released it, it took the child's MISPER report with it."""
     result = BatchResult()
     while True:
         progressed = False
         for row in batch.held_of(child_key):
-            outcome = apply_record(batch, record_of(row), held=row)
+            outcome = _release(batch, row)
             if row.status != "held":
                 progressed = True
                 outcome.held = 0
                 result.add(outcome)
         if not progressed:
             return result
+
+
+def _release(batch: Batch, row: RejectedMessage) -> BatchResult:
+    """Apply a held record again. Up to its decision nothing is written, and an error
+    after it (in the batch's in-memory writes) is not expected; so a failure here leaves
+    only the held row to mark."""
+    record = record_of(row)
+    try:
+        return apply_record(batch, record, held=row)
+    except Exception as error:
+        if classify(error) is Failure.TRANSIENT:
+            raise
+        reason = f"failed when released ({_where(error)})"
+        log.error("held message dead-lettered", extra={"source": record.source.label})
+        reject(batch, record, "dead_letter", [Problem("(message)", reason)], row.event_id, row)
+        return BatchResult(dead_lettered=1)
 
 
 def _digest(event: ParsedEvent, body: dict[str, object]) -> str:

@@ -351,14 +351,52 @@ def test_a_message_that_fails_unexpectedly_is_dead_lettered_and_the_rest_applied
     assert "Jordan" not in json.dumps(letter.problems)
 
 
-def test_a_record_whose_held_successor_fails_is_never_taken_for_a_duplicate(
+def test_a_held_record_failing_when_released_never_takes_the_misper_report_with_it(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The MISPER report that releases a held found report is applied, and the found
+    report, failing for a reason of its own, is dead-lettered alone (it took the child's
+    MISPER report with it, dead-lettered as well)."""
     apply(store, found_record())  # held: its MISPER report has not come
     failing_for("evt-police-0005", monkeypatch)  # releasing it will fail
     result = apply_batch(store, [misper_record()], DIRECTORY, NOW)
-    assert result.duplicates == 0
-    assert result.applied + result.dead_lettered == 1
+    assert (result.applied, result.dead_lettered, result.duplicates) == (1, 1, 0)
+    with store() as session:
+        (letter,) = session.scalars(select(RejectedMessage)).all()
+        applied = session.scalars(select(InboundEvent.event_id)).all()
+    assert (letter.event_id, letter.kind, letter.status) == (
+        "evt-police-0005",
+        "dead_letter",
+        "open",
+    )
+    assert applied == ["evt-police-0001"]
+
+
+def cross_border_notice(from_authority: str, topic: str = "inbound.cross-border-notice") -> Record:
+    document = example("08-cross-border-notice")
+    document["data"]["from_authority"] = from_authority
+    return record_of(document, topic=topic)
+
+
+def test_a_placement_notice_from_a_name_with_no_letter_of_a_code_is_applied(
+    store: Store,
+) -> None:
+    """Section 8, 2.1: an authority the directory does not know is routed around. A name
+    such as "Ñ" has no letter or digit to write a code with: its notice was dead-lettered."""
+    result = apply_batch(store, [cross_border_notice("Ñ")], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered) == (1, 0)
+
+
+def test_a_notice_on_an_authoritys_own_topic_naming_no_known_authority_is_from_it(
+    store: Store,
+) -> None:
+    notice = cross_border_notice(
+        "Leicestershire C.C. Children", topic="inbound.cross-border-notice.leicestershire"
+    )
+    assert apply_batch(store, [notice], DIRECTORY, NOW).applied == 1
+    with store() as session:
+        facts = session.scalars(select(RoutingDecision.details)).all()
+    assert {f["from_authority"] for f in facts} == {"leicestershire"}
 
 
 def test_a_release_undone_by_another_records_failure_is_done_once_record_by_record(

@@ -70,9 +70,15 @@ class Notices:
     @property
     def sender(self) -> str:
         """The sending authority as the directory names it (its code), or, if it does not
-        know it, as the sender wrote it in code form."""
+        know it, as the sender wrote it in code form; a name with no letter or digit of a
+        code ("Ñ") is `unknown`, never an empty fact that fails the notice."""
         named = self.directory.resolve_authority(self.event.from_authority)
-        return named.code or ",".join(named.codes) or code_like(self.event.from_authority)[:48]
+        return (
+            named.code
+            or ",".join(named.codes)
+            or code_like(self.event.from_authority)[:48]
+            or "unknown"
+        )
 
 
 def on_cross_border_notice(
