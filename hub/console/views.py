@@ -18,6 +18,7 @@ from hub.console.masking import masked_body
 from hub.contracts.registry import contract_for_type
 from hub.routing.facts import duty_status
 from hub.routing.rules.duties import MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     InboundEvent,
@@ -206,6 +207,8 @@ Happening = Literal[
     "delivered",
 ]
 _SETTLED: dict[str, Happening] = {"fired": "timer_fired", "failed": "timer_failed"}
+# Timers whose due is personal data: shown only with the episode's personal data (reveal).
+DATED_BY_THE_CHILD = frozenset({EIGHTEENTH_BIRTHDAY})
 
 
 class TimelineEntry(BaseModel):
@@ -271,6 +274,8 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
             )
     timers = session.scalars(select(TimerRecord).where(TimerRecord.episode_id == episode_id))
     for timer in timers:
+        if timer.name in DATED_BY_THE_CHILD and not reveal:
+            continue  # its due is the child's date of birth, 18 years on
         child_id = timer.child_id
         label = f"{timer.name} #{timer.sequence}" if timer.sequence > 1 else timer.name
         happening: Happening = "timer_scheduled"

@@ -33,6 +33,7 @@ from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
 from hub.routing.facts import ChildState, RetiredEpisode
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
 from hub.store.database import among
@@ -221,6 +222,15 @@ def _retire(
         .values(status="cancelled", settled_at=now)
     )
     retained.timers_cancelled += _changed(session, cancelling) if free else 0
+    # An eighteenth birthday's due is the child's date of birth: it goes with the rest.
+    session.execute(
+        delete(TimerRecord).where(
+            TimerRecord.child_id == row.child_id,
+            TimerRecord.episode_id.in_(due),
+            TimerRecord.name == EIGHTEENTH_BIRTHDAY,
+            TimerRecord.status != "pending",
+        )
+    )
     row.state, row.updated_at = STATE.dump_python(retire(state, due), mode="json"), now
 
 

@@ -65,6 +65,19 @@ def test_a_timeline_masks_the_childs_personal_data_and_records_the_view(store: S
     assert (line.who, line.action, line.target) == ("vera", "view_episode", EPISODE)
 
 
+def test_a_timeline_never_dates_the_childs_eighteenth_birthday_unless_revealed(
+    store: Store,
+) -> None:
+    """The eighteenth-birthday timer (6.8) falls due on the date of birth, 18 years on:
+    shown masked, it gave the date the timeline masks in the report."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    masked = view_episode(store, "vera", EPISODE, NOW)
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    assert not [e for e in masked.entries if "eighteenth_birthday" in e.what]
+    assert [e for e in revealed.entries if "eighteenth_birthday" in e.what]
+    assert "2029-03-14" not in masked.model_dump_json()  # born 2011-03-14
+
+
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
     apply_batch(store, [misper_record()], DIRECTORY, NOW)
     timeline = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)

@@ -97,6 +97,15 @@ def test_then_the_episode_is_redacted_and_the_routing_log_kept_without_it(store:
     assert count(store, TimerRecord, TimerRecord.status == "pending") == 0
 
 
+def test_the_eighteenth_birthday_timer_goes_with_the_episode(store: Store) -> None:
+    """Its due is the child's date of birth, 18 years on: kept, it outlived the rest."""
+    missing_then_found(store)
+    birthday = TimerRecord.name == "eighteenth_birthday"
+    assert count(store, TimerRecord, birthday) == 1
+    run(store, 181)
+    assert count(store, TimerRecord, birthday) == 0
+
+
 def test_a_child_still_missing_is_never_touched(store: Store) -> None:
     apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
     assert run(store, 3650)["episodes_retired"] == 0
