@@ -69,13 +69,16 @@ def find_user(
     session: Session, username: str, signed_in_at: datetime | None = None
 ) -> Operator | None:
     """The user, if it still exists and, for a session begun at `signed_in_at`, has not
-    signed out since."""
+    signed out since, and is the account that session began under: a user removed and
+    added again (a password reset, a new role) is a new account, and the removed one's
+    cookie must not sign in to it."""
     user = session.get(ConsoleUser, username[:64])
     if user is None:
         return None
-    ended = user.signed_out_at
-    if signed_in_at is not None and ended is not None and signed_in_at <= ended:
-        return None
+    if signed_in_at is not None:
+        ended = user.signed_out_at
+        if signed_in_at < user.created_at or (ended is not None and signed_in_at <= ended):
+            return None
     return Operator(username=user.username, role=Role(user.role))
 
 

@@ -5,13 +5,15 @@ API's own documents served only when asked for."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from hub.console.access import remove_user
+from hub.console.access import add_user, remove_user
 from hub.console.context import Console
+from hub.console.roles import Role
 from hub.console.web import create_app
 from hub.service.heartbeat import beat
 from hub.store.models import AuditEntry
@@ -75,6 +77,26 @@ def test_a_removed_users_sessions_end_at_once(app: FastAPI, console: Console) ->
     with console.sessions() as session:
         removal = session.scalars(select(AuditEntry).where(AuditEntry.action == "remove_user"))
         assert [(e.who, e.target) for e in removal] == [("ada", "olive")]
+
+
+def test_a_removed_users_cookie_never_signs_in_to_an_account_of_the_same_name(
+    app: FastAPI, console: Console
+) -> None:
+    """Removing and adding a user again is how a password is reset or a role changed: a
+    cookie of the removed account (stolen, say) must not work for the new one."""
+    client = signed_in(app, "olive")
+    with console.sessions.begin() as session:
+        remove_user(session, "olive", NOW, "ada")
+    with console.sessions.begin() as session:
+        add_user(
+            session,
+            "olive",
+            "a brand new long password",
+            Role.VIEWER,
+            datetime.now(UTC) + timedelta(seconds=1),  # the session began before it
+            "ada",
+        )
+    assert client.get("/api/me").status_code == 401
 
 
 def test_the_api_documents_are_not_served_unless_asked_for(app: FastAPI) -> None:
