@@ -105,3 +105,17 @@ def add_working_days(moment: datetime, days: int, directory: Directory) -> datet
         if day.weekday() < SATURDAY and not is_bank_holiday(day, directory):
             days -= 1
     return datetime.combine(day, directory.office_hours.closes, tzinfo=zone)
+
+
+def next_opening(moment: datetime, directory: Directory) -> datetime:
+    """When the day teams next open at or after `moment` (3.10): 09:00 on the next working
+    day, or today's if it is still to come."""
+    zone = ZoneInfo(directory.timezone)
+    local = moment.astimezone(zone)
+    day = local.date()
+    while True:
+        opening = datetime.combine(day, directory.office_hours.opens, tzinfo=zone)
+        working = day.weekday() < SATURDAY and not is_bank_holiday(day, directory)
+        if working and opening >= local:
+            return opening.astimezone(moment.tzinfo)
+        day += timedelta(days=1)

@@ -26,11 +26,15 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
     assert "review_repeat_missing_case" in output  # 7.18
     assert "add_to_cse_and_missing_forum" in output  # 7.28
     # Duties answered are not escalated; the two left unanswered are (issue 14): the head of
-    # safeguarding's 6.8 notice to the Assistant Director, and the third episode's 7.22 duty
-    # to inform the Service Manager, which climbs to the Assistant Director overnight.
-    director = lines[lines.index("== notify.northamptonshire.assistant_director  (3 received)") :]
+    # safeguarding's 6.8 notice to the Assistant Director, due on a Saturday and escalated
+    # when the day teams open on Monday (3.10), and the third episode's 7.22 duty to inform
+    # the Service Manager, due at night and escalated to the team manager at 09:00.
+    director = lines[lines.index("== notify.northamptonshire.assistant_director  (1 received)") :]
+    assert "2026-11-23 09:00" in director[1]
     assert "'notify_assistant_director_child_in_care_missing_over_24_hours'" in director[3]
-    assert "'inform_service_manager' owed to allocated_worker (7.22)" in "\n".join(director[:12])
+    managers = lines[lines.index("== notify.northamptonshire.team_manager  (5 received)") :]
+    assert "2026-11-27 09:00" in "\n".join(managers[:30])
+    assert "'inform_service_manager' owed to allocated_worker (7.22)" in "\n".join(managers[:30])
     assert "'conduct_return_interview'" not in output.split("duty_escalated", 1)[-1]
     # What each was told of the child, by name of particular (3.9: the host force can
     # identify the child and call us), while the demo prints no child's details:

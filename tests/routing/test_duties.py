@@ -4,7 +4,7 @@ strategy meeting held, stopped by the joint decision of 7.24."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -128,6 +128,34 @@ def test_6_7_an_ignored_duty_climbs_to_the_assistant_director_and_stops() -> Non
         "assistant_director",
     ]
     assert next(d.paragraph for d in later if d.recipient == "assistant_director") == "6.8"
+
+
+SATURDAY_0200 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the day teams open (3.10)
+DAY_MANAGERS = {"team_manager", "mash_manager", "service_manager", "rise_mct_service_manager"}
+
+
+def test_3_10_out_of_hours_an_unanswered_duty_waits_for_the_day_teams_to_open() -> None:
+    """Escalated at night, a duty went to managers who keep office hours, up to the
+    Assistant Director by morning, with nobody there to act."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200))
+    weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
+    assert {d.recipient for d in weekend if d.action == ESCALATED} <= {"police"}  # 24/7
+    monday = timeline.advance(MONDAY_0900)
+    assert {d.recipient for d in monday if d.action == ESCALATED} & DAY_MANAGERS
+    assert {d.at for d in monday if d.action == ESCALATED} == {MONDAY_0900}
+
+
+def test_3_10_a_high_risk_childs_unanswered_duty_goes_to_edt_out_of_hours() -> None:
+    """EDT acts for children's services out of hours (3.10, 3.13)."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH))
+    night = timeline.advance(SATURDAY_0200 + timedelta(hours=1))
+    [to_edt] = [d for d in escalations(night, "edt") if d.details["owed_to"] == "mash"]
+    assert to_edt.paragraph == "3.10"
+    weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
+    assert not {d.recipient for d in weekend if d.action == ESCALATED} & DAY_MANAGERS
 
 
 def test_6_7_a_forces_duty_goes_to_its_own_missing_persons_unit_once() -> None:

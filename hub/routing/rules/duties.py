@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
+from hub.routing.calendar import is_out_of_hours, next_opening
 from hub.routing.context import Context, owed
 from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, ProtocolViolation, Timer
@@ -37,6 +38,11 @@ ESCALATED_BY_THE_RULES = RETURN_INTERVIEW_DUTIES | {
     Action.ESCALATE_RISK_DISAGREEMENT.value,
 }
 _SAME_AGENCY = frozenset({Recipient.POLICE, Recipient.HOST_POLICE})
+# Who answers out of hours (3.10): EDT for children's services, and the police. Every other
+# team and manager keeps office hours.
+ON_DUTY_OUT_OF_HOURS = frozenset({Recipient.EDT, Recipient.POLICE, Recipient.HOST_POLICE})
+# The home teams that act for a missing child (1.4: children's services told at once).
+_ACT_AT_ONCE = frozenset({Recipient.MASH, Recipient.MCT, Recipient.ALLOCATED_WORKER})
 
 
 def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Outcome:
@@ -174,20 +180,50 @@ def _follow_ups(episode: Episode) -> tuple[Timer, ...]:
 def on_follow_up(
     state: ChildState, episode: Episode, timer: Timer, directory: Directory, at: datetime
 ) -> Outcome:
-    """A duty's answer-by time has come without an answer: escalate it, once."""
+    """A duty's answer-by time has come without an answer: escalate it, once. Out of hours
+    (3.10) a manager of the day teams is not there to be told. What 1.4 has children's
+    services do at once for a high-risk child, left undone by the team told, goes to EDT,
+    on duty for them (3.10, 3.13); anything else waits for the teams to open, and is
+    escalated then if still unanswered."""
     duty = episode.duties[timer.sequence - 1]
     if not is_open(duty, episode):
         return Outcome(state)
     escalation = directory.follow_up.escalation(duty.recipient)
-    manager = escalation.to
+    manager, paragraph = escalation.to, escalation.paragraph
     if duty.escalates is not None and manager == Recipient(duty.recipient):
         manager = None  # already escalated within the agency: nobody above to name
+    closed = manager not in ON_DUTY_OUT_OF_HOURS and is_out_of_hours(at, directory)
+    if manager is not None and closed:
+        if not _for_edt(duty, episode):
+            opens = next_opening(at, directory)
+            waiting = episode.with_duty(replace(duty, answer_by=opens))
+            return Outcome(state.with_episode(waiting))
+        manager, paragraph = Recipient.EDT, "3.10"
     decisions: tuple[Decision, ...] = ()
     if manager is not None:
         ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
-        decisions = (_escalated(ctx, duty, manager, escalation.paragraph),)
+        decisions = (_escalated(ctx, duty, manager, paragraph),)
     escalated = episode.with_duty(replace(duty, escalated_at=at))
     return Outcome(state.with_episode(escalated), decisions)
+
+
+def _for_edt(duty: Duty, episode: Episode) -> bool:
+    """A high-risk child's duty that a team acting for the child was told to do at once
+    (1.4), or its escalation, and not yet EDT's."""
+    first = _first(duty, episode)
+    return (
+        episode.high_risk
+        and first.recipient in _ACT_AT_ONCE
+        and first.due <= first.decided_at
+        and Recipient.EDT not in {duty.recipient, first.recipient}
+    )
+
+
+def _first(duty: Duty, episode: Episode) -> Duty:
+    """The duty first owed, of which `duty` may be an escalation."""
+    while duty.escalates and (about := episode.duty(duty.escalates)) is not None:
+        duty = about
+    return duty
 
 
 def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> Decision:
@@ -224,9 +260,7 @@ def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> 
 
 def _described(duty: Duty, episode: Episode) -> str:
     """The duty in words; for an escalation, the duty first owed and who holds it now."""
-    first = duty
-    while first.escalates and (about := episode.duty(first.escalates)) is not None:
-        first = about
+    first = _first(duty, episode)
     what = f"'{first.action}' owed to {first.recipient} ({first.paragraph})"
     return what if first is duty else f"{what}, escalated to {duty.recipient}"
 
