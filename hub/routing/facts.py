@@ -116,6 +116,7 @@ class Episode:
     mash_rating: RagRating | None = None
     found_at: datetime | None = None
     return_interview_declines: int = 0
+    return_interviewed: bool = False  # a return interview completed (5.12)
     timers: tuple[Timer, ...] = ()
     duties: tuple[Duty, ...] = ()
     closed_at: datetime | None = None  # 7.24: closed by joint decision, not found
@@ -168,7 +169,7 @@ class Episode:
 class RetiredEpisode:
     """An episode whose personal data retention has removed (hub.store.retention), reduced to
     what the protocol still counts: 3.3's first episode, 7.17's repeats in 90 days, 8.12's
-    serious concerns, 7.14's history of going missing."""
+    serious concerns, 7.14's history of going missing, 5.16's refusals of the interview."""
 
     episode_id: str
     started_at: datetime
@@ -176,6 +177,8 @@ class RetiredEpisode:
     high_risk: bool
     cse_risk: bool
     mash_red: bool
+    return_interview_declines: int = 0
+    return_interviewed: bool = False
 
     @classmethod
     def of(cls, episode: Episode) -> RetiredEpisode:
@@ -187,6 +190,8 @@ class RetiredEpisode:
             episode.high_risk,
             episode.cse_risk,
             red,
+            episode.return_interview_declines,
+            episode.return_interviewed,
         )
 
 

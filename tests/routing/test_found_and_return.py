@@ -14,7 +14,8 @@ from hub.contracts.vocabulary import (
     PushPullFactor,
     RiskLevel,
 )
-from hub.routing.facts import ProtocolViolation
+from hub.routing.facts import Decision, ProtocolViolation
+from hub.store.retention import retire
 from tests.routing.builders import (
     START,
     Timeline,
@@ -204,6 +205,41 @@ def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:
     timeline = returned()
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
     decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=9), declined=True))
+    assert told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def episode_ending(timeline: Timeline, n: int, interviewed: bool) -> list[Decision]:
+    """The child's n-th episode (EP-n, ten days apart): missing, found 3 hours later, and
+    the return interview given or declined."""
+    start = START + timedelta(days=10 * n)
+    timeline.receive(misper(f"EP-{n}", at=start))
+    timeline.receive(found(f"EP-{n}", at=start + timedelta(hours=3)))
+    result = return_interview(start + timedelta(hours=8), declined=not interviewed)
+    return timeline.receive(result.model_copy(update={"episode_id": f"EP-{n}"}))
+
+
+def test_5_16_declining_once_in_each_of_two_episodes_is_continuing_to_decline() -> None:
+    """5.15: a child controlled by those it fears may decline every time; one refusal an
+    episode never reached 5.16, the count starting again with each episode."""
+    timeline = Timeline()
+    episode_ending(timeline, 0, interviewed=False)
+    decisions = episode_ending(timeline, 1, interviewed=False)
+    assert told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def test_5_16_an_interview_given_in_between_starts_the_count_again() -> None:
+    timeline = Timeline()
+    episode_ending(timeline, 0, interviewed=False)
+    episode_ending(timeline, 1, interviewed=True)
+    decisions = episode_ending(timeline, 2, interviewed=False)
+    assert not told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def test_5_16_a_refusal_in_an_episode_retention_has_retired_still_counts() -> None:
+    timeline = Timeline()
+    episode_ending(timeline, 0, interviewed=False)
+    timeline.state = retire(timeline.state, ["EP-0"])
+    decisions = episode_ending(timeline, 1, interviewed=False)
     assert told(decisions, "mct", "consider_mash_referral_after_declines")
 
 

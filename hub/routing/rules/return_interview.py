@@ -10,7 +10,7 @@ from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import EpisodeAssessment, Interviewer, ReturnInterviewOutcome
 from hub.routing.context import Context
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.facts import ChildState, Episode, Outcome, RetiredEpisode, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES, discharge
 from hub.routing.rules.episode_access import found_episode
@@ -56,6 +56,8 @@ def on_return_interview(
     if outcome is ReturnInterviewOutcome.DECLINED:
         declines = episode.return_interview_declines + 1
         episode = replace(episode, return_interview_declines=declines)
+    elif outcome is ReturnInterviewOutcome.COMPLETED:
+        episode = replace(episode, return_interviewed=True)
     updated, cancel = episode.without_timers(_CANCELLED_BY[outcome])
     ctx = Context(directory, at, cause, updated)
     schedule: tuple[Timer, ...] = ()
@@ -66,7 +68,7 @@ def on_return_interview(
             when = event.completed_at or event.recorded_at
             updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
         case ReturnInterviewOutcome.DECLINED:
-            _declined(ctx, event)
+            _declined(ctx, event, declines_in_a_row(state, updated))
         case ReturnInterviewOutcome.CANNOT_COMPLETE:
             schedule = tuple(hand_to_allocated_team(ctx))
             updated = replace(updated, timers=(*updated.timers, *schedule))
@@ -146,8 +148,24 @@ def _refer_on(ctx: Context, assessment: EpisodeAssessment | None) -> None:
             )
 
 
-def _declined(ctx: Context, event: ReturnInterviewResult) -> None:
-    episode = ctx.episode
+def declines_in_a_row(state: ChildState, episode: Episode) -> int:
+    """5.16 "continues to decline": the child's refusals since the last return interview
+    it gave, in this episode and the ones before it, retired ones included. A child
+    declining once in each of three episodes continues to decline as much as one declining
+    three times in one."""
+    earlier: list[Episode | RetiredEpisode] = [
+        *(e for e in state.episodes if e.started_at < episode.started_at),
+        *(r for r in state.retired if r.started_at < episode.started_at),
+    ]
+    count = episode.return_interview_declines
+    for past in sorted(earlier, key=lambda e: e.started_at, reverse=True):
+        if past.return_interviewed:
+            break
+        count += past.return_interview_declines
+    return count
+
+
+def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int) -> None:
     worker = social_worker_or(ctx, "")  # 5.15: a child in care's social worker follows up
     if worker:
         ctx.tell(
@@ -167,7 +185,7 @@ def _declined(ctx: Context, event: ReturnInterviewResult) -> None:
             "could do the interview, within a few hours.",
             due=event.recorded_at + timedelta(hours=hours),
         )
-    if episode.return_interview_declines >= 2:
+    if in_a_row >= 2:
         owner, _ = return_interview_owner(ctx)
         ctx.tell(
             # 5.16: "the MCT worker / Out of County Missing Engagement Worker and their line
