@@ -201,6 +201,19 @@ def test_5_15_without_a_social_worker_the_mct_offers_a_trusted_adult() -> None:
     assert told(decisions, "mct", "offer_trusted_adult_interview")
 
 
+@pytest.mark.parametrize("status", [LegalStatus.EARLY_HELP, LegalStatus.CARE_LEAVER])
+def test_5_15_a_child_with_a_worker_but_no_social_worker_is_offered_a_trusted_adult(
+    status: LegalStatus,
+) -> None:
+    """5.15: the social worker follows up "a child in care or a child living at home but
+    who is already receiving support from a social worker"; any other is asked whether
+    another person would be acceptable (an Early Help worker is not a social worker)."""
+    timeline = returned(legal_status=status)
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    assert told(decisions, "mct", "offer_trusted_adult_interview")
+    assert not told(decisions, "allocated_worker", "follow_up_declined_return_interview")
+
+
 def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:
     timeline = returned()
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))

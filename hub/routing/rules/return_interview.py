@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import PreventionInterviewCompleted, ReturnInterviewResult
 from hub.contracts.notification import Detail
-from hub.contracts.vocabulary import EpisodeAssessment, Interviewer, ReturnInterviewOutcome
+from hub.contracts.vocabulary import (
+    EpisodeAssessment,
+    Interviewer,
+    LegalStatus,
+    ReturnInterviewOutcome,
+)
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, RetiredEpisode, Timer
@@ -148,6 +153,22 @@ def _refer_on(ctx: Context, assessment: EpisodeAssessment | None) -> None:
             )
 
 
+# 5.15: "a child in care or a child living at home but who is already receiving support from
+# a social worker": a plan of social work. An Early Help worker or a care leaver's personal
+# adviser is not a social worker; that child is offered a trusted adult.
+_SOCIAL_WORK = frozenset(
+    {LegalStatus.LOOKED_AFTER, LegalStatus.CHILD_PROTECTION_PLAN, LegalStatus.CHILD_IN_NEED_PLAN}
+)
+
+
+def _social_worker(ctx: Context) -> str:
+    """Who follows a refusal up with the child (5.15): its social worker, ours or, for a
+    child placed here, the placing authority's (8.10); "" for a child without one."""
+    if ctx.episode.report.legal_status not in _SOCIAL_WORK:
+        return ""
+    return social_worker_or(ctx, "")
+
+
 def declines_in_a_row(state: ChildState, episode: Episode) -> int:
     """5.16 "continues to decline": the child's refusals since the last return interview
     it gave, in this episode and the ones before it, retired ones included. A child
@@ -166,7 +187,7 @@ def declines_in_a_row(state: ChildState, episode: Episode) -> int:
 
 
 def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int) -> None:
-    worker = social_worker_or(ctx, "")  # 5.15: a child in care's social worker follows up
+    worker = _social_worker(ctx)
     if worker:
         ctx.tell(
             worker,
