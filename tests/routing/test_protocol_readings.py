@@ -377,6 +377,25 @@ def test_5_6_concerns_found_before_opening_and_read_after_go_to_mash() -> None:
     assert not told(decisions, "edt", "concerns_about_return")
 
 
+@pytest.mark.parametrize(
+    ("day", "chair"),
+    [(3, "team_manager"), (8, "service_manager"), (11, "sqas_service_manager")],
+)
+def test_7_18_raised_to_high_risk_late_the_meeting_is_held_at_once_by_that_days_chair(
+    day: int, chair: str
+) -> None:
+    """7.18: "For children who have been missing 10 days or over the Strategy Meeting must
+    be chaired by the ... (SQAS) Service Manager"; day 7 the Service Manager. Raised to high
+    after 48 hours, the meeting cannot be brought to 48 hours: it is held at once."""
+    raised = START + timedelta(days=day, hours=1)
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, raised))
+    [meeting] = told(decisions, chair, "convene_strategy_meeting")
+    assert meeting.due == raised
+    assert meeting.details["meeting"] == f"day {day} (high risk)"
+
+
 def test_1_4_raised_to_high_risk_in_office_hours_edt_is_not_told() -> None:
     timeline = Timeline()
     timeline.receive(misper())

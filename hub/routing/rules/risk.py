@@ -151,13 +151,23 @@ def _raised_to_high_risk(ctx: Context, before: Episode, graded_at: datetime) -> 
         return
     # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22).
     hours = ctx.directory.timescales.strategy_meeting_within_hours_high_risk
-    strategy_meeting(
-        ctx,
-        "team_manager",
-        "mash",
-        before.started_at + timedelta(hours=hours),
-        f"{hours}-hour (brought forward: high risk)",
-    )
+    due = before.started_at + timedelta(hours=hours)
+    if due > ctx.at:
+        strategy_meeting(
+            ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: high risk)"
+        )
+        return
+    # Past 48 hours, it is held at once, chaired as 7.18 has a meeting of that day chaired:
+    # from day 7 the Service Manager (or MASH's manager), from day 10 the SQAS Service Manager.
+    days = (ctx.at - before.started_at).days
+    which = f"day {days} (high risk)"
+    ladder = ctx.directory.timescales.strategy_meeting_days  # day 7, day 10 (on_strategy_meeting)
+    if days >= ladder[min(1, len(ladder) - 1)]:
+        strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
+    elif days >= ladder[0]:
+        strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
+    else:
+        strategy_meeting(ctx, "team_manager", "mash", ctx.at, which)
 
 
 def practitioners_manager(ctx: Context) -> str:
