@@ -119,3 +119,12 @@ def next_opening(moment: datetime, directory: Directory) -> datetime:
         if working and opening >= local:
             return opening.astimezone(moment.tzinfo)
         day += timedelta(days=1)
+
+
+def close_of_working_day(moment: datetime, directory: Directory) -> datetime:
+    """The close of business of the working day `moment` falls in, or of the next one if it
+    falls out of hours (MCT-PG: "before the close of the day")."""
+    opening = next_opening(moment, directory) if is_out_of_hours(moment, directory) else moment
+    zone = ZoneInfo(directory.timezone)
+    closes = datetime.combine(opening.astimezone(zone).date(), directory.office_hours.closes)
+    return closes.replace(tzinfo=zone).astimezone(moment.tzinfo)

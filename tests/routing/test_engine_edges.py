@@ -38,6 +38,17 @@ def test_5_6_concerns_out_of_hours_go_to_edt() -> None:
     assert not told(decisions, "mash", "concerns_about_return")
 
 
+def test_mct_pg_edt_tells_the_mct_of_a_return_by_the_close_of_its_next_working_day() -> None:
+    """MCT-PG: EDT "notifies the Missing Children's Team (MCT) that young person has
+    returned as soon as possible - before the close of the day": found on a Saturday, the
+    MCT's day closes on Monday at 17:30."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    saturday = datetime(2026, 11, 21, 13, 0, tzinfo=UTC)
+    [returned] = told(timeline.receive(found(at=saturday)), "edt", "child_returned_out_of_hours")
+    assert returned.due == datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
+
+
 def test_7_6_an_overdue_interview_for_a_child_not_known_is_the_mcts_and_its_managers() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.events import FoundReport
 from hub.contracts.vocabulary import FoundBy
-from hub.routing.calendar import is_out_of_hours
+from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
@@ -182,7 +182,9 @@ def on_found_report(
             "edt",
             "child_returned_out_of_hours",
             "MCT-PG",
-            "Returned out of hours: EDT tells the MCT before the close of the next day.",
+            "Returned out of hours: EDT tells the MCT as soon as possible, before the close "
+            "of the day (the MCT's next working day).",
+            due=close_of_working_day(event.found_at, directory),
         )
     return Outcome(
         state.with_episode(found), tuple(ctx.decisions), schedule=found.timers, cancel=cancelled
