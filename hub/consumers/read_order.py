@@ -77,6 +77,8 @@ def happened_ms(record: ConsumerRecord[Any, Any]) -> int:
     timestamp."""
     for name, value in record.headers:
         if name == "ce_time":
+            if value is None:  # a header with no value (Kafka allows it): refused later
+                break
             try:
                 moment = datetime.fromisoformat(value.decode())
             except (UnicodeDecodeError, ValueError):

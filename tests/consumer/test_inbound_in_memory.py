@@ -100,6 +100,28 @@ async def test_a_header_with_no_value_never_loses_its_batch(hub: Hub) -> None:
     assert count_rows(hub.parts.engine, InboundEvent) == 2
 
 
+async def test_a_cloudevents_time_with_no_value_is_refused_and_the_rest_applied(hub: Hub) -> None:
+    """The consumer orders a batch by each record's `ce_time` before anything else: with
+    no value there, the batch failed and was read again for ever."""
+    good, bad = (
+        misper_record(id=f"evt-{n}", data={"child_id": f"CF-{n}", "episode_id": f"EP-{n}"})
+        for n in (1, 2)
+    )
+    no_time = [(name, None if name == "ce_time" else value) for name, value in bad.headers]
+    batch = (
+        ConsumerRecord(good.topic, 0, good.offset, 0, 0, good.key, good.value, None, 0, 0,
+                       list(good.headers)),
+        ConsumerRecord(bad.topic, 1, bad.offset, 0, 0, bad.key, bad.value, None, 0, 0, no_time),
+    )  # fmt: skip
+    async with TestKafkaBroker(hub.broker):
+        [subscriber] = hub.broker.subscribers
+        await subscriber.consume(batch)
+    assert count_rows(hub.parts.engine, InboundEvent) == 1
+    with hub.parts.sessions() as session:
+        [refused] = session.scalars(select(RejectedMessage)).all()
+    assert refused.problems == [{"field": "ce_time", "reason": "header has no value"}]
+
+
 async def test_an_event_on_another_contracts_topic_is_refused_naming_the_topic(
     hub: Hub,
 ) -> None:
