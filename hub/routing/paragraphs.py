@@ -52,6 +52,7 @@ PARAGRAPHS: dict[str, str] = {
     "7.28": "Repeat absence: the monthly CSE and Missing Persons Forum",
     "8.3": "Our child placed in a host authority goes missing",
     "8.4": "The placing and host notification process",
+    "8.7": "The IRO reports on out-of-county children's episodes and tells the team manager",
     "8.9": "Other authorities must tell us when they place a child here",
     "8.10": "A child placed here: the placing authority told; its return interview",
     "8.12": "Three episodes in 90 days with serious concerns: the placing authority's Head of "

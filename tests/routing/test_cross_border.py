@@ -79,6 +79,19 @@ def test_8_12_three_episodes_in_90_days_with_serious_concerns_go_to_the_placing_
     assert told(timeline.decisions, "mash_manager", "chair_strategy_discussion")
 
 
+def test_8_12_the_placing_authoritys_social_work_team_is_asked_to_the_discussion() -> None:
+    """8.12: "a Strategy Discussion will be chaired by a MASH Manager to include the social
+    work team responsible for the child": that team is the placing authority's."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_IN)
+    [invited] = [
+        d
+        for d in told(timeline.decisions, "placing_authority", "attend_strategy_meeting")
+        if d.paragraph == "8.12"
+    ]
+    assert invited.details["meeting"] == "strategy discussion (8.12)"
+
+
 def test_8_13_a_fourth_episode_after_the_written_notice_brings_the_dcs_letter() -> None:
     timeline = Timeline()
     timeline.repeatedly_missing(4, every=timedelta(days=15), risk_level=RiskLevel.HIGH, **PLACED_IN)

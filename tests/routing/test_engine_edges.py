@@ -58,6 +58,18 @@ def test_7_6_an_overdue_interview_for_a_child_not_known_is_the_mcts_and_its_mana
     assert told(fired, "rise_mct_service_manager", "return_interview_overdue")
 
 
+def test_8_7_the_iro_hears_of_an_overdue_interview_of_our_child_placed_out_of_county() -> None:
+    """8.7: "The IRO should inform the relevant team manager of any ... Independent Return
+    Interviews for children placed out of county [that] have not been managed in accordance
+    with these procedures"."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="luton"))
+    timeline.receive(found())
+    fired = timeline.advance(START + timedelta(days=6))
+    [iro] = told(fired, "iro", "return_interview_overdue")
+    assert iro.paragraph == "8.7"
+
+
 def test_8_10_an_overdue_interview_for_a_child_placed_here_goes_to_the_placing_authority() -> None:
     timeline = Timeline()
     timeline.receive(

@@ -160,6 +160,16 @@ def test_6_14_a_red_rating_makes_the_risk_assessment_due_in_4_hours() -> None:
     assert assessment.due == START + timedelta(hours=7)
 
 
+def test_7_20_for_a_child_placed_out_the_force_searching_where_it_lives_is_invited_too() -> None:
+    """7.20: "Strategy Meetings should include ... The Police"; 8.3: the host authority's
+    protocol is followed where the child lives, its force searching. The reporting force
+    alone (ours, here) left the force looking for the child out of every meeting."""
+    timeline = missing_for(1, legal_status=LegalStatus.LOOKED_AFTER, residence_authority="luton")
+    host = told(timeline.decisions, "host_police", "attend_strategy_meeting")
+    assert {d.authority for d in host} == {"bedfordshire-police"}
+    assert len(host) == len(told(timeline.decisions, "police", "attend_strategy_meeting"))
+
+
 def test_7_20_police_and_health_are_invited_to_each_strategy_meeting() -> None:
     timeline = missing_for(1)
     meetings = told(timeline.decisions, "team_manager", "convene_strategy_meeting")

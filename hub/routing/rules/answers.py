@@ -23,7 +23,11 @@ from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
-_ATTENDEE = {"police": MeetingAttendee.POLICE, "health": MeetingAttendee.HEALTH}
+_ATTENDEE = {
+    "police": MeetingAttendee.POLICE,
+    "host_police": MeetingAttendee.POLICE,
+    "health": MeetingAttendee.HEALTH,
+}
 
 
 def on_duty_acknowledged(

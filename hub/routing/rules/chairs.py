@@ -59,8 +59,15 @@ def strategy_meeting(
 
 def invite_attendees(ctx: Context, which: str, due: datetime) -> None:
     """7.20: police and Health attend every strategy meeting (the social worker and the MCT
-    are already told by the rules that convene it)."""
-    for attendee in ("reporting_police", "health"):
+    are already told by the rules that convene it). For our child placed out of area, the
+    police are the force that took the report and the force searching where the child lives
+    (8.3), if another."""
+    attendees = ["reporting_police", "health"]
+    if ctx.placing is Placing.PLACED_OUT and ctx.authority_of("host_police") != ctx.authority_of(
+        "reporting_police"
+    ):
+        attendees.insert(1, "host_police")
+    for attendee in attendees:
         ctx.tell(
             attendee,
             "attend_strategy_meeting",

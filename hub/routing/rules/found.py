@@ -268,6 +268,18 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
         due=ctx.at,
         owner=owner,
     )
+    if ctx.placing is Placing.PLACED_OUT and ctx.episode.looked_after:
+        # 8.7: "The IRO should inform the relevant team manager of any ... Independent Return
+        # Interviews for children placed out of county [that] have not been managed in
+        # accordance with these procedures."
+        ctx.tell(
+            "iro",
+            "return_interview_overdue",
+            "8.7",
+            "The return interview of a child in our care placed out of county is overdue: "
+            "inform the relevant team manager.",
+            owner=owner,
+        )
     return []
 
 

@@ -125,4 +125,13 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
         f"{why}: chair a strategy discussion including the placing authority's social work team.",
         due=ctx.at,
     )
+    ctx.tell(
+        "placing_authority",
+        "attend_strategy_meeting",
+        "8.12",
+        f"{why}: your social work team for the child is asked to the strategy discussion our "
+        "MASH manager chairs.",
+        due=ctx.at,
+        meeting="strategy discussion (8.12)",
+    )
     return True

@@ -18,7 +18,7 @@ def share_with_partners(ctx: Context, status: str) -> None:
         ctx.tell(
             recipient,
             f"{status}_child_shared",
-            sharing.days.paragraph,
+            "6.11" if recipient == "health" else sharing.days.paragraph,  # 6.4 names no Health
             f"The police Missing Persons Unit's regular sharing: a child is {status}. Focus "
             "on immediate action for vulnerable children still missing.",
             due=due,
