@@ -207,8 +207,14 @@ Happening = Literal[
     "delivered",
 ]
 _SETTLED: dict[str, Happening] = {"fired": "timer_fired", "failed": "timer_failed"}
-# Timers whose due is personal data: shown only with the episode's personal data (reveal).
+# Timers whose due is personal data: shown only with the episode's personal data (reveal),
+# as are the decisions they fired.
 DATED_BY_THE_CHILD = frozenset({EIGHTEENTH_BIRTHDAY})
+
+
+def _dated_by_the_child(cause: str) -> bool:
+    """A decision fired by such a timer (its cause `timer:<episode>:<name>:<sequence>`)."""
+    return cause.startswith("timer:") and cause.split(":")[-2] in DATED_BY_THE_CHILD
 
 
 class TimelineEntry(BaseModel):
@@ -253,6 +259,8 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     )
     for decision, status, sent_at in decisions:
         child_id = decision.child_id
+        if not reveal and _dated_by_the_child(decision.cause):
+            continue  # decided on the child's eighteenth birthday: its date is the birth's
         entries.append(
             TimelineEntry(
                 at=decision.decided_at,

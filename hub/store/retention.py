@@ -330,10 +330,12 @@ def _redact_without_episode(
 
 
 def _pending(child_id: str, episodes: list[str]) -> tuple[Any, ...]:
+    """The episodes' timers not yet settled: pending, or failed and waiting for ops (a
+    retired episode's would keep the health page red for ever)."""
     return (
         TimerRecord.child_id == child_id,
         TimerRecord.episode_id.in_(episodes),
-        TimerRecord.status == "pending",
+        TimerRecord.status.in_(("pending", "failed")),
     )
 
 

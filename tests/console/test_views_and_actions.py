@@ -20,6 +20,7 @@ from hub.routing.directory import load_directory
 from hub.service.answers import answer_on_behalf
 from hub.service.applying import apply_batch
 from hub.service.refusals import expire_held
+from hub.service.timers import fire_due_timers
 from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
@@ -76,6 +77,20 @@ def test_a_timeline_never_dates_the_childs_eighteenth_birthday_unless_revealed(
     assert not [e for e in masked.entries if "eighteenth_birthday" in e.what]
     assert [e for e in revealed.entries if "eighteenth_birthday" in e.what]
     assert "2029-03-14" not in masked.model_dump_json()  # born 2011-03-14
+
+
+def test_a_masked_timeline_leaves_out_what_the_eighteenth_birthday_decided(store: Store) -> None:
+    """Still missing at 18 (6.8), the meeting decided on the birthday dates the birth."""
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, NOW)
+    while fire_due_timers(store, DIRECTORY, datetime(2027, 2, 1, tzinfo=UTC)):
+        pass
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    masked = view_episode(store, "vera", EPISODE, later)
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", later)
+    meeting = "hold_missing_child_meeting"
+    assert not [e for e in masked.entries if e.what.startswith(meeting)]
+    assert [e for e in revealed.entries if e.what.startswith(meeting)]
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:

@@ -106,6 +106,17 @@ def test_the_eighteenth_birthday_timer_goes_with_the_episode(store: Store) -> No
     assert count(store, TimerRecord, birthday) == 0
 
 
+def test_a_failed_timer_of_a_retired_episode_is_settled_with_it(store: Store) -> None:
+    """A timer that failed to fire waits for ops; once its episode is retired there is
+    nothing to fire it for, and left failed it kept the health page red for ever."""
+    missing_then_found(store)
+    with store.begin() as session:
+        timer = session.scalars(select(TimerRecord).where(TimerRecord.status == "pending"))
+        next(iter(timer)).status = "failed"
+    run(store, 181)
+    assert count(store, TimerRecord, TimerRecord.status == "failed") == 0
+
+
 def test_a_child_still_missing_is_never_touched(store: Store) -> None:
     apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
     assert run(store, 3650)["episodes_retired"] == 0
