@@ -106,6 +106,9 @@ class Duty:
         return duty_status(self.due, self.acknowledged_at, self.done_at, self.stood_down_at, now)
 
 
+_INTERVIEW = frozenset({"conduct_return_interview", "complete_return_interview"})
+
+
 @dataclass(frozen=True)
 class Episode:
     """One missing episode of the child, from the MISPER report to the return interview."""
@@ -116,7 +119,6 @@ class Episode:
     mash_rating: RagRating | None = None
     found_at: datetime | None = None
     return_interview_declines: int = 0
-    return_interviewed: bool = False  # a return interview completed (5.12)
     timers: tuple[Timer, ...] = ()
     duties: tuple[Duty, ...] = ()
     closed_at: datetime | None = None  # 7.24: closed by joint decision, not found
@@ -157,6 +159,13 @@ class Episode:
     @property
     def high_risk(self) -> bool:
         return self.risk_level is RiskLevel.HIGH
+
+    @property
+    def return_interviewed(self) -> bool:
+        """The child gave its return interview (5.12): the duty to do it reported done, by
+        the interview's result or its owner. Read from the duties, so an episode stored
+        before this was asked answers it too."""
+        return any(d.action in _INTERVIEW and d.done_at is not None for d in self.duties)
 
     def without_timers(self, names: Collection[str]) -> tuple[Episode, tuple[Timer, ...]]:
         """The episode with its pending timers of these names cancelled, and those timers."""

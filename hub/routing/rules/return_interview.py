@@ -61,8 +61,6 @@ def on_return_interview(
     if outcome is ReturnInterviewOutcome.DECLINED:
         declines = episode.return_interview_declines + 1
         episode = replace(episode, return_interview_declines=declines)
-    elif outcome is ReturnInterviewOutcome.COMPLETED:
-        episode = replace(episode, return_interviewed=True)
     updated, cancel = episode.without_timers(_CANCELLED_BY[outcome])
     ctx = Context(directory, at, cause, updated)
     schedule: tuple[Timer, ...] = ()

@@ -60,7 +60,7 @@ def on_risk_update(
         cse_risk=event.cse_risk,
     )
     if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
-        _raised_to_high_risk(ctx, episode, event.updated_at)
+        _raised_to_high_risk(ctx, episode)
     if new_cse:
         ctx.tell(
             "rise",
@@ -132,7 +132,7 @@ def _graded_before_found(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
 
 
-def _raised_to_high_risk(ctx: Context, before: Episode, graded_at: datetime) -> None:
+def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
     ctx.tell(
         "mash",
         "high_risk_child_missing",
