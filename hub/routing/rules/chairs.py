@@ -47,8 +47,10 @@ def strategy_meeting(
         recipient,
         "convene_strategy_meeting",
         paragraph,
-        f"Convene and chair the {which} strategy meeting; put provisional arrangements "
-        "in place for the next (7.22).",
+        f"Convene and chair the {which} strategy meeting, with the police, Health, the "
+        "child's social worker (with the MCT's updates), and the parents and carers unless "
+        "there is good reason not to (7.20, 7.22); put provisional arrangements in place "
+        "for the next (7.22).",
         due=due,
         meeting=which,
         high_risk=ctx.episode.high_risk,
