@@ -307,6 +307,18 @@ def test_1_4_a_care_leaver_of_twenty_found_is_not_shared_as_a_child_found() -> N
     assert not told(decisions, "health")
 
 
+def test_1_4_a_care_leaver_of_twenty_living_elsewhere_is_not_told_as_a_child_placed_there() -> None:
+    """3.9 and 8.3 are for "a child in care" placed out of area: a care leaver of 18 or over
+    is an adult (1.4), and was described to the host force and authority as a child in our
+    care placed there, with its details."""
+    decisions = Timeline().receive(
+        misper(**care_leaver(date(2006, 1, 1), residence_authority="kent"))
+    )
+    assert not told(decisions, "host_police")
+    assert not told(decisions, "host_authority")
+    assert not told(decisions, "mct", "share_incident_and_location_forms")
+
+
 def test_4_3_the_home_office_is_told_the_asylum_seeking_child_is_found() -> None:
     """4.3: "The Home Office should be informed of the child/young person's missing
     status": a status that ends when the child is found."""

@@ -189,8 +189,8 @@ def _across_borders(ctx: Context, placing: Placing) -> None:
             "Incident and Location Forms with the police to aid the investigation.",
             due=ctx.at,
         )
-    if placing is not Placing.PLACED_OUT:
-        return
+    if placing is not Placing.PLACED_OUT or adult_care_leaver(ctx.episode):
+        return  # 3.9, 8.3: a child in our care placed out; 1.4: 18 and over, an adult
     ctx.tell(
         "mct",
         "share_incident_and_location_forms",
