@@ -319,6 +319,12 @@ def test_1_4_a_care_leaver_of_twenty_living_elsewhere_is_not_told_as_a_child_pla
     assert not told(decisions, "mct", "share_incident_and_location_forms")
 
 
+def test_1_4_nor_told_as_a_child_returned_once_found() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**care_leaver(date(2006, 1, 1), residence_authority="kent")))
+    assert not told(timeline.receive(found(at=START + timedelta(hours=5))), "host_authority")
+
+
 def test_4_3_the_home_office_is_told_the_asylum_seeking_child_is_found() -> None:
     """4.3: "The Home Office should be informed of the child/young person's missing
     status": a status that ends when the child is found."""

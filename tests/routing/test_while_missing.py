@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
+from hub.contracts.events import StrategyMeetingHeld
+from hub.contracts.vocabulary import LegalStatus, MeetingAttendee, RagRating, RiskLevel
 from tests.routing.builders import (
+    CHILD,
     START,
     Timeline,
     disagreement,
@@ -168,6 +170,30 @@ def test_7_20_for_a_child_placed_out_the_force_searching_where_it_lives_is_invit
     host = told(timeline.decisions, "host_police", "attend_strategy_meeting")
     assert {d.authority for d in host} == {"bedfordshire-police"}
     assert len(host) == len(told(timeline.decisions, "police", "attend_strategy_meeting"))
+
+
+def test_7_20_police_attending_says_nothing_of_the_host_force() -> None:
+    """The attendees name "police" once: the host force answers its invitation itself."""
+    timeline = missing_for(1, legal_status=LegalStatus.LOOKED_AFTER, residence_authority="luton")
+    [convene, *_] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(
+        StrategyMeetingHeld(
+            episode_id="EP-1",
+            child_id=CHILD,
+            notification_id=convene.notification_id,
+            answered_by="northamptonshire",
+            held_at=START + timedelta(days=1, hours=1),
+            attended=(MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+        )
+    )
+    [invited] = [
+        d
+        for d in told(timeline.decisions, "host_police", "attend_strategy_meeting")
+        if d.details["meeting"] == convene.details["meeting"]
+    ]
+    duty = timeline.state.episodes[0].duty(str(invited.notification_id))
+    assert duty is not None
+    assert duty.done_at is None
 
 
 def test_7_20_police_and_health_are_invited_to_each_strategy_meeting() -> None:

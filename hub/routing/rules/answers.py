@@ -23,11 +23,9 @@ from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
-_ATTENDEE = {
-    "police": MeetingAttendee.POLICE,
-    "host_police": MeetingAttendee.POLICE,
-    "health": MeetingAttendee.HEALTH,
-}
+# The host force (8.3) is not among them: "police" attending says nothing of a second force,
+# which answers its invitation itself.
+_ATTENDEE = {"police": MeetingAttendee.POLICE, "health": MeetingAttendee.HEALTH}
 
 
 def on_duty_acknowledged(

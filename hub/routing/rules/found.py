@@ -152,7 +152,7 @@ def on_found_report(
         f"{ts.return_interview_hours} hours of the child's return.",
         due=iri_due,
     )
-    if placing is Placing.PLACED_OUT:
+    if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
         ctx.tell(
             "host_authority",
             "child_found_in_your_area",

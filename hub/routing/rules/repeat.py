@@ -131,7 +131,8 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
         "8.12",
         f"{why}: your social work team for the child is asked to the strategy discussion our "
         "MASH manager chairs.",
-        due=ctx.at,
+        # No deadline of its own: the chair's duty carries it; an invitation stood down with
+        # 7.22's meetings when the child is found would not fit a discussion held regardless.
         meeting="strategy discussion (8.12)",
     )
     return True
