@@ -368,31 +368,25 @@ def test_3_10_a_report_read_after_the_office_closed_is_told_to_edt() -> None:
     assert told(decisions, "edt", "missing_child_out_of_hours")
 
 
+def concerns_told_to(found_at: datetime, read_at: datetime) -> set[str]:
+    """Who is told of concerns about returning the child home (5.6)."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(found(at=found_at, concerns_about_returning_home=True), at=read_at)
+    return {d.recipient for d in decisions if d.action == "concerns_about_return"}
+
+
 def test_5_6_concerns_read_after_the_office_closed_go_to_edt() -> None:
     """5.6: "contact the MASH or the out-of-hours EDT before the child is returned": found
     at 17:15 on a Friday and read at 17:45, the decision is EDT's; MASH opens on Monday."""
     friday_1715 = datetime(2026, 11, 20, 17, 15, tzinfo=UTC)
-    timeline = Timeline()
-    timeline.receive(misper())
-    decisions = timeline.receive(
-        found(at=friday_1715, concerns_about_returning_home=True),
-        at=friday_1715 + timedelta(minutes=30),
-    )
-    assert told(decisions, "edt", "concerns_about_return")
-    assert not told(decisions, "mash", "concerns_about_return")
+    assert concerns_told_to(friday_1715, friday_1715 + timedelta(minutes=30)) == {"edt"}
 
 
 def test_5_6_concerns_found_before_opening_and_read_after_go_to_mash() -> None:
     """Found at 08:40 on a Monday and read at 09:20: EDT has handed over to the day teams."""
     monday_0840 = datetime(2026, 11, 23, 8, 40, tzinfo=UTC)
-    timeline = Timeline()
-    timeline.receive(misper())
-    decisions = timeline.receive(
-        found(at=monday_0840, concerns_about_returning_home=True),
-        at=monday_0840 + timedelta(minutes=40),
-    )
-    assert told(decisions, "mash", "concerns_about_return")
-    assert not told(decisions, "edt", "concerns_about_return")
+    assert concerns_told_to(monday_0840, monday_0840 + timedelta(minutes=40)) == {"mash"}
 
 
 @pytest.mark.parametrize(
