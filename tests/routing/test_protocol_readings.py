@@ -499,6 +499,18 @@ def test_mct_pg_the_team_that_took_the_interview_over_is_chased_when_it_is_late(
     assert not told(fired, "ooc_engagement_worker")
 
 
+def test_8_7_the_iro_hears_when_the_team_that_took_over_a_child_placed_outs_interview_is_late() -> (
+    None
+):
+    """8.7: the IRO tells the team manager of an out-of-county child's return interview
+    not managed in time, whoever had it when it fell late."""
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=4)))
+    fired = timeline.advance(FOUND_AT + timedelta(hours=73))
+    [iro] = told(fired, "iro", "return_interview_overdue")
+    assert iro.paragraph == "8.7"
+
+
 def test_mct_pg_an_interview_handed_to_mash_for_a_child_with_no_team_is_chased_too() -> None:
     """MCT-PG: "the MCT must notify the allocated social work team immediately"; a child
     with no allocated team has MASH (as 7.18 names MASH where there is no team), whose

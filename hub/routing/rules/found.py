@@ -268,10 +268,15 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
         due=ctx.at,
         owner=owner,
     )
+    _iro_of_a_child_placed_out(ctx, owner)
+    return []
+
+
+def _iro_of_a_child_placed_out(ctx: Context, owner: str) -> None:
+    """8.7: "The IRO should inform the relevant team manager of any ... Independent Return
+    Interviews for children placed out of county [that] have not been managed in accordance
+    with these procedures"."""
     if ctx.placing is Placing.PLACED_OUT and ctx.episode.looked_after:
-        # 8.7: "The IRO should inform the relevant team manager of any ... Independent Return
-        # Interviews for children placed out of county [that] have not been managed in
-        # accordance with these procedures."
         ctx.tell(
             "iro",
             "return_interview_overdue",
@@ -280,7 +285,6 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
             "inform the relevant team manager.",
             owner=owner,
         )
-    return []
 
 
 def allocated_team(ctx: Context) -> tuple[str, str]:
@@ -333,4 +337,5 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
     )
     ctx.tell(team, "return_interview_overdue", paragraph, summary, due=ctx.at)
     ctx.tell(manager, "return_interview_overdue", why, summary, due=ctx.at, owner=team)
+    _iro_of_a_child_placed_out(ctx, team)
     return []
