@@ -16,6 +16,7 @@ PostgreSQL), so both are recognised."""
 from __future__ import annotations
 
 import sqlite3
+import traceback
 from enum import StrEnum
 
 import psycopg
@@ -98,3 +99,10 @@ def failure_of(error: BaseException | None) -> str:
     if is_broker_outage(error):
         return f"broker unavailable: {type(error).__name__}"
     return type(error).__name__
+
+
+def type_and_line(error: BaseException) -> str:
+    """Where an unexpected error was raised, for the log and a dead letter: its type and
+    line, never its message, which could quote a child's details."""
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__} at {where.filename}:{where.lineno}"

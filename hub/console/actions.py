@@ -8,10 +8,11 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
+from typing import Any, cast
 
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.bootstrap import HubParts
@@ -203,13 +204,13 @@ def retry_failed_timers(sessions: sessionmaker[Session], who: str, clock: Clock)
     """Set every failed timer pending again (its cause fixed): the scheduler's next round
     fires it as of when it fell due. Recorded in the audit trail; returns how many."""
     with sessions.begin() as session:
-        retried = session.scalar(
-            select(func.count()).select_from(TimerRecord).where(TimerRecord.status == "failed")
-        )
-        session.execute(
-            update(TimerRecord)
-            .where(TimerRecord.status == "failed")
-            .values(status="pending", settled_at=None)
-        )
+        retried = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(TimerRecord)
+                .where(TimerRecord.status == "failed")
+                .values(status="pending", settled_at=None)
+            ),
+        ).rowcount
         record(session, clock.now(), who, "retry timers", "failed timers", f"{retried} pending")
-    return int(retried or 0)
+    return retried

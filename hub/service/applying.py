@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import traceback
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -22,7 +21,7 @@ from hub import crashpoints
 from hub.access.senders import arrival, as_sent_by, origin_problems
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
-from hub.errors import Failure, classify, failure_of
+from hub.errors import Failure, classify, failure_of, type_and_line
 from hub.routing.directory import Directory
 from hub.routing.engine import decide
 from hub.routing.facts import ProtocolViolation
@@ -111,7 +110,7 @@ def _apply_isolated(batch: Batch, record: Record) -> BatchResult:
         batch.remember()
         return result
     assert error is not None
-    reason = f"failed {BUG_ATTEMPTS} times ({_where(error)})"
+    reason = f"failed {BUG_ATTEMPTS} times ({type_and_line(error)})"
     log.error("message dead-lettered", extra={"source": record.source.label, "reason": reason})
     with session.begin_nested():
         reject(batch, record, "dead_letter", [Problem("(message)", reason)], None)
@@ -201,12 +200,6 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     return applied
 
 
-def _where(error: BaseException) -> str:
-    """The error's type and line, never its message: it could quote a child's details."""
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    return f"{type(error).__name__} at {where.filename}:{where.lineno}"
-
-
 def release_held(batch: Batch, child_key: bytes) -> BatchResult:
     """Something new was applied for this child: try its held records again, oldest first,
     until none moves (a found report may release a return interview in turn). A held record
@@ -235,7 +228,7 @@ def _release(batch: Batch, row: RejectedMessage) -> BatchResult:
     except Exception as error:
         if classify(error) is Failure.TRANSIENT:
             raise
-        reason = f"failed when released ({_where(error)})"
+        reason = f"failed when released ({type_and_line(error)})"
         log.error("held message dead-lettered", extra={"source": record.source.label})
         reject(batch, record, "dead_letter", [Problem("(message)", reason)], row.event_id, row)
         return BatchResult(dead_lettered=1)

@@ -12,14 +12,13 @@ pending again once the cause is fixed."""
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import Failure, classify
+from hub.errors import Failure, classify, type_and_line
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.service.refusals import expire_held
@@ -108,12 +107,7 @@ def _fire_one_by_one(
                 raise  # an outage: the whole round is tried again
             session.expire(row)  # as the savepoint's rollback left it
             row.status, row.settled_at = FAILED, now
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            # The type and the line, never the message: it could quote a child's details.
             log.error(
                 "timer failed; the others fire",
-                extra={
-                    "timer": row.name,
-                    "reason": f"{type(error).__name__} at {where.filename}:{where.lineno}",
-                },
+                extra={"timer": row.name, "reason": type_and_line(error)},
             )
