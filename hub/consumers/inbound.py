@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import crashpoints
 from hub.access.senders import inbound_pattern
 from hub.clock import Clock
+from hub.consumers.header_names import read_header_names_as_kafka_does
 from hub.consumers.prefetch import fetch_while_applying
 from hub.consumers.read_order import BACKLOG_BATCHES, ReadOrder, in_time_order
 from hub.retrying import Stopped, until_done
@@ -162,6 +163,7 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
     or an agency's own (hub.access.senders), for one consumer group, a batch at a time,
     handled by `consumer`. A pattern: an agency onboarded while the hub runs is read from
     its first record once the consumer next refreshes its metadata (5 minutes at most)."""
+    read_header_names_as_kafka_does()  # one stray header name stalled every topic
     router = KafkaRouter()
     router.subscriber(
         pattern=inbound_pattern(settings.topic_prefix),
