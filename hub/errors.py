@@ -20,6 +20,7 @@ import traceback
 from enum import StrEnum
 
 import psycopg
+import psycopg.errors
 from aiokafka.errors import (
     InvalidProducerEpoch,
     KafkaConnectionError,
@@ -66,9 +67,17 @@ def classify(error: BaseException) -> Failure:
     return Failure.BUG
 
 
+# PostgreSQL files these under OperationalError, but they are the statement's own fault (an
+# index row or a statement too large): retried for ever, they would stall the pipeline.
+NOT_OUTAGES: tuple[type[BaseException], ...] = (psycopg.errors.ProgramLimitExceeded,)
+
+
 def is_database_outage(error: BaseException) -> bool:
     """The database is unreachable or failing (the server down, a connection dropped, the
     SQLite file locked)."""
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(driver_error, NOT_OUTAGES):
+        return False
     return isinstance(error, (OperationalError, *DRIVER_OUTAGES)) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )

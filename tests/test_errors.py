@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import psycopg
+import psycopg.errors
 import pytest
 from aiokafka.errors import (
     KafkaConnectionError,
@@ -12,6 +14,7 @@ from aiokafka.errors import (
     MessageSizeTooLargeError,
     OutOfOrderSequenceNumber,
 )
+from sqlalchemy.exc import OperationalError
 
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of
@@ -36,6 +39,16 @@ def test_anything_else_is_a_bug_named_by_its_type_only() -> None:
     error = KeyError("Jordan Example")
     assert classify(error) is Failure.BUG
     assert failure_of(error) == "KeyError"
+
+
+def test_a_statement_past_a_limit_of_postgresql_is_a_bug_not_an_outage() -> None:
+    too_large = psycopg.errors.ProgramLimitExceeded("index row size exceeds maximum")
+    wrapped = OperationalError("INSERT", {}, too_large)
+    assert classify(too_large) is Failure.BUG
+    assert classify(wrapped) is Failure.BUG
+    assert failure_of(wrapped) == "database error: ProgramLimitExceeded"
+    dropped = OperationalError("INSERT", {}, psycopg.OperationalError("server closed"))
+    assert classify(dropped) is Failure.TRANSIENT
 
 
 async def test_waiting_out_outages_does_not_retry_a_bug() -> None:
