@@ -5,6 +5,7 @@ Kafka offsets are committed only after that transaction commits.
 FastStream's defaults would lose messages here, so each is set explicitly:
 - ack_policy MANUAL: the default (ACK_FIRST) commits offsets before the handler runs;
 - auto_offset_reset "earliest": a new group would otherwise start at the end;
+- isolation_level "read_committed": a transactional sender's aborted records are not read;
 - our own parser and decoder: the stock ones decode headers and JSON bodies before the
   handler runs, and a poison message (a header that is not UTF-8, a body that is not JSON)
   would fail there, outside our handling, instead of being stored and reported;
@@ -187,6 +188,11 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
         # the idle ones to time out: up to half a second, the p99 at 200 events/s.
         fetch_max_wait_ms=FETCH_WAIT_MS,
         auto_offset_reset="earliest",
+        # A sender writing in transactions did not send what it aborted (aiokafka's default,
+        # read_uncommitted, applied it). A transaction left open holds back only the
+        # partitions it wrote to, until the broker aborts it at the sender's timeout
+        # (transaction.timeout.ms: a minute by default).
+        isolation_level="read_committed",
         ack_policy=AckPolicy.MANUAL,
         parser=keep_raw_records,
         decoder=no_decoding,
