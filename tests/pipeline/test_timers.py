@@ -9,11 +9,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.clock import ManualClock
+from hub.console.context import Console
+from hub.console.web import create_app
 from hub.routing import engine
 from hub.routing.directory import load_directory
 from hub.routing.facts import ChildState, Outcome, Timer
@@ -21,6 +25,8 @@ from hub.service import timers
 from hub.service.applying import apply_batch
 from hub.service.timers import fire_due_timers
 from hub.store.models import TimerRecord
+from tests.console.conftest import SECRET, add_users, parts_over
+from tests.console.test_web import signed_in
 from tests.pipeline.records import misper_record
 
 DIRECTORY = load_directory()
@@ -88,3 +94,26 @@ def test_ops_see_the_failed_timers_and_fire_them_once_the_cause_is_fixed(
         pass
     assert "failed" not in statuses(store, "CF-A")
     assert json.loads(cli.invoke(app, ["timers", "--json"]).output) == []
+
+
+def test_the_health_page_and_the_metrics_count_the_failed_timers(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_children_missing(store)
+    with monkeypatch.context() as bug:
+        failing_for("CF-A", bug)
+        while fire_due_timers(store, DIRECTORY, LATER):
+            pass
+    with store() as session:
+        failed = len(
+            session.scalars(select(TimerRecord).where(TimerRecord.status == "failed")).all()
+        )
+    assert failed > 0
+    add_users(store)
+    web = create_app(Console(parts_over(store, DIRECTORY, ManualClock(LATER))), SECRET, False)
+    viewer = signed_in(web, "vera")
+    assert viewer.get("/api/health").json()["figures"]["timers_failed"] == failed
+    page = viewer.get("/health").text
+    assert f"{failed} failed (<code>hub timers</code>)" in page
+    assert '<div class="tile bad"><h2>Timers due</h2>' in page
+    assert f"hub_timers_failed {failed}.0" in TestClient(web).get("/metrics").text
