@@ -19,15 +19,26 @@ from pydantic.config import JsonDict
 
 # Identifiers are opaque references (police or CareFirst ids), never names: they travel in
 # Kafka keys and headers, which are logged by brokers and tools.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+IDENTIFIER_LIMIT = 64
 Identifier = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        max_length=IDENTIFIER_LIMIT,
+        pattern=IDENTIFIER_PATTERN,
         description="An opaque id: letters, digits and . _ : - only; never a name.",
     ),
 ]
+
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+
+
+def is_identifier(text: str, limit: int = IDENTIFIER_LIMIT) -> bool:
+    """Whether `text` could be an Identifier (a Kafka key, or an event's id with its own
+    limit, before its event is validated)."""
+    return len(text) <= limit and _IDENTIFIER.match(text) is not None
+
 
 # An authority or police force is named by a short code the directory knows
 # (e.g. "northamptonshire", "luton", "northamptonshire-police").

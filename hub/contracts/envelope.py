@@ -20,7 +20,7 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, Field, ValidationError
 
-from hub.contracts.base import Message, Timestamp
+from hub.contracts.base import IDENTIFIER_PATTERN, Message, Timestamp
 from hub.contracts.problems import BadMessage, Problem, problems_from
 from hub.contracts.registry import Contract, UnknownMessageType, contract_for_type
 
@@ -28,6 +28,7 @@ MAX_MESSAGE_BYTES = 256 * 1024  # a MISPER report is a few KB; anything larger i
 MAX_DEPTH = 12  # the deepest contract nests 4 levels (envelope, data, child, a list)
 MAX_DIGITS = 18  # no contract has a number near a 64-bit integer's
 CONTENT_TYPE: Literal["application/json"] = "application/json"
+EVENT_ID_LIMIT = 128
 _FORMAT = JSONFormat()
 
 
@@ -35,7 +36,7 @@ class StructuredEvent(Message):
     """A CloudEvent in structured JSON form (the file form of every message)."""
 
     specversion: Literal["1.0"]
-    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    id: str = Field(min_length=1, max_length=EVENT_ID_LIMIT, pattern=IDENTIFIER_PATTERN)
     source: str = Field(min_length=1, max_length=256)
     type: str = Field(min_length=1, max_length=200)
     time: Timestamp

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hub.contracts.base import is_identifier
+from hub.contracts.envelope import EVENT_ID_LIMIT
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState
 from hub.store.database import among
@@ -93,7 +95,10 @@ class Batch:
         # records' ids looked new, and a second instance handed the partition in a
         # rebalance applied a found report again after the first (refused: "the child was
         # found").
-        child_ids = {key.decode("utf-8", errors="replace") for key in keys}
+        # Only keys an event could have: one no child's id could be is refused later, and
+        # looked up it could fail the batch for ever (PostgreSQL's text holds no NUL).
+        decoded = (key.decode("utf-8", errors="replace") for key in keys)
+        child_ids = {key for key in decoded if is_identifier(key)}
         batch.children = dict.fromkeys(child_ids)
         batch.children.update(load_children(session, child_ids))
         refused = session.execute(
@@ -169,8 +174,9 @@ class Batch:
 
 
 def event_id_of(record: Record) -> str | None:
-    """The record's CloudEvents id as sent, if it is printable text (the de-duplication key
-    even of a record that is refused)."""
+    """The record's CloudEvents id as sent, if it is one (the de-duplication key even of a
+    record that is refused). Anything else is not repeated, in a log line, a refusal or its
+    report: a sender's id field could hold anything, a child's name included."""
     raw = dict(record.headers).get("ce_id")
     if raw is None:
         return None
@@ -178,4 +184,4 @@ def event_id_of(record: Record) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return text[:128] if text.isprintable() else None
+    return text if is_identifier(text, EVENT_ID_LIMIT) else None

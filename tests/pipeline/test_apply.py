@@ -4,6 +4,7 @@ bad input stored and reported; resends de-duplicated. On SQLite and PostgreSQL."
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -160,6 +161,33 @@ def test_bad_input_is_stored_with_its_source_and_reported_keyed_as_it_came(store
     assert (rejected.topic, rejected.offset, rejected.value) == (bad.topic, bad.offset, b"not json")
     assert report.key == b"CF-9"
     assert json.loads(report.value)["source"]["offset"] == bad.offset
+
+
+def test_a_key_no_child_id_could_be_is_refused_and_the_rest_applied(store: Store) -> None:
+    """A serializer's key (Schema Registry's starts with a zero byte): PostgreSQL's text
+    cannot hold it, and looking it up as a child's id failed every batch for ever."""
+    registry_key = replace(misper_record(id="evt-keyed"), key=b"\x00\x00\x00\x01")
+    result = apply_batch(store, [registry_key, misper_record()], DIRECTORY, NOW)
+    assert (result.rejected, result.applied) == (1, 1)
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+    assert [p["field"] for p in rejected.problems] == ["key"]
+
+
+def test_an_id_that_is_no_event_id_is_never_repeated_back(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender's id field could hold anything, a child's name included: the refusal, its
+    log line and its report name the message by its source only."""
+    caplog.set_level(logging.INFO)
+    named = raw_record(b"not json", ce_id=b"Jordan Example 2011-03-14")
+    assert apply_batch(store, [named], DIRECTORY, NOW).rejected == 1
+    with store() as session:
+        [rejected] = session.scalars(select(RejectedMessage)).all()
+        [report] = session.scalars(select(OutboxMessage)).all()
+    assert rejected.event_id is None
+    assert b"Jordan" not in report.value
+    assert "Jordan" not in caplog.text
 
 
 def test_a_header_with_no_value_never_stops_a_message_being_stored_or_applied(
