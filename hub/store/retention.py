@@ -196,7 +196,12 @@ def _retire(
     retained.events_redacted += len(events)
     decisions = (
         RoutingDecision.child_id == row.child_id,
-        RoutingDecision.episode_id.in_(due),
+        # and the duties a placement notice redacted here led to (7.14: one held for a
+        # misspelt authority keeps the child's name and date of birth)
+        or_(
+            RoutingDecision.episode_id.in_(due),
+            RoutingDecision.cause.in_([e.event_id for e in events]),
+        ),
         RoutingDecision.child.is_not(None),
         sql_cast(RoutingDecision.child, String) != "null",  # JSON's null, as None is stored
     )

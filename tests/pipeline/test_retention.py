@@ -305,6 +305,24 @@ def test_a_duty_held_from_our_placement_notice_loses_the_childs_particulars_in_t
     assert keeping_particulars() == 0
 
 
+def test_a_duty_held_from_our_placement_notice_goes_with_the_childs_episode(store: Store) -> None:
+    """7.14: the same held notice, about a child of ours who then goes missing and is found:
+    the notice is redacted when the episode retires, and the held duty's particulars too."""
+    notice = example("08-cross-border-notice")
+    notice["source"] = "/la/northamptonshire/carefirst"
+    notice["data"].update(
+        child_id="CF-100231",  # the child of misper_record
+        from_authority="northamptonshire",
+        to_authority="kentt",
+    )
+    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+    missing_then_found(store)
+    assert run(store, 200)["episodes_retired"] == 1
+    with store() as session:
+        assert not [d for d in session.scalars(select(RoutingDecision)) if d.held and d.child]
+
+
 def test_a_notification_refused_by_the_relay_goes_when_a_sent_one_would(store: Store) -> None:
     """Never sent (its topic outside the directory), it still holds the child's details."""
     missing_then_found(store)
