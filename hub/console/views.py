@@ -565,7 +565,7 @@ class FailedTimer(BaseModel):
     timer_id: str
     name: str
     paragraph: str
-    due: datetime
+    due: datetime | None  # None: the eighteenth birthday's, which is the child's birth's
     failed_at: datetime | None
 
 
@@ -582,7 +582,7 @@ def failed_timers(session: Session) -> list[FailedTimer]:
             timer_id=row.timer_id,
             name=row.name,
             paragraph=row.paragraph,
-            due=row.due,
+            due=None if row.name in DATED_BY_THE_CHILD else row.due,
             failed_at=row.settled_at,
         )
         for row in rows

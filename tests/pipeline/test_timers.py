@@ -21,6 +21,7 @@ from hub.console.web import create_app
 from hub.routing import engine
 from hub.routing.directory import load_directory
 from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
 from hub.service import timers
 from hub.service.applying import apply_batch
 from hub.service.timers import fire_due_timers
@@ -117,3 +118,24 @@ def test_the_health_page_and_the_metrics_count_the_failed_timers(
     assert f"{failed} failed (<code>hub timers</code>)" in page
     assert '<div class="tile bad"><h2>Timers due</h2>' in page
     assert f"hub_timers_failed {failed}.0" in TestClient(web).get("/metrics").text
+
+
+def test_hub_timers_never_dates_a_failed_eighteenth_birthday(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its due is the child's date of birth, 18 years on (6.8)."""
+    two_children_missing(store)
+    with store.begin() as session:
+        birthday = session.scalars(
+            select(TimerRecord).where(TimerRecord.name == EIGHTEENTH_BIRTHDAY)
+        ).first()
+        assert birthday is not None
+        birthday.status, due = "failed", birthday.due
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    cli = CliRunner()
+    [listed] = json.loads(cli.invoke(app, ["timers", "--json"]).output)
+    assert listed["name"] == EIGHTEENTH_BIRTHDAY
+    assert listed["due"] is None
+    table = cli.invoke(app, ["timers"]).output
+    assert due.strftime("%d %b") not in table
+    assert due.date().isoformat() not in table
