@@ -14,8 +14,8 @@ without, the API is a no-op and nothing is written into outbox rows."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import propagate, trace
@@ -63,12 +63,30 @@ def configure_from_environment(service: str = "missing-children-hub") -> SdkTrac
     return provider
 
 
+@contextmanager
+def span(name: str, **values: Any) -> Iterator[Span]:
+    """A span, current while it lasts. An error leaving it is recorded by its type only:
+    OpenTelemetry's default records its message and stack trace, and a database error's
+    message can quote the values it tried to write."""
+    with tracer().start_as_current_span(
+        name,
+        attributes=attributes(**values),
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as current:
+        try:
+            yield current
+        except Exception as error:
+            current.set_status(Status(StatusCode.ERROR, type(error).__name__))  # never its text
+            raise
+
+
 def within(name: str, **values: Any) -> AbstractContextManager[Any]:
     """A span inside the current one, or nothing when the current one is not recorded:
     a per-event span costs nothing while tracing is off."""
     if not trace.get_current_span().is_recording():
         return nullcontext()
-    return tracer().start_as_current_span(name, attributes=attributes(**values))
+    return span(name, **values)
 
 
 def context_headers() -> list[list[str]]:

@@ -44,7 +44,7 @@ from hub.routing.directory import Directory
 from hub.service.applying import apply_batch
 from hub.service.batch import BatchResult, Record
 from hub.settings import DEFAULT_BATCH_SIZE, HubSettings
-from hub.tracing import attributes, tracer
+from hub.tracing import attributes, span
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -142,9 +142,7 @@ class InboundConsumer:
             for r in in_time_order(batch)
         ]
         started = time.perf_counter()
-        with tracer().start_as_current_span(
-            "apply inbound batch", attributes=attributes(records=len(records))
-        ) as span:
+        with span("apply inbound batch", records=len(records)) as batch_span:
             result = await until_done(
                 f"applying a batch of {len(records)} records",
                 lambda: self._on_applier(
@@ -152,7 +150,7 @@ class InboundConsumer:
                 ),
                 self.stopping,
             )
-            span.set_attributes(attributes(**vars(result)))
+            batch_span.set_attributes(attributes(**vars(result)))
         if self.on_applied is not None:  # the relay and metrics: the outbox rows are committed
             self.on_applied(result, time.perf_counter() - started)
         crashpoints.reach("consumer.committed")

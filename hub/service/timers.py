@@ -24,7 +24,7 @@ from hub.routing.engine import fire
 from hub.service.refusals import expire_held
 from hub.store.models import TimerRecord
 from hub.store.outcomes import load_child, save_outcome, timer_of
-from hub.tracing import tracer
+from hub.tracing import span
 
 log = logging.getLogger(__name__)
 HOLD = timedelta(hours=24)  # how long a record waits for the event it depends on
@@ -69,9 +69,7 @@ def _round(
         )
         rows = list(session.scalars(due))
         if rows:  # a round that fires something is a trace of its own (hub.tracing)
-            with tracer().start_as_current_span(
-                "fire due timers", attributes={"hub.timers": len(rows)}
-            ):
+            with span("fire due timers", timers=len(rows)):
                 firing(session, rows, directory, now)
         expire_held(session, now, hold, directory)
     return len(rows)

@@ -178,3 +178,19 @@ def test_hub_run_exports_its_spans_over_otlp(kafka: KafkaConnection, tmp_path: P
         if attribute.key == "service.name"
     }
     assert service == {"missing-children-hub"}
+
+
+def test_an_error_leaving_a_span_is_recorded_by_its_type_never_its_message(
+    spans: InMemorySpanExporter,
+) -> None:
+    """A database error's message can quote the values it tried to write."""
+    with (
+        pytest.raises(ValueError, match="Jordan"),
+        tracing.span("apply inbound batch"),
+        tracing.within("decide"),
+    ):
+        raise ValueError("Jordan Example")
+    found = spans.get_finished_spans()
+    assert [s.name for s in found] == ["decide", "apply inbound batch"]
+    assert {s.status.description for s in found} == {"ValueError"}
+    assert not [event for s in found for event in s.events]
