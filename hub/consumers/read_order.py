@@ -35,6 +35,7 @@ from hub.settings import DEFAULT_BATCH_SIZE
 log = logging.getLogger(__name__)
 WINDOW_MS = 100  # records sent this close together are read in the order fetched
 STUCK_S = 2.0  # no batch for this long while partitions are paused: see ReadOrder
+SILENT_BATCHES = 3  # and as many batches from others, with STUCK_S, without a record of its own
 BACKLOG_BATCHES = 2  # a live partition this many batches behind is a backlog again
 
 
@@ -108,8 +109,11 @@ class ReadOrder:
     Two cases free a partition: one that has caught up is live (its next record is read at
     once, whatever the backlog of others) until it falls `backlog_after` records behind, and
     one that says it has records but yields none while others wait for it (a transaction's
-    markers take offsets and are no records) is, after STUCK_S without a batch, no longer
-    waited for."""
+    markers take offsets and are no records; one not read since the hub started may have
+    nothing left to read) is no longer waited for: after STUCK_S without a batch, or, while
+    live partitions keep batches coming, once SILENT_BATCHES of them and STUCK_S have gone
+    by without a record of its own (else the backlog waited as long as the live traffic
+    went on)."""
 
     def __init__(
         self,
@@ -124,6 +128,9 @@ class ReadOrder:
         self.read_to: dict[TopicPartition, tuple[int, int | None]] = {}
         self.live: set[TopicPartition] = set()
         self.stuck: set[TopicPartition] = set()
+        # waiting, unpaused partitions yielding nothing: batches since, and since when
+        self.silent: dict[TopicPartition, tuple[int, float]] = {}
+        self.just_read: set[TopicPartition] = set()
         self.consumer: Partitioned | None = None
         self.applying = False
         self.last_batch_at = clock()
@@ -138,6 +145,7 @@ class ReadOrder:
         for tp, record in last.items():  # each partition's last: its header read once
             self.read_to[tp] = (record.offset, happened_ms(record))
             self.stuck.discard(tp)
+        self.just_read = set(last)
 
     def steer(self, consumer: object) -> None:
         """After a batch: pause the partitions ahead, resume the others. A test's stand-in
@@ -148,6 +156,7 @@ class ReadOrder:
         self.consumer = consumer
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(self._unstick())
+        self.stuck |= self._silent(self._progress(consumer), consumer.paused())
         self._steer(consumer)
 
     def _progress(self, consumer: Partitioned) -> dict[TopicPartition, Progress]:
@@ -177,6 +186,27 @@ class ReadOrder:
             consumer.resume(*(paused - pause))
         if pause - paused:
             consumer.pause(*(pause - paused))
+
+    def _silent(
+        self, progress: Mapping[TopicPartition, Progress], paused: set[TopicPartition]
+    ) -> set[TopicPartition]:
+        """After a batch: the partitions waited for that have yielded nothing for
+        SILENT_BATCHES batches and STUCK_S."""
+        now, read, self.just_read = self.clock(), self.just_read, set()
+        for tp, done in progress.items():
+            if not done.waiting or tp in paused or tp in read:
+                self.silent.pop(tp, None)
+                continue
+            batches, since = self.silent.get(tp, (0, now))
+            self.silent[tp] = (batches + 1, since)
+        silent = {
+            tp
+            for tp, (batches, since) in self.silent.items()
+            if batches >= SILENT_BATCHES and now - since >= STUCK_S
+        }
+        for tp in silent:
+            del self.silent[tp]
+        return silent
 
     async def _unstick(self) -> None:
         while not self.stopping.is_set():

@@ -158,3 +158,20 @@ async def test_a_partition_that_yields_no_records_is_waited_for_only_a_while() -
     await asyncio.sleep(STUCK_S / 4 + 0.2)
     stopping.set()
     assert consumer.paused() == set()
+
+
+async def test_a_partition_that_yields_no_records_is_not_waited_for_while_live_ones_go_on() -> None:
+    """The same, while a live partition keeps batches coming (a few events a second): the
+    backlog was held for as long as the live traffic lasted."""
+    now = [0.0]
+    consumer = Consumer({MISPER: 100, FOUND: 100, RISK: 1})
+    order = ReadOrder(asyncio.Event(), window_ms=100, clock=lambda: now[0])
+    order.read([record(FOUND, 0, 5_000), record(RISK, 0, 9_000)])
+    order.steer(consumer)
+    assert consumer.paused() == {FOUND}  # until MISPER, which yields nothing, is read
+    for offset in range(1, 20):
+        now[0] += 0.25
+        consumer.highwaters[RISK] = offset + 1
+        order.read([record(RISK, offset, 9_000 + offset)])
+        order.steer(consumer)
+    assert consumer.paused() == set()
