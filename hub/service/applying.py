@@ -123,7 +123,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     """Apply one record; `held` is its row when it is a held record being tried again."""
     now = batch.now
     source = record.source
-    if held is None and (source.topic, source.partition, source.offset) in batch.refused_sources:
+    if held is None and batch.already_refused(record):
         return BatchResult(duplicates=1)  # a redelivery of a message already refused or held
     try:
         event = from_kafka(list(record.headers), record.key, record.value)

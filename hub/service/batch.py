@@ -3,6 +3,7 @@ looked up once for all of them, and what applying them changes (hub.service.appl
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,14 @@ class Record:
     def source(self) -> Source:
         return Source(self.topic, self.partition, self.offset, self.key)
 
+    def digest(self) -> str:
+        """Its key and value, hashed: the same record read again has the same, and a new
+        record where an old one was (a topic made again numbers from 0) another."""
+        hashed = hashlib.sha256()
+        for part in (self.key, self.value):
+            hashed.update(b"-" if part is None else len(part).to_bytes(8, "big") + part)
+        return hashed.hexdigest()
+
 
 @dataclass
 class BatchResult:
@@ -62,7 +71,9 @@ class Batch:
     session: Session
     directory: Directory
     now: datetime
-    refused_sources: set[tuple[str, int, int]]  # already stored as refused or held
+    # already stored as refused or held: each source's records, by digest (None: stored
+    # before digests were, taken for any record there)
+    refused_sources: dict[tuple[str, int, int], set[str | None]]
     held: dict[bytes, list[RejectedMessage]]  # each child's held records, oldest first
     digests: dict[str, str | None]  # event id -> body digest stored (None: not stored)
     children: dict[str, ChildState | None]  # as stored and locked (None: no record yet)
@@ -87,7 +98,7 @@ class Batch:
             for (topic, partition), offsets in partitions.items()
         ]
         keys = {record.key for record in records if record.key is not None}
-        batch = cls(session, directory, now, set(), {}, {}, {}, Writes(now))
+        batch = cls(session, directory, now, {}, {}, {}, {}, Writes(now))
         if not in_batch:
             return batch
         # The children first, locked: what is read after sees what another instance still
@@ -102,9 +113,12 @@ class Batch:
         batch.children = dict.fromkeys(child_ids)
         batch.children.update(load_children(session, child_ids))
         refused = session.execute(
-            select(rejected.topic, rejected.partition, rejected.offset).where(or_(*in_batch))
+            select(
+                rejected.topic, rejected.partition, rejected.offset, rejected.record_sha256
+            ).where(or_(*in_batch))
         )
-        batch.refused_sources = {(t, p, o) for t, p, o in refused}
+        for topic, partition, offset, digest in refused:
+            batch.refused_sources.setdefault((topic, partition, offset), set()).add(digest)
         # Whole rows: a record applied here may release them, in this same write.
         held = session.scalars(
             select(RejectedMessage)
@@ -125,6 +139,11 @@ class Batch:
             )
             batch.digests.update({event_id: digest for event_id, digest in stored})
         return batch
+
+    def already_refused(self, record: Record) -> bool:
+        """Whether the record is one already stored as refused or held, read again."""
+        digests = self.refused_sources.get((record.topic, record.partition, record.offset))
+        return digests is not None and (None in digests or record.digest() in digests)
 
     def digest_of(self, event_id: str) -> str | None:
         """The body digest already stored (or applied in this batch) under this id."""
@@ -163,7 +182,8 @@ class Batch:
         self.digests.update(self.writes.digests)
         self.children.update(self.writes.children)
         for row in self.writes.refused:
-            self.refused_sources.add((row.topic, row.partition, row.offset))
+            source = (row.topic, row.partition, row.offset)
+            self.refused_sources.setdefault(source, set()).add(row.record_sha256)
             if row.status == "held" and row.key is not None:
                 self.held.setdefault(row.key, []).append(row)
         self.writes = Writes(self.now)

@@ -31,10 +31,11 @@ def expire_held(session: Session, now: datetime, hold: timedelta, directory: Dir
     for row in expired:
         row.kind, row.status = "protocol_violation", "open"
         problems = [Problem(p["field"], p["reason"]) for p in row.problems]
+        record = record_of(row)
         enqueue(
             session,
             rejection_report(
-                record_of(row).source, row.kind, problems, row.event_id, now, directory
+                record.source, row.kind, problems, row.event_id, now, directory, record.digest()
             ),
             now,
         )
@@ -66,6 +67,7 @@ def stored(
         key=record.key,
         value=record.value,
         headers=[[name, None if value is None else value.hex()] for name, value in record.headers],
+        record_sha256=record.digest(),
         event_id=event_id,
         received_at=now,
         status=status,
@@ -91,7 +93,13 @@ def reject(
     if not reported:
         batch.writes.reports.append(
             rejection_report(
-                record.source, kind, list(problems), event_id, batch.now, batch.directory
+                record.source,
+                kind,
+                list(problems),
+                event_id,
+                batch.now,
+                batch.directory,
+                record.digest(),
             )
         )
     log.warning(

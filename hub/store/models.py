@@ -206,7 +206,11 @@ class RejectedMessage(Base):
 
     __tablename__ = "rejected_messages"
     __table_args__ = (
-        UniqueConstraint("topic", "partition", "offset", name="uq_rejected_source"),
+        # A record is stored once however often it is read; a topic made again numbers its
+        # records from 0, and a new one where an old one was is another record.
+        UniqueConstraint(
+            "topic", "partition", "offset", "record_sha256", name="uq_rejected_source"
+        ),
         # A child's held records, looked up for every record of a child that has some: a
         # scan of the whole table each time made a backlog's drain quadratic.
         Index(
@@ -227,6 +231,8 @@ class RejectedMessage(Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary)
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     headers: Mapped[list[Any]]
+    # its key and value hashed (hub.service.batch.Record.digest); None: stored before 0016
+    record_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     event_id: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")

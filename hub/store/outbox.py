@@ -119,9 +119,11 @@ def rejection_report(
     event_id: str | None,
     at: datetime,
     directory: Directory,
+    record_sha256: str,
 ) -> Outgoing:
     """Reported keyed as the message arrived (or by its source when it had no key). The
-    report names fields and reasons only: never the rejected values."""
+    report names fields and reasons only: never the rejected values. Its id is the record's
+    (its source and digest: a topic made again numbers its records from 0)."""
     body = {
         "kind": kind,
         "event_id": event_id,
@@ -130,7 +132,7 @@ def rejection_report(
         "rejected_at": at.isoformat(),
     }
     return Outgoing(
-        message_id=f"rejected:{source.label}",
+        message_id=f"rejected:{source.label}:{record_sha256[:16]}",
         topic=refusals_topic(source.topic, directory),
         key=source.key if source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],

@@ -217,6 +217,21 @@ def test_a_redelivered_bad_message_is_rejected_once(store: Store) -> None:
     assert rows(store, RejectedMessage) == 1
 
 
+def test_a_new_record_where_a_refused_one_was_is_applied_not_taken_for_it(
+    store: Store,
+) -> None:
+    """A topic deleted and made again (or a cluster failed over to) numbers its records
+    from 0 again: a report at the offset of a message refused before is not that message
+    read again, and was dropped without a word."""
+    bad = raw_record(b"not json")
+    report = replace(misper_record(), offset=bad.offset)
+    other_bad = replace(raw_record(b"{not json either"), offset=bad.offset)
+    for record in (bad, report, other_bad, bad):
+        apply(store, record)
+    assert rows(store, InboundEvent) == 1
+    assert rows(store, RejectedMessage) == 2
+
+
 def test_a_protocol_violation_is_rejected_with_its_field(store: Store) -> None:
     apply(
         store, misper_record(data={"responsible_authority": "kent", "residence_authority": "essex"})
