@@ -114,7 +114,12 @@ class Batch:
             for record in self._batch:
                 read += 1
                 yield record
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, CorruptRecordException) as error:
+            # aiokafka's Python reader (no compiled wheel) wraps the decoding error
+            if not isinstance(error, UnicodeDecodeError) and not isinstance(
+                error.__cause__, UnicodeDecodeError
+            ):
+                raise
             log.warning(
                 "a header name in the batch at offset %d is not UTF-8: batch read by the hub",
                 self._batch.base_offset,
