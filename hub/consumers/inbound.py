@@ -103,7 +103,9 @@ class InboundConsumer:
         # next, where the shared pool's threads each grew their own allocator arena to a
         # backlog batch's high-water mark (docs/benchmark.md).
         self.applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply")
-        self.read_order = ReadOrder(stopping, backlog_after=BACKLOG_BATCHES * batch_size)
+        self.read_order = ReadOrder(
+            stopping, backlog_after=BACKLOG_BATCHES * batch_size, batch_size=batch_size
+        )
 
     def _on_applier(self, apply: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """As asyncio.to_thread, on the applier's thread: in this task's context, so the

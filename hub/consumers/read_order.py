@@ -121,9 +121,10 @@ class ReadOrder:
         window_ms: int = WINDOW_MS,
         clock: Callable[[], float] = time.monotonic,
         backlog_after: int = BACKLOG_BATCHES * DEFAULT_BATCH_SIZE,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.stopping, self.window_ms, self.clock = stopping, window_ms, clock
-        self.backlog_after = backlog_after
+        self.backlog_after, self.batch_size = backlog_after, batch_size
         # (offset, when it happened), of the last record read of each partition
         self.read_to: dict[TopicPartition, tuple[int, int | None]] = {}
         self.live: set[TopicPartition] = set()
@@ -131,6 +132,7 @@ class ReadOrder:
         # waiting, unpaused partitions yielding nothing: batches since, and since when
         self.silent: dict[TopicPartition, tuple[int, float]] = {}
         self.just_read: set[TopicPartition] = set()
+        self.full = False  # the last batch was full: the consumer may hold more to give
         self.consumer: Partitioned | None = None
         self.applying = False
         self.last_batch_at = clock()
@@ -140,8 +142,10 @@ class ReadOrder:
         """A batch handed to the consumer, before it is applied."""
         self.applying = True
         last: dict[TopicPartition, ConsumerRecord[Any, Any]] = {}
-        for record in records:
+        size = 0
+        for size, record in enumerate(records, start=1):  # noqa: B007 (counted)
             last[TopicPartition(record.topic, record.partition)] = record
+        self.full = size >= self.batch_size
         for tp, record in last.items():  # each partition's last: its header read once
             self.read_to[tp] = (record.offset, happened_ms(record))
             self.stuck.discard(tp)
@@ -191,8 +195,14 @@ class ReadOrder:
         self, progress: Mapping[TopicPartition, Progress], paused: set[TopicPartition]
     ) -> set[TopicPartition]:
         """After a batch: the partitions waited for that have yielded nothing for
-        SILENT_BATCHES batches and STUCK_S."""
+        SILENT_BATCHES batches and STUCK_S. A full batch is not counted: aiokafka fills a
+        batch from one partition's fetched records before the next's, and a partition
+        still waiting its turn is not silent."""
         now, read, self.just_read = self.clock(), self.just_read, set()
+        for tp in (self.silent.keys() - progress.keys()) | (self.silent.keys() & read):
+            del self.silent[tp]  # no longer assigned, or not silent
+        if self.full:
+            return set()
         for tp, done in progress.items():
             if not done.waiting or tp in paused or tp in read:
                 self.silent.pop(tp, None)

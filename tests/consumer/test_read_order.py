@@ -175,3 +175,18 @@ async def test_a_partition_that_yields_no_records_is_not_waited_for_while_live_o
         order.read([record(RISK, offset, 9_000 + offset)])
         order.steer(consumer)
     assert consumer.paused() == set()
+
+
+async def test_a_partition_waiting_its_turn_behind_full_batches_is_not_silent() -> None:
+    """aiokafka fills a batch from one partition's records before the next's: a backlog
+    partition read in the same window yields nothing while another fills whole batches."""
+    now = [0.0]
+    consumer = Consumer({MISPER: 1_000, FOUND: 1_000})
+    order = ReadOrder(asyncio.Event(), window_ms=100, clock=lambda: now[0], batch_size=4)
+    order.read([record(MISPER, 0, 1_000), record(FOUND, 0, 1_050)])
+    order.steer(consumer)
+    for first in range(1, 40, 4):
+        now[0] += 0.5
+        order.read([record(FOUND, n, 1_050) for n in range(first, first + 4)])
+        order.steer(consumer)
+    assert MISPER not in order.stuck
