@@ -37,7 +37,7 @@ _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 def is_identifier(text: str, limit: int = IDENTIFIER_LIMIT) -> bool:
     """Whether `text` could be an Identifier (a Kafka key, or an event's id with its own
     limit, before its event is validated)."""
-    return len(text) <= limit and _IDENTIFIER.match(text) is not None
+    return len(text) <= limit and _IDENTIFIER.fullmatch(text) is not None  # no "\n" after
 
 
 # An authority or police force is named by a short code the directory knows

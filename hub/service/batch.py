@@ -41,10 +41,14 @@ class Record:
         return Source(self.topic, self.partition, self.offset, self.key)
 
     def digest(self) -> str:
-        """Its key and value, hashed: the same record read again has the same, and a new
-        record where an old one was (a topic made again numbers from 0) another."""
+        """Its key, value and headers, hashed: the same record read again has the same, and
+        a new record where an old one was (a topic made again numbers from 0) another.
+        Migration 0016 computes it as here for the refusals stored before it."""
         hashed = hashlib.sha256()
-        for part in (self.key, self.value):
+        parts = [self.key, self.value]
+        for name, value in self.headers:
+            parts += [name.encode("utf-8", errors="surrogateescape"), value]
+        for part in parts:
             hashed.update(b"-" if part is None else len(part).to_bytes(8, "big") + part)
         return hashed.hexdigest()
 

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+MESSAGE_ID_LIMIT = 128  # the outbox's notification or report id
+
 
 class Stamp(TypeDecorator[datetime]):
     """A moment, stored in UTC and read back aware: SQLite keeps no time zone."""
@@ -167,7 +169,7 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
-    message_id: Mapped[str] = mapped_column(String(128), unique=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LIMIT), unique=True)
     topic: Mapped[str] = mapped_column(String(255))
     key: Mapped[bytes] = mapped_column(LargeBinary)
     headers: Mapped[list[Any]]  # [[name, text]]: CloudEvents attributes, a content type

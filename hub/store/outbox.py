@@ -5,6 +5,7 @@ NOTIFY on CHANNEL, delivered when it commits, to wake the relays (hub.producers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from hub.contracts.problems import Problem
 from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
 from hub.routing.directory import Directory
 from hub.routing.facts import Decision
+from hub.store.models import MESSAGE_ID_LIMIT
 
 SOURCE = "urn:missing-children-hub:router"
 NOTIFICATION_PREFIX = "notification:"  # an outbox row's message id: this and the notification id
@@ -112,6 +114,15 @@ def refusals_topic(topic: str, directory: Directory) -> str:
     return f"notify.{sender}.{REFUSALS}"
 
 
+def _report_id(source: Source, record_sha256: str) -> str:
+    """The record's source and digest, readable when it fits the column (a topic's name
+    may be long), else hashed."""
+    readable = f"rejected:{source.label}:{record_sha256[:16]}"
+    if len(readable) <= MESSAGE_ID_LIMIT:
+        return readable
+    return f"rejected:{hashlib.sha256(readable.encode()).hexdigest()}"
+
+
 def rejection_report(
     source: Source,
     kind: str,
@@ -132,7 +143,7 @@ def rejection_report(
         "rejected_at": at.isoformat(),
     }
     return Outgoing(
-        message_id=f"rejected:{source.label}:{record_sha256[:16]}",
+        message_id=_report_id(source, record_sha256),
         topic=refusals_topic(source.topic, directory),
         key=source.key if source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],

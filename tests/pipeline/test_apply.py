@@ -20,6 +20,7 @@ from hub.service.batch import Record
 from hub.service.refusals import expire_held
 from hub.store.database import make_engine, migrate
 from hub.store.models import (
+    MESSAGE_ID_LIMIT,
     ChildRecord,
     InboundEvent,
     OutboxMessage,
@@ -27,6 +28,7 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
+from hub.store.outbox import Source, rejection_report
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
 
@@ -181,12 +183,13 @@ def test_an_id_that_is_no_event_id_is_never_repeated_back(
     log line and its report name the message by its source only."""
     caplog.set_level(logging.INFO)
     named = raw_record(b"not json", ce_id=b"Jordan Example 2011-03-14")
-    assert apply_batch(store, [named], DIRECTORY, NOW).rejected == 1
+    trailing = raw_record(b"not json", ce_id=b"evt-1\n")  # the pattern's $ allows it
+    assert apply_batch(store, [named, trailing], DIRECTORY, NOW).rejected == 2
     with store() as session:
-        [rejected] = session.scalars(select(RejectedMessage)).all()
-        [report] = session.scalars(select(OutboxMessage)).all()
-    assert rejected.event_id is None
-    assert b"Jordan" not in report.value
+        refused = session.scalars(select(RejectedMessage)).all()
+        reports = session.scalars(select(OutboxMessage)).all()
+    assert [r.event_id for r in refused] == [None, None]
+    assert not [r for r in reports if b"Jordan" in r.value]
     assert "Jordan" not in caplog.text
 
 
@@ -230,6 +233,16 @@ def test_a_new_record_where_a_refused_one_was_is_applied_not_taken_for_it(
         apply(store, record)
     assert rows(store, InboundEvent) == 1
     assert rows(store, RejectedMessage) == 2
+
+
+def test_a_refusal_from_a_topic_with_a_long_name_has_an_id_that_fits() -> None:
+    """A report's id names its source, and a topic's name may be up to 249 characters."""
+    long_topic = "t0123456.inbound.strategy-meeting-held." + "a" * 120
+    report = rejection_report(
+        Source(long_topic, 0, 2**40, b"CF-1"), "bad_message", [], None, NOW, DIRECTORY, "ab" * 32
+    )
+    assert len(report.message_id) <= MESSAGE_ID_LIMIT
+    assert report.message_id.startswith("rejected:")
 
 
 def test_a_protocol_violation_is_rejected_with_its_field(store: Store) -> None:

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from hub.service.batch import Record
 from hub.store.database import alembic_config, make_engine, migrate
 
 HEADERS = [["ce_id", "3f0c"], ["content-type", "application/json"]]
@@ -93,3 +94,43 @@ def test_a_migrated_store_finds_a_childs_held_records_by_index(database_url: str
     }
     engine.dispose()
     assert indexes["ix_rejected_held"]["column_names"] == ["key", "id"]
+
+
+def test_a_refusal_stored_before_0016_is_known_by_its_record_after_it(
+    database_url: str,
+) -> None:
+    """A topic made again numbers its records from 0: a refusal stored before the digests
+    were gets its record's, so a new record where it was is not taken for it."""
+    config = alembic_config(database_url)
+    command.downgrade(config, "base")
+    command.upgrade(config, "0015")
+    refused = Record("inbound.misper-report", 0, 7, b"CF-1", b"not json", [("ce_id", b"E1")])
+    rejected = sa.table(
+        "rejected_messages",
+        *(sa.column(name) for name in ("kind", "topic", "partition", "offset", "key", "value")),
+        *(sa.column(name) for name in ("status", "event_id")),
+        sa.column("problems", sa.JSON),
+        sa.column("headers", sa.JSON),
+        sa.column("received_at", sa.DateTime(timezone=True)),
+    )
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            rejected.insert().values(
+                kind="bad_message",
+                problems=[{"field": "data", "reason": "is not JSON"}],
+                topic=refused.topic,
+                partition=refused.partition,
+                offset=refused.offset,
+                key=refused.key,
+                value=refused.value,
+                headers=[["ce_id", b"E1".hex()]],
+                status="open",
+                received_at=datetime(2026, 11, 20, tzinfo=UTC),
+            )
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        digest = connection.execute(sa.text("SELECT record_sha256 FROM rejected_messages"))
+        assert digest.scalar_one() == refused.digest()
+    engine.dispose()
