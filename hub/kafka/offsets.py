@@ -34,7 +34,8 @@ async def inbound_offsets(
     kafka: KafkaConnection, group_id: str, prefix: str = "", timeout_ms: int = 4000
 ) -> InboundOffsets:
     admin = kafka.admin(request_timeout_ms=timeout_ms)
-    reader = kafka.consumer(request_timeout_ms=timeout_ms)
+    # read_committed as the hub reads: an open transaction's records are no lag
+    reader = kafka.consumer(request_timeout_ms=timeout_ms, isolation_level="read_committed")
     try:
         await admin.start()
         await reader.start()
