@@ -323,6 +323,26 @@ def test_a_duty_held_from_our_placement_notice_goes_with_the_childs_episode(stor
         assert not [d for d in session.scalars(select(RoutingDecision)) if d.held and d.child]
 
 
+def test_a_duty_held_from_a_notice_redacted_before_it_could_be_stripped_loses_them_too(
+    store: Store,
+) -> None:
+    """Retention before 63a9b30 redacted such a notice with the episode and left its held
+    duty the particulars: the next run strips them."""
+    notice = example("08-cross-border-notice")
+    notice["source"] = "/la/northamptonshire/carefirst"
+    notice["data"].update(
+        child_id="CF-100231", from_authority="northamptonshire", to_authority="kentt"
+    )
+    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+    with store.begin() as session:  # as the earlier retention left it
+        for event in session.scalars(select(InboundEvent)):
+            event.redacted_at = placed
+    assert run(store, 1)["decisions_stripped"] == 1
+    with store() as session:
+        assert not [d for d in session.scalars(select(RoutingDecision)) if d.held and d.child]
+
+
 def test_a_notification_refused_by_the_relay_goes_when_a_sent_one_would(store: Store) -> None:
     """Never sent (its topic outside the directory), it still holds the child's details."""
     missing_then_found(store)
