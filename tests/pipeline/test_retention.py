@@ -283,44 +283,44 @@ def test_a_placement_notice_naming_an_episode_the_hub_never_had_goes_in_its_time
     assert body["placed_child"]["name"] == REDACTED
 
 
+PLACED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def our_notice_to_a_misspelt_authority(store: Store, child_id: str) -> None:
+    """7.14 to "kentt": the duty is held for ops with the child's particulars."""
+    notice = example("08-cross-border-notice")
+    notice["source"] = "/la/northamptonshire/carefirst"
+    notice["data"].update(
+        child_id=child_id, from_authority="northamptonshire", to_authority="kentt"
+    )
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, PLACED)
+
+
+def keeping_particulars(store: Store) -> int:
+    with store() as session:
+        return sum(1 for d in session.scalars(select(RoutingDecision)) if d.held and d.child)
+
+
 def test_a_duty_held_from_our_placement_notice_loses_the_childs_particulars_in_time(
     store: Store,
 ) -> None:
     """7.14: our notice to a host authority misspelt ("kentt"): the duty is held for ops
     with the child's particulars, which go with the notice."""
-    notice = example("08-cross-border-notice")
-    notice["source"] = "/la/northamptonshire/carefirst"
-    notice["data"].update(from_authority="northamptonshire", to_authority="kentt")
-    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
-
-    def keeping_particulars() -> int:
-        with store() as session:
-            return sum(1 for d in session.scalars(select(RoutingDecision)) if d.held and d.child)
-
-    assert keeping_particulars() == 1
+    our_notice_to_a_misspelt_authority(store, "LEI-558812")  # a child with no episode
+    assert keeping_particulars(store) == 1
     run(store, 150)
-    assert keeping_particulars() == 1  # not yet its time
+    assert keeping_particulars(store) == 1  # not yet its time
     assert run(store, 200)["decisions_stripped"] == 1
-    assert keeping_particulars() == 0
+    assert keeping_particulars(store) == 0
 
 
 def test_a_duty_held_from_our_placement_notice_goes_with_the_childs_episode(store: Store) -> None:
     """7.14: the same held notice, about a child of ours who then goes missing and is found:
     the notice is redacted when the episode retires, and the held duty's particulars too."""
-    notice = example("08-cross-border-notice")
-    notice["source"] = "/la/northamptonshire/carefirst"
-    notice["data"].update(
-        child_id="CF-100231",  # the child of misper_record
-        from_authority="northamptonshire",
-        to_authority="kentt",
-    )
-    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+    our_notice_to_a_misspelt_authority(store, "CF-100231")  # the child of misper_record
     missing_then_found(store)
     assert run(store, 200)["episodes_retired"] == 1
-    with store() as session:
-        assert not [d for d in session.scalars(select(RoutingDecision)) if d.held and d.child]
+    assert keeping_particulars(store) == 0
 
 
 def test_a_duty_held_from_a_notice_redacted_before_it_could_be_stripped_loses_them_too(
@@ -328,19 +328,12 @@ def test_a_duty_held_from_a_notice_redacted_before_it_could_be_stripped_loses_th
 ) -> None:
     """Retention before 63a9b30 redacted such a notice with the episode and left its held
     duty the particulars: the next run strips them."""
-    notice = example("08-cross-border-notice")
-    notice["source"] = "/la/northamptonshire/carefirst"
-    notice["data"].update(
-        child_id="CF-100231", from_authority="northamptonshire", to_authority="kentt"
-    )
-    placed = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed)
+    our_notice_to_a_misspelt_authority(store, "CF-100231")
     with store.begin() as session:  # as the earlier retention left it
         for event in session.scalars(select(InboundEvent)):
-            event.redacted_at = placed
+            event.redacted_at = PLACED
     assert run(store, 1)["decisions_stripped"] == 1
-    with store() as session:
-        assert not [d for d in session.scalars(select(RoutingDecision)) if d.held and d.child]
+    assert keeping_particulars(store) == 0
 
 
 def test_a_notification_refused_by_the_relay_goes_when_a_sent_one_would(store: Store) -> None:

@@ -55,6 +55,15 @@ def failing_for(child_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timers, "fire", fire)
 
 
+def cf_a_timers_failed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two children missing, CF-A's timers failed to fire and marked so, the bug then gone."""
+    two_children_missing(store)
+    with monkeypatch.context() as bug:
+        failing_for("CF-A", bug)
+        while fire_due_timers(store, DIRECTORY, LATER):
+            pass
+
+
 def statuses(store: Store, child_id: str) -> set[str]:
     """Of the child's timers due by LATER."""
     with store() as session:
@@ -81,11 +90,7 @@ def test_one_childs_failing_timer_never_holds_up_another_childs(
 def test_ops_see_the_failed_timers_and_fire_them_once_the_cause_is_fixed(
     store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    two_children_missing(store)
-    with monkeypatch.context() as bug:
-        failing_for("CF-A", bug)
-        while fire_due_timers(store, DIRECTORY, LATER):
-            pass
+    cf_a_timers_failed(store, monkeypatch)
     monkeypatch.setenv("HUB_DATABASE_URL", database_url)
     cli = CliRunner()
     listed = json.loads(cli.invoke(app, ["timers", "--json"]).output)
@@ -100,11 +105,7 @@ def test_ops_see_the_failed_timers_and_fire_them_once_the_cause_is_fixed(
 def test_the_health_page_and_the_metrics_count_the_failed_timers(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    two_children_missing(store)
-    with monkeypatch.context() as bug:
-        failing_for("CF-A", bug)
-        while fire_due_timers(store, DIRECTORY, LATER):
-            pass
+    cf_a_timers_failed(store, monkeypatch)
     with store() as session:
         failed = len(
             session.scalars(select(TimerRecord).where(TimerRecord.status == "failed")).all()
