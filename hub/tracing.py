@@ -77,7 +77,7 @@ def span(name: str, **values: Any) -> Iterator[Span]:
         try:
             yield current
         except Exception as error:
-            current.set_status(Status(StatusCode.ERROR, type(error).__name__))  # never its text
+            _failed(current, error)
             raise
 
 
@@ -121,8 +121,12 @@ def end(span: Span | None, error: BaseException | None) -> None:
     if span is None:
         return
     if error is not None:
-        span.set_status(Status(StatusCode.ERROR, type(error).__name__))  # never its text
+        _failed(span, error)
     span.end()
+
+
+def _failed(span: Span, error: BaseException) -> None:
+    span.set_status(Status(StatusCode.ERROR, type(error).__name__))  # never its text
 
 
 def attributes(**values: Any) -> dict[str, Any]:

@@ -189,9 +189,9 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
         fetch_max_wait_ms=FETCH_WAIT_MS,
         auto_offset_reset="earliest",
         # A sender writing in transactions did not send what it aborted (aiokafka's default,
-        # read_uncommitted, applied it). A transaction left open holds back only the
-        # partitions it wrote to, until the broker aborts it at the sender's timeout
-        # (transaction.timeout.ms: a minute by default).
+        # read_uncommitted, applied it). A transaction left open holds back the partitions
+        # it wrote to until the broker aborts it at the sender's timeout (a minute by
+        # default), and, while a backlog is read in order, the others for at most STUCK_S.
         isolation_level="read_committed",
         ack_policy=AckPolicy.MANUAL,
         parser=keep_raw_records,
