@@ -3,7 +3,9 @@
 
 Sign-in: a form sets a signed session cookie (SameSite=strict, HttpOnly); API clients may
 send HTTP Basic credentials instead. Forms carry a per-session token against cross-site
-requests. Validation errors name the field and the reason, never the value sent: it could
+requests; the API reads a body only if it is declared JSON (FastAPI's strict_content_type),
+which a page elsewhere cannot send without the browser asking first (CORS: never allowed
+here). Validation errors name the field and the reason, never the value sent: it could
 be a child's details."""
 
 from __future__ import annotations

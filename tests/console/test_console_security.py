@@ -119,3 +119,19 @@ def test_metrics_are_read_once_however_often_they_are_scraped(
 def test_metrics_can_be_turned_off(console: Console) -> None:
     app = create_app(console, SECRET, secure_cookies=False, metrics_served=False)
     assert TestClient(app).get("/metrics").status_code == 404
+
+
+def test_another_page_on_the_same_site_cannot_make_the_api_act_for_a_signed_in_operator(
+    app: FastAPI,
+) -> None:
+    # A page on a sibling host of the console (the same site, so its SameSite=strict cookie
+    # goes with the request) may POST without a CORS preflight only if the body is not
+    # declared JSON: a form's text/plain, or a bare Blob with no Content-Type at all. Either
+    # read as JSON would route every held duty in the operator's name; FastAPI's
+    # strict_content_type (its default) reads neither.
+    operator = signed_in(app, "olive")
+    for headers in ({}, {"Content-Type": "text/plain"}):
+        forged = operator.post("/api/unroutable/route", content=b'{"ids": []}', headers=headers)
+        assert forged.status_code == 422, (headers, forged.text)
+    meant = operator.post("/api/unroutable/route", json={"ids": []})
+    assert meant.status_code == 200, meant.text
