@@ -246,6 +246,7 @@ class Resolution:
 
 
 _NOT_IN_CODE = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile(r"['\u2019]")
 # Words senders add to an authority's name that its code leaves out.
 _TRIMMED = re.compile(
     r"^(london-borough-of|royal-borough-of|city-and-county-of|city-of|county-of)-"
@@ -255,7 +256,8 @@ _TRIMMED = re.compile(
 
 def code_like(named: str) -> str:
     """'Wiltshire Council' -> 'wiltshire-council': the form codes are written in."""
-    return _NOT_IN_CODE.sub("-", named.casefold().replace("&", " and ")).strip("-")
+    spelt = _APOSTROPHES.sub("", named.casefold().replace("&", " and "))  # Children's, Childrens
+    return _NOT_IN_CODE.sub("-", spelt).strip("-")
 
 
 class Directory(Strict):
@@ -369,7 +371,9 @@ class Directory(Strict):
         if not named or not named.strip():
             return Resolution(None, Standing.ABSENT)
         written = code_like(named)
-        if written == self.home_authority:
+        # The home authority by its code or by the name it goes by (a trust's, say, which no
+        # national list holds): our own child is never taken for another authority's.
+        if written in (self.home_authority, code_like(self.home_name)):
             return Resolution(named, Standing.HOME, self.home_areas)
         code = self._names.get(written) or self._names.get(_TRIMMED.sub("", written))
         if code is None:

@@ -99,6 +99,14 @@ def test_the_home_authority_keeps_accepting_northamptonshire() -> None:
         assert DIRECTORY.resolve_authority(named).standing is Standing.HOME
 
 
+def test_the_home_authority_is_known_by_the_name_it_goes_by() -> None:
+    # 7.15: a child of ours named by "Northamptonshire Children's Trust" is not placed here
+    # by an unknown authority; its worker, IRO and 6.8 duties are ours.
+    assert DIRECTORY.home_name == "Northamptonshire Children's Trust"
+    for named in (DIRECTORY.home_name, "northamptonshire childrens trust"):
+        assert DIRECTORY.resolve_authority(named).standing is Standing.HOME, named
+
+
 def test_an_older_name_covering_several_authorities_is_ambiguous_but_keeps_their_force() -> None:
     bedfordshire = DIRECTORY.resolve_authority("bedfordshire")
     assert bedfordshire.standing is Standing.AMBIGUOUS
