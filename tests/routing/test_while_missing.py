@@ -125,6 +125,17 @@ def test_6_7_an_unresolved_disagreement_escalates_after_12_hours() -> None:
     assert told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
 
 
+def test_6_7_a_second_disagreement_left_unresolved_escalates_too() -> None:
+    timeline = missing_for(0.1)
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    first = timeline.advance(START + timedelta(hours=14))
+    timeline.receive(disagreement(START + timedelta(hours=20)))
+    second = timeline.advance(START + timedelta(hours=33))
+    [escalated] = told(first, "rise_mct_service_manager", "escalate_risk_disagreement")
+    [again] = told(second, "rise_mct_service_manager", "escalate_risk_disagreement")
+    assert again.notification_id != escalated.notification_id  # not taken for a re-send
+
+
 def test_6_7_a_new_police_grading_settles_the_disagreement() -> None:
     timeline = missing_for(0.1)
     timeline.receive(disagreement(START + timedelta(hours=3)))
