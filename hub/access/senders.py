@@ -12,6 +12,7 @@ write them (only the hub and its operators) uses them for replays and tests."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
+from hub.routing.facts import ChildState
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -169,6 +171,29 @@ def _the_home_authoritys(body: BaseModel, agency: Agency, directory: Directory) 
             )
         ]
     return []
+
+
+def placing_problems(
+    body: BaseModel, sender: str, state_of: Callable[[], ChildState], directory: Directory
+) -> list[Problem]:
+    """A return interview another authority reports as the placing authority (8.10) is
+    taken from the authority the child's MISPER report names as responsible for it, and
+    from no other: its result discharges the MCT's duty and stops the 72-hour chase (5.12).
+    An episode not yet known is the engine's to hold; a responsible authority the directory
+    does not know cannot be checked, so the claim is refused and the duty stays owed."""
+    if not (
+        isinstance(body, ReturnInterviewResult)
+        and body.interviewer is Interviewer.PLACING_AUTHORITY
+        and sender != directory.home_authority
+    ):
+        return []
+    episode = state_of().episode(body.episode_id)  # read only for such a claim
+    if episode is None:
+        return []
+    placing = directory.resolve_authority(episode.report.responsible_authority)
+    if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS) and sender in placing.codes:
+        return []
+    return [Problem("data.interviewer", "the sender is not the authority that placed this child")]
 
 
 def _answers_as(named: str, agency: Agency, directory: Directory) -> bool:

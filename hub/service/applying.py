@@ -14,11 +14,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
-from hub.access.senders import arrival, as_sent_by, origin_problems
+from hub.access.senders import arrival, as_sent_by, origin_problems, placing_problems
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of, type_and_line
@@ -140,6 +141,8 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     if arrived.sender is not None:  # who sent it is known from the topic alone
         problems = origin_problems(
             contract, event.source, event.body, arrived.sender, batch.directory
+        ) or placing_problems(
+            event.body, arrived.sender, partial(batch.state_of, event.key), batch.directory
         )
         if problems:
             reject(batch, record, "wrong_sender", problems, event.event_id, held)

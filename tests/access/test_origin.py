@@ -8,11 +8,14 @@ import re
 
 import pytest
 
-from hub.access.senders import arrival, inbound_pattern, origin_problems
+from hub.access.senders import arrival, inbound_pattern, origin_problems, placing_problems
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.routing.directory import Directory, load_directory
+from hub.routing.engine import decide
+from hub.routing.facts import ChildState
 from hub.store.outbox import refusals_topic
 from tests.helpers import EXAMPLES
+from tests.routing.builders import CHILD, PLACED_IN, START, misper
 
 DIRECTORY: Directory = load_directory()  # Northamptonshire's deployment
 
@@ -173,3 +176,31 @@ def test_another_authority_reports_only_a_return_interview_it_did_as_placing_aut
     ours = example("07-return-interview.json", source="/la/essex/cs", interviewer="mct")
     assert problems(theirs, "essex") == []
     assert problems(ours, "essex") == ["data.interviewer"]
+
+
+def placed_by(authority: str, episode_id: str) -> ChildState:
+    """A child whose MISPER report names `authority` as responsible for it."""
+    changes: dict[str, object] = {**PLACED_IN, "responsible_authority": authority}
+    report = misper(episode_id, START, **changes)
+    return decide(ChildState(CHILD), report, DIRECTORY, START, "misper").state
+
+
+def placing_claim(state: ChildState, sender: str) -> list[str]:
+    interview = example(
+        "07-return-interview.json", source=f"/la/{sender}/cs", interviewer="placing_authority"
+    )
+    found = placing_problems(interview.body, sender, lambda: state, DIRECTORY)
+    return [problem.field for problem in found]
+
+
+def test_8_10_the_authority_that_placed_the_child_reports_its_return_interview() -> None:
+    episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
+    assert placing_claim(placed_by("Essex County Council", episode_id), "essex") == []
+
+
+def test_8_10_an_authority_that_did_not_place_the_child_cannot_say_its_interview_is_done() -> None:
+    # Leeds saying so of Essex's child, or of our own, would discharge the MCT's duty to
+    # interview the child and stop the 72-hour chase (5.12).
+    episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
+    assert placing_claim(placed_by("essex", episode_id), "leeds") == ["data.interviewer"]
+    assert placing_claim(placed_by("northamptonshire", episode_id), "leeds") == ["data.interviewer"]

@@ -140,6 +140,30 @@ def test_a_report_on_a_forces_own_topic_naming_no_force_was_made_to_that_force(
     assert "reporting_force" not in stored.body or stored.body["reporting_force"] is None
 
 
+def test_8_10_only_the_placing_authority_reports_an_interview_as_placing_authority(
+    store: Store,
+) -> None:
+    """Leeds, on its own topic, says it interviewed our own child as its placing authority:
+    refused, and the MCT's interview stays owed and chased (5.12)."""
+    interview = example("07-return-interview")
+    interview["source"] = "/la/leeds/cs"
+    interview["data"]["interviewer"] = "placing_authority"
+    records = [
+        record_of(example("01-misper-report")),
+        record_of(example("05-found-report"), topic="inbound.found-report"),
+        record_of(interview, topic="inbound.return-interview.leeds"),
+    ]
+    result = apply_batch(store, records, DIRECTORY, NOW)
+    assert (result.applied, result.rejected) == (2, 1)
+    with store() as session:
+        [refused] = session.scalars(select(RejectedMessage)).all()
+        chased = session.scalars(
+            select(TimerRecord.status).where(TimerRecord.name == "return_interview_overdue")
+        ).all()
+    assert (refused.kind, refused.problems[0]["field"]) == ("wrong_sender", "data.interviewer")
+    assert chased == ["pending"]
+
+
 def test_the_longest_id_an_agency_may_send_fits_with_its_code(store: Store) -> None:
     """Migration 0015: `<agency>:<id>` is up to 48 + 1 + 128 characters."""
     document = example("01-misper-report")
