@@ -23,13 +23,21 @@ from hub.contracts.events import (
     MashRating,
     MisperReport,
     ReturnInterviewResult,
+    RiskDisagreementRaised,
 )
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
+from hub.contracts.vocabulary import Agency as DisagreeingAgency
 from hub.contracts.vocabulary import Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import ChildState
 
+# 6.7: who disagrees with the police grading, as the sender's kind says it (a police force
+# for another force's grading, children's services for the police's).
+_RAISED_BY = {
+    Sender.POLICE: DisagreeingAgency.POLICE,
+    Sender.AUTHORITY: DisagreeingAgency.CHILDRENS_SERVICES,
+}
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
 _CONTRACT_OF_TOPIC = {c.topic: c for c in CONTRACTS}
@@ -120,6 +128,8 @@ def origin_problems(
     answering = getattr(body, "answered_by", None)
     if answering is not None and not _answers_as(answering, agency, directory):
         problems.append(Problem("data.answered_by", "is another agency than the sender"))
+    if isinstance(body, RiskDisagreementRaised) and body.raised_by is not _RAISED_BY[agency.kind]:
+        problems.append(Problem("data.raised_by", f"is not the sender, a {agency.kind}"))
     problems += _the_home_authoritys(body, agency, directory)
     return problems
 

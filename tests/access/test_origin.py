@@ -204,3 +204,18 @@ def test_8_10_an_authority_that_did_not_place_the_child_cannot_say_its_interview
     episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
     assert placing_claim(placed_by("essex", episode_id), "leeds") == ["data.interviewer"]
     assert placing_claim(placed_by("northamptonshire", episode_id), "leeds") == ["data.interviewer"]
+
+
+def test_6_7_a_disagreement_is_raised_by_the_kind_of_agency_that_sends_it() -> None:
+    # Leeds saying the police disagree, or a force saying children's services do, would put
+    # words in another agency's mouth and escalate at 12 hours in its name.
+    by_police = example("04-risk-disagreement.json", source="/la/leeds/cs", raised_by="police")
+    assert problems(by_police, "leeds") == ["data.raised_by"]
+    by_children = example(
+        "04-risk-disagreement.json",
+        source="/police/cumbria/compact",
+        raised_by="childrens_services",
+    )
+    assert problems(by_children, "cumbria-police") == ["data.raised_by"]
+    ours = example("04-risk-disagreement.json", source="/la/leeds/cs")
+    assert problems(ours, "leeds") == []
