@@ -499,6 +499,16 @@ def test_mct_pg_the_team_that_took_the_interview_over_is_chased_when_it_is_late(
     assert not told(fired, "ooc_engagement_worker")
 
 
+def test_mct_pg_a_team_handed_the_interview_after_its_72_hours_is_chased_at_once() -> None:
+    """MCT-PG: the MCT "must notify the allocated social work team immediately", even once
+    the 72 hours have passed; the team's Service Manager (7.18) hears it is late."""
+    timeline = returned(**PLACED_OUT)
+    timeline.advance(FOUND_AT + timedelta(hours=73))  # the MCT's own lateness escalated
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=75)))
+    fired = timeline.advance(FOUND_AT + timedelta(hours=75, minutes=1))
+    assert told(fired, "service_manager", "return_interview_overdue")
+
+
 def test_8_7_the_iro_hears_when_the_team_that_took_over_a_child_placed_outs_interview_is_late() -> (
     None
 ):

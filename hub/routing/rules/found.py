@@ -312,9 +312,10 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
         "your team must, within 72 hours of the child's return.",
         due=due,
     )
-    if due <= ctx.at:
-        return []
-    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, due, paragraph)]
+    # Handed over after the 72 hours (or read late): the team and its manager are chased at
+    # once, not never.
+    late = max(due, ctx.at)
+    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, late, paragraph)]
 
 
 # Who is told when the team that took the interview over is late: the team, and its manager.
