@@ -266,6 +266,23 @@ def test_7_18_three_episodes_in_28_days_bring_a_case_review() -> None:
     assert told(timeline.decisions, "rise", "add_to_cse_and_missing_forum")[0].paragraph == "7.28"
 
 
+def test_7_18_an_episode_reported_late_completes_the_three_with_one_reported_after_it() -> None:
+    # Day 0 and day 10 are known; another force reports day 5 on day 11: three in 28 days.
+    timeline = Timeline()
+    for n, day in ((0, 0), (2, 10)):
+        start = START + timedelta(days=day)
+        timeline.receive(misper(f"EP-{n}", at=start))
+        timeline.receive(found(f"EP-{n}", at=start + timedelta(hours=3)))
+    day_5 = START + timedelta(days=5)
+    decisions = timeline.receive(
+        misper("EP-1", at=day_5, reported_at=START + timedelta(days=11)),
+        at=START + timedelta(days=11),
+    )
+    [review] = told(decisions, "service_manager", "review_repeat_missing_case")
+    assert review.paragraph == "7.18"
+    assert told(decisions, "rise", "add_to_cse_and_missing_forum")
+
+
 def test_7_19_three_episodes_in_a_week_bring_an_immediate_review() -> None:
     timeline = Timeline()
     timeline.repeatedly_missing(3, every=timedelta(days=2))

@@ -13,8 +13,15 @@ from hub.routing.rules.roles import adult_care_leaver
 
 
 def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
-    since = episode.started_at - timedelta(days=days)
-    return sum(1 for started in state.starts() if since <= started <= episode.started_at)
+    """The most episodes in any window of `days` that holds this one. Mostly the window
+    ending at its start; but an episode reported late (by another force, say) can complete a
+    run with episodes already known that started after it, in a window ending at theirs."""
+    starts = state.starts()
+    window = timedelta(days=days)
+    ends = {episode.started_at} | {
+        s for s in starts if episode.started_at < s <= episode.started_at + window
+    }
+    return max(sum(1 for s in starts if end - window <= s <= end) for end in ends)
 
 
 def serious(ctx: Context, state: ChildState) -> bool:
