@@ -169,6 +169,12 @@ def _the_home_authoritys(body: BaseModel, agency: Agency, directory: Directory) 
         return []
     if isinstance(body, MashRating):
         return [Problem("(topic)", "a MASH rating is the home authority's MASH's (6.14)")]
+    if isinstance(body, CrossBorderNotice) and agency.code in directory.home_areas:
+        # A council of the home area whose children's services the home authority runs (a
+        # trust's): its notice would be the home teams' placement (7.14), in their name.
+        return [
+            Problem("(topic)", f"the home area's notices are {directory.home_authority}'s to send")
+        ]
     if (
         isinstance(body, ReturnInterviewResult)
         and body.interviewer != Interviewer.PLACING_AUTHORITY

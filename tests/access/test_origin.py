@@ -129,7 +129,8 @@ def test_one_home_area_cannot_speak_for_another() -> None:
         source="/la/north-northamptonshire/mct",
         from_authority="west-northamptonshire",
     )
-    assert problems(notice, "north-northamptonshire") == ["data.from_authority"]
+    # and its notices are the trust's to send in any case (below)
+    assert problems(notice, "north-northamptonshire") == ["data.from_authority", "(topic)"]
 
 
 def test_a_refusal_goes_to_the_sender_when_the_directory_knows_it() -> None:
@@ -219,3 +220,24 @@ def test_6_7_a_disagreement_is_raised_by_the_kind_of_agency_that_sends_it() -> N
     assert problems(by_children, "cumbria-police") == ["data.raised_by"]
     ours = example("04-risk-disagreement.json", source="/la/leeds/cs")
     assert problems(ours, "leeds") == []
+
+
+def test_7_14_a_council_of_the_home_area_cannot_send_the_home_teams_placement_notice() -> None:
+    # The trust runs both councils' children's services: a council's notice naming itself
+    # would send Kent a placement in the home teams' name and give them its duties.
+    notice = example(
+        "08-cross-border-notice.json",
+        source="/la/north-northamptonshire/cs",
+        from_authority="north-northamptonshire",
+        to_authority="kent",
+        kind="placement_notified",
+    )
+    assert problems(notice, "north-northamptonshire") == ["(topic)"]
+    from_the_trust = example(
+        "08-cross-border-notice.json",
+        source="/la/northamptonshire/cs",
+        from_authority="northamptonshire",
+        to_authority="kent",
+        kind="placement_notified",
+    )
+    assert problems(from_the_trust, "northamptonshire") == []
