@@ -8,15 +8,13 @@ liked."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
-from hub.console.context import health_of
-from hub.console.health import Health
+from hub.console.context import recent_health
 
 FRESH_FOR = 15.0  # seconds; Prometheus scrapes every 15 to 60 s by custom
 
@@ -26,7 +24,7 @@ def router() -> APIRouter:
 
     @metrics.get("/metrics")
     async def scrape(request: Request) -> Response:
-        found = await _recent_health(request)
+        found = await recent_health(request.app.state.console, FRESH_FOR)
         registry = CollectorRegistry()
 
         def gauge(name: str, help_text: str, value: float, **labels: Any) -> None:
@@ -60,13 +58,3 @@ def router() -> APIRouter:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
-
-
-async def _recent_health(request: Request) -> Health:
-    """The last figures if read within FRESH_FOR, else new ones."""
-    state = request.app.state
-    read_at, found = getattr(state, "metrics_read", (0.0, None))
-    if found is None or time.monotonic() - read_at > FRESH_FOR:
-        found = await health_of(state.console)
-        state.metrics_read = (time.monotonic(), found)
-    return found

@@ -116,6 +116,15 @@ def test_metrics_are_read_once_however_often_they_are_scraped(
     assert "hub_running 0.0" in client.get("/metrics").text  # not read again yet
 
 
+def test_readiness_is_read_once_however_often_anyone_asks(app: FastAPI, console: Console) -> None:
+    """/readyz is open without sign-in, as orchestrators expect: asked many times a second,
+    it answers from the last reading (hub.console.probes.FRESH_FOR), as /metrics does."""
+    client = TestClient(app)
+    assert client.get("/readyz").json()["failing"] == ["broker", "hub"]
+    beat(console.sessions, "host:1:a", ["consumer", "relay", "scheduler"])
+    assert client.get("/readyz").json()["failing"] == ["broker", "hub"]  # not read again yet
+
+
 def test_metrics_can_be_turned_off(console: Console) -> None:
     app = create_app(console, SECRET, secure_cookies=False, metrics_served=False)
     assert TestClient(app).get("/metrics").status_code == 404
