@@ -320,6 +320,17 @@ def test_7_24_only_the_police_or_the_home_authority_close_an_episode() -> None:
     assert caught.value.field == "data.answered_by"
 
 
+def test_7_24_an_agency_that_may_not_close_learns_nothing_of_the_episode_from_its_refusal() -> None:
+    # Its refusal goes back to it: were it told "before the child went missing" or "the
+    # child was found", trying closing times would tell it when.
+    timeline, _ = high_risk()
+    timeline.receive(found(at=START + timedelta(days=40)))
+    for at in (START - timedelta(days=1), START + timedelta(days=20), START + timedelta(days=41)):
+        with pytest.raises(ProtocolViolation) as caught:
+            timeline.receive(closed(at, by="essex"))
+        assert caught.value.field == "data.answered_by"
+
+
 def test_an_unknown_notification_is_refused() -> None:
     timeline, decisions = high_risk()
     [record] = told(decisions, "mash", "record_missing_episode")

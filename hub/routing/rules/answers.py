@@ -125,16 +125,18 @@ def on_episode_closed(
     flushed at once) is recorded and changes nothing else: had it been read first, the found
     report would still have opened the return and its interview, and the found report has
     already stood the search down. One decided after the finding is refused."""
+    # Who may close is asked first: the refusal goes back to the sender, and an agency that
+    # may not close must learn nothing from it of when the child went missing or was found.
+    if not _may_close(reported_episode(state, event.episode_id), event.answered_by, directory):
+        raise ProtocolViolation(
+            "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
+        )
     episode = open_episode(
         state, event.episode_id, event.closed_at, "data.closed_at", read_late_ok=True
     )
     late = read_late(episode, event.closed_at)
     if episode.closed_at is not None:
         return Outcome(state)
-    if not _may_close(episode, event.answered_by, directory):
-        raise ProtocolViolation(
-            "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
-        )
     if late:
         return Outcome(state.with_episode(replace(episode, closed_at=event.closed_at)))
     closed = replace(
