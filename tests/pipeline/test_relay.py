@@ -539,6 +539,67 @@ async def test_a_claim_during_a_drained_backlog_reads_no_sent_row_to_find_its_ba
     assert max(read) <= 2 * 200, read
 
 
+@pytest.mark.postgres
+def test_a_relay_far_behind_reads_only_the_rows_ahead_of_its_claim(postgres_url: str) -> None:
+    """The relay has fallen far behind (one process applying a backlog faster than it
+    relays): most of the outbox is pending, its oldest rows sent a batch at a time. Checking
+    the claimed rows against earlier unsent rows of their streams still reads only the rows
+    it claimed: it read the whole outbox each round (250 ms a round at 300,000 pending, the
+    relay 600 rows a second) when it was bounded only above."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE outbox SET (autovacuum_enabled = false)")
+        connection.exec_driver_sql(
+            "INSERT INTO outbox (message_id, topic, key, headers, value, created_at, status,"
+            " attempts) SELECT 'n-' || g, 'notify.northamptonshire.mash',"
+            " convert_to('CF-' || mod(g, 5000), 'UTF8'), '[]', convert_to(repeat('x', 900),"
+            " 'UTF8'), now(), 'pending', 0 FROM generate_series(1, 100000) AS g"
+        )
+    with engine.begin() as connection:  # sent as the relay marks them: each a new version
+        for first in range(0, 45_000, 5_000):
+            connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id > first, OutboxMessage.id <= first + 5000)
+                .values(status="sent")
+            )
+        connection.exec_driver_sql("ANALYZE outbox")
+    checks: list[tuple[str, Any]] = []
+
+    def note_the_check(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "GROUP BY outbox.topic, outbox.key" in statement and "FOR UPDATE" not in statement:
+            checks.append((statement, parameters))
+
+    store = sessions(engine)
+    try:
+        with store.begin() as session:
+            claimed = [
+                Pending(*row)
+                for row in session.connection().exec_driver_sql(
+                    "SELECT id, topic, key, headers, value, attempts, created_at FROM outbox"
+                    " WHERE status = 'pending' ORDER BY id LIMIT 500"
+                )
+            ]
+            event.listen(engine, "before_cursor_execute", note_the_check)
+            kept = not_behind_another(session, claimed)
+            event.remove(engine, "before_cursor_execute", note_the_check)
+        with engine.begin() as connection:  # the same statement, explained as it ran
+            statement, parameters = checks[-1]
+            plan = connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert len(kept) == 500
+    read = [
+        node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+        for node in _plan_nodes(plan[0]["Plan"])
+        if node.get("Alias") == "outbox"
+    ]
+    assert read
+    assert max(read) <= 2 * 500, read
+
+
 def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
