@@ -32,12 +32,6 @@ from hub.contracts.vocabulary import Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import ChildState
 
-# 6.7: who disagrees with the police grading, as the sender's kind says it (a police force
-# for another force's grading, children's services for the police's).
-_RAISED_BY = {
-    Sender.POLICE: DisagreeingAgency.POLICE,
-    Sender.AUTHORITY: DisagreeingAgency.CHILDRENS_SERVICES,
-}
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
 _CONTRACT_OF_TOPIC = {c.topic: c for c in CONTRACTS}
@@ -128,8 +122,12 @@ def origin_problems(
     answering = getattr(body, "answered_by", None)
     if answering is not None and not _answers_as(answering, agency, directory):
         problems.append(Problem("data.answered_by", "is another agency than the sender"))
-    if isinstance(body, RiskDisagreementRaised) and body.raised_by is not _RAISED_BY[agency.kind]:
-        problems.append(Problem("data.raised_by", f"is not the sender, a {agency.kind}"))
+    if (
+        isinstance(body, RiskDisagreementRaised)
+        and agency.kind is Sender.AUTHORITY
+        and body.raised_by is DisagreeingAgency.POLICE
+    ):
+        problems.append(Problem("data.raised_by", "an authority cannot raise the police's"))
     problems += _the_home_authoritys(body, agency, directory)
     return problems
 
@@ -209,7 +207,19 @@ def placing_problems(
     placing = directory.resolve_authority(episode.report.responsible_authority)
     if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS) and sender in placing.codes:
         return []
-    return [Problem("data.interviewer", "the sender is not the authority that placed this child")]
+    if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS, Standing.HOME):
+        return [
+            Problem("data.interviewer", "the sender is not the authority that placed this child")
+        ]
+    # The report names an authority the directory does not know (misspelt, say): stored and
+    # reported like any refusal, to be replayed once ops add the name as an alias.
+    return [
+        Problem(
+            "data.interviewer",
+            "the child's MISPER report names no authority the directory knows as responsible "
+            "for it, so who placed the child cannot be checked yet",
+        )
+    ]
 
 
 def _answers_as(named: str, agency: Agency, directory: Directory) -> bool:

@@ -199,6 +199,20 @@ def test_8_10_the_authority_that_placed_the_child_reports_its_return_interview()
     assert placing_claim(placed_by("Essex County Council", episode_id), "essex") == []
 
 
+def test_8_10_a_placing_authority_the_directory_cannot_name_is_told_why_it_was_refused() -> None:
+    # "Essex CC" is no name the directory knows: who placed the child cannot be checked.
+    # The refusal says so, for ops to add the alias and replay it; it does not tell Essex
+    # that it did not place the child.
+    episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
+    interview = example(
+        "07-return-interview.json", source="/la/essex/cs", interviewer="placing_authority"
+    )
+    [problem] = placing_problems(
+        interview.body, "essex", lambda: placed_by("Essex CC", episode_id), DIRECTORY
+    )
+    assert "names no authority the directory knows" in problem.reason
+
+
 def test_8_10_an_authority_that_did_not_place_the_child_cannot_say_its_interview_is_done() -> None:
     # Leeds saying so of Essex's child, or of our own, would discharge the MCT's duty to
     # interview the child and stop the 72-hour chase (5.12).
@@ -207,17 +221,18 @@ def test_8_10_an_authority_that_did_not_place_the_child_cannot_say_its_interview
     assert placing_claim(placed_by("northamptonshire", episode_id), "leeds") == ["data.interviewer"]
 
 
-def test_6_7_a_disagreement_is_raised_by_the_kind_of_agency_that_sends_it() -> None:
-    # Leeds saying the police disagree, or a force saying children's services do, would put
-    # words in another agency's mouth and escalate at 12 hours in its name.
+def test_6_7_an_authority_cannot_raise_a_disagreement_as_the_police() -> None:
+    # Leeds saying the police disagree with their own grading would escalate at 12 hours in
+    # the police's name. A force may record children's services' disagreement (told to its
+    # missing persons unit), so that way round is taken.
     by_police = example("04-risk-disagreement.json", source="/la/leeds/cs", raised_by="police")
     assert problems(by_police, "leeds") == ["data.raised_by"]
-    by_children = example(
+    recorded = example(
         "04-risk-disagreement.json",
         source="/police/cumbria/compact",
         raised_by="childrens_services",
     )
-    assert problems(by_children, "cumbria-police") == ["data.raised_by"]
+    assert problems(recorded, "cumbria-police") == []
     ours = example("04-risk-disagreement.json", source="/la/leeds/cs")
     assert problems(ours, "leeds") == []
 
