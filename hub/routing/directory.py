@@ -347,6 +347,10 @@ class Directory(Strict):
         return {**self.reference.aliases, **self.aliases}
 
     @cached_property
+    def _home_name(self) -> str:
+        return code_like(self.home_name)
+
+    @cached_property
     def _names(self) -> dict[str, str]:
         """Every spelling the hub accepts for an authority, in code form, to its code."""
         names = {code_like(a.name): code for code, a in self.reference.authorities.items()}
@@ -373,7 +377,7 @@ class Directory(Strict):
         written = code_like(named)
         # The home authority by its code or by the name it goes by (a trust's, say, which no
         # national list holds): our own child is never taken for another authority's.
-        if written in (self.home_authority, code_like(self.home_name)):
+        if written in (self.home_authority, self._home_name):
             return Resolution(named, Standing.HOME, self.home_areas)
         code = self._names.get(written) or self._names.get(_TRIMMED.sub("", written))
         if code is None:
@@ -438,7 +442,7 @@ class Directory(Strict):
         )
 
 
-_CACHED = ("_aliases", "_names", "topic_authorities")
+_CACHED = ("_aliases", "_names", "_home_name", "topic_authorities")
 
 
 class DirectoryError(ValueError):

@@ -4,15 +4,19 @@ API's own documents served only when asked for."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from hub.console import context
 from hub.console.access import add_user, remove_user
 from hub.console.context import Console
+from hub.console.health import Health
 from hub.console.roles import Role
 from hub.console.web import create_app
 from hub.service.heartbeat import beat
@@ -144,3 +148,19 @@ def test_another_page_on_the_same_site_cannot_make_the_api_act_for_a_signed_in_o
         assert forged.status_code == 422, (headers, forged.text)
     meant = operator.post("/api/unroutable/route", json={"ids": []})
     assert meant.status_code == 200, meant.text
+
+
+async def test_many_asking_for_health_at_once_share_one_reading(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readings = 0
+    read = context.health_of
+
+    async def counted(console: Console) -> Health:
+        nonlocal readings
+        readings += 1
+        return await read(console)
+
+    monkeypatch.setattr(context, "health_of", counted)
+    await asyncio.gather(*(context.recent_health(console, 5.0) for _ in range(10)))
+    assert readings == 1
