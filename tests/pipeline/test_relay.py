@@ -16,7 +16,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import ManualClock, SystemClock
@@ -496,16 +496,8 @@ async def test_a_claim_during_a_drained_backlog_reads_no_sent_row_to_find_its_ba
     statistics were taken while they were all pending. The claim still goes straight to the
     pending rows: it read past every sent row (380 ms a round, 100,000 events behind) when
     PostgreSQL believed most rows pending and walked them from the oldest."""
-    migrate(postgres_url)
-    engine = make_engine(postgres_url)
+    engine = outbox_of_pending_rows(postgres_url, 20_000, children=20_000, value_bytes=2)
     with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE outbox SET (autovacuum_enabled = false)")
-        connection.exec_driver_sql(
-            "INSERT INTO outbox (message_id, topic, key, headers, value, created_at, status,"
-            " attempts) SELECT 'n-' || g, 'notify.northamptonshire.mash',"
-            " convert_to('CF-' || g, 'UTF8'), '[]', '{}', now(), 'pending', 0"
-            " FROM generate_series(1, 20000) AS g"
-        )
         connection.exec_driver_sql("ANALYZE outbox")
         connection.exec_driver_sql("UPDATE outbox SET status = 'sent' WHERE id <= 19800")
     claims: list[tuple[str, Any]] = []
@@ -521,20 +513,11 @@ async def test_a_claim_during_a_drained_backlog_reads_no_sent_row_to_find_its_ba
             claimed = Relay(store, unstarted, kafka, SystemClock(), 200,
                             publishable=PUBLISHABLE)._claim(session)  # fmt: skip
         event.remove(engine, "before_cursor_execute", note_the_claim)
-        with engine.begin() as connection:  # the same statement, explained as it ran
-            statement, parameters = claims[-1]
-            plan = connection.exec_driver_sql(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
-            ).scalar_one()
+        read = rows_each_scan_read(engine, *claims[-1])  # the claim's, not the backing-off CTE's
     finally:
         await unstarted.stop()
         engine.dispose()
     assert len(claimed) == 200
-    read = [
-        node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-        for node in _plan_nodes(plan[0]["Plan"])
-        if node.get("Alias") == "outbox"  # the claim's scan, not the backing-off CTE's
-    ]
     assert read
     assert max(read) <= 2 * 200, read
 
@@ -546,16 +529,7 @@ def test_a_relay_far_behind_reads_only_the_rows_ahead_of_its_claim(postgres_url:
     the claimed rows against earlier unsent rows of their streams still reads only the rows
     it claimed: it read the whole outbox each round (250 ms a round at 300,000 pending, the
     relay 600 rows a second) when it was bounded only above."""
-    migrate(postgres_url)
-    engine = make_engine(postgres_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE outbox SET (autovacuum_enabled = false)")
-        connection.exec_driver_sql(
-            "INSERT INTO outbox (message_id, topic, key, headers, value, created_at, status,"
-            " attempts) SELECT 'n-' || g, 'notify.northamptonshire.mash',"
-            " convert_to('CF-' || mod(g, 5000), 'UTF8'), '[]', convert_to(repeat('x', 900),"
-            " 'UTF8'), now(), 'pending', 0 FROM generate_series(1, 100000) AS g"
-        )
+    engine = outbox_of_pending_rows(postgres_url, 100_000, children=5000, value_bytes=900)
     with engine.begin() as connection:  # sent as the relay marks them: each a new version
         for first in range(0, 45_000, 5_000):
             connection.execute(
@@ -583,21 +557,45 @@ def test_a_relay_far_behind_reads_only_the_rows_ahead_of_its_claim(postgres_url:
             event.listen(engine, "before_cursor_execute", note_the_check)
             kept = not_behind_another(session, claimed)
             event.remove(engine, "before_cursor_execute", note_the_check)
-        with engine.begin() as connection:  # the same statement, explained as it ran
-            statement, parameters = checks[-1]
-            plan = connection.exec_driver_sql(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
-            ).scalar_one()
+        read = rows_each_scan_read(engine, *checks[-1])
     finally:
         engine.dispose()
     assert len(kept) == 500
-    read = [
+    assert read
+    assert max(read) <= 2 * 500, read
+
+
+def outbox_of_pending_rows(url: str, rows: int, children: int, value_bytes: int) -> Engine:
+    """A migrated database whose outbox holds `rows` pending rows to MASH for `children`
+    children, autovacuum off (its statistics are what the test makes them)."""
+    migrate(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE outbox SET (autovacuum_enabled = false)")
+        connection.execute(
+            text(
+                "INSERT INTO outbox (message_id, topic, key, headers, value, created_at,"
+                " status, attempts) SELECT 'n-' || g, 'notify.northamptonshire.mash',"
+                " convert_to('CF-' || mod(g, :children), 'UTF8'), '[]',"
+                " convert_to(repeat('x', :value_bytes), 'UTF8'), now(), 'pending', 0"
+                " FROM generate_series(1, :rows) AS g"
+            ),
+            {"children": children, "value_bytes": value_bytes, "rows": rows},
+        )
+    return engine
+
+
+def rows_each_scan_read(engine: Engine, statement: str, parameters: Any) -> list[int]:
+    """The statement explained as it ran: the rows each scan of the outbox itself read."""
+    with engine.begin() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+        ).scalar_one()
+    return [
         node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
         for node in _plan_nodes(plan[0]["Plan"])
         if node.get("Alias") == "outbox"
     ]
-    assert read
-    assert max(read) <= 2 * 500, read
 
 
 def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
