@@ -509,6 +509,25 @@ def test_mct_pg_a_team_handed_the_interview_after_its_72_hours_is_chased_at_once
     assert told(fired, "service_manager", "return_interview_overdue")
 
 
+def test_mct_pg_a_team_handed_the_interview_again_after_its_first_chase_is_chased_again() -> None:
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=50)))
+    first = timeline.advance(FOUND_AT + timedelta(hours=73))
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=80)))
+    again = timeline.advance(FOUND_AT + timedelta(hours=80, minutes=1))
+    [chased] = told(first, "service_manager", "return_interview_overdue")
+    [rechased] = told(again, "service_manager", "return_interview_overdue")
+    assert rechased.notification_id != chased.notification_id  # not taken for a re-send
+
+
+def test_mct_pg_a_team_handed_the_interview_twice_within_72_hours_is_chased_once() -> None:
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=4)))
+    timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=10)))
+    fired = timeline.advance(FOUND_AT + timedelta(hours=73))
+    assert len(told(fired, "service_manager", "return_interview_overdue")) == 1
+
+
 def test_8_7_the_iro_hears_when_the_team_that_took_over_a_child_placed_outs_interview_is_late() -> (
     None
 ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hub.contracts.actions import Action
 from hub.contracts.events import FoundReport
 from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
@@ -304,6 +305,9 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     assert found_at is not None  # an interview result needs a found episode
     due = found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     team, paragraph = allocated_team(ctx)
+    handed_before = sum(
+        1 for d in ctx.episode.duties if d.action == Action.COMPLETE_RETURN_INTERVIEW
+    )
     ctx.tell(
         team,
         "complete_return_interview",
@@ -314,8 +318,11 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     )
     # Handed over after the 72 hours (or read late): the team and its manager are chased at
     # once, not never.
+    # Numbered by the handovers before it: handed over again after the first chase had gone
+    # out, the same id would re-arm that timer and its chase be dropped as a re-send.
     late = max(due, ctx.at)
-    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, ctx.episode.episode_id, late, paragraph)]
+    episode_id = ctx.episode.episode_id
+    return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, episode_id, late, paragraph, handed_before)]
 
 
 # Who is told when the team that took the interview over is late: the team, and its manager.

@@ -22,17 +22,21 @@ from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
     RETURN_INTERVIEW_OVERDUE,
     RETURN_INTERVIEW_TIMERS,
+    TEAM_RETURN_INTERVIEW_OVERDUE,
     allocated_team,
     hand_to_allocated_team,
     return_interview_owner,
 )
 from hub.routing.rules.roles import has_our_worker, social_worker_or
 
-# Completed, the interview's timers end; handed to the allocated team, it has its own.
+# Completed, the interview's timers end; handed to the allocated team, it has its own (a
+# second handover's replacing the first's, so that the team is chased once).
 _CANCELLED_BY: dict[ReturnInterviewOutcome, frozenset[str]] = {
     ReturnInterviewOutcome.COMPLETED: RETURN_INTERVIEW_TIMERS,
     ReturnInterviewOutcome.DECLINED: frozenset(),
-    ReturnInterviewOutcome.CANNOT_COMPLETE: frozenset({RETURN_INTERVIEW_OVERDUE}),
+    ReturnInterviewOutcome.CANNOT_COMPLETE: frozenset(
+        {RETURN_INTERVIEW_OVERDUE, TEAM_RETURN_INTERVIEW_OVERDUE}
+    ),
 }
 
 
