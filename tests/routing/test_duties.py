@@ -381,3 +381,15 @@ def test_7_22_a_child_found_stands_down_the_meetings_not_yet_held() -> None:
     assert not [
         d for d in later if d.details.get("duty_notification_id") == str(convene.notification_id)
     ]
+
+
+def test_5_12_an_interview_reported_done_as_a_duty_is_chased_no_more() -> None:
+    # The MCT answers its duty "done" (issue 14) instead of sending the interview's result:
+    # its manager is not told at 72 hours that it was not done.
+    timeline = Timeline()
+    timeline.receive(misper())
+    found_at = START + timedelta(days=2)
+    [interview] = told(timeline.receive(found(at=found_at)), "mct", "conduct_return_interview")
+    timeline.receive(completed(interview, found_at + timedelta(hours=20)))
+    fired = timeline.advance(found_at + timedelta(hours=73))
+    assert not told(fired, "rise_mct_service_manager", "return_interview_overdue")
