@@ -128,6 +128,17 @@ class Episode:
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)
 
+    def times_owed(self, action: str, recipient: str | None = None) -> int:
+        """How often this episode has owed a duty (to `recipient`, if named), settled or
+        not: a timer numbered by it is a new one each time the duty is owed again. Pending
+        timers alone will not do: the store re-arms a fired timer scheduled again under its
+        id, and its decisions' ids repeat the first firing's, dropped as re-sends."""
+        return sum(
+            1
+            for d in self.duties
+            if d.action == action and (recipient is None or d.recipient == recipient)
+        )
+
     def with_duty(self, duty: Duty) -> Episode:
         duties = tuple(
             duty if d.notification_id == duty.notification_id else d for d in self.duties

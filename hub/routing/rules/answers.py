@@ -23,8 +23,6 @@ from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS
 from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
-_THE_INTERVIEW = frozenset({Action.CONDUCT_RETURN_INTERVIEW, Action.COMPLETE_RETURN_INTERVIEW})
-
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
 # The host force (8.3) is not among them: "police" attending says nothing of a second force,
 # which answers its invitation itself.
@@ -63,11 +61,12 @@ def on_duty_completed(
         resolved, cancel = settle_disagreement(episode, event.completed_at, event.completed_by)
         return Outcome(state.with_episode(resolved), cancel=cancel)
     done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
-    if duty.action in _THE_INTERVIEW:
+    answered = episode.with_duty(done)
+    if answered.return_interviewed:
         # 5.12: the interview done, as its result would say: its lateness is chased no more.
-        interviewed, cancel = episode.with_duty(done).without_timers(RETURN_INTERVIEW_TIMERS)
-        return Outcome(state.with_episode(interviewed), cancel=cancel)
-    return Outcome(state.with_episode(episode.with_duty(done)))
+        answered, cancel = answered.without_timers(RETURN_INTERVIEW_TIMERS)
+        return Outcome(state.with_episode(answered), cancel=cancel)
+    return Outcome(state.with_episode(answered))
 
 
 def on_strategy_meeting_held(

@@ -305,9 +305,7 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     assert found_at is not None  # an interview result needs a found episode
     due = found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     team, paragraph = allocated_team(ctx)
-    handed_before = sum(
-        1 for d in ctx.episode.duties if d.action == Action.COMPLETE_RETURN_INTERVIEW
-    )
+    handed_before = ctx.episode.times_owed(Action.COMPLETE_RETURN_INTERVIEW)
     ctx.tell(
         team,
         "complete_return_interview",
@@ -316,10 +314,8 @@ def hand_to_allocated_team(ctx: Context) -> list[Timer]:
         "your team must, within 72 hours of the child's return.",
         due=due,
     )
-    # Handed over after the 72 hours (or read late): the team and its manager are chased at
-    # once, not never.
-    # Numbered by the handovers before it: handed over again after the first chase had gone
-    # out, the same id would re-arm that timer and its chase be dropped as a re-send.
+    # Handed over after the 72 hours (or read late), the team and its manager are chased at
+    # once, not never; handed over again, chased again (numbered by the handovers before).
     late = max(due, ctx.at)
     episode_id = ctx.episode.episode_id
     return [Timer(TEAM_RETURN_INTERVIEW_OVERDUE, episode_id, late, paragraph, handed_before)]

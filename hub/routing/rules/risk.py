@@ -220,7 +220,8 @@ def on_risk_disagreement(
         episode.episode_id,
         due,
         "6.7",
-        sequence=_disagreements_before(episode),
+        # Each disagreement its own 12 hours, counted by the police's duty to resolve it.
+        sequence=episode.times_owed(Action.RESOLVE_RISK_DISAGREEMENT, "police"),
     )
     updated = replace(
         episode,
@@ -228,18 +229,6 @@ def on_risk_disagreement(
         disputed_risk_level=event.proposed_risk_level,
     )
     return Outcome(state.with_episode(updated), tuple(ctx.decisions), schedule=(timer,))
-
-
-def _disagreements_before(episode: Episode) -> int:
-    """How many disagreements this episode has had, each with its 12 hours: counted by the
-    police's duty to resolve it, which stays when its timer has fired or been cancelled. A
-    count of the pending timers gave a second disagreement the first's timer id once that
-    had fired, and its escalation the first's notification ids: dropped as a re-send."""
-    return sum(
-        1
-        for duty in episode.duties
-        if duty.action == Action.RESOLVE_RISK_DISAGREEMENT and duty.recipient == "police"
-    )
 
 
 def _disagreement_before_found(ctx: Context, event: RiskDisagreementRaised) -> None:
