@@ -5,6 +5,7 @@ offered rate, megabytes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.devtools.bench import FAN_OUT_TOPICS, Backlog, HubFigures, Throughput
@@ -44,8 +45,12 @@ class Run:
 
     @property
     def deployed_postgresql(self) -> HubFigures:
-        """The layout the hub runs in on PostgreSQL: the relay in a process of its own."""
-        return next(hub for hub in self.postgresql if hub.processes > 1)
+        return deployed(self.postgresql)
+
+
+def deployed(postgresql: Sequence[HubFigures]) -> HubFigures:
+    """The layout the hub runs in on PostgreSQL: the relay in a process of its own."""
+    return next(hub for hub in postgresql if hub.processes > 1)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from hub.devtools.bench import (
     owed,
 )
 from hub.devtools.bench_history import fresh_database, seed_history, time_timer_rounds
-from hub.devtools.bench_report import HistoryFigures, Run, report
+from hub.devtools.bench_report import HistoryFigures, Run, deployed, report
 from hub.devtools.workload import workload
 from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import load_directory
@@ -72,14 +72,14 @@ async def run_bench(kafka: KafkaConnection, server_url: str, plan: Plan) -> list
     # The backlog and the history run as the hub is deployed on PostgreSQL, the relay in a
     # process of its own (docs/pipeline.md), not as whichever layout was faster this run:
     # on a noisy machine that was once one process, which drains a backlog slowly.
-    deployed, processes = postgresql[1], SPLIT
+    layout, processes = deployed(postgresql), SPLIT
 
     async def reference(name: str, title: str, profile: bool) -> HubFigures:
         """The sustained rate on an empty database, measured just before the run it is the
         reference of: the machine's speed drifts by the minute, and a ratio to the figure
         from minutes earlier measured that drift as much as the hub (docs/benchmark.md)."""
         url = fresh_database(server_url, name)
-        return await bench_hub(kafka, f"{deployed.name}: {title}", url, plan.events, (), workdir,
+        return await bench_hub(kafka, f"{layout.name}: {title}", url, plan.events, (), workdir,
                                processes, profile)  # fmt: skip
 
     backlog = backlog_of = None
@@ -97,7 +97,7 @@ async def run_bench(kafka: KafkaConnection, server_url: str, plan: Plan) -> list
         empty = await reference(
             "bench_history_reference", "an empty database just before the history", True
         )
-        on_it = await bench_hub(kafka, deployed.name + ", with that history", url, plan.events, (),
+        on_it = await bench_hub(kafka, layout.name + ", with that history", url, plan.events, (),
                                 workdir, processes)  # fmt: skip
         history = HistoryFigures(seeded, rounds, on_it, empty)
     run = Run(baseline, fan_out, postgresql, sqlite, backlog, backlog_of, history)
