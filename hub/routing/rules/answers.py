@@ -74,10 +74,18 @@ def on_strategy_meeting_held(
 ) -> Outcome:
     """The meeting's duties to convene and attend it are done; its minutes are due within
     24 hours of it (7.20); the date it set for the next meeting stands (7.22)."""
-    episode = open_episode(state, event.episode_id, event.held_at, "data.held_at", found_ok=True)
-    convene = owed_duty(episode, event.notification_id, event.answered_by, directory)
+    # Whose duty it was is asked first: the refusal goes back to the sender, and an agency
+    # owed no such duty must learn nothing from it of when the child went missing (a
+    # `held_at` tried either side of it) nor of a closure (7.24).
+    convene = owed_duty(
+        reported_episode(state, event.episode_id),
+        event.notification_id,
+        event.answered_by,
+        directory,
+    )
     if convene.action != Action.CONVENE_STRATEGY_MEETING:
         raise ProtocolViolation("data.notification_id", "is not a duty to convene a meeting")
+    episode = open_episode(state, event.episode_id, event.held_at, "data.held_at", found_ok=True)
     if convene.done_at is not None:
         return Outcome(state)  # recorded already
     minutes = timedelta(hours=directory.timescales.minutes_within_hours)

@@ -18,7 +18,7 @@ from hub.routing.context import owed, unroutable
 from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation, Unroutable
 from hub.routing.particulars import Particulars, of_notice
-from hub.routing.rules.episode_access import found_episode
+from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
 
 
@@ -239,14 +239,17 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
 def _placing_authority_accepts_return_interview(notices: Notices, state: ChildState) -> Outcome:
     """8.10: the placing authority confirms the return interview is theirs; the hub stops
     waiting for that confirmation."""
-    episode = found_episode(state, notices.event.episode_id or "")
+    # Who placed the child is asked first: the refusal goes back to the sender, and an
+    # authority that did not place it must learn nothing from it of whether it is found.
+    reported = reported_episode(state, notices.event.episode_id or "")
     directory = notices.directory
-    placing = directory.resolve_authority(episode.report.responsible_authority)
+    placing = directory.resolve_authority(reported.report.responsible_authority)
     sender = directory.resolve_authority(notices.event.from_authority)
     if sender.standing is Standing.UNKNOWN or set(sender.codes) != set(placing.codes):
         raise ProtocolViolation(
             "data.from_authority", "is not the authority that placed this child here"
         )
+    episode = found_episode(state, notices.event.episode_id or "")
     accepted, cancel = episode.without_timers({PLACING_AUTHORITY_HANDOVER})
     notices.tell(
         "mct",
