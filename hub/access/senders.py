@@ -222,6 +222,45 @@ def placing_problems(
     ]
 
 
+def standing_problems(
+    body: BaseModel, sender: str, state_of: Callable[[], ChildState], directory: Directory
+) -> list[Problem]:
+    """A risk disagreement (6.7) another authority raises is taken from the child's placing
+    or host authority, as its MISPER report names them, and from no other: the refusal goes
+    back to the sender, and one from an authority with no standing for the child must tell
+    it nothing of the episode (its `raised_at` tried either side of when the child went
+    missing or was found). An episode not yet known is the engine's to hold, and this is
+    asked again when it is released."""
+    if not isinstance(body, RiskDisagreementRaised):
+        return []
+    agency = agency_of(directory, sender)
+    if agency is None or agency.kind is not Sender.AUTHORITY:
+        return []
+    if sender == directory.home_authority or sender in directory.home_areas:
+        return []
+    episode = state_of().episode(body.episode_id)
+    if episode is None:
+        return []
+    report = episode.report
+    named = [
+        directory.resolve_authority(name)
+        for name in (report.responsible_authority, report.residence_authority)
+    ]
+    if any(resolution.standing is Standing.UNKNOWN for resolution in named):
+        # A name the directory does not know (misspelt, say) may be this sender: refusing it
+        # would lose a 12-hour escalation over the hub's own gap, so it is taken.
+        return []
+    if sender in {code for resolution in named for code in resolution.codes}:
+        return []
+    return [
+        Problem(
+            "(topic)",
+            "the sender is neither the home authority nor the placing or host authority the "
+            "child's MISPER report names (6.7)",
+        )
+    ]
+
+
 def _answers_as(named: str, agency: Agency, directory: Directory) -> bool:
     """An answer (issue 14) names its agency as a force or an authority, and only itself."""
     force = directory.resolve_force(named)

@@ -19,7 +19,13 @@ from functools import partial
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import crashpoints
-from hub.access.senders import arrival, as_sent_by, origin_problems, placing_problems
+from hub.access.senders import (
+    arrival,
+    as_sent_by,
+    origin_problems,
+    placing_problems,
+    standing_problems,
+)
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
 from hub.errors import Failure, classify, failure_of, type_and_line
@@ -139,10 +145,11 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         reject(batch, record, "bad_message", [problem], event.event_id, held)
         return BatchResult(rejected=1)
     if arrived.sender is not None:  # who sent it is known from the topic alone
-        problems = origin_problems(
-            contract, event.source, event.body, arrived.sender, batch.directory
-        ) or placing_problems(
-            event.body, arrived.sender, partial(batch.state_of, event.key), batch.directory
+        state_of = partial(batch.state_of, event.key)
+        problems = (
+            origin_problems(contract, event.source, event.body, arrived.sender, batch.directory)
+            or placing_problems(event.body, arrived.sender, state_of, batch.directory)
+            or standing_problems(event.body, arrived.sender, state_of, batch.directory)
         )
         if problems:
             reject(batch, record, "wrong_sender", problems, event.event_id, held)
