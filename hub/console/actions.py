@@ -163,8 +163,13 @@ async def _publish_now(parts: HubParts, row_ids: list[int]) -> None:
     try:
         relay = parts.relay(producer, replaceable=False)
         loop = asyncio.get_running_loop()
-        with contextlib.suppress(DeliveryFailed):  # the rows say which, below
-            await asyncio.to_thread(relay.publish_batch, loop, row_ids)
+        # A round claims at most a batch: the rows asked for, a batch at a time, oldest
+        # first, so that a child's earlier row goes before its later one in the next batch.
+        ordered = sorted(row_ids)
+        for start in range(0, len(ordered), relay.batch_size):
+            chosen = ordered[start : start + relay.batch_size]
+            with contextlib.suppress(DeliveryFailed):  # the rows say which, below
+                await asyncio.to_thread(relay.publish_batch, loop, chosen)
     finally:
         await producer.stop()
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -84,8 +85,12 @@ def log(
     recipient: Annotated[str | None, typer.Option(help="e.g. mash, iro")] = None,
     authority: Annotated[str | None, typer.Option(help="e.g. luton")] = None,
     paragraph: Annotated[str | None, typer.Option(help="e.g. 7.18")] = None,
-    since: Annotated[datetime | None, typer.Option(help="decided at or after (UTC)")] = None,
-    until: Annotated[datetime | None, typer.Option(help="decided before (UTC)")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="decided at or after (without a zone: local time)")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="decided before (without a zone: local time)")
+    ] = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1, max=500)] = 50,
     as_json: Json = False,
@@ -106,8 +111,11 @@ def log(
     except ValidationError as error:
         typer.echo("; ".join(str(p) for p in problems_from(error)), err=True)
         raise typer.Exit(2) from None
-    with _store() as store, store() as session:
-        found = routing_log(session, wanted, page, per_page)
+    with _parts() as parts, parts.sessions() as session:
+        # A time written without a zone is the deployment's local time, as on the web page:
+        # the store compares moments, never a time without its zone.
+        local = wanted.in_zone(ZoneInfo(parts.directory.timezone))
+        found = routing_log(session, local, page, per_page)
     if as_json:
         _json(found)
         return
@@ -241,14 +249,14 @@ def rejected_command(
 
 def _rejected(parts: HubParts, replay: list[int] | None, cause: str | None, as_json: bool) -> None:
     from hub.console.actions import replay_refusals
-    from hub.console.views import refusals
+    from hub.console.views import refusal_ids, refusals
 
     store = parts.sessions
-    with store() as session:
-        groups = refusals(session)
     if replay or cause:
         chosen = set(replay or [])
-        chosen |= {r.id for g in groups if g.cause == cause for r in g.refusals}
+        if cause:
+            with store() as session:
+                chosen |= set(refusal_ids(session, cause))
         if not chosen:
             typer.echo("replay: no open refusal matches", err=True)
             raise typer.Exit(1)
@@ -270,6 +278,8 @@ def _rejected(parts: HubParts, replay: list[int] | None, cause: str | None, as_j
                 if result.outcome == "refused_again":
                     typer.echo(f"  #{result.refusal_id}: {result.problems}")
         raise typer.Exit(1 if report.outcomes.get("refused_again") else 0)
+    with store() as session:
+        groups = refusals(session)
     if as_json:
         _json(groups)
         return

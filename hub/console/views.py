@@ -11,7 +11,7 @@ from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hub.access.senders import arrival
 from hub.console.masking import masked_body
@@ -51,6 +51,9 @@ def delivery_of(status: str | None, last_error: str | None) -> Delivery:
 # -- the routing log -------------------------------------------------------------------
 
 
+_EARLIEST, _LATEST = datetime.min + timedelta(days=1), datetime.max - timedelta(days=1)
+
+
 class LogFilter(BaseModel):
     """Which decisions to show; every field optional, combined with AND."""
 
@@ -88,6 +91,10 @@ class LogFilter(BaseModel):
                 moment = None
         if not isinstance(moment, datetime):
             raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-20T18:00:00Z")
+        # Compared in UTC, after a zone's offset (under a day) is applied: a moment within a
+        # day of the calendar's ends may fall off it (OverflowError, a server error).
+        if not _EARLIEST <= moment.replace(tzinfo=None) <= _LATEST:
+            raise ValueError("must be between the years 1 and 9999")
         return moment
 
     def in_zone(self, zone: tzinfo) -> Self:
@@ -480,28 +487,60 @@ def cause_of(kind: str, problems: list[Any]) -> str:
     return f"{kind}: {first.get('field', '?')}: {first.get('reason', '?')}"
 
 
+def _not_applied(session: Session, include_resolved: bool) -> Select[Any]:
+    """Every refusal not yet applied (or every one), oldest first, its bytes left unread:
+    only their size is shown."""
+    query = select(RejectedMessage, func.coalesce(func.length(RejectedMessage.value), 0))
+    query = query.options(defer(RejectedMessage.value))
+    if not include_resolved:
+        query = query.where(RejectedMessage.status != "resolved")
+    return query.order_by(RejectedMessage.id)
+
+
 def refusals(
     session: Session, include_resolved: bool = False, limit: int = 1000
 ) -> list[RefusalGroup]:
     """Messages not applied, grouped by cause, biggest group first. Held ones (waiting for
-    the event they depend on) are shown too: they are not applied yet."""
-    query = select(RejectedMessage)
-    if not include_resolved:
-        query = query.where(RejectedMessage.status != "resolved")
-    rows = session.scalars(query.order_by(RejectedMessage.id).limit(limit)).all()
+    the event they depend on) are shown too: they are not applied yet. Every group is
+    there with its whole count; each lists its oldest `limit` refusals."""
     groups: dict[tuple[str, str], RefusalGroup] = {}
-    for row in rows:
+    rows = session.execute(
+        _not_applied(session, include_resolved).execution_options(yield_per=1000)
+    )
+    for row, size in rows:
         cause, sender = cause_of(row.kind, row.problems), sender_of(row.topic)
         group = groups.setdefault(
             (cause, sender),
             RefusalGroup(cause=cause, kind=row.kind, sender=sender, count=0, refusals=[]),
         )
         group.count += 1
-        group.refusals.append(refusal_of(row))
+        if len(group.refusals) < limit:
+            group.refusals.append(refusal_of(row, size))
     return sorted(groups.values(), key=lambda g: (-g.count, g.cause, g.sender))
 
 
-def refusal_of(row: RejectedMessage) -> Refusal:
+def refusal_ids(session: Session, cause: str, sender: str | None = None) -> list[int]:
+    """Every refusal not yet applied with this cause (from this sender, or from any): a
+    group replayed whole, however many it holds."""
+    rows = session.execute(
+        select(
+            RejectedMessage.id,
+            RejectedMessage.kind,
+            RejectedMessage.problems,
+            RejectedMessage.topic,
+        )
+        .where(RejectedMessage.status != "resolved")
+        .order_by(RejectedMessage.id)
+        .execution_options(yield_per=1000)
+    )
+    return [
+        id_
+        for id_, kind, problems, topic in rows
+        if cause_of(kind, problems) == cause and sender in (None, sender_of(topic))
+    ]
+
+
+def refusal_of(row: RejectedMessage, size: int | None = None) -> Refusal:
     return Refusal(
         id=row.id,
         kind=row.kind,
@@ -512,7 +551,7 @@ def refusal_of(row: RejectedMessage) -> Refusal:
         problems=[
             {"field": str(p.get("field")), "reason": str(p.get("reason"))} for p in row.problems
         ],
-        size=len(row.value or b""),
+        size=len(row.value or b"") if size is None else size,
     )
 
 

@@ -69,6 +69,7 @@ from hub.console.views import (
     Timeline,
     deadlines,
     outbox,
+    refusal_ids,
     refusals,
     routing_log,
     unroutable,
@@ -525,14 +526,8 @@ async def _replay(
     console: Console, user: Operator, ids: list[int], cause: str | None, sender: str | None = None
 ) -> ReplayReport:
     chosen = list(ids)
-    if cause:
-        groups = await read(console, refusals)
-        chosen += [
-            r.id
-            for g in groups
-            if g.cause == cause and sender in (None, g.sender)
-            for r in g.refusals
-        ]
+    if cause:  # the whole group, not only the refusals its page lists
+        chosen += await read(console, lambda s: refusal_ids(s, cause, sender))
     if not chosen:  # nothing named, or a group emptied meanwhile: nothing to replay
         return ReplayReport(outcomes={}, results=[])
     return await asyncio.to_thread(
