@@ -84,7 +84,7 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
     if timer.name == duties.FOLLOW_UP:  # settles a duty of the episode, not a timer rule
         outcome = duties.on_follow_up(before, episode, timer, directory, at)
     else:
-        ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
+        ctx = Context(directory, at, timer.cause(state.child_id), episode)
         following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
         episode = replace(episode, timers=(*remaining, *following))
         outcome = Outcome(before.with_episode(episode), tuple(ctx.decisions), schedule=following)

@@ -49,6 +49,13 @@ class Timer:
     def timer_id(self) -> str:
         return f"{self.episode_id}:{self.name}:{self.sequence}"
 
+    def cause(self, child_id: str) -> str:
+        """The cause its decisions name, which their ids are made of. Episode ids are the
+        senders' own and two children's may coincide ("EP-1"): without the child, the
+        second child's notifications would repeat the first's ids and be dropped as
+        re-sends. "/" is in no identifier, so no child and episode pair reads as another."""
+        return f"timer:{child_id}/{self.timer_id}"
+
 
 def duty_status(
     due: datetime,

@@ -201,7 +201,7 @@ def on_follow_up(
         manager, paragraph = Recipient.EDT, "3.10"
     decisions: tuple[Decision, ...] = ()
     if manager is not None:
-        ctx = Context(directory, at, f"timer:{timer.timer_id}", episode)
+        ctx = Context(directory, at, timer.cause(state.child_id), episode)
         decisions = (_escalated(ctx, duty, manager, paragraph),)
     escalated = episode.with_duty(replace(duty, escalated_at=at))
     return Outcome(state.with_episode(escalated), decisions)
