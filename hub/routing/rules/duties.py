@@ -141,7 +141,22 @@ def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -
         else d
         for d in episode.duties
     )
-    return replace(episode, duties=duties)
+    return _escalations_stood_down(replace(episode, duties=duties), at)
+
+
+def _escalations_stood_down(episode: Episode, at: datetime) -> Episode:
+    """The episode with the escalations of its duties stood down stood down too: a duty no
+    longer needed is no one's to see done, at any level (an escalation is recorded after
+    the duty it escalates, so one pass finds every level)."""
+    down: set[str] = set()
+    duties = []
+    for duty in episode.duties:
+        if duty.escalates in down and not duty.settled:
+            duty = replace(duty, stood_down_at=at)
+        if duty.stood_down_at is not None:
+            down.add(duty.notification_id)
+        duties.append(duty)
+    return replace(episode, duties=tuple(duties))
 
 
 MEETING_DUTIES = frozenset(
@@ -166,7 +181,26 @@ def stand_down_meetings(episode: Episode, at: datetime) -> Episode:
         else d
         for d in episode.duties
     )
-    return replace(episode, duties=minutes)
+    return _escalations_stood_down(replace(episode, duties=minutes), at)
+
+
+def stand_down_meeting(episode: Episode, meeting: str, at: datetime) -> Episode:
+    """7.22: one meeting replaced by another (the 72-hour meeting brought to 48 hours by a
+    high risk): its duties, if it is not yet held, are no longer needed, nor its minutes."""
+    held = any(
+        d.action == Action.CONVENE_STRATEGY_MEETING and d.meeting == meeting and d.done_at
+        for d in episode.duties
+    )
+    if held:
+        return episode
+    actions = {*MEETING_DUTIES, Action.RECEIVE_STRATEGY_MEETING_MINUTES.value}
+    duties = tuple(
+        replace(d, stood_down_at=at)
+        if d.meeting == meeting and d.action in actions and not d.settled
+        else d
+        for d in episode.duties
+    )
+    return _escalations_stood_down(replace(episode, duties=duties), at)
 
 
 def _follow_ups(episode: Episode) -> tuple[Timer, ...]:

@@ -9,16 +9,21 @@ from hub.contracts.events import MashRating
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Outcome
+from hub.routing.rules.duties import stand_down
 from hub.routing.rules.episode_access import reported_episode
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import has_our_worker
+
+_ASSESSMENT = frozenset({"complete_missing_risk_assessment"})
 
 
 def on_mash_rating(
     state: ChildState, event: MashRating, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
     episode = reported_episode(state, event.episode_id)
-    updated = replace(episode, mash_rating=event.rating)
+    # A new rating sets the assessment's deadline anew: one assessment is owed, not one per
+    # rating (the earlier rating's, left owed, climbed to the Assistant Director).
+    updated = stand_down(replace(episode, mash_rating=event.rating), _ASSESSMENT, at)
     ctx = Context(directory, at, cause, updated)
     hours = getattr(directory.timescales.mash_rag_hours, event.rating.value)
     # 6.14: the MASH Decision Maker completes it, or the child's own social worker; the

@@ -13,6 +13,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
+from hub.routing.rules.duties import stand_down_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import (
@@ -60,7 +61,7 @@ def on_risk_update(
         cse_risk=event.cse_risk,
     )
     if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
-        _raised_to_high_risk(ctx, episode)
+        updated = ctx.episode = _raised_to_high_risk(ctx, episode)
     if new_cse:
         ctx.tell(
             "rise",
@@ -132,7 +133,8 @@ def _graded_before_found(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
 
 
-def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
+def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
+    """The episode, its first meeting replaced if high risk brings it forward (7.22)."""
     ctx.tell(
         "mash",
         "high_risk_child_missing",
@@ -148,15 +150,21 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
         )
     if any(t.name == MISSING_24H for t in before.timers):
         significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
-        return
-    # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22).
-    hours = ctx.directory.timescales.strategy_meeting_within_hours_high_risk
+        return ctx.episode
+    # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22), and
+    # the 72-hour one it replaces, if not yet held, is no longer owed: 7.22's one meeting
+    # "within 72 hours (48 hours if High Risk)" (on_missing_24h names it so).
+    ts = ctx.directory.timescales
+    ctx.episode = stand_down_meeting(
+        ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
+    )
+    hours = ts.strategy_meeting_within_hours_high_risk
     due = before.started_at + timedelta(hours=hours)
     if due > ctx.at:
         strategy_meeting(
             ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: high risk)"
         )
-        return
+        return ctx.episode
     # Past 48 hours, it is held at once, chaired as 7.18 has a meeting of that day chaired:
     # from day 7 the Service Manager (or MASH's manager), from day 10 the SQAS Service Manager.
     days = (ctx.at - before.started_at).days
@@ -168,6 +176,7 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> None:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "team_manager", "mash", ctx.at, which)
+    return ctx.episode
 
 
 def practitioners_manager(ctx: Context) -> str:

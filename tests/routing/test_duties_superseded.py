@@ -1,0 +1,128 @@
+"""A duty no longer needed, or replaced by another, is chased no further, at any level; and
+a timer's duties are its own child's, whatever the episode is called."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub.contracts.events import StrategyMeetingHeld
+from hub.contracts.vocabulary import (
+    LegalStatus,
+    MeetingAttendee,
+    RagRating,
+    RiskLevel,
+)
+from hub.routing.facts import ChildState
+from tests.routing.builders import (
+    CHILD,
+    ESCALATED,
+    START,
+    Timeline,
+    found,
+    misper,
+    rating,
+    risk_update,
+    told,
+)
+from tests.routing.test_duties import HOME, completed
+
+MEETING_ACTIONS = ("'convene_strategy_meeting'", "'attend_strategy_meeting'")
+
+
+def test_7_22_a_found_child_s_meeting_escalation_climbs_no_further() -> None:
+    """The 7.17 meeting, unanswered at its deadline, went to the Service Manager; the child
+    is then found, so the meeting is no longer needed (7.22) and nobody above is told of it."""
+    timeline = Timeline()
+    timeline.receive(misper(risk_level=RiskLevel.HIGH))
+    timeline.advance(START + timedelta(hours=24, minutes=30))  # escalated at 24 hours
+    timeline.receive(found(at=START + timedelta(hours=24, minutes=40)))
+    after = timeline.advance(START + timedelta(days=5))
+    assert not [
+        d for d in after if d.action == ESCALATED and any(a in d.summary for a in MEETING_ACTIONS)
+    ]
+
+
+def test_7_22_two_childrens_24_hour_meetings_never_share_a_notification_id() -> None:
+    """Two children whose forces happen to number their episodes alike ("EP-1") are owed
+    their own 24-hour strategy meetings: a shared id has the second dropped as a re-send."""
+    first, second = Timeline(), Timeline()
+    second.state = ChildState("CF-2")
+    first.receive(misper())
+    second.receive(misper(child_id="CF-2"))
+    day = START + timedelta(hours=24)
+    ids = [
+        {d.notification_id for d in timeline.advance(day) if d.action != ESCALATED}
+        for timeline in (first, second)
+    ]
+    assert ids[0]
+    assert not ids[0] & ids[1]
+
+
+def test_7_22_the_72_hour_meeting_brought_forward_to_48_and_held_is_not_escalated() -> None:
+    """High risk after 24 hours brings the first meeting to 48 hours (7.22: "within 72 hours
+    (48 hours if High Risk)"): held then, the 72-hour meeting it replaced is not chased up
+    to the Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=24))
+    raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    [convene] = told(raised, "team_manager", "convene_strategy_meeting")
+    timeline.receive(
+        StrategyMeetingHeld(
+            episode_id="EP-1",
+            child_id=CHILD,
+            notification_id=convene.notification_id,
+            answered_by=HOME,
+            held_at=START + timedelta(hours=40),
+            attended=(MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+        )
+    )
+    after = timeline.advance(START + timedelta(days=6))
+    assert not [
+        d
+        for d in after
+        if d.action == ESCALATED and "'convene_strategy_meeting' owed to team_manager" in d.summary
+    ]
+
+
+def test_6_14_a_risk_assessment_done_on_the_new_rating_leaves_the_old_one_unchased() -> None:
+    """MASH re-rates amber to red; the assessment is completed within red's 4 hours: the
+    amber deadline it replaced is not escalated up to the Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
+    timeline.receive(rating(RagRating.AMBER, START + timedelta(hours=1)))
+    red = timeline.receive(rating(RagRating.RED, START + timedelta(hours=2)))
+    [assessment] = told(red, "mash", "complete_missing_risk_assessment")
+    timeline.receive(completed(assessment, START + timedelta(hours=5)))
+    after = timeline.advance(START + timedelta(days=3))
+    assert not [
+        d
+        for d in after
+        if d.action == ESCALATED and "complete_missing_risk_assessment" in d.summary
+    ]
+
+
+def test_7_22_the_72_hour_meeting_replaced_by_one_at_once_past_48_hours_is_not_escalated() -> None:
+    """High risk graded at 60 hours, past the 48: the meeting is held at once, and it is the
+    one meeting 7.22 asks for, so the 72-hour meeting it replaced is not chased."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=24))
+    raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=60)))
+    [convene] = told(raised, "team_manager", "convene_strategy_meeting")
+    timeline.receive(
+        StrategyMeetingHeld(
+            episode_id="EP-1",
+            child_id=CHILD,
+            notification_id=convene.notification_id,
+            answered_by=HOME,
+            held_at=START + timedelta(hours=62),
+            attended=(MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+        )
+    )
+    after = timeline.advance(START + timedelta(days=6))
+    assert not [
+        d
+        for d in after
+        if d.action == ESCALATED and "'convene_strategy_meeting' owed to team_manager" in d.summary
+    ]
