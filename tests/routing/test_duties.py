@@ -393,3 +393,22 @@ def test_5_12_an_interview_reported_done_as_a_duty_is_chased_no_more() -> None:
     timeline.receive(completed(interview, found_at + timedelta(hours=20)))
     fired = timeline.advance(found_at + timedelta(hours=73))
     assert not told(fired, "rise_mct_service_manager", "return_interview_overdue")
+
+
+WEDNESDAY_1720 = datetime(2026, 11, 18, 17, 20, tzinfo=UTC)  # ten minutes before closing
+
+
+def test_5_6_concerns_about_the_return_left_unanswered_at_closing_go_to_edt() -> None:
+    """Concerns about sending a found child home go to "the MASH or the out-of-hours
+    Emergency Duty Team (EDT) before the child is returned": told to MASH just before
+    closing and unanswered, they go to EDT that evening, not to MASH's manager next morning."""
+    timeline = Timeline()
+    timeline.receive(misper(at=WEDNESDAY_1720 - timedelta(hours=6)))
+    timeline.receive(found(at=WEDNESDAY_1720, concerns_about_returning_home=True))
+    evening = timeline.advance(WEDNESDAY_1720 + timedelta(hours=6))
+    [to_edt] = [
+        d
+        for d in escalations(evening, "edt")
+        if d.details["duty_action"] == "concerns_about_return"
+    ]
+    assert to_edt.paragraph == "5.6"

@@ -217,8 +217,8 @@ def on_follow_up(
     """A duty's answer-by time has come without an answer: escalate it, once. Out of hours
     (3.10) a manager of the day teams is not there to be told. What 1.4 has children's
     services do at once for a high-risk child, left undone by the team told, goes to EDT,
-    on duty for them (3.10, 3.13); anything else waits for the teams to open, and is
-    escalated then if still unanswered."""
+    on duty for them (3.10, 3.13), as do concerns about a found child's return (5.6);
+    anything else waits for the teams to open, and is escalated then if still unanswered."""
     duty = episode.duties[timer.sequence - 1]
     if not is_open(duty, episode):
         return Outcome(state)
@@ -228,11 +228,12 @@ def on_follow_up(
         manager = None  # already escalated within the agency: nobody above to name
     closed = manager not in ON_DUTY_OUT_OF_HOURS and is_out_of_hours(at, directory)
     if manager is not None and closed:
-        if not _for_edt(duty, episode):
+        edt_paragraph = _for_edt(duty, episode)
+        if edt_paragraph is None:
             opens = next_opening(at, directory)
             waiting = episode.with_duty(replace(duty, answer_by=opens))
             return Outcome(state.with_episode(waiting))
-        manager, paragraph = Recipient.EDT, "3.10"
+        manager, paragraph = Recipient.EDT, edt_paragraph
     decisions: tuple[Decision, ...] = ()
     if manager is not None:
         ctx = Context(directory, at, timer.cause(state.child_id), episode)
@@ -241,16 +242,20 @@ def on_follow_up(
     return Outcome(state.with_episode(escalated), decisions)
 
 
-def _for_edt(duty: Duty, episode: Episode) -> bool:
-    """A high-risk child's duty that a team acting for the child was told to do at once
-    (1.4), or its escalation, and not yet EDT's."""
+def _for_edt(duty: Duty, episode: Episode) -> str | None:
+    """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it is
+    not EDT's already: a high-risk child's duty that a team acting for the child was told to
+    do at once (1.4, 3.10), or concerns about returning a found child home, told to MASH in
+    hours and left unanswered at closing (5.6: "the MASH or the out-of-hours Emergency Duty
+    Team (EDT) before the child is returned")."""
     first = _first(duty, episode)
-    return (
-        episode.high_risk
-        and first.recipient in _ACT_AT_ONCE
-        and first.due <= first.decided_at
-        and Recipient.EDT not in {duty.recipient, first.recipient}
-    )
+    if Recipient.EDT in {duty.recipient, first.recipient}:
+        return None
+    if first.action == Action.CONCERNS_ABOUT_RETURN:
+        return "5.6"
+    if episode.high_risk and first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at:
+        return "3.10"
+    return None
 
 
 def _first(duty: Duty, episode: Episode) -> Duty:
