@@ -55,42 +55,28 @@ def answer_on_behalf(
             else DutyCompleted(**common, completed_at=now, completed_by=by)
         )
         cause = f"console:{uuid.uuid4()}"
-        refused: Answered | None
+        refusal: str | None = None
         try:
             outcome = decide(load_child(session, duty.child_id), event, directory, now, cause)
         except ProtocolViolation as violation:
-            refused = Answered(notification_id, "refused", f"{violation.field}: {violation.reason}")
+            refusal = f"{violation.field}: {violation.reason}"
         else:
             # The engine keeps a duty's first answer: one that changed no duty was not
             # recorded, and must not be reported (or audited) as if it had been.
-            refused = (
-                None
-                if outcome.duties
-                else Answered(
-                    notification_id,
-                    "refused",
-                    "data.notification_id: was already answered; the first answer stands",
-                )
-            )
-        if refused is not None:  # the attempt is kept, with why it was refused
-            session.add(
-                AuditEntry(
-                    at=now,
-                    who=who,
-                    action=ON_BEHALF[answer],
-                    target=notification_id,
-                    outcome=f"refused: {refused.reason}",
-                )
-            )
-            return refused
-        save_outcome(session, outcome, now)
+            if not outcome.duties:
+                refusal = "data.notification_id: was already answered; the first answer stands"
+            else:
+                save_outcome(session, outcome, now)
+        # The attempt is kept either way: refused, with why, or with the operator's reason.
         session.add(
             AuditEntry(
                 at=now,
                 who=who,
                 action=ON_BEHALF[answer],
                 target=notification_id,
-                outcome=f"reason: {reason}",
+                outcome=f"refused: {refusal}" if refusal else f"reason: {reason}",
             )
         )
+    if refusal:
+        return Answered(notification_id, "refused", refusal)
     return Answered(notification_id, "recorded")

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from hub.contracts.events import CrossBorderNotice, StrategyMeetingHeld
-from hub.contracts.vocabulary import CrossBorderNoticeKind, MeetingAttendee, RiskLevel
+from hub.contracts.events import StrategyMeetingHeld
+from hub.contracts.vocabulary import MeetingAttendee, RiskLevel
 from hub.routing.facts import ProtocolViolation
 from tests.routing.builders import CHILD, PLACED_IN, START, Timeline, found, misper
+from tests.routing.test_cross_border_notices import accepted
 
 
 def meeting_held_by_a_stranger(at_hours: float) -> StrategyMeetingHeld:
@@ -43,18 +44,6 @@ def test_7_22_a_stranger_saying_a_meeting_was_held_learns_nothing_of_when_it_wen
     assert field != "data.held_at"
 
 
-def return_interview_taken_on(by: str) -> CrossBorderNotice:
-    return CrossBorderNotice(
-        notice_id=f"N-{uuid.uuid4()}",
-        kind=CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED,
-        child_id=CHILD,
-        episode_id="EP-1",
-        from_authority=by,
-        to_authority="northamptonshire",
-        occurred_at=START + timedelta(hours=3),
-    )
-
-
 def test_8_10_an_authority_that_did_not_place_the_child_learns_nothing_of_it_being_found() -> None:
     """Essex placed the child (PLACED_IN); Kent did not, and is refused alike whether the
     child is still missing or found. Told "the child has not been reported found in this
@@ -64,10 +53,10 @@ def test_8_10_an_authority_that_did_not_place_the_child_learns_nothing_of_it_bei
     timeline = Timeline()
     timeline.receive(misper(**PLACED_IN))  # type: ignore[arg-type]
     with pytest.raises(ProtocolViolation) as while_missing:
-        timeline.receive(return_interview_taken_on("kent"), at=START + timedelta(hours=3))
+        timeline.receive(accepted("kent"), at=START + timedelta(hours=3))
     timeline.receive(found(at=START + timedelta(days=1)))
     with pytest.raises(ProtocolViolation) as once_found:
-        timeline.receive(return_interview_taken_on("kent"), at=START + timedelta(days=1, hours=1))
+        timeline.receive(accepted("kent"), at=START + timedelta(days=1, hours=1))
     assert (
         while_missing.value.field,
         while_missing.value.reason,
@@ -84,6 +73,6 @@ def test_8_10_the_placing_authority_s_notice_before_the_child_is_found_still_wai
     timeline = Timeline()
     timeline.receive(misper(**PLACED_IN))  # type: ignore[arg-type]
     with pytest.raises(ProtocolViolation) as caught:
-        timeline.receive(return_interview_taken_on("essex"), at=START + timedelta(hours=3))
+        timeline.receive(accepted("essex"), at=START + timedelta(hours=3))
     assert caught.value.awaiting
     assert caught.value.field == "data.episode_id"
