@@ -11,6 +11,7 @@ from __future__ import annotations
 PARAGRAPHS: dict[str, str] = {
     "1.4 (Definitions)": "Definitions: high risk, children's services notified immediately",
     "3.3": "Incident Form and Location Form: first episode, or a placement",
+    "3.6": "Part two of the Incident Form reviewed and updated at each missing episode",
     "3.8": "A child placed here by another authority: forms shared with police",
     "3.9": "A child placed out of area: forms to that force and ours",
     "3.9.1": "Forms for a child placed out of area go through our Missing Police Officer",

@@ -34,12 +34,13 @@ def test_3_3_forms_on_the_first_episode_by_the_allocated_worker_3_4() -> None:
     assert forms.paragraph == "3.3"
 
 
-def test_3_3_no_forms_duty_on_a_second_episode() -> None:
+def test_3_3_no_forms_to_complete_on_a_later_episode_only_part_two_reviewed_3_6() -> None:
     timeline = Timeline()
     timeline.receive(misper("EP-1"))
     timeline.receive(misper("EP-2", at=START + timedelta(days=40)))
-    second = timeline.receive(misper("EP-3", at=START + timedelta(days=200)))
-    assert not told(second, "allocated_worker", "complete_incident_and_location_forms")
+    third = timeline.receive(misper("EP-3", at=START + timedelta(days=200)))
+    forms = told(third, "allocated_worker", "complete_incident_and_location_forms")
+    assert [d.paragraph for d in forms] == ["3.6"]
 
 
 def test_7_15_the_iro_of_a_looked_after_child_is_told() -> None:

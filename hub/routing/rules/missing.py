@@ -41,8 +41,7 @@ def on_misper_report(
     first_episode = state.history == 1
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
-    if first_episode:
-        _forms(ctx)
+    _forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
@@ -103,6 +102,17 @@ def _the_childs_workers(ctx: Context) -> None:
             "Your child is missing: inform your Team Manager.",
             due=immediate,
         )
+        if adult_care_leaver(episode):
+            # The same sentence names the Service Manager, "always", for a "child or young
+            # person": a child's worker is told so under 7.22 (within 24 hours), which a
+            # care leaver of 18 or over does not have (1.4); the guidance still applies.
+            ctx.tell(
+                "allocated_worker",
+                "inform_service_manager",
+                "MCT-PG",
+                "The young person is missing: inform your Service Manager.",
+                due=immediate,
+            )
     if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
         # MCT-PG: "those with parental responsibility are informed about the missing
         # episode" (8.4: told when the child goes missing, "unless ... inconsistent with the
@@ -131,18 +141,31 @@ def _the_childs_workers(ctx: Context) -> None:
         )
 
 
-def _forms(ctx: Context) -> None:
-    """3.3: the Incident and Location Forms on the first missing episode."""
-    # 3.4: the forms are "completed by the child's allocated worker or a member of the
-    # Missing Children Team". A child known but with no worker (early help awaiting
+def _forms(ctx: Context, first_episode: bool) -> None:
+    """3.3: the Incident and Location Forms on the first missing episode; 3.6: "Part two of
+    the Incident Form must be reviewed and updated as necessary in the event of a missing
+    episode", at every later one."""
+    # 3.4: the forms are "completed and updated by the allocated worker" or a member of the
+    # Missing Children Team. A child known but with no worker (early help awaiting
     # allocation) has only the second: the MCT, as for a child not known (7.6) and a
     # child placed here by another authority (3.4).
+    recipient = "allocated_worker" if has_our_worker(ctx) else "mct"
+    if first_episode:
+        ctx.tell(
+            recipient,
+            "complete_incident_and_location_forms",
+            "3.3",
+            "First missing episode: complete the Philomena Incident Form and Location "
+            "Form (3.3, 3.4, 7.4).",
+            due=ctx.at,
+        )
+        return
     ctx.tell(
-        "allocated_worker" if has_our_worker(ctx) else "mct",
+        recipient,
         "complete_incident_and_location_forms",
-        "3.3",
-        "First missing episode: complete the Philomena Incident Form and Location "
-        "Form (3.3, 3.4, 7.4).",
+        "3.6",
+        "A further missing episode: review and update Part two of the Incident Form (and "
+        "the Location Form) so that the police have current information (3.6, 3.4).",
         due=ctx.at,
     )
 
@@ -281,8 +304,12 @@ def _specific_circumstances(ctx: Context) -> None:
             due=ctx.at,
         )
     if report.legal_status is LegalStatus.CARE_LEAVER:
+        # 4.1: the local authority "remains responsible" for its care leavers; one placed
+        # here by another authority is that authority's to re-assess (1.4: the placing
+        # authority is "responsible for the child's care and Care planning"), as 4.3's
+        # referral is (social_worker_or).
         ctx.tell(
-            "leaving_care",
+            "placing_authority" if ctx.placing is Placing.PLACED_IN else "leaving_care",
             "reassess_care_leaver",
             "4.1",
             "A care leaver is missing: consider re-assessing needs and putting support in "
