@@ -179,6 +179,9 @@ class RerouteReport(BaseModel):
 
     routed: dict[str, str]  # notification id -> the authority it is now sent to
     still_held: dict[str, str]  # notification id -> why it is still held
+    # notification id -> why it was routed but not sent: no longer needed (stood down, done,
+    # or its episode retired)
+    not_sent: dict[str, str] = {}
 
 
 def route_held_duties(
@@ -194,14 +197,19 @@ def route_held_duties(
     now = clock.now()
 
     def audit(session: Session, results: list[Rerouted]) -> None:
-        routed = sum(1 for r in results if r.authority is not None)
-        outcome = f"{routed} routed, {len(results) - routed} still held"
+        routed = sum(1 for r in results if r.authority is not None and r.sent)
+        unneeded = sum(1 for r in results if r.authority is not None and not r.sent)
+        held = len(results) - routed - unneeded
+        outcome = f"{routed} routed, {held} still held"
+        if unneeded:
+            outcome += f", {unneeded} no longer needed (not sent)"
         record(session, now, who, "reroute", f"{len(results)} held duties", outcome)
 
     results = reroute(sessions, directory, now, only, audit)
     return RerouteReport(
-        routed={r.notification_id: r.authority for r in results if r.authority is not None},
+        routed={r.notification_id: r.authority for r in results if r.authority and r.sent},
         still_held={r.notification_id: r.reason or "" for r in results if r.authority is None},
+        not_sent={r.notification_id: r.reason or "" for r in results if r.authority and not r.sent},
     )
 
 

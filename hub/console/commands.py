@@ -310,7 +310,10 @@ def unroutable_command(
             if as_json:
                 _json(report)
             else:
-                typer.echo(f"routed: {len(report.routed)}; still held: {len(report.still_held)}")
+                typer.echo(
+                    f"routed: {len(report.routed)}; still held: {len(report.still_held)}; "
+                    f"no longer needed (not sent): {len(report.not_sent)}"
+                )
                 for notification_id, why in report.still_held.items():
                     typer.echo(f"  {notification_id}: {why}")
             raise typer.Exit(1 if report.still_held else 0)

@@ -1,7 +1,9 @@
 """Duties held because the directory could not name their recipient (a misspelt or missing
 authority or police force): listing them for ops, and routing them again once the
 directory is corrected. A duty routed again is delivered under the id it was logged with,
-so a receiver can still tell it from any other."""
+so a receiver can still tell it from any other; one no longer needed by then (stood down
+when the child was found or the episode closed, 7.22, 7.24; done; or its episode retired,
+docs/retention.md) is logged as routed and not sent."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ class Rerouted:
     notification_id: str
     recipient: str
     authority: str | None  # None: still unroutable
-    reason: str | None = None  # why it is still held
+    reason: str | None = None  # why it is still held, or why it was not sent
+    sent: bool = True  # False: routed, but no longer needed
 
 
 def count_held(session: Session) -> int:
@@ -89,6 +92,13 @@ def _route(
         row.unroutable_reason = found.reason
         return Rerouted(row.notification_id, row.recipient, None, found.reason)
     row.authority, row.routed_at = found, now
+    state = children.get(row.child_id) or ChildState(row.child_id)
+    unneeded = _no_longer_needed(state, row.episode_id, row.notification_id)
+    if unneeded is not None:
+        state = owed_by(state, row.episode_id, row.notification_id, found)
+        if row.child_id in children:
+            children[row.child_id] = state
+        return Rerouted(row.notification_id, row.recipient, found, unneeded, sent=False)
     notification = Notification(
         notification_id=UUID(row.notification_id),
         episode_id=row.episode_id,
@@ -120,3 +130,22 @@ def _route(
             children[row.child_id], row.episode_id, row.notification_id, found
         )
     return Rerouted(row.notification_id, row.recipient, found)
+
+
+def _no_longer_needed(state: ChildState, episode_id: str, notification_id: str) -> str | None:
+    """Why a held duty is no longer to be sent, if it is not: its episode retired, or the
+    duty stood down or done meanwhile. A notice that was no duty goes while its episode is
+    kept."""
+    episode = state.episode(episode_id)
+    if episode is None:
+        if state.ever_reported(episode_id):
+            return "its episode was retired under the retention policy"
+        return None  # a placement notice's, about no episode the hub has
+    duty = episode.duty(notification_id)
+    if duty is None:
+        return None
+    if duty.done_at is not None:
+        return "done meanwhile"
+    if duty.stood_down_at is not None:
+        return "stood down meanwhile"
+    return None

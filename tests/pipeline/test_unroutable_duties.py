@@ -7,7 +7,7 @@ refused with that reason."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,9 @@ from hub.console.actions import route_held_duties
 from hub.routing.directory import Alias, Directory, load_directory
 from hub.service.applying import apply_batch
 from hub.service.rerouting import count_held
+from hub.settings import RetentionSettings
 from hub.store.models import AuditEntry, OutboxMessage, RejectedMessage, RoutingDecision
+from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
 
@@ -140,3 +142,40 @@ def test_a_duty_routed_again_is_answered_by_the_agency_it_was_routed_to(store: S
             select(RoutingDecision).where(RoutingDecision.notification_id == to_police)
         ).one()
     assert row.acknowledged_at == datetime(2026, 11, 20, 18, 50, tzinfo=UTC)
+
+
+def test_a_held_duty_stood_down_by_a_closure_is_not_delivered_when_routed_again(
+    store: Store,
+) -> None:
+    """Held for a misspelt host authority; the episode is then closed by joint decision
+    (7.24), which stands its duties down: routed again, the host force's duty to look for
+    the child is logged as routed but not sent as an action."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    closure = example("12-episode-closed")
+    closure["data"].update(
+        episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
+    )
+    closed = apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+    assert closed.applied == 1
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store() as session:
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+        assert count_held(session) == 0
+    assert "notify.wiltshire-police.host_police" not in topics
+
+
+def test_a_held_duty_of_an_episode_retired_is_not_delivered_when_routed_again(
+    store: Store,
+) -> None:
+    """Held for a misspelt host authority; the child is found, and 180 days later the
+    episode is retired (docs/retention.md): routed again, nothing is sent about it."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    found = example("05-found-report")
+    apply_batch(store, [record_of(found, "inbound.found-report")], DIRECTORY, NOW)
+    later = NOW + timedelta(days=200)
+    apply_retention(store, RetentionSettings(), later, "test")
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(later))
+    with store() as session:
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+        assert count_held(session) == 0
+    assert not [topic for topic in topics if topic.startswith("notify.wiltshire")]
