@@ -362,6 +362,34 @@ def test_a_late_event_about_a_retired_episode_is_refused_not_held(store: Store) 
     assert "retention" in refusal.problems[0]["reason"]
 
 
+@pytest.mark.parametrize("kind", ["child_missing", "child_found"])
+def test_a_host_authority_s_late_notice_about_a_retired_episode_is_refused(
+    store: Store, kind: str
+) -> None:
+    """8.4: Luton's notice about the child placed there, naming the episode retired: refused
+    like any other event about it, not taken as news of a child with no MISPER report."""
+    missing_then_found(store)
+    run(store, 181)
+    notice = example("08-cross-border-notice")
+    notice["id"] = f"evt-late-{kind}"
+    notice["source"] = "/la/luton/childrens-services"
+    notice["data"] = {
+        "notice_id": f"LUT-{kind}",
+        "kind": kind,
+        "child_id": "CF-100231",
+        "episode_id": "EP-2026-0412",
+        "from_authority": "luton",
+        "to_authority": "northamptonshire",
+        "occurred_at": "2027-05-25T09:00:00Z",
+    }
+    later = FOUND + timedelta(days=182)
+    before = count(store, RoutingDecision)
+    result = apply_batch(
+        store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, later
+    )
+    assert (result.rejected, count(store, RoutingDecision)) == (1, before)
+
+
 def test_hub_retention_run_counts_then_applies_and_audits_the_operator(
     store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

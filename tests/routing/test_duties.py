@@ -220,6 +220,23 @@ def test_7_20_the_minutes_are_due_24_hours_after_the_meeting_held() -> None:
     assert minutes.due == START + timedelta(hours=30)
 
 
+def test_7_20_minutes_escalated_before_a_late_meeting_are_chased_again_24_hours_after_it() -> None:
+    """The 72-hour meeting of a child in care is not held, so its minutes are escalated to
+    the IRO at their first deadline (Monday 09:00, after the weekend); the meeting is then
+    held on Monday at 11:00: its minutes, still not received 24 hours later (7.20), are
+    escalated again, by their new deadline."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status="looked_after"))
+    day = timeline.advance(START + timedelta(hours=24))
+    [convene] = [
+        d for d in told(day, "team_manager", "convene_strategy_meeting") if "72-hour" in d.summary
+    ]
+    meeting = START + timedelta(days=5, hours=1)  # Monday 11:00
+    timeline.receive(held(convene, meeting))
+    later = escalations(timeline.advance(START + timedelta(days=7)), "iro")
+    assert [d.details["duty_due"] for d in later] == [(meeting + timedelta(hours=24)).isoformat()]
+
+
 def test_6_7_a_disagreement_reported_resolved_is_not_escalated_at_12_hours() -> None:
     timeline = Timeline()
     timeline.receive(misper())

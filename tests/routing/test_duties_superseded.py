@@ -110,3 +110,19 @@ def test_6_14_a_risk_assessment_done_on_the_new_rating_leaves_the_old_one_unchas
         for d in after
         if d.action == ESCALATED and "complete_missing_risk_assessment" in d.summary
     ]
+
+
+def test_6_8_a_child_found_at_23_hours_but_reported_at_26_is_not_escalated_to_the_ad() -> None:
+    """A child in care found at 23 hours, the found report read at 26: the notice decided at
+    24 hours (6.8: "missing for more than 24 hours") was about a child already found, so its
+    silence is not escalated to the Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    timeline.receive(found(at=START + timedelta(hours=23)), at=START + timedelta(hours=26))
+    after = timeline.advance(START + timedelta(days=3))
+    assert not [
+        d
+        for d in after
+        if d.action == ESCALATED
+        and "notify_assistant_director_child_in_care_missing_over_24_hours" in d.summary
+    ]

@@ -17,7 +17,7 @@ from hub.contracts.events import (
 from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
-from hub.routing.rules.duties import agency_code, owed_duty, stand_down
+from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS
 from hub.routing.rules.risk import settle_disagreement
@@ -97,6 +97,14 @@ def on_strategy_meeting_held(
         for duty in episode.duties
     )
     held = replace(episode, duties=duties)
+    # Minutes escalated before the meeting was held have a new deadline: chased afresh by
+    # it, their escalations of the old one no further.
+    redated = {
+        d.notification_id
+        for d, after in zip(episode.duties, duties, strict=True)
+        if d.escalated_at is not None and after.escalated_at is None
+    }
+    held = stand_down_escalations(held, redated, at)
     if event.next_meeting_at is None or episode.found_at is not None:
         return Outcome(state.with_episode(held))
     # 7.22's are "maximum timescales": a date set at the meeting brings the next one
@@ -125,7 +133,11 @@ def _after_meeting(
         return replace(duty, done_at=held_at, done_by="attended")
     if duty.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES and duty.done_at is None:
         due = held_at + minutes  # 7.20: "within 24 hours" of the meeting held
-        return replace(duty, due=due, answer_by=max(duty.decided_at + window, due))
+        answer_by = max(duty.decided_at + window, due)
+        if duty.stood_down_at is not None:
+            return replace(duty, due=due, answer_by=answer_by)
+        # escalated by the deadline it had: followed up afresh by this one
+        return replace(duty, due=due, answer_by=answer_by, escalated_at=None)
     return duty
 
 

@@ -18,7 +18,7 @@ from hub.routing.context import owed, unroutable
 from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation, Unroutable
 from hub.routing.particulars import Particulars, of_notice
-from hub.routing.rules.episode_access import found_episode, reported_episode
+from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
 from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
 
 
@@ -107,6 +107,8 @@ def on_cross_border_notice(
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
     if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
         return _placing_authority_accepts_return_interview(notices, state)
+    if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:  # 8.4, about an episode
+        not_retired(state, event.episode_id or "")
     RECEIVED[event.kind](notices, state)
     return Outcome(state, tuple(notices.decisions))
 

@@ -144,6 +144,32 @@ def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -
     return _escalations_stood_down(replace(episode, duties=duties), at)
 
 
+def stand_down_decided_after(
+    episode: Episode, actions: frozenset[str], since: datetime, at: datetime
+) -> Episode:
+    """The episode with its duties of these actions decided after `since`, not yet
+    settled, no longer needed from `at`."""
+    duties = tuple(
+        replace(d, stood_down_at=at)
+        if d.action in actions and d.decided_at > since and not d.settled
+        else d
+        for d in episode.duties
+    )
+    return _escalations_stood_down(replace(episode, duties=duties), at)
+
+
+def stand_down_escalations(episode: Episode, notification_ids: set[str], at: datetime) -> Episode:
+    """The episode with the escalations of these duties, not yet settled, no longer needed
+    from `at`, at every level: the deadline they chased is replaced."""
+    if not notification_ids:
+        return episode
+    duties = tuple(
+        replace(d, stood_down_at=at) if d.escalates in notification_ids and not d.settled else d
+        for d in episode.duties
+    )
+    return _escalations_stood_down(replace(episode, duties=duties), at)
+
+
 def _escalations_stood_down(episode: Episode, at: datetime) -> Episode:
     """The episode with the escalations of its duties stood down stood down too: a duty no
     longer needed is no one's to see done, at any level (an escalation is recorded after

@@ -46,13 +46,19 @@ def read_late(episode: Episode, when: datetime) -> bool:
     return episode.found_at is not None and when <= episode.found_at
 
 
-def reported_episode(state: ChildState, episode_id: str) -> Episode:
-    episode = state.episode(episode_id)
-    if episode is None and state.ever_reported(episode_id):  # nothing left to wait for
+def not_retired(state: ChildState, episode_id: str) -> None:
+    """Refuses an event about an episode retention has retired: nothing left to wait for,
+    and nothing to decide about it (docs/retention.md)."""
+    if state.episode(episode_id) is None and state.ever_reported(episode_id):
         raise ProtocolViolation(
             "data.episode_id",
             "this episode's records were retired under the retention policy (docs/retention.md)",
         )
+
+
+def reported_episode(state: ChildState, episode_id: str) -> Episode:
+    not_retired(state, episode_id)
+    episode = state.episode(episode_id)
     if episode is None:
         raise ProtocolViolation(
             "data.episode_id",

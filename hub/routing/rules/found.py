@@ -14,7 +14,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.duties import stand_down_meetings
+from hub.routing.rules.duties import stand_down_decided_after, stand_down_meetings
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.roles import adult_care_leaver, day_teams_closed, has_our_worker
 from hub.routing.rules.sharing import share_with_partners
@@ -27,6 +27,14 @@ RETURN_INTERVIEW_TIMERS = frozenset(
     {RETURN_INTERVIEW_OVERDUE, PLACING_AUTHORITY_HANDOVER, TEAM_RETURN_INTERVIEW_OVERDUE}
 )
 IRI_PARAGRAPH = "5.12 (Independent Return Interview)"
+# 6.8: what the Assistant Director is told of a child in care still missing, by the timers.
+NOTICES_WHILE_MISSING = frozenset(
+    {
+        Action.NOTIFY_ASSISTANT_DIRECTOR_CHILD_IN_CARE_MISSING_OVER_24_HOURS.value,
+        Action.FORMAL_REVIEW_MISSING_THREE_MONTHS.value,
+        Action.HOLD_MISSING_CHILD_MEETING.value,
+    }
+)
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
@@ -50,8 +58,12 @@ def on_found_report(
     ts = directory.timescales
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
     overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
+    # Stood down when the hub read the report (stand_down): a report read late stands down
+    # the meetings its timers decided after the finding too, and 6.8's notices of a child
+    # then thought still missing (for 24 hours, 3 months, at 18) who was not.
+    not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, event.found_at, at)
     found = replace(
-        stand_down_meetings(episode, event.found_at), found_at=event.found_at, timers=(overdue,)
+        stand_down_meetings(not_missing, at), found_at=event.found_at, timers=(overdue,)
     )
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
