@@ -182,6 +182,13 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
             if held is None:
                 row = stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
                 batch.writes.hold(row, record.key or b"")
+            elif held.status != "held":
+                # A refusal replayed that still waits (a found report whose MISPER report
+                # came after its hold expired, say, replayed before it came): held again,
+                # from now, so the event it waits for releases it. Left an open refusal,
+                # the replay said "held" and nothing would ever apply it.
+                held.kind, held.status, held.received_at = "awaiting_predecessor", "held", now
+                held.problems = [{"field": problem.field, "reason": problem.reason}]
             return BatchResult(held=1)
         reject(batch, record, "protocol_violation", [problem], event.event_id, held)
         return BatchResult(rejected=1)

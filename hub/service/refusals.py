@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from hub.contracts.problems import Problem
 from hub.routing.directory import Directory
 from hub.service.batch import Batch, Record
-from hub.store.models import RejectedMessage
+from hub.store.database import among
+from hub.store.models import OutboxMessage, RejectedMessage
 from hub.store.outbox import rejection_report
 from hub.store.outcomes import enqueue
 
@@ -28,17 +29,32 @@ def expire_held(session: Session, now: datetime, hold: timedelta, directory: Dir
             RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold
         )
     ).all()
+    reports = []
     for row in expired:
         row.kind, row.status = "protocol_violation", "open"
         problems = [Problem(p["field"], p["reason"]) for p in row.problems]
         record = record_of(row)
-        enqueue(
-            session,
+        reports.append(
             rejection_report(
                 record.source, row.kind, problems, row.event_id, now, directory, record.digest()
-            ),
-            now,
+            )
         )
+    # A record replayed and held again, expiring a second time, was reported the first:
+    # its report's id is queued already, and queued again it would fail the timers' round.
+    ids = [report.message_id for report in reports]
+    queued: set[str] = set()
+    if ids:
+        queued.update(
+            session.scalars(
+                select(OutboxMessage.message_id).where(
+                    among(session, OutboxMessage.message_id, ids)
+                )
+            )
+        )
+    for report in reports:
+        if report.message_id not in queued:
+            queued.add(report.message_id)
+            enqueue(session, report, now)
     return len(expired)
 
 

@@ -25,6 +25,16 @@ SOURCE = "urn:missing-children-hub:router"
 NOTIFICATION_PREFIX = "notification:"  # an outbox row's message id: this and the notification id
 CHANNEL = "hub_outbox"
 NOTIFY = f"NOTIFY {CHANNEL}"
+# A report lists at most this many problems, then says how many more: one per field a
+# sender got wrong, and a 210 KB message of 24,000 unknown fields made a 2.4 MB report that
+# no broker's default limit (1 MiB) accepts, sent for ever, and every later report keyed
+# alike held back behind it.
+REPORTED_PROBLEMS = 100
+# A report is keyed by the message's own key only when it is no longer than this: a Kafka
+# key is any bytes, and a sender's 4 KB key put in the outbox's backing-off index (its
+# report failing once) is an index row PostgreSQL refuses, failing every relay round.
+# A child's id is at most 64 characters.
+REPORT_KEY_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -132,20 +142,26 @@ def rejection_report(
     directory: Directory,
     record_sha256: str,
 ) -> Outgoing:
-    """Reported keyed as the message arrived (or by its source when it had no key). The
+    """Reported keyed as the message arrived (or by its source when it had no key, or one
+    longer than REPORT_KEY_LIMIT), its first REPORTED_PROBLEMS problems listed. The
     report names fields and reasons only: never the rejected values. Its id is the record's
     (its source and digest: a topic made again numbers its records from 0)."""
+    listed = [{"field": p.field, "reason": p.reason} for p in problems[:REPORTED_PROBLEMS]]
+    if len(problems) > REPORTED_PROBLEMS:
+        more = len(problems) - REPORTED_PROBLEMS
+        listed.append({"field": "(message)", "reason": f"has {more} more problems not listed"})
     body = {
         "kind": kind,
         "event_id": event_id,
         "source": {"topic": source.topic, "partition": source.partition, "offset": source.offset},
-        "problems": [{"field": p.field, "reason": p.reason} for p in problems],
+        "problems": listed,
         "rejected_at": at.isoformat(),
     }
+    keyed = source.key is not None and 0 < len(source.key) <= REPORT_KEY_LIMIT
     return Outgoing(
         message_id=_report_id(source, record_sha256),
         topic=refusals_topic(source.topic, directory),
-        key=source.key if source.key else source.label.encode(),
+        key=source.key if keyed and source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],
         value=json.dumps(body).encode(),
     )
