@@ -290,6 +290,24 @@ def test_7_22_a_next_meeting_set_later_than_day_7_leaves_the_day_7_meeting_due()
     assert ladder.at == START + timedelta(days=7)
 
 
+def test_7_22_a_date_set_at_the_24_hour_meeting_for_the_first_one_leaves_day_7_due() -> None:
+    """7.22: after 24 hours a meeting "within 72 hours ... from the start", then "On day 7
+    ... if the child has not returned, a further Strategy Meeting must be convened". The
+    24-hour meeting (7.18) sets the date of the next: the meeting within 72 hours, still
+    owed. That date is not day 7's: brought forward to it, the day-7 meeting was lost, and a
+    child still missing went from day 3 to day 10 with no meeting."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=24))
+    [convene] = told(timeline.decisions, "practice_manager", "convene_strategy_meeting")
+    timeline.receive(
+        held(convene, START + timedelta(hours=25), next_meeting_at=START + timedelta(hours=60))
+    )
+    fired = by_the_rules(timeline.advance(START + timedelta(days=7, hours=1)))
+    ladder = told(fired, "service_manager", "convene_strategy_meeting")
+    assert [d.at for d in ladder] == [START + timedelta(days=7)]
+
+
 def test_7_24_a_closed_episode_fires_nothing_more() -> None:
     timeline, _ = high_risk()
     timeline.receive(closed(START + timedelta(days=20)))

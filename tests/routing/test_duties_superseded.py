@@ -126,3 +126,21 @@ def test_6_8_a_child_found_at_23_hours_but_reported_at_26_is_not_escalated_to_th
         if d.action == ESCALATED
         and "notify_assistant_director_child_in_care_missing_over_24_hours" in d.summary
     ]
+
+
+@pytest.mark.parametrize(
+    ("lowered", "raised"),
+    [(2, 4), (26, 28), (50, 52)],  # the 7.17 meeting; the 48-hour meeting; that one overdue
+)
+def test_7_22_graded_high_again_after_being_lowered_owes_no_second_meeting(
+    lowered: int, raised: int
+) -> None:
+    """Reported high risk, a child is owed 7.17's meeting within 24 hours and, at 24 hours,
+    7.22's within 48. Police lower the grading and raise it again while that meeting is
+    still to be held: it is the meeting owed, not a second one, which once the first was
+    held stayed owed and was chased up to the Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper(risk_level=RiskLevel.HIGH))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=lowered)))
+    again = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=raised)))
+    assert not told(again, "team_manager", "convene_strategy_meeting")

@@ -173,6 +173,17 @@ def test_6_14_a_red_rating_makes_the_risk_assessment_due_in_4_hours() -> None:
     assert assessment.due == START + timedelta(hours=7)
 
 
+def test_6_14_a_child_with_an_early_help_worker_has_mash_complete_the_risk_assessment() -> None:
+    """6.14: "completed by the allocated MASH Decision Maker, if the child has a social
+    worker already then this will be completed by their allocated social worker". An Early
+    Help worker is not a social worker (7.3: "social worker or Early Help worker"; 5.15 is
+    read so): the 4-hour assessment of a red rating went to them, and MASH, which gathers
+    its information from partner agencies, was never told it owed it."""
+    timeline = missing_for(0.1, legal_status=LegalStatus.EARLY_HELP)
+    [assessment] = timeline.receive(rating(RagRating.RED, START + timedelta(hours=3)))
+    assert assessment.recipient == "mash"
+
+
 def test_7_20_for_a_child_placed_out_the_force_searching_where_it_lives_is_invited_too() -> None:
     """7.20: "Strategy Meetings should include ... The Police"; 8.3: the host authority's
     protocol is followed where the child lives, its force searching. The reporting force

@@ -107,6 +107,8 @@ def on_strategy_meeting_held(
     held = stand_down_escalations(held, redated, at)
     if event.next_meeting_at is None or episode.found_at is not None:
         return Outcome(state.with_episode(held))
+    if _first_meetings_date(held, event.next_meeting_at, directory):
+        return Outcome(state.with_episode(held))
     # 7.22's are "maximum timescales": a date set at the meeting brings the next one
     # forward, never past the day the ladder sets.
     ladder = [t for t in held.timers if t.name == STRATEGY_MEETING]
@@ -114,6 +116,20 @@ def on_strategy_meeting_held(
     kept = tuple(t for t in held.timers if t not in ladder)
     held = replace(held, timers=(*kept, *moved))
     return Outcome(state.with_episode(held), schedule=moved, cancel=tuple(ladder))
+
+
+def _first_meetings_date(episode: Episode, next_at: datetime, directory: Directory) -> bool:
+    """A date set within 7.22's first window ("within 72 hours (48 hours if High Risk) from
+    the start of the missing episode") is that first meeting's, owed apart from the ladder
+    (a 24-hour meeting setting the date of the 72-hour one): it is not the day-7 meeting's,
+    which, brought forward to it, was lost."""
+    ts = directory.timescales
+    hours = (
+        ts.strategy_meeting_within_hours_high_risk
+        if episode.high_risk
+        else ts.strategy_meeting_within_hours
+    )
+    return next_at <= episode.started_at + timedelta(hours=hours)
 
 
 def _after_meeting(

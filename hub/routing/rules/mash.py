@@ -12,7 +12,7 @@ from hub.routing.facts import ChildState, Outcome
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.episode_access import reported_episode
 from hub.routing.rules.repeat import on_new_concern
-from hub.routing.rules.roles import has_our_worker
+from hub.routing.rules.roles import has_our_social_worker
 
 _ASSESSMENT = frozenset({"complete_missing_risk_assessment"})
 
@@ -26,9 +26,11 @@ def on_mash_rating(
     updated = stand_down(replace(episode, mash_rating=event.rating), _ASSESSMENT, at)
     ctx = Context(directory, at, cause, updated)
     hours = getattr(directory.timescales.mash_rag_hours, event.rating.value)
-    # 6.14: the MASH Decision Maker completes it, or the child's own social worker; the
-    # assessment is on our record, so a child placed here has it done by MASH.
-    owner = "allocated_worker" if has_our_worker(ctx) else "mash"
+    # 6.14: the MASH Decision Maker completes it, or "if the child has a social worker
+    # already ... their allocated social worker": not an Early Help worker or a care
+    # leaver's adviser (roles.SOCIAL_WORK). The assessment is on our record, so a child
+    # placed here has it done by MASH.
+    owner = "allocated_worker" if has_our_social_worker(ctx) else "mash"
     ctx.tell(
         owner,
         "complete_missing_risk_assessment",

@@ -10,7 +10,6 @@ from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     Interviewer,
-    LegalStatus,
     ReturnInterviewOutcome,
 )
 from hub.routing.context import Context
@@ -27,7 +26,7 @@ from hub.routing.rules.found import (
     hand_to_allocated_team,
     return_interview_owner,
 )
-from hub.routing.rules.roles import has_our_worker, social_worker_or
+from hub.routing.rules.roles import SOCIAL_WORK, has_our_worker, social_worker_or
 
 # Completed, the interview's timers end; handed to the allocated team, it has its own (a
 # second handover's replacing the first's, so that the team is chased once).
@@ -156,17 +155,14 @@ def _refer_on(ctx: Context, assessment: EpisodeAssessment | None) -> None:
 
 
 # 5.15: "a child in care or a child living at home but who is already receiving support from
-# a social worker": a plan of social work. An Early Help worker or a care leaver's personal
-# adviser is not a social worker; that child is offered a trusted adult.
-_SOCIAL_WORK = frozenset(
-    {LegalStatus.LOOKED_AFTER, LegalStatus.CHILD_PROTECTION_PLAN, LegalStatus.CHILD_IN_NEED_PLAN}
-)
+# a social worker": a plan of social work (roles.SOCIAL_WORK). An Early Help worker or a
+# care leaver's personal adviser is not a social worker; that child is offered a trusted adult.
 
 
 def _social_worker(ctx: Context) -> str:
     """Who follows a refusal up with the child (5.15): its social worker, ours or, for a
     child placed here, the placing authority's (8.10); "" for a child without one."""
-    if ctx.episode.report.legal_status not in _SOCIAL_WORK:
+    if ctx.episode.report.legal_status not in SOCIAL_WORK:
         return ""
     return social_worker_or(ctx, "")
 

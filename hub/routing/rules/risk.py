@@ -133,6 +133,24 @@ def _graded_before_found(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
 
 
+def _high_risk_meeting_owed(episode: Episode, hours: int) -> bool:
+    """A meeting set for the child's high risk (7.17's, 7.22's within 48 hours, or one at
+    once past them) is owed and not yet held: graded high again after being lowered, the
+    child is owed that meeting, not a second one chased on its own once the first is held."""
+    high_risk_meetings = {
+        "significant-risk",
+        f"{hours}-hour",
+        f"{hours}-hour (brought forward: high risk)",
+    }
+    return any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and not d.settled
+        and d.meeting is not None
+        and (d.meeting in high_risk_meetings or d.meeting.endswith("(high risk)"))
+        for d in episode.duties
+    )
+
+
 def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
     """The episode, its first meeting replaced if high risk brings it forward (7.22)."""
     ctx.tell(
@@ -148,17 +166,20 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
             "Now high risk, out of hours: children's services must be notified immediately; "
             "EDT acts for them until the day teams open.",
         )
+    ts = ctx.directory.timescales
+    hours = ts.strategy_meeting_within_hours_high_risk
     if any(t.name == MISSING_24H for t in before.timers):
-        significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
+        if not _high_risk_meeting_owed(before, hours):
+            significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
         return ctx.episode
     # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22), and
     # the 72-hour one it replaces, if not yet held, is no longer owed: 7.22's one meeting
     # "within 72 hours (48 hours if High Risk)" (on_missing_24h names it so).
-    ts = ctx.directory.timescales
     ctx.episode = stand_down_meeting(
         ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
     )
-    hours = ts.strategy_meeting_within_hours_high_risk
+    if _high_risk_meeting_owed(ctx.episode, hours):
+        return ctx.episode  # graded high before: its meeting, no later than this one, stands
     due = before.started_at + timedelta(hours=hours)
     if due > ctx.at:
         strategy_meeting(

@@ -22,6 +22,20 @@ def has_our_worker(ctx: Context) -> bool:
     return ctx.episode.allocated and ctx.placing is not Placing.PLACED_IN
 
 
+# A plan of social work (5.15: "a child in care or a child living at home but who is already
+# receiving support from a social worker"; 7.3 names the "social worker or Early Help
+# worker" apart): an Early Help worker or a care leaver's personal adviser is not a social
+# worker.
+SOCIAL_WORK = frozenset(
+    {LegalStatus.LOOKED_AFTER, LegalStatus.CHILD_PROTECTION_PLAN, LegalStatus.CHILD_IN_NEED_PLAN}
+)
+
+
+def has_our_social_worker(ctx: Context) -> bool:
+    """An allocated worker of ours who is the child's social worker (6.14, 5.15)."""
+    return has_our_worker(ctx) and ctx.episode.report.legal_status in SOCIAL_WORK
+
+
 def social_worker_or(ctx: Context, without: str) -> str:
     """The child's social worker: ours if allocated; for a child placed here by another
     authority, the placing authority's (8.10); otherwise `without`."""
