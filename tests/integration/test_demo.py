@@ -15,7 +15,7 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
 ) -> None:
     lines = asyncio.run(run_demo(kafka, f"sqlite:///{tmp_path / 'demo.db'}"))
     output = "\n".join(lines)
-    assert "applied 63 events, 0 not applied" in output  # 11 reports, 52 answers (issue 14)
+    assert "applied 65 events, 0 not applied" in output  # 11 reports, 54 answers (issue 14)
     assert "outbox backlog 0" in output
     # The looked-after child placed in Luton, reported missing on a Friday evening:
     assert "== notify.luton.host_authority" in output  # 8.3

@@ -245,7 +245,7 @@ class Delivery:
 
 # When the hub read an event: its duties' clocks start then (hub.routing.rules.duties), where
 # the engine alone starts them at the event's own time.
-_WHEN_READ = ("decided_at", "due", "answer_by")
+_WHEN_READ = ("decided_at", "due", "answer_by", "stood_down_at")
 
 
 def as_applied(state: dict[str, Any]) -> dict[str, Any]:
