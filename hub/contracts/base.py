@@ -56,15 +56,33 @@ AuthorityCode = Annotated[
 # directory keeps as an alias ("northamptonshire"), or the official name ("Wiltshire
 # Council"). Free text within limits: the directory resolves it, and one it does not know is
 # routed around (its duties held for ops), never a reason to refuse a missing child.
+# Typographic apostrophes and dashes and the no-break space are what office systems and
+# copied web pages write ("Children\u2019s Trust", "Dyfed\u2013Powys"): the directory reads them
+# as ' and -, so they are never a reason to refuse a missing child.
+NAME_PATTERN = r"^[\w][\w .,'\u2018\u2019&()\u2013\u2014\u00a0-]*$"
+_NAME = re.compile(NAME_PATTERN)
+
+
+def _a_name(value: str) -> str:
+    if _NAME.fullmatch(value) is None:
+        raise ValueError(
+            "may hold only letters, digits, spaces and . , ' & ( ) - (a directory code, an "
+            "older name the directory keeps or the official name), starting with a letter "
+            "or digit"
+        )
+    return value
+
+
 NamedAuthority = Annotated[
     str,
     Field(
         min_length=1,
         max_length=100,
-        pattern=r"^[\w][\w .,'&()-]*$",
         description="A directory code (e.g. 'west-northamptonshire'), an older name the "
         "directory keeps (e.g. 'northamptonshire') or the official name.",
+        json_schema_extra={"pattern": NAME_PATTERN},
     ),
+    AfterValidator(_a_name),
 ]
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no episode the hub acts on began before

@@ -247,10 +247,15 @@ class Resolution:
 
 _NOT_IN_CODE = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019]")
-# Words senders add to an authority's name that its code leaves out.
+# Words senders add to an authority's name that its code leaves out: "The", "Council of the"
+# (Isles of Scilly), "Metropolitan District Council" (Bradford, Wakefield), and "City" or
+# "County" alone ("Derby City", beside Derbyshire).
 _TRIMMED = re.compile(
-    r"^(london-borough-of|royal-borough-of|city-and-county-of|city-of|county-of)-"
-    r"|-(metropolitan-borough|county-borough|borough|county|city|district)?-?council$"
+    r"^((the|council-of-the|london-borough-of|royal-borough-of|metropolitan-borough-of"
+    r"|city-and-county-of|city-of|county-of)-)+"
+    r"|-(metropolitan-borough|metropolitan-district|county-borough|borough|county|city"
+    r"|district)?-?council$"
+    r"|-(city|county)$"
 )
 
 
