@@ -84,3 +84,15 @@ def test_the_compose_broker_is_secured_and_the_hub_connects_to_it_as_its_user() 
         mounted = {volume.split(":")[1] for volume in service["volumes"]}
         for file in (settings["HUB_KAFKA_PASSWORD_FILE"], settings["HUB_KAFKA_CA_FILE"]):
             assert str(Path(file).parent) in mounted, f"{name}: {file} is in no volume"
+
+
+def test_the_env_file_compose_asks_for_is_never_committed() -> None:
+    """docker-compose.yml asks for HUB_POSTGRES_PASSWORD and HUB_CONSOLE_SECRET "in your shell
+    or an untracked .env": `git add -A` must not take that file, nor one beside a service."""
+    import subprocess
+
+    for path in (".env", ".env.production", "infra/.env"):
+        ignored = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False
+        )
+        assert ignored.returncode == 0, f"{path} would be committed"

@@ -26,7 +26,7 @@ from rich.table import Table
 from hub.clock import SystemClock
 from hub.console.roles import Role
 from hub.contracts.problems import problems_from
-from hub.settings import ConsoleSettings, SettingsError, read_settings
+from hub.settings import ConsoleSettings, HubSettings, SettingsError, read_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -43,11 +43,16 @@ def _parts(bootstrap: str = "") -> Iterator[HubParts]:
     """The hub's parts as configured (hub.bootstrap), the store migrated; the database's
     connections closed when the command ends. A bad setting or deployment file is refused,
     naming it."""
-    from hub.bootstrap import UnsafeConfiguration, build, kafka_connection
+    from hub.bootstrap import UnsafeConfiguration, build, kafka_connection, refuse_plaintext
     from hub.routing.directory import DirectoryError
 
     try:
-        parts = build(kafka=kafka_connection(bootstrap))
+        settings = read_settings(HubSettings)
+        kafka = kafka_connection(bootstrap)
+        # The console's clients (health, a retry through the relay's code) reach the brokers
+        # `hub run` does: in production, never in the clear either.
+        refuse_plaintext(settings, kafka)
+        parts = build(settings, kafka)
     except (SettingsError, UnsafeConfiguration, DirectoryError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None

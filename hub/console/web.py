@@ -84,6 +84,9 @@ from hub.store.database import READ_ONLY
 
 T = TypeVar("T")
 PER_PAGE = 50
+# A session lasts this long from sign-in, however busy: the cookie is signed again with each
+# answer (the log page asks every 5 s), so its own age would never end it.
+SESSION_LIFETIME = timedelta(hours=8)
 
 
 # What a browser may do with the console's pages: its own scripts, styles and forms only,
@@ -136,7 +139,7 @@ def create_app(
         SessionMiddleware,
         secret_key=secret,
         session_cookie="hub_console",
-        max_age=8 * 3600,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
         same_site="strict",
         https_only=secure_cookies,
     )
@@ -178,7 +181,7 @@ async def signed_in(
     credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)],
 ) -> Operator:
     name, since = request.session.get("user"), _session_began(request)
-    if isinstance(name, str) and since is not None:
+    if isinstance(name, str) and since is not None and _current(since):
         user = await asyncio.to_thread(_read, console, lambda s: find_user(s, name, since))
         if user is not None:
             return user
@@ -220,6 +223,13 @@ def _session_began(request: Request) -> datetime | None:
         return datetime.fromisoformat(began) if isinstance(began, str) else None
     except ValueError:
         return None
+
+
+def _current(began: datetime) -> bool:
+    """Whether a session begun then has not outlived SESSION_LIFETIME."""
+    if began.tzinfo is None:
+        return False  # the console writes every beginning with its zone
+    return datetime.now(UTC) - began < SESSION_LIFETIME
 
 
 def needs(role: Role) -> Callable[[Operator], Awaitable[Operator]]:

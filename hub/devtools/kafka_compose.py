@@ -47,7 +47,7 @@ class ComposeBroker:
     internal_port: int = 9092  # the containers' listener, kafka:9092
     external_port: int = 19092  # published on the host's loopback
     external_address: str = "127.0.0.1:9092"
-    controller_port: int = 9093  # PLAINTEXT, on the container's loopback only
+    controller_port: int = 9093  # SASL_PLAINTEXT (admin), on the container's loopback only
 
     def properties(self, certificates: BrokerCertificates, admin_password: str) -> str:
         return "\n".join(
@@ -61,7 +61,7 @@ class ComposeBroker:
                 f"advertised.listeners=INTERNAL://{self.host}:{self.internal_port},"
                 f"EXTERNAL://{self.external_address}",
                 "listener.security.protocol.map="
-                "INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT",
+                "INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT",
                 "inter.broker.listener.name=INTERNAL",
                 "controller.listener.names=CONTROLLER",
                 *secured_broker_lines(

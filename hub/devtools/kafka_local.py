@@ -101,10 +101,20 @@ def secured_broker_lines(
 ) -> list[str]:
     """What every secured broker of the project shares (the local one, the cluster's nodes,
     docker-compose's): TLS and SASL/SCRAM-SHA-512 on each of `listeners` (SASL_SSL ones),
-    the brokers' own user logging in to each other as ADMIN_USER, and deny by default."""
+    the brokers' own user logging in to each other as ADMIN_USER, and deny by default.
+
+    The controllers' listener (CONTROLLER, SASL_PLAINTEXT on loopback) takes ADMIN_USER's
+    password too (SASL/PLAIN: SCRAM's users live in the metadata the controllers serve):
+    loopback is every account of the machine's, and a controller takes ACLs and SCRAM
+    users from whoever it lets in."""
     login = (
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
         f'username="{ADMIN_USER}" password="{admin_password}";'
+    )
+    controller_login = (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{ADMIN_USER}" password="{admin_password}" '
+        f'user_{ADMIN_USER}="{admin_password}";'
     )
     return [
         "sasl.enabled.mechanisms=SCRAM-SHA-512",
@@ -113,6 +123,9 @@ def secured_broker_lines(
             f"listener.name.{name.lower()}.scram-sha-512.sasl.jaas.config={login}"
             for name in listeners
         ),
+        "sasl.mechanism.controller.protocol=PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+        f"listener.name.controller.plain.sasl.jaas.config={controller_login}",
         "ssl.keystore.type=PEM",
         f"ssl.keystore.location={certificates.keystore}",
         "ssl.truststore.type=PEM",
@@ -121,9 +134,8 @@ def secured_broker_lines(
         "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
         "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "allow.everyone.if.no.acl.found=false",
-        # ANONYMOUS is the controller listener's principal, on loopback only (KRaft's
-        # brokers register with their controllers over it).
-        "super.users=" + ";".join(f"User:{user}" for user in (*super_users, "ANONYMOUS")),
+        # No ANONYMOUS: whoever reaches the controllers' port unauthenticated is no one.
+        "super.users=" + ";".join(f"User:{user}" for user in super_users),
     ]
 
 
@@ -160,7 +172,7 @@ class LocalKafka:
     cluster_id: str = ""  # the cluster's id to format storage with; empty: a new one
     replication: int = 1  # of the brokers' own topics (offsets, transactions)
     # TLS and SASL/SCRAM on the clients' listener, deny-by-default ACLs; the controller's
-    # listener alone stays PLAINTEXT, on loopback (docs/security.md).
+    # listener, on loopback, without TLS but with the brokers' own password (docs/security.md).
     secured: bool = False
     # Who the authorizer lets do anything: the brokers' own user always; the hub's too on
     # the project's development broker, where the demo reads every agency's topics. A
@@ -212,7 +224,7 @@ class LocalKafka:
             f"listeners=SASL_SSL://127.0.0.1:{self.port},"
             f"CONTROLLER://127.0.0.1:{self.controller_port}",
             f"advertised.listeners=SASL_SSL://127.0.0.1:{self.port}",
-            "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT",
             "inter.broker.listener.name=SASL_SSL",
             *secured_broker_lines(
                 ["SASL_SSL"],

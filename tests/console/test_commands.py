@@ -60,3 +60,33 @@ def test_hub_users_remove_removes_a_user_and_names_one_that_is_not(
     again = cli.invoke(app, ["users", "remove", "vera"])
     assert again.exit_code == 2
     assert "username: 'vera' is not a console user" in again.output
+
+
+def test_hub_console_in_production_refuses_a_broker_in_the_clear(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's Kafka clients (health, and retry, which publishes notifications
+    through the relay's code) talk to the same brokers as `hub run`: in production, in the
+    clear, as `hub run` refuses (docs/security.md), anyone on the network would read a
+    child's notification it publishes, or answer as the broker."""
+    served: list[object] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.append(app))
+    monkeypatch.setenv("HUB_CONSOLE_SECRET", "x" * 40)
+    monkeypatch.setenv("HUB_KAFKA_BOOTSTRAP", "127.0.0.1:1")  # PLAINTEXT: the default
+    monkeypatch.delenv("HUB_ENVIRONMENT", raising=False)  # production: the default
+    monkeypatch.delenv("HUB_KAFKA_ALLOW_PLAINTEXT", raising=False)
+    result = cli.invoke(app, ["console"])
+    assert served == []
+    assert result.exit_code == 2, result.output
+    assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output
+
+
+def test_hub_outbox_retry_in_production_refuses_a_broker_in_the_clear(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_KAFKA_BOOTSTRAP", "127.0.0.1:1")
+    monkeypatch.delenv("HUB_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("HUB_KAFKA_ALLOW_PLAINTEXT", raising=False)
+    result = cli.invoke(app, ["outbox", "--retry", "1"])
+    assert result.exit_code == 2, result.output
+    assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output

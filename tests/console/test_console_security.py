@@ -164,3 +164,26 @@ async def test_many_asking_for_health_at_once_share_one_reading(
     monkeypatch.setattr(context, "health_of", counted)
     await asyncio.gather(*(context.recent_health(console, 5.0) for _ in range(10)))
     assert readings == 1
+
+
+def test_a_session_ends_eight_hours_after_sign_in_however_busy(
+    app: FastAPI, console: Console
+) -> None:
+    """The cookie is signed again with every answer (the log page asks every 5 s), so its
+    own age never reaches the 8 hours: a session kept busy, or a copied cookie kept in use,
+    would never end. The session's beginning is what ends it."""
+    import json
+
+    import itsdangerous
+
+    began = datetime.now(UTC) - timedelta(hours=9)
+    with console.sessions.begin() as session:
+        add_user(session, "nina", "nina's long password", Role.VIEWER, began, "ada")
+    # What the console's last answer set: a session begun 9 hours ago, signed just now.
+    payload = base64.b64encode(json.dumps({"user": "nina", "since": began.isoformat()}).encode())
+    cookie = itsdangerous.TimestampSigner(SECRET).sign(payload).decode()
+    assert TestClient(app, cookies={"hub_console": cookie}).get("/api/me").status_code == 401
+    recent = (datetime.now(UTC) - timedelta(hours=7)).isoformat()
+    payload = base64.b64encode(json.dumps({"user": "nina", "since": recent}).encode())
+    cookie = itsdangerous.TimestampSigner(SECRET).sign(payload).decode()
+    assert TestClient(app, cookies={"hub_console": cookie}).get("/api/me").status_code == 200
