@@ -228,19 +228,21 @@ async def existing_grants(admin: AIOKafkaAdminClient) -> set[Grant]:
     }
 
 
+def acl_creation(grant: Grant) -> tuple[int, str, int, str, str, int, int]:
+    """A grant as one creation of a CreateAcls request: from any host, allowed."""
+    return (
+        ResourceType[grant.resource].value,
+        grant.name,
+        PatternType[grant.pattern].value,
+        grant.principal,
+        "*",
+        Operation[grant.operation].value,
+        ALLOW,
+    )
+
+
 async def create_grants(admin: AIOKafkaAdminClient, grants: Sequence[Grant]) -> None:
-    creations = [
-        (
-            ResourceType[g.resource].value,
-            g.name,
-            PatternType[g.pattern].value,
-            g.principal,
-            "*",
-            Operation[g.operation].value,
-            ALLOW,
-        )
-        for g in grants
-    ]
+    creations = [acl_creation(g) for g in grants]
     for start in range(0, len(creations), 500):  # a request well under any size limit
         response = await _send(admin, CreateAclsRequest_v1(creations[start : start + 500]))
         answers = response.creation_responses

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from aiokafka.protocol.admin import CreateAclsRequest_v1
 from aiokafka.structs import ConsumerRecord
 from typer.testing import CliRunner
 
@@ -23,10 +25,10 @@ from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.devtools.kafka_local import ADMIN_USER, LocalKafka
 from hub.devtools.reader import read_topics
 from hub.devtools.tls import broker_certificates
-from hub.kafka.access_admin import existing_grants
+from hub.kafka.access_admin import _Prepared, acl_creation, existing_grants
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import HUB_USER, KafkaSecurity
-from hub.kafka.topics import TopicConfig, ensure_topics
+from hub.kafka.topics import NO_ERROR, TopicConfig, ensure_topics
 from hub.producers.publisher import publish
 from hub.routing.directory import load_directory
 from tests.helpers import EXAMPLES
@@ -364,3 +366,44 @@ async def existing_acls_of(broker: LocalKafka, principal: str) -> set[Grant]:
         return {grant for grant in await existing_grants(admin) if grant.principal == principal}
     finally:
         await admin.close()
+
+
+STOLEN = Grant("User:luton", "TOPIC", "notify.", "PREFIXED", "READ")  # every agency's
+
+
+async def grant_on_the_controllers_port(broker: LocalKafka, grant: Grant) -> bool:
+    """Whether the controller took the ACL, asked without TLS, password or certificate."""
+    try:
+        conn = await asyncio.wait_for(
+            create_conn("127.0.0.1", broker.controller_port, request_timeout_ms=5000), 10
+        )
+    except (TimeoutError, KafkaError, OSError):
+        return False
+    try:
+        response = await asyncio.wait_for(
+            conn.send(_Prepared(CreateAclsRequest_v1([acl_creation(grant)]))), 10
+        )
+    except (TimeoutError, KafkaError, OSError):
+        return False
+    finally:
+        conn.close()
+    return all(code == NO_ERROR for code, _ in response.creation_responses)
+
+
+async def grants_on(broker: LocalKafka) -> set[Grant]:
+    admin = broker.connection(ADMIN_USER).admin()
+    try:
+        await admin.start()
+        return await existing_grants(admin)
+    finally:
+        await admin.close()
+
+
+def test_a_local_account_cannot_grant_an_agency_every_notification_on_the_controllers_port(
+    secured: LocalKafka,
+) -> None:
+    """The controllers' listener is on loopback, which every account of the machine reaches:
+    it must not take from them what the client listener's TLS and SCRAM keep from strangers."""
+    taken = asyncio.run(grant_on_the_controllers_port(secured, STOLEN))
+    assert not taken
+    assert STOLEN not in asyncio.run(grants_on(secured))
