@@ -60,8 +60,9 @@ def strategy_meeting(
 
 
 def invite_attendees(ctx: Context, which: str, due: datetime) -> None:
-    """7.20: police and Health attend every strategy meeting (the social worker and the MCT
-    are already told by the rules that convene it). For our child placed out of area, the
+    """7.20: police and Health attend every strategy meeting. The social worker (with the
+    MCT's updates) and the parents and carers are the chair's to invite: the notice that
+    convenes the meeting names them. For our child placed out of area, the
     police are the force that took the report and the force searching where the child lives
     (8.3), if another."""
     attendees = ["reporting_police", "health"]
