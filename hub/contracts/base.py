@@ -85,6 +85,25 @@ NamedAuthority = Annotated[
     AfterValidator(_a_name),
 ]
 
+
+def _blank_as_not_given(value: object) -> object:
+    """A name left blank ("" or spaces only) is a name not given: police systems send the
+    fields they have no name for blank, and the hub reads them as left out (docs/
+    contracts.md, "Naming authorities and police forces"), never a reason to refuse."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+# Blank, in the JSON Schema: what a sender may send for a name it does not have.
+BlankName = Annotated[str, Field(pattern=r"^\s*$", description="Blank: not given.")]
+
+# A name that may be left out, or sent blank: either is not given (None).
+OptionalName = Annotated[
+    NamedAuthority | None,
+    BeforeValidator(_blank_as_not_given, json_schema_input_type=NamedAuthority | BlankName | None),
+]
+
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no episode the hub acts on began before
 FURTHEST_AHEAD = timedelta(days=400)  # a meeting or review booked within the year, at most
 

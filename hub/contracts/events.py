@@ -21,6 +21,7 @@ from hub.contracts.base import (
     LongText,
     Message,
     NamedAuthority,
+    OptionalName,
     ShortText,
     Timestamp,
 )
@@ -91,17 +92,17 @@ class MisperReport(ChildEvent):
         "to an older age (1.4). Not given: not known.",
     )
     allocated_worker: AllocatedWorker | None = None
-    responsible_authority: NamedAuthority | None = Field(
+    responsible_authority: OptionalName = Field(
         default=None,
         description="The placing authority, responsible for the child's care (1.4). Not "
         "given: the home authority's child.",
     )
-    residence_authority: NamedAuthority | None = Field(
+    residence_authority: OptionalName = Field(
         default=None,
         description="The authority where the child lives or is placed (the host, 1.4). Not "
         "given: the home authority's area.",
     )
-    reporting_force: NamedAuthority | None = Field(
+    reporting_force: OptionalName = Field(
         default=None,
         description="The police force the child was reported to. Not given: on a force's "
         "own topic, that force; else the home police force.",

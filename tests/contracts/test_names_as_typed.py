@@ -47,3 +47,17 @@ def test_a_name_refused_for_its_characters_says_why_in_words() -> None:
     assert problem.field == "data.residence_authority"
     assert "pattern" not in problem.reason
     assert "letters" in problem.reason
+
+
+@pytest.mark.parametrize(
+    "field", ["responsible_authority", "residence_authority", "reporting_force"]
+)
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_misper_reports_name_left_blank_is_taken_as_not_given(field: str, blank: str) -> None:
+    """Police systems send a name they do not have as blank: "may be left out" (docs/
+    contracts.md), read as not named (Standing.ABSENT), never a reason to refuse a child."""
+    message = example("01-misper-report")
+    message["data"][field] = blank
+    body = parse_structured(encoded(message)).body
+    assert isinstance(body, MisperReport)
+    assert getattr(body, field) is None
