@@ -447,3 +447,17 @@ def test_5_6_concerns_about_the_return_left_unanswered_at_closing_go_to_edt() ->
         if d.details["duty_action"] == "concerns_about_return"
     ]
     assert to_edt.paragraph == "5.6"
+
+
+def test_3_10_6_7_an_escalation_decided_at_night_is_due_of_the_service_manager_at_opening() -> None:
+    """6.7 unresolved at 03:00: "the police DCI and the RISE/MCT Service Manager ... should
+    be consulted". The police are on duty (3.10), and are due at once; the Service Manager and
+    the Head of Safeguarding keep office hours, and are due when the day teams open."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=5)))  # 15:00, unresolved at 03:00
+    night = START + timedelta(hours=17)
+    fired = timeline.advance(night)
+    [police] = told(fired, "police", "escalate_risk_disagreement")
+    [manager] = told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
+    assert (police.due, manager.due) == (night, START + timedelta(hours=23))

@@ -16,7 +16,12 @@ from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import stand_down_decided_after, stand_down_meetings
 from hub.routing.rules.episode_access import open_episode
-from hub.routing.rules.roles import adult_care_leaver, day_teams_closed, has_our_worker
+from hub.routing.rules.roles import (
+    adult_care_leaver,
+    at_once_or_at_opening,
+    day_teams_closed,
+    has_our_worker,
+)
 from hub.routing.rules.sharing import share_with_partners
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
@@ -251,7 +256,7 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
         "return_interview_overdue",
         paragraph,
         "The return interview was not completed within 72 hours of the child's return.",
-        due=ctx.at,
+        due=at_once_or_at_opening(ctx, owner),
     )
     if owner == "placing_authority":
         ctx.tell(
@@ -259,7 +264,7 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
             "return_interview_overdue",
             "8.10",
             "The placing authority's return interview for the child it placed here is overdue.",
-            due=ctx.at,
+            due=at_once_or_at_opening(ctx, "mct"),
             owner=owner,
         )
         return []
@@ -270,7 +275,7 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
             "MCT-PG",
             "The OOC Engagement Worker's return interview is overdue: complete it, or tell "
             "the allocated social work team at once if there is no capacity.",
-            due=ctx.at,
+            due=at_once_or_at_opening(ctx, "mct"),
             owner=owner,
         )
     ctx.tell(
@@ -278,7 +283,7 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
         "return_interview_overdue",
         paragraph,
         f"The return interview ({owner}) is overdue.",
-        due=ctx.at,
+        due=at_once_or_at_opening(ctx, "rise_mct_service_manager"),
         owner=owner,
     )
     _iro_of_a_child_placed_out(ctx, owner)
@@ -351,7 +356,16 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
         "The return interview handed to the allocated team was not completed within 72 "
         "hours of the child's return."
     )
-    ctx.tell(team, "return_interview_overdue", paragraph, summary, due=ctx.at)
-    ctx.tell(manager, "return_interview_overdue", why, summary, due=ctx.at, owner=team)
+    ctx.tell(
+        team, "return_interview_overdue", paragraph, summary, due=at_once_or_at_opening(ctx, team)
+    )
+    ctx.tell(
+        manager,
+        "return_interview_overdue",
+        why,
+        summary,
+        due=at_once_or_at_opening(ctx, manager),
+        owner=team,
+    )
     _iro_of_a_child_placed_out(ctx, team)
     return []

@@ -18,6 +18,7 @@ from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import (
     adult_care_leaver,
+    at_once_or_at_opening,
     day_teams_closed,
     edt_acts_for_childrens_services,
     has_our_worker,
@@ -289,14 +290,14 @@ def on_risk_disagreement_unresolved(ctx: Context, timer: Timer) -> list[Timer]:
         "6.7",
         "The risk disagreement is unresolved after 12 hours: you and the police DCI are "
         "consulted; the Head of Safeguarding too.",
-        due=ctx.at,
+        due=at_once_or_at_opening(ctx, "rise_mct_service_manager"),
     )
     ctx.tell(
         "head_of_safeguarding",
         "escalate_risk_disagreement",
         "6.7",
         "Unresolved risk disagreement: consult, and liaise with police chief officers if needed.",
-        due=ctx.at,
+        due=at_once_or_at_opening(ctx, "head_of_safeguarding"),
     )
     ctx.tell(
         "police",

@@ -7,9 +7,11 @@ they stay the local authority's is the deployment's setting."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub.contracts.events import ADULT_AGE, MisperReport, age_on
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.calendar import is_out_of_hours
+from hub.routing.calendar import is_out_of_hours, next_opening
 from hub.routing.context import Context
 from hub.routing.directory import Timescales
 from hub.routing.facts import Episode, ProtocolViolation
@@ -49,6 +51,22 @@ def day_teams_closed(ctx: Context) -> bool:
     whoever is on duty then must act. A report read late (after an outage) is judged by the
     time it is read, not the time it was made."""
     return is_out_of_hours(ctx.at, ctx.directory)
+
+
+# Who answers out of hours (3.10): EDT for children's services, and the police; another
+# authority keeps its own hours. Every other team and manager of ours keeps office hours.
+_AT_ALL_HOURS = frozenset(
+    {"edt", "police", "host_police", "reporting_police", "placing_authority", "host_authority"}
+)
+
+
+def at_once_or_at_opening(ctx: Context, recipient: str) -> datetime:
+    """The deadline of an escalation the rules themselves make (6.7, 5.12, MCT-PG), which is
+    not followed up again: at once, but for a day team or manager of ours told out of hours
+    (3.10), when the day teams open."""
+    if recipient in _AT_ALL_HOURS or not day_teams_closed(ctx):
+        return ctx.at
+    return next_opening(ctx.at, ctx.directory)
 
 
 def edt_acts_for_childrens_services(ctx: Context, summary: str) -> None:
