@@ -226,7 +226,10 @@ class RetiredEpisode:
 class ChildState:
     child_id: str
     episodes: tuple[Episode, ...] = ()
-    placing_authority_escalated: bool = False  # 8.12 written notice sent
+    placing_authority_escalated: bool = False  # 8.12 written notice sent (to any authority)
+    # The placing authorities sent 8.12's written notice: each one is told once, then 8.13
+    # (a state recorded before this field has only the flag: its notice went to the one).
+    placing_authorities_told: tuple[str, ...] = ()
     retired: tuple[RetiredEpisode, ...] = ()  # episodes whose personal data is gone
 
     @property

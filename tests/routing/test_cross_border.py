@@ -101,3 +101,21 @@ def test_8_13_a_fourth_episode_after_the_written_notice_brings_the_dcs_letter() 
 def test_1_5_a_child_of_neither_authority_is_out_of_scope() -> None:
     with pytest.raises(ProtocolViolation, match=r"1\.5"):
         Timeline().receive(misper(responsible_authority="kent", residence_authority="essex"))
+
+
+def test_8_12_a_new_placing_authority_gets_its_own_written_notice() -> None:
+    """8.12: "the Head of Safeguarding in the Placing Authority will be informed in writing":
+    a child placed here by Essex, then a year later by Kent, missing 3 times in 90 days with
+    serious concerns under each, is Kent's to be told too; 8.13's letter ("despite the above
+    noted intervention") is not for an authority never given the intervention."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_IN)
+    for n in range(3):
+        start = START + timedelta(days=365 + 20 * n)
+        timeline.receive(
+            misper(f"EP-K{n}", at=start, risk_level=RiskLevel.HIGH,
+                   **{**PLACED_IN, "responsible_authority": "kent"})
+        )  # fmt: skip
+        timeline.receive(found(f"EP-K{n}", at=start + timedelta(hours=3)))
+    notices = told(timeline.decisions, "placing_authority", "head_of_safeguarding_written_notice")
+    assert [n.authority for n in notices] == ["essex", "kent"]

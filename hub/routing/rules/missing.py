@@ -12,7 +12,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
 from hub.routing.placing import Placing
-from hub.routing.rules.repeat import on_repeat
+from hub.routing.rules.repeat import notice_recorded, on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,
     day_teams_closed,
@@ -53,7 +53,7 @@ def on_misper_report(
     episode = replace(episode, timers=timers)
     state = state.with_episode(episode)
     if escalated:
-        state = replace(state, placing_authority_escalated=True)
+        state = notice_recorded(ctx, state)
     return Outcome(state, tuple(ctx.decisions), schedule=timers)
 
 

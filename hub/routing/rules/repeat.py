@@ -94,12 +94,38 @@ def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> Child
     if count < ts.repeat_count or serious(ctx, before) or not serious(ctx, after):
         return after
     if _placing_authority_told(ctx, after, f"{count} missing episodes in 90 days", count):
-        return replace(after, placing_authority_escalated=True)
+        return notice_recorded(ctx, after)
     return after
 
 
+def _placing_authority(ctx: Context) -> str:
+    """The placing authority 8.12 writes to: its directory code, or the name reported."""
+    return ctx.responsible.code or ctx.episode.report.responsible_authority or ""
+
+
+def _notice_sent(ctx: Context, state: ChildState) -> bool:
+    """8.12's written notice went to this child's placing authority already (a state from
+    before the authorities were recorded: to the one placing the child then)."""
+    if state.placing_authorities_told:
+        return _placing_authority(ctx) in state.placing_authorities_told
+    return state.placing_authority_escalated
+
+
+def notice_recorded(ctx: Context, state: ChildState) -> ChildState:
+    """The state recording 8.12's written notice to this child's placing authority."""
+    told = state.placing_authorities_told
+    if not told and state.placing_authority_escalated:
+        return state  # recorded before the authorities were: the flag stands for the one
+    code = _placing_authority(ctx)
+    if code not in told:
+        told = (*told, code)
+    return replace(state, placing_authority_escalated=True, placing_authorities_told=told)
+
+
 def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: int) -> bool:
-    if state.placing_authority_escalated:
+    # 8.13's "despite the above noted intervention": the intervention given to this placing
+    # authority; a child placed here since by another is that authority's to be told (8.12).
+    if _notice_sent(ctx, state):
         ctx.tell(
             "rise_mct_strategic_manager",
             "draft_dcs_escalation_letter",
