@@ -40,9 +40,13 @@ def _its_outbox_row() -> ColumnElement[bool]:
     )
 
 
-def delivery_of(status: str | None, last_error: str | None) -> Delivery:
+def delivery_of(
+    status: str | None, last_error: str | None, retired_sent: datetime | None = None
+) -> Delivery:
+    """`retired_sent`: the decision's record that its notification was sent, kept when
+    retention deleted the outbox row (RoutingDecision.sent_at)."""
     if status is None:
-        return "none"
+        return "sent" if retired_sent is not None else "none"
     if status == "sent":
         return "sent"
     return "failing" if last_error else "queued"
@@ -192,10 +196,12 @@ def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: in
             cause=decision.cause,
             summary=decision.summary,
             due=decision.due,
-            delivery="unroutable" if decision.held else delivery_of(status, last_error),
+            delivery="unroutable"
+            if decision.held
+            else delivery_of(status, last_error, decision.sent_at),
             attempts=attempts or 0,
             last_error=decision.unroutable_reason if decision.held else last_error,
-            sent_at=sent_at,
+            sent_at=sent_at or decision.sent_at,
         )
         for decision, status, attempts, last_error, sent_at in rows
     ]
@@ -266,6 +272,8 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     )
     for decision, status, sent_at in decisions:
         child_id = decision.child_id
+        if status is None and decision.sent_at is not None:  # its outbox row retired
+            status, sent_at = "sent", decision.sent_at
         if not reveal and _dated_by_the_child(decision.cause):
             continue  # decided on the child's eighteenth birthday: its date is the birth's
         entries.append(

@@ -133,6 +133,9 @@ class RoutingDecision(Base):
     done_by: Mapped[str | None] = mapped_column(String(200), default=None)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
     stood_down_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When its notification was sent, copied from the outbox row as retention deletes it
+    # (hub.store.retention): the row alone says so until then.
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def held(self) -> bool:

@@ -21,11 +21,12 @@ Every run that changes anything is recorded in the audit trail with its counts."
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, String, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, String, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,7 +46,9 @@ from hub.store.models import (
     RejectedMessage,
     RoutingDecision,
     TimerRecord,
+    table_of,
 )
+from hub.store.outbox import NOTIFICATION_PREFIX
 from hub.store.outcomes import STATE, load_child
 
 if TYPE_CHECKING:
@@ -268,11 +271,31 @@ def _delete_sent(
                 .limit(SENT_CHUNK)
             ).all()
             if ids:
+                _mark_sent(session, ids)
                 session.execute(delete(OutboxMessage).where(among(session, OutboxMessage.id, ids)))
         retained.notifications_deleted += len(ids)
         if len(ids) < SENT_CHUNK:
             return
         after = ids[-1]
+
+
+def _mark_sent(session: Session, ids: Sequence[int]) -> None:
+    """The routing log keeps that a notification was sent, and when, once its row goes."""
+    sent = session.execute(
+        select(OutboxMessage.message_id, OutboxMessage.sent_at).where(
+            among(session, OutboxMessage.id, ids),
+            OutboxMessage.status == "sent",
+            OutboxMessage.message_id.startswith(NOTIFICATION_PREFIX, autoescape=True),
+        )
+    ).all()
+    if sent:
+        table = table_of(RoutingDecision)
+        session.connection().execute(
+            table.update()
+            .where(table.c.notification_id == bindparam("nid"))
+            .values(sent_at=bindparam("at")),
+            [{"nid": m.removeprefix(NOTIFICATION_PREFIX), "at": at} for m, at in sent],
+        )
 
 
 def _the_rest(

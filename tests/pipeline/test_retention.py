@@ -425,3 +425,33 @@ async def test_hub_run_s_scheduler_applies_the_policy_at_start(store: Store) -> 
     stop.set()
     await asyncio.wait_for(running, 10)
     assert count(store, InboundEvent, InboundEvent.redacted_at.is_not(None)) == 2
+
+
+def test_the_routing_log_still_says_sent_after_the_outbox_row_goes(store: Store) -> None:
+    """Retention deletes a sent notification's outbox row; the routing log ops trust must
+    not then say it was never queued ("none"), nor the episode lose its delivery."""
+    from hub.console.views import LogFilter, episode_timeline, routing_log
+
+    missing_then_found(store)
+    sent_at = FOUND + timedelta(minutes=1)
+    with store.begin() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.sent_at = "sent", sent_at
+    with store() as session:
+        before = routing_log(session, LogFilter(), per_page=500).entries
+        delivered = [
+            e
+            for e in episode_timeline(session, "EP-2026-0412").entries
+            if e.happening == "delivered"
+        ]
+    assert before
+    assert {e.delivery for e in before if e.delivery != "unroutable"} == {"sent"}
+    run(store, 365)
+    assert count(store, OutboxMessage) == 0
+    with store() as session:
+        after = routing_log(session, LogFilter(), per_page=500).entries
+        timeline = episode_timeline(session, "EP-2026-0412").entries
+    assert [(e.notification_id, e.delivery, e.sent_at) for e in after] == [
+        (e.notification_id, e.delivery, e.sent_at) for e in before
+    ]
+    assert [e for e in timeline if e.happening == "delivered"] == delivered
