@@ -111,7 +111,7 @@ def replay_refusals(
 class RetryReport(BaseModel):
     sent: list[int]
     still_failing: dict[int, str]  # row id -> its last error
-    not_pending: list[int]  # unknown, or already sent: nothing to retry
+    not_pending: list[int]  # unknown, already sent, or refused: nothing to retry
 
 
 # A row pending with no error after its retry was not tried: the relay's claim kept it back.
@@ -134,7 +134,7 @@ async def retry_deliveries(parts: HubParts, who: str, row_ids: list[int]) -> Ret
     with sessions.begin() as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
-                OutboxMessage.id.in_(row_ids)
+                OutboxMessage.id.in_(pending)  # those retried: the rest are only not_pending
             )
         ).all()
         report = RetryReport(

@@ -69,3 +69,25 @@ async def test_a_retry_never_sends_a_childs_notification_before_an_earlier_one(
     assert alone.sent == []
     assert alone.still_failing[later].startswith("waits behind an earlier notification")
     assert both.sent == [earlier, later]
+
+
+async def test_a_row_not_pending_is_reported_once_as_nothing_to_retry(
+    store: sessionmaker[Session],
+) -> None:
+    """A row the relay refused (or one already sent) was not retried: it is in
+    `not_pending`, and neither in `still_failing` nor in `sent`. No broker is reached."""
+    from hub.clock import ManualClock as Clock
+    from tests.console.conftest import parts_over
+
+    apply_batch(store, [misper_record()], load_directory(), NOW)
+    with store.begin() as session:
+        refused, sent = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[:2]
+        refused.status, refused.last_error = "refused", "not a directory entry's topic: not sent"
+        sent.status, sent.sent_at = "sent", NOW
+        ids = [refused.id, sent.id]
+    parts = parts_over(store, load_directory(), Clock(NOW))
+    try:
+        report = await retry_deliveries(parts, "olive", ids)
+    finally:
+        parts.close()
+    assert (report.sent, report.still_failing, report.not_pending) == ([], {}, sorted(ids))
