@@ -246,9 +246,12 @@ OperatorUser = Annotated[Operator, Depends(needs(Role.OPERATOR))]
 Admin = Annotated[Operator, Depends(needs(Role.ADMIN))]
 
 
-def _sign_out(console: Console, username: str) -> None:
+def _sign_out(console: Console, username: str, since: datetime) -> None:
+    """Only a live session signs its user out: a cookie of a removed account (or one already
+    ended) must not end the sessions of an account added again under its name."""
     with console.sessions.begin() as session:
-        sign_out(session, username, datetime.now(UTC))
+        if find_user(session, username, since) is not None:
+            sign_out(session, username, datetime.now(UTC))
 
 
 def _read(console: Console, read: Callable[[Session], T]) -> T:
@@ -637,9 +640,9 @@ def _pages() -> Any:
     @pages.post("/logout")
     async def logout(request: Request, console: ConsoleDep) -> Response:
         """Ends every session of the user on the server, not only this cookie."""
-        name = request.session.get("user")
-        if isinstance(name, str):
-            await asyncio.to_thread(_sign_out, console, name)
+        name, since = request.session.get("user"), _session_began(request)
+        if isinstance(name, str) and since is not None:
+            await asyncio.to_thread(_sign_out, console, name, since)
         request.session.clear()
         return RedirectResponse("/login", 303)
 

@@ -187,3 +187,21 @@ def test_a_session_ends_eight_hours_after_sign_in_however_busy(
     payload = base64.b64encode(json.dumps({"user": "nina", "since": recent}).encode())
     cookie = itsdangerous.TimestampSigner(SECRET).sign(payload).decode()
     assert TestClient(app, cookies={"hub_console": cookie}).get("/api/me").status_code == 200
+
+
+def test_a_removed_accounts_cookie_cannot_sign_out_the_new_account(
+    app: FastAPI, console: Console
+) -> None:
+    """Signing out with a cookie of the removed account (stolen, say) ends no session of
+    the account added again under its name."""
+    old = signed_in(app, "olive")
+    with console.sessions.begin() as session:
+        remove_user(session, "olive", NOW, "ada")
+    with console.sessions.begin() as session:
+        added = datetime.now(UTC)  # after the old session began, before the new one
+        add_user(session, "olive", "a brand new long password", Role.VIEWER, added, "ada")
+    new = TestClient(app)
+    new.post("/login", data={"username": "olive", "password": "a brand new long password"})
+    assert new.get("/api/me").status_code == 200
+    assert old.post("/logout", follow_redirects=False).status_code == 303
+    assert new.get("/api/me").status_code == 200
