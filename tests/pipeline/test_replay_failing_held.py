@@ -45,18 +45,24 @@ def _reports(store: Store) -> list[str]:
         )
 
 
+def fails_when_replayed(
+    store: Store, refusal: int, at: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record replayed while deciding raises: refused again, dead-lettered, open."""
+    monkeypatch.setattr(applying, "decide", _failing_decide)
+    assert replay(store, refusal, DIRECTORY, at).outcome == "refused_again"
+    with store() as session:
+        row = session.get(RejectedMessage, refusal)
+        assert row is not None
+        assert (row.kind, row.status) == ("dead_letter", "open")
+
+
 def test_a_held_record_that_fails_when_replayed_is_reported_to_its_sender(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     refusal = _held_found_report(store)
     assert _reports(store) == []  # held: its sender not told yet
-    monkeypatch.setattr(applying, "decide", _failing_decide)
-    replayed = replay(store, refusal, DIRECTORY, NOW + timedelta(hours=1))
-    assert replayed.outcome == "refused_again"
-    with store() as session:
-        row = session.get(RejectedMessage, refusal)
-        assert row is not None
-        assert (row.kind, row.status) == ("dead_letter", "open")
+    fails_when_replayed(store, refusal, NOW + timedelta(hours=1), monkeypatch)
     assert len(_reports(store)) == 1
 
 
@@ -68,11 +74,5 @@ def test_a_record_held_again_that_fails_when_replayed_is_not_reported_twice(
         expire_held(session, NOW + timedelta(hours=25), timedelta(hours=24), DIRECTORY)
     assert len(_reports(store)) == 1
     assert replay(store, refusal, DIRECTORY, NOW + timedelta(hours=26)).outcome == "held"
-    monkeypatch.setattr(applying, "decide", _failing_decide)
-    replayed = replay(store, refusal, DIRECTORY, NOW + timedelta(hours=27))
-    assert replayed.outcome == "refused_again"
-    with store() as session:
-        row = session.get(RejectedMessage, refusal)
-        assert row is not None
-        assert (row.kind, row.status) == ("dead_letter", "open")
+    fails_when_replayed(store, refusal, NOW + timedelta(hours=27), monkeypatch)
     assert len(_reports(store)) == 1
