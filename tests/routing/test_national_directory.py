@@ -161,6 +161,14 @@ def test_a_police_force_is_named_by_its_code_alias_or_name() -> None:
     assert DIRECTORY.resolve_force("northamptonshire-police") == "northamptonshire-police"
     assert DIRECTORY.resolve_force("Cambridgeshire Constabulary") == "cambridgeshire-police"
     assert DIRECTORY.resolve_force("evil-collector") is None
+    # What police systems write for the forces they work with most.
+    assert DIRECTORY.resolve_force("GMP") == "greater-manchester-police"
+    assert DIRECTORY.resolve_force("MPS") == "metropolitan-police"
+    assert DIRECTORY.resolve_force("Met Police") == "metropolitan-police"
+    assert DIRECTORY.resolve_force("TVP") == "thames-valley-police"
+    assert DIRECTORY.resolve_force("Devon and Cornwall Constabulary") == (
+        "devon-and-cornwall-police"
+    )
     assert DIRECTORY.resolve_authority("kent-police").standing is Standing.UNKNOWN
 
 
