@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from hub.contracts.problems import Problem
 from hub.routing.directory import Directory
 from hub.service.batch import Batch, Record
-from hub.store.database import among
-from hub.store.models import OutboxMessage, RejectedMessage
+from hub.store.models import RejectedMessage
 from hub.store.outbox import rejection_report
-from hub.store.outcomes import enqueue
+from hub.store.outcomes import enqueue_new
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,8 @@ def expire_held(session: Session, now: datetime, hold: timedelta, directory: Dir
                 record.source, row.kind, problems, row.event_id, now, directory, record.digest()
             )
         )
-    # A record replayed and held again, expiring a second time, was reported the first:
-    # its report's id is queued already, and queued again it would fail the timers' round.
-    ids = [report.message_id for report in reports]
-    queued: set[str] = set()
-    if ids:
-        queued.update(
-            session.scalars(
-                select(OutboxMessage.message_id).where(
-                    among(session, OutboxMessage.message_id, ids)
-                )
-            )
-        )
-    for report in reports:
-        if report.message_id not in queued:
-            queued.add(report.message_id)
-            enqueue(session, report, now)
+    # One held again by a replay, expiring a second time, was reported the first.
+    enqueue_new(session, reports, now)
     return len(expired)
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.problems import Problem
@@ -17,9 +16,9 @@ from hub.routing.directory import Directory
 from hub.service.applying import apply_record, release_held
 from hub.service.batch import Batch, Record
 from hub.service.refusals import record_of
-from hub.store.models import OutboxMessage, RejectedMessage
+from hub.store.models import RejectedMessage
 from hub.store.outbox import rejection_report
-from hub.store.outcomes import enqueue
+from hub.store.outcomes import enqueue_new
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +110,4 @@ def _report(
         directory,
         record.digest(),
     )
-    queued = session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.message_id == report.message_id)
-    )
-    if queued is None:
-        enqueue(session, report, now)
+    enqueue_new(session, [report], now)

@@ -7,7 +7,7 @@ transaction; nothing here commits."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -424,6 +424,25 @@ def enqueue(session: Session, outgoing: Outgoing, now: datetime) -> None:
     writes = Writes(now)
     writes.reports.append(outgoing)
     writes.write(session)
+
+
+def enqueue_new(session: Session, reports: Sequence[Outgoing], now: datetime) -> None:
+    """Reports not queued already: a report's id is its record's, and a record reported once
+    (its hold expired, say) and again (held again by a replay) would break the outbox's key."""
+    ids = [report.message_id for report in reports]
+    queued: set[str] = set()
+    if ids:
+        queued.update(
+            session.scalars(
+                select(OutboxMessage.message_id).where(
+                    among(session, OutboxMessage.message_id, ids)
+                )
+            )
+        )
+    for report in reports:
+        if report.message_id not in queued:
+            queued.add(report.message_id)
+            enqueue(session, report, now)
 
 
 def timer_of(row: TimerRecord) -> Timer:

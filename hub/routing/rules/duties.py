@@ -11,6 +11,7 @@ duties and keeps one follow-up timer per open duty."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -135,11 +136,14 @@ def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -
     """The episode with its duties of these actions (or all), not yet settled, no longer
     needed from `at`: every one decided so far (when the hub read the event, not the event's
     own time, which a late event would make depend on the hub's lag)."""
+    return _stood_down_where(episode, lambda d: actions is None or d.action in actions, at)
+
+
+def _stood_down_where(episode: Episode, needless: Callable[[Duty], bool], at: datetime) -> Episode:
+    """The episode with its duties `needless` says, not yet settled, no longer needed from
+    `at`, and their escalations with them: the one way a duty is stood down."""
     duties = tuple(
-        replace(d, stood_down_at=at)
-        if (actions is None or d.action in actions) and not d.settled
-        else d
-        for d in episode.duties
+        replace(d, stood_down_at=at) if needless(d) and not d.settled else d for d in episode.duties
     )
     return _escalations_stood_down(replace(episode, duties=duties), at)
 
@@ -149,13 +153,7 @@ def stand_down_decided_after(
 ) -> Episode:
     """The episode with its duties of these actions decided after `since`, not yet
     settled, no longer needed from `at`."""
-    duties = tuple(
-        replace(d, stood_down_at=at)
-        if d.action in actions and d.decided_at > since and not d.settled
-        else d
-        for d in episode.duties
-    )
-    return _escalations_stood_down(replace(episode, duties=duties), at)
+    return _stood_down_where(episode, lambda d: d.action in actions and d.decided_at > since, at)
 
 
 def stand_down_escalations(episode: Episode, notification_ids: set[str], at: datetime) -> Episode:
@@ -163,11 +161,7 @@ def stand_down_escalations(episode: Episode, notification_ids: set[str], at: dat
     from `at`, at every level: the deadline they chased is replaced."""
     if not notification_ids:
         return episode
-    duties = tuple(
-        replace(d, stood_down_at=at) if d.escalates in notification_ids and not d.settled else d
-        for d in episode.duties
-    )
-    return _escalations_stood_down(replace(episode, duties=duties), at)
+    return _stood_down_where(episode, lambda d: d.escalates in notification_ids, at)
 
 
 def _escalations_stood_down(episode: Episode, at: datetime) -> Episode:
@@ -199,15 +193,14 @@ def stand_down_meetings(episode: Episode, at: datetime) -> Episode:
         for d in episode.duties
         if d.action == Action.CONVENE_STRATEGY_MEETING and d.done_at is None
     }
-    minutes = tuple(
-        replace(d, stood_down_at=at)
-        if d.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES
-        and (d.meeting, d.decided_at) in not_held
-        and not d.settled
-        else d
-        for d in episode.duties
+    return _stood_down_where(
+        episode,
+        lambda d: (
+            d.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES
+            and (d.meeting, d.decided_at) in not_held
+        ),
+        at,
     )
-    return _escalations_stood_down(replace(episode, duties=minutes), at)
 
 
 def stand_down_meeting(episode: Episode, meeting: str, at: datetime) -> Episode:
@@ -220,13 +213,7 @@ def stand_down_meeting(episode: Episode, meeting: str, at: datetime) -> Episode:
     if held:
         return episode
     actions = {*MEETING_DUTIES, Action.RECEIVE_STRATEGY_MEETING_MINUTES.value}
-    duties = tuple(
-        replace(d, stood_down_at=at)
-        if d.meeting == meeting and d.action in actions and not d.settled
-        else d
-        for d in episode.duties
-    )
-    return _escalations_stood_down(replace(episode, duties=duties), at)
+    return _stood_down_where(episode, lambda d: d.meeting == meeting and d.action in actions, at)
 
 
 def _follow_ups(episode: Episode) -> tuple[Timer, ...]:

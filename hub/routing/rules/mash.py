@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hub.contracts.actions import Action
 from hub.contracts.events import MashRating
 from hub.routing.context import Context
 from hub.routing.directory import Directory
@@ -14,7 +15,7 @@ from hub.routing.rules.episode_access import reported_episode
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import has_our_social_worker
 
-_ASSESSMENT = frozenset({"complete_missing_risk_assessment"})
+_ASSESSMENT = frozenset({Action.COMPLETE_MISSING_RISK_ASSESSMENT.value})
 
 
 def on_mash_rating(
