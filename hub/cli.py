@@ -104,12 +104,19 @@ def publish(
 ) -> None:
     """Validate messages and publish them to their topics (key = the child's id, CloudEvents
     headers). If any file is refused, nothing is published."""
-    from hub.bootstrap import kafka_connection
+    from hub.bootstrap import kafka_connection, refuse_plaintext
     from hub.producers.publisher import publish as publish_events
 
     events = _validated(files)
-    target = kafka_connection(bootstrap)
-    prefix = HubSettings().topic_prefix
+    settings = HubSettings()
+    try:
+        target = kafka_connection(bootstrap)
+        # A police report as sent, the child's name included: never in the clear.
+        refuse_plaintext(settings, target)
+    except SettingsError as error:
+        typer.echo(f"refusing to publish: {error}", err=True)
+        raise typer.Exit(2) from None
+    prefix = settings.topic_prefix
     try:
         sent = asyncio.run(publish_events(target, events, prefix, agency))
     except Exception as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -47,7 +48,8 @@ def test_contracts_check_reports_up_to_date() -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_publish_to_an_unreachable_broker_exits_3() -> None:
+def test_publish_to_an_unreachable_broker_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_ENVIRONMENT", "development")  # a test broker, in the clear
     result = runner.invoke(
         app, ["publish", str(EXAMPLES / "02-mash-rating.json"), "--bootstrap", "127.0.0.1:1"]
     )
@@ -59,3 +61,18 @@ def test_contracts_check_names_a_stale_file_and_exits_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["contracts", "export", "--check", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "stale:" in result.output
+
+
+def test_publish_in_production_refuses_a_broker_in_the_clear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`hub publish` sends a police report as it is, name and date of birth included: in
+    production, in the clear, as `hub run` refuses (docs/security.md), anyone on the
+    network would read it, or answer as the broker."""
+    monkeypatch.delenv("HUB_ENVIRONMENT", raising=False)  # production: the default
+    monkeypatch.delenv("HUB_KAFKA_SECURITY_PROTOCOL", raising=False)  # PLAINTEXT
+    monkeypatch.delenv("HUB_KAFKA_ALLOW_PLAINTEXT", raising=False)
+    good = EXAMPLES / "01-misper-report.json"
+    result = runner.invoke(app, ["publish", str(good), "--bootstrap", "127.0.0.1:1"])
+    assert result.exit_code == 2, result.output
+    assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output
