@@ -21,6 +21,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Unroutable
 from hub.routing.particulars import disclosed_again
 from hub.routing.rerouting import owed_by, route_again
+from hub.routing.rules.found import SEARCH_NOTICES
 from hub.store.database import among
 from hub.store.models import RoutingDecision
 from hub.store.outbox import outgoing_notification
@@ -93,7 +94,7 @@ def _route(
         return Rerouted(row.notification_id, row.recipient, None, found.reason)
     row.authority, row.routed_at = found, now
     state = children.get(row.child_id) or ChildState(row.child_id)
-    unneeded = _no_longer_needed(state, row.episode_id, row.notification_id)
+    unneeded = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
     if unneeded is not None:
         state = owed_by(state, row.episode_id, row.notification_id, found)
         if row.child_id in children:
@@ -132,15 +133,19 @@ def _route(
     return Rerouted(row.notification_id, row.recipient, found)
 
 
-def _no_longer_needed(state: ChildState, episode_id: str, notification_id: str) -> str | None:
-    """Why a held duty is no longer to be sent, if it is not: its episode retired, or the
-    duty stood down or done meanwhile. A notice that was no duty goes while its episode is
-    kept."""
+def _no_longer_needed(
+    state: ChildState, episode_id: str, notification_id: str, action: str
+) -> str | None:
+    """Why a held duty is no longer to be sent, if it is not: its episode retired, the
+    duty stood down or done meanwhile, or a notice of the search for a child found
+    meanwhile. Any other notice that was no duty goes while its episode is kept."""
     episode = state.episode(episode_id)
     if episode is None:
         if state.ever_reported(episode_id):
             return "its episode was retired under the retention policy"
         return None  # a placement notice's, about no episode the hub has
+    if episode.found_at is not None and action in SEARCH_NOTICES:
+        return "the child was found meanwhile"
     duty = episode.duty(notification_id)
     if duty is None:
         return None

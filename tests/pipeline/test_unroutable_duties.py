@@ -179,3 +179,26 @@ def test_a_held_duty_of_an_episode_retired_is_not_delivered_when_routed_again(
         topics = set(session.scalars(select(OutboxMessage.topic)))
         assert count_held(session) == 0
     assert not [topic for topic in topics if topic.startswith("notify.wiltshire")]
+
+
+def test_a_held_notice_of_a_child_missing_is_not_delivered_once_the_child_is_found(
+    store: Store,
+) -> None:
+    """Held for a misspelt host authority; the child is then found: routed again, the host
+    force and the host authority are not told, after the child's return, that the child is
+    missing in their area (3.9, 8.3); the found report's own duties to the host force (its
+    prevention interview, MCT-PG's safe and well check) are delivered."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    found = example("05-found-report")
+    apply_batch(store, [record_of(found, "inbound.found-report")], DIRECTORY, NOW)
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store() as session:
+        assert count_held(session) == 0
+        actions = [
+            json.loads(value)["action"]
+            for value in session.scalars(
+                select(OutboxMessage.value).where(OutboxMessage.topic.like("notify.wiltshire%"))
+            )
+        ]
+    assert "child_missing_in_your_area" not in actions
+    assert "conduct_prevention_interview" in actions

@@ -144,3 +144,19 @@ def test_7_22_graded_high_again_after_being_lowered_owes_no_second_meeting(
     timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=lowered)))
     again = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=raised)))
     assert not told(again, "team_manager", "convene_strategy_meeting")
+
+
+def test_3_9_a_found_child_s_host_force_is_not_chased_to_look_for_the_child() -> None:
+    """Our child placed in Luton is missing, so Bedfordshire Police are owed the 3.9 notice
+    at once; the child is found before they acknowledge it: they are told of the return,
+    and nobody chases them to search for a child no longer missing."""
+    timeline = Timeline()
+    sent = timeline.receive(
+        misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="luton")
+    )
+    assert told(sent, "host_police", "child_missing_in_your_area")
+    timeline.receive(found(at=START + timedelta(minutes=20)))
+    after = timeline.advance(START + timedelta(days=2))
+    assert not [
+        d for d in after if d.action == ESCALATED and "child_missing_in_your_area" in d.summary
+    ]

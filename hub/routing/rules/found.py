@@ -14,7 +14,11 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.duties import stand_down_decided_after, stand_down_meetings
+from hub.routing.rules.duties import (
+    stand_down,
+    stand_down_decided_after,
+    stand_down_meetings,
+)
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.roles import (
     adult_care_leaver,
@@ -40,6 +44,10 @@ NOTICES_WHILE_MISSING = frozenset(
         Action.HOLD_MISSING_CHILD_MEETING.value,
     }
 )
+
+# 3.9, 8.3: the host area told our child placed there is missing, for its search. Once the
+# child is found that notice is no longer to be acted on, or sent if it was held.
+SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
@@ -67,6 +75,7 @@ def on_found_report(
     # the meetings its timers decided after the finding too, and 6.8's notices of a child
     # then thought still missing (for 24 hours, 3 months, at 18) who was not.
     not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, event.found_at, at)
+    not_missing = stand_down(not_missing, SEARCH_NOTICES, at)
     found = replace(
         stand_down_meetings(not_missing, at), found_at=event.found_at, timers=(overdue,)
     )
