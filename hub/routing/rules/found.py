@@ -12,9 +12,10 @@ from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
-from hub.routing.facts import ChildState, Outcome, Timer
+from hub.routing.facts import ChildState, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import (
+    RETURN_INTERVIEW_DUTIES,
     stand_down,
     stand_down_decided_after,
     stand_down_meetings,
@@ -71,14 +72,20 @@ def on_found_report(
     ts = directory.timescales
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
     overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
-    # Stood down when the hub read the report (stand_down): a report read late stands down
-    # the meetings its timers decided after the finding too, and 6.8's notices of a child
-    # then thought still missing (for 24 hours, 3 months, at 18) who was not.
-    not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, event.found_at, at)
-    not_missing = stand_down(not_missing, SEARCH_NOTICES, at)
-    found = replace(
-        stand_down_meetings(not_missing, at), found_at=event.found_at, timers=(overdue,)
-    )
+    found = replace(search_ended(episode, event.found_at, at), found_at=event.found_at)
+    found = replace(found, timers=(overdue,))
+    # 1.4: missing "until located": located under this report, the child is no longer
+    # searched for under another still open that began before (a second force's report of
+    # the same absence, or one the child came back from unreported). Each keeps its own
+    # found report, which still brings its return interview.
+    for other in state.episodes:
+        if (
+            other.episode_id != episode.episode_id
+            and searched(other)
+            and other.started_at <= event.found_at
+        ):
+            cancelled += other.timers
+            state = state.with_episode(search_ended(other, event.found_at, at))
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
     owner, paragraph = return_interview_owner(ctx)
@@ -171,12 +178,19 @@ def on_found_report(
             "3.18",
             "Found by a parent or carer: consider offering information and advice.",
         )
+    carried = interviews_not_given(state, found, directory)
     ctx.tell(
         owner,
         "conduct_return_interview",
         paragraph,
         f"Offer and complete the Independent Return Interview within "
-        f"{ts.return_interview_hours} hours of the child's return.",
+        f"{ts.return_interview_hours} hours of the child's return."
+        + (
+            f" The child went missing again before the interview of episode "
+            f"{', '.join(carried)}: cover it too."
+            if carried
+            else ""
+        ),
         due=iri_due,
     )
     if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
@@ -216,6 +230,75 @@ def on_found_report(
     return Outcome(
         state.with_episode(found), tuple(ctx.decisions), schedule=found.timers, cancel=cancelled
     )
+
+
+def searched(episode: Episode) -> bool:
+    """Not found nor closed (7.24): the child may still be searched for under it (unless
+    it came back from it unreported: `search_ended`, which changes nothing twice)."""
+    return episode.found_at is None and episode.closed_at is None
+
+
+def search_ended(episode: Episode, since: datetime, at: datetime) -> Episode:
+    """The episode with the child no longer missing from `since` (found, or missing again
+    from there, so back before): its timers stop, its meetings not yet held are no longer
+    needed (7.22: "if the child has not returned"), nor 6.8's notices decided after `since`
+    of a child then thought still missing (for 24 hours, 3 months, at 18) who was not,
+    nor the host force's search (3.9). Stood down when the hub reads it (`at`): a report
+    read late stands down what the timers decided meanwhile too."""
+    not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, since, at)
+    not_missing = stand_down(not_missing, SEARCH_NOTICES, at)
+    return replace(stand_down_meetings(not_missing, at), timers=())
+
+
+def missing_again(
+    state: ChildState, episode: Episode, directory: Directory, at: datetime
+) -> tuple[ChildState, tuple[Timer, ...]]:
+    """The child missing again in `episode` had come back from every episode that began
+    before it (1.4: one child is missing once at a time), and the timers those no longer
+    need. One never reported found is searched for no more (its found report, when it
+    comes, still brings the return interview); one whose return interview was still in its
+    72 hours is not chased while the child is gone: the next return owes the interview
+    (5.12: "within 72 hours of the child returning"), which covers it."""
+    since = episode.started_at
+    window = timedelta(hours=directory.timescales.return_interview_hours)
+    cancelled: list[Timer] = []
+    for before in state.episodes:
+        if before.episode_id == episode.episode_id or before.started_at > since:
+            continue
+        if searched(before):
+            ended = search_ended(before, since, at)
+        elif _interview_cut_short(before, since, window):
+            ended, _ = before.without_timers(RETURN_INTERVIEW_TIMERS)
+            ended = stand_down(ended, RETURN_INTERVIEW_DUTIES, at)
+        else:
+            continue
+        cancelled += [t for t in before.timers if t not in ended.timers]
+        state = state.with_episode(ended)
+    return state, tuple(cancelled)
+
+
+def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -> bool:
+    """The child went missing again at `since`, within the 72 hours the return interview of
+    this episode had, before it was given."""
+    returned = episode.found_at
+    if returned is None or episode.closed_at is not None or episode.return_interviewed:
+        return False
+    return returned <= since < returned + window
+
+
+def interviews_not_given(state: ChildState, episode: Episode, directory: Directory) -> list[str]:
+    """The episodes, before this one, whose return interview the child went missing again
+    before giving, one after another: this return's interview covers them (5.12)."""
+    window = timedelta(hours=directory.timescales.return_interview_hours)
+    since, carried = episode.started_at, []
+    for before in reversed(state.episodes):
+        if before.started_at >= episode.started_at:
+            continue
+        if not _interview_cut_short(before, since, window):
+            break
+        carried.append(before.episode_id)
+        since = before.started_at
+    return carried[::-1]
 
 
 def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> list[Timer]:

@@ -12,6 +12,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
 from hub.routing.placing import Placing
+from hub.routing.rules.found import missing_again
 from hub.routing.rules.repeat import notice_recorded, on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,
@@ -39,22 +40,26 @@ def on_misper_report(
     placing = ctx.placing  # validates the authorities before anything is decided
     state = state.with_episode(episode)
     first_episode = state.history == 1
+    # Reported after a later episode of the child (by another force, say): the child came
+    # back from it before that one began, and is not searched for under it (7.22).
+    came_back = any(start > episode.started_at for start in state.starts())
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
     _forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
-        _timescales_for_action(ctx, placing)
+        _timescales_for_action(ctx, placing, searched=not came_back)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
     _specific_circumstances(ctx)
     escalated = on_repeat(ctx, state)
-    timers = tuple(timers_on_report(ctx))
+    timers = () if came_back else tuple(timers_on_report(ctx))
     episode = replace(episode, timers=timers)
     state = state.with_episode(episode)
     if escalated:
         state = notice_recorded(ctx, state)
-    return Outcome(state, tuple(ctx.decisions), schedule=timers)
+    state, ended = missing_again(state, episode, directory, at)
+    return Outcome(state, tuple(ctx.decisions), schedule=timers, cancel=ended)
 
 
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
@@ -249,11 +254,12 @@ def _across_borders(ctx: Context, placing: Placing) -> None:
     )
 
 
-def _timescales_for_action(ctx: Context, placing: Placing) -> None:
-    """7.17: a child at significant risk needs a meeting now; 7.22: the social worker tells
-    the Service Manager within 24 hours, and the Need to Know briefing on day one."""
+def _timescales_for_action(ctx: Context, placing: Placing, *, searched: bool) -> None:
+    """7.17: a child at significant risk needs a meeting now (`searched`: unless the child
+    is known to have come back); 7.22: the social worker tells the Service Manager within
+    24 hours, and the Need to Know briefing on day one."""
     episode, ts = ctx.episode, ctx.directory.timescales
-    if episode.high_risk:
+    if episode.high_risk and searched:
         significant_risk_meeting(ctx)
     if placing is Placing.PLACED_IN:
         return

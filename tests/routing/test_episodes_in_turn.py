@@ -1,0 +1,122 @@
+"""One child, several episodes: a child is missing once at a time (1.4: "missing until
+located"). A new episode means the child came back from the one before, reported found or
+not; a found report means the child is located, whatever report it names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub.routing.facts import Episode
+from tests.routing.builders import START, Timeline, found, misper, told
+
+
+def _episode(timeline: Timeline, episode_id: str) -> Episode:
+    episode = timeline.state.episode(episode_id)
+    assert episode is not None
+    return episode
+
+
+def gone_again_unreported_found(days: int) -> Timeline:
+    """Missing at START, never reported found; missing again on day 20, found on day 21."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(days=20)))
+    timeline.receive(found("EP-2", at=START + timedelta(days=21)))
+    timeline.advance(START + timedelta(days=days))
+    return timeline
+
+
+def test_7_22_a_new_episode_ends_the_meetings_of_the_one_the_child_came_back_from() -> None:
+    # 7.22: the meetings are held "if the child has not returned"; missing again on day 20,
+    # the child had.
+    timeline = gone_again_unreported_found(200)
+    meetings = [
+        d
+        for d in told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
+        if d.episode_id == "EP-1" and d.at > START + timedelta(days=20)
+    ]
+    assert meetings == []
+
+
+def test_7_22_the_earlier_episodes_meeting_not_yet_held_is_stood_down() -> None:
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(days=11))  # day 10's meeting owed, not yet held
+    timeline.receive(misper("EP-2", at=START + timedelta(days=11)))
+    meetings = [
+        d for d in _episode(timeline, "EP-1").duties if d.action == "convene_strategy_meeting"
+    ]
+    assert meetings
+    assert all(d.stood_down_at is not None for d in meetings)
+
+
+def test_6_8_no_three_month_review_of_an_episode_the_child_came_back_from() -> None:
+    timeline = gone_again_unreported_found(200)
+    review = "formal_review_missing_three_months"
+    assert told(timeline.decisions, "assistant_director", review) == []
+
+
+def test_5_12_the_earlier_episodes_found_report_still_brings_its_return_interview() -> None:
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(days=20)))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(days=3)), at=START + timedelta(days=20, hours=1)
+    )
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert interview.episode_id == "EP-1"
+
+
+def test_1_4_found_under_one_forces_report_ends_the_search_under_the_others() -> None:
+    # Two forces report the same absence under their own ids; the child is located under
+    # the first's. Missing "until located": no meeting is held for a child found.
+    timeline = Timeline()
+    timeline.receive(misper("EP-A"))
+    timeline.receive(
+        misper("EP-B", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    )
+    found_at = START + timedelta(days=2)
+    timeline.receive(found("EP-A", at=found_at))
+    timeline.advance(START + timedelta(days=30))
+    meetings = [
+        d for d in timeline.decisions if d.action == "convene_strategy_meeting" and d.at > found_at
+    ]
+    assert meetings == []
+
+
+def test_5_12_missing_again_before_the_return_interview_its_lateness_is_not_chased() -> None:
+    # 5.12: "within 72 hours of the child returning"; gone again a day after the return,
+    # the child cannot be interviewed until the next return, which owes its own interview.
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
+    timeline.advance(START + timedelta(hours=100))
+    assert told(timeline.decisions, "rise_mct_service_manager", "return_interview_overdue") == []
+
+
+def test_5_12_the_next_return_owes_the_interview_the_child_was_not_there_for() -> None:
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=40)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-1" in interview.summary
+
+
+def test_7_22_an_episode_reported_after_a_later_one_has_no_meetings() -> None:
+    # Reported late (by another force, say), after the child went missing again and was
+    # found: the child came back from it before the later episode began.
+    timeline = Timeline()
+    timeline.receive(misper("EP-2", at=START + timedelta(days=10)))
+    timeline.receive(found("EP-2", at=START + timedelta(days=11)))
+    read = START + timedelta(days=12)
+    timeline.receive(misper("EP-1", reported_at=read), at=read)
+    timeline.advance(START + timedelta(days=40))
+    meetings = [
+        d
+        for d in timeline.decisions
+        if d.action == "convene_strategy_meeting" and d.episode_id == "EP-1"
+    ]
+    assert meetings == []
