@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -44,13 +45,13 @@ def placement(
     )
 
 
-def host_notice(kind: CrossBorderNoticeKind, at: datetime) -> CrossBorderNotice:
+def host_notice(kind: CrossBorderNoticeKind, at: datetime, by: str = "kent") -> CrossBorderNotice:
     return CrossBorderNotice(
         notice_id="N-2",
         kind=kind,
         child_id=CHILD,
         episode_id="EP-1",
-        from_authority="kent",
+        from_authority=by,
         to_authority="northamptonshire",
         occurred_at=at,
     )
@@ -100,6 +101,26 @@ def test_8_4_a_host_reports_our_child_returned_to_the_worker_and_iro() -> None:
         host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=9))
     )
     assert {d.recipient for d in decisions} == {"mct", "allocated_worker", "iro"}
+
+
+def test_8_10_a_placing_authoritys_notice_tells_no_worker_or_iro_of_ours() -> None:
+    """8.10: a child placed here has its social worker in the placing authority ("MCT will
+    contact the social worker in the Placing Authority"), and its IRO there (7.27): its
+    authority's notice that it is missing or has returned goes to the MCT, not to a worker
+    or IRO of ours the child does not have."""
+    worker = misper().allocated_worker
+    placed_with_worker: dict[str, Any] = {**PLACED_IN, "allocated_worker": worker}
+    timeline = Timeline()
+    timeline.receive(misper(**placed_with_worker))
+    missing = timeline.receive(
+        host_notice(CrossBorderNoticeKind.CHILD_MISSING, START + timedelta(hours=1), by="essex")
+    )
+    timeline.receive(found(at=START + timedelta(hours=8)))
+    returned = timeline.receive(
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=9), by="essex")
+    )
+    assert {d.recipient for d in missing} == {"mct"}
+    assert {d.recipient for d in returned} == {"mct"}
 
 
 def we_place_in_kent(timeline: Timeline | None = None, planned: bool = True) -> list[Decision]:

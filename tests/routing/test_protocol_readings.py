@@ -540,6 +540,43 @@ def test_8_7_the_iro_hears_when_the_team_that_took_over_a_child_placed_outs_inte
     assert iro.paragraph == "8.7"
 
 
+def test_mct_pg_the_ooc_worker_unable_asks_the_mct_not_the_allocated_team() -> None:
+    """MCT-PG: "If the OOC Engagement Worker is unable to complete the IRI and there is no
+    capacity within the MCT to complete the IRI, the MCT must notify the allocated social
+    work team immediately": the OOC worker unable, the MCT completes it if it can."""
+    timeline = returned(**PLACED_OUT)
+    decisions = timeline.receive(
+        cannot_complete(FOUND_AT + timedelta(hours=4), by=Interviewer.OOC_ENGAGEMENT_WORKER)
+    )
+    [asked] = told(decisions, "mct", "complete_return_interview")
+    assert (asked.paragraph, asked.due) == ("MCT-PG", FOUND_AT + timedelta(hours=72))
+    assert not told(decisions, "team_manager")
+
+
+def test_mct_pg_the_mct_with_no_capacity_after_the_ooc_worker_hands_it_to_the_team() -> None:
+    """MCT-PG: "... and there is no capacity within the MCT ..., the MCT must notify the
+    allocated social work team immediately." """
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(
+        cannot_complete(FOUND_AT + timedelta(hours=4), by=Interviewer.OOC_ENGAGEMENT_WORKER)
+    )
+    decisions = timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=6)))
+    [handed] = told(decisions, "team_manager", "complete_return_interview")
+    assert handed.due == FOUND_AT + timedelta(hours=72)
+
+
+def test_mct_pg_the_mct_asked_after_the_ooc_worker_is_chased_at_72_hours() -> None:
+    """MCT-PG: the interview the OOC worker could not do is the MCT's until it says it has
+    no capacity; late, the MCT and its manager hear of it (6.7)."""
+    timeline = returned(**PLACED_OUT)
+    timeline.receive(
+        cannot_complete(FOUND_AT + timedelta(hours=4), by=Interviewer.OOC_ENGAGEMENT_WORKER)
+    )
+    fired = timeline.advance(FOUND_AT + timedelta(hours=73))
+    assert told(fired, "mct", "return_interview_overdue")
+    assert told(fired, "rise_mct_service_manager", "return_interview_overdue")
+
+
 def test_mct_pg_an_interview_handed_to_mash_for_a_child_with_no_team_is_chased_too() -> None:
     """MCT-PG: "the MCT must notify the allocated social work team immediately"; a child
     with no allocated team has MASH (as 7.18 names MASH where there is no team), whose

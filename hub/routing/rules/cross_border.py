@@ -16,8 +16,16 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.calendar import add_working_days
 from hub.routing.context import owed, unroutable
 from hub.routing.directory import Directory, Standing, code_like
-from hub.routing.facts import ChildState, Decision, Outcome, ProtocolViolation, Unroutable
+from hub.routing.facts import (
+    ChildState,
+    Decision,
+    Episode,
+    Outcome,
+    ProtocolViolation,
+    Unroutable,
+)
 from hub.routing.particulars import Particulars, of_notice
+from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
 from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
 
@@ -194,17 +202,28 @@ def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
     )
 
 
+def _theirs_placed_here(episode: Episode | None, notices: Notices) -> bool:
+    """A child placed here by another authority has its social worker and IRO there (8.10,
+    7.27): that authority's notice of its own child tells no worker or IRO of ours."""
+    return episode is not None and placing_of(episode, notices.directory) is Placing.PLACED_IN
+
+
+def _whose(placed_here: bool) -> str:
+    return "the child it placed here" if placed_here else "our child placed there"
+
+
 def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
     episode = state.episode(notices.event.episode_id or "")
+    placed_here = _theirs_placed_here(episode, notices)
     notices.tell(
         "mct",
         "child_missing_in_host_area",
         "8.4",
-        f"{notices.sender} reports our child placed there as missing."
+        f"{notices.sender} reports {_whose(placed_here)} as missing."
         + ("" if episode else " No MISPER report has reached the hub yet."),
         due=notices.at,
     )
-    if episode is not None and episode.allocated:
+    if episode is not None and episode.allocated and not placed_here:
         notices.tell(
             "allocated_worker",
             "child_missing_in_host_area",
@@ -216,12 +235,15 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
 
 def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
     episode = state.episode(notices.event.episode_id or "")
+    placed_here = _theirs_placed_here(episode, notices)
     notices.tell(
         "mct",
         "child_found_in_host_area",
         "8.4",
-        f"{notices.sender} reports our child placed there has returned.",
+        f"{notices.sender} reports {_whose(placed_here)} has returned.",
     )
+    if placed_here:
+        return
     if episode is not None and episode.allocated:
         notices.tell(
             "allocated_worker",

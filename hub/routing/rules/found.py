@@ -407,6 +407,25 @@ def allocated_team(ctx: Context) -> tuple[str, str]:
     return ("team_manager" if has_our_worker(ctx) else "mash_manager"), "MCT-PG"
 
 
+def ask_the_mct(ctx: Context) -> None:
+    """MCT practice guidance: "If the OOC Engagement Worker is unable to complete the IRI and
+    there is no capacity within the MCT to complete the IRI, the MCT must notify the allocated
+    social work team": the OOC worker unable, the MCT completes it if it can, and only the
+    MCT, with no capacity, hands it on (its own cannot_complete). The 72-hour chase stays,
+    and tells the MCT (on_return_interview_overdue)."""
+    found_at = ctx.episode.found_at
+    assert found_at is not None  # an interview result needs a found episode
+    ctx.tell(
+        "mct",
+        "complete_return_interview",
+        "MCT-PG",
+        "The OOC Engagement Worker cannot complete the return interview: complete it within "
+        "72 hours of the child's return or, with no capacity in the MCT, say so at once and "
+        "the allocated social work team is told.",
+        due=found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours),
+    )
+
+
 def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     """The MCT says the interview cannot be done: the allocated team must do it, still within
     72 hours of the return; if late, that team's Service Manager (7.18) is told."""

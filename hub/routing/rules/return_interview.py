@@ -23,6 +23,7 @@ from hub.routing.rules.found import (
     RETURN_INTERVIEW_TIMERS,
     TEAM_RETURN_INTERVIEW_OVERDUE,
     allocated_team,
+    ask_the_mct,
     hand_to_allocated_team,
     return_interview_owner,
 )
@@ -64,7 +65,13 @@ def on_return_interview(
     if outcome is ReturnInterviewOutcome.DECLINED:
         declines = episode.return_interview_declines + 1
         episode = replace(episode, return_interview_declines=declines)
-    updated, cancel = episode.without_timers(_CANCELLED_BY[outcome])
+    # MCT practice guidance: the OOC worker unable, the interview is the MCT's to do or to
+    # hand on; its chase stays.
+    ooc_unable = (
+        outcome is ReturnInterviewOutcome.CANNOT_COMPLETE
+        and event.interviewer is Interviewer.OOC_ENGAGEMENT_WORKER
+    )
+    updated, cancel = episode.without_timers(frozenset() if ooc_unable else _CANCELLED_BY[outcome])
     ctx = Context(directory, at, cause, updated)
     schedule: tuple[Timer, ...] = ()
     match outcome:
@@ -75,6 +82,8 @@ def on_return_interview(
             updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
         case ReturnInterviewOutcome.DECLINED:
             _declined(ctx, event, declines_in_a_row(state, updated))
+        case ReturnInterviewOutcome.CANNOT_COMPLETE if ooc_unable:
+            ask_the_mct(ctx)
         case ReturnInterviewOutcome.CANNOT_COMPLETE:
             schedule = tuple(hand_to_allocated_team(ctx))
             updated = replace(updated, timers=(*updated.timers, *schedule))
