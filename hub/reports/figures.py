@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Duty, Episode
+from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties
 
 CONVENE = "convene_strategy_meeting"
 RETURN_INTERVIEW = "conduct_return_interview"
@@ -99,7 +99,9 @@ def report(
             if start <= t < end
         ):
             counts["repeat"] += 1
-        for episode in state.episodes:
+        # and the duties of notices about no episode the hub has (a placement, 7.14, 8.9)
+        holders: list[Episode | NoticeDuties] = [*state.episodes, *state.notices]
+        for episode in holders:
             for duty in episode.duties:
                 if start <= duty.due < end or (
                     duty.recipient in CROSS_BORDER and start <= duty.decided_at < end
@@ -135,7 +137,7 @@ _TEAM_FIGURES = ("due", "done_on_time", "done_late", "overdue", "escalated")
 
 def _count_duty(
     duty: Duty,
-    episode: Episode,
+    episode: Episode | NoticeDuties,
     child_id: str,
     now: datetime,
     counts: Counter[str],
@@ -184,7 +186,7 @@ def _count_duty(
             short("strategy_meetings_held_on_time", f"{duty.meeting} meeting not recorded held")
     if duty.action == RETURN_INTERVIEW:
         counts["ri_offered"] += 1
-        if episode.return_interview_declines:
+        if isinstance(episode, Episode) and episode.return_interview_declines:
             counts["ri_declined"] += 1
         if on_time:
             counts["ri_on_time"] += 1

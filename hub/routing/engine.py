@@ -76,7 +76,9 @@ def decide(
 def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) -> Outcome:
     """A timer fell due. A timer no longer pending (cancelled meanwhile) decides nothing."""
     episode = state.episode(timer.episode_id)
-    if episode is None or timer not in episode.timers:
+    if episode is None:
+        return _fire_for_notice(state, timer, directory, at)
+    if timer not in episode.timers:
         return Outcome(state)
     remaining = tuple(t for t in episode.timers if t != timer)
     episode = replace(episode, timers=remaining)
@@ -88,4 +90,18 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
         following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
         episode = replace(episode, timers=(*remaining, *following))
         outcome = Outcome(before.with_episode(episode), tuple(ctx.decisions), schedule=following)
+    return duties.follow_up(before, outcome, directory)
+
+
+def _fire_for_notice(
+    state: ChildState, timer: Timer, directory: Directory, at: datetime
+) -> Outcome:
+    """A follow-up of a duty a cross-border notice led to before any MISPER report of its
+    episode (7.14, 8.4, 8.9): its duties are followed up as an episode's."""
+    notice = state.notice(timer.episode_id)
+    if notice is None or timer not in notice.timers or timer.name != duties.FOLLOW_UP:
+        return Outcome(state)
+    notice = replace(notice, timers=tuple(t for t in notice.timers if t != timer))
+    before = state.with_notice(notice)
+    outcome = duties.on_follow_up(before, notice, timer, directory, at)
     return duties.follow_up(before, outcome, directory)

@@ -223,6 +223,29 @@ class RetiredEpisode:
 
 
 @dataclass(frozen=True)
+class NoticeDuties:
+    """The duties of a cross-border notice about no episode the hub has: a placement (7.14,
+    7.15, 8.9, 3.3), or a host authority's missing or found notice (8.4) whose MISPER report
+    has not reached the hub. Followed up and answered as an episode's are (issue 14); the
+    episode takes them over when its MISPER report comes."""
+
+    episode_id: str  # the notice's episode, or `placement:<notice id>`
+    duties: tuple[Duty, ...] = ()
+    timers: tuple[Timer, ...] = ()  # its duties' follow-ups only
+
+    high_risk = False  # the risk is the MISPER report's to say
+
+    def duty(self, notification_id: str) -> Duty | None:
+        return next((d for d in self.duties if d.notification_id == notification_id), None)
+
+    def with_duty(self, duty: Duty) -> NoticeDuties:
+        duties = tuple(
+            duty if d.notification_id == duty.notification_id else d for d in self.duties
+        )
+        return replace(self, duties=duties)
+
+
+@dataclass(frozen=True)
 class ChildState:
     child_id: str
     episodes: tuple[Episode, ...] = ()
@@ -231,6 +254,8 @@ class ChildState:
     # (a state recorded before this field has only the flag: its notice went to the one).
     placing_authorities_told: tuple[str, ...] = ()
     retired: tuple[RetiredEpisode, ...] = ()  # episodes whose personal data is gone
+    # Duties of cross-border notices about no episode the hub has (yet), by their episode id.
+    notices: tuple[NoticeDuties, ...] = ()
 
     @property
     def history(self) -> int:
@@ -252,6 +277,16 @@ class ChildState:
         others = tuple(e for e in self.episodes if e.episode_id != episode.episode_id)
         ordered = sorted((*others, episode), key=lambda e: e.started_at)
         return replace(self, episodes=tuple(ordered))
+
+    def notice(self, episode_id: str) -> NoticeDuties | None:
+        return next((n for n in self.notices if n.episode_id == episode_id), None)
+
+    def with_notice(self, notice: NoticeDuties) -> ChildState:
+        others = tuple(n for n in self.notices if n.episode_id != notice.episode_id)
+        return replace(self, notices=(*others, notice))
+
+    def without_notice(self, episode_id: str) -> ChildState:
+        return replace(self, notices=tuple(n for n in self.notices if n.episode_id != episode_id))
 
 
 @dataclass(frozen=True)

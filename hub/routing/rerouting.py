@@ -32,7 +32,13 @@ def owed_by(state: ChildState, episode_id: str, notification_id: str, authority:
     answers (acknowledged, done) are taken from that authority and its escalations name it.
     Unchanged if the episode or the duty is no longer held (retention, or not a duty)."""
     episode = state.episode(episode_id)
-    duty = episode.duty(notification_id) if episode is not None else None
-    if episode is None or duty is None or duty.authority:
+    if episode is None:
+        notice = state.notice(episode_id)  # a placement's duties (7.14), say
+        duty = notice.duty(notification_id) if notice is not None else None
+        if notice is None or duty is None or duty.authority:
+            return state
+        return state.with_notice(notice.with_duty(replace(duty, authority=authority)))
+    duty = episode.duty(notification_id)
+    if duty is None or duty.authority:
         return state
     return state.with_episode(episode.with_duty(replace(duty, authority=authority)))

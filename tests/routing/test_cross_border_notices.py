@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from hub.contracts.events import CrossBorderNotice, PlacedChild
+from hub.contracts.events import AllocatedWorker, CrossBorderNotice, DutyAcknowledged, PlacedChild
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, Sex
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
+    ESCALATED,
     PLACED_IN,
     START,
     Timeline,
@@ -211,3 +212,95 @@ def test_8_10_a_completed_return_interview_is_confirmation_enough() -> None:
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5)))
     fired = timeline.advance(FOUND_AT + timedelta(hours=24))
     assert not told(fired, "cse_missing_service_manager", "chase_placing_authority")
+
+
+def acknowledged(duty: Decision, at: datetime) -> DutyAcknowledged:
+    return DutyAcknowledged(
+        episode_id=duty.episode_id,
+        child_id=CHILD,
+        notification_id=duty.notification_id,
+        answered_by="northamptonshire",
+        acknowledged_at=at,
+        acknowledged_by="MCT duty desk",
+    )
+
+
+def test_8_4_a_host_missing_notice_with_no_misper_report_is_followed_up() -> None:
+    """The host area's force may not be connected: the MCT's duty to act at once on the
+    host's notice is the only one the hub has, and is escalated if nobody picks it up."""
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, START))
+    fired = timeline.advance(START + timedelta(days=1))
+    [escalation] = told(fired, "rise_mct_service_manager", ESCALATED)
+    assert escalation.details["duty_action"] == "child_missing_in_host_area"
+
+
+def test_8_4_the_mct_acknowledges_a_host_missing_notice_with_no_misper_report() -> None:
+    timeline = Timeline()
+    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, START))
+    timeline.receive(acknowledged(notice, START + timedelta(minutes=20)))
+    assert not told(timeline.advance(START + timedelta(days=1)), "rise_mct_service_manager")
+
+
+def test_8_4_the_misper_report_that_follows_takes_over_the_host_notices_duty() -> None:
+    """Answered after the MISPER report came, the host notice's duty is the episode's: taken,
+    and escalated neither for want of an answer nor twice."""
+    timeline = Timeline()
+    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, START))
+    report = misper(
+        at=START + timedelta(minutes=30),
+        legal_status=LegalStatus.LOOKED_AFTER,
+        residence_authority="kent",
+    )
+    timeline.receive(report)
+    timeline.receive(acknowledged(notice, START + timedelta(hours=1)))
+    assert not timeline.state.notices
+    fired = timeline.advance(START + timedelta(days=1))
+    chased = told(fired, "rise_mct_service_manager", ESCALATED)
+    assert all(e.details["duty_action"] != "child_missing_in_host_area" for e in chased)
+
+
+def test_5_12_a_host_found_notice_with_no_misper_report_owes_the_return_interview() -> None:
+    """No found report will come to set the interview: the MCT, told of the return, holds it
+    by its 72 hours, and is chased if it does not answer."""
+    returned = START + timedelta(hours=9)
+    timeline = Timeline()
+    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    assert notice.recipient == "mct"
+    assert notice.due == returned + timedelta(hours=72)
+    assert "OOC Engagement Worker" in notice.summary  # Kent does not border us
+    fired = timeline.advance(returned + timedelta(days=5))
+    assert told(fired, "rise_mct_service_manager", ESCALATED)
+
+
+def test_3_3_the_forms_of_a_child_placed_here_are_followed_up() -> None:
+    """8.9's placement is about no episode: its forms' deadline (3.3) is still chased."""
+    timeline = Timeline()
+    timeline.receive(placement(), at=PLACED_AT)
+    fired = timeline.advance(PLACED_AT + timedelta(days=8))  # the Monday after
+    [escalation] = told(fired, "rise_mct_service_manager", ESCALATED)
+    assert escalation.details["duty_action"] == "complete_incident_and_location_forms"
+
+
+def test_7_15_the_iro_answers_the_placement_plan_check_of_our_child_placed_out() -> None:
+    """A placement is about no episode: its duties are answered all the same (issue 14)."""
+    timeline = Timeline()
+    [check] = told(we_place_in_kent(timeline), "iro", "check_placement_plan")
+    timeline.receive(acknowledged(check, PLACED_AT))
+    [notice] = timeline.state.notices
+    duty = notice.duty(str(check.notification_id))
+    assert duty is not None
+    assert duty.acknowledged_at == PLACED_AT
+
+
+def test_8_10_another_authoritys_notice_of_a_child_placed_here_goes_to_none_of_ours() -> None:
+    """The worker a placed child's report names is the placing authority's: a missing or
+    found notice about the child tells the MCT, not our allocated worker or IRO."""
+    timeline = Timeline()
+    worker = AllocatedWorker(worker="E SW", team="Essex Team")
+    timeline.receive(misper(**{**PLACED_IN, "allocated_worker": worker}))  # type: ignore[arg-type]
+    for kind in (CrossBorderNoticeKind.CHILD_MISSING, CrossBorderNoticeKind.CHILD_FOUND):
+        notice = host_notice(kind, START + timedelta(hours=1))
+        decisions = timeline.receive(notice.model_copy(update={"from_authority": "essex"}))
+        assert {d.recipient for d in decisions} == {"mct"}
+        assert decisions[0].paragraph == "8.10"

@@ -29,9 +29,35 @@ from hub.routing.rules.strategy import STRATEGY_MEETING
 _ATTENDEE = {"police": MeetingAttendee.POLICE, "health": MeetingAttendee.HEALTH}
 
 
+def _notice_answered(
+    state: ChildState, event: DutyAcknowledged | DutyCompleted, directory: Directory
+) -> Outcome | None:
+    """An answer to a duty of a cross-border notice about no episode the hub has (a
+    placement, 7.14, 8.9; a host's notice before its MISPER report, 8.4), if it is one."""
+    if state.episode(event.episode_id) is not None:
+        return None
+    notice = state.notice(event.episode_id)
+    if notice is None:
+        return None
+    duty = owed_duty(notice, event.notification_id, event.answered_by, directory)
+    if isinstance(event, DutyAcknowledged):
+        if duty.answered:
+            return Outcome(state)  # the first answer stands
+        answered = replace(
+            duty, acknowledged_at=event.acknowledged_at, acknowledged_by=event.acknowledged_by
+        )
+    else:
+        if duty.done_at is not None:
+            return Outcome(state)
+        answered = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
+    return Outcome(state.with_notice(notice.with_duty(answered)))
+
+
 def on_duty_acknowledged(
     state: ChildState, event: DutyAcknowledged, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
+    if (of_notice := _notice_answered(state, event, directory)) is not None:
+        return of_notice
     episode = reported_episode(state, event.episode_id)
     duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
     if event.acknowledged_at < episode.started_at:  # not the hub's clock: senders' differ
@@ -47,6 +73,8 @@ def on_duty_acknowledged(
 def on_duty_completed(
     state: ChildState, event: DutyCompleted, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
+    if (of_notice := _notice_answered(state, event, directory)) is not None:
+        return of_notice
     episode = reported_episode(state, event.episode_id)
     duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
     if duty.action == Action.CONVENE_STRATEGY_MEETING:

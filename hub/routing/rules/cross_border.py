@@ -16,14 +16,7 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.calendar import add_working_days
 from hub.routing.context import owed, unroutable
 from hub.routing.directory import Directory, Standing, code_like
-from hub.routing.facts import (
-    ChildState,
-    Decision,
-    Episode,
-    Outcome,
-    ProtocolViolation,
-    Unroutable,
-)
+from hub.routing.facts import ChildState, Decision, Episode, Outcome, ProtocolViolation, Unroutable
 from hub.routing.particulars import Particulars, of_notice
 from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
@@ -202,28 +195,40 @@ def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
     )
 
 
-def _theirs_placed_here(episode: Episode | None, notices: Notices) -> bool:
-    """A child placed here by another authority has its social worker and IRO there (8.10,
-    7.27): that authority's notice of its own child tells no worker or IRO of ours."""
+# Without the episode's MISPER report the hub cannot name the child's social worker or IRO:
+# the MCT, the first point of contact, passes the host's notice on (7.3, 8.4).
+_NO_MISPER = (
+    " No MISPER report has reached the hub yet: pass this to the child's social worker "
+    "and IRO (8.4)."
+)
+
+
+def _another_authoritys(notices: Notices, episode: Episode | None) -> bool:
+    """A notice about a child its MISPER report shows another authority placed here: its
+    social worker and IRO are the placing authority's, never ours (7.27, 8.10)."""
     return episode is not None and placing_of(episode, notices.directory) is Placing.PLACED_IN
-
-
-def _whose(placed_here: bool) -> str:
-    return "the child it placed here" if placed_here else "our child placed there"
 
 
 def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
     episode = state.episode(notices.event.episode_id or "")
-    placed_here = _theirs_placed_here(episode, notices)
+    if _another_authoritys(notices, episode):
+        notices.tell(
+            "mct",
+            "child_missing_in_host_area",
+            "8.10",
+            f"{notices.sender} reports missing the child placed here by another authority.",
+            due=notices.at,
+        )
+        return
     notices.tell(
         "mct",
         "child_missing_in_host_area",
         "8.4",
-        f"{notices.sender} reports {_whose(placed_here)} as missing."
-        + ("" if episode else " No MISPER report has reached the hub yet."),
+        f"{notices.sender} reports our child placed there as missing."
+        + ("" if episode else _NO_MISPER),
         due=notices.at,
     )
-    if episode is not None and episode.allocated and not placed_here:
+    if episode is not None and episode.allocated:
         notices.tell(
             "allocated_worker",
             "child_missing_in_host_area",
@@ -235,29 +240,57 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
 
 def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
     episode = state.episode(notices.event.episode_id or "")
-    placed_here = _theirs_placed_here(episode, notices)
+    if episode is None:
+        # No MISPER report, so no found report will set the return interview (5.12): the
+        # MCT, which tracks every episode to its interview (7.2), holds it, by the deadline
+        # the found report would have set. Beyond the bordering authorities the OOC
+        # Engagement Worker conducts it (MCT practice guidance).
+        hours = notices.directory.timescales.return_interview_hours
+        notices.tell(
+            "mct",
+            "child_found_in_host_area",
+            "8.4",
+            f"{notices.sender} reports our child placed there has returned."
+            + _NO_MISPER
+            + f" Arrange the Independent Return Interview within {hours} hours of the "
+            f"return (5.12), by {_return_interviewer(notices)}.",
+            due=notices.event.occurred_at + timedelta(hours=hours),
+        )
+        return
+    if _another_authoritys(notices, episode):
+        notices.tell(
+            "mct",
+            "child_found_in_host_area",
+            "8.10",
+            f"{notices.sender} reports returned the child placed here by another authority.",
+        )
+        return
     notices.tell(
         "mct",
         "child_found_in_host_area",
         "8.4",
-        f"{notices.sender} reports {_whose(placed_here)} has returned.",
+        f"{notices.sender} reports our child placed there has returned.",
     )
-    if placed_here:
-        return
-    if episode is not None and episode.allocated:
+    if episode.allocated:
         notices.tell(
             "allocated_worker",
             "child_found_in_host_area",
             "8.4",
             "The host authority reports your child has returned: review the placement.",
         )
-    if episode is not None and episode.looked_after:
+    if episode.looked_after:
         notices.tell(
             "iro",
             "child_found_in_host_area",
             "8.4",
             "The host authority reports the child has returned: review the placement.",
         )
+
+
+def _return_interviewer(notices: Notices) -> str:
+    """MCT practice guidance: the OOC Engagement Worker beyond the bordering authorities."""
+    host = notices.directory.resolve_authority(notices.event.from_authority)
+    return "the MCT" if notices.directory.borders(host) else "the OOC Engagement Worker"
 
 
 def _placing_authority_accepts_return_interview(notices: Notices, state: ChildState) -> Outcome:

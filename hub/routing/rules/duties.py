@@ -12,14 +12,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
+from hub.contracts.notification import Detail
+from hub.contracts.particulars import PARTICULARS
 from hub.routing.calendar import is_out_of_hours, next_opening
 from hub.routing.context import Context, owed
 from hub.routing.directory import Directory, Standing, code_like
-from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, ProtocolViolation, Timer
+from hub.routing.facts import (
+    ChildState,
+    Decision,
+    Duty,
+    Episode,
+    NoticeDuties,
+    Outcome,
+    ProtocolViolation,
+    Timer,
+    Unroutable,
+)
 
 FOLLOW_UP = "duty_follow_up"
 RETURN_INTERVIEW_DUTIES = frozenset(
@@ -55,8 +67,14 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
             new[decision.episode_id].append(decision)
     state, schedule, cancel = outcome.state, list(outcome.schedule), list(outcome.cancel)
     changed: list[Duty] = []
-    for episode in outcome.state.episodes:
-        prior = before.episode(episode.episode_id)
+    # A notice about no episode the hub has (a placement, 7.14, 8.9; a host's notice before
+    # its MISPER report, 8.4) holds its duties itself, followed up alike.
+    holders: list[Episode | NoticeDuties] = [*state.episodes, *state.notices]
+    for episode_id in new:
+        if state.episode(episode_id) is None and state.notice(episode_id) is None:
+            holders.append(NoticeDuties(episode_id))
+    for episode in holders:
+        prior = _holder(before, episode.episode_id)
         if prior is episode and not new[episode.episode_id]:
             continue  # untouched by this step: its follow-ups are as they were
         if prior is not None and prior.duties is not episode.duties:
@@ -70,7 +88,11 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
         cancel = [t for t in cancel if t.timer_id not in wanted_ids]
         cancel += [t for t in was if t.timer_id not in wanted_ids and t not in cancel]
         kept = tuple(t for t in episode.timers if t.name != FOLLOW_UP)
-        state = state.with_episode(replace(episode, timers=(*kept, *wanted)))
+        followed = replace(episode, timers=(*kept, *wanted))
+        if isinstance(followed, Episode):
+            state = state.with_episode(followed)
+        elif followed.duties:
+            state = state.with_notice(followed)
     return replace(
         outcome,
         state=state,
@@ -80,7 +102,15 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
     )
 
 
-def _with_duties(episode: Episode, decisions: list[Decision], directory: Directory) -> Episode:
+def _holder(state: ChildState, episode_id: str) -> Episode | NoticeDuties | None:
+    """Whatever holds the duties of this episode id: its episode, or the notice about it
+    the hub had before its MISPER report (whose duties the episode then took over)."""
+    return state.episode(episode_id) or state.notice(episode_id)
+
+
+def _with_duties(
+    episode: Episode | NoticeDuties, decisions: list[Decision], directory: Directory
+) -> Episode | NoticeDuties:
     known = {d.notification_id for d in episode.duties}
     window = timedelta(minutes=directory.follow_up.window_minutes(episode.high_risk))
     added = []
@@ -107,7 +137,7 @@ def _with_duties(episode: Episode, decisions: list[Decision], directory: Directo
     return replace(episode, duties=(*episode.duties, *added)) if added else episode
 
 
-def is_open(duty: Duty, episode: Episode) -> bool:
+def is_open(duty: Duty, episode: Episode | NoticeDuties) -> bool:
     """Still waiting for an answer: not yet escalated nor stood down (a found child's
     meetings, 7.22; a closed episode's duties, 7.24), and neither it nor any duty it
     escalates answered."""
@@ -216,7 +246,7 @@ def stand_down_meeting(episode: Episode, meeting: str, at: datetime) -> Episode:
     return _stood_down_where(episode, lambda d: d.meeting == meeting and d.action in actions, at)
 
 
-def _follow_ups(episode: Episode) -> tuple[Timer, ...]:
+def _follow_ups(episode: Episode | NoticeDuties) -> tuple[Timer, ...]:
     return tuple(
         Timer(FOLLOW_UP, episode.episode_id, duty.answer_by, duty.paragraph, sequence=number)
         for number, duty in enumerate(episode.duties, start=1)
@@ -225,7 +255,11 @@ def _follow_ups(episode: Episode) -> tuple[Timer, ...]:
 
 
 def on_follow_up(
-    state: ChildState, episode: Episode, timer: Timer, directory: Directory, at: datetime
+    state: ChildState,
+    episode: Episode | NoticeDuties,
+    timer: Timer,
+    directory: Directory,
+    at: datetime,
 ) -> Outcome:
     """A duty's answer-by time has come without an answer: escalate it, once. Out of hours
     (3.10) a manager of the day teams is not there to be told. What 1.4 has children's
@@ -245,17 +279,29 @@ def on_follow_up(
         if edt_paragraph is None:
             opens = next_opening(at, directory)
             waiting = episode.with_duty(replace(duty, answer_by=opens))
-            return Outcome(state.with_episode(waiting))
+            return Outcome(_holding(state, waiting))
         manager, paragraph = Recipient.EDT, edt_paragraph
     decisions: tuple[Decision, ...] = ()
     if manager is not None:
-        ctx = Context(directory, at, timer.cause(state.child_id), episode)
-        decisions = (_escalated(ctx, duty, manager, paragraph),)
+        cause = timer.cause(state.child_id)
+        if isinstance(episode, Episode):
+            ctx = Context(directory, at, cause, episode)
+            decisions = (_escalated(ctx, duty, manager, paragraph),)
+        else:
+            decisions = (
+                _notice_escalated(state, episode, duty, manager, paragraph, at, cause, directory),
+            )
     escalated = episode.with_duty(replace(duty, escalated_at=at))
-    return Outcome(state.with_episode(escalated), decisions)
+    return Outcome(_holding(state, escalated), decisions)
 
 
-def _for_edt(duty: Duty, episode: Episode) -> str | None:
+def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
+    if isinstance(holder, Episode):
+        return state.with_episode(holder)
+    return state.with_notice(holder)
+
+
+def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it is
     not EDT's already: a high-risk child's duty that a team acting for the child was told to
     do at once (1.4, 3.10), or concerns about returning a found child home, told to MASH in
@@ -271,7 +317,7 @@ def _for_edt(duty: Duty, episode: Episode) -> str | None:
     return None
 
 
-def _first(duty: Duty, episode: Episode) -> Duty:
+def _first(duty: Duty, episode: Episode | NoticeDuties) -> Duty:
     """The duty first owed, of which `duty` may be an escalation."""
     while duty.escalates and (about := episode.duty(duty.escalates)) is not None:
         duty = about
@@ -284,20 +330,70 @@ def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> 
         if manager in _SAME_AGENCY and duty.authority
         else ctx.authority_of(manager.value)
     )
+    return _escalation(
+        ctx.episode,
+        ctx.episode.report.child_id,
+        duty,
+        manager,
+        paragraph,
+        authority,
+        ctx,
+        ctx.known,
+    )
+
+
+def _notice_escalated(
+    state: ChildState,
+    notice: NoticeDuties,
+    duty: Duty,
+    manager: Recipient,
+    paragraph: str,
+    at: datetime,
+    cause: str,
+    directory: Directory,
+) -> Decision:
+    """A notice's duty escalated, with nothing of the child: the MISPER report that would
+    say it has not come. Its managers are the home authority's, or a force's own (6.7)."""
+    if manager in _SAME_AGENCY:
+        authority = duty.authority or directory.home_police_force
+    else:
+        authority = directory.home_authority
+    facts = _Step(directory, at, cause)
+    known: dict[str, Detail] = dict.fromkeys(PARTICULARS)
+    return _escalation(notice, state.child_id, duty, manager, paragraph, authority, facts, known)
+
+
+@dataclass(frozen=True)
+class _Step:
+    directory: Directory
+    at: datetime
+    cause: str
+
+
+def _escalation(
+    holder: Episode | NoticeDuties,
+    child_id: str,
+    duty: Duty,
+    manager: Recipient,
+    paragraph: str,
+    authority: str | Unroutable,
+    step: Context | _Step,
+    known: dict[str, Detail],
+) -> Decision:
     return owed(
-        at=ctx.at,
+        at=step.at,
         recipient=manager.value,
         authority=authority,
         action=Action.DUTY_ESCALATED.value,
         paragraph=paragraph,
-        episode_id=ctx.episode.episode_id,
-        child_id=ctx.episode.report.child_id,
-        cause=ctx.cause,
+        episode_id=holder.episode_id,
+        child_id=child_id,
+        cause=step.cause,
         summary=(
-            f"Not acknowledged and not done by its deadline: {_described(duty, ctx.episode)}. "
+            f"Not acknowledged and not done by its deadline: {_described(duty, holder)}. "
             "See that it is done, and acknowledge this notification when you pick it up."
         ),
-        due=ctx.at,
+        due=step.at,
         details={
             "duty_notification_id": duty.notification_id,
             "duty_action": duty.action,
@@ -305,12 +401,12 @@ def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> 
             "owed_by_authority": duty.authority or "(recipient not yet known)",
             "duty_due": duty.due.isoformat(),
         },
-        known=ctx.known,
-        policy=ctx.directory.data_policy,
+        known=known,
+        policy=step.directory.data_policy,
     )
 
 
-def _described(duty: Duty, episode: Episode) -> str:
+def _described(duty: Duty, episode: Episode | NoticeDuties) -> str:
     """The duty in words; for an escalation, the duty first owed and who holds it now."""
     first = _first(duty, episode)
     what = f"'{first.action}' owed to {first.recipient} ({first.paragraph})"
@@ -335,7 +431,7 @@ def agency_code(directory: Directory, named: str) -> str | None:
 
 
 def owed_duty(
-    episode: Episode, notification_id: object, answered_by: str, directory: Directory
+    episode: Episode | NoticeDuties, notification_id: object, answered_by: str, directory: Directory
 ) -> Duty:
     """The duty an answer is about, which must have been owed to the agency answering."""
     duty = episode.duty(str(notification_id))

@@ -36,6 +36,12 @@ def on_misper_report(
         )
     require_a_care_leaver_of_ours(event, directory.timescales)
     episode = Episode(report=event, risk_level=event.risk_level, cse_risk=event.cse_risk)
+    notice = state.notice(event.episode_id)
+    if notice is not None:
+        # 8.4: the host authority's notice came first; the duties it led to are this
+        # episode's now, still followed up, and answered as the episode's.
+        episode = replace(episode, duties=notice.duties, timers=notice.timers)
+        state = state.without_notice(event.episode_id)
     ctx = Context(directory, at, cause, episode)
     placing = ctx.placing  # validates the authorities before anything is decided
     state = state.with_episode(episode)
@@ -54,7 +60,7 @@ def on_misper_report(
     _specific_circumstances(ctx)
     escalated = on_repeat(ctx, state)
     timers = () if came_back else tuple(timers_on_report(ctx))
-    episode = replace(episode, timers=timers)
+    episode = replace(episode, timers=(*episode.timers, *timers))
     state = state.with_episode(episode)
     if escalated:
         state = notice_recorded(ctx, state)
