@@ -269,6 +269,9 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
         select(RoutingDecision, OutboxMessage.status, OutboxMessage.sent_at)
         .outerjoin(OutboxMessage, _its_outbox_row())
         .where(RoutingDecision.episode_id == episode_id)
+        # One order whatever the plan: before and after retention drops the outbox rows,
+        # ops see the same timeline (PostgreSQL returns a join's rows in the plan's order).
+        .order_by(RoutingDecision.decided_at, RoutingDecision.notification_id)
     )
     for decision, status, sent_at in decisions:
         child_id = decision.child_id
