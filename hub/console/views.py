@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 from sqlalchemy.orm import Session, defer
 
 from hub.access.senders import arrival
@@ -143,6 +143,9 @@ class LogPage(BaseModel):
 
 
 def _filtered(query: Select[Any], wanted: LogFilter) -> Select[Any]:
+    # Without a reveal, what the child's birth dates is left out, as in the timeline: even
+    # undated, its place among the others (or a since/until filter) would give the date.
+    query = query.where(_not_dated_by_the_child())
     exact = {
         RoutingDecision.child_id: wanted.child_id,
         RoutingDecision.episode_id: wanted.episode_id,
@@ -228,6 +231,17 @@ DATED_BY_THE_CHILD = frozenset({EIGHTEENTH_BIRTHDAY})
 def _dated_by_the_child(cause: str) -> bool:
     """A decision fired by such a timer (its cause `timer:<episode>:<name>:<sequence>`)."""
     return cause.startswith("timer:") and cause.split(":")[-2] in DATED_BY_THE_CHILD
+
+
+def _not_dated_by_the_child() -> ColumnElement[bool]:
+    """`not _dated_by_the_child(cause)`, in SQL."""
+    cause = RoutingDecision.cause
+    return and_(
+        *(
+            ~(cause.startswith("timer:") & cause.contains(f":{name}:", autoescape=True))
+            for name in sorted(DATED_BY_THE_CHILD)
+        )
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -338,7 +352,10 @@ class Deadline(BaseModel):
     """A duty not yet done (issue 14): owed, acknowledged or overdue, and whether the hub has
     escalated it for want of an answer."""
 
-    due: datetime
+    due: datetime | None = Field(
+        description="None: the meeting at 18 (6.8), whose times are the child's eighteenth "
+        "birthday; the episode's revealed timeline has them"
+    )
     state: OpenState
     kind: Literal["return_interview", "strategy_meeting", "other"]
     action: str
@@ -350,7 +367,8 @@ class Deadline(BaseModel):
     notification_id: str
     acknowledged_at: datetime | None
     acknowledged_by: str | None
-    escalated_at: datetime | None
+    escalated_at: datetime | None = Field(description="None too for the meeting at 18")
+    escalated: bool
 
 
 class TeamDeadlines(BaseModel):
@@ -378,9 +396,12 @@ def deadlines(
     for d in open_duties:
         assert d.duty_due is not None
         state = duty_status(d.duty_due, d.acknowledged_at, None, None, now)
+        # Shown without a reveal: the meeting at 18's deadline, and its escalation hours on,
+        # are the child's birthday (6.8), kept back as the timeline keeps them back.
+        undated = _dated_by_the_child(d.cause)
         teams[(d.authority, d.recipient)].append(
             Deadline(
-                due=d.duty_due,
+                due=None if undated else d.duty_due,
                 state=cast(OpenState, state),  # the query leaves out done and stood down
                 kind=_kind(d.action),
                 action=d.action,
@@ -392,7 +413,8 @@ def deadlines(
                 notification_id=d.notification_id,
                 acknowledged_at=d.acknowledged_at,
                 acknowledged_by=d.acknowledged_by,
-                escalated_at=d.escalated_at,
+                escalated_at=None if undated else d.escalated_at,
+                escalated=d.escalated_at is not None,
             )
         )
     return [
@@ -401,7 +423,8 @@ def deadlines(
             recipient=recipient,
             overdue=sum(1 for d in items if d.state == "overdue"),
             due_soon=sum(1 for d in items if d.state != "overdue"),
-            deadlines=items,
+            # one undated goes last: its place among the dated would date it
+            deadlines=sorted(items, key=lambda d: d.due is None),
         )
         for (authority, recipient), items in sorted(teams.items())
     ]

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.clock import ManualClock
 from hub.console.access import add_user, audit_trail, authenticate
 from hub.console.actions import replay_refusals, reveal_episode, view_episode
+from hub.console.context import Console
 from hub.console.masking import HIDDEN
 from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, refusals, routing_log
+from hub.console.web import create_app
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
 from hub.service.answers import answer_on_behalf
@@ -22,6 +24,8 @@ from hub.service.applying import apply_batch
 from hub.service.refusals import expire_held
 from hub.service.timers import fire_due_timers
 from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
+from tests.console.conftest import SECRET, add_users, parts_over
+from tests.console.test_web import signed_in
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
 
@@ -91,6 +95,38 @@ def test_a_masked_timeline_leaves_out_what_the_eighteenth_birthday_decided(store
     meeting = "hold_missing_child_meeting"
     assert not [e for e in masked.entries if e.what.startswith(meeting)]
     assert [e for e in revealed.entries if e.what.startswith(meeting)]
+
+
+def test_the_routing_log_and_the_deadlines_never_date_the_eighteenth_birthday(
+    store: Store,
+) -> None:
+    """6.8: still missing at 18, the Assistant Director holds a Missing Child Meeting,
+    decided and due on the birthday. The routing log and the deadlines, open to a viewer with
+    no reveal recorded, gave the date of birth the timeline keeps back; the duty still shows
+    among the deadlines, overdue, without its date."""
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, NOW)
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    while fire_due_timers(store, DIRECTORY, later):
+        pass
+    birthday = LogFilter(since=datetime(2027, 1, 19, tzinfo=UTC), until=datetime(2027, 1, 20))
+    with store() as session:
+        log = routing_log(session, LogFilter(episode_id=EPISODE), per_page=500)
+        on_the_day = routing_log(session, birthday.in_zone(UTC))
+        teams = deadlines(session, later)
+    assert "2027-01-19" not in log.model_dump_json()
+    assert log.total == len(log.entries)
+    assert (on_the_day.total, on_the_day.entries) == (0, [])
+    [meeting] = [d for t in teams for d in t.deadlines if d.action == "hold_missing_child_meeting"]
+    assert (meeting.due, meeting.state) == (None, "overdue")
+    assert "2027-01-19" not in "".join(t.model_dump_json() for t in teams)
+    add_users(store)
+    web = create_app(Console(parts_over(store, DIRECTORY, ManualClock(later))), SECRET, False)
+    viewer = signed_in(web, "vera")
+    for page in ("/deadlines", f"/log?episode_id={EPISODE}"):
+        shown = viewer.get(page)
+        assert shown.status_code == 200
+        assert "19 Jan" not in shown.text, page
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
