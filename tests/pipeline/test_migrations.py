@@ -7,6 +7,8 @@ import base64
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -134,3 +136,22 @@ def test_a_refusal_stored_before_0016_is_known_by_its_record_after_it(
         digest = connection.execute(sa.text("SELECT record_sha256 FROM rejected_messages"))
         assert digest.scalar_one() == refused.digest()
     engine.dispose()
+
+
+def test_a_failing_migration_quotes_none_of_the_rows_it_was_converting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data migration reads and rewrites stored rows (0002 an outbox row's headers, a
+    child's particulars among them): its error, which `hub migrate` prints and `hub run`
+    logs, must not quote their values, as no statement of the running hub does."""
+    made: list[dict[str, object]] = []
+    real = sa.create_engine
+
+    def recording(url: str, **options: Any) -> sa.Engine:
+        made.append(options)
+        return real(url, **options)
+
+    monkeypatch.setattr(sa, "create_engine", recording)
+    migrate(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert made
+    assert all(options.get("hide_parameters") for options in made)

@@ -14,7 +14,9 @@ MIGRATION_LOCK = 7_302_118_424_115_046_001
 
 
 def run(url: str) -> None:
-    engine = create_engine(url)
+    # A data migration's failing statement would otherwise quote the stored rows it was
+    # converting, a child's particulars among them, in the error printed and logged.
+    engine = create_engine(url, hide_parameters=True)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
