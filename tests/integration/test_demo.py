@@ -28,7 +28,8 @@ def test_the_demo_shows_each_agency_what_it_received_and_why(
     # Duties answered are not escalated; the two left unanswered are (issue 14): the head of
     # safeguarding's 6.8 notice to the Assistant Director, due on a Saturday and escalated
     # when the day teams open on Monday (3.10), and the third episode's 7.22 duty to inform
-    # the Service Manager, due at night and escalated to the team manager at 09:00.
+    # the Service Manager, due at night and escalated to the team manager at 09:00. (The
+    # forms of a child missing at night, not picked up within their window, go to EDT: 3.10.)
     director = lines[lines.index("== notify.northamptonshire.assistant_director  (1 received)") :]
     assert "2026-11-23 09:00" in director[1]
     assert "'notify_assistant_director_child_in_care_missing_over_24_hours'" in director[3]

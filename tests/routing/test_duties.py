@@ -141,7 +141,9 @@ def test_3_10_out_of_hours_an_unanswered_duty_waits_for_the_day_teams_to_open() 
     timeline = Timeline()
     timeline.receive(misper(at=SATURDAY_0200))
     weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
-    assert {d.recipient for d in weekend if d.action == ESCALATED} <= {"police"}  # 24/7
+    assert {d.recipient for d in weekend if d.action == ESCALATED} <= {"police", "edt"}  # 24/7
+    # EDT only for the forms the police obtain from it out of hours (3.10)
+    assert {d.paragraph for d in escalations(weekend, "edt")} == {"3.10"}
     monday = timeline.advance(MONDAY_0900)
     assert {d.recipient for d in monday if d.action == ESCALATED} & DAY_MANAGERS
     assert {d.at for d in monday if d.action == ESCALATED} == {MONDAY_0900}
@@ -461,3 +463,34 @@ def test_3_10_6_7_an_escalation_decided_at_night_is_due_of_the_service_manager_a
     [police] = told(fired, "police", "escalate_risk_disagreement")
     [manager] = told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
     assert (police.due, manager.due) == (night, START + timedelta(hours=23))
+
+
+def test_3_10_forms_left_undone_at_closing_go_to_edt_while_the_child_is_missing() -> None:
+    """Out of hours, police without the Incident and Location Forms "must contact the
+    Emergency Duty Team (EDT) ... to obtain a copy" (3.10). A child of medium risk reported
+    at 16:00, whose forms the worker has not picked up by the evening: EDT is told that
+    night, not the team manager the next morning."""
+    timeline = Timeline()
+    timeline.receive(misper(at=WEDNESDAY_1720 - timedelta(hours=1, minutes=20)))  # 16:00
+    evening = timeline.advance(WEDNESDAY_1720 + timedelta(hours=3))
+    [to_edt] = [
+        d
+        for d in escalations(evening, "edt")
+        if d.details["duty_action"] == "complete_incident_and_location_forms"
+    ]
+    assert to_edt.paragraph == "3.10"
+    assert to_edt.at == WEDNESDAY_1720 + timedelta(hours=2, minutes=40)  # 20:00, its window
+
+
+def test_3_10_forms_of_a_child_already_found_wait_for_the_day_teams() -> None:
+    """3.10's forms are for the police searching for the child: found before the evening,
+    the child's forms left undone are the team manager's the next morning, not EDT's."""
+    timeline = Timeline()
+    timeline.receive(misper(at=WEDNESDAY_1720 - timedelta(hours=1, minutes=20)))
+    timeline.receive(found(at=WEDNESDAY_1720))
+    evening = timeline.advance(WEDNESDAY_1720 + timedelta(hours=3))
+    assert not [
+        d
+        for d in escalations(evening, "edt")
+        if d.details["duty_action"] == "complete_incident_and_location_forms"
+    ]

@@ -56,6 +56,14 @@ _SAME_AGENCY = frozenset({Recipient.POLICE, Recipient.HOST_POLICE})
 ON_DUTY_OUT_OF_HOURS = frozenset({Recipient.EDT, Recipient.POLICE, Recipient.HOST_POLICE})
 # The home teams that act for a missing child (1.4: children's services told at once).
 _ACT_AT_ONCE = frozenset({Recipient.MASH, Recipient.MCT, Recipient.ALLOCATED_WORKER})
+# The forms the police search with (3.3, 3.6, 3.8, 3.9.1), which out of hours police "must
+# contact the Emergency Duty Team (EDT) ... to obtain" (3.10).
+_FORMS_FOR_THE_SEARCH = frozenset(
+    {
+        Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value,
+        Action.SHARE_INCIDENT_AND_LOCATION_FORMS.value,
+    }
+)
 
 
 def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Outcome:
@@ -264,8 +272,9 @@ def on_follow_up(
     """A duty's answer-by time has come without an answer: escalate it, once. Out of hours
     (3.10) a manager of the day teams is not there to be told. What 1.4 has children's
     services do at once for a high-risk child, left undone by the team told, goes to EDT,
-    on duty for them (3.10, 3.13), as do concerns about a found child's return (5.6);
-    anything else waits for the teams to open, and is escalated then if still unanswered."""
+    on duty for them (3.10, 3.13), as do the forms of a child still missing (3.10) and
+    concerns about a found child's return (5.6); anything else waits for the teams to open,
+    and is escalated then if still unanswered."""
     duty = episode.duties[timer.sequence - 1]
     if not is_open(duty, episode):
         return Outcome(state)
@@ -304,14 +313,20 @@ def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
 def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it is
     not EDT's already: a high-risk child's duty that a team acting for the child was told to
-    do at once (1.4, 3.10), or concerns about returning a found child home, told to MASH in
-    hours and left unanswered at closing (5.6: "the MASH or the out-of-hours Emergency Duty
-    Team (EDT) before the child is returned")."""
+    do at once (1.4, 3.10); the Incident and Location Forms of a child still missing, of
+    whatever risk, which out of hours the police obtain from EDT (3.10); or concerns about
+    returning a found child home, told to MASH in hours and left unanswered at closing (5.6:
+    "the MASH or the out-of-hours Emergency Duty Team (EDT) before the child is
+    returned")."""
     first = _first(duty, episode)
     if Recipient.EDT in {duty.recipient, first.recipient}:
         return None
     if first.action == Action.CONCERNS_ABOUT_RETURN:
         return "5.6"
+    # A notice's forms (a placement, 3.3) are no search's: no child is missing yet.
+    missing = isinstance(episode, Episode) and episode.found_at is None
+    if first.action in _FORMS_FOR_THE_SEARCH and missing:
+        return "3.10"
     if episode.high_risk and first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at:
         return "3.10"
     return None
