@@ -273,6 +273,46 @@ def test_5_12_a_host_found_notice_with_no_misper_report_owes_the_return_intervie
     assert told(fired, "rise_mct_service_manager", ESCALATED)
 
 
+def test_5_12_the_found_report_that_follows_sets_the_interview_the_host_notice_held() -> None:
+    """The host force's reports come after all: the found report sets the return interview
+    and chases it itself (5.12). The MCT's interview the host's notice held is no longer
+    needed: the interview given in time, nobody is escalated for the notice's."""
+    returned = START + timedelta(hours=9)
+    timeline = Timeline()
+    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    later = returned + timedelta(hours=1)
+    report = misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    timeline.receive(report, at=later)
+    timeline.receive(found(at=returned), at=later)
+    timeline.receive(return_interview(returned + timedelta(hours=24)))
+    fired = timeline.advance(returned + timedelta(days=5))
+    chased = told(fired, "rise_mct_service_manager", ESCALATED)
+    assert all(e.details["duty_action"] != "child_found_in_host_area" for e in chased)
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    held = episode.duty(str(notice.notification_id))
+    assert held is not None
+    assert held.stood_down_at == later
+
+
+def test_5_12_gone_again_the_host_notices_interview_is_owed_at_the_next_return() -> None:
+    """Returned, as the host's notice says, the child goes missing again 10 hours later: the
+    interview the MCT held on the notice cannot be given while the child is gone, and is not
+    chased (1.4, 5.12); the next return's interview covers it."""
+    returned = START + timedelta(hours=9)
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    again = returned + timedelta(hours=10)
+    looked_after = {"legal_status": LegalStatus.LOOKED_AFTER, "residence_authority": "kent"}
+    timeline.receive(misper("EP-2", at=again, **looked_after))
+    fired = timeline.advance(returned + timedelta(days=5))
+    chased = told(fired, "rise_mct_service_manager", ESCALATED)
+    assert all(e.details["duty_action"] != "child_found_in_host_area" for e in chased)
+    decisions = timeline.receive(found("EP-2", at=again + timedelta(days=5)))
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert "EP-1" in interview.summary
+
+
 def test_3_3_the_forms_of_a_child_placed_here_are_followed_up() -> None:
     """8.9's placement is about no episode: its forms' deadline (3.3) is still chased."""
     timeline = Timeline()

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.notification import Detail
@@ -170,14 +171,18 @@ def discharge(episode: Episode, actions: frozenset[str], at: datetime, by: str) 
     return replace(episode, duties=duties)
 
 
-def stand_down(episode: Episode, actions: frozenset[str] | None, at: datetime) -> Episode:
+# What holds duties: an episode, or a notice about no episode the hub has (yet).
+Holder = TypeVar("Holder", Episode, NoticeDuties)
+
+
+def stand_down(episode: Holder, actions: frozenset[str] | None, at: datetime) -> Holder:
     """The episode with its duties of these actions (or all), not yet settled, no longer
     needed from `at`: every one decided so far (when the hub read the event, not the event's
     own time, which a late event would make depend on the hub's lag)."""
     return _stood_down_where(episode, lambda d: actions is None or d.action in actions, at)
 
 
-def _stood_down_where(episode: Episode, needless: Callable[[Duty], bool], at: datetime) -> Episode:
+def _stood_down_where(episode: Holder, needless: Callable[[Duty], bool], at: datetime) -> Holder:
     """The episode with its duties `needless` says, not yet settled, no longer needed from
     `at`, and their escalations with them: the one way a duty is stood down."""
     duties = tuple(
@@ -202,7 +207,7 @@ def stand_down_escalations(episode: Episode, notification_ids: set[str], at: dat
     return _stood_down_where(episode, lambda d: d.escalates in notification_ids, at)
 
 
-def _escalations_stood_down(episode: Episode, at: datetime) -> Episode:
+def _escalations_stood_down(episode: Holder, at: datetime) -> Holder:
     """The episode with the escalations of its duties stood down stood down too: a duty no
     longer needed is no one's to see done, at any level (an escalation is recorded after
     the duty it escalates, so one pass finds every level)."""

@@ -12,7 +12,7 @@ from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
-from hub.routing.facts import ChildState, Episode, Outcome, Timer
+from hub.routing.facts import ChildState, Duty, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
@@ -49,6 +49,10 @@ NOTICES_WHILE_MISSING = frozenset(
 # 3.9, 8.3: the host area told our child placed there is missing, for its search. Once the
 # child is found that notice is no longer to be acted on, or sent if it was held.
 SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
+# 5.12, 8.4: the return interview the MCT held on a host's found notice that came before any
+# MISPER report (the only duty of that action: with the report, the notice sets none). The
+# found report sets the interview itself, with its own chase: the notice's is not needed.
+HELD_FOR_THE_FOUND_REPORT = frozenset({Action.CHILD_FOUND_IN_HOST_AREA.value})
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
@@ -73,6 +77,7 @@ def on_found_report(
     iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
     overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
     found = replace(search_ended(episode, event.found_at, at), found_at=event.found_at)
+    found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
     found = replace(found, timers=(overdue,))
     # 1.4: missing "until located": located under this report, the child is no longer
     # searched for under another still open that began before (a second force's report of
@@ -274,7 +279,24 @@ def missing_again(
             continue
         cancelled += [t for t in before.timers if t not in ended.timers]
         state = state.with_episode(ended)
+    # And the interview the MCT held on a host's found notice with no MISPER report (8.4):
+    # its follow-up stops with it (duties.follow_up).
+    for notice in state.notices:
+        if notice.episode_id != episode.episode_id and any(
+            _notice_interview_cut_short(d, since, window) and not d.settled for d in notice.duties
+        ):
+            state = state.with_notice(stand_down(notice, HELD_FOR_THE_FOUND_REPORT, at))
     return state, tuple(cancelled)
+
+
+def _notice_interview_cut_short(duty: Duty, since: datetime, window: timedelta) -> bool:
+    """The interview held on a host's found notice, not given, whose 72 hours from the
+    return it reported (its deadline) the child went missing again within, at `since`."""
+    return (
+        duty.action in HELD_FOR_THE_FOUND_REPORT
+        and duty.done_at is None
+        and duty.due - window <= since < duty.due
+    )
 
 
 def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -> bool:
@@ -298,6 +320,13 @@ def interviews_not_given(state: ChildState, episode: Episode, directory: Directo
             break
         carried.append(before.episode_id)
         since = before.started_at
+    # a host's found notice's, whose MISPER report never came (8.4)
+    carried += [
+        notice.episode_id
+        for notice in state.notices
+        if notice.episode_id != episode.episode_id
+        and any(_notice_interview_cut_short(d, since, window) for d in notice.duties)
+    ]
     return carried[::-1]
 
 
