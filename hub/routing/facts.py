@@ -129,6 +129,10 @@ class Episode:
     timers: tuple[Timer, ...] = ()
     duties: tuple[Duty, ...] = ()
     closed_at: datetime | None = None  # 7.24: closed by joint decision, not found
+    # 8.4: the host authority's notice that the child has returned, before any found report
+    # (the host area's force may not be connected): the search ends there, and the return
+    # interview runs from it (5.12). The police's found report, if it comes, sets `found_at`.
+    returned_at: datetime | None = None
     # 6.7: the grading another agency proposed against the police's, until it is settled
     disputed_risk_level: RiskLevel | None = None
 
@@ -155,6 +159,12 @@ class Episode:
     @property
     def episode_id(self) -> str:
         return self.report.episode_id
+
+    @property
+    def back_at(self) -> datetime | None:
+        """When the child came back, as the hub first heard it: the host authority's notice
+        of the return (8.4), or the found report."""
+        return self.returned_at or self.found_at
 
     @property
     def started_at(self) -> datetime:

@@ -144,7 +144,7 @@ def _no_longer_needed(
         if state.ever_reported(episode_id):
             return "its episode was retired under the retention policy"
         return None  # a placement notice's, about no episode the hub has
-    if episode.found_at is not None and action in SEARCH_NOTICES:
+    if episode.back_at is not None and action in SEARCH_NOTICES:
         return "the child was found meanwhile"
     duty = episode.duty(notification_id)
     if duty is None:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from hub.contracts.events import AllocatedWorker, CrossBorderNotice, DutyAcknowledged, PlacedChild
+from hub.contracts.events import (
+    AllocatedWorker,
+    CrossBorderNotice,
+    DutyAcknowledged,
+    EpisodeClosed,
+    PlacedChild,
+)
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, Sex
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
@@ -16,6 +22,7 @@ from tests.routing.builders import (
     PLACED_IN,
     START,
     Timeline,
+    by_the_rules,
     found,
     misper,
     return_interview,
@@ -101,7 +108,8 @@ def test_8_4_a_host_reports_our_child_returned_to_the_worker_and_iro() -> None:
     decisions = timeline.receive(
         host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=9))
     )
-    assert {d.recipient for d in decisions} == {"mct", "allocated_worker", "iro"}
+    told_of_it = {d.recipient for d in decisions if d.action == "child_found_in_host_area"}
+    assert told_of_it == {"mct", "allocated_worker", "iro"}
 
 
 def test_8_10_a_placing_authoritys_notice_tells_no_worker_or_iro_of_ours() -> None:
@@ -344,3 +352,154 @@ def test_8_10_another_authoritys_notice_of_a_child_placed_here_goes_to_none_of_o
         decisions = timeline.receive(notice.model_copy(update={"from_authority": "essex"}))
         assert {d.recipient for d in decisions} == {"mct"}
         assert decisions[0].paragraph == "8.10"
+
+
+RETURNED_AT = START + timedelta(hours=9)
+
+
+def placed_in_kent_and_missing(**changes: Any) -> Timeline:
+    """Our child in care placed in Kent (8.3), reported missing; Kent's force may not be
+    connected to the hub, so no found report may ever come (8.4)."""
+    timeline = Timeline()
+    report: dict[str, Any] = {
+        "legal_status": LegalStatus.LOOKED_AFTER,
+        "residence_authority": "kent",
+        **changes,
+    }
+    timeline.receive(misper(**report))
+    return timeline
+
+
+def test_7_22_a_host_found_notice_ends_the_search_as_a_found_report_would() -> None:
+    """8.4: the carer reports the return to the host area's police, and the host tells us:
+    the child has returned, so no meeting is owed (7.22: "if the child has not returned"),
+    and no 6.8 notice of a child in care missing over 24 hours or three months goes out."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    fired = by_the_rules(timeline.advance(START + timedelta(days=100)))
+    assert {d.action for d in fired} == {"return_interview_overdue"}
+
+
+def test_5_12_a_host_found_notice_owes_the_return_interview_from_the_return() -> None:
+    """Kent does not border us: the OOC Engagement Worker, within 72 hours of the return
+    the host reports (5.12, MCT practice guidance)."""
+    decisions = placed_in_kent_and_missing().receive(
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT),
+        at=RETURNED_AT + timedelta(hours=2),
+    )
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert interview.due == RETURNED_AT + timedelta(hours=72)
+
+
+def test_5_12_the_police_found_report_after_a_host_found_notice_owes_no_second_interview() -> None:
+    """The host area's force reports the child found later: its own duties still come (the
+    prevention interview, 5.12), but the interview the notice owed is not owed again, and
+    its lateness is chased once."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    later = timeline.receive(
+        found(at=RETURNED_AT + timedelta(hours=1)), at=RETURNED_AT + timedelta(days=1)
+    )
+    assert told(later, "host_police", "conduct_prevention_interview")
+    assert not told(later, "ooc_engagement_worker", "conduct_return_interview")
+    fired = timeline.advance(START + timedelta(days=5))
+    assert len(told(fired, "ooc_engagement_worker", "return_interview_overdue")) == 1
+
+
+def test_5_12_a_second_host_found_notice_owes_no_second_interview() -> None:
+    """The host tells us twice (a second notice of its own): the return is one, and so is
+    its interview (5.12)."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    again = host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT + timedelta(hours=2))
+    later = timeline.receive(again.model_copy(update={"notice_id": "N-9"}))
+    assert not told(later, "ooc_engagement_worker", "conduct_return_interview")
+    assert told(later, "mct", "child_found_in_host_area")
+
+
+def test_5_12_the_return_interview_after_a_host_found_notice_is_recorded() -> None:
+    """No found report has come, and may never: the interview's result is taken all the
+    same, and its 72-hour chase ends."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    timeline.receive(return_interview(RETURNED_AT + timedelta(hours=30)))
+    fired = timeline.advance(START + timedelta(days=5))
+    assert not told(fired, "ooc_engagement_worker", "return_interview_overdue")
+
+
+def test_5_12_closing_the_police_file_after_a_host_found_notice_keeps_the_return_interview() -> (
+    None
+):
+    """No found report comes, and the police file is closed (7.24): the search was over
+    already, but the child did return, and its interview is still owed and chased."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    closure = EpisodeClosed(
+        episode_id="EP-1",
+        child_id=CHILD,
+        answered_by="northamptonshire-police",
+        closed_at=RETURNED_AT + timedelta(hours=12),
+        senior_police_officer="Detective Chief Inspector",
+        assistant_director="Assistant Director, Safeguarding",
+    )
+    timeline.receive(closure)
+    fired = timeline.advance(START + timedelta(days=5))
+    assert told(fired, "ooc_engagement_worker", "return_interview_overdue")
+
+
+def test_5_12_missing_again_within_72_hours_of_a_host_reported_return() -> None:
+    """Gone again before the interview of the return the host reported: the next return's
+    interview covers it (5.12), and it is not chased while the child is missing."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    again = misper(
+        "EP-2",
+        at=RETURNED_AT + timedelta(hours=24),
+        legal_status=LegalStatus.LOOKED_AFTER,
+        residence_authority="kent",
+    )
+    timeline.receive(again)
+    fired = timeline.advance(RETURNED_AT + timedelta(hours=80))
+    assert not told(fired, "ooc_engagement_worker", "return_interview_overdue")
+
+
+def test_8_4_a_found_notice_from_a_name_the_directory_does_not_know_ends_no_search() -> None:
+    """Whether it is the host authority the report names cannot be checked: the notice is
+    passed on (8.4), and the child is still searched for until found (7.22, 7.24)."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT, by="narnia"))
+    fired = timeline.advance(START + timedelta(days=4))
+    assert told(fired, "team_manager", "convene_strategy_meeting")
+
+
+def test_8_4_a_missing_or_found_notice_from_an_authority_with_no_standing_is_refused() -> None:
+    """Neither the host authority the MISPER report names (Kent) nor the placing authority
+    (ours): Essex may not say our child is missing or has returned."""
+    for kind in (CrossBorderNoticeKind.CHILD_MISSING, CrossBorderNoticeKind.CHILD_FOUND):
+        with pytest.raises(ProtocolViolation) as caught:
+            placed_in_kent_and_missing().receive(host_notice(kind, RETURNED_AT, by="essex"))
+        assert caught.value.field == "data.from_authority"
+
+
+def test_8_4_standing_is_checked_before_the_notices_dates() -> None:
+    """A return dated before the child went missing is refused for its date only when it
+    comes from the host: a stranger learns nothing of when the child went missing."""
+    before = START - timedelta(hours=1)
+    with pytest.raises(ProtocolViolation) as stranger:
+        placed_in_kent_and_missing().receive(
+            host_notice(CrossBorderNoticeKind.CHILD_FOUND, before, by="essex"), at=START
+        )
+    with pytest.raises(ProtocolViolation) as host:
+        placed_in_kent_and_missing().receive(
+            host_notice(CrossBorderNoticeKind.CHILD_FOUND, before), at=START
+        )
+    assert stranger.value.field == "data.from_authority"
+    assert host.value.field == "data.occurred_at"
+
+
+def test_8_4_a_report_naming_an_authority_the_directory_does_not_know_refuses_no_notice() -> None:
+    """The host the report names may be the sender misspelt: the hub never refuses a notice
+    about a missing child over its own directory's gap."""
+    timeline = placed_in_kent_and_missing(residence_authority="Kentt")
+    decisions = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT))
+    assert told(decisions, "mct", "child_missing_in_host_area")

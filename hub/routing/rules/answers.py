@@ -207,7 +207,10 @@ def on_episode_closed(
     late = read_late(episode, event.closed_at)
     if episode.closed_at is not None:
         return Outcome(state)
-    if late:
+    if late or episode.returned_at is not None:
+        # Returned, as its host authority said, with no found report (8.4): the closure ends
+        # the police file the found report would have, and the search is over already; the
+        # return interview is still owed (5.12).
         return Outcome(state.with_episode(replace(episode, closed_at=event.closed_at)))
     closed = replace(
         stand_down(episode, None, event.closed_at), closed_at=event.closed_at, timers=()

@@ -6,7 +6,7 @@ placing authority taking on the return interview of the child it placed here (8.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -14,13 +14,19 @@ from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.calendar import add_working_days
-from hub.routing.context import owed, unroutable
-from hub.routing.directory import Directory, Standing, code_like
+from hub.routing.context import Context, owed, unroutable
+from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import ChildState, Decision, Episode, Outcome, ProtocolViolation, Unroutable
 from hub.routing.particulars import Particulars, of_notice
 from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
-from hub.routing.rules.found import PLACING_AUTHORITY_HANDOVER
+from hub.routing.rules.found import (
+    PLACING_AUTHORITY_HANDOVER,
+    located,
+    owe_return_interview,
+    search_ended,
+    searched,
+)
 
 
 @dataclass
@@ -110,8 +116,51 @@ def on_cross_border_notice(
         return _placing_authority_accepts_return_interview(notices, state)
     if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:  # 8.4, about an episode
         not_retired(state, event.episode_id or "")
-    RECEIVED[event.kind](notices, state)
-    return Outcome(state, tuple(notices.decisions))
+        _with_standing(notices, state)
+    return RECEIVED[event.kind](notices, state) or Outcome(state, tuple(notices.decisions))
+
+
+def _with_standing(notices: Notices, state: ChildState) -> None:
+    """A missing or found notice about an episode the hub has comes from the host authority
+    its MISPER report names (the child lives there, 8.4) or the authority responsible for
+    the child (its placing authority, 8.10), and from no other. Asked first, before anything
+    dated: the refusal goes back to the sender, and an authority with no standing for the
+    child must learn nothing from it of the episode (a found notice ends a search). A name
+    the directory does not know, the sender's or the report's, cannot be checked: the
+    notice is taken, as the hub never refuses a missing child over its own directory's gap
+    (as for a risk disagreement, 6.7: hub.access.senders.standing_problems)."""
+    episode = state.episode(notices.event.episode_id or "")
+    if episode is None:
+        return  # no MISPER report yet to check it against: the notice holds its duties
+    directory = notices.directory
+    sender = directory.resolve_authority(notices.event.from_authority)
+    report = episode.report
+    named = [
+        directory.resolve_authority(name)
+        for name in (report.responsible_authority, report.residence_authority)
+    ]
+    if not sender.codes or any(r.standing is Standing.UNKNOWN for r in named):
+        return
+    if set(sender.codes) <= {code for resolution in named for code in resolution.codes}:
+        return
+    raise ProtocolViolation(
+        "data.from_authority",
+        "is neither the host authority nor the placing authority the child's MISPER report "
+        "names (8.4, 8.10)",
+    )
+
+
+def _from_the_host(notices: Notices, episode: Episode) -> bool:
+    """The notice is from the host authority the episode's MISPER report names, as the
+    directory knows both: the one whose word that the child has returned ends the search."""
+    directory = notices.directory
+    sender = directory.resolve_authority(notices.event.from_authority)
+    host = directory.resolve_authority(episode.report.residence_authority)
+    return _other(sender) and _other(host) and set(sender.codes) <= set(host.codes)
+
+
+def _other(resolution: Resolution) -> bool:
+    return resolution.standing in (Standing.KNOWN, Standing.AMBIGUOUS)
 
 
 def _placed(notices: Notices) -> PlacedChild:
@@ -238,7 +287,7 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
         )
 
 
-def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
+def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | None:
     episode = state.episode(notices.event.episode_id or "")
     if episode is None:
         # No MISPER report, so no found report will set the return interview (5.12): the
@@ -256,7 +305,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
             f"return (5.12), by {_return_interviewer(notices)}.",
             due=notices.event.occurred_at + timedelta(hours=hours),
         )
-        return
+        return None
     if _another_authoritys(notices, episode):
         notices.tell(
             "mct",
@@ -264,12 +313,14 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
             "8.10",
             f"{notices.sender} reports returned the child placed here by another authority.",
         )
-        return
+        return None
+    ends = searched(episode) and _from_the_host(notices, episode)
     notices.tell(
         "mct",
         "child_found_in_host_area",
         "8.4",
-        f"{notices.sender} reports our child placed there has returned.",
+        f"{notices.sender} reports our child placed there has returned."
+        + (_SEARCH_ENDED if ends else ""),
     )
     if episode.allocated:
         notices.tell(
@@ -285,6 +336,40 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> None:
             "8.4",
             "The host authority reports the child has returned: review the placement.",
         )
+    return _returned(notices, state, episode) if ends else None
+
+
+# 8.4: the carer reports the return to the host area's police, whose force may not be
+# connected to the hub: the host's word is all the hub may hear of it.
+_SEARCH_ENDED = (
+    " The search is stood down and the return interview is owed from the return (7.22, "
+    "5.12); the police's found report may follow, or never come (8.4)."
+)
+
+
+def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
+    """8.4: the host authority says our child placed there has returned, and no found report
+    has come (the carer reports the return to the host area's police, whose force may not be
+    connected). The child is not missing: the search ends as a found report ends it (7.22:
+    meetings are held "if the child has not returned"; 6.8's notices; the timers), and the
+    return interview is owed "within 72 hours of the child returning" (5.12), to its owner.
+    The found report, if it comes, still brings the police's duties, but neither of these
+    again (hub.routing.rules.found)."""
+    returned_at = notices.event.occurred_at
+    if returned_at < episode.started_at:
+        raise ProtocolViolation("data.occurred_at", "is before the child went missing")
+    at = notices.at
+    back = replace(search_ended(episode, returned_at, at), returned_at=returned_at)
+    state, others = located(state, back, returned_at, at)
+    ctx = Context(notices.directory, at, notices.cause, back)
+    timers = owe_return_interview(ctx, state, returned_at)
+    back = replace(back, timers=timers)
+    return Outcome(
+        state.with_episode(back),
+        (*notices.decisions, *ctx.decisions),
+        schedule=timers,
+        cancel=(*episode.timers, *others),
+    )
 
 
 def _return_interviewer(notices: Notices) -> str:
@@ -317,7 +402,8 @@ def _placing_authority_accepts_return_interview(notices: Notices, state: ChildSt
     return Outcome(state.with_episode(accepted), tuple(notices.decisions), cancel=cancel)
 
 
-RECEIVED: dict[CrossBorderNoticeKind, Callable[[Notices, ChildState], None]] = {
+# Each tells its recipients; one that changes the child's state says so in its Outcome.
+RECEIVED: dict[CrossBorderNoticeKind, Callable[[Notices, ChildState], Outcome | None]] = {
     CrossBorderNoticeKind.PLACEMENT_NOTIFIED: _placed_here,
     CrossBorderNoticeKind.CHILD_MISSING: _child_missing_in_host_area,
     CrossBorderNoticeKind.CHILD_FOUND: _child_found_in_host_area,

@@ -69,8 +69,10 @@ def reported_episode(state: ChildState, episode_id: str) -> Episode:
 
 
 def found_episode(state: ChildState, episode_id: str) -> Episode:
+    """The episode, which must be over: found, or returned as its host authority said (8.4,
+    before a found report that may never come: the return interview is owed from it)."""
     episode = reported_episode(state, episode_id)
-    if episode.found_at is None:
+    if episode.back_at is None:
         raise ProtocolViolation(
             "data.episode_id",
             "the child has not been reported found in this episode",

@@ -72,37 +72,23 @@ def on_found_report(
     state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
     episode = open_episode(state, event.episode_id, event.found_at, "data.found_at", closed_ok=True)
-    cancelled = episode.timers
-    ts = directory.timescales
-    iri_due = event.found_at + timedelta(hours=ts.return_interview_hours)
-    overdue = Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, iri_due, IRI_PARAGRAPH)
-    found = replace(search_ended(episode, event.found_at, at), found_at=event.found_at)
+    # 8.4: the host authority's notice of the return came first. It ended the search and owed
+    # the return interview, within 72 hours of that return (5.12): neither is owed again, and
+    # the interview's chase stands as it is (answered, or still running).
+    returned = episode.returned_at is not None
+    cancelled: tuple[Timer, ...] = ()
+    if returned:
+        found = replace(episode, found_at=event.found_at)
+    else:
+        found = replace(search_ended(episode, event.found_at, at), found_at=event.found_at)
+        cancelled = episode.timers
+    # The interview a host's notice held before any MISPER report (8.4) is this report's.
     found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
-    found = replace(found, timers=(overdue,))
-    # 1.4: missing "until located": located under this report, the child is no longer
-    # searched for under another still open that began before (a second force's report of
-    # the same absence, or one the child came back from unreported). Each keeps its own
-    # found report, which still brings its return interview.
-    for other in state.episodes:
-        if (
-            other.episode_id != episode.episode_id
-            and searched(other)
-            and other.started_at <= event.found_at
-        ):
-            cancelled += other.timers
-            state = state.with_episode(search_ended(other, event.found_at, at))
+    state, others = located(state, found, event.found_at, at)
+    cancelled += others
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
-    owner, paragraph = return_interview_owner(ctx)
-    if owner == "placing_authority":
-        # 8.10 hands the interview over; the rules index asks for an escalation if the
-        # placing authority never confirms it has taken it on.
-        wait = timedelta(hours=ts.placing_authority_acknowledgement_hours)
-        handover = Timer(
-            PLACING_AUTHORITY_HANDOVER, found.episode_id, event.found_at + wait, "8.10"
-        )
-        found = replace(found, timers=(overdue, handover))
-        ctx.episode = found
+    owner, _paragraph = return_interview_owner(ctx)
     ctx.tell(
         "mct",
         "child_found",
@@ -183,21 +169,10 @@ def on_found_report(
             "3.18",
             "Found by a parent or carer: consider offering information and advice.",
         )
-    carried = interviews_not_given(state, found, directory)
-    ctx.tell(
-        owner,
-        "conduct_return_interview",
-        paragraph,
-        f"Offer and complete the Independent Return Interview within "
-        f"{ts.return_interview_hours} hours of the child's return."
-        + (
-            f" The child went missing again before the interview of episode "
-            f"{', '.join(carried)}: cover it too."
-            if carried
-            else ""
-        ),
-        due=iri_due,
-    )
+    schedule: tuple[Timer, ...] = ()
+    if not returned:
+        schedule = owe_return_interview(ctx, state, event.found_at)
+        found = replace(found, timers=schedule)
     if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
         ctx.tell(
             "host_authority",
@@ -233,14 +208,65 @@ def on_found_report(
             due=close_of_working_day(event.found_at, directory),
         )
     return Outcome(
-        state.with_episode(found), tuple(ctx.decisions), schedule=found.timers, cancel=cancelled
+        state.with_episode(found), tuple(ctx.decisions), schedule=schedule, cancel=cancelled
     )
 
 
+def owe_return_interview(
+    ctx: Context, state: ChildState, returned_at: datetime
+) -> tuple[Timer, ...]:
+    """5.12: the Independent Return Interview "within 72 hours of the child returning", owed
+    to its owner, and the timers that chase it: its lateness and, handed to the placing
+    authority, its confirmation (8.10; the rules index asks for an escalation if the placing
+    authority never confirms it has taken it on)."""
+    ts, episode = ctx.directory.timescales, ctx.episode
+    due = returned_at + timedelta(hours=ts.return_interview_hours)
+    timers = [Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, due, IRI_PARAGRAPH)]
+    owner, paragraph = return_interview_owner(ctx)
+    if owner == "placing_authority":
+        wait = timedelta(hours=ts.placing_authority_acknowledgement_hours)
+        timers.append(
+            Timer(PLACING_AUTHORITY_HANDOVER, episode.episode_id, returned_at + wait, "8.10")
+        )
+    carried = interviews_not_given(state, episode, ctx.directory)
+    ctx.tell(
+        owner,
+        "conduct_return_interview",
+        paragraph,
+        f"Offer and complete the Independent Return Interview within "
+        f"{ts.return_interview_hours} hours of the child's return."
+        + (
+            f" The child went missing again before the interview of episode "
+            f"{', '.join(carried)}: cover it too."
+            if carried
+            else ""
+        ),
+        due=due,
+    )
+    return tuple(timers)
+
+
+def located(
+    state: ChildState, episode: Episode, since: datetime, at: datetime
+) -> tuple[ChildState, tuple[Timer, ...]]:
+    """1.4: missing "until located": located under this episode from `since`, the child is
+    no longer searched for under another still open that began before (a second force's
+    report of the same absence, or one the child came back from unreported), and the timers
+    those no longer need. Each keeps its own found report, which still brings its return
+    interview."""
+    cancelled: list[Timer] = []
+    for other in state.episodes:
+        if other.episode_id != episode.episode_id and searched(other) and other.started_at <= since:
+            cancelled += other.timers
+            state = state.with_episode(search_ended(other, since, at))
+    return state, tuple(cancelled)
+
+
 def searched(episode: Episode) -> bool:
-    """Not found nor closed (7.24): the child may still be searched for under it (unless
-    it came back from it unreported: `search_ended`, which changes nothing twice)."""
-    return episode.found_at is None and episode.closed_at is None
+    """Not found, nor returned as its host authority said (8.4), nor closed (7.24): the
+    child may still be searched for under it (unless it came back from it unreported:
+    `search_ended`, which changes nothing twice)."""
+    return episode.back_at is None and episode.closed_at is None
 
 
 def search_ended(episode: Episode, since: datetime, at: datetime) -> Episode:
@@ -302,7 +328,7 @@ def _notice_interview_cut_short(duty: Duty, since: datetime, window: timedelta) 
 def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -> bool:
     """The child went missing again at `since`, within the 72 hours the return interview of
     this episode had, before it was given."""
-    returned = episode.found_at
+    returned = episode.back_at
     if returned is None or episode.closed_at is not None or episode.return_interviewed:
         return False
     return returned <= since < returned + window
@@ -334,8 +360,8 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
     """8.10: the placing authority has not confirmed it will do the return interview. The MCT
     is told to be ready to do it within the 72 hours, and the Service Manager (CSE and
     Missing) to chase the placing authority, who is reminded."""
-    due = ctx.episode.found_at
-    assert due is not None  # the timer is only scheduled when the child is found
+    due = ctx.episode.back_at
+    assert due is not None  # the timer is only scheduled when the child is back
     iri_due = due + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     ctx.tell(
         "mct",
@@ -442,8 +468,8 @@ def ask_the_mct(ctx: Context) -> None:
     social work team": the OOC worker unable, the MCT completes it if it can, and only the
     MCT, with no capacity, hands it on (its own cannot_complete). The 72-hour chase stays,
     and tells the MCT (on_return_interview_overdue)."""
-    found_at = ctx.episode.found_at
-    assert found_at is not None  # an interview result needs a found episode
+    found_at = ctx.episode.back_at  # 5.12: the interview runs from the return (8.4)
+    assert found_at is not None  # an interview result needs a found or returned episode
     ctx.tell(
         "mct",
         "complete_return_interview",
@@ -458,8 +484,8 @@ def ask_the_mct(ctx: Context) -> None:
 def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     """The MCT says the interview cannot be done: the allocated team must do it, still within
     72 hours of the return; if late, that team's Service Manager (7.18) is told."""
-    found_at = ctx.episode.found_at
-    assert found_at is not None  # an interview result needs a found episode
+    found_at = ctx.episode.back_at  # 5.12: the interview runs from the return (8.4)
+    assert found_at is not None  # an interview result needs a found or returned episode
     due = found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     team, paragraph = allocated_team(ctx)
     handed_before = ctx.episode.times_owed(Action.COMPLETE_RETURN_INTERVIEW)
