@@ -85,9 +85,28 @@ class Retained:
         return ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in self.counts().items())
 
 
+def came_back(state: ChildState) -> dict[str, datetime | None]:
+    """When the child came back from each episode, as far as the hub knows (pure): found,
+    or returned by the host authority's word (8.4); or, one child being missing once at a
+    time (1.4), back under another episode that began no earlier (missing again and found,
+    or a second force's report of the same absence found). None: the child may still be
+    missing from it (a 7.24 closure is no return)."""
+    returns = [e.back_at for e in state.episodes if e.back_at is not None]
+    returns += [r.found_at for r in state.retired if r.found_at is not None]
+    return {
+        e.episode_id: e.back_at or min((t for t in returns if t >= e.started_at), default=None)
+        for e in state.episodes
+    }
+
+
 def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
-    """The episodes found on or before the cutoff (pure): never one still missing."""
-    return [e.episode_id for e in state.episodes if e.found_at is not None and e.found_at <= cutoff]
+    """The episodes the child came back from on or before the cutoff (pure): never one the
+    child may still be missing from."""
+    return [
+        episode_id
+        for episode_id, back in came_back(state).items()
+        if back is not None and back <= cutoff
+    ]
 
 
 def retire(state: ChildState, episode_ids: list[str]) -> ChildState:
@@ -186,7 +205,7 @@ def _retire(
     retained.episodes_retired += len(due)
     # Its events, and those about no episode (a placement notice) once no episode of the
     # child is still missing.
-    still_missing = any(e.found_at is None for e in state.episodes if e.episode_id not in due)
+    still_missing = any(back is None for e, back in came_back(state).items() if e not in due)
     about: ColumnElement[bool] = InboundEvent.episode_id.in_(due)
     if not still_missing:
         about = or_(about, InboundEvent.episode_id.is_(None))
@@ -341,8 +360,8 @@ def _redact_without_episode(
         )
     )
     for event in events:
-        episodes = load_child(session, event.child_id).episodes
-        if any(e.found_at is None or e.episode_id == event.episode_id for e in episodes):
+        back = came_back(load_child(session, event.child_id))
+        if event.episode_id in back or None in back.values():
             continue  # the child missing now, or the notice about an episode still held
         retained.events_redacted += 1
         decisions = (

@@ -455,3 +455,57 @@ def test_the_routing_log_still_says_sent_after_the_outbox_row_goes(store: Store)
         (e.notification_id, e.delivery, e.sent_at) for e in before
     ]
     assert [e for e in timeline if e.happening == "delivered"] == delivered
+
+
+def test_an_episode_the_child_came_back_from_unreported_goes_in_its_time(store: Store) -> None:
+    """One child is missing once at a time (1.4): missing again under a second report, and
+    found under it, the child had come back from the first, never reported found. Its
+    personal data goes when the second's does, not never."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    again_at = REPORTED + timedelta(days=2)
+    again = misper_record(
+        id="evt-police-0100",
+        data={
+            "episode_id": "EP-2026-0500",
+            "reported_at": again_at.isoformat(),
+            "missing_since": (again_at - timedelta(hours=1)).isoformat(),
+        },
+    )
+    apply_batch(store, [again], DIRECTORY, again_at)
+    found = example("05-found-report")
+    found["id"] = "evt-police-0101"
+    found["data"]["episode_id"] = "EP-2026-0500"
+    apply_batch(store, [record_of(found, "inbound.found-report")], DIRECTORY, FOUND)
+    assert run(store, 179)["episodes_retired"] == 0
+    assert run(store, 181)["episodes_retired"] == 2
+    with store() as session:
+        bodies = session.scalars(
+            select(InboundEvent.body).where(InboundEvent.ce_type.contains("misper"))
+        ).all()
+    assert [body["child"]["name"] for body in bodies] == [REDACTED, REDACTED]
+
+
+def test_a_child_the_host_authority_says_has_returned_is_retired_in_its_time(
+    store: Store,
+) -> None:
+    """8.4: our child placed in Luton is reported missing; Luton says the child has
+    returned, and Bedfordshire Police's found report never comes. The episode's personal
+    data goes 180 days after that return, as after a found report."""
+    placed_out = {"legal_status": "looked_after", "residence_authority": "luton"}
+    apply_batch(store, [misper_record(data=placed_out)], DIRECTORY, REPORTED)
+    notice = example("08-cross-border-notice")
+    notice["data"] = {
+        "notice_id": "LUT-2026-0099",
+        "kind": "child_found",
+        "from_authority": "luton",
+        "to_authority": "northamptonshire",
+        "child_id": "CF-100231",
+        "episode_id": "EP-2026-0412",
+        "occurred_at": FOUND.isoformat(),
+    }
+    notice["id"], notice["source"] = "evt-luton-0099", "/la/luton/childrens-services"
+    applied = apply_batch(
+        store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, FOUND
+    )
+    assert applied.applied == 1
+    assert run(store, 181)["episodes_retired"] == 1
