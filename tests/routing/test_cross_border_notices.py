@@ -14,7 +14,7 @@ from hub.contracts.events import (
     EpisodeClosed,
     PlacedChild,
 )
-from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, Sex
+from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
@@ -26,6 +26,7 @@ from tests.routing.builders import (
     found,
     misper,
     return_interview,
+    risk_update,
     told,
 )
 
@@ -503,3 +504,25 @@ def test_8_4_a_report_naming_an_authority_the_directory_does_not_know_refuses_no
     timeline = placed_in_kent_and_missing(residence_authority="Kentt")
     decisions = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT))
     assert told(decisions, "mct", "child_missing_in_host_area")
+
+
+def test_7_17_a_high_grading_after_the_host_reported_the_return_owes_no_meeting() -> None:
+    """Kent says the child has returned (8.4); a grading of high sent after that return is
+    about an episode that is over, as after a found report: refused, and no significant-risk
+    meeting (7.17) is owed for a child who is back."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    with pytest.raises(ProtocolViolation) as refused:
+        timeline.receive(risk_update(RiskLevel.HIGH, RETURNED_AT + timedelta(hours=1)))
+    assert refused.value.field == "data.episode_id"
+
+
+def test_7_16_a_grading_made_before_the_return_and_read_after_it_is_recorded_only() -> None:
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    late = timeline.receive(
+        risk_update(RiskLevel.HIGH, RETURNED_AT - timedelta(hours=1)),
+        at=RETURNED_AT + timedelta(hours=2),
+    )
+    assert not told(late, "sqas_service_manager", "convene_strategy_meeting")
+    assert not [d for d in late if d.action == "convene_strategy_meeting"]

@@ -202,7 +202,12 @@ def on_episode_closed(
             "data.answered_by", "is neither the child's police force nor the home authority (7.24)"
         )
     episode = open_episode(
-        state, event.episode_id, event.closed_at, "data.closed_at", read_late_ok=True
+        state,
+        event.episode_id,
+        event.closed_at,
+        "data.closed_at",
+        read_late_ok=True,
+        returned_ok=True,
     )
     late = read_late(episode, event.closed_at)
     if episode.closed_at is not None:

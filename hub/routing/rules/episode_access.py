@@ -16,24 +16,30 @@ def open_episode(
     found_ok: bool = False,
     closed_ok: bool = False,
     read_late_ok: bool = False,
+    returned_ok: bool = False,
 ) -> Episode:
-    """The episode, which must have been reported and, unless said, not yet found nor closed
-    by the joint decision of 7.24. `read_late_ok`: a found episode too, for an event that
-    happened while the child was missing but is read only after the found report (senders
-    flushing a queue at once, or topics read in another order); the caller tells such an
-    event by the episode's `found_at` (`read_late`)."""
+    """The episode, which must have been reported and, unless said, not yet over (found, or
+    returned as its host authority said, 8.4) nor closed by the joint decision of 7.24.
+    `read_late_ok`: an episode over too, for an event that happened while the child was
+    missing but is read only after the return (senders flushing a queue at once, or topics
+    read in another order); the caller tells such an event by `read_late`. `returned_ok`:
+    an episode returned as its host said but not yet found, for the police's found report
+    or closure, which may still follow (8.4)."""
     episode = reported_episode(state, episode_id)
     found_ok = found_ok or (read_late_ok and read_late(episode, when))
+    over = episode.found_at if returned_ok else episode.back_at
     if episode.closed_at is not None and not closed_ok:
         raise ProtocolViolation(
             "data.episode_id",
             "this episode was closed by the joint decision of a senior police officer and the "
             "Assistant Director (7.24); report a new episode if the child is missing again",
         )
-    if episode.found_at is not None and not found_ok:
+    if over is not None and not found_ok:
         raise ProtocolViolation(
             "data.episode_id",
-            "this episode is closed: the child was found; report a new episode instead",
+            "this episode is closed: the child was found"
+            + ("" if episode.found_at else " (returned, as the host authority said: 8.4)")
+            + "; report a new episode instead",
         )
     if when < episode.started_at:
         raise ProtocolViolation(field, "is before the child went missing")
@@ -41,9 +47,11 @@ def open_episode(
 
 
 def read_late(episode: Episode, when: datetime) -> bool:
-    """An event of a found episode that happened while the child was missing: part of the
-    episode's record, not news for an episode that is over."""
-    return episode.found_at is not None and when <= episode.found_at
+    """An event of an episode over (found, or returned as the host said) that happened
+    while the child was missing: part of the episode's record, not news for an episode that
+    is over."""
+    back = episode.back_at
+    return back is not None and when <= back
 
 
 def not_retired(state: ChildState, episode_id: str) -> None:

@@ -71,7 +71,9 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
 def on_found_report(
     state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    episode = open_episode(state, event.episode_id, event.found_at, "data.found_at", closed_ok=True)
+    episode = open_episode(
+        state, event.episode_id, event.found_at, "data.found_at", closed_ok=True, returned_ok=True
+    )
     # 8.4: the host authority's notice of the return came first. It ended the search and owed
     # the return interview, within 72 hours of that return (5.12): neither is owed again, and
     # the interview's chase stands as it is (answered, or still running).
