@@ -242,6 +242,10 @@ class NoticeDuties:
     episode_id: str  # the notice's episode, or `placement:<notice id>`
     duties: tuple[Duty, ...] = ()
     timers: tuple[Timer, ...] = ()  # its duties' follow-ups only
+    # 8.4: the return a host's found notice gave, and the authority as it wrote itself: the
+    # MISPER report that follows starts no search if that was the host the report names.
+    returned_at: datetime | None = None
+    returned_by: str = ""
 
     high_risk = False  # the risk is the MISPER report's to say
 

@@ -304,6 +304,38 @@ def test_5_12_the_found_report_that_follows_sets_the_interview_the_host_notice_h
     assert held.stood_down_at == later
 
 
+def test_7_22_the_misper_report_read_after_the_hosts_found_notice_starts_no_search() -> None:
+    """Kent tells us our child placed there has returned (8.4) before the MISPER report of
+    that absence reaches the hub, and no found report comes (Kent's force may not be
+    connected). The report's episode is over from the return Kent gave: no meeting is owed
+    for a child who is back (7.22: "if the child has not returned"), nor 6.8's notice of a
+    child in care missing over 24 hours; the return interview is owed from the return, as
+    had the notice come after the report (5.12)."""
+    returned = START + timedelta(hours=9)
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    report = misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    decisions = timeline.receive(report, at=returned + timedelta(hours=1))
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert interview.due == returned + timedelta(hours=72)
+    fired = by_the_rules(timeline.advance(START + timedelta(days=100)))
+    assert {d.action for d in fired} == {"return_interview_overdue"}
+
+
+def test_7_22_a_found_notice_before_the_report_from_an_authority_not_its_host_ends_nothing() -> (
+    None
+):
+    """The notice that came first was not from the host the report names (Essex, with no
+    standing for our child placed in Kent): its word ends no search (8.4)."""
+    returned = START + timedelta(hours=9)
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned, by="essex"))
+    report = misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    timeline.receive(report, at=returned + timedelta(hours=1))
+    fired = timeline.advance(START + timedelta(days=4))
+    assert told(fired, "team_manager", "convene_strategy_meeting")
+
+
 def test_5_12_gone_again_the_host_notices_interview_is_owed_at_the_next_return() -> None:
     """Returned, as the host's notice says, the child goes missing again 10 hours later: the
     interview the MCT held on the notice cannot be given while the child is gone, and is not

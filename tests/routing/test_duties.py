@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from hub.contracts.events import (
+    CrossBorderNotice,
     DutyAcknowledged,
     DutyCompleted,
     EpisodeClosed,
     StrategyMeetingHeld,
 )
-from hub.contracts.vocabulary import MeetingAttendee, RiskLevel
+from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, MeetingAttendee, RiskLevel
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
@@ -494,3 +495,28 @@ def test_3_10_forms_of_a_child_already_found_wait_for_the_day_teams() -> None:
         for d in escalations(evening, "edt")
         if d.details["duty_action"] == "complete_incident_and_location_forms"
     ]
+
+
+def test_3_10_forms_of_a_child_the_host_says_has_returned_wait_for_the_day_teams() -> None:
+    """Our child in care placed in Kent: Kent tells us the child has returned (8.4) before
+    the evening, and no found report comes (its force may not be connected). The search is
+    over as after a found report: the forms left undone are the team manager's the next
+    morning, not EDT's that night (3.10's forms are for the police searching)."""
+    timeline = Timeline()
+    reported = WEDNESDAY_1720 - timedelta(hours=1, minutes=20)
+    timeline.receive(
+        misper(at=reported, legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    )
+    returned = CrossBorderNotice(
+        notice_id="N-1",
+        kind=CrossBorderNoticeKind.CHILD_FOUND,
+        child_id=CHILD,
+        episode_id="EP-1",
+        from_authority="kent",
+        to_authority=HOME,
+        occurred_at=WEDNESDAY_1720,
+    )
+    timeline.receive(returned)
+    evening = timeline.advance(WEDNESDAY_1720 + timedelta(hours=3))
+    forms = {"complete_incident_and_location_forms", "share_incident_and_location_forms"}
+    assert not [d for d in escalations(evening, "edt") if d.details["duty_action"] in forms]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub.contracts.events import ReturnInterviewResult
+from hub.contracts.vocabulary import Interviewer, ReturnInterviewOutcome
 from hub.routing.facts import Episode
-from tests.routing.builders import START, Timeline, found, misper, told
+from tests.routing.builders import CHILD, START, Timeline, found, misper, told
 
 
 def _episode(timeline: Timeline, episode_id: str) -> Episode:
@@ -84,6 +86,23 @@ def test_1_4_found_under_one_forces_report_ends_the_search_under_the_others() ->
     assert meetings == []
 
 
+def test_1_4_a_second_forces_report_read_after_the_first_found_the_child_has_no_meetings() -> None:
+    # The same absence, the other way round: the second force's report is read only after
+    # the first's found report. It began before the child was located, so the child is not
+    # searched for under it either (1.4: missing "until located"; 7.22).
+    timeline = Timeline()
+    timeline.receive(misper("EP-A"))
+    found_at = START + timedelta(days=2)
+    timeline.receive(found("EP-A", at=found_at))
+    late = misper("EP-B", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    timeline.receive(late, at=found_at + timedelta(hours=1))
+    timeline.advance(START + timedelta(days=30))
+    meetings = [
+        d for d in timeline.decisions if d.action == "convene_strategy_meeting" and d.at > found_at
+    ]
+    assert meetings == []
+
+
 def test_5_12_missing_again_before_the_return_interview_its_lateness_is_not_chased() -> None:
     # 5.12: "within 72 hours of the child returning"; gone again a day after the return,
     # the child cannot be interviewed until the next return, which owes its own interview.
@@ -93,6 +112,42 @@ def test_5_12_missing_again_before_the_return_interview_its_lateness_is_not_chas
     timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
     timeline.advance(START + timedelta(hours=100))
     assert told(timeline.decisions, "rise_mct_service_manager", "return_interview_overdue") == []
+
+
+def test_5_12_a_found_report_read_after_the_child_went_again_owes_no_interview_now() -> None:
+    # The same as above, read the other way round: the found report (a return at 5 hours)
+    # is read only after the report of the child missing again at 30 hours. The child is
+    # not there to be interviewed: the next return owes it (5.12), not chased meanwhile.
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), at=START + timedelta(hours=31))
+    timeline.advance(START + timedelta(hours=100))
+    assert told(timeline.decisions, "rise_mct_service_manager", "return_interview_overdue") == []
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=110)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-1" in interview.summary
+
+
+def test_5_12_gone_again_an_interview_that_cannot_be_done_is_handed_to_no_team() -> None:
+    # Gone again a day after the return, the MCT says it cannot do the interview: the child
+    # is not there. The next return owes it (5.12); the allocated team is not handed an
+    # interview of a child still missing, nor chased for it (MCT practice guidance).
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
+    unable = ReturnInterviewResult(
+        episode_id="EP-1",
+        child_id=CHILD,
+        interviewer=Interviewer.MCT,
+        outcome=ReturnInterviewOutcome.CANNOT_COMPLETE,
+        recorded_at=START + timedelta(hours=34),
+    )
+    decisions = timeline.receive(unable)
+    timeline.advance(START + timedelta(hours=100))
+    assert told(decisions, "team_manager", "complete_return_interview") == []
+    assert told(timeline.decisions, "team_manager", "return_interview_overdue") == []
 
 
 def test_5_12_the_next_return_owes_the_interview_the_child_was_not_there_for() -> None:
@@ -120,3 +175,22 @@ def test_7_22_an_episode_reported_after_a_later_one_has_no_meetings() -> None:
         if d.action == "convene_strategy_meeting" and d.episode_id == "EP-1"
     ]
     assert meetings == []
+
+
+def test_7_22_a_found_report_dated_a_year_ahead_leaves_the_next_report_searched() -> None:
+    """A found report whose date was typed a year ahead (the contract takes up to 400 days)
+    is no return before it: the child's next report, a month on, is searched as any other
+    (7.22's meetings owed)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    typed = START + timedelta(days=365)
+    timeline.receive(found("EP-1", at=typed), at=START + timedelta(days=1))
+    again = START + timedelta(days=30)
+    timeline.receive(misper("EP-2", at=again), at=again)
+    timeline.advance(again + timedelta(days=2))
+    meetings = [
+        d
+        for d in timeline.decisions
+        if d.action == "convene_strategy_meeting" and d.episode_id == "EP-2"
+    ]
+    assert meetings

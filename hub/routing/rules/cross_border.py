@@ -16,7 +16,15 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.calendar import add_working_days
 from hub.routing.context import Context, owed, unroutable
 from hub.routing.directory import Directory, Resolution, Standing, code_like
-from hub.routing.facts import ChildState, Decision, Episode, Outcome, ProtocolViolation, Unroutable
+from hub.routing.facts import (
+    ChildState,
+    Decision,
+    Episode,
+    NoticeDuties,
+    Outcome,
+    ProtocolViolation,
+    Unroutable,
+)
 from hub.routing.particulars import Particulars, of_notice
 from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
@@ -153,10 +161,29 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
 def _from_the_host(notices: Notices, episode: Episode) -> bool:
     """The notice is from the host authority the episode's MISPER report names, as the
     directory knows both: the one whose word that the child has returned ends the search."""
-    directory = notices.directory
-    sender = directory.resolve_authority(notices.event.from_authority)
+    return _the_host(notices.directory, notices.event.from_authority, episode)
+
+
+def _the_host(directory: Directory, named: str, episode: Episode) -> bool:
+    sender = directory.resolve_authority(named)
     host = directory.resolve_authority(episode.report.residence_authority)
     return _other(sender) and _other(host) and set(sender.codes) <= set(host.codes)
+
+
+def host_return(
+    notice: NoticeDuties | None, episode: Episode, directory: Directory
+) -> datetime | None:
+    """8.4: the return a host's found notice gave before the episode's MISPER report came,
+    if the notice was from the host the report names and the return is of this absence:
+    the report's search is over before it begins, as the notice would have ended it had it
+    come after the report (`_returned`)."""
+    if notice is None or notice.returned_at is None:
+        return None
+    if notice.returned_at < episode.started_at:
+        return None  # an earlier absence's return
+    if not _the_host(directory, notice.returned_by, episode):
+        return None
+    return notice.returned_at
 
 
 def _other(resolution: Resolution) -> bool:
@@ -305,7 +332,17 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             f"return (5.12), by {_return_interviewer(notices)}.",
             due=notices.event.occurred_at + timedelta(hours=hours),
         )
-        return None
+        # The return, for the MISPER report that follows (`host_return`); the first told.
+        held = state.notice(notices.event.episode_id or "") or NoticeDuties(
+            notices.event.episode_id or ""
+        )
+        if held.returned_at is None:
+            held = replace(
+                held,
+                returned_at=notices.event.occurred_at,
+                returned_by=notices.event.from_authority,
+            )
+        return Outcome(state.with_notice(held), tuple(notices.decisions))
     if _another_authoritys(notices, episode):
         notices.tell(
             "mct",

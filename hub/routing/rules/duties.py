@@ -318,8 +318,9 @@ def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
 def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it is
     not EDT's already: a high-risk child's duty that a team acting for the child was told to
-    do at once (1.4, 3.10); the Incident and Location Forms of a child still missing, of
-    whatever risk, which out of hours the police obtain from EDT (3.10); or concerns about
+    do at once (1.4, 3.10); the Incident and Location Forms of a child still missing (not
+    found, nor returned as its host said, 8.4), of whatever risk, which out of hours the
+    police obtain from EDT (3.10); or concerns about
     returning a found child home, told to MASH in hours and left unanswered at closing (5.6:
     "the MASH or the out-of-hours Emergency Duty Team (EDT) before the child is
     returned")."""
@@ -328,8 +329,9 @@ def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
         return None
     if first.action == Action.CONCERNS_ABOUT_RETURN:
         return "5.6"
-    # A notice's forms (a placement, 3.3) are no search's: no child is missing yet.
-    missing = isinstance(episode, Episode) and episode.found_at is None
+    # A notice's forms (a placement, 3.3) are no search's: no child is missing yet. Nor are
+    # those of a child found, or returned as the host authority said (8.4): no search either.
+    missing = isinstance(episode, Episode) and episode.back_at is None
     if first.action in _FORMS_FOR_THE_SEARCH and missing:
         return "3.10"
     if episode.high_risk and first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at:

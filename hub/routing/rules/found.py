@@ -220,8 +220,14 @@ def owe_return_interview(
     """5.12: the Independent Return Interview "within 72 hours of the child returning", owed
     to its owner, and the timers that chase it: its lateness and, handed to the placing
     authority, its confirmation (8.10; the rules index asks for an escalation if the placing
-    authority never confirms it has taken it on)."""
+    authority never confirms it has taken it on). None if the child went missing again
+    before it could be given (`gone_again`)."""
     ts, episode = ctx.directory.timescales, ctx.episode
+    if gone_again(state, episode, ctx.directory):
+        # Read after the report of the child missing again within its 72 hours: the child
+        # is not there to be interviewed, and the next return's interview covers it, as
+        # had this been read first (`missing_again`).
+        return ()
     due = returned_at + timedelta(hours=ts.return_interview_hours)
     timers = [Timer(RETURN_INTERVIEW_OVERDUE, episode.episode_id, due, IRI_PARAGRAPH)]
     owner, paragraph = return_interview_owner(ctx)
@@ -334,6 +340,18 @@ def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -
     if returned is None or episode.closed_at is not None or episode.return_interviewed:
         return False
     return returned <= since < returned + window
+
+
+def gone_again(state: ChildState, episode: Episode, directory: Directory) -> bool:
+    """The child went missing again within the 72 hours this episode's return interview had,
+    before it was given: the interview is the next return's to cover (5.12, `missing_again`),
+    not one to hand on or chase while the child is gone."""
+    window = timedelta(hours=directory.timescales.return_interview_hours)
+    return any(
+        _interview_cut_short(episode, other.started_at, window)
+        for other in state.episodes
+        if other.episode_id != episode.episode_id
+    )
 
 
 def interviews_not_given(state: ChildState, episode: Episode, directory: Directory) -> list[str]:

@@ -10,9 +10,16 @@ from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation
+from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.found import missing_again
+from hub.routing.rules.cross_border import host_return
+from hub.routing.rules.duties import stand_down
+from hub.routing.rules.found import (
+    HELD_FOR_THE_FOUND_REPORT,
+    located,
+    missing_again,
+    owe_return_interview,
+)
 from hub.routing.rules.repeat import notice_recorded, on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,
@@ -44,28 +51,56 @@ def on_misper_report(
         state = state.without_notice(event.episode_id)
     ctx = Context(directory, at, cause, episode)
     placing = ctx.placing  # validates the authorities before anything is decided
+    # 8.4: the host the report names said the child has returned before the report came.
+    returned_at = host_return(notice, episode, directory)
     state = state.with_episode(episode)
     first_episode = state.history == 1
     # Reported after a later episode of the child (by another force, say): the child came
-    # back from it before that one began, and is not searched for under it (7.22).
-    came_back = any(start > episode.started_at for start in state.starts())
+    # back from it before that one began, and is not searched for under it (7.22). Nor if
+    # reported after the child was located under another report of the same absence, found
+    # or returned as its host said (1.4: missing "until located"), as `located` would have
+    # ended its search had it been read first.
+    # A return dated after the hub read this report (a found report's typing error, a year
+    # ahead) is no return yet: it must not leave every report until then unsearched.
+    came_back = any(start > episode.started_at for start in state.starts()) or any(
+        episode.started_at < back <= at for back in _returns(state, episode)
+    )
+    came_back = came_back or returned_at is not None
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
     _forms(ctx, first_episode)
     _reviewing_officers(ctx)
-    _across_borders(ctx, placing)
+    _across_borders(ctx, placing, host_search=returned_at is None)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         _timescales_for_action(ctx, placing, searched=not came_back)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
     _specific_circumstances(ctx)
     escalated = on_repeat(ctx, state)
     timers = () if came_back else tuple(timers_on_report(ctx))
+    located_too: tuple[Timer, ...] = ()
+    if returned_at is not None:
+        # As had the host's notice come after the report (cross_border._returned): the
+        # interview the MCT held on the notice is the owner's now, owed and chased from the
+        # return (5.12), and the child is located under any other report from then (1.4).
+        episode = replace(
+            stand_down(episode, HELD_FOR_THE_FOUND_REPORT, at), returned_at=returned_at
+        )
+        ctx.episode = episode
+        timers = owe_return_interview(ctx, state, returned_at)
+        state, located_too = located(state, episode, returned_at, at)
     episode = replace(episode, timers=(*episode.timers, *timers))
     state = state.with_episode(episode)
     if escalated:
         state = notice_recorded(ctx, state)
     state, ended = missing_again(state, episode, directory, at)
-    return Outcome(state, tuple(ctx.decisions), schedule=timers, cancel=ended)
+    return Outcome(state, tuple(ctx.decisions), schedule=timers, cancel=(*ended, *located_too))
+
+
+def _returns(state: ChildState, episode: Episode) -> list[datetime]:
+    """When the child came back from the child's other episodes, as the hub knows it."""
+    backs = [e.back_at for e in state.episodes if e.episode_id != episode.episode_id]
+    backs += [r.found_at for r in state.retired]
+    return [back for back in backs if back is not None]
 
 
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
@@ -204,9 +239,11 @@ def _reviewing_officers(ctx: Context) -> None:
         )
 
 
-def _across_borders(ctx: Context, placing: Placing) -> None:
+def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True) -> None:
     """A child placed here by another authority (3.8, 8.10), or our child placed out of area
-    (3.9, 3.9.1, 8.3). The Missing Co-ordinator shares the forms: the hub does not hold them."""
+    (3.9, 3.9.1, 8.3). The Missing Co-ordinator shares the forms: the hub does not hold them.
+    `host_search`: unless the host has told us the child has returned (8.4): it is not told
+    the child is missing in its area, a search a found report would stand down (3.9)."""
     if placing is Placing.PLACED_IN:
         ctx.tell(
             "placing_authority",
@@ -243,6 +280,8 @@ def _across_borders(ctx: Context, placing: Placing) -> None:
         due=ctx.at,
         host_area=ctx.episode.report.residence_authority,
     )
+    if not host_search:
+        return
     ctx.tell(
         "host_police",
         "child_missing_in_your_area",

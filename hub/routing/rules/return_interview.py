@@ -24,6 +24,7 @@ from hub.routing.rules.found import (
     TEAM_RETURN_INTERVIEW_OVERDUE,
     allocated_team,
     ask_the_mct,
+    gone_again,
     hand_to_allocated_team,
     return_interview_owner,
 )
@@ -82,6 +83,11 @@ def on_return_interview(
             updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
         case ReturnInterviewOutcome.DECLINED:
             _declined(ctx, event, declines_in_a_row(state, updated))
+        case ReturnInterviewOutcome.CANNOT_COMPLETE if gone_again(state, episode, directory):
+            # 5.12: the child went missing again before the interview could be given: the
+            # next return's interview covers it (found.missing_again); nobody is handed it,
+            # or chased for it, while the child is gone.
+            pass
         case ReturnInterviewOutcome.CANNOT_COMPLETE if ooc_unable:
             ask_the_mct(ctx)
         case ReturnInterviewOutcome.CANNOT_COMPLETE:
