@@ -210,7 +210,7 @@ class RetiredEpisode:
 
     episode_id: str
     started_at: datetime
-    found_at: datetime | None
+    found_at: datetime | None  # when the child came back: found, or returned (8.4)
     high_risk: bool
     cse_risk: bool
     mash_red: bool
@@ -223,7 +223,7 @@ class RetiredEpisode:
         return cls(
             episode.episode_id,
             episode.started_at,
-            episode.found_at,
+            episode.back_at,  # found, or returned as the host said (8.4): when it was over
             episode.high_risk,
             episode.cse_risk,
             red,

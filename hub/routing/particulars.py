@@ -79,7 +79,7 @@ def of_episode(
         "suspected_trafficking": report.suspected_trafficking,
         "reporting_force": directory.name_of(force) if force else report.reporting_force,
         "mash_rating": episode.mash_rating.value if episode.mash_rating else None,
-        "found_at": _iso(episode.found_at),
+        "found_at": _iso(episode.back_at),  # or returned, as the host said (8.4)
     }
 
 

@@ -558,3 +558,20 @@ def test_7_16_a_grading_made_before_the_return_and_read_after_it_is_recorded_onl
     )
     assert not told(late, "sqas_service_manager", "convene_strategy_meeting")
     assert not [d for d in late if d.action == "convene_strategy_meeting"]
+
+
+def test_1_4_a_police_found_report_dated_after_the_host_s_return_ends_no_later_search() -> None:
+    """Kent says the child returned; the child goes missing again (EP-2); the police's
+    found report of the first episode then comes, dated after EP-2 began. The child was
+    located at the return Kent gave: EP-2's search goes on (7.22's meetings owed)."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    again = RETURNED_AT + timedelta(days=3)
+    timeline.receive(misper("EP-2", at=again, residence_authority="kent"), at=again)
+    timeline.receive(found(at=again + timedelta(hours=2)), at=again + timedelta(hours=3))
+    timeline.advance(again + timedelta(days=2))
+    assert [
+        d
+        for d in timeline.decisions
+        if d.action == "convene_strategy_meeting" and d.episode_id == "EP-2"
+    ]

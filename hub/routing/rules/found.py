@@ -86,7 +86,9 @@ def on_found_report(
         cancelled = episode.timers
     # The interview a host's notice held before any MISPER report (8.4) is this report's.
     found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
-    state, others = located(state, found, event.found_at, at)
+    # Located at the return the host gave, if it came first (8.4): a later-dated found
+    # report must not end the search of an episode begun after that return.
+    state, others = located(state, found, found.back_at or event.found_at, at)
     cancelled += others
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
