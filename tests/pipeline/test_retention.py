@@ -20,6 +20,7 @@ from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
 from hub.scheduler import RetentionJob
 from hub.service.applying import apply_batch
+from hub.service.batch import Record
 from hub.settings import RetentionSettings
 from hub.store import retention
 from hub.store.models import (
@@ -50,6 +51,18 @@ def found_report() -> dict[str, object]:
 def missing_then_found(store: Store) -> None:
     apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
     apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+
+
+def missing_again(episode_id: str, reported_at: datetime) -> Record:
+    """The same child reported missing again, two hours before `reported_at`."""
+    return misper_record(
+        id="evt-police-0100",
+        data={
+            "episode_id": episode_id,
+            "reported_at": reported_at.isoformat(),
+            "missing_since": (reported_at - timedelta(hours=2)).isoformat(),
+        },
+    )
 
 
 def count(store: Store, model: type, *where: Any) -> int:
@@ -152,14 +165,7 @@ def test_the_child_missing_again_later_is_still_known_to_have_gone_missing_befor
     missing_then_found(store)
     run(store, 181)
     later = FOUND + timedelta(days=200)
-    again = misper_record(
-        id="evt-police-0100",
-        data={
-            "episode_id": "EP-2027-0001",
-            "reported_at": later.isoformat(),
-            "missing_since": (later - timedelta(hours=2)).isoformat(),
-        },
-    )
+    again = missing_again("EP-2027-0001", later)
     assert apply_batch(store, [again], DIRECTORY, later).applied == 1
     with store() as session:
         state = STATE.validate_python(session.scalar(select(ChildRecord.state)))
@@ -463,15 +469,7 @@ def test_an_episode_the_child_came_back_from_unreported_goes_in_its_time(store: 
     personal data goes when the second's does, not never."""
     apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
     again_at = REPORTED + timedelta(days=2)
-    again = misper_record(
-        id="evt-police-0100",
-        data={
-            "episode_id": "EP-2026-0500",
-            "reported_at": again_at.isoformat(),
-            "missing_since": (again_at - timedelta(hours=1)).isoformat(),
-        },
-    )
-    apply_batch(store, [again], DIRECTORY, again_at)
+    apply_batch(store, [missing_again("EP-2026-0500", again_at)], DIRECTORY, again_at)
     found = example("05-found-report")
     found["id"] = "evt-police-0101"
     found["data"]["episode_id"] = "EP-2026-0500"
