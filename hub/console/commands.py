@@ -1,7 +1,7 @@
 """The console's views on the command line: `hub log`, `hub episode`, `hub deadlines`,
-`hub outbox`, `hub rejected`, `hub unroutable`, `hub timers` (each with --json), `hub users
-add` and `hub console` (the web server). They read HUB_DATABASE_URL like `hub run`. Whoever runs
-them is recorded in the audit trail as `cli:<login name>`.
+`hub missing`, `hub outbox`, `hub rejected`, `hub unroutable`, `hub timers` (each with
+--json), `hub users add` and `hub console` (the web server). They read HUB_DATABASE_URL like
+`hub run`. Whoever runs them is recorded in the audit trail as `cli:<login name>`.
 
 The store, Kafka and web modules are imported inside each command: every `hub` command
 loads this module, and `hub validate` should not pay for SQLAlchemy, Alembic and aiokafka."""
@@ -200,6 +200,42 @@ def deadlines_command(
                 d.paragraph,
                 d.episode_id,
             )
+    terminal.print(table)
+
+
+def missing_command(as_json: Json = False) -> None:
+    """Every episode a child may still be missing from, the longest missing first: closed
+    by joint decision (7.24) or with every duty answered, too."""
+    from hub.console.views import still_missing
+    from hub.console.when import how_long, local_time
+    from hub.reports.store import child_states
+
+    now = SystemClock().now()
+    with _parts() as parts, parts.sessions() as session:
+        zone = ZoneInfo(parts.directory.timezone)
+        episodes = still_missing(child_states(session), parts.directory, now)
+    if as_json:
+        _json(episodes)
+        return
+    table = Table(title=f"Still missing: {len(episodes)} episode(s)")
+    for column in ("missing since", "for", "child", "episode", "risk", "status", "placing"):
+        table.add_column(column)
+    for column in ("force", "open duties", "next due", "closed (7.24)"):
+        table.add_column(column)
+    for m in episodes:
+        table.add_row(
+            local_time(m.missing_since, zone, now),
+            how_long(m.missing_for),
+            m.child_id,
+            m.episode_id,
+            f"{m.risk_level}{' CSE' if m.cse_risk else ''}",
+            m.legal_status,
+            m.placing or "-",
+            m.reporting_force or "home force",
+            str(m.open_duties),
+            local_time(m.next_due, zone, now),
+            local_time(m.closed_at, zone, now) if m.closed_at else "",
+        )
     terminal.print(table)
 
 
@@ -602,6 +638,7 @@ def register(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("episode")(episode)
     app.command("deadlines")(deadlines_command)
+    app.command("missing")(missing_command)
     app.command("outbox")(outbox_command)
     app.command("rejected")(rejected_command)
     app.command("unroutable")(unroutable_command)

@@ -1,11 +1,13 @@
 """What ops staff look at, read from the store: the routing log, an episode's timeline, the
-deadlines, the outbox, the messages refused, and the hub's health. Each view is a function
-of a session (and the time, where it matters) returning a pydantic model, so the web page,
-the JSON API and the command line show the same thing. Nothing here writes."""
+deadlines, the children still missing, the outbox, the messages refused, and the hub's
+health. Each view is a function of a session (or of the children's states) and the time,
+where it matters, returning a pydantic model, so the web page, the JSON API and the command
+line show the same thing. Nothing here writes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, Self, cast, get_args
 
@@ -15,8 +17,12 @@ from sqlalchemy.orm import Session, defer
 
 from hub.access.senders import arrival
 from hub.console.masking import masked_body
+from hub.contracts.actions import Action
 from hub.contracts.registry import contract_for_type
-from hub.routing.facts import duty_status
+from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.routing.directory import Directory
+from hub.routing.facts import ChildState, ProtocolViolation, duty_status
+from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.duties import MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
 from hub.service.rerouting import count_held, held_duties
@@ -28,6 +34,7 @@ from hub.store.models import (
     TimerRecord,
 )
 from hub.store.outbox import NOTIFICATION_PREFIX
+from hub.store.retention import came_back
 
 # unroutable: held until the directory knows its recipient (hub.service.rerouting)
 Delivery = Literal["queued", "failing", "sent", "none", "unroutable"]
@@ -434,6 +441,88 @@ def _kind(action: str) -> Literal["return_interview", "strategy_meeting", "other
     if action in RETURN_INTERVIEW_DUTIES:
         return "return_interview"
     return "strategy_meeting" if action in STRATEGY_MEETING_DUTIES else "other"
+
+
+# -- the children still missing -------------------------------------------------------
+
+# The duty decided on the child's eighteenth birthday (6.8): its deadline is that day.
+DUTIES_DATED_BY_THE_CHILD = frozenset({Action.HOLD_MISSING_CHILD_MEETING.value})
+
+
+class MissingEpisode(BaseModel):
+    """An episode the child may still be missing from: neither found nor returned as the
+    host authority said (8.4), nor back under a later episode (hub.store.retention's
+    `came_back`, whose episodes keep their data). No name, birth date or place."""
+
+    episode_id: str
+    child_id: str
+    missing_since: datetime
+    missing_for: timedelta
+    risk_level: RiskLevel
+    cse_risk: bool
+    legal_status: LegalStatus
+    placing: Placing | None = Field(
+        description="None: the directory shows neither authority to be ours (1.5)"
+    )
+    reporting_force: str | None = Field(
+        description="The force's code; as the report wrote it if the directory does not "
+        "know it; None: not named, the home force's"
+    )
+    closed_at: datetime | None = Field(
+        description="Closed by joint decision (7.24), the child not found: still missing"
+    )
+    open_duties: int
+    next_due: datetime | None = Field(
+        description="The earliest deadline among the open duties; the meeting at 18's is "
+        "left out (6.8: it is the child's birthday)"
+    )
+    missing_again_in: str | None = Field(
+        default=None,
+        description="A later episode of the child's, also not come back from: the child was "
+        "reported missing again (1.4: missing once at a time), never reported found from this",
+    )
+
+
+def still_missing(
+    states: Iterable[ChildState], directory: Directory, now: datetime
+) -> list[MissingEpisode]:
+    """Every episode a child may still be missing from, oldest first (pure): the same that
+    retention never touches (docs/retention.md), so one closed under 7.24, or whose duties
+    are all answered, is here too."""
+    found: list[MissingEpisode] = []
+    for state in states:
+        back = came_back(state)
+        open_episodes = [e for e in state.episodes if back.get(e.episode_id) is None]
+        for episode in open_episodes:
+            report = episode.report
+            try:
+                placing: Placing | None = placing_of(episode, directory)
+            except ProtocolViolation:
+                placing = None
+            duties = [d for d in episode.duties if not d.settled]
+            dated = [d.due for d in duties if d.action not in DUTIES_DATED_BY_THE_CHILD]
+            later = [e for e in open_episodes if e.started_at > episode.started_at]
+            found.append(
+                MissingEpisode(
+                    episode_id=episode.episode_id,
+                    child_id=state.child_id,
+                    missing_since=episode.started_at,
+                    missing_for=max(now - episode.started_at, timedelta(0)),
+                    risk_level=episode.risk_level,
+                    cse_risk=episode.cse_risk,
+                    legal_status=report.legal_status,
+                    placing=placing,
+                    reporting_force=directory.resolve_force(report.reporting_force)
+                    or report.reporting_force,
+                    closed_at=episode.closed_at,
+                    open_duties=len(duties),
+                    next_due=min(dated, default=None),
+                    missing_again_in=max(later, key=lambda e: e.started_at).episode_id
+                    if later
+                    else None,
+                )
+            )
+    return sorted(found, key=lambda m: (m.missing_since, m.child_id, m.episode_id))
 
 
 # -- the outbox ------------------------------------------------------------------------

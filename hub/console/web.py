@@ -63,6 +63,7 @@ from hub.console.views import (
     HeldDuty,
     LogFilter,
     LogPage,
+    MissingEpisode,
     OutboxEntry,
     RefusalGroup,
     TeamDeadlines,
@@ -72,13 +73,14 @@ from hub.console.views import (
     refusal_ids,
     refusals,
     routing_log,
+    still_missing,
     unroutable,
 )
-from hub.console.when import cause_text, heading, how_late, label, local_time
+from hub.console.when import cause_text, heading, how_late, how_long, label, local_time
 from hub.contracts.export import asyncapi_yaml
 from hub.reports.figures import Report
 from hub.reports.figures import TeamDuties as ReportTeam
-from hub.reports.store import ForumEntry, forum_list, period_report
+from hub.reports.store import ForumEntry, child_states, forum_list, period_report
 from hub.service.answers import Answer, answer_on_behalf
 from hub.store.database import READ_ONLY
 
@@ -426,6 +428,10 @@ def _api() -> Any:
         now = console.clock.now()
         return await read(console, lambda s: deadlines(s, now, timedelta(hours=within_hours)))
 
+    @api.get("/missing", response_model=list[MissingEpisode])
+    async def missing_api(user: Viewer, console: ConsoleDep) -> list[MissingEpisode]:
+        return await _still_missing(console)
+
     @api.post(
         "/deadlines/{notification_id}/answer", response_model=AnswerResult, responses=NOT_FOUND
     )
@@ -591,6 +597,7 @@ def _page(request: Request, name: str, user: Operator | None, **context: Any) ->
     shown = {
         "when": partial(local_time, zone=zone, now=now),  # every time on every page
         "late": partial(how_late, now=now),
+        "how_long": how_long,
         "label": label,
         "heading": heading,
         "cause_text": cause_text,
@@ -687,6 +694,11 @@ def _pages() -> Any:
     @pages.get("/deadlines")
     async def deadlines_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
         return await _deadlines_page(request, user, console, None)
+
+    @pages.get("/missing")
+    async def missing_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
+        episodes = await _still_missing(console)
+        return _page(request, "missing.html", user, episodes=episodes, at=console.clock.now())
 
     @pages.post("/deadlines/{notification_id}/answer")
     async def answer_page(
@@ -841,6 +853,11 @@ async def _deadlines_page(
     now = console.clock.now()
     teams = await read(console, lambda s: deadlines(s, now))
     return _page(request, "deadlines.html", user, teams=teams, at=now, result=result)
+
+
+async def _still_missing(console: Console) -> list[MissingEpisode]:
+    now, directory = console.clock.now(), console.directory
+    return await read(console, lambda s: still_missing(child_states(s), directory, now))
 
 
 def _local(target: str) -> str:

@@ -28,6 +28,11 @@ def how_late(due: datetime, now: datetime) -> str:
     return f"due in {_span(due - now)}" if due > now else "due now"
 
 
+def how_long(span: timedelta) -> str:
+    """'3 weeks and 2 days' (humanize's words), to the hour: how long a child is missing."""
+    return _span(span)
+
+
 def _span(span: timedelta) -> str:
     if span < timedelta(minutes=1):
         return "less than a minute"
