@@ -279,6 +279,13 @@ class ChildState:
     def starts(self) -> list[datetime]:
         return [e.started_at for e in self.episodes] + [r.started_at for r in self.retired]
 
+    def returns(self, but: str | None = None) -> list[datetime]:
+        """When the child came back from its episodes (but `but`), as the hub knows it:
+        found, or returned as the host authority said (8.4), retired ones included."""
+        backs = [e.back_at for e in self.episodes if e.episode_id != but]
+        backs += [r.found_at for r in self.retired if r.episode_id != but]
+        return [back for back in backs if back is not None]
+
     def ever_reported(self, episode_id: str) -> bool:
         return self.episode(episode_id) is not None or any(
             r.episode_id == episode_id for r in self.retired

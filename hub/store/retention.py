@@ -91,8 +91,7 @@ def came_back(state: ChildState) -> dict[str, datetime | None]:
     time (1.4), back under another episode that began no earlier (missing again and found,
     or a second force's report of the same absence found). None: the child may still be
     missing from it (a 7.24 closure is no return)."""
-    returns = [e.back_at for e in state.episodes if e.back_at is not None]
-    returns += [r.found_at for r in state.retired if r.found_at is not None]
+    returns = state.returns()
     return {
         e.episode_id: e.back_at or min((t for t in returns if t >= e.started_at), default=None)
         for e in state.episodes

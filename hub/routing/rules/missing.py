@@ -63,7 +63,7 @@ def on_misper_report(
     # A return dated after the hub read this report (a found report's typing error, a year
     # ahead) is no return yet: it must not leave every report until then unsearched.
     came_back = any(start > episode.started_at for start in state.starts()) or any(
-        episode.started_at < back <= at for back in _returns(state, episode)
+        episode.started_at < back <= at for back in state.returns(but=episode.episode_id)
     )
     came_back = came_back or returned_at is not None
     _first_contacts(ctx, first_episode)
@@ -94,13 +94,6 @@ def on_misper_report(
         state = notice_recorded(ctx, state)
     state, ended = missing_again(state, episode, directory, at)
     return Outcome(state, tuple(ctx.decisions), schedule=timers, cancel=(*ended, *located_too))
-
-
-def _returns(state: ChildState, episode: Episode) -> list[datetime]:
-    """When the child came back from the child's other episodes, as the hub knows it."""
-    backs = [e.back_at for e in state.episodes if e.episode_id != episode.episode_id]
-    backs += [r.found_at for r in state.retired]
-    return [back for back in backs if back is not None]
 
 
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
