@@ -239,7 +239,7 @@ class NoticeDuties:
     has not reached the hub. Followed up and answered as an episode's are (issue 14); the
     episode takes them over when its MISPER report comes."""
 
-    episode_id: str  # the notice's episode, or `placement:<notice id>`
+    episode_id: str  # the notice's episode, or `placement:<notice id>` (placement_holder)
     duties: tuple[Duty, ...] = ()
     timers: tuple[Timer, ...] = ()  # its duties' follow-ups only
     # 8.4: the return a host's found notice gave, and the authority as it wrote itself: the

@@ -64,3 +64,40 @@ def test_5_12_the_interview_a_host_notice_held_is_not_chased_once_the_found_repo
         shown = [d.action for team in deadlines(session, later) for d in team.deadlines]
     assert "child_found_in_host_area" not in escalated
     assert "child_found_in_host_area" not in shown
+
+
+def test_7_15_a_placement_with_a_long_notice_id_is_applied_and_answered(store: Store) -> None:
+    """Leicestershire places a child here under a notice id of 64 characters, which the
+    contract allows: the notice is applied, not dead-lettered for an episode id too long
+    for its notifications, and the MCT's answer to its forms duty (3.3), naming the
+    episode id the notification gave, is taken."""
+    notice = example("08-cross-border-notice")
+    notice["data"]["notice_id"] = "LEI-PN-" + "7" * 57
+    placed_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    applied = apply_batch(
+        store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, placed_at
+    )
+    assert applied.applied == 1
+    with store() as session:
+        forms = session.scalars(
+            select(RoutingDecision).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+        forms_id, episode_id = forms.notification_id, forms.episode_id
+    answer = example("09-duty-acknowledged")
+    answer["data"].update(
+        episode_id=episode_id,
+        child_id="LEI-558812",
+        notification_id=forms_id,
+        acknowledged_at="2026-11-02T10:00:00Z",
+    )
+    read = placed_at + timedelta(hours=2)
+    acknowledged = apply_batch(
+        store, [record_of(answer, "inbound.duty-acknowledged")], DIRECTORY, read
+    )
+    assert acknowledged.applied == 1
+    with store() as session:
+        row = session.get(RoutingDecision, forms_id)
+        assert row is not None
+        assert row.acknowledged_at == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)

@@ -181,6 +181,37 @@ def test_a_held_duty_of_an_episode_retired_is_not_delivered_when_routed_again(
     assert not [topic for topic in topics if topic.startswith("notify.wiltshire")]
 
 
+def test_a_held_placement_duty_naming_a_retired_episode_is_delivered_when_routed_again(
+    store: Store,
+) -> None:
+    """The child's episode is retired (docs/retention.md); we then place the child in
+    Wiltshire, misspelt, the notice naming the retired episode: the formal notification to
+    the host (7.14), held for the name, is no duty of that episode, and is delivered once
+    ops routes it."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    found = example("05-found-report")
+    apply_batch(store, [record_of(found, "inbound.found-report")], DIRECTORY, NOW)
+    later = NOW + timedelta(days=200)
+    apply_retention(store, RetentionSettings(), later, "test")
+    notice = example("08-cross-border-notice")
+    notice["id"] = "evt-ncc-placement"
+    notice["source"] = "/la/northamptonshire/carefirst"
+    notice["data"].update(
+        notice_id="NCC-PN-1",
+        child_id="CF-100231",
+        episode_id="EP-2026-0412",
+        from_authority="northamptonshire",
+        to_authority="wiltshre",
+    )
+    record = record_of(notice, "inbound.cross-border-notice")
+    placed = apply_batch(store, [record], DIRECTORY, later)
+    assert placed.applied == 1
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(later))
+    with store() as session:
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+    assert "notify.wiltshire.host_authority" in topics
+
+
 def test_a_held_notice_of_a_child_missing_is_not_delivered_once_the_child_is_found(
     store: Store,
 ) -> None:

@@ -16,6 +16,7 @@ from hub.contracts.events import (
 )
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
 from hub.routing.facts import Decision, ProtocolViolation
+from hub.store.retention import retire
 from tests.routing.builders import (
     CHILD,
     ESCALATED,
@@ -374,6 +375,51 @@ def test_7_15_the_iro_answers_the_placement_plan_check_of_our_child_placed_out()
     assert duty.acknowledged_at == PLACED_AT
 
 
+def test_7_15_a_placement_whose_notice_id_is_long_is_answered_through_the_contracts() -> None:
+    """A notice id may have 64 characters (an Identifier), as may the episode id that a
+    placement's notifications, and the answers to them, carry. `placement:` before it will
+    not fit: the duties are held under an id that does, which every notification and the
+    IRO's acknowledgement carry as the contracts allow, and the answer is taken."""
+    notice = placement(planned=True, to="kent", by="northamptonshire").model_dump()
+    long = CrossBorderNotice.model_validate({**notice, "notice_id": "NCC-PN-" + "7" * 57})
+    timeline = Timeline()
+    decisions = timeline.receive(long, at=PLACED_AT - timedelta(days=1))
+    notifications = [d.notification() for d in decisions]  # as the outbox sends them
+    assert len({n.episode_id for n in notifications}) == 1
+    [check] = told(decisions, "iro", "check_placement_plan")
+    timeline.receive(acknowledged(check, PLACED_AT))
+    [held] = timeline.state.notices
+    duty = held.duty(str(check.notification_id))
+    assert duty is not None
+    assert duty.acknowledged_at == PLACED_AT
+
+
+def test_7_15_a_placement_whose_notice_id_fits_is_held_under_it() -> None:
+    """`placement:<notice id>`, as before, whenever it fits an episode id."""
+    [check] = told(we_place_in_kent(), "iro", "check_placement_plan")
+    assert check.episode_id == "placement:N-1"
+
+
+def test_7_14_a_placement_naming_a_retired_episode_is_held_apart_from_it() -> None:
+    """Our child, whose episode EP-1 retention has retired (docs/retention.md), is placed
+    out of area, the notice naming EP-1. Its duties (7.14, 7.15, 3.3) are owed all the same,
+    and not under EP-1: that episode's timers would be re-armed for them, and a duty held
+    for an authority the directory does not know would be dropped when ops routes it again,
+    as about a retired episode."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", at=PLACED_AT - timedelta(days=300)))
+    timeline.receive(found("EP-1", at=PLACED_AT - timedelta(days=299)))
+    timeline.state = retire(timeline.state, ["EP-1"])
+    timeline.pending = []
+    notice = placement(planned=True, to="kent", by="northamptonshire")
+    decisions = timeline.receive(
+        notice.model_copy(update={"episode_id": "EP-1"}), at=PLACED_AT - timedelta(days=1)
+    )
+    assert told(decisions, "host_authority", "formal_placement_notification")
+    assert {d.episode_id for d in decisions} == {"placement:N-1"}
+    assert all(t.episode_id != "EP-1" for t in timeline.pending)
+
+
 def test_8_10_another_authoritys_notice_of_a_child_placed_here_goes_to_none_of_ours() -> None:
     """The worker a placed child's report names is the placing authority's: a missing or
     found notice about the child tells the MCT, not our allocated worker or IRO."""
@@ -494,6 +540,33 @@ def test_5_12_missing_again_within_72_hours_of_a_host_reported_return() -> None:
     timeline.receive(again)
     fired = timeline.advance(RETURNED_AT + timedelta(hours=80))
     assert not told(fired, "ooc_engagement_worker", "return_interview_overdue")
+
+
+def test_5_12_missing_again_after_a_closure_of_a_host_reported_return_is_not_chased() -> None:
+    """Kent says the child returned (8.4), no found report comes, and the police file is
+    closed (7.24): the return interview is still owed. The child goes missing again a day
+    after the return: as for an episode not closed, the interview is not chased while the
+    child is gone, and the next return's interview covers it (5.12)."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    closure = EpisodeClosed(
+        episode_id="EP-1",
+        child_id=CHILD,
+        answered_by="northamptonshire-police",
+        closed_at=RETURNED_AT + timedelta(hours=12),
+        senior_police_officer="Detective Chief Inspector",
+        assistant_director="Assistant Director, Safeguarding",
+    )
+    timeline.receive(closure)
+    again = RETURNED_AT + timedelta(hours=24)
+    looked_after = {"legal_status": LegalStatus.LOOKED_AFTER, "residence_authority": "kent"}
+    timeline.receive(misper("EP-2", at=again, **looked_after))
+    fired = timeline.advance(RETURNED_AT + timedelta(hours=80))
+    assert not told(fired, "ooc_engagement_worker", "return_interview_overdue")
+    assert not told(fired, "rise_mct_service_manager", "return_interview_overdue")
+    decisions = timeline.receive(found("EP-2", at=again + timedelta(days=3)))
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert "EP-1" in interview.summary
 
 
 def test_8_4_a_found_notice_from_a_name_the_directory_does_not_know_ends_no_search() -> None:

@@ -5,11 +5,21 @@ not; a found report means the child is located, whatever report it names."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from hub.contracts.events import ReturnInterviewResult
-from hub.contracts.vocabulary import Interviewer, ReturnInterviewOutcome
+from hub.contracts.vocabulary import Interviewer, LegalStatus, ReturnInterviewOutcome
 from hub.routing.facts import Episode
-from tests.routing.builders import CHILD, START, Timeline, found, misper, told
+from tests.routing.builders import (
+    CHILD,
+    ESCALATED,
+    START,
+    Timeline,
+    found,
+    misper,
+    return_interview,
+    told,
+)
 
 
 def _episode(timeline: Timeline, episode_id: str) -> Episode:
@@ -194,3 +204,62 @@ def test_7_22_a_found_report_dated_a_year_ahead_leaves_the_next_report_searched(
         if d.action == "convene_strategy_meeting" and d.episode_id == "EP-2"
     ]
     assert meetings
+
+
+# 5.15: a child with no social worker, whom the MCT asks about a trusted adult on a refusal.
+NO_SOCIAL_WORKER: dict[str, Any] = {"legal_status": LegalStatus.NOT_KNOWN, "allocated_worker": None}
+
+
+def declined_then_gone_again(declined_at: timedelta, again: timedelta) -> Timeline:
+    """Missing at START, found 5 hours later; the child declines the return interview (the
+    MCT is to offer a trusted adult "within a few hours", 5.15) and goes missing again."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **NO_SOCIAL_WORKER))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    decisions = timeline.receive(return_interview(START + declined_at, declined=True))
+    assert told(decisions, "mct", "offer_trusted_adult_interview")
+    timeline.receive(misper("EP-2", at=START + again, **NO_SOCIAL_WORKER))
+    return timeline
+
+
+def _offers_chased(timeline: Timeline) -> list[str]:
+    return [
+        e.recipient
+        for e in told(timeline.decisions, "rise_mct_service_manager", ESCALATED)
+        if e.details["duty_action"] == "offer_trusted_adult_interview"
+    ]
+
+
+def test_5_15_gone_again_before_the_trusted_adult_the_offer_is_not_chased() -> None:
+    """Declined an hour after the return; gone again two hours later, before the trusted
+    adult's interview could be arranged. A trusted adult cannot interview a child who is
+    not there: the offer, the interview by another hand, is stood down with the interview
+    (5.12), and the next return's interview covers the episode."""
+    timeline = declined_then_gone_again(timedelta(hours=6), timedelta(hours=8))
+    timeline.advance(START + timedelta(hours=40))
+    assert _offers_chased(timeline) == []
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=50)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-1" in interview.summary
+
+
+def test_5_15_gone_again_after_the_72_hours_the_trusted_adults_offer_is_not_chased() -> None:
+    """The child declines only after the interview's 72 hours (its lateness already told,
+    5.12), and goes missing again before the trusted adult's few hours are out: the offer
+    cannot be taken up while the child is gone, and is not chased meanwhile."""
+    timeline = declined_then_gone_again(timedelta(hours=80), timedelta(hours=81))
+    timeline.advance(START + timedelta(hours=130))  # past the Monday's opening
+    assert _offers_chased(timeline) == []
+
+
+def test_5_15_a_refusal_read_after_the_child_went_again_owes_no_trusted_adult() -> None:
+    """The refusal, a day after the return, is read only after the report of the child
+    missing again within the 72 hours: as had it been read first, no trusted adult is to be
+    found for a child who is not there; the next return's interview covers it (5.12)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **NO_SOCIAL_WORKER))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30), **NO_SOCIAL_WORKER))
+    refusal = return_interview(START + timedelta(hours=29), declined=True)
+    decisions = timeline.receive(refusal, at=START + timedelta(hours=31))
+    assert not told(decisions, "mct", "offer_trusted_adult_interview")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from hub.contracts.events import DutyCompleted
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     FoundBy,
@@ -17,6 +18,7 @@ from hub.contracts.vocabulary import (
 from hub.routing.facts import Decision, ProtocolViolation
 from hub.store.retention import retire
 from tests.routing.builders import (
+    CHILD,
     START,
     Timeline,
     by_the_rules,
@@ -212,6 +214,38 @@ def test_5_15_a_child_with_a_worker_but_no_social_worker_is_offered_a_trusted_ad
     decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
     assert told(decisions, "mct", "offer_trusted_adult_interview")
     assert not told(decisions, "allocated_worker", "follow_up_declined_return_interview")
+
+
+def test_5_15_the_interview_given_after_all_the_trusted_adults_offer_is_not_chased() -> None:
+    """The child declines, and the MCT is to offer a trusted adult; an hour later the child
+    gives the interview after all (5.12): the offer is no longer needed, and its manager is
+    not chased for it."""
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=6)))
+    fired = timeline.advance(FOUND_AT + timedelta(days=3))
+    chased = told(fired, "rise_mct_service_manager", "duty_escalated")
+    assert all(e.details["duty_action"] != "offer_trusted_adult_interview" for e in chased)
+
+
+def test_5_15_the_interview_answered_done_the_trusted_adults_offer_is_not_chased() -> None:
+    """The same, the MCT answering its duty to conduct the interview done (issue 14)."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
+    [interview] = told(timeline.receive(found()), "mct", "conduct_return_interview")
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    done = DutyCompleted(
+        episode_id="EP-1",
+        child_id=CHILD,
+        notification_id=interview.notification_id,
+        answered_by="northamptonshire",
+        completed_at=FOUND_AT + timedelta(hours=6),
+        completed_by="MCT",
+    )
+    timeline.receive(done)
+    fired = timeline.advance(FOUND_AT + timedelta(days=3))
+    chased = told(fired, "rise_mct_service_manager", "duty_escalated")
+    assert all(e.details["duty_action"] != "offer_trusted_adult_interview" for e in chased)
 
 
 def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:

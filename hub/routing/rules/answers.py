@@ -19,7 +19,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
-from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS
+from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
 from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING
 
@@ -91,8 +91,10 @@ def on_duty_completed(
     done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
     answered = episode.with_duty(done)
     if answered.return_interviewed:
-        # 5.12: the interview done, as its result would say: its lateness is chased no more.
+        # 5.12: the interview done, as its result would say: its lateness is chased no more,
+        # nor a trusted adult offered in its stead after a refusal (5.15).
         answered, cancel = answered.without_timers(RETURN_INTERVIEW_TIMERS)
+        answered = stand_down(answered, TRUSTED_ADULT_OFFER, at)
         return Outcome(state.with_episode(answered), cancel=cancel)
     return Outcome(state.with_episode(answered))
 

@@ -5,11 +5,13 @@ placing authority taking on the return interview of the child it placed here (8.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from hub.contracts.base import IDENTIFIER_LIMIT
 from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
@@ -66,7 +68,7 @@ class Notices:
                 authority=authority or self.directory.home_authority,
                 action=action,
                 paragraph=paragraph,
-                episode_id=event.episode_id or f"placement:{event.notice_id}",
+                episode_id=self.holder,
                 child_id=event.child_id,
                 cause=self.cause,
                 summary=summary,
@@ -76,6 +78,18 @@ class Notices:
                 policy=self.directory.data_policy,
             )
         )
+
+    @cached_property
+    def holder(self) -> str:
+        """The episode id the notice's duties are held and answered under: the episode it
+        names, or, for a placement naming none (7.14, 8.9), its own. Not an episode
+        retention has retired: its notifications and timers would be that episode's, and
+        a duty held for ops would be dropped as about a retired episode when routed again
+        (hub.service.rerouting); a placement's duties are owed all the same."""
+        named = self.event.episode_id
+        if named and not (self.state.episode(named) is None and self.state.ever_reported(named)):
+            return named
+        return placement_holder(self.event.notice_id)
 
     @cached_property
     def known(self) -> Particulars:
@@ -94,6 +108,20 @@ class Notices:
             or code_like(self.event.from_authority)[:48]
             or "unknown"
         )
+
+
+_PLACEMENT = "placement:"
+
+
+def placement_holder(notice_id: str) -> str:
+    """`placement:<notice id>`, if it fits an episode id (an Identifier, 64 characters: the
+    answers to the duties name it, hub.contracts); else `placement.`, the notice id's first
+    21 characters and a digest of the whole, which no `placement:` id can be."""
+    held = _PLACEMENT + notice_id
+    if len(held) <= IDENTIFIER_LIMIT:
+        return held
+    digest = hashlib.sha256(notice_id.encode()).hexdigest()[:32]
+    return f"placement.{notice_id[:21]}.{digest}"
 
 
 def on_cross_border_notice(

@@ -46,6 +46,10 @@ NOTICES_WHILE_MISSING = frozenset(
     }
 )
 
+# 5.15: the child declined, the MCT's offer of a trusted adult to "undertake the Independent
+# Return Interview" in its stead: the interview by another hand, cut short with it.
+TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
+
 # 3.9, 8.3: the host area told our child placed there is missing, for its search. Once the
 # child is found that notice is no longer to be acted on, or sent if it was held.
 SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
@@ -298,8 +302,9 @@ def missing_again(
     before it (1.4: one child is missing once at a time), and the timers those no longer
     need. One never reported found is searched for no more (its found report, when it
     comes, still brings the return interview); one whose return interview was still in its
-    72 hours is not chased while the child is gone: the next return owes the interview
-    (5.12: "within 72 hours of the child returning"), which covers it."""
+    72 hours, closed (7.24) or not, is not chased while the child is gone: the next return
+    owes the interview (5.12: "within 72 hours of the child returning"), which covers it; nor
+    is a trusted adult's interview offered in its stead when the child declined (5.15)."""
     since = episode.started_at
     window = timedelta(hours=directory.timescales.return_interview_hours)
     cancelled: list[Timer] = []
@@ -310,7 +315,9 @@ def missing_again(
             ended = search_ended(before, since, at)
         elif _interview_cut_short(before, since, window):
             ended, _ = before.without_timers(RETURN_INTERVIEW_TIMERS)
-            ended = stand_down(ended, RETURN_INTERVIEW_DUTIES, at)
+            ended = stand_down(ended, RETURN_INTERVIEW_DUTIES | TRUSTED_ADULT_OFFER, at)
+        elif _offer_cut_short(before, since):
+            ended = stand_down(before, TRUSTED_ADULT_OFFER, at)
         else:
             continue
         cancelled += [t for t in before.timers if t not in ended.timers]
@@ -339,9 +346,24 @@ def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -
     """The child went missing again at `since`, within the 72 hours the return interview of
     this episode had, before it was given."""
     returned = episode.back_at
-    if returned is None or episode.closed_at is not None or episode.return_interviewed:
+    # Closed (7.24) with the child back (the host's word, 8.4, or a found report read after
+    # the closure), the interview is owed all the same (answers.on_episode_closed).
+    if returned is None or episode.return_interviewed:
         return False
     return returned <= since < returned + window
+
+
+def _offer_cut_short(episode: Episode, since: datetime) -> bool:
+    """5.15: the child declined the return interview of this episode, and was to be offered
+    a trusted adult's in its stead "within a few hours", not yet done, when it went missing
+    again at `since` (after the interview's own 72 hours): it cannot be done while the child
+    is gone, and the next return's interview owes one anyway (5.12)."""
+    returned = episode.back_at
+    return (
+        returned is not None
+        and returned <= since
+        and any(d.action in TRUSTED_ADULT_OFFER and not d.settled for d in episode.duties)
+    )
 
 
 def gone_again(state: ChildState, episode: Episode, directory: Directory) -> bool:

@@ -16,12 +16,13 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, RetiredEpisode, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES, discharge
+from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES, discharge, stand_down
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
     RETURN_INTERVIEW_OVERDUE,
     RETURN_INTERVIEW_TIMERS,
     TEAM_RETURN_INTERVIEW_OVERDUE,
+    TRUSTED_ADULT_OFFER,
     allocated_team,
     ask_the_mct,
     gone_again,
@@ -81,8 +82,11 @@ def on_return_interview(
             # Its result is the interview's completion (5.12): those duties are done.
             when = event.completed_at or event.recorded_at
             updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
+            # A trusted adult offered after a refusal (5.15) is no longer needed.
+            updated = stand_down(updated, TRUSTED_ADULT_OFFER, at)
         case ReturnInterviewOutcome.DECLINED:
-            _declined(ctx, event, declines_in_a_row(state, updated))
+            gone = gone_again(state, episode, directory)
+            _declined(ctx, event, declines_in_a_row(state, updated), gone)
         case ReturnInterviewOutcome.CANNOT_COMPLETE if gone_again(state, episode, directory):
             # 5.12: the child went missing again before the interview could be given: the
             # next return's interview covers it (found.missing_again); nobody is handed it,
@@ -199,7 +203,10 @@ def declines_in_a_row(state: ChildState, episode: Episode) -> int:
     return count
 
 
-def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int) -> None:
+def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int, gone: bool) -> None:
+    """`gone`: the child went missing again within the interview's 72 hours (read before
+    this): a trusted adult cannot interview a child who is not there, and the next return's
+    interview covers this one (5.12), as had this been read first (found.missing_again)."""
     worker = _social_worker(ctx)
     if worker:
         ctx.tell(
@@ -209,7 +216,7 @@ def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int) -> None
             "The child declined the return interview: follow up with the child why they "
             "went missing and what happened.",
         )
-    else:
+    elif not gone:
         hours = ctx.directory.timescales.trusted_adult_interview_hours
         ctx.tell(
             "mct",
