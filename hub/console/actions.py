@@ -215,7 +215,8 @@ def route_held_duties(
 
 def retry_failed_timers(sessions: sessionmaker[Session], who: str, clock: Clock) -> int:
     """Set every failed timer pending again (its cause fixed): the scheduler's next round
-    fires it as of when it fell due. Recorded in the audit trail; returns how many."""
+    fires it, decided as of then (3.10: who is on duty then). Recorded in the audit trail;
+    returns how many."""
     with sessions.begin() as session:
         retried = cast(
             "CursorResult[Any]",

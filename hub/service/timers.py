@@ -1,8 +1,15 @@
 """Firing the timers that have fallen due (the scheduler's use case): each is fired through
-the engine as of the moment it fell due, and what it decides is written in the same
-transaction that marks it fired. A timer cancelled by a found report is no longer pending
-and never fires. On PostgreSQL several schedulers can run at once (FOR UPDATE SKIP LOCKED).
+the engine as of now, when the hub decides (a timer fired late, after an outage, is decided
+for who is on duty now: 3.10), and what it decides is written in the same transaction that
+marks it fired. A timer cancelled by a found report is no longer pending and never fires.
 Held records whose predecessor never came are expired in the same round.
+
+Locks are taken as the consumer takes them: the child's state first, then its timers. On
+PostgreSQL several schedulers can run at once: each skips the children another scheduler
+(or a consumer's batch) holds (SKIP LOCKED), and reads their timers again, locked, only once
+it holds the child, so a timer fired or cancelled meanwhile is no longer pending. Locking
+the timer first and then its child, a scheduler and a consumer cancelling that timer
+waited for each other until PostgreSQL aborted one (a deadlock).
 
 A timer whose firing fails for a reason of its own (a bug, never an outage) is marked
 `failed` and the round goes on: retried for ever, it was the oldest due and stopped every
@@ -22,8 +29,9 @@ from hub.errors import Failure, classify, type_and_line
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.service.refusals import expire_held
+from hub.store.database import among
 from hub.store.models import TimerRecord
-from hub.store.outcomes import load_child, save_outcome, timer_of
+from hub.store.outcomes import CHILDREN, PENDING, TIMERS, load_child, save_outcome, timer_of
 from hub.tracing import span
 
 log = logging.getLogger(__name__)
@@ -60,14 +68,7 @@ def _round(
     firing: Callable[[Session, list[TimerRecord], Directory, datetime], None],
 ) -> int:
     with sessions.begin() as session:
-        due = (
-            select(TimerRecord)
-            .where(TimerRecord.status == "pending", TimerRecord.due <= now)
-            .order_by(TimerRecord.due)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        rows = list(session.scalars(due))
+        rows = _due(session, now, limit)
         if rows:  # a round that fires something is a trace of its own (hub.tracing)
             with span("fire due timers", timers=len(rows)):
                 firing(session, rows, directory, now)
@@ -75,11 +76,67 @@ def _round(
     return len(rows)
 
 
+def _due(session: Session, now: datetime, limit: int) -> list[TimerRecord]:
+    """The timers due by `now`, oldest first, at most `limit`, each locked after its child
+    (load_children's order), leaving out those of children held by another transaction."""
+    timers = TIMERS.c
+    wanted = session.execute(
+        select(timers.child_id, timers.timer_id)
+        .where(timers.status == PENDING, timers.due <= now)
+        .order_by(timers.due)
+        .limit(limit)
+    ).all()
+    if not wanted:
+        return []
+    child_ids = sorted({child_id for child_id, _ in wanted})
+    children = CHILDREN.c
+    locked = set(
+        session.scalars(
+            select(children.child_id)
+            .where(among(session, children.child_id, child_ids))
+            .order_by(children.child_id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    # Not locked: held by another transaction, or no record to lock (a timer whose child
+    # has none fires as before, decides nothing, and is settled).
+    held: set[str] = set()
+    if len(locked) < len(child_ids):
+        held = set(
+            session.scalars(
+                select(children.child_id).where(
+                    among(session, children.child_id, set(child_ids) - locked)
+                )
+            )
+        )
+    free = set(child_ids) - held
+    if not free:
+        return []
+    # Read again once the children are held: a timer fired or cancelled meanwhile is no
+    # longer pending.
+    return list(
+        session.scalars(
+            select(TimerRecord)
+            .where(
+                among(session, TimerRecord.child_id, free),
+                TimerRecord.status == PENDING,
+                TimerRecord.due <= now,
+            )
+            .order_by(TimerRecord.due)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
 def _fire_one(session: Session, row: TimerRecord, directory: Directory, now: datetime) -> None:
-    state = load_child(session, row.child_id)
-    # Decided as of the moment the timer fell due, so a scheduler that was down for a while
-    # decides exactly what it would have decided on time.
-    outcome = fire(state, timer_of(row), directory, row.due)
+    state = load_child(session, row.child_id)  # held already (_due)
+    # Decided now, when the hub decides: fired late after an outage, an escalation due at
+    # 20:00 goes at 10:00 to the day team's manager, not to EDT, who is off duty (3.10).
+    # Deadlines counted from the timer stay counted from its due. The decisions' ids come
+    # from the timer (their cause) and what is decided, not from the moment, and the timer
+    # is marked fired in this transaction: a round tried again never fires it twice.
+    outcome = fire(state, timer_of(row), directory, now)
     row.status, row.settled_at = "fired", now
     save_outcome(session, outcome, now)
     session.flush()

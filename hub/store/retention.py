@@ -235,9 +235,9 @@ def _retire(
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
     stripped = update(RoutingDecision).where(*decisions).values(child=None)
     retained.decisions_stripped += _changed(session, stripped)
-    # Timers the scheduler has locked are left to it: it fires them into a retired episode,
-    # which decides nothing (engine.fire). Locking them here, after the child, would take
-    # the two locks in the other order than the scheduler does.
+    # Timers another transaction has locked are left to it: fired, a retired episode's
+    # decides nothing (engine.fire). The scheduler takes the child's lock first, as here
+    # (hub.service.timers), so it holds none of them while this holds the child.
     free = session.scalars(
         select(TimerRecord.timer_id)
         .where(*_pending(row.child_id, due))

@@ -108,7 +108,10 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     ts, n = ctx.directory.timescales, timer.sequence
     if adult_care_leaver(ctx.episode):  # a timer set before 1.4 was read right
         return []
-    which = f"day {(ctx.at - ctx.episode.started_at).days}"
+    # Named by the day it fell due (7.22), not the day it fired, late after an outage: a
+    # meeting is known by its name and decision time (answers), which two meetings fired
+    # late as of one moment would otherwise share.
+    which = f"day {(timer.due - ctx.episode.started_at).days}"
     if n == 1:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
