@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer
 
 from hub.access.senders import arrival
 from hub.console.masking import masked_body
@@ -23,10 +23,11 @@ from hub.contracts.vocabulary import LegalStatus, RiskLevel
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, ProtocolViolation, duty_status
 from hub.routing.placing import Placing, placing_of
-from hub.routing.rules.duties import MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
-from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
+from hub.routing.rules.duties import FOLLOW_UP, MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, dated_by_the_birthday
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
+    ChildRecord,
     InboundEvent,
     OutboxMessage,
     RejectedMessage,
@@ -34,6 +35,7 @@ from hub.store.models import (
     TimerRecord,
 )
 from hub.store.outbox import NOTIFICATION_PREFIX
+from hub.store.outcomes import STATE
 from hub.store.retention import came_back
 
 # unroutable: held until the directory knows its recipient (hub.service.rerouting)
@@ -233,6 +235,9 @@ _SETTLED: dict[str, Happening] = {"fired": "timer_fired", "failed": "timer_faile
 # Timers whose due is personal data: shown only with the episode's personal data (reveal),
 # as are the decisions they fired.
 DATED_BY_THE_CHILD = frozenset({EIGHTEENTH_BIRTHDAY})
+# The one paragraph those timers decide under (hub.routing.rules.strategy): its index finds
+# their decisions without reading the whole log.
+_DATED_BY_THE_CHILD_PARAGRAPH = "6.8"
 
 
 def _dated_by_the_child(cause: str) -> bool:
@@ -240,14 +245,55 @@ def _dated_by_the_child(cause: str) -> bool:
     return cause.startswith("timer:") and cause.split(":")[-2] in DATED_BY_THE_CHILD
 
 
-def _not_dated_by_the_child() -> ColumnElement[bool]:
-    """`not _dated_by_the_child(cause)`, in SQL."""
-    cause = RoutingDecision.cause
-    return and_(
+def _fired_by_the_child(cause: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """`_dated_by_the_child(cause)`, in SQL."""
+    return or_(
         *(
-            ~(cause.startswith("timer:") & cause.contains(f":{name}:", autoescape=True))
+            cause.startswith("timer:") & cause.contains(f":{name}:", autoescape=True)
             for name in sorted(DATED_BY_THE_CHILD)
         )
+    )
+
+
+def _dated_by_the_child_ids() -> Select[tuple[str]]:
+    """The notification ids of the decisions the child's birth dates: those such a timer
+    fired, and every escalation of them, at every level (hub.routing.rules.duties). An
+    escalation is decided when the duty it escalates goes unanswered, hours after it: its
+    time, and its own deadline and escalation, date the birthday within a day (6.8)."""
+    fired = aliased(RoutingDecision)
+    chain = (
+        select(fired.notification_id, fired.child_id, fired.episode_id)
+        .where(fired.paragraph == _DATED_BY_THE_CHILD_PARAGRAPH)
+        .where(_fired_by_the_child(fired.cause))
+        .cte("dated_by_the_child", recursive=True)
+    )
+    # An escalation names the duty it escalates, of its own child and episode.
+    up = aliased(RoutingDecision)
+    chain = chain.union(
+        select(up.notification_id, up.child_id, up.episode_id).join(
+            chain,
+            and_(
+                up.child_id == chain.c.child_id,
+                up.episode_id == chain.c.episode_id,
+                up.action == Action.DUTY_ESCALATED.value,
+                up.details["duty_notification_id"].as_string() == chain.c.notification_id,
+            ),
+        )
+    )
+    return select(chain.c.notification_id)
+
+
+def dated_by_the_child(session: Session) -> set[str]:
+    """The notification ids `_dated_by_the_child_ids` selects: a few, one chain for each
+    child still missing at 18."""
+    return set(session.scalars(_dated_by_the_child_ids()))
+
+
+def _not_dated_by_the_child() -> ColumnElement[bool]:
+    """Neither fired by such a timer nor an escalation of what one fired, in SQL."""
+    return and_(
+        ~_fired_by_the_child(RoutingDecision.cause),
+        RoutingDecision.notification_id.not_in(_dated_by_the_child_ids()),
     )
 
 
@@ -276,8 +322,11 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     events = session.scalars(
         select(InboundEvent).where(InboundEvent.episode_id == episode_id)
     ).all()
+    dated = set() if reveal else dated_by_the_child(session)
     for event in events:
         child_id = event.child_id
+        if str(event.body.get("notification_id")) in dated:
+            continue  # an answer to the meeting at 18 or its escalations: picked up hours on
         entries.append(
             TimelineEntry(
                 at=event.received_at,
@@ -295,11 +344,11 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
         .order_by(RoutingDecision.decided_at, RoutingDecision.notification_id)
     )
     for decision, status, sent_at in decisions:
-        child_id = decision.child_id
+        child_id, cause = decision.child_id, decision.cause
         if status is None and decision.sent_at is not None:  # its outbox row retired
             status, sent_at = "sent", decision.sent_at
-        if not reveal and _dated_by_the_child(decision.cause):
-            continue  # decided on the child's eighteenth birthday: its date is the birth's
+        if not reveal and (decision.notification_id in dated or _dated_by_the_child(cause)):
+            continue  # decided on the child's eighteenth birthday, or escalated hours on
         entries.append(
             TimelineEntry(
                 at=decision.decided_at,
@@ -320,9 +369,15 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
                 )
             )
     timers = session.scalars(select(TimerRecord).where(TimerRecord.episode_id == episode_id))
+    following: dict[str, set[int]] = {}  # each child's follow-ups of those duties
     for timer in timers:
         if timer.name in DATED_BY_THE_CHILD and not reveal:
             continue  # its due is the child's date of birth, 18 years on
+        if timer.name == FOLLOW_UP and not reveal:
+            if timer.child_id not in following:
+                following[timer.child_id] = _followed_up(session, timer)
+            if timer.sequence in following[timer.child_id]:
+                continue  # due when the meeting at 18's answer was, hours after the birthday
         child_id = timer.child_id
         label = f"{timer.name} #{timer.sequence}" if timer.sequence > 1 else timer.name
         happening: Happening = "timer_scheduled"
@@ -338,6 +393,23 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     order = {name: n for n, name in enumerate(get_args(Happening))}
     entries.sort(key=lambda entry: (entry.at, order[entry.happening]))
     return Timeline(episode_id=episode_id, child_id=child_id, entries=entries, revealed=reveal)
+
+
+def _followed_up(session: Session, timer: TimerRecord) -> set[int]:
+    """The sequences of the follow-up timers of the timer's episode whose duties the child's
+    birthday dates (`dated_by_the_birthday`): a follow-up is numbered by its duty's place
+    among the episode's duties in the child's state (hub.routing.rules.duties). A retired
+    episode's go with its birthday timer (hub.store.retention)."""
+    found = session.scalar(select(ChildRecord.state).where(ChildRecord.child_id == timer.child_id))
+    if found is None:
+        return set()
+    state = STATE.validate_python(found)
+    holder = state.episode(timer.episode_id) or state.notice(timer.episode_id)
+    if holder is None:
+        return set()
+    return {
+        n for n, duty in enumerate(holder.duties, start=1) if dated_by_the_birthday(duty, holder)
+    }
 
 
 def _contract_name(ce_type: str) -> str:
@@ -361,7 +433,8 @@ class Deadline(BaseModel):
 
     due: datetime | None = Field(
         description="None: the meeting at 18 (6.8), whose times are the child's eighteenth "
-        "birthday; the episode's revealed timeline has them"
+        "birthday, and its escalations, decided hours on; the episode's revealed timeline "
+        "has them"
     )
     state: OpenState
     kind: Literal["return_interview", "strategy_meeting", "other"]
@@ -372,9 +445,14 @@ class Deadline(BaseModel):
     episode_id: str
     child_id: str
     notification_id: str
-    acknowledged_at: datetime | None
+    acknowledged_at: datetime | None = Field(
+        description="None too for the meeting at 18 and its escalations"
+    )
     acknowledged_by: str | None
-    escalated_at: datetime | None = Field(description="None too for the meeting at 18")
+    acknowledged: bool
+    escalated_at: datetime | None = Field(
+        description="None too for the meeting at 18 and its escalations"
+    )
     escalated: bool
 
 
@@ -400,12 +478,14 @@ def deadlines(
         .order_by(D.duty_due)
     ).all()
     teams: dict[tuple[str, str], list[Deadline]] = defaultdict(list)
+    dated = dated_by_the_child(session) if open_duties else set()
     for d in open_duties:
         assert d.duty_due is not None
         state = duty_status(d.duty_due, d.acknowledged_at, None, None, now)
         # Shown without a reveal: the meeting at 18's deadline, and its escalation hours on,
-        # are the child's birthday (6.8), kept back as the timeline keeps them back.
-        undated = _dated_by_the_child(d.cause)
+        # are the child's birthday (6.8), kept back as the timeline keeps them back; so are
+        # those of the meeting's escalations, decided when it went unanswered.
+        undated = d.notification_id in dated or _dated_by_the_child(d.cause)
         teams[(d.authority, d.recipient)].append(
             Deadline(
                 due=None if undated else d.duty_due,
@@ -418,8 +498,9 @@ def deadlines(
                 episode_id=d.episode_id,
                 child_id=d.child_id,
                 notification_id=d.notification_id,
-                acknowledged_at=d.acknowledged_at,
+                acknowledged_at=None if undated else d.acknowledged_at,
                 acknowledged_by=d.acknowledged_by,
+                acknowledged=d.acknowledged_at is not None,
                 escalated_at=None if undated else d.escalated_at,
                 escalated=d.escalated_at is not None,
             )
@@ -444,9 +525,6 @@ def _kind(action: str) -> Literal["return_interview", "strategy_meeting", "other
 
 
 # -- the children still missing -------------------------------------------------------
-
-# The duty decided on the child's eighteenth birthday (6.8): its deadline is that day.
-DUTIES_DATED_BY_THE_CHILD = frozenset({Action.HOLD_MISSING_CHILD_MEETING.value})
 
 
 class MissingEpisode(BaseModel):
@@ -473,8 +551,8 @@ class MissingEpisode(BaseModel):
     )
     open_duties: int
     next_due: datetime | None = Field(
-        description="The earliest deadline among the open duties; the meeting at 18's is "
-        "left out (6.8: it is the child's birthday)"
+        description="The earliest deadline among the open duties; the meeting at 18's, and "
+        "its escalations', are left out (6.8: they date the child's birthday)"
     )
     missing_again_in: str | None = Field(
         default=None,
@@ -500,7 +578,7 @@ def still_missing(
             except ProtocolViolation:
                 placing = None
             duties = [d for d in episode.duties if not d.settled]
-            dated = [d.due for d in duties if d.action not in DUTIES_DATED_BY_THE_CHILD]
+            dated = [d.due for d in duties if not dated_by_the_birthday(d, episode)]
             later = [e for e in open_episodes if e.started_at > episode.started_at]
             found.append(
                 MissingEpisode(
@@ -736,16 +814,29 @@ def failed_timers(session: Session) -> list[FailedTimer]:
     due first: each is a deadline the protocol set that decided nothing yet."""
     rows = session.scalars(
         select(TimerRecord).where(TimerRecord.status == "failed").order_by(TimerRecord.due)
-    )
-    return [
-        FailedTimer(
-            child_id=row.child_id,
-            episode_id=row.episode_id,
-            timer_id=row.timer_id,
-            name=row.name,
-            paragraph=row.paragraph,
-            due=None if row.name in DATED_BY_THE_CHILD else row.due,
-            failed_at=row.settled_at,
-        )
+    ).all()
+    following = {
+        (row.child_id, row.episode_id): _followed_up(session, row)
         for row in rows
-    ]
+        if row.name == FOLLOW_UP
+    }
+    failed = []
+    for row in rows:
+        # The birthday's, or a follow-up of the meeting at 18 or of its escalation, hours
+        # after the birthday: it failed when it fell due, so neither time is shown.
+        undated = row.name in DATED_BY_THE_CHILD or (
+            row.name == FOLLOW_UP and row.sequence in following[(row.child_id, row.episode_id)]
+        )
+        failed.append(
+            FailedTimer(
+                child_id=row.child_id,
+                episode_id=row.episode_id,
+                timer_id=row.timer_id,
+                name=row.name,
+                paragraph=row.paragraph,
+                due=None if undated else row.due,
+                failed_at=None if undated else row.settled_at,
+            )
+        )
+    # one undated goes last: its place among the dated would date it
+    return sorted(failed, key=lambda f: f.due is None)

@@ -26,7 +26,18 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, String, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,7 +45,8 @@ from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
 from hub.routing.facts import ChildState, RetiredEpisode
-from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY
+from hub.routing.rules.duties import FOLLOW_UP
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, dated_by_the_birthday
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
 from hub.store.database import among
@@ -249,16 +261,36 @@ def _retire(
         .values(status="cancelled", settled_at=now)
     )
     retained.timers_cancelled += _changed(session, cancelling) if free else 0
-    # An eighteenth birthday's due is the child's date of birth: it goes with the rest.
+    # An eighteenth birthday's due is the child's date of birth: it goes with the rest, and
+    # so do the follow-ups of the meeting it decided and of its escalations (6.8), due hours
+    # on, which only the episode's duties, leaving the state now, tell from the others.
     session.execute(
         delete(TimerRecord).where(
             TimerRecord.child_id == row.child_id,
             TimerRecord.episode_id.in_(due),
-            TimerRecord.name == EIGHTEENTH_BIRTHDAY,
+            or_(TimerRecord.name == EIGHTEENTH_BIRTHDAY, _birthday_follow_ups(state, due)),
             TimerRecord.status != "pending",
         )
     )
     row.state, row.updated_at = STATE.dump_python(retire(state, due), mode="json"), now
+
+
+def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:
+    """The follow-up timers of the episodes' duties that the eighteenth birthday dates: a
+    follow-up is numbered by its duty's place among its episode's (hub.routing.rules.duties)."""
+    follow_ups = [
+        (TimerRecord.episode_id == episode.episode_id) & TimerRecord.sequence.in_(sequences)
+        for episode in state.episodes
+        if episode.episode_id in due
+        and (
+            sequences := [
+                n
+                for n, duty in enumerate(episode.duties, start=1)
+                if dated_by_the_birthday(duty, episode)
+            ]
+        )
+    ]
+    return (TimerRecord.name == FOLLOW_UP) & or_(false(), *follow_ups)
 
 
 def _delete_sent(

@@ -16,8 +16,10 @@ from hub.console.access import add_user
 from hub.console.context import Console
 from hub.console.roles import Role
 from hub.console.web import create_app
+from hub.contracts.actions import Recipient
 from hub.kafka.connection import KafkaConnection
 from hub.routing.directory import Directory, load_directory
+from hub.routing.escalation import DEFAULT_ESCALATION, Escalation, FollowUp
 from hub.service.applying import apply_batch
 from hub.settings import HubSettings
 from tests.pipeline.records import misper_record, raw_record
@@ -38,6 +40,18 @@ def parts_over(
     engine = store.kw["bind"]
     settings = HubSettings(database_url=engine.url.render_as_string(hide_password=False))
     return HubParts(settings, KafkaConnection(bootstrap), directory, clock, engine)
+
+
+def escalating_the_assistant_director(directory: Directory) -> Directory:
+    """A deployment that escalates the Assistant Director's unanswered duties to a service
+    manager, and the Head of Safeguarding's to nobody (docs/answers.md: `escalate_to`): the
+    meeting at 18 (6.8), left unanswered, escalated twice, hours after the birthday."""
+    escalate_to = {
+        **DEFAULT_ESCALATION,
+        Recipient.ASSISTANT_DIRECTOR: Escalation(to=Recipient.SERVICE_MANAGER, paragraph="6.8"),
+        Recipient.HEAD_OF_SAFEGUARDING: Escalation(to=None, paragraph="6.8"),
+    }
+    return directory.model_copy(update={"follow_up": FollowUp(escalate_to=escalate_to)})
 
 
 def add_users(store: sessionmaker[Session]) -> None:

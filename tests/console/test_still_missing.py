@@ -5,6 +5,7 @@ duties, and never the child's name, birth date or places."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,11 +21,16 @@ from hub.reports.store import child_states
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
-from hub.service.timers import fire_due_timers
-from tests.console.conftest import SECRET, add_users, parts_over
+from tests.console.conftest import (
+    SECRET,
+    add_users,
+    escalating_the_assistant_director,
+    parts_over,
+)
 from tests.console.test_web import signed_in
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
 REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -32,6 +38,7 @@ FOUND = datetime(2026, 11, 24, 11, 20, tzinfo=UTC)  # the example found report's
 LATER = REPORTED + timedelta(days=40)
 EPISODE, CHILD = "EP-2026-0412", "CF-100231"
 Store = sessionmaker[Session]
+MEETING_AT_18 = "hold_missing_child_meeting"
 
 
 def missing(store: Store, at: datetime = REPORTED, **data: object) -> None:
@@ -159,11 +166,40 @@ def test_the_next_deadline_never_dates_the_eighteenth_birthday(store: Store) -> 
     child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
     missing(store, child=child)
     later = datetime(2027, 2, 1, tzinfo=UTC)
-    while fire_due_timers(store, DIRECTORY, later):
-        pass
+    fired_on_time(store, DIRECTORY, later)
     [still] = shown(store, later)
     assert still.open_duties > 0
     assert "2027-01-19" not in still.model_dump_json()
+
+
+def test_the_next_deadline_never_dates_the_birthday_by_the_meetings_escalations(
+    store: Store,
+) -> None:
+    """6.8: still missing at 18, the meeting decided on the birthday, left unanswered, is
+    escalated hours on, and its escalation in turn (a deployment escalating the Assistant
+    Director's duties). With every other duty answered, the escalation's deadline, the
+    birthday's next morning, was the next one shown."""
+    escalating = escalating_the_assistant_director(DIRECTORY)
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    record = misper_record(id=f"evt-{EPISODE}", data={"child": child})
+    assert apply_batch(store, [record], escalating, REPORTED).applied == 1
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    fired_on_time(store, escalating, later)
+    with store() as session:
+        [state] = child_states(session)
+    [episode] = state.episodes
+    chain = {d.notification_id for d in episode.duties if d.action == MEETING_AT_18}
+    for duty in episode.duties:  # an escalation is recorded after the duty it escalates
+        if duty.escalates in chain:
+            chain.add(duty.notification_id)
+    assert len(chain) == 3  # the meeting, escalated twice
+    answered = tuple(
+        d if d.notification_id in chain else replace(d, done_at=d.decided_at, done_by="test")
+        for d in episode.duties
+    )
+    state = state.with_episode(replace(episode, duties=answered))
+    [still] = still_missing([state], escalating, later)
+    assert (still.open_duties, still.next_due) == (3, None)
 
 
 def test_the_page_and_the_api_show_a_viewer_the_child_without_its_name(store: Store) -> None:

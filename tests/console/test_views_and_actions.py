@@ -3,12 +3,17 @@ deadlines, refusals grouped by cause, replay through the same checks, and the au
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from hub.cli import app as cli_app
 from hub.clock import ManualClock
 from hub.console.access import add_user, audit_trail, authenticate
 from hub.console.actions import replay_refusals, reveal_episode, view_episode
@@ -18,7 +23,8 @@ from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, refusals, routing_log
 from hub.console.web import create_app
 from hub.contracts.personal import REDACTED
-from hub.routing.directory import load_directory
+from hub.reports.store import child_states
+from hub.routing.directory import Directory, load_directory
 from hub.service.answers import answer_on_behalf
 from hub.service.applying import apply_batch
 from hub.service.refusals import expire_held
@@ -30,10 +36,16 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
-from tests.console.conftest import SECRET, add_users, parts_over
+from tests.console.conftest import (
+    SECRET,
+    add_users,
+    escalating_the_assistant_director,
+    parts_over,
+)
 from tests.console.test_web import signed_in
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
+from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -103,21 +115,6 @@ def test_a_masked_timeline_leaves_out_what_the_eighteenth_birthday_decided(store
     assert [e for e in revealed.entries if e.what.startswith(meeting)]
 
 
-def fired_on_time(store: Store, until: datetime) -> None:
-    """The timers due by `until` fired as a scheduler that never stopped fires them: each
-    round when the next falls due, so each is decided on its own day."""
-    while True:
-        with store() as session:
-            due = session.scalar(
-                select(func.min(TimerRecord.due)).where(
-                    TimerRecord.status == "pending", TimerRecord.due <= until
-                )
-            )
-        if due is None:
-            return
-        fire_due_timers(store, DIRECTORY, due)
-
-
 def test_the_routing_log_and_the_deadlines_never_date_the_eighteenth_birthday(
     store: Store,
 ) -> None:
@@ -128,7 +125,7 @@ def test_the_routing_log_and_the_deadlines_never_date_the_eighteenth_birthday(
     child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
     apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, NOW)
     later = datetime(2027, 2, 1, tzinfo=UTC)
-    fired_on_time(store, later)
+    fired_on_time(store, DIRECTORY, later)
     birthday = LogFilter(since=datetime(2027, 1, 19, tzinfo=UTC), until=datetime(2027, 1, 20))
     with store() as session:
         log = routing_log(session, LogFilter(episode_id=EPISODE), per_page=500)
@@ -147,6 +144,191 @@ def test_the_routing_log_and_the_deadlines_never_date_the_eighteenth_birthday(
         shown = viewer.get(page)
         assert shown.status_code == 200
         assert "19 Jan" not in shown.text, page
+
+
+BORN_18_YEARS_BEFORE = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+AFTER_THE_BIRTHDAY = datetime(2027, 2, 1, tzinfo=UTC)
+ESCALATING = escalating_the_assistant_director(DIRECTORY)
+MEETING_AT_18 = "hold_missing_child_meeting"
+
+
+def missing_past_the_18th_birthday(store: Store, directory: Directory = ESCALATING) -> None:
+    """Reported missing, and not found by two weeks after turning 18 (6.8), every duty left
+    unanswered."""
+    child = {"child": BORN_18_YEARS_BEFORE}
+    apply_batch(store, [misper_record(data=child)], directory, NOW)
+    fired_on_time(store, directory, AFTER_THE_BIRTHDAY)
+
+
+def escalations_of_the_meeting_at_18(store: Store) -> list[RoutingDecision]:
+    """Its escalations at every level, as the routing log records them: each names the
+    duty it escalates, and is decided after it."""
+    with store() as session:
+        decisions = session.scalars(select(RoutingDecision).order_by(RoutingDecision.decided_at))
+        chain = set[str]()
+        found = []
+        for d in decisions:
+            if d.action == MEETING_AT_18 or d.details.get("duty_notification_id") in chain:
+                chain.add(d.notification_id)
+                found += [d] if d.action != MEETING_AT_18 else []
+        return found
+
+
+def follow_ups_of_the_meeting_at_18(store: Store) -> list[TimerRecord]:
+    """The follow-up timers of the meeting and of its escalations, each numbered by its
+    duty's place among the episode's duties (hub.routing.rules.duties)."""
+    escalations = {e.notification_id for e in escalations_of_the_meeting_at_18(store)}
+    with store() as session:
+        [state] = child_states(session)
+        [episode] = state.episodes
+        sequences = [
+            n
+            for n, duty in enumerate(episode.duties, start=1)
+            if duty.action == MEETING_AT_18 or duty.notification_id in escalations
+        ]
+        return list(
+            session.scalars(
+                select(TimerRecord).where(
+                    TimerRecord.name == "duty_follow_up", TimerRecord.sequence.in_(sequences)
+                )
+            )
+        )
+
+
+def test_the_routing_log_and_the_deadlines_never_date_the_birthday_by_its_escalations(
+    store: Store,
+) -> None:
+    """6.8: the meeting decided on the eighteenth birthday, left unanswered, is escalated
+    hours on, and its escalation in turn. The routing log and the deadlines keep back the
+    meeting's times; they showed its escalations', which date the birthday within a day: in
+    the log, and by a since/until filter, and as the deadlines' due and escalated times."""
+    missing_past_the_18th_birthday(store)
+    escalations = escalations_of_the_meeting_at_18(store)
+    assert len(escalations) == 2  # to the service manager, then the Head of Safeguarding
+    ids = {e.notification_id for e in escalations}
+    decided = [e.decided_at for e in escalations]
+    around = LogFilter(since=min(decided), until=max(decided) + timedelta(seconds=1))
+    with store() as session:
+        log = routing_log(session, LogFilter(episode_id=EPISODE), per_page=500)
+        then = routing_log(session, around, per_page=500)
+        teams = deadlines(session, AFTER_THE_BIRTHDAY)
+    assert not ids & {e.notification_id for e in log.entries}
+    assert log.total == len(log.entries)
+    assert not ids & {e.notification_id for e in then.entries}
+    assert then.total == len(then.entries)
+    assert MEETING_AT_18 not in log.model_dump_json()
+    owed = [d for t in teams for d in t.deadlines if d.notification_id in ids]
+    assert len(owed) == 2  # still owed, escalated, overdue: without their times
+    assert {(d.due, d.escalated_at, d.acknowledged_at) for d in owed} == {(None, None, None)}
+    assert {(d.state, d.escalated) for d in owed} == {("overdue", True)}
+    for d in owed:
+        assert not {e.decided_at.date().isoformat() for e in escalations} & {
+            str(d.due),
+            str(d.escalated_at),
+        }
+    add_users(store)
+    clock = ManualClock(AFTER_THE_BIRTHDAY)
+    web = create_app(Console(parts_over(store, ESCALATING, clock)), SECRET, False)
+    viewer = signed_in(web, "vera")
+    shown_log = viewer.get(f"/log?episode_id={EPISODE}").text
+    assert not [i for i in ids if i in shown_log]
+    assert MEETING_AT_18 not in shown_log
+    shown = viewer.get("/deadlines").text
+    for notification_id in ids:
+        [row] = re.findall(rf'data-notification="{notification_id}">(.*?)</tr>', shown, re.S)
+        assert "Jan" not in row, row
+    api = viewer.get("/api/deadlines").json()
+    listed = [d for t in api for d in t["deadlines"] if d["notification_id"] in ids]
+    assert {(d["due"], d["escalated_at"]) for d in listed} == {(None, None)}
+
+
+def test_a_masked_timeline_leaves_out_the_meeting_at_18s_escalations_and_follow_ups(
+    store: Store,
+) -> None:
+    """6.8: the meeting decided on the birthday is left out of a masked timeline; its
+    escalations, decided hours on, and the follow-ups that escalated them were shown, with
+    their times."""
+    missing_past_the_18th_birthday(store)
+    escalations = {e.notification_id: e for e in escalations_of_the_meeting_at_18(store)}
+    follow_ups = follow_ups_of_the_meeting_at_18(store)
+    assert len(follow_ups) == 3  # the meeting's and each escalation's
+    # (each fired at its due: settled, here, when the test's one round of firing ran)
+    times = {t.due for t in follow_ups} | {e.decided_at for e in escalations.values()}
+    masked = view_episode(store, "vera", EPISODE, AFTER_THE_BIRTHDAY)
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    assert not times & ({e.at for e in masked.entries} | {e.due for e in masked.entries})
+    assert MEETING_AT_18 not in masked.model_dump_json()
+    assert times <= {e.at for e in revealed.entries} | {e.due for e in revealed.entries}
+    assert f"'{MEETING_AT_18}'" in revealed.model_dump_json()
+
+
+def test_a_masked_timeline_leaves_out_the_meeting_at_18s_follow_up_by_default(
+    store: Store,
+) -> None:
+    """6.8: with nobody above the Assistant Director (the protocol's escalations), the
+    meeting decided on the birthday is followed up a window on, and marked escalated: that
+    follow-up, due and fired hours after the birthday, was shown in a masked timeline."""
+    missing_past_the_18th_birthday(store, DIRECTORY)
+    [follow_up] = follow_ups_of_the_meeting_at_18(store)
+    assert follow_up.status == "fired"
+    masked = view_episode(store, "vera", EPISODE, AFTER_THE_BIRTHDAY)
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    assert follow_up.due not in {e.at for e in masked.entries} | {e.due for e in masked.entries}
+    assert follow_up.due in {e.due for e in revealed.entries}
+
+
+def test_the_meeting_at_18s_acknowledgement_never_dates_the_birthday(store: Store) -> None:
+    """6.8: the Assistant Director picks up the meeting decided on the birthday an hour on.
+    The deadlines showed when, and a masked timeline the acknowledgement itself, naming the
+    meeting's notification, which the deadlines list."""
+    child = {"child": BORN_18_YEARS_BEFORE}
+    apply_batch(store, [misper_record(data=child)], DIRECTORY, NOW)
+    birthday = datetime(2027, 1, 19, 16, 15, tzinfo=UTC)  # at the time missing since
+    while fire_due_timers(store, DIRECTORY, birthday):
+        pass
+    with store() as session:
+        meeting = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == MEETING_AT_18)
+        ).one()
+    answer = example("09-duty-acknowledged")
+    an_hour_on = birthday + timedelta(hours=1)
+    answer["data"].update(
+        notification_id=meeting.notification_id,
+        answered_by=meeting.authority,
+        acknowledged_at=an_hour_on.isoformat(),
+    )
+    topic = "inbound.duty-acknowledged"
+    assert apply_batch(store, [record_of(answer, topic)], DIRECTORY, an_hour_on).applied == 1
+    with store() as session:
+        teams = deadlines(session, AFTER_THE_BIRTHDAY)
+    [listed] = [d for t in teams for d in t.deadlines if d.action == MEETING_AT_18]
+    assert (listed.acknowledged_at, listed.due) == (None, None)
+    assert listed.acknowledged  # picked up, as the page shows, without when
+    masked = view_episode(store, "vera", EPISODE, AFTER_THE_BIRTHDAY)
+    assert an_hour_on not in {e.at for e in masked.entries}
+    assert meeting.notification_id not in masked.model_dump_json()
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    assert an_hour_on in {e.at for e in revealed.entries}
+
+
+def test_hub_deadlines_and_hub_log_never_date_the_birthday_by_its_escalations(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line shows what the console shows (6.8)."""
+    missing_past_the_18th_birthday(store)
+    escalations = escalations_of_the_meeting_at_18(store)
+    ids = {e.notification_id for e in escalations}
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    cli = CliRunner()
+    log = cli.invoke(cli_app, ["log", "--episode", EPISODE, "--per-page", "500", "--json"])
+    assert log.exit_code == 0, log.output
+    assert not ids & {e["notification_id"] for e in json.loads(log.output)["entries"]}
+    listed = cli.invoke(cli_app, ["deadlines", "--json", "--within-hours", str(24 * 90)])
+    assert listed.exit_code == 0, listed.output
+    owed = [d for t in json.loads(listed.output) for d in t["deadlines"]]
+    assert {(d["due"], d["escalated_at"]) for d in owed if d["notification_id"] in ids} == {
+        (None, None)
+    }
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:

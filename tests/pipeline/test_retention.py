@@ -36,6 +36,7 @@ from hub.store.outcomes import STATE
 from hub.store.retention import REDACTED_REASON, apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
+from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
 REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -117,6 +118,32 @@ def test_the_eighteenth_birthday_timer_goes_with_the_episode(store: Store) -> No
     assert count(store, TimerRecord, birthday) == 1
     run(store, 181)
     assert count(store, TimerRecord, birthday) == 0
+
+
+def test_the_meeting_at_18s_follow_up_goes_with_the_episode(store: Store) -> None:
+    """6.8: missing past the eighteenth birthday, then found. The meeting decided on the
+    birthday was followed up a window on: kept, that timer dated the birthday within a day,
+    and with the episode's duties gone from the state nothing told it from the others."""
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, REPORTED)
+    found_at = datetime(2027, 2, 1, tzinfo=UTC)
+    fired_on_time(store, DIRECTORY, found_at)
+    with store() as session:
+        [episode] = STATE.validate_python(session.scalar(select(ChildRecord.state))).episodes
+    [sequence] = [
+        n
+        for n, duty in enumerate(episode.duties, start=1)
+        if duty.action == "hold_missing_child_meeting"
+    ]
+    its_follow_up = (TimerRecord.name == "duty_follow_up", TimerRecord.sequence == sequence)
+    assert count(store, TimerRecord, *its_follow_up) == 1
+    report = example("05-found-report")
+    report["data"]["found_at"] = found_at.isoformat()
+    apply_batch(store, [record_of(report, "inbound.found-report")], DIRECTORY, found_at)
+    follow_ups = count(store, TimerRecord, TimerRecord.name == "duty_follow_up")
+    apply_retention(store, POLICY, found_at + timedelta(days=181), "test")
+    assert count(store, TimerRecord, *its_follow_up) == 0
+    assert count(store, TimerRecord, TimerRecord.name == "duty_follow_up") == follow_ups - 1
 
 
 def test_a_failed_timer_of_a_retired_episode_is_settled_with_it(store: Store) -> None:

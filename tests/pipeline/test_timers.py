@@ -29,6 +29,7 @@ from hub.store.models import TimerRecord
 from tests.console.conftest import SECRET, add_users, parts_over
 from tests.console.test_web import signed_in
 from tests.pipeline.records import misper_record
+from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -140,3 +141,31 @@ def test_hub_timers_never_dates_a_failed_eighteenth_birthday(
     table = cli.invoke(app, ["timers"]).output
     assert due.strftime("%d %b") not in table
     assert due.date().isoformat() not in table
+
+
+def test_hub_timers_never_dates_the_birthday_by_the_meetings_failed_follow_up(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """6.8: the meeting decided on the eighteenth birthday is followed up a window on; that
+    follow-up failing to fire, its due and when it failed dated the birthday within a day."""
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, NOW)
+    birthday = datetime(2027, 1, 19, 16, 15, tzinfo=UTC)  # at the time missing since
+    fired_on_time(store, DIRECTORY, birthday)
+
+    def fire(state: ChildState, timer: Timer, *args: Any) -> Outcome:
+        if timer.name == "duty_follow_up":
+            raise KeyError("a bug")
+        return engine.fire(state, timer, *args)
+
+    monkeypatch.setattr(timers, "fire", fire)
+    while fire_due_timers(store, DIRECTORY, birthday + timedelta(hours=12)):
+        pass
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    cli = CliRunner()
+    listed = json.loads(cli.invoke(app, ["timers", "--json"]).output)
+    assert {(t["name"], t["paragraph"], t["due"], t["failed_at"]) for t in listed} == {
+        ("duty_follow_up", "6.8", None, None)
+    }
+    table = cli.invoke(app, ["timers"]).output
+    assert "Jan" not in table

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from hub.contracts.actions import Action
 from hub.contracts.events import ADULT_AGE, age_on
 from hub.routing.context import Context
 from hub.routing.directory import FirstStrategyMeeting, Timescales
-from hub.routing.facts import Timer
+from hub.routing.facts import Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.roles import adult_care_leaver
@@ -146,3 +147,15 @@ def on_eighteenth_birthday(ctx: Context, timer: Timer) -> list[Timer]:
         due=ctx.at,
     )
     return []
+
+
+def dated_by_the_birthday(duty: Duty, holder: Episode | NoticeDuties) -> bool:
+    """The Missing Child Meeting decided on the eighteenth birthday (6.8), or an escalation
+    of it at any level (hub.routing.rules.duties: an escalation names the duty it escalates):
+    its times date the child's birth, an escalation's to within a day."""
+    about: Duty | None = duty
+    while about is not None:
+        if about.action == Action.HOLD_MISSING_CHILD_MEETING:
+            return True
+        about = holder.duty(about.escalates) if about.escalates else None
+    return False
