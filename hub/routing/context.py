@@ -10,7 +10,7 @@ from hub.contracts.actions import Recipient
 from hub.contracts.data_policy import DataPolicy
 from hub.contracts.notification import Detail
 from hub.routing.directory import Directory, Resolution
-from hub.routing.facts import Decision, Episode, Unroutable
+from hub.routing.facts import Decision, Episode, Unroutable, clock_start
 from hub.routing.particulars import Particulars, of_episode
 from hub.routing.placing import Placing, placing_of
 
@@ -79,6 +79,11 @@ class Context:
     cause: str
     episode: Episode
     decisions: list[Decision] = field(default_factory=list)
+
+    def clock_from(self, event_time: datetime) -> datetime:
+        """When a deadline counted from this event time starts: no later than now, when the
+        hub decides (`facts.clock_start`)."""
+        return clock_start(event_time, self.at)
 
     @cached_property
     def placing(self) -> Placing:

@@ -32,6 +32,14 @@ class ProtocolViolation(ValueError):
         super().__init__(f"{field}: {reason}")
 
 
+def clock_start(event_time: datetime, read_at: datetime | None) -> datetime:
+    """When a deadline counted from an event starts: the event's own time, but never later
+    than the hub read it (`read_at`). A duty's clock cannot start after the hub learned of
+    it: a time typed ahead (the contracts admit times up to 400 days on) would put every
+    deadline off by as much. The event keeps its own time as the fact it records."""
+    return event_time if read_at is None else min(event_time, read_at)
+
+
 @dataclass(frozen=True)
 class Timer:
     """A deadline the engine must come back to, unless cancelled first."""
@@ -135,6 +143,10 @@ class Episode:
     returned_at: datetime | None = None
     # 6.7: the grading another agency proposed against the police's, until it is settled
     disputed_risk_level: RiskLevel | None = None
+    # When the hub read the MISPER report, and the return (`back_at`): a time dated ahead
+    # starts no clock later than that (`clock_start`). None in a state stored before.
+    read_at: datetime | None = None
+    back_read_at: datetime | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)
@@ -168,8 +180,22 @@ class Episode:
 
     @property
     def started_at(self) -> datetime:
-        """7.22: timescales run from the start of the missing episode."""
+        """When the child went missing, as reported: the episode's place among the child's
+        episodes (its timescales run from `clock_started`)."""
         return self.report.missing_since
+
+    @property
+    def clock_started(self) -> datetime:
+        """7.22: timescales run from the start of the missing episode, but from no later
+        than the hub read its report: a start typed ahead must not put them off."""
+        return clock_start(self.started_at, self.read_at)
+
+    @property
+    def clock_back(self) -> datetime | None:
+        """5.12: the return interview runs from the return (`back_at`), but from no later
+        than the hub heard of it: a return typed ahead must not put it off."""
+        back = self.back_at
+        return None if back is None else clock_start(back, self.back_read_at)
 
     @property
     def looked_after(self) -> bool:
@@ -246,6 +272,7 @@ class NoticeDuties:
     # MISPER report that follows starts no search if that was the host the report names.
     returned_at: datetime | None = None
     returned_by: str = ""
+    returned_read_at: datetime | None = None  # when the hub read that notice
 
     high_risk = False  # the risk is the MISPER report's to say
 

@@ -16,7 +16,14 @@ from hub.contracts.events import (
 )
 from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Duty, Episode, Outcome, ProtocolViolation
+from hub.routing.facts import (
+    ChildState,
+    Duty,
+    Episode,
+    Outcome,
+    ProtocolViolation,
+    clock_start,
+)
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
@@ -122,8 +129,10 @@ def on_strategy_meeting_held(
     window = timedelta(minutes=directory.follow_up.window_minutes(episode.high_risk))
     attended = set(event.attended)
     by = agency_code(directory, event.answered_by) or event.answered_by
+    # Recorded held when it says; its minutes' 24 hours from no later than the hub read it.
+    minutes_from = clock_start(event.held_at, at)
     duties = tuple(
-        _after_meeting(duty, convene, event.held_at, attended, by, minutes, window)
+        _after_meeting(duty, convene, event.held_at, minutes_from, attended, by, minutes, window)
         for duty in episode.duties
     )
     held = replace(episode, duties=duties)
@@ -159,13 +168,14 @@ def _first_meetings_date(episode: Episode, next_at: datetime, directory: Directo
         if episode.high_risk
         else ts.strategy_meeting_within_hours
     )
-    return next_at <= episode.started_at + timedelta(hours=hours)
+    return next_at <= episode.clock_started + timedelta(hours=hours)
 
 
 def _after_meeting(
     duty: Duty,
     convene: Duty,
     held_at: datetime,
+    minutes_from: datetime,
     attended: set[MeetingAttendee],
     by: str,
     minutes: timedelta,
@@ -178,7 +188,7 @@ def _after_meeting(
     if duty.action == Action.ATTEND_STRATEGY_MEETING and _ATTENDEE.get(duty.recipient) in attended:
         return replace(duty, done_at=held_at, done_by="attended")
     if duty.action == Action.RECEIVE_STRATEGY_MEETING_MINUTES and duty.done_at is None:
-        due = held_at + minutes  # 7.20: "within 24 hours" of the meeting held
+        due = minutes_from + minutes  # 7.20: "within 24 hours" of the meeting held
         answer_by = max(duty.decided_at + window, due)
         if duty.stood_down_at is not None:
             return replace(duty, due=due, answer_by=answer_by)

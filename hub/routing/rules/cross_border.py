@@ -26,6 +26,7 @@ from hub.routing.facts import (
     Outcome,
     ProtocolViolation,
     Unroutable,
+    clock_start,
 )
 from hub.routing.particulars import Particulars, of_notice
 from hub.routing.placing import Placing, placing_of
@@ -358,7 +359,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             + _NO_MISPER
             + f" Arrange the Independent Return Interview within {hours} hours of the "
             f"return (5.12), by {_return_interviewer(notices)}.",
-            due=notices.event.occurred_at + timedelta(hours=hours),
+            due=clock_start(notices.event.occurred_at, notices.at) + timedelta(hours=hours),
         )
         # The return, for the MISPER report that follows (`host_return`); the first told.
         held = state.notice(notices.event.episode_id or "") or NoticeDuties(
@@ -369,6 +370,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
                 held,
                 returned_at=notices.event.occurred_at,
                 returned_by=notices.event.from_authority,
+                returned_read_at=notices.at,
             )
         return Outcome(state.with_notice(held), tuple(notices.decisions))
     if _another_authoritys(notices, episode):
@@ -424,10 +426,11 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
     if returned_at < episode.started_at:
         raise ProtocolViolation("data.occurred_at", "is before the child went missing")
     at = notices.at
-    back = replace(search_ended(episode, returned_at, at), returned_at=returned_at)
+    ended = search_ended(episode, returned_at, at)
+    back = replace(ended, returned_at=returned_at, back_read_at=at)
     state, others = located(state, back, returned_at, at)
     ctx = Context(notices.directory, at, notices.cause, back)
-    timers = owe_return_interview(ctx, state, returned_at)
+    timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)
     return Outcome(
         state.with_episode(back),

@@ -86,7 +86,8 @@ def on_found_report(
     if returned:
         found = replace(episode, found_at=event.found_at)
     else:
-        found = replace(search_ended(episode, event.found_at, at), found_at=event.found_at)
+        ended = search_ended(episode, event.found_at, at)
+        found = replace(ended, found_at=event.found_at, back_read_at=at)
         cancelled = episode.timers
     # The interview a host's notice held before any MISPER report (8.4) is this report's.
     found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
@@ -179,7 +180,7 @@ def on_found_report(
         )
     schedule: tuple[Timer, ...] = ()
     if not returned:
-        schedule = owe_return_interview(ctx, state, event.found_at)
+        schedule = owe_return_interview(ctx, state)
         found = replace(found, timers=schedule)
     if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
         ctx.tell(
@@ -213,22 +214,23 @@ def on_found_report(
             "MCT-PG",
             "Returned out of hours: EDT tells the MCT as soon as possible, before the close "
             "of the day (the MCT's next working day).",
-            due=close_of_working_day(event.found_at, directory),
+            due=close_of_working_day(ctx.clock_from(event.found_at), directory),
         )
     return Outcome(
         state.with_episode(found), tuple(ctx.decisions), schedule=schedule, cancel=cancelled
     )
 
 
-def owe_return_interview(
-    ctx: Context, state: ChildState, returned_at: datetime
-) -> tuple[Timer, ...]:
+def owe_return_interview(ctx: Context, state: ChildState) -> tuple[Timer, ...]:
     """5.12: the Independent Return Interview "within 72 hours of the child returning", owed
     to its owner, and the timers that chase it: its lateness and, handed to the placing
     authority, its confirmation (8.10; the rules index asks for an escalation if the placing
     authority never confirms it has taken it on). None if the child went missing again
-    before it could be given (`gone_again`)."""
+    before it could be given (`gone_again`). Counted from the return, or from when the hub
+    heard of it if a return typed ahead says later (`Episode.clock_back`)."""
     ts, episode = ctx.directory.timescales, ctx.episode
+    returned_at = episode.clock_back
+    assert returned_at is not None  # owed only when the child is back
     if gone_again(state, episode, ctx.directory):
         # Read after the report of the child missing again within its 72 hours: the child
         # is not there to be interviewed, and the next return's interview covers it, as
@@ -404,7 +406,7 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
     """8.10: the placing authority has not confirmed it will do the return interview. The MCT
     is told to be ready to do it within the 72 hours, and the Service Manager (CSE and
     Missing) to chase the placing authority, who is reminded."""
-    due = ctx.episode.back_at
+    due = ctx.episode.clock_back  # 5.12: as the interview's own deadline was set
     assert due is not None  # the timer is only scheduled when the child is back
     iri_due = due + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     ctx.tell(
@@ -512,7 +514,7 @@ def ask_the_mct(ctx: Context) -> None:
     social work team": the OOC worker unable, the MCT completes it if it can, and only the
     MCT, with no capacity, hands it on (its own cannot_complete). The 72-hour chase stays,
     and tells the MCT (on_return_interview_overdue)."""
-    found_at = ctx.episode.back_at  # 5.12: the interview runs from the return (8.4)
+    found_at = ctx.episode.clock_back  # 5.12: the interview runs from the return (8.4)
     assert found_at is not None  # an interview result needs a found or returned episode
     ctx.tell(
         "mct",
@@ -528,7 +530,7 @@ def ask_the_mct(ctx: Context) -> None:
 def hand_to_allocated_team(ctx: Context) -> list[Timer]:
     """The MCT says the interview cannot be done: the allocated team must do it, still within
     72 hours of the return; if late, that team's Service Manager (7.18) is told."""
-    found_at = ctx.episode.back_at  # 5.12: the interview runs from the return (8.4)
+    found_at = ctx.episode.clock_back  # 5.12: the interview runs from the return (8.4)
     assert found_at is not None  # an interview result needs a found or returned episode
     due = found_at + timedelta(hours=ctx.directory.timescales.return_interview_hours)
     team, paragraph = allocated_team(ctx)

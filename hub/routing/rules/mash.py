@@ -38,7 +38,7 @@ def on_mash_rating(
         "6.14",
         f"MASH rated this episode {event.rating.value}: complete the missing child risk "
         f"assessment within {hours} hours.",
-        due=event.rated_at + timedelta(hours=hours),
+        due=ctx.clock_from(event.rated_at) + timedelta(hours=hours),
         rating=event.rating.value,
     )
     after = on_new_concern(ctx, state, state.with_episode(updated))

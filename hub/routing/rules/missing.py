@@ -42,7 +42,9 @@ def on_misper_report(
             "this episode has already been reported missing; send a risk update instead",
         )
     require_a_care_leaver_of_ours(event, directory.timescales)
-    episode = Episode(report=event, risk_level=event.risk_level, cse_risk=event.cse_risk)
+    episode = Episode(
+        report=event, risk_level=event.risk_level, cse_risk=event.cse_risk, read_at=at
+    )
     notice = state.notice(event.episode_id)
     if notice is not None:
         # 8.4: the host authority's notice came first; the duties it led to are this
@@ -82,11 +84,14 @@ def on_misper_report(
         # As had the host's notice come after the report (cross_border._returned): the
         # interview the MCT held on the notice is the owner's now, owed and chased from the
         # return (5.12), and the child is located under any other report from then (1.4).
+        assert notice is not None  # the return is the notice's
         episode = replace(
-            stand_down(episode, HELD_FOR_THE_FOUND_REPORT, at), returned_at=returned_at
+            stand_down(episode, HELD_FOR_THE_FOUND_REPORT, at),
+            returned_at=returned_at,
+            back_read_at=notice.returned_read_at or at,  # when the hub heard of the return
         )
         ctx.episode = episode
-        timers = owe_return_interview(ctx, state, returned_at)
+        timers = owe_return_interview(ctx, state)
         state, located_too = located(state, episode, returned_at, at)
     episode = replace(episode, timers=(*episode.timers, *timers))
     state = state.with_episode(episode)
@@ -310,14 +315,14 @@ def _timescales_for_action(ctx: Context, placing: Placing, *, searched: bool) ->
             "7.22",
             "Inform your Service Manager within 24 hours of the start, sooner as the risk "
             "to the child requires.",
-            due=episode.started_at + timedelta(hours=ts.service_manager_informed_hours),
+            due=episode.clock_started + timedelta(hours=ts.service_manager_informed_hours),
         )
     ctx.tell(
         "allocated_worker" if has_our_worker(ctx) else "mct",
         "prepare_need_to_know_briefing",
         "7.22",
         "Day one: prepare the Need to Know briefing for the relevant parties.",
-        due=episode.started_at + timedelta(hours=ts.need_to_know_hours),
+        due=episode.clock_started + timedelta(hours=ts.need_to_know_hours),
     )
 
 

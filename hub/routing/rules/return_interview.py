@@ -224,7 +224,7 @@ def _declined(ctx: Context, event: ReturnInterviewResult, in_a_row: int, gone: b
             "5.15",
             "The child declined: ask whether another trusted adult (e.g. a teacher) "
             "could do the interview, within a few hours.",
-            due=event.recorded_at + timedelta(hours=hours),
+            due=ctx.clock_from(event.recorded_at) + timedelta(hours=hours),
         )
     if in_a_row >= 2:
         owner, _ = return_interview_owner(ctx)

@@ -181,7 +181,7 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
     )
     if _high_risk_meeting_owed(ctx.episode, hours):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
-    due = before.started_at + timedelta(hours=hours)
+    due = before.clock_started + timedelta(hours=hours)
     if due > ctx.at:
         strategy_meeting(
             ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: high risk)"
@@ -189,7 +189,7 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
         return ctx.episode
     # Past 48 hours, it is held at once, chaired as 7.18 has a meeting of that day chaired:
     # from day 7 the Service Manager (or MASH's manager), from day 10 the SQAS Service Manager.
-    days = (ctx.at - before.started_at).days
+    days = (ctx.at - before.clock_started).days
     which = f"day {days} (high risk)"
     ladder = ctx.directory.timescales.strategy_meeting_days  # day 7, day 10 (on_strategy_meeting)
     if days >= ladder[min(1, len(ladder) - 1)]:
@@ -225,7 +225,8 @@ def on_risk_disagreement(
     if late:  # raised while missing, read after the found report: nothing left to resolve
         _disagreement_before_found(ctx, event)
         return Outcome(state, tuple(ctx.decisions))
-    due = event.raised_at + timedelta(hours=directory.timescales.risk_disagreement_hours)
+    hours = timedelta(hours=directory.timescales.risk_disagreement_hours)
+    due = ctx.clock_from(event.raised_at) + hours
     summary = (
         f"{event.raised_by.value} disagrees with the police risk grading (proposes "
         f"{event.proposed_risk_level.value}): resolve within 12 hours."

@@ -47,7 +47,7 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     episode, ts = ctx.episode, ctx.directory.timescales
     if adult_care_leaver(episode):
         return []
-    start, eid = episode.started_at, episode.episode_id
+    start, eid = episode.clock_started, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
         Timer(STRATEGY_MEETING, eid, start + meeting_day(1, ts), "7.22", sequence=1),
@@ -57,10 +57,11 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     timers.append(
         Timer(FORMAL_REVIEW, eid, start + relativedelta(months=ts.formal_review_months), "6.8")
     )
-    birth = episode.report.child.date_of_birth
-    if age_on(birth, start.date()) < ADULT_AGE:
-        eighteenth = datetime.combine(birth + relativedelta(years=ADULT_AGE), start.timetz())
-        timers.append(Timer(EIGHTEENTH_BIRTHDAY, eid, max(eighteenth, start), "6.8"))
+    # From the date of birth: a start typed ahead moves nothing (it is never after it).
+    birth, missing = episode.report.child.date_of_birth, episode.started_at
+    if age_on(birth, missing.date()) < ADULT_AGE:
+        eighteenth = datetime.combine(birth + relativedelta(years=ADULT_AGE), missing.timetz())
+        timers.append(Timer(EIGHTEENTH_BIRTHDAY, eid, max(eighteenth, missing), "6.8"))
     return timers
 
 
@@ -71,7 +72,7 @@ def significant_risk_meeting(ctx: Context) -> None:
     if adult_care_leaver(ctx.episode):
         return
     hours = ctx.directory.timescales.first_strategy_meeting_hours
-    due = ctx.episode.started_at + timedelta(hours=hours)
+    due = ctx.episode.clock_started + timedelta(hours=hours)
     strategy_meeting(ctx, "team_manager", "mash", due, "significant-risk", paragraph="7.17")
 
 
@@ -88,7 +89,7 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
         if episode.high_risk
         else ts.strategy_meeting_within_hours
     )
-    due = episode.started_at + timedelta(hours=within)
+    due = episode.clock_started + timedelta(hours=within)
     strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
     if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
         # 6.8: the Assistant Director receives it "from the Head of Safeguarding".
@@ -111,13 +112,13 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
         return []
     # Named by the day it fell due (7.22), not the day it fired, late after an outage: a
     # meeting is known by its name and decision time (answers), which two meetings fired
-    # late as of one moment would otherwise share.
-    which = f"day {(timer.due - ctx.episode.started_at).days}"
+    # late as of one moment would otherwise share. Counted as its timers are.
+    which = f"day {(timer.due - ctx.episode.clock_started).days}"
     if n == 1:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
-    following = ctx.episode.started_at + meeting_day(n + 1, ts)
+    following = ctx.episode.clock_started + meeting_day(n + 1, ts)
     return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
 
 
