@@ -6,6 +6,9 @@ as the fact it records (5.12, 6.7, 6.14, 7.17, 7.18, 7.20, 7.22, 8.4, 8.10)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
 
 from hub.contracts.events import ReturnInterviewResult, StrategyMeetingHeld
 from hub.contracts.vocabulary import (
@@ -18,7 +21,7 @@ from hub.contracts.vocabulary import (
     RiskLevel,
 )
 from hub.routing.directory import load_directory
-from hub.routing.facts import Decision
+from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
     ESCALATED,
@@ -34,6 +37,7 @@ from tests.routing.builders import (
     told,
 )
 from tests.routing.test_cross_border_notices import PLACED_AT, host_notice, placement
+from tests.routing.test_duties import acknowledged, completed
 
 AHEAD = timedelta(days=30)  # a month typed ahead
 TIMESCALES = load_directory().timescales
@@ -245,3 +249,139 @@ def test_3_3_a_placement_ahead_has_its_forms_due_before_it_begins() -> None:
     decisions = Timeline().receive(notice.model_copy(update={"placed_child": ahead}), at=PLACED_AT)
     [forms] = told(decisions, "mct", "complete_incident_and_location_forms")
     assert forms.due == PLACED_AT + AHEAD
+
+
+def missing_since_ahead(**changes: Any) -> Timeline:
+    """The child missing now, its MISPER report's missing_since typed a month ahead."""
+    timeline = Timeline()
+    timeline.receive(misper(at=START + AHEAD, **changes), at=START)
+    return timeline
+
+
+def test_1_4_a_child_reported_missing_a_month_ahead_is_found_and_owed_the_interview() -> None:
+    """missing_since typed a month ahead; the child found two days on, dated rightly. The
+    child is missing "until located" (1.4): the found report is recorded, the search stops,
+    and the return interview is owed within 72 hours of the return (5.12)."""
+    timeline = missing_since_ahead()
+    back = START + timedelta(days=2)
+    decisions = timeline.receive(found(at=back))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert interview.due == back + timedelta(hours=72)
+    assert not told(timeline.advance(START + timedelta(days=7)), "service_manager")
+
+
+def test_7_17_a_risk_update_after_a_report_dated_ahead_is_acted_on() -> None:
+    """Graded high an hour after the hub read a report typed ahead: the meeting is
+    convened within 24 hours (7.17), not refused as before the child went missing."""
+    timeline = missing_since_ahead()
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=1)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == START + timedelta(hours=24)
+
+
+def test_7_22_answers_after_a_report_dated_ahead_are_recorded() -> None:
+    """The worker picks up and does the duty to inform the Service Manager (7.22), dated
+    rightly, after a report typed ahead: both answers are recorded."""
+    timeline = Timeline()
+    [inform] = told(
+        timeline.receive(misper(at=START + AHEAD), at=START),
+        "allocated_worker",
+        "inform_service_manager",
+    )
+    timeline.receive(acknowledged(inform, START + timedelta(hours=1)))
+    timeline.receive(completed(inform, START + timedelta(hours=2)))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    duty = episode.duty(str(inform.notification_id))
+    assert duty is not None
+    assert duty.acknowledged_at == START + timedelta(hours=1)
+    assert duty.done_at == START + timedelta(hours=2)
+
+
+def test_7_20_a_meeting_held_after_a_report_dated_ahead_is_recorded() -> None:
+    timeline = Timeline()
+    report = misper(
+        at=START + AHEAD, risk_level=RiskLevel.HIGH, legal_status=LegalStatus.LOOKED_AFTER
+    )
+    [convene] = told(timeline.receive(report, at=START), "team_manager", "convene_strategy_meeting")
+    held_at = START + timedelta(hours=6)
+    timeline.receive(_meeting_held(convene, held_at))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    [minutes] = [d for d in episode.duties if d.action == "receive_strategy_meeting_minutes"]
+    assert minutes.due == held_at + timedelta(hours=24)
+
+
+def test_8_4_a_host_return_after_a_report_dated_ahead_owes_the_interview() -> None:
+    """Our child placed in Kent, the report typed a month ahead: Kent's notice of the return,
+    dated rightly, ends the search and owes the interview from the return (5.12)."""
+    timeline = missing_since_ahead(
+        legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"
+    )
+    back = START + timedelta(hours=9)
+    decisions = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, back))
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert interview.due == back + timedelta(hours=72)
+
+
+def test_1_4_an_event_before_the_report_dated_ahead_was_read_is_still_refused() -> None:
+    """Before the child went missing by either measure (the start typed, and the hub's
+    reading of the report): refused, as any event before the episode."""
+    timeline = missing_since_ahead()
+    with pytest.raises(ProtocolViolation, match="before the child went missing"):
+        timeline.receive(risk_update(RiskLevel.HIGH, START - timedelta(hours=1)), at=START)
+
+
+def test_issue_14_an_acknowledgement_dated_ahead_leaves_a_missed_deadline_overdue() -> None:
+    """The duty to inform the Service Manager within 24 hours (7.22) picked up after an
+    hour but typed a month ahead, and never done: once its 24 hours pass it is overdue, as
+    any picked up early and left undone, not shown acknowledged on the deadline's far side."""
+    timeline = Timeline()
+    [inform] = told(timeline.receive(misper()), "allocated_worker", "inform_service_manager")
+    read = START + timedelta(hours=1)
+    timeline.receive(acknowledged(inform, read + AHEAD), at=read)
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    duty = episode.duty(str(inform.notification_id))
+    assert duty is not None
+    assert duty.status(START + timedelta(hours=25)) == "overdue"
+
+
+def test_7_18_a_child_missing_again_after_a_report_dated_ahead_is_searched_for() -> None:
+    """The first report typed a month ahead, the child found two days on and missing again
+    on day five (dated rightly): the second episode began after the first, as the hub read
+    them. Its search runs: the meeting is convened at 24 hours (7.18), not left undone as if
+    a later episode had already begun."""
+    timeline = missing_since_ahead()
+    timeline.receive(found(at=START + timedelta(days=2)))
+    again = START + timedelta(days=5)
+    timeline.receive(misper("EP-2", at=again))
+    day_one = timeline.advance(again + timedelta(hours=24))
+    [meeting] = told(day_one, "team_manager", "convene_strategy_meeting")
+    assert meeting.episode_id == "EP-2"
+
+
+def test_1_4_a_second_report_dated_ahead_is_located_with_the_child() -> None:
+    """A second force reports the same absence an hour on, its start typed a month ahead.
+    Found under the first report, the child is located (1.4: missing "until located"): the
+    second report's search stops too, and no meeting is convened for a child found."""
+    timeline = missing_at_start()
+    timeline.receive(misper("EP-2", at=START + AHEAD), at=START + timedelta(hours=1))
+    timeline.receive(found(at=START + timedelta(hours=10)))
+    day_one = timeline.advance(START + timedelta(days=7))
+    assert not told(day_one, "team_manager", "convene_strategy_meeting")
+    assert not told(day_one, "service_manager", "convene_strategy_meeting")
+
+
+def test_5_12_missing_again_after_a_report_dated_ahead_the_interview_is_the_next_returns() -> None:
+    """The first report typed a month ahead; found at 5 hours, missing again at 30, within
+    the interview's 72 hours: the child cannot be interviewed while gone, so its lateness is
+    not chased, and the next return's interview covers it (5.12)."""
+    timeline = missing_since_ahead()
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=30)))
+    timeline.advance(START + timedelta(hours=100))
+    assert told(timeline.decisions, "rise_mct_service_manager", "return_interview_overdue") == []
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=110)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-1" in interview.summary

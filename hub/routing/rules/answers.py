@@ -37,7 +37,10 @@ _ATTENDEE = {"police": MeetingAttendee.POLICE, "health": MeetingAttendee.HEALTH}
 
 
 def _notice_answered(
-    state: ChildState, event: DutyAcknowledged | DutyCompleted, directory: Directory
+    state: ChildState,
+    event: DutyAcknowledged | DutyCompleted,
+    directory: Directory,
+    at: datetime,
 ) -> Outcome | None:
     """An answer to a duty of a cross-border notice about no episode the hub has (a
     placement, 7.14, 8.9; a host's notice before its MISPER report, 8.4), if it is one."""
@@ -51,7 +54,9 @@ def _notice_answered(
         if duty.answered:
             return Outcome(state)  # the first answer stands
         answered = replace(
-            duty, acknowledged_at=event.acknowledged_at, acknowledged_by=event.acknowledged_by
+            duty,
+            acknowledged_at=clock_start(event.acknowledged_at, at),
+            acknowledged_by=event.acknowledged_by,
         )
     else:
         if duty.done_at is not None:
@@ -63,16 +68,23 @@ def _notice_answered(
 def on_duty_acknowledged(
     state: ChildState, event: DutyAcknowledged, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    if (of_notice := _notice_answered(state, event, directory)) is not None:
+    if (of_notice := _notice_answered(state, event, directory, at)) is not None:
         return of_notice
     episode = reported_episode(state, event.episode_id)
     duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
-    if event.acknowledged_at < episode.started_at:  # not the hub's clock: senders' differ
+    # Not the hub's clock (senders' differ), and by both measures of the start: one typed
+    # ahead must not refuse an answer dated rightly (episode_access.open_episode).
+    if event.acknowledged_at < episode.clock_started:
         raise ProtocolViolation("data.acknowledged_at", "is before the child went missing")
     if duty.answered:
         return Outcome(state)  # the first answer stands
+    # Picked up no later than the hub read the answer: an acknowledgement typed past the
+    # deadline must not show a duty missed as picked up late (facts.duty_status, the
+    # console's deadlines). The event, in the log, keeps the time as sent.
     picked_up = replace(
-        duty, acknowledged_at=event.acknowledged_at, acknowledged_by=event.acknowledged_by
+        duty,
+        acknowledged_at=clock_start(event.acknowledged_at, at),
+        acknowledged_by=event.acknowledged_by,
     )
     return Outcome(state.with_episode(episode.with_duty(picked_up)))
 
@@ -80,7 +92,7 @@ def on_duty_acknowledged(
 def on_duty_completed(
     state: ChildState, event: DutyCompleted, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    if (of_notice := _notice_answered(state, event, directory)) is not None:
+    if (of_notice := _notice_answered(state, event, directory, at)) is not None:
         return of_notice
     episode = reported_episode(state, event.episode_id)
     duty = owed_duty(episode, event.notification_id, event.answered_by, directory)
@@ -88,7 +100,7 @@ def on_duty_completed(
         raise ProtocolViolation(
             "ce_type", "a strategy meeting is recorded as held (strategy-meeting-held, 7.22)"
         )
-    if event.completed_at < episode.started_at:
+    if event.completed_at < episode.clock_started:
         raise ProtocolViolation("data.completed_at", "is before the child went missing")
     if duty.done_at is not None:
         return Outcome(state)

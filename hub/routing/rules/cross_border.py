@@ -423,7 +423,7 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
     The found report, if it comes, still brings the police's duties, but neither of these
     again (hub.routing.rules.found)."""
     returned_at = notices.event.occurred_at
-    if returned_at < episode.started_at:
+    if returned_at < episode.clock_started:  # by both measures (episode_access.open_episode)
         raise ProtocolViolation("data.occurred_at", "is before the child went missing")
     at = notices.at
     ended = search_ended(episode, returned_at, at)

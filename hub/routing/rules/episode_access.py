@@ -41,7 +41,10 @@ def open_episode(
             + ("" if episode.found_at else " (returned, as the host authority said: 8.4)")
             + "; report a new episode instead",
         )
-    if when < episode.started_at:
+    # 1.4: before the child went missing by both measures: the start the report gave, and
+    # when the hub read it (`clock_started`). A start typed ahead must not refuse the risk,
+    # the answers or the found report that come meanwhile: the child is missing now.
+    if when < episode.clock_started:
         raise ProtocolViolation(field, "is before the child went missing")
     return episode
 

@@ -269,10 +269,12 @@ def located(
     no longer searched for under another still open that began before (a second force's
     report of the same absence, or one the child came back from unreported), and the timers
     those no longer need. Each keeps its own found report, which still brings its return
-    interview."""
+    interview. Begun before: no later than the hub read its report (`clock_started`), a
+    start typed ahead notwithstanding."""
     cancelled: list[Timer] = []
     for other in state.episodes:
-        if other.episode_id != episode.episode_id and searched(other) and other.started_at <= since:
+        begun = other.clock_started <= since
+        if other.episode_id != episode.episode_id and searched(other) and begun:
             cancelled += other.timers
             state = state.with_episode(search_ended(other, since, at))
     return state, tuple(cancelled)
@@ -311,7 +313,8 @@ def missing_again(
     window = timedelta(hours=directory.timescales.return_interview_hours)
     cancelled: list[Timer] = []
     for before in state.episodes:
-        if before.episode_id == episode.episode_id or before.started_at > since:
+        # Begun no later than the hub read its report: a start typed ahead is no later one.
+        if before.episode_id == episode.episode_id or before.clock_started > since:
             continue
         if searched(before):
             ended = search_ended(before, since, at)
@@ -386,12 +389,12 @@ def interviews_not_given(state: ChildState, episode: Episode, directory: Directo
     window = timedelta(hours=directory.timescales.return_interview_hours)
     since, carried = episode.started_at, []
     for before in reversed(state.episodes):
-        if before.started_at >= episode.started_at:
+        if before.clock_started >= episode.started_at:  # as `missing_again` orders them
             continue
         if not _interview_cut_short(before, since, window):
             break
         carried.append(before.episode_id)
-        since = before.started_at
+        since = before.clock_started
     # a host's found notice's, whose MISPER report never came (8.4)
     carried += [
         notice.episode_id
