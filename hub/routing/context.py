@@ -47,6 +47,7 @@ def owed(
     details: dict[str, Detail],
     known: Particulars,
     policy: DataPolicy,
+    owed_from: datetime | None = None,
 ) -> Decision:
     """A decision, with its deadline clamped: a deadline already past when decided is due
     now, so it is overdue from the first moment (and never due before it was decided).
@@ -67,6 +68,7 @@ def owed(
         details=details,
         child=policy.pick(recipient, action, known),
         unroutable=held,
+        owed_from=owed_from,
     )
 
 
@@ -151,6 +153,7 @@ class Context:
         *,
         due: datetime | None = None,
         facts: dict[str, Detail] | None = None,
+        owed_from: datetime | None = None,
         **details: Detail,
     ) -> None:
         authority = self.authority_of(recipient)
@@ -169,5 +172,6 @@ class Context:
                 details={**(facts or {}), **details},
                 known=self.known,
                 policy=self.directory.data_policy,
+                owed_from=owed_from,
             )
         )

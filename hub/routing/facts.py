@@ -107,6 +107,9 @@ class Duty:
     done_by: str | None = None
     escalated_at: datetime | None = None
     stood_down_at: datetime | None = None  # no longer needed: the child found, or 7.24
+    # When what it tells became so, if before it was decided: a timer fired late, after an
+    # outage, decides as of the round (3.10) what fell due earlier. None: when decided.
+    owed_from: datetime | None = None
 
     @property
     def answered(self) -> bool:
@@ -372,6 +375,7 @@ class Decision:
     details: dict[str, Detail] = field(default_factory=dict)
     child: dict[str, Detail] = field(default_factory=dict)  # as the data policy allows
     unroutable: Unroutable | None = None
+    owed_from: datetime | None = None  # Duty.owed_from; not part of the id
 
     def __post_init__(self) -> None:
         heading_of(self.paragraph)  # every citation must be findable in the text

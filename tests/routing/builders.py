@@ -161,7 +161,9 @@ class Timeline:
             self.receive(misper(f"EP-{n}", at=start, **changes))
             self.receive(found(f"EP-{n}", at=start + timedelta(hours=3)))
 
-    def advance(self, until: datetime) -> list[Decision]:
+    def advance(self, until: datetime, *, late: bool = False) -> list[Decision]:
+        """Fires the timers due by `until`, each as of when it falls due; `late`, all as of
+        `until`, as the scheduler back from an outage decides them (hub.service.timers)."""
         fired: list[Decision] = []
         while True:
             due = sorted((t for t in self.pending if t.due <= until), key=lambda t: t.due)
@@ -169,7 +171,8 @@ class Timeline:
                 return fired
             timer = due[0]
             self.pending.remove(timer)
-            fired += self._apply(fire(self.state, timer, self.directory, timer.due))
+            at = until if late else timer.due
+            fired += self._apply(fire(self.state, timer, self.directory, at))
 
 
 def _moment(event: Any) -> datetime:

@@ -385,3 +385,16 @@ def test_5_12_missing_again_after_a_report_dated_ahead_the_interview_is_the_next
     decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=110)))
     [interview] = told(decisions, "mct", "conduct_return_interview")
     assert "EP-1" in interview.summary
+
+
+def test_5_12_missing_again_within_72_hours_of_a_found_report_dated_ahead_stops_the_chase() -> None:
+    """The found report typed the found time a month ahead; the interview is owed within 72
+    hours of its reading. Ten hours after that the child is missing again: within those 72
+    hours, so the interview is not chased while the child is gone (5.12: the next return's
+    interview covers it), as for a found report dated right."""
+    timeline = missing_at_start()
+    read = START + timedelta(days=2)
+    timeline.receive(found(at=read + AHEAD), at=read)
+    timeline.receive(misper("EP-2", at=read + timedelta(hours=10)))
+    fired = timeline.advance(read + timedelta(days=5))
+    assert told(fired, "mct", "return_interview_overdue") == []

@@ -141,6 +141,7 @@ def _with_duties(
                 answer_by=max(decision.at + window, decision.due),
                 meeting=meeting if isinstance(meeting, str) else None,
                 escalates=escalates if isinstance(escalates, str) else None,
+                owed_from=decision.owed_from,
             )
         )
     return replace(episode, duties=(*episode.duties, *added)) if added else episode
@@ -194,9 +195,14 @@ def _stood_down_where(episode: Holder, needless: Callable[[Duty], bool], at: dat
 def stand_down_decided_after(
     episode: Episode, actions: frozenset[str], since: datetime, at: datetime
 ) -> Episode:
-    """The episode with its duties of these actions decided after `since`, not yet
-    settled, no longer needed from `at`."""
-    return _stood_down_where(episode, lambda d: d.action in actions and d.decided_at > since, at)
+    """The episode with its duties of these actions owed after `since`, not yet settled, no
+    longer needed from `at`. Owed from when their timer fell due, if fired late: decided
+    as of the round that fired it (3.10), the child was no less missing when it fell due."""
+
+    def owed_after(d: Duty) -> bool:
+        return d.action in actions and (d.owed_from or d.decided_at) > since
+
+    return _stood_down_where(episode, owed_after, at)
 
 
 def stand_down_escalations(episode: Episode, notification_ids: set[str], at: datetime) -> Episode:

@@ -349,8 +349,9 @@ def _notice_interview_cut_short(duty: Duty, since: datetime, window: timedelta) 
 
 def _interview_cut_short(episode: Episode, since: datetime, window: timedelta) -> bool:
     """The child went missing again at `since`, within the 72 hours the return interview of
-    this episode had, before it was given."""
-    returned = episode.back_at
+    this episode had, before it was given: counted as its deadline is, from the return or
+    from when the hub heard of it, if a return typed ahead says later (`Episode.clock_back`)."""
+    returned = episode.clock_back
     # Closed (7.24) with the child back (the host's word, 8.4, or a found report read after
     # the closure), the interview is owed all the same (answers.on_episode_closed).
     if returned is None or episode.return_interviewed:
@@ -363,7 +364,7 @@ def _offer_cut_short(episode: Episode, since: datetime) -> bool:
     a trusted adult's in its stead "within a few hours", not yet done, when it went missing
     again at `since` (after the interview's own 72 hours): it cannot be done while the child
     is gone, and the next return's interview owes one anyway (5.12)."""
-    returned = episode.back_at
+    returned = episode.clock_back  # as `_interview_cut_short`
     return (
         returned is not None
         and returned <= since

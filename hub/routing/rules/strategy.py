@@ -100,6 +100,7 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
             "A child in our care has been missing for more than 24 hours: notify the "
             "Assistant Director of Children's Services.",
             due=ctx.at,
+            owed_from=timer.due,  # missing over 24 hours from then, however late fired
         )
     return []
 
@@ -132,6 +133,7 @@ def on_formal_review(ctx: Context, timer: Timer) -> list[Timer]:
         "Missing for three months: formally review the actions taken to recover the child "
         "and decide whether to end the placement.",
         due=ctx.at,
+        owed_from=timer.due,  # missing three months from then, however late fired
     )
     return []
 
@@ -146,6 +148,7 @@ def on_eighteenth_birthday(ctx: Context, timer: Timer) -> list[Timer]:
         "The young person has reached 18 while missing: hold a formal Missing Child "
         "Meeting to decide whether to close the case.",
         due=ctx.at,
+        owed_from=timer.due,  # 18 from then, however late fired
     )
     return []
 
