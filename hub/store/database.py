@@ -3,6 +3,7 @@ PostgreSQL is production. Both are migrated by the same Alembic scripts."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,16 +37,59 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+BUSY_TIMEOUT_MS = 30_000
+# How long a checkpoint after retention waits for the store's other readers and writers; a
+# writer that comes meanwhile waits for it (docs/retention.md).
+CHECKPOINT_WAIT_MS = 1_000
+CHECKPOINT_ATTEMPTS = 3
+
+
+def sqlite_secure_delete(connection: Any, _record: Any = None) -> None:
+    """Deleted or overwritten content zeroed, free pages included (ON, not FAST, which
+    leaves whole freed pages as they were): a redacted child's name must not stay readable
+    in the file's free space (docs/retention.md). Per connection, so set on every one."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers read while the consumer writes; a busy timeout makes concurrent
     # writers wait for each other instead of failing.
     connection.isolation_level = None  # transactions begin in _sqlite_begin, not in pysqlite
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    sqlite_secure_delete(connection)
+
+
+def truncate_wal(engine: Engine) -> bool:
+    """Copy SQLite's write-ahead log into the file and empty it: the log keeps every page
+    written, a child's name before its redaction among them, until overwritten. Outside any
+    transaction (the checkpoint waits for readers; this connection must not be one). It
+    waits CHECKPOINT_WAIT_MS for the others, holding off new writers meanwhile, then gives
+    up having copied what it could; a few tries. False: the log still holds old pages."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            for attempt in range(CHECKPOINT_ATTEMPTS):
+                if attempt:
+                    time.sleep(CHECKPOINT_WAIT_MS / 1000)  # the writers it held off go first
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = cursor.fetchone()  # (busy, pages in the log, pages copied)
+                if busy is not None and not busy[0]:
+                    return True
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.close()
+    finally:
+        raw.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:

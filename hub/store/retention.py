@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     String,
     bindparam,
     delete,
@@ -49,7 +50,7 @@ from hub.routing.rules.duties import FOLLOW_UP
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, dated_by_the_birthday
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
-from hub.store.database import among
+from hub.store.database import among, truncate_wal
 from hub.store.models import (
     AuditEntry,
     ChildRecord,
@@ -172,7 +173,23 @@ def apply_retention(
                 )
             )
     log.info("retention dry run" if dry_run else "retention applied", extra=asdict(retained))
+    if retained.changed and not dry_run:
+        _empty_sqlite_wal(sessions)
     return retained
+
+
+def _empty_sqlite_wal(sessions: sessionmaker[Session]) -> None:
+    """On SQLite the write-ahead log still holds the pages as they were before this run, a
+    child's name among them: copied into the file (where secure_delete zeroes what was
+    removed) and emptied, once the run's transactions have committed (docs/retention.md)."""
+    with sessions() as session:
+        engine = session.get_bind()
+    if isinstance(engine, Engine) and engine.dialect.name == "sqlite" and not truncate_wal(engine):
+        log.warning(
+            "retention: the SQLite write-ahead log was busy and not emptied; what it held "
+            "stays there until the hub's writes overwrite it, or a later run that removes "
+            "anything empties it"
+        )
 
 
 def _retire_episodes(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from hub.service.applying import apply_batch
 from hub.service.batch import Record
 from hub.settings import RetentionSettings
 from hub.store import retention
+from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import (
     AuditEntry,
     ChildRecord,
@@ -534,3 +536,54 @@ def test_a_child_the_host_authority_says_has_returned_is_retired_in_its_time(
     )
     assert applied.applied == 1
     assert run(store, 181)["episodes_retired"] == 1
+
+
+@pytest.mark.parametrize("written_to", ["hub.db-wal", "hub.db"])
+def test_a_retired_childs_name_is_not_left_in_the_sqlite_files(
+    tmp_path: Path, written_to: str
+) -> None:
+    """Section 5: once its time is up the child's personal data goes from the store, not
+    just from its rows. SQLite keeps a deleted or overwritten row's bytes in the file's free
+    space, and the pages as they were in the write-ahead log (and, until a checkpoint, in the
+    file) until something overwrites them: the name redacted, `strings hub.db` still showed
+    it. The child's rows still in the log, or already checkpointed into the file; whatever
+    SQLite's build zeroes by default (its own default: nothing; Debian's: deleted content).
+    PostgreSQL's dead tuples: docs/retention.md."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    migrate(url)
+    engine = make_engine(url)
+
+    def built_not_to_zero(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA secure_delete=OFF")
+
+    event.listen(engine, "connect", built_not_to_zero, insert=True)  # before the hub's own
+    store = sessions(engine)
+    name = "Peregrine Quillfeather"
+    child = {"name": name, "date_of_birth": "2011-03-14", "sex": "male"}
+    others = [  # still missing, kept: their rows share its pages
+        misper_record(
+            id=f"evt-other-{n}",
+            data={"child_id": f"CF-9{n:05}", "episode_id": f"EP-2026-9{n:03}"},
+        )
+        for n in range(20)
+    ]
+    apply_batch(store, [misper_record(data={"child": child}), *others], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    with store.begin() as session:  # the notifications sent: they go after 60 days
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.sent_at = "sent", FOUND
+    files = [tmp_path / "hub.db", tmp_path / "hub.db-wal"]
+
+    def holding_the_name() -> list[str]:
+        return [f.name for f in files if f.exists() and name.encode() in f.read_bytes()]
+
+    try:
+        if written_to == "hub.db":  # as SQLite's own checkpoints do, in time
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert holding_the_name() == [written_to]
+        assert run(store, 181)["episodes_retired"] == 1  # the hub still running
+        left = holding_the_name()
+    finally:
+        engine.dispose()
+    assert left == []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
+from hub.store.database import sqlite_secure_delete
 from hub.store.models import Base
 
 config = context.config
@@ -17,6 +18,8 @@ def run(url: str) -> None:
     # A data migration's failing statement would otherwise quote the stored rows it was
     # converting, a child's particulars among them, in the error printed and logged.
     engine = create_engine(url, hide_parameters=True)
+    if url.startswith("sqlite"):  # a table copied by a batch migration leaves its old pages
+        event.listen(engine, "connect", sqlite_secure_delete)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
