@@ -98,6 +98,19 @@ def test_a_migrated_store_finds_a_childs_held_records_by_index(database_url: str
     assert indexes["ix_rejected_held"]["column_names"] == ["key", "id"]
 
 
+def test_a_migrated_store_finds_the_meetings_at_18_by_index(database_url: str) -> None:
+    """Every console page that lists decisions leaves out the meeting at 18 and its
+    escalations (6.8): the migrations build the index of the meetings alone that the model
+    declares, on both databases, so that none reads every 6.8 notice to find them."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    indexes = {
+        index["name"]: index for index in sa.inspect(engine).get_indexes("routing_decisions")
+    }
+    engine.dispose()
+    assert indexes["ix_routing_meeting_at_18"]["column_names"] == ["notification_id"]
+
+
 def test_a_refusal_stored_before_0016_is_known_by_its_record_after_it(
     database_url: str,
 ) -> None:
