@@ -7,12 +7,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from hub import tracing
 from hub.bootstrap import HubParts
@@ -164,6 +165,16 @@ class Hub:
                 timers_due=count(
                     TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now
                 ),
+            )
+
+    def next_timer_due(self, until: datetime) -> datetime | None:
+        """When the first pending timer falls due, if by `until` (the demo's clock)."""
+        assert self.engine is not None, "the hub is not started"
+        with self.engine.connect() as connection:
+            return connection.scalar(
+                select(func.min(TimerRecord.due)).where(
+                    TimerRecord.status == "pending", TimerRecord.due <= until
+                )
             )
 
     async def wait_until(
