@@ -246,13 +246,15 @@ class Delivery:
 # When the hub read an event: its duties' clocks start then (hub.routing.rules.duties), where
 # the engine alone starts them at the event's own time.
 _WHEN_READ = ("decided_at", "due", "answer_by", "stood_down_at")
+# When the hub read the report and the return: the engine alone reads each at its own time.
+_EPISODE_READ = ("read_at", "back_read_at")
 
 
 def as_applied(state: dict[str, Any]) -> dict[str, Any]:
     """A child's stored state without what depends on when the hub read each event."""
     episodes = [
         {
-            **episode,
+            **{k: v for k, v in episode.items() if k not in _EPISODE_READ},
             "duties": [
                 {k: v for k, v in duty.items() if k not in _WHEN_READ} for duty in episode["duties"]
             ],
