@@ -24,7 +24,11 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, ProtocolViolation, duty_status
 from hub.routing.placing import Placing, placing_of
 from hub.routing.rules.duties import FOLLOW_UP, MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
-from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, dated_by_the_birthday
+from hub.routing.rules.strategy import (
+    EIGHTEENTH_BIRTHDAY,
+    birthday_follow_ups,
+    dated_by_the_birthday,
+)
 from hub.service.rerouting import count_held, held_duties
 from hub.store.models import (
     ChildRecord,
@@ -412,9 +416,7 @@ def _followed_up(session: Session, timer: TimerRecord) -> set[int]:
     holder = state.episode(timer.episode_id) or state.notice(timer.episode_id)
     if holder is None:
         return set()
-    return {
-        n for n, duty in enumerate(holder.duties, start=1) if dated_by_the_birthday(duty, holder)
-    }
+    return birthday_follow_ups(holder)
 
 
 def _contract_name(ce_type: str) -> str:

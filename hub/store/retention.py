@@ -47,7 +47,7 @@ from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
 from hub.routing.facts import ChildState, RetiredEpisode
 from hub.routing.rules.duties import FOLLOW_UP
-from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, dated_by_the_birthday
+from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
 from hub.store.database import among, truncate_wal
@@ -298,14 +298,7 @@ def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[boo
     follow_ups = [
         (TimerRecord.episode_id == episode.episode_id) & TimerRecord.sequence.in_(sequences)
         for episode in state.episodes
-        if episode.episode_id in due
-        and (
-            sequences := [
-                n
-                for n, duty in enumerate(episode.duties, start=1)
-                if dated_by_the_birthday(duty, episode)
-            ]
-        )
+        if episode.episode_id in due and (sequences := birthday_follow_ups(episode))
     ]
     return (TimerRecord.name == FOLLOW_UP) & or_(false(), *follow_ups)
 

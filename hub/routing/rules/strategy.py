@@ -163,3 +163,11 @@ def dated_by_the_birthday(duty: Duty, holder: Episode | NoticeDuties) -> bool:
             return True
         about = holder.duty(about.escalates) if about.escalates else None
     return False
+
+
+def birthday_follow_ups(holder: Episode | NoticeDuties) -> set[int]:
+    """The sequences of the follow-up timers of the duties the birthday dates: a follow-up
+    is numbered by its duty's place among its holder's duties (hub.routing.rules.duties)."""
+    return {
+        n for n, duty in enumerate(holder.duties, start=1) if dated_by_the_birthday(duty, holder)
+    }
