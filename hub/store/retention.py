@@ -30,6 +30,7 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     String,
+    Text,
     bindparam,
     delete,
     exists,
@@ -199,26 +200,58 @@ def _retire_episodes(
     dry_run: bool,
     retained: Retained,
 ) -> None:
-    """A chunk of children per transaction: a long run never holds the store for long."""
+    """A chunk of children at a time, read without locking any: only a child with an
+    episode due is locked, then read again and retired, in a transaction of its chunk's. A
+    run locked every child it read, 500 at a time, and a consumer's batch with any of them
+    waited while it validated all 500 states (the whole store's, at every start of `hub
+    run`): a found report applied late."""
+    with sessions() as session:
+        bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    children = table_of(ChildRecord).c
     after = ""
     while True:
-        with sessions.begin() as session:
-            chunk = (
-                select(ChildRecord)
-                .where(ChildRecord.child_id > after)
-                .order_by(ChildRecord.child_id)
+        # A plain connection reads (on SQLite without the write lock a session takes); the
+        # state as text, validated from it in one pass (hub.store.outcomes.load_children).
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(children.child_id, children.state.cast(Text))
+                .where(children.child_id > after)
+                .order_by(children.child_id)
                 .limit(CHUNK)
-            )
-            rows = session.scalars(chunk if dry_run else chunk.with_for_update()).all()
-            if not rows:
-                return
-            after = rows[-1].child_id
-            for row in rows:
-                state = STATE.validate_python(row.state)
-                due = due_episodes(state, cutoff)
-                if due:
-                    retained.children += 1
-                    _retire(session, row, state, due, now, dry_run, retained)
+            ).all()
+        if not rows:
+            return
+        after = rows[-1][0]
+        candidates = [
+            child_id for child_id, state in rows if due_episodes(STATE.validate_json(state), cutoff)
+        ]
+        if candidates:
+            with sessions.begin() as session:
+                _retire_children(session, candidates, cutoff, now, dry_run, retained)
+
+
+def _retire_children(
+    session: Session,
+    child_ids: list[str],
+    cutoff: datetime,
+    now: datetime,
+    dry_run: bool,
+    retained: Retained,
+) -> None:
+    """Those of the children with episodes due, locked in the consumer's order and judged
+    again on the state as it is now: a report read since the chunk was may have changed it."""
+    chunk = (
+        select(ChildRecord)
+        .where(among(session, ChildRecord.child_id, child_ids))
+        .order_by(ChildRecord.child_id)
+    )
+    for row in session.scalars(chunk if dry_run else chunk.with_for_update()).all():
+        state = STATE.validate_python(row.state)
+        due = due_episodes(state, cutoff)
+        if due:
+            retained.children += 1
+            _retire(session, row, state, due, now, dry_run, retained)
 
 
 def _retire(

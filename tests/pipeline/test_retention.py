@@ -5,6 +5,7 @@ never touched, and the protocol still counts the child's earlier episodes (7.17,
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from hub.store.models import (
     RoutingDecision,
     TimerRecord,
 )
-from hub.store.outcomes import STATE
+from hub.store.outcomes import STATE, load_children
 from hub.store.retention import REDACTED_REASON, apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
@@ -446,6 +447,25 @@ def test_hub_retention_run_counts_then_applies_and_audits_the_operator(
     with store() as session:
         [audit] = session.scalars(select(AuditEntry)).all()
     assert audit.who.startswith("cli:")
+
+
+@pytest.mark.postgres
+def test_a_run_does_not_wait_for_a_child_it_has_nothing_to_retire_of(postgres_url: str) -> None:
+    """A consumer's batch holding a child found yesterday (its lock, FOR UPDATE) does not
+    hold up the run, nor the run that batch: only a child with an episode due is locked
+    (PostgreSQL, where each child is locked on its own)."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    try:
+        missing_then_found(store)
+        with ThreadPoolExecutor(1) as pool, store.begin() as consumer:
+            load_children(consumer, ["CF-100231"])  # the batch holds the child
+            running = pool.submit(apply_retention, store, POLICY, FOUND + timedelta(days=1), "t")
+            done = running.result(timeout=10)  # before: waited for the batch to commit
+        assert done.counts()["episodes_retired"] == 0
+    finally:
+        engine.dispose()
 
 
 async def test_hub_run_s_scheduler_applies_the_policy_at_start(store: Store) -> None:
