@@ -245,6 +245,14 @@ class RetiredEpisode:
     mash_red: bool
     return_interview_declines: int = 0
     return_interviewed: bool = False
+    # When the hub read its report (`Episode.read_at`): its place among the child's episodes
+    # stays as the clocks counted it. None in a state stored before: the start as typed.
+    read_at: datetime | None = None
+
+    @property
+    def clock_started(self) -> datetime:
+        """As `Episode.clock_started`: the start, but no later than the hub read the report."""
+        return clock_start(self.started_at, self.read_at)
 
     @classmethod
     def of(cls, episode: Episode) -> RetiredEpisode:
@@ -258,6 +266,7 @@ class RetiredEpisode:
             red,
             episode.return_interview_declines,
             episode.return_interviewed,
+            episode.read_at,
         )
 
 
@@ -308,6 +317,13 @@ class ChildState:
 
     def starts(self) -> list[datetime]:
         return [e.started_at for e in self.episodes] + [r.started_at for r in self.retired]
+
+    def clock_starts(self) -> list[datetime]:
+        """When each episode began no later than the hub read its report (`clock_started`),
+        retired ones included: how the rules count and order them (7.18, 8.12), a start
+        typed ahead notwithstanding."""
+        retired = [r.clock_started for r in self.retired]
+        return [e.clock_started for e in self.episodes] + retired
 
     def returns(self, but: str | None = None) -> list[datetime]:
         """When the child came back from its episodes (but `but`), as the hub knows it:

@@ -5,7 +5,8 @@ found, the episode's personal data is kept `personal_data_days` (180 by default:
 the 90 days over which 7.17 counts repeat episodes, and the monthly 7.28 forum), then:
 
 - the episode leaves the child's state and is kept only as the facts the protocol still
-  counts (facts.RetiredEpisode: when it started, whether it was high risk, CSE, red);
+  counts (facts.RetiredEpisode: when it started and when its report was read, whether it
+  was high risk, CSE, red);
 - its inbound events keep their ids, types, times and codes; every personal field of their
   bodies becomes «redacted» (the contracts' `x-personal-data` marker);
 - its routing log keeps every decision, without the child's particulars;

@@ -22,6 +22,8 @@ from hub.contracts.vocabulary import (
 )
 from hub.routing.directory import load_directory
 from hub.routing.facts import Decision, ProtocolViolation
+from hub.store.outcomes import STATE
+from hub.store.retention import retire
 from tests.routing.builders import (
     CHILD,
     ESCALATED,
@@ -398,3 +400,134 @@ def test_5_12_missing_again_within_72_hours_of_a_found_report_dated_ahead_stops_
     timeline.receive(misper("EP-2", at=read + timedelta(hours=10)))
     fired = timeline.advance(read + timedelta(days=5))
     assert told(fired, "mct", "return_interview_overdue") == []
+
+
+# A child's episodes counted and ordered by when each began no later than the hub read its
+# report (`clock_started`), as `missing_again` and `located` order them: a start typed ahead
+# (a year: the wrong year typed) is no later episode (5.16, 7.18, 7.19, 8.12).
+YEAR_AHEAD = timedelta(days=365)
+
+
+def first_dated_a_year_ahead(**changes: Any) -> Timeline:
+    """The child's first episode: missing now, missing_since typed a year ahead (the wrong
+    year), found three hours on."""
+    timeline = Timeline()
+    timeline.receive(misper(at=START + YEAR_AHEAD, **changes), at=START)
+    timeline.receive(found(at=START + timedelta(hours=3)))
+    return timeline
+
+
+def missing_and_found(
+    timeline: Timeline, episode: str, at_: datetime, **changes: Any
+) -> list[Decision]:
+    decisions = timeline.receive(misper(episode, at=at_, **changes))
+    timeline.receive(found(episode, at=at_ + timedelta(hours=3)))
+    return decisions
+
+
+def test_7_18_three_episodes_in_28_days_the_first_dated_a_year_ahead_bring_a_case_review() -> None:
+    """Missing on day 0 (typed a year ahead), day 10 and day 20: three episodes in 28 days
+    (7.18). The case is reviewed, with a strategy meeting decided on, as for any child."""
+    timeline = first_dated_a_year_ahead()
+    missing_and_found(timeline, "EP-2", START + timedelta(days=10))
+    decisions = missing_and_found(timeline, "EP-3", START + timedelta(days=20))
+    [review] = told(decisions, "service_manager", "review_repeat_missing_case")
+    assert (review.paragraph, review.details["episodes"]) == ("7.18", 3)
+
+
+def test_7_19_three_episodes_in_a_week_the_first_dated_a_year_ahead_are_reviewed_at_once() -> None:
+    """Missing on day 0 (typed a year ahead), day 2 and day 4: in quick succession, the case
+    is reviewed immediately (7.19), not in 7.18's time or not at all."""
+    timeline = first_dated_a_year_ahead()
+    missing_and_found(timeline, "EP-2", START + timedelta(days=2))
+    decisions = missing_and_found(timeline, "EP-3", START + timedelta(days=4))
+    [review] = told(decisions, "service_manager", "review_repeat_missing_case")
+    assert (review.paragraph, review.due) == ("7.19", review.at)
+
+
+def test_8_12_three_in_90_days_the_first_dated_a_year_ahead_go_to_the_placing_authority() -> None:
+    """A child placed here by Essex, missing at high risk on day 0 (typed a year ahead), day
+    30 and day 60: three episodes in 90 days with serious concerns. The placing authority's
+    Head of Safeguarding is informed in writing (8.12)."""
+    timeline = first_dated_a_year_ahead(risk_level=RiskLevel.HIGH, **PLACED_IN)
+    missing_and_found(timeline, "EP-2", START + timedelta(days=30), **PLACED_IN)
+    decisions = missing_and_found(
+        timeline, "EP-3", START + timedelta(days=60), risk_level=RiskLevel.HIGH, **PLACED_IN
+    )
+    assert told(decisions, "placing_authority", "head_of_safeguarding_written_notice")
+
+
+def declined(timeline: Timeline, episode: str, at_: datetime) -> list[Decision]:
+    refusal = return_interview(at_, declined=True).model_copy(update={"episode_id": episode})
+    return timeline.receive(refusal)
+
+
+def test_5_16_declining_after_a_refusal_in_an_episode_dated_ahead_continues_to_decline() -> None:
+    """The child declined the interview of its first episode (typed a year ahead), and
+    declines again after going missing ten days on: it continues to decline (5.16), and a
+    MASH referral is considered."""
+    timeline = first_dated_a_year_ahead()
+    declined(timeline, "EP-1", START + timedelta(hours=8))
+    again = START + timedelta(days=10)
+    missing_and_found(timeline, "EP-2", again)
+    decisions = declined(timeline, "EP-2", again + timedelta(hours=8))
+    assert told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def retired_after_half_a_year(timeline: Timeline, episode: str) -> None:
+    """Retention retires the episode once its personal data's time is up (180 days after
+    the return: hub.store.retention), cancelling its timers still pending."""
+    timeline.advance(START + timedelta(days=190))
+    timeline.state = retire(timeline.state, [episode])
+    timeline.pending = [t for t in timeline.pending if t.episode_id != episode]
+
+
+def test_7_18_missing_again_after_a_retired_episode_dated_ahead_is_searched_for() -> None:
+    """The first episode, typed a year ahead, found and retired half a year on; the child
+    is missing again on day 200, before the typed start: no later episode has begun, and
+    the search runs with its meetings (7.18, 7.22)."""
+    timeline = first_dated_a_year_ahead()
+    retired_after_half_a_year(timeline, "EP-1")
+    again = START + timedelta(days=200)
+    timeline.receive(misper("EP-2", at=again))
+    day_one = timeline.advance(again + timedelta(hours=24))
+    [meeting] = told(day_one, "team_manager", "convene_strategy_meeting")
+    assert meeting.episode_id == "EP-2"
+
+
+def test_5_16_a_refusal_in_a_retired_episode_dated_a_year_ahead_still_counts() -> None:
+    """The first episode, typed a year ahead, declined and retired; the child declines
+    again after going missing on day 200: it continues to decline (5.16)."""
+    timeline = first_dated_a_year_ahead()
+    declined(timeline, "EP-1", START + timedelta(hours=8))
+    retired_after_half_a_year(timeline, "EP-1")
+    again = START + timedelta(days=200)
+    missing_and_found(timeline, "EP-2", again)
+    decisions = declined(timeline, "EP-2", again + timedelta(hours=8))
+    assert told(decisions, "mct", "consider_mash_referral_after_declines")
+
+
+def test_a_retired_episode_stored_before_its_reading_was_kept_loads() -> None:
+    """A state stored before a retired episode kept when the hub read its report still
+    loads (hub.store.retention): its start counts as typed, as it did."""
+    timeline = first_dated_a_year_ahead()
+    stored = STATE.dump_python(retire(timeline.state, ["EP-1"]), mode="json")
+    del stored["retired"][0]["read_at"]
+    [old] = STATE.validate_python(stored).retired
+    assert old.read_at is None
+    assert old.clock_started == old.started_at == START + YEAR_AHEAD
+
+
+def test_5_12_the_next_returns_interview_covers_one_cut_short_after_an_episode_dated_ahead() -> (
+    None
+):
+    """The first episode typed a year ahead; missing again on day 10, found, and missing
+    once more on day 11, within that return interview's 72 hours. The interview owed on the
+    last return covers the one the child went missing before giving (5.12)."""
+    timeline = first_dated_a_year_ahead()
+    missing_and_found(timeline, "EP-2", START + timedelta(days=10))
+    again = START + timedelta(days=11)
+    timeline.receive(misper("EP-3", at=again))
+    decisions = timeline.receive(found("EP-3", at=again + timedelta(hours=3)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-2" in interview.summary

@@ -389,7 +389,9 @@ def interviews_not_given(state: ChildState, episode: Episode, directory: Directo
     before giving, one after another: this return's interview covers them (5.12)."""
     window = timedelta(hours=directory.timescales.return_interview_hours)
     since, carried = episode.started_at, []
-    for before in reversed(state.episodes):
+    # Latest first as the hub read them: the state keeps them by their starts as typed, and
+    # one typed ahead must not come first and end the run before the one cut short.
+    for before in sorted(reversed(state.episodes), key=lambda e: e.clock_started, reverse=True):
         if before.clock_started >= episode.started_at:  # as `missing_again` orders them
             continue
         if not _interview_cut_short(before, since, window):

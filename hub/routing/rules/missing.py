@@ -66,9 +66,8 @@ def on_misper_report(
     # ahead) is no return yet: it must not leave every report until then unsearched.
     # Another episode began after this one no later than the hub read its report
     # (`clock_started`): a start typed ahead is no later episode, and must not leave the
-    # child missing again meanwhile unsearched (7.18, 7.22).
-    later = [e.clock_started for e in state.episodes] + [r.started_at for r in state.retired]
-    came_back = any(start > episode.started_at for start in later) or any(
+    # child missing again meanwhile unsearched (7.18, 7.22); nor once retired (retention).
+    came_back = any(start > episode.started_at for start in state.clock_starts()) or any(
         episode.started_at < back <= at for back in state.returns(but=episode.episode_id)
     )
     came_back = came_back or returned_at is not None

@@ -15,12 +15,14 @@ from hub.routing.rules.roles import adult_care_leaver
 def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
     """The most episodes in any window of `days` that holds this one. Mostly the window
     ending at its start; but an episode reported late (by another force, say) can complete a
-    run with episodes already known that started after it, in a window ending at theirs."""
-    starts = state.starts()
+    run with episodes already known that started after it, in a window ending at theirs.
+    Each counted from when it began no later than the hub read its report (`clock_started`,
+    as `found.missing_again` orders them): a start typed ahead must not move an episode out
+    of the window, nor into it (7.18, 7.19, 8.12)."""
+    starts = state.clock_starts()
     window = timedelta(days=days)
-    ends = {episode.started_at} | {
-        s for s in starts if episode.started_at < s <= episode.started_at + window
-    }
+    start = episode.clock_started
+    ends = {start} | {s for s in starts if start < s <= start + window}
     return max(sum(1 for s in starts if end - window <= s <= end) for end in ends)
 
 

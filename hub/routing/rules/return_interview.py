@@ -190,13 +190,15 @@ def declines_in_a_row(state: ChildState, episode: Episode) -> int:
     """5.16 "continues to decline": the child's refusals since the last return interview
     it gave, in this episode and the ones before it, retired ones included. A child
     declining once in each of three episodes continues to decline as much as one declining
-    three times in one."""
+    three times in one. Ordered as the hub read them (`clock_started`): a start typed ahead is
+    no later episode."""
+    start = episode.clock_started
     earlier: list[Episode | RetiredEpisode] = [
-        *(e for e in state.episodes if e.started_at < episode.started_at),
-        *(r for r in state.retired if r.started_at < episode.started_at),
+        *(e for e in state.episodes if e.clock_started < start),
+        *(r for r in state.retired if r.clock_started < start),
     ]
     count = episode.return_interview_declines
-    for past in sorted(earlier, key=lambda e: e.started_at, reverse=True):
+    for past in sorted(earlier, key=lambda e: e.clock_started, reverse=True):
         if past.return_interviewed:
             break
         count += past.return_interview_declines
