@@ -175,22 +175,22 @@ def apply_retention(
                 )
             )
     log.info("retention dry run" if dry_run else "retention applied", extra=asdict(retained))
-    if retained.changed and not dry_run:
+    if not dry_run:  # every run: one whose checkpoint gave up is made good by the next
         _empty_sqlite_wal(sessions)
     return retained
 
 
 def _empty_sqlite_wal(sessions: sessionmaker[Session]) -> None:
-    """On SQLite the write-ahead log still holds the pages as they were before this run, a
-    child's name among them: copied into the file (where secure_delete zeroes what was
-    removed) and emptied, once the run's transactions have committed (docs/retention.md)."""
+    """On SQLite the write-ahead log still holds the pages as they were before this run (or
+    an earlier one whose checkpoint gave up), a child's name among them: copied into the
+    file (where secure_delete zeroes what was removed) and emptied, once the run's
+    transactions have committed (docs/retention.md)."""
     with sessions() as session:
         engine = session.get_bind()
     if isinstance(engine, Engine) and engine.dialect.name == "sqlite" and not truncate_wal(engine):
         log.warning(
             "retention: the SQLite write-ahead log was busy and not emptied; what it held "
-            "stays there until the hub's writes overwrite it, or a later run that removes "
-            "anything empties it"
+            "stays there until the hub's writes overwrite it, or the next run empties it"
         )
 
 

@@ -558,6 +558,43 @@ def test_a_child_the_host_authority_says_has_returned_is_retired_in_its_time(
     assert run(store, 181)["episodes_retired"] == 1
 
 
+NAME = "Peregrine Quillfeather"
+
+
+def found_child_in_sqlite(tmp_path: Path) -> tuple[Engine, Store]:
+    """A child named NAME missing and found, among 20 still missing whose rows share its
+    pages, its notifications sent (they go after 60 days), on SQLite built not to zero
+    deleted content (its own default; Debian's build zeroes it)."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    migrate(url)
+    engine = make_engine(url)
+
+    def built_not_to_zero(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA secure_delete=OFF")
+
+    event.listen(engine, "connect", built_not_to_zero, insert=True)  # before the hub's own
+    store = sessions(engine)
+    child = {"name": NAME, "date_of_birth": "2011-03-14", "sex": "male"}
+    others = [
+        misper_record(
+            id=f"evt-other-{n}",
+            data={"child_id": f"CF-9{n:05}", "episode_id": f"EP-2026-9{n:03}"},
+        )
+        for n in range(20)
+    ]
+    apply_batch(store, [misper_record(data={"child": child}), *others], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    with store.begin() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            row.status, row.sent_at = "sent", FOUND
+    return engine, store
+
+
+def files_holding_the_name(tmp_path: Path) -> list[str]:
+    files = [tmp_path / "hub.db", tmp_path / "hub.db-wal"]
+    return [f.name for f in files if f.exists() and NAME.encode() in f.read_bytes()]
+
+
 @pytest.mark.parametrize("written_to", ["hub.db-wal", "hub.db"])
 def test_a_retired_childs_name_is_not_left_in_the_sqlite_files(
     tmp_path: Path, written_to: str
@@ -569,41 +606,35 @@ def test_a_retired_childs_name_is_not_left_in_the_sqlite_files(
     it. The child's rows still in the log, or already checkpointed into the file; whatever
     SQLite's build zeroes by default (its own default: nothing; Debian's: deleted content).
     PostgreSQL's dead tuples: docs/retention.md."""
-    url = f"sqlite:///{tmp_path / 'hub.db'}"
-    migrate(url)
-    engine = make_engine(url)
-
-    def built_not_to_zero(connection: Any, _: Any) -> None:
-        connection.execute("PRAGMA secure_delete=OFF")
-
-    event.listen(engine, "connect", built_not_to_zero, insert=True)  # before the hub's own
-    store = sessions(engine)
-    name = "Peregrine Quillfeather"
-    child = {"name": name, "date_of_birth": "2011-03-14", "sex": "male"}
-    others = [  # still missing, kept: their rows share its pages
-        misper_record(
-            id=f"evt-other-{n}",
-            data={"child_id": f"CF-9{n:05}", "episode_id": f"EP-2026-9{n:03}"},
-        )
-        for n in range(20)
-    ]
-    apply_batch(store, [misper_record(data={"child": child}), *others], DIRECTORY, REPORTED)
-    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
-    with store.begin() as session:  # the notifications sent: they go after 60 days
-        for row in session.scalars(select(OutboxMessage)):
-            row.status, row.sent_at = "sent", FOUND
-    files = [tmp_path / "hub.db", tmp_path / "hub.db-wal"]
-
-    def holding_the_name() -> list[str]:
-        return [f.name for f in files if f.exists() and name.encode() in f.read_bytes()]
-
+    engine, store = found_child_in_sqlite(tmp_path)
     try:
         if written_to == "hub.db":  # as SQLite's own checkpoints do, in time
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert holding_the_name() == [written_to]
+        assert files_holding_the_name(tmp_path) == [written_to]
         assert run(store, 181)["episodes_retired"] == 1  # the hub still running
-        left = holding_the_name()
+        left = files_holding_the_name(tmp_path)
+    finally:
+        engine.dispose()
+    assert left == []
+
+
+def test_a_name_left_in_the_log_by_a_busy_checkpoint_goes_at_the_next_run(
+    tmp_path: Path,
+) -> None:
+    """Section 5: a reader holding SQLite's write-ahead log through the run that retired
+    the child leaves its name there (the checkpoint gives up); the next run empties the log,
+    though it has nothing of its own to remove."""
+    engine, store = found_child_in_sqlite(tmp_path)
+    try:
+        with engine.connect() as reader:
+            # A read transaction (begun on first use) holds the log until it ends.
+            reader.exec_driver_sql("SELECT count(*) FROM child_states").all()
+            assert run(store, 181)["episodes_retired"] == 1
+            assert files_holding_the_name(tmp_path) == ["hub.db-wal"]
+            reader.commit()
+        assert run(store, 182)["episodes_retired"] == 0
+        left = files_holding_the_name(tmp_path)
     finally:
         engine.dispose()
     assert left == []
