@@ -29,7 +29,7 @@ from hub.errors import Failure, classify, type_and_line
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.service.refusals import expire_held
-from hub.store.database import among
+from hub.store.database import among, not_among
 from hub.store.models import TimerRecord
 from hub.store.outcomes import CHILDREN, PENDING, TIMERS, load_child, save_outcome, timer_of
 from hub.tracing import span
@@ -76,40 +76,50 @@ def _round(
     return len(rows)
 
 
+# A round reads the due timers again at most this many times, each time without those of
+# the children another transaction holds.
+HELD_REREADS = 3
+
+
 def _due(session: Session, now: datetime, limit: int) -> list[TimerRecord]:
     """The timers due by `now`, oldest first, at most `limit`, each locked after its child
-    (load_children's order), leaving out those of children held by another transaction."""
-    timers = TIMERS.c
-    wanted = session.execute(
-        select(timers.child_id, timers.timer_id)
-        .where(timers.status == PENDING, timers.due <= now)
-        .order_by(timers.due)
-        .limit(limit)
-    ).all()
-    if not wanted:
-        return []
-    child_ids = sorted({child_id for child_id, _ in wanted})
-    children = CHILDREN.c
-    locked = set(
-        session.scalars(
-            select(children.child_id)
-            .where(among(session, children.child_id, child_ids))
-            .order_by(children.child_id)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    # Not locked: held by another transaction, or no record to lock (a timer whose child
-    # has none fires as before, decides nothing, and is settled).
-    held: set[str] = set()
-    if len(locked) < len(child_ids):
-        held = set(
+    (load_children's order), leaving out those of children held by another transaction:
+    their place in the round goes to the next due of the others (a child held while its
+    timers were the oldest due took the round's whole batch, and the rest waited)."""
+    timers, children = TIMERS.c, CHILDREN.c
+    free: set[str] = set()  # children this round holds (or that have no record to hold)
+    held: set[str] = set()  # children another transaction holds: left to the next round
+    for _ in range(HELD_REREADS):
+        wanted = select(timers.child_id).where(timers.status == PENDING, timers.due <= now)
+        if held:
+            wanted = wanted.where(not_among(session, timers.child_id, held))
+        child_ids = list(session.scalars(wanted.order_by(timers.due).limit(limit)))
+        new = sorted(set(child_ids) - free)
+        if not new:
+            break
+        locked = set(
             session.scalars(
-                select(children.child_id).where(
-                    among(session, children.child_id, set(child_ids) - locked)
-                )
+                select(children.child_id)
+                .where(among(session, children.child_id, new))
+                .order_by(children.child_id)
+                .with_for_update(skip_locked=True)
             )
         )
-    free = set(child_ids) - held
+        # Not locked: held by another transaction, or no record to lock (a timer whose
+        # child has none fires as before, decides nothing, and is settled).
+        skipped = set(
+            session.scalars(
+                select(children.child_id).where(
+                    among(session, children.child_id, set(new) - locked)
+                )
+            )
+            if len(locked) < len(new)
+            else ()
+        )
+        free |= set(new) - skipped
+        held |= skipped
+        if not skipped or len(child_ids) < limit:
+            break
     if not free:
         return []
     # Read again once the children are held: a timer fired or cancelled meanwhile is no

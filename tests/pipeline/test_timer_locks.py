@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from hub.service.applying import apply_batch
 from hub.service.timers import fire_due_timers
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import TimerRecord
+from hub.store.outcomes import load_children
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
 
@@ -147,3 +148,46 @@ def test_two_schedulers_at_once_fire_each_due_timer_once(
         engine.dispose()
     assert failures == {}
     assert fired == {"first": due, "second": 0}
+
+
+@pytest.mark.postgres
+def test_a_child_held_by_a_batch_leaves_the_round_to_the_other_childrens_timers(
+    postgres_url: str,
+) -> None:
+    """A batch holds a child whose timers are the oldest due: the round leaves them to the
+    next one and fires, in their place, the other children's due timers (3.10: a deadline
+    kept when it falls due, not a poll later, whoever else is busy)."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    other = misper_record(
+        id="evt-police-0200",
+        data={
+            "child_id": "CF-100999",
+            "episode_id": "EP-2026-0999",
+            "reported_at": (REPORTED + timedelta(hours=1)).isoformat(),
+        },
+    )
+    apply_batch(store, [misper_record(), other], DIRECTORY, REPORTED + timedelta(hours=1))
+
+    def pending_due() -> list[str]:
+        with store() as session:
+            return list(
+                session.scalars(
+                    select(TimerRecord.child_id).where(
+                        TimerRecord.status == "pending", TimerRecord.due <= FOUND
+                    )
+                )
+            )
+
+    before = pending_due()
+    try:
+        with store.begin() as batch:
+            load_children(batch, ["CF-100231"])  # its timers are the oldest due
+            fired = fire_due_timers(store, DIRECTORY, FOUND, limit=2)
+        after = pending_due()
+    finally:
+        engine.dispose()
+    assert fired == 2
+    assert after.count("CF-100231") == before.count("CF-100231")  # left to the next round
+    assert after.count("CF-100999") == before.count("CF-100999") - 2
