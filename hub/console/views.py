@@ -574,7 +574,7 @@ def still_missing(
     """Every episode a child may still be missing from, oldest first (pure): the same that
     retention never touches (docs/retention.md), so one closed under 7.24, or whose duties
     are all answered, is here too."""
-    found: list[MissingEpisode] = []
+    found: list[tuple[datetime, MissingEpisode]] = []  # oldest first, as the engine counts
     for state in states:
         back = came_back(state)
         open_episodes = [e for e in state.episodes if back.get(e.episode_id) is None]
@@ -586,28 +586,36 @@ def still_missing(
                 placing = None
             duties = [d for d in episode.duties if not d.settled]
             dated = [d.due for d in duties if not dated_by_the_birthday(d, episode)]
-            later = [e for e in open_episodes if e.started_at > episode.started_at]
+            # Missing from when the child went missing, no later than the hub read the
+            # report (`clock_started`, as the engine counts it): a start typed ahead must
+            # not show a child missing for no time, last, or overtaken by the next episode.
+            started = episode.clock_started
+            later = [e for e in open_episodes if e.clock_started > started]
             found.append(
-                MissingEpisode(
-                    episode_id=episode.episode_id,
-                    child_id=state.child_id,
-                    missing_since=episode.started_at,
-                    missing_for=max(now - episode.started_at, timedelta(0)),
-                    risk_level=episode.risk_level,
-                    cse_risk=episode.cse_risk,
-                    legal_status=report.legal_status,
-                    placing=placing,
-                    reporting_force=directory.resolve_force(report.reporting_force)
-                    or report.reporting_force,
-                    closed_at=episode.closed_at,
-                    open_duties=len(duties),
-                    next_due=min(dated, default=None),
-                    missing_again_in=max(later, key=lambda e: e.started_at).episode_id
-                    if later
-                    else None,
+                (
+                    started,
+                    MissingEpisode(
+                        episode_id=episode.episode_id,
+                        child_id=state.child_id,
+                        missing_since=episode.started_at,  # as the report gave it
+                        missing_for=max(now - started, timedelta(0)),
+                        risk_level=episode.risk_level,
+                        cse_risk=episode.cse_risk,
+                        legal_status=report.legal_status,
+                        placing=placing,
+                        reporting_force=directory.resolve_force(report.reporting_force)
+                        or report.reporting_force,
+                        closed_at=episode.closed_at,
+                        open_duties=len(duties),
+                        next_due=min(dated, default=None),
+                        missing_again_in=max(later, key=lambda e: e.clock_started).episode_id
+                        if later
+                        else None,
+                    ),
                 )
             )
-    return sorted(found, key=lambda m: (m.missing_since, m.child_id, m.episode_id))
+    found.sort(key=lambda f: (f[0], f[1].child_id, f[1].episode_id))
+    return [missing for _, missing in found]
 
 
 # -- the outbox ------------------------------------------------------------------------

@@ -87,7 +87,9 @@ def report(
     exceptions: list[Exception_] = []
     children: set[str] = set()
     for state in states:
-        starts = sorted(state.starts())
+        # Each from when it began no later than the hub read its report, as the engine
+        # counts it (7.18, `repeat.episodes_within`): a start typed ahead is not next year's.
+        starts = sorted(state.clock_starts())
         for started in (s for s in starts if start <= s < end):
             counts["episodes"] += 1
             children.add(state.child_id)

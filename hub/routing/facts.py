@@ -248,11 +248,19 @@ class RetiredEpisode:
     # When the hub read its report (`Episode.read_at`): its place among the child's episodes
     # stays as the clocks counted it. None in a state stored before: the start as typed.
     read_at: datetime | None = None
+    # When the hub heard of its return (`Episode.back_read_at`): a found time typed ahead is
+    # no return from a later absence (retention). None in a state stored before: as typed.
+    back_read_at: datetime | None = None
 
     @property
     def clock_started(self) -> datetime:
         """As `Episode.clock_started`: the start, but no later than the hub read the report."""
         return clock_start(self.started_at, self.read_at)
+
+    @property
+    def clock_back(self) -> datetime | None:
+        """As `Episode.clock_back`: the return, but no later than the hub heard of it."""
+        return None if self.found_at is None else clock_start(self.found_at, self.back_read_at)
 
     @classmethod
     def of(cls, episode: Episode) -> RetiredEpisode:
@@ -267,6 +275,7 @@ class RetiredEpisode:
             episode.return_interview_declines,
             episode.return_interviewed,
             episode.read_at,
+            episode.back_read_at,
         )
 
 

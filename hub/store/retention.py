@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
-from hub.routing.facts import ChildState, RetiredEpisode
+from hub.routing.facts import ChildState, Episode, RetiredEpisode
 from hub.routing.rules.duties import FOLLOW_UP
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
 from hub.service.answers import ON_BEHALF
@@ -105,10 +105,23 @@ def came_back(state: ChildState) -> dict[str, datetime | None]:
     or returned by the host authority's word (8.4); or, one child being missing once at a
     time (1.4), back under another episode that began no earlier (missing again and found,
     or a second force's report of the same absence found). None: the child may still be
-    missing from it (a 7.24 closure is no return)."""
-    returns = state.returns()
+    missing from it (a 7.24 closure is no return). As the engine counts (`found.located`):
+    each episode from when it began no later than the hub read its report, each return from
+    when the hub heard of it at the latest (`clock_started`, `clock_back`): a start typed
+    ahead must not keep its data on, nor a return typed ahead end a later absence."""
+    others: list[Episode | RetiredEpisode] = [*state.episodes, *state.retired]
     return {
-        e.episode_id: e.back_at or min((t for t in returns if t >= e.started_at), default=None)
+        e.episode_id: e.clock_back
+        or min(
+            (
+                back
+                for o in others
+                if o.episode_id != e.episode_id
+                and (back := o.clock_back) is not None
+                and back >= e.clock_started
+            ),
+            default=None,
+        )
         for e in state.episodes
     }
 

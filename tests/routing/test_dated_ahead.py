@@ -5,11 +5,12 @@ as the fact it records (5.12, 6.7, 6.14, 7.17, 7.18, 7.20, 7.22, 8.4, 8.10)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from hub.console.views import still_missing
 from hub.contracts.events import ReturnInterviewResult, StrategyMeetingHeld
 from hub.contracts.vocabulary import (
     CrossBorderNoticeKind,
@@ -20,10 +21,11 @@ from hub.contracts.vocabulary import (
     ReturnInterviewOutcome,
     RiskLevel,
 )
+from hub.reports.figures import report
 from hub.routing.directory import load_directory
-from hub.routing.facts import Decision, ProtocolViolation
+from hub.routing.facts import ChildState, Decision, ProtocolViolation
 from hub.store.outcomes import STATE
-from hub.store.retention import retire
+from hub.store.retention import due_episodes, retire
 from tests.routing.builders import (
     CHILD,
     ESCALATED,
@@ -42,7 +44,8 @@ from tests.routing.test_cross_border_notices import PLACED_AT, host_notice, plac
 from tests.routing.test_duties import acknowledged, completed
 
 AHEAD = timedelta(days=30)  # a month typed ahead
-TIMESCALES = load_directory().timescales
+DIRECTORY = load_directory()
+TIMESCALES = DIRECTORY.timescales
 
 
 def missing_at_start() -> Timeline:
@@ -513,9 +516,11 @@ def test_a_retired_episode_stored_before_its_reading_was_kept_loads() -> None:
     timeline = first_dated_a_year_ahead()
     stored = STATE.dump_python(retire(timeline.state, ["EP-1"]), mode="json")
     del stored["retired"][0]["read_at"]
+    del stored["retired"][0]["back_read_at"]
     [old] = STATE.validate_python(stored).retired
     assert old.read_at is None
     assert old.clock_started == old.started_at == START + YEAR_AHEAD
+    assert old.clock_back == old.found_at  # its return as typed, as it counted
 
 
 def test_5_12_the_next_returns_interview_covers_one_cut_short_after_an_episode_dated_ahead() -> (
@@ -531,3 +536,185 @@ def test_5_12_the_next_returns_interview_covers_one_cut_short_after_an_episode_d
     decisions = timeline.receive(found("EP-3", at=again + timedelta(hours=3)))
     [interview] = told(decisions, "mct", "conduct_return_interview")
     assert "EP-2" in interview.summary
+
+
+# The new episode's own start typed ahead: the child went missing again when the hub read
+# its report at the latest (`clock_started`), so within the last return's 72 hours (5.12).
+
+
+def chased(decisions: list[Decision], episode: str) -> list[Decision]:
+    """The chases of an episode's return interview (5.12): to any recipient."""
+    return [
+        d for d in decisions if d.episode_id == episode and d.action == "return_interview_overdue"
+    ]
+
+
+def test_5_12_missing_again_typed_a_year_ahead_within_72_hours_stops_the_chase() -> None:
+    """Found at 5 hours; the child is missing again at 30 hours, within the interview's 72
+    hours, the new report's start typed a year ahead. The child is gone: the interview is
+    not chased while it is (5.12), and the next return's interview covers it."""
+    timeline = missing_at_start()
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    again = START + timedelta(hours=30)
+    timeline.receive(misper("EP-2", at=again + YEAR_AHEAD), at=again)
+    timeline.advance(START + timedelta(hours=100))
+    assert chased(timeline.decisions, "EP-1") == []
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=110)))
+    [interview] = told(decisions, "mct", "conduct_return_interview")
+    assert "EP-1" in interview.summary
+
+
+def test_5_12_found_after_missing_again_typed_a_year_ahead_owes_no_interview_while_gone() -> None:
+    """The found report of the first episode (back at 5 hours) is read after the child's
+    next report (read at 30 hours, its start typed a year ahead): the child went missing
+    again within the interview's 72 hours, and is gone. No interview is owed or chased
+    until the next return (5.12)."""
+    timeline = missing_at_start()
+    again = START + timedelta(hours=30)
+    timeline.receive(misper("EP-2", at=again + YEAR_AHEAD), at=again)
+    back = START + timedelta(hours=5)
+    decisions = timeline.receive(found(at=back), at=again + timedelta(hours=1))
+    assert told(decisions, "mct", "conduct_return_interview") == []
+    timeline.advance(START + timedelta(hours=100))
+    assert chased(timeline.decisions, "EP-1") == []
+
+
+# Retention (hub.store.retention): an episode's personal data goes 180 days after the child
+# came back from it, counted as the engine counts: each episode from when it began no later
+# than the hub read its report, each return from when the hub heard of it at the latest.
+# Never while the child may still be missing from it (1.4: missing "until located").
+KEPT = timedelta(days=180)
+
+
+def test_retention_a_second_report_typed_ahead_located_with_the_child_goes_in_its_time() -> None:
+    """A second force reports the same absence an hour on, its start typed a year ahead;
+    the child is found under the first report at 10 hours, and located under both (1.4).
+    The second report's personal data goes 180 days after that return, not kept on."""
+    timeline = missing_at_start()
+    timeline.receive(misper("EP-2", at=START + YEAR_AHEAD), at=START + timedelta(hours=1))
+    back = START + timedelta(hours=10)
+    timeline.receive(found(at=back))
+    assert due_episodes(timeline.state, back + KEPT) == ["EP-1", "EP-2"]
+
+
+def test_retention_a_found_report_typed_a_year_ahead_goes_180_days_after_its_reading() -> None:
+    """The found time typed a year ahead, read two days on: the child has been back since
+    then at the latest, and the personal data goes 180 days after, not a year later."""
+    timeline = missing_at_start()
+    read = START + timedelta(days=2)
+    timeline.receive(found(at=read + YEAR_AHEAD), at=read)
+    assert due_episodes(timeline.state, read + KEPT) == ["EP-1"]
+
+
+def test_retention_never_retires_an_episode_missing_after_a_return_typed_ahead() -> None:
+    """The first found report typed a year ahead, read on day 2; the child missing again on
+    day 10 and never found. The typed return is no return from the second absence: the
+    child may still be missing from it, and its data stays, however long (1.4)."""
+    timeline = missing_at_start()
+    read = START + timedelta(days=2)
+    timeline.receive(found(at=read + YEAR_AHEAD), at=read)
+    timeline.receive(misper("EP-2", at=START + timedelta(days=10)))
+    assert "EP-2" not in due_episodes(timeline.state, read + YEAR_AHEAD + KEPT)
+    timeline.state = retire(timeline.state, ["EP-1"])  # and once the first has gone
+    assert due_episodes(timeline.state, read + YEAR_AHEAD + KEPT) == []
+
+
+# What ops see and the reports count: each episode from when it began no later than the hub
+# read its report, as the engine counts it; the start as typed is still shown as sent.
+
+
+def test_still_missing_a_child_reported_a_year_ahead_shows_how_long_it_has_been_missing() -> None:
+    """Two children still missing: one reported at the start with its start typed a year
+    ahead, one an hour later dated rightly. Five days on, the first is the longer missing:
+    listed first, missing for five days, not for no time at the bottom of the list."""
+    ahead = Timeline()
+    ahead.receive(misper(at=START + YEAR_AHEAD), at=START)
+    rightly = Timeline()
+    rightly.state = ChildState("CF-9")
+    rightly.receive(misper("EP-9", at=START + timedelta(hours=1), child_id="CF-9"))
+    now = START + timedelta(days=5)
+    listed = still_missing([rightly.state, ahead.state], DIRECTORY, now)
+    assert [m.episode_id for m in listed] == ["EP-1", "EP-9"]
+    assert listed[0].missing_for == timedelta(days=5)
+    assert listed[0].missing_since == START + YEAR_AHEAD  # as the police sent it
+
+
+def test_still_missing_a_child_missing_again_after_a_report_typed_ahead_is_not_hidden() -> None:
+    """The first report's start typed a year ahead, never found; the child missing again on
+    day 10 (1.4: missing once at a time). The first is the one the child was reported
+    missing again from: the new one is not shown as if overtaken by the first."""
+    timeline = Timeline()
+    timeline.receive(misper(at=START + YEAR_AHEAD), at=START)
+    timeline.receive(misper("EP-2", at=START + timedelta(days=10)))
+    listed = still_missing([timeline.state], DIRECTORY, START + timedelta(days=11))
+    again = {m.episode_id: m.missing_again_in for m in listed}
+    assert again == {"EP-1": "EP-2", "EP-2": None}
+
+
+def test_reports_count_an_episode_typed_a_year_ahead_in_the_period_it_was_reported() -> None:
+    """A report read in November, its start typed a year ahead, and two more episodes in
+    the month: three episodes in November, and a child missing three times in 90 days
+    (7.18), as the engine counted them (`repeat.episodes_within`)."""
+    timeline = first_dated_a_year_ahead()
+    missing_and_found(timeline, "EP-2", START + timedelta(days=5))
+    missing_and_found(timeline, "EP-3", START + timedelta(days=9))
+    month = datetime(2026, 11, 1, tzinfo=UTC)
+    end = month + timedelta(days=30)
+    figures = report([timeline.state], DIRECTORY, month, end, end)
+    assert (figures.episodes, figures.repeat_missing_children) == (3, 1)
+
+
+# 8.4: a host authority's notice of the return, read before what follows it.
+IN_KENT: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "residence_authority": "kent",
+}
+
+
+def test_8_4_a_host_return_read_before_a_report_typed_a_year_ahead_is_this_absences() -> None:
+    """Kent says our child placed there has returned; the MISPER report follows an hour
+    later, its start typed a year ahead. The typed start cannot place the return before the
+    absence: the child is back, the search does not begin (7.22) and the interview is owed
+    from the return (5.12)."""
+    timeline = Timeline()
+    back = START + timedelta(hours=9)
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, back), at=back)
+    report = misper(at=back + YEAR_AHEAD, **IN_KENT)
+    decisions = timeline.receive(report, at=back + timedelta(hours=1))
+    [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert interview.due == back + timedelta(hours=72)
+    assert not told(timeline.advance(back + timedelta(days=7)), "team_manager")
+
+
+def test_1_4_a_host_return_typed_ahead_ends_no_search_begun_after_it_was_read() -> None:
+    """Kent's notice of the return, typed a month ahead, read at 9 hours; the child missing
+    again on day 2 under a new report; the first MISPER report read after. The return was
+    before the hub read Kent's notice: the child missing again is still searched for (7.22),
+    not located under the first report (1.4)."""
+    timeline = Timeline()
+    read = START + timedelta(hours=9)
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, read + AHEAD), at=read)
+    again = START + timedelta(days=2)
+    timeline.receive(misper("EP-2", at=again, **IN_KENT))
+    timeline.receive(misper(**IN_KENT), at=again + timedelta(hours=2))
+    day_one = timeline.advance(again + timedelta(hours=24))
+    assert [m.episode_id for m in told(day_one, "team_manager", "convene_strategy_meeting")] == [
+        "EP-2"
+    ]
+
+
+def test_1_4_a_found_report_after_a_host_return_typed_ahead_ends_no_later_search() -> None:
+    """Kent's notice of the return, typed a month ahead, ended the first search at 9 hours;
+    the child missing again on day 2; the police's found report of the first return comes
+    after. The child missing again is still searched for (7.22)."""
+    timeline = Timeline()
+    timeline.receive(misper(**IN_KENT))
+    read = START + timedelta(hours=9)
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, read + AHEAD), at=read)
+    again = START + timedelta(days=2)
+    timeline.receive(misper("EP-2", at=again, **IN_KENT))
+    timeline.receive(found(at=read), at=again + timedelta(hours=2))
+    day_one = timeline.advance(again + timedelta(hours=24))
+    assert [m.episode_id for m in told(day_one, "team_manager", "convene_strategy_meeting")] == [
+        "EP-2"
+    ]

@@ -208,8 +208,12 @@ def host_return(
     come after the report (`_returned`)."""
     if notice is None or notice.returned_at is None:
         return None
-    if notice.returned_at < episode.started_at:
-        return None  # an earlier absence's return
+    # An earlier absence's return; unless the report's start is typed ahead of when the hub
+    # read it (a typing error, `Episode.clock_started`): such a start places nothing, and
+    # the notice, read before the report, names this episode.
+    typed_ahead = episode.clock_started < episode.started_at
+    if notice.returned_at < episode.started_at and not typed_ahead:
+        return None
     if not _the_host(directory, notice.returned_by, episode):
         return None
     return notice.returned_at
@@ -428,7 +432,9 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
     at = notices.at
     ended = search_ended(episode, returned_at, at)
     back = replace(ended, returned_at=returned_at, back_read_at=at)
-    state, others = located(state, back, returned_at, at)
+    # 1.4: located no later than the hub heard of it (`clock_back`), a return typed ahead
+    # notwithstanding
+    state, others = located(state, back, back.clock_back or returned_at, at)
     ctx = Context(notices.directory, at, notices.cause, back)
     timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)

@@ -92,8 +92,11 @@ def on_found_report(
     # The interview a host's notice held before any MISPER report (8.4) is this report's.
     found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
     # Located at the return the host gave, if it came first (8.4): a later-dated found
-    # report must not end the search of an episode begun after that return.
-    state, others = located(state, found, found.back_at or event.found_at, at)
+    # report must not end the search of an episode begun after that return. No later than
+    # the hub heard of the return (`clock_back`): one typed ahead must not end it either.
+    back = found.clock_back
+    assert back is not None  # found now
+    state, others = located(state, found, back, at)
     cancelled += others
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
@@ -308,8 +311,10 @@ def missing_again(
     comes, still brings the return interview); one whose return interview was still in its
     72 hours, closed (7.24) or not, is not chased while the child is gone: the next return
     owes the interview (5.12: "within 72 hours of the child returning"), which covers it; nor
-    is a trusted adult's interview offered in its stead when the child declined (5.15)."""
-    since = episode.started_at
+    is a trusted adult's interview offered in its stead when the child declined (5.15).
+    Missing again no later than the hub read its report (`clock_started`): a start typed
+    ahead must not leave the last return's interview chased while the child is gone."""
+    since = episode.clock_started
     window = timedelta(hours=directory.timescales.return_interview_hours)
     cancelled: list[Timer] = []
     for before in state.episodes:
@@ -375,10 +380,11 @@ def _offer_cut_short(episode: Episode, since: datetime) -> bool:
 def gone_again(state: ChildState, episode: Episode, directory: Directory) -> bool:
     """The child went missing again within the 72 hours this episode's return interview had,
     before it was given: the interview is the next return's to cover (5.12, `missing_again`),
-    not one to hand on or chase while the child is gone."""
+    not one to hand on or chase while the child is gone. Gone no later than the hub read
+    that report (`clock_started`, as `missing_again` counts it)."""
     window = timedelta(hours=directory.timescales.return_interview_hours)
     return any(
-        _interview_cut_short(episode, other.started_at, window)
+        _interview_cut_short(episode, other.clock_started, window)
         for other in state.episodes
         if other.episode_id != episode.episode_id
     )
@@ -388,11 +394,11 @@ def interviews_not_given(state: ChildState, episode: Episode, directory: Directo
     """The episodes, before this one, whose return interview the child went missing again
     before giving, one after another: this return's interview covers them (5.12)."""
     window = timedelta(hours=directory.timescales.return_interview_hours)
-    since, carried = episode.started_at, []
+    since, carried = episode.clock_started, []  # as `missing_again` counts it
     # Latest first as the hub read them: the state keeps them by their starts as typed, and
     # one typed ahead must not come first and end the run before the one cut short.
     for before in sorted(reversed(state.episodes), key=lambda e: e.clock_started, reverse=True):
-        if before.clock_started >= episode.started_at:  # as `missing_again` orders them
+        if before.clock_started >= since:  # as `missing_again` orders them
             continue
         if not _interview_cut_short(before, since, window):
             break

@@ -95,7 +95,9 @@ def on_misper_report(
         )
         ctx.episode = episode
         timers = owe_return_interview(ctx, state)
-        state, located_too = located(state, episode, returned_at, at)
+        # 1.4: from the return, no later than the hub read the host's notice (`clock_back`):
+        # a return typed ahead must not end the search of an episode begun since.
+        state, located_too = located(state, episode, episode.clock_back or returned_at, at)
     episode = replace(episode, timers=(*episode.timers, *timers))
     state = state.with_episode(episode)
     if escalated:
