@@ -270,7 +270,12 @@ def outbox_command(
         table.add_column(column)
     for r in rows:
         table.add_row(
-            str(r.id), r.topic, _at(r.created_at), r.delivery, str(r.attempts), r.last_error or ""
+            str(r.id),
+            r.topic,
+            _at(r.created_at),  # "-": the meeting at 18's or its escalations' (6.8)
+            r.delivery,
+            "-" if r.attempts is None else str(r.attempts),
+            r.last_error or "",
         )
     terminal.print(table)
 

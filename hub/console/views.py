@@ -625,13 +625,21 @@ class OutboxEntry(BaseModel):
     id: int
     message_id: str
     topic: str
-    created_at: datetime
+    created_at: datetime | None = Field(
+        description="None: a notification the child's eighteenth birthday dates, the meeting "
+        "at 18 (6.8) and its escalations, queued when decided; the episode's revealed "
+        "timeline has when"
+    )
     delivery: Delivery
-    attempts: int
+    attempts: int | None = Field(
+        description="None too for those: the relay's backoff makes the count tell how long "
+        "ago it was queued"
+    )
     last_error: str | None
-    last_attempt_at: datetime | None
+    last_attempt_at: datetime | None = Field(description="None too for those")
     next_attempt_at: datetime | None = Field(
-        default=None, description="A failed row backs off on its own: not tried before this."
+        default=None,
+        description="A failed row backs off on its own: not tried before this. None too for those",
     )
 
 
@@ -647,20 +655,28 @@ def outbox(
         query = query.where(OutboxMessage.last_error.is_not(None))
     rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
     backlog = session.scalar(select(func.count()).select_from(OutboxMessage).where(pending))
-    return backlog or 0, [
-        OutboxEntry(
-            id=row.id,
-            message_id=row.message_id,
-            topic=row.topic,
-            created_at=row.created_at,
-            delivery=delivery_of(row.status, row.last_error),
-            attempts=row.attempts,
-            last_error=row.last_error,
-            last_attempt_at=row.last_attempt_at,
-            next_attempt_at=row.next_attempt_at,
+    dated = {NOTIFICATION_PREFIX + n for n in dated_by_the_child(session)} if rows else set()
+    entries = []
+    for row in rows:
+        # Shown without a reveal, still failing and retriable: the meeting at 18 is queued
+        # on the birthday, its escalations hours on (6.8); when each was queued, tried, and
+        # how often, would date the child's birth, as the deadlines' times would.
+        undated = row.message_id in dated
+        entries.append(
+            OutboxEntry(
+                id=row.id,
+                message_id=row.message_id,
+                topic=row.topic,
+                created_at=None if undated else row.created_at,
+                delivery=delivery_of(row.status, row.last_error),
+                attempts=None if undated else row.attempts,
+                last_error=row.last_error,
+                last_attempt_at=None if undated else row.last_attempt_at,
+                next_attempt_at=None if undated else row.next_attempt_at,
+            )
         )
-        for row in rows
-    ]
+    # one undated goes last: its place among the dated would date it
+    return backlog or 0, sorted(entries, key=lambda e: e.created_at is None)
 
 
 # -- rejected and dead-lettered messages -----------------------------------------------

@@ -20,7 +20,7 @@ from hub.console.actions import replay_refusals, reveal_episode, view_episode
 from hub.console.context import Console
 from hub.console.masking import HIDDEN
 from hub.console.roles import Role
-from hub.console.views import LogFilter, deadlines, refusals, routing_log
+from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
 from hub.console.web import create_app
 from hub.contracts.personal import REDACTED
 from hub.reports.store import child_states
@@ -32,10 +32,12 @@ from hub.service.timers import fire_due_timers
 from hub.store.models import (
     AuditEntry,
     ConsoleUser,
+    OutboxMessage,
     RejectedMessage,
     RoutingDecision,
     TimerRecord,
 )
+from hub.store.outbox import NOTIFICATION_PREFIX
 from tests.console.conftest import (
     SECRET,
     add_users,
@@ -329,6 +331,72 @@ def test_hub_deadlines_and_hub_log_never_date_the_birthday_by_its_escalations(
     assert {(d["due"], d["escalated_at"]) for d in owed if d["notification_id"] in ids} == {
         (None, None)
     }
+
+
+LEADER_DOWN = "KafkaTimeoutError: the topic's leader is down"
+
+
+def stuck_in_the_outbox(store: Store, message_ids: set[str]) -> None:
+    """Their delivery failing since it was first tried, when each was queued (the relay
+    stopped after its third try: its times are the queuing's)."""
+    with store.begin() as session:
+        for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.message_id.in_(message_ids))
+        ):
+            row.attempts, row.last_error = 3, LEADER_DOWN
+            row.last_attempt_at = row.created_at + timedelta(seconds=2)
+            row.next_attempt_at = row.created_at + timedelta(seconds=3)
+
+
+def test_the_outbox_never_dates_the_birthday_by_a_stuck_delivery(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """6.8: the meeting decided on the eighteenth birthday, and its escalations hours on,
+    are queued when decided; their delivery stuck, the outbox showed when each was queued
+    and tried, and how often (the relay's backoff dates the queuing by the count): each the
+    birthday within a day. Listed last, failing, with the error, so ops can act."""
+    missing_past_the_18th_birthday(store)
+    with store() as session:
+        meeting = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == MEETING_AT_18)
+        ).one()
+    chain = [meeting, *escalations_of_the_meeting_at_18(store)]
+    stuck = {NOTIFICATION_PREFIX + d.notification_id for d in chain}
+    stuck_in_the_outbox(store, stuck)
+    with store() as session:
+        backlog, rows = outbox(session)
+        _, failing = outbox(session, only_failing=True)
+    assert backlog == len(rows) > len(stuck)
+    withheld = [r for r in rows if r.message_id in stuck]
+    assert {r.message_id for r in withheld} == {r.message_id for r in failing} == stuck
+    assert rows[-len(stuck) :] == withheld  # their place among the dated would date them
+    for r in withheld:
+        assert (r.created_at, r.last_attempt_at, r.next_attempt_at, r.attempts) == (None,) * 4
+        assert (r.delivery, r.last_error) == ("failing", LEADER_DOWN)
+    add_users(store)
+    clock = ManualClock(AFTER_THE_BIRTHDAY)
+    web = create_app(Console(parts_over(store, ESCALATING, clock)), SECRET, False)
+    viewer = signed_in(web, "vera")
+    api = {r["message_id"]: r for r in viewer.get("/api/outbox").json()}
+    assert {(api[m]["created_at"], api[m]["next_attempt_at"]) for m in stuck} == {(None, None)}
+    page = viewer.get("/outbox").text
+    for message_id in stuck:
+        [row] = re.findall(rf'data-message="{message_id}">(.*?)</tr>', page, re.S)
+        assert "Jan" not in row, row
+        assert "failing" in row, row
+    operator = signed_in(web, "olive").get("/outbox").text
+    assert {f'name="ids" value="{r.id}"' in operator for r in withheld} == {True}  # retriable
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    listed = CliRunner().invoke(cli_app, ["outbox", "--json"])
+    assert listed.exit_code == 0, listed.output
+    shown = {r["message_id"]: r for r in json.loads(listed.output)["rows"]}
+    assert {(shown[m]["created_at"], shown[m]["last_attempt_at"]) for m in stuck} == {(None, None)}
+    table = CliRunner().invoke(cli_app, ["outbox"], env={"COLUMNS": "300"})
+    assert table.exit_code == 0, table.output
+    for r in withheld:
+        [line] = [line for line in table.output.splitlines() if re.match(rf"\W*{r.id}\W", line)]
+        assert "Jan" not in line, line
+        assert "failing" in line, line
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
