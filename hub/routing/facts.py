@@ -218,6 +218,13 @@ class Episode:
         return self.risk_level is RiskLevel.HIGH
 
     @property
+    def meeting_brought_forward(self) -> bool:
+        """7.22: "earlier planning and intervention should take place if the risk is deemed
+        high e.g. known sexual exploitation": graded high, or with a CSE marker (6.6), the
+        first meeting is due within 48 hours, not 72, however the police graded the risk."""
+        return self.high_risk or self.cse_risk
+
+    @property
     def return_interviewed(self) -> bool:
         """The child gave its return interview (5.12): the duty to do it reported done, by
         the interview's result or its owner. Read from the duties, so an episode stored

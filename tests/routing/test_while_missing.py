@@ -226,3 +226,52 @@ def test_7_20_police_and_health_are_invited_to_each_strategy_meeting() -> None:
     assert meetings
     assert len(police) == len(health) == 2  # the 24-hour and the 72-hour meetings
     assert {d.due for d in police} == {START + timedelta(hours=24), meetings[0].due}
+
+
+# 7.22: "earlier planning and intervention should take place if the risk is deemed high e.g.
+# known sexual exploitation or trafficking": a child with a CSE marker (6.6) has the first
+# meeting within 48 hours, however the police graded the risk, whenever the marker came.
+
+
+def meetings_owed(timeline: Timeline) -> list[str]:
+    """The team manager's meetings still owed (convened, not held nor stood down)."""
+    [episode] = timeline.state.episodes
+    return [
+        d.meeting or ""
+        for d in episode.duties
+        if d.action == "convene_strategy_meeting"
+        and d.recipient == "team_manager"
+        and not d.settled
+    ]
+
+
+def test_7_22_a_child_with_a_cse_marker_has_the_meeting_within_48_hours() -> None:
+    timeline = missing_for(1, cse_risk=True)
+    [meeting] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.details["meeting"] == "48-hour"
+    assert meeting.due == START + timedelta(hours=48)
+
+
+def test_7_22_a_cse_marker_after_24_hours_brings_the_72_hour_meeting_to_48() -> None:
+    timeline = missing_for(1.1)
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, START + timedelta(hours=30), cse=True)
+    )
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == START + timedelta(hours=48)
+    assert meetings_owed(timeline) == ["48-hour (brought forward: high risk)"]  # 72 stood down
+
+
+def test_7_22_a_cse_marker_past_48_hours_brings_a_meeting_at_once() -> None:
+    timeline = missing_for(2.5)
+    at = START + timedelta(hours=60)
+    decisions = timeline.receive(risk_update(RiskLevel.MEDIUM, at, cse=True))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.due == at
+    assert told(decisions, "rise", "missing_child_at_risk_of_cse")  # 6.6, as before
+
+
+def test_7_22_a_cse_marker_on_a_child_graded_high_changes_no_meeting() -> None:
+    timeline = missing_for(1.1, risk_level=RiskLevel.HIGH)
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30), cse=True))
+    assert not told(decisions, "team_manager", "convene_strategy_meeting")

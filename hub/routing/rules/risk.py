@@ -63,6 +63,15 @@ def on_risk_update(
     )
     if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
         updated = ctx.episode = _raised_to_high_risk(ctx, episode)
+    elif (
+        new_cse
+        and not episode.high_risk
+        and not adult_care_leaver(episode)
+        and not any(t.name == MISSING_24H for t in episode.timers)
+    ):
+        # 7.22: known CSE brings the first meeting forward as high risk does. Before 24
+        # hours missing, the 24-hour timer reads the marker and sets it within 48 hours.
+        updated = ctx.episode = _first_meeting_brought_forward(ctx, episode)
     if new_cse:
         ctx.tell(
             "rise",
@@ -167,12 +176,19 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
             "Now high risk, out of hours: children's services must be notified immediately; "
             "EDT acts for them until the day teams open.",
         )
-    ts = ctx.directory.timescales
-    hours = ts.strategy_meeting_within_hours_high_risk
+    hours = ctx.directory.timescales.strategy_meeting_within_hours_high_risk
     if any(t.name == MISSING_24H for t in before.timers):
         if not _high_risk_meeting_owed(before, hours):
             significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
         return ctx.episode
+    return _first_meeting_brought_forward(ctx, before)
+
+
+def _first_meeting_brought_forward(ctx: Context, before: Episode) -> Episode:
+    """The episode, its first meeting, set for 72 hours, brought to 48 or held at once: the
+    risk now deemed high (7.22: graded high, or known CSE)."""
+    ts = ctx.directory.timescales
+    hours = ts.strategy_meeting_within_hours_high_risk
     # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22), and
     # the 72-hour one it replaces, if not yet held, is no longer owed: 7.22's one meeting
     # "within 72 hours (48 hours if High Risk)" (on_missing_24h names it so).

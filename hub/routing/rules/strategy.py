@@ -86,7 +86,7 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
         strategy_meeting(ctx, "practice_manager", "mash", ctx.at, "24-hour")
     within = (
         ts.strategy_meeting_within_hours_high_risk
-        if episode.high_risk
+        if episode.meeting_brought_forward  # high risk or known CSE (7.22)
         else ts.strategy_meeting_within_hours
     )
     due = episode.clock_started + timedelta(hours=within)
