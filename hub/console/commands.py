@@ -124,7 +124,12 @@ def log(
     if as_json:
         _json(found)
         return
-    table = Table(title=f"Routing log: {found.total} decisions, page {page} of {found.pages}")
+    counted = (
+        f"more than {found.total:,} decisions (counted no further), page {page}"
+        if found.more
+        else f"{found.total} decisions, page {page} of {found.pages}"
+    )
+    table = Table(title=f"Routing log: {counted}")
     for column in ("decided", "recipient", "action", "due", "para", "episode", "delivery"):
         table.add_column(column)
     for e in found.entries:
@@ -203,21 +208,29 @@ def deadlines_command(
     terminal.print(table)
 
 
-def missing_command(as_json: Json = False) -> None:
+def missing_command(
+    page: Annotated[int, typer.Option(min=1, max=10_000)] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=500)] = 100,
+    as_json: Json = False,
+) -> None:
     """Every episode a child may still be missing from, the longest missing first: closed
     by joint decision (7.24) or with every duty answered, too."""
-    from hub.console.views import still_missing
+    from hub.console.views import still_missing_page
     from hub.console.when import how_long, local_time
-    from hub.reports.store import child_states
 
     now = SystemClock().now()
     with _parts() as parts, parts.sessions() as session:
         zone = ZoneInfo(parts.directory.timezone)
-        episodes = still_missing(child_states(session), parts.directory, now)
+        found = still_missing_page(session, parts.directory, now, page, per_page)
     if as_json:
-        _json(episodes)
+        _json(found)
         return
-    table = Table(title=f"Still missing: {len(episodes)} episode(s)")
+    episodes = found.episodes
+    more = f"; more: --page {page + 1}" if found.more else ""
+    table = Table(
+        title=f"Still missing: {found.children} child(ren), page {page}: "
+        f"{len(episodes)} episode(s){more}"
+    )
     for column in ("missing since", "for", "child", "episode", "risk", "status", "placing"):
         table.add_column(column)
     for column in ("force", "open duties", "next due", "closed (7.24)"):

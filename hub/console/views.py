@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer
 
 from hub.access.senders import arrival
@@ -37,6 +37,7 @@ from hub.store.models import (
     RejectedMessage,
     RoutingDecision,
     TimerRecord,
+    table_of,
 )
 from hub.store.outbox import NOTIFICATION_PREFIX
 from hub.store.outcomes import STATE
@@ -144,15 +145,25 @@ class LogEntry(BaseModel):
     sent_at: datetime | None
 
 
+# The routing log counts its decisions up to this many (or to the end of the page asked
+# for, if further): a count of every row read the whole log, 560 ms for each first page on
+# 2.25 million decisions (PostgreSQL), and its number went on growing for years.
+COUNT_CAP = 10_000
+
+
 class LogPage(BaseModel):
     entries: list[LogEntry]
-    total: int
+    total: int = Field(description="The decisions the filter selects; with `more`, at least")
     page: int
     per_page: int
+    more: bool = Field(
+        default=False, description="The count stopped at `total`: more decisions than that"
+    )
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        """The pages counted, and one more past them if the count stopped."""
+        return max(1, -(-self.total // self.per_page) + self.more)
 
 
 def _filtered(query: Select[Any], wanted: LogFilter) -> Select[Any]:
@@ -183,7 +194,9 @@ def _filtered(query: Select[Any], wanted: LogFilter) -> Select[Any]:
 
 def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: int = 50) -> LogPage:
     """Decisions newest first, with each notification's delivery."""
-    total = session.scalar(_filtered(select(func.count()).select_from(RoutingDecision), wanted))
+    cap = max(COUNT_CAP, page * per_page)
+    counted = _filtered(select(RoutingDecision.notification_id), wanted).limit(cap + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     query = _filtered(
         select(
             RoutingDecision,
@@ -221,7 +234,9 @@ def routing_log(session: Session, wanted: LogFilter, page: int = 1, per_page: in
         )
         for decision, status, attempts, last_error, sent_at in rows
     ]
-    return LogPage(entries=entries, total=total or 0, page=page, per_page=per_page)
+    return LogPage(
+        entries=entries, total=min(total, cap), page=page, per_page=per_page, more=total > cap
+    )
 
 
 # -- an episode's timeline -------------------------------------------------------------
@@ -574,6 +589,13 @@ def still_missing(
     """Every episode a child may still be missing from, oldest first (pure): the same that
     retention never touches (docs/retention.md), so one closed under 7.24, or whose duties
     are all answered, is here too."""
+    return [missing for _, missing in _still_missing(states, directory, now)]
+
+
+def _still_missing(
+    states: Iterable[ChildState], directory: Directory, now: datetime
+) -> list[tuple[datetime, MissingEpisode]]:
+    """`still_missing`, each with when it began as the engine counts (its order)."""
     found: list[tuple[datetime, MissingEpisode]] = []  # oldest first, as the engine counts
     for state in states:
         back = came_back(state)
@@ -614,8 +636,68 @@ def still_missing(
                     ),
                 )
             )
-    found.sort(key=lambda f: (f[0], f[1].child_id, f[1].episode_id))
-    return [missing for _, missing in found]
+    found.sort(key=_missing_order)
+    return found
+
+
+def _missing_order(found: tuple[datetime, MissingEpisode]) -> tuple[datetime, str, str]:
+    return found[0], found[1].child_id, found[1].episode_id
+
+
+class MissingPage(BaseModel):
+    """A page of `still_missing`, in its order: the longest missing first."""
+
+    episodes: list[MissingEpisode]
+    page: int
+    per_page: int
+    children: int = Field(description="The children who may still be missing, on every page")
+    more: bool = Field(description="Another page follows")
+
+
+def still_missing_page(
+    session: Session, directory: Directory, now: datetime, page: int = 1, per_page: int = 100
+) -> MissingPage:
+    """A page of `still_missing`, read from the children who may still be missing alone
+    (ChildRecord.missing_since, by its index), longest missing first: reading and
+    validating every child's state took seconds on a store of years.
+
+    A child is read in the order of its earliest episode still open (as the engine counts
+    its start, `hub.store.retention.missing_since`); a later one of its
+    own may belong further down, after other children's. So children are read, a chunk at
+    a time, until the episodes placed for good, those begun before every episode of the
+    children still unread, fill the pages up to this one and one more (is there a next
+    page)."""
+    children = table_of(ChildRecord).c
+    wanted = page * per_page + 1
+    missing = children.missing_since.is_not(None)
+    listed: list[tuple[datetime, MissingEpisode]] = []
+    after: tuple[datetime, str] | None = None
+    while True:
+        query = select(children.child_id, children.missing_since, children.state.cast(Text))
+        query = query.where(missing).order_by(children.missing_since, children.child_id)
+        if after is not None:
+            since, child_id = after
+            later = children.missing_since > since
+            query = query.where(
+                later | ((children.missing_since == since) & (children.child_id > child_id))
+            )
+        rows = session.execute(query.limit(wanted + 1)).all()
+        listed.extend(_still_missing((STATE.validate_json(r[2]) for r in rows), directory, now))
+        if len(rows) <= wanted:  # every child still missing read
+            break
+        after = rows[-1][1], rows[-1][0]
+        # by time alone: the database may order the ids as Python does not
+        if sum(1 for started, _ in listed if started < after[0]) >= wanted:
+            break
+    listed.sort(key=_missing_order)
+    first = (page - 1) * per_page
+    return MissingPage(
+        episodes=[missing for _, missing in listed[first : first + per_page]],
+        page=page,
+        per_page=per_page,
+        children=session.scalar(select(func.count()).where(missing)) or 0,
+        more=len(listed) > first + per_page,
+    )
 
 
 # -- the outbox ------------------------------------------------------------------------

@@ -63,7 +63,7 @@ from hub.console.views import (
     HeldDuty,
     LogFilter,
     LogPage,
-    MissingEpisode,
+    MissingPage,
     OutboxEntry,
     RefusalGroup,
     TeamDeadlines,
@@ -73,14 +73,14 @@ from hub.console.views import (
     refusal_ids,
     refusals,
     routing_log,
-    still_missing,
+    still_missing_page,
     unroutable,
 )
 from hub.console.when import cause_text, heading, how_late, how_long, label, local_time
 from hub.contracts.export import asyncapi_yaml
 from hub.reports.figures import Report
 from hub.reports.figures import TeamDuties as ReportTeam
-from hub.reports.store import ForumEntry, child_states, forum_list, period_report
+from hub.reports.store import ForumEntry, forum_list, period_report
 from hub.service.answers import Answer, answer_on_behalf
 from hub.store.database import READ_ONLY
 
@@ -395,6 +395,11 @@ class LogQuery(LogFilter):
     per_page: int = Field(default=PER_PAGE, ge=1, le=500)
 
 
+class MissingQuery(BaseModel):
+    page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=100, ge=1, le=500)
+
+
 def _api() -> Any:
     api = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
@@ -428,9 +433,11 @@ def _api() -> Any:
         now = console.clock.now()
         return await read(console, lambda s: deadlines(s, now, timedelta(hours=within_hours)))
 
-    @api.get("/missing", response_model=list[MissingEpisode])
-    async def missing_api(user: Viewer, console: ConsoleDep) -> list[MissingEpisode]:
-        return await _still_missing(console)
+    @api.get("/missing", response_model=MissingPage)
+    async def missing_api(
+        user: Viewer, console: ConsoleDep, query: Annotated[MissingQuery, Query()]
+    ) -> MissingPage:
+        return await _still_missing(console, query)
 
     @api.post(
         "/deadlines/{notification_id}/answer", response_model=AnswerResult, responses=NOT_FOUND
@@ -696,9 +703,11 @@ def _pages() -> Any:
         return await _deadlines_page(request, user, console, None)
 
     @pages.get("/missing")
-    async def missing_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
-        episodes = await _still_missing(console)
-        return _page(request, "missing.html", user, episodes=episodes, at=console.clock.now())
+    async def missing_page(
+        request: Request, user: Viewer, console: ConsoleDep, query: Annotated[MissingQuery, Query()]
+    ) -> HTMLResponse:
+        found = await _still_missing(console, query)
+        return _page(request, "missing.html", user, found=found, at=console.clock.now())
 
     @pages.post("/deadlines/{notification_id}/answer")
     async def answer_page(
@@ -855,9 +864,14 @@ async def _deadlines_page(
     return _page(request, "deadlines.html", user, teams=teams, at=now, result=result)
 
 
-async def _still_missing(console: Console) -> list[MissingEpisode]:
-    now, directory = console.clock.now(), console.directory
-    return await read(console, lambda s: still_missing(child_states(s), directory, now))
+async def _still_missing(console: Console, query: MissingQuery) -> MissingPage:
+    now, directory, page, per_page = (
+        console.clock.now(),
+        console.directory,
+        query.page,
+        query.per_page,
+    )
+    return await read(console, lambda s: still_missing_page(s, directory, now, page, per_page))
 
 
 def _local(target: str) -> str:

@@ -91,9 +91,26 @@ class ChildRecord(Base):
 
     __tablename__ = "child_states"
 
+    __table_args__ = (
+        # The children who may still be missing, a few among the store's hundreds of
+        # thousands, the longest missing first: the console's Still missing reads these alone
+        # (migration 0019, hub.console.views.still_missing_page).
+        Index(
+            "ix_child_states_missing",
+            "missing_since",
+            "child_id",
+            postgresql_where=text("missing_since IS NOT NULL"),
+            sqlite_where=text("missing_since IS NOT NULL"),
+        ),
+    )
+
     child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     state: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+    # When the earliest episode the child may still be missing from began, no later than
+    # the hub read its report (`hub.store.retention.missing_since`), written with the
+    # state; None: none.
+    missing_since: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RoutingDecision(Base):

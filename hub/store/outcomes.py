@@ -18,6 +18,7 @@ from pydantic_core import to_json
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    DateTime,
     String,
     Text,
     bindparam,
@@ -89,6 +90,13 @@ def load_children(session: Session, child_ids: Iterable[str]) -> dict[str, Child
         .with_for_update()
     )
     return {child_id: STATE.validate_json(state) for child_id, state in rows}
+
+
+def _missing_since(state: ChildState) -> datetime | None:
+    # hub.store.retention imports this module: its test of a child still missing, here
+    from hub.store.retention import missing_since
+
+    return missing_since(state)
 
 
 @dataclass
@@ -179,7 +187,7 @@ class Writes:
             session.execute(
                 CHILDREN.update()
                 .where(CHILDREN.c.child_id == new.c.child_id)
-                .values(state=new.c.state, updated_at=self.now)
+                .values(state=new.c.state, updated_at=self.now, missing_since=new.c.missing_since)
             )
         elif updates:
             session.execute(update(ChildRecord), [self._child_row(c) for c in updates])
@@ -189,7 +197,8 @@ class Writes:
             now = bindparam(None, self.now, type_=CHILDREN.c.updated_at.type)
             session.execute(
                 CHILDREN.insert().from_select(
-                    ["child_id", "state", "updated_at"], select(new.c.child_id, new.c.state, now)
+                    ["child_id", "state", "updated_at", "missing_since"],
+                    select(new.c.child_id, new.c.state, now, new.c.missing_since),
                 )
             )
         elif inserts:
@@ -201,18 +210,29 @@ class Writes:
         an array of texts would have psycopg escape every quote of every state. Coding a
         state to Python objects for the driver to encode took three times as long or more."""
         document = b"[%s]" % b",".join(
-            b'{"child_id":%s,"state":%s}' % (to_json(c), STATE.dump_json(self.children[c]))
+            b'{"child_id":%s,"state":%s,"missing_since":%s}'
+            % (to_json(c), STATE.dump_json(state), to_json(_missing_since(state)))
             for c in child_ids
+            for state in (self.children[c],)
         )
         return (
             func.json_to_recordset(bindparam(None, document.decode(), Text()).cast(JSON))
-            .table_valued(column("child_id", String), column("state", JSON))
+            .table_valued(
+                column("child_id", String),
+                column("state", JSON),
+                column("missing_since", DateTime(timezone=True)),
+            )
             .render_derived(with_types=True)
         )
 
     def _child_row(self, child_id: str) -> dict[str, Any]:
-        state = STATE.dump_python(self.children[child_id], mode="json")
-        return {"child_id": child_id, "state": state, "updated_at": self.now}
+        state = self.children[child_id]
+        return {
+            "child_id": child_id,
+            "state": STATE.dump_python(state, mode="json"),
+            "updated_at": self.now,
+            "missing_since": _missing_since(state),
+        }
 
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:
         """The routing log, once per notification id: ids are deterministic, so a duty

@@ -126,6 +126,17 @@ def came_back(state: ChildState) -> dict[str, datetime | None]:
     }
 
 
+def missing_since(state: ChildState) -> datetime | None:
+    """When the earliest episode the child may still be missing from began, no later than
+    the hub read its report (`clock_started`, the console's order), or None (pure). Written
+    with the state (ChildRecord.missing_since): the console's Still missing reads those
+    children alone, longest missing first, not the store's every state."""
+    back = came_back(state)
+    return min(
+        (e.clock_started for e in state.episodes if back[e.episode_id] is None), default=None
+    )
+
+
 def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
     """The episodes the child came back from on or before the cutoff (pure): never one the
     child may still be missing from."""
@@ -336,7 +347,9 @@ def _retire(
             TimerRecord.status != "pending",
         )
     )
-    row.state, row.updated_at = STATE.dump_python(retire(state, due), mode="json"), now
+    kept = retire(state, due)
+    row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
+    row.missing_since = missing_since(kept)  # unchanged: only episodes come back from go
 
 
 def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:

@@ -15,12 +15,14 @@ from typer.testing import CliRunner
 from hub.cli import app as cli_app
 from hub.clock import ManualClock
 from hub.console.context import Console
-from hub.console.views import MissingEpisode, still_missing
+from hub.console.views import MissingEpisode, still_missing, still_missing_page
 from hub.console.web import create_app
 from hub.reports.store import child_states
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
+from hub.settings import RetentionSettings
+from hub.store.retention import apply_retention
 from tests.console.conftest import (
     SECRET,
     add_users,
@@ -53,11 +55,12 @@ def found(store: Store, episode_id: str = EPISODE, child_id: str = CHILD) -> Non
     assert apply_batch(store, [record_of(report, "inbound.found-report")], DIRECTORY, FOUND)
 
 
-def missing_again(episode_id: str, reported_at: datetime) -> Record:
+def missing_again(episode_id: str, reported_at: datetime, child_id: str = CHILD) -> Record:
     """The same child reported missing again, two hours before `reported_at`."""
     return misper_record(
         id=f"evt-{episode_id}",
         data={
+            "child_id": child_id,
             "episode_id": episode_id,
             "reported_at": reported_at.isoformat(),
             "missing_since": (reported_at - timedelta(hours=2)).isoformat(),
@@ -66,8 +69,21 @@ def missing_again(episode_id: str, reported_at: datetime) -> Record:
 
 
 def shown(store: Store, now: datetime = LATER) -> list[MissingEpisode]:
+    """The console's first page, as it reads it: from the children still missing alone."""
     with store() as session:
-        return still_missing(child_states(session), DIRECTORY, now)
+        first = still_missing_page(session, DIRECTORY, now)
+    assert not first.more
+    return first.episodes
+
+
+def every_page(store: Store, now: datetime, per_page: int) -> list[list[MissingEpisode]]:
+    pages: list[list[MissingEpisode]] = []
+    with store() as session:
+        while True:
+            page = still_missing_page(session, DIRECTORY, now, len(pages) + 1, per_page)
+            pages.append(page.episodes)
+            if not page.more:
+                return pages
 
 
 def test_a_child_found_leaves_the_list_and_one_still_missing_stays_for_weeks(
@@ -213,7 +229,7 @@ def test_the_page_and_the_api_show_a_viewer_the_child_without_its_name(store: St
     assert CHILD in page.text
     assert "Fri 20 Nov 16:15 GMT" in page.text  # local time, as every page shows it
     assert 'href="/missing"' in viewer.get("/deadlines").text  # in the navigation
-    [listed] = viewer.get("/api/missing").json()
+    [listed] = viewer.get("/api/missing").json()["episodes"]
     assert (listed["episode_id"], listed["risk_level"]) == (EPISODE, "medium")
     for text in (page.text, json.dumps(listed)):
         assert "Jordan" not in text
@@ -229,5 +245,95 @@ def test_hub_missing_lists_them_as_json(
     monkeypatch.setenv("HUB_DATABASE_URL", database_url)
     result = CliRunner().invoke(cli_app, ["missing", "--json"])
     assert result.exit_code == 0, result.output
-    assert [m["episode_id"] for m in json.loads(result.output)] == [EPISODE]
+    assert [m["episode_id"] for m in json.loads(result.output)["episodes"]] == [EPISODE]
     assert "Jordan" not in result.output
+
+
+def test_paged_the_list_is_every_child_still_missing_in_order_and_no_one_else(
+    store: Store,
+) -> None:
+    """Still missing on a national store is paged, read from the children who may still be
+    missing alone (1.4: missing "until located"). Seven children reported a day apart, two
+    of them found; the first reported missing again on the fifth day, never found from its
+    first report: its later episode belongs among the others', not beside its first; an
+    eighth missing since the very moment the sixth was; a ninth's start typed a year ahead,
+    counted from when the hub read it. A few a page, the pages hold every episode of the
+    whole list, in its order, once each."""
+    for n, day in enumerate((0, 1, 2, 3, 4, 5, 6, 5)):
+        at = REPORTED + timedelta(days=day)
+        data = {"child_id": f"CF-30000{n}", "episode_id": f"EP-2026-070{n}"}
+        times = {"reported_at": at.isoformat(), "missing_since": at.isoformat()}
+        missing(store, at, **data, **times)
+    read_at, ahead = REPORTED + timedelta(days=2, hours=12), REPORTED + timedelta(days=365)
+    typed_ahead = {"reported_at": ahead.isoformat(), "missing_since": ahead.isoformat()}
+    missing(store, read_at, child_id="CF-300008", episode_id="EP-2026-0708", **typed_ahead)
+    found(store, "EP-2026-0701", "CF-300001")
+    found(store, "EP-2026-0703", "CF-300003")
+    again_at = REPORTED + timedelta(days=5, hours=3)
+    again = missing_again("EP-2026-0799", again_at, "CF-300000")
+    assert apply_batch(store, [again], DIRECTORY, again_at).applied == 1
+    with store() as session:
+        whole = still_missing(child_states(session), DIRECTORY, LATER)  # every state read
+    assert [m.episode_id for m in whole] == [
+        "EP-2026-0700",
+        "EP-2026-0702",
+        "EP-2026-0708",  # typed a year ahead: from when the hub read it
+        "EP-2026-0704",
+        "EP-2026-0705",
+        "EP-2026-0707",  # since the same moment: by the child's id
+        "EP-2026-0799",  # the first child's, after the sixth and eighth children's
+        "EP-2026-0706",
+    ]
+    for per_page in (1, 2, 3, 4, 7, 8, 100):
+        pages = every_page(store, LATER, per_page)
+        assert [m for page in pages for m in page] == whole
+        assert all(len(page) == per_page for page in pages[:-1])
+    with store() as session:
+        assert still_missing_page(session, DIRECTORY, LATER, 1, 2).children == 7
+        beyond = still_missing_page(session, DIRECTORY, LATER, 5, 2)
+    assert (beyond.episodes, beyond.more) == ([], False)
+
+
+def test_a_child_found_leaves_the_pages_and_missing_again_comes_back_on_them(
+    store: Store,
+) -> None:
+    """1.4: the child's row says whether it may still be missing, written with its state:
+    found, it is read no more; missing again, it is read again, under the new episode."""
+    missing(store)
+    assert [m.episode_id for m in shown(store)] == [EPISODE]
+    found(store)
+    assert shown(store) == []
+    again_at = FOUND + timedelta(days=3)
+    assert apply_batch(store, [missing_again("EP-2026-0600", again_at)], DIRECTORY, again_at)
+    assert [m.episode_id for m in shown(store)] == ["EP-2026-0600"]
+
+
+def test_retention_retiring_the_episode_a_child_came_back_from_keeps_it_on_the_pages(
+    store: Store,
+) -> None:
+    """Found, then missing again and never found: retention retires the first episode, 180
+    days on (docs/retention.md), and writes the child's state back; the child, missing
+    under the second, is still read and listed."""
+    missing(store)
+    found(store)
+    again_at = FOUND + timedelta(days=3)
+    assert apply_batch(store, [missing_again("EP-2026-0600", again_at)], DIRECTORY, again_at)
+    later = FOUND + timedelta(days=181)
+    done = apply_retention(store, RetentionSettings(), later, "test")
+    assert done.episodes_retired == 1
+    assert [m.episode_id for m in shown(store, later)] == ["EP-2026-0600"]
+
+
+def test_the_page_and_the_api_go_on_to_the_next_page(store: Store) -> None:
+    """Paged, a viewer is told there are more children still missing, and how many."""
+    missing(store)
+    missing(store, child_id="CF-200001", episode_id="EP-2026-0500")
+    add_users(store)
+    web = create_app(Console(parts_over(store, DIRECTORY, ManualClock(LATER))), SECRET, False)
+    viewer = signed_in(web, "vera")
+    first = viewer.get("/missing", params={"per_page": 1})
+    assert "2 children may still be missing" in first.text
+    assert 'href="?page=2&amp;per_page=1"' in first.text
+    second = viewer.get("/api/missing", params={"page": 2, "per_page": 1}).json()
+    assert [m["episode_id"] for m in second["episodes"]] == ["EP-2026-0500"]
+    assert (second["children"], second["more"]) == (2, False)

@@ -59,6 +59,29 @@ def found_record() -> object:
     return record_of(example("05-found-report"), topic="inbound.found-report")
 
 
+def test_the_routing_log_counts_a_national_store_so_far_and_says_so(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Years of decisions: the log counts no further than it must, and never shows a count
+    that stopped as the whole (a filter's exact total, under the cap, stays exact). With
+    the cap at 3, as it is at 10,000: the first page says "more than 3", a page further on
+    counts to its own end, and one child's few decisions are counted all."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    monkeypatch.setattr("hub.console.views.COUNT_CAP", 3)
+    with store() as session:
+        first = routing_log(session, LogFilter(), per_page=2)
+        further = routing_log(session, LogFilter(), page=3, per_page=2)
+        mash = routing_log(session, LogFilter(recipient="mash"))
+    assert (first.total, first.more, first.pages) == (3, True, 3)  # 2 counted, 1 more at least
+    assert (further.total, further.more, further.pages) == (6, True, 4)
+    assert (mash.total, mash.more) == (len(mash.entries), False)
+    add_users(store)
+    web = create_app(Console(parts_over(store, DIRECTORY, ManualClock(NOW))), SECRET, False)
+    rows = signed_in(web, "vera").get("/log/rows", params={"per_page": 2}).text
+    assert "more than 3 decisions (counted no further) · page 1" in rows
+    assert "page=2" in rows  # the next page, though not counted to its end
+
+
 def test_the_routing_log_filters_by_paragraph_and_recipient_newest_first(store: Store) -> None:
     apply_batch(store, [misper_record()], DIRECTORY, NOW)
     with store() as session:

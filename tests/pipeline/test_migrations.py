@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,13 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from hub.console.views import still_missing_page
+from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
 from hub.service.batch import Record
-from hub.store.database import alembic_config, make_engine, migrate
+from hub.store.database import alembic_config, make_engine, migrate, sessions
+from tests.helpers import example
+from tests.pipeline.records import misper_record, record_of
 
 HEADERS = [["ce_id", "3f0c"], ["content-type", "application/json"]]
 
@@ -168,3 +173,35 @@ def test_a_failing_migration_quotes_none_of_the_rows_it_was_converting(
     migrate(f"sqlite:///{tmp_path / 'hub.db'}")
     assert made
     assert all(options.get("hide_parameters") for options in made)
+
+
+def test_a_child_missing_before_0019_is_read_by_still_missing_after_it(
+    database_url: str,
+) -> None:
+    """The console's Still missing reads the children whose row says they may still be
+    missing: the upgrade says it, from their states, of every child stored before it, and
+    of no child found (1.4)."""
+    directory, reported = load_directory(), datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    for child in ("CF-1", "CF-2"):
+        data = {"child_id": child, "episode_id": f"EP-{child}"}
+        record = misper_record(id=f"evt-{child}", data=data)
+        assert apply_batch(store, [record], directory, reported).applied == 1
+    found = example("05-found-report")
+    found["id"] = "evt-found-CF-2"
+    found["data"].update(episode_id="EP-CF-2", child_id="CF-2")
+    record = record_of(found, "inbound.found-report")
+    assert apply_batch(store, [record], directory, reported + timedelta(days=4)).applied == 1
+    config = alembic_config(database_url)
+    command.downgrade(config, "0018")
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT child_id, missing_since FROM child_states"))
+        marked = {child: since is not None for child, since in rows}
+    with store() as session:
+        listed = still_missing_page(session, directory, reported + timedelta(days=40))
+    engine.dispose()
+    assert marked == {"CF-1": True, "CF-2": False}
+    assert [m.episode_id for m in listed.episodes] == ["EP-CF-1"]
