@@ -343,9 +343,11 @@ class ChildState:
 
     def returns(self, but: str | None = None) -> list[datetime]:
         """When the child came back from its episodes (but `but`), as the hub knows it:
-        found, or returned as the host authority said (8.4), retired ones included."""
-        backs = [e.back_at for e in self.episodes if e.episode_id != but]
-        backs += [r.found_at for r in self.retired if r.episode_id != but]
+        found, or returned as the host authority said (8.4), retired ones included. Each no
+        later than the hub heard of it (`clock_back`, as `found.located` ends searches): a
+        return typed ahead is no return from an absence begun after it was read (1.4)."""
+        backs = [e.clock_back for e in self.episodes if e.episode_id != but]
+        backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
 
     def ever_reported(self, episode_id: str) -> bool:

@@ -366,6 +366,23 @@ def test_7_18_a_child_missing_again_after_a_report_dated_ahead_is_searched_for()
     assert meeting.episode_id == "EP-2"
 
 
+def test_7_18_missing_again_read_after_a_return_typed_ahead_is_searched_for() -> None:
+    """The found report read on day 1 typed the return two days ahead (day 3); the child is
+    missing again on day 2, the report read on day 4. The child came back on day 1 at the
+    latest, as the hub heard of it (`clock_back`, as `located` ends searches): the typed
+    return is no return from the second absence, and its search runs (7.18, 7.22), the
+    meeting convened for it, not left undone as if the child were already back."""
+    timeline = missing_at_start()
+    read = START + timedelta(days=1)
+    timeline.receive(found(at=read + timedelta(days=2)), at=read)
+    again, reported = START + timedelta(days=2), START + timedelta(days=4)
+    timeline.receive(misper("EP-2", at=again), at=reported)
+    day_one = timeline.advance(reported + timedelta(hours=1))
+    assert [d.episode_id for d in told(day_one, "team_manager", "convene_strategy_meeting")] == [
+        "EP-2"
+    ]
+
+
 def test_1_4_a_second_report_dated_ahead_is_located_with_the_child() -> None:
     """A second force reports the same absence an hour on, its start typed a month ahead.
     Found under the first report, the child is located (1.4: missing "until located"): the

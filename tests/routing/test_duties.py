@@ -311,6 +311,68 @@ def test_7_22_a_date_set_at_the_24_hour_meeting_for_the_first_one_leaves_day_7_d
     assert [d.at for d in ladder] == [START + timedelta(days=7)]
 
 
+@pytest.mark.parametrize(
+    "report", [{"risk_level": RiskLevel.HIGH}, {"cse_risk": True}], ids=["high-risk", "cse"]
+)
+def test_7_22_a_date_set_at_the_24_hour_meeting_past_48_hours_leaves_day_7_due(
+    report: dict[str, Any],
+) -> None:
+    """7.22: the meeting "within 72 hours (48 hours if assessed as High Risk)", high risk
+    being one "deemed high e.g. known sexual exploitation". The 24-hour meeting (7.18) sets
+    the date of that first meeting, here later than its 48 hours: still that meeting's (owed
+    by 48 hours all the same), not day 7's, which, brought forward to it, was lost: a child
+    still missing went from day 3 to day 10 with no meeting."""
+    timeline = Timeline()
+    timeline.receive(misper(**report))
+    timeline.advance(START + timedelta(hours=24))
+    [convene] = [
+        d
+        for d in told(timeline.decisions, "practice_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == "24-hour"
+    ]
+    timeline.receive(
+        held(convene, START + timedelta(hours=25), next_meeting_at=START + timedelta(hours=60))
+    )
+    fired = by_the_rules(timeline.advance(START + timedelta(days=7, hours=1)))
+    ladder = told(fired, "service_manager", "convene_strategy_meeting")
+    assert [d.at for d in ladder] == [START + timedelta(days=7)]
+
+
+@pytest.mark.parametrize(
+    ("report", "lowered", "first"),
+    [
+        ({}, False, "72-hour"),
+        ({"cse_risk": True}, False, "48-hour"),
+        ({"risk_level": RiskLevel.HIGH}, True, "48-hour"),
+    ],
+    ids=["medium", "cse", "high-risk-lowered"],
+)
+def test_7_22_a_date_the_first_meeting_sets_brings_the_next_meeting_forward(
+    report: dict[str, Any], lowered: bool, first: str
+) -> None:
+    """7.22: the first meeting ("within 72 hours (48 hours if assessed as High Risk)", high
+    risk being one "deemed high e.g. known sexual exploitation") puts "provisional
+    arrangements ... in place for the next Strategy Meeting": the date it sets is the next
+    meeting's, whatever the grading when it is recorded, and brings day 7's forward to it
+    (7.22's are maximum timescales), as for a child graded high. Read as the first meeting's
+    own date, it was dropped, and the child waited for day 7."""
+    timeline = Timeline()
+    timeline.receive(misper(**report))
+    timeline.advance(START + timedelta(hours=24))
+    if lowered:  # graded high, the 48-hour meeting set, then lowered (7.16)
+        timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=26)))
+    [convene] = [
+        d
+        for d in told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == first
+    ]
+    next_meeting = START + timedelta(hours=60)
+    timeline.receive(held(convene, START + timedelta(hours=30), next_meeting_at=next_meeting))
+    fired = by_the_rules(timeline.advance(START + timedelta(hours=61)))
+    [ladder] = told(fired, "service_manager", "convene_strategy_meeting")
+    assert ladder.at == next_meeting
+
+
 def test_7_24_a_closed_episode_fires_nothing_more() -> None:
     timeline, _ = high_risk()
     timeline.receive(closed(START + timedelta(days=20)))

@@ -7,8 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from hub.contracts.events import ReturnInterviewResult
-from hub.contracts.vocabulary import Interviewer, LegalStatus, ReturnInterviewOutcome
+from hub.contracts.vocabulary import (
+    Interviewer,
+    LegalStatus,
+    ReturnInterviewOutcome,
+    RiskLevel,
+)
 from hub.routing.facts import Episode
 from tests.routing.builders import (
     CHILD,
@@ -18,6 +25,7 @@ from tests.routing.builders import (
     found,
     misper,
     return_interview,
+    risk_update,
     told,
 )
 
@@ -263,3 +271,23 @@ def test_5_15_a_refusal_read_after_the_child_went_again_owes_no_trusted_adult() 
     refusal = return_interview(START + timedelta(hours=29), declined=True)
     decisions = timeline.receive(refusal, at=START + timedelta(hours=31))
     assert not told(decisions, "mct", "offer_trusted_adult_interview")
+
+
+@pytest.mark.parametrize(
+    ("level", "cse"), [(RiskLevel.HIGH, False), (RiskLevel.MEDIUM, True)], ids=["high", "cse"]
+)
+def test_7_22_a_grading_of_an_episode_the_child_came_back_from_convenes_no_meeting(
+    level: RiskLevel, cse: bool
+) -> None:
+    """Missing again on day 20 under a new report, the child came back from the first
+    (1.4); the police then grade the first episode high, or mark CSE on it (6.6, 7.16).
+    7.22's meetings are held "if the child has not returned": the grading is told, but no
+    first meeting of the first episode is brought forward or held at once. The second
+    episode's meetings are its own."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(days=20)))
+    update = risk_update(level, START + timedelta(days=20, hours=2), cse=cse)
+    decisions = timeline.receive(update)
+    assert told(decisions, "mct", "risk_level_changed")
+    assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []

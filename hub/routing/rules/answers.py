@@ -28,7 +28,7 @@ from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_d
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
 from hub.routing.rules.risk import settle_disagreement
-from hub.routing.rules.strategy import STRATEGY_MEETING
+from hub.routing.rules.strategy import STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
 # The host force (8.3) is not among them: "police" attending says nothing of a second force,
@@ -158,7 +158,7 @@ def on_strategy_meeting_held(
     held = stand_down_escalations(held, redated, at)
     if event.next_meeting_at is None or episode.found_at is not None:
         return Outcome(state.with_episode(held))
-    if _first_meetings_date(held, event.next_meeting_at, directory):
+    if _first_meetings_date(held, convene, event.next_meeting_at, directory):
         return Outcome(state.with_episode(held))
     # 7.22's are "maximum timescales": a date set at the meeting brings the next one
     # forward, never past the day the ladder sets.
@@ -169,17 +169,28 @@ def on_strategy_meeting_held(
     return Outcome(state.with_episode(held), schedule=moved, cancel=tuple(ladder))
 
 
-def _first_meetings_date(episode: Episode, next_at: datetime, directory: Directory) -> bool:
+def _first_meetings_date(
+    episode: Episode, convene: Duty, next_at: datetime, directory: Directory
+) -> bool:
     """A date set within 7.22's first window ("within 72 hours (48 hours if High Risk) from
     the start of the missing episode") is that first meeting's, owed apart from the ladder
     (a 24-hour meeting setting the date of the 72-hour one): it is not the day-7 meeting's,
-    which, brought forward to it, was lost."""
+    which, brought forward to it, was lost. So is any date the 24-hour meeting (7.18) sets,
+    past that window too: the next meeting it arranges is 7.22's first, late (and still
+    owed by its window), not day 7's. The date the first meeting itself sets is the next
+    meeting's, however soon and however the child is graded by then. High risk as
+    on_missing_24h sets the window: graded high or with a CSE marker (7.22: "deemed high
+    e.g. known sexual exploitation")."""
     ts = directory.timescales
-    hours = (
-        ts.strategy_meeting_within_hours_high_risk
-        if episode.high_risk
-        else ts.strategy_meeting_within_hours
-    )
+    high = ts.strategy_meeting_within_hours_high_risk
+    if convene.meeting == TWENTY_FOUR_HOUR_MEETING:
+        return True
+    meeting = convene.meeting or ""
+    # 7.22's first meeting: within 72 hours, or 48 (on_missing_24h; brought forward by
+    # risk._first_meeting_brought_forward, "48-hour (brought forward: high risk)")
+    if meeting == f"{ts.strategy_meeting_within_hours}-hour" or meeting.startswith(f"{high}-hour"):
+        return False
+    hours = high if episode.meeting_brought_forward else ts.strategy_meeting_within_hours
     return next_at <= episode.clock_started + timedelta(hours=hours)
 
 

@@ -24,7 +24,7 @@ from hub.routing.rules.roles import (
     has_our_worker,
     social_worker_or,
 )
-from hub.routing.rules.strategy import MISSING_24H, significant_risk_meeting
+from hub.routing.rules.strategy import MISSING_24H, STRATEGY_MEETING, significant_risk_meeting
 
 RISK_DISAGREEMENT = "risk_disagreement"
 
@@ -68,6 +68,7 @@ def on_risk_update(
         and not episode.high_risk
         and not adult_care_leaver(episode)
         and not any(t.name == MISSING_24H for t in episode.timers)
+        and _still_searched(episode)
     ):
         # 7.22: known CSE brings the first meeting forward as high risk does. Before 24
         # hours missing, the 24-hour timer reads the marker and sets it within 48 hours.
@@ -181,7 +182,17 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
         if not _high_risk_meeting_owed(before, hours):
             significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
         return ctx.episode
+    if not _still_searched(before):
+        return ctx.episode  # 7.22: "if the child has not returned"
     return _first_meeting_brought_forward(ctx, before)
+
+
+def _still_searched(episode: Episode) -> bool:
+    """7.22's meetings still run for the episode: the child has not come back from it. One
+    the child came back from (missing again under a new report, located under another, or
+    reported after a later one: 1.4) has had its timers stopped (`found.search_ended`), or
+    never had them; a grading of it, read now, brings no meeting of it forward."""
+    return any(t.name == STRATEGY_MEETING for t in episode.timers)
 
 
 def _first_meeting_brought_forward(ctx: Context, before: Episode) -> Episode:

@@ -23,6 +23,8 @@ MISSING_24H = "missing_24h"
 STRATEGY_MEETING = "strategy_meeting"
 FORMAL_REVIEW = "formal_review"
 EIGHTEENTH_BIRTHDAY = "eighteenth_birthday"
+# 7.18's meeting at 24 hours missing, before 7.22's first (FirstStrategyMeeting.TWO_MEETINGS)
+TWENTY_FOUR_HOUR_MEETING = "24-hour"
 
 
 def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
@@ -83,7 +85,7 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
     if adult_care_leaver(episode):  # a timer set before 1.4 was read right
         return []
     if ctx.directory.choices.first_strategy_meeting is FirstStrategyMeeting.TWO_MEETINGS:
-        strategy_meeting(ctx, "practice_manager", "mash", ctx.at, "24-hour")
+        strategy_meeting(ctx, "practice_manager", "mash", ctx.at, TWENTY_FOUR_HOUR_MEETING)
     within = (
         ts.strategy_meeting_within_hours_high_risk
         if episode.meeting_brought_forward  # high risk or known CSE (7.22)
