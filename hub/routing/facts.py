@@ -350,6 +350,18 @@ class ChildState:
         backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
 
+    def back_from(self, episode: Episode, at: datetime) -> bool:
+        """The child is certainly back from `episode` and not missing now, though not found
+        under it: located under another report since it began (found, or returned as the
+        host said: 1.4, missing "until located"; as `found.located` ends its search), and
+        no episode begun since. Missing again, or never located, the child may be missing."""
+        backs = [
+            back
+            for back in self.returns(but=episode.episode_id)
+            if episode.clock_started <= back <= at
+        ]
+        return bool(backs) and all(start <= max(backs) for start in self.clock_starts())
+
     def ever_reported(self, episode_id: str) -> bool:
         return self.episode(episode_id) is not None or any(
             r.episode_id == episode_id for r in self.retired

@@ -323,6 +323,21 @@ def test_7_22_the_misper_report_read_after_the_hosts_found_notice_starts_no_sear
     assert {d.action for d in fired} == {"return_interview_overdue"}
 
 
+def test_1_4_a_high_risk_report_read_at_night_after_the_hosts_found_notice_alerts_no_one() -> None:
+    """Kent says our child placed there has returned (8.4) before the MISPER report, graded
+    high, is read out of hours: the child is back, so EDT is not told to act for children's
+    services on a high-risk child missing (1.4, 3.10); the return interview is owed."""
+    returned = START + timedelta(hours=9)  # 19:00
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    report = misper(
+        legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent", risk_level=RiskLevel.HIGH
+    )
+    decisions = timeline.receive(report, at=returned + timedelta(hours=1))
+    assert told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+    assert not told(decisions, "edt", "high_risk_child_missing")
+
+
 def test_7_22_a_found_notice_before_the_report_from_an_authority_not_its_host_ends_nothing() -> (
     None
 ):

@@ -373,6 +373,30 @@ def test_7_22_a_date_the_first_meeting_sets_brings_the_next_meeting_forward(
     assert ladder.at == next_meeting
 
 
+@pytest.mark.parametrize("cse", [False, True], ids=["high-risk", "cse"])
+def test_7_22_a_date_the_first_meeting_held_at_once_sets_brings_the_next_forward(
+    cse: bool,
+) -> None:
+    """Graded high (or marked CSE, 7.22: "deemed high e.g. known sexual exploitation") past
+    48 hours, the first meeting is held at once ("day 2"); by the time it is held the risk
+    is lowered. It is 7.22's first meeting all the same: the date it sets for the next is
+    the next meeting's and brings day 7's forward to it, as for the 48-hour meeting. Read
+    by the grading when recorded, as the first meeting's own date, it was dropped."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=50))
+    level = RiskLevel.MEDIUM if cse else RiskLevel.HIGH
+    timeline.receive(risk_update(level, START + timedelta(hours=50), cse=cse))
+    [convene] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")[-1:]
+    assert str(convene.details["meeting"]).startswith("day 2")
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=52)))  # 7.16
+    next_meeting = START + timedelta(hours=70)
+    timeline.receive(held(convene, START + timedelta(hours=55), next_meeting_at=next_meeting))
+    fired = by_the_rules(timeline.advance(START + timedelta(hours=71)))
+    [ladder] = told(fired, "service_manager", "convene_strategy_meeting")
+    assert ladder.at == next_meeting
+
+
 def test_7_24_a_closed_episode_fires_nothing_more() -> None:
     timeline, _ = high_risk()
     timeline.receive(closed(START + timedelta(days=20)))

@@ -291,3 +291,54 @@ def test_7_22_a_grading_of_an_episode_the_child_came_back_from_convenes_no_meeti
     decisions = timeline.receive(update)
     assert told(decisions, "mct", "risk_level_changed")
     assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []
+
+
+def _located_under_the_second_forces_report() -> Timeline:
+    """Two forces report the same absence; the child is located under the second's."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(
+        misper("EP-2", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    )
+    timeline.receive(found("EP-2", at=START + timedelta(days=1)))
+    return timeline
+
+
+def test_1_4_graded_high_under_one_report_once_located_under_another_alerts_no_one() -> None:
+    """1.4: missing "until located"; the child was located under the second force's report,
+    and has not gone missing since. The first force then grades its report high: told as a
+    change (7.16), but MASH is not told a high-risk child is missing (1.4), as for a child
+    found under the graded report itself."""
+    timeline = _located_under_the_second_forces_report()
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(days=1, hours=2)))
+    assert told(decisions, "mct", "risk_level_changed")
+    assert not [d for d in decisions if d.action == "high_risk_child_missing"]
+
+
+def test_1_4_graded_high_once_missing_again_still_alerts_mash() -> None:
+    """Located, then missing again under a third report: the child is missing now, and a
+    high grading of the first report still reaches MASH at once (1.4)."""
+    timeline = _located_under_the_second_forces_report()
+    timeline.receive(misper("EP-3", at=START + timedelta(days=3)))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(days=3, hours=2)))
+    assert told(decisions, "mash", "high_risk_child_missing")
+
+
+def test_1_4_a_high_risk_report_read_out_of_hours_after_the_child_was_located_alerts_no_one() -> (
+    None
+):
+    """A second force's report of the same absence, graded high, is read at night after the
+    child was located under the first's: EDT does not act for children's services on a
+    high-risk child missing (1.4, 3.10); the child is back."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    late = misper(
+        "EP-2",
+        at=START + timedelta(hours=1),
+        reporting_force="thames-valley-police",
+        risk_level=RiskLevel.HIGH,
+    )
+    decisions = timeline.receive(late, at=START + timedelta(hours=13))  # 23:00
+    assert told(decisions, "edt", "missing_child_out_of_hours")  # 3.10, as before
+    assert not told(decisions, "edt", "high_risk_child_missing")

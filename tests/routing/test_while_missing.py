@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from hub.contracts.events import StrategyMeetingHeld
 from hub.contracts.vocabulary import LegalStatus, MeetingAttendee, RagRating, RiskLevel
 from tests.routing.builders import (
@@ -259,7 +261,7 @@ def test_7_22_a_cse_marker_after_24_hours_brings_the_72_hour_meeting_to_48() -> 
     )
     [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
     assert meeting.due == START + timedelta(hours=48)
-    assert meetings_owed(timeline) == ["48-hour (brought forward: high risk)"]  # 72 stood down
+    assert meetings_owed(timeline) == ["48-hour (brought forward: CSE)"]  # 72 stood down
 
 
 def test_7_22_a_cse_marker_past_48_hours_brings_a_meeting_at_once() -> None:
@@ -269,6 +271,43 @@ def test_7_22_a_cse_marker_past_48_hours_brings_a_meeting_at_once() -> None:
     [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
     assert meeting.due == at
     assert told(decisions, "rise", "missing_child_at_risk_of_cse")  # 6.6, as before
+
+
+def test_7_22_a_meeting_a_cse_marker_brings_forward_says_so_not_high_risk() -> None:
+    """The chair of a meeting brought forward for a medium-risk child's CSE marker is told
+    why it is sooner (7.22: "known sexual exploitation"), not that the child is graded high:
+    its notification says high_risk false, as the police graded."""
+    timeline = missing_for(1.1)
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, START + timedelta(hours=30), cse=True)
+    )
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.details == {"meeting": "48-hour (brought forward: CSE)", "high_risk": False}
+    assert "high risk" not in meeting.summary
+
+
+def test_7_22_a_meeting_held_at_once_for_a_cse_marker_says_so_not_high_risk() -> None:
+    timeline = missing_for(2.5)
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, START + timedelta(hours=60), cse=True)
+    )
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.details["meeting"] == "day 2 (CSE)"
+
+
+@pytest.mark.parametrize("hours", [30, 60], ids=["within-48", "past-48"])
+def test_7_22_graded_high_after_a_cse_marker_brought_the_meeting_forward_adds_none(
+    hours: int,
+) -> None:
+    """7.22's one first meeting: brought forward for the CSE marker and not yet held, it is
+    the high-risk child's too; no second is convened when the police then grade high."""
+    timeline = missing_for(hours / 24)
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=hours), cse=True))
+    decisions = timeline.receive(
+        risk_update(RiskLevel.HIGH, START + timedelta(hours=hours + 1), cse=True)
+    )
+    assert not told(decisions, "team_manager", "convene_strategy_meeting")
+    assert told(decisions, "mash", "high_risk_child_missing")  # 1.4, as before
 
 
 def test_7_22_a_cse_marker_on_a_child_graded_high_changes_no_meeting() -> None:

@@ -27,7 +27,7 @@ from hub.routing.facts import (
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
-from hub.routing.rules.risk import settle_disagreement
+from hub.routing.rules.risk import HELD_AT_ONCE, settle_disagreement
 from hub.routing.rules.strategy import STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -187,8 +187,14 @@ def _first_meetings_date(
         return True
     meeting = convene.meeting or ""
     # 7.22's first meeting: within 72 hours, or 48 (on_missing_24h; brought forward by
-    # risk._first_meeting_brought_forward, "48-hour (brought forward: high risk)")
-    if meeting == f"{ts.strategy_meeting_within_hours}-hour" or meeting.startswith(f"{high}-hour"):
+    # risk._first_meeting_brought_forward, "48-hour (brought forward: high risk)" or
+    # "... CSE)"), or held at once past 48 hours ("day 2 (high risk)", "day 2 (CSE)"):
+    # known by name, not by the grading when it is recorded, which may have been lowered.
+    if (
+        meeting == f"{ts.strategy_meeting_within_hours}-hour"
+        or meeting.startswith(f"{high}-hour")
+        or meeting.endswith(HELD_AT_ONCE)
+    ):
         return False
     hours = high if episode.meeting_brought_forward else ts.strategy_meeting_within_hours
     return next_at <= episode.clock_started + timedelta(hours=hours)

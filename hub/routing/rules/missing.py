@@ -79,7 +79,13 @@ def on_misper_report(
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         _timescales_for_action(ctx, placing, searched=not came_back)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
-    _specific_circumstances(ctx)
+    # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
+    # or located since under another report of this absence, and not missing again since.
+    back = state.back_from(episode, at) or (
+        returned_at is not None
+        and all(start <= episode.clock_started for start in state.clock_starts())
+    )
+    _specific_circumstances(ctx, missing=not back)
     escalated = on_repeat(ctx, state)
     timers = () if came_back else tuple(timers_on_report(ctx))
     located_too: tuple[Timer, ...] = ()
@@ -331,9 +337,10 @@ def _timescales_for_action(ctx: Context, placing: Placing, *, searched: bool) ->
     )
 
 
-def _specific_circumstances(ctx: Context) -> None:
+def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
     """Out of hours (3.10), a CSE risk (6.6), a care leaver (1.4, 4.1), an unaccompanied
-    asylum-seeking or trafficked child (4.3)."""
+    asylum-seeking or trafficked child (4.3). `missing`: unless the child is certainly back
+    (`ChildState.back_from`), to whom no high-risk alert is owed."""
     episode, report = ctx.episode, ctx.episode.report
     if day_teams_closed(ctx):
         ctx.tell(
@@ -343,7 +350,7 @@ def _specific_circumstances(ctx: Context) -> None:
             "Reported out of hours: police may ask EDT for the Incident and Location Forms.",
             due=ctx.at,
         )
-        if episode.high_risk and not adult_care_leaver(episode):
+        if episode.high_risk and missing and not adult_care_leaver(episode):
             edt_acts_for_childrens_services(
                 ctx,
                 "Reported missing at high risk, out of hours: children's services must be "

@@ -61,7 +61,9 @@ def on_risk_update(
         risk_level=event.risk_level.value,
         cse_risk=event.cse_risk,
     )
-    if raised and not adult_care_leaver(episode):  # 1.4: "if the person is under 18"
+    # 1.4: "if the person is under 18", and missing: located under another report of this
+    # absence, the child is back, as had it been found under this one (_graded_before_found).
+    if raised and not adult_care_leaver(episode) and not state.back_from(episode, at):
         updated = ctx.episode = _raised_to_high_risk(ctx, episode)
     elif (
         new_cse
@@ -144,20 +146,30 @@ def _graded_before_found(
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
 
 
+# Why 7.22's first meeting was brought forward, as its name tells the chair: graded high, or
+# a CSE marker on a child not graded high ("deemed high e.g. known sexual exploitation").
+_HIGH_RISK, _CSE = "high risk", "CSE"
+_BROUGHT_FORWARD = (_HIGH_RISK, _CSE)
+# 7.22's first meeting held at once past its 48 hours: "day N (high risk)", "day N (CSE)".
+HELD_AT_ONCE = tuple(f"({why})" for why in _BROUGHT_FORWARD)
+
+
 def _high_risk_meeting_owed(episode: Episode, hours: int) -> bool:
     """A meeting set for the child's high risk (7.17's, 7.22's within 48 hours, or one at
     once past them) is owed and not yet held: graded high again after being lowered, the
     child is owed that meeting, not a second one chased on its own once the first is held."""
+    # And one a CSE marker brought forward (7.22's same "deemed high"), by either name a
+    # stored state may hold: brought forward for CSE was once named for high risk.
     high_risk_meetings = {
         "significant-risk",
         f"{hours}-hour",
-        f"{hours}-hour (brought forward: high risk)",
+        *(f"{hours}-hour (brought forward: {why})" for why in _BROUGHT_FORWARD),
     }
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
         and not d.settled
         and d.meeting is not None
-        and (d.meeting in high_risk_meetings or d.meeting.endswith("(high risk)"))
+        and (d.meeting in high_risk_meetings or d.meeting.endswith(HELD_AT_ONCE))
         for d in episode.duties
     )
 
@@ -208,16 +220,16 @@ def _first_meeting_brought_forward(ctx: Context, before: Episode) -> Episode:
     )
     if _high_risk_meeting_owed(ctx.episode, hours):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
+    # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
+    why = _HIGH_RISK if ctx.episode.high_risk else _CSE
     due = before.clock_started + timedelta(hours=hours)
     if due > ctx.at:
-        strategy_meeting(
-            ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: high risk)"
-        )
+        strategy_meeting(ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: {why})")
         return ctx.episode
     # Past 48 hours, it is held at once, chaired as 7.18 has a meeting of that day chaired:
     # from day 7 the Service Manager (or MASH's manager), from day 10 the SQAS Service Manager.
     days = (ctx.at - before.clock_started).days
-    which = f"day {days} (high risk)"
+    which = f"day {days} ({why})"
     ladder = ctx.directory.timescales.strategy_meeting_days  # day 7, day 10 (on_strategy_meeting)
     if days >= ladder[min(1, len(ladder) - 1)]:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
