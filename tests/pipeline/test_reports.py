@@ -53,8 +53,9 @@ def test_the_november_reports_count_what_happened_to_the_two_children(played: st
     assert figures["return_interviews_within_72_hours"] == 1
     assert figures["return_interviews_declined"] == 0
     # Jordan's significant-risk meeting held before its deadline, the 24-hour one an hour and
-    # a quarter after it, the 48-hour one early; Riley's third episode's 24-hour and 72-hour
-    # meetings never recorded held (7.18, 7.22). Jordan found before day 7: no more meetings.
+    # a quarter after it, the 48-hour one early; Riley's third episode's 24-hour and first
+    # meetings never recorded held (7.18, 7.22: within 48 hours, a CSE marker on the report).
+    # Jordan found before day 7: no more meetings.
     assert figures["strategy_meetings_due"] == 5
     assert figures["strategy_meetings_held_on_time"] == 2
     assert figures["strategy_meetings_held_late"] == 1
@@ -65,7 +66,7 @@ def test_the_november_reports_count_what_happened_to_the_two_children(played: st
     assert late == {
         "24-hour meeting held late",
         "24-hour meeting not recorded held",
-        "72-hour meeting not recorded held",
+        "48-hour meeting not recorded held",
     }
     weeks = {w["week_of"]: w["episodes"] for w in figures["episodes_per_week"]}
     assert weeks == {"2026-11-02": 1, "2026-11-09": 1, "2026-11-16": 1, "2026-11-23": 1}
