@@ -359,6 +359,36 @@ def test_7_22_a_date_the_first_meeting_sets_brings_the_next_meeting_forward(
     assert ladder.at == next_meeting
 
 
+def test_7_22_a_date_a_meeting_brought_into_the_first_72_hours_sets_is_kept() -> None:
+    """7.22's are maximum timescales: the 72-hour meeting brought the next forward to 50
+    hours ("day 2", the ladder's), and that meeting set the one after for 70 hours. Its
+    date is the next meeting's like any other the ladder's meetings set: taken for the
+    first meeting's own (it falls within 72 hours), it was dropped, and the child still
+    missing waited from 50 hours to day 10."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=24))
+    [first] = [
+        d
+        for d in told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == "72-hour"
+    ]
+    timeline.receive(
+        held(first, START + timedelta(hours=30), next_meeting_at=START + timedelta(hours=50))
+    )
+    [day_2] = told(
+        by_the_rules(timeline.advance(START + timedelta(hours=51))),
+        "service_manager",
+        "convene_strategy_meeting",
+    )
+    assert day_2.details["meeting"] == "day 2"
+    next_meeting = START + timedelta(hours=70)
+    timeline.receive(held(day_2, START + timedelta(hours=51), next_meeting_at=next_meeting))
+    fired = by_the_rules(timeline.advance(START + timedelta(hours=71)))
+    [ladder] = told(fired, "sqas_service_manager", "convene_strategy_meeting")
+    assert ladder.at == next_meeting
+
+
 @pytest.mark.parametrize("cse", [False, True], ids=["high-risk", "cse"])
 def test_7_22_a_date_the_first_meeting_held_at_once_sets_brings_the_next_forward(
     cse: bool,

@@ -190,9 +190,11 @@ def _first_meetings_date(
     # risk._first_meeting_brought_forward, "48-hour (brought forward: high risk)" or
     # "... CSE)"), or held at once past 48 hours ("day 2 (high risk)", "day 2 (CSE)"):
     # known by name, not by the grading when it is recorded, which may have been lowered.
+    # And the ladder's own ("day N", 7.22): one brought forward into the first window sets
+    # the next meeting's date like any other, never the first meeting's.
     if (
         meeting == f"{ts.strategy_meeting_within_hours}-hour"
-        or meeting.startswith(f"{high}-hour")
+        or meeting.startswith((f"{high}-hour", "day "))
         or meeting.endswith(HELD_AT_ONCE)
     ):
         return False
