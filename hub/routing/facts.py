@@ -354,11 +354,13 @@ class ChildState:
         """The child is certainly back from `episode` and not missing now, though not found
         under it: located under another report since it began (found, or returned as the
         host said: 1.4, missing "until located"; as `found.located` ends its search), and
-        no episode begun since. Missing again, or never located, the child may be missing."""
+        no episode begun since. Missing again, or never located, the child may be missing.
+        A return at the very moment the episode began is no proof (the next absence may
+        have begun then): as missing.py's "came back", strictly after."""
         backs = [
             back
             for back in self.returns(but=episode.episode_id)
-            if episode.clock_started <= back <= at
+            if episode.clock_started < back <= at
         ]
         return bool(backs) and all(start <= max(backs) for start in self.clock_starts())
 

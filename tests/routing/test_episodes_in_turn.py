@@ -324,6 +324,24 @@ def test_1_4_graded_high_once_missing_again_still_alerts_mash() -> None:
     assert told(decisions, "mash", "high_risk_child_missing")
 
 
+def test_1_4_a_high_risk_report_of_an_absence_begun_as_the_child_was_found_alerts_edt() -> None:
+    """A second report, graded high and read at night, says the child went missing at the
+    very minute it was found under the first: perhaps the same absence, perhaps the next.
+    The hub searches for the child (it may be missing), so EDT acts for children's services
+    on a high-risk child missing (1.4, 3.10): only a child certainly back is spared it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    again = misper(
+        "EP-2",
+        at=START + timedelta(hours=5),
+        reporting_force="thames-valley-police",
+        risk_level=RiskLevel.HIGH,
+    )
+    decisions = timeline.receive(again, at=START + timedelta(hours=13))  # 23:00
+    assert told(decisions, "edt", "high_risk_child_missing")
+
+
 def test_1_4_a_high_risk_report_read_out_of_hours_after_the_child_was_located_alerts_no_one() -> (
     None
 ):
