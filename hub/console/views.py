@@ -41,7 +41,6 @@ from hub.store.models import (
 )
 from hub.store.outbox import NOTIFICATION_PREFIX
 from hub.store.outcomes import STATE
-from hub.store.retention import came_back
 
 # unroutable: held until the directory knows its recipient (hub.service.rerouting)
 Delivery = Literal["queued", "failing", "sent", "none", "unroutable"]
@@ -598,7 +597,7 @@ def _still_missing(
     """`still_missing`, each with when it began as the engine counts (its order)."""
     found: list[tuple[datetime, MissingEpisode]] = []  # oldest first, as the engine counts
     for state in states:
-        back = came_back(state)
+        back = state.came_back()
         open_episodes = [e for e in state.episodes if back.get(e.episode_id) is None]
         for episode in open_episodes:
             report = episode.report
@@ -662,7 +661,7 @@ def still_missing_page(
     validating every child's state took seconds on a store of years.
 
     A child is read in the order of its earliest episode still open (as the engine counts
-    its start, `hub.store.retention.missing_since`); a later one of its
+    its start, `ChildState.missing_since`); a later one of its
     own may belong further down, after other children's. So children are read, a chunk at
     a time, until the episodes placed for good, those begun before every episode of the
     children still unread, fill the pages up to this one and one more (is there a next

@@ -331,9 +331,6 @@ class ChildState:
         """How many episodes the child has had, retired ones included."""
         return len(self.episodes) + len(self.retired)
 
-    def starts(self) -> list[datetime]:
-        return [e.started_at for e in self.episodes] + [r.started_at for r in self.retired]
-
     def clock_starts(self) -> list[datetime]:
         """When each episode began no later than the hub read its report (`clock_started`),
         retired ones included: how the rules count and order them (7.18, 8.12), a start
@@ -349,6 +346,33 @@ class ChildState:
         backs = [e.clock_back for e in self.episodes if e.episode_id != but]
         backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
+
+    def came_back(self) -> dict[str, datetime | None]:
+        """When the child came back from each episode, as far as the hub knows: found, or
+        returned by the host authority's word (8.4); or, one child being missing once at a
+        time (1.4), back under another episode that began no earlier (missing again and
+        found, or a second force's report of the same absence found). None: the child may
+        still be missing from it (a 7.24 closure is no return). As the engine counts
+        (`found.located`): each episode from when it began no later than the hub read its
+        report, each return from when the hub heard of it at the latest (`returns`): a start
+        typed ahead must not keep its data on, nor a return typed ahead end a later absence."""
+        return {
+            e.episode_id: e.clock_back
+            or min(
+                (b for b in self.returns(but=e.episode_id) if b >= e.clock_started), default=None
+            )
+            for e in self.episodes
+        }
+
+    def missing_since(self) -> datetime | None:
+        """When the earliest episode the child may still be missing from began, no later
+        than the hub read its report (`clock_started`, the console's order), or None. Stored
+        with the state (ChildRecord.missing_since): the console's Still missing reads those
+        children alone, longest missing first, not the store's every state."""
+        back = self.came_back()
+        return min(
+            (e.clock_started for e in self.episodes if back[e.episode_id] is None), default=None
+        )
 
     def back_from(self, episode: Episode, at: datetime) -> bool:
         """The child is certainly back from `episode` and not missing now, though not found

@@ -108,7 +108,7 @@ class ChildRecord(Base):
     state: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
     # When the earliest episode the child may still be missing from began, no later than
-    # the hub read its report (`hub.store.retention.missing_since`), written with the
+    # the hub read its report (`ChildState.missing_since`), written with the
     # state; None: none.
     missing_since: Mapped[datetime | None] = mapped_column(default=None)
 

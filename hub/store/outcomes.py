@@ -92,13 +92,6 @@ def load_children(session: Session, child_ids: Iterable[str]) -> dict[str, Child
     return {child_id: STATE.validate_json(state) for child_id, state in rows}
 
 
-def _missing_since(state: ChildState) -> datetime | None:
-    # hub.store.retention imports this module: its test of a child still missing, here
-    from hub.store.retention import missing_since
-
-    return missing_since(state)
-
-
 @dataclass
 class Writes:
     """Everything one record, or one batch, changes in the store, not yet written."""
@@ -211,7 +204,7 @@ class Writes:
         state to Python objects for the driver to encode took three times as long or more."""
         document = b"[%s]" % b",".join(
             b'{"child_id":%s,"state":%s,"missing_since":%s}'
-            % (to_json(c), STATE.dump_json(state), to_json(_missing_since(state)))
+            % (to_json(c), STATE.dump_json(state), to_json(state.missing_since()))
             for c in child_ids
             for state in (self.children[c],)
         )
@@ -231,7 +224,7 @@ class Writes:
             "child_id": child_id,
             "state": STATE.dump_python(state, mode="json"),
             "updated_at": self.now,
-            "missing_since": _missing_since(state),
+            "missing_since": state.missing_since(),
         }
 
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
-from hub.routing.facts import ChildState, Episode, RetiredEpisode
+from hub.routing.facts import ChildState, RetiredEpisode
 from hub.routing.rules.duties import FOLLOW_UP
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
 from hub.service.answers import ON_BEHALF
@@ -100,49 +100,12 @@ class Retained:
         return ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in self.counts().items())
 
 
-def came_back(state: ChildState) -> dict[str, datetime | None]:
-    """When the child came back from each episode, as far as the hub knows (pure): found,
-    or returned by the host authority's word (8.4); or, one child being missing once at a
-    time (1.4), back under another episode that began no earlier (missing again and found,
-    or a second force's report of the same absence found). None: the child may still be
-    missing from it (a 7.24 closure is no return). As the engine counts (`found.located`):
-    each episode from when it began no later than the hub read its report, each return from
-    when the hub heard of it at the latest (`clock_started`, `clock_back`): a start typed
-    ahead must not keep its data on, nor a return typed ahead end a later absence."""
-    others: list[Episode | RetiredEpisode] = [*state.episodes, *state.retired]
-    return {
-        e.episode_id: e.clock_back
-        or min(
-            (
-                back
-                for o in others
-                if o.episode_id != e.episode_id
-                and (back := o.clock_back) is not None
-                and back >= e.clock_started
-            ),
-            default=None,
-        )
-        for e in state.episodes
-    }
-
-
-def missing_since(state: ChildState) -> datetime | None:
-    """When the earliest episode the child may still be missing from began, no later than
-    the hub read its report (`clock_started`, the console's order), or None (pure). Written
-    with the state (ChildRecord.missing_since): the console's Still missing reads those
-    children alone, longest missing first, not the store's every state."""
-    back = came_back(state)
-    return min(
-        (e.clock_started for e in state.episodes if back[e.episode_id] is None), default=None
-    )
-
-
 def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
     """The episodes the child came back from on or before the cutoff (pure): never one the
     child may still be missing from."""
     return [
         episode_id
-        for episode_id, back in came_back(state).items()
+        for episode_id, back in state.came_back().items()
         if back is not None and back <= cutoff
     ]
 
@@ -204,14 +167,20 @@ def apply_retention(
     return retained
 
 
+def _engine(sessions: sessionmaker[Session]) -> Engine:
+    """The engine the sessions are bound to, for work outside a session's transaction."""
+    with sessions() as session:
+        bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def _empty_sqlite_wal(sessions: sessionmaker[Session]) -> None:
     """On SQLite the write-ahead log still holds the pages as they were before this run (or
     an earlier one whose checkpoint gave up), a child's name among them: copied into the
     file (where secure_delete zeroes what was removed) and emptied, once the run's
     transactions have committed (docs/retention.md)."""
-    with sessions() as session:
-        engine = session.get_bind()
-    if isinstance(engine, Engine) and engine.dialect.name == "sqlite" and not truncate_wal(engine):
+    engine = _engine(sessions)
+    if engine.dialect.name == "sqlite" and not truncate_wal(engine):
         log.warning(
             "retention: the SQLite write-ahead log was busy and not emptied; what it held "
             "stays there until the hub's writes overwrite it, or the next run empties it"
@@ -230,9 +199,7 @@ def _retire_episodes(
     run locked every child it read, 500 at a time, and a consumer's batch with any of them
     waited while it validated all 500 states (the whole store's, at every start of `hub
     run`): a found report applied late."""
-    with sessions() as session:
-        bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = _engine(sessions)
     children = table_of(ChildRecord).c
     after = ""
     while True:
@@ -291,7 +258,7 @@ def _retire(
     retained.episodes_retired += len(due)
     # Its events, and those about no episode (a placement notice) once no episode of the
     # child is still missing.
-    still_missing = any(back is None for e, back in came_back(state).items() if e not in due)
+    still_missing = any(back is None for e, back in state.came_back().items() if e not in due)
     about: ColumnElement[bool] = InboundEvent.episode_id.in_(due)
     if not still_missing:
         about = or_(about, InboundEvent.episode_id.is_(None))
@@ -349,7 +316,7 @@ def _retire(
     )
     kept = retire(state, due)
     row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
-    row.missing_since = missing_since(kept)  # unchanged: only episodes come back from go
+    row.missing_since = kept.missing_since()  # unchanged: only episodes come back from go
 
 
 def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:
@@ -461,7 +428,7 @@ def _redact_without_episode(
         )
     )
     for event in events:
-        back = came_back(load_child(session, event.child_id))
+        back = load_child(session, event.child_id).came_back()
         if event.episode_id in back or None in back.values():
             continue  # the child missing now, or the notice about an episode still held
         retained.events_redacted += 1

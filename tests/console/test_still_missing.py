@@ -1,5 +1,5 @@
 """Still missing (docs/console.md), on SQLite and PostgreSQL: every episode a child may still
-be missing from, the ones retention keeps (hub.store.retention.came_back), however quiet its
+be missing from, the ones retention keeps (ChildState.came_back), however quiet its
 duties, and never the child's name, birth date or places."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Still missing (hub.console.views) read and validated every child's state on each request:
 on 40,000 children of some 17 KB each, 401 of them missing, 12 to 16 seconds a page
 (PostgreSQL), and years of history hold hundreds of thousands. Each child's row now says
-when the earliest episode the child may still be missing from began (hub.store.retention's
+when the earliest episode the child may still be missing from began (ChildState's
 missing_since), written with the state; an index of the children missing, longest missing
 first, pages them.
 
@@ -44,7 +44,6 @@ def _fill_in() -> None:
     # The engine's own test of a child still missing, the one the hub writes with the state.
     from hub.store.models import Stamp
     from hub.store.outcomes import STATE
-    from hub.store.retention import missing_since
 
     children = sa.table(
         "child_states",
@@ -64,7 +63,7 @@ def _fill_in() -> None:
         if not rows:
             return
         after = rows[-1][0]
-        since = {c: missing_since(STATE.validate_json(state)) for c, state in rows}
+        since = {c: STATE.validate_json(state).missing_since() for c, state in rows}
         missing = [{"id": c, "since": at} for c, at in since.items() if at is not None]
         if missing:
             connection.execute(
