@@ -447,12 +447,22 @@ def bench(
 
 
 @app.command()
-def migrate() -> None:
+def migrate(
+    fill_missing_since: Annotated[
+        bool,
+        typer.Option(
+            help="Then check every child's missing_since (Still missing) against its state "
+            "and mend it: after an older hub ran beside a newer one (docs/pipeline.md)."
+        ),
+    ] = False,
+) -> None:
     """Bring the database (HUB_DATABASE_URL) to the newest schema, then exit: for a
     deployment that migrates before it starts the hub and the console (docker-compose.yml).
     `hub run` migrates at start as well; a schema already current is left alone."""
     from hub.settings import HubSettings, SettingsError, read_settings
+    from hub.store.database import make_engine
     from hub.store.database import migrate as migrate_store
+    from hub.store.missing_since import refill_missing_since
 
     try:
         settings = read_settings(HubSettings)
@@ -461,6 +471,13 @@ def migrate() -> None:
         raise typer.Exit(2) from None
     migrate_store(settings.database_url)
     typer.echo("the database is at the newest schema")
+    if fill_missing_since:
+        engine = make_engine(settings.database_url)
+        try:
+            mended = refill_missing_since(engine)
+        finally:
+            engine.dispose()
+        typer.echo(f"missing_since checked for every child; {mended} mended")
 
 
 @app.command()

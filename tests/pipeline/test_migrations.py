@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from typer.testing import CliRunner
 
+from hub.cli import app
 from hub.console.views import still_missing_page
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
@@ -205,3 +207,40 @@ def test_a_child_missing_before_0019_is_read_by_still_missing_after_it(
     engine.dispose()
     assert marked == {"CF-1": True, "CF-2": False}
     assert [m.episode_id for m in listed.episodes] == ["EP-CF-1"]
+
+
+def test_children_an_older_hub_wrote_after_0019_are_mended_by_fill_missing_since(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older hub beside a newer one writes states and leaves `missing_since` as it was:
+    a child it saw go missing stayed off Still missing, one it saw found stayed on it (1.4).
+    `hub migrate --fill-missing-since` mends both from their states."""
+    directory, reported = load_directory(), datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    for child in ("CF-1", "CF-2", "CF-3"):
+        data = {"child_id": child, "episode_id": f"EP-{child}"}
+        record = misper_record(id=f"evt-{child}", data=data)
+        assert apply_batch(store, [record], directory, reported).applied == 1
+    found = example("05-found-report")
+    found["id"] = "evt-found-CF-2"
+    found["data"].update(episode_id="EP-CF-2", child_id="CF-2")
+    record = record_of(found, "inbound.found-report")
+    assert apply_batch(store, [record], directory, reported + timedelta(days=4)).applied == 1
+    with engine.begin() as connection:  # as the older hub left them
+        connection.execute(
+            sa.text("UPDATE child_states SET missing_since = NULL WHERE child_id = 'CF-1'")
+        )
+        connection.execute(
+            sa.text("UPDATE child_states SET missing_since = :at WHERE child_id = 'CF-2'"),
+            {"at": reported},
+        )
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    result = CliRunner().invoke(app, ["migrate", "--fill-missing-since"])
+    with store() as session:
+        listed = still_missing_page(session, directory, reported + timedelta(days=40))
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert "2 mended" in result.output
+    assert [m.episode_id for m in listed.episodes] == ["EP-CF-1", "EP-CF-3"]

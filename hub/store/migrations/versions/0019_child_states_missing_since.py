@@ -24,7 +24,6 @@ branch_labels = None
 depends_on = None
 
 MISSING = sa.text("missing_since IS NOT NULL")
-CHUNK = 500
 
 
 def upgrade() -> None:
@@ -41,37 +40,14 @@ def upgrade() -> None:
 
 
 def _fill_in() -> None:
-    # The engine's own test of a child still missing, the one the hub writes with the state.
-    from hub.store.models import Stamp
-    from hub.store.outcomes import STATE
+    # The engine's own test of a child still missing, the one the hub writes with the state;
+    # `hub migrate --fill-missing-since` runs the same after an upgrade that needed it.
+    from hub.store.missing_since import refill_chunk
 
-    children = sa.table(
-        "child_states",
-        sa.column("child_id", sa.String),
-        sa.column("state", sa.JSON),
-        sa.column("missing_since", Stamp()),
-    )
     connection = op.get_bind()
-    after = ""
-    while True:
-        rows = connection.execute(
-            sa.select(children.c.child_id, sa.cast(children.c.state, sa.Text))
-            .where(children.c.child_id > after)
-            .order_by(children.c.child_id)
-            .limit(CHUNK)
-        ).all()
-        if not rows:
-            return
-        after = rows[-1][0]
-        since = {c: STATE.validate_json(state).missing_since() for c, state in rows}
-        missing = [{"id": c, "since": at} for c, at in since.items() if at is not None]
-        if missing:
-            connection.execute(
-                children.update()
-                .where(children.c.child_id == sa.bindparam("id"))
-                .values(missing_since=sa.bindparam("since")),
-                missing,
-            )
+    after: str | None = ""
+    while after is not None:
+        after, _ = refill_chunk(connection, after)
 
 
 def downgrade() -> None:
