@@ -25,6 +25,8 @@ from hub.kafka.connection import KafkaConnection
 from hub.kafka.security import write_new_password
 from hub.kafka.topics import TopicConfig, ensure_topics
 
+OFFBOARDED = ".offboarded"  # `<credentials>/<user>.offboarded`: see remove_agency
+
 
 @dataclass
 class Applied:
@@ -32,6 +34,7 @@ class Applied:
     grants_created: int = 0
     grants_kept: int = 0
     topics: int = 0
+    offboarded: list[str] = field(default_factory=list)  # left out: see remove_agency
 
     def render(self, credentials: Path) -> str:
         users = ", ".join(self.users_created) or "none"
@@ -42,6 +45,11 @@ class Applied:
         ]
         if self.users_created:
             lines.append(f"their passwords: {credentials}/<user>.password (mode 0600)")
+        if self.offboarded:
+            lines.append(
+                f"offboarded, not made again ({len(self.offboarded)}): "
+                f"{', '.join(self.offboarded)} (`hub access add-agency` onboards one again)"
+            )
         return "\n".join(lines)
 
 
@@ -98,11 +106,30 @@ async def remove_agency(kafka: KafkaConnection, user: str, credentials: Path) ->
     finally:
         await admin.close()
     _forget_password(credentials, user)
+    _remember_offboarded(credentials, user)
     return removed
 
 
 def _forget_password(credentials: Path, user: str) -> None:
     (credentials / f"{user}.password").unlink(missing_ok=True)
+
+
+def _remember_offboarded(credentials: Path, user: str) -> None:
+    """Every force and authority of England is in the directory's reference lists, so a
+    later `apply` for all of them would make the user again: remembered as offboarded
+    beside the passwords, until `add-agency` onboards it again."""
+    credentials.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (credentials / f"{user}{OFFBOARDED}").write_text("offboarded by hub access remove-agency\n")
+
+
+def offboarded(credentials: Path) -> set[str]:
+    """The agencies `remove-agency` offboarded, which `apply` does not make again."""
+    return {path.name.removesuffix(OFFBOARDED) for path in credentials.glob(f"*{OFFBOARDED}")}
+
+
+def onboard_again(credentials: Path, user: str) -> None:
+    """`add-agency` of an agency offboarded before: `apply` makes it from now on."""
+    (credentials / f"{user}{OFFBOARDED}").unlink(missing_ok=True)
 
 
 async def rotate_password(kafka: KafkaConnection, user: str, credentials: Path) -> None:

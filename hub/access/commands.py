@@ -110,12 +110,24 @@ def _on_the_cluster(doing: str, work: Coroutine[Any, Any, T]) -> T:
         raise typer.Exit(EXIT_UNAVAILABLE) from None
 
 
-def _apply(plan: AccessPlan, credentials: Path | None) -> None:
-    from hub.access.apply import apply_plan
+def _apply(codes: list[str] | None, hub_user: str, credentials: Path | None, again: bool) -> None:
+    """`again`: the agencies named are onboarded even if offboarded before (add-agency);
+    else those are left out (apply)."""
+    from hub.access.apply import apply_plan, offboarded, onboard_again
 
+    settings = _settings()
+    chosen = _chosen(codes, settings)
     kafka, folder = _connection_and_credentials(credentials)
-    topics = _settings().topic_config()
-    applied = _on_the_cluster("apply the access plan", apply_plan(kafka, plan, folder, topics))
+    if again:
+        for agency in chosen:
+            onboard_again(folder, agency.code)
+    gone = offboarded(folder)
+    left_out = sorted(agency.code for agency in chosen if agency.code in gone)
+    chosen = [agency for agency in chosen if agency.code not in gone]
+    plan = access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id)
+    work = apply_plan(kafka, plan, folder, settings.topic_config())
+    applied = _on_the_cluster("apply the access plan", work)
+    applied.offboarded = left_out
     typer.echo(applied.render(folder))
 
 
@@ -123,8 +135,9 @@ def _apply(plan: AccessPlan, credentials: Path | None) -> None:
 def apply(
     agency: AgencyCodes = None, hub_user: HubUser = HUB_USER, credentials: Credentials = None
 ) -> None:
-    """Create the missing users, ACLs and agency topics (idempotent)."""
-    _apply(_plan(agency, hub_user), credentials)
+    """Create the missing users, ACLs and agency topics (idempotent); an agency offboarded
+    by remove-agency is left out."""
+    _apply(agency, hub_user, credentials, again=False)
 
 
 @access_app.command("add-agency")
@@ -133,8 +146,8 @@ def add_agency(
     hub_user: HubUser = HUB_USER,
     credentials: Credentials = None,
 ) -> None:
-    """Onboard one agency: its user, its topics and its ACLs."""
-    _apply(_plan([code], hub_user), credentials)
+    """Onboard one agency: its user, its topics and its ACLs (again, if offboarded)."""
+    _apply([code], hub_user, credentials, again=True)
 
 
 @access_app.command("remove-agency")
