@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Text, select
 from sqlalchemy.orm import Session
 
 from hub.reports.figures import Report, report
@@ -20,9 +20,11 @@ FORUM = "add_to_cse_and_missing_forum"
 
 
 def child_states(session: Session) -> Iterator[ChildState]:
-    rows = session.execute(select(ChildRecord.state).execution_options(yield_per=500))
-    for (state,) in rows:
-        yield STATE.validate_python(state)
+    # Read as text and validated from it in one pass, as the consumer reads them: decoded
+    # to Python objects first, then validated, took twice as long.
+    query = select(ChildRecord.state.cast(Text)).execution_options(yield_per=500)
+    for state in session.scalars(query):
+        yield STATE.validate_json(state)
 
 
 def period_report(
