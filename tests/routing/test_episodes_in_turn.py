@@ -276,21 +276,24 @@ def test_5_15_a_refusal_read_after_the_child_went_again_owes_no_trusted_adult() 
 @pytest.mark.parametrize(
     ("level", "cse"), [(RiskLevel.HIGH, False), (RiskLevel.MEDIUM, True)], ids=["high", "cse"]
 )
-def test_7_22_a_grading_of_an_episode_the_child_came_back_from_convenes_no_meeting(
+def test_7_22_a_grading_of_an_episode_whose_search_stopped_convenes_none_under_it(
     level: RiskLevel, cse: bool
 ) -> None:
-    """Missing again on day 20 under a new report, the child came back from the first
+    """Missing again on day 20 under a new report, the search under the first stopped
     (1.4); the police then grade the first episode high, or mark CSE on it (6.6, 7.16).
     7.22's meetings are held "if the child has not returned": the grading is told, but no
-    first meeting of the first episode is brought forward or held at once. The second
-    episode's meetings are its own."""
+    first meeting of the first episode is brought forward or held at once. Never reported
+    located, the child may have been missing since the first report (a second force's
+    report of the same absence reads alike): the meeting brought forward is the second
+    report's, still searched (tests below)."""
     timeline = Timeline()
     timeline.receive(misper("EP-1"))
     timeline.receive(misper("EP-2", at=START + timedelta(days=20)))
     update = risk_update(level, START + timedelta(days=20, hours=2), cse=cse)
     decisions = timeline.receive(update)
     assert told(decisions, "mct", "risk_level_changed")
-    assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []
+    meetings = [d for d in decisions if d.action == "convene_strategy_meeting"]
+    assert {d.episode_id for d in meetings} == {"EP-2"}
 
 
 def _located_under_the_second_forces_report() -> Timeline:
@@ -360,3 +363,157 @@ def test_1_4_a_high_risk_report_read_out_of_hours_after_the_child_was_located_al
     decisions = timeline.receive(late, at=START + timedelta(hours=13))  # 23:00
     assert told(decisions, "edt", "missing_child_out_of_hours")  # 3.10, as before
     assert not told(decisions, "edt", "high_risk_child_missing")
+
+
+def _two_forces_report_one_absence() -> Timeline:
+    """Two forces report one absence: the second's report, begun an hour later, takes the
+    search over (its timers run; the first's stopped: `found.missing_again`)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(
+        misper("EP-2", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    )
+    return timeline
+
+
+def _meetings_owed(timeline: Timeline, episode_id: str) -> list[str]:
+    """The episode's strategy meetings still owed (convened, not held nor stood down), but
+    7.18's at 24 hours (FirstStrategyMeeting.TWO_MEETINGS), which no grading moves."""
+    return [
+        d.meeting or ""
+        for d in _episode(timeline, episode_id).duties
+        if d.action == "convene_strategy_meeting" and not d.settled and d.meeting != "24-hour"
+    ]
+
+
+GRADED = pytest.mark.parametrize(
+    ("level", "cse", "why"),
+    [(RiskLevel.HIGH, False, "high risk"), (RiskLevel.MEDIUM, True, "CSE")],
+    ids=["high", "cse"],
+)
+
+
+@GRADED
+def test_7_22_graded_high_under_the_first_forces_report_brings_the_searched_meeting_forward(
+    level: RiskLevel, cse: bool, why: str
+) -> None:
+    """Two forces report one absence; the second's report took the search over. After 24
+    hours, the first force grades its report high, or marks CSE on it: the child has not
+    returned (1.4: missing "until located"), so 7.22's first meeting, set for 72 hours
+    under the report still searched, is brought to 48 hours from when the child went
+    missing, the first report's start."""
+    timeline = _two_forces_report_one_absence()
+    timeline.advance(START + timedelta(hours=30))
+    assert _meetings_owed(timeline, "EP-2") == ["72-hour"]
+    decisions = timeline.receive(risk_update(level, START + timedelta(hours=30), cse=cse))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.episode_id == "EP-2"
+    assert meeting.due == START + timedelta(hours=48)
+    assert meeting.details["high_risk"] is (why == "high risk")  # as the chair is told
+    assert _meetings_owed(timeline, "EP-2") == [f"48-hour (brought forward: {why})"]
+    assert _meetings_owed(timeline, "EP-1") == []
+
+
+@GRADED
+def test_7_22_graded_under_the_first_report_past_48_hours_of_the_absence_meets_at_once(
+    level: RiskLevel, cse: bool, why: str
+) -> None:
+    """As above, graded 48 and a half hours after the child went missing: past 7.22's 48
+    hours from the start of the absence (though not yet from the second report's start),
+    the meeting is held at once, named by the day of the absence."""
+    timeline = _two_forces_report_one_absence()
+    at = START + timedelta(hours=48, minutes=30)
+    timeline.advance(at)
+    decisions = timeline.receive(risk_update(level, at, cse=cse))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert (meeting.episode_id, meeting.due) == ("EP-2", at)
+    assert _meetings_owed(timeline, "EP-2") == [f"day 2 ({why})"]
+
+
+def test_7_22_graded_under_the_first_report_on_day_10_has_the_sqas_chair() -> None:
+    """Graded high on day 10 of the absence (day 9 of the second report): held at once,
+    chaired as 7.18 chairs a day-10 meeting, by the SQAS Service Manager."""
+    timeline = _two_forces_report_one_absence()
+    at = START + timedelta(days=10, minutes=30)
+    timeline.advance(at)
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, at))
+    [meeting] = told(decisions, "sqas_service_manager", "convene_strategy_meeting")
+    assert (meeting.episode_id, meeting.details["meeting"]) == ("EP-2", "day 10 (high risk)")
+
+
+def test_7_22_graded_under_the_first_report_before_24_hours_sets_one_first_meeting() -> None:
+    """Graded high before 24 hours missing: 7.17's meeting now, as for the searched report
+    graded itself, and 7.22's first within 48 hours of the absence; the second report's
+    24-hour timer then sets no 72-hour one beside it (7.22 has one first meeting)."""
+    timeline = _two_forces_report_one_absence()
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=3)))
+    assert told(decisions, "mash", "high_risk_child_missing")
+    convened = told(decisions, "team_manager", "convene_strategy_meeting")
+    [now] = [d for d in convened if d.details["meeting"] == "significant-risk"]
+    assert now.episode_id == "EP-2"
+    assert now.due == START + timedelta(hours=24)  # 7.17, from when the child went missing
+    timeline.advance(START + timedelta(hours=30))
+    owed = _meetings_owed(timeline, "EP-2")
+    assert "72-hour" not in owed
+    assert "48-hour (brought forward: high risk)" in owed
+    [first] = [
+        d
+        for d in _episode(timeline, "EP-2").duties
+        if d.action == "convene_strategy_meeting"
+        and d.meeting == "48-hour (brought forward: high risk)"
+    ]
+    assert first.due == START + timedelta(hours=48)
+
+
+def test_7_22_a_cse_marker_under_the_first_report_before_24_hours_sets_one_first_meeting() -> None:
+    timeline = _two_forces_report_one_absence()
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=3), cse=True))
+    timeline.advance(START + timedelta(hours=30))
+    assert _meetings_owed(timeline, "EP-2") == ["48-hour (brought forward: CSE)"]
+
+
+def test_7_22_the_same_grading_read_twice_convenes_one_meeting() -> None:
+    timeline = _two_forces_report_one_absence()
+    timeline.advance(START + timedelta(hours=30))
+    update = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
+    timeline.receive(update)
+    again = timeline.receive(update, at=START + timedelta(hours=31))
+    assert not [d for d in again if d.action == "convene_strategy_meeting"]
+    assert _meetings_owed(timeline, "EP-2") == ["48-hour (brought forward: high risk)"]
+
+
+def test_7_22_the_searched_report_graded_itself_counts_from_its_own_start() -> None:
+    """The second force grades its own report high: as before, its first meeting is brought
+    to 48 hours from its report's start (7.22)."""
+    timeline = _two_forces_report_one_absence()
+    timeline.advance(START + timedelta(hours=30))
+    update = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
+    decisions = timeline.receive(update.model_copy(update={"episode_id": "EP-2"}))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert (meeting.episode_id, meeting.due) == ("EP-2", START + timedelta(hours=49))
+
+
+@GRADED
+def test_7_22_graded_under_one_report_once_located_under_another_convenes_no_meeting(
+    level: RiskLevel, cse: bool, why: str
+) -> None:
+    """Located under the second force's report, the child has returned (1.4): the first
+    force's grading brings no meeting forward (7.22: "if the child has not returned")."""
+    timeline = _located_under_the_second_forces_report()
+    decisions = timeline.receive(risk_update(level, START + timedelta(days=1, hours=2), cse=cse))
+    assert not [d for d in decisions if d.action == "convene_strategy_meeting"]
+
+
+@GRADED
+def test_7_22_graded_under_a_report_of_an_absence_before_the_child_was_located_meets_none(
+    level: RiskLevel, cse: bool, why: str
+) -> None:
+    """Located under the second force's report, then missing again under a third: the
+    first report's grading is of the absence the child returned from, not this one; the
+    third report's meeting stays as 7.22 sets it."""
+    timeline = _located_under_the_second_forces_report()
+    timeline.receive(misper("EP-3", at=START + timedelta(days=3)))
+    timeline.advance(START + timedelta(days=4, hours=2))
+    decisions = timeline.receive(risk_update(level, START + timedelta(days=4, hours=2), cse=cse))
+    assert not [d for d in decisions if d.action == "convene_strategy_meeting"]
+    assert _meetings_owed(timeline, "EP-3") == ["72-hour"]

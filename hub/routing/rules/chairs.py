@@ -27,8 +27,12 @@ def strategy_meeting(
     due: datetime,
     which: str,
     paragraph: str = "7.18",
+    high_risk: bool | None = None,
 ) -> None:
+    """`high_risk`: what the chair is told of the risk, if not the episode's own grading
+    (a meeting brought forward by another report's grading of the same absence: risk.py)."""
     recipient, paragraph = chair(ctx, allocated_role, unallocated_role, paragraph)
+    high = ctx.episode.high_risk if high_risk is None else high_risk
     if recipient == "placing_authority":
         # 7.27: "convened and attended by the placing Children's Social Care Department in
         # accordance with their own procedures": its invitations and minutes are its own.
@@ -40,7 +44,7 @@ def strategy_meeting(
             "strategy meeting under your own procedures.",
             due=due,
             meeting=which,
-            high_risk=ctx.episode.high_risk,
+            high_risk=high,
         )
         return
     ctx.tell(
@@ -53,7 +57,7 @@ def strategy_meeting(
         "for the next (7.22).",
         due=due,
         meeting=which,
-        high_risk=ctx.episode.high_risk,
+        high_risk=high,
     )
     invite_attendees(ctx, which, due)
     minutes_due(ctx, which, due)

@@ -10,7 +10,7 @@ from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
 from hub.contracts.vocabulary import RiskLevel
 from hub.routing.context import Context
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Episode, Outcome, Timer
+from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.duties import stand_down_meeting
@@ -24,7 +24,12 @@ from hub.routing.rules.roles import (
     has_our_worker,
     social_worker_or,
 )
-from hub.routing.rules.strategy import MISSING_24H, STRATEGY_MEETING, significant_risk_meeting
+from hub.routing.rules.strategy import (
+    BROUGHT_FORWARD_FOR,
+    MISSING_24H,
+    STRATEGY_MEETING,
+    significant_risk_meeting,
+)
 
 RISK_DISAGREEMENT = "risk_disagreement"
 
@@ -86,7 +91,12 @@ def on_risk_update(
     if episode.disputed_risk_level is event.risk_level:  # graded as proposed (6.7)
         updated, cancel = settle_disagreement(updated, event.updated_at, "police re-graded")
     after = on_new_concern(ctx, state, state.with_episode(updated))
-    return Outcome(after, tuple(ctx.decisions), cancel=cancel)
+    decisions = list(ctx.decisions)
+    if (raised or (new_cse and not episode.high_risk)) and not adult_care_leaver(episode):
+        after = _searched_meeting_brought_forward(
+            after, episode, directory, at, cause, decisions, _HIGH_RISK if raised else _CSE
+        )
+    return Outcome(after, tuple(decisions), cancel=cancel)
 
 
 def settle_disagreement(
@@ -148,7 +158,7 @@ def _graded_before_found(
 
 # Why 7.22's first meeting was brought forward, as its name tells the chair: graded high, or
 # a CSE marker on a child not graded high ("deemed high e.g. known sexual exploitation").
-_HIGH_RISK, _CSE = "high risk", "CSE"
+_HIGH_RISK, _CSE = BROUGHT_FORWARD_FOR
 _BROUGHT_FORWARD = (_HIGH_RISK, _CSE)
 # 7.22's first meeting held at once past its 48 hours: "day N (high risk)", "day N (CSE)".
 HELD_AT_ONCE = tuple(f"({why})" for why in _BROUGHT_FORWARD)
@@ -207,9 +217,52 @@ def _still_searched(episode: Episode) -> bool:
     return any(t.name == STRATEGY_MEETING for t in episode.timers)
 
 
-def _first_meeting_brought_forward(ctx: Context, before: Episode) -> Episode:
+def _searched_meeting_brought_forward(
+    state: ChildState,
+    graded: Episode,
+    directory: Directory,
+    at: datetime,
+    cause: str,
+    decisions: list[Decision],
+    why: str,
+) -> ChildState:
+    """Graded high, or marked CSE, on a report whose search another report of the same
+    absence took over (two forces' reports: `found.missing_again` stopped the first's
+    timers): the child has not returned, so 7.22's first meeting is brought forward under
+    the report still searched, the one with the meetings' timers. The same absence: no
+    return known since the graded report began (`ChildState.came_back`); located since, the
+    child returned (1.4), and a later absence's meetings are its own."""
+    if _still_searched(graded) or state.came_back().get(graded.episode_id) is not None:
+        return state  # its own meetings brought forward (or none: the child is back)
+    searched = [e for e in state.episodes if _still_searched(e)]  # not the graded one
+    if not searched:
+        return state
+    episode = max(searched, key=lambda e: e.clock_started)
+    # 7.22 counts "from the start of the missing episode", and 1.4 has the child missing
+    # "until located": not located since the first report began, the child has been missing
+    # since then, not since a later force's report of it (as the console's Still missing
+    # counts it: `ChildState.missing_since`).
+    since = state.missing_since() or episode.clock_started
+    ctx = Context(directory, at, cause, episode)
+    ts = directory.timescales
+    before_24h = at < since + timedelta(hours=ts.first_strategy_meeting_hours)
+    high_risk_owed = _high_risk_meeting_owed(episode, ts.strategy_meeting_within_hours_high_risk)
+    if why == _HIGH_RISK and before_24h and not high_risk_owed:
+        significant_risk_meeting(ctx, since)  # 7.17, as for the searched report graded high
+    # Before the searched report's 24 hours its timer would set 72 hours, reading its own
+    # grading: the meeting is set now, and that timer sets no second (7.22 has one first).
+    updated = _first_meeting_brought_forward(ctx, episode, since, why)
+    decisions += ctx.decisions
+    return state.with_episode(updated)
+
+
+def _first_meeting_brought_forward(
+    ctx: Context, before: Episode, since: datetime | None = None, why: str | None = None
+) -> Episode:
     """The episode, its first meeting, set for 72 hours, brought to 48 or held at once: the
-    risk now deemed high (7.22: graded high, or known CSE)."""
+    risk now deemed high (7.22: graded high, or known CSE). `since` and `why`: when the
+    child went missing and why, if another report of the absence was graded, not this one."""
+    since = before.clock_started if since is None else since
     ts = ctx.directory.timescales
     hours = ts.strategy_meeting_within_hours_high_risk
     # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22), and
@@ -221,22 +274,25 @@ def _first_meeting_brought_forward(ctx: Context, before: Episode) -> Episode:
     if _high_risk_meeting_owed(ctx.episode, hours):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
     # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
-    why = _HIGH_RISK if ctx.episode.high_risk else _CSE
-    due = before.clock_started + timedelta(hours=hours)
+    why = why or (_HIGH_RISK if ctx.episode.high_risk else _CSE)
+    high = why == _HIGH_RISK
+    due = since + timedelta(hours=hours)
     if due > ctx.at:
-        strategy_meeting(ctx, "team_manager", "mash", due, f"{hours}-hour (brought forward: {why})")
+        which = f"{hours}-hour (brought forward: {why})"
+        strategy_meeting(ctx, "team_manager", "mash", due, which, high_risk=high)
         return ctx.episode
     # Past 48 hours, it is held at once, chaired as 7.18 has a meeting of that day chaired:
     # from day 7 the Service Manager (or MASH's manager), from day 10 the SQAS Service Manager.
-    days = (ctx.at - before.clock_started).days
+    days = (ctx.at - since).days
     which = f"day {days} ({why})"
     ladder = ctx.directory.timescales.strategy_meeting_days  # day 7, day 10 (on_strategy_meeting)
     if days >= ladder[min(1, len(ladder) - 1)]:
-        strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
+        chairs = ("sqas_service_manager", "sqas_service_manager")
     elif days >= ladder[0]:
-        strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
+        chairs = ("service_manager", "mash_manager")
     else:
-        strategy_meeting(ctx, "team_manager", "mash", ctx.at, which)
+        chairs = ("team_manager", "mash")
+    strategy_meeting(ctx, *chairs, ctx.at, which, high_risk=high)
     return ctx.episode
 
 

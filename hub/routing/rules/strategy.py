@@ -25,6 +25,8 @@ FORMAL_REVIEW = "formal_review"
 EIGHTEENTH_BIRTHDAY = "eighteenth_birthday"
 # 7.18's meeting at 24 hours missing, before 7.22's first (FirstStrategyMeeting.TWO_MEETINGS)
 TWENTY_FOUR_HOUR_MEETING = "24-hour"
+# Why 7.22's first meeting is brought forward (risk.py), as its name tells the chair.
+BROUGHT_FORWARD_FOR = ("high risk", "CSE")
 
 
 def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
@@ -67,15 +69,19 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     return timers
 
 
-def significant_risk_meeting(ctx: Context) -> None:
+def significant_risk_meeting(ctx: Context, since: datetime | None = None) -> None:
     """7.17: a child "considered to be at significant risk" needs a meeting without waiting
     for 24 hours missing (7.22: "earlier planning and intervention should take place if the
-    risk is deemed high"). 5.7: the allocated team holds it, or MASH if not allocated."""
+    risk is deemed high"). 5.7: the allocated team holds it, or MASH if not allocated.
+    `since`: when the child went missing, if before the episode began (another report of
+    the same absence graded high: risk.py)."""
     if adult_care_leaver(ctx.episode):
         return
     hours = ctx.directory.timescales.first_strategy_meeting_hours
-    due = ctx.episode.clock_started + timedelta(hours=hours)
-    strategy_meeting(ctx, "team_manager", "mash", due, "significant-risk", paragraph="7.17")
+    due = (since or ctx.episode.clock_started) + timedelta(hours=hours)
+    strategy_meeting(
+        ctx, "team_manager", "mash", due, "significant-risk", paragraph="7.17", high_risk=True
+    )
 
 
 def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
@@ -92,7 +98,8 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
         else ts.strategy_meeting_within_hours
     )
     due = episode.clock_started + timedelta(hours=within)
-    strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
+    if not first_meeting_brought_forward_before(episode, ts):
+        strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
     if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
         # 6.8: the Assistant Director receives it "from the Head of Safeguarding".
         ctx.tell(
@@ -105,6 +112,21 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
             owed_from=timer.due,  # missing over 24 hours from then, however late fired
         )
     return []
+
+
+def first_meeting_brought_forward_before(episode: Episode, ts: Timescales) -> bool:
+    """7.22's one first meeting was brought forward (or held at once) before this episode's
+    24 hours were up, by another report of the same absence graded high or marked CSE
+    (risk.py), and not stood down: the 24-hour timer sets no second beside it."""
+    brought = f"{ts.strategy_meeting_within_hours_high_risk}-hour (brought forward"
+    held = tuple(f"({why})" for why in BROUGHT_FORWARD_FOR)
+    return any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and d.stood_down_at is None
+        and d.meeting is not None
+        and (d.meeting.startswith(brought) or d.meeting.endswith(held))
+        for d in episode.duties
+    )
 
 
 def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
