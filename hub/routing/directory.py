@@ -45,6 +45,8 @@ DEFAULT_PATH: Traversable = DEFAULTS.joinpath("northamptonshire.yaml")
 NATIONAL_DATA = "national-directory.yaml"  # package data of `hub.data`
 
 Positive = Annotated[int, Field(gt=0)]
+# 7.18's meeting at 24 hours missing is named "24-hour" (strategy.TWENTY_FOUR_HOUR_MEETING).
+SEVEN_EIGHTEEN_MEETING_HOURS = 24
 
 
 class Strict(BaseModel):
@@ -159,6 +161,26 @@ class Timescales(Strict):
     # time education)"; 4.1 says "up until 25". Defaults so an older deployment file loads.
     care_leaver_until_age: Positive = 21
     care_leaver_in_full_time_education_until_age: Positive = 25
+
+    @model_validator(mode="after")
+    def _meetings_apart(self) -> Timescales:
+        """A strategy meeting is known by its name (answers, stand-downs): 7.22's first is
+        named for its hours ("72-hour", "48-hour"), 7.18's at 24 hours missing is the
+        "24-hour" (strategy.TWENTY_FOUR_HOUR_MEETING). Two sharing a name were taken for
+        each other: one stood down with the other, or a high-risk child left with none."""
+        for name in ("strategy_meeting_within_hours", "strategy_meeting_within_hours_high_risk"):
+            if getattr(self, name) == SEVEN_EIGHTEEN_MEETING_HOURS:
+                raise ValueError(
+                    f"{name}: 24 names 7.22's first meeting as 7.18's 24-hour meeting, "
+                    "which would be taken for it; choose another number of hours"
+                )
+        if self.strategy_meeting_within_hours_high_risk >= self.strategy_meeting_within_hours:
+            raise ValueError(
+                "strategy_meeting_within_hours_high_risk: must be fewer than "
+                "strategy_meeting_within_hours: high risk brings 7.22's first meeting forward "
+                '("within 72 hours (48 hours if High Risk)")'
+            )
+        return self
 
 
 class FirstStrategyMeeting(StrEnum):

@@ -355,12 +355,12 @@ class ChildState:
         still be missing from it (a 7.24 closure is no return). As the engine counts
         (`found.located`): each episode from when it began no later than the hub read its
         report, each return from when the hub heard of it at the latest (`returns`): a start
-        typed ahead must not keep its data on, nor a return typed ahead end a later absence."""
+        typed ahead must not keep its data on, nor a return typed ahead end a later absence.
+        A return at the very moment the episode began is no return from it (the next absence
+        may have begun then): the engine searches for the child under it, as `back_from`."""
         return {
             e.episode_id: e.clock_back
-            or min(
-                (b for b in self.returns(but=e.episode_id) if b >= e.clock_started), default=None
-            )
+            or min((b for b in self.returns(but=e.episode_id) if b > e.clock_started), default=None)
             for e in self.episodes
         }
 
@@ -380,13 +380,14 @@ class ChildState:
         host said: 1.4, missing "until located"; as `found.located` ends its search), and
         no episode begun since. Missing again, or never located, the child may be missing.
         A return at the very moment the episode began is no proof (the next absence may
-        have begun then): as missing.py's "came back", strictly after."""
+        have begun then): as missing.py's "came back", strictly after. So an episode begun
+        at the very moment of the return is one begun since: the child may be missing."""
         backs = [
             back
             for back in self.returns(but=episode.episode_id)
             if episode.clock_started < back <= at
         ]
-        return bool(backs) and all(start <= max(backs) for start in self.clock_starts())
+        return bool(backs) and all(start < max(backs) for start in self.clock_starts())
 
     def ever_reported(self, episode_id: str) -> bool:
         return self.episode(episode_id) is not None or any(

@@ -168,6 +168,28 @@ def test_a_child_still_missing_is_never_touched(store: Store) -> None:
     assert body["child"]["name"] == "Jordan Example"
 
 
+def test_a_child_missing_again_the_very_minute_it_was_found_is_never_touched(
+    store: Store,
+) -> None:
+    """Found, then reported missing again from the very minute of the finding: the hub
+    searches for the child under the second report (1.4: it may be missing). Only the first
+    episode goes in its time; the second, taken as come back from at that minute, went too."""
+    missing_then_found(store)
+    again = misper_record(
+        id="evt-police-0100",
+        data={
+            "episode_id": "EP-2026-0500",
+            "reported_at": (FOUND + timedelta(hours=1)).isoformat(),
+            "missing_since": FOUND.isoformat(),
+        },
+    )
+    assert apply_batch(store, [again], DIRECTORY, FOUND + timedelta(hours=1)).applied == 1
+    assert run(store, 3650)["episodes_retired"] == 1
+    with store() as session:
+        state = STATE.validate_python(session.scalar(select(ChildRecord.state)))
+    assert [e.episode_id for e in state.episodes] == ["EP-2026-0500"]
+
+
 def test_a_dry_run_counts_and_changes_nothing(store: Store) -> None:
     missing_then_found(store)
     dry = run(store, 181, dry_run=True)

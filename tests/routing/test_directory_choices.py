@@ -73,3 +73,35 @@ def test_the_home_areas_must_be_authorities_of_the_national_directory(tmp_path: 
     )
     with pytest.raises(DirectoryError, match="home_areas"):
         load_directory(bad)
+
+
+HIGH = "strategy_meeting_within_hours_high_risk"
+FIRST = "strategy_meeting_within_hours"
+
+
+@pytest.mark.parametrize(
+    ("line", "changed", "field"),
+    [
+        (f"{HIGH}: 48", f"{HIGH}: 24", HIGH),
+        (f"{FIRST}: 72", f"{FIRST}: 24", FIRST),
+        (f"{FIRST}: 72", f"{FIRST}: 48", HIGH),
+        (f"{HIGH}: 48", f"{HIGH}: 96", HIGH),
+    ],
+    ids=["high-risk-24", "first-24", "equal", "high-risk-later"],
+)
+def test_7_22_a_first_meeting_named_as_another_is_refused_at_start(
+    tmp_path: Path, line: str, changed: str, field: str
+) -> None:
+    """A meeting is known by its name (answers, stand-downs): 7.22's first meeting is the
+    "N-hour" of its hours, 7.18's is the "24-hour". Within 24 hours if high risk, the 24-hour
+    meeting was taken for the high-risk child's own: graded high at 30 hours, the child's
+    72-hour meeting was stood down and none set in its place. Within 24 hours, grading high
+    stood down 7.18's meeting with 7.22's. Within as many hours either way (or more if high
+    risk), high risk brings nothing forward (7.22: "within 72 hours (48 hours if High
+    Risk)"): the two meetings shared a name, or the high-risk child waited longer."""
+    bad = tmp_path / "directory.yaml"
+    text = DEFAULT_PATH.read_text()
+    assert line in text
+    bad.write_text(text.replace(line, changed))
+    with pytest.raises(DirectoryError, match=rf"timescales\.{field}: "):
+        load_directory(bad)

@@ -17,6 +17,7 @@ from hub.contracts.vocabulary import (
     RiskLevel,
 )
 from hub.routing.facts import Episode
+from hub.routing.rules.strategy import STRATEGY_MEETING
 from tests.routing.builders import (
     CHILD,
     ESCALATED,
@@ -327,6 +328,18 @@ def test_1_4_graded_high_once_missing_again_still_alerts_mash() -> None:
     assert told(decisions, "mash", "high_risk_child_missing")
 
 
+def test_1_4_graded_high_once_missing_again_from_the_minute_located_still_alerts_mash() -> None:
+    """Located under the second force's report, then reported missing again from that very
+    minute: perhaps the next absence, and the hub searches for the child under it (1.4). A
+    high grading of the first report reaches MASH at once, as once missing again later; the
+    child was taken for certainly back, and no one was alerted."""
+    timeline = _located_under_the_second_forces_report()
+    again = misper("EP-3", at=START + timedelta(days=1))
+    timeline.receive(again, at=START + timedelta(days=1, hours=1))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(days=1, hours=2)))
+    assert told(decisions, "mash", "high_risk_child_missing")
+
+
 def test_1_4_a_high_risk_report_of_an_absence_begun_as_the_child_was_found_alerts_edt() -> None:
     """A second report, graded high and read at night, says the child went missing at the
     very minute it was found under the first: perhaps the same absence, perhaps the next.
@@ -343,6 +356,32 @@ def test_1_4_a_high_risk_report_of_an_absence_begun_as_the_child_was_found_alert
     )
     decisions = timeline.receive(again, at=START + timedelta(hours=13))  # 23:00
     assert told(decisions, "edt", "high_risk_child_missing")
+
+
+def test_1_4_missing_again_the_very_minute_it_was_found_the_child_stays_still_missing() -> None:
+    """Found at 15:00 under the first report; a second says the child went missing at
+    15:00: perhaps the same absence, perhaps the next. The hub searches for the child under
+    it (1.4: it may be missing), so it is still missing: on the console's Still missing
+    (`missing_since`), its data kept by retention (`came_back`). Taken as back at 15:00,
+    the child searched for was listed nowhere, and the episode retired in 180 days."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=5)), at=START + timedelta(hours=6))
+    assert timeline.state.missing_since() == START + timedelta(hours=5)
+
+
+def test_1_4_found_the_very_minute_a_report_read_before_says_it_went_missing_ends_no_search() -> (
+    None
+):
+    """The same two reports, the second read before the found report of the first: the
+    return at 15:00 is no proof the child is back from an absence begun at 15:00 (1.4), as
+    had the found report come first. The search under the second went on; it was ended."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(hours=5)), at=START + timedelta(hours=6))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), at=START + timedelta(hours=7))
+    assert STRATEGY_MEETING in [t.name for t in _episode(timeline, "EP-2").timers]
 
 
 def test_1_4_a_high_risk_report_read_out_of_hours_after_the_child_was_located_alerts_no_one() -> (

@@ -273,10 +273,11 @@ def located(
     report of the same absence, or one the child came back from unreported), and the timers
     those no longer need. Each keeps its own found report, which still brings its return
     interview. Begun before: no later than the hub read its report (`clock_started`), a
-    start typed ahead notwithstanding."""
+    start typed ahead notwithstanding; strictly before, as missing.py's "came back": one
+    begun at the very moment of the return may be the next absence, and is searched."""
     cancelled: list[Timer] = []
     for other in state.episodes:
-        begun = other.clock_started <= since
+        begun = other.clock_started < since
         if other.episode_id != episode.episode_id and searched(other) and begun:
             cancelled += other.timers
             state = state.with_episode(search_ended(other, since, at))

@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from hub.contracts.actions import Action
 from hub.contracts.events import ADULT_AGE, age_on
 from hub.routing.context import Context
-from hub.routing.directory import FirstStrategyMeeting, Timescales
+from hub.routing.directory import SEVEN_EIGHTEEN_MEETING_HOURS, FirstStrategyMeeting, Timescales
 from hub.routing.facts import Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
@@ -24,7 +24,8 @@ STRATEGY_MEETING = "strategy_meeting"
 FORMAL_REVIEW = "formal_review"
 EIGHTEENTH_BIRTHDAY = "eighteenth_birthday"
 # 7.18's meeting at 24 hours missing, before 7.22's first (FirstStrategyMeeting.TWO_MEETINGS)
-TWENTY_FOUR_HOUR_MEETING = "24-hour"
+# (the directory refuses a 7.22 first meeting of the same hours: meetings are known by name)
+TWENTY_FOUR_HOUR_MEETING = f"{SEVEN_EIGHTEEN_MEETING_HOURS}-hour"
 # Why 7.22's first meeting is brought forward (risk.py), as its name tells the chair.
 BROUGHT_FORWARD_FOR = ("high risk", "CSE")
 
