@@ -209,6 +209,41 @@ def test_a_child_missing_before_0019_is_read_by_still_missing_after_it(
     assert [m.episode_id for m in listed.episodes] == ["EP-CF-1"]
 
 
+def test_a_child_missing_again_the_minute_it_was_found_is_listed_again_after_0020(
+    database_url: str,
+) -> None:
+    """Found at 11:20, then reported missing since 11:20: the hub searches for the child
+    (1.4), but the hub before 0020 took the finding for a return from the new report too and
+    wrote no `missing_since`: the child was off Still missing. 0020 works it out again."""
+    directory = load_directory()
+    found_at = datetime(2026, 11, 24, 11, 20, tzinfo=UTC)  # the example found report's time
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    apply_batch(store, [misper_record()], directory, found_at - timedelta(days=3))
+    apply_batch(
+        store, [record_of(example("05-found-report"), "inbound.found-report")], directory, found_at
+    )
+    again = misper_record(
+        id="evt-police-0100",
+        data={
+            "episode_id": "EP-2026-0500",
+            "reported_at": (found_at + timedelta(hours=1)).isoformat(),
+            "missing_since": found_at.isoformat(),
+        },
+    )
+    assert apply_batch(store, [again], directory, found_at + timedelta(hours=1)).applied == 1
+    with engine.begin() as connection:  # as the hub before 0020 wrote it
+        connection.execute(sa.text("UPDATE child_states SET missing_since = NULL"))
+    config = alembic_config(database_url)
+    command.downgrade(config, "0019")
+    command.upgrade(config, "head")
+    with store() as session:
+        listed = still_missing_page(session, directory, found_at + timedelta(days=2))
+    engine.dispose()
+    assert [m.episode_id for m in listed.episodes] == ["EP-2026-0500"]
+
+
 def test_children_an_older_hub_wrote_after_0019_are_mended_by_fill_missing_since(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
