@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.bootstrap import HubParts
 from hub.clock import Clock
 from hub.console.access import record
-from hub.console.views import Timeline, episode_timeline
+from hub.console.views import Timeline, dated_by_the_child, episode_timeline
 from hub.producers.relay import DeliveryFailed
 from hub.routing.directory import Directory
 from hub.service.replay import Replayed, replay
 from hub.service.rerouting import Rerouted, reroute
 from hub.store.models import OutboxMessage, TimerRecord
+from hub.store.outbox import NOTIFICATION_PREFIX
 
 MIN_REASON = 10
 
@@ -112,38 +113,84 @@ class RetryReport(BaseModel):
     sent: list[int]
     still_failing: dict[int, str]  # row id -> its last error
     not_pending: list[int]  # unknown, already sent, or refused: nothing to retry
+    # The rows asked for by message id, reported by it: the meeting at 18's and its
+    # escalations' have no number shown (6.8).
+    messages_sent: list[str] = []
+    messages_still_failing: dict[str, str] = {}  # message id -> its last error
+    messages_not_pending: list[str] = []
 
 
 # A row pending with no error after its retry was not tried: the relay's claim kept it back.
 _BEHIND = "waits behind an earlier notification of the same child on its topic: retry that first"
 
 
-async def retry_deliveries(parts: HubParts, who: str, row_ids: list[int]) -> RetryReport:
+def outbox_message_id(named: str) -> str:
+    """An outbox row's message id as an operator may write it: whole ("notification:<id>",
+    "rejected:..."), or a notification's id alone."""
+    named = named.strip()
+    return named if ":" in named else NOTIFICATION_PREFIX + named
+
+
+async def retry_deliveries(
+    parts: HubParts, who: str, row_ids: list[int], message_ids: Collection[str] = ()
+) -> RetryReport:
     """Publish these outbox rows now, through the relay's own code (idempotent producer,
     acks=all), and say which went and which still fail. The relay would retry them anyway;
-    this is for an operator who has fixed the cause and wants to see it work."""
+    this is for an operator who has fixed the cause and wants to see it work. Rows are named
+    by their number or by their message id (`outbox_message_id`)."""
     sessions, clock = parts.sessions, parts.clock
+    asked = sorted({outbox_message_id(m) for m in message_ids})
+    waiting = OutboxMessage.status == "pending"
     with sessions() as session:
-        pending = session.scalars(
-            select(OutboxMessage.id).where(
-                OutboxMessage.id.in_(row_ids), OutboxMessage.status == "pending"
+        by_number = dict(
+            session.execute(
+                select(OutboxMessage.id, OutboxMessage.message_id).where(
+                    OutboxMessage.id.in_(row_ids), waiting
+                )
             )
-        ).all()
+            .tuples()
+            .all()
+        )
+        if row_ids:
+            # The meeting at 18's and its escalations' rows, by number, are as a row not
+            # there (not tried, not_pending): their numbers run in queuing order, so the
+            # one a retry found would date the birthday by its neighbours' times (6.8).
+            # By message id they go.
+            dated = {NOTIFICATION_PREFIX + n for n in dated_by_the_child(session)}
+            by_number = {i: m for i, m in by_number.items() if m not in dated}
+        by_message = dict(
+            session.execute(
+                select(OutboxMessage.message_id, OutboxMessage.id).where(
+                    OutboxMessage.message_id.in_(asked), waiting
+                )
+            )
+            .tuples()
+            .all()
+        )
+    pending = sorted(set(by_number) | set(by_message.values()))
     if pending:
-        await _publish_now(parts, list(pending))
+        await _publish_now(parts, pending)
     with sessions.begin() as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
                 OutboxMessage.id.in_(pending)  # those retried: the rest are only not_pending
             )
         ).all()
+        sent = {i for i, status, _ in rows if status == "sent"}
+        failing = {i: error or _BEHIND for i, status, error in rows if status != "sent"}
         report = RetryReport(
-            sent=sorted(i for i, status, _ in rows if status == "sent"),
-            still_failing={i: error or _BEHIND for i, status, error in rows if status != "sent"},
-            not_pending=sorted(set(row_ids) - set(pending)),
+            sent=sorted(sent & set(by_number)),
+            still_failing={i: e for i, e in failing.items() if i in by_number},
+            not_pending=sorted(set(row_ids) - set(by_number)),
+            messages_sent=[m for m in asked if by_message.get(m) in sent],
+            messages_still_failing={
+                m: failing[i] for m, i in sorted(by_message.items()) if i in failing
+            },
+            messages_not_pending=[m for m in asked if m not in by_message],
         )
-        outcome = f"{len(report.sent)} sent, {len(report.still_failing)} still failing"
-        record(session, clock.now(), who, "retry", f"outbox {row_ids}"[:255], outcome)
+        outcome = f"{len(sent)} sent, {len(failing)} still failing"
+        target = f"outbox {row_ids}" + (f" {asked}" if asked else "")
+        record(session, clock.now(), who, "retry", target[:255], outcome)
     return report
 
 

@@ -254,7 +254,13 @@ def missing_command(
 
 def outbox_command(
     failing: Annotated[bool, typer.Option(help="only rows whose last try failed")] = False,
-    retry: Annotated[list[int] | None, typer.Option(help="publish this row now")] = None,
+    retry: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="publish this row now: its message id (notification:<id>, or the "
+            "notification's id alone), or its number"
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
@@ -262,28 +268,35 @@ def outbox_command(
     from hub.console.views import outbox
 
     if retry:
+        # A number as before; anything else a message id, the only name the meeting at 18's
+        # and its escalations' rows are shown by (6.8).
+        numbers = [int(r) for r in retry if r.isdigit()]
+        messages = [r for r in retry if not r.isdigit()]
         try:
             with _parts() as parts:
-                report = asyncio.run(retry_deliveries(parts, _who(), list(retry)))
+                report = asyncio.run(retry_deliveries(parts, _who(), numbers, messages))
         except BrokerUnavailable as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(3) from None
         if as_json:
             _json(report)
         else:
-            typer.echo(f"sent: {report.sent or '-'}; failing: {report.still_failing or '-'}")
-        raise typer.Exit(1 if report.still_failing else 0)
+            sent = [*report.sent, *report.messages_sent]
+            failed = [*report.still_failing.items(), *report.messages_still_failing.items()]
+            typer.echo(f"sent: {sent or '-'}; failing: {dict(failed) or '-'}")
+        raise typer.Exit(1 if report.still_failing or report.messages_still_failing else 0)
     with _store() as store, store() as session:
         backlog, rows = outbox(session, failing)
     if as_json:
         _json({"backlog": backlog, "rows": [r.model_dump(mode="json") for r in rows]})
         return
     table = Table(title=f"Outbox: {backlog} waiting")
-    for column in ("#", "topic", "queued", "state", "attempts", "last error"):
+    for column in ("#", "message id", "topic", "queued", "state", "attempts", "last error"):
         table.add_column(column)
     for r in rows:
         table.add_row(
-            str(r.id),
+            "-" if r.id is None else str(r.id),  # "-": the meeting at 18's or its escalations'
+            r.message_id,
             r.topic,
             _at(r.created_at),  # "-": the meeting at 18's or its escalations' (6.8)
             r.delivery,

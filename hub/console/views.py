@@ -703,8 +703,11 @@ def still_missing_page(
 
 
 class OutboxEntry(BaseModel):
-    id: int
-    message_id: str
+    id: int | None = Field(
+        description="None for the meeting at 18's and its escalations' (6.8): the numbers run "
+        "in queuing order, so the neighbours' times would date it; retried by `message_id`"
+    )
+    message_id: str = Field(description="What a retry names a row by, for every row")
     topic: str
     created_at: datetime | None = Field(
         description="None: a notification the child's eighteenth birthday dates, the meeting "
@@ -741,11 +744,12 @@ def outbox(
     for row in rows:
         # Shown without a reveal, still failing and retriable: the meeting at 18 is queued
         # on the birthday, its escalations hours on (6.8); when each was queued, tried, and
-        # how often, would date the child's birth, as the deadlines' times would.
+        # how often, would date the child's birth, as the deadlines' times would, and so
+        # would its number, between its neighbours'. Retried by its message id.
         undated = row.message_id in dated
         entries.append(
             OutboxEntry(
-                id=row.id,
+                id=None if undated else row.id,
                 message_id=row.message_id,
                 topic=row.topic,
                 created_at=None if undated else row.created_at,

@@ -83,6 +83,7 @@ from hub.reports.figures import TeamDuties as ReportTeam
 from hub.reports.store import ForumEntry, forum_list, period_report
 from hub.service.answers import Answer, answer_on_behalf
 from hub.store.database import READ_ONLY
+from hub.store.models import MESSAGE_ID_LIMIT
 
 T = TypeVar("T")
 PER_PAGE = 50
@@ -358,8 +359,16 @@ class ReplayRequest(BaseModel):
     sender: str | None = Field(default=None, max_length=100)
 
 
+# An outbox row's message id ("notification:<id>", "rejected:..."), or a notification's id
+MessageId = Annotated[str, Field(min_length=1, max_length=MESSAGE_ID_LIMIT)]
+
+
 class RetryRequest(BaseModel):
-    ids: list[RowId] = Field(min_length=1, max_length=1000)
+    """Outbox rows by number, or by message id: the meeting at 18's and its escalations'
+    (6.8) by message id only, as the outbox shows them."""
+
+    ids: list[RowId] = Field(default_factory=list, max_length=1000)
+    message_ids: list[MessageId] = Field(default_factory=list, max_length=1000)
 
 
 NOTIFICATION_ID = r"^[0-9a-f-]{36}$"
@@ -474,7 +483,7 @@ def _api() -> Any:
     async def retry_api(
         user: OperatorUser, console: ConsoleDep, request: RetryRequest
     ) -> RetryReport:
-        return await _retry(console, user, request.ids)
+        return await _retry(console, user, request.ids, request.message_ids)
 
     @api.get("/rejected", response_model=list[RefusalGroup])
     async def rejected_api(
@@ -541,9 +550,13 @@ async def _reveal(console: Console, user: Operator, episode_id: str, reason: str
     return timeline
 
 
-async def _retry(console: Console, user: Operator, ids: list[int]) -> RetryReport:
+async def _retry(
+    console: Console, user: Operator, ids: list[int], message_ids: list[str]
+) -> RetryReport:
+    if not ids and not message_ids:  # nothing chosen: nothing to retry, nor to record
+        return RetryReport(sent=[], still_failing={}, not_pending=[])
     try:
-        return await retry_deliveries(console.parts, user.username, ids)
+        return await retry_deliveries(console.parts, user.username, ids, message_ids)
     except BrokerUnavailable as error:
         raise HTTPException(503, str(error)) from None
 
@@ -766,11 +779,12 @@ def _pages() -> Any:
         request: Request,
         user: OperatorUser,
         console: ConsoleDep,
-        ids: Annotated[list[RowId], Form()],
         csrf: Annotated[str, Form(max_length=100)],
+        ids: Annotated[list[RowId] | None, Form()] = None,
+        messages: Annotated[list[MessageId] | None, Form()] = None,
     ) -> HTMLResponse:
         _check_csrf(request, csrf)
-        report = await _retry(console, user, ids[:1000])
+        report = await _retry(console, user, (ids or [])[:1000], (messages or [])[:1000])
         backlog, rows = await read(console, outbox)
         return _page(request, "outbox.html", user, backlog=backlog, rows=rows, report=report)
 

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +24,8 @@ from hub.console.roles import Role
 from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
 from hub.console.web import create_app
 from hub.contracts.personal import REDACTED
+from hub.kafka.connection import KafkaConnection
+from hub.producers.relay import Pending, Relay
 from hub.reports.store import child_states
 from hub.routing.directory import Directory, load_directory
 from hub.service.answers import answer_on_behalf
@@ -44,7 +47,7 @@ from tests.console.conftest import (
     escalating_the_assistant_director,
     parts_over,
 )
-from tests.console.test_web import signed_in
+from tests.console.test_web import csrf_of, signed_in
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
 from tests.pipeline.scheduling import fired_on_time
@@ -408,7 +411,7 @@ def test_the_outbox_never_dates_the_birthday_by_a_stuck_delivery(
         assert "Jan" not in row, row
         assert "failing" in row, row
     operator = signed_in(web, "olive").get("/outbox").text
-    assert {f'name="ids" value="{r.id}"' in operator for r in withheld} == {True}  # retriable
+    assert {f'name="messages" value="{m}"' in operator for m in stuck} == {True}  # retriable
     monkeypatch.setenv("HUB_DATABASE_URL", database_url)
     listed = CliRunner().invoke(cli_app, ["outbox", "--json"])
     assert listed.exit_code == 0, listed.output
@@ -416,10 +419,159 @@ def test_the_outbox_never_dates_the_birthday_by_a_stuck_delivery(
     assert {(shown[m]["created_at"], shown[m]["last_attempt_at"]) for m in stuck} == {(None, None)}
     table = CliRunner().invoke(cli_app, ["outbox"], env={"COLUMNS": "300"})
     assert table.exit_code == 0, table.output
-    for r in withheld:
-        [line] = [line for line in table.output.splitlines() if re.match(rf"\W*{r.id}\W", line)]
+    for message_id in stuck:
+        [line] = [line for line in table.output.splitlines() if message_id in line]
         assert "Jan" not in line, line
         assert "failing" in line, line
+
+
+def the_meeting_at_18_and_its_escalations_stuck(store: Store) -> list[str]:
+    """Their message ids, in the order they were decided, each failing since it was queued."""
+    with store() as session:
+        meeting = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == MEETING_AT_18)
+        ).one()
+    chain = [meeting, *escalations_of_the_meeting_at_18(store)]
+    stuck = [NOTIFICATION_PREFIX + d.notification_id for d in chain]
+    stuck_in_the_outbox(store, set(stuck))
+    return stuck
+
+
+def outbox_numbers(store: Store) -> dict[str, int]:
+    """Each outbox row's number, by its message id."""
+    with store() as session:
+        return dict(
+            session.execute(select(OutboxMessage.message_id, OutboxMessage.id)).tuples().all()
+        )
+
+
+def test_the_outbox_never_numbers_a_notification_of_the_meeting_at_18(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """6.8: outbox rows are numbered as they are queued, so a stuck notification of the
+    meeting at 18, or of its escalations, shown with its number dated the birthday between
+    its neighbours' times, though its own were withheld. Neither the view, the API, the
+    page nor `hub outbox` shows it; the page retries it by its message id. The other rows
+    keep their numbers."""
+    missing_past_the_18th_birthday(store)
+    stuck = the_meeting_at_18_and_its_escalations_stuck(store)
+    number = outbox_numbers(store)
+    with store() as session:
+        _, rows = outbox(session)
+    assert {r.message_id: r.id for r in rows} == {
+        m: None if m in stuck else n for m, n in number.items()
+    }
+    add_users(store)
+    web = create_app(
+        Console(parts_over(store, ESCALATING, ManualClock(AFTER_THE_BIRTHDAY))), SECRET, False
+    )
+    api = signed_in(web, "vera").get("/api/outbox").json()
+    assert {r["message_id"]: r["id"] for r in api if r["message_id"] in stuck} == dict.fromkeys(
+        stuck
+    )
+    page = signed_in(web, "olive").get("/outbox").text
+    for message_id in stuck:
+        [row] = re.findall(rf'data-message="{message_id}">(.*?)</tr>', page, re.S)
+        assert f">{number[message_id]}<" not in row, row
+        assert f'value="{number[message_id]}"' not in row, row
+        assert f'name="messages" value="{message_id}"' in row, row  # retried by it
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    listed = CliRunner().invoke(cli_app, ["outbox", "--json"])
+    assert listed.exit_code == 0, listed.output
+    shown = json.loads(listed.output)["rows"]
+    assert {r["message_id"]: r["id"] for r in shown if r["message_id"] in stuck} == dict.fromkeys(
+        stuck
+    )
+    table = CliRunner().invoke(cli_app, ["outbox"], env={"COLUMNS": "300"})
+    assert table.exit_code == 0, table.output
+    for message_id in stuck:
+        [line] = [line for line in table.output.splitlines() if message_id in line]
+        assert re.match(r"\W*-\s", line), line
+        assert not re.search(rf"\b{number[message_id]}\b", line), line
+
+
+class _Producer:
+    """A broker that takes everything (with Relay._publish_and_mark below)."""
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+
+def a_broker_that_takes_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    def accepted(self: Relay, rows: list[Pending], on_loop: object, session: Any) -> int:
+        if session is not None:
+            return self._mark(session, rows, [None] * len(rows))
+        with self.sessions.begin() as marking:
+            return self._mark(marking, rows, [None] * len(rows))
+
+    monkeypatch.setattr(KafkaConnection, "producer", lambda self, **_: _Producer())
+    monkeypatch.setattr(Relay, "_publish_and_mark", accepted)
+
+
+def test_a_notification_of_the_meeting_at_18_is_retried_by_its_message_id_alone(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """6.8: the outbox shows the meeting at 18's stuck notification, and its escalations',
+    without a number; the operator retries each by its message id, on the page, by the API
+    (the notification id alone) and with `hub outbox --retry`. Asked for by its number, one
+    is as a row already sent: nothing to retry, and not tried, or the answer would tell
+    which number is its. Another row is still retried by its number."""
+    missing_past_the_18th_birthday(store)
+    stuck = the_meeting_at_18_and_its_escalations_stuck(store)
+    number = outbox_numbers(store)
+    with store.begin() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        topics = {r.topic for r in rows if r.message_id in stuck}
+        # one waiting, on a topic of its own (nothing of the chain behind it); the rest sent
+        [waiting, *delivered] = [r for r in rows if r.topic not in topics] + [
+            r for r in rows if r.topic in topics and r.message_id not in stuck
+        ]
+        for row in delivered:
+            row.status, row.sent_at = "sent", AFTER_THE_BIRTHDAY
+        other, sent_before = waiting.id, delivered[0].id
+    a_broker_that_takes_everything(monkeypatch)
+    add_users(store)
+    web = create_app(
+        Console(parts_over(store, ESCALATING, ManualClock(AFTER_THE_BIRTHDAY))), SECRET, False
+    )
+    operator = signed_in(web, "olive")
+    nothing: dict[str, object] = {"sent": [], "still_failing": {}}
+    for guessed in (number[stuck[0]], sent_before):
+        answer = operator.post("/api/outbox/retry", json={"ids": [guessed]}).json()
+        assert answer == {**nothing, "not_pending": [guessed]} | dict(
+            messages_sent=[], messages_still_failing={}, messages_not_pending=[]
+        )
+    with store() as session:
+        untried = session.scalars(select(OutboxMessage).where(OutboxMessage.id == number[stuck[0]]))
+        assert [(r.status, r.attempts) for r in untried] == [("pending", 3)]
+    page = operator.get("/outbox").text
+    done = operator.post("/outbox/retry", data={"messages": [stuck[0]], "csrf": csrf_of(page)})
+    assert done.status_code == 200
+    assert "Retried: 1 sent." in done.text
+    assert f'data-message="{stuck[0]}"' not in done.text
+    notification_id = stuck[1].removeprefix(NOTIFICATION_PREFIX)
+    answer = operator.post(
+        "/api/outbox/retry", json={"ids": [other], "message_ids": [notification_id]}
+    ).json()
+    assert answer == {
+        "sent": [other],
+        "still_failing": {},
+        "not_pending": [],
+        "messages_sent": [stuck[1]],
+        "messages_still_failing": {},
+        "messages_not_pending": [],
+    }
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("HUB_ENVIRONMENT", "development")  # a broker in the clear
+    last = CliRunner().invoke(cli_app, ["outbox", "--retry", stuck[-1], "--json"])
+    assert last.exit_code == 0, last.output
+    report = json.loads(last.output)
+    assert (report["sent"], report["not_pending"], report["messages_sent"]) == ([], [], stuck[-1:])
+    with store() as session:
+        assert outbox(session) == (0, [])
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
