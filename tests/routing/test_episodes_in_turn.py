@@ -511,6 +511,33 @@ def test_7_22_a_cse_marker_under_the_first_report_before_24_hours_sets_one_first
     assert _meetings_owed(timeline, "EP-2") == ["48-hour (brought forward: CSE)"]
 
 
+@pytest.mark.parametrize("graded", ["EP-1", "EP-2"])
+def test_7_17_graded_high_before_24_hours_after_a_cse_marker_has_the_meeting_by_24(
+    graded: str,
+) -> None:
+    """Two forces report one absence; the first marks CSE at 3 hours, bringing 7.22's first
+    meeting to 48 hours. Graded high at 5 hours, under either report, the child is
+    "considered to be at significant risk" (7.17) before 24 hours missing: its meeting is
+    due by 24 hours, as for a child graded high throughout, or marked and graded on one
+    report. The meeting brought forward for CSE, due a day later, had stood for it."""
+    timeline = _two_forces_report_one_absence()
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=3), cse=True))
+    update = risk_update(RiskLevel.HIGH, START + timedelta(hours=5), cse=True)
+    decisions = timeline.receive(update.model_copy(update={"episode_id": graded}))
+    [now] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert (now.episode_id, now.paragraph, now.details["meeting"]) == (
+        "EP-2",
+        "7.17",
+        "significant-risk",
+    )
+    # by 24 hours of the graded report's start (the searched report's own, graded itself)
+    assert now.due == _episode(timeline, graded).clock_started + timedelta(hours=24)
+    assert _meetings_owed(timeline, "EP-2") == [
+        "48-hour (brought forward: CSE)",
+        "significant-risk",
+    ]
+
+
 def test_7_22_the_same_grading_read_twice_convenes_one_meeting() -> None:
     timeline = _two_forces_report_one_absence()
     timeline.advance(START + timedelta(hours=30))

@@ -314,3 +314,42 @@ def test_7_22_a_cse_marker_on_a_child_graded_high_changes_no_meeting() -> None:
     timeline = missing_for(1.1, risk_level=RiskLevel.HIGH)
     decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30), cse=True))
     assert not told(decisions, "team_manager", "convene_strategy_meeting")
+
+
+@pytest.mark.parametrize("cse", [False, True], ids=["graded-high", "cse-marker"])
+@pytest.mark.parametrize("held", [False, True], ids=["7.17-owed", "7.17-held"])
+@pytest.mark.parametrize("hours", [30, 60], ids=["within-48", "past-48"])
+def test_7_22_graded_high_before_24_hours_lowered_then_high_again_keeps_the_first_meeting(
+    hours: int, held: bool, cse: bool
+) -> None:
+    """Graded high at 6 hours, a child is owed 7.17's meeting ("considered to be at
+    significant risk") within 24 hours; lowered at 12, at 24 hours it is set 7.22's first for
+    72. Graded high again (or marked CSE) after 24 hours, that first meeting is brought
+    forward (7.22: "After the child has been missing for 24 hours ... within 72 hours (48
+    hours if assessed as High Risk)"), as a child graded high throughout has both meetings:
+    the 7.17 meeting, held or not, is no 7.22 first meeting. Owed, it had stood for it: the
+    72-hour meeting was stood down and none set in its place."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    sent = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=6)))
+    [significant] = told(sent, "team_manager", "convene_strategy_meeting")
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=12)))
+    if held:
+        timeline.receive(
+            StrategyMeetingHeld(
+                episode_id="EP-1",
+                child_id=CHILD,
+                notification_id=significant.notification_id,
+                answered_by="northamptonshire",
+                held_at=START + timedelta(hours=20),
+                attended=(MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+            )
+        )
+    at = START + timedelta(hours=hours)
+    timeline.advance(at)
+    level = RiskLevel.MEDIUM if cse else RiskLevel.HIGH
+    decisions = timeline.receive(risk_update(level, at, cse=cse))
+    [first] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert first.due == max(at, START + timedelta(hours=48))
+    assert "72-hour" not in meetings_owed(timeline)
+    assert first.details["meeting"] in meetings_owed(timeline)

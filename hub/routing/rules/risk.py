@@ -164,22 +164,35 @@ _BROUGHT_FORWARD = (_HIGH_RISK, _CSE)
 HELD_AT_ONCE = tuple(f"({why})" for why in _BROUGHT_FORWARD)
 
 
-def _high_risk_meeting_owed(episode: Episode, hours: int) -> bool:
-    """A meeting set for the child's high risk (7.17's, 7.22's within 48 hours, or one at
-    once past them) is owed and not yet held: graded high again after being lowered, the
-    child is owed that meeting, not a second one chased on its own once the first is held."""
+def _significant_risk_meeting_owed(episode: Episode) -> bool:
+    """7.17's meeting for the child's significant risk is owed and not yet held: graded high
+    again after being lowered, the child is owed that meeting, not a second one chased on
+    its own once the first is held. Not 7.22's first, brought forward for a CSE marker: due
+    at 48 hours, it does not stand for 7.17's, due at 24, as a child graded high throughout
+    has both."""
+    return _meeting_owed(episode, {"significant-risk"})
+
+
+def _first_meeting_owed(episode: Episode, hours: int) -> bool:
+    """7.22's first meeting, within 48 hours or held at once past them, is owed and not yet
+    held. Not 7.17's significant-risk meeting: 7.22's is convened "after the child has been
+    missing for 24 hours", and a child graded high throughout has both (on_missing_24h); one
+    graded high before 24 hours, lowered, then high again after them, has both too."""
     # And one a CSE marker brought forward (7.22's same "deemed high"), by either name a
     # stored state may hold: brought forward for CSE was once named for high risk.
-    high_risk_meetings = {
-        "significant-risk",
+    first = {
         f"{hours}-hour",
         *(f"{hours}-hour (brought forward: {why})" for why in _BROUGHT_FORWARD),
     }
+    return _meeting_owed(episode, first, HELD_AT_ONCE)
+
+
+def _meeting_owed(episode: Episode, names: set[str], endings: tuple[str, ...] = ()) -> bool:
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
         and not d.settled
         and d.meeting is not None
-        and (d.meeting in high_risk_meetings or d.meeting.endswith(HELD_AT_ONCE))
+        and (d.meeting in names or d.meeting.endswith(endings))
         for d in episode.duties
     )
 
@@ -199,9 +212,8 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
             "Now high risk, out of hours: children's services must be notified immediately; "
             "EDT acts for them until the day teams open.",
         )
-    hours = ctx.directory.timescales.strategy_meeting_within_hours_high_risk
     if any(t.name == MISSING_24H for t in before.timers):
-        if not _high_risk_meeting_owed(before, hours):
+        if not _significant_risk_meeting_owed(before):
             significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
         return ctx.episode
     if not _still_searched(before):
@@ -246,8 +258,7 @@ def _searched_meeting_brought_forward(
     ctx = Context(directory, at, cause, episode)
     ts = directory.timescales
     before_24h = at < since + timedelta(hours=ts.first_strategy_meeting_hours)
-    high_risk_owed = _high_risk_meeting_owed(episode, ts.strategy_meeting_within_hours_high_risk)
-    if why == _HIGH_RISK and before_24h and not high_risk_owed:
+    if why == _HIGH_RISK and before_24h and not _significant_risk_meeting_owed(episode):
         significant_risk_meeting(ctx, since)  # 7.17, as for the searched report graded high
     # Before the searched report's 24 hours its timer would set 72 hours, reading its own
     # grading: the meeting is set now, and that timer sets no second (7.22 has one first).
@@ -271,7 +282,7 @@ def _first_meeting_brought_forward(
     ctx.episode = stand_down_meeting(
         ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
     )
-    if _high_risk_meeting_owed(ctx.episode, hours):
+    if _first_meeting_owed(ctx.episode, hours):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
     # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
     why = why or (_HIGH_RISK if ctx.episode.high_risk else _CSE)
