@@ -451,8 +451,11 @@ def migrate(
     fill_missing_since: Annotated[
         bool,
         typer.Option(
-            help="Then check every child's missing_since (Still missing) against its state "
-            "and mend it: after an older hub ran beside a newer one (docs/pipeline.md)."
+            "--fill-missing-since",
+            "--fill-derived",
+            help="Then check every child's columns worked out from its state, "
+            "missing_since (Still missing) and earliest_return (retention), against it "
+            "and mend them: after an older hub ran beside a newer one (docs/pipeline.md).",
         ),
     ] = False,
 ) -> None:
@@ -477,7 +480,7 @@ def migrate(
             mended = refill_missing_since(engine)
         finally:
             engine.dispose()
-        typer.echo(f"missing_since checked for every child; {mended} mended")
+        typer.echo(f"missing_since and earliest_return checked for every child; {mended} mended")
 
 
 @app.command()

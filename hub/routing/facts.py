@@ -374,6 +374,14 @@ class ChildState:
             (e.clock_started for e in self.episodes if back[e.episode_id] is None), default=None
         )
 
+    def earliest_return(self) -> datetime | None:
+        """When the child came back from the first of the episodes it still holds, as
+        `came_back` counts it, or None: none come back from. Stored with the state
+        (ChildRecord.earliest_return): retention reads only the children whose return is
+        past its cutoff (hub.store.retention.due_episodes: an episode is due exactly when its
+        return is on or before it), not the store's every state."""
+        return min((back for back in self.came_back().values() if back is not None), default=None)
+
     def back_from(self, episode: Episode, at: datetime) -> bool:
         """The child is certainly back from `episode` and not missing now, though not found
         under it: located under another report since it began (found, or returned as the

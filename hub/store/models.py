@@ -102,6 +102,16 @@ class ChildRecord(Base):
             postgresql_where=text("missing_since IS NOT NULL"),
             sqlite_where=text("missing_since IS NOT NULL"),
         ),
+        # The children with an episode come back from, by when: retention reads those whose
+        # return is past its cutoff alone (migration 0021, hub.store.retention), not every
+        # state of a national store at every run.
+        Index(
+            "ix_child_states_returned",
+            "earliest_return",
+            "child_id",
+            postgresql_where=text("earliest_return IS NOT NULL"),
+            sqlite_where=text("earliest_return IS NOT NULL"),
+        ),
     )
 
     child_id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -111,6 +121,9 @@ class ChildRecord(Base):
     # the hub read its report (`ChildState.missing_since`), written with the
     # state; None: none.
     missing_since: Mapped[datetime | None] = mapped_column(default=None)
+    # When the child came back from the first episode it still holds, personal data and
+    # all (`ChildState.earliest_return`), written with the state; None: none come back from.
+    earliest_return: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RoutingDecision(Base):

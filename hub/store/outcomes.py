@@ -180,7 +180,12 @@ class Writes:
             session.execute(
                 CHILDREN.update()
                 .where(CHILDREN.c.child_id == new.c.child_id)
-                .values(state=new.c.state, updated_at=self.now, missing_since=new.c.missing_since)
+                .values(
+                    state=new.c.state,
+                    updated_at=self.now,
+                    missing_since=new.c.missing_since,
+                    earliest_return=new.c.earliest_return,
+                )
             )
         elif updates:
             session.execute(update(ChildRecord), [self._child_row(c) for c in updates])
@@ -190,8 +195,14 @@ class Writes:
             now = bindparam(None, self.now, type_=CHILDREN.c.updated_at.type)
             session.execute(
                 CHILDREN.insert().from_select(
-                    ["child_id", "state", "updated_at", "missing_since"],
-                    select(new.c.child_id, new.c.state, now, new.c.missing_since),
+                    ["child_id", "state", "updated_at", "missing_since", "earliest_return"],
+                    select(
+                        new.c.child_id,
+                        new.c.state,
+                        now,
+                        new.c.missing_since,
+                        new.c.earliest_return,
+                    ),
                 )
             )
         elif inserts:
@@ -203,8 +214,13 @@ class Writes:
         an array of texts would have psycopg escape every quote of every state. Coding a
         state to Python objects for the driver to encode took three times as long or more."""
         document = b"[%s]" % b",".join(
-            b'{"child_id":%s,"state":%s,"missing_since":%s}'
-            % (to_json(c), STATE.dump_json(state), to_json(state.missing_since()))
+            b'{"child_id":%s,"state":%s,"missing_since":%s,"earliest_return":%s}'
+            % (
+                to_json(c),
+                STATE.dump_json(state),
+                to_json(state.missing_since()),
+                to_json(state.earliest_return()),
+            )
             for c in child_ids
             for state in (self.children[c],)
         )
@@ -214,6 +230,7 @@ class Writes:
                 column("child_id", String),
                 column("state", JSON),
                 column("missing_since", DateTime(timezone=True)),
+                column("earliest_return", DateTime(timezone=True)),
             )
             .render_derived(with_types=True)
         )
@@ -225,6 +242,7 @@ class Writes:
             "state": STATE.dump_python(state, mode="json"),
             "updated_at": self.now,
             "missing_since": state.missing_since(),
+            "earliest_return": state.earliest_return(),
         }
 
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:

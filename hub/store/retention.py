@@ -102,7 +102,8 @@ class Retained:
 
 def due_episodes(state: ChildState, cutoff: datetime) -> list[str]:
     """The episodes the child came back from on or before the cutoff (pure): never one the
-    child may still be missing from."""
+    child may still be missing from. Some are due exactly when `ChildState.earliest_return`
+    is on or before the cutoff: the column a run picks its children by."""
     return [
         episode_id
         for episode_id, back in state.came_back().items()
@@ -198,25 +199,38 @@ def _retire_episodes(
     episode due is locked, then read again and retired, in a transaction of its chunk's. A
     run locked every child it read, 500 at a time, and a consumer's batch with any of them
     waited while it validated all 500 states (the whole store's, at every start of `hub
-    run`): a found report applied late."""
+    run`): a found report applied late.
+
+    Only the children whose row says they came back from an episode on or before the
+    cutoff are read (ChildRecord.earliest_return, by its index, in its order): reading and
+    validating every state took minutes of a national store's CPU at every run, beside the
+    consumer, to find the few due."""
     engine = _engine(sessions)
     children = table_of(ChildRecord).c
-    after = ""
+    due = children.earliest_return <= cutoff  # NULL, none come back from: never due
+    after: tuple[datetime, str] | None = None
     while True:
+        query = select(children.child_id, children.earliest_return, children.state.cast(Text))
+        query = query.where(due).order_by(children.earliest_return, children.child_id)
+        if after is not None:
+            # Past the last read, in the index's order: a child retired leaves the range (its
+            # next return is after the cutoff, or none), one judged not due stays behind.
+            returned, child_id = after
+            later = children.earliest_return > returned
+            query = query.where(
+                later | ((children.earliest_return == returned) & (children.child_id > child_id))
+            )
         # A plain connection reads (on SQLite without the write lock a session takes); the
         # state as text, validated from it in one pass (hub.store.outcomes.load_children).
         with engine.connect() as connection:
-            rows = connection.execute(
-                select(children.child_id, children.state.cast(Text))
-                .where(children.child_id > after)
-                .order_by(children.child_id)
-                .limit(CHUNK)
-            ).all()
+            rows = connection.execute(query.limit(CHUNK)).all()
         if not rows:
             return
-        after = rows[-1][0]
+        after = (rows[-1][1], rows[-1][0])
         candidates = [
-            child_id for child_id, state in rows if due_episodes(STATE.validate_json(state), cutoff)
+            child_id
+            for child_id, _, state in rows
+            if due_episodes(STATE.validate_json(state), cutoff)
         ]
         if candidates:
             with sessions.begin() as session:
@@ -317,6 +331,7 @@ def _retire(
     kept = retire(state, due)
     row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
     row.missing_since = kept.missing_since()  # unchanged: only episodes come back from go
+    row.earliest_return = kept.earliest_return()  # after the cutoff now, or None
 
 
 def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:

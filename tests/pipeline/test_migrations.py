@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -20,7 +22,10 @@ from hub.console.views import still_missing_page
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
+from hub.settings import RetentionSettings
 from hub.store.database import alembic_config, make_engine, migrate, sessions
+from hub.store.models import ChildRecord
+from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
 
@@ -279,3 +284,72 @@ def test_children_an_older_hub_wrote_after_0019_are_mended_by_fill_missing_since
     assert result.exit_code == 0, result.output
     assert "2 mended" in result.output
     assert [m.episode_id for m in listed.episodes] == ["EP-CF-1", "EP-CF-3"]
+
+
+def found_and_missing_children(store: sessionmaker[Session], reported: datetime) -> None:
+    """CF-1 missing since `reported`; CF-2 too, found four days later."""
+    directory = load_directory()
+    for child in ("CF-1", "CF-2"):
+        data = {"child_id": child, "episode_id": f"EP-{child}"}
+        record = misper_record(id=f"evt-{child}", data=data)
+        assert apply_batch(store, [record], directory, reported).applied == 1
+    found = example("05-found-report")
+    found["id"] = "evt-found-CF-2"
+    found["data"].update(episode_id="EP-CF-2", child_id="CF-2")
+    record = record_of(found, "inbound.found-report")
+    assert apply_batch(store, [record], directory, reported + timedelta(days=4)).applied == 1
+
+
+def test_a_child_found_before_0021_is_retired_in_its_time_after_it(database_url: str) -> None:
+    """Retention reads the children whose row says when they came back from an episode
+    (`earliest_return`): the upgrade says it, from their states, of every child stored
+    before it, and of no child still missing (1.4), whose data is never touched."""
+    reported = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    found_and_missing_children(store, reported)
+    config = alembic_config(database_url)
+    command.downgrade(config, "0020")
+    command.upgrade(config, "head")
+    with store() as session:
+        rows = session.execute(select(ChildRecord.child_id, ChildRecord.earliest_return))
+        returned = dict(rows.tuples().all())
+    done = apply_retention(store, RetentionSettings(), reported + timedelta(days=200), "test")
+    engine.dispose()
+    found = example("05-found-report")["data"]["found_at"]
+    assert returned == {"CF-1": None, "CF-2": datetime.fromisoformat(found)}
+    assert (done.children, done.episodes_retired) == (1, 1)
+
+
+def test_a_wrong_earliest_return_is_mended_by_fill_derived(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older hub beside a newer one past 0021 writes states and leaves `earliest_return`
+    as it was: a child it saw found stayed unread by retention, its data kept past its time;
+    one whose row says found, though missing, read at every run for nothing. `hub migrate
+    --fill-derived` (or `--fill-missing-since`) mends both from their states."""
+    reported = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    found_and_missing_children(store, reported)
+    with store.begin() as session:  # as the older hub left them
+        session.execute(update(ChildRecord).values(earliest_return=None))
+        session.execute(
+            update(ChildRecord)
+            .where(ChildRecord.child_id == "CF-1")
+            .values(earliest_return=reported)
+        )
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    result = CliRunner().invoke(app, ["migrate", "--fill-derived"])
+    with store() as session:
+        rows = session.execute(select(ChildRecord.child_id, ChildRecord.earliest_return))
+        returned = dict(rows.tuples().all())
+    again = CliRunner().invoke(app, ["migrate", "--fill-missing-since"])
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert "2 mended" in result.output
+    found = example("05-found-report")["data"]["found_at"]
+    assert returned == {"CF-1": None, "CF-2": datetime.fromisoformat(found)}
+    assert "0 mended" in again.output

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -188,6 +188,64 @@ def test_a_child_missing_again_the_very_minute_it_was_found_is_never_touched(
     with store() as session:
         state = STATE.validate_python(session.scalar(select(ChildRecord.state)))
     assert [e.episode_id for e in state.episodes] == ["EP-2026-0500"]
+
+
+def test_a_run_reads_only_the_children_whose_row_says_one_came_back_in_time(
+    store: Store,
+) -> None:
+    """Each child's row says when the child came back from the first episode it still holds
+    (`earliest_return`, written with the state), and a run reads those past its cutoff
+    alone, not every state of the store: a child whose row says none came back is not read,
+    though its state says found in time. Retired, the row says none again."""
+    missing_then_found(store)
+    with store() as session:
+        assert session.scalar(select(ChildRecord.earliest_return)) == FOUND
+    with store.begin() as session:  # as no writer of this hub leaves it
+        session.execute(update(ChildRecord).values(earliest_return=None))
+    assert run(store, 181)["episodes_retired"] == 0
+    with store.begin() as session:
+        session.execute(update(ChildRecord).values(earliest_return=FOUND))
+    assert run(store, 181)["episodes_retired"] == 1
+    with store() as session:
+        assert session.scalar(select(ChildRecord.earliest_return)) is None
+
+
+def test_a_missing_child_is_never_touched_whatever_its_row_says(store: Store) -> None:
+    """The row only chooses whom to read: the state, read again once locked, decides, and
+    a child still missing (1.4) keeps its data though its row said it came back long ago."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    with store.begin() as session:
+        session.execute(update(ChildRecord).values(earliest_return=REPORTED))
+    assert run(store, 3650)["episodes_retired"] == 0
+    with store() as session:
+        [body] = session.scalars(select(InboundEvent.body)).all()
+    assert body["child"]["name"] == "Jordan Example"
+
+
+def test_children_due_are_read_a_chunk_at_a_time_none_left_out(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three children found, two at the same minute, and one missing: read two at a time
+    by when each came back, every found one is counted by a dry run (which leaves their
+    rows as they were) and retired by a run, and the missing one never."""
+    monkeypatch.setattr(retention, "CHUNK", 2)
+    for child, found_at in (("CF-1", FOUND), ("CF-2", FOUND), ("CF-3", FOUND - timedelta(days=1))):
+        data = {"child_id": child, "episode_id": f"EP-{child}"}
+        apply_batch(store, [misper_record(id=f"evt-{child}", data=data)], DIRECTORY, REPORTED)
+        found = example("05-found-report")
+        found["id"] = f"evt-found-{child}"
+        found["data"].update(child_id=child, episode_id=f"EP-{child}")
+        apply_batch(store, [record_of(found, "inbound.found-report")], DIRECTORY, found_at)
+    data = {"child_id": "CF-4", "episode_id": "EP-CF-4"}
+    apply_batch(store, [misper_record(id="evt-CF-4", data=data)], DIRECTORY, REPORTED)
+    assert run(store, 181, dry_run=True)["episodes_retired"] == 3  # the rows left in place
+    assert run(store, 181)["episodes_retired"] == 3
+    with store() as session:
+        held = {
+            c: len(STATE.validate_python(s).episodes)
+            for c, s in session.execute(select(ChildRecord.child_id, ChildRecord.state))
+        }
+    assert held == {"CF-1": 0, "CF-2": 0, "CF-3": 0, "CF-4": 1}
 
 
 def test_a_dry_run_counts_and_changes_nothing(store: Store) -> None:

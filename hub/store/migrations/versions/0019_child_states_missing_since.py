@@ -47,7 +47,7 @@ def _fill_in() -> None:
     connection = op.get_bind()
     after: str | None = ""
     while after is not None:
-        after, _ = refill_chunk(connection, after)
+        after, _ = refill_chunk(connection, after, ["missing_since"])  # the schema's own
 
 
 def downgrade() -> None:

@@ -26,7 +26,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     after: str | None = ""
     while after is not None:
-        after, _ = refill_chunk(connection, after)
+        after, _ = refill_chunk(connection, after, ["missing_since"])  # the schema's own
 
 
 def downgrade() -> None:
