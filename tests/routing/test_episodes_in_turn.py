@@ -29,6 +29,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
+from tests.routing.test_duties import held
 
 
 def _episode(timeline: Timeline, episode_id: str) -> Episode:
@@ -583,3 +584,71 @@ def test_7_22_graded_under_a_report_of_an_absence_before_the_child_was_located_m
     decisions = timeline.receive(risk_update(level, START + timedelta(days=4, hours=2), cse=cse))
     assert not [d for d in decisions if d.action == "convene_strategy_meeting"]
     assert _meetings_owed(timeline, "EP-3") == ["72-hour"]
+
+
+@pytest.mark.parametrize("first", ["EP-1", "EP-2"], ids=["first-force-first", "second-first"])
+def test_7_22_both_forces_grading_one_absence_high_convene_one_first_meeting(first: str) -> None:
+    """Two forces report one absence; after 24 hours one grades its report high, and 7.22's
+    first meeting, brought forward to 48 hours under the report searched, is held. The other
+    force then grades its own report high: the child was deemed high in this absence
+    already, and had its one first meeting (7.22: "within 72 hours (48 hours if High
+    Risk)"); the ladder's meetings follow it. A second first meeting, by the same name as
+    the one held, was convened for 48 hours from the second report's start."""
+    timeline = _two_forces_report_one_absence()
+    timeline.advance(START + timedelta(hours=30))
+    second = "EP-2" if first == "EP-1" else "EP-1"
+    graded = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
+    decisions = timeline.receive(graded.model_copy(update={"episode_id": first}))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(held(meeting, START + timedelta(hours=40)))
+    again = risk_update(RiskLevel.HIGH, START + timedelta(hours=41))
+    decisions = timeline.receive(again.model_copy(update={"episode_id": second}))
+    assert told(decisions, "mct", "risk_level_changed")  # 7.16, told as before
+    assert not [d for d in decisions if d.action == "convene_strategy_meeting"]
+
+
+def test_7_22_the_searched_report_reported_high_then_the_first_graded_convenes_no_second() -> None:
+    """The second force reports the child high risk: 7.17's meeting is held, and at 24
+    hours 7.22's first is set within 48, and is held. The first force then grades its report
+    high: the same absence, the same risk; its meetings were held, none is convened again."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    second = misper(
+        "EP-2",
+        at=START + timedelta(hours=1),
+        reporting_force="thames-valley-police",
+        risk_level=RiskLevel.HIGH,
+    )
+    timeline.receive(second)
+    timeline.advance(START + timedelta(hours=30))
+    for meeting in told(timeline.decisions, "team_manager", "convene_strategy_meeting"):
+        assert meeting.details["meeting"] in ("significant-risk", "48-hour")
+        timeline.receive(held(meeting, START + timedelta(hours=40)))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=41)))
+    assert not [d for d in decisions if d.action == "convene_strategy_meeting"]
+
+
+@GRADED
+def test_7_22_graded_under_the_first_report_before_the_second_came_keeps_it_brought_forward(
+    level: RiskLevel, cse: bool, why: str
+) -> None:
+    """The first force grades its report high, or marks CSE on it, at 26 hours: 7.22's first
+    meeting is brought to 48 hours. Two hours on, a second force reports the same absence
+    and takes the search over: the first report's meetings stand down, but the child has not
+    returned (1.4) and is deemed high still, so the meeting stays brought forward, under the
+    report now searched, 48 hours from when the child went missing, as had the grading come
+    after the second report. The child was left with a 72-hour meeting, 100 hours in."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=26))
+    timeline.receive(risk_update(level, START + timedelta(hours=26), cse=cse))
+    second = misper("EP-2", at=START + timedelta(hours=28), reporting_force="thames-valley-police")
+    decisions = timeline.receive(second)
+    [meeting] = [
+        d
+        for d in told(decisions, "team_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == f"48-hour (brought forward: {why})"
+    ]
+    assert (meeting.episode_id, meeting.due) == ("EP-2", START + timedelta(hours=48))
+    timeline.advance(START + timedelta(hours=60))  # the second report's 24 hours
+    assert _meetings_owed(timeline, "EP-2") == [f"48-hour (brought forward: {why})"]

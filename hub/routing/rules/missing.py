@@ -21,6 +21,7 @@ from hub.routing.rules.found import (
     owe_return_interview,
 )
 from hub.routing.rules.repeat import notice_recorded, on_repeat
+from hub.routing.rules.risk import graded_before_the_search_was_taken_over
 from hub.routing.rules.roles import (
     adult_care_leaver,
     day_teams_closed,
@@ -109,7 +110,10 @@ def on_misper_report(
     if escalated:
         state = notice_recorded(ctx, state)
     state, ended = missing_again(state, episode, directory, at)
-    return Outcome(state, tuple(ctx.decisions), schedule=timers, cancel=(*ended, *located_too))
+    decisions = list(ctx.decisions)
+    if timers and ended:  # 7.22: another report's grading of the absence carries to this one
+        state = graded_before_the_search_was_taken_over(state, directory, at, cause, decisions)
+    return Outcome(state, tuple(decisions), schedule=timers, cancel=(*ended, *located_too))
 
 
 def _first_contacts(ctx: Context, first_episode: bool) -> None:

@@ -28,6 +28,7 @@ from hub.routing.rules.strategy import (
     BROUGHT_FORWARD_FOR,
     MISSING_24H,
     STRATEGY_MEETING,
+    first_meeting_brought_forward_before,
     significant_risk_meeting,
 )
 
@@ -68,14 +69,17 @@ def on_risk_update(
     )
     # 1.4: "if the person is under 18", and missing: located under another report of this
     # absence, the child is back, as had it been found under this one (_graded_before_found).
+    why = _HIGH_RISK if raised else _CSE
     if raised and not adult_care_leaver(episode) and not state.back_from(episode, at):
-        updated = ctx.episode = _raised_to_high_risk(ctx, episode)
+        meet = not _brought_forward_by_another(state, episode, why, directory)
+        updated = ctx.episode = _raised_to_high_risk(ctx, episode, meet)
     elif (
         new_cse
         and not episode.high_risk
         and not adult_care_leaver(episode)
         and not any(t.name == MISSING_24H for t in episode.timers)
         and _still_searched(episode)
+        and not _brought_forward_by_another(state, episode, why, directory)
     ):
         # 7.22: known CSE brings the first meeting forward as high risk does. Before 24
         # hours missing, the 24-hour timer reads the marker and sets it within 48 hours.
@@ -94,7 +98,7 @@ def on_risk_update(
     decisions = list(ctx.decisions)
     if (raised or (new_cse and not episode.high_risk)) and not adult_care_leaver(episode):
         after = _searched_meeting_brought_forward(
-            after, episode, directory, at, cause, decisions, _HIGH_RISK if raised else _CSE
+            after, episode, directory, at, cause, decisions, why
         )
     return Outcome(after, tuple(decisions), cancel=cancel)
 
@@ -197,8 +201,31 @@ def _meeting_owed(episode: Episode, names: set[str], endings: tuple[str, ...] = 
     )
 
 
-def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
-    """The episode, its first meeting replaced if high risk brings it forward (7.22)."""
+def _deemed_so(episode: Episode, why: str) -> bool:
+    """Graded high (`why` high risk), or deemed high for either reason (`why` CSE): as
+    on_risk_update asks of the report graded whether the grading is new."""
+    return episode.high_risk if why == _HIGH_RISK else episode.meeting_brought_forward
+
+
+def _brought_forward_by_another(
+    state: ChildState, graded: Episode, why: str, directory: Directory
+) -> bool:
+    """The report graded is the one searched, and 7.22's first meeting under it was brought
+    forward already (owed, or held) by another report of the same absence graded so, still
+    (`_searched_meeting_brought_forward`): the child was deemed high in this absence before,
+    and one first meeting was set for it; a second force's like grading sets none again."""
+    if not first_meeting_brought_forward_before(graded, directory.timescales):
+        return False
+    back = state.came_back()
+    return any(
+        e.episode_id != graded.episode_id and back.get(e.episode_id) is None and _deemed_so(e, why)
+        for e in state.episodes
+    )
+
+
+def _raised_to_high_risk(ctx: Context, before: Episode, meet: bool = True) -> Episode:
+    """The episode, its first meeting replaced if high risk brings it forward (7.22).
+    `meet`: False if another report's grading of the absence brought it forward already."""
     ctx.tell(
         "mash",
         "high_risk_child_missing",
@@ -212,6 +239,8 @@ def _raised_to_high_risk(ctx: Context, before: Episode) -> Episode:
             "Now high risk, out of hours: children's services must be notified immediately; "
             "EDT acts for them until the day teams open.",
         )
+    if not meet:
+        return ctx.episode
     if any(t.name == MISSING_24H for t in before.timers):
         if not _significant_risk_meeting_owed(before):
             significant_risk_meeting(ctx)  # 7.17: at significant risk, before 24 hours missing
@@ -227,6 +256,29 @@ def _still_searched(episode: Episode) -> bool:
     reported after a later one: 1.4) has had its timers stopped (`found.search_ended`), or
     never had them; a grading of it, read now, brings no meeting of it forward."""
     return any(t.name == STRATEGY_MEETING for t in episode.timers)
+
+
+def graded_before_the_search_was_taken_over(
+    state: ChildState, directory: Directory, at: datetime, cause: str, decisions: list[Decision]
+) -> ChildState:
+    """A new report took the search over (`found.missing_again` stopped the others'
+    timers and stood their meetings down) while another report of the absence, the child not
+    located since it began (1.4), was graded high or marked CSE: the child has not returned,
+    and is deemed high still (7.22), so the first meeting is brought forward under the new
+    report, as had that grading come after it (`_searched_meeting_brought_forward`). Else
+    the same grading set a 48-hour meeting or a 72-hour one by the order of the reports."""
+    back = state.came_back()
+    for graded in state.episodes:
+        # Closed by joint decision (7.24), its search ended: its grading carries no further.
+        ended = graded.closed_at is not None or back.get(graded.episode_id) is not None
+        if ended or adult_care_leaver(graded):
+            continue
+        if graded.meeting_brought_forward:
+            why = _HIGH_RISK if graded.high_risk else _CSE
+            state = _searched_meeting_brought_forward(
+                state, graded, directory, at, cause, decisions, why
+            )
+    return state
 
 
 def _searched_meeting_brought_forward(
@@ -250,6 +302,10 @@ def _searched_meeting_brought_forward(
     if not searched:
         return state
     episode = max(searched, key=lambda e: e.clock_started)
+    if _deemed_so(episode, why):
+        # Graded so itself, the searched report had its meetings brought forward by its own
+        # grading (owed or held): 7.22 has one first meeting, not a second for this one.
+        return state
     # 7.22 counts "from the start of the missing episode", and 1.4 has the child missing
     # "until located": not located since the first report began, the child has been missing
     # since then, not since a later force's report of it (as the console's Still missing
