@@ -118,15 +118,15 @@ def _apply(codes: list[str] | None, hub_user: str, credentials: Path | None, aga
     settings = _settings()
     chosen = _chosen(codes, settings)
     kafka, folder = _connection_and_credentials(credentials)
-    if again:
-        for agency in chosen:
-            onboard_again(folder, agency.code)
-    gone = offboarded(folder)
+    gone = set() if again else offboarded(folder)
     left_out = sorted(agency.code for agency in chosen if agency.code in gone)
     chosen = [agency for agency in chosen if agency.code not in gone]
     plan = access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id)
     work = apply_plan(kafka, plan, folder, settings.topic_config())
     applied = _on_the_cluster("apply the access plan", work)
+    for agency in chosen if again else ():
+        # Only once the cluster took it: a refusal leaves the agency offboarded still.
+        onboard_again(folder, agency.code)
     applied.offboarded = left_out
     typer.echo(applied.render(folder))
 

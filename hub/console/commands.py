@@ -284,6 +284,13 @@ def outbox_command(
             sent = [*report.sent, *report.messages_sent]
             failed = [*report.still_failing.items(), *report.messages_still_failing.items()]
             typer.echo(f"sent: {sent or '-'}; failing: {dict(failed) or '-'}")
+            idle = [*report.not_pending, *report.messages_not_pending]
+            if idle:
+                # Unknown, sent already, or refused; or by number, a row shown without one.
+                typer.echo(
+                    f"not pending, nothing retried: {idle} (a row shown with no number is "
+                    "retried by its message id)"
+                )
         raise typer.Exit(1 if report.still_failing or report.messages_still_failing else 0)
     with _store() as store, store() as session:
         backlog, rows = outbox(session, failing)

@@ -572,6 +572,8 @@ def test_a_notification_of_the_meeting_at_18_is_retried_by_its_message_id_alone(
     assert (report["sent"], report["not_pending"], report["messages_sent"]) == ([], [], stuck[-1:])
     with store() as session:
         assert outbox(session) == (0, [])
+    again = CliRunner().invoke(cli_app, ["outbox", "--retry", stuck[-1]])  # sent already
+    assert "not pending, nothing retried" in again.output
 
 
 def test_personal_data_is_shown_only_on_a_recorded_request_with_its_reason(store: Store) -> None:
