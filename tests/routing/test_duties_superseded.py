@@ -146,6 +146,23 @@ def test_7_22_graded_high_again_after_being_lowered_owes_no_second_meeting(
     assert not told(again, "team_manager", "convene_strategy_meeting")
 
 
+def test_7_22_graded_high_again_after_the_first_meeting_was_held_owes_no_second() -> None:
+    """Graded high after 24 hours missing, the child's first meeting is brought to 48 hours
+    (7.22) and held. Police lower the grading and raise it again: the child had its one
+    first meeting, "within 72 hours (48 hours if High Risk)"; the ladder's meetings follow
+    it. A second was convened by the same name as the one held."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(hours=30))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.details["meeting"] == "48-hour (brought forward: high risk)"
+    timeline.receive(held(meeting, START + timedelta(hours=40)))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=41)))
+    again = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=42)))
+    assert not told(again, "team_manager", "convene_strategy_meeting")
+
+
 def test_3_9_a_found_child_s_host_force_is_not_chased_to_look_for_the_child() -> None:
     """Our child placed in Luton is missing, so Bedfordshire Police are owed the 3.9 notice
     at once; the child is found before they acknowledge it: they are told of the return,

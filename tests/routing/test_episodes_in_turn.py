@@ -652,3 +652,68 @@ def test_7_22_graded_under_the_first_report_before_the_second_came_keeps_it_brou
     assert (meeting.episode_id, meeting.due) == ("EP-2", START + timedelta(hours=48))
     timeline.advance(START + timedelta(hours=60))  # the second report's 24 hours
     assert _meetings_owed(timeline, "EP-2") == [f"48-hour (brought forward: {why})"]
+
+
+def test_7_22_graded_high_again_under_the_first_report_after_the_meeting_was_held_owes_none() -> (
+    None
+):
+    """Two forces report one absence; after 24 hours the first grades its report high, and
+    7.22's first meeting, brought forward to 48 hours under the report searched, is held.
+    The first force lowers the grading, then raises it again: the child had its one first
+    meeting in this absence (7.22), and the ladder's follow it. Another was convened by the
+    same name as the one held, under the same report."""
+    timeline = _two_forces_report_one_absence()
+    timeline.advance(START + timedelta(hours=30))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(held(meeting, START + timedelta(hours=40)))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=41)))
+    again = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=42)))
+    assert told(again, "mash", "high_risk_child_missing")  # 1.4, told as before
+    assert not [d for d in again if d.action == "convene_strategy_meeting"]
+    assert _meetings_owed(timeline, "EP-2") == []
+
+
+def test_7_17_held_under_the_first_report_before_the_second_came_is_not_convened_again() -> None:
+    """The first force grades its report high three hours in: 7.17's meeting, "without
+    waiting" for 24 hours, is held at four. At five a second force reports the same absence
+    and takes the search over: the grading carries to its report (7.22's first meeting is
+    brought to 48 hours of the absence), but the child had 7.17's meeting, as had the
+    grading come after the second report; it was convened again under the new one."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=3)))
+    [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert meeting.details["meeting"] == "significant-risk"
+    timeline.receive(held(meeting, START + timedelta(hours=4)))
+    second = misper("EP-2", at=START + timedelta(hours=5), reporting_force="thames-valley-police")
+    decisions = timeline.receive(second)
+    convened = [d.details["meeting"] for d in told(decisions, "team_manager")]
+    assert "significant-risk" not in convened
+    assert _meetings_owed(timeline, "EP-2") == ["48-hour (brought forward: high risk)"]
+
+
+@pytest.mark.parametrize("graded", ["reported", "updated"])
+def test_7_17_still_owed_when_a_second_force_took_the_search_over_after_24_hours_stays_owed(
+    graded: str,
+) -> None:
+    """The first force reports the child high risk, or grades its report high three hours
+    in: 7.17's meeting is owed within 24 hours, and is not held by then. At 30 hours a second
+    force reports the same absence and takes the search over; the first report's meetings
+    stand down, but the child has not returned (7.22) and is at significant risk still: the
+    meeting is owed under the report now searched, as 7.22's first brought forward is. It
+    was carried over only before 24 hours, and the child, past them, lost it."""
+    timeline = Timeline()
+    if graded == "reported":
+        timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    else:
+        timeline.receive(misper("EP-1"))
+        timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=3)))
+    timeline.advance(START + timedelta(hours=30))
+    second = misper("EP-2", at=START + timedelta(hours=30), reporting_force="thames-valley-police")
+    timeline.receive(second)
+    assert _meetings_owed(timeline, "EP-1") == []
+    assert sorted(_meetings_owed(timeline, "EP-2")) == [
+        "48-hour (brought forward: high risk)",
+        "significant-risk",
+    ]

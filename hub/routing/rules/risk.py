@@ -191,10 +191,25 @@ def _first_meeting_owed(episode: Episode, hours: int) -> bool:
     return _meeting_owed(episode, first, HELD_AT_ONCE)
 
 
-def _meeting_owed(episode: Episode, names: set[str], endings: tuple[str, ...] = ()) -> bool:
+def _first_meeting_held(episode: Episode, hours: int) -> bool:
+    """7.22's first meeting, as `_first_meeting_owed` names it, was held: the child had its
+    one first meeting (7.22: "within 72 hours (48 hours if High Risk)"), and a grading made
+    again after it (lowered and raised, or by another force) convenes no second by its name;
+    the ladder's meetings follow it."""
+    first = {
+        f"{hours}-hour",
+        *(f"{hours}-hour (brought forward: {why})" for why in _BROUGHT_FORWARD),
+    }
+    return _meeting_owed(episode, first, HELD_AT_ONCE, held=True)
+
+
+def _meeting_owed(
+    episode: Episode, names: set[str], endings: tuple[str, ...] = (), held: bool = False
+) -> bool:
+    """Such a meeting owed, not yet held; `held`: held instead."""
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
-        and not d.settled
+        and (d.done_at is not None if held else not d.settled)
         and d.meeting is not None
         and (d.meeting in names or d.meeting.endswith(endings))
         for d in episode.duties
@@ -268,6 +283,19 @@ def graded_before_the_search_was_taken_over(
     report, as had that grading come after it (`_searched_meeting_brought_forward`). Else
     the same grading set a 48-hour meeting or a 72-hour one by the order of the reports."""
     back = state.came_back()
+    # 7.17's meeting under a report of the absence when its search was taken over: still
+    # owed (stood down just now, `found.missing_again`), past 24 hours or not, the child is
+    # owed it under the report searched; held, the child had it, as had the grading come
+    # after the new report, and is owed no second.
+    significant_risk = [
+        d
+        for e in state.episodes
+        if back.get(e.episode_id) is None
+        for d in e.duties
+        if d.action == Action.CONVENE_STRATEGY_MEETING and d.meeting == "significant-risk"
+    ]
+    owed = any(d.done_at is None and d.stood_down_at == at for d in significant_risk)
+    held = any(d.done_at is not None for d in significant_risk)
     for graded in state.episodes:
         # Closed by joint decision (7.24), its search ended: its grading carries no further.
         ended = graded.closed_at is not None or back.get(graded.episode_id) is not None
@@ -276,7 +304,7 @@ def graded_before_the_search_was_taken_over(
         if graded.meeting_brought_forward:
             why = _HIGH_RISK if graded.high_risk else _CSE
             state = _searched_meeting_brought_forward(
-                state, graded, directory, at, cause, decisions, why
+                state, graded, directory, at, cause, decisions, why, (owed, held)
             )
     return state
 
@@ -289,13 +317,17 @@ def _searched_meeting_brought_forward(
     cause: str,
     decisions: list[Decision],
     why: str,
+    significant_risk: tuple[bool, bool] = (False, False),
 ) -> ChildState:
     """Graded high, or marked CSE, on a report whose search another report of the same
     absence took over (two forces' reports: `found.missing_again` stopped the first's
     timers): the child has not returned, so 7.22's first meeting is brought forward under
     the report still searched, the one with the meetings' timers. The same absence: no
     return known since the graded report began (`ChildState.came_back`); located since, the
-    child returned (1.4), and a later absence's meetings are its own."""
+    child returned (1.4), and a later absence's meetings are its own.
+    `significant_risk`: whether 7.17's meeting was owed under a report of the absence until
+    its search was taken over just now (owed under the searched one, however late), and
+    whether it was held (owed no second)."""
     if _still_searched(graded) or state.came_back().get(graded.episode_id) is not None:
         return state  # its own meetings brought forward (or none: the child is back)
     searched = [e for e in state.episodes if _still_searched(e)]  # not the graded one
@@ -314,7 +346,9 @@ def _searched_meeting_brought_forward(
     ctx = Context(directory, at, cause, episode)
     ts = directory.timescales
     before_24h = at < since + timedelta(hours=ts.first_strategy_meeting_hours)
-    if why == _HIGH_RISK and before_24h and not _significant_risk_meeting_owed(episode):
+    still_owed, held = significant_risk
+    owed = still_owed or (why == _HIGH_RISK and before_24h and not held)
+    if owed and not _significant_risk_meeting_owed(episode):
         significant_risk_meeting(ctx, since)  # 7.17, as for the searched report graded high
     # Before the searched report's 24 hours its timer would set 72 hours, reading its own
     # grading: the meeting is set now, and that timer sets no second (7.22 has one first).
@@ -338,7 +372,7 @@ def _first_meeting_brought_forward(
     ctx.episode = stand_down_meeting(
         ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
     )
-    if _first_meeting_owed(ctx.episode, hours):
+    if _first_meeting_owed(ctx.episode, hours) or _first_meeting_held(ctx.episode, hours):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
     # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
     why = why or (_HIGH_RISK if ctx.episode.high_risk else _CSE)
