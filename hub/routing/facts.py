@@ -5,6 +5,7 @@ partition (key = child id) and repeat-episode rules (7.18, 8.12) look across epi
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -13,11 +14,22 @@ from functools import cached_property
 
 from hub.contracts.events import MisperReport
 from hub.contracts.notification import Detail, Notification
-from hub.contracts.particulars import ChildParticulars
 from hub.contracts.vocabulary import LegalStatus, RagRating, RiskLevel
 from hub.routing.paragraphs import heading_of
 
 NAMESPACE = uuid.UUID("6f1c1d0e-3b7a-5d8e-9a51-0c2f4e9b7a10")
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
+def _uuid5_text(name: str) -> str:
+    """`str(uuid.uuid5(NAMESPACE, name))`, without making the UUID object: the SHA-1 of the
+    namespace and the name, its first 16 bytes with the version (5) and the RFC 4122
+    variant set (tests/routing/test_notification_ids.py holds the two equal)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])  # noqa: S324 - uuid5's own hash
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class ProtocolViolation(ValueError):
@@ -466,17 +478,27 @@ class Decision:
         """Deterministic: the same cause, rule, recipient and facts always give the same id,
         and two duties from one cause (the 24-hour and 48-hour meetings' minutes to the IRO)
         never share one, or a receiver would drop the second as a duplicate."""
+        return uuid.UUID(self.notification_key)
+
+    @cached_property
+    def notification_key(self) -> str:
+        """`notification_id` as text, as the duties, the routing log and the outbox key it:
+        uuid5's own digest and bits, written out directly (a UUID object and its text cost
+        more than the digest, for each of the hub's thousands of notifications a second)."""
         facts = ",".join(f"{k}={v}" for k, v in sorted(self.details.items()))
         held = self.unroutable
         # Held for an unknown party, the id is fixed by what the sender wrote: the duty keeps
         # it when it is delivered later.
         authority = f"?{held.field}={held.named}" if held is not None else self.authority
         parts = (self.cause, self.action, self.paragraph, self.recipient, authority, facts)
-        return uuid.uuid5(NAMESPACE, "|".join(parts))
+        return _uuid5_text("|".join(parts))
 
     def notification(self) -> Notification:
+        """Validated against its contract, the particulars with the rest: a ChildParticulars
+        validated first was validated again as the notification's field, its check of every
+        text included."""
         return Notification(
-            notification_id=self.notification_id,
+            notification_id=self.notification_key,  # a UUID's text, parsed by the contract
             episode_id=self.episode_id,
             child_id=self.child_id,
             recipient=self.recipient,
@@ -488,7 +510,7 @@ class Decision:
             paragraph=self.paragraph,
             cause=self.cause,
             details=self.details,
-            child=ChildParticulars.model_validate(self.child),
+            child=self.child,  # validated as ChildParticulars, once
         )
 
 

@@ -84,11 +84,12 @@ def publishable_topic(directory: Directory, topic: str) -> bool:
 
 def notification_message(decision: Decision) -> Outgoing:
     """In CloudEvents binary mode, keyed by child, to the recipient's topic."""
-    return outgoing_notification(decision.notification())
+    return outgoing_notification(decision.notification(), decision.notification_key)
 
 
-def outgoing_notification(notification: Notification) -> Outgoing:
-    notification_id = str(notification.notification_id)
+def outgoing_notification(notification: Notification, notification_id: str = "") -> Outgoing:
+    """`notification_id`: the notification's id as text, if made already."""
+    notification_id = notification_id or str(notification.notification_id)
     return Outgoing(
         message_id=NOTIFICATION_PREFIX + notification_id,
         topic=notification_topic(notification.authority, notification.recipient),

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, cast
 
 import psycopg
@@ -248,7 +249,7 @@ class Writes:
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:
         """The routing log, once per notification id: ids are deterministic, so a duty
         decided twice (never expected) is logged and sent once."""
-        ids = [str(decision.notification_id) for decision in self.decisions]
+        ids = [decision.notification_key for decision in self.decisions]
         logged = (
             set(
                 session.scalars(
@@ -429,18 +430,23 @@ def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> 
         return
     dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
-    # Each column's own bind processing (a Stamp's UTC check, JSON encoding) still applies.
-    processors = [column.type.bind_processor(dialect) for column in columns]
+    # Each column's own bind processing (a Stamp's UTC check, JSON encoding) still applies,
+    # to the columns that have one: a row's values are read in one call, and only those
+    # few of its values (of some twenty) are processed one by one.
+    processing = [
+        (place, process)
+        for place, column in enumerate(columns)
+        if (process := column.type.bind_processor(dialect)) is not None
+    ]
+    values_of = itemgetter(*(column.name for column in columns))
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
     with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    process(row[column.name]) if process else row[column.name]
-                    for column, process in zip(columns, processors, strict=True)
-                ]
-            )
+            values = list(values_of(row)) if len(columns) > 1 else [values_of(row)]
+            for place, process in processing:
+                values[place] = process(values[place])
+            copy.write_row(values)
 
 
 def save_outcome(session: Session, outcome: Outcome, now: datetime) -> int:

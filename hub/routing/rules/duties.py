@@ -88,12 +88,20 @@ def follow_up(before: ChildState, outcome: Outcome, directory: Directory) -> Out
             continue  # untouched by this step: its follow-ups are as they were
         if prior is not None and prior.duties is not episode.duties:
             was_then = {d.notification_id: d for d in prior.duties}
-            changed += [d for d in episode.duties if was_then.get(d.notification_id, d) != d]
+            # A duty the step left alone is the same object: no comparing it field by field.
+            changed += [
+                d
+                for d in episode.duties
+                if (then := was_then.get(d.notification_id, d)) is not d and then != d
+            ]
         episode = _with_duties(episode, new[episode.episode_id], directory)
         wanted = _follow_ups(episode)
         wanted_ids = {t.timer_id for t in wanted}
         was = [t for t in (prior.timers if prior else ()) if t.name == FOLLOW_UP]
-        schedule += [t for t in wanted if t not in was]
+        # A set: each wanted timer was compared with every pending one, 54 comparisons an
+        # event in the benchmark's workload (docs/benchmark.md).
+        pending = set(was)
+        schedule += [t for t in wanted if t not in pending]
         cancel = [t for t in cancel if t.timer_id not in wanted_ids]
         cancel += [t for t in was if t.timer_id not in wanted_ids and t not in cancel]
         kept = tuple(t for t in episode.timers if t.name != FOLLOW_UP)
@@ -124,7 +132,7 @@ def _with_duties(
     window = timedelta(minutes=directory.follow_up.window_minutes(episode.high_risk))
     added = []
     for decision in decisions:
-        notification_id = str(decision.notification_id)
+        notification_id = decision.notification_key
         if notification_id in known or decision.due is None:
             continue  # a replayed step: the duty is recorded already
         meeting = decision.details.get("meeting")
