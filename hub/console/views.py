@@ -30,6 +30,7 @@ from hub.routing.rules.strategy import (
     dated_by_the_birthday,
 )
 from hub.service.rerouting import count_held, held_duties
+from hub.store.database import past
 from hub.store.models import (
     ChildRecord,
     InboundEvent,
@@ -675,11 +676,7 @@ def still_missing_page(
         query = select(children.child_id, children.missing_since, children.state.cast(Text))
         query = query.where(missing).order_by(children.missing_since, children.child_id)
         if after is not None:
-            since, child_id = after
-            later = children.missing_since > since
-            query = query.where(
-                later | ((children.missing_since == since) & (children.child_id > child_id))
-            )
+            query = query.where(past(children.missing_since, children.child_id, after))
         rows = session.execute(query.limit(wanted + 1)).all()
         listed.extend(_still_missing((STATE.validate_json(r[2]) for r in rows), directory, now))
         if len(rows) <= wanted:  # every child still missing read

@@ -13,12 +13,14 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    and_,
     any_,
     bindparam,
     create_engine,
     event,
     func,
     make_url,
+    or_,
     select,
 )
 from sqlalchemy.dialects import postgresql
@@ -171,6 +173,15 @@ def migrate(url: str) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+def past(
+    column: ColumnElement[Any], tie: ColumnElement[Any], last: tuple[Any, Any]
+) -> ColumnElement[bool]:
+    """The rows after `last` (its `column`, its `tie`) in (column, tie) order: a page read
+    on from where the last one stopped, in an index's order, never skipping a tie."""
+    value, key = last
+    return or_(column > value, and_(column == value, tie > key))
 
 
 def among(

@@ -52,7 +52,7 @@ from hub.routing.rules.duties import FOLLOW_UP
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
-from hub.store.database import among, truncate_wal
+from hub.store.database import among, past, truncate_wal
 from hub.store.models import (
     AuditEntry,
     ChildRecord,
@@ -215,11 +215,7 @@ def _retire_episodes(
         if after is not None:
             # Past the last read, in the index's order: a child retired leaves the range (its
             # next return is after the cutoff, or none), one judged not due stays behind.
-            returned, child_id = after
-            later = children.earliest_return > returned
-            query = query.where(
-                later | ((children.earliest_return == returned) & (children.child_id > child_id))
-            )
+            query = query.where(past(children.earliest_return, children.child_id, after))
         # A plain connection reads (on SQLite without the write lock a session takes); the
         # state as text, validated from it in one pass (hub.store.outcomes.load_children).
         with engine.connect() as connection:
