@@ -12,7 +12,7 @@ demo: setup
 
 ## The whole test suite, from a fresh machine: sets everything up, lints, type-checks, tests.
 test: setup lint typecheck
-	$(UV) pytest
+	$(UV) pytest --durations=20  # the slowest twenty: the suite must stay under 30 minutes
 
 ## Throughput, latency and memory on the real broker, PostgreSQL and SQLite (a few minutes).
 bench: setup
