@@ -5,21 +5,13 @@ states and leaves the columns as they were (docs/pipeline.md, Upgrading)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, Text, bindparam, select
 
-from hub.routing.facts import ChildState
-from hub.store.outcomes import CHILDREN, STATE
+from hub.store.outcomes import CHILDREN, DERIVED, STATE
 
 CHUNK = 500
-
-# Each column derived from the state, and the pure method of ChildState that works it out.
-DERIVED: dict[str, Callable[[ChildState], datetime | None]] = {
-    "missing_since": ChildState.missing_since,
-    "earliest_return": ChildState.earliest_return,
-}
 
 
 def refill_chunk(

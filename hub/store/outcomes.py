@@ -68,6 +68,20 @@ PENDING, CANCELLED = "pending", "cancelled"
 # The tables a batch reads and writes, for Core statements.
 CHILDREN, TIMERS = table_of(ChildRecord), table_of(TimerRecord)
 
+# The columns of a child's row worked out from its state, written in the same statement by
+# every writer of a state (the batch write, retention) and mended by `hub migrate
+# --fill-derived` (hub.store.missing_since): Still missing reads the first, retention the
+# second, each by its index, instead of every state.
+DERIVED: dict[str, Callable[[ChildState], datetime | None]] = {
+    "missing_since": ChildState.missing_since,
+    "earliest_return": ChildState.earliest_return,
+}
+
+
+def derived(state: ChildState) -> dict[str, datetime | None]:
+    """The child's derived columns, as they are to be written with its state."""
+    return {name: work_out(state) for name, work_out in DERIVED.items()}
+
 
 def load_child(session: Session, child_id: str) -> ChildState:
     """The child's state, locked for this transaction on PostgreSQL (a second hub instance
@@ -184,8 +198,7 @@ class Writes:
                 .values(
                     state=new.c.state,
                     updated_at=self.now,
-                    missing_since=new.c.missing_since,
-                    earliest_return=new.c.earliest_return,
+                    **{name: new.c[name] for name in DERIVED},
                 )
             )
         elif updates:
@@ -196,14 +209,8 @@ class Writes:
             now = bindparam(None, self.now, type_=CHILDREN.c.updated_at.type)
             session.execute(
                 CHILDREN.insert().from_select(
-                    ["child_id", "state", "updated_at", "missing_since", "earliest_return"],
-                    select(
-                        new.c.child_id,
-                        new.c.state,
-                        now,
-                        new.c.missing_since,
-                        new.c.earliest_return,
-                    ),
+                    ["child_id", "state", "updated_at", *DERIVED],
+                    select(new.c.child_id, new.c.state, now, *(new.c[name] for name in DERIVED)),
                 )
             )
         elif inserts:
@@ -215,13 +222,9 @@ class Writes:
         an array of texts would have psycopg escape every quote of every state. Coding a
         state to Python objects for the driver to encode took three times as long or more."""
         document = b"[%s]" % b",".join(
-            b'{"child_id":%s,"state":%s,"missing_since":%s,"earliest_return":%s}'
-            % (
-                to_json(c),
-                STATE.dump_json(state),
-                to_json(state.missing_since()),
-                to_json(state.earliest_return()),
-            )
+            # the derived columns' object, its braces off: `"missing_since":...,...`
+            b'{"child_id":%s,"state":%s,%s}'
+            % (to_json(c), STATE.dump_json(state), to_json(derived(state))[1:-1])
             for c in child_ids
             for state in (self.children[c],)
         )
@@ -230,8 +233,7 @@ class Writes:
             .table_valued(
                 column("child_id", String),
                 column("state", JSON),
-                column("missing_since", DateTime(timezone=True)),
-                column("earliest_return", DateTime(timezone=True)),
+                *(column(name, DateTime(timezone=True)) for name in DERIVED),
             )
             .render_derived(with_types=True)
         )
@@ -242,8 +244,7 @@ class Writes:
             "child_id": child_id,
             "state": STATE.dump_python(state, mode="json"),
             "updated_at": self.now,
-            "missing_since": state.missing_since(),
-            "earliest_return": state.earliest_return(),
+            **derived(state),
         }
 
     def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:

@@ -64,7 +64,7 @@ from hub.store.models import (
     table_of,
 )
 from hub.store.outbox import NOTIFICATION_PREFIX
-from hub.store.outcomes import STATE, load_child
+from hub.store.outcomes import STATE, derived, load_child
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -326,8 +326,8 @@ def _retire(
     )
     kept = retire(state, due)
     row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
-    row.missing_since = kept.missing_since()  # unchanged: only episodes come back from go
-    row.earliest_return = kept.earliest_return()  # after the cutoff now, or None
+    for name, value in derived(kept).items():  # the next return, after the cutoff, or None
+        setattr(row, name, value)
 
 
 def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:
