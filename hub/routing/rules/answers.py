@@ -27,8 +27,8 @@ from hub.routing.facts import (
 from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
-from hub.routing.rules.risk import HELD_AT_ONCE, settle_disagreement
-from hub.routing.rules.strategy import STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
+from hub.routing.rules.risk import settle_disagreement
+from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
 # The host force (8.3) is not among them: "police" attending says nothing of a second force,

@@ -26,7 +26,9 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.strategy import (
     BROUGHT_FORWARD_FOR,
+    HELD_AT_ONCE,
     MISSING_24H,
+    SIGNIFICANT_RISK_MEETING,
     STRATEGY_MEETING,
     first_meeting_brought_forward_before,
     significant_risk_meeting,
@@ -163,9 +165,6 @@ def _graded_before_found(
 # Why 7.22's first meeting was brought forward, as its name tells the chair: graded high, or
 # a CSE marker on a child not graded high ("deemed high e.g. known sexual exploitation").
 _HIGH_RISK, _CSE = BROUGHT_FORWARD_FOR
-_BROUGHT_FORWARD = (_HIGH_RISK, _CSE)
-# 7.22's first meeting held at once past its 48 hours: "day N (high risk)", "day N (CSE)".
-HELD_AT_ONCE = tuple(f"({why})" for why in _BROUGHT_FORWARD)
 
 
 def _significant_risk_meeting_owed(episode: Episode) -> bool:
@@ -174,33 +173,24 @@ def _significant_risk_meeting_owed(episode: Episode) -> bool:
     its own once the first is held. Not 7.22's first, brought forward for a CSE marker: due
     at 48 hours, it does not stand for 7.17's, due at 24, as a child graded high throughout
     has both."""
-    return _meeting_owed(episode, {"significant-risk"})
+    return _meeting_owed(episode, {SIGNIFICANT_RISK_MEETING})
 
 
-def _first_meeting_owed(episode: Episode, hours: int) -> bool:
+def _first_meeting_owed(episode: Episode, hours: int, held: bool = False) -> bool:
     """7.22's first meeting, within 48 hours or held at once past them, is owed and not yet
-    held. Not 7.17's significant-risk meeting: 7.22's is convened "after the child has been
-    missing for 24 hours", and a child graded high throughout has both (on_missing_24h); one
-    graded high before 24 hours, lowered, then high again after them, has both too."""
+    held (`held`: was held instead: the child had its one first meeting, "within 72 hours
+    (48 hours if High Risk)", and a grading made again after it convenes no second by its
+    name; the ladder's meetings follow it). Not 7.17's significant-risk meeting: 7.22's is
+    convened "after the child has been missing for 24 hours", and a child graded high
+    throughout has both (on_missing_24h); one graded high before 24 hours, lowered, then
+    high again after them, has both too."""
     # And one a CSE marker brought forward (7.22's same "deemed high"), by either name a
     # stored state may hold: brought forward for CSE was once named for high risk.
     first = {
         f"{hours}-hour",
-        *(f"{hours}-hour (brought forward: {why})" for why in _BROUGHT_FORWARD),
+        *(f"{hours}-hour (brought forward: {why})" for why in BROUGHT_FORWARD_FOR),
     }
-    return _meeting_owed(episode, first, HELD_AT_ONCE)
-
-
-def _first_meeting_held(episode: Episode, hours: int) -> bool:
-    """7.22's first meeting, as `_first_meeting_owed` names it, was held: the child had its
-    one first meeting (7.22: "within 72 hours (48 hours if High Risk)"), and a grading made
-    again after it (lowered and raised, or by another force) convenes no second by its name;
-    the ladder's meetings follow it."""
-    first = {
-        f"{hours}-hour",
-        *(f"{hours}-hour (brought forward: {why})" for why in _BROUGHT_FORWARD),
-    }
-    return _meeting_owed(episode, first, HELD_AT_ONCE, held=True)
+    return _meeting_owed(episode, first, HELD_AT_ONCE, held)
 
 
 def _meeting_owed(
@@ -292,7 +282,7 @@ def graded_before_the_search_was_taken_over(
         for e in state.episodes
         if back.get(e.episode_id) is None
         for d in e.duties
-        if d.action == Action.CONVENE_STRATEGY_MEETING and d.meeting == "significant-risk"
+        if d.action == Action.CONVENE_STRATEGY_MEETING and d.meeting == SIGNIFICANT_RISK_MEETING
     ]
     owed = any(d.done_at is None and d.stood_down_at == at for d in significant_risk)
     held = any(d.done_at is not None for d in significant_risk)
@@ -372,7 +362,7 @@ def _first_meeting_brought_forward(
     ctx.episode = stand_down_meeting(
         ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
     )
-    if _first_meeting_owed(ctx.episode, hours) or _first_meeting_held(ctx.episode, hours):
+    if any(_first_meeting_owed(ctx.episode, hours, held) for held in (False, True)):
         return ctx.episode  # graded high before: its meeting, no later than this one, stands
     # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
     why = why or (_HIGH_RISK if ctx.episode.high_risk else _CSE)

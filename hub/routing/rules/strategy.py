@@ -28,6 +28,9 @@ EIGHTEENTH_BIRTHDAY = "eighteenth_birthday"
 TWENTY_FOUR_HOUR_MEETING = f"{SEVEN_EIGHTEEN_MEETING_HOURS}-hour"
 # Why 7.22's first meeting is brought forward (risk.py), as its name tells the chair.
 BROUGHT_FORWARD_FOR = ("high risk", "CSE")
+# 7.22's first meeting held at once past its 48 hours: "day N (high risk)", "day N (CSE)".
+HELD_AT_ONCE = tuple(f"({why})" for why in BROUGHT_FORWARD_FOR)
+SIGNIFICANT_RISK_MEETING = "significant-risk"  # 7.17's, before 24 hours missing
 
 
 def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
@@ -81,7 +84,13 @@ def significant_risk_meeting(ctx: Context, since: datetime | None = None) -> Non
     hours = ctx.directory.timescales.first_strategy_meeting_hours
     due = (since or ctx.episode.clock_started) + timedelta(hours=hours)
     strategy_meeting(
-        ctx, "team_manager", "mash", due, "significant-risk", paragraph="7.17", high_risk=True
+        ctx,
+        "team_manager",
+        "mash",
+        due,
+        SIGNIFICANT_RISK_MEETING,
+        paragraph="7.17",
+        high_risk=True,
     )
 
 
@@ -120,12 +129,11 @@ def first_meeting_brought_forward_before(episode: Episode, ts: Timescales) -> bo
     24 hours were up, by another report of the same absence graded high or marked CSE
     (risk.py), and not stood down: the 24-hour timer sets no second beside it."""
     brought = f"{ts.strategy_meeting_within_hours_high_risk}-hour (brought forward"
-    held = tuple(f"({why})" for why in BROUGHT_FORWARD_FOR)
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
         and d.stood_down_at is None
         and d.meeting is not None
-        and (d.meeting.startswith(brought) or d.meeting.endswith(held))
+        and (d.meeting.startswith(brought) or d.meeting.endswith(HELD_AT_ONCE))
         for d in episode.duties
     )
 
