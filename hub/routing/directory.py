@@ -379,9 +379,12 @@ class Directory(Strict):
 
     @cached_property
     def _names(self) -> dict[str, str]:
-        """Every spelling the hub accepts for an authority, in code form, to its code."""
-        names = {code_like(a.name): code for code, a in self.reference.authorities.items()}
-        names.update({code: code for code in self.reference.authorities})
+        """Every spelling the hub accepts for an authority, in code form, to its code: its
+        GSS (ONS) code too, which the directory holds and case systems record."""
+        authorities = self.reference.authorities
+        names = {code_like(a.name): code for code, a in authorities.items()}
+        names.update({code_like(a.gss): code for code, a in authorities.items() if a.gss})
+        names.update({code: code for code in authorities})
         names.update(
             {
                 alias: alias
@@ -429,6 +432,7 @@ class Directory(Strict):
         if alias is not None and alias.to[0] in forces:
             return alias.to[0]
         by_name = {code_like(force.name): code for code, force in forces.items()}
+        by_name.update({code_like(f.gss): code for code, f in forces.items() if f.gss})
         return by_name.get(written)
 
     def force_of(self, resolution: Resolution) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.routing.directory import Alias
 from hub.routing.facts import ProtocolViolation
 from tests.routing.builders import START, Timeline, found, misper, told
 
@@ -27,6 +28,17 @@ def test_3_9_a_child_placed_out_of_area_goes_to_the_host_police_and_authority() 
     assert told(decisions, "police", "share_forms_with_host_police")[0].paragraph == "3.9.1"
     assert told(decisions, "host_police")[0].authority == "kent-police"
     assert told(decisions, "host_authority")[0].authority == "kent"
+
+
+def test_3_9_a_host_named_by_its_gss_code_is_told_at_once() -> None:
+    """3.9, 8.3: the report names Kent by its GSS code, E10000016, as its force's system
+    records it: Kent's police and Kent are told the child is missing in their area, not
+    held until ops add the code to the directory."""
+    decisions = Timeline().receive(misper(**{**PLACED_OUT, "residence_authority": "E10000016"}))
+    [police] = told(decisions, "host_police", "child_missing_in_your_area")
+    [host] = told(decisions, "host_authority", "child_missing_in_your_area")
+    assert (police.authority, host.authority) == ("kent-police", "kent")
+    assert all(d.unroutable is None for d in decisions)
 
 
 def test_8_10_a_child_placed_here_goes_to_the_placing_authority() -> None:
@@ -119,3 +131,22 @@ def test_8_12_a_new_placing_authority_gets_its_own_written_notice() -> None:
         timeline.receive(found(f"EP-K{n}", at=start + timedelta(hours=3)))
     notices = told(timeline.decisions, "placing_authority", "head_of_safeguarding_written_notice")
     assert [n.authority for n in notices] == ["essex", "kent"]
+
+
+def test_8_13_the_placing_authority_told_under_a_misspelt_name_is_not_told_again() -> None:
+    """8.12's written notice went to "Esex", held for ops until they added the name to the
+    directory as Essex's; the next report names "Essex": the episodes "continue to escalate
+    despite the above noted intervention" (8.13), so the DCS letter is drafted, and Essex's
+    Head of Safeguarding is not sent 8.12's notice a second time, nor another discussion held."""
+    timeline = Timeline()
+    misspelt = {**PLACED_IN, "responsible_authority": "Esex"}
+    timeline.repeatedly_missing(3, every=timedelta(days=15), risk_level=RiskLevel.HIGH, **misspelt)
+    timeline.directory = timeline.directory.model_copy(
+        update={"aliases": {"esex": Alias(to=("essex",))}}
+    )
+    fourth = timeline.receive(
+        misper("EP-3", at=START + timedelta(days=45), risk_level=RiskLevel.HIGH, **PLACED_IN)
+    )
+    assert told(fourth, "rise_mct_strategic_manager", "draft_dcs_escalation_letter")
+    assert not told(fourth, "placing_authority", "head_of_safeguarding_written_notice")
+    assert not told(fourth, "mash_manager", "chair_strategy_discussion")

@@ -145,6 +145,15 @@ def test_7_14_placing_out_of_area_sends_the_formal_notification_to_the_host() ->
     assert notice.due == PLACED_AT
 
 
+def test_7_14_a_placement_naming_the_host_and_us_by_gss_codes_reaches_the_host() -> None:
+    """7.14: our own placement notice, from West Northamptonshire (E06000062) to Kent
+    (E10000016) as the case system records them: the Formal Notification reaches Kent; the
+    notice is not refused as one addressed to another authority."""
+    notice = placement(to="E10000016", by="E06000062")
+    [host] = told(Timeline().receive(notice), "host_authority", "formal_placement_notification")
+    assert host.authority == "kent"
+
+
 def test_7_14_a_child_who_has_gone_missing_before_means_talking_to_host_safeguarding() -> None:
     assert not told(we_place_in_kent(), "allocated_worker", "talk_to_host_safeguarding")
     timeline = Timeline()
@@ -600,6 +609,34 @@ def test_8_4_a_missing_or_found_notice_from_an_authority_with_no_standing_is_ref
         with pytest.raises(ProtocolViolation) as caught:
             placed_in_kent_and_missing().receive(host_notice(kind, RETURNED_AT, by="essex"))
         assert caught.value.field == "data.from_authority"
+
+
+def test_8_4_a_host_writing_its_older_name_is_taken() -> None:
+    """Central Bedfordshire, the host the MISPER report names, writes its missing and found
+    notices as "Bedfordshire County Council", the county that covered it and Bedford until
+    2009. Which of the two sent them the directory cannot say, but one is the host: the
+    notices are taken (a missing child is never refused over a name), the MCT and worker
+    told (8.4). The found notice ends no search: the host is not known to have sent it."""
+    timeline = placed_in_kent_and_missing(residence_authority="central-bedfordshire")
+    by = "Bedfordshire County Council"
+    missing = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT, by))
+    assert told(missing, "mct", "child_missing_in_host_area")
+    assert told(missing, "allocated_worker", "child_missing_in_host_area")
+    back = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT, by))
+    assert told(back, "iro", "child_found_in_host_area")
+    assert told(
+        timeline.advance(START + timedelta(days=4)), "team_manager", "convene_strategy_meeting"
+    )
+
+
+def test_8_4_an_older_name_covering_no_authority_the_report_names_is_refused() -> None:
+    """Cumbria covered Cumberland and Westmorland and Furness, neither of them Kent, the host
+    the report names, nor us: no standing (8.4, 8.10)."""
+    with pytest.raises(ProtocolViolation) as caught:
+        placed_in_kent_and_missing().receive(
+            host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT, by="cumbria")
+        )
+    assert caught.value.field == "data.from_authority"
 
 
 def test_8_4_standing_is_checked_before_the_notices_dates() -> None:

@@ -172,6 +172,24 @@ def test_a_police_force_is_named_by_its_code_alias_or_name() -> None:
     assert DIRECTORY.resolve_authority("kent-police").standing is Standing.UNKNOWN
 
 
+def test_every_authority_and_force_is_known_by_its_gss_code() -> None:
+    """The GSS (ONS) code the directory holds is how many case and police systems record an
+    authority or force: a report or notice naming one by it is routed, never held for ops."""
+    for code, authority in NATIONAL.authorities.items():
+        if authority.gss is None:
+            continue
+        resolved = DIRECTORY.resolve_authority(authority.gss)
+        if code in DIRECTORY.home_areas:
+            assert (resolved.standing, resolved.codes) == (Standing.HOME, (code,)), code
+        else:
+            assert resolved.code == code, code
+        assert DIRECTORY.resolve_force(authority.gss) is None, code
+    for code, force in NATIONAL.police_forces.items():
+        if force.gss is not None:
+            assert DIRECTORY.resolve_force(force.gss) == code, code
+            assert DIRECTORY.resolve_authority(force.gss).standing is Standing.UNKNOWN, code
+
+
 def test_the_data_file_cites_its_sources_with_their_dates() -> None:
     from importlib import resources
 

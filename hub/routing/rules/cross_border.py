@@ -165,7 +165,10 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
     child must learn nothing from it of the episode (a found notice ends a search). A name
     the directory does not know, the sender's or the report's, cannot be checked: the
     notice is taken, as the hub never refuses a missing child over its own directory's gap
-    (as for a risk disagreement, 6.7: hub.access.senders.standing_problems)."""
+    (as for a risk disagreement, 6.7: hub.access.senders.standing_problems). Nor can a sender
+    that wrote an older name covering several authorities ("Bedfordshire"), one of them an
+    authority the report names: it may be that one, so its notice is taken too (a found
+    notice from it ends no search: `_from_the_host`)."""
     episode = state.episode(notices.event.episode_id or "")
     if episode is None:
         return  # no MISPER report yet to check it against: the notice holds its duties
@@ -178,7 +181,10 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
     ]
     if not sender.codes or any(r.standing is Standing.UNKNOWN for r in named):
         return
-    if set(sender.codes) <= {code for resolution in named for code in resolution.codes}:
+    standing = {code for resolution in named for code in resolution.codes}
+    if set(sender.codes) <= standing:
+        return
+    if sender.standing is Standing.AMBIGUOUS and standing & set(sender.codes):
         return
     raise ProtocolViolation(
         "data.from_authority",

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from hub.routing.context import Context
+from hub.routing.directory import code_like
 from hub.routing.facts import ChildState, Episode, RetiredEpisode
 from hub.routing.placing import Placing
 from hub.routing.rules.roles import adult_care_leaver
@@ -105,11 +106,19 @@ def _placing_authority(ctx: Context) -> str:
     return ctx.responsible.code or ctx.episode.report.responsible_authority or ""
 
 
+def _as_known_now(ctx: Context, named: str) -> str:
+    """An authority recorded as told, as the directory knows it now: its code, else the name
+    in code form. A name recorded before ops added it as an alias ("Esex"), or written
+    another way ("ESEX"), is the same authority as the next report's "Essex"."""
+    return ctx.directory.resolve_authority(named).code or code_like(named)
+
+
 def _notice_sent(ctx: Context, state: ChildState) -> bool:
     """8.12's written notice went to this child's placing authority already (a state from
     before the authorities were recorded: to the one placing the child then)."""
     if state.placing_authorities_told:
-        return _placing_authority(ctx) in state.placing_authorities_told
+        told = {_as_known_now(ctx, named) for named in state.placing_authorities_told}
+        return _as_known_now(ctx, _placing_authority(ctx)) in told
     return state.placing_authority_escalated
 
 
