@@ -79,7 +79,8 @@ NamedAuthority = Annotated[
         min_length=1,
         max_length=100,
         description="A directory code (e.g. 'west-northamptonshire'), an older name the "
-        "directory keeps (e.g. 'northamptonshire') or the official name.",
+        "directory keeps (e.g. 'northamptonshire'), the official name or the GSS code "
+        "(e.g. 'E06000062').",
         json_schema_extra={"pattern": NAME_PATTERN},
     ),
     AfterValidator(_a_name),
