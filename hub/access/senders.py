@@ -204,7 +204,7 @@ def placing_problems(
     episode = state_of().episode(body.episode_id)  # read only for such a claim
     if episode is None:
         return []
-    placing = directory.resolve_authority(episode.report.responsible_authority)
+    placing = directory.resolve_authority(episode.responsible_authority)
     if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS) and sender in placing.codes:
         return []
     if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS, Standing.HOME):
@@ -244,7 +244,7 @@ def standing_problems(
     report = episode.report
     named = [
         directory.resolve_authority(name)
-        for name in (report.responsible_authority, report.residence_authority)
+        for name in (episode.responsible_authority, report.residence_authority)
     ]
     if any(resolution.standing is Standing.UNKNOWN for resolution in named):
         # A name the directory does not know (misspelt, say) may be this sender: refusing it

@@ -97,7 +97,7 @@ class Context:
 
     @cached_property
     def responsible(self) -> Resolution:
-        return self.directory.resolve_authority(self.episode.report.responsible_authority)
+        return self.directory.resolve_authority(self.episode.responsible_authority)
 
     @cached_property
     def known(self) -> Particulars:

@@ -162,6 +162,10 @@ class Episode:
     # starts no clock later than that (`clock_start`). None in a state stored before.
     read_at: datetime | None = None
     back_read_at: datetime | None = None
+    # 8.9: the authority that told us it placed the child here (`ChildState.placed_here`),
+    # for a MISPER report naming no responsible authority: police often do not know who
+    # placed a child. None: as the report names it (hub.routing.placing.placed_by).
+    placed_by: str | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)
@@ -186,6 +190,14 @@ class Episode:
     @property
     def episode_id(self) -> str:
         return self.report.episode_id
+
+    @property
+    def responsible_authority(self) -> str | None:
+        """The placing authority, responsible for the child's care (1.4): as the MISPER
+        report names it, or, naming none, the one that told us it placed the child here
+        (8.9, `placed_by`). Neither: the home authority's child (the report's contract)."""
+        named = self.report.responsible_authority
+        return named if named and named.strip() else self.placed_by
 
     @property
     def back_at(self) -> datetime | None:
@@ -327,6 +339,17 @@ class NoticeDuties:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """8.9: another authority told us it placed the child here. Only who (its directory
+    code, or the name it wrote in code form) and when, as the notice dates it (its own
+    time, so the state is the same however late the hub read it): none of the child's
+    particulars the notice carries."""
+
+    authority: str
+    notified_at: datetime
+
+
+@dataclass(frozen=True)
 class ChildState:
     child_id: str
     episodes: tuple[Episode, ...] = ()
@@ -337,6 +360,9 @@ class ChildState:
     retired: tuple[RetiredEpisode, ...] = ()  # episodes whose personal data is gone
     # Duties of cross-border notices about no episode the hub has (yet), by their episode id.
     notices: tuple[NoticeDuties, ...] = ()
+    # 8.9: the latest placement notice from another authority (a later one replaces it; our
+    # own placing the child out, 7.14, clears it). None in a state stored before.
+    placed_here: Placement | None = None
 
     @property
     def history(self) -> int:

@@ -90,7 +90,7 @@ def episode_particulars(episode: Episode, directory: Directory) -> Particulars:
         episode,
         directory,
         placing_of(episode, directory),
-        directory.resolve_authority(report.responsible_authority),
+        directory.resolve_authority(episode.responsible_authority),
         directory.resolve_authority(report.residence_authority),
     )
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from hub.contracts.events import MisperReport
 from hub.routing.directory import Directory, Standing
-from hub.routing.facts import Episode, ProtocolViolation
+from hub.routing.facts import ChildState, Episode, ProtocolViolation
 
 
 class Placing(StrEnum):
@@ -23,7 +24,7 @@ def placing_of(episode: Episode, directory: Directory) -> Placing:
     does not know never stops the routing (DESIGN.md): only a child the directory shows to
     be neither ours nor living here is outside this protocol's scope (1.5)."""
     report = episode.report
-    responsible = directory.resolve_authority(report.responsible_authority)
+    responsible = directory.resolve_authority(episode.responsible_authority)
     residence = directory.resolve_authority(report.residence_authority)
     ours = responsible.standing in (Standing.HOME, Standing.ABSENT)
     lives_here = residence.standing in (Standing.HOME, Standing.ABSENT)
@@ -40,3 +41,20 @@ def placing_of(episode: Episode, directory: Directory) -> Placing:
         f"neither the responsible nor the residence authority is {directory.home_authority}: "
         "the child is outside this protocol's scope (1.5)",
     )
+
+
+def placed_by(state: ChildState, report: MisperReport, directory: Directory) -> str | None:
+    """8.9, 8.10: the authority that told us it placed the child here, for a MISPER report
+    naming no responsible authority that puts the child in our area (police often do not
+    know who placed a child): the child is routed as placed here by it (8.10, 8.12), not as
+    ours. A report naming one keeps it: police know best on the day. One placing the child
+    elsewhere is not of this placement: as the report reads (our child placed out, 8.3)."""
+    placement = state.placed_here
+    if placement is None:
+        return None
+    if directory.resolve_authority(report.responsible_authority).standing is not Standing.ABSENT:
+        return None
+    residence = directory.resolve_authority(report.residence_authority)
+    if residence.standing not in (Standing.HOME, Standing.ABSENT):
+        return None
+    return placement.authority

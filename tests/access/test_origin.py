@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 
 from hub.access.senders import arrival, inbound_pattern, origin_problems, placing_problems
 from hub.contracts.envelope import ParsedEvent, parse_structured
+from hub.contracts.events import CrossBorderNotice, PlacedChild
+from hub.contracts.vocabulary import CrossBorderNoticeKind, Sex
 from hub.routing.directory import Directory, load_directory
 from hub.routing.engine import decide
 from hub.routing.facts import ChildState
@@ -179,6 +182,25 @@ def test_another_authority_reports_only_a_return_interview_it_did_as_placing_aut
     assert problems(ours, "essex") == ["data.interviewer"]
 
 
+def placement_by_essex() -> CrossBorderNotice:
+    return CrossBorderNotice(
+        notice_id="N-1",
+        kind=CrossBorderNoticeKind.PLACEMENT_NOTIFIED,
+        child_id=CHILD,
+        from_authority="essex",
+        to_authority="northamptonshire",
+        occurred_at=START - timedelta(days=7),
+        placed_child=PlacedChild(
+            name="Placed Child",
+            date_of_birth=date(2011, 1, 1),
+            sex=Sex.MALE,
+            placement_started_at=START - timedelta(days=7),
+            planned_placement=True,
+            placing_social_worker="E SW",
+        ),
+    )
+
+
 def placed_by(authority: str, episode_id: str) -> ChildState:
     """A child whose MISPER report names `authority` as responsible for it."""
     changes: dict[str, object] = {**PLACED_IN, "responsible_authority": authority}
@@ -197,6 +219,16 @@ def placing_claim(state: ChildState, sender: str) -> list[str]:
 def test_8_10_the_authority_that_placed_the_child_reports_its_return_interview() -> None:
     episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
     assert placing_claim(placed_by("Essex County Council", episode_id), "essex") == []
+
+
+def test_8_10_the_authority_that_told_us_it_placed_the_child_reports_its_interview() -> None:
+    """8.9: Essex told us it placed the child here; the police's report names no placing
+    authority. 8.10: the interview is Essex's, and its result is taken as Essex's."""
+    episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
+    state = decide(ChildState(CHILD), placement_by_essex(), DIRECTORY, START, "placement").state
+    report = misper(episode_id, START, **{**PLACED_IN, "responsible_authority": None})
+    state = decide(state, report, DIRECTORY, START, "misper").state
+    assert placing_claim(state, "essex") == []
 
 
 def test_8_10_a_placing_authority_the_directory_cannot_name_is_told_why_it_was_refused() -> None:

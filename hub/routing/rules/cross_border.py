@@ -24,6 +24,7 @@ from hub.routing.facts import (
     Episode,
     NoticeDuties,
     Outcome,
+    Placement,
     ProtocolViolation,
     Unroutable,
     clock_start,
@@ -144,7 +145,8 @@ def on_cross_border_notice(
                 "the MISPER and found reports; only a placement is sent from here (7.14)",
             )
         _we_placed_out_of_area(notices, state)
-        return Outcome(state, tuple(notices.decisions))
+        # 7.14: ours, placed out: no longer another authority's child placed here (8.9)
+        return Outcome(replace(state, placed_here=None), tuple(notices.decisions))
     if addressee.standing in (Standing.KNOWN, Standing.AMBIGUOUS):
         # Addressed to another authority the directory knows. One it does not know may be
         # ours misspelt: the notice is taken, never refused for a typing error.
@@ -177,7 +179,7 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
     report = episode.report
     named = [
         directory.resolve_authority(name)
-        for name in (report.responsible_authority, report.residence_authority)
+        for name in (episode.responsible_authority, report.residence_authority)
     ]
     if not sender.codes or any(r.standing is Standing.UNKNOWN for r in named):
         return
@@ -242,7 +244,16 @@ def _forms_due(notices: Notices) -> datetime:
     return placed.placement_started_at + timedelta(days=0 if placed.planned_placement else days)
 
 
-def _placed_here(notices: Notices, state: ChildState) -> None:
+def _placed_here(notices: Notices, state: ChildState) -> Outcome:
+    """8.9: recorded; and remembered, who placed the child and when (nothing of the child's
+    particulars), for a MISPER report naming no responsible authority (`placing.placed_by`).
+    A later placement by another authority replaces it."""
+    event = notices.event
+    named = notices.directory.resolve_authority(event.from_authority)
+    placement = Placement(
+        authority=named.code or code_like(event.from_authority) or notices.sender,
+        notified_at=event.occurred_at,
+    )
     notices.tell(
         "mct",
         "record_placement",
@@ -259,6 +270,7 @@ def _placed_here(notices: Notices, state: ChildState) -> None:
         "unplanned one.",
         due=_forms_due(notices),
     )
+    return Outcome(replace(state, placed_here=placement), tuple(notices.decisions))
 
 
 def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
@@ -318,15 +330,27 @@ _NO_MISPER = (
 )
 
 
-def _another_authoritys(notices: Notices, episode: Episode | None) -> bool:
+def _another_authoritys(notices: Notices, episode: Episode | None, state: ChildState) -> bool:
     """A notice about a child its MISPER report shows another authority placed here: its
-    social worker and IRO are the placing authority's, never ours (7.27, 8.10)."""
-    return episode is not None and placing_of(episode, notices.directory) is Placing.PLACED_IN
+    social worker and IRO are the placing authority's, never ours (7.27, 8.10). Before any
+    MISPER report: a notice from the authority that told us it placed the child here (8.9)
+    is that authority's (8.10), not a host's about our child placed out (8.4)."""
+    if episode is not None:
+        return placing_of(episode, notices.directory) is Placing.PLACED_IN
+    placement = state.placed_here
+    if placement is None:
+        return False
+    directory, written = notices.directory, notices.event.from_authority
+    sender = directory.resolve_authority(written)
+    placing = directory.resolve_authority(placement.authority)
+    if sender.codes or placing.codes:
+        return set(sender.codes) == set(placing.codes)
+    return code_like(written) == code_like(placement.authority)  # neither in the directory
 
 
 def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
     episode = state.episode(notices.event.episode_id or "")
-    if _another_authoritys(notices, episode):
+    if _another_authoritys(notices, episode, state):
         notices.tell(
             "mct",
             "child_missing_in_host_area",
@@ -355,6 +379,16 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
 
 def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | None:
     episode = state.episode(notices.event.episode_id or "")
+    if _another_authoritys(notices, episode, state):
+        # 8.10: the return interview is the placing authority's; the found report, when it
+        # comes, hands it over and chases it (hub.routing.rules.found)
+        notices.tell(
+            "mct",
+            "child_found_in_host_area",
+            "8.10",
+            f"{notices.sender} reports returned the child placed here by another authority.",
+        )
+        return None
     if episode is None:
         # No MISPER report, so no found report will set the return interview (5.12): the
         # MCT, which tracks every episode to its interview (7.2), holds it, by the deadline
@@ -383,14 +417,6 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
                 returned_read_at=notices.at,
             )
         return Outcome(state.with_notice(held), tuple(notices.decisions))
-    if _another_authoritys(notices, episode):
-        notices.tell(
-            "mct",
-            "child_found_in_host_area",
-            "8.10",
-            f"{notices.sender} reports returned the child placed here by another authority.",
-        )
-        return None
     ends = searched(episode) and _from_the_host(notices, episode)
     notices.tell(
         "mct",
@@ -465,7 +491,7 @@ def _placing_authority_accepts_return_interview(notices: Notices, state: ChildSt
     # authority that did not place it must learn nothing from it of whether it is found.
     reported = reported_episode(state, notices.event.episode_id or "")
     directory = notices.directory
-    placing = directory.resolve_authority(reported.report.responsible_authority)
+    placing = directory.resolve_authority(reported.responsible_authority)
     sender = directory.resolve_authority(notices.event.from_authority)
     if sender.standing is Standing.UNKNOWN or set(sender.codes) != set(placing.codes):
         raise ProtocolViolation(

@@ -11,7 +11,7 @@ from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation, Timer
-from hub.routing.placing import Placing
+from hub.routing.placing import Placing, placed_by
 from hub.routing.rules.cross_border import host_return
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
@@ -44,7 +44,11 @@ def on_misper_report(
         )
     require_a_care_leaver_of_ours(event, directory.timescales)
     episode = Episode(
-        report=event, risk_level=event.risk_level, cse_risk=event.cse_risk, read_at=at
+        report=event,
+        risk_level=event.risk_level,
+        cse_risk=event.cse_risk,
+        read_at=at,
+        placed_by=placed_by(state, event, directory),  # 8.9: naming no placing authority
     )
     notice = state.notice(event.episode_id)
     if notice is not None:

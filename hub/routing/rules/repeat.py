@@ -103,7 +103,7 @@ def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> Child
 
 def _placing_authority(ctx: Context) -> str:
     """The placing authority 8.12 writes to: its directory code, or the name reported."""
-    return ctx.responsible.code or ctx.episode.report.responsible_authority or ""
+    return ctx.responsible.code or ctx.episode.responsible_authority or ""
 
 
 def _as_known_now(ctx: Context, named: str) -> str:

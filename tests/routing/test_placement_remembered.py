@@ -1,0 +1,180 @@
+"""A child another authority told us it placed here (8.9), reported missing by police who
+do not know who placed it: the report leaves the responsible authority blank (8.10, 8.12)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hub.contracts.events import CrossBorderNotice, PlacedChild
+from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
+from hub.routing.facts import ChildState
+from hub.store.outcomes import STATE
+from tests.routing.builders import CHILD, START, Timeline, found, misper, told
+
+PLACED_AT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+# The police's report of a child in care living here: who placed it, they do not say.
+NAMES_NO_PLACING_AUTHORITY: dict[str, Any] = {
+    "legal_status": LegalStatus.LOOKED_AFTER,
+    "responsible_authority": None,
+    "allocated_worker": None,
+}
+
+
+def placement(
+    by: str = "essex", at: datetime = PLACED_AT, notice: str = "N-1"
+) -> CrossBorderNotice:
+    return CrossBorderNotice(
+        notice_id=notice,
+        kind=CrossBorderNoticeKind.PLACEMENT_NOTIFIED,
+        child_id=CHILD,
+        from_authority=by,
+        to_authority="northamptonshire",
+        occurred_at=at,
+        placed_child=PlacedChild(
+            name="Placed Child",
+            date_of_birth=date(2011, 1, 1),
+            sex=Sex.MALE,
+            placement_started_at=at,
+            planned_placement=True,
+            placing_social_worker="E SW",
+        ),
+    )
+
+
+def placed_here(by: str = "essex") -> Timeline:
+    timeline = Timeline()
+    timeline.receive(placement(by))
+    return timeline
+
+
+def test_8_10_a_child_placed_here_reported_naming_no_authority_is_its_placing_authoritys() -> None:
+    """8.9: Essex told us it placed the child here. 8.10: reported missing, "MCT will contact
+    the social worker in the Placing Authority": Essex is told, though the police's report
+    does not name it; the child has no worker or IRO of ours (7.27)."""
+    decisions = placed_here().receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    [placing] = told(decisions, "placing_authority", "child_missing_from_placement")
+    assert (placing.paragraph, placing.authority) == ("8.10", "essex")
+    assert not told(decisions, "iro")
+    assert not told(decisions, "allocated_worker")
+
+
+def test_8_10_its_return_interview_is_handed_to_the_placing_authority_and_chased() -> None:
+    """8.10: on the child's return the placing authority is told the interview is theirs,
+    and the hub chases its confirmation; Essex's confirmation is taken as the placing
+    authority's."""
+    timeline = placed_here()
+    timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    [owner] = told(timeline.receive(found()), "placing_authority", "conduct_return_interview")
+    assert (owner.paragraph, owner.authority) == ("8.10", "essex")
+    confirmed = CrossBorderNotice(
+        notice_id="N-3",
+        kind=CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED,
+        child_id=CHILD,
+        episode_id="EP-1",
+        from_authority="essex",
+        to_authority="northamptonshire",
+        occurred_at=START + timedelta(days=2, hours=2),
+    )
+    taken = timeline.receive(confirmed)
+    assert told(taken, "mct", "return_interview_accepted_by_placing_authority")
+
+
+def test_8_10_the_placing_authoritys_missing_notice_is_taken_as_the_placing_authoritys() -> None:
+    """8.10: Essex, which told us it placed the child here, says the child is missing; the
+    police's report named no placing authority: the notice is not refused as from an
+    authority with no standing for the child, and goes to the MCT alone."""
+    timeline = placed_here()
+    timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    notice = CrossBorderNotice(
+        notice_id="N-2",
+        kind=CrossBorderNoticeKind.CHILD_MISSING,
+        child_id=CHILD,
+        episode_id="EP-1",
+        from_authority="essex",
+        to_authority="northamptonshire",
+        occurred_at=START + timedelta(hours=1),
+    )
+    [mct] = timeline.receive(notice)
+    assert (mct.recipient, mct.paragraph) == ("mct", "8.10")
+
+
+def test_8_12_three_in_90_days_naming_no_authority_go_to_the_placing_authority() -> None:
+    """8.12: "a child placed in Northamptonshire by another Local Authority has gone missing
+    3 times in a 90 day period and there are serious concerns": Essex's Head of
+    Safeguarding is told in writing, though no report named Essex."""
+    timeline = placed_here()
+    timeline.repeatedly_missing(
+        3, every=timedelta(days=20), risk_level=RiskLevel.HIGH, **NAMES_NO_PLACING_AUTHORITY
+    )
+    [notice] = told(timeline.decisions, "placing_authority", "head_of_safeguarding_written_notice")
+    assert notice.authority == "essex"
+
+
+def test_8_9_a_later_placement_by_another_authority_replaces_the_first() -> None:
+    timeline = placed_here()
+    timeline.receive(placement("kent", at=PLACED_AT + timedelta(days=7), notice="N-2"))
+    decisions = timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    [placing] = told(decisions, "placing_authority", "child_missing_from_placement")
+    assert placing.authority == "kent"
+
+
+def test_a_report_naming_the_responsible_authority_keeps_what_it_names() -> None:
+    """Police know best on the day: a report naming the child as ours is routed as ours, and
+    one naming another placing authority tells that one."""
+    ours = placed_here().receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    assert not told(ours, "placing_authority")
+    assert told(ours, "iro", "missing_child_notified")
+    kents = {**NAMES_NO_PLACING_AUTHORITY, "responsible_authority": "kent"}
+    theirs = placed_here().receive(misper(**kents))
+    [placing] = told(theirs, "placing_authority", "child_missing_from_placement")
+    assert placing.authority == "kent"
+
+
+def test_8_9_a_child_placed_out_of_area_since_is_not_routed_as_placed_here() -> None:
+    """The report puts the child in Kent, naming no responsible authority: the contract's
+    reading (our child, placed out, 8.3) stands; Essex's placement here is not of it."""
+    decisions = placed_here().receive(
+        misper(**{**NAMES_NO_PLACING_AUTHORITY, "residence_authority": "kent"})
+    )
+    assert not told(decisions, "placing_authority")
+    assert told(decisions, "host_authority", "child_missing_in_your_area")
+
+
+def test_8_9_the_state_keeps_only_the_placing_authority_and_when() -> None:
+    """Children's personal data: the placement notice's name, date of birth and social
+    worker are not kept in the child's state; only who placed the child, and when."""
+    timeline = placed_here()
+    assert timeline.state.placed_here is not None
+    assert (timeline.state.placed_here.authority, timeline.state.placed_here.notified_at) == (
+        "essex",
+        PLACED_AT,
+    )
+    stored = STATE.dump_json(timeline.state).decode()
+    assert "Placed Child" not in stored
+    assert "E SW" not in stored
+
+
+def test_a_state_stored_before_placements_were_kept_still_loads() -> None:
+    stored = STATE.dump_python(ChildState(CHILD), mode="json")
+    del stored["placed_here"]
+    assert STATE.validate_python(stored).placed_here is None
+
+
+def test_8_10_the_placing_authoritys_found_notice_before_the_report_holds_no_interview() -> None:
+    """Essex, which placed the child here, says the child has returned before any MISPER
+    report reached the hub: under 8.10 the return interview is Essex's, not one the MCT or
+    the OOC Engagement Worker is asked to arrange as for our child placed out (8.4)."""
+    notice = CrossBorderNotice(
+        notice_id="N-2",
+        kind=CrossBorderNoticeKind.CHILD_FOUND,
+        child_id=CHILD,
+        episode_id="EP-1",
+        from_authority="essex",
+        to_authority="northamptonshire",
+        occurred_at=START + timedelta(hours=9),
+    )
+    [mct] = placed_here().receive(notice)
+    assert (mct.recipient, mct.paragraph) == ("mct", "8.10")
+    assert mct.due is None
+    assert "Return Interview" not in mct.summary
