@@ -81,6 +81,16 @@ class Context:
     cause: str
     episode: Episode
     decisions: list[Decision] = field(default_factory=list)
+    # The absence's grading, if another report of it may be graded otherwise than this one
+    # (`ChildState.graded_high`): what a meeting's chair is told. None: this report's.
+    absence_high_risk: bool | None = None
+
+    @property
+    def high_risk(self) -> bool:
+        """Graded high: the absence, if known (`absence_high_risk`), else this report."""
+        if self.absence_high_risk is None:
+            return self.episode.high_risk
+        return self.absence_high_risk
 
     def clock_from(self, event_time: datetime) -> datetime:
         """When a deadline counted from this event time starts: no later than now, when the

@@ -86,7 +86,9 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
     if timer.name == duties.FOLLOW_UP:  # settles a duty of the episode, not a timer rule
         outcome = duties.on_follow_up(before, episode, timer, directory, at)
     else:
-        ctx = Context(directory, at, timer.cause(state.child_id), episode)
+        # 7.22: the chair is told the absence's grading, whichever force's report made it.
+        high = before.graded_high(episode)
+        ctx = Context(directory, at, timer.cause(state.child_id), episode, absence_high_risk=high)
         following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
         episode = replace(episode, timers=(*remaining, *following))
         outcome = Outcome(before.with_episode(episode), tuple(ctx.decisions), schedule=following)

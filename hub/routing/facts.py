@@ -166,6 +166,11 @@ class Episode:
     # for a MISPER report naming no responsible authority: police often do not know who
     # placed a child. None: as the report names it (hub.routing.placing.placed_by).
     placed_by: str | None = None
+    # When the absence began, if this report took its search over from another report of it
+    # (two forces' reports: `found.missing_again`): one absence, one set of meetings, counted
+    # from then (`absence_started`). None: from this report's own start; and in a state
+    # stored before.
+    absence_began: datetime | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)
@@ -223,6 +228,15 @@ class Episode:
         than the hub heard of it: a return typed ahead must not put it off."""
         back = self.back_at
         return None if back is None else clock_start(back, self.back_read_at)
+
+    @property
+    def absence_started(self) -> datetime:
+        """7.22: the meetings' timescales run "from the start of the missing episode": an
+        absence is one episode however many forces report it, so from the start of the
+        report that began it (`absence_began`) if this one took its search over, else from
+        this report's (`clock_started`)."""
+        start = self.clock_started
+        return start if self.absence_began is None else min(start, self.absence_began)
 
     @property
     def looked_after(self) -> bool:
@@ -411,6 +425,26 @@ class ChildState:
         return min(
             (e.clock_started for e in self.episodes if back[e.episode_id] is None), default=None
         )
+
+    def graded_high(self, episode: Episode) -> bool:
+        """The absence `episode` is searched under is graded high now, under it or under
+        another report of it that began no later and the child is not back from (another
+        force's: 7.22's meetings tell their chair the absence's risk). A grading lowered
+        since is lowered for the absence too."""
+        if episode.high_risk:
+            return True
+        others = [
+            e
+            for e in self.episodes
+            if e.high_risk
+            and e.back_at is None
+            and e.closed_at is None
+            and e.clock_started <= episode.clock_started
+        ]
+        if not others:  # most children: `came_back` reads every episode against every other
+            return False
+        back = self.came_back()
+        return any(back[e.episode_id] is None for e in others)
 
     def earliest_return(self) -> datetime | None:
         """When the child came back from the first of the episodes it still holds, as

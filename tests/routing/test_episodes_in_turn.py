@@ -520,7 +520,8 @@ def test_7_17_graded_high_before_24_hours_after_a_cse_marker_has_the_meeting_by_
     meeting to 48 hours. Graded high at 5 hours, under either report, the child is
     "considered to be at significant risk" (7.17) before 24 hours missing: its meeting is
     due by 24 hours, as for a child graded high throughout, or marked and graded on one
-    report. The meeting brought forward for CSE, due a day later, had stood for it."""
+    report. The meeting brought forward for CSE, due a day later, had stood for it. Under
+    either report, by 24 hours of when the absence began (7.22: one episode)."""
     timeline = _two_forces_report_one_absence()
     timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=3), cse=True))
     update = risk_update(RiskLevel.HIGH, START + timedelta(hours=5), cse=True)
@@ -531,8 +532,7 @@ def test_7_17_graded_high_before_24_hours_after_a_cse_marker_has_the_meeting_by_
         "7.17",
         "significant-risk",
     )
-    # by 24 hours of the graded report's start (the searched report's own, graded itself)
-    assert now.due == _episode(timeline, graded).clock_started + timedelta(hours=24)
+    assert now.due == START + timedelta(hours=24)
     assert _meetings_owed(timeline, "EP-2") == [
         "48-hour (brought forward: CSE)",
         "significant-risk",
@@ -549,15 +549,16 @@ def test_7_22_the_same_grading_read_twice_convenes_one_meeting() -> None:
     assert _meetings_owed(timeline, "EP-2") == ["48-hour (brought forward: high risk)"]
 
 
-def test_7_22_the_searched_report_graded_itself_counts_from_its_own_start() -> None:
-    """The second force grades its own report high: as before, its first meeting is brought
-    to 48 hours from its report's start (7.22)."""
+def test_7_22_the_searched_report_graded_itself_counts_from_when_the_absence_began() -> None:
+    """The second force grades its own report high: its first meeting is brought to 48
+    hours from "the start of the missing episode" (7.22), the absence's, which the first
+    force's report began; not from the second report's start, an hour later."""
     timeline = _two_forces_report_one_absence()
     timeline.advance(START + timedelta(hours=30))
     update = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
     decisions = timeline.receive(update.model_copy(update={"episode_id": "EP-2"}))
     [meeting] = told(decisions, "team_manager", "convene_strategy_meeting")
-    assert (meeting.episode_id, meeting.due) == ("EP-2", START + timedelta(hours=49))
+    assert (meeting.episode_id, meeting.due) == ("EP-2", START + timedelta(hours=48))
 
 
 @GRADED
@@ -701,8 +702,9 @@ def test_7_17_still_owed_when_a_second_force_took_the_search_over_after_24_hours
     in: 7.17's meeting is owed within 24 hours, and is not held by then. At 30 hours a second
     force reports the same absence and takes the search over; the first report's meetings
     stand down, but the child has not returned (7.22) and is at significant risk still: the
-    meeting is owed under the report now searched, as 7.22's first brought forward is. It
-    was carried over only before 24 hours, and the child, past them, lost it."""
+    meeting is owed under the report now searched, as 7.22's first (48 hours, set at 24) is,
+    by their names and dates. It was carried over only before 24 hours, and the child, past
+    them, lost it."""
     timeline = Timeline()
     if graded == "reported":
         timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
@@ -713,7 +715,10 @@ def test_7_17_still_owed_when_a_second_force_took_the_search_over_after_24_hours
     second = misper("EP-2", at=START + timedelta(hours=30), reporting_force="thames-valley-police")
     timeline.receive(second)
     assert _meetings_owed(timeline, "EP-1") == []
-    assert sorted(_meetings_owed(timeline, "EP-2")) == [
-        "48-hour (brought forward: high risk)",
-        "significant-risk",
+    assert sorted(_meetings_owed(timeline, "EP-2")) == ["48-hour", "significant-risk"]
+    [first] = [
+        d
+        for d in _episode(timeline, "EP-2").duties
+        if d.action == "convene_strategy_meeting" and d.meeting == "48-hour"
     ]
+    assert first.due == START + timedelta(hours=48)

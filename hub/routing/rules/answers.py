@@ -199,7 +199,7 @@ def _first_meetings_date(
     ):
         return False
     hours = high if episode.meeting_brought_forward else ts.strategy_meeting_within_hours
-    return next_at <= episode.clock_started + timedelta(hours=hours)
+    return next_at <= episode.absence_started + timedelta(hours=hours)
 
 
 def _after_meeting(

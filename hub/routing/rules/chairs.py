@@ -29,10 +29,10 @@ def strategy_meeting(
     paragraph: str = "7.18",
     high_risk: bool | None = None,
 ) -> None:
-    """`high_risk`: what the chair is told of the risk, if not the episode's own grading
-    (a meeting brought forward by another report's grading of the same absence: risk.py)."""
+    """`high_risk`: what the chair is told of the risk, if not the absence's grading
+    (`Context.high_risk`: a meeting brought forward for a reason its name gives: risk.py)."""
     recipient, paragraph = chair(ctx, allocated_role, unallocated_role, paragraph)
-    high = ctx.episode.high_risk if high_risk is None else high_risk
+    high = ctx.high_risk if high_risk is None else high_risk
     if recipient == "placing_authority":
         # 7.27: "convened and attended by the placing Children's Social Care Department in
         # accordance with their own procedures": its invitations and minutes are its own.

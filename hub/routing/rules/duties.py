@@ -155,6 +155,14 @@ def _with_duties(
     return replace(episode, duties=(*episode.duties, *added)) if added else episode
 
 
+def recorded(episode: Episode, decisions: list[Decision], directory: Directory) -> Episode:
+    """The episode with the duties its decisions owe recorded now, for a rule later in the
+    same step to read (`follow_up` records each once, and follows them up)."""
+    with_them = _with_duties(episode, decisions, directory)
+    assert isinstance(with_them, Episode)
+    return with_them
+
+
 def is_open(duty: Duty, episode: Episode | NoticeDuties) -> bool:
     """Still waiting for an answer: not yet escalated nor stood down (a found child's
     meetings, 7.22; a closed episode's duties, 7.24), and neither it nor any duty it

@@ -21,7 +21,7 @@ from hub.routing.rules.found import (
     owe_return_interview,
 )
 from hub.routing.rules.repeat import notice_recorded, on_repeat
-from hub.routing.rules.risk import graded_before_the_search_was_taken_over
+from hub.routing.rules.risk import graded_before_the_search_was_taken_over, search_carried_over
 from hub.routing.rules.roles import (
     adult_care_leaver,
     day_teams_closed,
@@ -31,7 +31,13 @@ from hub.routing.rules.roles import (
     social_worker_or,
 )
 from hub.routing.rules.sharing import share_with_partners
-from hub.routing.rules.strategy import significant_risk_meeting, timers_on_report
+from hub.routing.rules.strategy import (
+    carried_on,
+    searched_until_now,
+    significant_risk_meeting,
+    significant_risk_meeting_held,
+    timers_on_report,
+)
 
 
 def on_misper_report(
@@ -76,13 +82,23 @@ def on_misper_report(
         episode.started_at < back <= at for back in state.returns(but=episode.episode_id)
     )
     came_back = came_back or returned_at is not None
+    # 7.22: another force's report of this absence was searched until now: this one takes
+    # its search over and carries on its meetings, counted from when the absence began.
+    taken = None if came_back or adult_care_leaver(episode) else searched_until_now(state, episode)
+    if taken is not None:
+        episode = replace(episode, absence_began=taken.absence_started)
+        state = state.with_episode(episode)
+        ctx.episode = episode
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
     _forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing, host_search=returned_at is None)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
-        _timescales_for_action(ctx, placing, searched=not came_back)
+        # 7.17's meeting held for this absence under the report searched until now: the
+        # child had it, and a second force's report graded high owes no second.
+        had = taken is not None and significant_risk_meeting_held(state, taken)
+        _timescales_for_action(ctx, placing, searched=not came_back and not had)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
     # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
     # or located since under another report of this absence, and not missing again since.
@@ -92,7 +108,12 @@ def on_misper_report(
     )
     _specific_circumstances(ctx, missing=not back)
     escalated = on_repeat(ctx, state)
-    timers = () if came_back else tuple(timers_on_report(ctx))
+    if came_back:
+        timers: tuple[Timer, ...] = ()
+    elif taken is not None:
+        timers = carried_on(taken, episode.episode_id)
+    else:
+        timers = tuple(timers_on_report(ctx))
     located_too: tuple[Timer, ...] = ()
     if returned_at is not None:
         # As had the host's notice come after the report (cross_border._returned): the
@@ -115,6 +136,10 @@ def on_misper_report(
         state = notice_recorded(ctx, state)
     state, ended = missing_again(state, episode, directory, at)
     decisions = list(ctx.decisions)
+    if taken is not None:
+        state = search_carried_over(
+            state, episode.episode_id, taken, directory, at, cause, decisions
+        )
     if timers and ended:  # 7.22: another report's grading of the absence carries to this one
         state = graded_before_the_search_was_taken_over(state, directory, at, cause, decisions)
     return Outcome(state, tuple(decisions), schedule=timers, cancel=(*ended, *located_too))

@@ -13,7 +13,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
-from hub.routing.rules.duties import stand_down_meeting
+from hub.routing.rules.duties import recorded, stand_down_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import (
@@ -218,7 +218,12 @@ def _brought_forward_by_another(
     """The report graded is the one searched, and 7.22's first meeting under it was brought
     forward already (owed, or held) by another report of the same absence graded so, still
     (`_searched_meeting_brought_forward`): the child was deemed high in this absence before,
-    and one first meeting was set for it; a second force's like grading sets none again."""
+    and one first meeting was set for it; a second force's like grading sets none again.
+    Or that meeting was held under another report of the absence, whose search this one
+    took over (`search_carried_over`): the absence's one first meeting."""
+    hours = directory.timescales.strategy_meeting_within_hours_high_risk
+    if _still_searched(graded) and _first_meeting_held(state, graded, hours, but=graded.episode_id):
+        return True  # held under the report whose search this one took over: the absence's
     if not first_meeting_brought_forward_before(graded, directory.timescales):
         return False
     back = state.came_back()
@@ -342,9 +347,82 @@ def _searched_meeting_brought_forward(
         significant_risk_meeting(ctx, since)  # 7.17, as for the searched report graded high
     # Before the searched report's 24 hours its timer would set 72 hours, reading its own
     # grading: the meeting is set now, and that timer sets no second (7.22 has one first).
-    updated = _first_meeting_brought_forward(ctx, episode, since, why)
+    # Held under another report of the absence before it took the search over, the child
+    # had its one first meeting.
+    updated = ctx.episode
+    if not _first_meeting_held(state, episode, ts.strategy_meeting_within_hours_high_risk):
+        updated = _first_meeting_brought_forward(ctx, episode, since, why)
     decisions += ctx.decisions
     return state.with_episode(updated)
+
+
+def _first_meeting_held(
+    state: ChildState, searched: Episode, hours: int, but: str | None = None
+) -> bool:
+    """7.22's first meeting, within 48 hours or held at once, was held for this absence:
+    under the report searched, or another of the absence begun no later (the search of
+    which it took over), the child not back since (`ChildState.came_back`); but `but`'s."""
+    back = state.came_back()
+    return any(
+        _first_meeting_owed(e, hours, held=True)
+        for e in state.episodes
+        if back[e.episode_id] is None
+        and e.clock_started <= searched.clock_started
+        and e.episode_id != but
+    )
+
+
+def search_carried_over(
+    state: ChildState,
+    episode_id: str,
+    taken: Episode,
+    directory: Directory,
+    at: datetime,
+    cause: str,
+    decisions: list[Decision],
+) -> ChildState:
+    """The report `episode_id` took over the search of `taken` (as it was), another report of
+    the same absence (`strategy.searched_until_now`; its timers carried on: `carried_on`).
+    The child has not returned, so the meetings convened under it and not yet held (stood
+    down with its search: `found.missing_again`) are owed under this report, by their names
+    and dates (7.22: one episode, "from the start of the missing episode"), not convened
+    afresh from this report's start; those held are not owed again. This report itself
+    graded high or marked CSE past 24 hours of the absence, its first meeting is brought
+    forward as for a grading then (its 72-hour one not carried); before them, the 24-hour
+    timer carried on reads the grading."""
+    episode = state.episode(episode_id)
+    assert episode is not None  # reported just now
+    ctx = Context(directory, at, cause, episode, absence_high_risk=state.graded_high(episode))
+    ts = directory.timescales
+    deemed = episode.meeting_brought_forward and not adult_care_leaver(episode)
+    before_24h = any(t.name == MISSING_24H for t in episode.timers)
+    replaced = f"{ts.strategy_meeting_within_hours}-hour" if deemed and not before_24h else None
+    convened = {  # by this report already (7.17's, reported high)
+        d.details.get("meeting")
+        for d in decisions
+        if d.episode_id == episode_id and d.action == Action.CONVENE_STRATEGY_MEETING
+    }
+    for owed in taken.duties:
+        if (
+            owed.action != Action.CONVENE_STRATEGY_MEETING
+            or owed.settled
+            or owed.meeting is None
+            or owed.meeting in convened
+            or owed.meeting == replaced
+        ):
+            continue
+        strategy_meeting(
+            ctx, owed.recipient, owed.recipient, owed.due, owed.meeting, owed.paragraph
+        )
+    # Recorded now: the grading of another report of the absence (graded_before_the_search_
+    # was_taken_over) reads these meetings as owed under this one, and sets none again.
+    ctx.episode = recorded(ctx.episode, ctx.decisions, directory)
+    hours = ts.strategy_meeting_within_hours_high_risk
+    if replaced is not None and not _first_meeting_held(state, episode, hours):
+        ctx.episode = _first_meeting_brought_forward(ctx, ctx.episode)
+        ctx.episode = recorded(ctx.episode, ctx.decisions, directory)
+    decisions += ctx.decisions
+    return state.with_episode(ctx.episode)
 
 
 def _first_meeting_brought_forward(
@@ -353,7 +431,7 @@ def _first_meeting_brought_forward(
     """The episode, its first meeting, set for 72 hours, brought to 48 or held at once: the
     risk now deemed high (7.22: graded high, or known CSE). `since` and `why`: when the
     child went missing and why, if another report of the absence was graded, not this one."""
-    since = before.clock_started if since is None else since
+    since = before.absence_started if since is None else since
     ts = ctx.directory.timescales
     hours = ts.strategy_meeting_within_hours_high_risk
     # The first meeting was already set for 72 hours: high risk brings it to 48 (7.22), and

@@ -6,6 +6,7 @@ Assistant Director's duties of ours (6.8 is about our children in care)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -14,7 +15,7 @@ from hub.contracts.actions import Action
 from hub.contracts.events import ADULT_AGE, age_on
 from hub.routing.context import Context
 from hub.routing.directory import SEVEN_EIGHTEEN_MEETING_HOURS, FirstStrategyMeeting, Timescales
-from hub.routing.facts import Duty, Episode, NoticeDuties, Timer
+from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
 from hub.routing.rules.roles import adult_care_leaver
@@ -31,6 +32,9 @@ BROUGHT_FORWARD_FOR = ("high risk", "CSE")
 # 7.22's first meeting held at once past its 48 hours: "day N (high risk)", "day N (CSE)".
 HELD_AT_ONCE = tuple(f"({why})" for why in BROUGHT_FORWARD_FOR)
 SIGNIFICANT_RISK_MEETING = "significant-risk"  # 7.17's, before 24 hours missing
+# The search's own timers, which a report taking the search of its absence over carries on
+# (`carried_on`); its duties' follow-ups stay with the report that owes them.
+SEARCH_TIMERS = frozenset({MISSING_24H, STRATEGY_MEETING, FORMAL_REVIEW, EIGHTEENTH_BIRTHDAY})
 
 
 def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
@@ -73,6 +77,44 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     return timers
 
 
+def searched_until_now(state: ChildState, episode: Episode) -> Episode | None:
+    """The report the child was searched for under until `episode` came, begun no later (as
+    `found.missing_again` counts it, which stops its search): another force's report of the
+    same absence, its meetings' ladder still running (no return known since it began: 1.4,
+    missing "until located"). None: `episode` begins a search of its own."""
+    searched = [
+        e
+        for e in state.episodes
+        if e.episode_id != episode.episode_id
+        and e.clock_started <= episode.clock_started
+        and any(t.name == STRATEGY_MEETING for t in e.timers)
+    ]
+    return max(searched, key=lambda e: e.clock_started, default=None)
+
+
+def carried_on(taken: Episode, episode_id: str) -> tuple[Timer, ...]:
+    """7.22 counts "from the start of the missing episode", one episode however many forces
+    report it: the report taking the search over carries on the timers of the one searched
+    until now, as they stand. Those already fired are not fired again (7.18's 24-hour
+    meeting, the ladder's meetings held or owed); one fallen due but not yet fired (the
+    scheduler down) fires late, as it would have."""
+    return tuple(replace(t, episode_id=episode_id) for t in taken.timers if t.name in SEARCH_TIMERS)
+
+
+def significant_risk_meeting_held(state: ChildState, searched: Episode) -> bool:
+    """7.17's meeting was held for the absence `searched` is searched under: under it, or
+    another report of it begun no later, the child not back since (`ChildState.came_back`)."""
+    back = state.came_back()
+    return any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and d.meeting == SIGNIFICANT_RISK_MEETING
+        and d.done_at is not None
+        for e in state.episodes
+        if back[e.episode_id] is None and e.clock_started <= searched.clock_started
+        for d in e.duties
+    )
+
+
 def significant_risk_meeting(ctx: Context, since: datetime | None = None) -> None:
     """7.17: a child "considered to be at significant risk" needs a meeting without waiting
     for 24 hours missing (7.22: "earlier planning and intervention should take place if the
@@ -82,7 +124,7 @@ def significant_risk_meeting(ctx: Context, since: datetime | None = None) -> Non
     if adult_care_leaver(ctx.episode):
         return
     hours = ctx.directory.timescales.first_strategy_meeting_hours
-    due = (since or ctx.episode.clock_started) + timedelta(hours=hours)
+    due = (since or ctx.episode.absence_started) + timedelta(hours=hours)
     strategy_meeting(
         ctx,
         "team_manager",
@@ -107,7 +149,7 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
         if episode.meeting_brought_forward  # high risk or known CSE (7.22)
         else ts.strategy_meeting_within_hours
     )
-    due = episode.clock_started + timedelta(hours=within)
+    due = episode.absence_started + timedelta(hours=within)
     if not first_meeting_brought_forward_before(episode, ts):
         strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
     if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
@@ -147,12 +189,12 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     # Named by the day it fell due (7.22), not the day it fired, late after an outage: a
     # meeting is known by its name and decision time (answers), which two meetings fired
     # late as of one moment would otherwise share. Counted as its timers are.
-    which = f"day {(timer.due - ctx.episode.clock_started).days}"
+    which = f"day {(timer.due - ctx.episode.absence_started).days}"
     if n == 1:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
-    following = ctx.episode.clock_started + meeting_day(n + 1, ts)
+    following = ctx.episode.absence_started + meeting_day(n + 1, ts)
     return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
 
 

@@ -1,0 +1,243 @@
+"""Two forces report one absence: the second's report, while the first's is still open (the
+child not located), takes the search over (`found.missing_again`). 7.22's timescales run
+"from the start of the missing episode", and an absence is one episode however many forces
+report it: the second report carries on the first's meetings, counted from when the
+absence began; a meeting convened or held under the first is not convened again, one still
+owed stays owed, and the chair is told the absence's grading, whichever report made it.
+A report of a new absence (the child found, then missing again) starts everything afresh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hub.contracts.events import MisperReport
+from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.routing.engine import decide
+from hub.routing.facts import Decision, Duty
+from tests.routing.builders import START, Timeline, found, misper, risk_update, told
+from tests.routing.test_duties import held
+
+SECOND_FORCE = "thames-valley-police"
+
+
+def _second_report(at_hours: float, **changes: Any) -> MisperReport:
+    return misper(
+        "EP-2", at=START + timedelta(hours=at_hours), reporting_force=SECOND_FORCE, **changes
+    )
+
+
+def _convened(decisions: list[Decision], meeting: str) -> list[Decision]:
+    return [
+        d
+        for d in decisions
+        if d.action == "convene_strategy_meeting" and d.details["meeting"] == meeting
+    ]
+
+
+def _owed(timeline: Timeline, episode_id: str) -> dict[str, Duty]:
+    """The episode's strategy meetings still owed (convened, not held nor stood down)."""
+    episode = timeline.state.episode(episode_id)
+    assert episode is not None
+    return {
+        d.meeting or "": d
+        for d in episode.duties
+        if d.action == "convene_strategy_meeting" and not d.settled
+    }
+
+
+def test_7_18_the_24_hour_meeting_held_under_the_first_report_is_not_convened_again() -> None:
+    """Missing at 10:00 on Wednesday; at 24 hours 7.18's meeting is convened under the first
+    force's report and held an hour later. At 30 hours a second force reports the same
+    absence: the child has been missing 30 hours, not none, and had that meeting. Its own
+    24-hour timer convened it again at 54 hours."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=24))
+    [meeting] = _convened(timeline.decisions, "24-hour")
+    timeline.receive(held(meeting, START + timedelta(hours=25)))
+    decisions = timeline.receive(_second_report(30))
+    decisions += timeline.advance(START + timedelta(days=5))
+    assert _convened(decisions, "24-hour") == []
+
+
+def test_7_22_the_first_meeting_owed_under_the_first_report_stays_owed_by_its_date() -> None:
+    """As above, the 72-hour meeting (7.22) convened at 24 hours not yet held when the
+    second force's report comes at 30: the child has not returned, and it is owed under the
+    report now searched, within 72 hours of when the child went missing. It was stood down
+    and convened again from the second report's 24 hours, due 102 hours in."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=26))
+    decisions = timeline.receive(_second_report(30))
+    [carried] = _convened(decisions, "72-hour")  # to its chair, under the report searched
+    assert (carried.episode_id, carried.due) == ("EP-2", START + timedelta(hours=72))
+    timeline.advance(START + timedelta(days=5))
+    assert _owed(timeline, "EP-2")["72-hour"].due == START + timedelta(hours=72)
+
+
+def test_7_22_day_7_counts_from_when_the_absence_began() -> None:
+    """The second force reports the absence 30 hours in: the Service Manager's day-7
+    meeting (7.18, 7.22) is on day 7 of the absence, not of the second report."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(30))
+    timeline.advance(START + timedelta(days=9))
+    [meeting] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert (meeting.episode_id, meeting.at) == ("EP-2", START + timedelta(days=7))
+    assert meeting.details["meeting"] == "day 7"
+
+
+def test_7_22_reported_after_day_7_the_next_meeting_is_day_10_of_the_absence() -> None:
+    """The second force reports the absence on day 8, the day-7 meeting held under the
+    first's report: the next is day 10's (the SQAS Service Manager, 7.18), on day 10 of the
+    absence; no second day-7 meeting, nor 24-hour and 72-hour ones, a week on."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(days=7))
+    for meeting in [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]:
+        timeline.receive(held(meeting, START + timedelta(days=7, hours=2)))
+    timeline.receive(_second_report(24 * 8))
+    later = timeline.advance(START + timedelta(days=16))
+    convened = [d for d in later if d.action == "convene_strategy_meeting"]
+    assert [(d.recipient, d.details["meeting"], d.at) for d in convened] == [
+        ("sqas_service_manager", "day 10", START + timedelta(days=10))
+    ]
+
+
+def test_7_22_the_chair_is_told_high_risk_when_the_first_report_alone_is_graded_high() -> None:
+    """Two forces report one absence; the second's report, an hour later, takes the search
+    over. The first force grades its report high at 30 hours: the child is at high risk,
+    and the day-7 meeting's chair is told so. It was told the second report's grading,
+    medium."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(1))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    timeline.advance(START + timedelta(days=8))
+    [meeting] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert meeting.episode_id == "EP-2"
+    assert meeting.details["high_risk"] is True
+
+
+def test_7_22_a_first_meeting_held_under_the_first_report_is_not_convened_again() -> None:
+    """Reported missing at high risk: 7.17's meeting is held at 20 hours, and 7.22's first
+    (with 7.18's), set at 24 hours within 48, at 30. A second force reports the same
+    absence at 32 hours: the child had them, and the next is day 7's. The first was
+    convened again under the second report, brought forward to 48 hours."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    [significant_risk] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(held(significant_risk, START + timedelta(hours=20)))
+    timeline.advance(START + timedelta(hours=24))
+    for meeting in [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]:
+        if meeting is not significant_risk:
+            timeline.receive(held(meeting, START + timedelta(hours=30)))
+    decisions = timeline.receive(_second_report(32))
+    decisions += timeline.advance(START + timedelta(days=6))
+    assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []
+
+
+def test_7_17_held_under_the_first_report_is_not_owed_again_by_a_second_reported_high() -> None:
+    """Reported missing at high risk: 7.17's meeting ("without waiting" for 24 hours) is
+    held at 4 hours. At 6 a second force reports the same absence, also at high risk: the
+    child had that meeting; 7.22's first follows at 24 hours, as for one report. The second
+    report convened 7.17's again."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    [significant_risk] = told(timeline.decisions, "team_manager", "convene_strategy_meeting")
+    timeline.receive(held(significant_risk, START + timedelta(hours=4)))
+    decisions = timeline.receive(_second_report(6, risk_level=RiskLevel.HIGH))
+    assert _convened(decisions, "significant-risk") == []
+    later = timeline.advance(START + timedelta(hours=25))
+    assert [d.details["meeting"] for d in told(later, "team_manager")] == ["48-hour"]
+
+
+@pytest.mark.parametrize("cse", [False, True], ids=["high", "cse"])
+def test_7_22_the_second_report_graded_after_the_first_meeting_was_held_convenes_none(
+    cse: bool,
+) -> None:
+    """Reported missing at high risk: 7.22's first meeting, set at 24 hours within 48, is
+    held at 30 (with 7.17's and 7.18's), and the grading lowered at 31. A second force
+    reports the same absence at 32 hours, medium, and grades its report high (or marks CSE)
+    at 40: the absence had its one first meeting (7.22: "within 72 hours (48 hours if High
+    Risk)"), under the first report, as one report graded high again would have; the
+    ladder's follow it. The second report's own 24 hours convened it again, and 7.17's."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    timeline.advance(START + timedelta(hours=24))
+    for meeting in [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]:
+        timeline.receive(held(meeting, START + timedelta(hours=30)))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=31)))
+    timeline.receive(_second_report(32))
+    level = RiskLevel.MEDIUM if cse else RiskLevel.HIGH
+    update = risk_update(level, START + timedelta(hours=40), cse=cse)
+    decisions = timeline.receive(update.model_copy(update={"episode_id": "EP-2"}))
+    assert told(decisions, "mct", "risk_level_changed")  # 7.16, told as before
+    decisions += timeline.advance(START + timedelta(days=6))
+    assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []
+
+
+def test_7_22_a_grading_lowered_before_the_second_report_came_is_carried_to_it() -> None:
+    """Reported missing at high risk: at 24 hours 7.22's first meeting is set within 48.
+    The first force lowers the grading to medium at 26 hours; a second force reports the
+    absence at 30, medium. As with one report (a grading lowered stands no meeting down),
+    the first meeting stays owed by 48 hours of the absence, and the chair of the next is
+    told the absence's grading as it now is, medium. The meeting was lost, and a 72-hour
+    one convened from the second report's 24 hours."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    timeline.advance(START + timedelta(hours=25))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=26)))
+    timeline.receive(_second_report(30))
+    timeline.advance(START + timedelta(days=8))
+    owed = _owed(timeline, "EP-2")
+    assert owed["48-hour"].due == START + timedelta(hours=48)
+    assert "72-hour" not in owed
+    [day_7] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert day_7.details["high_risk"] is False
+
+
+def test_7_18_the_first_reports_24_hours_past_unfired_fire_late_once_under_the_second() -> None:
+    """The scheduler is down from 20 hours; the first report's 24-hour timer has not fired
+    when a second force's report of the absence is read at 30 hours. It fires late, as of
+    the round that fires it (3.10), once, under the report searched: 7.18's meeting and
+    7.22's first, within 72 hours of the absence; 6.8's notice missing over 24 hours owed
+    from then."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", legal_status=LegalStatus.LOOKED_AFTER))
+    timeline.advance(START + timedelta(hours=20))
+    at = START + timedelta(hours=30)
+    second = _second_report(30, legal_status=LegalStatus.LOOKED_AFTER)
+    # read while the scheduler is down: no timer fires before it is applied
+    timeline._apply(decide(timeline.state, second, timeline.directory, at, "evt-x"))
+    fired = timeline.advance(START + timedelta(hours=31), late=True)
+    [meeting] = _convened(fired, "24-hour")
+    [first] = _convened(fired, "72-hour")
+    assert (meeting.episode_id, first.due) == ("EP-2", START + timedelta(hours=72))
+    notice = "notify_assistant_director_child_in_care_missing_over_24_hours"
+    [told_ad] = told(fired, "head_of_safeguarding", notice)
+    assert told_ad.owed_from == START + timedelta(hours=24)
+    timeline.advance(START + timedelta(days=5))
+    assert len(_convened(timeline.decisions, "24-hour")) == 1
+
+
+def test_7_22_a_new_absence_after_the_child_was_found_starts_its_meetings_afresh() -> None:
+    """Found on day 2, missing again on day 5 (reported by another force): a new absence,
+    whose meetings run from its own start, 7.18's at 24 hours and day 7 of it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(days=2)))
+    timeline.receive(_second_report(24 * 5))
+    again = START + timedelta(days=5)
+    timeline.advance(again + timedelta(days=8))
+    [meeting] = [d for d in _convened(timeline.decisions, "24-hour") if d.episode_id == "EP-2"]
+    assert meeting.at == again + timedelta(hours=24)
+    [day_7] = [
+        d
+        for d in told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+        if d.episode_id == "EP-2"
+    ]
+    assert day_7.at == again + timedelta(days=7)
