@@ -357,7 +357,9 @@ class Placement:
     """8.9: another authority told us it placed the child here. Only who (its directory
     code, or the name it wrote in code form) and when, as the notice dates it (its own
     time, so the state is the same however late the hub read it): none of the child's
-    particulars the notice carries."""
+    particulars the notice carries. The home authority's code: no other authority's
+    placement since that time (ours placed out, 7.14; or a later MISPER report naming
+    another responsible authority: hub.routing.placing.placement_after)."""
 
     authority: str
     notified_at: datetime
@@ -374,8 +376,9 @@ class ChildState:
     retired: tuple[RetiredEpisode, ...] = ()  # episodes whose personal data is gone
     # Duties of cross-border notices about no episode the hub has (yet), by their episode id.
     notices: tuple[NoticeDuties, ...] = ()
-    # 8.9: the latest placement notice from another authority (a later one replaces it; our
-    # own placing the child out, 7.14, clears it). None in a state stored before.
+    # 8.9: the latest placement notice from another authority (a later one replaces it, an
+    # earlier one read late does not; our own placing the child out, 7.14, or a later report
+    # naming another responsible authority ends it). None in a state stored before.
     placed_here: Placement | None = None
 
     @property

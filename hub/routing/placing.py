@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from hub.contracts.events import MisperReport
 from hub.routing.directory import Directory, Standing
-from hub.routing.facts import ChildState, Episode, ProtocolViolation
+from hub.routing.facts import ChildState, Episode, Placement, ProtocolViolation
 
 
 class Placing(StrEnum):
@@ -50,11 +50,39 @@ def placed_by(state: ChildState, report: MisperReport, directory: Directory) -> 
     ours. A report naming one keeps it: police know best on the day. One placing the child
     elsewhere is not of this placement: as the report reads (our child placed out, 8.3)."""
     placement = state.placed_here
-    if placement is None:
-        return None
+    if placement is None or placement.authority == directory.home_authority:
+        return None  # none told us, or no other authority's placement since (`placement_after`)
     if directory.resolve_authority(report.responsible_authority).standing is not Standing.ABSENT:
         return None
     residence = directory.resolve_authority(report.residence_authority)
     if residence.standing not in (Standing.HOME, Standing.ABSENT):
         return None
     return placement.authority
+
+
+def placement_after(
+    state: ChildState, report: MisperReport, directory: Directory
+) -> Placement | None:
+    """8.9: the placement remembered, after a MISPER report. One made since the placement
+    notice that names a responsible authority the directory knows, other than the one that
+    told us it placed the child here (ours, or another), is the later word (police know best
+    on the day): that placement is over as far as the hub can know, and a later report
+    naming none is read as the contract reads it, the home authority's child, not the old
+    placing authority's (our worker and IRO told, 7.3, 8.4; nothing to the old one, 8.10).
+    Remembered as the home authority's code and when: an older placement notice read late
+    does not bring it back (`cross_border._placed_here`). A name the directory does not know,
+    or an older name covering the one remembered, changes nothing."""
+    placement = state.placed_here
+    if placement is None or placement.authority == directory.home_authority:
+        return placement
+    if report.reported_at < placement.notified_at:
+        return placement  # a report read late: the placement notice is the later word
+    named = directory.resolve_authority(report.responsible_authority)
+    if named.standing not in (Standing.HOME, Standing.KNOWN):
+        return placement
+    placing = directory.resolve_authority(placement.authority)
+    if named.standing is Standing.KNOWN and (
+        placing.standing is Standing.UNKNOWN or set(named.codes) <= set(placing.codes)
+    ):
+        return placement  # the same authority, or perhaps it (a name not in the directory)
+    return Placement(authority=directory.home_authority, notified_at=report.reported_at)

@@ -22,14 +22,14 @@ NAMES_NO_PLACING_AUTHORITY: dict[str, Any] = {
 
 
 def placement(
-    by: str = "essex", at: datetime = PLACED_AT, notice: str = "N-1"
+    by: str = "essex", at: datetime = PLACED_AT, notice: str = "N-1", to: str = "northamptonshire"
 ) -> CrossBorderNotice:
     return CrossBorderNotice(
         notice_id=notice,
         kind=CrossBorderNoticeKind.PLACEMENT_NOTIFIED,
         child_id=CHILD,
         from_authority=by,
-        to_authority="northamptonshire",
+        to_authority=to,
         occurred_at=at,
         placed_child=PlacedChild(
             name="Placed Child",
@@ -178,3 +178,86 @@ def test_8_10_the_placing_authoritys_found_notice_before_the_report_holds_no_int
     assert (mct.recipient, mct.paragraph) == ("mct", "8.10")
     assert mct.due is None
     assert "Return Interview" not in mct.summary
+
+
+def test_8_9_a_later_report_naming_the_child_ours_outlasts_the_placement() -> None:
+    """Essex told us it placed the child here; since, police reported the child missing as
+    ours (our social worker, our IRO: 7.3, 7.15): the placement is over, as far as the hub
+    can know. The next report leaving the responsible authority out is read as the contract
+    reads it, our child: our worker and IRO are told (7.3, 8.4), and Essex learns nothing
+    of a child it no longer places (8.10 is not its)."""
+    timeline = placed_here()
+    ours: dict[str, Any] = {"legal_status": LegalStatus.LOOKED_AFTER}
+    timeline.receive(misper("EP-1", **ours))
+    timeline.receive(found("EP-1"))
+    later = START + timedelta(days=30)
+    decisions = timeline.receive(misper("EP-2", at=later, **ours, responsible_authority=None))
+    assert told(decisions, "allocated_worker", "missing_child_notified")
+    assert told(decisions, "iro")
+    assert not told(decisions, "placing_authority")
+
+
+def test_8_9_a_later_report_naming_another_placing_authority_outlasts_the_placement() -> None:
+    """Essex told us it placed the child here; since, police reported it missing as Kent's.
+    A report naming no placing authority is not Essex's to hear of (8.10): Essex no longer
+    places the child, as far as the hub can know."""
+    timeline = placed_here()
+    kents = {**NAMES_NO_PLACING_AUTHORITY, "responsible_authority": "kent"}
+    timeline.receive(misper("EP-1", **kents))
+    timeline.receive(found("EP-1"))
+    later = START + timedelta(days=30)
+    decisions = timeline.receive(misper("EP-2", at=later, **NAMES_NO_PLACING_AUTHORITY))
+    assert not [d for d in told(decisions, "placing_authority") if d.authority == "essex"]
+
+
+def test_8_9_a_placement_notice_read_late_does_not_undo_a_later_one() -> None:
+    """Kent placed the child here after Essex; Essex's older notice reaches the hub last (its
+    topic read late, or replayed by ops): the child is Kent's, as had they come in order."""
+    timeline = Timeline()
+    timeline.receive(placement("kent", at=PLACED_AT + timedelta(days=7), notice="N-2"))
+    timeline.receive(placement("essex", at=PLACED_AT), at=PLACED_AT + timedelta(days=8))
+    decisions = timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    [placing] = told(decisions, "placing_authority", "child_missing_from_placement")
+    assert placing.authority == "kent"
+
+
+def test_8_9_our_placing_the_child_out_is_not_undone_by_an_older_placement_read_late() -> None:
+    """We placed the child out in Kent (7.14) after Essex had placed it here; Essex's notice
+    reaches the hub last. The child is ours: a report naming no placing authority tells
+    Essex nothing (8.10)."""
+    timeline = Timeline()
+    timeline.receive(
+        placement("northamptonshire", at=PLACED_AT + timedelta(days=7), notice="N-2", to="kent")
+    )
+    timeline.receive(placement("essex", at=PLACED_AT), at=PLACED_AT + timedelta(days=8))
+    decisions = timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    assert not told(decisions, "placing_authority")
+
+
+def test_8_10_a_placement_notice_read_while_the_child_is_missing_tells_the_placing_authority() -> (
+    None
+):
+    """Police report the child missing, naming no placing authority; Essex's notice that it
+    placed the child here arrives while the child is still missing (an unplanned placement,
+    notified late). 8.10: "MCT will contact the social worker in the Placing Authority,
+    informing them of the missing episode": Essex is told now; and when the child returns,
+    the interview is Essex's to do, handed over and chased."""
+    timeline = Timeline()
+    timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    decisions = timeline.receive(placement(at=START + timedelta(hours=5)))
+    [placing] = told(decisions, "placing_authority", "child_missing_from_placement")
+    assert (placing.paragraph, placing.authority, placing.episode_id) == ("8.10", "essex", "EP-1")
+    returned = timeline.receive(found())
+    [owner] = told(returned, "placing_authority", "conduct_return_interview")
+    assert (owner.paragraph, owner.authority) == ("8.10", "essex")
+    assert not told(returned, "mct", "conduct_return_interview")
+
+
+def test_8_9_a_placement_notice_read_after_the_child_was_found_changes_no_closed_episode() -> None:
+    """The child was found before Essex's notice arrived: the episode is over, and Essex is
+    not told of it as missing now."""
+    timeline = Timeline()
+    timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    timeline.receive(found())
+    decisions = timeline.receive(placement(at=START + timedelta(days=3)))
+    assert not told(decisions, "placing_authority")

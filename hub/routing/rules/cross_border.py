@@ -30,7 +30,7 @@ from hub.routing.facts import (
     clock_start,
 )
 from hub.routing.particulars import Particulars, of_notice
-from hub.routing.placing import Placing, placing_of
+from hub.routing.placing import Placing, placed_by, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
@@ -145,8 +145,11 @@ def on_cross_border_notice(
                 "the MISPER and found reports; only a placement is sent from here (7.14)",
             )
         _we_placed_out_of_area(notices, state)
-        # 7.14: ours, placed out: no longer another authority's child placed here (8.9)
-        return Outcome(replace(state, placed_here=None), tuple(notices.decisions))
+        # 7.14: ours, placed out: no longer another authority's child placed here (8.9); as
+        # the home authority's code and when, so that an older placement notice read late
+        # does not bring that back (`_placed_here`)
+        ours = Placement(authority=home, notified_at=event.occurred_at)
+        return Outcome(_latest(state, ours), tuple(notices.decisions))
     if addressee.standing in (Standing.KNOWN, Standing.AMBIGUOUS):
         # Addressed to another authority the directory knows. One it does not know may be
         # ours misspelt: the notice is taken, never refused for a typing error.
@@ -247,7 +250,7 @@ def _forms_due(notices: Notices) -> datetime:
 def _placed_here(notices: Notices, state: ChildState) -> Outcome:
     """8.9: recorded; and remembered, who placed the child and when (nothing of the child's
     particulars), for a MISPER report naming no responsible authority (`placing.placed_by`).
-    A later placement by another authority replaces it."""
+    A later placement by another authority replaces it; an earlier one read late does not."""
     event = notices.event
     named = notices.directory.resolve_authority(event.from_authority)
     placement = Placement(
@@ -270,7 +273,48 @@ def _placed_here(notices: Notices, state: ChildState) -> Outcome:
         "unplanned one.",
         due=_forms_due(notices),
     )
-    return Outcome(replace(state, placed_here=placement), tuple(notices.decisions))
+    placed = _latest(state, placement)
+    if placed.placed_here is placement:
+        placed = _placed_while_missing(notices, placed)
+    return Outcome(placed, tuple(notices.decisions))
+
+
+def _placed_while_missing(notices: Notices, state: ChildState) -> ChildState:
+    """8.10: the placement notice came after the MISPER report of an absence still open,
+    whose report names no placing authority (routed as ours, as the contract reads it): the
+    child is the placing authority's from now, as had the notice come first
+    (`placing.placed_by`). The MCT's notice to the placing social worker of the missing
+    episode goes now, and on the child's return the interview is handed to it and chased
+    (hub.routing.rules.found). What our teams were told on the report stands."""
+    for episode in state.episodes:
+        if not searched(episode) or episode.placed_by is not None:
+            continue
+        by = placed_by(state, episode.report, notices.directory)
+        if by is None:
+            continue
+        theirs = replace(episode, placed_by=by)
+        ctx = Context(notices.directory, notices.at, notices.cause, theirs)
+        ctx.tell(
+            "placing_authority",
+            "child_missing_from_placement",
+            "8.10",
+            "A child you placed here is missing (the MCT's notice to the placing social "
+            "worker): reported to us before your placement notice reached us.",
+            due=notices.at,
+        )
+        notices.decisions.extend(ctx.decisions)
+        state = state.with_episode(theirs)
+    return state
+
+
+def _latest(state: ChildState, placement: Placement) -> ChildState:
+    """The latest word of who places the child, by the time the notice or report gives
+    (`Placement`: the state the same however late the hub read either): an older placement
+    notice, read late (its topic lagging, or replayed by ops), does not undo a later one."""
+    remembered = state.placed_here
+    if remembered is not None and placement.notified_at < remembered.notified_at:
+        return state
+    return replace(state, placed_here=placement)
 
 
 def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
@@ -338,8 +382,8 @@ def _another_authoritys(notices: Notices, episode: Episode | None, state: ChildS
     if episode is not None:
         return placing_of(episode, notices.directory) is Placing.PLACED_IN
     placement = state.placed_here
-    if placement is None:
-        return False
+    if placement is None or placement.authority == notices.directory.home_authority:
+        return False  # none told us, or ours since (7.14, `placing.placement_after`)
     directory, written = notices.directory, notices.event.from_authority
     sender = directory.resolve_authority(written)
     placing = directory.resolve_authority(placement.authority)
