@@ -205,7 +205,7 @@ class Hub:
             self.listener.cancel()  # only a wake-up signal: nothing to finish
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.relay is not None:  # its current producer: a broken first one was replaced
-            await self.relay.producer.stop()
+            await self.relay.close()  # bounded: a batch never acknowledged is not waited for
         if self.metrics_server is not None:
             await asyncio.to_thread(self.metrics_server.shutdown)
             self.metrics_server.server_close()

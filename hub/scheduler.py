@@ -65,6 +65,11 @@ class Scheduler:
     async def _round(self, stop: asyncio.Event) -> int:
         if self.after_outage:
             await self._backlog_applied(stop)
+            if stop.is_set():
+                # Stopped while waiting: fired now, the timers were decided before the records
+                # they wait for, an acknowledgement sent in time read after its duty was
+                # escalated. They stay pending; the next start waits for them again.
+                return 0
         self.after_outage = True  # until the round is done: a failed one was an outage
         fired = await asyncio.to_thread(self.fire_due)
         self.after_outage = False

@@ -207,8 +207,8 @@ async def _publish_now(parts: HubParts, row_ids: list[int]) -> None:
         raise BrokerUnavailable(
             f"broker unreachable at {parts.kafka.bootstrap} ({type(error).__name__})"
         ) from None
+    relay = parts.relay(producer, replaceable=False)
     try:
-        relay = parts.relay(producer, replaceable=False)
         loop = asyncio.get_running_loop()
         # A round claims at most a batch: the rows asked for, a batch at a time, oldest
         # first, so that a child's earlier row goes before its later one in the next batch.
@@ -218,7 +218,7 @@ async def _publish_now(parts: HubParts, row_ids: list[int]) -> None:
             with contextlib.suppress(DeliveryFailed):  # the rows say which, below
                 await asyncio.to_thread(relay.publish_batch, loop, chosen)
     finally:
-        await producer.stop()
+        await relay.close()  # bounded: a batch never acknowledged is not waited for
 
 
 class RerouteReport(BaseModel):

@@ -19,7 +19,15 @@ restart its sequence numbers no longer match the broker's, and every later send 
 same way). Given a factory, the relay then stops that producer and starts a fresh one (a
 new producer id, sequences from zero) before its next round; the failed rows stayed pending
 and are sent by the new one. A failed row the broker had written all the same is sent
-twice: at most the rows of that one round, and receivers drop them by notification id."""
+twice: at most the rows of that one round, and receivers drop them by notification id.
+
+An idempotent aiokafka producer never gives up on a batch whose partition answers a
+retriable error (fewer replicas in sync than min.insync.replicas: NotEnoughReplicas): it
+retries it for ever. So a round waits at most ACKNOWLEDGE_WITHIN for its acknowledgements;
+a batch not acknowledged by then fails its rows, which back off, and its partition takes
+nothing more until the producer settles that batch. Waiting for it, one recipient's topic
+stopped every recipient's notifications (seen on three brokers, one of a topic's two
+replicas down)."""
 
 from __future__ import annotations
 
@@ -34,7 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
+from aiokafka.errors import KafkaError, KafkaTimeoutError, UnknownTopicOrPartitionError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -60,6 +68,9 @@ OUTBOX = table_of(OutboxMessage)
 PARTITIONER = DefaultPartitioner()  # the producer's own: a child keeps its partition
 ROW_BACKOFF_FIRST = timedelta(seconds=0.5)
 ROW_BACKOFF_CAP = timedelta(seconds=30)
+# How long a round waits for the broker to acknowledge its batches: a request's own timeout
+# (the producer's request_timeout_ms, 30 s, within which the broker answers) and a margin.
+ACKNOWLEDGE_WITHIN = timedelta(seconds=40)
 
 
 def row_backoff(attempts: int) -> timedelta:
@@ -142,6 +153,17 @@ class HeldBack(Exception):
 HELD_BACK = HeldBack()
 
 
+class NotAcknowledged(KafkaTimeoutError):  # type: ignore[misc]  # aiokafka is untyped
+    """The broker did not acknowledge a batch in time, and the producer is still trying: its
+    partition may have fewer replicas in sync than it needs (NotEnoughReplicas)."""
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A batch given up on is settled later, unawaited: its outcome is read, not logged."""
+    if not future.cancelled():
+        future.exception()
+
+
 class UnsafeProducer(RuntimeError):
     """A started producer that does not do what the relay needs (acks=all, idempotent)."""
 
@@ -183,11 +205,13 @@ class Relay:
         new_producer: ProducerFactory | None = None,
         wall_clock: Clock | None = None,
         metrics: HubMetrics | None = None,
+        acknowledge_within: timedelta = ACKNOWLEDGE_WITHIN,
     ) -> None:
         """`producer` is started; `new_producer` builds its replacement when it breaks
         (without one, a broken producer is kept: a one-shot caller builds its own).
         `wall_clock` times the rows' backoff: real time (the broker's), never a scenario
-        clock, which may stand still while a failed row waits."""
+        clock, which may stand still while a failed row waits. `acknowledge_within`: how
+        long a round waits for the broker's acknowledgements."""
         # Which topics may be published to (hub.store.outbox.publishable_topic): a row
         # for any other is refused, so no topic is ever created from a sender's string.
         self.publishable = publishable
@@ -200,6 +224,10 @@ class Relay:
         self.wall_clock = wall_clock or SystemClock()
         self.broken: str | None = None  # why the producer must be replaced (an error type)
         self.metrics = metrics
+        self.acknowledge_within = acknowledge_within.total_seconds()
+        # Partitions whose batch the producer is still trying, given up on by a round: sent
+        # nothing more until it is settled (each batch would wait as long again behind it).
+        self.unacknowledged: dict[TopicPartition, asyncio.Future[Any]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped; back off while the broker or database is failing."""
@@ -400,11 +428,18 @@ class Relay:
             return not_behind_another(session, rows)
         return rows
 
+    async def close(self) -> None:
+        """Stop the producer. Its stop first waits for every batch it holds, for ever for one
+        its partition never acknowledges: given up after `acknowledge_within`, that batch is
+        left to it (a row of it is still pending, and sent again)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.producer.stop(), self.acknowledge_within)
+
     async def _replace_producer(self, new_producer: ProducerFactory) -> None:
         """Stop the broken producer and start a fresh one. If the start fails (the broker
         still down), `broken` stays set and the next round tries again."""
         with contextlib.suppress(Exception):  # it is discarded: its failure must not stop us
-            await self.producer.stop()
+            await self.close()
         fresh = new_producer()
         try:
             await fresh.start()
@@ -413,6 +448,7 @@ class Relay:
             await fresh.stop()  # a producer that failed to start still holds its connections
             raise
         self.producer, self.broken = fresh, None
+        self.unacknowledged.clear()  # the old producer's batches: nothing waits behind them
 
     async def _make_topics(self, names: list[str]) -> dict[str, BaseException]:
         """Make the round's new topics; returns those not made, with why. A topic the
@@ -455,6 +491,17 @@ class Relay:
             partition = TopicPartition(self.prefix + row.topic, PARTITIONER(row.key, found, found))
             queues.setdefault(partition, deque()).append(index)
         while queues:
+            # A partition whose batch is still unacknowledged takes nothing: each batch would
+            # wait the whole time behind it, and the round with it, every recipient's rows.
+            for partition in [p for p in queues if self._unacknowledged(p)]:
+                for index in queues.pop(partition):
+                    stream = (rows[index].topic, rows[index].key)
+                    if stream not in failed_streams:  # else held back behind its failed row
+                        outcomes[index] = NotAcknowledged(
+                            f"{partition.topic}:{partition.partition} has not acknowledged "
+                            "an earlier batch: nothing more is sent to it until it does"
+                        )
+                        failed_streams.add(stream)
             wave = [self._next_batch(rows, partition, queue, failed_streams)
                     for partition, queue in queues.items()]  # fmt: skip
             wave = [batch for batch in wave if batch.rows]
@@ -465,6 +512,17 @@ class Relay:
                     if outcome is not None:
                         failed_streams.add((rows[index].topic, rows[index].key))
         return outcomes
+
+    def _unacknowledged(self, partition: TopicPartition) -> bool:
+        """Whether the producer still holds a batch for this partition that a round gave up
+        waiting for."""
+        future = self.unacknowledged.get(partition)
+        if future is None:
+            return False
+        if future.done():
+            del self.unacknowledged[partition]
+            return False
+        return True
 
     async def _partitions(self, topics: set[str]) -> dict[str, list[int] | BaseException]:
         """Each topic's partitions, looked up at once: a topic missing from the cluster costs
@@ -535,8 +593,22 @@ class Relay:
                 failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
                 failed.set_exception(error)
                 futures.append(failed)
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        outcomes = [r if isinstance(r, BaseException) else None for r in results]
+        if futures:  # at most acknowledge_within: see the module's docstring
+            await asyncio.wait(futures, timeout=self.acknowledge_within)
+        outcomes: list[BaseException | None] = []
+        for batch, future in zip(wave, futures, strict=True):
+            if future.done():
+                cancelled = future.cancelled()
+                outcomes.append(asyncio.CancelledError() if cancelled else future.exception())
+                continue
+            self.unacknowledged[batch.partition] = future
+            future.add_done_callback(_retrieved)
+            outcomes.append(
+                NotAcknowledged(
+                    f"not acknowledged within {self.acknowledge_within:.0f}s: the broker may "
+                    "have too few replicas of its partition in sync (NotEnoughReplicas)"
+                )
+            )
         for batch_spans, outcome in zip(spans, outcomes, strict=True):
             for span in batch_spans:
                 tracing.end(span, outcome)

@@ -123,11 +123,14 @@ class Batch:
         )
         for topic, partition, offset, digest in refused:
             batch.refused_sources.setdefault((topic, partition, offset), set()).add(digest)
-        # Whole rows: a record applied here may release them, in this same write.
+        # Whole rows: a record applied here may release them, in this same write. Locked, so
+        # that a scheduler's round expiring holds leaves them to this batch (expire_held):
+        # both, a found report was applied and its sender told it was refused.
         held = session.scalars(
             select(RejectedMessage)
             .where(RejectedMessage.status == "held", among(session, RejectedMessage.key, keys))
             .order_by(RejectedMessage.id)
+            .with_for_update()
         )
         for row in held:
             batch.held.setdefault(row.key or b"", []).append(row)

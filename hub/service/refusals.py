@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 
 
 def expire_held(session: Session, now: datetime, hold: timedelta, directory: Directory) -> int:
-    """A held record whose missing predecessor never came is rejected and reported."""
+    """A held record whose missing predecessor never came is rejected and reported. One a
+    batch holds (hub.service.batch: its predecessor may have come) is left to it: a later
+    round expires it if the batch did not release it."""
     expired = session.scalars(
-        select(RejectedMessage).where(
-            RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold
-        )
+        select(RejectedMessage)
+        .where(RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold)
+        .with_for_update(skip_locked=True)
     ).all()
     reports = []
     for row in expired:

@@ -7,10 +7,13 @@ import asyncio
 import logging
 import sqlite3
 import uuid
+from datetime import timedelta
 from functools import partial
 
 import psycopg
 import pytest
+from aiokafka import TopicPartition
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,13 +22,16 @@ from hub.contracts.envelope import parse_structured
 from hub.devtools.ports import free_port
 from hub.errors import Failure, classify, failure_of, is_database_outage
 from hub.kafka.connection import KafkaConnection
-from hub.kafka.offsets import inbound_offsets
+from hub.kafka.offsets import InboundOffsets, inbound_offsets
 from hub.producers.publisher import publish
 from hub.producers.relay import Relay
 from hub.routing.directory import load_directory
 from hub.scheduler import Scheduler
+from hub.service.applying import apply_batch
 from hub.store.database import make_engine, sessions
+from hub.store.models import OutboxMessage, TimerRecord
 from tests.helpers import encoded, example
+from tests.pipeline.records import misper_record
 from tests.pipeline.test_relay import NOW, PUBLISHABLE
 
 
@@ -119,3 +125,36 @@ async def test_timers_wait_for_a_backlog_nobody_reads_only_so_long_and_say_so(
         await running
     assert waited >= 1.0
     assert "timers fired before the inbound backlog was applied" in caplog.messages
+
+
+async def test_a_stop_while_the_timers_wait_for_the_backlog_fires_none_of_them(
+    store: sessionmaker[Session],
+) -> None:
+    """The hub started again after an outage and stopped (SIGTERM) while its scheduler waits
+    for the inbound records published meanwhile: the timers due stay pending, for the next
+    start to fire once those records are applied. Fired at the stop, they were decided
+    before them: an acknowledgement sent in time read after its duty was escalated, a child
+    found meanwhile called to a strategy meeting (7.18)."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+    with store() as session:
+        queued = set(session.scalars(select(OutboxMessage.message_id)))
+    published = {TopicPartition("inbound.duty-acknowledged", 0): 1}  # not yet applied
+    read = asyncio.Event()
+
+    async def backlog_not_applied() -> InboundOffsets:
+        read.set()
+        return InboundOffsets(published, {})
+
+    later = ManualClock(NOW + timedelta(days=30))  # the 24-hour meeting and more due
+    scheduler = Scheduler(store, directory, later, inbound=backlog_not_applied)
+    stop = asyncio.Event()
+    running = asyncio.create_task(scheduler.run(stop))
+    await asyncio.wait_for(read.wait(), timeout=10)
+    stop.set()
+    await asyncio.wait_for(running, timeout=10)
+    with store() as session:
+        statuses = set(session.scalars(select(TimerRecord.status)))
+        after = set(session.scalars(select(OutboxMessage.message_id)))
+    assert statuses == {"pending"}
+    assert after == queued  # nothing decided, nothing sent

@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -348,6 +348,81 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
     assert {row.status for row in refused} == {"pending"}
     assert all(row.next_attempt_at is not None and row.attempts >= 1 for row in refused)
     assert "MessageSizeTooLarge" in (refused[0].last_error or "")
+
+
+WAIT_S = 3  # how long the relay waits for acknowledgements, in the test below
+
+
+class NeverAcknowledgedOn(AIOKafkaProducer):  # type: ignore[misc]  # aiokafka is untyped
+    """A real producer whose batches for one topic are never acknowledged, as an idempotent
+    aiokafka producer's are while their partition has fewer replicas in sync than its
+    min.insync.replicas: it retries NotEnoughReplicas for ever (seen on three brokers, one
+    of the topic's two replicas down: the round waited for ever, every row with it)."""
+
+    topic: str  # its topic, and its batches for it, set by the test
+    waiting: list[asyncio.Future[Any]]
+
+    async def send_batch(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        if args[1] != self.topic:
+            sent: asyncio.Future[Any] = await super().send_batch(*args, **kwargs)
+            return sent
+        never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.waiting.append(never)
+        return never
+
+
+async def test_a_partition_that_never_acknowledges_holds_up_no_other_recipient(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """A host force's topic (3.9) whose partition answers NotEnoughReplicas, and MASH's row
+    beside it (6.14): the round waits for the host force's batch only so long, and MASH's
+    row is sent. Its partition then takes nothing while that batch is still being tried, so
+    the rounds after it wait for nothing; its rows back off."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    stalled, healthy = "notify.bedfordshire-police.host_police", "notify.northamptonshire.mash"
+    await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
+    with store.begin() as session:
+        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
+        enqueue(session, Outgoing("to-mash", healthy, b"CF-2", [], b"{}"), NOW)
+    client = NeverAcknowledgedOn(**kafka.options(), acks="all", enable_idempotence=True)
+    client.topic, client.waiting = prefix + stalled, []
+    await client.start()
+    clock = ManualClock(NOW)
+    relay = Relay(
+        store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
+        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        with pytest.raises(DeliveryFailed, match="1 rows failed"):
+            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+        first_round = loop.time() - started
+        rows = outbox_by_message_id(store)
+        assert rows["to-mash"].status == "sent"
+        assert rows["to-host-police"].status == "pending"
+        assert rows["to-host-police"].next_attempt_at is not None  # backing off
+        assert "NotAcknowledged" in (rows["to-host-police"].last_error or "")
+        with store.begin() as session:  # another child's, for the same host force, and MASH
+            enqueue(session, Outgoing("to-host-police-2", stalled, b"CF-3", [], b"{}"), NOW)
+            enqueue(session, Outgoing("to-mash-2", healthy, b"CF-4", [], b"{}"), NOW)
+        clock.advance(ROW_BACKOFF_CAP)
+        started = loop.time()
+        with pytest.raises(DeliveryFailed, match="2 rows failed"):
+            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+        second_round = loop.time() - started
+    finally:
+        for never in client.waiting:  # as the broker's replicas come back, say
+            never.cancel()
+        await relay.close()
+    assert WAIT_S <= first_round < 3 * WAIT_S
+    assert second_round < WAIT_S  # not waited for again
+    assert len(client.waiting) == 1  # nothing more sent behind the unacknowledged batch
+    rows = outbox_by_message_id(store)
+    assert rows["to-mash-2"].status == "sent"
+    assert {rows[m].status for m in ("to-host-police", "to-host-police-2")} == {"pending"}
+    arrived = [r.key for r in await read_topics(kafka, prefix)]
+    assert sorted(arrived) == [b"CF-2", b"CF-4"]
 
 
 async def test_a_topic_the_cluster_cannot_make_yet_holds_up_no_other_recipient(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from hub import crashpoints
 from hub.routing import engine as routing_engine
@@ -21,9 +21,9 @@ from hub.routing.directory import load_directory
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.service import timers
 from hub.service.applying import apply_batch
-from hub.service.timers import fire_due_timers
+from hub.service.timers import HOLD, fire_due_timers
 from hub.store.database import make_engine, migrate, sessions
-from hub.store.models import TimerRecord
+from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
 from hub.store.outcomes import load_children
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
@@ -191,3 +191,55 @@ def test_a_child_held_by_a_batch_leaves_the_round_to_the_other_childrens_timers(
     assert fired == 2
     assert after.count("CF-100231") == before.count("CF-100231")  # left to the next round
     assert after.count("CF-100999") == before.count("CF-100999") - 2
+
+
+@pytest.mark.postgres
+def test_a_held_found_report_released_as_its_hold_runs_out_is_applied_or_refused_never_both(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A found report read before its MISPER report is held for 24 hours, then refused and
+    reported to its sender (docs/pipeline.md). The MISPER report comes as the hold runs out:
+    the batch applying it releases the found report while the scheduler's round expires
+    it. The found report is applied, and its sender is not told it was refused."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    assert apply_batch(store, [found], DIRECTORY, REPORTED).held == 1
+    runs_out = REPORTED + HOLD + timedelta(minutes=1)
+    holding, release = threading.Event(), threading.Event()
+
+    def consumer_has_read_the_held(point: crashpoints.Point, position: int = 1) -> None:
+        if point == "consumer.mid-batch" and threading.current_thread().name == "consumer":
+            holding.set()  # the batch has read the held found report (Batch.open)
+            release.wait(timeout=30)
+
+    monkeypatch.setattr(crashpoints, "reach", consumer_has_read_the_held)
+    failures: dict[str, BaseException] = {}
+    try:
+        consumer = in_thread(
+            "consumer", lambda: apply_batch(store, [misper_record()], DIRECTORY, runs_out), failures
+        )
+        assert holding.wait(timeout=30)
+        scheduler = in_thread(
+            "scheduler", lambda: fire_due_timers(store, DIRECTORY, runs_out), failures
+        )
+        scheduler.join(timeout=10)
+        release.set()
+        consumer.join(timeout=30)
+        scheduler.join(timeout=30)
+        assert not consumer.is_alive()
+        assert not scheduler.is_alive()
+        with store() as session:
+            held = session.scalar(select(RejectedMessage.status))
+            applied = session.scalar(select(func.count()).select_from(InboundEvent))
+            reported = session.scalars(
+                select(OutboxMessage.message_id).where(
+                    OutboxMessage.message_id.startswith("rejected:")
+                )
+            ).all()
+    finally:
+        release.set()
+        engine.dispose()
+    assert failures == {}
+    assert (held, applied, reported) == ("resolved", 2, [])
