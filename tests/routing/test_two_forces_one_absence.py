@@ -12,12 +12,21 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
-from hub.contracts.events import MisperReport
+from hub.contracts.events import LastSeen, MisperReport
 from hub.contracts.vocabulary import LegalStatus, RiskLevel
 from hub.routing.engine import decide
 from hub.routing.facts import Decision, Duty
-from tests.routing.builders import START, Timeline, found, misper, risk_update, told
+from tests.routing.builders import (
+    PLACED_IN,
+    START,
+    Timeline,
+    found,
+    misper,
+    risk_update,
+    told,
+)
 from tests.routing.test_duties import held
 
 SECOND_FORCE = "thames-valley-police"
@@ -241,3 +250,94 @@ def test_7_22_a_new_absence_after_the_child_was_found_starts_its_meetings_afresh
         if d.episode_id == "EP-2"
     ]
     assert day_7.at == again + timedelta(days=7)
+
+
+def test_6_8_a_child_the_first_report_placed_here_the_second_reports_as_ours() -> None:
+    """The first force reports a looked-after child placed here by Essex (8.10: no 6.8
+    duties of ours); at 30 hours a second force reports the same absence, naming us as the
+    child's authority, the child in our care. 6.8's duties are ours now: the three-month
+    review is owed three months after the absence began. The second report carried on the
+    first's timers alone, and no review was ever set."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **PLACED_IN))  # type: ignore[arg-type]
+    timeline.receive(_second_report(30, legal_status=LegalStatus.LOOKED_AFTER))
+    timeline.advance(START + relativedelta(months=3, days=1))
+    [review] = told(timeline.decisions, "assistant_director", "formal_review_missing_three_months")
+    assert (review.episode_id, review.owed_from) == ("EP-2", START + relativedelta(months=3))
+
+
+def test_6_8_the_24_hour_notice_stands_when_a_second_report_dates_the_absence_the_same() -> None:
+    """A child in our care is missing at 10:00; at 24 hours the Head of Safeguarding is to
+    notify the Assistant Director (6.8). At 30 hours a second force reports the same
+    absence, missing since 10:00: the child has been missing over 24 hours all along, and
+    the notice is owed still (under one report or the other). It was stood down as decided
+    after the second report's start, of a child thought back, and given by no one."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", legal_status=LegalStatus.LOOKED_AFTER))
+    timeline.advance(START + timedelta(hours=25))
+    second = _second_report(30, legal_status=LegalStatus.LOOKED_AFTER, missing_since=START)
+    timeline.receive(second.model_copy(update={"last_seen": LastSeen(place="Home", at=START)}))
+    timeline.advance(START + timedelta(days=3))
+    notice = "notify_assistant_director_child_in_care_missing_over_24_hours"
+    owed = [
+        d
+        for e in timeline.state.episodes
+        for d in e.duties
+        if d.action == notice and d.stood_down_at is None
+    ]
+    assert len(owed) == 1
+
+
+def test_6_8_the_24_hour_notice_for_a_child_the_second_report_says_is_in_our_care() -> None:
+    """The first force reports a child placed here by Essex (8.10); its 24 hours pass with
+    no notice of ours. At 30 hours a second force reports the same absence, the child in
+    our care: missing over 24 hours since 10:00 on Thursday, the Head of Safeguarding is
+    told to notify the Assistant Director now (6.8). No one was told: the second report
+    carried on the first's timers, and its 24 hours had fired."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **PLACED_IN))  # type: ignore[arg-type]
+    decisions = timeline.receive(_second_report(30, legal_status=LegalStatus.LOOKED_AFTER))
+    notice = "notify_assistant_director_child_in_care_missing_over_24_hours"
+    [told_ad] = told(decisions, "head_of_safeguarding", notice)
+    assert (told_ad.episode_id, told_ad.owed_from) == ("EP-2", START + timedelta(hours=24))
+    later = timeline.advance(START + timedelta(days=5))
+    assert told(later, "head_of_safeguarding", notice) == []
+
+
+def test_7_18_a_found_report_read_late_shows_the_second_report_began_a_new_absence() -> None:
+    """Missing at 10:00 on Wednesday; 7.18's meeting is convened at 24 hours and held at 25.
+    At 30 hours a second force reports the child missing: the first report is open, and the
+    second takes its search over as one absence. At 40 hours the first force's found report
+    comes: the child was found at 26 hours, before the second report began. That is a new
+    absence, whose meetings run from its own start (7.18: 24 hours missing, at 54 hours;
+    7.22: day 7 of it). The second report kept the first absence's: no 24-hour meeting, and
+    day 7 counted from the Wednesday."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=24))
+    [meeting] = _convened(timeline.decisions, "24-hour")
+    timeline.receive(held(meeting, START + timedelta(hours=25)))
+    timeline.receive(_second_report(30))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=26)), START + timedelta(hours=40))
+    later = timeline.advance(START + timedelta(days=9))
+    [again] = _convened(later, "24-hour")
+    assert (again.episode_id, again.at) == ("EP-2", START + timedelta(hours=54))
+    [day_7] = told(later, "service_manager", "convene_strategy_meeting")
+    assert day_7.at == START + timedelta(days=7, hours=30)
+
+
+def test_7_22_found_read_late_the_new_absences_ladder_from_its_start_its_24_hours_once() -> None:
+    """As above, the second force's report at 10 hours; the first report's 24 hours fire
+    under it at 24, convening 7.18's meeting (early, as the child was thought missing since
+    10:00 Wednesday). At 30 hours the found report says the child was found at 5 hours: the
+    absence began at 10 hours, and its day-7 meeting is on day 7 of it; 7.18's meeting is not
+    convened a second time."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.advance(START + timedelta(hours=25))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30))
+    timeline.advance(START + timedelta(days=9))
+    assert len(_convened(timeline.decisions, "24-hour")) == 1
+    [day_7] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert day_7.at == START + timedelta(days=7, hours=10)

@@ -28,6 +28,12 @@ from hub.routing.rules.roles import (
     has_our_worker,
 )
 from hub.routing.rules.sharing import share_with_partners
+from hub.routing.rules.strategy import (
+    MISSING_24H,
+    SEARCH_TIMERS,
+    STRATEGY_MEETING,
+    timers_on_report,
+)
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
 PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
@@ -98,6 +104,8 @@ def on_found_report(
     assert back is not None  # found now
     state, others = located(state, found, back, at)
     cancelled += others
+    state, rebased, afresh = a_new_absence(state, back, directory, at, cause)
+    cancelled += rebased
     ctx = Context(directory, at, cause, found)
     placing = ctx.placing
     owner, _paragraph = return_interview_owner(ctx)
@@ -185,6 +193,7 @@ def on_found_report(
     if not returned:
         schedule = owe_return_interview(ctx, state)
         found = replace(found, timers=schedule)
+    schedule = (*schedule, *afresh)
     if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
         ctx.tell(
             "host_authority",
@@ -282,6 +291,45 @@ def located(
             cancelled += other.timers
             state = state.with_episode(search_ended(other, since, at))
     return state, tuple(cancelled)
+
+
+def a_new_absence(
+    state: ChildState, back: datetime, directory: Directory, at: datetime, cause: str
+) -> tuple[ChildState, tuple[Timer, ...], tuple[Timer, ...]]:
+    """A report that took over the search of another as one absence (`strategy.carried_on`),
+    begun after the child came back from it (a found report read late): a new absence,
+    whose meetings run from its own start (7.18, 7.22: "from the start of the missing
+    episode"), not the other's, nor spared by the other's held. Its timers counted afresh,
+    and the timers that no longer stand (cancelled, and scheduled)."""
+    cancelled: list[Timer] = []
+    scheduled: list[Timer] = []
+    for other in state.episodes:
+        began = other.absence_began
+        if not searched(other) or began is None or not began < back <= other.clock_started:
+            continue
+        start = min(e.clock_started for e in state.episodes if back <= e.clock_started)
+        rebased = replace(other, absence_began=start if start < other.clock_started else None)
+        pending = {t.name: t for t in other.timers if t.name in SEARCH_TIMERS}
+        # The 24 hours counted from the other's start fell before this report took over:
+        # they fired under the other, and this report's own are to come. Fired under this
+        # one, its meetings were convened, if early.
+        hours = timedelta(hours=directory.timescales.first_strategy_meeting_hours)
+        fired_before = began + hours <= (other.read_at or other.clock_started)
+        fresh = []
+        for timer in timers_on_report(Context(directory, at, cause, rebased)):
+            old = pending.get(timer.name)
+            if old is None and timer.name == MISSING_24H and fired_before:
+                # A timer of its own, not the other's that fired: its id is new.
+                fresh.append(replace(timer, sequence=1))
+            elif old is not None and (timer.name != STRATEGY_MEETING or old.sequence == 1):
+                cancelled.append(old)
+                fresh.append(timer)
+        # (A ladder past its first meeting, or 6.8's fired, stand: a timer keeps its id.)
+        replaced = {t.name for t in fresh}
+        kept = tuple(t for t in other.timers if t.name not in replaced)
+        state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
+        scheduled += fresh
+    return state, tuple(cancelled), tuple(scheduled)
 
 
 def searched(episode: Episode) -> bool:

@@ -113,7 +113,7 @@ def on_misper_report(
     if came_back:
         timers: tuple[Timer, ...] = ()
     elif taken is not None:
-        timers = carried_on(taken, episode.episode_id)
+        timers = carried_on(state, taken, ctx)
     else:
         timers = tuple(timers_on_report(ctx))
     located_too: tuple[Timer, ...] = ()

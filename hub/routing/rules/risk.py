@@ -28,10 +28,14 @@ from hub.routing.rules.strategy import (
     BROUGHT_FORWARD_FOR,
     HELD_AT_ONCE,
     MISSING_24H,
+    OVER_24_HOURS,
     SIGNIFICANT_RISK_MEETING,
+    SIX_EIGHT_NOTICES,
     STRATEGY_MEETING,
     first_meeting_brought_forward_before,
+    of_the_absence,
     significant_risk_meeting,
+    six_eight_notice,
 )
 
 RISK_DISAGREEMENT = "risk_disagreement"
@@ -414,6 +418,8 @@ def search_carried_over(
         strategy_meeting(
             ctx, owed.recipient, owed.recipient, owed.due, owed.meeting, owed.paragraph
         )
+    if ctx.placing is not Placing.PLACED_IN:
+        _six_eight_carried_over(ctx, state, taken)
     # Recorded now: the grading of another report of the absence (graded_before_the_search_
     # was_taken_over) reads these meetings as owed under this one, and sets none again.
     ctx.episode = recorded(ctx.episode, ctx.decisions, directory)
@@ -423,6 +429,31 @@ def search_carried_over(
         ctx.episode = recorded(ctx.episode, ctx.decisions, directory)
     decisions += ctx.decisions
     return state.with_episode(ctx.episode)
+
+
+def _six_eight_carried_over(ctx: Context, state: ChildState, taken: Episode) -> None:
+    """6.8: the child in our care is still missing, one absence. The notices of the report
+    searched until now that its end stood down (decided after this report's start, as of a
+    child then back: `found.search_ended`) are owed under this one, from when they fell due;
+    and the 24-hour one, its hours past, if no report of the absence gave it (one saying
+    another authority placed the child here, 8.10: `strategy.carried_on` for the others)."""
+    ended = state.episode(taken.episode_id)
+    assert ended is not None
+    for owed in taken.duties:
+        now = ended.duty(owed.notification_id)
+        if owed.action in SIX_EIGHT_NOTICES and not owed.settled and now and now.stood_down_at:
+            six_eight_notice(ctx, owed.action, owed.owed_from or owed.decided_at)
+    episode = ctx.episode
+    if not episode.looked_after or any(t.name == MISSING_24H for t in episode.timers):
+        return  # not in care; or not yet 24 hours: the carried timer tells it
+    told = any(
+        d.action == OVER_24_HOURS and d.stood_down_at is None
+        for e in of_the_absence(state, episode)
+        for d in e.duties
+    ) or any(d.action == OVER_24_HOURS for d in ctx.decisions)
+    if not told:
+        hours = ctx.directory.timescales.first_strategy_meeting_hours
+        six_eight_notice(ctx, OVER_24_HOURS, episode.absence_started + timedelta(hours=hours))
 
 
 def _first_meeting_brought_forward(

@@ -35,6 +35,31 @@ SIGNIFICANT_RISK_MEETING = "significant-risk"  # 7.17's, before 24 hours missing
 # The search's own timers, which a report taking the search of its absence over carries on
 # (`carried_on`); its duties' follow-ups stay with the report that owes them.
 SEARCH_TIMERS = frozenset({MISSING_24H, STRATEGY_MEETING, FORMAL_REVIEW, EIGHTEENTH_BIRTHDAY})
+# 6.8's notices of a child in our care still missing: to whom, and what each says.
+OVER_24_HOURS = Action.NOTIFY_ASSISTANT_DIRECTOR_CHILD_IN_CARE_MISSING_OVER_24_HOURS.value
+SIX_EIGHT_NOTICES: dict[str, tuple[str, str]] = {
+    # The Assistant Director receives it "from the Head of Safeguarding".
+    OVER_24_HOURS: (
+        "head_of_safeguarding",
+        "A child in our care has been missing for more than 24 hours: notify the "
+        "Assistant Director of Children's Services.",
+    ),
+    Action.FORMAL_REVIEW_MISSING_THREE_MONTHS.value: (
+        "assistant_director",
+        "Missing for three months: formally review the actions taken to recover the child "
+        "and decide whether to end the placement.",
+    ),
+    Action.HOLD_MISSING_CHILD_MEETING.value: (
+        "assistant_director",
+        "The young person has reached 18 while missing: hold a formal Missing Child "
+        "Meeting to decide whether to close the case.",
+    ),
+}
+# The timers that decide 6.8's later notices.
+_SIX_EIGHT_TIMERS = {
+    FORMAL_REVIEW: Action.FORMAL_REVIEW_MISSING_THREE_MONTHS.value,
+    EIGHTEENTH_BIRTHDAY: Action.HOLD_MISSING_CHILD_MEETING.value,
+}
 
 
 def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
@@ -59,7 +84,8 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     episode, ts = ctx.episode, ctx.directory.timescales
     if adult_care_leaver(episode):
         return []
-    start, eid = episode.clock_started, episode.episode_id
+    # From when the absence began (`carried_on`: 6.8's three months), as its other timers.
+    start, eid = episode.absence_started, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
         Timer(STRATEGY_MEETING, eid, start + meeting_day(1, ts), "7.22", sequence=1),
@@ -92,13 +118,44 @@ def searched_until_now(state: ChildState, episode: Episode) -> Episode | None:
     return max(searched, key=lambda e: e.clock_started, default=None)
 
 
-def carried_on(taken: Episode, episode_id: str) -> tuple[Timer, ...]:
+def carried_on(state: ChildState, taken: Episode, ctx: Context) -> tuple[Timer, ...]:
     """7.22 counts "from the start of the missing episode", one episode however many forces
     report it: the report taking the search over carries on the timers of the one searched
     until now, as they stand. Those already fired are not fired again (7.18's 24-hour
     meeting, the ladder's meetings held or owed); one fallen due but not yet fired (the
-    scheduler down) fires late, as it would have."""
-    return tuple(replace(t, episode_id=episode_id) for t in taken.timers if t.name in SEARCH_TIMERS)
+    scheduler down) fires late, as it would have. 6.8's that no report of the absence set
+    or decided by (one saying another authority placed the child here, 8.10) are this
+    report's own, if it says the child is ours, counted from when the absence began: fallen
+    due already, they fire at once."""
+    eid = ctx.episode.episode_id
+    carried = [replace(t, episode_id=eid) for t in taken.timers if t.name in SEARCH_TIMERS]
+    names = {t.name for t in carried}
+    told = {d.action for e in of_the_absence(state, taken) for d in e.duties}
+    own = [
+        t
+        for t in timers_on_report(ctx)
+        if t.name in _SIX_EIGHT_TIMERS
+        and t.name not in names
+        and _SIX_EIGHT_TIMERS[t.name] not in told
+    ]
+    return (*carried, *own)
+
+
+def of_the_absence(state: ChildState, searched: Episode) -> list[Episode]:
+    """The reports of the absence `searched` is searched under: it, and those begun no
+    later, the child not back since (`ChildState.came_back`)."""
+    back = state.came_back()
+    return [
+        e
+        for e in state.episodes
+        if back[e.episode_id] is None and e.clock_started <= searched.clock_started
+    ]
+
+
+def six_eight_notice(ctx: Context, action: str, owed_from: datetime) -> None:
+    """6.8: one of its notices of a child in our care still missing, owed from `owed_from`."""
+    recipient, summary = SIX_EIGHT_NOTICES[action]
+    ctx.tell(recipient, action, "6.8", summary, due=ctx.at, owed_from=owed_from)
 
 
 def significant_risk_meeting_held(state: ChildState, searched: Episode) -> bool:
@@ -154,15 +211,8 @@ def on_missing_24h(ctx: Context, timer: Timer) -> list[Timer]:
         strategy_meeting(ctx, "team_manager", "mash", due, f"{within}-hour")
     if episode.looked_after and ctx.placing is not Placing.PLACED_IN:
         # 6.8: the Assistant Director receives it "from the Head of Safeguarding".
-        ctx.tell(
-            "head_of_safeguarding",
-            "notify_assistant_director_child_in_care_missing_over_24_hours",
-            "6.8",
-            "A child in our care has been missing for more than 24 hours: notify the "
-            "Assistant Director of Children's Services.",
-            due=ctx.at,
-            owed_from=timer.due,  # missing over 24 hours from then, however late fired
-        )
+        # Missing over 24 hours from then, however late fired.
+        six_eight_notice(ctx, OVER_24_HOURS, timer.due)
     return []
 
 
@@ -201,30 +251,15 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
 def on_formal_review(ctx: Context, timer: Timer) -> list[Timer]:
     if ctx.placing is Placing.PLACED_IN:  # a timer set before 6.8 was read right
         return []
-    ctx.tell(
-        "assistant_director",
-        "formal_review_missing_three_months",
-        "6.8",
-        "Missing for three months: formally review the actions taken to recover the child "
-        "and decide whether to end the placement.",
-        due=ctx.at,
-        owed_from=timer.due,  # missing three months from then, however late fired
-    )
+    # Missing three months from then, however late fired.
+    six_eight_notice(ctx, Action.FORMAL_REVIEW_MISSING_THREE_MONTHS.value, timer.due)
     return []
 
 
 def on_eighteenth_birthday(ctx: Context, timer: Timer) -> list[Timer]:
     if ctx.placing is Placing.PLACED_IN:  # a timer set before 6.8 was read right
         return []
-    ctx.tell(
-        "assistant_director",
-        "hold_missing_child_meeting",
-        "6.8",
-        "The young person has reached 18 while missing: hold a formal Missing Child "
-        "Meeting to decide whether to close the case.",
-        due=ctx.at,
-        owed_from=timer.due,  # 18 from then, however late fired
-    )
+    six_eight_notice(ctx, Action.HOLD_MISSING_CHILD_MEETING.value, timer.due)  # 18 from then
     return []
 
 
