@@ -429,11 +429,25 @@ class Relay:
         return rows
 
     async def close(self) -> None:
-        """Stop the producer. Its stop first waits for every batch it holds, for ever for one
-        its partition never acknowledges: given up after `acknowledge_within`, that batch is
-        left to it (a row of it is still pending, and sent again)."""
+        """Stop the producer, its sender and its connections. Its stop first waits for every
+        batch it holds, for ever for one its partition never acknowledges: cut short by a
+        timeout, it left them running, the producer retrying that batch for ever (one more
+        on every replacement). So with a batch a round gave up on, the sender is ended first
+        and the batches it held failed, as aiokafka fails them when its sender dies; their
+        rows are still pending, and sent again."""
+        stuck = any(not future.done() for future in self.unacknowledged.values())
+        self.unacknowledged.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.producer.stop(), self.acknowledge_within)
+            await asyncio.wait_for(self._stop(self.producer, stuck), self.acknowledge_within)
+
+    @staticmethod
+    async def _stop(producer: AIOKafkaProducer, stuck: bool) -> None:
+        if stuck:  # aiokafka has no other way to drop a batch
+            with contextlib.suppress(Exception):  # ended, however it ends
+                await producer._sender.close()  # its requests in flight answered first
+            abandoned = NotAcknowledged("the producer stopped before it was acknowledged")
+            producer._message_accumulator.fail_all(abandoned)
+        await producer.stop()
 
     async def _replace_producer(self, new_producer: ProducerFactory) -> None:
         """Stop the broken producer and start a fresh one. If the start fails (the broker
@@ -448,7 +462,6 @@ class Relay:
             await fresh.stop()  # a producer that failed to start still holds its connections
             raise
         self.producer, self.broken = fresh, None
-        self.unacknowledged.clear()  # the old producer's batches: nothing waits behind them
 
     async def _make_topics(self, names: list[str]) -> dict[str, BaseException]:
         """Make the round's new topics; returns those not made, with why. A topic the

@@ -10,12 +10,14 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber
+from aiokafka.producer.sender import SendProduceReqHandler
 from sqlalchemy import Engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -423,6 +425,115 @@ async def test_a_partition_that_never_acknowledges_holds_up_no_other_recipient(
     assert {rows[m].status for m in ("to-host-police", "to-host-police-2")} == {"pending"}
     arrived = [r.key for r in await read_topics(kafka, prefix)]
     assert sorted(arrived) == [b"CF-2", b"CF-4"]
+
+
+NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER = 19, 45  # Kafka's error codes
+
+
+def broker_answers(errors: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broker answers every produce request for a topic in `errors` with that error:
+    NotEnoughReplicas, as a partition with fewer replicas in sync than its
+    min.insync.replicas does, which aiokafka's own sender, idempotent, retries for ever;
+    OutOfOrderSequenceNumber, as after a broker restart. One broker cannot be made to
+    answer them (Kafka caps min.insync.replicas at a topic's replicas), so its answers are
+    rewritten as the producer reads them: the records are written all the same."""
+    reads = SendProduceReqHandler.handle_response
+
+    def handle_response(handler: SendProduceReqHandler, response: Any) -> Any:
+        answered = [
+            (topic, [(p[0], errors.get(topic, p[1]), *p[2:]) for p in partitions])
+            for topic, partitions in response.topics
+        ]
+        return reads(handler, SimpleNamespace(API_VERSION=response.API_VERSION, topics=answered))
+
+    monkeypatch.setattr(SendProduceReqHandler, "handle_response", handle_response)
+
+
+def stopped(producer: AIOKafkaProducer) -> bool:
+    """Its sender ended (nothing retried any more) and its connections closed."""
+    connections = producer.client._conns.values()
+    return bool(producer._sender.sender_task.done()) and not any(
+        connection.connected() for connection in connections
+    )
+
+
+async def test_a_relay_closed_behind_a_batch_never_acknowledged_leaves_no_producer_running(
+    kafka: KafkaConnection, store: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host force's partition answers NotEnoughReplicas (3.9) and a round gave up on its
+    batch; then the hub stops, or an operator's retry from the console ends: the producer is
+    stopped, its connections closed, at once. Cut short after 40 s, its stop left it
+    running, retrying that batch for ever: in the console's process, one more on every
+    retry. The row stays pending, for the next producer."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    stalled = "notify.bedfordshire-police.host_police"
+    await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
+    broker_answers({prefix + stalled: NOT_ENOUGH_REPLICAS}, monkeypatch)
+    with store.begin() as session:
+        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
+    client = kafka.producer()
+    await client.start()
+    clock = ManualClock(NOW)
+    relay = Relay(
+        store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
+        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+    with pytest.raises(DeliveryFailed, match="1 rows failed"):
+        await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+    started = loop.time()
+    await asyncio.wait_for(relay.close(), 3 * WAIT_S)
+    closing = loop.time() - started
+    assert stopped(client)
+    assert closing < WAIT_S  # not waited for again (an operator's retry: twice as long)
+    assert outbox_by_message_id(store)["to-host-police"].status == "pending"  # sent again
+
+
+async def test_a_producer_replaced_behind_a_batch_never_acknowledged_is_stopped(
+    kafka: KafkaConnection, store: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker restart: one host force's partition has a replica behind (NotEnoughReplicas,
+    3.9), and MASH's answers OutOfOrderSequenceNumber (6.14), so the relay replaces its
+    producer. The old one is stopped, its connections closed, and the next round does not
+    wait for it. Left running, it retried the given-up batch for ever beside its successor:
+    one more producer, and its connections, on every broker restart, for as long as the hub
+    runs."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    stalled, broken = "notify.bedfordshire-police.host_police", "notify.northamptonshire.mash"
+    await ensure_topics(kafka, [prefix + stalled, prefix + broken], TopicConfig(partitions=1))
+    answers = {prefix + stalled: NOT_ENOUGH_REPLICAS, prefix + broken: OUT_OF_ORDER_SEQUENCE_NUMBER}
+    broker_answers(answers, monkeypatch)
+    with store.begin() as session:
+        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
+        enqueue(session, Outgoing("to-mash", broken, b"CF-2", [], b"{}"), NOW)
+    made: list[AIOKafkaProducer] = []
+
+    def new_producer() -> AIOKafkaProducer:
+        made.append(kafka.producer())
+        return made[-1]
+
+    first = new_producer()
+    await first.start()
+    clock = ManualClock(NOW)  # the host force's row backs off throughout
+    relay = Relay(
+        store, first, kafka, clock, topic_prefix=prefix, new_producer=new_producer,
+        wall_clock=clock, publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+    try:
+        with pytest.raises(DeliveryFailed, match="2 rows failed"):
+            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+        assert relay.broken == "OutOfOrderSequenceNumber"
+        del answers[prefix + broken]  # the new producer's sequences are the broker's
+        started = loop.time()
+        assert await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20) == 1
+        replacing = loop.time() - started
+        assert stopped(first)
+    finally:
+        await relay.close()
+    assert len(made) == 2
+    assert replacing < WAIT_S  # the round did not wait for the old producer's stop
+    assert outbox_by_message_id(store)["to-mash"].status == "sent"
 
 
 async def test_a_topic_the_cluster_cannot_make_yet_holds_up_no_other_recipient(
