@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections.abc import Callable
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -17,8 +19,34 @@ def configure(level: int = logging.INFO) -> None:
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     )
+    handler.addFilter(ClientRepeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("aiokafka", "faststream", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class ClientRepeats(logging.Filter):
+    """The Kafka client's own warnings, each at most once a minute: an idempotent producer
+    retrying a partition that never acknowledges (NotEnoughReplicas) warns every 100 ms,
+    some 860,000 lines a day a partition. The first of a minute goes out, with how many of
+    the same were left out before it (`repeats_left_out`)."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every, self.clock = every, clock
+        self.last: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("aiokafka"):
+            return True
+        key, now = (record.name, record.msg), self.clock()
+        sent, left_out = self.last.get(key, (float("-inf"), 0))
+        if now - sent < self.every:
+            self.last[key] = (sent, left_out + 1)
+            return False
+        self.last[key] = (now, 0)
+        if left_out:
+            record.repeats_left_out = left_out
+        return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 CLIENT_ID = "missing-children-hub"
 ACKS = {-1: "all", 0: "0", 1: "1"}
+
+# Within which the broker answers a produce request (the relay waits a margin more for a
+# round's acknowledgements: hub.producers.relay.ACKNOWLEDGE_WITHIN).
+PRODUCER_REQUEST_TIMEOUT = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class KafkaConnection:
         no idempotence) could lose or duplicate a message on a leader change."""
         settings: dict[str, Any] = {
             "linger_ms": 5,
-            "request_timeout_ms": 30_000,
+            "request_timeout_ms": int(PRODUCER_REQUEST_TIMEOUT.total_seconds() * 1000),
             # The relay sends a round's rows for a partition as one record batch: room for a
             # round's worth, under the broker's default message.max.bytes (1 MiB).
             "max_batch_size": 512 * 1024,

@@ -51,7 +51,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import crashpoints, tracing
 from hub.clock import Clock, SystemClock
 from hub.errors import PRODUCER_BROKEN
-from hub.kafka.connection import KafkaConnection, ProducerGuarantees, guarantees_of
+from hub.kafka.connection import (
+    PRODUCER_REQUEST_TIMEOUT,
+    KafkaConnection,
+    ProducerGuarantees,
+    guarantees_of,
+)
 from hub.kafka.topics import TopicConfig, TopicsNotCreated, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
@@ -69,8 +74,8 @@ PARTITIONER = DefaultPartitioner()  # the producer's own: a child keeps its part
 ROW_BACKOFF_FIRST = timedelta(seconds=0.5)
 ROW_BACKOFF_CAP = timedelta(seconds=30)
 # How long a round waits for the broker to acknowledge its batches: a request's own timeout
-# (the producer's request_timeout_ms, 30 s, within which the broker answers) and a margin.
-ACKNOWLEDGE_WITHIN = timedelta(seconds=40)
+# (the producer's request_timeout_ms, within which the broker answers) and a margin.
+ACKNOWLEDGE_WITHIN = PRODUCER_REQUEST_TIMEOUT + timedelta(seconds=10)
 
 
 def row_backoff(attempts: int) -> timedelta:
