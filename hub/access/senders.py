@@ -207,7 +207,11 @@ def placing_problems(
     placing = directory.resolve_authority(episode.responsible_authority)
     if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS) and sender in placing.codes:
         return []
-    if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS, Standing.HOME):
+    # Naming none (and none told us it placed the child here, 8.9): the home authority's
+    # child, as the contract reads it, placed by no other authority. Refused as any child
+    # the sender did not place: the refusal goes back to it, and must not tell a stranger
+    # what the report says nor ask ops for an alias that would change nothing.
+    if placing.standing in (Standing.KNOWN, Standing.AMBIGUOUS, Standing.HOME, Standing.ABSENT):
         return [
             Problem("data.interviewer", "the sender is not the authority that placed this child")
         ]

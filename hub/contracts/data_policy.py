@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.notification import Detail
-from hub.contracts.particulars import Particular
+from hub.contracts.particulars import PARTICULARS, Particular
 
 POLICY_DATA = "data-policy.yaml"  # package data of `hub.data`
 
@@ -86,36 +86,7 @@ class DataPolicy(_Strict):
     @classmethod
     def _expand_sets(cls, data: Any) -> Any:
         """`fields: [identity, risk_level]`: a set's name stands for its particulars."""
-        if not isinstance(data, dict) or not isinstance(data.get("sets", {}), dict):
-            return data
-        sets: dict[str, list[str]] = data.get("sets") or {}
-
-        def expand(disclosure: Any) -> Any:
-            if not isinstance(disclosure, dict) or not isinstance(disclosure.get("fields"), list):
-                return disclosure
-            fields: list[str] = []
-            for name in disclosure["fields"]:
-                for particular in sets.get(name, [name]) if isinstance(name, str) else [name]:
-                    if particular not in fields:
-                        fields.append(particular)
-            return {**disclosure, "fields": fields}
-
-        recipients = data.get("recipients")
-        if not isinstance(recipients, dict):
-            return data
-        expanded = {}
-        for role, policy in recipients.items():
-            if isinstance(policy, dict):
-                actions = policy.get("actions") or {}
-                policy = {
-                    **policy,
-                    "default": expand(policy.get("default")),
-                    "actions": {a: expand(d) for a, d in actions.items()}
-                    if isinstance(actions, dict)
-                    else actions,
-                }
-            expanded[role] = policy
-        return {**data, "recipients": expanded}
+        return with_sets_expanded(data)
 
     @model_validator(mode="after")
     def _complete_and_enough(self) -> DataPolicy:
@@ -162,6 +133,45 @@ class DataPolicy(_Strict):
         return {name: known[name] for name in self.disclosed(recipient, action)}
 
 
+def with_sets_expanded(data: Any) -> Any:
+    """A policy document whose entries name particulars only: each set's name replaced by
+    the particulars the document's `sets` give it. A set may not take a particular's name
+    (it would stand for more than that particular wherever the particular is named)."""
+    if not isinstance(data, dict) or not isinstance(data.get("sets", {}), dict):
+        return data
+    sets: dict[str, list[str]] = data.get("sets") or {}
+    clashing = [name for name in sets if name in PARTICULARS]
+    if clashing:
+        raise ValueError(f"sets.{clashing[0]}: is the name of a particular, not of a set")
+
+    def expand(disclosure: Any) -> Any:
+        if not isinstance(disclosure, dict) or not isinstance(disclosure.get("fields"), list):
+            return disclosure
+        fields: list[str] = []
+        for name in disclosure["fields"]:
+            for particular in sets.get(name, [name]) if isinstance(name, str) else [name]:
+                if particular not in fields:
+                    fields.append(particular)
+        return {**disclosure, "fields": fields}
+
+    recipients = data.get("recipients")
+    if not isinstance(recipients, dict):
+        return data
+    expanded = {}
+    for role, policy in recipients.items():
+        if isinstance(policy, dict):
+            actions = policy.get("actions") or {}
+            policy = {
+                **policy,
+                "default": expand(policy.get("default")),
+                "actions": {a: expand(d) for a, d in actions.items()}
+                if isinstance(actions, dict)
+                else actions,
+            }
+        expanded[role] = policy
+    return {**data, "recipients": expanded}
+
+
 @cache
 def default_policy_document() -> dict[str, Any]:
     """The package's default, read once (treated as read-only)."""
@@ -173,11 +183,16 @@ def default_policy_document() -> dict[str, Any]:
 
 def with_changes(default: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
     """A deployment's `data_policy:` over the default: its sets and entries replace the
-    default's of the same name; everything else is kept."""
+    default's of the same name, its sets standing for their particulars in its own entries
+    only; everything else is kept as the default gives it."""
     if not changes:
         return default
     if not isinstance(changes, dict):
         return changes  # refused, naming itself, when validated
+    # The default's entries read with the default's sets: a set the deployment names anew
+    # is for its own entries, and widens no other recipient's (3.9, 8.3: a host force sent
+    # the circumstances because our MCT's `episode` took them).
+    default = with_sets_expanded(default)
     recipients = {role: dict(policy) for role, policy in default["recipients"].items()}
     for role, policy in (changes.get("recipients") or {}).items():
         mine = recipients.setdefault(role, {})

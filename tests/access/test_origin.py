@@ -253,6 +253,26 @@ def test_8_10_an_authority_that_did_not_place_the_child_cannot_say_its_interview
     assert placing_claim(placed_by("northamptonshire", episode_id), "leeds") == ["data.interviewer"]
 
 
+def test_8_10_a_stranger_claiming_the_interview_of_a_child_no_report_places_is_refused() -> None:
+    """8.10: the police's report names no placing authority and none told us it placed the
+    child here (8.9): the child is the home authority's, as the contract reads it. Leeds
+    saying it interviewed the child as its placing authority did not place it, and is told
+    so, as of any child it did not place: not that the report names no authority the
+    directory knows (what the report says, and an alias for ops to add that would change
+    nothing)."""
+    episode_id = example("07-return-interview.json").body.episode_id  # type: ignore[attr-defined]
+    interview = example(
+        "07-return-interview.json", source="/la/leeds/cs", interviewer="placing_authority"
+    )
+    ours = misper(episode_id, START, responsible_authority=None)
+    state = decide(ChildState(CHILD), ours, DIRECTORY, START, "misper").state
+    [problem] = placing_problems(interview.body, "leeds", lambda: state, DIRECTORY)
+    [as_for_another] = placing_problems(
+        interview.body, "leeds", lambda: placed_by("essex", episode_id), DIRECTORY
+    )
+    assert (problem.field, problem.reason) == (as_for_another.field, as_for_another.reason)
+
+
 def test_6_7_an_authority_cannot_raise_a_disagreement_as_the_police() -> None:
     # Leeds saying the police disagree with their own grading would escalate at 12 hours in
     # the police's name. A force may record children's services' disagreement (told to its

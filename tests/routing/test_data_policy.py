@@ -157,6 +157,46 @@ def test_a_deployment_may_change_what_a_recipient_receives(tmp_path: Path) -> No
     )
 
 
+def test_3_9_a_set_a_deployment_names_for_its_own_team_widens_no_other_recipient(
+    tmp_path: Path,
+) -> None:
+    """A deployment gives its own MCT the circumstances with the episode, by naming a set of
+    its own `episode`. 3.9, 8.3: the host force and host authority searching for our child
+    placed in their area are sent what the default gives them, not the circumstances: a
+    deployment's change is to its own entries, and everything else is kept."""
+    changes = {
+        "sets": {
+            "episode": [
+                "missing_since",
+                "last_seen_place",
+                "last_seen_at",
+                "risk_level",
+                "cse_risk",
+                "circumstances",
+            ]
+        },
+        "recipients": {
+            "mct": {"default": {"fields": ["identity", "episode"], "why": "Ours, in full."}}
+        },
+    }
+    directory = load_directory(_deployment(tmp_path, changes))
+    assert "circumstances" in directory.data_policy.disclosed("mct", "child_found")
+    for recipient in ("host_police", "host_authority", "placing_authority", "edt", "rise"):
+        for action in ("child_missing_in_your_area", "convene_strategy_meeting"):
+            assert directory.data_policy.disclosed(recipient, action) == (
+                DIRECTORY.data_policy.disclosed(recipient, action)
+            ), (recipient, action)
+
+
+def test_a_set_named_as_a_particular_is_refused(tmp_path: Path) -> None:
+    # `name` standing for the name and the circumstances would send the circumstances to
+    # every recipient sent the name (a host force, 3.9; the Home Office, 4.3).
+    changes = {"sets": {"name": ["name", "circumstances"]}}
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    assert "sets.name: is the name of a particular" in str(refused.value)
+
+
 def test_a_deployment_cannot_withhold_what_a_host_force_needs(tmp_path: Path) -> None:
     changes = {"recipients": {"host_police": {"default": {"fields": ["name"], "why": "Less."}}}}
     with pytest.raises(DirectoryError) as refused:
