@@ -19,6 +19,7 @@ from hub.contracts.vocabulary import LegalStatus, RiskLevel
 from hub.routing.engine import decide
 from hub.routing.facts import Decision, Duty
 from tests.routing.builders import (
+    ESCALATED,
     PLACED_IN,
     START,
     Timeline,
@@ -341,3 +342,86 @@ def test_7_22_found_read_late_the_new_absences_ladder_from_its_start_its_24_hour
     assert len(_convened(timeline.decisions, "24-hour")) == 1
     [day_7] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
     assert day_7.at == START + timedelta(days=7, hours=10)
+
+
+_DAY_ONE = ("inform_service_manager", "prepare_need_to_know_briefing")
+
+
+def test_7_22_the_service_manager_and_need_to_know_are_asked_for_once_for_one_absence() -> None:
+    """Missing at 10:00 on Wednesday; the first force's report asks the social worker to
+    inform the Service Manager within 24 hours and to prepare the Need to Know briefing on
+    day one (7.22). At 2 hours a second force reports the same absence: the worker was asked
+    already, and those duties stay owed under the first report, followed up there. The
+    second report asked the worker for both again, due two hours later."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    decisions = timeline.receive(_second_report(2))
+    for action in _DAY_ONE:
+        assert told(decisions, "allocated_worker", action) == []
+        first = timeline.state.episode("EP-1")
+        assert first is not None
+        [owed] = [d for d in first.duties if d.action == action]
+        assert not owed.settled
+
+
+def test_7_22_day_one_duties_owed_under_the_first_report_are_still_chased() -> None:
+    """As above: the first report's search taken over, its timers stop, but not the
+    follow-ups of its duties still owed (docs/answers.md: every duty is followed up and
+    escalated when not done). Unanswered at 24 hours, each is escalated once."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(2))
+    later = timeline.advance(START + timedelta(days=2))
+    escalated = [
+        d.details.get("duty_action")
+        for d in told(later, "team_manager", ESCALATED) + told(later, "mct", ESCALATED)
+        if d.episode_id == "EP-1"
+    ]
+    for action in _DAY_ONE:
+        assert escalated.count(action) == 1
+
+
+def test_7_22_a_new_absence_shown_by_a_found_report_read_late_owes_its_own_day_one() -> None:
+    """Missing at 10:00 on Wednesday; a second force reports the child missing at 10 hours,
+    taking the search over as one absence (day one's duties asked for once). At 30 hours the
+    first force's found report says the child was found at 5 hours: the second report began
+    a new absence, whose Service Manager and Need to Know briefing are owed from its own
+    start (7.22), due 24 hours after it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    for action in _DAY_ONE:
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+
+
+def test_7_22_day_one_asked_under_the_second_report_when_the_first_placed_the_child_here() -> None:
+    """A child the first force's report says another authority placed here (7.27: that
+    authority's meetings, no 7.22 duties of ours); the second force's report, at 2 hours,
+    says the child is in our care: our worker is asked to inform the Service Manager and
+    prepare the Need to Know briefing, as no report of the absence asked."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **PLACED_IN))  # type: ignore[arg-type]
+    decisions = timeline.receive(_second_report(2, legal_status=LegalStatus.LOOKED_AFTER))
+    for action in _DAY_ONE:
+        assert len(told(decisions, "allocated_worker", action)) == 1
+
+
+def test_7_22_the_new_absence_found_before_the_late_found_report_still_owes_its_day_one() -> None:
+    """As above, the second force's report at 10 hours; the child is found under it at 13
+    hours. At 30 hours the first force's found report says the child was found at 5: the
+    second report was a new absence, whose day-one duties no report of it asked for. They
+    are owed as for any absence found within its first day (7.22), due 24 hours after it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=13)))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    for action in _DAY_ONE:
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))

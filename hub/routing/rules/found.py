@@ -12,7 +12,7 @@ from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
-from hub.routing.facts import ChildState, Duty, Episode, Outcome, Timer
+from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
@@ -29,9 +29,11 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
+    DAY_ONE,
     MISSING_24H,
     SEARCH_TIMERS,
     STRATEGY_MEETING,
+    day_one,
     timers_on_report,
 )
 
@@ -104,9 +106,10 @@ def on_found_report(
     assert back is not None  # found now
     state, others = located(state, found, back, at)
     cancelled += others
-    state, rebased, afresh = a_new_absence(state, back, directory, at, cause)
+    state, rebased, afresh, asked = a_new_absence(state, back, directory, at, cause)
     cancelled += rebased
     ctx = Context(directory, at, cause, found)
+    ctx.decisions += asked
     placing = ctx.placing
     owner, _paragraph = return_interview_owner(ctx)
     ctx.tell(
@@ -295,17 +298,25 @@ def located(
 
 def a_new_absence(
     state: ChildState, back: datetime, directory: Directory, at: datetime, cause: str
-) -> tuple[ChildState, tuple[Timer, ...], tuple[Timer, ...]]:
+) -> tuple[ChildState, tuple[Timer, ...], tuple[Timer, ...], list[Decision]]:
     """A report that took over the search of another as one absence (`strategy.carried_on`),
     begun after the child came back from it (a found report read late): a new absence,
     whose meetings run from its own start (7.18, 7.22: "from the start of the missing
     episode"), not the other's, nor spared by the other's held. Its timers counted afresh,
-    and the timers that no longer stand (cancelled, and scheduled)."""
+    and the timers that no longer stand (cancelled, and scheduled); and 7.22's day-one
+    duties, asked for once for the other absence, now asked for this one (`strategy.day_one`)."""
     cancelled: list[Timer] = []
     scheduled: list[Timer] = []
-    for other in state.episodes:
+    asked: list[Decision] = []
+    new = [
+        e
+        for e in state.episodes
+        if e.absence_began is not None and e.absence_began < back <= e.clock_started
+    ]
+    for other in new:
         began = other.absence_began
-        if not searched(other) or began is None or not began < back <= other.clock_started:
+        assert began is not None
+        if not searched(other):
             continue
         start = min(e.clock_started for e in state.episodes if back <= e.clock_started)
         rebased = replace(other, absence_began=start if start < other.clock_started else None)
@@ -329,7 +340,23 @@ def a_new_absence(
         kept = tuple(t for t in other.timers if t.name not in replaced)
         state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
         scheduled += fresh
-    return state, tuple(cancelled), tuple(scheduled)
+    # 7.22's day one, asked once for the other absence: asked for this one, found since or
+    # not (as a report found within a day still owes it), unless asked under a report of it
+    # (begun since the child came back).
+    for other in new:
+        ctx = Context(directory, at, cause, other)
+        if ctx.placing is Placing.PLACED_IN:
+            continue
+        already = frozenset(
+            d.action
+            for e in state.episodes
+            if back <= e.clock_started <= other.clock_started
+            for d in e.duties
+            if d.action in DAY_ONE and d.stood_down_at is None
+        )
+        day_one(ctx, already)
+        asked += ctx.decisions
+    return state, tuple(cancelled), tuple(scheduled), asked
 
 
 def searched(episode: Episode) -> bool:

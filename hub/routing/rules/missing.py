@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
@@ -32,7 +32,9 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
+    asked_for_the_absence,
     carried_on,
+    day_one,
     searched_until_now,
     significant_risk_meeting,
     significant_risk_meeting_held,
@@ -100,7 +102,10 @@ def on_misper_report(
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
         had = taken is not None and significant_risk_meeting_held(state, taken)
-        _timescales_for_action(ctx, placing, searched=not came_back and not had)
+        # 7.22's day-one duties asked for under another report of this absence stay owed
+        # there, followed up there: the worker is not asked twice for one absence.
+        asked = frozenset() if taken is None else asked_for_the_absence(state, taken)
+        _timescales_for_action(ctx, placing, searched=not came_back and not had, asked=asked)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
     # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
     # or located since under another report of this absence, and not missing again since.
@@ -343,33 +348,18 @@ def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True)
     )
 
 
-def _timescales_for_action(ctx: Context, placing: Placing, *, searched: bool) -> None:
+def _timescales_for_action(
+    ctx: Context, placing: Placing, *, searched: bool, asked: frozenset[str]
+) -> None:
     """7.17: a child at significant risk needs a meeting now (`searched`: unless the child
     is known to have come back); 7.22: the social worker tells the Service Manager within
-    24 hours, and the Need to Know briefing on day one."""
-    episode, ts = ctx.episode, ctx.directory.timescales
+    24 hours, and the Need to Know briefing on day one, unless asked already for this
+    absence under another report of it (`asked`: `strategy.day_one`)."""
+    episode = ctx.episode
     if episode.high_risk and searched:
         significant_risk_meeting(ctx)
-    if placing is Placing.PLACED_IN:
-        return
-    if has_our_worker(ctx):
-        # 7.22: "the child's social worker should inform the relevant Service Manager ...
-        # [using] their professional judgement about how long to wait": the worker's duty.
-        ctx.tell(
-            "allocated_worker",
-            "inform_service_manager",
-            "7.22",
-            "Inform your Service Manager within 24 hours of the start, sooner as the risk "
-            "to the child requires.",
-            due=episode.clock_started + timedelta(hours=ts.service_manager_informed_hours),
-        )
-    ctx.tell(
-        "allocated_worker" if has_our_worker(ctx) else "mct",
-        "prepare_need_to_know_briefing",
-        "7.22",
-        "Day one: prepare the Need to Know briefing for the relevant parties.",
-        due=episode.clock_started + timedelta(hours=ts.need_to_know_hours),
-    )
+    if placing is not Placing.PLACED_IN:
+        day_one(ctx, asked)
 
 
 def _specific_circumstances(ctx: Context, *, missing: bool) -> None:

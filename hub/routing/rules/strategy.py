@@ -18,7 +18,7 @@ from hub.routing.directory import SEVEN_EIGHTEEN_MEETING_HOURS, FirstStrategyMee
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
-from hub.routing.rules.roles import adult_care_leaver
+from hub.routing.rules.roles import adult_care_leaver, has_our_worker
 
 MISSING_24H = "missing_24h"
 STRATEGY_MEETING = "strategy_meeting"
@@ -150,6 +150,49 @@ def of_the_absence(state: ChildState, searched: Episode) -> list[Episode]:
         for e in state.episodes
         if back[e.episode_id] is None and e.clock_started <= searched.clock_started
     ]
+
+
+# 7.22's duties of day one: the Service Manager informed, the Need to Know briefing.
+DAY_ONE = frozenset(
+    {Action.INFORM_SERVICE_MANAGER.value, Action.PREPARE_NEED_TO_KNOW_BRIEFING.value}
+)
+
+
+def asked_for_the_absence(state: ChildState, searched: Episode) -> frozenset[str]:
+    """7.22's day-one duties asked for under a report of the absence `searched` is searched
+    under (`of_the_absence`), and not stood down: owed there, or done, once for the absence."""
+    return frozenset(
+        d.action
+        for e in of_the_absence(state, searched)
+        for d in e.duties
+        if d.action in DAY_ONE and d.stood_down_at is None
+    )
+
+
+def day_one(ctx: Context, asked: frozenset[str] = frozenset()) -> None:
+    """7.22: the social worker tells the Service Manager within 24 hours, and the Need to
+    Know briefing is prepared on day one, counted from this report's start; but not those
+    `asked` already for the absence under another report of it (one absence, one ask)."""
+    episode, ts = ctx.episode, ctx.directory.timescales
+    if has_our_worker(ctx) and Action.INFORM_SERVICE_MANAGER.value not in asked:
+        # 7.22: "the child's social worker should inform the relevant Service Manager ...
+        # [using] their professional judgement about how long to wait": the worker's duty.
+        ctx.tell(
+            "allocated_worker",
+            "inform_service_manager",
+            "7.22",
+            "Inform your Service Manager within 24 hours of the start, sooner as the risk "
+            "to the child requires.",
+            due=episode.clock_started + timedelta(hours=ts.service_manager_informed_hours),
+        )
+    if Action.PREPARE_NEED_TO_KNOW_BRIEFING.value not in asked:
+        ctx.tell(
+            "allocated_worker" if has_our_worker(ctx) else "mct",
+            "prepare_need_to_know_briefing",
+            "7.22",
+            "Day one: prepare the Need to Know briefing for the relevant parties.",
+            due=episode.clock_started + timedelta(hours=ts.need_to_know_hours),
+        )
 
 
 def six_eight_notice(ctx: Context, action: str, owed_from: datetime) -> None:
