@@ -9,7 +9,7 @@ import hashlib
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from hub.contracts.events import MisperReport
@@ -359,10 +359,18 @@ class Placement:
     time, so the state is the same however late the hub read it): none of the child's
     particulars the notice carries. The home authority's code: no other authority's
     placement since that time (ours placed out, 7.14; or a later MISPER report naming
-    another responsible authority: hub.routing.placing.placement_after)."""
+    another responsible authority: hub.routing.placing.placement_after).
+
+    A placement notice is this child's only if the date of birth it gives agrees with the
+    child's MISPER report (a child id mistyped in another authority's system must not send
+    another child's missing episode to it): `date_of_birth` is kept until a report confirms
+    it (`checked`, the date of birth then forgotten: the report has it) or retention
+    redacts the notice (hub.store.retention). Neither: not taken (a state stored before)."""
 
     authority: str
     notified_at: datetime
+    date_of_birth: date | None = None
+    checked: bool = False
 
 
 @dataclass(frozen=True)

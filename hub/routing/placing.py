@@ -4,6 +4,7 @@ the routing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 
 from hub.contracts.events import MisperReport
@@ -48,7 +49,43 @@ def placed_by(state: ChildState, report: MisperReport, directory: Directory) -> 
     naming no responsible authority that puts the child in our area (police often do not
     know who placed a child): the child is routed as placed here by it (8.10, 8.12), not as
     ours. A report naming one keeps it: police know best on the day. One placing the child
-    elsewhere is not of this placement: as the report reads (our child placed out, 8.3)."""
+    elsewhere is not of this placement: as the report reads (our child placed out, 8.3).
+    Nor one whose child's date of birth the placement notice does not give (`disagreeing`):
+    the notice may be of another child, its id mistyped."""
+    placement = _of_report(state, report, directory)
+    if placement is None or not _agrees(placement, report):
+        return None
+    return placement.authority
+
+
+def disagreeing(state: ChildState, report: MisperReport, directory: Directory) -> Placement | None:
+    """8.9: the placement notice a MISPER report naming no placing authority would be routed
+    by, but whose date of birth is not the report's child's (or is no longer kept to compare:
+    retention, a state stored before). The report is routed as it reads, and the MCT is told
+    to check the notice: sent to its authority, the episode's particulars might be another
+    child's (UK GDPR Article 5(1)(d))."""
+    placement = _of_report(state, report, directory)
+    return None if placement is None or _agrees(placement, report) else placement
+
+
+def checked(state: ChildState, report: MisperReport, directory: Directory) -> Placement | None:
+    """The placement remembered once a report has confirmed it (`placed_by`): the date of
+    birth forgotten, the report keeping it (the least kept of the child)."""
+    placement = state.placed_here
+    if placement is None or placed_by(state, report, directory) is None:
+        return placement
+    return replace(placement, date_of_birth=None, checked=True)
+
+
+def _agrees(placement: Placement, report: MisperReport) -> bool:
+    if placement.checked:
+        return True
+    return placement.date_of_birth is not None and (
+        placement.date_of_birth == report.child.date_of_birth
+    )
+
+
+def _of_report(state: ChildState, report: MisperReport, directory: Directory) -> Placement | None:
     placement = state.placed_here
     if placement is None or placement.authority == directory.home_authority:
         return None  # none told us, or no other authority's placement since (`placement_after`)
@@ -57,7 +94,7 @@ def placed_by(state: ChildState, report: MisperReport, directory: Directory) -> 
     residence = directory.resolve_authority(report.residence_authority)
     if residence.standing not in (Standing.HOME, Standing.ABSENT):
         return None
-    return placement.authority
+    return placement
 
 
 def placement_after(

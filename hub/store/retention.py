@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.contracts.events import CrossBorderNotice
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
+from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.facts import ChildState, RetiredEpisode
 from hub.routing.rules.duties import FOLLOW_UP
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
@@ -131,6 +132,7 @@ def redacted_body(ce_type: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 CROSS_BORDER_NOTICE = next(c.ce_type for c in CONTRACTS if c.model is CrossBorderNotice)
+PLACEMENT_NOTIFIED = CrossBorderNoticeKind.PLACEMENT_NOTIFIED.value
 
 # Audit actions whose outcome carries an operator's free-text reason, which may name the
 # child: a reveal (issue 13) and an answer recorded on an agency's behalf (issue 14).
@@ -296,6 +298,7 @@ def _retire(
         retained.timers_cancelled += _count(session, TimerRecord, *_pending(row.child_id, due))
         return
     for event in events:
+        state = forget_placed_childs_birth(state, event.ce_type, event.body)
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
     stripped = update(RoutingDecision).where(*decisions).values(child=None)
     retained.decisions_stripped += _changed(session, stripped)
@@ -438,6 +441,7 @@ def _redact_without_episode(
             InboundEvent.received_at <= cutoff,
         )
     )
+    placement_notices: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for event in events:
         back = load_child(session, event.child_id).came_back()
         if event.episode_id in back or None in back.values():
@@ -451,9 +455,55 @@ def _redact_without_episode(
         if dry_run:
             retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
             continue
+        placement_notices.setdefault(event.child_id, []).append((event.ce_type, event.body))
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
         stripped = update(RoutingDecision).where(*decisions).values(child=None)
         retained.decisions_stripped += _changed(session, stripped)
+    _forget_in_store(session, placement_notices, now)
+
+
+def forget_placed_childs_birth(state: ChildState, ce_type: str, body: dict[str, Any]) -> ChildState:
+    """8.9: the date of birth the child's state keeps of a placement notice no MISPER report
+    has confirmed yet (hub.routing.facts.Placement) goes with the notice it came from (or a
+    later one read early); the placement is then no longer taken without the MCT's check."""
+    placement = state.placed_here
+    if placement is None or placement.date_of_birth is None:
+        return state
+    if ce_type != CROSS_BORDER_NOTICE or body.get("kind") != PLACEMENT_NOTIFIED:
+        return state
+    try:
+        older = datetime.fromisoformat(str(body["occurred_at"])) < placement.notified_at
+    except (KeyError, TypeError, ValueError):
+        older = False  # unreadable: forgotten, the least kept
+    if older:
+        return state  # an older notice: not the one remembered
+    return replace(state, placed_here=replace(placement, date_of_birth=None))
+
+
+def _forget_in_store(
+    session: Session, notices: dict[str, list[tuple[str, dict[str, Any]]]], now: datetime
+) -> None:
+    """The children whose redacted events may be the placement notice their state keeps a
+    date of birth of: locked in the consumer's order (child id) and read again, since the
+    consumer may have changed them (a read without the lock would write its change over),
+    and written as every writer of a state writes it."""
+    if not notices:
+        return
+    rows = session.scalars(
+        select(ChildRecord)
+        .where(among(session, ChildRecord.child_id, sorted(notices)))
+        .order_by(ChildRecord.child_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for row in rows:
+        state = kept = STATE.validate_python(row.state)
+        for ce_type, body in notices[row.child_id]:
+            kept = forget_placed_childs_birth(kept, ce_type, body)
+        if kept is not state:
+            row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
+            for name, value in derived(kept).items():
+                setattr(row, name, value)
 
 
 def _strip_duties_of_redacted_events(session: Session, dry_run: bool, retained: Retained) -> None:

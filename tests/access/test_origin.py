@@ -192,7 +192,7 @@ def placement_by_essex() -> CrossBorderNotice:
         occurred_at=START - timedelta(days=7),
         placed_child=PlacedChild(
             name="Placed Child",
-            date_of_birth=date(2011, 1, 1),
+            date_of_birth=date(2012, 5, 1),  # the report's child's (8.9: this child's)
             sex=Sex.MALE,
             placement_started_at=START - timedelta(days=7),
             planned_placement=True,

@@ -386,6 +386,24 @@ def test_a_placement_notice_goes_in_its_time_though_it_is_about_no_episode(store
     assert body["child_id"] == "LEI-558812"
 
 
+def placement_kept(store: Store, child_id: str) -> Any:
+    with store() as session:
+        return load_children(session, [child_id])[child_id].placed_here
+
+
+def test_8_9_the_placed_childs_date_of_birth_goes_with_the_placement_notice(store: Store) -> None:
+    """8.9: the child's state keeps the notice's date of birth until a MISPER report confirms
+    the notice is of this child; none came: it goes when the notice is redacted, who placed
+    the child and when staying."""
+    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
+    apply_batch(store, [notice], DIRECTORY, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    run(store, 150)
+    assert placement_kept(store, "LEI-558812").date_of_birth is not None  # not yet its time
+    run(store, 200)
+    kept = placement_kept(store, "LEI-558812")
+    assert (kept.authority, kept.date_of_birth) == ("leicestershire", None)
+
+
 def test_a_placement_notice_naming_an_episode_the_hub_never_had_goes_in_its_time(
     store: Store,
 ) -> None:

@@ -21,8 +21,16 @@ NAMES_NO_PLACING_AUTHORITY: dict[str, Any] = {
 }
 
 
+# The child's date of birth, as the police's report gives it (tests.routing.builders.misper).
+BORN = date(2012, 5, 1)
+
+
 def placement(
-    by: str = "essex", at: datetime = PLACED_AT, notice: str = "N-1", to: str = "northamptonshire"
+    by: str = "essex",
+    at: datetime = PLACED_AT,
+    notice: str = "N-1",
+    to: str = "northamptonshire",
+    born: date = BORN,
 ) -> CrossBorderNotice:
     return CrossBorderNotice(
         notice_id=notice,
@@ -33,7 +41,7 @@ def placement(
         occurred_at=at,
         placed_child=PlacedChild(
             name="Placed Child",
-            date_of_birth=date(2011, 1, 1),
+            date_of_birth=born,
             sex=Sex.MALE,
             placement_started_at=at,
             planned_placement=True,
@@ -261,3 +269,66 @@ def test_8_9_a_placement_notice_read_after_the_child_was_found_changes_no_closed
     timeline.receive(found())
     decisions = timeline.receive(placement(at=START + timedelta(days=3)))
     assert not told(decisions, "placing_authority")
+
+
+def test_8_9_a_placement_notice_giving_another_date_of_birth_is_not_this_childs() -> None:
+    """Essex's notice names this child id but another date of birth (a child id mistyped in
+    Essex's system). The police's report names no placing authority: it is routed as it
+    reads, our child, and Essex is sent nothing of this child's episode; the MCT is told to
+    check Essex's notice (8.9)."""
+    timeline = Timeline()
+    timeline.receive(placement(born=date(2011, 1, 1)))
+    decisions = timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    assert not told(decisions, "placing_authority")
+    assert told(decisions, "iro", "missing_child_notified")
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert (check.paragraph, check.details["from_authority"]) == ("8.9", "essex")
+    assert "another date of birth" in check.summary
+    assert timeline.state.episode("EP-1").placed_by is None  # type: ignore[union-attr]
+    returned = timeline.receive(found())
+    assert not told(returned, "placing_authority")
+
+
+def test_8_9_a_placement_notice_read_while_missing_giving_another_date_of_birth() -> None:
+    """The report came first; Essex's notice, read while the child is missing, gives another
+    date of birth: Essex is not told of this child's episode (8.10 is not its), and the MCT
+    checks the notice."""
+    timeline = Timeline()
+    timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    decisions = timeline.receive(placement(at=START + timedelta(hours=5), born=date(2011, 1, 1)))
+    assert not told(decisions, "placing_authority")
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert (check.episode_id, check.details["from_authority"]) == ("EP-1", "essex")
+    returned = timeline.receive(found())
+    assert not told(returned, "placing_authority")
+
+
+def test_8_9_a_placement_confirmed_by_a_report_keeps_no_date_of_birth() -> None:
+    """The report confirms Essex's notice is of this child: the state forgets the date of
+    birth (the report has it), and the next report naming no placing authority is still
+    Essex's (8.10)."""
+    timeline = placed_here()
+    assert timeline.state.placed_here is not None
+    assert timeline.state.placed_here.date_of_birth == BORN
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    confirmed = timeline.state.placed_here
+    assert confirmed is not None
+    assert (confirmed.date_of_birth, confirmed.checked) == (None, True)
+    timeline.receive(found("EP-1"))
+    later = misper("EP-2", at=START + timedelta(days=30), **NAMES_NO_PLACING_AUTHORITY)
+    [placing] = told(timeline.receive(later), "placing_authority", "child_missing_from_placement")
+    assert placing.authority == "essex"
+
+
+def test_8_9_a_placement_stored_before_dates_of_birth_were_kept_is_checked_by_the_mct() -> None:
+    """A state stored before keeps who placed the child and when, no date of birth: the
+    notice cannot be checked against the report, so Essex is sent nothing and the MCT is
+    told to check it."""
+    stored = STATE.dump_python(placed_here().state, mode="json")
+    del stored["placed_here"]["date_of_birth"], stored["placed_here"]["checked"]
+    timeline = Timeline()
+    timeline.state = STATE.validate_python(stored)
+    decisions = timeline.receive(misper(**NAMES_NO_PLACING_AUTHORITY))
+    assert not told(decisions, "placing_authority")
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert "no longer kept" in check.summary

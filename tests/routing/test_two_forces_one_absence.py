@@ -132,6 +132,22 @@ def test_7_22_the_chair_is_told_high_risk_when_the_first_report_alone_is_graded_
     assert meeting.details["high_risk"] is True
 
 
+def test_7_22_the_chair_told_high_risk_from_the_first_report_is_told_whose_grading_it_is() -> None:
+    """The same absence, graded high by the first force alone: the day-7 meeting's chair
+    receives the second report's particulars, graded medium, and `high_risk` true. What it
+    receives must not contradict itself: its summary says the absence is graded high under
+    another police report, though this one grades it medium (7.22)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(1))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    timeline.advance(START + timedelta(days=8))
+    [meeting] = told(timeline.decisions, "service_manager", "convene_strategy_meeting")
+    assert meeting.details["high_risk"] is True
+    assert "graded high under another police report" in meeting.summary
+    assert "this report grades it medium" in meeting.summary
+
+
 def test_7_22_a_first_meeting_held_under_the_first_report_is_not_convened_again() -> None:
     """Reported missing at high risk: 7.17's meeting is held at 20 hours, and 7.22's first
     (with 7.18's), set at 24 hours within 48, at 30. A second force reports the same

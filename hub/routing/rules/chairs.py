@@ -33,6 +33,14 @@ def strategy_meeting(
     (`Context.high_risk`: a meeting brought forward for a reason its name gives: risk.py)."""
     recipient, paragraph = chair(ctx, allocated_role, unallocated_role, paragraph)
     high = ctx.high_risk if high_risk is None else high_risk
+    # 7.22: graded high under another force's report of the absence, not this one: the
+    # chair's particulars show this report's grading, so the summary says which is whose
+    graded_elsewhere = (
+        f" The absence is graded high under another police report of it, though this "
+        f"report grades it {ctx.episode.risk_level.value}: plan for high risk (7.22)."
+        if high and not ctx.episode.high_risk
+        else ""
+    )
     if recipient == "placing_authority":
         # 7.27: "convened and attended by the placing Children's Social Care Department in
         # accordance with their own procedures": its invitations and minutes are its own.
@@ -41,7 +49,7 @@ def strategy_meeting(
             "convene_strategy_meeting",
             paragraph,
             f"The child you placed here is still missing: convene and attend the {which} "
-            "strategy meeting under your own procedures.",
+            f"strategy meeting under your own procedures.{graded_elsewhere}",
             due=due,
             meeting=which,
             high_risk=high,
@@ -54,7 +62,7 @@ def strategy_meeting(
         f"Convene and chair the {which} strategy meeting, with the police, Health, the "
         "child's social worker (with the MCT's updates), and the parents and carers unless "
         "there is good reason not to (7.20, 7.22); put provisional arrangements in place "
-        "for the next (7.22).",
+        f"for the next (7.22).{graded_elsewhere}",
         due=due,
         meeting=which,
         high_risk=high,

@@ -30,7 +30,7 @@ from hub.routing.facts import (
     clock_start,
 )
 from hub.routing.particulars import Particulars, of_notice
-from hub.routing.placing import Placing, placed_by, placing_of
+from hub.routing.placing import Placing, checked, disagreeing, placed_by, placing_of
 from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
@@ -256,6 +256,8 @@ def _placed_here(notices: Notices, state: ChildState) -> Outcome:
     placement = Placement(
         authority=named.code or code_like(event.from_authority) or notices.sender,
         notified_at=event.occurred_at,
+        # 8.9: kept until a MISPER report of the child confirms the notice is of this child
+        date_of_birth=event.placed_child.date_of_birth if event.placed_child else None,
     )
     notices.tell(
         "mct",
@@ -289,9 +291,17 @@ def _placed_while_missing(notices: Notices, state: ChildState) -> ChildState:
     for episode in state.episodes:
         if not searched(episode) or episode.placed_by is not None:
             continue
+        unconfirmed = disagreeing(state, episode.report, notices.directory)
+        if unconfirmed is not None:
+            # 8.9: not this child's date of birth: the episode stays ours, the MCT checks
+            ctx = Context(notices.directory, notices.at, notices.cause, episode)
+            check_placement_notice(ctx, unconfirmed)
+            notices.decisions.extend(ctx.decisions)
+            continue
         by = placed_by(state, episode.report, notices.directory)
         if by is None:
             continue
+        state = replace(state, placed_here=checked(state, episode.report, notices.directory))
         theirs = replace(episode, placed_by=by)
         ctx = Context(notices.directory, notices.at, notices.cause, theirs)
         ctx.tell(
@@ -558,3 +568,25 @@ RECEIVED: dict[CrossBorderNoticeKind, Callable[[Notices, ChildState], Outcome | 
     CrossBorderNoticeKind.CHILD_MISSING: _child_missing_in_host_area,
     CrossBorderNoticeKind.CHILD_FOUND: _child_found_in_host_area,
 }
+
+
+def check_placement_notice(ctx: Context, placement: Placement) -> None:
+    """8.9: a placement notice for this child id, from an authority the report does not
+    name, that cannot be taken as this child's: its date of birth differs from the report's
+    (a child id mistyped in the placing authority's system), or is no longer kept (retention,
+    a state stored before). The report is routed as it reads; the placing authority is sent
+    nothing, and the MCT, the first point of contact (7.2), checks the notice."""
+    if placement.date_of_birth is not None:
+        why = "gives another date of birth than this report's child's"
+    else:
+        why = "cannot be checked against this report: its date of birth is no longer kept"
+    ctx.tell(
+        "mct",
+        "check_placement_notice",
+        "8.9",
+        f"A placement notice from {placement.authority} for this child id {why}. The report "
+        f"is routed as it reads, and {placement.authority} is sent nothing: check the notice "
+        "with it (its child id may be mistyped) before anything of this episode is shared.",
+        due=ctx.at,
+        from_authority=placement.authority,
+    )

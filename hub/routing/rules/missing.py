@@ -10,9 +10,15 @@ from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Episode, Outcome, ProtocolViolation, Timer
-from hub.routing.placing import Placing, placed_by, placement_after
-from hub.routing.rules.cross_border import host_return
+from hub.routing.facts import (
+    ChildState,
+    Episode,
+    Outcome,
+    ProtocolViolation,
+    Timer,
+)
+from hub.routing.placing import Placing, checked, disagreeing, placed_by, placement_after
+from hub.routing.rules.cross_border import check_placement_notice, host_return
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
     HELD_FOR_THE_FOUND_REPORT,
@@ -66,8 +72,14 @@ def on_misper_report(
         state = state.without_notice(event.episode_id)
     ctx = Context(directory, at, cause, episode)
     placing = ctx.placing  # validates the authorities before anything is decided
+    # 8.9: a placement notice whose child's date of birth is not this report's is not taken
+    # (`placed_by`): the MCT checks it; one that agrees is confirmed, its date forgotten
+    unconfirmed = disagreeing(state, event, directory)
+    state = replace(state, placed_here=checked(state, event, directory))
     # 8.9: a report naming another responsible authority ends the placement remembered
     state = replace(state, placed_here=placement_after(state, event, directory))
+    if unconfirmed is not None:
+        check_placement_notice(ctx, unconfirmed)
     # 8.4: the host the report names said the child has returned before the report came.
     returned_at = host_return(notice, episode, directory)
     state = state.with_episode(episode)
