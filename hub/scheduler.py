@@ -8,10 +8,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiokafka import TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.clock import Clock
@@ -19,7 +19,7 @@ from hub.kafka.offsets import InboundOffsets
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.routing.directory import Directory
-from hub.service.timers import HOLD, fire_due_timers
+from hub.service.timers import HOLD, anything_due, fire_due_timers
 from hub.settings import RetentionSettings
 from hub.store.retention import apply_retention
 
@@ -28,6 +28,21 @@ log = logging.getLogger(__name__)
 # Each reading of the backlog connects an admin and a consumer client: while a large backlog
 # drains, reading it every half second would take CPU from the consumer draining it.
 CATCH_UP_POLL_SECONDS = 2.0
+# A reading takes well under a second. A broker that has not answered one in PROBE_SECONDS
+# is out (frozen, or unreachable) for the timers; one that answered after more than
+# SLOW_READING_SECONDS may have been: the timers wait for what it held (at worst a reading
+# more).
+PROBE_SECONDS = 3.0
+SLOW_READING_SECONDS = 1.0
+
+
+def an_outage(error: BaseException) -> bool:
+    """The broker out of reach (down, frozen, a partition leaderless), not refusing: a
+    refusal that stays (an ACL missing for the hub's group) must not keep the timers waiting
+    for ever, escalations and meetings with them; it waits `catch_up_seconds`, as before."""
+    if isinstance(error, KafkaTimeoutError | TimeoutError | OSError):
+        return True
+    return isinstance(error, KafkaError) and bool(error.retriable)
 
 
 class Scheduler:
@@ -44,13 +59,15 @@ class Scheduler:
         catch_up_seconds: float = 300.0,
     ) -> None:
         """`inbound` reads how far the consumer group has applied the inbound topics: after
-        the hub was down, or its database, the timers wait (at most `catch_up_seconds`) for
-        the records published meanwhile, which may answer or end what they are about."""
+        the hub was down, its database or its broker, the timers wait for the records
+        published meanwhile, which may answer or end what they are about: while the broker
+        cannot be read, and then at most `catch_up_seconds`."""
         self.hold, self.metrics = hold, metrics
         self.sessions, self.directory, self.clock = sessions, directory, clock
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
         self.inbound, self.catch_up_seconds = inbound, catch_up_seconds
         self.after_outage = True  # a start is one: the hub was down
+        self.answered_at = float("-inf")  # when the broker last answered a reading (loop time)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -63,6 +80,11 @@ class Scheduler:
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
 
     async def _round(self, stop: asyncio.Event) -> int:
+        now = self.clock.now()  # one moment for the broker's check and the round it allows
+        if not self.after_outage:
+            self.after_outage = True  # until known otherwise: failing here met an outage
+            # A broker outage is an outage too: the timers wait for what it held.
+            self.after_outage = await self._broker_unanswering(now)
         if self.after_outage:
             await self._backlog_applied(stop)
             if stop.is_set():
@@ -70,10 +92,39 @@ class Scheduler:
                 # they wait for, an acknowledgement sent in time read after its duty was
                 # escalated. They stay pending; the next start waits for them again.
                 return 0
+            now = self.clock.now()
         self.after_outage = True  # until the round is done: a failed one was an outage
-        fired = await asyncio.to_thread(self.fire_due)
+        fired = await asyncio.to_thread(self.fire_due, now)
         self.after_outage = False
         return fired
+
+    async def _broker_unanswering(self, now: datetime) -> bool:
+        """Before a round that would decide something: whether the broker fails to answer.
+        While it does, the consumer applies nothing: an acknowledgement (6.7, 6.8) or a
+        found report (7.18) sent meanwhile is read only once it is back, and a timer fired
+        now would escalate the duty it answered, or call a child found to a meeting (the
+        database answering, the round would succeed)."""
+        if self.inbound is None or self.catch_up_seconds == 0:  # 0: the timers never wait
+            return False
+        loop = asyncio.get_running_loop()
+        if loop.time() - self.answered_at < CATCH_UP_POLL_SECONDS:
+            return False  # answered just now: what the consumer had not read then is ms old
+        if not await asyncio.to_thread(anything_due, self.sessions, now, self.hold):
+            return False
+        asked = loop.time()
+        try:
+            await asyncio.wait_for(self.inbound(), timeout=PROBE_SECONDS)
+        except (KafkaError, OSError, TimeoutError) as error:
+            if not an_outage(error):  # answered, refusing: waited for as at a start, bounded
+                self.answered_at = loop.time()
+                return False
+            log.warning(
+                "timers wait: the broker does not answer", extra={"failure": type(error).__name__}
+            )
+            return True
+        self.answered_at = loop.time()
+        # Answered late, it may have been frozen until just now, what it held not yet read.
+        return self.answered_at - asked > SLOW_READING_SECONDS
 
     async def _backlog_applied(self, stop: asyncio.Event) -> None:
         """Wait until the inbound records published so far are applied. A timer fired
@@ -83,18 +134,25 @@ class Scheduler:
         if self.inbound is None:
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.catch_up_seconds
+        # Counted from the first reading: the broker may still be out (0: not waiting at all).
+        deadline = loop.time() if self.catch_up_seconds == 0 else None
         published: dict[TopicPartition, int] | None = None  # as the first reading found it
         failure = None
         while True:
             try:
                 reading = await self.inbound()
                 published = reading.published if published is None else published
+                deadline = loop.time() + self.catch_up_seconds if deadline is None else deadline
+                self.answered_at = loop.time()
                 if reading.has_applied(published):
                     return
             except (KafkaError, OSError, TimeoutError) as error:  # the coordinator loading
                 failure = type(error).__name__
-            if loop.time() >= deadline:
+                if deadline is None and not an_outage(error):  # refused: waited for, bounded
+                    deadline = loop.time() + self.catch_up_seconds
+            # While the inbound topics cannot be read (the broker out) nothing fires: the
+            # timers stay pending, the picture they would be decided on is stale.
+            if deadline is not None and loop.time() >= deadline:
                 log.warning(
                     "timers fired before the inbound backlog was applied",
                     extra={"waited_s": self.catch_up_seconds, "last_error": failure},
@@ -105,11 +163,10 @@ class Scheduler:
             if stop.is_set():
                 return
 
-    def fire_due(self) -> int:
-        """One round: the timers due by the clock's now."""
-        fired = fire_due_timers(
-            self.sessions, self.directory, self.clock.now(), self.batch_size, self.hold
-        )
+    def fire_due(self, now: datetime | None = None) -> int:
+        """One round: the timers due by `now`, by default the clock's."""
+        now = self.clock.now() if now is None else now
+        fired = fire_due_timers(self.sessions, self.directory, now, self.batch_size, self.hold)
         if self.metrics is not None:
             self.metrics.timers_fired.inc(fired)
         return fired

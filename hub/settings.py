@@ -107,8 +107,9 @@ class HubSettings(BaseSettings):
         default=300.0,
         ge=0,
         le=3600,
-        description="after a start or an outage, how long the timers wait for the inbound "
-        "records published meanwhile to be applied (docs/pipeline.md)",
+        description="after a start or an outage (the broker's too), how long the timers wait "
+        "for the inbound records published meanwhile to be applied, once the broker answers; "
+        "0: they do not wait (docs/pipeline.md)",
     )
     topic_partitions: int = Field(default=3, ge=1, le=64)
     topic_replication_factor: int = Field(

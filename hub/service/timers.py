@@ -30,7 +30,7 @@ from hub.routing.directory import Directory
 from hub.routing.engine import fire
 from hub.service.refusals import expire_held
 from hub.store.database import among, not_among
-from hub.store.models import TimerRecord
+from hub.store.models import RejectedMessage, TimerRecord
 from hub.store.outcomes import CHILDREN, PENDING, TIMERS, load_child, save_outcome, timer_of
 from hub.tracing import span
 
@@ -74,6 +74,27 @@ def _round(
                 firing(session, rows, directory, now)
         expire_held(session, now, hold, directory)
     return len(rows)
+
+
+def anything_due(sessions: sessionmaker[Session], now: datetime, hold: timedelta = HOLD) -> bool:
+    """Whether a round at `now` would decide something: a timer due, or a held record's
+    hold run out (the scheduler checks the broker first: hub.scheduler)."""
+    with sessions() as session:
+        timer = session.scalar(
+            select(TimerRecord.timer_id)
+            .where(TimerRecord.status == PENDING, TimerRecord.due <= now)
+            .limit(1)
+        )
+        if timer is not None:
+            return True
+        return (
+            session.scalar(
+                select(RejectedMessage.id)
+                .where(RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold)
+                .limit(1)
+            )
+            is not None
+        )
 
 
 # A round reads the due timers again at most this many times, each time without those of

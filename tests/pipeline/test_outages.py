@@ -1,38 +1,51 @@
 """A database outage is waited out, never blamed on a message, and said in the log by
-whichever loop meets it: the consumer, the outbox relay or the scheduler."""
+whichever loop meets it: the consumer, the outbox relay or the scheduler. A broker outage
+holds the timers until what it held is read."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import sqlite3
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.bootstrap import build
 from hub.clock import ManualClock
 from hub.contracts.envelope import parse_structured
+from hub.devtools.kafka_local import LocalKafka
 from hub.devtools.ports import free_port
 from hub.errors import Failure, classify, failure_of, is_database_outage
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.offsets import InboundOffsets, inbound_offsets
-from hub.producers.publisher import publish
+from hub.producers.publisher import publish, send_events
 from hub.producers.relay import Relay
 from hub.routing.directory import load_directory
-from hub.scheduler import Scheduler
+from hub.runtime import Hub
+from hub.scheduler import CATCH_UP_POLL_SECONDS, Scheduler
 from hub.service.applying import apply_batch
 from hub.store.database import make_engine, sessions
 from hub.store.models import OutboxMessage, TimerRecord
 from tests.helpers import encoded, example
+from tests.pipeline.hub_harness import Running, eventually, isolated_settings
 from tests.pipeline.records import misper_record
+from tests.pipeline.test_duty_answers import START, answer, at, high_risk_report
 from tests.pipeline.test_relay import NOW, PUBLISHABLE
+
+FROZEN_S = 8.0  # past the scheduler's reading's patience (hub.scheduler), within clients'
 
 
 def test_an_outage_is_logged_in_the_databases_words() -> None:
@@ -110,7 +123,7 @@ async def test_timers_wait_for_a_backlog_nobody_reads_only_so_long_and_say_so(
     )
     fired = asyncio.Event()
 
-    def round_of_timers() -> int:  # the round itself is the timers' own tests' business
+    def round_of_timers(now: datetime | None = None) -> int:  # the timers' own tests' business
         fired.set()
         return 0
 
@@ -158,3 +171,135 @@ async def test_a_stop_while_the_timers_wait_for_the_backlog_fires_none_of_them(
         after = set(session.scalars(select(OutboxMessage.message_id)))
     assert statuses == {"pending"}
     assert after == queued  # nothing decided, nothing sent
+
+
+async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
+    store: sessionmaker[Session],
+) -> None:
+    """The broker out (the database answering) as the 24-hour meeting and the rest fall
+    due: while the inbound topics cannot be read, a found report (7.18) or an answer
+    (6.7) may be waiting there, so nothing fires, longer than HUB_SCHEDULER_CATCH_UP_SECONDS
+    too; once the broker is back and what it held is applied, the timers fire, late, once.
+    Before, the round fired them at once: the database answered."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+    down = asyncio.Event()
+    tp = TopicPartition("inbound.found-report", 0)
+
+    async def reading() -> InboundOffsets:
+        if down.is_set():
+            raise KafkaConnectionError("the broker is unreachable")
+        return InboundOffsets({tp: 0}, {})
+
+    clock = ManualClock(NOW)
+    scheduler = Scheduler(store, directory, clock, inbound=reading, catch_up_seconds=0.5)
+    stop = asyncio.Event()
+    running = asyncio.create_task(scheduler.run(stop))
+
+    def statuses() -> set[str]:
+        with store() as session:
+            return set(session.scalars(select(TimerRecord.status)))
+
+    try:
+        while scheduler.after_outage:  # noqa: ASYNC110 - the start's catch-up, as any start
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(CATCH_UP_POLL_SECONDS)  # the broker's last answer not just now
+        down.set()
+        clock.set(NOW + timedelta(days=30))
+        await asyncio.sleep(5)  # ten times HUB_SCHEDULER_CATCH_UP_SECONDS
+        while_out = statuses()
+        down.clear()
+        await eventually(lambda: "fired" in statuses(), timeout_s=20)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+    assert while_out == {"pending"}
+
+
+async def test_7_18_a_broker_refusing_the_hubs_reading_keeps_the_timers_waiting_only_so_long(
+    store: sessionmaker[Session],
+) -> None:
+    """The broker answers but refuses the reading of the group's offsets (an ACL missing for
+    the hub's group after a security change): not an outage that ends by itself. Waiting
+    for ever, no escalation nor meeting would ever be decided; the timers wait
+    HUB_SCHEDULER_CATCH_UP_SECONDS, as when nobody applies the backlog, then fire."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+
+    async def refused() -> InboundOffsets:
+        raise GroupAuthorizationFailedError("the hub's group is not described to it")
+
+    clock = ManualClock(NOW + timedelta(days=30))
+    scheduler = Scheduler(store, directory, clock, inbound=refused, catch_up_seconds=0.5)
+    stop = asyncio.Event()
+    running = asyncio.create_task(scheduler.run(stop))
+
+    def statuses() -> set[str]:
+        with store() as session:
+            return set(session.scalars(select(TimerRecord.status)))
+
+    try:
+        await eventually(lambda: "fired" in statuses(), timeout_s=20)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+
+
+async def test_6_7_a_meeting_recorded_while_the_broker_is_frozen_is_read_before_escalating(
+    local_kafka: LocalKafka, tmp_path: Path
+) -> None:
+    """6.7, 7.20: the team manager records the strategy meeting held, the police attending,
+    at T+20 hours, before the police's duty to attend falls due at T+21h35, while the broker
+    is frozen (alive, answering nothing): the record reaches it only once it thaws. The
+    database answers all along, and the duty falls due meanwhile: the scheduler waits for
+    the broker and the backlog it held, as after a restart, and the duty is not escalated.
+    Before, the round fired at once, and the police were escalated for a meeting they had
+    attended."""
+    kafka = local_kafka.connection()
+    settings = isolated_settings(f"sqlite:///{tmp_path / 'hub.db'}")
+    hub = Hub(build(settings, kafka, ManualClock(START - timedelta(minutes=1))))
+    prefix = settings.topic_prefix
+    agency = kafka.producer()  # the team manager's client, connected before the freeze
+    await hub.start()
+    await agency.start()
+    try:
+        running = Running(kafka, hub, cast(ManualClock, hub.clock))
+        await running.receive(high_risk_report())
+        await running.until(at(61))  # the first hour's duties escalated: the scheduler is live
+        convene = running.duty("team_manager", "convene_strategy_meeting")
+        attend = running.duty("police", "attend_strategy_meeting")
+        held_at = at(20 * 60)
+        recorded = answer(
+            "10-strategy-meeting-held", held_at, 1, notification_id=convene.notification_id,
+            held_at=held_at, attended=["social_worker", "police", "health"],
+            next_meeting_at=START + timedelta(days=5),
+        )  # fmt: skip
+        await agency.partitions_for(prefix + recorded.contract.topic)
+        await running.until(held_at)
+        await asyncio.sleep(CATCH_UP_POLL_SECONDS)  # the broker's last answer not just now
+        pid = local_kafka.running_pid()
+        assert pid is not None
+        os.killpg(pid, signal.SIGSTOP)
+        try:
+            sending = asyncio.create_task(send_events(agency, [recorded], prefix))
+            running.clock.set(at(22 * 60))  # the duty falls due, the database answering
+            await asyncio.sleep(FROZEN_S)
+        finally:
+            os.killpg(pid, signal.SIGCONT)
+        await sending
+        await hub.wait_until(lambda p: p.handled == 2 and p.idle, timeout_s=120)
+        escalated = [
+            e
+            for e in running.logged("duty_escalated")
+            if e.details["duty_notification_id"] == attend.notification_id
+        ]
+        [attended] = [  # the next meeting's duty beside it (7.22)
+            d
+            for d in running.logged(attend.action, "police")
+            if d.notification_id == attend.notification_id
+        ]
+    finally:
+        await agency.stop()
+        await hub.stop()
+    assert attended.done_at == held_at
+    assert not escalated
