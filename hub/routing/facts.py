@@ -363,9 +363,10 @@ class Placement:
 
     A placement notice is this child's only if the date of birth it gives agrees with the
     child's MISPER report (a child id mistyped in another authority's system must not send
-    another child's missing episode to it): `date_of_birth` is kept until a report confirms
-    it (`checked`, the date of birth then forgotten: the report has it) or retention
-    redacts the notice (hub.store.retention). Neither: not taken (a state stored before)."""
+    another child's missing episode to it): `date_of_birth` is kept, once a report has
+    confirmed it (`checked`) too, until retention redacts the notice (hub.store.retention):
+    every later report is compared with it, not taken on the first one's word. Redacted,
+    the placement is taken only if confirmed before (not: a state stored before)."""
 
     authority: str
     notified_at: datetime

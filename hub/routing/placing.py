@@ -69,20 +69,20 @@ def disagreeing(state: ChildState, report: MisperReport, directory: Directory) -
 
 
 def checked(state: ChildState, report: MisperReport, directory: Directory) -> Placement | None:
-    """The placement remembered once a report has confirmed it (`placed_by`): the date of
-    birth forgotten, the report keeping it (the least kept of the child)."""
+    """The placement remembered once a report has confirmed it (`placed_by`). Its date of
+    birth is kept until retention redacts the notice it came from (the store keeps the
+    notice until then): a later report of this child id giving another date of birth, or a
+    second force's report of the same absence, is not taken on the first one's word (8.9)."""
     placement = state.placed_here
     if placement is None or placed_by(state, report, directory) is None:
         return placement
-    return replace(placement, date_of_birth=None, checked=True)
+    return replace(placement, checked=True)
 
 
 def _agrees(placement: Placement, report: MisperReport) -> bool:
-    if placement.checked:
-        return True
-    return placement.date_of_birth is not None and (
-        placement.date_of_birth == report.child.date_of_birth
-    )
+    if placement.date_of_birth is not None:
+        return placement.date_of_birth == report.child.date_of_birth
+    return placement.checked  # confirmed, its notice since redacted (retention)
 
 
 def _of_report(state: ChildState, report: MisperReport, directory: Directory) -> Placement | None:

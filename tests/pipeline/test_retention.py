@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -402,6 +402,34 @@ def test_8_9_the_placed_childs_date_of_birth_goes_with_the_placement_notice(stor
     run(store, 200)
     kept = placement_kept(store, "LEI-558812")
     assert (kept.authority, kept.date_of_birth) == ("leicestershire", None)
+
+
+def test_8_9_a_confirmed_placement_keeps_its_date_of_birth_until_the_notice_goes(
+    store: Store,
+) -> None:
+    """8.9: a MISPER report naming no placing authority confirms Leicestershire's notice is
+    of this child; the date of birth stays to compare the next report with, and goes with the
+    notice when the episode retires. Confirmed, the placement is still taken."""
+    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
+    apply_batch(store, [notice], DIRECTORY, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    report = misper_record(
+        data={
+            "child_id": "LEI-558812",
+            "child": {"name": "Riley Placed", "date_of_birth": "2010-07-02", "sex": "female"},
+            "responsible_authority": None,
+            "residence_authority": "northamptonshire",
+            "allocated_worker": None,
+        }
+    )
+    apply_batch(store, [report], DIRECTORY, REPORTED)
+    back = found_report()
+    back["data"]["child_id"] = "LEI-558812"  # type: ignore[index]
+    apply_batch(store, [record_of(back, "inbound.found-report")], DIRECTORY, FOUND)
+    confirmed = placement_kept(store, "LEI-558812")
+    assert (confirmed.checked, confirmed.date_of_birth) == (True, date(2010, 7, 2))
+    run(store, 181)
+    kept = placement_kept(store, "LEI-558812")
+    assert (kept.authority, kept.checked, kept.date_of_birth) == ("leicestershire", True, None)
 
 
 def test_a_placement_notice_naming_an_episode_the_hub_never_had_goes_in_its_time(

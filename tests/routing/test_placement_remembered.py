@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hub.contracts.events import CrossBorderNotice, PlacedChild
+from hub.contracts.events import ChildDetails, CrossBorderNotice, PlacedChild
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
 from hub.routing.facts import ChildState
 from hub.store.outcomes import STATE
@@ -303,17 +303,16 @@ def test_8_9_a_placement_notice_read_while_missing_giving_another_date_of_birth(
     assert not told(returned, "placing_authority")
 
 
-def test_8_9_a_placement_confirmed_by_a_report_keeps_no_date_of_birth() -> None:
-    """The report confirms Essex's notice is of this child: the state forgets the date of
-    birth (the report has it), and the next report naming no placing authority is still
-    Essex's (8.10)."""
+def test_8_9_a_placement_confirmed_by_a_report_is_taken_for_the_next() -> None:
+    """The report confirms Essex's notice is of this child, and the next report naming no
+    placing authority, giving the same date of birth, is still Essex's (8.10)."""
     timeline = placed_here()
     assert timeline.state.placed_here is not None
     assert timeline.state.placed_here.date_of_birth == BORN
     timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
     confirmed = timeline.state.placed_here
     assert confirmed is not None
-    assert (confirmed.date_of_birth, confirmed.checked) == (None, True)
+    assert (confirmed.date_of_birth, confirmed.checked) == (BORN, True)  # kept with the notice
     timeline.receive(found("EP-1"))
     later = misper("EP-2", at=START + timedelta(days=30), **NAMES_NO_PLACING_AUTHORITY)
     [placing] = told(timeline.receive(later), "placing_authority", "child_missing_from_placement")
@@ -332,3 +331,50 @@ def test_8_9_a_placement_stored_before_dates_of_birth_were_kept_is_checked_by_th
     assert not told(decisions, "placing_authority")
     [check] = told(decisions, "mct", "check_placement_notice")
     assert "no longer kept" in check.summary
+
+
+# Another child's date of birth, as a police report under this child id might give it.
+ANOTHER_CHILD = ChildDetails(name="Test Child", date_of_birth=date(2011, 1, 1), sex=Sex.FEMALE)
+
+
+def test_8_9_a_confirmed_placement_does_not_vouch_for_a_report_giving_another_date_of_birth() -> (
+    None
+):
+    """A report confirmed Essex's notice is of this child. A month later a report under this
+    child id names no placing authority and gives another date of birth: it is not taken on
+    the first report's word. Essex is sent nothing of it, and the MCT checks the notice (8.9:
+    the episode's particulars may be another child's)."""
+    timeline = placed_here()
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    timeline.receive(found("EP-1"))
+    later = misper(
+        "EP-2", at=START + timedelta(days=30), child=ANOTHER_CHILD, **NAMES_NO_PLACING_AUTHORITY
+    )
+    decisions = timeline.receive(later)
+    assert not told(decisions, "placing_authority")
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert check.details["from_authority"] == "essex"
+    assert timeline.state.episode("EP-2").placed_by is None  # type: ignore[union-attr]
+
+
+def test_8_9_a_notice_read_while_two_reports_are_open_is_taken_for_the_one_it_agrees_with() -> None:
+    """Two forces report the same absence, naming no placing authority; the second report
+    gives another date of birth. Essex's notice, read while the child is missing, agrees with
+    the first report only: Essex is told of that episode (8.10), not of the second, whatever
+    the order the hub holds them in, and the MCT checks the notice for the second (8.9)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    second = misper(
+        "EP-1B",
+        at=START + timedelta(hours=1),
+        child=ANOTHER_CHILD,
+        reporting_force="leicestershire-police",
+        **NAMES_NO_PLACING_AUTHORITY,
+    )
+    timeline.receive(second)
+    decisions = timeline.receive(placement(at=START + timedelta(hours=5)))
+    [placing] = told(decisions, "placing_authority", "child_missing_from_placement")
+    assert placing.episode_id == "EP-1"
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert check.episode_id == "EP-1B"
+    assert timeline.state.episode("EP-1B").placed_by is None  # type: ignore[union-attr]
