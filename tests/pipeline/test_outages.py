@@ -173,6 +173,11 @@ async def test_a_stop_while_the_timers_wait_for_the_backlog_fires_none_of_them(
     assert after == queued  # nothing decided, nothing sent
 
 
+def _timer_statuses(store: sessionmaker[Session]) -> set[str]:
+    with store() as session:
+        return set(session.scalars(select(TimerRecord.status)))
+
+
 async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
     store: sessionmaker[Session],
 ) -> None:
@@ -196,10 +201,6 @@ async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
     stop = asyncio.Event()
     running = asyncio.create_task(scheduler.run(stop))
 
-    def statuses() -> set[str]:
-        with store() as session:
-            return set(session.scalars(select(TimerRecord.status)))
-
     try:
         while scheduler.after_outage:  # noqa: ASYNC110 - the start's catch-up, as any start
             await asyncio.sleep(0.05)
@@ -207,9 +208,9 @@ async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
         down.set()
         clock.set(NOW + timedelta(days=30))
         await asyncio.sleep(5)  # ten times HUB_SCHEDULER_CATCH_UP_SECONDS
-        while_out = statuses()
+        while_out = _timer_statuses(store)
         down.clear()
-        await eventually(lambda: "fired" in statuses(), timeout_s=20)
+        await eventually(lambda: "fired" in _timer_statuses(store), timeout_s=20)
     finally:
         stop.set()
         await asyncio.wait_for(running, timeout=10)
@@ -234,12 +235,8 @@ async def test_7_18_a_broker_refusing_the_hubs_reading_keeps_the_timers_waiting_
     stop = asyncio.Event()
     running = asyncio.create_task(scheduler.run(stop))
 
-    def statuses() -> set[str]:
-        with store() as session:
-            return set(session.scalars(select(TimerRecord.status)))
-
     try:
-        await eventually(lambda: "fired" in statuses(), timeout_s=20)
+        await eventually(lambda: "fired" in _timer_statuses(store), timeout_s=20)
     finally:
         stop.set()
         await asyncio.wait_for(running, timeout=10)
