@@ -29,11 +29,8 @@ log = logging.getLogger(__name__)
 # drains, reading it every half second would take CPU from the consumer draining it.
 CATCH_UP_POLL_SECONDS = 2.0
 # A reading takes well under a second. A broker that has not answered one in PROBE_SECONDS
-# is out (frozen, or unreachable) for the timers; one that answered after more than
-# SLOW_READING_SECONDS may have been: the timers wait for what it held (at worst a reading
-# more).
+# is out (frozen, or unreachable) for the timers.
 PROBE_SECONDS = 3.0
-SLOW_READING_SECONDS = 1.0
 
 
 def an_outage(error: BaseException) -> bool:
@@ -99,11 +96,12 @@ class Scheduler:
         return fired
 
     async def _broker_unanswering(self, now: datetime) -> bool:
-        """Before a round that would decide something: whether the broker fails to answer.
-        While it does, the consumer applies nothing: an acknowledgement (6.7, 6.8) or a
-        found report (7.18) sent meanwhile is read only once it is back, and a timer fired
-        now would escalate the duty it answered, or call a child found to a meeting (the
-        database answering, the round would succeed)."""
+        """Before a round that would decide something: whether the broker fails to answer,
+        or answers with records published and not yet applied. While it does not answer,
+        the consumer applies nothing: an acknowledgement (6.7, 6.8) or a found report
+        (7.18) sent meanwhile is read only once it is back, and a timer fired now would
+        escalate the duty it answered, or call a child found to a meeting (the database
+        answering, the round would succeed)."""
         if self.inbound is None or self.catch_up_seconds == 0:  # 0: the timers never wait
             return False
         loop = asyncio.get_running_loop()
@@ -111,11 +109,10 @@ class Scheduler:
             return False  # answered just now: what the consumer had not read then is ms old
         if not await asyncio.to_thread(anything_due, self.sessions, now, self.hold):
             return False
-        asked = loop.time()
         try:
-            await asyncio.wait_for(self.inbound(), timeout=PROBE_SECONDS)
+            reading = await asyncio.wait_for(self.inbound(), timeout=PROBE_SECONDS)
         except (KafkaError, OSError, TimeoutError) as error:
-            if not an_outage(error):  # answered, refusing: waited for as at a start, bounded
+            if not an_outage(error):  # answered, refusing: the round goes on, as before
                 self.answered_at = loop.time()
                 return False
             log.warning(
@@ -123,8 +120,11 @@ class Scheduler:
             )
             return True
         self.answered_at = loop.time()
-        # Answered late, it may have been frozen until just now, what it held not yet read.
-        return self.answered_at - asked > SLOW_READING_SECONDS
+        # Answering, it may be back from an outage no round asked it about (nothing fell
+        # due), or just thawed: what it held is published, not yet applied (the consumer
+        # rejoining its group), and an answer sent in time (6.7) or a found report (7.18)
+        # would be read after the timer it ends. Waited for, bounded, as after any outage.
+        return not reading.has_applied(reading.published)
 
     async def _backlog_applied(self, stop: asyncio.Event) -> None:
         """Wait until the inbound records published so far are applied. A timer fired

@@ -17,6 +17,9 @@ from hub.kafka.connection import KafkaConnection
 class InboundOffsets:
     published: dict[TopicPartition, int]  # each partition's end offset
     applied: dict[TopicPartition, int]  # the group's committed offset, where it has one
+    # Partitions with no leader (their in-sync replicas' brokers lost): nobody can read
+    # them, nor their end offsets (aiokafka asks again until its time limit, then raises).
+    leaderless: frozenset[TopicPartition] = frozenset()
 
     def lag_by_topic(self) -> dict[str, int]:
         """Per inbound topic: the records published but not yet applied."""
@@ -26,7 +29,10 @@ class InboundOffsets:
         return lag
 
     def has_applied(self, published: dict[TopicPartition, int]) -> bool:
-        """Whether every record of `published` (an earlier reading's) has been applied."""
+        """Whether every record of `published` (an earlier reading's) has been applied: not
+        while a partition has no leader, what it holds unknown."""
+        if self.leaderless:
+            return False
         return all(self.applied.get(tp, 0) >= end for tp, end in published.items())
 
 
@@ -46,14 +52,18 @@ async def inbound_offsets(
         topics = sorted(t for t in await admin.list_topics() if inbound.match(t))
         described = await admin.describe_topics(topics) if topics else []
         partitions = [
-            TopicPartition(topic["topic"], partition["partition"])
+            (TopicPartition(topic["topic"], partition["partition"]), partition["leader"] >= 0)
             for topic in described
             if topic["error_code"] == 0
             for partition in topic["partitions"]
         ]
-        ends = await reader.end_offsets(partitions) if partitions else {}
+        # A leaderless partition asked for failed the whole reading, as if the broker were
+        # out: the scheduler's timers, every child's, waited as long as it lasted.
+        led = [tp for tp, has_leader in partitions if has_leader]
+        leaderless = frozenset(tp for tp, has_leader in partitions if not has_leader)
+        ends = await reader.end_offsets(led) if led else {}
     finally:  # also when never started, or cancelled by the time limit
         await reader.stop()
         await admin.close()
     applied = {tp: max(done.offset, 0) for tp, done in committed.items() if tp in ends}
-    return InboundOffsets(dict(ends), applied)
+    return InboundOffsets(dict(ends), applied, leaderless)

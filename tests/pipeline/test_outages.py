@@ -18,7 +18,11 @@ from typing import cast
 import psycopg
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError
+from aiokafka.errors import (
+    GroupAuthorizationFailedError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+)
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -300,3 +304,127 @@ async def test_6_7_a_meeting_recorded_while_the_broker_is_frozen_is_read_before_
         await hub.stop()
     assert attended.done_at == held_at
     assert not escalated
+
+
+async def test_7_18_timers_wait_for_what_a_broker_back_from_an_outage_held_though_it_answers(
+    store: sessionmaker[Session],
+) -> None:
+    """The broker out while nothing fell due (no round asked it), back just before the
+    24-hour meeting and the rest fall due: it answers at once, but the found report (7.18)
+    it held, or an answer (6.7), is published and not yet applied (the consumer rejoining
+    its group). The timers wait for it, as after any outage. Before, an answer in time was
+    enough: the round fired at once, the child found meanwhile called to the meeting."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+    tp = TopicPartition("inbound.found-report", 0)
+    held = asyncio.Event()
+    asked_while_held = asyncio.Event()
+
+    async def reading() -> InboundOffsets:
+        if held.is_set():
+            asked_while_held.set()
+            return InboundOffsets({tp: 1}, {tp: 0})  # the found report not yet applied
+        return InboundOffsets({tp: 1}, {tp: 1})
+
+    clock = ManualClock(NOW)
+    scheduler = Scheduler(store, directory, clock, inbound=reading)
+    stop = asyncio.Event()
+    running = asyncio.create_task(scheduler.run(stop))
+
+    def statuses() -> set[str]:
+        with store() as session:
+            return set(session.scalars(select(TimerRecord.status)))
+
+    try:
+        while scheduler.after_outage:  # noqa: ASYNC110 - the start's catch-up, as any start
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(CATCH_UP_POLL_SECONDS)  # the broker's last answer not just now
+        held.set()
+        clock.set(NOW + timedelta(days=30))
+        await asyncio.wait_for(asked_while_held.wait(), timeout=10)
+        await asyncio.sleep(1)
+        while_held = statuses()
+        held.clear()  # applied
+        await eventually(lambda: "fired" in statuses(), timeout_s=20)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+    assert while_held == {"pending"}
+
+
+class _LeaderlessPartition:
+    """An admin client and a reader of a cluster that answers, one partition of an agency's
+    inbound topic with no leader (its only in-sync replica's broker lost): aiokafka asks
+    for that partition's end offset again until its time limit, then raises
+    KafkaTimeoutError (aiokafka's Fetcher._retrieve_offsets); the other is applied."""
+
+    topic = "inbound.duty-acknowledged"
+
+    def admin(self, **_: object) -> _LeaderlessPartition:
+        return self
+
+    def consumer(self, **_: object) -> _LeaderlessPartition:
+        return self
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def list_consumer_group_offsets(self, group_id: str) -> dict[TopicPartition, object]:
+        from aiokafka.structs import OffsetAndMetadata
+
+        return {TopicPartition(self.topic, 0): OffsetAndMetadata(4, "")}
+
+    async def list_topics(self) -> list[str]:
+        return [self.topic]
+
+    async def describe_topics(self, topics: list[str]) -> list[dict[str, object]]:
+        partitions = [
+            {"error_code": 0, "partition": 0, "leader": 1},
+            {"error_code": 5, "partition": 1, "leader": -1},  # LEADER_NOT_AVAILABLE
+        ]
+        return [{"error_code": 0, "topic": self.topic, "partitions": partitions}]
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        if TopicPartition(self.topic, 1) in partitions:
+            raise KafkaTimeoutError("Failed to get offsets by times in 4000 ms")
+        return {TopicPartition(self.topic, 0): 4}
+
+
+async def test_6_7_a_leaderless_partition_holds_the_timers_only_so_long_and_says_so(
+    store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """One partition of an inbound topic has no leader for hours (its broker lost), the
+    broker answering and the consumer applying every other partition, the relay sending:
+    that partition can be read by nobody, so the timers wait for it as for a backlog nobody
+    reads, at most HUB_SCHEDULER_CATCH_UP_SECONDS, then fire (an escalation, 6.7, or a
+    meeting held for ever no child's would be decided) and the log says why. Before, its
+    end offset timing out was an outage: no timer of any child fired, for as long as it
+    lasted."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+    kafka = cast(KafkaConnection, _LeaderlessPartition())
+    clock = ManualClock(NOW + timedelta(days=30))
+    scheduler = Scheduler(
+        store,
+        directory,
+        clock,
+        inbound=partial(inbound_offsets, kafka, "missing-children-hub"),
+        catch_up_seconds=0.5,
+    )
+    stop = asyncio.Event()
+
+    def statuses() -> set[str]:
+        with store() as session:
+            return set(session.scalars(select(TimerRecord.status)))
+
+    with caplog.at_level(logging.WARNING, logger="hub"):
+        running = asyncio.create_task(scheduler.run(stop))
+        try:
+            await eventually(lambda: "fired" in statuses(), timeout_s=20)
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
+    assert "timers fired before the inbound backlog was applied" in caplog.messages
