@@ -90,7 +90,8 @@ def report(
         # Each from when it began no later than the hub read its report, as the engine
         # counts it (7.18, `repeat.episodes_within`): a start typed ahead is not next year's.
         starts = sorted(state.clock_starts())
-        for started in (s for s in starts if start <= s < end):
+        # One absence reported by two forces is one episode (7.22), counted when it began.
+        for started in (s for s in state.absence_starts() if start <= s < end):
             counts["episodes"] += 1
             children.add(state.child_id)
             local = started.astimezone(zone).date()

@@ -296,6 +296,9 @@ class RetiredEpisode:
     # When the hub heard of its return (`Episode.back_read_at`): a found time typed ahead is
     # no return from a later absence (retention). None in a state stored before: as typed.
     back_read_at: datetime | None = None
+    # `Episode.absence_began`: this report took the search of an absence over from another
+    # report of it (two forces'), so it began no absence of its own (section 10's episodes).
+    absence_began: datetime | None = None
 
     @property
     def clock_started(self) -> datetime:
@@ -321,6 +324,7 @@ class RetiredEpisode:
             episode.return_interviewed,
             episode.read_at,
             episode.back_read_at,
+            episode.absence_began,
         )
 
 
@@ -401,6 +405,22 @@ class ChildState:
         typed ahead notwithstanding."""
         retired = [r.clock_started for r in self.retired]
         return [e.clock_started for e in self.episodes] + retired
+
+    def absence_starts(self) -> list[datetime]:
+        """`clock_starts` of the reports that began an absence, retired ones included: one
+        absence reported by two forces is one episode (7.22), counted under the report that
+        began it, not again under the one that took its search over (`absence_began`), unless
+        the child came back between (a found report read late: a new absence, as
+        `found.missing_again` judges it, though its search had ended and kept the mark)."""
+        reports: list[Episode | RetiredEpisode] = [*self.episodes, *self.retired]
+        return [
+            r.clock_started
+            for r in reports
+            if r.absence_began is None
+            or any(
+                r.absence_began < back <= r.clock_started for back in self.returns(but=r.episode_id)
+            )
+        ]
 
     def returns(self, but: str | None = None) -> list[datetime]:
         """When the child came back from its episodes (but `but`), as the hub knows it:

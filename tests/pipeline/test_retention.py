@@ -5,13 +5,14 @@ never touched, and the protocol still counts the child's earlier episodes (7.17,
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -432,6 +433,30 @@ def test_8_9_a_confirmed_placement_keeps_its_date_of_birth_until_the_notice_goes
     assert (kept.authority, kept.checked, kept.date_of_birth) == ("leicestershire", True, None)
 
 
+def test_8_9_a_placement_notice_after_the_childs_return_goes_in_its_own_time(store: Store) -> None:
+    """The child found on 24 November; 170 days on, Leicestershire tells us it has placed
+    the child here (8.9). When the episode retires, 181 days after the return, the notice
+    is 11 days old: it stays, with the date of birth a MISPER report naming no placing
+    authority is checked against, until 180 days after it arrived. It went with the
+    episode, and so did that date of birth: the next such report was routed as ours, the
+    MCT asked to check the notice, not Leicestershire's child at once (8.10)."""
+    missing_then_found(store)
+    arrived = FOUND + timedelta(days=170)
+    notice = example("08-cross-border-notice")
+    notice["time"] = notice["data"]["occurred_at"] = arrived.isoformat()
+    notice["data"]["child_id"] = "CF-100231"
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, arrived)
+    assert run(store, 181)["episodes_retired"] == 1
+    with store() as session:
+        [body] = session.scalars(
+            select(InboundEvent.body).where(InboundEvent.ce_type.contains("cross-border"))
+        ).all()
+    assert body["placed_child"]["name"] == "Riley Placed"
+    assert placement_kept(store, "CF-100231").date_of_birth is not None
+    run(store, 351)  # 181 days after it arrived
+    assert placement_kept(store, "CF-100231").date_of_birth is None
+
+
 def test_a_placement_notice_naming_an_episode_the_hub_never_had_goes_in_its_time(
     store: Store,
 ) -> None:
@@ -590,6 +615,51 @@ def test_a_run_does_not_wait_for_a_child_it_has_nothing_to_retire_of(postgres_ur
             running = pool.submit(apply_retention, store, POLICY, FOUND + timedelta(days=1), "t")
             done = running.result(timeout=10)  # before: waited for the batch to commit
         assert done.counts()["episodes_retired"] == 0
+    finally:
+        engine.dispose()
+
+
+def placement_notice_of(child_id: str) -> Record:
+    notice = example("08-cross-border-notice")
+    notice["id"] = f"evt-placement-{child_id}"
+    notice["data"].update(child_id=child_id, notice_id=f"PN-{child_id}")
+    return record_of(notice, "inbound.cross-border-notice")
+
+
+def waiting_for_a_lock(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        waiting = connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+        )
+    return bool(waiting)
+
+
+def test_placement_notices_lock_their_children_in_the_consumers_order(postgres_url: str) -> None:
+    """Two children placed here 200 days ago, neither missing: their notices go (8.9). A
+    consumer's batch of both locks them in child-id order, as every writer does; retention
+    locked them as their notices came (the later child first) and the two deadlocked, one
+    of them failing. Now it waits for the batch, then redacts both (PostgreSQL)."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    try:
+        apply_batch(store, [placement_notice_of("LEI-2")], DIRECTORY, PLACED)
+        apply_batch(store, [placement_notice_of("LEI-1")], DIRECTORY, PLACED)
+        with ThreadPoolExecutor(1) as pool:
+            with store.begin() as consumer:
+                load_children(consumer, ["LEI-1"])  # the batch's first child locked
+                at = PLACED + timedelta(days=200)
+                running = pool.submit(apply_retention, store, POLICY, at, "t")
+                for _ in range(100):
+                    if waiting_for_a_lock(engine):
+                        break
+                    time.sleep(0.05)
+                load_children(consumer, ["LEI-2"])  # and its second: before, a deadlock
+            done = running.result(timeout=10)
+        assert done.counts()["events_redacted"] == 2
     finally:
         engine.dispose()
 

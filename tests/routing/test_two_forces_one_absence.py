@@ -8,7 +8,7 @@ A report of a new absence (the child found, then missing again) starts everythin
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +16,12 @@ from dateutil.relativedelta import relativedelta
 
 from hub.contracts.events import LastSeen, MisperReport
 from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.reports.figures import Report, report
 from hub.routing.engine import decide
 from hub.routing.facts import Decision, Duty
+from hub.store.retention import due_episodes, retire
 from tests.routing.builders import (
+    DIRECTORY,
     ESCALATED,
     PLACED_IN,
     START,
@@ -441,3 +444,46 @@ def test_7_22_the_new_absence_found_before_the_late_found_report_still_owes_its_
     for action in _DAY_ONE:
         [owed] = told(decisions, "allocated_worker", action)
         assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+
+
+def _november(timeline: Timeline) -> Report:
+    month = datetime(2026, 11, 1, tzinfo=UTC)
+    end = month + timedelta(days=30)
+    return report([timeline.state], DIRECTORY, month, end, end)
+
+
+def test_section_10_one_absence_reported_by_two_forces_is_one_episode_in_the_report() -> None:
+    """The child missing at 10:00; at 30 hours a second force reports the same absence and
+    takes over its search (one absence, one set of meetings, 7.22); found on day 3. The
+    month's report (section 10) counts one episode of one child, in one week, not two."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(30))
+    timeline.receive(found("EP-2", at=START + timedelta(days=3)))
+    figures = _november(timeline)
+    assert (figures.episodes, figures.children) == (1, 1)
+    assert [w.episodes for w in figures.episodes_per_week] == [1]
+
+
+def test_section_10_one_absence_of_two_forces_stays_one_episode_once_retired() -> None:
+    """As above, both reports retired by retention 180 days after the return: the month's
+    figures are the same as before (the absence is still one episode)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(30))
+    timeline.receive(found("EP-2", at=START + timedelta(days=3)))
+    state = timeline.state
+    timeline.state = retire(state, due_episodes(state, START + timedelta(days=200)))
+    assert timeline.state.episodes == ()
+    assert _november(timeline).episodes == 1
+
+
+def test_section_10_a_second_report_shown_by_a_late_found_report_a_new_absence_counts() -> None:
+    """The first force's found report, read late, says the child was found at 5 hours,
+    before the second force's report began at 10: two absences, two episodes in the month."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=13)))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30))
+    assert _november(timeline).episodes == 2
