@@ -89,15 +89,17 @@ def report(
     for state in states:
         # Each from when it began no later than the hub read its report, as the engine
         # counts it (7.18, `repeat.episodes_within`): a start typed ahead is not next year's.
-        starts = sorted(state.clock_starts())
         # One absence reported by two forces is one episode (7.22), counted when it began.
-        for started in (s for s in state.absence_starts() if start <= s < end):
+        starts = sorted(state.absence_starts())
+        for started in (s for s in starts if start <= s < end):
             counts["episodes"] += 1
             children.add(state.child_id)
             local = started.astimezone(zone).date()
             weeks[local - timedelta(days=local.weekday())] += 1
         if any(
-            sum(1 for s in starts if t - window < s <= t) >= ts.repeat_count
+            # "in a 90 day period" (7.17, 8.12): one exactly 90 days before is in it, as
+            # the engine counts it
+            sum(1 for s in starts if t - window <= s <= t) >= ts.repeat_count
             for t in starts
             if start <= t < end
         ):

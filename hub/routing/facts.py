@@ -413,14 +413,20 @@ class ChildState:
         the child came back between (a found report read late: a new absence, as
         `found.missing_again` judges it, though its search had ended and kept the mark)."""
         reports: list[Episode | RetiredEpisode] = [*self.episodes, *self.retired]
-        return [
-            r.clock_started
-            for r in reports
-            if r.absence_began is None
-            or any(
-                r.absence_began < back <= r.clock_started for back in self.returns(but=r.episode_id)
-            )
-        ]
+        return [r.clock_started for r in reports if self.began_an_absence(r)]
+
+    def began_an_absence(self, report: Episode | RetiredEpisode) -> bool:
+        """The report began an absence (`absence_starts`): it took no other's search over,
+        or the child came back between (a new absence, though it kept the mark)."""
+        began = report.absence_began
+        return began is None or any(
+            began < back <= report.clock_started for back in self.returns(but=report.episode_id)
+        )
+
+    def absence_start(self, episode: Episode) -> datetime:
+        """When the absence `episode` reports began, as `absence_starts` counts it: its own
+        start if it began one, else the start of the report that did (`absence_began`)."""
+        return episode.clock_started if self.began_an_absence(episode) else episode.absence_started
 
     def returns(self, but: str | None = None) -> list[datetime]:
         """When the child came back from its episodes (but `but`), as the hub knows it:

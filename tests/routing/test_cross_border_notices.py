@@ -162,6 +162,25 @@ def test_7_14_a_child_who_has_gone_missing_before_means_talking_to_host_safeguar
     assert told(we_place_in_kent(timeline), "allocated_worker", "talk_to_host_safeguarding")
 
 
+def test_7_14_one_absence_reported_by_two_forces_is_one_episode_before() -> None:
+    """The child went missing once, 20 days before we place it in Kent: reported by our
+    force, and an hour later by another, whose report took the search over (one absence,
+    7.22); found the next day. Kent is told of one previous missing episode, and our
+    worker to talk to its safeguarding service of one (7.14). Both said two."""
+    timeline = Timeline()
+    gone = PLACED_AT - timedelta(days=20)
+    timeline.receive(misper(at=gone))
+    timeline.receive(
+        misper("EP-2", at=gone + timedelta(hours=1), reporting_force="thames-valley-police")
+    )
+    timeline.receive(found("EP-2", at=gone + timedelta(days=1)))
+    decisions = we_place_in_kent(timeline)
+    [host] = told(decisions, "host_authority", "formal_placement_notification")
+    assert host.details["previous_missing_episodes"] == 1
+    [talk] = told(decisions, "allocated_worker", "talk_to_host_safeguarding")
+    assert "gone missing 1 time(s) before" in talk.summary
+
+
 def test_3_3_b_our_worker_completes_the_forms_within_5_days_of_an_unplanned_placement() -> None:
     [forms] = told(
         we_place_in_kent(planned=False), "allocated_worker", "complete_incident_and_location_forms"

@@ -26,6 +26,7 @@ from tests.routing.builders import (
     PLACED_IN,
     START,
     Timeline,
+    by_the_rules,
     found,
     misper,
     risk_update,
@@ -487,3 +488,140 @@ def test_section_10_a_second_report_shown_by_a_late_found_report_a_new_absence_c
     timeline.receive(found("EP-2", at=START + timedelta(hours=13)))
     timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30))
     assert _november(timeline).episodes == 2
+
+
+# Repeat episodes (7.17, 7.18, 7.19, 7.28, 8.12, 8.13): the windows count absences, as the
+# reports do (`ChildState.absence_starts`): one absence reported by two forces is one.
+
+REVIEW = "review_repeat_missing_case"
+
+
+def _one_absence_two_forces(timeline: Timeline, **changes: Any) -> None:
+    """Missing at 10:00 on Wednesday; at 30 hours a second force reports the same absence
+    and takes its search over; the child is found under it on day 3."""
+    timeline.receive(misper("EP-1", **changes))
+    timeline.receive(_second_report(30, **changes))
+    timeline.receive(found("EP-2", at=START + timedelta(days=3)))
+
+
+def _acted(decisions: list[Decision], action: str) -> list[Decision]:
+    return [d for d in by_the_rules(decisions) if d.action == action]
+
+
+def test_7_18_one_absence_of_two_forces_and_one_more_are_not_three_episodes() -> None:
+    """One absence reported by two forces, found on day 3; missing again on day 5: two
+    episodes, not "3 in 28 days" (7.18), nor in quick succession (7.19). No case review is
+    owed, nor the monthly forum (7.28). The two reports counted as two episodes, and the
+    review was asked for at once."""
+    timeline = Timeline()
+    _one_absence_two_forces(timeline)
+    decisions = timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    assert _acted(decisions, REVIEW) == []
+    assert _acted(decisions, "add_to_cse_and_missing_forum") == []
+
+
+def test_8_12_one_absence_of_two_forces_and_one_more_are_not_three_in_90_days() -> None:
+    """A child placed here by Essex, graded high (a serious concern, 8.12): one absence
+    reported by two forces, and another on day 20. Two episodes in 90 days: Essex's Head of
+    Safeguarding is not written to, nor a strategy discussion chaired. Both were."""
+    timeline = Timeline()
+    _one_absence_two_forces(timeline, risk_level=RiskLevel.HIGH, **PLACED_IN)
+    third = misper("EP-3", at=START + timedelta(days=20), risk_level=RiskLevel.HIGH, **PLACED_IN)
+    decisions = timeline.receive(third)
+    assert _acted(decisions, "notify_placing_head_of_safeguarding") == []
+    assert _acted(decisions, "head_of_safeguarding_written_notice") == []
+    assert _acted(decisions, "chair_strategy_discussion") == []
+
+
+def test_7_18_one_absence_of_two_forces_and_two_more_are_three_episodes() -> None:
+    """As above, and missing again on days 5 and 9: three absences in 28 days, the case
+    review owed when the third began (7.18), in quick succession of the first (7.19)."""
+    timeline = Timeline()
+    _one_absence_two_forces(timeline)
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    timeline.receive(found("EP-3", at=START + timedelta(days=5, hours=3)))
+    decisions = timeline.receive(misper("EP-4", at=START + timedelta(days=9)))
+    [review] = told(decisions, "allocated_worker", REVIEW)
+    assert (review.details["episodes"], review.details["window_days"]) == (3, 28)
+    assert review.details["quick_succession"] is False
+
+
+def test_7_18_a_second_forces_report_of_the_third_absence_asks_no_second_review() -> None:
+    """Missing on days 0 and 10, found each time; missing again on day 20, the case review
+    owed (3 in 28 days, 7.18) and the forum told (7.28). Two hours later a second force
+    reports the same absence: no further episode, no second review nor forum. Both were
+    asked again, for "4 missing episodes"."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(2, every=timedelta(days=10))
+    third = START + timedelta(days=20)
+    timeline.receive(misper("EP-3", at=third))
+    decisions = timeline.receive(
+        misper("EP-4", at=third + timedelta(hours=2), reporting_force=SECOND_FORCE)
+    )
+    assert _acted(decisions, REVIEW) == []
+    assert _acted(decisions, "add_to_cse_and_missing_forum") == []
+    assert len(told(timeline.decisions, "allocated_worker", REVIEW)) == 1
+
+
+def test_8_13_a_second_forces_report_of_the_fourth_absence_drafts_no_second_dcs_letter() -> None:
+    """A child placed here by Essex, graded high: three absences in 30 days, Essex told in
+    writing (8.12); a fourth on day 45 "despite the above noted intervention" brings the DCS
+    letter (8.13). A second force's report of that absence two hours later is no fifth
+    episode: no second letter. One was drafted for each report."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=15), risk_level=RiskLevel.HIGH, **PLACED_IN)
+    fourth = START + timedelta(days=45)
+    timeline.receive(misper("EP-3", at=fourth, risk_level=RiskLevel.HIGH, **PLACED_IN))
+    again = misper(
+        "EP-4",
+        at=fourth + timedelta(hours=2),
+        risk_level=RiskLevel.HIGH,
+        reporting_force=SECOND_FORCE,
+        **PLACED_IN,
+    )
+    timeline.receive(again)
+    letters = told(timeline.decisions, "rise_mct_strategic_manager", "draft_dcs_escalation_letter")
+    assert [d.episode_id for d in letters] == ["EP-3"]
+
+
+def test_7_18_a_found_report_read_late_making_the_second_report_a_third_absence() -> None:
+    """The second force reports the child missing at 10 hours, taking the search over as
+    one absence; found under it at 13 hours. Missing again on day 5: two absences, no
+    review. On day 6 the first force's found report says the child was found at 5 hours:
+    the second report began an absence of its own, the third in 28 days, and the case
+    review is owed now (7.18), once."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=13)))
+    decisions = timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    assert _acted(decisions, REVIEW) == []
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(days=6)
+    )
+    [review] = told(decisions, "allocated_worker", REVIEW)
+    assert review.details["episodes"] == 3
+    assert len(told(timeline.decisions, "allocated_worker", REVIEW)) == 1
+
+
+def test_section_10_one_absence_of_two_forces_and_one_more_is_no_repeat_in_the_report() -> None:
+    """One absence reported by two forces and another on day 5, both in November: two
+    episodes, and no child missing 3 times in 90 days (7.18), as the engine counts them.
+    The report counted the child as a repeat."""
+    timeline = Timeline()
+    _one_absence_two_forces(timeline)
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    figures = _november(timeline)
+    assert (figures.episodes, figures.repeat_missing_children) == (2, 0)
+
+
+def test_section_10_an_episode_exactly_90_days_before_counts_as_the_engine_counts_it() -> None:
+    """Missing 90 days before a November absence to the minute, and 45 days before it: "3
+    times in a 90 day period" (7.17, 8.12), the case review owed (7.18). The month's report
+    counts the child as a repeat, as the engine did. It left the first out of its window."""
+    timeline = Timeline()
+    for n, days in enumerate((-90, -45, 0)):
+        timeline.receive(misper(f"EP-{n}", at=START + timedelta(days=days)))
+        timeline.receive(found(f"EP-{n}", at=START + timedelta(days=days, hours=3)))
+    assert told(timeline.decisions, "allocated_worker", REVIEW)
+    assert _november(timeline).repeat_missing_children == 1

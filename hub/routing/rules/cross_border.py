@@ -333,7 +333,8 @@ def _we_placed_out_of_area(notices: Notices, state: ChildState) -> None:
     the placement plan within 5 working days. 3.3(b): the forms, if the child is at risk."""
     event, directory = notices.event, notices.directory
     placed = _placed(notices)
-    history = state.history
+    # Episodes are absences: one reported by two forces is one (7.22, `absence_starts`).
+    history = len(state.absence_starts())
     host = directory.resolve_authority(event.to_authority)
     notices.tell(
         "host_authority",

@@ -21,6 +21,7 @@ from hub.routing.rules.duties import (
     stand_down_meetings,
 )
 from hub.routing.rules.episode_access import open_episode
+from hub.routing.rules.repeat import notice_recorded, on_repeat
 from hub.routing.rules.roles import (
     adult_care_leaver,
     at_once_or_at_opening,
@@ -316,10 +317,13 @@ def a_new_absence(
     for other in new:
         began = other.absence_began
         assert began is not None
-        if not searched(other):
-            continue
         start = min(e.clock_started for e in state.episodes if back <= e.clock_started)
         rebased = replace(other, absence_began=start if start < other.clock_started else None)
+        if not searched(other):
+            # Found already: no timers to count afresh, but its absence is the new one
+            # (`absence_started`, as the repeat windows read it: 7.18, 8.12).
+            state = state.with_episode(rebased)
+            continue
         pending = {t.name: t for t in other.timers if t.name in SEARCH_TIMERS}
         # The 24 hours counted from the other's start fell before this report took over:
         # they fired under the other, and this report's own are to come. Fired under this
@@ -340,6 +344,17 @@ def a_new_absence(
         kept = tuple(t for t in other.timers if t.name not in replaced)
         state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
         scheduled += fresh
+    # 7.17, 7.18, 8.12: the new absence is an episode of its own in the repeat windows,
+    # judged now as a report of it would have been (`repeat.on_repeat`); not when another
+    # report began it since the child came back (judged under that one).
+    for other in new:
+        now = state.episode(other.episode_id)
+        assert now is not None
+        if now.absence_began is None:
+            ctx = Context(directory, at, cause, now)
+            if on_repeat(ctx, state):
+                state = notice_recorded(ctx, state)
+            asked += ctx.decisions
     # 7.22's day one, asked once for the other absence: asked for this one, found since or
     # not (as a report found within a day still owes it), unless asked under a report of it
     # (begun since the child came back).

@@ -126,7 +126,9 @@ def on_misper_report(
         and all(start <= episode.clock_started for start in state.clock_starts())
     )
     _specific_circumstances(ctx, missing=not back)
-    escalated = on_repeat(ctx, state)
+    # 7.17, 7.18, 8.12: a report that took the search of an absence over is no further
+    # episode; the repeat was judged when the absence began (an 8.13 letter, a second review).
+    escalated = taken is None and on_repeat(ctx, state)
     if came_back:
         timers: tuple[Timer, ...] = ()
     elif taken is not None:

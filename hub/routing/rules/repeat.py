@@ -19,10 +19,12 @@ def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
     run with episodes already known that started after it, in a window ending at theirs.
     Each counted from when it began no later than the hub read its report (`clock_started`,
     as `found.missing_again` orders them): a start typed ahead must not move an episode out
-    of the window, nor into it (7.18, 7.19, 8.12)."""
-    starts = state.clock_starts()
+    of the window, nor into it (7.18, 7.19, 8.12). An episode is an absence, however many
+    forces report it (7.22, `ChildState.absence_starts`, as the reports count them): a
+    report that took another's search over is counted once, from when the absence began."""
+    starts = state.absence_starts()
     window = timedelta(days=days)
-    start = episode.clock_started
+    start = state.absence_start(episode)
     ends = {start} | {s for s in starts if start < s <= start + window}
     return max(sum(1 for s in starts if end - window <= s <= end) for end in ends)
 
