@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError, KafkaTimeoutError
@@ -19,7 +19,7 @@ from hub.kafka.offsets import InboundOffsets
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.routing.directory import Directory
-from hub.service.timers import HOLD, anything_due, fire_due_timers
+from hub.service.timers import HOLD, fire_due_timers, next_due
 from hub.settings import RetentionSettings
 from hub.store.retention import apply_retention
 
@@ -31,6 +31,9 @@ CATCH_UP_POLL_SECONDS = 2.0
 # A reading takes well under a second. A broker that has not answered one in PROBE_SECONDS
 # is out (frozen, or unreachable) for the timers.
 PROBE_SECONDS = 3.0
+# How often a round checks the broker, or whether anything is due, before it decides.
+CHECK_EVERY_SECONDS = 10.0
+FAR = datetime.max.replace(tzinfo=UTC)
 
 
 def an_outage(error: BaseException) -> bool:
@@ -54,6 +57,7 @@ class Scheduler:
         metrics: HubMetrics | None = None,
         inbound: Callable[[], Awaitable[InboundOffsets]] | None = None,
         catch_up_seconds: float = 300.0,
+        check_every_seconds: float = CHECK_EVERY_SECONDS,
     ) -> None:
         """`inbound` reads how far the consumer group has applied the inbound topics: after
         the hub was down, its database or its broker, the timers wait for the records
@@ -64,7 +68,11 @@ class Scheduler:
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
         self.inbound, self.catch_up_seconds = inbound, catch_up_seconds
         self.after_outage = True  # a start is one: the hub was down
-        self.answered_at = float("-inf")  # when the broker last answered a reading (loop time)
+        # When a round last checked the broker (it answered): rounds within
+        # `check_every_seconds` of it decide without checking again (loop time).
+        self.check_every_seconds = check_every_seconds
+        self.checked_at = float("-inf")
+        self.quiet_until: datetime | None = None  # the hub's clock: nothing due before it
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -105,21 +113,30 @@ class Scheduler:
         if self.inbound is None or self.catch_up_seconds == 0:  # 0: the timers never wait
             return False
         loop = asyncio.get_running_loop()
-        if loop.time() - self.answered_at < CATCH_UP_POLL_SECONDS:
-            return False  # answered just now: what the consumer had not read then is ms old
-        if not await asyncio.to_thread(anything_due, self.sessions, now, self.hold):
+        if loop.time() - self.checked_at < self.check_every_seconds:
+            # Answered a moment ago: a round decides on a picture at most that old. Asked
+            # every round (0.5 s), the check's query cost the consumer beside it a third of
+            # its throughput in one process (docs/benchmark.md).
+            return False
+        if self.quiet_until is not None and now < self.quiet_until:
+            return False  # nothing due until then, as a round found a moment ago
+        due = await asyncio.to_thread(next_due, self.sessions, self.hold)
+        if due is None or due > now:
+            # Nothing to decide until then: not asked again before (a timer the consumer
+            # schedules meanwhile, due sooner, it read while the broker answered)
+            self.quiet_until = min(due or FAR, now + timedelta(seconds=self.check_every_seconds))
             return False
         try:
             reading = await asyncio.wait_for(self.inbound(), timeout=PROBE_SECONDS)
         except (KafkaError, OSError, TimeoutError) as error:
             if not an_outage(error):  # answered, refusing: the round goes on, as before
-                self.answered_at = loop.time()
+                self.checked_at = loop.time()
                 return False
             log.warning(
                 "timers wait: the broker does not answer", extra={"failure": type(error).__name__}
             )
             return True
-        self.answered_at = loop.time()
+        self.checked_at = loop.time()
         # Answering, it may be back from an outage no round asked it about (nothing fell
         # due), or just thawed: what it held is published, not yet applied (the consumer
         # rejoining its group), and an answer sent in time (6.7) or a found report (7.18)
@@ -143,7 +160,7 @@ class Scheduler:
                 reading = await self.inbound()
                 published = reading.published if published is None else published
                 deadline = loop.time() + self.catch_up_seconds if deadline is None else deadline
-                self.answered_at = loop.time()
+                self.checked_at = loop.time()
                 if reading.has_applied(published):
                     return
             except (KafkaError, OSError, TimeoutError) as error:  # the coordinator loading

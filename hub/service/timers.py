@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import Failure, classify, type_and_line
@@ -76,25 +76,19 @@ def _round(
     return len(rows)
 
 
-def anything_due(sessions: sessionmaker[Session], now: datetime, hold: timedelta = HOLD) -> bool:
-    """Whether a round at `now` would decide something: a timer due, or a held record's
-    hold run out (the scheduler checks the broker first: hub.scheduler)."""
+def next_due(sessions: sessionmaker[Session], hold: timedelta = HOLD) -> datetime | None:
+    """When a round would next decide something: the earliest pending timer's due, or the
+    earliest held record's hold running out; None: nothing pending (the scheduler checks the
+    broker before such a round: hub.scheduler)."""
     with sessions() as session:
         timer = session.scalar(
-            select(TimerRecord.timer_id)
-            .where(TimerRecord.status == PENDING, TimerRecord.due <= now)
-            .limit(1)
+            select(func.min(TimerRecord.due)).where(TimerRecord.status == PENDING)
         )
-        if timer is not None:
-            return True
-        return (
-            session.scalar(
-                select(RejectedMessage.id)
-                .where(RejectedMessage.status == "held", RejectedMessage.received_at <= now - hold)
-                .limit(1)
-            )
-            is not None
+        held = session.scalar(
+            select(func.min(RejectedMessage.received_at)).where(RejectedMessage.status == "held")
         )
+    dues = [due for due in (timer, None if held is None else held + hold) if due is not None]
+    return min(dues, default=None)
 
 
 # A round reads the due timers again at most this many times, each time without those of

@@ -39,7 +39,7 @@ from hub.producers.publisher import publish, send_events
 from hub.producers.relay import Relay
 from hub.routing.directory import load_directory
 from hub.runtime import Hub
-from hub.scheduler import CATCH_UP_POLL_SECONDS, Scheduler
+from hub.scheduler import CATCH_UP_POLL_SECONDS, CHECK_EVERY_SECONDS, Scheduler
 from hub.service.applying import apply_batch
 from hub.store.database import make_engine, sessions
 from hub.store.models import OutboxMessage, TimerRecord
@@ -201,7 +201,10 @@ async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
         return InboundOffsets({tp: 0}, {})
 
     clock = ManualClock(NOW)
-    scheduler = Scheduler(store, directory, clock, inbound=reading, catch_up_seconds=0.5)
+    scheduler = Scheduler(
+        store, directory, clock, inbound=reading, catch_up_seconds=0.5,
+        check_every_seconds=CATCH_UP_POLL_SECONDS,
+    )  # fmt: skip
     stop = asyncio.Event()
     running = asyncio.create_task(scheduler.run(stop))
 
@@ -277,7 +280,7 @@ async def test_6_7_a_meeting_recorded_while_the_broker_is_frozen_is_read_before_
         )  # fmt: skip
         await agency.partitions_for(prefix + recorded.contract.topic)
         await running.until(held_at)
-        await asyncio.sleep(CATCH_UP_POLL_SECONDS)  # the broker's last answer not just now
+        await asyncio.sleep(CHECK_EVERY_SECONDS)  # the broker's last check not just now
         pid = local_kafka.running_pid()
         assert pid is not None
         os.killpg(pid, signal.SIGSTOP)
@@ -327,7 +330,9 @@ async def test_7_18_timers_wait_for_what_a_broker_back_from_an_outage_held_thoug
         return InboundOffsets({tp: 1}, {tp: 1})
 
     clock = ManualClock(NOW)
-    scheduler = Scheduler(store, directory, clock, inbound=reading)
+    scheduler = Scheduler(
+        store, directory, clock, inbound=reading, check_every_seconds=CATCH_UP_POLL_SECONDS
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(scheduler.run(stop))
 
