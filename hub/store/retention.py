@@ -462,11 +462,12 @@ def _redact_without_episode(
         if dry_run:
             retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
             continue
-        placement_notices.setdefault(event.child_id, []).append((event.ce_type, event.body))
+        if event.child_id in states:  # a child with no record keeps no placement
+            placement_notices.setdefault(event.child_id, []).append((event.ce_type, event.body))
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
         stripped = update(RoutingDecision).where(*decisions).values(child=None)
         retained.decisions_stripped += _changed(session, stripped)
-    _forget_in_store(session, placement_notices, now)
+    _forget_in_store(session, states, placement_notices, now)
 
 
 def forget_placed_childs_birth(state: ChildState, ce_type: str, body: dict[str, Any]) -> ChildState:
@@ -488,29 +489,24 @@ def forget_placed_childs_birth(state: ChildState, ce_type: str, body: dict[str, 
 
 
 def _forget_in_store(
-    session: Session, notices: dict[str, list[tuple[str, dict[str, Any]]]], now: datetime
+    session: Session,
+    states: dict[str, ChildState],
+    notices: dict[str, list[tuple[str, dict[str, Any]]]],
+    now: datetime,
 ) -> None:
     """The children whose redacted events may be the placement notice their state keeps a
-    date of birth of: locked in the consumer's order (child id) and read again, since the
-    consumer may have changed them (a read without the lock would write its change over),
-    and written as every writer of a state writes it."""
-    if not notices:
-        return
-    rows = session.scalars(
-        select(ChildRecord)
-        .where(among(session, ChildRecord.child_id, sorted(notices)))
-        .order_by(ChildRecord.child_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    for row in rows:
-        state = kept = STATE.validate_python(row.state)
-        for ce_type, body in notices[row.child_id]:
+    date of birth of, as locked and read by this transaction (`load_children`), written as
+    every writer of a state writes it."""
+    for child_id, bodies in notices.items():
+        state = kept = states[child_id]
+        for ce_type, body in bodies:
             kept = forget_placed_childs_birth(kept, ce_type, body)
         if kept is not state:
-            row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
-            for name, value in derived(kept).items():
-                setattr(row, name, value)
+            session.execute(
+                update(ChildRecord)
+                .where(ChildRecord.child_id == child_id)
+                .values(state=STATE.dump_python(kept, mode="json"), updated_at=now, **derived(kept))
+            )
 
 
 def _strip_duties_of_redacted_events(session: Session, dry_run: bool, retained: Retained) -> None:
