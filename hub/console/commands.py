@@ -265,7 +265,7 @@ def outbox_command(
 ) -> None:
     """Deliveries waiting or failing, with their last error; --retry ID publishes now."""
     from hub.console.actions import BrokerUnavailable, retry_deliveries
-    from hub.console.views import outbox
+    from hub.console.views import outbox, outbox_by_recipient
 
     if retry:
         # A number as before; anything else a message id, the only name the meeting at 18's
@@ -294,9 +294,24 @@ def outbox_command(
         raise typer.Exit(1 if report.still_failing or report.messages_still_failing else 0)
     with _store() as store, store() as session:
         backlog, rows = outbox(session, failing)
+        recipients = outbox_by_recipient(session)
     if as_json:
-        _json({"backlog": backlog, "rows": [r.model_dump(mode="json") for r in rows]})
+        _json(
+            {
+                "backlog": backlog,
+                "recipients": [t.model_dump(mode="json") for t in recipients],
+                "rows": [r.model_dump(mode="json") for r in rows],
+            }
+        )
         return
+    if recipients:
+        by_recipient = Table(title="By recipient")
+        for column in ("topic", "waiting", "failing", "refused", "last error"):
+            by_recipient.add_column(column)
+        for t in recipients:
+            counts = (str(t.waiting), str(t.failing), str(t.refused))
+            by_recipient.add_row(t.topic, *counts, t.last_error or "")
+        terminal.print(by_recipient)
     table = Table(title=f"Outbox: {backlog} waiting")
     for column in ("#", "message id", "topic", "queued", "state", "attempts", "last error"):
         table.add_column(column)

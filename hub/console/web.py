@@ -65,11 +65,13 @@ from hub.console.views import (
     LogPage,
     MissingPage,
     OutboxEntry,
+    RecipientBacklog,
     RefusalGroup,
     TeamDeadlines,
     Timeline,
     deadlines,
     outbox,
+    outbox_by_recipient,
     refusal_ids,
     refusals,
     routing_log,
@@ -479,6 +481,11 @@ def _api() -> Any:
     ) -> list[OutboxEntry]:
         return (await read(console, lambda s: outbox(s, failing)))[1]
 
+    @api.get("/outbox/recipients", response_model=list[RecipientBacklog])
+    async def outbox_recipients_api(user: Viewer, console: ConsoleDep) -> list[RecipientBacklog]:
+        """The outbox by recipient topic: which recipient is failing, and why."""
+        return await read(console, outbox_by_recipient)
+
     @api.post("/outbox/retry", response_model=RetryReport, responses=UNAVAILABLE)
     async def retry_api(
         user: OperatorUser, console: ConsoleDep, request: RetryRequest
@@ -627,6 +634,24 @@ def _page(request: Request, name: str, user: Operator | None, **context: Any) ->
     )
 
 
+async def _outbox_page(
+    request: Request, user: Operator, console: Console, report: RetryReport | None
+) -> HTMLResponse:
+    def both(session: Session) -> tuple[tuple[int, list[OutboxEntry]], list[RecipientBacklog]]:
+        return outbox(session), outbox_by_recipient(session)
+
+    (backlog, rows), recipients = await read(console, both)
+    return _page(
+        request,
+        "outbox.html",
+        user,
+        backlog=backlog,
+        rows=rows,
+        recipients=recipients,
+        report=report,
+    )
+
+
 def _pages() -> Any:
     pages = APIRouter(include_in_schema=False)
 
@@ -771,8 +796,7 @@ def _pages() -> Any:
 
     @pages.get("/outbox")
     async def outbox_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:
-        backlog, rows = await read(console, outbox)
-        return _page(request, "outbox.html", user, backlog=backlog, rows=rows, report=None)
+        return await _outbox_page(request, user, console, report=None)
 
     @pages.post("/outbox/retry")
     async def retry_page(
@@ -785,8 +809,7 @@ def _pages() -> Any:
     ) -> HTMLResponse:
         _check_csrf(request, csrf)
         report = await _retry(console, user, (ids or [])[:1000], (messages or [])[:1000])
-        backlog, rows = await read(console, outbox)
-        return _page(request, "outbox.html", user, backlog=backlog, rows=rows, report=report)
+        return await _outbox_page(request, user, console, report=report)
 
     @pages.get("/rejected")
     async def rejected_page(request: Request, user: Viewer, console: ConsoleDep) -> HTMLResponse:

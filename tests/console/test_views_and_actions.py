@@ -3,6 +3,7 @@ deadlines, refusals grouped by cause, replay through the same checks, and the au
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import replace
@@ -21,7 +22,14 @@ from hub.console.actions import replay_refusals, reveal_episode, view_episode
 from hub.console.context import Console
 from hub.console.masking import HIDDEN
 from hub.console.roles import Role
-from hub.console.views import LogFilter, deadlines, outbox, refusals, routing_log
+from hub.console.views import (
+    LogFilter,
+    deadlines,
+    outbox,
+    outbox_by_recipient,
+    refusals,
+    routing_log,
+)
 from hub.console.web import create_app
 from hub.contracts.personal import REDACTED
 from hub.kafka.connection import KafkaConnection
@@ -423,6 +431,44 @@ def test_the_outbox_never_dates_the_birthday_by_a_stuck_delivery(
         [line] = [line for line in table.output.splitlines() if message_id in line]
         assert "Jan" not in line, line
         assert "failing" in line, line
+
+
+def test_the_outbox_shows_which_recipient_is_failing_however_long_it_is(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One recipient's topic failing while the others wait their turn: ops see it first, by
+    its topic, with how many wait and why, beside the rows (the oldest only) on the page, in
+    the API and in `hub outbox`; the counts add up to the whole backlog."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    worker = "notify.northamptonshire.allocated_worker"
+    with store() as session:
+        queued = session.execute(select(OutboxMessage.message_id, OutboxMessage.topic)).all()
+    stuck_in_the_outbox(store, {message for message, topic in queued if topic == worker})
+    with store() as session:
+        backlog, _ = outbox(session)
+        recipients = outbox_by_recipient(session)
+    first, *others = recipients
+    assert (first.topic, first.failing, first.last_error) == (worker, first.waiting, LEADER_DOWN)
+    assert first.waiting == sum(topic == worker for _, topic in queued) > 1
+    assert {(t.failing, t.last_error) for t in others} == {(0, None)}
+    assert sum(t.waiting for t in recipients) == backlog == len(queued)
+    add_users(store)
+    web = create_app(Console(parts_over(store, ESCALATING, ManualClock(NOW))), SECRET, False)
+    viewer = signed_in(web, "vera")
+    assert viewer.get("/api/outbox/recipients").json()[0] == first.model_dump(mode="json")
+    [row] = re.findall(rf'data-topic="{worker}">(.*?)</tr>', viewer.get("/outbox").text, re.S)
+    assert LEADER_DOWN in html.unescape(row)
+    assert f"<td>{first.waiting}</td>" in row
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    listed = CliRunner().invoke(cli_app, ["outbox", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.output)["recipients"][0]["topic"] == worker
+    table = CliRunner().invoke(cli_app, ["outbox"], env={"COLUMNS": "300"})
+    assert table.exit_code == 0, table.output
+    by_recipient = table.output.split("Outbox:")[0]  # printed before the rows' table
+    [line] = [line for line in by_recipient.splitlines() if worker in line]
+    assert LEADER_DOWN in line, line
+    assert f" {first.waiting} " in line, line
 
 
 def the_meeting_at_18_and_its_escalations_stuck(store: Store) -> list[str]:
