@@ -171,6 +171,11 @@ class Episode:
     # from then (`absence_started`). None: from this report's own start; and in a state
     # stored before.
     absence_began: datetime | None = None
+    # When the force that reported it reported the child missing again under a new report,
+    # this one still searched (its found report lost or never sent): a force does not
+    # report one absence twice, so the child had come back from it, unreported, before
+    # then (1.4; `ChildState.came_back`; `strategy.reported_again`). None: not so.
+    reported_again_at: datetime | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)
@@ -437,7 +442,7 @@ class ChildState:
         backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
 
-    def came_back(self) -> dict[str, datetime | None]:
+    def came_back(self, reported_again: bool = False) -> dict[str, datetime | None]:
         """When the child came back from each episode, as far as the hub knows: found, or
         returned by the host authority's word (8.4); or, one child being missing once at a
         time (1.4), back under another episode that began no earlier (missing again and
@@ -447,19 +452,28 @@ class ChildState:
         report, each return from when the hub heard of it at the latest (`returns`): a start
         typed ahead must not keep its data on, nor a return typed ahead end a later absence.
         A return at the very moment the episode began is no return from it (the next absence
-        may have begun then): the engine searches for the child under it, as `back_from`."""
+        may have begun then): the engine searches for the child under it, as `back_from`.
+        `reported_again`: the routing engine's absences, also back from a report whose own
+        force reported the child missing again (`Episode.reported_again_at`), before that
+        new report began: another absence's gradings and meetings are not the new one's.
+        Not for retention or the console's Still missing: no return was ever reported."""
         return {
             e.episode_id: e.clock_back
-            or min((b for b in self.returns(but=e.episode_id) if b > e.clock_started), default=None)
+            or min(
+                [b for b in self.returns(but=e.episode_id) if b > e.clock_started]
+                + ([e.reported_again_at] if reported_again and e.reported_again_at else []),
+                default=None,
+            )
             for e in self.episodes
         }
 
-    def missing_since(self) -> datetime | None:
+    def missing_since(self, reported_again: bool = False) -> datetime | None:
         """When the earliest episode the child may still be missing from began, no later
         than the hub read its report (`clock_started`, the console's order), or None. Stored
         with the state (ChildRecord.missing_since): the console's Still missing reads those
-        children alone, longest missing first, not the store's every state."""
-        back = self.came_back()
+        children alone, longest missing first, not the store's every state. `reported_again`:
+        as the routing engine counts absences (`came_back`)."""
+        back = self.came_back(reported_again)
         return min(
             (e.clock_started for e in self.episodes if back[e.episode_id] is None), default=None
         )
@@ -481,7 +495,7 @@ class ChildState:
         ]
         if not others:  # most children: `came_back` reads every episode against every other
             return False
-        back = self.came_back()
+        back = self.came_back(reported_again=True)
         return any(back[e.episode_id] is None for e in others)
 
     def earliest_return(self) -> datetime | None:

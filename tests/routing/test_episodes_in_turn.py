@@ -281,16 +281,18 @@ def test_5_15_a_refusal_read_after_the_child_went_again_owes_no_trusted_adult() 
 def test_7_22_a_grading_of_an_episode_whose_search_stopped_convenes_none_under_it(
     level: RiskLevel, cse: bool
 ) -> None:
-    """Missing again on day 20 under a new report, the search under the first stopped
-    (1.4); the police then grade the first episode high, or mark CSE on it (6.6, 7.16).
-    7.22's meetings are held "if the child has not returned": the grading is told, but no
-    first meeting of the first episode is brought forward or held at once. Never reported
-    located, the child may have been missing since the first report (a second force's
-    report of the same absence reads alike): the meeting brought forward is the second
-    report's, still searched (tests below)."""
+    """Missing again on day 20 under another force's new report, the search under the
+    first stopped (1.4); the police then grade the first episode high, or mark CSE on it
+    (6.6, 7.16). 7.22's meetings are held "if the child has not returned": the grading is
+    told, but no first meeting of the first episode is brought forward or held at once.
+    Never reported located, the child may have been missing since the first report (a
+    second force's report of the same absence): the meeting brought forward is the second
+    report's, still searched (tests below). The first force's own new report would be a
+    new absence (test_two_forces_one_absence)."""
     timeline = Timeline()
     timeline.receive(misper("EP-1"))
-    timeline.receive(misper("EP-2", at=START + timedelta(days=20)))
+    second = misper("EP-2", at=START + timedelta(days=20), reporting_force="thames-valley-police")
+    timeline.receive(second)
     update = risk_update(level, START + timedelta(days=20, hours=2), cse=cse)
     decisions = timeline.receive(update)
     assert told(decisions, "mct", "risk_level_changed")

@@ -625,3 +625,106 @@ def test_section_10_an_episode_exactly_90_days_before_counts_as_the_engine_count
         timeline.receive(found(f"EP-{n}", at=START + timedelta(days=days, hours=3)))
     assert told(timeline.decisions, "allocated_worker", REVIEW)
     assert _november(timeline).repeat_missing_children == 1
+
+
+# A force does not report one absence twice: the same force's new report, while its earlier
+# one is still open (the found report lost or never sent), is the child missing again, a new
+# absence with its own clock, day-one duties and first meeting (1.4, 7.18, 7.22).
+
+AGAIN = START + timedelta(days=20)
+
+
+def test_7_22_the_same_forces_new_report_while_its_first_is_open_owes_day_one_afresh() -> None:
+    """Missing at 10:00 on Wednesday, reported by Northamptonshire Police; its found report
+    never comes. On day 20 the same force reports the child missing under a new episode:
+    the child is missing again, and the worker is asked to inform the Service Manager and
+    prepare the Need to Know briefing for this absence, within 24 hours of its start (7.22).
+    Taken for the first absence carried on, neither was asked."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    decisions = timeline.receive(
+        misper("EP-2", at=AGAIN, reporting_force="Northamptonshire Police")
+    )
+    for action in _DAY_ONE:
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", AGAIN + timedelta(hours=24))
+
+
+def test_7_18_the_same_forces_new_report_convenes_its_own_meetings_from_its_start() -> None:
+    """As above: the new absence's 24-hour meeting (7.18) and 72-hour one (7.22) are convened
+    24 hours after it began, and its Service Manager's meeting is on its day 7. Carried on,
+    its 24-hour timer had fired weeks before, and the next meeting was day 28 of the first."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(AGAIN - timedelta(hours=1))
+    timeline.receive(misper("EP-2", at=AGAIN))
+    later = timeline.advance(AGAIN + timedelta(days=8))
+    [meeting] = _convened(later, "24-hour")
+    assert (meeting.episode_id, meeting.at) == ("EP-2", AGAIN + timedelta(hours=24))
+    [first] = _convened(later, "72-hour")
+    assert (first.episode_id, first.due) == ("EP-2", AGAIN + timedelta(hours=72))
+    [day_7] = told(later, "service_manager", "convene_strategy_meeting")
+    assert (day_7.episode_id, day_7.at) == ("EP-2", AGAIN + timedelta(days=7))
+
+
+def test_7_22_the_first_absences_grading_does_not_bring_the_new_absences_meeting_forward() -> None:
+    """The first report graded high, never found; the same force reports the child missing
+    again on day 20, graded medium: the new absence's first meeting is 7.22's within 72
+    hours, its chair told medium risk. Carried on, no first meeting was convened for it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    timeline.advance(AGAIN - timedelta(hours=1))
+    timeline.receive(misper("EP-2", at=AGAIN))
+    later = timeline.advance(AGAIN + timedelta(days=2))
+    [first] = [
+        d for d in later if d.action == "convene_strategy_meeting" and d.recipient == "team_manager"
+    ]
+    assert (first.episode_id, first.details["meeting"]) == ("EP-2", "72-hour")
+    assert first.details["high_risk"] is False
+
+
+def test_7_22_a_second_forces_carried_absence_reported_again_by_the_first_force_is_new() -> None:
+    """The first force reports the child at 10:00; a second force at 2 hours, taking the
+    search over as one absence. On day 20 the first force reports the child missing again:
+    it had reported that absence, so this is a new one, and day one's duties are asked for
+    it (7.22). Carried on from the second force's report, they were not."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(2))
+    decisions = timeline.receive(misper("EP-3", at=AGAIN))
+    for action in _DAY_ONE:
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-3", AGAIN + timedelta(hours=24))
+
+
+def test_7_18_the_same_forces_new_report_is_an_absence_of_its_own_in_the_repeat_window() -> None:
+    """Missing on day 0, its found report never sent; the same force reports the child
+    missing again on day 10 (found 3 hours later) and on day 20: three absences in 28 days,
+    the case review owed when the third began (7.18), and the forum told (7.28). Counted as
+    two (the first two one absence), neither was."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=START + timedelta(days=10)))
+    timeline.receive(found("EP-2", at=START + timedelta(days=10, hours=3)))
+    decisions = timeline.receive(misper("EP-3", at=AGAIN))
+    [review] = told(decisions, "allocated_worker", REVIEW)
+    assert (review.details["episodes"], review.details["window_days"]) == (3, 28)
+    assert _acted(decisions, "add_to_cse_and_missing_forum")
+
+
+@pytest.mark.parametrize(
+    ("level", "cse"), [(RiskLevel.HIGH, False), (RiskLevel.MEDIUM, True)], ids=["high", "cse"]
+)
+def test_7_22_a_grading_of_the_same_forces_first_report_brings_no_meeting_of_the_new_forward(
+    level: RiskLevel, cse: bool
+) -> None:
+    """The same force reports the child missing again on day 20; two hours later the police
+    grade the first report high, or mark CSE on it (7.16): the grading is told, but the
+    child came back from that absence, and the new absence's first meeting is not brought
+    forward by it (7.22). Read as one absence, the new report's was."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(misper("EP-2", at=AGAIN))
+    decisions = timeline.receive(risk_update(level, AGAIN + timedelta(hours=2), cse=cse))
+    assert told(decisions, "mct", "risk_level_changed")
+    assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []

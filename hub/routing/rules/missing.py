@@ -41,6 +41,7 @@ from hub.routing.rules.strategy import (
     asked_for_the_absence,
     carried_on,
     day_one,
+    reported_again,
     searched_until_now,
     significant_risk_meeting,
     significant_risk_meeting_held,
@@ -101,6 +102,14 @@ def on_misper_report(
     # 7.22: another force's report of this absence was searched until now: this one takes
     # its search over and carries on its meetings, counted from when the absence began.
     taken = None if came_back or adult_care_leaver(episode) else searched_until_now(state, episode)
+    # Unless this force reported that absence already: a force does not report one absence
+    # twice, so the child came back from it unreported and is missing in a new absence, with
+    # its own timers, day-one duties and first meeting (7.18, 7.22), and counted (7.18, 8.12).
+    again = [] if taken is None else reported_again(state, episode, taken, directory)
+    if again:
+        taken = None
+        for before in again:
+            state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
     if taken is not None:
         episode = replace(episode, absence_began=taken.absence_started)
         state = state.with_episode(episode)

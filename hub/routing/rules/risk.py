@@ -230,7 +230,7 @@ def _brought_forward_by_another(
         return True  # held under the report whose search this one took over: the absence's
     if not first_meeting_brought_forward_before(graded, directory.timescales):
         return False
-    back = state.came_back()
+    back = state.came_back(reported_again=True)
     return any(
         e.episode_id != graded.episode_id and back.get(e.episode_id) is None and _deemed_so(e, why)
         for e in state.episodes
@@ -281,7 +281,7 @@ def graded_before_the_search_was_taken_over(
     and is deemed high still (7.22), so the first meeting is brought forward under the new
     report, as had that grading come after it (`_searched_meeting_brought_forward`). Else
     the same grading set a 48-hour meeting or a 72-hour one by the order of the reports."""
-    back = state.came_back()
+    back = state.came_back(reported_again=True)
     # 7.17's meeting under a report of the absence when its search was taken over: still
     # owed (stood down just now, `found.missing_again`), past 24 hours or not, the child is
     # owed it under the report searched; held, the child had it, as had the grading come
@@ -327,7 +327,10 @@ def _searched_meeting_brought_forward(
     `significant_risk`: whether 7.17's meeting was owed under a report of the absence until
     its search was taken over just now (owed under the searched one, however late), and
     whether it was held (owed no second)."""
-    if _still_searched(graded) or state.came_back().get(graded.episode_id) is not None:
+    if (
+        _still_searched(graded)
+        or state.came_back(reported_again=True).get(graded.episode_id) is not None
+    ):
         return state  # its own meetings brought forward (or none: the child is back)
     searched = [e for e in state.episodes if _still_searched(e)]  # not the graded one
     if not searched:
@@ -341,7 +344,7 @@ def _searched_meeting_brought_forward(
     # "until located": not located since the first report began, the child has been missing
     # since then, not since a later force's report of it (as the console's Still missing
     # counts it: `ChildState.missing_since`).
-    since = state.missing_since() or episode.clock_started
+    since = state.missing_since(reported_again=True) or episode.clock_started
     ctx = Context(directory, at, cause, episode)
     ts = directory.timescales
     before_24h = at < since + timedelta(hours=ts.first_strategy_meeting_hours)
@@ -366,7 +369,7 @@ def _first_meeting_held(
     """7.22's first meeting, within 48 hours or held at once, was held for this absence:
     under the report searched, or another of the absence begun no later (the search of
     which it took over), the child not back since (`ChildState.came_back`); but `but`'s."""
-    back = state.came_back()
+    back = state.came_back(reported_again=True)
     return any(
         _first_meeting_owed(e, hours, held=True)
         for e in state.episodes

@@ -14,7 +14,12 @@ from dateutil.relativedelta import relativedelta
 from hub.contracts.actions import Action
 from hub.contracts.events import ADULT_AGE, age_on
 from hub.routing.context import Context
-from hub.routing.directory import SEVEN_EIGHTEEN_MEETING_HOURS, FirstStrategyMeeting, Timescales
+from hub.routing.directory import (
+    SEVEN_EIGHTEEN_MEETING_HOURS,
+    Directory,
+    FirstStrategyMeeting,
+    Timescales,
+)
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
@@ -118,6 +123,44 @@ def searched_until_now(state: ChildState, episode: Episode) -> Episode | None:
     return max(searched, key=lambda e: e.clock_started, default=None)
 
 
+def reported_again(
+    state: ChildState, episode: Episode, searched: Episode, directory: Directory
+) -> list[Episode]:
+    """The reports of the absence `searched` is searched under (begun with it, or carried
+    on from the report that began it: `ChildState.absence_start`), the child not back
+    since, if one of them was made by the force that reports `episode`: a force does not
+    report one absence twice. Its earlier report was never closed (its found report lost or
+    never sent), and the child, missing again, is missing in a new absence (1.4), with its
+    own timers, day-one duties and first meeting (7.18, 7.22), and counted as an absence of
+    its own (7.18, 7.19, 7.28, 8.12). So too after a second force carried that absence on:
+    the first force reporting again is a new absence. Empty: another force's report of the
+    same absence (or a force the directory does not know: it cannot be told from another),
+    which carries it on (`carried_on`)."""
+    force = reporting_force(episode, directory)
+    if force is None:
+        return []
+    began, back = state.absence_start(searched), state.came_back(reported_again=True)
+    reports = [
+        e
+        for e in state.episodes
+        if e.episode_id != episode.episode_id
+        and back[e.episode_id] is None
+        and e.clock_started <= searched.clock_started
+        and state.absence_start(e) == began
+    ]
+    if any(reporting_force(e, directory) == force for e in reports):
+        return reports
+    return []
+
+
+def reporting_force(episode: Episode, directory: Directory) -> str | None:
+    """The force the report was made to, by its directory code (a name, an alias or a code
+    are one force); none named, the home force (the report's contract). None: a force the
+    directory does not know."""
+    named = episode.report.reporting_force
+    return directory.resolve_force(named) if named else directory.home_police_force
+
+
 def carried_on(state: ChildState, taken: Episode, ctx: Context) -> tuple[Timer, ...]:
     """7.22 counts "from the start of the missing episode", one episode however many forces
     report it: the report taking the search over carries on the timers of the one searched
@@ -144,7 +187,7 @@ def carried_on(state: ChildState, taken: Episode, ctx: Context) -> tuple[Timer, 
 def of_the_absence(state: ChildState, searched: Episode) -> list[Episode]:
     """The reports of the absence `searched` is searched under: it, and those begun no
     later, the child not back since (`ChildState.came_back`)."""
-    back = state.came_back()
+    back = state.came_back(reported_again=True)
     return [
         e
         for e in state.episodes
@@ -204,7 +247,7 @@ def six_eight_notice(ctx: Context, action: str, owed_from: datetime) -> None:
 def significant_risk_meeting_held(state: ChildState, searched: Episode) -> bool:
     """7.17's meeting was held for the absence `searched` is searched under: under it, or
     another report of it begun no later, the child not back since (`ChildState.came_back`)."""
-    back = state.came_back()
+    back = state.came_back(reported_again=True)
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
         and d.meeting == SIGNIFICANT_RISK_MEETING
