@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -82,6 +82,13 @@ class HubMetrics:
             registry=r,
         )
         self.timers_fired = Counter("hub_timers_fired", "timers fired", registry=r)
+        # Set by the scheduler (hub.scheduler): 0 in a process without one, or not waiting.
+        self.timers_waiting = Gauge(
+            "hub_timers_waiting_seconds",
+            "how long the timers have waited for the broker (no escalation sent meanwhile); "
+            "0 when not waiting",
+            registry=r,
+        )
 
     def batch_applied(self, result: BatchResult, seconds: float) -> None:
         for outcome in BATCH_OUTCOMES:

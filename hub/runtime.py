@@ -122,10 +122,19 @@ class Hub:
             )
         roles = self.settings.roles
         instance = instance_name()
+        # Made before the heartbeat, which says whether its timers wait for the broker.
+        scheduler = parts.scheduler() if "scheduler" in roles else None
         await asyncio.to_thread(beat, store, instance, roles)  # alive before "hub started"
         self.tasks.append(
             asyncio.create_task(
-                keep_beating(store, instance, roles, self.stop_event), name="heartbeat"
+                keep_beating(
+                    store,
+                    instance,
+                    roles,
+                    self.stop_event,
+                    (lambda: scheduler.waiting) if scheduler is not None else lambda: None,
+                ),
+                name="heartbeat",
             )
         )
         if "relay" in roles:
@@ -142,8 +151,7 @@ class Hub:
                 self.listener = asyncio.create_task(
                     listen(self.settings.database_url, relay.wake, self.stop_event)
                 )
-        if "scheduler" in roles:
-            scheduler = parts.scheduler()
+        if scheduler is not None:
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop_event), name="scheduler"))
             retention = parts.retention()
             self.tasks.append(asyncio.create_task(retention.run(self.stop_event), name="retention"))

@@ -19,6 +19,12 @@ from hub.kafka.offsets import InboundOffsets
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
 from hub.routing.directory import Directory
+from hub.service.heartbeat import (
+    BACKLOG_UNAPPLIED,
+    BROKER_UNANSWERING,
+    REFUSED,
+    TimersWaiting,
+)
 from hub.service.timers import HOLD, fire_due_timers, next_due
 from hub.settings import RetentionSettings
 from hub.store.retention import apply_retention
@@ -73,6 +79,11 @@ class Scheduler:
         self.check_every_seconds = check_every_seconds
         self.checked_at = float("-inf")
         self.quiet_until: datetime | None = None  # the hub's clock: nothing due before it
+        # Set while the timers wait for the broker: no escalation is sent meanwhile, and ops
+        # must tell that from a stuck scheduler (the heartbeat writes it, the metric says it).
+        self.waiting: TimersWaiting | None = None
+        if metrics is not None:
+            metrics.timers_waiting.set_function(self.waiting_seconds)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -135,13 +146,28 @@ class Scheduler:
             log.warning(
                 "timers wait: the broker does not answer", extra={"failure": type(error).__name__}
             )
+            self._wait(BROKER_UNANSWERING)
             return True
         self.checked_at = loop.time()
         # Answering, it may be back from an outage no round asked it about (nothing fell
         # due), or just thawed: what it held is published, not yet applied (the consumer
         # rejoining its group), and an answer sent in time (6.7) or a found report (7.18)
         # would be read after the timer it ends. Waited for, bounded, as after any outage.
-        return not reading.has_applied(reading.published)
+        if reading.has_applied(reading.published):
+            return False
+        self._wait(BACKLOG_UNAPPLIED)
+        return True
+
+    def _wait(self, reason: str) -> None:
+        """The timers wait (again) for `reason`, since the wait began."""
+        since = datetime.now(UTC) if self.waiting is None else self.waiting.since
+        self.waiting = TimersWaiting(reason, since)
+
+    def waiting_seconds(self) -> float:
+        """How long the timers have waited for the broker; 0 when they do not."""
+        if self.waiting is None:
+            return 0.0
+        return max((datetime.now(UTC) - self.waiting.since).total_seconds(), 0.0)
 
     async def _backlog_applied(self, stop: asyncio.Event) -> None:
         """Wait until the inbound records published so far are applied. A timer fired
@@ -150,6 +176,26 @@ class Scheduler:
         child found meanwhile called to a strategy meeting."""
         if self.inbound is None:
             return
+        if self.waiting is None:
+            # Until the first reading says otherwise (it may take a client's timeout to fail
+            # against a frozen broker): a start, or a round that failed, waits for what the
+            # broker holds.
+            self._wait(BACKLOG_UNAPPLIED)
+        try:
+            await self._until_backlog_applied(stop)
+        finally:
+            if self.waiting is not None and self.waiting_seconds() >= 1:
+                log.info(
+                    "timers no longer wait for the broker",
+                    extra={
+                        "waited_s": round(self.waiting_seconds()),
+                        "reason": self.waiting.reason,
+                    },
+                )
+            self.waiting = None
+
+    async def _until_backlog_applied(self, stop: asyncio.Event) -> None:
+        assert self.inbound is not None
         loop = asyncio.get_running_loop()
         # Counted from the first reading: the broker may still be out (0: not waiting at all).
         deadline = loop.time() if self.catch_up_seconds == 0 else None
@@ -163,9 +209,12 @@ class Scheduler:
                 self.checked_at = loop.time()
                 if reading.has_applied(published):
                     return
+                self._wait(BACKLOG_UNAPPLIED)
             except (KafkaError, OSError, TimeoutError) as error:  # the coordinator loading
                 failure = type(error).__name__
-                if deadline is None and not an_outage(error):  # refused: waited for, bounded
+                outage = an_outage(error)
+                self._wait(BROKER_UNANSWERING if outage else REFUSED)
+                if deadline is None and not outage:  # refused: waited for, bounded
                     deadline = loop.time() + self.catch_up_seconds
             # While the inbound topics cannot be read (the broker out) nothing fires: the
             # timers stay pending, the picture they would be decided on is stale.

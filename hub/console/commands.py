@@ -13,7 +13,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -439,9 +439,12 @@ def timers_command(
     as_json: Json = False,
 ) -> None:
     """Timers that failed to fire (a bug, logged with its type and line): each is a
-    protocol deadline not yet acted on. Fix the cause, then --retry fires them."""
+    protocol deadline not yet acted on. Fix the cause, then --retry fires them. Says first
+    whether the scheduler's timers wait for the broker, and since when."""
     from hub.console.actions import retry_failed_timers
+    from hub.console.health import store_figures, waiting_check
     from hub.console.views import failed_timers
+    from hub.service.heartbeat import timers_waiting
 
     with _parts() as parts:
         if retry:
@@ -449,10 +452,16 @@ def timers_command(
             typer.echo(f"set pending again: {retried}")
             return
         with parts.sessions() as session:
+            due = store_figures(session, parts.clock.now()).timers_due  # first: read-only
+            waiting = timers_waiting(session)
             failed = failed_timers(session)
+        zone = ZoneInfo(parts.directory.timezone)
     if as_json:
         _json([f.model_dump(mode="json") for f in failed])
         return
+    if waiting is not None:
+        check, _ = waiting_check(waiting, due, zone, datetime.now(UTC))
+        typer.echo(f"{check.detail}.")
     table = Table(title=f"Timers failed: {len(failed)}")
     for column in ("due", "failed", "timer", "para", "episode", "child"):
         table.add_column(column)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,6 +58,7 @@ async def health_of(console: Console) -> Health:
         settings.group_id,
         console.clock.now(),
         settings.topic_prefix,
+        ZoneInfo(console.directory.timezone),
     )
 
 

@@ -1,27 +1,52 @@
 """Is the hub well: can it reach its database and its broker, how far behind is the
-consumer, how much is waiting in the outbox, how many timers are due. Read at the edge (the
-web page, /metrics, `hub health`), each check with a time limit so a dead broker is
-reported, not waited for."""
+consumer, how much is waiting in the outbox, how many timers are due and whether they wait
+for the broker. Read at the edge (the web page, /metrics, `hub timers`), each check with a
+time limit so a dead broker is reported, not waited for."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.console.when import how_long
 from hub.errors import failure_of
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.offsets import inbound_offsets
-from hub.service.heartbeat import live_roles
+from hub.service.heartbeat import (
+    BACKLOG_UNAPPLIED,
+    BROKER_UNANSWERING,
+    REFUSED,
+    TimersWaiting,
+    live_roles,
+    timers_waiting,
+)
 from hub.service.rerouting import HELD
 from hub.settings import ROLES
 from hub.store.database import READ_ONLY, count_rows
 from hub.store.models import OutboxMessage, RejectedMessage, RoutingDecision, TimerRecord
 
 CHECK_SECONDS = 5.0
+UTC_ZONE = ZoneInfo("UTC")
+# Timers held back for the broker longer than this: escalations owed for missing children
+# are not being sent, and ops must act (a backlog after a start drains well within it).
+WAITING_TOO_LONG = timedelta(minutes=3)
+# What the timers wait for, and until when (hub.scheduler).
+WAITING_FOR = {
+    BROKER_UNANSWERING: ("for the broker", "until it answers"),
+    BACKLOG_UNAPPLIED: (
+        "for the inbound records the broker holds to be applied",
+        "until they are (at most HUB_SCHEDULER_CATCH_UP_SECONDS)",
+    ),
+    REFUSED: (
+        "for the broker, which refuses the hub's reading of its group",
+        "until it allows it (at most HUB_SCHEDULER_CATCH_UP_SECONDS)",
+    ),
+}
 
 
 class Check(BaseModel):
@@ -39,11 +64,23 @@ class StoreFigures(BaseModel):
     unroutable: int = 0  # duties held for a party the directory does not know
 
 
+class TimersWait(BaseModel):
+    """The scheduler's timers held back for the broker (hub.scheduler): no escalation is
+    sent meanwhile."""
+
+    reason: str  # broker_unanswering, backlog_unapplied or refused
+    since: datetime  # wall clock
+    seconds: float
+
+
 class Health(BaseModel):
     ok: bool
     database: Check
     broker: Check
     hub: Check  # a `hub run` is alive for every role (hub.service.heartbeat)
+    # Whether the timers fire or wait for the broker, and since when
+    timers: Check = Check(ok=True, detail="not waiting")
+    timers_waiting: TimersWait | None = None
     consumer_lag: int | None  # records on the inbound topics not yet applied
     lag_by_topic: dict[str, int]
     figures: StoreFigures
@@ -72,6 +109,26 @@ async def consumer_lag(kafka: KafkaConnection, group_id: str, prefix: str = "") 
     return (await inbound_offsets(kafka, group_id, prefix)).lag_by_topic()
 
 
+def waiting_check(
+    waiting: TimersWaiting | None, due: int, zone: ZoneInfo, wall: datetime
+) -> tuple[Check, TimersWait | None]:
+    """Whether the timers wait for the broker, in plain words: since when, how many are due,
+    what is not sent meanwhile. Not well once they have waited WAITING_TOO_LONG."""
+    if waiting is None:
+        return Check(ok=True, detail="not waiting"), None
+    what, until = WAITING_FOR.get(waiting.reason, ("for the broker", "until it answers"))
+    here = waiting.since.astimezone(zone)
+    same_day = here.date() == wall.astimezone(zone).date()
+    at = f"{here:%H:%M %Z}" if same_day else f"{here:%a %d %b %H:%M %Z}"
+    waited = max(wall - waiting.since, timedelta(0))
+    detail = (
+        f"Timers waiting {what} since {at} (for {how_long(waited)}; {due} due): "
+        f"escalations are not sent {until}"
+    )
+    found = TimersWait(reason=waiting.reason, since=waiting.since, seconds=waited.total_seconds())
+    return Check(ok=waited <= WAITING_TOO_LONG, detail=detail), found
+
+
 def running(live: dict[str, datetime]) -> Check:
     """Whether every role has a live `hub run`: with none, nothing is applied or sent, and a
     quiet store would otherwise look like all well."""
@@ -87,16 +144,21 @@ async def health(
     group_id: str,
     now: datetime,
     prefix: str = "",
+    zone: ZoneInfo = UTC_ZONE,
 ) -> Health:
-    def read_store() -> tuple[StoreFigures, dict[str, datetime]]:
-        with sessions() as session:  # one connection for both
-            return store_figures(session, now), live_roles(session)
+    """`now`: the hub's clock, for the timers due; `zone`: the deployment's, for times."""
+
+    def read_store() -> tuple[StoreFigures, dict[str, datetime], TimersWaiting | None]:
+        with sessions() as session:  # one connection for all
+            return store_figures(session, now), live_roles(session), timers_waiting(session)
 
     figures, database = StoreFigures(), Check(ok=True, detail="reachable")
     hub = Check(ok=False, detail="not known: the database cannot be read")
+    timers, waiting = Check(ok=False, detail="not known: the database cannot be read"), None
     try:
-        figures, live = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
+        figures, live, wait = await asyncio.wait_for(asyncio.to_thread(read_store), CHECK_SECONDS)
         hub = running(live)
+        timers, waiting = waiting_check(wait, figures.timers_due, zone, datetime.now(UTC))
     except Exception as error:  # reported, never raised: this is the page that says so
         database = Check(ok=False, detail=failure_of(error))
     lag: dict[str, int] = {}
@@ -108,10 +170,12 @@ async def health(
             ok=False, detail=f"unreachable at {kafka.bootstrap} ({type(error).__name__})"
         )
     return Health(
-        ok=database.ok and broker.ok and hub.ok,
+        ok=database.ok and broker.ok and hub.ok and timers.ok,
         database=database,
         broker=broker,
         hub=hub,
+        timers=timers,
+        timers_waiting=waiting,
         consumer_lag=sum(lag.values()) if broker.ok else None,
         lag_by_topic=lag,
         figures=figures,

@@ -43,6 +43,13 @@ def router() -> APIRouter:
             "timers that failed to fire, waiting for ops",
             figures.timers_failed,
         )
+        waiting = found.timers_waiting
+        gauge(
+            "hub_timers_waiting_seconds",
+            "how long a live scheduler's timers have waited for the broker (no escalation "
+            "sent meanwhile); 0 when not waiting",
+            waiting.seconds if waiting is not None else 0.0,
+        )
         gauge("hub_refused_open", "refused or dead-lettered messages open", figures.refused_open)
         gauge("hub_held", "messages held for the event they depend on", figures.held)
         gauge(

@@ -1,6 +1,7 @@
 """Each `hub run` says, every few seconds, that it is alive and what it runs; health reads
-which roles have a live process. Wall-clock time, not the hub's clock: a scenario clock
-must not make a dead process look alive."""
+which roles have a live process, and whether the scheduler's timers wait for the broker.
+Wall-clock time, not the hub's clock: a scenario clock must not make a dead process look
+alive."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -24,23 +26,45 @@ log = logging.getLogger(__name__)
 EVERY = timedelta(seconds=5)
 STALE_AFTER = timedelta(seconds=30)  # six beats missed: the process is gone or stuck
 
+# Why the timers wait, as the scheduler (hub.scheduler) says it in its heartbeat row, for the
+# console's health page: the broker out, or answering with records not yet applied, or
+# refusing the hub's reading (waited for at most HUB_SCHEDULER_CATCH_UP_SECONDS).
+BROKER_UNANSWERING = "broker_unanswering"
+BACKLOG_UNAPPLIED = "backlog_unapplied"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class TimersWaiting:
+    """The timers held back for the broker: why, and since when. Wall-clock time, as the
+    heartbeat's: a scenario clock must not make a long wait look short."""
+
+    reason: str
+    since: datetime
+
 
 def instance_name() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def beat(sessions: sessionmaker[Session], instance: str, roles: Collection[str]) -> None:
+def beat(
+    sessions: sessionmaker[Session],
+    instance: str,
+    roles: Collection[str],
+    waiting: TimersWaiting | None = None,
+) -> None:
+    """Alive now; `waiting`: the scheduler's timers waiting for the broker, if they are."""
     now = datetime.now(UTC)
+    since, reason = (waiting.since, waiting.reason) if waiting is not None else (None, None)
     with sessions.begin() as session:
         row = session.get(HubProcess, instance)
         if row is None:
-            session.add(
-                HubProcess(
-                    instance=instance, roles=",".join(sorted(roles)), started_at=now, last_seen=now
-                )
+            row = HubProcess(
+                instance=instance, roles=",".join(sorted(roles)), started_at=now, last_seen=now
             )
-        else:
-            row.last_seen = now
+            session.add(row)
+        row.last_seen = now
+        row.timers_waiting_since, row.timers_waiting_reason = since, reason
 
 
 def leave(sessions: sessionmaker[Session], instance: str) -> None:
@@ -50,11 +74,16 @@ def leave(sessions: sessionmaker[Session], instance: str) -> None:
 
 
 async def keep_beating(
-    sessions: sessionmaker[Session], instance: str, roles: Collection[str], stop: asyncio.Event
+    sessions: sessionmaker[Session],
+    instance: str,
+    roles: Collection[str],
+    stop: asyncio.Event,
+    waiting: Callable[[], TimersWaiting | None] = lambda: None,
 ) -> None:
+    """`waiting`: the scheduler's state in this process, read at each beat."""
     while not stop.is_set():
         try:
-            await asyncio.to_thread(beat, sessions, instance, roles)
+            await asyncio.to_thread(beat, sessions, instance, roles, waiting())
         except Exception as error:  # the database down: health will say so; keep trying
             log.warning("heartbeat not written", extra={"failure": failure_of(error)})
         with contextlib.suppress(TimeoutError):
@@ -75,3 +104,18 @@ def live_roles(session: Session, now: datetime | None = None) -> dict[str, datet
         for role in roles.split(","):
             found[role] = max(found.get(role, seen), seen)
     return found
+
+
+def timers_waiting(session: Session, now: datetime | None = None) -> TimersWaiting | None:
+    """Whether a live scheduler's timers wait for the broker: the longest wait among them
+    (a process stopped or gone says nothing: `live_roles` says it is gone)."""
+    since = (now or datetime.now(UTC)) - STALE_AFTER
+    row = session.execute(
+        select(HubProcess.timers_waiting_reason, HubProcess.timers_waiting_since)
+        .where(HubProcess.last_seen >= since, HubProcess.timers_waiting_since.is_not(None))
+        .order_by(HubProcess.timers_waiting_since)
+        .limit(1)
+    ).first()
+    if row is None or row.timers_waiting_since is None:
+        return None
+    return TimersWaiting(row.timers_waiting_reason or "", row.timers_waiting_since)

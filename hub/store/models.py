@@ -321,3 +321,7 @@ class HubProcess(Base):
     roles: Mapped[str] = mapped_column(String(64))  # consumer,relay,scheduler
     started_at: Mapped[datetime]
     last_seen: Mapped[datetime] = mapped_column(Stamp(), index=True)
+    # The scheduler's timers waiting for the broker (hub.scheduler.TimersWaiting): since
+    # when (wall clock) and why, so the console can tell a wait from a stuck scheduler.
+    timers_waiting_since: Mapped[datetime | None] = mapped_column(Stamp(), default=None)
+    timers_waiting_reason: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -80,11 +80,13 @@ async def test_the_running_hub_exports_what_it_applied_sent_fired_and_still_owes
     assert count_of(before, "hub_outbox_backlog") == 0
     assert count_of(before, "hub_outbox_oldest_pending_seconds") == 0
     assert count_of(before, "hub_timers_due") == 0
+    assert ("hub_timers_waiting_seconds", ()) in before  # the start's catch-up, perhaps
     assert count_of(before, "hub_batch_apply_seconds_count") >= 1
     # FastStream's own figures, from its middleware on the same registry
     assert any(name.startswith("faststream_received_messages") for name, _ in before)
 
     assert count_of(later, "hub_timers_fired_total") >= 1
+    assert count_of(later, "hub_timers_waiting_seconds") == 0  # fired: not waiting
     sent = sum(value for (name, _), value in later.items() if name == "hub_outbox_sent_total")
     assert sent == sent_rows
     assert count_of(later, "hub_notification_delivery_seconds_count") == sent_rows

@@ -353,3 +353,38 @@ def test_a_wrong_earliest_return_is_mended_by_fill_derived(
     found = example("05-found-report")["data"]["found_at"]
     assert returned == {"CF-1": None, "CF-2": datetime.fromisoformat(found)}
     assert "0 mended" in again.output
+
+
+def test_0022_adds_and_removes_the_schedulers_wait_on_its_heartbeat_row(
+    database_url: str,
+) -> None:
+    """The scheduler's heartbeat row says whether its timers wait for the broker, and since
+    when: the upgrade adds both columns to the rows already there (a running hub's), empty
+    (not waiting); the downgrade takes them away and keeps the rows."""
+    config = alembic_config(database_url)
+    command.downgrade(config, "base")
+    command.upgrade(config, "0021")
+    engine = make_engine(database_url)
+    seen = datetime(2026, 12, 6, 14, 2, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO hub_processes (instance, roles, started_at, last_seen) "
+                "VALUES ('host:1:a', 'scheduler', :at, :at)"
+            ),
+            {"at": seen},
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        upgraded = connection.execute(
+            sa.text("SELECT timers_waiting_since, timers_waiting_reason FROM hub_processes")
+        ).one()
+    command.downgrade(config, "0021")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("hub_processes")}
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT instance FROM hub_processes")).scalar_one()
+    command.upgrade(config, "head")
+    engine.dispose()
+    assert tuple(upgraded) == (None, None)
+    assert columns == {"instance", "roles", "started_at", "last_seen"}
+    assert kept == "host:1:a"
