@@ -20,17 +20,24 @@ from pydantic import BaseModel
 
 from hub.contracts.events import (
     CrossBorderNotice,
+    DutyAcknowledged,
+    DutyCompleted,
+    EpisodeClosed,
+    FoundReport,
     MashRating,
     MisperReport,
+    PreventionInterviewCompleted,
     ReturnInterviewResult,
     RiskDisagreementRaised,
+    RiskUpdate,
+    StrategyMeetingHeld,
 )
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Agency as DisagreeingAgency
 from hub.contracts.vocabulary import Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
-from hub.routing.facts import ChildState
+from hub.routing.facts import ChildState, Episode
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -193,8 +200,9 @@ def placing_problems(
     """A return interview another authority reports as the placing authority (8.10) is
     taken from the authority the child's MISPER report names as responsible for it, and
     from no other: its result discharges the MCT's duty and stops the 72-hour chase (5.12).
-    An episode not yet known is the engine's to hold; a responsible authority the directory
-    does not know cannot be checked, so the claim is refused and the duty stays owed."""
+    An episode not yet known, and a sender no party to it, are held (`stranger_problem`); a
+    responsible authority the directory does not know cannot be checked, so the claim is
+    refused and the duty stays owed."""
     if not (
         isinstance(body, ReturnInterviewResult)
         and body.interviewer is Interviewer.PLACING_AUTHORITY
@@ -226,6 +234,96 @@ def placing_problems(
     ]
 
 
+# What a sender that is no party to an episode is told of it, whether the hub has the episode,
+# has had it (retired), or has never heard of it: true in each case.
+NOT_A_PARTY = Problem(
+    "data.episode_id", "the hub has no MISPER report for this episode that names the sending agency"
+)
+# About an episode the hub must have: held until its MISPER report comes (the engine's
+# `reported_episode`). A MISPER report and a cross-border notice are taken without one.
+_ABOUT_AN_EPISODE = (
+    RiskUpdate,
+    RiskDisagreementRaised,
+    FoundReport,
+    PreventionInterviewCompleted,
+    ReturnInterviewResult,
+    DutyAcknowledged,
+    DutyCompleted,
+    StrategyMeetingHeld,
+    EpisodeClosed,
+)
+_ANSWERS = (DutyAcknowledged, DutyCompleted, StrategyMeetingHeld, EpisodeClosed)
+
+
+def stranger_problem(
+    body: BaseModel, sender: str, state_of: Callable[[], ChildState], directory: Directory
+) -> Problem | None:
+    """Why a message from an agency that is no party to the episode it names is held, as one
+    about an episode the hub has never heard of is: the existence of a child's missing
+    episode is personal data, and the refusal goes back to the sender (DESIGN.md: each
+    recipient is sent what its duty needs). Told at once that a notification is not one of
+    the episode's, that it has no standing (6.7, 7.24, 8.10), or that the episode was
+    retired, a stranger would learn the child has an episode by trying ids; told nothing
+    until the hold expires, with the same reason, it learns nothing. Held, it is tried again
+    whenever the child's record changes, and applied should the sender become a party.
+
+    The home authority, its areas and the home police force are parties to every episode
+    of the hub, and are told precisely. Of a retired episode the hub no longer knows who
+    else was a party (docs/retention.md): any other sender is told as a stranger. Answers
+    (issue 14), a risk disagreement from an authority (6.7) and a placing authority's return
+    interview (8.10) are taken from parties only. A risk update, found report or prevention
+    interview about an episode the hub has is taken from any force, as before
+    (docs/security.md: not yet checked)."""
+    if not isinstance(body, _ABOUT_AN_EPISODE) or _ours(sender, directory):
+        return None
+    state = state_of()
+    episode = state.episode(body.episode_id)
+    if episode is None:
+        notice = state.notice(body.episode_id)
+        # An answer to a duty a cross-border notice led to before its MISPER report (8.4,
+        # 8.9) is the engine's to apply, from the agency the duty is owed to.
+        if (
+            notice is not None
+            and isinstance(body, _ANSWERS)
+            and sender in {duty.authority for duty in notice.duties}
+        ):
+            return None
+        return NOT_A_PARTY  # never heard of, retired, or a notice owing the sender nothing
+    if isinstance(body, RiskDisagreementRaised):
+        agency = agency_of(directory, sender)
+        if agency is None or agency.kind is not Sender.AUTHORITY:
+            return None  # a force's, which the hub does not yet tie to the child
+    elif not isinstance(body, (*_ANSWERS, ReturnInterviewResult)):
+        return None
+    return None if _party(episode, sender, directory) else NOT_A_PARTY
+
+
+def _ours(sender: str, directory: Directory) -> bool:
+    return (
+        sender in (directory.home_authority, directory.home_police_force)
+        or sender in directory.home_areas
+    )
+
+
+def _party(episode: Episode, sender: str, directory: Directory) -> bool:
+    """Whether the sender knows of the episode from the hub or the report: its reporting
+    force, the placing and host authorities it names and the host's force (8.3, 8.4, 8.10),
+    or an agency some duty of the episode is owed to. A name the directory does not know
+    (misspelt, say) may be the sender, as for `standing_problems`."""
+    report = episode.report
+    named = [
+        directory.resolve_authority(name)
+        for name in (episode.responsible_authority, report.residence_authority)
+    ]
+    if any(resolution.standing is Standing.UNKNOWN for resolution in named):
+        return True
+    authorities = {code for resolution in named for code in resolution.codes}
+    forces = {directory.resolve_force(report.reporting_force)}
+    forces |= {directory.force_of(resolution) for resolution in named}
+    owed = {duty.authority for duty in episode.duties}
+    return sender in authorities | forces | owed
+
+
 def standing_problems(
     body: BaseModel, sender: str, state_of: Callable[[], ChildState], directory: Directory
 ) -> list[Problem]:
@@ -233,8 +331,9 @@ def standing_problems(
     or host authority, as its MISPER report names them, and from no other: the refusal goes
     back to the sender, and one from an authority with no standing for the child must tell
     it nothing of the episode (its `raised_at` tried either side of when the child went
-    missing or was found). An episode not yet known is the engine's to hold, and this is
-    asked again when it is released."""
+    missing or was found). An episode not yet known, and an authority no party to the
+    episode, are held before this is asked (`stranger_problem`), and it is asked again when
+    the record is released."""
     if not isinstance(body, RiskDisagreementRaised):
         return []
     agency = agency_of(directory, sender)

@@ -25,6 +25,7 @@ from hub.access.senders import (
     origin_problems,
     placing_problems,
     standing_problems,
+    stranger_problem,
 )
 from hub.contracts.envelope import ParsedEvent, from_kafka
 from hub.contracts.problems import BadMessage, Problem
@@ -146,11 +147,18 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         return BatchResult(rejected=1)
     if arrived.sender is not None:  # who sent it is known from the topic alone
         state_of = partial(batch.state_of, event.key)
-        problems = (
-            origin_problems(contract, event.source, event.body, arrived.sender, batch.directory)
-            or placing_problems(event.body, arrived.sender, state_of, batch.directory)
-            or standing_problems(event.body, arrived.sender, state_of, batch.directory)
+        problems = origin_problems(
+            contract, event.source, event.body, arrived.sender, batch.directory
         )
+        if not problems:
+            # Before anything is read of the episode: a sender that is no party to it is
+            # told nothing of it, held as if the hub had never heard of it.
+            stranger = stranger_problem(event.body, arrived.sender, state_of, batch.directory)
+            if stranger is not None:
+                return _hold(batch, record, stranger, f"{arrived.sender}:{event.event_id}", held)
+            problems = placing_problems(
+                event.body, arrived.sender, state_of, batch.directory
+            ) or standing_problems(event.body, arrived.sender, state_of, batch.directory)
         if problems:
             reject(batch, record, "wrong_sender", problems, event.event_id, held)
             return BatchResult(rejected=1)
@@ -179,17 +187,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     except ProtocolViolation as violation:
         problem = Problem(violation.field, violation.reason)
         if violation.awaiting:
-            if held is None:
-                row = stored(record, "awaiting_predecessor", [problem], event.event_id, now, "held")
-                batch.writes.hold(row, record.key or b"")
-            elif held.status != "held":
-                # A refusal replayed that still waits (a found report whose MISPER report
-                # came after its hold expired, say, replayed before it came): held again,
-                # from now, so the event it waits for releases it. Left an open refusal,
-                # the replay said "held" and nothing would ever apply it.
-                held.kind, held.status, held.received_at = "awaiting_predecessor", "held", now
-                held.problems = [{"field": problem.field, "reason": problem.reason}]
-            return BatchResult(held=1)
+            return _hold(batch, record, problem, event.event_id, held)
         reject(batch, record, "protocol_violation", [problem], event.event_id, held)
         return BatchResult(rejected=1)
     batch.writes.event(
@@ -215,6 +213,27 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
     if record.key is not None and batch.held_of(record.key):  # they see this one in writes
         applied.add(release_held(batch, record.key))
     return applied
+
+
+def _hold(
+    batch: Batch,
+    record: Record,
+    problem: Problem,
+    event_id: str | None,
+    held: RejectedMessage | None,
+) -> BatchResult:
+    """Held until the event it waits for is applied, or refused when the hold expires."""
+    if held is None:
+        row = stored(record, "awaiting_predecessor", [problem], event_id, batch.now, "held")
+        batch.writes.hold(row, record.key or b"")
+    elif held.status != "held":
+        # A refusal replayed that still waits (a found report whose MISPER report came
+        # after its hold expired, say, replayed before it came): held again, from now, so
+        # the event it waits for releases it. Left an open refusal, the replay said "held"
+        # and nothing would ever apply it.
+        held.kind, held.status, held.received_at = "awaiting_predecessor", "held", batch.now
+        held.problems = [{"field": problem.field, "reason": problem.reason}]
+    return BatchResult(held=1)
 
 
 def release_held(batch: Batch, child_key: bytes) -> BatchResult:

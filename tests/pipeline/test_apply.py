@@ -140,28 +140,51 @@ def test_a_report_on_a_forces_own_topic_naming_no_force_was_made_to_that_force(
     assert "reporting_force" not in stored.body or stored.body["reporting_force"] is None
 
 
+def placing_interview_from(authority: str) -> list[Record]:
+    """The child reported missing and found, then `authority`, on its own topic, saying it
+    interviewed the child as its placing authority (8.10). The report names the home
+    authority as responsible for the child, and Luton as where it lives."""
+    interview = example("07-return-interview")
+    interview["source"] = f"/la/{authority}/cs"
+    interview["data"]["interviewer"] = "placing_authority"
+    return [
+        record_of(example("01-misper-report")),
+        record_of(example("05-found-report"), topic="inbound.found-report"),
+        record_of(interview, topic=f"inbound.return-interview.{authority}"),
+    ]
+
+
+def interview_chased(store: Store) -> list[str]:
+    with store() as session:
+        return list(
+            session.scalars(
+                select(TimerRecord.status).where(TimerRecord.name == "return_interview_overdue")
+            ).all()
+        )
+
+
 def test_8_10_only_the_placing_authority_reports_an_interview_as_placing_authority(
     store: Store,
 ) -> None:
-    """Leeds, on its own topic, says it interviewed our own child as its placing authority:
-    refused, and the MCT's interview stays owed and chased (5.12)."""
-    interview = example("07-return-interview")
-    interview["source"] = "/la/leeds/cs"
-    interview["data"]["interviewer"] = "placing_authority"
-    records = [
-        record_of(example("01-misper-report")),
-        record_of(example("05-found-report"), topic="inbound.found-report"),
-        record_of(interview, topic="inbound.return-interview.leeds"),
-    ]
-    result = apply_batch(store, records, DIRECTORY, NOW)
+    """Luton, the child's host authority, says it interviewed our own child as its placing
+    authority: refused, and the MCT's interview stays owed and chased (5.12)."""
+    result = apply_batch(store, placing_interview_from("luton"), DIRECTORY, NOW)
     assert (result.applied, result.rejected) == (2, 1)
     with store() as session:
         [refused] = session.scalars(select(RejectedMessage)).all()
-        chased = session.scalars(
-            select(TimerRecord.status).where(TimerRecord.name == "return_interview_overdue")
-        ).all()
     assert (refused.kind, refused.problems[0]["field"]) == ("wrong_sender", "data.interviewer")
-    assert chased == ["pending"]
+    assert interview_chased(store) == ["pending"]
+
+
+def test_8_10_a_strangers_interview_as_placing_authority_is_held_as_about_no_episode(
+    store: Store,
+) -> None:
+    """Leeds is no party to the child's episode: refused at once for not being the placing
+    authority, it would learn the child has an episode. Held, as about an episode the hub
+    never had, and the MCT's interview stays owed and chased (5.12)."""
+    result = apply_batch(store, placing_interview_from("leeds"), DIRECTORY, NOW)
+    assert (result.applied, result.held, result.rejected) == (2, 1, 0)
+    assert interview_chased(store) == ["pending"]
 
 
 def test_the_longest_id_an_agency_may_send_fits_with_its_code(store: Store) -> None:

@@ -6,19 +6,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
+from hub.service.refusals import expire_held
+from hub.settings import RetentionSettings
 from hub.store.models import OutboxMessage
+from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
 
 DIRECTORY = load_directory()
 REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
 MISSING_SINCE = datetime(2026, 11, 20, 16, 15, tzinfo=UTC)  # the example MISPER report's
+HOLD = timedelta(hours=24)
+FOUND = datetime(2026, 11, 24, 11, 20, tzinfo=UTC)  # the example found report's time
+EPISODE, UNKNOWN = "EP-2026-0412", "EP-2026-9999"  # the example report's, and one never sent
 Store = sessionmaker[Session]
 
 
@@ -44,6 +51,46 @@ def problems_told(store: Store, agency: str) -> list[list[dict[str, str]]]:
     return [json.loads(value)["problems"] for value in values]
 
 
+def refusals_told(store: Store, agency: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """The kind and problems of each refusal reported to `agency`, oldest first."""
+    with store() as session:
+        values = session.scalars(
+            select(OutboxMessage.value)
+            .where(OutboxMessage.topic == f"notify.{agency}.refusals")
+            .order_by(OutboxMessage.id)
+        ).all()
+    return [(report["kind"], report["problems"]) for report in map(json.loads, values)]
+
+
+def holds_expire(store: Store, at: datetime) -> None:
+    with store.begin() as session:
+        expire_held(session, at + HOLD + timedelta(minutes=1), HOLD, DIRECTORY)
+
+
+def sent_about_each_episode(
+    store: Store, topic: str, document: Callable[[str, str], dict[str, object]], at: datetime
+) -> tuple[list[tuple[str, list[dict[str, str]]]], list[tuple[str, list[dict[str, str]]]]]:
+    """The same message about the child's episode and about one the hub never had: what
+    the sender was told at once, and then once the holds expired."""
+    agency = topic.rsplit(".", 1)[1]
+    for number, episode_id in enumerate((EPISODE, UNKNOWN)):
+        record = record_of(document(episode_id, f"probe-{number}"), topic)
+        apply_batch(store, [record], DIRECTORY, at)
+    at_once = refusals_told(store, agency)
+    holds_expire(store, at)
+    return at_once, refusals_told(store, agency)
+
+
+def essex_acknowledges(episode_id: str, event_id: str) -> dict[str, object]:
+    """Essex, owed nothing in the episode, acknowledging the example's notification: the
+    allocated worker's forms duty (3.3), owed to the home authority."""
+    document = example("09-duty-acknowledged")
+    document["id"] = event_id
+    document["source"] = "/la/essex/case-system"
+    document["data"].update(episode_id=episode_id, answered_by="essex")
+    return document
+
+
 def either_side_of_going_missing(
     store: Store, topic: str, document: Callable[[datetime, str], dict[str, object]]
 ) -> None:
@@ -59,6 +106,7 @@ def either_side_of_going_missing(
 def test_a_strangers_refusals_do_not_tell_it_when_the_child_went_missing(store: Store) -> None:
     topic = "inbound.strategy-meeting-held.essex"
     either_side_of_going_missing(store, topic, essex_says_a_meeting_was_held)
+    holds_expire(store, REPORTED + timedelta(hours=1))  # held, as no party (issue 14)
     before, after = problems_told(store, "essex")
     # On the code as shipped: [{'field': 'data.held_at', 'reason': 'is before the child went
     # missing'}] one minute before the child went missing, and 'data.notification_id: is not
@@ -85,8 +133,10 @@ def test_a_risk_disagreement_from_an_authority_with_no_standing_tells_it_nothing
     missing is refused 'data.raised_at: is before the child went missing', and one minute
     after is taken (duties to the team manager and the police, and no refusal): Kent finds
     the minute the child went missing, and by the same means ('this episode is closed: the
-    child was found') the minute it was found."""
+    child was found') the minute it was found. Both are held now, as no party's, and
+    refused alike when the hold expires."""
     either_side_of_going_missing(store, "inbound.risk-disagreement.kent", kent_disagrees)
+    holds_expire(store, REPORTED + timedelta(hours=1))
     reports = problems_told(store, "kent")
     assert len(reports) == 2, reports  # both refused
     assert reports[0] == reports[1]
@@ -117,3 +167,120 @@ def test_a_disagreement_is_taken_when_the_report_names_an_authority_the_director
     )
     result = apply_batch(store, [record], DIRECTORY, REPORTED + timedelta(hours=1))
     assert result.applied == 1
+
+
+def test_issue_14_a_strangers_answer_tells_it_nothing_of_whether_the_child_is_missing(
+    store: Store,
+) -> None:
+    """Essex is no party to the child's episode. On the code as shipped its answer about
+    the episode is refused at once ('data.answered_by: is not the agency the duty was
+    owed to'), and one about an episode the hub never had is held for a day: trying child
+    and episode ids, Essex learns which children are missing. Both are held now, and
+    refused alike when the hold expires."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    at_once, expired = sent_about_each_episode(
+        store, "inbound.duty-acknowledged.essex", essex_acknowledges, REPORTED + timedelta(hours=1)
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def test_issue_14_a_party_is_still_told_at_once_what_is_wrong_with_its_answer(
+    store: Store,
+) -> None:
+    """Luton, the host authority the child's MISPER report names, knows of the episode: its
+    answer to a duty owed to another agency is refused at once, as before."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    document = essex_acknowledges(EPISODE, "luton-1")
+    document["source"] = "/la/luton/case-system"
+    cast(dict[str, object], document["data"]).update(answered_by="luton")
+    record = record_of(document, "inbound.duty-acknowledged.luton")
+    apply_batch(store, [record], DIRECTORY, REPORTED + timedelta(hours=1))
+    assert refusals_told(store, "luton") == [
+        (
+            "protocol_violation",
+            [
+                {
+                    "field": "data.answered_by",
+                    "reason": "is not the agency the duty was owed to",
+                }
+            ],
+        )
+    ]
+
+
+def test_issue_14_a_partys_answer_read_before_the_misper_report_is_applied_when_it_comes(
+    store: Store,
+) -> None:
+    """After an outage Bedfordshire Police's acknowledgement of the child missing in its area
+    (8.3) is read before the MISPER report: held, as no party is known yet, then applied."""
+    document = example("09-duty-acknowledged")
+    document["source"] = "/police/bedfordshire/compact"
+    document["data"].update(
+        notification_id="6fbba997-a714-5192-a36e-63deea9a6581",  # the example report's duty
+        answered_by="bedfordshire-police",
+        acknowledged_by="Bedfordshire missing persons unit",
+    )
+    record = record_of(document, "inbound.duty-acknowledged.bedfordshire-police")
+    held = apply_batch(store, [record], DIRECTORY, REPORTED - timedelta(minutes=1))
+    released = apply_batch(store, [misper_record()], DIRECTORY, REPORTED + timedelta(minutes=5))
+    assert (held.held, released.applied, refusals_told(store, "bedfordshire-police")) == (1, 2, [])
+
+
+def kent_disagrees_about(episode_id: str, event_id: str) -> dict[str, object]:
+    document = kent_disagrees(MISSING_SINCE + timedelta(hours=1), event_id)
+    cast(dict[str, object], document["data"]).update(episode_id=episode_id)
+    return document
+
+
+def test_6_7_a_disagreement_from_an_authority_with_no_standing_is_held_as_if_unknown(
+    store: Store,
+) -> None:
+    """Kent has no standing for the child. On the code as shipped its disagreement about
+    the child's episode is refused at once ('the sender is neither the home authority nor
+    the placing or host authority the child's MISPER report names'), and one about an
+    episode the hub never had is held: Kent learns the child is missing. Both are held now,
+    and refused alike when the hold expires."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    at_once, expired = sent_about_each_episode(
+        store,
+        "inbound.risk-disagreement.kent",
+        kent_disagrees_about,
+        REPORTED + timedelta(hours=1),
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def retired(store: Store) -> datetime:
+    """The child missing, found, and its episode retired 181 days later (docs/retention.md):
+    when the episode was retired."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    apply_batch(store, [found], DIRECTORY, FOUND)
+    at = FOUND + timedelta(days=181)
+    assert apply_retention(store, RetentionSettings(), at, "test").counts()["episodes_retired"]
+    return at
+
+
+def test_a_stranger_is_not_told_that_an_episode_was_retired(store: Store) -> None:
+    """On the code as shipped Essex's answer about the child's retired episode is refused at
+    once, 'this episode's records were retired under the retention policy': Essex learns the
+    child was once missing. It is held now, and refused when the hold expires as an answer
+    about an episode the hub never had is."""
+    at = retired(store) + timedelta(days=1)
+    at_once, expired = sent_about_each_episode(
+        store, "inbound.duty-acknowledged.essex", essex_acknowledges, at
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def test_the_home_authority_is_still_told_at_once_that_an_episode_was_retired(
+    store: Store,
+) -> None:
+    """The home authority is a party to every episode of the hub: nothing is kept from it."""
+    at = retired(store) + timedelta(days=1)
+    answer = example("09-duty-acknowledged")
+    record = record_of(answer, "inbound.duty-acknowledged.northamptonshire")
+    apply_batch(store, [record], DIRECTORY, at)
+    [(kind, [problem])] = refusals_told(store, "northamptonshire")
+    assert (kind, problem["field"]) == ("protocol_violation", "data.episode_id")
+    assert "retired under the retention policy" in problem["reason"]
