@@ -728,3 +728,39 @@ def test_7_22_a_grading_of_the_same_forces_first_report_brings_no_meeting_of_the
     decisions = timeline.receive(risk_update(level, AGAIN + timedelta(hours=2), cse=cse))
     assert told(decisions, "mct", "risk_level_changed")
     assert [d for d in decisions if d.action == "convene_strategy_meeting"] == []
+
+
+def _first_force_again_then_its_found_read_late(timeline: Timeline) -> list[Decision]:
+    """The first force reports the child at 10:00 on day 0; a second force reports the
+    child on day 2; on day 5 the first force reports the child missing again, read as a new
+    absence (it had reported the absence searched). Two hours later the first force's
+    found report of day 1 is read: the child was back before the second force's report, so
+    the first force had not reported the absence the second force's report began."""
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(48))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    late = START + timedelta(days=5, hours=2)
+    return timeline.receive(found("EP-1", at=START + timedelta(days=1)), at=late)
+
+
+def test_7_18_a_found_report_read_late_makes_the_first_forces_report_the_seconds_absence() -> None:
+    """As above: the first force's report of day 5 is a second sight of the absence the
+    second force reported on day 2, one absence however many forces report it (7.22): two
+    absences in 28 days, not three, and no case review (7.18) nor forum referral (7.28).
+    Left read as a new absence, the child had three."""
+    timeline = Timeline()
+    decisions = _first_force_again_then_its_found_read_late(timeline)
+    assert len(timeline.state.absence_starts()) == 2
+    assert not told(decisions, "allocated_worker", REVIEW)
+    assert not _acted(decisions, "add_to_cse_and_missing_forum")
+
+
+def test_7_22_a_found_report_read_late_runs_the_absences_meetings_from_its_start() -> None:
+    """As above: the absence began on day 2, so its Service Manager's meeting is on day 9
+    of the child's first report, 7 days from that start (7.18, 7.22: "from the start of the
+    missing episode"), not 7 days from the first force's report of it on day 5."""
+    timeline = Timeline()
+    _first_force_again_then_its_found_read_late(timeline)
+    later = timeline.advance(START + timedelta(days=14))
+    [day_7] = told(later, "service_manager", "convene_strategy_meeting")
+    assert day_7.at == START + timedelta(days=9)

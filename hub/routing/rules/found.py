@@ -35,6 +35,7 @@ from hub.routing.rules.strategy import (
     SEARCH_TIMERS,
     STRATEGY_MEETING,
     day_one,
+    reporting_force,
     timers_on_report,
 )
 
@@ -309,6 +310,7 @@ def a_new_absence(
     cancelled: list[Timer] = []
     scheduled: list[Timer] = []
     asked: list[Decision] = []
+    state = _not_reported_again(state, back, directory)
     new = [
         e
         for e in state.episodes
@@ -372,6 +374,31 @@ def a_new_absence(
         day_one(ctx, already)
         asked += ctx.decisions
     return state, tuple(cancelled), tuple(scheduled), asked
+
+
+def _not_reported_again(state: ChildState, back: datetime, directory: Directory) -> ChildState:
+    """A report read as a force's new absence because that force had reported the absence
+    it came in (`strategy.reported_again`), that force's report now known to be of an
+    earlier absence, the child back from it before the others began (a found report read
+    late): the force had not reported the absence those others began, so its report is
+    another force's sight of it (7.22: one absence however many forces report it), taking
+    their search over as it would have (`absence_began`, re-timed from that absence's start
+    by `a_new_absence` as any report carried on across the return)."""
+    for report in state.episodes:
+        if report.absence_began is not None:
+            continue
+        marked = [e for e in state.episodes if e.reported_again_at == report.clock_started]
+        still = [e for e in marked if back <= e.clock_started]  # of the absence begun since
+        if len(still) == len(marked) or not still:
+            continue  # the return changes nothing of what the report was read against
+        force = reporting_force(report, directory)
+        if any(reporting_force(e, directory) == force for e in still):
+            continue  # the force had reported the absence begun since: still a new one
+        for e in marked:
+            state = state.with_episode(replace(e, reported_again_at=None))
+        began = min(e.absence_started for e in marked)  # re-timed by `a_new_absence`
+        state = state.with_episode(replace(report, absence_began=began))
+    return state
 
 
 def searched(episode: Episode) -> bool:
