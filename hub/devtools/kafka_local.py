@@ -359,10 +359,21 @@ class LocalKafka:
         )
 
     def stop(self, timeout: float = 30.0, *, kill: bool = False) -> None:
+        self.wait_stopped(self.terminate(kill=kill), timeout)
+
+    def terminate(self, *, kill: bool = False) -> int | None:
+        """Ask the process to stop (SIGTERM: a controlled shutdown; SIGKILL: none), not
+        waiting for it; its pid, or None if it was not running."""
         pid = self.running_pid()
+        if pid is not None:
+            os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+        return pid
+
+    def wait_stopped(self, pid: int | None, timeout: float = 30.0) -> None:
+        """Wait for the process `terminate` returned to end; killed if still alive after
+        `timeout` seconds."""
         if pid is None:
             return
-        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(pid):
             time.sleep(0.2)
@@ -465,8 +476,12 @@ class LocalKafkaCluster:
             node.wait_ready(timeout)
 
     def stop(self) -> None:
-        for node in self.nodes:
-            node.stop()
+        """Every node is asked to stop at once, then waited for. One after another, the last
+        node would be left without a majority of the controllers to grant its controlled
+        shutdown, and would wait for it until killed (30 s more per `hub kafka down`)."""
+        pids = [node.terminate() for node in self.nodes]
+        for node, pid in zip(self.nodes, pids, strict=True):
+            node.wait_stopped(pid)
 
     def running(self) -> list[int]:
         """The ids of the nodes whose process is alive."""

@@ -22,16 +22,20 @@ NOVEMBER = ["--from", "2026-11-01", "--to", "2026-12-01"]
 
 @pytest.fixture
 async def played(kafka: KafkaConnection, database_url: str) -> str:
-    """The demo's scenarios applied, and a day after the last of them."""
+    """The demo's scenarios applied, and a day after the last of them: its 65 events sent
+    through one producer, not a client connected (TLS, SCRAM) for each."""
     hub = in_process_hub(kafka, database_url, STORIES[0].time - timedelta(minutes=1))
     assert isinstance(hub.clock, ManualClock)
     await hub.start()
+    producer = kafka.producer()
     try:
-        running = Running(kafka, hub, hub.clock)
+        await producer.start()
+        running = Running(kafka, hub, hub.clock, producer)
         for event in STORIES:
             await running.receive(event)
         await running.until(STORIES[-1].time + timedelta(days=1))
     finally:
+        await producer.stop()
         await hub.stop()
     return database_url
 

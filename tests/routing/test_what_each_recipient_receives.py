@@ -51,6 +51,27 @@ from tests.routing.test_cross_border_notices import placement
 
 SCHEMA = Draft202012Validator(json_schema(NOTIFICATION))
 
+
+def by_action(schema: dict[str, Any]) -> dict[str, Draft202012Validator]:
+    """The notification's schema once per action, keeping of its `allOf` only the branch
+    whose `if` names that action: every other branch's `if` fails on a message of that
+    action, so its `then` asks nothing, and such a message meets this schema exactly when
+    it meets the whole one. Evaluating all 69 `if`s for each of the ~19,000 messages was
+    most of this test's time."""
+    actions = []
+    for branch in schema["allOf"]:
+        action = branch["if"]["properties"]["action"]["const"]
+        assert branch["if"] == {"properties": {"action": {"const": action}}, "required": ["action"]}
+        actions.append(action)
+    assert len(set(actions)) == len(actions)  # one branch per action
+    return {
+        action: Draft202012Validator({**schema, "allOf": [branch]})
+        for action, branch in zip(actions, schema["allOf"], strict=True)
+    }
+
+
+FOR_ACTION = by_action(json_schema(NOTIFICATION))
+
 # Where the child lives, and who is responsible: ours at home, ours placed out (an English
 # county, a unitary, a London borough, a Welsh and a Scottish council, or an authority the
 # directory does not know), or another authority's placed here.
@@ -257,7 +278,10 @@ def check(decision: Decision) -> None:
     allowed = set(policy.disclosed(decision.recipient, decision.action))
     if decision.unroutable is None:
         message = json.loads(notification_message(decision).value)
-        errors = [e.message for e in SCHEMA.iter_errors(message)]
+        action = message.get("action")
+        # The whole schema for an action it does not name, or no action at all.
+        validator = FOR_ACTION.get(action, SCHEMA) if isinstance(action, str) else SCHEMA
+        errors = [e.message for e in validator.iter_errors(message)]
         assert not errors, (decision.recipient, decision.action, errors)
         child = message["child"]
     else:  # held for ops: made into its notification only once routed, so check it here
