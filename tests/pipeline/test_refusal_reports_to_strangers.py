@@ -42,13 +42,7 @@ def essex_says_a_meeting_was_held(at: datetime, event_id: str) -> dict[str, obje
 
 def problems_told(store: Store, agency: str) -> list[list[dict[str, str]]]:
     """The problems of each refusal reported to `agency`, oldest first."""
-    with store() as session:
-        values = session.scalars(
-            select(OutboxMessage.value)
-            .where(OutboxMessage.topic == f"notify.{agency}.refusals")
-            .order_by(OutboxMessage.id)
-        ).all()
-    return [json.loads(value)["problems"] for value in values]
+    return [problems for _, problems in refusals_told(store, agency)]
 
 
 def refusals_told(store: Store, agency: str) -> list[tuple[str, list[dict[str, str]]]]:
