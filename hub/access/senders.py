@@ -35,7 +35,7 @@ from hub.contracts.events import (
 from hub.contracts.problems import Problem
 from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Agency as DisagreeingAgency
-from hub.contracts.vocabulary import Interviewer
+from hub.contracts.vocabulary import CrossBorderNoticeKind, Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import ChildState, Episode
 
@@ -271,15 +271,26 @@ def stranger_problem(
     of the hub, and are told precisely. Of a retired episode the hub no longer knows who
     else was a party (docs/retention.md): any other sender is told as a stranger. Answers
     (issue 14), a risk disagreement from an authority (6.7) and a placing authority's return
-    interview (8.10) are taken from parties only. A risk update, found report or prevention
-    interview about an episode the hub has is taken from any force, as before
-    (docs/security.md: not yet checked)."""
-    if not isinstance(body, _ABOUT_AN_EPISODE) or _ours(sender, directory):
+    interview and its acceptance of it (8.10) are taken from parties only. A risk update,
+    found report or prevention interview about an episode the hub has is taken from any
+    force, as before (docs/security.md: not yet checked)."""
+    # 8.10: the placing authority's word that it will conduct the return interview is about
+    # an episode, as its interview result is. A host's missing or found notice (8.4) is
+    # taken without one, and one from a stranger is the MCT's to check (cross_border.py).
+    if isinstance(body, CrossBorderNotice):
+        if body.kind is not CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
+            return None
+        episode_id = body.episode_id or ""
+    elif isinstance(body, _ABOUT_AN_EPISODE):
+        episode_id = body.episode_id
+    else:
+        return None
+    if _ours(sender, directory):
         return None
     state = state_of()
-    episode = state.episode(body.episode_id)
+    episode = state.episode(episode_id)
     if episode is None:
-        notice = state.notice(body.episode_id)
+        notice = state.notice(episode_id)
         # An answer to a duty a cross-border notice led to before its MISPER report (8.4,
         # 8.9) is the engine's to apply, from the agency the duty is owed to.
         if (
@@ -293,7 +304,7 @@ def stranger_problem(
         agency = agency_of(directory, sender)
         if agency is None or agency.kind is not Sender.AUTHORITY:
             return None  # a force's, which the hub does not yet tie to the child
-    elif not isinstance(body, (*_ANSWERS, ReturnInterviewResult)):
+    elif not isinstance(body, (*_ANSWERS, ReturnInterviewResult, CrossBorderNotice)):
         return None
     return None if _party(episode, sender, directory) else NOT_A_PARTY
 

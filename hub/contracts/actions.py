@@ -54,6 +54,7 @@ class Action(StrEnum):
     CARRY_OUT_SAFE_AND_WELL_CHECK = "carry_out_safe_and_well_check"
     CHAIR_STRATEGY_DISCUSSION = "chair_strategy_discussion"
     CHASE_PLACING_AUTHORITY = "chase_placing_authority"
+    CHECK_CROSS_BORDER_NOTICE = "check_cross_border_notice"
     CHECK_PLACEMENT_NOTICE = "check_placement_notice"
     CHECK_PLACEMENT_PLAN = "check_placement_plan"
     CHILD_FOUND = "child_found"
@@ -244,6 +245,7 @@ FACTS: dict[Action, type[Message]] = {
     **{action: NoFacts for action in Action},
     Action.ADD_TO_CSE_AND_MISSING_FORUM: EpisodesFacts,
     Action.ATTEND_STRATEGY_MEETING: MeetingFacts,
+    Action.CHECK_CROSS_BORDER_NOTICE: FromAuthorityFacts,
     Action.CHECK_PLACEMENT_NOTICE: FromAuthorityFacts,
     Action.CHECK_PLACEMENT_PLAN: FromAuthorityFacts,
     Action.CHILD_FOUND: FoundFacts,

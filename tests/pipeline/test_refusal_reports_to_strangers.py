@@ -15,7 +15,7 @@ from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.refusals import expire_held
 from hub.settings import RetentionSettings
-from hub.store.models import OutboxMessage
+from hub.store.models import OutboxMessage, TimerRecord
 from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
@@ -278,3 +278,118 @@ def test_the_home_authority_is_still_told_at_once_that_an_episode_was_retired(
     [(kind, [problem])] = refusals_told(store, "northamptonshire")
     assert (kind, problem["field"]) == ("protocol_violation", "data.episode_id")
     assert "retired under the retention policy" in problem["reason"]
+
+
+def kents_notice(kind: str) -> Callable[[str, str], dict[str, object]]:
+    """Kent, which the child's MISPER report names neither as its host nor as its placing
+    authority, on its own topic: a host authority's notice of `kind` about the child (8.4,
+    8.10)."""
+
+    def document(episode_id: str, event_id: str) -> dict[str, object]:
+        notice = example("08-cross-border-notice")
+        notice["id"] = event_id
+        notice["source"] = "/la/kent/childrens-services"
+        notice["data"] = {
+            "notice_id": f"KENT-{event_id}",
+            "kind": kind,
+            "child_id": "CF-100231",
+            "episode_id": episode_id,
+            "from_authority": "kent",
+            "to_authority": "northamptonshire",
+            "occurred_at": (REPORTED + timedelta(minutes=30)).isoformat(),
+        }
+        return notice
+
+    return document
+
+
+def test_8_4_a_strangers_missing_notice_tells_it_nothing_of_whether_the_child_is_missing(
+    store: Store,
+) -> None:
+    """On the code as shipped Kent's notice that the child is missing in its area is refused
+    at once when the child has an episode ('data.from_authority: is neither the host
+    authority nor the placing authority the child's MISPER report names'), and taken when
+    the hub never had the episode (a host's notice may come before the MISPER report): Kent
+    learns the child is missing. Now Kent is told nothing in either case."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    at_once, expired = sent_about_each_episode(
+        store,
+        "inbound.cross-border-notice.kent",
+        kents_notice("child_missing"),
+        REPORTED + timedelta(hours=1),
+    )
+    assert (at_once, expired) == ([], [])
+
+
+def test_8_4_a_strangers_found_notice_tells_it_nothing_and_ends_no_search(store: Store) -> None:
+    """Kent says the child has returned: it is told nothing, as for an episode the hub never
+    had, and the child is still searched for (the return interview is not owed from Kent's
+    word). The MCT is told to check Kent's notice with it (7.2, 8.4)."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    found = kents_notice("child_found")(EPISODE, "kent-1")
+    notice = record_of(found, "inbound.cross-border-notice.kent")
+    result = apply_batch(store, [notice], DIRECTORY, REPORTED + timedelta(hours=1))
+    with store() as session:
+        told = session.scalars(select(OutboxMessage.value)).all()
+    actions = [json.loads(value).get("action") for value in told]
+    assert (result.applied, refusals_told(store, "kent")) == (1, [])
+    assert "check_cross_border_notice" in actions
+    assert "child_found_in_host_area" not in actions
+    with store() as session:
+        chased = session.scalars(
+            select(TimerRecord.name).where(TimerRecord.status == "pending")
+        ).all()
+    assert "return_interview_overdue" not in chased
+
+
+def test_8_4_a_strangers_notice_is_not_told_that_an_episode_was_retired(store: Store) -> None:
+    """On the code as shipped Kent's notice about the child's retired episode is refused at
+    once, 'this episode's records were retired under the retention policy': Kent learns the
+    child was once missing. It is told nothing now, as for an episode the hub never had."""
+    at = retired(store) + timedelta(days=1)
+
+    def notice(episode_id: str, event_id: str) -> dict[str, object]:
+        document = kents_notice("child_missing")(episode_id, event_id)
+        cast(dict[str, object], document["data"]).update(occurred_at=at.isoformat())
+        return document
+
+    at_once, expired = sent_about_each_episode(
+        store, "inbound.cross-border-notice.kent", notice, at
+    )
+    assert (at_once, expired) == ([], [])
+
+
+def test_8_10_a_strangers_acceptance_of_the_interview_is_held_as_about_no_episode(
+    store: Store,
+) -> None:
+    """On the code as shipped Kent saying it will conduct the return interview as placing
+    authority is refused at once about the child's episode ('is not the authority that
+    placed this child here') and held about one the hub never had: Kent learns the child is
+    missing. Both are held now, and refused alike when the hold expires."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    at_once, expired = sent_about_each_episode(
+        store,
+        "inbound.cross-border-notice.kent",
+        kents_notice("return_interview_accepted"),
+        REPORTED + timedelta(hours=1),
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def test_8_10_the_placing_authoritys_acceptance_read_before_the_misper_report_is_applied(
+    store: Store,
+) -> None:
+    """After an outage Kent's word that it will conduct the return interview of the child it
+    placed here is read before the MISPER report naming it responsible, and the found
+    report: held, as no party is known yet, then applied once the child is found, and Kent
+    is told nothing (8.10)."""
+    acceptance = record_of(
+        kents_notice("return_interview_accepted")(EPISODE, "kent-accepts"),
+        "inbound.cross-border-notice.kent",
+    )
+    held = apply_batch(store, [acceptance], DIRECTORY, REPORTED - timedelta(minutes=1))
+    placed = misper_record(data={"responsible_authority": "kent", "residence_authority": None})
+    apply_batch(store, [placed], DIRECTORY, REPORTED)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    released = apply_batch(store, [found], DIRECTORY, FOUND)
+    assert (held.held, released.applied, refusals_told(store, "kent")) == (1, 2, [])

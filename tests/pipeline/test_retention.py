@@ -550,11 +550,13 @@ def test_a_late_event_about_a_retired_episode_is_refused_not_held(store: Store) 
 
 
 @pytest.mark.parametrize("kind", ["child_missing", "child_found"])
-def test_a_host_authority_s_late_notice_about_a_retired_episode_is_refused(
+def test_a_host_authority_s_late_notice_about_a_retired_episode_is_checked_by_the_mct(
     store: Store, kind: str
 ) -> None:
-    """8.4: Luton's notice about the child placed there, naming the episode retired: refused
-    like any other event about it, not taken as news of a child with no MISPER report."""
+    """8.4: Luton's notice about the child placed there, naming the episode retired. Of it
+    the hub no longer knows the host, so Luton may be a stranger: refused, it would learn the
+    child was once missing (docs/security.md). Nor is it taken as news of a child with no
+    MISPER report: the MCT alone is told, to check it with Luton, and Luton nothing."""
     missing_then_found(store)
     run(store, 181)
     notice = example("08-cross-border-notice")
@@ -574,7 +576,16 @@ def test_a_host_authority_s_late_notice_about_a_retired_episode_is_refused(
     result = apply_batch(
         store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, later
     )
-    assert (result.rejected, count(store, RoutingDecision)) == (1, before)
+    assert (result.applied, count(store, RoutingDecision)) == (1, before + 1)
+    with store() as session:
+        told = session.scalars(select(OutboxMessage.topic)).all()
+        checks = session.scalars(
+            select(RoutingDecision.episode_id).where(
+                RoutingDecision.action == "check_cross_border_notice"
+            )
+        ).all()
+    assert checks == [f"placement:LUT-{kind}"]
+    assert not [topic for topic in told if topic.endswith(".refusals")]
 
 
 def test_hub_retention_run_counts_then_applies_and_audits_the_operator(

@@ -621,13 +621,22 @@ def test_8_4_a_found_notice_from_a_name_the_directory_does_not_know_ends_no_sear
     assert told(fired, "team_manager", "convene_strategy_meeting")
 
 
-def test_8_4_a_missing_or_found_notice_from_an_authority_with_no_standing_is_refused() -> None:
+def stranger_checked(decisions: list[Decision]) -> bool:
+    """Only the MCT is told, to check the notice with its sender: nothing of it applied."""
+    return [(d.recipient, d.action) for d in decisions] == [("mct", "check_cross_border_notice")]
+
+
+def test_8_4_a_missing_or_found_notice_from_an_authority_with_no_standing_is_not_applied() -> None:
     """Neither the host authority the MISPER report names (Kent) nor the placing authority
-    (ours): Essex may not say our child is missing or has returned."""
+    (ours): Essex may not say our child is missing or has returned. Its notice is not
+    refused (the refusal would tell Essex the child has an episode, as one about an episode
+    the hub never had is taken), nor applied: the MCT checks it with Essex (7.2), and the
+    child is still searched for."""
     for kind in (CrossBorderNoticeKind.CHILD_MISSING, CrossBorderNoticeKind.CHILD_FOUND):
-        with pytest.raises(ProtocolViolation) as caught:
-            placed_in_kent_and_missing().receive(host_notice(kind, RETURNED_AT, by="essex"))
-        assert caught.value.field == "data.from_authority"
+        timeline = placed_in_kent_and_missing()
+        assert stranger_checked(timeline.receive(host_notice(kind, RETURNED_AT, by="essex")))
+        fired = timeline.advance(START + timedelta(days=4))
+        assert told(fired, "team_manager", "convene_strategy_meeting")
 
 
 def test_8_4_a_host_writing_its_older_name_is_taken() -> None:
@@ -648,30 +657,45 @@ def test_8_4_a_host_writing_its_older_name_is_taken() -> None:
     )
 
 
-def test_8_4_an_older_name_covering_no_authority_the_report_names_is_refused() -> None:
+def test_8_4_an_older_name_covering_no_authority_the_report_names_has_no_standing() -> None:
     """Cumbria covered Cumberland and Westmorland and Furness, neither of them Kent, the host
-    the report names, nor us: no standing (8.4, 8.10)."""
-    with pytest.raises(ProtocolViolation) as caught:
-        placed_in_kent_and_missing().receive(
-            host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT, by="cumbria")
-        )
-    assert caught.value.field == "data.from_authority"
+    the report names, nor us: no standing (8.4, 8.10), and the MCT checks the notice."""
+    decisions = placed_in_kent_and_missing().receive(
+        host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT, by="cumbria")
+    )
+    assert stranger_checked(decisions)
 
 
 def test_8_4_standing_is_checked_before_the_notices_dates() -> None:
     """A return dated before the child went missing is refused for its date only when it
     comes from the host: a stranger learns nothing of when the child went missing."""
     before = START - timedelta(hours=1)
-    with pytest.raises(ProtocolViolation) as stranger:
-        placed_in_kent_and_missing().receive(
-            host_notice(CrossBorderNoticeKind.CHILD_FOUND, before, by="essex"), at=START
-        )
+    stranger = placed_in_kent_and_missing().receive(
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, before, by="essex"), at=START
+    )
     with pytest.raises(ProtocolViolation) as host:
         placed_in_kent_and_missing().receive(
             host_notice(CrossBorderNoticeKind.CHILD_FOUND, before), at=START
         )
-    assert stranger.value.field == "data.from_authority"
+    assert stranger_checked(stranger)
     assert host.value.field == "data.occurred_at"
+
+
+def test_8_4_a_notice_about_a_retired_episode_is_checked_by_the_mct() -> None:
+    """Of an episode retention has retired the hub no longer knows the host: a notice naming
+    it is neither refused (a stranger would learn the child was once missing) nor applied;
+    the MCT checks it with its sender, a host that may have reused an old episode id for a
+    child missing again."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(found("EP-1", at=RETURNED_AT))
+    timeline.state = retire(timeline.state, ["EP-1"])
+    decisions = timeline.receive(
+        host_notice(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT + timedelta(days=200)),
+        at=RETURNED_AT + timedelta(days=200),
+    )
+    assert stranger_checked(decisions)
+    [check] = decisions
+    assert check.episode_id != "EP-1"  # held apart from the retired episode, as a placement
 
 
 def test_8_4_a_report_naming_an_authority_the_directory_does_not_know_refuses_no_notice() -> None:

@@ -31,7 +31,7 @@ from hub.routing.facts import (
 )
 from hub.routing.particulars import Particulars, of_notice
 from hub.routing.placing import Placing, checked, disagreeing, placed_by, placing_of
-from hub.routing.rules.episode_access import found_episode, not_retired, reported_episode
+from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
     located,
@@ -156,13 +156,14 @@ def on_cross_border_notice(
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
     if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
         return _placing_authority_accepts_return_interview(notices, state)
-    if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED:  # 8.4, about an episode
-        not_retired(state, event.episode_id or "")
-        _with_standing(notices, state)
+    if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not _with_standing(
+        notices, state
+    ):  # 8.4, about an episode
+        return _checked_by_the_mct(notices, state)
     return RECEIVED[event.kind](notices, state) or Outcome(state, tuple(notices.decisions))
 
 
-def _with_standing(notices: Notices, state: ChildState) -> None:
+def _with_standing(notices: Notices, state: ChildState) -> bool:
     """A missing or found notice about an episode the hub has comes from the host authority
     its MISPER report names (the child lives there, 8.4) or the authority responsible for
     the child (its placing authority, 8.10), and from no other. Asked first, before anything
@@ -173,10 +174,19 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
     (as for a risk disagreement, 6.7: hub.access.senders.standing_problems). Nor can a sender
     that wrote an older name covering several authorities ("Bedfordshire"), one of them an
     authority the report names: it may be that one, so its notice is taken too (a found
-    notice from it ends no search: `_from_the_host`)."""
-    episode = state.episode(notices.event.episode_id or "")
+    notice from it ends no search: `_from_the_host`).
+
+    A notice with no standing is not refused: the refusal would go back to the sender, and
+    one about an episode the hub never had is taken (it may come before the MISPER report),
+    so a stranger would learn by trying ids which children are missing. Nor is it applied to
+    the child's episode: the MCT checks it (`_checked_by_the_mct`). So is a notice about an
+    episode retention has retired, of which the hub no longer knows the host or placing
+    authority (docs/security.md)."""
+    named_id = notices.event.episode_id or ""
+    episode = state.episode(named_id)
     if episode is None:
-        return  # no MISPER report yet to check it against: the notice holds its duties
+        # no MISPER report yet to check it against: the notice holds its duties
+        return not state.ever_reported(named_id)
     directory = notices.directory
     sender = directory.resolve_authority(notices.event.from_authority)
     report = episode.report
@@ -185,17 +195,39 @@ def _with_standing(notices: Notices, state: ChildState) -> None:
         for name in (episode.responsible_authority, report.residence_authority)
     ]
     if not sender.codes or any(r.standing is Standing.UNKNOWN for r in named):
-        return
+        return True
     standing = {code for resolution in named for code in resolution.codes}
     if set(sender.codes) <= standing:
-        return
-    if sender.standing is Standing.AMBIGUOUS and standing & set(sender.codes):
-        return
-    raise ProtocolViolation(
-        "data.from_authority",
-        "is neither the host authority nor the placing authority the child's MISPER report "
-        "names (8.4, 8.10)",
+        return True
+    return sender.standing is Standing.AMBIGUOUS and bool(standing & set(sender.codes))
+
+
+def _checked_by_the_mct(notices: Notices, state: ChildState) -> Outcome:
+    """A missing or found notice from an authority the episode's MISPER report names neither
+    as host nor as placing authority, or about an episode retention has retired: taken, as
+    one about an episode the hub never had is, and the sender sent nothing (its refusal
+    would tell it the child has an episode). The child's episode is left as its report reads
+    (no search ended, no return interview owed, nobody else told); the MCT, the first point
+    of contact (7.2), checks the notice with its sender, as a placement notice it cannot
+    take (8.9, `check_placement_notice`)."""
+    event = notices.event
+    episode = state.episode(event.episode_id or "")
+    says = "missing" if event.kind is CrossBorderNoticeKind.CHILD_MISSING else "returned"
+    why = (
+        "which this episode's MISPER report names neither as host nor as placing authority"
+        if episode is not None
+        else f"about episode {event.episode_id}, retired under the retention policy"
     )
+    notices.tell(
+        "mct",
+        "check_cross_border_notice",
+        "8.4",
+        f"A notice from {notices.sender}, {why}, says the child is {says} (8.4). Nothing "
+        f"of it is applied and {notices.sender} is sent nothing: check the notice with it "
+        "(its child or episode id may be mistyped) before anything of the child is shared.",
+        due=notices.at,
+    )
+    return Outcome(state, tuple(notices.decisions))
 
 
 def _from_the_host(notices: Notices, episode: Episode) -> bool:
