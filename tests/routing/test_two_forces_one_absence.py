@@ -764,3 +764,139 @@ def test_7_22_a_found_report_read_late_runs_the_absences_meetings_from_its_start
     later = timeline.advance(START + timedelta(days=14))
     [day_7] = told(later, "service_manager", "convene_strategy_meeting")
     assert day_7.at == START + timedelta(days=9)
+
+
+# A found report read late after a third report carried the absence on: the second and
+# third reports are one new absence (7.22), whose search the third took over.
+
+THIRD_FORCE = "west-midlands-police"
+_THIRD = {"a third force": THIRD_FORCE, "the first force again": "northamptonshire-police"}
+
+
+def _three_reports_then_the_first_found_late(timeline: Timeline, third: str) -> list[Decision]:
+    """Missing at 10:00 on Wednesday, reported by the first force; 7.18's and 7.22's first
+    meetings are convened at 24 hours and held at 25. The second force reports the child on
+    day 2 (carrying the absence on); on day 5 a third force, or the first force again,
+    reports the child, taking the second report's search over. Two hours later the first
+    force's found report is read: the child was found on day 1, before the second report
+    began, so the second and third reports are one new absence, begun on day 2."""
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=24))
+    for meeting in [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]:
+        timeline.receive(held(meeting, START + timedelta(hours=25)))
+    timeline.receive(_second_report(48))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5), reporting_force=third))
+    late = START + timedelta(days=5, hours=2)
+    return timeline.receive(found("EP-1", at=START + timedelta(days=1)), at=late)
+
+
+@pytest.mark.parametrize("third", list(_THIRD.values()), ids=list(_THIRD))
+def test_7_22_a_found_report_read_late_convenes_the_new_absences_meetings_once(third: str) -> None:
+    """As above: the new absence's 24 hours were up on day 3, and its meetings (7.18's and
+    7.22's first) are convened once, under the third report that carries its search. They
+    were convened under the second report as well, as if it had begun an absence of its own
+    beside the third's."""
+    timeline = Timeline()
+    _three_reports_then_the_first_found_late(timeline, third)
+    later = timeline.advance(START + timedelta(days=10))
+    for meeting in ("24-hour", "72-hour"):
+        assert [d.episode_id for d in _convened(later, meeting)] == ["EP-3"]
+
+
+@pytest.mark.parametrize("third", list(_THIRD.values()), ids=list(_THIRD))
+def test_7_22_a_found_report_read_late_owes_the_new_absences_day_one_once(third: str) -> None:
+    """As above: the worker is owed the new absence's Service Manager and Need to Know
+    briefing once (7.22), under the third report, which carries its search. They were asked
+    again under the second report too."""
+    timeline = Timeline()
+    _three_reports_then_the_first_found_late(timeline, third)
+    for action in _DAY_ONE:
+        owed = [
+            e.episode_id
+            for e in timeline.state.episodes
+            if e.episode_id != "EP-1"
+            for d in e.duties
+            if d.action == action and d.stood_down_at is None
+        ]
+        assert owed == ["EP-3"]
+
+
+def test_7_22_a_found_report_read_late_convenes_nothing_for_a_child_found_since() -> None:
+    """The first force reports the child at 10:00, the second on day 2 and a third force on
+    day 5; the child is found under the third report 6 hours later. Then the first force's
+    found report of day 1 is read: the second and third reports were one new absence, which
+    ended when the child was found (7.22: "if the child has not returned"). No meeting is
+    convened for it. The second report's 24 hours were counted afresh, convening two."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(48))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5), reporting_force=THIRD_FORCE))
+    timeline.receive(found("EP-3", at=START + timedelta(days=5, hours=6)))
+    timeline.receive(
+        found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=5, hours=8)
+    )
+    later = timeline.advance(START + timedelta(days=10))
+    assert [d for d in later if d.action == "convene_strategy_meeting"] == []
+
+
+def test_7_22_read_after_the_first_forces_own_24_hours_the_meetings_are_not_convened_again() -> (
+    None
+):
+    """As above, the first force reporting again on day 5, read as a new absence with its own
+    timers: its 24 hours are up on day 6, convening 7.18's and 7.22's first meetings. On day 7
+    the first force's found report of day 1 is read: its report of day 5 carries on the
+    absence begun on day 2, whose meetings those were (late); they are not convened again.
+    They were, at once, as if that absence's 24 hours had never fired."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(hours=24))
+    for meeting in [d for d in timeline.decisions if d.action == "convene_strategy_meeting"]:
+        timeline.receive(held(meeting, START + timedelta(hours=25)))
+    timeline.receive(_second_report(48))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    timeline.advance(START + timedelta(days=6, hours=1))
+    assert len(_convened(timeline.decisions, "72-hour")) == 2  # the first absence's, and EP-3's
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=7))
+    later = timeline.advance(START + timedelta(days=10))
+    assert _convened(later, "24-hour") == []
+    assert _convened(later, "72-hour") == []
+
+
+def test_7_18_the_24_hours_fired_under_the_second_report_are_not_fired_again_under_a_third() -> (
+    None
+):
+    """The second force reports the child at 23 hours; the first report's 24 hours fire under
+    it at 24, convening 7.18's meeting (early, the absence thought begun at 10:00). A third
+    force reports the child on day 2, taking the search over. Then the first force's found
+    report says the child was found at 14 hours: the absence began at 23 hours, and its
+    24-hour meeting, convened under the second report, is not convened again under the
+    third."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(23))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=50), reporting_force=THIRD_FORCE))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=14)), START + timedelta(hours=52))
+    later = timeline.advance(START + timedelta(days=10))
+    assert _convened(later, "24-hour") == []
+
+
+def test_7_22_the_first_absences_meetings_carried_on_are_not_owed_once_it_is_known_over() -> None:
+    """Missing at 10:00 on Wednesday; at 24 hours 7.22's first meeting is convened, due
+    within 72 hours, not yet held when a second force reports the child at 30 hours (owed
+    under its report). At 40 hours the first force's found report says the child was found
+    at 26: that meeting was the first absence's, which ended before the second began (7.22:
+    "if the child has not returned"). The second report's absence has one 72-hour meeting
+    owed, its own, due 72 hours after it began. The first absence's stayed owed beside it."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(30))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=26)), START + timedelta(hours=40))
+    timeline.advance(START + timedelta(hours=60))
+    second = timeline.state.episode("EP-2")
+    assert second is not None
+    owed = [
+        d.due
+        for d in second.duties
+        if d.action == "convene_strategy_meeting" and d.meeting == "72-hour" and not d.settled
+    ]
+    assert owed == [START + timedelta(hours=30 + 72)]

@@ -18,6 +18,7 @@ from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
     stand_down,
     stand_down_decided_after,
+    stand_down_meeting,
     stand_down_meetings,
 )
 from hub.routing.rules.episode_access import open_episode
@@ -34,6 +35,7 @@ from hub.routing.rules.strategy import (
     MISSING_24H,
     SEARCH_TIMERS,
     STRATEGY_MEETING,
+    TWENTY_FOUR_HOUR_MEETING,
     day_one,
     reporting_force,
     timers_on_report,
@@ -306,32 +308,43 @@ def a_new_absence(
     whose meetings run from its own start (7.18, 7.22: "from the start of the missing
     episode"), not the other's, nor spared by the other's held. Its timers counted afresh,
     and the timers that no longer stand (cancelled, and scheduled); and 7.22's day-one
-    duties, asked for once for the other absence, now asked for this one (`strategy.day_one`)."""
+    duties, asked for once for the other absence, now asked for this one (`strategy.day_one`).
+    Reported by several (a third report took the second's search over), it is one absence:
+    re-timed and asked for under the last, which carries its search."""
     cancelled: list[Timer] = []
     scheduled: list[Timer] = []
     asked: list[Decision] = []
+    # Whence each report's timers were counted until now: a force's new report read as a
+    # new absence (`strategy.reported_again`) counted its own, from its own start.
+    counted = {e.episode_id: e.absence_started for e in state.episodes}
     state = _not_reported_again(state, back, directory)
     new = [
         e
         for e in state.episodes
         if e.absence_began is not None and e.absence_began < back <= e.clock_started
     ]
+    # One new absence however many of them report it (7.22): the last of them took the
+    # search over from those before (`strategy.carried_on`), and carries its meetings and
+    # day-one duties; the others are not searched under again (`found.missing_again`).
+    carrier = max(new, key=lambda e: (e.clock_started, _read(e)), default=None)
     for other in new:
-        began = other.absence_began
-        assert began is not None
         start = min(e.clock_started for e in state.episodes if back <= e.clock_started)
         rebased = replace(other, absence_began=start if start < other.clock_started else None)
-        if not searched(other):
-            # Found already: no timers to count afresh, but its absence is the new one
-            # (`absence_started`, as the repeat windows read it: 7.18, 8.12).
+        if other is not carrier or not searched(other):
+            # Found already, or its search taken over by a later report of the new absence:
+            # no timers to count afresh, but its absence is the new one (`absence_started`,
+            # as the repeat windows read it: 7.18, 8.12).
             state = state.with_episode(rebased)
             continue
         pending = {t.name: t for t in other.timers if t.name in SEARCH_TIMERS}
         # The 24 hours counted from the other's start fell before this report took over:
         # they fired under the other, and this report's own are to come. Fired under this
-        # one, its meetings were convened, if early.
+        # one, its meetings were convened, if early; so too under an earlier report of the
+        # new absence whose timers it carries on (the one that began counting them).
         hours = timedelta(hours=directory.timescales.first_strategy_meeting_hours)
-        fired_before = began + hours <= (other.read_at or other.clock_started)
+        began = counted[other.episode_id]
+        since = min(_read(e) for e in new if counted[e.episode_id] == began)
+        fired_before = began + hours <= since
         fresh = []
         for timer in timers_on_report(Context(directory, at, cause, rebased)):
             old = pending.get(timer.name)
@@ -342,6 +355,13 @@ def a_new_absence(
                 cancelled.append(old)
                 fresh.append(timer)
         # (A ladder past its first meeting, or 6.8's fired, stand: a timer keeps its id.)
+        if any(t.name == MISSING_24H and t.name not in pending for t in fresh):
+            # Its first meetings are its own 24 hours' to convene: those owed under it, not
+            # yet held, of the absence the child came back from (carried on with its search:
+            # `risk.search_carried_over`) are no longer needed (7.22: "if the child has not
+            # returned"), not owed beside its own.
+            for meeting in _first_meetings(directory):
+                rebased = stand_down_meeting(rebased, meeting, at)
         replaced = {t.name for t in fresh}
         kept = tuple(t for t in other.timers if t.name not in replaced)
         state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
@@ -359,21 +379,35 @@ def a_new_absence(
             asked += ctx.decisions
     # 7.22's day one, asked once for the other absence: asked for this one, found since or
     # not (as a report found within a day still owes it), unless asked under a report of it
-    # (begun since the child came back).
-    for other in new:
-        ctx = Context(directory, at, cause, other)
-        if ctx.placing is Placing.PLACED_IN:
-            continue
-        already = frozenset(
-            d.action
-            for e in state.episodes
-            if back <= e.clock_started <= other.clock_started
-            for d in e.duties
-            if d.action in DAY_ONE and d.stood_down_at is None
-        )
-        day_one(ctx, already)
-        asked += ctx.decisions
+    # (begun since the child came back); once, under the report that carries it, due from
+    # the absence's start (that of the first report of it).
+    if carrier is not None:
+        carried = state.episode(carrier.episode_id)
+        assert carried is not None
+        ctx = Context(directory, at, cause, carried)
+        if ctx.placing is not Placing.PLACED_IN:
+            already = frozenset(
+                d.action
+                for e in state.episodes
+                if back <= e.clock_started <= carried.clock_started
+                for d in e.duties
+                if d.action in DAY_ONE and d.stood_down_at is None
+            )
+            day_one(ctx, already, since=carried.absence_started)
+            asked += ctx.decisions
     return state, tuple(cancelled), tuple(scheduled), asked
+
+
+def _first_meetings(directory: Directory) -> tuple[str, ...]:
+    """The meetings the 24-hour timer convenes (`strategy.on_missing_24h`): 7.18's, and
+    7.22's first within 72 hours or 48 (high risk, CSE)."""
+    ts = directory.timescales
+    hours = (ts.strategy_meeting_within_hours, ts.strategy_meeting_within_hours_high_risk)
+    return (TWENTY_FOUR_HOUR_MEETING, *(f"{h}-hour" for h in hours))
+
+
+def _read(episode: Episode) -> datetime:
+    return episode.read_at or episode.clock_started
 
 
 def _not_reported_again(state: ChildState, back: datetime, directory: Directory) -> ChildState:

@@ -212,11 +212,15 @@ def asked_for_the_absence(state: ChildState, searched: Episode) -> frozenset[str
     )
 
 
-def day_one(ctx: Context, asked: frozenset[str] = frozenset()) -> None:
+def day_one(
+    ctx: Context, asked: frozenset[str] = frozenset(), since: datetime | None = None
+) -> None:
     """7.22: the social worker tells the Service Manager within 24 hours, and the Need to
-    Know briefing is prepared on day one, counted from this report's start; but not those
-    `asked` already for the absence under another report of it (one absence, one ask)."""
+    Know briefing is prepared on day one, counted from this report's start (or `since`, the
+    start of the absence another report of it began); but not those `asked` already for the
+    absence under another report of it (one absence, one ask)."""
     episode, ts = ctx.episode, ctx.directory.timescales
+    start = episode.clock_started if since is None else since
     if has_our_worker(ctx) and Action.INFORM_SERVICE_MANAGER.value not in asked:
         # 7.22: "the child's social worker should inform the relevant Service Manager ...
         # [using] their professional judgement about how long to wait": the worker's duty.
@@ -226,7 +230,7 @@ def day_one(ctx: Context, asked: frozenset[str] = frozenset()) -> None:
             "7.22",
             "Inform your Service Manager within 24 hours of the start, sooner as the risk "
             "to the child requires.",
-            due=episode.clock_started + timedelta(hours=ts.service_manager_informed_hours),
+            due=start + timedelta(hours=ts.service_manager_informed_hours),
         )
     if Action.PREPARE_NEED_TO_KNOW_BRIEFING.value not in asked:
         ctx.tell(
@@ -234,7 +238,7 @@ def day_one(ctx: Context, asked: frozenset[str] = frozenset()) -> None:
             "prepare_need_to_know_briefing",
             "7.22",
             "Day one: prepare the Need to Know briefing for the relevant parties.",
-            due=episode.clock_started + timedelta(hours=ts.need_to_know_hours),
+            due=start + timedelta(hours=ts.need_to_know_hours),
         )
 
 
