@@ -393,3 +393,140 @@ def test_8_10_the_placing_authoritys_acceptance_read_before_the_misper_report_is
     found = record_of(example("05-found-report"), "inbound.found-report")
     released = apply_batch(store, [found], DIRECTORY, FOUND)
     assert (held.held, released.applied, refusals_told(store, "kent")) == (1, 2, [])
+
+
+# A party is a party however the MISPER report names it: by a GSS code or an authority's
+# full name as case systems write them (docs/directory.md), not only by the directory's
+# code. Held as a stranger's, its answer would be refused a day later and the duty
+# escalated; its found notice would end no search; its return interview would be lost.
+
+
+def test_8_3_the_host_force_of_a_host_named_by_its_gss_code_is_a_party(store: Store) -> None:
+    """The report names Luton by its GSS code: Bedfordshire Police, told the child is
+    missing in its area (3.9, 8.3), acknowledges at once and is applied at once."""
+    changes = {"residence_authority": "E06000032"}
+    apply_batch(store, [misper_record(data=changes)], DIRECTORY, REPORTED)
+    document = example("09-duty-acknowledged")
+    document["source"] = "/police/bedfordshire/compact"
+    document["data"].update(
+        notification_id="6fbba997-a714-5192-a36e-63deea9a6581",  # the example report's duty
+        answered_by="bedfordshire-police",
+        acknowledged_by="Bedfordshire missing persons unit",
+    )
+    record = record_of(document, "inbound.duty-acknowledged.bedfordshire-police")
+    result = apply_batch(store, [record], DIRECTORY, REPORTED + timedelta(minutes=5))
+    assert (result.applied, result.held, refusals_told(store, "bedfordshire-police")) == (1, 0, [])
+
+
+def test_7_24_the_reporting_force_named_by_its_name_may_close_the_episode(store: Store) -> None:
+    """Bedfordshire Police reported the child missing (naming itself by name) and closes
+    the episode with the Assistant Director (7.24): applied, not held as a stranger's."""
+    changes = {"reporting_force": "Bedfordshire Police"}
+    apply_batch(store, [misper_record(data=changes)], DIRECTORY, REPORTED)
+    document = example("12-episode-closed")
+    document["source"] = "/police/bedfordshire/compact"
+    document["data"].update(
+        episode_id=EPISODE,
+        child_id="CF-100231",
+        answered_by="bedfordshire-police",
+        closed_at=(REPORTED + timedelta(hours=2)).isoformat(),
+    )
+    record = record_of(document, "inbound.episode-closed.bedfordshire-police")
+    result = apply_batch(store, [record], DIRECTORY, REPORTED + timedelta(hours=2))
+    assert (result.applied, result.held, refusals_told(store, "bedfordshire-police")) == (1, 0, [])
+
+
+def test_8_4_a_host_named_by_its_gss_code_ends_the_search_with_its_found_notice(
+    store: Store,
+) -> None:
+    """Luton, the child's host as the report names it by GSS code, says the child has
+    returned (8.4): the MCT is not asked to check Luton's notice, and the return interview
+    is chased from it (5.12)."""
+    changes = {"residence_authority": "E06000032"}
+    apply_batch(store, [misper_record(data=changes)], DIRECTORY, REPORTED)
+    found = kents_notice("child_found")(EPISODE, "luton-1")
+    found["source"] = "/la/luton/childrens-services"
+    cast(dict[str, object], found["data"]).update(from_authority="Luton Borough Council")
+    notice = record_of(found, "inbound.cross-border-notice.luton")
+    result = apply_batch(store, [notice], DIRECTORY, REPORTED + timedelta(hours=1))
+    with store() as session:
+        told = session.scalars(select(OutboxMessage.value)).all()
+        chased = session.scalars(
+            select(TimerRecord.name).where(TimerRecord.status == "pending")
+        ).all()
+    actions = [json.loads(value).get("action") for value in told]
+    assert (result.applied, refusals_told(store, "luton")) == (1, [])
+    assert "check_cross_border_notice" not in actions
+    assert "return_interview_overdue" in chased
+
+
+def test_8_10_a_placing_authority_named_by_its_gss_code_is_a_party(store: Store) -> None:
+    """The report names Kent, which placed the child here, by its GSS code: Kent's word that
+    it will conduct the return interview, and its result, are applied at once (8.10, 5.12)."""
+    placed = misper_record(data={"responsible_authority": "E10000016", "residence_authority": None})
+    apply_batch(store, [placed], DIRECTORY, REPORTED)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    apply_batch(store, [found], DIRECTORY, FOUND)
+    accepts = kents_notice("return_interview_accepted")(EPISODE, "kent-accepts")
+    cast(dict[str, object], accepts["data"]).update(from_authority="Kent County Council")
+    interview = example("07-return-interview")
+    interview["source"] = "/la/kent/childrens-services"
+    interview["data"].update(interviewer="placing_authority")
+    records = [
+        record_of(accepts, "inbound.cross-border-notice.kent"),
+        record_of(interview, "inbound.return-interview.kent"),
+    ]
+    result = apply_batch(store, records, DIRECTORY, FOUND + timedelta(hours=1))
+    assert (result.applied, result.held, refusals_told(store, "kent")) == (2, 0, [])
+
+
+def test_8_9_a_placing_authority_known_from_its_placement_notice_is_a_party(
+    store: Store,
+) -> None:
+    """The report names no placing authority; Kent's placement notice (8.9), read after it,
+    says Kent placed the child here. Kent acknowledges the MCT's notice of the missing
+    episode at once, and its return interview as placing authority is applied (8.10)."""
+    unnamed = {"responsible_authority": None, "residence_authority": None}
+    apply_batch(store, [misper_record(data=unnamed)], DIRECTORY, REPORTED)
+    placement = kents_notice("placement_notified")("", "kent-placed")
+    data = cast(dict[str, object], placement["data"])
+    data.pop("episode_id")
+    data["placed_child"] = {
+        "name": "Jordan Example",
+        "date_of_birth": "2011-03-14",
+        "sex": "male",
+        "placement_started_at": "2026-11-01T15:00:00Z",
+        "planned_placement": True,
+        "placing_social_worker": "Alex Kent-SW",
+    }
+    notice = record_of(placement, "inbound.cross-border-notice.kent")
+    apply_batch(store, [notice], DIRECTORY, REPORTED + timedelta(minutes=30))
+    with store() as session:
+        told = [
+            json.loads(value)
+            for value in session.scalars(
+                select(OutboxMessage.value).where(OutboxMessage.topic.like("notify.kent.%"))
+            ).all()
+        ]
+    [duty] = [n for n in told if n.get("action") == "child_missing_from_placement"]
+    answer = example("09-duty-acknowledged")
+    answer["source"] = "/la/kent/childrens-services"
+    answer["data"].update(
+        notification_id=duty["notification_id"],
+        answered_by="kent",
+        acknowledged_at=(REPORTED + timedelta(hours=1)).isoformat(),
+    )
+    acked = apply_batch(
+        store,
+        [record_of(answer, "inbound.duty-acknowledged.kent")],
+        DIRECTORY,
+        REPORTED + timedelta(hours=1),
+    )
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    apply_batch(store, [found], DIRECTORY, FOUND)
+    interview = example("07-return-interview")
+    interview["source"] = "/la/kent/childrens-services"
+    interview["data"].update(interviewer="placing_authority")
+    record = record_of(interview, "inbound.return-interview.kent")
+    result = apply_batch(store, [record], DIRECTORY, FOUND + timedelta(hours=1))
+    assert (acked.applied, result.applied, refusals_told(store, "kent")) == (1, 1, [])
