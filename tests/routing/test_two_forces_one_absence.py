@@ -8,7 +8,7 @@ A report of a new absence (the child found, then missing again) starts everythin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ from tests.routing.builders import (
     told,
 )
 from tests.routing.test_duties import held
+from tests.routing.test_placement_remembered import NAMES_NO_PLACING_AUTHORITY, placement
 
 SECOND_FORCE = "thames-valley-police"
 
@@ -445,6 +446,70 @@ def test_7_22_the_new_absence_found_before_the_late_found_report_still_owes_its_
     for action in _DAY_ONE:
         [owed] = told(decisions, "allocated_worker", action)
         assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+
+
+_FORMS = "complete_incident_and_location_forms"
+
+
+def test_3_3_the_first_episodes_forms_are_asked_for_once_for_one_absence() -> None:
+    """The child's first missing episode: the first force's report asks the social worker to
+    complete the Incident and Location Forms (3.3, 3.4). At 2 hours a second force reports
+    the same absence: still the child's first episode, the forms asked for already, owed
+    under the first report. The second report asked for them again, as a further episode's
+    review (3.6)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    decisions = timeline.receive(_second_report(2))
+    assert told(decisions, "allocated_worker", _FORMS) == []
+
+
+def test_7_2_the_mct_is_told_a_second_forces_report_is_of_the_childs_first_episode() -> None:
+    """As above: the Missing Children Co-ordinator, told of the second force's report (7.2),
+    is told it is of the child's first episode (one absence, however many forces report
+    it). It was told the child had been missing before."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    [notified] = told(timeline.receive(_second_report(2)), "mct", "missing_child_notified")
+    assert notified.details["first_episode"] is True
+
+
+def test_3_6_a_second_forces_report_of_a_new_absence_still_asks_for_the_forms_review() -> None:
+    """Found on day 2, missing again on day 5, reported by another force: a further episode,
+    whose forms the social worker reviews and updates (3.6), as for any new absence."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(days=2)))
+    [review] = told(timeline.receive(_second_report(24 * 5)), "allocated_worker", _FORMS)
+    assert (review.episode_id, review.paragraph) == ("EP-2", "3.6")
+
+
+def _not_this_childs_placement(timeline: Timeline) -> None:
+    """Essex's placement notice for this child id, giving another date of birth (8.9)."""
+    timeline.receive(placement(born=date(2011, 1, 1)))
+
+
+def test_8_9_the_mct_checks_a_disagreeing_placement_notice_once_for_one_absence() -> None:
+    """Essex's placement notice for this child id gives another date of birth; the first
+    force's report names no placing authority, and the MCT is told to check the notice (8.9).
+    At 2 hours a second force reports the same absence, as the first: the same notice, its
+    check owed already under the first report. The MCT was told to check it again."""
+    timeline = Timeline()
+    _not_this_childs_placement(timeline)
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    decisions = timeline.receive(_second_report(2, **NAMES_NO_PLACING_AUTHORITY))
+    assert told(decisions, "mct", "check_placement_notice") == []
+
+
+def test_8_9_a_second_forces_report_of_a_new_absence_still_has_the_notice_checked() -> None:
+    """As above, but the child was found on day 2 and the second force reports the child
+    missing again on day 5: a new absence, whose report the notice is checked against too."""
+    timeline = Timeline()
+    _not_this_childs_placement(timeline)
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    timeline.receive(found("EP-1", at=START + timedelta(days=2)))
+    decisions = timeline.receive(_second_report(24 * 5, **NAMES_NO_PLACING_AUTHORITY))
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert check.episode_id == "EP-2"
 
 
 def _november(timeline: Timeline) -> Report:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from hub.contracts.actions import Action
 from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
@@ -38,6 +39,7 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
+    DAY_ONE,
     asked_for_the_absence,
     carried_on,
     day_one,
@@ -47,6 +49,11 @@ from hub.routing.rules.strategy import (
     significant_risk_meeting_held,
     timers_on_report,
 )
+
+# Asked once an absence, however many forces report it (`asked_for_the_absence`).
+FORMS = Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value
+CHECK_PLACEMENT_NOTICE = Action.CHECK_PLACEMENT_NOTICE.value
+ONCE = DAY_ONE | {FORMS, CHECK_PLACEMENT_NOTICE}
 
 
 def on_misper_report(
@@ -79,12 +86,9 @@ def on_misper_report(
     state = replace(state, placed_here=checked(state, event, directory))
     # 8.9: a report naming another responsible authority ends the placement remembered
     state = replace(state, placed_here=placement_after(state, event, directory))
-    if unconfirmed is not None:
-        check_placement_notice(ctx, unconfirmed)
     # 8.4: the host the report names said the child has returned before the report came.
     returned_at = host_return(notice, episode, directory)
     state = state.with_episode(episode)
-    first_episode = state.history == 1
     # Reported after a later episode of the child (by another force, say): the child came
     # back from it before that one began, and is not searched for under it (7.22). Nor if
     # reported after the child was located under another report of the same absence, found
@@ -114,9 +118,18 @@ def on_misper_report(
         episode = replace(episode, absence_began=taken.absence_started)
         state = state.with_episode(episode)
         ctx.episode = episode
+    # One absence, one ask: what was asked under another report of this absence and not
+    # stood down stays owed there, followed up there (7.22's day one, 3.3's forms, 8.9's
+    # check of the same notice), not asked again of the same people.
+    asked = frozenset() if taken is None else asked_for_the_absence(state, taken, ONCE)
+    if unconfirmed is not None and CHECK_PLACEMENT_NOTICE not in asked:
+        check_placement_notice(ctx, unconfirmed)
+    # 3.3: the child's first episode is its first absence, however many forces report it.
+    first_episode = len(state.absence_starts()) == 1
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
-    _forms(ctx, first_episode)
+    if FORMS not in asked:
+        _forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing, host_search=returned_at is None)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
@@ -124,8 +137,7 @@ def on_misper_report(
         # child had it, and a second force's report graded high owes no second.
         had = taken is not None and significant_risk_meeting_held(state, taken)
         # 7.22's day-one duties asked for under another report of this absence stay owed
-        # there, followed up there: the worker is not asked twice for one absence.
-        asked = frozenset() if taken is None else asked_for_the_absence(state, taken)
+        # there, followed up there: the worker is not asked twice for one absence (`asked`).
         _timescales_for_action(ctx, placing, searched=not came_back and not had, asked=asked)
         share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
     # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),

@@ -201,14 +201,17 @@ DAY_ONE = frozenset(
 )
 
 
-def asked_for_the_absence(state: ChildState, searched: Episode) -> frozenset[str]:
-    """7.22's day-one duties asked for under a report of the absence `searched` is searched
-    under (`of_the_absence`), and not stood down: owed there, or done, once for the absence."""
+def asked_for_the_absence(
+    state: ChildState, searched: Episode, actions: frozenset[str] = DAY_ONE
+) -> frozenset[str]:
+    """The duties among `actions` (7.22's day-one duties unless told) asked for under a
+    report of the absence `searched` is searched under (`of_the_absence`), and not stood
+    down: owed there, or done, once for the absence."""
     return frozenset(
         d.action
         for e in of_the_absence(state, searched)
         for d in e.duties
-        if d.action in DAY_ONE and d.stood_down_at is None
+        if d.action in actions and d.stood_down_at is None
     )
 
 
