@@ -965,3 +965,60 @@ def test_7_22_the_first_absences_meetings_carried_on_are_not_owed_once_it_is_kno
         if d.action == "convene_strategy_meeting" and d.meeting == "72-hour" and not d.settled
     ]
     assert owed == [START + timedelta(hours=30 + 72)]
+
+
+def test_7_22_the_first_absences_brought_forward_meeting_is_not_owed_once_it_is_known_over() -> (
+    None
+):
+    """Missing at 10:00 on Wednesday; graded high at 30 hours, 7.22's first meeting is brought
+    forward to 48 hours, not yet held when a second force reports the child at 36 (owed under
+    its report, at medium risk). At 40 hours the first force's found report says the child was
+    found at 32: that meeting was the first absence's, which ended before the second began
+    (7.22: "if the child has not returned"). The second report's absence has its own
+    meetings, convened at 24 hours of it: 7.18's, and 7.22's first within 72 hours of its
+    start. The brought-forward one stayed owed, due on day 2 of the first absence, and stood
+    in for the new absence's first (`first_meeting_brought_forward_before`): none was
+    convened."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    timeline.receive(_second_report(36))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=32)), START + timedelta(hours=40))
+    timeline.advance(START + timedelta(hours=61))
+    owed = {name: duty.due for name, duty in _owed(timeline, "EP-2").items()}
+    assert owed == {
+        "24-hour": START + timedelta(hours=36 + 24),
+        "72-hour": START + timedelta(hours=36 + 72),
+    }
+
+
+def _day_7_under_the_second_then_the_first_force_again_and_its_found_read_late(
+    timeline: Timeline,
+) -> list[Decision]:
+    """The first force reports the child at 10:00 on day 0, a second force at 20:00, taking
+    the search over; the absence's 24 hours (its 7.18 and 7.22 first meetings) and day 7 fire
+    under the second report, counted from 10:00. On day 9 the first force reports the child
+    again, read as a new absence (it had reported the absence searched), with its own
+    timers. Two hours later the first force's found report is read: the child was found at
+    18:00 on day 0, before the second report began, so the first force's report of day 9
+    is another sight of the absence the second began (re-timed from 20:00 on day 0)."""
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.advance(START + timedelta(days=8))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=9)))
+    late = START + timedelta(days=9, hours=2)
+    return timeline.receive(found("EP-1", at=START + timedelta(hours=8)), at=late)
+
+
+def test_7_22_the_absences_day_7_convened_under_the_second_report_is_not_convened_again() -> None:
+    """As above: the absence's meetings up to day 7 were convened under the second report,
+    early by ten hours (7.22: "from the start of the missing episode"); none is convened
+    again, and the next is day 10 of the absence, 10 days from 20:00 on day 0. They were
+    all convened again at once, counted afresh from that start."""
+    timeline = Timeline()
+    decisions = _day_7_under_the_second_then_the_first_force_again_and_its_found_read_late(timeline)
+    decisions += timeline.advance(START + timedelta(days=11))
+    meetings = [
+        (d.details["meeting"], d.at) for d in decisions if d.action == "convene_strategy_meeting"
+    ]
+    assert meetings == [("day 10", START + timedelta(days=10, hours=10))]

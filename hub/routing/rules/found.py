@@ -31,12 +31,15 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
+    BROUGHT_FORWARD_FOR,
     DAY_ONE,
+    HELD_AT_ONCE,
     MISSING_24H,
     SEARCH_TIMERS,
     STRATEGY_MEETING,
     TWENTY_FOUR_HOUR_MEETING,
     day_one,
+    meeting_day,
     reporting_force,
     timers_on_report,
 )
@@ -345,10 +348,33 @@ def a_new_absence(
         began = counted[other.episode_id]
         since = min(_read(e) for e in new if counted[e.episode_id] == began)
         fired_before = began + hours <= since
-        fresh = []
+        # Counted from its own start (a force's new report read as a new absence), it came
+        # after an earlier report of the new absence searched under another count: the 24
+        # hours and ladder meetings that fell due under that one were the new absence's,
+        # convened if early (7.22: one absence), and are not convened again.
+        ts, rungs, convened = directory.timescales, 0, False
+        for e in new:
+            prior = counted[e.episode_id]
+            if prior == began or not _read(e) < since:
+                continue
+            convened |= _read(e) <= prior + hours < since
+            if _read(e) <= prior + meeting_day(1, ts) < since:
+                rungs = max(rungs, _rungs_before(prior, since, directory))
+        fresh, dropped = [], set()
         for timer in timers_on_report(Context(directory, at, cause, rebased)):
             old = pending.get(timer.name)
-            if old is None and timer.name == MISSING_24H and fired_before:
+            if timer.name == MISSING_24H and convened:
+                if old is not None:  # its own, counted from its start: not the absence's
+                    cancelled.append(old)
+                    dropped.add(old.name)
+            elif timer.name == STRATEGY_MEETING and rungs and old is not None:
+                # The absence's next rung, from its start (a rung fired under this report's
+                # own count since, too, is not convened again).
+                cancelled.append(old)
+                n = max(rungs + 1, old.sequence)
+                due = rebased.absence_started + meeting_day(n, ts)
+                fresh.append(replace(timer, due=due, sequence=n))
+            elif old is None and timer.name == MISSING_24H and fired_before:
                 # A timer of its own, not the other's that fired: its id is new.
                 fresh.append(replace(timer, sequence=1))
             elif old is not None and (timer.name != STRATEGY_MEETING or old.sequence == 1):
@@ -360,9 +386,9 @@ def a_new_absence(
             # yet held, of the absence the child came back from (carried on with its search:
             # `risk.search_carried_over`) are no longer needed (7.22: "if the child has not
             # returned"), not owed beside its own.
-            for meeting in _first_meetings(directory):
+            for meeting in _first_meetings(rebased, directory):
                 rebased = stand_down_meeting(rebased, meeting, at)
-        replaced = {t.name for t in fresh}
+        replaced = {t.name for t in fresh} | dropped
         kept = tuple(t for t in other.timers if t.name not in replaced)
         state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
         scheduled += fresh
@@ -398,12 +424,33 @@ def a_new_absence(
     return state, tuple(cancelled), tuple(scheduled), asked
 
 
-def _first_meetings(directory: Directory) -> tuple[str, ...]:
+def _first_meetings(episode: Episode, directory: Directory) -> tuple[str, ...]:
     """The meetings the 24-hour timer convenes (`strategy.on_missing_24h`): 7.18's, and
-    7.22's first within 72 hours or 48 (high risk, CSE)."""
+    7.22's first within 72 hours or 48 (high risk, CSE); and 7.22's first as a grading
+    brings it forward (`risk._first_meeting_brought_forward`: "48-hour (brought forward:
+    ...)", or held at once past 48 hours, "day N (high risk)"), by the names the episode
+    holds (one held at once is named by its day)."""
     ts = directory.timescales
     hours = (ts.strategy_meeting_within_hours, ts.strategy_meeting_within_hours_high_risk)
-    return (TWENTY_FOUR_HOUR_MEETING, *(f"{h}-hour" for h in hours))
+    brought = tuple(
+        f"{ts.strategy_meeting_within_hours_high_risk}-hour (brought forward: {why})"
+        for why in BROUGHT_FORWARD_FOR
+    )
+    at_once = {
+        d.meeting
+        for d in episode.duties
+        if d.meeting is not None and d.meeting.endswith(HELD_AT_ONCE)
+    }
+    return (TWENTY_FOUR_HOUR_MEETING, *(f"{h}-hour" for h in hours), *brought, *sorted(at_once))
+
+
+def _rungs_before(start: datetime, until: datetime, directory: Directory) -> int:
+    """How many of the ladder's meetings (day 7, day 10 ...: `strategy.meeting_day`),
+    counted from `start`, fell due before `until`."""
+    n = 0
+    while start + meeting_day(n + 1, directory.timescales) < until:
+        n += 1
+    return n
 
 
 def _read(episode: Episode) -> datetime:
