@@ -483,6 +483,22 @@ def test_3_6_a_second_forces_report_of_a_new_absence_still_asks_for_the_forms_re
     assert (review.episode_id, review.paragraph) == ("EP-2", "3.6")
 
 
+def test_3_6_a_new_absence_shown_by_a_found_report_read_late_owes_its_forms_review() -> None:
+    """The first force's report asks the social worker for the forms (3.3); a second force
+    reports the child missing at 10 hours, as the same absence (the forms asked for already).
+    At 30 hours the first force's found report says the child was found at 5 hours: the
+    second report began a new absence, the child's second, whose Part two of the Incident
+    Form is reviewed and updated (3.6). No report of it had asked."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    [review] = told(decisions, "allocated_worker", _FORMS)
+    assert (review.episode_id, review.paragraph) == ("EP-2", "3.6")
+
+
 def _not_this_childs_placement(timeline: Timeline) -> None:
     """Essex's placement notice for this child id, giving another date of birth (8.9)."""
     timeline.receive(placement(born=date(2011, 1, 1)))

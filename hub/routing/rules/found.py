@@ -39,6 +39,7 @@ from hub.routing.rules.strategy import (
     STRATEGY_MEETING,
     TWENTY_FOUR_HOUR_MEETING,
     day_one,
+    forms,
     meeting_day,
     reporting_force,
     timers_on_report,
@@ -46,6 +47,7 @@ from hub.routing.rules.strategy import (
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
 PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
+FORMS = Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value
 # MCT practice guidance: the interview handed to the allocated social work team.
 TEAM_RETURN_INTERVIEW_OVERDUE = "team_return_interview_overdue"
 RETURN_INTERVIEW_TIMERS = frozenset(
@@ -311,7 +313,8 @@ def a_new_absence(
     whose meetings run from its own start (7.18, 7.22: "from the start of the missing
     episode"), not the other's, nor spared by the other's held. Its timers counted afresh,
     and the timers that no longer stand (cancelled, and scheduled); and 7.22's day-one
-    duties, asked for once for the other absence, now asked for this one (`strategy.day_one`).
+    duties and 3.6's forms, asked for once for the other absence, now asked for this one
+    (`strategy.day_one`, `strategy.forms`).
     Reported by several (a third report took the second's search over), it is one absence:
     re-timed and asked for under the last, which carries its search."""
     cancelled: list[Timer] = []
@@ -411,16 +414,20 @@ def a_new_absence(
         carried = state.episode(carrier.episode_id)
         assert carried is not None
         ctx = Context(directory, at, cause, carried)
+        already = frozenset(
+            d.action
+            for e in state.episodes
+            if back <= e.clock_started <= carried.clock_started
+            for d in e.duties
+            if d.action in (*DAY_ONE, FORMS) and d.stood_down_at is None
+        )
         if ctx.placing is not Placing.PLACED_IN:
-            already = frozenset(
-                d.action
-                for e in state.episodes
-                if back <= e.clock_started <= carried.clock_started
-                for d in e.duties
-                if d.action in DAY_ONE and d.stood_down_at is None
-            )
             day_one(ctx, already, since=carried.absence_started)
-            asked += ctx.decisions
+        # 3.6: so too its forms, asked once for the other absence: the child's second absence
+        # or later (back from one before it), whose Part two of the Incident Form is reviewed.
+        if FORMS not in already:
+            forms(ctx, first_episode=False)
+        asked += ctx.decisions
     return state, tuple(cancelled), tuple(scheduled), asked
 
 

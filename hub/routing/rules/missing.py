@@ -43,6 +43,7 @@ from hub.routing.rules.strategy import (
     asked_for_the_absence,
     carried_on,
     day_one,
+    forms,
     reported_again,
     searched_until_now,
     significant_risk_meeting,
@@ -129,7 +130,7 @@ def on_misper_report(
     _first_contacts(ctx, first_episode)
     _the_childs_workers(ctx)
     if FORMS not in asked:
-        _forms(ctx, first_episode)
+        forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing, host_search=returned_at is None)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
@@ -269,35 +270,6 @@ def _the_childs_workers(ctx: Context) -> None:
             "7.6",
             "Screen this child, not open to children's services, for previous concerns.",
         )
-
-
-def _forms(ctx: Context, first_episode: bool) -> None:
-    """3.3: the Incident and Location Forms on the first missing episode; 3.6: "Part two of
-    the Incident Form must be reviewed and updated as necessary in the event of a missing
-    episode", at every later one."""
-    # 3.4: the forms are "completed and updated by the allocated worker" or a member of the
-    # Missing Children Team. A child known but with no worker (early help awaiting
-    # allocation) has only the second: the MCT, as for a child not known (7.6) and a
-    # child placed here by another authority (3.4).
-    recipient = "allocated_worker" if has_our_worker(ctx) else "mct"
-    if first_episode:
-        ctx.tell(
-            recipient,
-            "complete_incident_and_location_forms",
-            "3.3",
-            "First missing episode: complete the Philomena Incident Form and Location "
-            "Form (3.3, 3.4, 7.4).",
-            due=ctx.at,
-        )
-        return
-    ctx.tell(
-        recipient,
-        "complete_incident_and_location_forms",
-        "3.6",
-        "A further missing episode: review and update Part two of the Incident Form (and "
-        "the Location Form) so that the police have current information (3.6, 3.4).",
-        due=ctx.at,
-    )
 
 
 def _reviewing_officers(ctx: Context) -> None:

@@ -245,6 +245,35 @@ def day_one(
         )
 
 
+def forms(ctx: Context, first_episode: bool) -> None:
+    """3.3: the Incident and Location Forms on the first missing episode; 3.6: "Part two of
+    the Incident Form must be reviewed and updated as necessary in the event of a missing
+    episode", at every later one."""
+    # 3.4: the forms are "completed and updated by the allocated worker" or a member of the
+    # Missing Children Team. A child known but with no worker (early help awaiting
+    # allocation) has only the second: the MCT, as for a child not known (7.6) and a
+    # child placed here by another authority (3.4).
+    recipient = "allocated_worker" if has_our_worker(ctx) else "mct"
+    if first_episode:
+        ctx.tell(
+            recipient,
+            "complete_incident_and_location_forms",
+            "3.3",
+            "First missing episode: complete the Philomena Incident Form and Location "
+            "Form (3.3, 3.4, 7.4).",
+            due=ctx.at,
+        )
+        return
+    ctx.tell(
+        recipient,
+        "complete_incident_and_location_forms",
+        "3.6",
+        "A further missing episode: review and update Part two of the Incident Form (and "
+        "the Location Form) so that the police have current information (3.6, 3.4).",
+        due=ctx.at,
+    )
+
+
 def six_eight_notice(ctx: Context, action: str, owed_from: datetime) -> None:
     """6.8: one of its notices of a child in our care still missing, owed from `owed_from`."""
     recipient, summary = SIX_EIGHT_NOTICES[action]
