@@ -38,6 +38,7 @@ from hub.contracts.vocabulary import Agency as DisagreeingAgency
 from hub.contracts.vocabulary import CrossBorderNoticeKind, Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import ChildState, Episode
+from hub.routing.placing import named_authorities
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -321,15 +322,11 @@ def _party(episode: Episode, sender: str, directory: Directory) -> bool:
     force, the placing and host authorities it names and the host's force (8.3, 8.4, 8.10),
     or an agency some duty of the episode is owed to. A name the directory does not know
     (misspelt, say) may be the sender, as for `standing_problems`."""
-    report = episode.report
-    named = [
-        directory.resolve_authority(name)
-        for name in (episode.responsible_authority, report.residence_authority)
-    ]
-    if any(resolution.standing is Standing.UNKNOWN for resolution in named):
+    named = named_authorities(episode, directory)
+    if named is None:
         return True
     authorities = {code for resolution in named for code in resolution.codes}
-    forces = {directory.resolve_force(report.reporting_force)}
+    forces = {directory.resolve_force(episode.report.reporting_force)}
     forces |= {directory.force_of(resolution) for resolution in named}
     owed = {duty.authority for duty in episode.duties}
     return sender in authorities | forces | owed
@@ -355,12 +352,8 @@ def standing_problems(
     episode = state_of().episode(body.episode_id)
     if episode is None:
         return []
-    report = episode.report
-    named = [
-        directory.resolve_authority(name)
-        for name in (episode.responsible_authority, report.residence_authority)
-    ]
-    if any(resolution.standing is Standing.UNKNOWN for resolution in named):
+    named = named_authorities(episode, directory)
+    if named is None:
         # A name the directory does not know (misspelt, say) may be this sender: refusing it
         # would lose a 12-hour escalation over the hub's own gap, so it is taken.
         return []

@@ -8,7 +8,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from hub.contracts.events import MisperReport
-from hub.routing.directory import Directory, Standing
+from hub.routing.directory import Directory, Resolution, Standing
 from hub.routing.facts import ChildState, Episode, Placement, ProtocolViolation
 
 
@@ -123,3 +123,15 @@ def placement_after(
     ):
         return placement  # the same authority, or perhaps it (a name not in the directory)
     return Placement(authority=directory.home_authority, notified_at=report.reported_at)
+
+
+def named_authorities(episode: Episode, directory: Directory) -> list[Resolution] | None:
+    """The placing (responsible) and host (residence) authorities the episode's MISPER
+    report names, as the directory resolves them, for who has standing for the child (6.7,
+    8.4, 8.10). None: one is a name the directory does not know (misspelt, say), which may
+    be any sender: refusing it would lose a message over the hub's own gap."""
+    named = [
+        directory.resolve_authority(name)
+        for name in (episode.responsible_authority, episode.report.residence_authority)
+    ]
+    return None if any(r.standing is Standing.UNKNOWN for r in named) else named

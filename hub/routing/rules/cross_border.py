@@ -30,7 +30,14 @@ from hub.routing.facts import (
     clock_start,
 )
 from hub.routing.particulars import Particulars, of_notice
-from hub.routing.placing import Placing, checked, disagreeing, placed_by, placing_of
+from hub.routing.placing import (
+    Placing,
+    checked,
+    disagreeing,
+    named_authorities,
+    placed_by,
+    placing_of,
+)
 from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
@@ -189,12 +196,8 @@ def _with_standing(notices: Notices, state: ChildState) -> bool:
         return not state.ever_reported(named_id)
     directory = notices.directory
     sender = directory.resolve_authority(notices.event.from_authority)
-    report = episode.report
-    named = [
-        directory.resolve_authority(name)
-        for name in (episode.responsible_authority, report.residence_authority)
-    ]
-    if not sender.codes or any(r.standing is Standing.UNKNOWN for r in named):
+    named = named_authorities(episode, directory)
+    if not sender.codes or named is None:
         return True
     standing = {code for resolution in named for code in resolution.codes}
     if set(sender.codes) <= standing:

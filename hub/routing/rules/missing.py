@@ -22,6 +22,7 @@ from hub.routing.placing import Placing, checked, disagreeing, placed_by, placem
 from hub.routing.rules.cross_border import check_placement_notice, host_return
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
+    FORMS,
     HELD_FOR_THE_FOUND_REPORT,
     located,
     missing_again,
@@ -52,7 +53,6 @@ from hub.routing.rules.strategy import (
 )
 
 # Asked once an absence, however many forces report it (`asked_for_the_absence`).
-FORMS = Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value
 CHECK_PLACEMENT_NOTICE = Action.CHECK_PLACEMENT_NOTICE.value
 ONCE = DAY_ONE | {FORMS, CHECK_PLACEMENT_NOTICE}
 
