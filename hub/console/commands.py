@@ -90,6 +90,9 @@ def log(
     recipient: Annotated[str | None, typer.Option(help="e.g. mash, iro")] = None,
     authority: Annotated[str | None, typer.Option(help="e.g. luton")] = None,
     paragraph: Annotated[str | None, typer.Option(help="e.g. 7.18")] = None,
+    case_reference: Annotated[
+        str | None, typer.Option(help="the sending agency's own reference, e.g. a MISPER number")
+    ] = None,
     since: Annotated[
         datetime | None, typer.Option(help="decided at or after (without a zone: local time)")
     ] = None,
@@ -110,6 +113,7 @@ def log(
             recipient=recipient,
             authority=authority,
             paragraph=paragraph,
+            case_reference=case_reference,
             since=since,
             until=until,
         )

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.store.models import ConsoleUser
 from tests.console.conftest import console_of
+from tests.helpers import example
 
 
 @pytest.fixture
@@ -27,6 +28,18 @@ def test_hub_log_filters_by_paragraph_as_json(cli: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     page = json.loads(result.output)
     assert {e["paragraph"] for e in page["entries"]} == {"6.14"}
+
+
+def test_hub_log_finds_an_episode_by_the_polices_own_case_reference(cli: CliRunner) -> None:
+    """Issue 14: ops given the force's MISPER number on the phone find its episode from the
+    terminal, as on the console's page."""
+    reference = example("01-misper-report")["data"]["case_reference"]
+    found = cli.invoke(app, ["log", "--case-reference", reference, "--json"])
+    other = cli.invoke(app, ["log", "--case-reference", "NP-MISPER-26-000001", "--json"])
+    assert found.exit_code == 0, found.output
+    episodes = {e["episode_id"] for e in json.loads(found.output)["entries"]}
+    assert episodes == {example("01-misper-report")["data"]["episode_id"]}
+    assert json.loads(other.output)["entries"] == []
 
 
 def test_hub_rejected_replays_a_group_and_fails_when_it_is_refused_again(cli: CliRunner) -> None:
