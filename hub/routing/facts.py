@@ -442,6 +442,29 @@ class ChildState:
         backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
 
+    def reports_of_an_absence_over(self, episode: Episode, at: datetime) -> list[Episode]:
+        """The other reports of the absence `episode` reports, if the child was located since
+        it began, as the hub knew by `at` (found, or returned as the host said: 1.4, missing
+        "until located"): a report read after the return (queued by its force, read late
+        after an outage, or filed by a force that did not know) of an absence already over.
+        Its reports: those begun no later than it, after the child's last return before it
+        began, the child not known back from them since (`reported_again_at`). Empty: no
+        return since it began, or no report of its absence before it (`came_back`'s earlier
+        absence, or a new one)."""
+        start = episode.clock_started
+        backs = self.returns(but=episode.episode_id)
+        if not any(start < back <= at for back in backs):
+            return []
+        last = max((back for back in backs if back <= start), default=None)
+        return [
+            e
+            for e in self.episodes
+            if e.episode_id != episode.episode_id
+            and (last is None or last < e.clock_started)
+            and e.clock_started <= start
+            and (e.reported_again_at is None or start < e.reported_again_at)
+        ]
+
     def came_back(self, reported_again: bool = False) -> dict[str, datetime | None]:
         """When the child came back from each episode, as far as the hub knows: found, or
         returned by the host authority's word (8.4); or, one child being missing once at a

@@ -115,14 +115,24 @@ def on_misper_report(
         taken = None
         for before in again:
             state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
-    if taken is not None:
-        episode = replace(episode, absence_began=taken.absence_started)
+    # Read after the child was located under another report of the same absence (1.4): of
+    # that absence, over, as had it been read first and its search ended by the found report
+    # (`located`): no further episode (7.18, 7.28, 8.12, section 10), nothing asked again that
+    # was asked for it, no host force told to search (3.9, 8.3). Not a new absence.
+    over = state.reports_of_an_absence_over(episode, at)
+    if taken is not None or over:
+        began = taken.absence_started if taken else min(e.clock_started for e in over)
+        episode = replace(episode, absence_began=began)
         state = state.with_episode(episode)
         ctx.episode = episode
     # One absence, one ask: what was asked under another report of this absence and not
     # stood down stays owed there, followed up there (7.22's day one, 3.3's forms, 8.9's
     # check of the same notice), not asked again of the same people.
     asked = frozenset() if taken is None else asked_for_the_absence(state, taken, ONCE)
+    if over:  # the child back, its reports are no longer searched (`of_the_absence`)
+        asked = frozenset(
+            d.action for e in over for d in e.duties if d.action in ONCE and d.stood_down_at is None
+        )
     if unconfirmed is not None and CHECK_PLACEMENT_NOTICE not in asked:
         check_placement_notice(ctx, unconfirmed)
     # 3.3: the child's first episode is its first absence, however many forces report it.
@@ -132,7 +142,7 @@ def on_misper_report(
     if FORMS not in asked:
         forms(ctx, first_episode)
     _reviewing_officers(ctx)
-    _across_borders(ctx, placing, host_search=returned_at is None)
+    _across_borders(ctx, placing, host_search=returned_at is None and not over)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
@@ -150,7 +160,7 @@ def on_misper_report(
     _specific_circumstances(ctx, missing=not back)
     # 7.17, 7.18, 8.12: a report that took the search of an absence over is no further
     # episode; the repeat was judged when the absence began (an 8.13 letter, a second review).
-    escalated = taken is None and on_repeat(ctx, state)
+    escalated = taken is None and not over and on_repeat(ctx, state)
     if came_back:
         timers: tuple[Timer, ...] = ()
     elif taken is not None:
