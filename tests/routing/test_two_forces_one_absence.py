@@ -32,7 +32,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
-from tests.routing.test_duties import held
+from tests.routing.test_duties import closed, held
 from tests.routing.test_placement_remembered import NAMES_NO_PLACING_AUTHORITY, placement
 
 SECOND_FORCE = "thames-valley-police"
@@ -1038,3 +1038,150 @@ def test_7_22_the_absences_day_7_convened_under_the_second_report_is_not_convene
         (d.details["meeting"], d.at) for d in decisions if d.action == "convene_strategy_meeting"
     ]
     assert meetings == [("day 10", START + timedelta(days=10, hours=10))]
+
+
+def _graded_high_then_a_second_force(timeline: Timeline, **second: Any) -> None:
+    """The first force reports the child missing at 10:00 on Wednesday, graded high: 7.17's
+    meeting is owed within 24 hours. A second force reports the child at 10 hours, taking
+    the search over as one absence. At 12 hours the first force's found report is read: the
+    child was found at 5 hours, before the second report began, which began a new absence
+    (its 24 hours not yet up)."""
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    timeline.advance(START + timedelta(hours=2))
+    timeline.receive(_second_report(10, **second))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=12))
+
+
+def test_7_17_the_first_absences_meeting_is_not_owed_for_a_new_absence_not_graded_high() -> None:
+    """As above, the second force grading the child medium: 7.17's meeting, carried on for
+    the first absence's grading and not held, was that absence's, over before the second
+    began (7.22: "if the child has not returned"). The new absence, not graded high, owes
+    none; at its 24 hours (34 hours) 7.18's meeting and 7.22's first within 72 hours of its
+    start are convened. 7.17's stayed owed, and the first absence's meeting brought forward
+    for its grading (48 hours from 10:00 Wednesday) stood in for the new absence's first."""
+    timeline = Timeline()
+    _graded_high_then_a_second_force(timeline)
+    timeline.advance(START + timedelta(hours=35))
+    owed = {name: duty.due for name, duty in _owed(timeline, "EP-2").items()}
+    assert owed == {
+        "24-hour": START + timedelta(hours=10 + 24),
+        "72-hour": START + timedelta(hours=10 + 72),
+    }
+
+
+def test_7_17_a_new_absence_graded_high_owes_its_own_meeting_the_first_absences_held() -> None:
+    """As above, the first absence's 7.17 meeting held at 3 hours, and the second force
+    grading the child high: 7.17's meeting held was the first absence's. The new absence,
+    graded high, owes its own, within 24 hours of its start (34 hours). It owed none."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    [meeting] = _convened(timeline.decisions, "significant-risk")
+    timeline.receive(held(meeting, START + timedelta(hours=3)))
+    timeline.receive(_second_report(10, risk_level=RiskLevel.HIGH))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=12)
+    )
+    [own] = _convened(decisions, "significant-risk")
+    assert (own.episode_id, own.due) == ("EP-2", START + timedelta(hours=34))
+
+
+def _three_forces_then_two_found_reports_read_late(timeline: Timeline) -> list[Decision]:
+    """The first force reports the child missing at 10:00 on Wednesday, a second force at 10
+    hours and a third at 20, each taking the search over as one absence. At 30 hours the
+    first force's found report is read: found at 5 hours, so the second and third reports
+    are of a new absence, begun at 10 (its day one asked under the third, which carries
+    it). An hour later the second force's found report is read: found at 15 hours, so the
+    third report began a third absence, at 20."""
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=20), reporting_force="kent-police"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30))
+    return timeline.receive(
+        found("EP-2", at=START + timedelta(hours=15)), START + timedelta(hours=31)
+    )
+
+
+def _owing(timeline: Timeline, action: str) -> dict[str, int]:
+    """How many of `action` each report owes or did (not stood down)."""
+    return {
+        e.episode_id: n
+        for e in timeline.state.episodes
+        if (n := sum(d.action == action and d.stood_down_at is None for d in e.duties))
+    }
+
+
+def test_7_22_a_second_found_report_read_late_leaves_each_absence_its_day_one() -> None:
+    """As above: three absences (0-5, 10-15, from 20), each owing 7.22's day-one duties
+    once: the second's, asked under the third report when it carried that absence, are
+    owed under the second report, due 24 hours after it began; the third keeps one set.
+    The second absence was left with none (read in the other order, it had its own)."""
+    timeline = Timeline()
+    decisions = _three_forces_then_two_found_reports_read_late(timeline)
+    for action in _DAY_ONE:
+        assert _owing(timeline, action) == {"EP-1": 1, "EP-2": 1, "EP-3": 1}
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+
+
+def test_3_6_a_second_found_report_read_late_leaves_each_absence_its_forms() -> None:
+    """As above: the second absence's forms review (3.6), asked under the third report when
+    it carried that absence, is owed under the second report; the third keeps its own."""
+    timeline = Timeline()
+    decisions = _three_forces_then_two_found_reports_read_late(timeline)
+    assert _owing(timeline, _FORMS) == {"EP-1": 1, "EP-2": 1, "EP-3": 1}
+    [review] = told(decisions, "allocated_worker", _FORMS)
+    assert (review.episode_id, review.paragraph) == ("EP-2", "3.6")
+
+
+def test_8_9_a_new_absence_shown_by_a_found_report_read_late_has_the_notice_checked() -> None:
+    """Essex's placement notice for this child id gives another date of birth; the first
+    force's report names no placing authority, and the MCT checks the notice (8.9). A second
+    force's report at 10 hours, of the same absence, asks no second check. At 30 hours the
+    first force's found report says the child was found at 5 hours: the second report began
+    a new absence, whose report the notice is checked against, as any new absence's. It was
+    not."""
+    timeline = Timeline()
+    _not_this_childs_placement(timeline)
+    timeline.receive(misper("EP-1", **NAMES_NO_PLACING_AUTHORITY))
+    timeline.receive(_second_report(10, **NAMES_NO_PLACING_AUTHORITY))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    [check] = told(decisions, "mct", "check_placement_notice")
+    assert check.episode_id == "EP-2"
+
+
+def test_7_24_a_new_absence_closed_before_the_late_found_report_is_asked_nothing_more() -> None:
+    """A second force reports the child missing at 10 hours, taking the search over as one
+    absence; its report is closed under 7.24 at 20 hours (every duty owed under it stood
+    down). At 30 hours the first force's found report says the child was found at 5 hours:
+    the second report began a new absence, closed already. Nothing more is asked under it
+    (7.22's day one, 3.6's forms): its closure stood down all it owed. They were asked."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(closed(START + timedelta(hours=20)).model_copy(update={"episode_id": "EP-2"}))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    for action in (*_DAY_ONE, _FORMS):
+        assert told(decisions, "allocated_worker", action) == []
+
+
+def test_7_22_a_second_found_report_read_late_after_the_third_was_closed_owes_day_one() -> None:
+    """As above, the third report closed under 7.24 at 25 hours, before either found report
+    was read (the absence it carried closed with it: nothing asked under it at 30 hours).
+    The second force's found report, read at 31, shows the second absence (10-15) was not
+    the one closed: its day-one duties and forms review are owed under the second report."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=20), reporting_force="kent-police"))
+    timeline.receive(closed(START + timedelta(hours=25)).model_copy(update={"episode_id": "EP-3"}))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30))
+    decisions = timeline.receive(
+        found("EP-2", at=START + timedelta(hours=15)), START + timedelta(hours=31)
+    )
+    for action in (*_DAY_ONE, _FORMS):
+        [owed] = told(decisions, "allocated_worker", action)
+        assert owed.episode_id == "EP-2"

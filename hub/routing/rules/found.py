@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action
 from hub.contracts.events import FoundReport
-from hub.contracts.vocabulary import FoundBy
+from hub.contracts.vocabulary import FoundBy, RiskLevel
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
-from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Timer
-from hub.routing.placing import Placing
+from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Placement, Timer
+from hub.routing.placing import Placing, disagreeing
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
     stand_down,
@@ -36,18 +36,21 @@ from hub.routing.rules.strategy import (
     HELD_AT_ONCE,
     MISSING_24H,
     SEARCH_TIMERS,
+    SIGNIFICANT_RISK_MEETING,
     STRATEGY_MEETING,
     TWENTY_FOUR_HOUR_MEETING,
     day_one,
     forms,
     meeting_day,
     reporting_force,
+    significant_risk_meeting,
     timers_on_report,
 )
 
 RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
 PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
 FORMS = Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value
+CHECK_PLACEMENT_NOTICE = Action.CHECK_PLACEMENT_NOTICE.value
 # MCT practice guidance: the interview handed to the allocated social work team.
 TEAM_RETURN_INTERVIEW_OVERDUE = "team_return_interview_overdue"
 RETURN_INTERVIEW_TIMERS = frozenset(
@@ -115,7 +118,7 @@ def on_found_report(
     assert back is not None  # found now
     state, others = located(state, found, back, at)
     cancelled += others
-    state, rebased, afresh, asked = a_new_absence(state, back, directory, at, cause)
+    state, rebased, afresh, asked = a_new_absence(state, found, directory, at, cause)
     cancelled += rebased
     ctx = Context(directory, at, cause, found)
     ctx.decisions += asked
@@ -306,7 +309,7 @@ def located(
 
 
 def a_new_absence(
-    state: ChildState, back: datetime, directory: Directory, at: datetime, cause: str
+    state: ChildState, found: Episode, directory: Directory, at: datetime, cause: str
 ) -> tuple[ChildState, tuple[Timer, ...], tuple[Timer, ...], list[Decision]]:
     """A report that took over the search of another as one absence (`strategy.carried_on`),
     begun after the child came back from it (a found report read late): a new absence,
@@ -314,9 +317,13 @@ def a_new_absence(
     episode"), not the other's, nor spared by the other's held. Its timers counted afresh,
     and the timers that no longer stand (cancelled, and scheduled); and 7.22's day-one
     duties and 3.6's forms, asked for once for the other absence, now asked for this one
-    (`strategy.day_one`, `strategy.forms`).
+    (`strategy.day_one`, `strategy.forms`), and 8.9's check of a placement notice; 7.17's
+    meeting its own, not the other's (`_significant_risk_meeting`).
     Reported by several (a third report took the second's search over), it is one absence:
-    re-timed and asked for under the last, which carries its search."""
+    re-timed and asked for under the last, which carries its search. `found`: the report
+    found, located from its return (`Episode.clock_back`)."""
+    back = found.clock_back
+    assert back is not None  # found now
     cancelled: list[Timer] = []
     scheduled: list[Timer] = []
     asked: list[Decision] = []
@@ -384,13 +391,22 @@ def a_new_absence(
                 cancelled.append(old)
                 fresh.append(timer)
         # (A ladder past its first meeting, or 6.8's fired, stand: a timer keeps its id.)
-        if any(t.name == MISSING_24H and t.name not in pending for t in fresh):
+        # Its 24 hours still to come, a first meeting owed under it was brought forward by a
+        # grading of another report (`risk.search_carried_over`): one of the new absence's,
+        # which its 24 hours would not know of, stands; the other absence's does not.
+        graded = MISSING_24H in pending and any(
+            e.meeting_brought_forward for e in new if e.episode_id != other.episode_id
+        )
+        if any(t.name == MISSING_24H for t in fresh) and not graded:
             # Its first meetings are its own 24 hours' to convene: those owed under it, not
             # yet held, of the absence the child came back from (carried on with its search:
             # `risk.search_carried_over`) are no longer needed (7.22: "if the child has not
-            # returned"), not owed beside its own.
+            # returned"), not owed beside its own, nor standing in for it
+            # (`strategy.first_meeting_brought_forward_before`), its 24 hours fired or to come.
             for meeting in _first_meetings(rebased, directory):
                 rebased = stand_down_meeting(rebased, meeting, at)
+        rebased, own = _significant_risk_meeting(state, rebased, new, directory, at, cause)
+        asked += own
         replaced = {t.name for t in fresh} | dropped
         kept = tuple(t for t in other.timers if t.name not in replaced)
         state = state.with_episode(replace(rebased, timers=(*kept, *fresh)))
@@ -409,7 +425,8 @@ def a_new_absence(
     # 7.22's day one, asked once for the other absence: asked for this one, found since or
     # not (as a report found within a day still owes it), unless asked under a report of it
     # (begun since the child came back); once, under the report that carries it, due from
-    # the absence's start (that of the first report of it).
+    # the absence's start (that of the first report of it). Not under a report closed (7.24):
+    # its closure stood down all it owed.
     if carrier is not None:
         carried = state.episode(carrier.episode_id)
         assert carried is not None
@@ -419,16 +436,103 @@ def a_new_absence(
             for e in state.episodes
             if back <= e.clock_started <= carried.clock_started
             for d in e.duties
-            if d.action in (*DAY_ONE, FORMS) and d.stood_down_at is None
+            if d.action in (*DAY_ONE, FORMS, CHECK_PLACEMENT_NOTICE) and d.stood_down_at is None
         )
-        if ctx.placing is not Placing.PLACED_IN:
-            day_one(ctx, already, since=carried.absence_started)
-        # 3.6: so too its forms, asked once for the other absence: the child's second absence
-        # or later (back from one before it), whose Part two of the Incident Form is reviewed.
-        if FORMS not in already:
-            forms(ctx, first_episode=False)
+        if carried.closed_at is None:
+            if ctx.placing is not Placing.PLACED_IN:
+                day_one(ctx, already, since=carried.absence_started)
+            # 3.6: so too its forms, asked once for the other absence: the child's second
+            # absence or later (back from one before it), whose Part two of the Incident Form
+            # is reviewed.
+            if FORMS not in already:
+                forms(ctx, first_episode=False)
+            # 8.9: and the MCT's check of a placement notice its report disagrees with, asked
+            # once for the other absence, as for any new absence's report.
+            unconfirmed = disagreeing(state, carried.report, directory)
+            if unconfirmed is not None and CHECK_PLACEMENT_NOTICE not in already:
+                _check_placement_notice(ctx, unconfirmed)
         asked += ctx.decisions
+        carried_from = counted[carried.episode_id]
+        asked += _left_behind(state, found, carried, carried_from, directory, at, cause)
     return state, tuple(cancelled), tuple(scheduled), asked
+
+
+def _left_behind(
+    state: ChildState,
+    found: Episode,
+    carrier: Episode,
+    counted: datetime,
+    directory: Directory,
+    at: datetime,
+    cause: str,
+) -> list[Decision]:
+    """The absence `found` reports, carried until now by `carrier` as one with the absence it
+    begins (`counted`: its start, before this return): its 7.22 day-one duties and 3.3/3.6
+    forms, asked under the carrier for it (by a found report read late before this one: the
+    carrier keeps them for its own absence) or under none (the carrier closed then, 7.24),
+    are owed under `found`, due from its start, unless a report of it asked: each absence
+    is asked once, in whichever order the found reports are read."""
+    back = found.clock_back
+    reported = state.episode(found.episode_id)
+    if back is None or reported is None or counted >= back:
+        return []
+    if found.closed_at is not None or adult_care_leaver(found):
+        return []  # 7.24: its closure stood down all it owed; 1.4: an adult to the police
+    if state.absence_start(reported) != counted:
+        return []
+    once = (*DAY_ONE, FORMS)
+    held = frozenset(
+        d.action
+        for e in state.episodes
+        if e.episode_id != carrier.episode_id and state.absence_start(e) == counted
+        for d in e.duties
+        if d.action in once  # owed, done, or stood down by a closure (7.24)
+    )
+    ctx = Context(directory, at, cause, found)
+    if ctx.placing is not Placing.PLACED_IN:
+        day_one(ctx, held, since=counted)
+    if FORMS not in held:
+        forms(ctx, first_episode=counted == min(state.absence_starts()))
+    return ctx.decisions
+
+
+def _check_placement_notice(ctx: Context, placement: Placement) -> None:
+    # cross_border imports this module: imported when needed, not at its top.
+    from hub.routing.rules.cross_border import check_placement_notice
+
+    check_placement_notice(ctx, placement)
+
+
+def _significant_risk_meeting(
+    state: ChildState,
+    episode: Episode,
+    new: list[Episode],
+    directory: Directory,
+    at: datetime,
+    cause: str,
+) -> tuple[Episode, list[Decision]]:
+    """7.17's meeting for the new absence `episode` carries (its last report). One owed under
+    it, not yet held, for a grading of the absence the child came back from (carried on with
+    its search: `risk.search_carried_over`) is no longer needed (7.22: "if the child has not
+    returned"), unless this report grades the child high itself: then it is the new
+    absence's, due no later than its own would be. Reported high, with none owed (7.17's
+    held for the other absence: `strategy.significant_risk_meeting_held`), the new absence
+    owes its own, within 24 hours of its start, unless held under a report of it (`new`)."""
+    if not episode.high_risk:
+        return stand_down_meeting(episode, SIGNIFICANT_RISK_MEETING, at), []
+    owed_or_held = any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and d.meeting == SIGNIFICANT_RISK_MEETING
+        and d.stood_down_at is None
+        and (e.episode_id == episode.episode_id or d.done_at is not None)
+        for e in new
+        for d in (state.episode(e.episode_id) or e).duties
+    )
+    if owed_or_held or episode.report.risk_level is not RiskLevel.HIGH:
+        return episode, []
+    ctx = Context(directory, at, cause, episode)
+    significant_risk_meeting(ctx)
+    return episode, ctx.decisions
 
 
 def _first_meetings(episode: Episode, directory: Directory) -> tuple[str, ...]:

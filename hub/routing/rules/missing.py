@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from hub.contracts.actions import Action
 from hub.contracts.events import MisperReport
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
@@ -22,6 +21,7 @@ from hub.routing.placing import Placing, checked, disagreeing, placed_by, placem
 from hub.routing.rules.cross_border import check_placement_notice, host_return
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
+    CHECK_PLACEMENT_NOTICE,
     FORMS,
     HELD_FOR_THE_FOUND_REPORT,
     located,
@@ -53,7 +53,6 @@ from hub.routing.rules.strategy import (
 )
 
 # Asked once an absence, however many forces report it (`asked_for_the_absence`).
-CHECK_PLACEMENT_NOTICE = Action.CHECK_PLACEMENT_NOTICE.value
 ONCE = DAY_ONE | {FORMS, CHECK_PLACEMENT_NOTICE}
 
 
