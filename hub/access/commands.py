@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from hub.access.plan import AccessPlan, access_plan
-from hub.access.senders import Agency, agencies
+from hub.access.senders import Agency, agencies, recipients_only
 from hub.kafka.security import HUB_USER
 from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
 
@@ -51,23 +51,28 @@ def _settings() -> HubSettings:
         raise typer.Exit(2) from None
 
 
-def _chosen(codes: list[str] | None, settings: HubSettings) -> list[Agency]:
+def _chosen(codes: list[str] | None, settings: HubSettings) -> tuple[list[Agency], list[str]]:
+    """The agencies, and the recipients that send nothing (the Home Office), chosen."""
     from hub.bootstrap import directory_of
 
-    known = agencies(directory_of(settings))
+    directory = directory_of(settings)
+    known, readers = agencies(directory), recipients_only(directory)
     if not codes:
-        return list(known.values())
-    unknown = [code for code in codes if code not in known]
+        return list(known.values()), list(readers)
+    unknown = [code for code in codes if code not in known and code not in readers]
     if unknown:
-        typer.echo(f"--agency: not a force or authority of the directory: {unknown}", err=True)
+        typer.echo(
+            f"--agency: not a force, authority or recipient of the directory: {unknown}",
+            err=True,
+        )
         raise typer.Exit(EXIT_REFUSED)
-    return [known[code] for code in codes]
+    return [known[code] for code in codes if code in known], [c for c in codes if c in readers]
 
 
 def _plan(codes: list[str] | None, hub_user: str) -> AccessPlan:
     settings = _settings()
-    chosen = _chosen(codes, settings)
-    return access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id)
+    chosen, readers = _chosen(codes, settings)
+    return access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id, readers)
 
 
 @access_app.command("plan")
@@ -116,17 +121,18 @@ def _apply(codes: list[str] | None, hub_user: str, credentials: Path | None, aga
     from hub.access.apply import apply_plan, offboarded, onboard_again
 
     settings = _settings()
-    chosen = _chosen(codes, settings)
+    chosen, readers = _chosen(codes, settings)
     kafka, folder = _connection_and_credentials(credentials)
     gone = set() if again else offboarded(folder)
-    left_out = sorted(agency.code for agency in chosen if agency.code in gone)
+    left_out = sorted(code for code in [a.code for a in chosen] + readers if code in gone)
     chosen = [agency for agency in chosen if agency.code not in gone]
-    plan = access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id)
+    readers = [code for code in readers if code not in gone]
+    plan = access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id, readers)
     work = apply_plan(kafka, plan, folder, settings.topic_config())
     applied = _on_the_cluster("apply the access plan", work)
-    for agency in chosen if again else ():
+    for code in plan.users[1:] if again else ():
         # Only once the cluster took it: a refusal leaves the agency offboarded still.
-        onboard_again(folder, agency.code)
+        onboard_again(folder, code)
     applied.offboarded = left_out
     typer.echo(applied.render(folder))
 

@@ -6,7 +6,8 @@ apply` makes the cluster match it (hub.access.apply).
 - A police force writes its own topic of each police type, a local authority its own topic
   of each type local authorities send (hub.access.senders); no agency writes another's.
 - Each agency reads only its own notifications (`notify.<agency>.*`, its refusals among
-  them) in consumer groups named `<agency>.*`.
+  them) in consumer groups named `<agency>.*`; so does a recipient that sends nothing, the
+  Home Office (4.3), which writes nothing.
 - Only the hub reads inbound topics and writes notification topics and `hub.rejected`."""
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ class AccessPlan:
     agencies: tuple[Agency, ...]
     topics: tuple[str, ...]  # every agency's own inbound topics, made by `apply`
     grants: tuple[Grant, ...]
+    recipients: tuple[str, ...] = ()  # users that only read their notifications
 
     @property
     def users(self) -> tuple[str, ...]:
-        return (self.hub_user, *(agency.code for agency in self.agencies))
+        return (self.hub_user, *(agency.code for agency in self.agencies), *self.recipients)
 
     def render(self) -> str:
         lines = [f"users ({len(self.users)}):", *(f"  {user}" for user in self.users)]
@@ -84,16 +86,23 @@ class AccessPlan:
 
 
 def agency_grants(agency: Agency, prefix: str) -> list[Grant]:
-    code, topic, group = agency.code, ResourceType.TOPIC, ResourceType.GROUP
+    code, topic = agency.code, ResourceType.TOPIC
     grants = [
         grant
         for own in topics_of(agency)
         for grant in _grants(code, topic, prefix + own, PatternType.LITERAL, "WRITE", "DESCRIBE")
     ]
+    return grants + recipient_grants(code, prefix)
+
+
+def recipient_grants(code: str, prefix: str) -> list[Grant]:
+    """Its own notifications, in its own consumer groups."""
+    topic, group = ResourceType.TOPIC, ResourceType.GROUP
     notifications = f"{prefix}notify.{code}."  # the dot: `notify.leeds.` is not `notify.leeds-x.`
-    grants += _grants(code, topic, notifications, PatternType.PREFIXED, "READ", "DESCRIBE")
-    grants += _grants(code, group, f"{code}.", PatternType.PREFIXED, "READ", "DESCRIBE")
-    return grants
+    return [
+        *_grants(code, topic, notifications, PatternType.PREFIXED, "READ", "DESCRIBE"),
+        *_grants(code, group, f"{code}.", PatternType.PREFIXED, "READ", "DESCRIBE"),
+    ]
 
 
 def hub_grants(user: str, prefix: str, group_id: str) -> list[Grant]:
@@ -108,11 +117,20 @@ def hub_grants(user: str, prefix: str, group_id: str) -> list[Grant]:
 
 
 def access_plan(
-    agencies: Iterable[Agency], hub_user: str, prefix: str = "", group_id: str = ""
+    agencies: Iterable[Agency],
+    hub_user: str,
+    prefix: str = "",
+    group_id: str = "",
+    recipients: Iterable[str] = (),
 ) -> AccessPlan:
+    """`recipients`: the codes of those the hub notifies that send it nothing
+    (hub.access.senders.recipients_only)."""
     chosen = tuple(sorted(agencies, key=lambda agency: agency.code))
+    readers = tuple(sorted(set(recipients)))
     grants = hub_grants(hub_user, prefix, group_id)
     for agency in chosen:
         grants += agency_grants(agency, prefix)
+    for code in readers:
+        grants += recipient_grants(code, prefix)
     topics = tuple(prefix + t for agency in chosen for t in topics_of(agency))
-    return AccessPlan(hub_user, chosen, topics, tuple(grants))
+    return AccessPlan(hub_user, chosen, topics, tuple(grants), readers)

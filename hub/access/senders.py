@@ -68,6 +68,14 @@ def agencies(directory: Directory) -> dict[str, Agency]:
     return {code: agency for code in codes if (agency := agency_of(directory, code))}
 
 
+def recipients_only(directory: Directory) -> tuple[str, ...]:
+    """Those the hub notifies that send it nothing: the Home Office (4.3: told of an
+    asylum-seeking child's missing status). Each reads its own notifications; none is an
+    agency whose topic the hub reads (`agency_of`)."""
+    home_office = directory.national.home_office
+    return () if agency_of(directory, home_office) is not None else (home_office,)
+
+
 def agency_of(directory: Directory, code: str) -> Agency | None:
     """The agency a code names, or None (a look-up, not a scan: it runs per message)."""
     if code in directory.reference.police_forces:

@@ -4,9 +4,14 @@ further attempts are refused unchecked until the window has moved on. The right 
 does not get through either, or guessing would go on.
 
 In memory, per console process: a console run as several replicas multiplies the
-allowance by their number (docs/console.md)."""
+allowance by their number (docs/console.md).
+
+An IPv6 address counts by its /64: each connection has a /64 of its own, and a guesser
+keyed on the whole address would begin a fresh count at each of its 2^64 addresses."""
 
 from __future__ import annotations
+
+import ipaddress
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
@@ -14,6 +19,21 @@ from limits.strategies import MovingWindowRateLimiter
 
 PER_USER_AND_ADDRESS = parse("5/15 minutes")
 PER_ADDRESS = parse("30/15 minutes")  # one address trying many users
+IPV6_NETWORK = 64  # the prefix one connection is given
+
+
+def counted_as(address: str) -> str:
+    """Where attempts are counted from: an IPv4 address (an IPv4-mapped one as itself), or
+    an IPv6 address's /64. A name that is no address is counted as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Interface((int(ip), IPV6_NETWORK)).network)
+    return str(ip)
 
 
 class SignInThrottle:
@@ -21,6 +41,7 @@ class SignInThrottle:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def _windows(self, username: str, address: str) -> list[tuple[RateLimitItem, list[str]]]:
+        address = counted_as(address)
         return [
             (PER_USER_AND_ADDRESS, ["sign-in", username.lower()[:64], address]),
             (PER_ADDRESS, ["sign-in", address]),

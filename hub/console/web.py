@@ -672,8 +672,12 @@ def _pages() -> Any:
         console: ConsoleDep,
         username: Annotated[str, Form(max_length=64)],
         password: Annotated[str, Form(max_length=1024)],
+        csrf: Annotated[str, Form(max_length=100)],
         next: Annotated[str, Form(max_length=2000)] = "/log",
     ) -> Response:
+        # The form's own token: a page elsewhere on the site (SameSite lets a sibling host's
+        # form carry the cookie) must not sign someone in to the account it chooses.
+        _check_csrf(request, csrf)
         try:
             user = await checked_password(request, console, username, password)
         except TooManyAttempts:
@@ -690,8 +694,12 @@ def _pages() -> Any:
         return RedirectResponse(_local(next), 303)
 
     @pages.post("/logout")
-    async def logout(request: Request, console: ConsoleDep) -> Response:
-        """Ends every session of the user on the server, not only this cookie."""
+    async def logout(
+        request: Request, console: ConsoleDep, csrf: Annotated[str, Form(max_length=100)]
+    ) -> Response:
+        """Ends every session of the user on the server, not only this cookie: only from the
+        console's own form (its token), never from a page elsewhere on the site."""
+        _check_csrf(request, csrf)
         name, since = request.session.get("user"), _session_began(request)
         if isinstance(name, str) and since is not None:
             await asyncio.to_thread(_sign_out, console, name, since)

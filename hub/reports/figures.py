@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties
+from hub.routing.rules.strategy import dated_by_the_birthday
 
 CONVENE = "convene_strategy_meeting"
 RETURN_INTERVIEW = "conduct_return_interview"
@@ -108,6 +109,11 @@ def report(
         holders: list[Episode | NoticeDuties] = [*state.episodes, *state.notices]
         for episode in holders:
             for duty in episode.duties:
+                if dated_by_the_birthday(duty, episode):
+                    # 6.8: due on the child's eighteenth birthday, its escalations a day on:
+                    # a report of one day would date the birth, which the routing log and
+                    # the deadlines keep back without a reveal.
+                    continue
                 if start <= duty.due < end or (
                     duty.recipient in CROSS_BORDER and start <= duty.decided_at < end
                 ):

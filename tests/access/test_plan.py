@@ -90,3 +90,22 @@ def test_every_agency_of_the_directory_has_a_user() -> None:
     assert set(directory.reference.police_forces) <= set(everyone)
     assert set(directory.reference.authorities) <= set(everyone)
     assert directory.home_authority in everyone
+
+
+def test_the_home_office_reads_the_notices_of_an_asylum_seeking_childs_missing_status() -> None:
+    """4.3: "The Home Office should be informed of the child/young person's missing
+    status". The hub writes the notice to `notify.home-office.home_office`; on a broker that
+    denies by default, `hub access plan` must give the Home Office a user that reads it (and
+    writes nothing: it sends the hub nothing), or the notice waits there unread."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    planned = CliRunner().invoke(app, ["access", "plan", "--agency", "home-office"])
+    assert planned.exit_code == 0, planned.output
+    grants = [line.split() for line in planned.output.splitlines() if "User:" in line]
+    assert ["User:home-office", "READ", "topic", "notify.home-office.*"] in grants
+    assert ["User:home-office", "READ", "group", "home-office.*"] in grants
+    assert not [g for g in grants if g[0] == "User:home-office" and g[1] == "WRITE"]
+    everyone = CliRunner().invoke(app, ["access", "plan"])
+    assert "User:home-office" in everyone.output

@@ -22,7 +22,7 @@ from hub.console.web import create_app
 from hub.service.heartbeat import beat
 from hub.store.models import AuditEntry
 from tests.console.conftest import NOW, PASSWORDS, SECRET
-from tests.console.test_web import signed_in
+from tests.console.test_web import csrf_of, signed_in, signing_in
 
 
 def test_every_page_forbids_framing_sniffing_and_foreign_scripts(app: FastAPI) -> None:
@@ -44,12 +44,11 @@ def test_fifty_wrong_passwords_are_not_all_tried(app: FastAPI) -> None:
     unchecked, and so is the right one, or guessing would go on."""
     client = TestClient(app)
     answers = [
-        client.post("/login", data={"username": "olive", "password": f"guess {n}"}).status_code
-        for n in range(50)
+        signing_in(client, username="olive", password=f"guess {n}").status_code for n in range(50)
     ]
     assert answers[:5] == [401] * 5
     assert set(answers[5:]) == {429}
-    right = client.post("/login", data={"username": "olive", "password": PASSWORDS["olive"][0]})
+    right = signing_in(client, username="olive", password=PASSWORDS["olive"][0])
     assert right.status_code == 429
     assert "Too many failed sign-ins" in right.text
 
@@ -67,7 +66,8 @@ def test_a_cookie_kept_after_signing_out_no_longer_works(app: FastAPI) -> None:
     client = signed_in(app, "vera")
     cookie = client.cookies.get("hub_console")
     assert cookie is not None
-    assert client.post("/logout", follow_redirects=False).status_code == 303
+    token = csrf_of(client.get("/log").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
     replayed = TestClient(app, cookies={"hub_console": cookie})
     assert replayed.get("/api/log").status_code == 401
 
@@ -201,7 +201,58 @@ def test_a_removed_accounts_cookie_cannot_sign_out_the_new_account(
         added = datetime.now(UTC)  # after the old session began, before the new one
         add_user(session, "olive", "a brand new long password", Role.VIEWER, added, "ada")
     new = TestClient(app)
-    new.post("/login", data={"username": "olive", "password": "a brand new long password"})
+    signing_in(new, username="olive", password="a brand new long password")
     assert new.get("/api/me").status_code == 200
-    assert old.post("/logout", follow_redirects=False).status_code == 303
+    token = csrf_of(old.get("/login").text)  # the old session's token: its form's
+    assert old.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
     assert new.get("/api/me").status_code == 200
+
+
+def test_guessing_from_many_addresses_of_one_ipv6_network_is_throttled_as_one_address(
+    app: FastAPI,
+) -> None:
+    """Every IPv6 connection has a /64 of its own, 2^64 addresses: a throttle keyed on the
+    whole address would give a guesser a fresh count at each one, so the network counts as
+    one address."""
+    answers = [
+        signing_in(
+            TestClient(app, client=(f"2001:db8:1:2::{n:x}", 50000)),
+            username="olive",
+            password=f"guess {n}",
+        ).status_code
+        for n in range(1, 11)
+    ]
+    assert answers == [401] * 5 + [429] * 5
+    elsewhere = TestClient(app, client=("2001:db8:1:3::1", 50000))
+    right = signing_in(elsewhere, username="olive", password=PASSWORDS["olive"][0])
+    assert right.status_code == 303  # another network is not held back by it
+
+
+def test_a_page_elsewhere_on_the_site_cannot_sign_an_operator_out(app: FastAPI) -> None:
+    """Signing out ends every session of the user (on every screen of the MCT's shift): a
+    page on a sibling host (the same site, so the SameSite=strict cookie goes with its form)
+    must not do it. The sign-out form carries the session's token, as every form does."""
+    operator = signed_in(app, "olive")
+    forged = operator.post("/logout", follow_redirects=False)
+    assert forged.status_code in (403, 422)
+    assert operator.get("/api/me").status_code == 200
+    token = csrf_of(operator.get("/log").text)
+    meant = operator.post("/logout", data={"csrf": token}, follow_redirects=False)
+    assert meant.status_code == 303
+    assert operator.get("/api/me").status_code == 401
+
+
+def test_a_page_elsewhere_on_the_site_cannot_sign_an_operator_in_to_its_own_account(
+    app: FastAPI,
+) -> None:
+    """Signed in to an account a sibling host's page chose, an operator would reveal a
+    child's data with its reason recorded as that account's: the sign-in form carries the
+    token of the session that showed it, as every form does."""
+    victim = TestClient(app)
+    forged = victim.post(
+        "/login",
+        data={"username": "vera", "password": PASSWORDS["vera"][0]},
+        follow_redirects=False,
+    )
+    assert forged.status_code in (403, 422)
+    assert victim.get("/api/me").status_code == 401

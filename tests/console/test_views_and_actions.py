@@ -491,6 +491,24 @@ def outbox_numbers(store: Store) -> dict[str, int]:
         )
 
 
+def test_the_reports_never_date_the_meeting_at_18_by_the_day_it_fell_due(store: Store) -> None:
+    """6.8: the meeting at 18 falls due on the birthday, its escalations a day on. The
+    report's figures, open to a viewer with no reveal recorded, counted each duty on the day
+    it fell due: asked for one day at a time, the report showed the Assistant Director's duty
+    on 19 January, the child's date of birth, which the deadlines list without its date."""
+    missing_past_the_18th_birthday(store)
+    add_users(store)
+    web = create_app(
+        Console(parts_over(store, ESCALATING, ManualClock(AFTER_THE_BIRTHDAY))), SECRET, False
+    )
+    viewer = signed_in(web, "vera")
+    for day in range(15, 25):
+        period = {"from": f"2027-01-{day}", "to": f"2027-01-{day + 1}"}
+        figures = viewer.get("/api/reports", params=period).json()
+        teams = {t["recipient"] for t in figures["teams"]}
+        assert not teams & {"assistant_director", "head_of_safeguarding", "service_manager"}, day
+
+
 def test_the_outbox_never_numbers_a_notification_of_the_meeting_at_18(
     store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ that name the field and never echo the value."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,12 +18,17 @@ from tests.console.conftest import PASSWORDS
 EPISODE = "EP-2026-0412"
 
 
+def signing_in(client: TestClient, **form: str) -> Any:  # the client's response
+    """The sign-in form filled in and sent, with its token (from the form, as a browser)."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={**form, "csrf": token}, follow_redirects=False)
+
+
 def signed_in(app: FastAPI, name: str) -> TestClient:
     client = TestClient(app)
-    answer = client.post(
-        "/login", data={"username": name, "password": PASSWORDS[name][0], "next": "/log"}
-    )
-    assert answer.status_code == 200, answer.text  # followed the redirect to the log
+    answer = signing_in(client, username=name, password=PASSWORDS[name][0], next="/log")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/log"), answer.text
+    assert client.get("/log").status_code == 200
     return client
 
 
@@ -40,7 +46,7 @@ def test_nothing_is_shown_before_sign_in(app: FastAPI) -> None:
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(app: FastAPI) -> None:
-    answer = TestClient(app).post("/login", data={"username": "olive", "password": "nope"})
+    answer = signing_in(TestClient(app), username="olive", password="nope")
     assert answer.status_code == 401
     assert "do not match an account" in answer.text
 
@@ -54,11 +60,7 @@ def test_there_is_no_default_user(console: Console) -> None:
 def test_a_sign_in_link_cannot_send_anyone_to_another_site(app: FastAPI) -> None:
     client = TestClient(app)
     name = "vera"
-    answer = client.post(
-        "/login",
-        data={"username": name, "password": PASSWORDS[name][0], "next": "//evil.example/"},
-        follow_redirects=False,
-    )
+    answer = signing_in(client, username=name, password=PASSWORDS[name][0], next="//evil.example/")
     assert answer.headers["location"] == "/log"
 
 
