@@ -191,3 +191,54 @@ def test_7_18_a_report_missing_since_after_the_return_is_still_a_new_absence() -
     assert [(d.episode_id, d.at) for d in convened if d.details["meeting"] == "24-hour"] == [
         ("EP-2", again + timedelta(hours=24))
     ]
+
+
+def test_7_18_the_same_forces_own_report_read_after_the_return_is_a_new_absence() -> None:
+    """Missing ten days before, found; missing on Wednesday, reported by the home force,
+    found on Friday. The home force's own second report, the child missing since Wednesday
+    at 12:00, queued in its system and read after the found report: a force does not report
+    one absence twice, so the child had come back unreported and gone missing again, as the
+    report would have been read before the found report (`reported_again`): a third absence
+    in 28 days, its case review asked (7.18), its day-one duties (7.22) and forms review
+    (3.6), and counted in the month's report (section 10). It was read as the Wednesday
+    absence: none of these."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
+    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=FOUND))
+    since = START + timedelta(hours=2)
+    sent = START + timedelta(hours=3)
+    again = misper("EP-2", at=sent, missing_since=since, last_seen=LastSeen(place="Home", at=since))
+    decisions = timeline.receive(again, READ)
+    [review] = told(decisions, "allocated_worker", REVIEW)
+    assert review.details["episodes"] == 3
+    for action in DAY_ONE:
+        assert [d.episode_id for d in told(decisions, "allocated_worker", action)] == ["EP-2"]
+    [forms] = told(decisions, "allocated_worker", FORMS)
+    assert forms.paragraph == "3.6"
+    month = datetime(2026, 11, 1, tzinfo=UTC)
+    end = month + timedelta(days=30)
+    assert report([timeline.state], DIRECTORY, month, end, end).episodes == 3
+
+
+def test_3_9_no_host_search_for_a_child_found_since_a_report_says_it_went_missing() -> None:
+    """Our child placed in Kent, reported missing by the first force at 10:00 on Wednesday,
+    found on Friday. The second force's report says the child was last seen at 09:00, before
+    the first force's report began: read after the return, it is an absence of its own (it
+    began before the first report's), but the child was found after it began, and Kent's
+    police and Kent are not told the child is missing in their area (3.9, 8.3): read before
+    the found report, the found report would have stood that search down. Both were told,
+    and the police's notice chased, for a child already back."""
+    timeline = Timeline()
+    placed_out: dict[str, Any] = {
+        "legal_status": LegalStatus.LOOKED_AFTER,
+        "residence_authority": "kent",
+    }
+    timeline.receive(misper("EP-1", **placed_out))
+    timeline.receive(found("EP-1", at=FOUND))
+    decisions = timeline.receive(
+        _late(START + timedelta(hours=3), since=START - timedelta(hours=1), **placed_out), READ
+    )
+    assert told(decisions, "host_police", "child_missing_in_your_area") == []
+    assert told(decisions, "host_authority", "child_missing_in_your_area") == []

@@ -1185,3 +1185,99 @@ def test_7_22_a_second_found_report_read_late_after_the_third_was_closed_owes_da
     for action in (*_DAY_ONE, _FORMS):
         [owed] = told(decisions, "allocated_worker", action)
         assert owed.episode_id == "EP-2"
+
+
+def _graded_high_by_the_second_report(timeline: Timeline) -> list[Decision]:
+    """The first force reports the child missing at 10:00 on Wednesday, graded high (7.17's
+    meeting owed within 24 hours); a second force at 10 hours, graded high too, and a third
+    at 20, graded medium, each taking the search over as one absence. At 30 hours the first
+    force's found report is read: the child was found at 5 hours, so the second and third
+    reports are of a new absence, begun at 10, which the second force's report grades high
+    (`ChildState.graded_high`)."""
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    timeline.receive(_second_report(10, risk_level=RiskLevel.HIGH))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=20), reporting_force="kent-police"))
+    return timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+
+
+def test_7_17_a_new_absence_graded_high_by_an_earlier_report_of_it_keeps_its_meeting() -> None:
+    """As above: the new absence is graded high by the second force's report, whose search
+    the third report carries: 7.17's meeting carried on under the third report stays owed
+    for it, though the third force grades the child medium. It was stood down, the child
+    at significant risk left with no meeting."""
+    timeline = Timeline()
+    _graded_high_by_the_second_report(timeline)
+    assert "significant-risk" in _owed(timeline, "EP-3")
+
+
+def test_7_17_a_new_absence_graded_high_by_an_earlier_report_owes_one_the_first_held() -> None:
+    """As above, the first absence's 7.17 meeting held at 2 hours (so none was convened
+    for the second report's grading, of what was then one absence): the new absence, graded
+    high by the second report, owes its own under the third report, which carries it, within
+    24 hours of its start (34 hours). It owed none."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", risk_level=RiskLevel.HIGH))
+    [meeting] = _convened(timeline.decisions, "significant-risk")
+    timeline.receive(held(meeting, START + timedelta(hours=2)))
+    timeline.receive(_second_report(10, risk_level=RiskLevel.HIGH))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=20), reporting_force="kent-police"))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    [own] = _convened(decisions, "significant-risk")
+    assert (own.episode_id, own.due) == ("EP-3", START + timedelta(hours=34))
+
+
+def _first_force_again_then_both_found_reports_read_late_second_first(timeline: Timeline) -> None:
+    """The first force reports the child missing at 10:00 on Wednesday, a second force at 10
+    hours (one absence), and the first force again at 20 (read as a new absence: it had
+    reported the absence searched). At 30 hours the second force's found report is read
+    (found at 15), then at 31 the first force's (found at 5): three absences, 0-5, 10-15 and
+    from 20, the child back from the second before the first force's report of 20."""
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=20)))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=15)), START + timedelta(hours=30))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=31))
+
+
+def test_7_22_the_second_forces_found_report_read_first_leaves_its_absence_its_day_one() -> None:
+    """As above: the second absence owes 7.22's day-one duties and the forms review (3.6),
+    as when the found reports are read in the other order. It had none: the report of 20,
+    begun after the child was back from the second absence, was read as carrying it, its
+    own day one standing in."""
+    timeline = Timeline()
+    _first_force_again_then_both_found_reports_read_late_second_first(timeline)
+    for action in (*_DAY_ONE, _FORMS):
+        assert _owing(timeline, action) == {"EP-1": 1, "EP-2": 1, "EP-3": 1}
+
+
+def test_7_18_the_second_forces_found_report_read_first_leaves_the_third_its_own_start() -> None:
+    """As above: the report of 20 began an absence of its own, whose 24 hours (7.18) run from
+    its start, to 44 hours. They were re-timed from the second absence's start, to 34."""
+    timeline = Timeline()
+    _first_force_again_then_both_found_reports_read_late_second_first(timeline)
+    later = timeline.advance(START + timedelta(hours=50))
+    assert [d.at for d in _convened(later, "24-hour")] == [START + timedelta(hours=44)]
+
+
+def test_7_18_the_first_force_again_keeps_its_24_hours_when_both_found_reports_come_late() -> None:
+    """The first force reports the child missing at 10:00 on Wednesday, a second force at 3
+    hours (one absence: its 24 hours, from 10:00, convene the meetings at 24), and the first
+    force again at 24.5 hours (read as a new absence: it had reported the absence searched).
+    At 25 hours the first force's found report is read (found at 1 hour: the report of 24.5
+    read then as the second's absence, whose meetings were convened at 24); at 26 the second
+    force's (found at 4): the report of 24.5 began a third absence, whose 24 hours (7.18,
+    7.22) run from its start, to 48.5 hours. It had none: no 24-hour meeting, nor 7.22's
+    first, for a child missing since."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(3))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=24.5)))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=1)), START + timedelta(hours=25))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=4)), START + timedelta(hours=26))
+    later = timeline.advance(START + timedelta(hours=50))
+    [meeting] = _convened(later, "24-hour")
+    assert (meeting.episode_id, meeting.at) == ("EP-3", START + timedelta(hours=48.5))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action
 from hub.contracts.events import FoundReport
-from hub.contracts.vocabulary import FoundBy, RiskLevel
+from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
@@ -334,7 +334,9 @@ def a_new_absence(
     new = [
         e
         for e in state.episodes
-        if e.absence_began is not None and e.absence_began < back <= e.clock_started
+        if e.absence_began is not None
+        and e.absence_began < back <= e.clock_started
+        and not _back_again(state, back, e)
     ]
     # One new absence however many of them report it (7.22): the last of them took the
     # search over from those before (`strategy.carried_on`), and carries its meetings and
@@ -384,8 +386,10 @@ def a_new_absence(
                 n = max(rungs + 1, old.sequence)
                 due = rebased.absence_started + meeting_day(n, ts)
                 fresh.append(replace(timer, due=due, sequence=n))
-            elif old is None and timer.name == MISSING_24H and fired_before:
-                # A timer of its own, not the other's that fired: its id is new.
+            elif old is None and timer.name == MISSING_24H and (fired_before or began + hours > at):
+                # A timer of its own, not the other's that fired: its id is new. Or not fired,
+                # but dropped as convened under another report read as of its absence, one a
+                # found report read late since shows to be of another (its meetings that one's).
                 fresh.append(replace(timer, sequence=1))
             elif old is not None and (timer.name != STRATEGY_MEETING or old.sequence == 1):
                 cancelled.append(old)
@@ -514,11 +518,13 @@ def _significant_risk_meeting(
     """7.17's meeting for the new absence `episode` carries (its last report). One owed under
     it, not yet held, for a grading of the absence the child came back from (carried on with
     its search: `risk.search_carried_over`) is no longer needed (7.22: "if the child has not
-    returned"), unless this report grades the child high itself: then it is the new
-    absence's, due no later than its own would be. Reported high, with none owed (7.17's
-    held for the other absence: `strategy.significant_risk_meeting_held`), the new absence
-    owes its own, within 24 hours of its start, unless held under a report of it (`new`)."""
-    if not episode.high_risk:
+    returned"), unless a report of the new absence grades the child high (this one, or an
+    earlier one whose search it took over: the absence's grading, `ChildState.graded_high`):
+    then it is the new absence's, due no later than its own would be. Graded high, with none
+    owed (7.17's held for the other absence: `strategy.significant_risk_meeting_held`), the
+    new absence owes its own, within 24 hours of its start, unless held under a report of it
+    (`new`)."""
+    if not any((state.episode(e.episode_id) or e).high_risk for e in new):
         return stand_down_meeting(episode, SIGNIFICANT_RISK_MEETING, at), []
     owed_or_held = any(
         d.action == Action.CONVENE_STRATEGY_MEETING
@@ -528,7 +534,7 @@ def _significant_risk_meeting(
         for e in new
         for d in (state.episode(e.episode_id) or e).duties
     )
-    if owed_or_held or episode.report.risk_level is not RiskLevel.HIGH:
+    if owed_or_held:
         return episode, []
     ctx = Context(directory, at, cause, episode)
     significant_risk_meeting(ctx)
@@ -577,7 +583,7 @@ def _not_reported_again(state: ChildState, back: datetime, directory: Directory)
     their search over as it would have (`absence_began`, re-timed from that absence's start
     by `a_new_absence` as any report carried on across the return)."""
     for report in state.episodes:
-        if report.absence_began is not None:
+        if report.absence_began is not None or _back_again(state, back, report):
             continue
         marked = [e for e in state.episodes if e.reported_again_at == report.clock_started]
         still = [e for e in marked if back <= e.clock_started]  # of the absence begun since
@@ -591,6 +597,13 @@ def _not_reported_again(state: ChildState, back: datetime, directory: Directory)
         began = min(e.absence_started for e in marked)  # re-timed by `a_new_absence`
         state = state.with_episode(replace(report, absence_began=began))
     return state
+
+
+def _back_again(state: ChildState, back: datetime, report: Episode) -> bool:
+    """The child known back again since `back`, before `report` began (another report's
+    found report read before this one, `ChildState.returns`): `report` is of a later absence
+    than the one begun after `back`, whichever found report was read first (1.4)."""
+    return any(back < r <= report.clock_started for r in state.returns(but=report.episode_id))
 
 
 def searched(episode: Episode) -> bool:

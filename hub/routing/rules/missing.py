@@ -46,6 +46,7 @@ from hub.routing.rules.strategy import (
     day_one,
     forms,
     reported_again,
+    reporting_force,
     searched_until_now,
     significant_risk_meeting,
     significant_risk_meeting_held,
@@ -119,6 +120,20 @@ def on_misper_report(
     # (`located`): no further episode (7.18, 7.28, 8.12, section 10), nothing asked again that
     # was asked for it, no host force told to search (3.9, 8.3). Not a new absence.
     over = state.reports_of_an_absence_over(episode, at)
+    # Located since this report began, as the hub knew when it read it (1.4), of whatever
+    # absence: no host told to search for a child already back (3.9, 8.3), as a found report
+    # read after this one would have stood that search down (`found.search_ended`).
+    located_since = any(
+        episode.clock_started < back <= at for back in state.returns(but=episode.episode_id)
+    )
+    # Unless this force reported that absence already, as `reported_again` would have read
+    # the report before the return: a new absence, counted and asked for (7.18, 7.22), its
+    # search over as the return ended it (no host told to search: 3.9, 8.3).
+    force = reporting_force(episode, directory)
+    if force is not None and any(reporting_force(e, directory) == force for e in over):
+        for before in over:
+            state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
+        over = []
     if taken is not None or over:
         began = taken.absence_started if taken else min(e.clock_started for e in over)
         episode = replace(episode, absence_began=began)
@@ -141,7 +156,7 @@ def on_misper_report(
     if FORMS not in asked:
         forms(ctx, first_episode)
     _reviewing_officers(ctx)
-    _across_borders(ctx, placing, host_search=returned_at is None and not over)
+    _across_borders(ctx, placing, host_search=returned_at is None and not located_since)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
