@@ -58,12 +58,31 @@ def _late(
     )
 
 
+def _an_absence_before(days: int = 10, **changes: Any) -> Timeline:
+    """The child missing `days` before the Wednesday and found three hours on."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-0", at=START - timedelta(days=days), **changes))
+    timeline.receive(found("EP-0", at=START - timedelta(days=days) + timedelta(hours=3)))
+    return timeline
+
+
 def _found_then_read_late(timeline: Timeline, sent: datetime, **changes: Any) -> list[Any]:
     """Missing at 10:00 on Wednesday, reported by the first force, found on Friday at 10:00;
     then the second force's report of that absence is read."""
     timeline.receive(misper("EP-1", **changes))
     timeline.receive(found("EP-1", at=FOUND))
     return timeline.receive(_late(sent, **changes), READ)
+
+
+def _asked_as_a_third_absence(decisions: list[Any]) -> None:
+    """EP-2 read as the third absence in 28 days: its case review (7.18), its own day-one
+    duties (7.22) and a further episode's forms review (3.6)."""
+    [review] = told(decisions, "allocated_worker", REVIEW)
+    assert review.details["episodes"] == 3
+    for action in DAY_ONE:
+        assert [d.episode_id for d in told(decisions, "allocated_worker", action)] == ["EP-2"]
+    [forms] = told(decisions, "allocated_worker", FORMS)
+    assert forms.paragraph == "3.6"
 
 
 def _acted(decisions: list[Any], action: str) -> list[Any]:
@@ -76,9 +95,7 @@ def test_7_18_a_report_of_an_absence_already_over_is_no_third_episode(sent: date
     The second force's report of Wednesday's absence, read after the return, is no third:
     no case review ("3 missing episodes in 28 days", 7.18), nor the monthly forum (7.28).
     Both were asked, the report counted as an absence of its own."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
-    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    timeline = _an_absence_before()
     decisions = _found_then_read_late(timeline, sent)
     assert _acted(decisions, REVIEW) == []
     assert _acted(decisions, "add_to_cse_and_missing_forum") == []
@@ -90,10 +107,8 @@ def test_8_12_a_report_of_an_absence_already_over_brings_no_written_notice(sent:
     before, and on Wednesday, found each time. The second force's report of Wednesday's
     absence read after the return is no third episode in 90 days: Essex's Head of
     Safeguarding is not written to, nor a strategy discussion chaired. Both were."""
-    timeline = Timeline()
     high = {"risk_level": RiskLevel.HIGH, **PLACED_IN}
-    timeline.receive(misper("EP-0", at=START - timedelta(days=30), **high))
-    timeline.receive(found("EP-0", at=START - timedelta(days=30) + timedelta(hours=3)))
+    timeline = _an_absence_before(30, **high)
     decisions = _found_then_read_late(timeline, sent, **high)
     assert _acted(decisions, "notify_placing_head_of_safeguarding") == []
     assert _acted(decisions, "head_of_safeguarding_written_notice") == []
@@ -173,19 +188,12 @@ def test_7_18_a_report_missing_since_after_the_return_is_still_a_new_absence() -
     """As above, but the second force's report says the child went missing at 11:00 on
     Friday, after the return at 10:00: a new absence, the third in 28 days (7.18), its own
     day-one duties (7.22) and forms review (3.6) asked, and its meetings convened."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
-    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    timeline = _an_absence_before()
     timeline.receive(misper("EP-1"))
     timeline.receive(found("EP-1", at=FOUND))
     again = FOUND + timedelta(hours=1)
     decisions = timeline.receive(_late(FOUND + timedelta(hours=2), since=again), READ)
-    [review] = told(decisions, "allocated_worker", REVIEW)
-    assert review.details["episodes"] == 3
-    for action in DAY_ONE:
-        assert [d.episode_id for d in told(decisions, "allocated_worker", action)] == ["EP-2"]
-    [forms] = told(decisions, "allocated_worker", FORMS)
-    assert forms.paragraph == "3.6"
+    _asked_as_a_third_absence(decisions)
     later = timeline.advance(again + timedelta(hours=25))
     convened = _acted(later, "convene_strategy_meeting")
     assert [(d.episode_id, d.at) for d in convened if d.details["meeting"] == "24-hour"] == [
@@ -202,21 +210,14 @@ def test_7_18_the_same_forces_own_report_read_after_the_return_is_a_new_absence(
     in 28 days, its case review asked (7.18), its day-one duties (7.22) and forms review
     (3.6), and counted in the month's report (section 10). It was read as the Wednesday
     absence: none of these."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
-    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    timeline = _an_absence_before()
     timeline.receive(misper("EP-1"))
     timeline.receive(found("EP-1", at=FOUND))
     since = START + timedelta(hours=2)
     sent = START + timedelta(hours=3)
     again = misper("EP-2", at=sent, missing_since=since, last_seen=LastSeen(place="Home", at=since))
     decisions = timeline.receive(again, READ)
-    [review] = told(decisions, "allocated_worker", REVIEW)
-    assert review.details["episodes"] == 3
-    for action in DAY_ONE:
-        assert [d.episode_id for d in told(decisions, "allocated_worker", action)] == ["EP-2"]
-    [forms] = told(decisions, "allocated_worker", FORMS)
-    assert forms.paragraph == "3.6"
+    _asked_as_a_third_absence(decisions)
     month = datetime(2026, 11, 1, tzinfo=UTC)
     end = month + timedelta(days=30)
     assert report([timeline.state], DIRECTORY, month, end, end).episodes == 3
