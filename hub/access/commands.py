@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from hub.access.plan import AccessPlan, access_plan
+from hub.access.plan import AccessPlan, access_plan, agency_sharing_the_group
 from hub.access.senders import Agency, agencies, recipients_only
 from hub.kafka.security import HUB_USER
 from hub.settings import HubSettings, KafkaSettings, SettingsError, read_settings
@@ -57,6 +57,14 @@ def _chosen(codes: list[str] | None, settings: HubSettings) -> tuple[list[Agency
 
     directory = directory_of(settings)
     known, readers = agencies(directory), recipients_only(directory)
+    sharing = agency_sharing_the_group(settings.group_id, [*known, *readers])
+    if sharing is not None:
+        typer.echo(
+            f"refused: HUB_GROUP_ID {settings.group_id!r} is among {sharing}'s consumer "
+            f"groups ({sharing}.*), which {sharing} may join: name the hub's group otherwise",
+            err=True,
+        )
+        raise typer.Exit(2)
     if not codes:
         return list(known.values()), list(readers)
     unknown = [code for code in codes if code not in known and code not in readers]

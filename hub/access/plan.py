@@ -116,6 +116,13 @@ def hub_grants(user: str, prefix: str, group_id: str) -> list[Grant]:
     ]
 
 
+def agency_sharing_the_group(group_id: str, codes: Iterable[str]) -> str | None:
+    """The agency whose consumer groups (`<code>.*`) would take in the hub's own group: it
+    could join the hub's group and be assigned inbound partitions it cannot read, leaving
+    every agency's reports on them unapplied. None if no agency's."""
+    return next((code for code in sorted(codes) if group_id.startswith(f"{code}.")), None)
+
+
 def access_plan(
     agencies: Iterable[Agency],
     hub_user: str,

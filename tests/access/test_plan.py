@@ -3,6 +3,8 @@ grants each principal, read as the broker's authorizer would read it."""
 
 from __future__ import annotations
 
+import pytest
+
 from hub.access.plan import AccessPlan, Grant, access_plan
 from hub.access.senders import agencies
 from hub.routing.directory import load_directory
@@ -109,3 +111,19 @@ def test_the_home_office_reads_the_notices_of_an_asylum_seeking_childs_missing_s
     assert not [g for g in grants if g[0] == "User:home-office" and g[1] == "WRITE"]
     everyone = CliRunner().invoke(app, ["access", "plan"])
     assert "User:home-office" in everyone.output
+
+
+def test_the_hubs_consumer_group_is_in_no_agencys_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each agency may join consumer groups named `<agency>.*` (section 2). A hub whose group
+    were named so (`HUB_GROUP_ID=northamptonshire.hub`) would let that agency join it
+    and be given the hub's inbound partitions, which it cannot read: every agency's reports
+    left unapplied while it holds them. The plan refuses such a name rather than grant it."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    monkeypatch.setenv("HUB_GROUP_ID", "northamptonshire.hub")
+    planned = CliRunner().invoke(app, ["access", "plan"])
+    assert planned.exit_code == 2
+    assert "HUB_GROUP_ID" in planned.output
+    assert "northamptonshire" in planned.output
