@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from hub.access.apply import Applied, apply_plan
 from hub.access.plan import Grant, access_plan
-from hub.access.senders import agencies
+from hub.access.senders import agencies, recipients_only
 from hub.cli import app
 from hub.contracts.envelope import ParsedEvent, parse_structured
 from hub.devtools.kafka_local import ADMIN_USER, LocalKafka
@@ -52,8 +52,10 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
 
 async def onboard(broker: LocalKafka, prefix: str) -> Applied:
     """`hub access apply` for the hub and four agencies of one deployment (its prefix)."""
-    known = agencies(load_directory())
-    plan = access_plan([known[code] for code in AGENCIES], HUB_USER, prefix, f"{prefix}hub")
+    directory = load_directory()
+    known = agencies(directory)
+    chosen = [known[code] for code in AGENCIES]
+    plan = access_plan(chosen, HUB_USER, prefix, f"{prefix}hub", recipients_only(directory))
     admin = broker.connection(ADMIN_USER)
     return await apply_plan(admin, plan, broker.secrets, TopicConfig(1))
 
@@ -244,6 +246,18 @@ async def test_an_agency_cannot_read_another_agencys_notifications(secured: Loca
         TopicAuthorizationFailedError.errno
     )
     assert await topic_error(secured.connection("northamptonshire"), topic) == 0
+
+
+async def test_the_home_office_reads_its_notices_with_its_own_user(secured: LocalKafka) -> None:
+    """4.3: the Home Office is told of an asylum-seeking child's missing status; it sends
+    the hub nothing, and on a broker that denies by default it must still read its topic."""
+    await onboard(secured, "agency.")
+    topic = "agency.notify.home-office.home_office"
+    await ensure_topics(secured.connection(ADMIN_USER), [topic], TopicConfig(1))
+    assert await topic_error(secured.connection("home-office"), topic) == 0
+    assert await topic_error(secured.connection("luton"), topic) == (
+        TopicAuthorizationFailedError.errno
+    )
 
 
 @pytest.mark.parametrize(
