@@ -743,3 +743,82 @@ def test_1_4_a_police_found_report_dated_after_the_host_s_return_ends_no_later_s
         for d in timeline.decisions
         if d.action == "convene_strategy_meeting" and d.episode_id == "EP-2"
     ]
+
+
+def _a_second_force_then_kents_notice_read_late(timeline: Timeline) -> list[Decision]:
+    """Our child in care placed in Kent, reported missing at 10:00 on Wednesday. At 10
+    hours a second force reports the child missing: the first report is open, and the
+    second takes its search over as one absence (7.22). At 30 hours Kent's notice is read:
+    the child returned to the placement at 5 hours, before the second report began (8.4;
+    the carer told Kent's police, whose found report may never come)."""
+    second = misper(
+        "EP-2",
+        at=START + timedelta(hours=10),
+        reporting_force="thames-valley-police",
+        legal_status=LegalStatus.LOOKED_AFTER,
+        residence_authority="kent",
+    )
+    timeline.receive(second)
+    notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5))
+    return timeline.receive(notice, at=START + timedelta(hours=30))
+
+
+def test_7_22_a_hosts_notice_read_late_shows_the_second_report_began_a_new_absence() -> None:
+    """As above: the second report began a new absence, as a police found report read late
+    would show (hub.routing.rules.found). It owes its own day one (7.22: the Service
+    Manager told and the Need to Know briefing, due 24 hours after its start, 34 hours) and
+    its forms' review (3.6: the child's second absence), and its meetings run from its own
+    start (7.22: day 7 of it). Until a found report came, which may never, the second report
+    carried the first absence on: none was asked, and day 7 was counted from the Wednesday."""
+    timeline = placed_in_kent_and_missing()
+    decisions = _a_second_force_then_kents_notice_read_late(timeline)
+    for action in ("inform_service_manager", "prepare_need_to_know_briefing"):
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+    [forms] = told(decisions, "allocated_worker", "complete_incident_and_location_forms")
+    assert forms.episode_id == "EP-2"
+    later = timeline.advance(START + timedelta(days=9))
+    [day_7] = told(later, "service_manager", "convene_strategy_meeting")
+    assert (day_7.episode_id, day_7.at) == ("EP-2", START + timedelta(days=7, hours=10))
+
+
+def test_7_17_a_hosts_notice_read_late_stands_down_the_first_absences_meeting() -> None:
+    """As above, the first report graded high (7.17's meeting owed within 24 hours, carried
+    on by the second report, graded medium): the meeting was the first absence's, over before
+    the second began (7.22: "if the child has not returned"), as when a police found report
+    read late shows it. The new absence, not graded high, owes none. It stayed owed."""
+    timeline = placed_in_kent_and_missing(risk_level=RiskLevel.HIGH)
+    _a_second_force_then_kents_notice_read_late(timeline)
+    second = timeline.state.episode("EP-2")
+    assert second is not None
+    owed = [
+        d.meeting for d in second.duties if d.action == "convene_strategy_meeting" and not d.settled
+    ]
+    assert "significant-risk" not in owed
+
+
+def test_7_22_a_hosts_notice_read_before_the_second_report_leaves_it_a_new_absence() -> None:
+    """Kent's notice read on time (at 6 hours, the return at 5): the second force's report
+    at 10 hours is of a new absence from the start, with its own day one and meetings; the
+    notice owes the first absence's return interview and changes nothing of the second's."""
+    timeline = placed_in_kent_and_missing()
+    notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5))
+    timeline.receive(notice, at=START + timedelta(hours=6))
+    second = misper(
+        "EP-2",
+        at=START + timedelta(hours=10),
+        reporting_force="thames-valley-police",
+        legal_status=LegalStatus.LOOKED_AFTER,
+        residence_authority="kent",
+    )
+    decisions = timeline.receive(second)
+    for action in ("inform_service_manager", "prepare_need_to_know_briefing"):
+        [owed] = told(decisions, "allocated_worker", action)
+        assert (owed.episode_id, owed.due) == ("EP-2", START + timedelta(hours=34))
+    later = timeline.advance(START + timedelta(hours=40))
+    convened = [
+        (d.details["meeting"], d.episode_id, d.at)
+        for d in later
+        if d.action == "convene_strategy_meeting"
+    ]
+    assert ("24-hour", "EP-2", START + timedelta(hours=34)) in convened

@@ -41,6 +41,7 @@ from hub.routing.placing import (
 from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
+    a_new_absence,
     located,
     owe_return_interview,
     search_ended,
@@ -557,14 +558,20 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
     # 1.4: located no later than the hub heard of it (`clock_back`), a return typed ahead
     # notwithstanding
     state, others = located(state, back, back.clock_back or returned_at, at)
+    # Read late, the return may show that a later report which took this one's search over
+    # began a new absence: judged as a found report's return is (7.22's day one, 3.6's
+    # forms, its own meetings from its start; 7.17's carried on stood down), as the host's
+    # word may be all the hub hears of it (8.4).
+    state, rebased, afresh, asked = a_new_absence(state, back, notices.directory, at, notices.cause)
     ctx = Context(notices.directory, at, notices.cause, back)
+    ctx.decisions += asked
     timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)
     return Outcome(
         state.with_episode(back),
         (*notices.decisions, *ctx.decisions),
-        schedule=timers,
-        cancel=(*episode.timers, *others),
+        schedule=(*timers, *afresh),
+        cancel=(*episode.timers, *others, *rebased),
     )
 
 
