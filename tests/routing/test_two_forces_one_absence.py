@@ -1281,3 +1281,106 @@ def test_7_18_the_first_force_again_keeps_its_24_hours_when_both_found_reports_c
     later = timeline.advance(START + timedelta(hours=50))
     [meeting] = _convened(later, "24-hour")
     assert (meeting.episode_id, meeting.at) == ("EP-3", START + timedelta(hours=48.5))
+
+
+def _three_forces_then_both_found_reports_read_late(timeline: Timeline) -> None:
+    """The first force reports the child missing at 10:00 on Wednesday, a second force at 30
+    hours (carrying the absence on) and a third at 200. At 220 hours the first force's found
+    report is read (found at 3 hours): the second report began a new absence, the third its
+    carrier, its 24 hours re-timed from 30 (fired at once: long past). At 221 the second
+    force's (found at 116): the third began an absence of its own, its 24 hours re-timed
+    again, from 200, to 224."""
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(30))
+    third = START + timedelta(hours=200)
+    timeline.receive(misper("EP-3", at=third, reporting_force="west-midlands-police"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=3)), START + timedelta(hours=220))
+    timeline.receive(found("EP-2", at=START + timedelta(hours=116)), START + timedelta(hours=221))
+
+
+def test_7_18_the_24_hours_re_timed_twice_convene_a_meeting_owed_and_followed_up() -> None:
+    """As above: at 224 hours the third absence's 24 hours convene 7.18's meeting and 7.22's
+    first, owed by the third report and followed up (7.22, escalated if not held). The re-
+    timed 24 hours had the id of those fired at once at 220 (their meetings since stood
+    down), so their meetings had those ones' ids: not owed (the duties had them already,
+    stood down), nor sent (the routing log had them: logged and sent once)."""
+    timeline = Timeline()
+    _three_forces_then_both_found_reports_read_late(timeline)
+    later = timeline.advance(START + timedelta(hours=230))
+    [meeting] = _convened(later, "24-hour")
+    assert (meeting.episode_id, meeting.at) == ("EP-3", START + timedelta(hours=224))
+    owed = _owed(timeline, "EP-3")
+    assert owed["24-hour"].notification_id == meeting.notification_key
+    assert "72-hour" in owed or "48-hour" in owed
+
+
+def test_7_18_no_notification_of_a_twice_re_timed_absence_repeats_an_earlier_id() -> None:
+    """As above: every notification decided has an id of its own (the routing log keeps,
+    and the outbox sends, a notification id once: a repeated one is never sent)."""
+    timeline = Timeline()
+    _three_forces_then_both_found_reports_read_late(timeline)
+    timeline.advance(START + timedelta(hours=230))
+    keys = [d.notification_key for d in timeline.decisions]
+    assert len(keys) == len(set(keys))
+
+
+def test_7_22_a_new_absence_shown_late_after_the_first_absences_day_7_has_its_own_ladder() -> None:
+    """The first force reports the child missing at 10:00 on Wednesday; its day-7 meeting is
+    convened on day 7. On day 8 a second force reports the child, carrying the absence on
+    (its next meeting, day 10, counted from the Wednesday). At noon on day 8 the first
+    force's found report is read: the child was found on day 1, so the second report began a
+    new absence on day 8, none of whose ladder meetings was convened. Its ladder runs from
+    its start (7.22: "from the start of the missing episode"): the Service Manager's day 7,
+    on day 15, then day 10, on day 18. The first absence's next rung stood instead: a "day
+    2" meeting on day 10, then day 24, its day 7 and day 10 never convened."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(24 * 8))
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=8.5))
+    later = timeline.advance(START + timedelta(days=19))
+    ladder = [
+        (d.recipient, d.details["meeting"], d.at)
+        for d in _acted(later, "convene_strategy_meeting")
+        if str(d.details["meeting"]).startswith("day ")
+    ]
+    assert ladder == [
+        ("service_manager", "day 7", START + timedelta(days=15)),
+        ("sqas_service_manager", "day 10", START + timedelta(days=18)),
+    ]
+
+
+def test_7_22_the_first_absences_day_7_carried_on_is_not_owed_once_it_is_known_over() -> None:
+    """As above: the first absence's day-7 meeting, not yet held, was owed under the second
+    report, carried on with its search. The child had returned from that absence: it is no
+    longer needed (7.22: "if the child has not returned"); the new absence's own day 7 is."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(24 * 8))
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=8.5))
+    assert "day 7" not in _owed(timeline, "EP-2")
+    timeline.advance(START + timedelta(days=15))
+    assert _owed(timeline, "EP-2")["day 7"].due == START + timedelta(days=15)
+
+
+def test_7_22_a_new_absence_shown_on_its_day_12_convenes_its_last_rung_due_at_once() -> None:
+    """The first force's report of 10:00 Wednesday has its ladder on days 7, 10 and 24; a
+    second force reports the child on day 25, carrying the absence on (its next meeting day
+    38 of the Wednesday). On day 37 the first force's found report is read: the child was
+    found on day 1, the second report began a new absence on day 25, now on its day 12, and
+    none of its ladder's meetings was convened. Its day-10 meeting is convened at once
+    (SQAS's: 7.22), once, not day 7's too; the next is on day 24 of it, day 49."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(24 * 25))
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=37))
+    later = timeline.advance(START + timedelta(days=50))
+    ladder = [
+        (d.recipient, d.details["meeting"], d.at)
+        for d in _acted(later, "convene_strategy_meeting")
+        if str(d.details["meeting"]).startswith("day ")
+    ]
+    assert [(who, meeting) for who, meeting, _at in ladder] == [
+        ("sqas_service_manager", "day 10"),  # fallen due on day 35: at once
+        ("sqas_service_manager", "day 24"),
+    ]
+    assert ladder[1][2] == START + timedelta(days=49)

@@ -372,6 +372,20 @@ def a_new_absence(
             convened |= _read(e) <= prior + hours < since
             if _read(e) <= prior + meeting_day(1, ts) < since:
                 rungs = max(rungs, _rungs_before(prior, since, directory))
+        # 7.18: 24 hours counted afresh are numbered by the absence they count from (1 and
+        # the child's reports begun before it: more with each later start; 0 is the report's
+        # own), so their meetings' ids are none an earlier 24 hours of this report convened,
+        # since stood down: the duties would not owe them, nor the routing log send them (an
+        # id is logged and sent once). Deterministic, as a replay must decide the same ids.
+        numbered = 1 + sum(1 for began_at in state.clock_starts() if began_at < start)
+        # 7.22: its ladder past its first meeting, the last rung fell due before any report of
+        # the new absence was read: every rung was the absence the child came back from, and
+        # the new absence's ladder starts afresh from its start (day 7, day 10 ...).
+        laddered = True
+        if (ladder := pending.get(STRATEGY_MEETING)) is not None and ladder.sequence > 1:
+            counted_from = ladder.due - meeting_day(ladder.sequence, ts)
+            last_rung = counted_from + meeting_day(ladder.sequence - 1, ts)
+            laddered = last_rung >= min(_read(e) for e in new)
         fresh, dropped = [], set()
         for timer in timers_on_report(Context(directory, at, cause, rebased)):
             old = pending.get(timer.name)
@@ -386,15 +400,31 @@ def a_new_absence(
                 n = max(rungs + 1, old.sequence)
                 due = rebased.absence_started + meeting_day(n, ts)
                 fresh.append(replace(timer, due=due, sequence=n))
+            elif timer.name == STRATEGY_MEETING and old is not None and not laddered:
+                # Its ladder afresh: at its next rung, or at once at the last one fallen due
+                # (none was convened for it), not every rung past at once.
+                cancelled.append(old)
+                n = max(1, _rungs_before(rebased.absence_started, at, directory))
+                due = rebased.absence_started + meeting_day(n, ts)
+                fresh.append(replace(timer, due=due, sequence=n))
             elif old is None and timer.name == MISSING_24H and (fired_before or began + hours > at):
                 # A timer of its own, not the other's that fired: its id is new. Or not fired,
                 # but dropped as convened under another report read as of its absence, one a
                 # found report read late since shows to be of another (its meetings that one's).
-                fresh.append(replace(timer, sequence=1))
+                fresh.append(replace(timer, sequence=numbered))
             elif old is not None and (timer.name != STRATEGY_MEETING or old.sequence == 1):
                 cancelled.append(old)
-                fresh.append(timer)
-        # (A ladder past its first meeting, or 6.8's fired, stand: a timer keeps its id.)
+                afresh = timer.name == MISSING_24H
+                fresh.append(replace(timer, sequence=numbered) if afresh else timer)
+        if not laddered:
+            # The ladder meetings of the absence the child came back from, owed under this
+            # report (carried on with its search: `risk.search_carried_over`), not yet held,
+            # are no longer needed (7.22: "if the child has not returned").
+            ladder_meetings = {d.meeting for d in rebased.duties if _ladder_meeting(d.meeting)}
+            for meeting in sorted(m for m in ladder_meetings if m is not None):
+                rebased = stand_down_meeting(rebased, meeting, at)
+        # (A ladder past its first meeting, a rung fallen due once a report of the new absence
+        # was read, or 6.8's fired, stand: a timer keeps its id.)
         # Its 24 hours still to come, a first meeting owed under it was brought forward by a
         # grading of another report (`risk.search_carried_over`): one of the new absence's,
         # which its 24 hours would not know of, stands; the other absence's does not.
@@ -559,6 +589,12 @@ def _first_meetings(episode: Episode, directory: Directory) -> tuple[str, ...]:
         if d.meeting is not None and d.meeting.endswith(HELD_AT_ONCE)
     }
     return (TWENTY_FOUR_HOUR_MEETING, *(f"{h}-hour" for h in hours), *brought, *sorted(at_once))
+
+
+def _ladder_meeting(meeting: str | None) -> bool:
+    """A meeting of 7.22's ladder, by its name (`strategy.on_strategy_meeting`: "day 7",
+    "day 10" ...), not a first meeting held at once past 48 hours ("day 3 (high risk)")."""
+    return meeting is not None and meeting.startswith("day ") and meeting[4:].isdigit()
 
 
 def _rungs_before(start: datetime, until: datetime, directory: Directory) -> int:
