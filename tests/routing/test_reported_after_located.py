@@ -12,13 +12,13 @@ new absence, as ever."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from hub.contracts.events import LastSeen, MisperReport
-from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.contracts.events import ChildDetails, LastSeen, MisperReport
+from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
 from hub.reports.figures import report
 from tests.routing.builders import (
     DIRECTORY,
@@ -243,3 +243,28 @@ def test_3_9_no_host_search_for_a_child_found_since_a_report_says_it_went_missin
     )
     assert told(decisions, "host_police", "child_missing_in_your_area") == []
     assert told(decisions, "host_authority", "child_missing_in_your_area") == []
+
+
+def test_1_4_an_adult_care_leavers_second_report_read_late_is_read_as_in_order() -> None:
+    """A care leaver of 18 (1.4: "Police will treat 18 and above as adults"), reported
+    missing by the first force at 10:00 on Wednesday; the second force's report, sent at
+    13:00, missing since 12:00. An adult's reports are each its own absence, never one
+    taking another's search over (`taken`): read at 13:00, before the found report, it is
+    counted (7.18, section 10) and its forms reviewed (3.6). Read on Friday after the first
+    force's found report, the same. It was absorbed into the first report's absence: no
+    forms review, one episode fewer, whichever order the hub read them in."""
+    adult: dict[str, Any] = {
+        "child": ChildDetails(name="Young Person", date_of_birth=date(2006, 5, 1), sex=Sex.MALE),
+        "legal_status": LegalStatus.CARE_LEAVER,
+    }
+    sent = START + timedelta(hours=3)
+    in_order, late = Timeline(), Timeline()
+    in_order.receive(misper("EP-1", **adult))
+    first = in_order.receive(_late(sent, **adult))
+    in_order.receive(found("EP-1", at=FOUND))
+    late.receive(misper("EP-1", **adult))
+    late.receive(found("EP-1", at=FOUND))
+    second = late.receive(_late(sent, **adult), READ)
+    assert told(first, "allocated_worker", FORMS) != []
+    assert told(second, "allocated_worker", FORMS) != []
+    assert len(late.state.absence_starts()) == len(in_order.state.absence_starts()) == 2

@@ -119,7 +119,9 @@ def on_misper_report(
     # that absence, over, as had it been read first and its search ended by the found report
     # (`located`): no further episode (7.18, 7.28, 8.12, section 10), nothing asked again that
     # was asked for it, no host force told to search (3.9, 8.3). Not a new absence.
-    over = state.reports_of_an_absence_over(episode, at)
+    # 1.4: an adult's reports are each its own, never one absence (as `taken`): read late as
+    # read in order, counted and its forms reviewed (3.6).
+    over = [] if adult_care_leaver(episode) else state.reports_of_an_absence_over(episode, at)
     # Located since this report began, as the hub knew when it read it (1.4), of whatever
     # absence: no host told to search for a child already back (3.9, 8.3), as a found report
     # read after this one would have stood that search down (`found.search_ended`).
