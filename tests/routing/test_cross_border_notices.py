@@ -12,6 +12,7 @@ from hub.contracts.events import (
     CrossBorderNotice,
     DutyAcknowledged,
     EpisodeClosed,
+    MisperReport,
     PlacedChild,
 )
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
@@ -745,19 +746,24 @@ def test_1_4_a_police_found_report_dated_after_the_host_s_return_ends_no_later_s
     ]
 
 
-def _a_second_force_then_kents_notice_read_late(timeline: Timeline) -> list[Decision]:
-    """Our child in care placed in Kent, reported missing at 10:00 on Wednesday. At 10
-    hours a second force reports the child missing: the first report is open, and the
-    second takes its search over as one absence (7.22). At 30 hours Kent's notice is read:
-    the child returned to the placement at 5 hours, before the second report began (8.4;
-    the carer told Kent's police, whose found report may never come)."""
-    second = misper(
+def _second_force_in_kent() -> MisperReport:
+    """A second force's report, at 10 hours, of our child in care placed in Kent."""
+    return misper(
         "EP-2",
         at=START + timedelta(hours=10),
         reporting_force="thames-valley-police",
         legal_status=LegalStatus.LOOKED_AFTER,
         residence_authority="kent",
     )
+
+
+def _a_second_force_then_kents_notice_read_late(timeline: Timeline) -> list[Decision]:
+    """Our child in care placed in Kent, reported missing at 10:00 on Wednesday. At 10
+    hours a second force reports the child missing: the first report is open, and the
+    second takes its search over as one absence (7.22). At 30 hours Kent's notice is read:
+    the child returned to the placement at 5 hours, before the second report began (8.4;
+    the carer told Kent's police, whose found report may never come)."""
+    second = _second_force_in_kent()
     timeline.receive(second)
     notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5))
     return timeline.receive(notice, at=START + timedelta(hours=30))
@@ -804,13 +810,7 @@ def test_7_22_a_hosts_notice_read_before_the_second_report_leaves_it_a_new_absen
     timeline = placed_in_kent_and_missing()
     notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5))
     timeline.receive(notice, at=START + timedelta(hours=6))
-    second = misper(
-        "EP-2",
-        at=START + timedelta(hours=10),
-        reporting_force="thames-valley-police",
-        legal_status=LegalStatus.LOOKED_AFTER,
-        residence_authority="kent",
-    )
+    second = _second_force_in_kent()
     decisions = timeline.receive(second)
     for action in ("inform_service_manager", "prepare_need_to_know_briefing"):
         [owed] = told(decisions, "allocated_worker", action)

@@ -1324,6 +1324,27 @@ def test_7_18_no_notification_of_a_twice_re_timed_absence_repeats_an_earlier_id(
     assert len(keys) == len(set(keys))
 
 
+def _found_on_day_1_read_late(second_on_day: int, read_on_day: float) -> Timeline:
+    """The first force's report of 10:00 Wednesday; a second force's on day `second_on_day`,
+    carrying the absence on; the first force's found report, the child found on day 1, read
+    on day `read_on_day`: the second report began a new absence."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(24 * second_on_day))
+    found_on_day_1 = found("EP-1", at=START + timedelta(days=1))
+    timeline.receive(found_on_day_1, START + timedelta(days=read_on_day))
+    return timeline
+
+
+def _ladder(decisions: list[Decision]) -> list[tuple[str, object, datetime]]:
+    """7.22's ladder meetings convened: who chairs, which, when."""
+    return [
+        (d.recipient, d.details["meeting"], d.at)
+        for d in _acted(decisions, "convene_strategy_meeting")
+        if str(d.details["meeting"]).startswith("day ")
+    ]
+
+
 def test_7_22_a_new_absence_shown_late_after_the_first_absences_day_7_has_its_own_ladder() -> None:
     """The first force reports the child missing at 10:00 on Wednesday; its day-7 meeting is
     convened on day 7. On day 8 a second force reports the child, carrying the absence on
@@ -1333,16 +1354,9 @@ def test_7_22_a_new_absence_shown_late_after_the_first_absences_day_7_has_its_ow
     its start (7.22: "from the start of the missing episode"): the Service Manager's day 7,
     on day 15, then day 10, on day 18. The first absence's next rung stood instead: a "day
     2" meeting on day 10, then day 24, its day 7 and day 10 never convened."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-1"))
-    timeline.receive(_second_report(24 * 8))
-    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=8.5))
+    timeline = _found_on_day_1_read_late(second_on_day=8, read_on_day=8.5)
     later = timeline.advance(START + timedelta(days=19))
-    ladder = [
-        (d.recipient, d.details["meeting"], d.at)
-        for d in _acted(later, "convene_strategy_meeting")
-        if str(d.details["meeting"]).startswith("day ")
-    ]
+    ladder = _ladder(later)
     assert ladder == [
         ("service_manager", "day 7", START + timedelta(days=15)),
         ("sqas_service_manager", "day 10", START + timedelta(days=18)),
@@ -1353,10 +1367,7 @@ def test_7_22_the_first_absences_day_7_carried_on_is_not_owed_once_it_is_known_o
     """As above: the first absence's day-7 meeting, not yet held, was owed under the second
     report, carried on with its search. The child had returned from that absence: it is no
     longer needed (7.22: "if the child has not returned"); the new absence's own day 7 is."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-1"))
-    timeline.receive(_second_report(24 * 8))
-    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=8.5))
+    timeline = _found_on_day_1_read_late(second_on_day=8, read_on_day=8.5)
     assert "day 7" not in _owed(timeline, "EP-2")
     timeline.advance(START + timedelta(days=15))
     assert _owed(timeline, "EP-2")["day 7"].due == START + timedelta(days=15)
@@ -1369,16 +1380,9 @@ def test_7_22_a_new_absence_shown_on_its_day_12_convenes_its_last_rung_due_at_on
     found on day 1, the second report began a new absence on day 25, now on its day 12, and
     none of its ladder's meetings was convened. Its day-10 meeting is convened at once
     (SQAS's: 7.22), once, not day 7's too; the next is on day 24 of it, day 49."""
-    timeline = Timeline()
-    timeline.receive(misper("EP-1"))
-    timeline.receive(_second_report(24 * 25))
-    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=37))
+    timeline = _found_on_day_1_read_late(second_on_day=25, read_on_day=37)
     later = timeline.advance(START + timedelta(days=50))
-    ladder = [
-        (d.recipient, d.details["meeting"], d.at)
-        for d in _acted(later, "convene_strategy_meeting")
-        if str(d.details["meeting"]).startswith("day ")
-    ]
+    ladder = _ladder(later)
     assert [(who, meeting) for who, meeting, _at in ladder] == [
         ("sqas_service_manager", "day 10"),  # fallen due on day 35: at once
         ("sqas_service_manager", "day 24"),
