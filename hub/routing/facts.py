@@ -442,6 +442,11 @@ class ChildState:
         backs += [r.clock_back for r in self.retired if r.episode_id != but]
         return [back for back in backs if back is not None]
 
+    def back_between(self, after: datetime, until: datetime, but: str | None = None) -> bool:
+        """Whether the child came back from an episode (but `but`) after `after`, no later
+        than `until`, as the hub knows it (`returns`)."""
+        return any(after < back <= until for back in self.returns(but=but))
+
     def reports_of_an_absence_over(self, episode: Episode, at: datetime) -> list[Episode]:
         """The other reports of the absence `episode` reports, if the child was located since
         it began, as the hub knew by `at` (found, or returned as the host said: 1.4, missing
@@ -452,9 +457,9 @@ class ChildState:
         return since it began, or no report of its absence before it (`came_back`'s earlier
         absence, or a new one)."""
         start = episode.clock_started
-        backs = self.returns(but=episode.episode_id)
-        if not any(start < back <= at for back in backs):
+        if not self.back_between(start, at, but=episode.episode_id):
             return []
+        backs = self.returns(but=episode.episode_id)
         last = max((back for back in backs if back <= start), default=None)
         return [
             e

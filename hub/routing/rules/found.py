@@ -39,6 +39,7 @@ from hub.routing.rules.strategy import (
     SIGNIFICANT_RISK_MEETING,
     STRATEGY_MEETING,
     TWENTY_FOUR_HOUR_MEETING,
+    asked_under,
     day_one,
     forms,
     meeting_day,
@@ -51,6 +52,8 @@ RETURN_INTERVIEW_OVERDUE = "return_interview_overdue"
 PLACING_AUTHORITY_HANDOVER = "placing_authority_handover"
 FORMS = Action.COMPLETE_INCIDENT_AND_LOCATION_FORMS.value
 CHECK_PLACEMENT_NOTICE = Action.CHECK_PLACEMENT_NOTICE.value
+# Asked once an absence, however many forces report it (`strategy.asked_for_the_absence`).
+ONCE = DAY_ONE | {FORMS, CHECK_PLACEMENT_NOTICE}
 # MCT practice guidance: the interview handed to the allocated social work team.
 TEAM_RETURN_INTERVIEW_OVERDUE = "team_return_interview_overdue"
 RETURN_INTERVIEW_TIMERS = frozenset(
@@ -465,13 +468,8 @@ def a_new_absence(
         carried = state.episode(carrier.episode_id)
         assert carried is not None
         ctx = Context(directory, at, cause, carried)
-        already = frozenset(
-            d.action
-            for e in state.episodes
-            if back <= e.clock_started <= carried.clock_started
-            for d in e.duties
-            if d.action in (*DAY_ONE, FORMS, CHECK_PLACEMENT_NOTICE) and d.stood_down_at is None
-        )
+        since_back = [e for e in state.episodes if back <= e.clock_started <= carried.clock_started]
+        already = asked_under(since_back, ONCE)
         if carried.closed_at is None:
             if ctx.placing is not Placing.PLACED_IN:
                 day_one(ctx, already, since=carried.absence_started)
@@ -639,7 +637,7 @@ def _back_again(state: ChildState, back: datetime, report: Episode) -> bool:
     """The child known back again since `back`, before `report` began (another report's
     found report read before this one, `ChildState.returns`): `report` is of a later absence
     than the one begun after `back`, whichever found report was read first (1.4)."""
-    return any(back < r <= report.clock_started for r in state.returns(but=report.episode_id))
+    return state.back_between(back, report.clock_started, but=report.episode_id)
 
 
 def searched(episode: Episode) -> bool:

@@ -24,6 +24,7 @@ from hub.routing.rules.found import (
     CHECK_PLACEMENT_NOTICE,
     FORMS,
     HELD_FOR_THE_FOUND_REPORT,
+    ONCE,
     located,
     missing_again,
     owe_return_interview,
@@ -40,8 +41,8 @@ from hub.routing.rules.roles import (
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
-    DAY_ONE,
     asked_for_the_absence,
+    asked_under,
     carried_on,
     day_one,
     forms,
@@ -52,9 +53,6 @@ from hub.routing.rules.strategy import (
     significant_risk_meeting_held,
     timers_on_report,
 )
-
-# Asked once an absence, however many forces report it (`asked_for_the_absence`).
-ONCE = DAY_ONE | {FORMS, CHECK_PLACEMENT_NOTICE}
 
 
 def on_misper_report(
@@ -100,9 +98,9 @@ def on_misper_report(
     # Another episode began after this one no later than the hub read its report
     # (`clock_started`): a start typed ahead is no later episode, and must not leave the
     # child missing again meanwhile unsearched (7.18, 7.22); nor once retired (retention).
-    came_back = any(start > episode.started_at for start in state.clock_starts()) or any(
-        episode.started_at < back <= at for back in state.returns(but=episode.episode_id)
-    )
+    came_back = any(
+        start > episode.started_at for start in state.clock_starts()
+    ) or state.back_between(episode.started_at, at, but=episode.episode_id)
     came_back = came_back or returned_at is not None
     # 7.22: another force's report of this absence was searched until now: this one takes
     # its search over and carries on its meetings, counted from when the absence began.
@@ -113,8 +111,7 @@ def on_misper_report(
     again = [] if taken is None else reported_again(state, episode, taken, directory)
     if again:
         taken = None
-        for before in again:
-            state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
+        state = _reported_again(state, again, episode)
     # Read after the child was located under another report of the same absence (1.4): of
     # that absence, over, as had it been read first and its search ended by the found report
     # (`located`): no further episode (7.18, 7.28, 8.12, section 10), nothing asked again that
@@ -125,17 +122,13 @@ def on_misper_report(
     # Located since this report began, as the hub knew when it read it (1.4), of whatever
     # absence: no host told to search for a child already back (3.9, 8.3), as a found report
     # read after this one would have stood that search down (`found.search_ended`).
-    located_since = any(
-        episode.clock_started < back <= at for back in state.returns(but=episode.episode_id)
-    )
+    located_since = state.back_between(episode.clock_started, at, but=episode.episode_id)
     # Unless this force reported that absence already, as `reported_again` would have read
     # the report before the return: a new absence, counted and asked for (7.18, 7.22), its
     # search over as the return ended it (no host told to search: 3.9, 8.3).
     force = reporting_force(episode, directory)
     if force is not None and any(reporting_force(e, directory) == force for e in over):
-        for before in over:
-            state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
-        over = []
+        state, over = _reported_again(state, over, episode), []
     if taken is not None or over:
         began = taken.absence_started if taken else min(e.clock_started for e in over)
         episode = replace(episode, absence_began=began)
@@ -146,9 +139,7 @@ def on_misper_report(
     # check of the same notice), not asked again of the same people.
     asked = frozenset() if taken is None else asked_for_the_absence(state, taken, ONCE)
     if over:  # the child back, its reports are no longer searched (`of_the_absence`)
-        asked = frozenset(
-            d.action for e in over for d in e.duties if d.action in ONCE and d.stood_down_at is None
-        )
+        asked = asked_under(over, ONCE)
     if unconfirmed is not None and CHECK_PLACEMENT_NOTICE not in asked:
         check_placement_notice(ctx, unconfirmed)
     # 3.3: the child's first episode is its first absence, however many forces report it.
@@ -296,6 +287,14 @@ def _the_childs_workers(ctx: Context) -> None:
             "7.6",
             "Screen this child, not open to children's services, for previous concerns.",
         )
+
+
+def _reported_again(state: ChildState, reports: list[Episode], episode: Episode) -> ChildState:
+    """`reports` marked as the force's own earlier reports of an absence the child came back
+    from, `episode` reporting it missing again (`Episode.reported_again_at`)."""
+    for before in reports:
+        state = state.with_episode(replace(before, reported_again_at=episode.clock_started))
+    return state
 
 
 def _reviewing_officers(ctx: Context) -> None:

@@ -6,6 +6,7 @@ Assistant Director's duties of ours (6.8 is about our children in care)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -207,9 +208,15 @@ def asked_for_the_absence(
     """The duties among `actions` (7.22's day-one duties unless told) asked for under a
     report of the absence `searched` is searched under (`of_the_absence`), and not stood
     down: owed there, or done, once for the absence."""
+    return asked_under(of_the_absence(state, searched), actions)
+
+
+def asked_under(reports: Iterable[Episode], actions: Collection[str]) -> frozenset[str]:
+    """The duties among `actions` asked under `reports` and not stood down: owed there, or
+    done."""
     return frozenset(
         d.action
-        for e in of_the_absence(state, searched)
+        for e in reports
         for d in e.duties
         if d.action in actions and d.stood_down_at is None
     )
