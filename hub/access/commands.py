@@ -138,7 +138,7 @@ def _apply(codes: list[str] | None, hub_user: str, credentials: Path | None, aga
     plan = access_plan(chosen, hub_user, settings.topic_prefix, settings.group_id, readers)
     work = apply_plan(kafka, plan, folder, settings.topic_config())
     applied = _on_the_cluster("apply the access plan", work)
-    for code in plan.users[1:] if again else ():
+    for code in [*(agency.code for agency in plan.agencies), *plan.recipients] if again else ():
         # Only once the cluster took it: a refusal leaves the agency offboarded still.
         onboard_again(folder, code)
     applied.offboarded = left_out

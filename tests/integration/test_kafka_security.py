@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 from aiokafka.conn import create_conn
-from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from aiokafka.errors import (
+    KafkaError,
+    TopicAuthorizationFailedError,
+    UnknownTopicOrPartitionError,
+)
 from aiokafka.protocol.admin import CreateAclsRequest_v1
 from aiokafka.structs import ConsumerRecord
 from typer.testing import CliRunner
@@ -310,14 +314,23 @@ async def refusals_of(kafka: KafkaConnection, event_id: str) -> list[dict[str, A
     return [json.loads(record.value) for record in records]
 
 
-async def topic_error(kafka: KafkaConnection, topic: str) -> int:
+async def topic_error(kafka: KafkaConnection, topic: str, seconds: float = 10.0) -> int:
     """The broker's answer to a user asking for a topic's partitions, the first step of
-    reading it: 29 (TOPIC_AUTHORIZATION_FAILED) where the user may not read it."""
+    reading it: 29 (TOPIC_AUTHORIZATION_FAILED) where the user may not read it. A topic just
+    made reaches the broker's metadata a moment after the admin request returns: until then
+    it answers 3 (UNKNOWN_TOPIC_OR_PARTITION), asked again."""
     admin = kafka.admin(request_timeout_ms=5000)
+    deadline = asyncio.get_running_loop().time() + seconds
     try:
         await admin.start()
-        [described] = await admin.describe_topics([topic])
-        return int(described["error_code"])
+        while True:
+            [described] = await admin.describe_topics([topic])
+            error = int(described["error_code"])
+            if error != UnknownTopicOrPartitionError.errno:
+                return error
+            if asyncio.get_running_loop().time() > deadline:
+                return error
+            await asyncio.sleep(0.1)
     finally:
         await admin.close()
 
