@@ -117,11 +117,19 @@ def _written_as_text(value: object) -> object:
     return value
 
 
+# The furthest time found plausible so far: the clock only moves on, so a time before it is
+# plausible without asking the clock again (every time in every message passes here, some
+# twenty an event: asking the clock each time was 4% of the hub's applying).
+_furthest_plausible = [datetime.now(UTC) + FURTHEST_AHEAD]
+
+
 def _plausible(value: datetime) -> datetime:
     if value < EARLIEST:
         raise ValueError(f"is before {EARLIEST:%Y-%m-%d}, not a time the hub can act on")
-    if value > datetime.now(UTC) + FURTHEST_AHEAD:
-        raise ValueError(f"is more than {FURTHEST_AHEAD.days} days ahead, not a plausible time")
+    if value > _furthest_plausible[0]:
+        _furthest_plausible[0] = datetime.now(UTC) + FURTHEST_AHEAD
+        if value > _furthest_plausible[0]:
+            raise ValueError(f"is more than {FURTHEST_AHEAD.days} days ahead, not a plausible time")
     return value
 
 
