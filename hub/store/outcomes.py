@@ -7,6 +7,7 @@ transaction; nothing here commits."""
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -421,33 +422,48 @@ def _pairs(session: Session, pairs: list[tuple[str, str]]) -> ColumnElement[bool
 
 
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Many rows at once. On PostgreSQL, COPY: an INSERT per row, or psycopg converting a
-    huge multi-row INSERT's text, costs several times the hub's throughput. Elsewhere a Core
-    executemany (the ORM's bulk insert splits rows into runs with the same columns set,
-    which a nullable deadline defeats)."""
+    """Many rows at once, straight to the driver: on PostgreSQL by COPY (an INSERT per row,
+    or psycopg converting a huge multi-row INSERT's text, costs several times the hub's
+    throughput), elsewhere by the driver's executemany (SQLAlchemy's own executemany spent
+    some 13% of a SQLite hub's applying on processing each row's parameters)."""
     table, connection = table_of(model), session.connection()
-    if not on_postgresql(session):
-        connection.execute(table.insert(), rows)
-        return
     dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
-    # Each column's own bind processing (a Stamp's UTC check, JSON encoding) still applies,
-    # to the columns that have one: a row's values are read in one call, and only those
-    # few of its values (of some twenty) are processed one by one.
+    # Each column's own bind processing (a Stamp's UTC check, JSON encoding; on SQLite a
+    # time as the text SQLAlchemy reads and compares, which only the dialect's own type
+    # writes) still applies, to the columns that have one: a row's values are read in one
+    # call, and only those few of its values (of some twenty) are processed one by one.
     processing = [
         (place, process)
         for place, column in enumerate(columns)
-        if (process := column.type.bind_processor(dialect)) is not None
+        if (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
     values_of = itemgetter(*(column.name for column in columns))
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        read = list(values_of(row)) if len(columns) > 1 else [values_of(row)]
+        for place, process in processing:
+            read[place] = process(read[place])
+        return read
+
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
-    raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+    raw = connection.connection.dbapi_connection
+    if not on_postgresql(session):
+        # Every row has the same columns (the ORM's bulk insert split rows into runs by the
+        # columns set, which a nullable deadline defeated); sqlite3's placeholders are "?".
+        places = ", ".join("?" * len(columns))
+        # The table's own name and columns, quoted by the dialect: nothing a sender wrote.
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({places})"  # noqa: S608
+        lite = cast("sqlite3.Connection", raw).cursor()
+        try:
+            lite.executemany(statement, map(values, rows))
+        finally:
+            lite.close()
+        return
+    pg = cast("psycopg.Connection[Any]", raw)
+    with pg.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:
-            values = list(values_of(row)) if len(columns) > 1 else [values_of(row)]
-            for place, process in processing:
-                values[place] = process(values[place])
-            copy.write_row(values)
+            copy.write_row(values(row))
 
 
 def save_outcome(session: Session, outcome: Outcome, now: datetime) -> int:
