@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
+from hub.contracts.actions import Action, Recipient
 from hub.contracts.data_policy import DataPolicy, default_policy_document, with_changes
 from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel
 from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.store.outbox import notification_message
-from tests.routing.builders import DIRECTORY, START, Timeline, misper, told
+from tests.routing.builders import DIRECTORY, START, Timeline, found, misper, told
 from tests.routing.test_cross_border_notices import host_notice, placement
 
 PLACED_IN_LUTON: dict[str, Any] = {
@@ -102,6 +103,83 @@ def test_7_14_the_host_authority_can_record_the_child_we_place_there() -> None:
     assert child["placement_started_at"] == "2026-11-02T15:00:00Z"
     assert child["placing_social_worker"] == "E SW"
     assert child["placing_authority"] == "Northamptonshire Children's Trust"
+
+
+def test_mct_pg_the_mct_told_the_child_is_found_is_told_when() -> None:
+    """MCT practice guidance: the police "refer them to the MCT who will create the
+    missing/found episode on Care First", and the MCT interviews "within 72 hours of the child
+    or young person being found" (5.12): the found episode needs when the child was found."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    back = timeline.receive(found(at=START + timedelta(days=2)))
+    for action in ("child_found", "conduct_return_interview"):
+        [told_mct] = told(back, "mct", action)
+        assert received(told_mct)["found_at"] == "2026-11-20T10:00:00Z", action
+
+
+def test_8_10_a_placing_authority_to_interview_the_returned_child_is_told_when_it_returned() -> (
+    None
+):
+    """8.10: "When the child returns to their placement MCT contact will notify the Placing
+    Authority and advise that it is their responsibility to undertake the Independent Return
+    Interview", within 72 hours of the child returning (5.12). Owning the interview, it is
+    sent no `child_found`: this notice is its only word of the return."""
+    timeline = Timeline()
+    timeline.receive(
+        misper(
+            legal_status=LegalStatus.LOOKED_AFTER,
+            responsible_authority="essex",
+            allocated_worker=None,
+        )
+    )
+    back = timeline.receive(found(at=START + timedelta(days=2)))
+    assert told(back, "placing_authority", "child_found") == []
+    [interview] = told(back, "placing_authority", "conduct_return_interview")
+    assert interview.authority == "essex"
+    child = received(interview)
+    assert child["found_at"] == "2026-11-20T10:00:00Z"
+    assert child["name"] == "Test Child"
+    assert child["host_authority_contact"]
+
+
+def test_7_28_rise_putting_a_child_to_the_forum_is_not_sent_where_the_episode_began() -> None:
+    """7.28: a child repeatedly missing "should be discussed at the monthly CSE and Missing
+    Persons Forum": RISE needs which child and how at risk, and the count (in `details`);
+    where and when this episode began is for those searching (6.6), not for the forum."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=10), cse_risk=True)
+    [forum] = told(timeline.decisions, "rise", "add_to_cse_and_missing_forum")
+    child = received(forum)
+    assert child["name"] == "Test Child"
+    assert child["cse_risk"] is True
+    assert not {"last_seen_place", "last_seen_at", "missing_since"} & child.keys()
+    # 6.6: a child at risk of CSE, still missing, is RISE's to work with where last seen
+    at_risk = told(timeline.decisions, "rise", "missing_child_at_risk_of_cse")[-1]
+    assert received(at_risk)["last_seen_place"] == "Home"
+
+
+def test_the_chase_of_a_placing_authority_is_not_said_to_be_8_10s() -> None:
+    """8.10 gives the contact with the placing authority to the MCT; the Service Manager (CSE
+    and Missing) chasing an unconfirmed interview is the hub's reading, not the text's, and
+    the policy's reason for what that manager is sent must not say otherwise."""
+    policy = DIRECTORY.data_policy.recipients[Recipient.CSE_MISSING_SERVICE_MANAGER]
+    why = " ".join(policy.actions.get(Action.CHASE_PLACING_AUTHORITY, policy.default).why.split())
+    assert "not in the text" in why
+    assert not why.startswith("8.10")
+
+
+def test_7_14_a_worker_told_to_talk_to_the_host_authority_is_told_which() -> None:
+    """7.14: "If the child has a history of going missing the social worker should also talk
+    to the Host authority's safeguarding service about the child": the notice names it (its
+    `details` name us, who sent the placement)."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(found())
+    placed = timeline.receive(placement(to="luton", by="northamptonshire"))
+    [talk] = told(placed, "allocated_worker", "talk_to_host_safeguarding")
+    child = received(talk)
+    assert child["host_authority"] == "Luton"
+    assert child["name"] == "Placed Child"
 
 
 def test_a_withheld_particular_is_absent_and_an_unknown_one_is_null() -> None:
