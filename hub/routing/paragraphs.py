@@ -56,6 +56,7 @@ PARAGRAPHS: dict[str, str] = {
     "8.7": "The IRO reports on out-of-county children's episodes and tells the team manager",
     "8.9": "Other authorities must tell us when they place a child here",
     "8.10": "A child placed here: the placing authority told; its return interview",
+    "8.11": "A child placed here at risk of significant harm: our child protection procedures",
     "8.12": "Three episodes in 90 days with serious concerns: the placing authority's Head of "
     "Safeguarding",
     "8.13": "Escalation continues: letter from our DCS to the placing authority's DCS",

@@ -10,7 +10,7 @@ import pytest
 from hub.contracts.vocabulary import LegalStatus, RiskLevel
 from hub.routing.directory import Alias
 from hub.routing.facts import ProtocolViolation
-from tests.routing.builders import START, Timeline, found, misper, told
+from tests.routing.builders import START, Timeline, found, misper, risk_update, told
 
 PLACED_OUT: dict[str, Any] = {
     "legal_status": LegalStatus.LOOKED_AFTER,
@@ -68,6 +68,36 @@ def test_7_27_a_placed_child_has_its_strategy_meetings_convened_by_the_placing_a
     meetings = told(fired, "placing_authority", "convene_strategy_meeting")
     assert meetings
     assert {m.paragraph for m in meetings} == {"7.27"}
+
+
+def test_8_11_a_child_placed_here_graded_high_has_our_mash_convene_the_strategy_discussion() -> (
+    None
+):
+    """8.11: "Where a child placed in Northamptonshire by another Local Authority is
+    identified to be suffering or at risk of suffering significant harm, Northamptonshire
+    Child Protection procedures must be followed". Graded high on the report (at significant
+    risk, 7.17), the child has our strategy discussion, held by MASH (5.7: the child has no
+    team of ours), besides the meeting the placing authority convenes under its own (7.27)."""
+    decisions = Timeline().receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(decisions, "mash", "convene_strategy_meeting")
+    assert discussion.paragraph == "8.11"
+
+
+def test_8_11_raised_to_high_after_24_hours_the_discussion_is_ours_too() -> None:
+    """8.11: graded high on day two, when our own child's meeting is brought forward (7.22),
+    the child placed here is identified at risk of significant harm as much as on day one."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN))
+    raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    assert [d.paragraph for d in told(raised, "mash", "convene_strategy_meeting")] == ["8.11"]
+
+
+def test_8_11_the_placing_authoritys_social_work_team_is_asked_to_our_discussion() -> None:
+    """8.11, 8.1: the authority where the child is works with the one responsible for it:
+    the placing authority is told of our discussion, its social work team asked to it."""
+    decisions = Timeline().receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [asked] = told(decisions, "placing_authority", "attend_strategy_meeting")
+    assert asked.paragraph == "8.11"
 
 
 def test_mct_pg_bordering_authority_means_the_mct_does_the_return_interview() -> None:

@@ -1,13 +1,17 @@
-"""Strategy meetings: who convenes or chairs them (7.18, 7.22, 7.27), who attends (7.20) and
-who receives the minutes (7.20, 7.23)."""
+"""Strategy meetings: who convenes or chairs them (7.18, 7.22, 7.27, 8.11), who attends (7.20)
+and who receives the minutes (7.20, 7.23)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hub.contracts.actions import Action
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.placing import Placing
+
+# 8.11's strategy discussion under our child protection procedures, for a child placed here.
+CHILD_PROTECTION = "child protection (8.11)"
 
 
 def chair(
@@ -30,7 +34,11 @@ def strategy_meeting(
     high_risk: bool | None = None,
 ) -> None:
     """`high_risk`: what the chair is told of the risk, if not the absence's grading
-    (`Context.high_risk`: a meeting brought forward for a reason its name gives: risk.py)."""
+    (`Context.high_risk`: a meeting brought forward for a reason its name gives: risk.py);
+    True, the meeting is convened for the child's high risk, graded just now."""
+    if paragraph == "8.11":  # owed under another report of the absence (risk.search_carried_over)
+        child_protection_discussion(ctx, due)
+        return
     recipient, paragraph = chair(ctx, allocated_role, unallocated_role, paragraph)
     high = ctx.high_risk if high_risk is None else high_risk
     # 7.22: graded high under another force's report of the absence, not this one: the
@@ -54,6 +62,10 @@ def strategy_meeting(
             meeting=which,
             high_risk=high,
         )
+        if high_risk:
+            # Convened for its high risk (7.17's significant risk, or 7.22's first meeting
+            # brought forward for it): the child is at risk of significant harm here (8.11).
+            child_protection_discussion(ctx, due)
         return
     ctx.tell(
         recipient,
@@ -69,6 +81,51 @@ def strategy_meeting(
     )
     invite_attendees(ctx, which, due)
     minutes_due(ctx, which, due)
+
+
+def child_protection_discussion(ctx: Context, due: datetime) -> None:
+    """8.11: "Where a child placed in Northamptonshire by another Local Authority is
+    identified to be suffering or at risk of suffering significant harm, Northamptonshire
+    Child Protection procedures must be followed": the placing authority's missing meetings
+    (7.27) do not stand for them. Our strategy discussion is held "by MASH in the event the
+    child is not allocated to a team" (5.7), as our own child's with no team is (7.17), with
+    the police and Health (7.20); the placing authority's social work team, the child's,
+    asked to it (8.1: the two authorities work together; as 8.12 has it). Its minutes are no
+    IRO's of ours (7.27). One owed at a time: a grading raised again convenes no second."""
+    owed = any(
+        d.action == Action.CONVENE_STRATEGY_MEETING and d.meeting == CHILD_PROTECTION
+        for d in ctx.episode.duties
+        if not d.settled
+    ) or any(
+        d.action == Action.CONVENE_STRATEGY_MEETING and d.details.get("meeting") == CHILD_PROTECTION
+        for d in ctx.decisions
+    )
+    if owed:
+        return
+    ctx.tell(
+        "mash",
+        "convene_strategy_meeting",
+        "8.11",
+        "A child placed here by another authority is at risk of significant harm (graded "
+        "high): Northamptonshire Child Protection procedures apply (8.11). Convene and chair "
+        "the strategy discussion under them, with the police, Health and the placing "
+        "authority's social work team (5.7, 7.20); the placing authority convenes its own "
+        "missing strategy meetings besides (7.27).",
+        due=due,
+        meeting=CHILD_PROTECTION,
+        high_risk=True,
+    )
+    invite_attendees(ctx, CHILD_PROTECTION, due)
+    ctx.tell(
+        "placing_authority",
+        "attend_strategy_meeting",
+        "8.11",
+        "The child you placed here is at risk of significant harm: Northamptonshire Child "
+        "Protection procedures apply, and our MASH holds the strategy discussion; your social "
+        "work team for the child is asked to it.",
+        # No deadline of its own: the chair's duty carries it (as 8.12's invitation).
+        meeting=CHILD_PROTECTION,
+    )
 
 
 def invite_attendees(ctx: Context, which: str, due: datetime) -> None:
