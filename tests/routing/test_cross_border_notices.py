@@ -11,11 +11,18 @@ from hub.contracts.events import (
     AllocatedWorker,
     CrossBorderNotice,
     DutyAcknowledged,
+    DutyCompleted,
     EpisodeClosed,
     MisperReport,
     PlacedChild,
 )
-from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLevel, Sex
+from hub.contracts.vocabulary import (
+    CrossBorderNoticeKind,
+    Interviewer,
+    LegalStatus,
+    RiskLevel,
+    Sex,
+)
 from hub.routing.facts import Decision, ProtocolViolation
 from hub.store.retention import retire
 from tests.routing.builders import (
@@ -251,6 +258,65 @@ def test_8_10_a_completed_return_interview_is_confirmation_enough() -> None:
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5)))
     fired = timeline.advance(FOUND_AT + timedelta(hours=24))
     assert not told(fired, "cse_missing_service_manager", "chase_placing_authority")
+
+
+def test_8_10_a_declined_return_interview_is_not_chased_as_unconfirmed() -> None:
+    """The interview was offered and the child declined it (5.15): the placing authority,
+    told as the child's social worker to follow the refusal up, is not asked to confirm it
+    will conduct an interview that was given its chance, nor the MCT to be ready to."""
+    timeline = found_placed_in_child()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    fired = timeline.advance(FOUND_AT + timedelta(days=4))
+    assert not told(fired, "cse_missing_service_manager", "chase_placing_authority")
+    assert not told(fired, "placing_authority", "confirm_return_interview")
+    assert not told(fired, "mct", "return_interview_overdue")
+
+
+HANDOVER_CHASE = {
+    "return_interview_handover_unconfirmed",
+    "chase_placing_authority",
+    "confirm_return_interview",
+}
+
+
+@pytest.mark.parametrize("declined", [False, True])
+def test_8_10_the_interview_given_after_the_handover_was_chased_ends_that_chase(
+    declined: bool,
+) -> None:
+    """The handover unconfirmed at 24 hours, the MCT is told to be ready, the Service
+    Manager to chase and the placing authority to confirm. Two hours later the placing
+    authority's interview is given (or offered and declined, 5.15): there is nothing left to
+    confirm, and nobody, up to the Head of Safeguarding, is told it was never confirmed."""
+    timeline = found_placed_in_child()
+    timeline.advance(FOUND_AT + timedelta(hours=24))
+    result = return_interview(FOUND_AT + timedelta(hours=26), declined=declined)
+    timeline.receive(result.model_copy(update={"interviewer": Interviewer.PLACING_AUTHORITY}))
+    fired = timeline.advance(FOUND_AT + timedelta(days=10))
+    assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    chase = [d for d in episode.duties if d.action in HANDOVER_CHASE]
+    assert len(chase) == 3
+    assert all(d.stood_down_at == FOUND_AT + timedelta(hours=26) for d in chase)
+
+
+def test_8_10_the_interview_answered_done_after_the_handover_was_chased_ends_that_chase() -> None:
+    """The same, the placing authority answering its duty to conduct the interview done
+    (issue 14)."""
+    timeline = found_placed_in_child()
+    [interview] = told(timeline.decisions, "placing_authority", "conduct_return_interview")
+    timeline.advance(FOUND_AT + timedelta(hours=24))
+    done = DutyCompleted(
+        episode_id="EP-1",
+        child_id=CHILD,
+        notification_id=interview.notification_id,
+        answered_by="essex",
+        completed_at=FOUND_AT + timedelta(hours=26),
+        completed_by="Essex social worker",
+    )
+    timeline.receive(done)
+    fired = timeline.advance(FOUND_AT + timedelta(days=10))
+    assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
 
 
 def acknowledged(duty: Decision, at: datetime) -> DutyAcknowledged:

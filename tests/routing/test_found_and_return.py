@@ -75,6 +75,33 @@ def test_6_7_a_disagreement_raised_while_missing_and_read_after_the_found_report
     assert "risk_disagreement" not in {timer.name for timer in timeline.pending}
 
 
+def disputed(found_after: timedelta) -> Timeline:
+    """The child's social care disagrees with the police grading an hour into the episode
+    (6.7), and the child is found `found_after` the start, the disagreement unresolved."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    timeline.receive(found(at=START + found_after))
+    return timeline
+
+
+@pytest.mark.parametrize("found_after", [timedelta(hours=3), timedelta(hours=20)])
+def test_6_7_the_found_report_stands_down_a_disagreement_left_unresolved(
+    found_after: timedelta,
+) -> None:
+    """6.7: a disagreement "as to the level of risk posed to a missing child": the child
+    found, no grading steers a search any more (as for one read after the found report,
+    above). Found before its 12 hours or after their escalation, neither the duties to
+    resolve it nor those to consult on it stay owed, for ever overdue on the deadlines."""
+    timeline = disputed(found_after)
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    about_it = [d for d in episode.duties if "risk_disagreement" in d.action]
+    assert len(about_it) == (2 if found_after < timedelta(hours=13) else 5)
+    assert all(d.stood_down_at == START + found_after for d in about_it)
+    assert all(d.done_at is None for d in about_it)  # nobody resolved it
+
+
 def test_6_7_a_disagreement_raised_after_the_child_was_found_is_refused() -> None:
     timeline = returned()
     with pytest.raises(ProtocolViolation, match="the child was found"):
@@ -195,6 +222,37 @@ def test_5_15_a_declined_interview_is_followed_up_by_the_social_worker() -> None
     timeline = returned()
     decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
     assert told(decisions, "allocated_worker", "follow_up_declined_return_interview")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"legal_status": LegalStatus.NOT_KNOWN, "allocated_worker": None}],
+    ids=["followed_up_by_the_social_worker", "offered_a_trusted_adult"],
+)
+def test_5_15_a_declined_interview_is_not_reported_overdue_at_72_hours(
+    changes: dict[str, object],
+) -> None:
+    """5.12-5.15: the interview was offered and the child declined it; what follows is 5.15's
+    (the social worker's follow-up, or a trusted adult offered within a few hours, chased
+    as its own duty), not the interview. At 72 hours neither the MCT nor the RISE/MCT
+    Service Manager is told it was "not completed", as if the MCT had not done its part."""
+    timeline = returned(**changes)
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    fired = timeline.advance(FOUND_AT + timedelta(days=4))
+    assert not told(fired, "mct", "return_interview_overdue")
+    assert not told(fired, "rise_mct_service_manager", "return_interview_overdue")
+
+
+def test_5_15_a_declined_interview_still_counts_as_not_given() -> None:
+    """Its chase ended, a declined interview is still no interview given (5.16 counts the
+    refusal), and one given later is shared as the interview completed (5.12, 5.18)."""
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert not episode.return_interviewed
+    decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=9)))
+    assert told(decisions, "police", "return_interview_shared")
 
 
 def test_5_15_without_a_social_worker_the_mct_offers_a_trusted_adult() -> None:

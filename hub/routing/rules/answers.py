@@ -24,7 +24,13 @@ from hub.routing.facts import (
     ProtocolViolation,
     clock_start,
 )
-from hub.routing.rules.duties import agency_code, owed_duty, stand_down, stand_down_escalations
+from hub.routing.rules.duties import (
+    HANDOVER_CHASE,
+    agency_code,
+    owed_duty,
+    stand_down,
+    stand_down_escalations,
+)
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
 from hub.routing.rules.risk import settle_disagreement
@@ -111,9 +117,10 @@ def on_duty_completed(
     answered = episode.with_duty(done)
     if answered.return_interviewed:
         # 5.12: the interview done, as its result would say: its lateness is chased no more,
-        # nor a trusted adult offered in its stead after a refusal (5.15).
+        # nor a trusted adult offered in its stead after a refusal (5.15), nor a handover's
+        # confirmation (8.10).
         answered, cancel = answered.without_timers(RETURN_INTERVIEW_TIMERS)
-        answered = stand_down(answered, TRUSTED_ADULT_OFFER, at)
+        answered = stand_down(answered, TRUSTED_ADULT_OFFER | HANDOVER_CHASE, at)
         return Outcome(state.with_episode(answered), cancel=cancel)
     return Outcome(state.with_episode(answered))
 

@@ -42,6 +42,16 @@ RETURN_INTERVIEW_DUTIES = frozenset(
         Action.RETURN_INTERVIEW_OVERDUE.value,  # the rules' own escalation of its lateness
     }
 )
+# 8.10: the chase of a placing authority's unconfirmed handover of the interview: the MCT to
+# be ready, the Service Manager to chase, the placing authority to confirm. The interview
+# given, or offered and declined (5.15), there is nothing left to confirm.
+HANDOVER_CHASE = frozenset(
+    {
+        Action.RETURN_INTERVIEW_HANDOVER_UNCONFIRMED.value,
+        Action.CHASE_PLACING_AUTHORITY.value,
+        Action.CONFIRM_RETURN_INTERVIEW.value,
+    }
+)
 # Duties whose lateness the protocol's own rules escalate, each by its paragraph: the return
 # interview (5.12, MCT practice guidance) and a risk disagreement (6.7). Followed up twice,
 # their managers would be told twice.
@@ -51,6 +61,11 @@ ESCALATED_BY_THE_RULES = RETURN_INTERVIEW_DUTIES | {
     Action.RETURN_INTERVIEW_HANDOVER_UNCONFIRMED.value,
     Action.ESCALATE_RISK_DISAGREEMENT.value,
 }
+# 6.7: a disagreement over "the level of risk posed to a missing child", and its escalation
+# at 12 hours: the child no longer missing, there is no grading left to resolve.
+RISK_DISAGREEMENT_DUTIES = frozenset(
+    {Action.RESOLVE_RISK_DISAGREEMENT.value, Action.ESCALATE_RISK_DISAGREEMENT.value}
+)
 _SAME_AGENCY = frozenset({Recipient.POLICE, Recipient.HOST_POLICE})
 # Who answers out of hours (3.10): EDT for children's services, and the police. Every other
 # team and manager keeps office hours.

@@ -16,6 +16,7 @@ from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Plac
 from hub.routing.placing import Placing, disagreeing
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
+    RISK_DISAGREEMENT_DUTIES,
     stand_down,
     stand_down_decided_after,
     stand_down_meeting,
@@ -652,10 +653,12 @@ def search_ended(episode: Episode, since: datetime, at: datetime) -> Episode:
     from there, so back before): its timers stop, its meetings not yet held are no longer
     needed (7.22: "if the child has not returned"), nor 6.8's notices decided after `since`
     of a child then thought still missing (for 24 hours, 3 months, at 18) who was not,
-    nor the host force's search (3.9). Stood down when the hub reads it (`at`): a report
-    read late stands down what the timers decided meanwhile too."""
+    nor the host force's search (3.9), nor a risk disagreement still open (6.7: over the
+    risk "posed to a missing child"; its 12-hour timer stops with the others). Stood down
+    when the hub reads it (`at`): a report read late stands down what the timers decided
+    meanwhile too."""
     not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, since, at)
-    not_missing = stand_down(not_missing, SEARCH_NOTICES, at)
+    not_missing = stand_down(not_missing, SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES, at)
     return replace(stand_down_meetings(not_missing, at), timers=())
 
 

@@ -16,7 +16,12 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Episode, Outcome, RetiredEpisode, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES, discharge, stand_down
+from hub.routing.rules.duties import (
+    HANDOVER_CHASE,
+    RETURN_INTERVIEW_DUTIES,
+    discharge,
+    stand_down,
+)
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
     RETURN_INTERVIEW_OVERDUE,
@@ -32,10 +37,14 @@ from hub.routing.rules.found import (
 from hub.routing.rules.roles import SOCIAL_WORK, has_our_worker, social_worker_or
 
 # Completed, the interview's timers end; handed to the allocated team, it has its own (a
-# second handover's replacing the first's, so that the team is chased once).
+# second handover's replacing the first's, so that the team is chased once). Declined, they
+# end too: the interview was offered (5.12, 5.14), and what 5.15 has follow a refusal is
+# the social worker's follow-up or a trusted adult's offer (its own duty, followed up), not
+# the interview "not completed" to report at 72 hours, nor a handover to confirm (8.10).
+# The refusal is no interview given (`Episode.return_interviewed`, 5.16's count).
 _CANCELLED_BY: dict[ReturnInterviewOutcome, frozenset[str]] = {
     ReturnInterviewOutcome.COMPLETED: RETURN_INTERVIEW_TIMERS,
-    ReturnInterviewOutcome.DECLINED: frozenset(),
+    ReturnInterviewOutcome.DECLINED: RETURN_INTERVIEW_TIMERS,
     ReturnInterviewOutcome.CANNOT_COMPLETE: frozenset(
         {RETURN_INTERVIEW_OVERDUE, TEAM_RETURN_INTERVIEW_OVERDUE}
     ),
@@ -82,9 +91,11 @@ def on_return_interview(
             # Its result is the interview's completion (5.12): those duties are done.
             when = event.completed_at or event.recorded_at
             updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
-            # A trusted adult offered after a refusal (5.15) is no longer needed.
-            updated = stand_down(updated, TRUSTED_ADULT_OFFER, at)
+            # A trusted adult offered after a refusal (5.15) is no longer needed, nor a
+            # handover's confirmation chased (8.10).
+            updated = stand_down(updated, TRUSTED_ADULT_OFFER | HANDOVER_CHASE, at)
         case ReturnInterviewOutcome.DECLINED:
+            updated = stand_down(updated, HANDOVER_CHASE, at)  # offered: nothing to confirm
             gone = gone_again(state, episode, directory)
             _declined(ctx, event, declines_in_a_row(state, updated), gone)
         case ReturnInterviewOutcome.CANNOT_COMPLETE if gone_again(state, episode, directory):
