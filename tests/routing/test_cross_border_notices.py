@@ -319,6 +319,20 @@ def test_8_10_the_interview_answered_done_after_the_handover_was_chased_ends_tha
     assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
 
 
+def test_8_10_the_handover_accepted_after_it_was_chased_ends_that_chase() -> None:
+    """The handover unconfirmed at 24 hours is chased; the placing authority then confirms
+    the interview is theirs (8.10): nobody, up to the Head of Safeguarding, is told later
+    that it never confirmed."""
+    timeline = found_placed_in_child()
+    timeline.advance(FOUND_AT + timedelta(hours=24))
+    timeline.receive(
+        accepted().model_copy(update={"occurred_at": FOUND_AT + timedelta(hours=26)}),
+        at=FOUND_AT + timedelta(hours=26),
+    )
+    fired = timeline.advance(FOUND_AT + timedelta(days=10))
+    assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
+
+
 def acknowledged(duty: Decision, at: datetime) -> DutyAcknowledged:
     return DutyAcknowledged(
         episode_id=duty.episode_id,

@@ -253,6 +253,25 @@ def test_6_7_a_disagreement_reported_resolved_is_not_escalated_at_12_hours() -> 
     )
 
 
+def test_6_7_a_disagreement_resolved_after_its_escalation_leaves_no_escalation_open() -> None:
+    """Unresolved at 12 hours, the disagreement went to the police DCI, the RISE/MCT Service
+    Manager and the Head of Safeguarding (6.7); resolved at 15 hours, none of them owes it any
+    longer: their duties do not stay overdue on the deadlines page for good."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    raised = timeline.receive(disagreement(START + timedelta(hours=3)))
+    [manager] = told(raised, "team_manager", "resolve_risk_disagreement")
+    assert told(
+        timeline.advance(START + timedelta(hours=16)), "police", "escalate_risk_disagreement"
+    )
+    timeline.receive(completed(manager, START + timedelta(hours=18)))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert not [
+        d for d in episode.duties if d.action == "escalate_risk_disagreement" and not d.settled
+    ]
+
+
 @pytest.mark.parametrize("council", ["north-northamptonshire", "west-northamptonshire"])
 def test_a_home_areas_council_cannot_answer_for_the_trusts_teams(council: str) -> None:
     """One trust serves both councils, but each council is an agency of its own on the bus:

@@ -38,6 +38,7 @@ from hub.routing.placing import (
     placed_by,
     placing_of,
 )
+from hub.routing.rules.duties import HANDOVER_CHASE, stand_down
 from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
@@ -596,6 +597,8 @@ def _placing_authority_accepts_return_interview(notices: Notices, state: ChildSt
         )
     episode = found_episode(state, notices.event.episode_id or "")
     accepted, cancel = episode.without_timers({PLACING_AUTHORITY_HANDOVER})
+    # Confirmed after it was chased: nothing is left to confirm, up to the Head of Safeguarding.
+    accepted = stand_down(accepted, HANDOVER_CHASE, notices.at)
     notices.tell(
         "mct",
         "return_interview_accepted_by_placing_authority",

@@ -13,7 +13,7 @@ from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import strategy_meeting
-from hub.routing.rules.duties import recorded, stand_down_meeting
+from hub.routing.rules.duties import recorded, stand_down, stand_down_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import (
@@ -114,7 +114,8 @@ def settle_disagreement(
 ) -> tuple[Episode, tuple[Timer, ...]]:
     """6.7's disagreement resolved: police graded the risk as proposed, or those told to
     resolve it said they had. Its 12-hour escalation stands down, and so do the duties to
-    resolve it, which were one matter for the practitioner's manager and the police. A new
+    resolve it, which were one matter for the practitioner's manager and the police, and
+    its escalation's, if it was escalated. A new
     grading the other agency did not propose settles nothing: unresolved at 12 hours, it is
     escalated."""
     settled, cancel = episode.without_timers({RISK_DISAGREEMENT})
@@ -124,7 +125,12 @@ def settle_disagreement(
         else d
         for d in episode.duties
     )
-    return replace(settled, duties=duties, disputed_risk_level=None), cancel
+    # Escalated already (at 12 hours), those it went to owe it no longer: stood down, not
+    # done, for they did not resolve it.
+    resolved = stand_down(
+        replace(settled, duties=duties), frozenset({Action.ESCALATE_RISK_DISAGREEMENT.value}), at
+    )
+    return replace(resolved, disputed_risk_level=None), cancel
 
 
 def _graded_before_found(
