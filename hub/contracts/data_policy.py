@@ -39,6 +39,16 @@ NEEDS: dict[tuple[Recipient, Action | None], tuple[tuple[Particular, ...], str]]
         "3.9, 8.3: the force where the child is placed searches for the child: where and "
         "when last seen, and how at risk",
     ),
+    (Recipient.HOST_POLICE, Action.ATTEND_WITHOUT_DELAY): (
+        (*_REACH_US, "found_where"),
+        "5.1: the force where the child is placed attends without delay a child it does not "
+        "know, found on a report it did not make: where the child was found",
+    ),
+    (Recipient.POLICE, Action.ATTEND_WITHOUT_DELAY): (
+        (*_IDENTITY, "found_where"),
+        "5.1, 3.9.1: the force the child was reported to attends without delay, and need not "
+        "be the force that found the child: where the child was found",
+    ),
     (Recipient.HOST_AUTHORITY, None): (
         _REACH_US,
         "7.14, 8.3, 8.4: the host authority acts with the placing authority for a child it "

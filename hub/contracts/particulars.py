@@ -62,6 +62,11 @@ class ChildParticulars(Message):
     )
     mash_rating: RagRating | None = None
     found_at: Timestamp | None = None
+    found_where: ShortText | None = Field(
+        default=None,
+        description="Where the child was found or returned to, as the found report says (5.1).",
+        json_schema_extra=PERSONAL,
+    )
 
 
 Particular = Literal[
@@ -88,6 +93,7 @@ Particular = Literal[
     "reporting_force",
     "mash_rating",
     "found_at",
+    "found_where",
 ]
 PARTICULARS: tuple[Particular, ...] = get_args(Particular)
 assert set(PARTICULARS) == set(ChildParticulars.model_fields), "one vocabulary, two spellings"

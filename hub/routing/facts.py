@@ -176,6 +176,10 @@ class Episode:
     # report one absence twice, so the child had come back from it, unreported, before
     # then (1.4; `ChildState.came_back`; `strategy.reported_again`). None: not so.
     reported_again_at: datetime | None = None
+    # Where the found report says the child was found (5.1: the force attending must know
+    # where): personal data, gone with the episode when retention retires it. None: not
+    # found, returned as the host said (8.4), or a state stored before.
+    found_where: str | None = None
 
     def duty(self, notification_id: str) -> Duty | None:
         return next((d for d in self.duties if d.notification_id == notification_id), None)

@@ -17,6 +17,12 @@ from hub.routing.placing import Placing, placing_of
 
 Particulars = dict[str, Detail]  # keyed by `Particular`
 
+# 8.4, 8.10: what a missing or a found notice's time is, of the particulars.
+_NOTICE_SAYS = {
+    CrossBorderNoticeKind.CHILD_MISSING: "missing_since",
+    CrossBorderNoticeKind.CHILD_FOUND: "found_at",
+}
+
 
 def _iso(moment: datetime | date | None) -> str | None:
     if isinstance(moment, datetime):
@@ -80,6 +86,7 @@ def of_episode(
         "reporting_force": directory.name_of(force) if force else report.reporting_force,
         "mash_rating": episode.mash_rating.value if episode.mash_rating else None,
         "found_at": _iso(episode.back_at),  # or returned, as the host said (8.4)
+        "found_where": episode.found_where,  # the found report's; a host's notice says none
     }
 
 
@@ -101,7 +108,9 @@ def of_notice(
     """About an episode the hub has, what its MISPER report said. Without one, the sides
     are read from the notice: a placement and a return interview taken on come from the
     placing authority (8.9, 8.10), a missing or found notice from the host (8.4), and a
-    placement we send, from us (7.14). A placement carries the child itself (8.9)."""
+    placement we send, from us (7.14). A placement carries the child itself (8.9); a missing
+    or found notice, when the child went missing or came back (its `occurred_at`): the MCT
+    holding the return interview on it runs its 72 hours from that return (5.12)."""
     sender = directory.resolve_authority(notice.from_authority)
     addressee = directory.resolve_authority(notice.to_authority)
     if episode is not None:
@@ -117,6 +126,9 @@ def of_notice(
             known.update(_sides(directory, Placing.PLACED_IN, sender, addressee))
         else:
             known.update(_sides(directory, Placing.PLACED_OUT, addressee, sender))
+        said = _NOTICE_SAYS.get(notice.kind)
+        if said is not None:
+            known[said] = _iso(notice.occurred_at)
     placed = notice.placed_child
     if placed is not None:
         known.update(

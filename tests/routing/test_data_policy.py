@@ -341,3 +341,134 @@ def test_a_contact_too_long_for_a_notification_is_refused_at_start(tmp_path: Pat
     path.write_text(yaml.safe_dump(document))
     with pytest.raises(DirectoryError, match="contact_for_other_agencies: the contacts come to"):
         load_directory(path)
+
+
+def test_5_1_a_host_force_asked_to_attend_is_told_where_the_child_is() -> None:
+    """5.1: the child "may have been the victim of a crime whilst they were away": the police
+    "attend without delay - to protect the child and/or recover evidence". For our child
+    placed in Luton that is Bedfordshire Police, which did not make the found report and
+    cannot attend without being told where the child was found."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN_LUTON))
+    back = timeline.receive(
+        found(found_where="A friend's address in Dunstable", possible_victim_of_crime=True)
+    )
+    [attend] = told(back, "host_police", "attend_without_delay")
+    assert attend.authority == "bedfordshire-police"
+    child = received(attend)
+    assert child["found_where"] == "A friend's address in Dunstable"
+    assert child["found_at"] == "2026-11-20T10:00:00Z"
+    assert child["placing_authority_contact"]
+
+
+def test_5_1_after_the_hosts_word_of_the_return_the_force_attending_is_told_where() -> None:
+    """8.4: Luton said first that the child has returned (its notice names no place); the
+    police's found report that follows says where, and a possible victim of crime (5.1):
+    the force attending is told where the child was found."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN_LUTON))
+    timeline.receive(
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5), by="luton")
+    )
+    back = timeline.receive(
+        found(found_where="Luton Airport Parkway", possible_victim_of_crime=True)
+    )
+    [attend] = told(back, "host_police", "attend_without_delay")
+    assert received(attend)["found_where"] == "Luton Airport Parkway"
+
+
+def test_5_1_the_reporting_force_asked_to_attend_is_told_where_the_child_is() -> None:
+    """5.1: a child living here: the force the child was reported to attends (3.9.1, 5.18: it
+    may be another force than the one that found the child)."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    back = timeline.receive(
+        found(found_where="Wellingborough bus station", possible_victim_of_crime=True)
+    )
+    [attend] = told(back, "police", "attend_without_delay")
+    assert received(attend)["found_where"] == "Wellingborough bus station"
+
+
+def test_5_1_where_the_child_was_found_goes_to_those_who_attend_only() -> None:
+    """Where the child was found is the child's whereabouts (personal data, as where last
+    seen is): the force attending needs it (5.1); no one else is sent it: not the host
+    force's safe and well check and Prevention Interview, held where the child lives
+    (MCT practice guidance, 5.12), nor the return interview (5.12, 8.10), nor a manager."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_IN_LUTON))
+    timeline.receive(
+        found(
+            found_where="A friend's address",
+            possible_victim_of_crime=True,
+            safe_and_well_check_done=False,
+        )
+    )
+    timeline.advance(START + timedelta(days=10))
+    sent = {(d.recipient, d.action) for d in timeline.decisions if "found_where" in received(d)}
+    assert sent == {("host_police", "attend_without_delay")}
+    # and the policy gives it to no one else either
+    policy = DIRECTORY.data_policy
+    given = {
+        (recipient.value, action)
+        for recipient, entry in policy.recipients.items()
+        for action, disclosure in [
+            ("default", entry.default),
+            *((a.value, d) for a, d in entry.actions.items()),
+        ]
+        if "found_where" in disclosure.fields
+    }
+    assert given == {("host_police", "attend_without_delay"), ("police", "attend_without_delay")}
+
+
+def test_5_1_a_deployment_cannot_withhold_from_a_host_force_where_to_attend(
+    tmp_path: Path,
+) -> None:
+    changes = {
+        "recipients": {
+            "host_police": {
+                "actions": {
+                    "attend_without_delay": {
+                        "fields": [
+                            "identity",
+                            "placing_authority",
+                            "placing_authority_contact",
+                        ],
+                        "why": "Less.",
+                    }
+                }
+            }
+        }
+    }
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    message = str(refused.value)
+    assert "host_police.attend_without_delay.fields: withholds found_where" in message
+    assert "5.1" in message
+
+
+def test_8_4_a_host_notice_before_any_misper_report_says_when_the_child_returned() -> None:
+    """8.4, 5.12: Kent's notice that our child has returned comes before any MISPER report:
+    the MCT holds the return interview, due 72 hours from that return, and is told when it
+    was (as the found report would tell it)."""
+    back_at = START + timedelta(hours=5)
+    [mct] = told(
+        Timeline().receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, back_at)),
+        "mct",
+        "child_found_in_host_area",
+    )
+    child = received(mct)
+    assert child["found_at"] == "2026-11-18T15:00:00Z"
+    assert child["missing_since"] is None  # the notice does not say
+
+
+def test_8_4_a_host_notice_before_any_misper_report_says_since_when_missing() -> None:
+    """8.4: Kent's notice that our child is missing, before any MISPER report: the MCT,
+    passing it to the social worker and IRO, is told since when (the notice's time)."""
+    [mct] = told(
+        Timeline().receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, START)),
+        "mct",
+        "child_missing_in_host_area",
+    )
+    child = received(mct)
+    assert child["missing_since"] == "2026-11-18T10:00:00Z"
+    assert child["found_at"] is None

@@ -107,11 +107,12 @@ def on_found_report(
     # the interview's chase stands as it is (answered, or still running).
     returned = episode.returned_at is not None
     cancelled: tuple[Timer, ...] = ()
+    where = event.found_where  # 5.1: for the force attending
     if returned:
-        found = replace(episode, found_at=event.found_at)
+        found = replace(episode, found_at=event.found_at, found_where=where)
     else:
         ended = search_ended(episode, event.found_at, at)
-        found = replace(ended, found_at=event.found_at, back_read_at=at)
+        found = replace(ended, found_at=event.found_at, found_where=where, back_read_at=at)
         cancelled = episode.timers
     # The interview a host's notice held before any MISPER report (8.4) is this report's.
     found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
