@@ -182,6 +182,25 @@ def test_7_14_a_worker_told_to_talk_to_the_host_authority_is_told_which() -> Non
     assert child["name"] == "Placed Child"
 
 
+@pytest.mark.parametrize(("hours", "on_duty"), [(2, "mash"), (10, "edt")])
+def test_5_6_those_deciding_before_the_child_is_returned_are_told_where_and_when_found(
+    hours: int, on_duty: str
+) -> None:
+    """5.6: concerns about the child's safety at home or in placement go to "the MASH or the
+    out-of-hours Emergency Duty Team (EDT) before the child is returned": to decide before
+    the child goes back, they must know where the child is now, and since when."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    found_at = START + timedelta(hours=hours)
+    back = timeline.receive(found(at=found_at, concerns_about_returning_home=True))
+    [concerns] = told(back, on_duty, "concerns_about_return")
+    child = received(concerns)
+    assert (child["found_where"], child["found_at"]) == (
+        "Park",
+        found_at.isoformat().replace("+00:00", "Z"),
+    )
+
+
 def test_a_withheld_particular_is_absent_and_an_unknown_one_is_null() -> None:
     """What the policy withholds is not in the message; what it allows but the hub does not
     know (the placement's start, from a MISPER report) is there, as null."""
@@ -391,7 +410,8 @@ def test_5_1_the_reporting_force_asked_to_attend_is_told_where_the_child_is() ->
 
 def test_5_1_where_the_child_was_found_goes_to_those_who_attend_only() -> None:
     """Where the child was found is the child's whereabouts (personal data, as where last
-    seen is): the force attending needs it (5.1); no one else is sent it: not the host
+    seen is): the force attending needs it (5.1), and MASH or EDT deciding on concerns
+    before the child is returned (5.6); no one else is sent it: not the host
     force's safe and well check and Prevention Interview, held where the child lives
     (MCT practice guidance, 5.12), nor the return interview (5.12, 8.10), nor a manager."""
     timeline = Timeline()
@@ -417,7 +437,13 @@ def test_5_1_where_the_child_was_found_goes_to_those_who_attend_only() -> None:
         ]
         if "found_where" in disclosure.fields
     }
-    assert given == {("host_police", "attend_without_delay"), ("police", "attend_without_delay")}
+    assert given == {
+        ("host_police", "attend_without_delay"),
+        ("police", "attend_without_delay"),
+        # 5.6: to decide before the child is returned (the test above)
+        ("mash", "concerns_about_return"),
+        ("edt", "concerns_about_return"),
+    }
 
 
 def test_5_1_a_deployment_cannot_withhold_from_a_host_force_where_to_attend(
