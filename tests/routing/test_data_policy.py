@@ -487,6 +487,21 @@ def test_8_4_a_host_notice_before_any_misper_report_says_when_the_child_returned
     assert child["missing_since"] is None  # the notice does not say
 
 
+def test_8_4_the_hosts_word_that_ends_the_search_tells_the_mct_when_the_child_returned() -> None:
+    """8.4, 5.12: Kent says our child placed there, still searched for, has returned; the
+    hub takes its word as the return and the search ends: the MCT is told when the child
+    came back, as a found report would tell it."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
+    back_at = START + timedelta(hours=9)
+    [mct] = told(
+        timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, back_at)),
+        "mct",
+        "child_found_in_host_area",
+    )
+    assert received(mct)["found_at"] == "2026-11-18T19:00:00Z"
+
+
 def test_8_4_a_host_notice_before_any_misper_report_says_since_when_missing() -> None:
     """8.4: Kent's notice that our child is missing, before any MISPER report: the MCT,
     passing it to the social worker and IRO, is told since when (the notice's time)."""

@@ -510,6 +510,11 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             )
         return Outcome(state.with_notice(held), tuple(notices.decisions))
     ends = searched(episode) and _from_the_host(notices, episode)
+    if ends:
+        # The host's word is the return (8.4): those told of it are told when, as a found
+        # report would tell them (5.12's 72 hours run from it).
+        back = replace(episode, returned_at=notices.event.occurred_at)
+        notices.known = of_notice(notices.event, notices.directory, back)
     notices.tell(
         "mct",
         "child_found_in_host_area",
