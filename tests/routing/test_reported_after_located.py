@@ -145,6 +145,19 @@ def test_3_3_a_report_of_the_first_absence_already_over_asks_no_forms_review(
 
 
 @SENT
+def test_5_12_its_own_found_report_owes_no_second_return_interview(sent: datetime) -> None:
+    """The second force's report of Wednesday's absence, read after the return, is followed
+    by that force's found report. The child returned once, on Friday, and the interview of
+    that return was owed under the first force's report (5.12: "within 72 hours of the child
+    returning"): the second force's found report, of an absence the hub never searched
+    under it, owes no second. It owed one, and chased it."""
+    timeline = Timeline()
+    _found_then_read_late(timeline, sent)
+    decisions = timeline.receive(found("EP-2", at=FOUND), READ + timedelta(hours=1))
+    assert told(decisions, "mct", "conduct_return_interview") == []
+
+
+@SENT
 def test_3_9_the_host_force_is_not_told_to_search_for_a_child_already_found(sent: datetime) -> None:
     """Our child placed in Kent, found on Friday. The second force's report of the absence,
     read after the return, does not tell Kent's police and Kent that the child is missing in

@@ -836,6 +836,35 @@ def test_7_18_a_found_report_read_late_makes_the_first_forces_report_the_seconds
     assert not _acted(decisions, "add_to_cse_and_missing_forum")
 
 
+def test_7_18_a_found_report_read_late_asks_no_second_case_review_for_one_absence() -> None:
+    """As above, the child missing ten days before too, and found. The first force's report
+    of day 5, read as a third absence in 28 days, had the case reviewed (7.18). The found
+    report read late shows it a second sight of the absence the second force's report began:
+    still the third absence, reviewed once, under the report of day 5. It was reviewed
+    again, under the second force's report."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
+    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    decisions = _first_force_again_then_its_found_read_late(timeline)
+    assert not told(decisions, "allocated_worker", REVIEW)
+
+
+def test_7_22_a_found_report_read_late_leaves_one_absence_one_service_manager_ask() -> None:
+    """As above, the first force's report of day 0 naming no allocated worker (no Service
+    Manager to inform); the second force's names the worker, asked to inform the Service
+    Manager within 24 hours of the absence it began (7.22). The first force's report of day
+    5, read as a new absence, asked the worker again. The found report read late shows it a
+    second sight of the second force's absence: the worker is asked once for it, under the
+    second force's report, due from the absence's start. Both stayed owed."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", allocated_worker=None))
+    timeline.receive(_second_report(48))
+    timeline.receive(misper("EP-3", at=START + timedelta(days=5)))
+    late = START + timedelta(days=5, hours=2)
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), at=late)
+    assert _owing(timeline, "inform_service_manager") == {"EP-2": 1}
+
+
 def test_7_22_a_found_report_read_late_runs_the_absences_meetings_from_its_start() -> None:
     """As above: the absence began on day 2, so its Service Manager's meeting is on day 9
     of the child's first report, 7 days from that start (7.18, 7.22: "from the start of the
@@ -1166,6 +1195,24 @@ def test_7_24_a_new_absence_closed_before_the_late_found_report_is_asked_nothing
     )
     for action in (*_DAY_ONE, _FORMS):
         assert told(decisions, "allocated_worker", action) == []
+
+
+def test_7_24_a_new_absence_closed_before_the_late_found_report_has_no_case_review() -> None:
+    """As above, the child missing ten days before too, and found. The found report read at
+    30 hours shows the second report, closed at 20 hours, began the child's third absence in
+    28 days: closed already, nothing more is asked under it, its case review (7.18) and the
+    forum's referral (7.28) neither. Both were asked under the closed report."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-0", at=START - timedelta(days=10)))
+    timeline.receive(found("EP-0", at=START - timedelta(days=10) + timedelta(hours=3)))
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(10))
+    timeline.receive(closed(START + timedelta(hours=20)).model_copy(update={"episode_id": "EP-2"}))
+    decisions = timeline.receive(
+        found("EP-1", at=START + timedelta(hours=5)), START + timedelta(hours=30)
+    )
+    assert told(decisions, "allocated_worker", REVIEW) == []
+    assert _acted(decisions, "add_to_cse_and_missing_forum") == []
 
 
 def test_7_22_a_second_found_report_read_late_after_the_third_was_closed_owes_day_one() -> None:

@@ -210,7 +210,7 @@ def on_found_report(
             "Found by a parent or carer: consider offering information and advice.",
         )
     schedule: tuple[Timer, ...] = ()
-    if not returned:
+    if not returned and not read_after_the_return(state, episode):
         schedule = owe_return_interview(ctx, state)
         found = replace(found, timers=schedule)
     schedule = (*schedule, *afresh)
@@ -294,6 +294,24 @@ def owe_return_interview(ctx: Context, state: ChildState) -> tuple[Timer, ...]:
     return tuple(timers)
 
 
+def read_after_the_return(state: ChildState, episode: Episode) -> bool:
+    """The report was read after the child was located under another report of its absence
+    (missing.py: a report of an absence already over, `ChildState.reports_of_an_absence_over`),
+    never searched under: that return owed the absence's return interview (5.12: "within 72
+    hours of the child returning"), and this report's found report owes none again. A report
+    read before the return (another force's search taken over) keeps its own found report's,
+    as ever (`located`)."""
+    if episode.absence_began is None or episode.read_at is None:
+        return False  # an absence of its own, or a state stored before
+    return any(
+        other.episode_id != episode.episode_id
+        and other.clock_started <= episode.clock_started < back
+        and (other.back_read_at or back) <= episode.read_at
+        for other in state.episodes
+        if (back := other.clock_back) is not None
+    )
+
+
 def located(
     state: ChildState, episode: Episode, since: datetime, at: datetime
 ) -> tuple[ChildState, tuple[Timer, ...]]:
@@ -335,6 +353,9 @@ def a_new_absence(
     # Whence each report's timers were counted until now: a force's new report read as a
     # new absence (`strategy.reported_again`) counted its own, from its own start.
     counted = {e.episode_id: e.absence_started for e in state.episodes}
+    # The reports read as beginning an absence of their own: judged in the repeat windows
+    # then (7.18, 8.12: `repeat.on_repeat`), and asked their day one (7.22).
+    began_one = {e.episode_id for e in state.episodes if e.absence_began is None}
     state = _not_reported_again(state, back, directory)
     new = [
         e
@@ -343,6 +364,13 @@ def a_new_absence(
         and e.absence_began < back <= e.clock_started
         and not _back_again(state, back, e)
     ]
+    # A force's report read as a new absence, now one of the absence `new` reports
+    # (`_not_reported_again`), keeps none of what it was asked that another report of that
+    # absence was asked too (7.22, 3.6, 8.9: one absence, one ask): that one stays owed.
+    for joined in [e for e in new if e.episode_id in began_one]:
+        asked_too = asked_under((e for e in new if e.episode_id != joined.episode_id), ONCE)
+        state = state.with_episode(stand_down(joined, asked_too, at))
+    new = [e for e in state.episodes if e.episode_id in {n.episode_id for n in new}]
     # One new absence however many of them report it (7.22): the last of them took the
     # search over from those before (`strategy.carried_on`), and carries its meetings and
     # day-one duties; the others are not searched under again (`found.missing_again`).
@@ -452,11 +480,14 @@ def a_new_absence(
         scheduled += fresh
     # 7.17, 7.18, 8.12: the new absence is an episode of its own in the repeat windows,
     # judged now as a report of it would have been (`repeat.on_repeat`); not when another
-    # report began it since the child came back (judged under that one).
+    # report began it since the child came back (judged under that one), nor when a report
+    # of it was judged already, read as a force's new absence (`began_one`: one absence,
+    # one review), nor under a report closed (7.24: its closure stood down all it owed).
+    judged = any(e.episode_id in began_one for e in new)
     for other in new:
         now = state.episode(other.episode_id)
         assert now is not None
-        if now.absence_began is None:
+        if now.absence_began is None and now.closed_at is None and not judged:
             ctx = Context(directory, at, cause, now)
             if on_repeat(ctx, state):
                 state = notice_recorded(ctx, state)
