@@ -11,7 +11,6 @@ from hub.contracts.events import (
     AllocatedWorker,
     CrossBorderNotice,
     DutyAcknowledged,
-    DutyCompleted,
     EpisodeClosed,
     MisperReport,
     PlacedChild,
@@ -38,6 +37,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
+from tests.routing.test_duties import completed
 
 PLACED_AT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
@@ -306,15 +306,7 @@ def test_8_10_the_interview_answered_done_after_the_handover_was_chased_ends_tha
     timeline = found_placed_in_child()
     [interview] = told(timeline.decisions, "placing_authority", "conduct_return_interview")
     timeline.advance(FOUND_AT + timedelta(hours=24))
-    done = DutyCompleted(
-        episode_id="EP-1",
-        child_id=CHILD,
-        notification_id=interview.notification_id,
-        answered_by="essex",
-        completed_at=FOUND_AT + timedelta(hours=26),
-        completed_by="Essex social worker",
-    )
-    timeline.receive(done)
+    timeline.receive(completed(interview, FOUND_AT + timedelta(hours=26), by="essex"))
     fired = timeline.advance(FOUND_AT + timedelta(days=10))
     assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
 

@@ -17,7 +17,7 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLev
 from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.store.outbox import notification_message
-from tests.routing.builders import DIRECTORY, START, Timeline, found, misper, told
+from tests.routing.builders import DIRECTORY, PLACED_IN, START, Timeline, found, misper, told
 from tests.routing.test_cross_border_notices import host_notice, placement
 
 PLACED_IN_LUTON: dict[str, Any] = {
@@ -125,13 +125,7 @@ def test_8_10_a_placing_authority_to_interview_the_returned_child_is_told_when_i
     Interview", within 72 hours of the child returning (5.12). Owning the interview, it is
     sent no `child_found`: this notice is its only word of the return."""
     timeline = Timeline()
-    timeline.receive(
-        misper(
-            legal_status=LegalStatus.LOOKED_AFTER,
-            responsible_authority="essex",
-            allocated_worker=None,
-        )
-    )
+    timeline.receive(misper(**PLACED_IN))  # type: ignore[arg-type]
     back = timeline.receive(found(at=START + timedelta(days=2)))
     assert told(back, "placing_authority", "child_found") == []
     [interview] = told(back, "placing_authority", "conduct_return_interview")

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from hub.contracts.events import DutyCompleted
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     FoundBy,
@@ -18,7 +17,6 @@ from hub.contracts.vocabulary import (
 from hub.routing.facts import Decision, ProtocolViolation
 from hub.store.retention import retire
 from tests.routing.builders import (
-    CHILD,
     START,
     Timeline,
     by_the_rules,
@@ -29,6 +27,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
+from tests.routing.test_duties import completed
 
 FOUND_AT = START + timedelta(days=2)
 
@@ -292,15 +291,7 @@ def test_5_15_the_interview_answered_done_the_trusted_adults_offer_is_not_chased
     timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))
     [interview] = told(timeline.receive(found()), "mct", "conduct_return_interview")
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
-    done = DutyCompleted(
-        episode_id="EP-1",
-        child_id=CHILD,
-        notification_id=interview.notification_id,
-        answered_by="northamptonshire",
-        completed_at=FOUND_AT + timedelta(hours=6),
-        completed_by="MCT",
-    )
-    timeline.receive(done)
+    timeline.receive(completed(interview, FOUND_AT + timedelta(hours=6)))
     fired = timeline.advance(FOUND_AT + timedelta(days=3))
     chased = told(fired, "rise_mct_service_manager", "duty_escalated")
     assert all(e.details["duty_action"] != "offer_trusted_adult_interview" for e in chased)
