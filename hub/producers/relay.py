@@ -25,7 +25,8 @@ An idempotent aiokafka producer never gives up on a batch whose partition answer
 retriable error (fewer replicas in sync than min.insync.replicas: NotEnoughReplicas): it
 retries it for ever. So a round waits at most ACKNOWLEDGE_WITHIN for its acknowledgements;
 a batch not acknowledged by then fails its rows, which back off, and its partition takes
-nothing more until the producer settles that batch. Waiting for it, one recipient's topic
+nothing more until the producer settles that batch (delivered after all, its rows are
+marked sent when they come round again, not sent twice). Waiting for it, one recipient's topic
 stopped every recipient's notifications (seen on three brokers, one of a topic's two
 replicas down)."""
 
@@ -39,6 +40,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -163,12 +165,6 @@ class NotAcknowledged(KafkaTimeoutError):  # type: ignore[misc]  # aiokafka is u
     partition may have fewer replicas in sync than it needs (NotEnoughReplicas)."""
 
 
-def _retrieved(future: asyncio.Future[Any]) -> None:
-    """A batch given up on is settled later, unawaited: its outcome is read, not logged."""
-    if not future.cancelled():
-        future.exception()
-
-
 class UnsafeProducer(RuntimeError):
     """A started producer that does not do what the relay needs (acks=all, idempotent)."""
 
@@ -233,6 +229,9 @@ class Relay:
         # Partitions whose batch the producer is still trying, given up on by a round: sent
         # nothing more until it is settled (each batch would wait as long again behind it).
         self.unacknowledged: dict[TopicPartition, asyncio.Future[Any]] = {}
+        # Rows of a batch given up on that the producer delivered after all (its partition's
+        # replicas back in sync): marked sent when they come round again, not sent twice.
+        self.delivered_late: set[int] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped; back off while the broker or database is failing."""
@@ -500,6 +499,10 @@ class Relay:
         topics = {self.prefix + row.topic for row in rows} - unmade.keys()
         partitions = {**unmade, **await self._partitions(topics)}
         for index, row in enumerate(rows):
+            if row.id in self.delivered_late:  # acknowledged after its round gave up on it
+                self.delivered_late.discard(row.id)
+                outcomes[index] = None
+                continue
             found = partitions[self.prefix + row.topic]
             if isinstance(found, BaseException):  # e.g. no metadata for the topic
                 outcomes[index] = found
@@ -530,6 +533,12 @@ class Relay:
                     if outcome is not None:
                         failed_streams.add((rows[index].topic, rows[index].key))
         return outcomes
+
+    def _settled(self, ids: list[int], future: asyncio.Future[Any]) -> None:
+        """A batch given up on, settled later, unawaited: its outcome is read, not logged;
+        acknowledged, its rows were delivered (`delivered_late`)."""
+        if not future.cancelled() and future.exception() is None:
+            self.delivered_late.update(ids)
 
     def _unacknowledged(self, partition: TopicPartition) -> bool:
         """Whether the producer still holds a batch for this partition that a round gave up
@@ -620,7 +629,7 @@ class Relay:
                 outcomes.append(asyncio.CancelledError() if cancelled else future.exception())
                 continue
             self.unacknowledged[batch.partition] = future
-            future.add_done_callback(_retrieved)
+            future.add_done_callback(partial(self._settled, [rows[i].id for i in batch.rows]))
             outcomes.append(
                 NotAcknowledged(
                     f"not acknowledged within {self.acknowledge_within:.0f}s: the broker may "

@@ -427,6 +427,40 @@ async def test_a_partition_that_never_acknowledges_holds_up_no_other_recipient(
     assert sorted(arrived) == [b"CF-2", b"CF-4"]
 
 
+async def test_a_batch_given_up_on_then_acknowledged_is_not_sent_again(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """A host force's partition (3.9) is slow to acknowledge: the round gives up on its
+    batch, and the producer, still trying, delivers it once the replicas are back in sync.
+    The row, backing off, comes round again: it is marked sent, not sent a second time (the
+    force would read its notice twice)."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    stalled = "notify.bedfordshire-police.host_police"
+    await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
+    with store.begin() as session:
+        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
+    client = NeverAcknowledgedOn(**kafka.options(), acks="all", enable_idempotence=True)
+    client.topic, client.waiting = prefix + stalled, []
+    await client.start()
+    clock = ManualClock(NOW)
+    relay = Relay(
+        store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
+        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+    try:
+        with pytest.raises(DeliveryFailed, match="1 rows failed"):
+            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+        [late] = client.waiting
+        late.set_result(None)  # the broker acknowledges the batch after all
+        clock.advance(ROW_BACKOFF_CAP)
+        assert await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20) == 1
+    finally:
+        await relay.close()
+    assert len(client.waiting) == 1  # not sent again
+    assert outbox_by_message_id(store)["to-host-police"].status == "sent"
+
+
 NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER = 19, 45  # Kafka's error codes
 
 
