@@ -536,9 +536,16 @@ class Relay:
 
     def _settled(self, ids: list[int], future: asyncio.Future[Any]) -> None:
         """A batch given up on, settled later, unawaited: its outcome is read, not logged;
-        acknowledged, its rows were delivered (`delivered_late`)."""
-        if not future.cancelled() and future.exception() is None:
+        acknowledged, its rows were delivered (`delivered_late`); failed for a reason that
+        leaves the producer unable to go on, it is replaced before the next round sends
+        anything (not after that round's rows failed the same way)."""
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
             self.delivered_late.update(ids)
+        elif isinstance(error, PRODUCER_BROKEN):
+            self.broken = type(error).__name__
 
     def _unacknowledged(self, partition: TopicPartition) -> bool:
         """Whether the producer still holds a batch for this partition that a round gave up

@@ -461,6 +461,43 @@ async def test_a_batch_given_up_on_then_acknowledged_is_not_sent_again(
     assert outbox_by_message_id(store)["to-host-police"].status == "sent"
 
 
+async def test_a_batch_given_up_on_that_breaks_the_producer_has_it_replaced_before_the_next_round(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """The batch a round gave up on fails later with OutOfOrderSequenceNumber (a broker
+    restart): the producer can send nothing more. The relay knows it before its next round,
+    and that round's rows go out through a fresh producer, not fail with the old one first."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    stalled = "notify.bedfordshire-police.host_police"
+    await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
+    with store.begin() as session:
+        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
+    client = NeverAcknowledgedOn(**kafka.options(), acks="all", enable_idempotence=True)
+    client.topic, client.waiting = prefix + stalled, []
+    await client.start()
+    clock = ManualClock(NOW)
+    relay = Relay(
+        store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
+        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+        new_producer=kafka.producer,
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+    try:
+        with pytest.raises(DeliveryFailed, match="1 rows failed"):
+            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+        [late] = client.waiting
+        late.set_exception(OutOfOrderSequenceNumber())
+        await asyncio.sleep(0)  # its callbacks run
+        assert relay.broken == "OutOfOrderSequenceNumber"
+        clock.advance(ROW_BACKOFF_CAP)
+        assert await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20) == 1
+    finally:
+        await relay.close()
+    assert relay.producer is not client
+    assert len(client.waiting) == 1  # the broken producer was given nothing more
+    assert outbox_by_message_id(store)["to-host-police"].status == "sent"
+
+
 NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER = 19, 45  # Kafka's error codes
 
 
