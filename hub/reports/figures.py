@@ -7,7 +7,7 @@ episodes that made it."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties
+from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES
 from hub.routing.rules.strategy import dated_by_the_birthday
 
 CONVENE = "convene_strategy_meeting"
@@ -172,8 +173,14 @@ def _count_duty(
             counts["cross_border_acknowledged"] += 1
         else:
             short("cross_border_acknowledged", f"{duty.action} to {duty.authority}: no answer")
-    if duty.stood_down_at is not None:
-        return  # no longer needed: not a duty of the period
+    declined = isinstance(episode, Episode) and episode.return_interview_declines > 0
+    if duty.action == RETURN_INTERVIEW and (duty.stood_down_at is None or declined):
+        # 5.15: an interview the child declined was offered, though the refusal stood its
+        # duty down (or it was given after all, a trusted adult's, and its duty done).
+        _count_interview(duty, declined, counts, short)
+    given_after_all = declined and duty.action in RETURN_INTERVIEW_DUTIES and duty.done_at
+    if duty.stood_down_at is not None and not given_after_all:
+        return  # no longer needed (or declined, 5.15): not a duty of the period
     team = teams[(duty.authority or "(held)", duty.recipient)]
     team["due"] += 1
     on_time = duty.done_at is not None and duty.done_at <= duty.due
@@ -195,11 +202,15 @@ def _count_duty(
         elif duty.due < now:
             counts["meetings_not_held"] += 1
             short("strategy_meetings_held_on_time", f"{duty.meeting} meeting not recorded held")
-    if duty.action == RETURN_INTERVIEW:
-        counts["ri_offered"] += 1
-        if isinstance(episode, Episode) and episode.return_interview_declines:
-            counts["ri_declined"] += 1
-        if on_time:
-            counts["ri_on_time"] += 1
-        else:
-            short("return_interviews_within_72_hours", "not completed within 72 hours")
+
+
+def _count_interview(
+    duty: Duty, declined: bool, counts: Counter[str], short: Callable[[str, str], None]
+) -> None:
+    counts["ri_offered"] += 1
+    if declined:
+        counts["ri_declined"] += 1
+    if duty.done_at is not None and duty.done_at <= duty.due:
+        counts["ri_on_time"] += 1
+    else:
+        short("return_interviews_within_72_hours", "not completed within 72 hours")

@@ -666,6 +666,23 @@ def test_a_return_interview_deadline_is_overdue_until_its_result_arrives(store: 
     assert not [d for t in teams for d in t.deadlines if d.kind == "return_interview"]
 
 
+def test_a_return_interview_the_child_declined_is_no_deadline_of_anyone(store: Store) -> None:
+    """The child declines the interview (5.15): what is owed now is the social worker's
+    follow-up, not the interview, which the deadlines page no longer shows overdue for good."""
+    declined = example("07-return-interview")
+    declined["data"] = {
+        key: declined["data"][key]
+        for key in ("episode_id", "child_id", "interviewer", "recorded_at")
+    } | {"outcome": "declined"}
+    records = [misper_record(), found_record()]
+    apply_batch(store, records, DIRECTORY, NOW)  # type: ignore[arg-type]
+    iri = record_of(declined, topic="inbound.return-interview")
+    apply_batch(store, [iri], DIRECTORY, NOW + timedelta(days=2))
+    with store() as session:
+        teams = deadlines(session, NOW + timedelta(days=10))
+    assert not [d for t in teams for d in t.deadlines if d.kind == "return_interview"]
+
+
 def test_refusals_are_grouped_by_cause_and_their_bytes_never_shown(store: Store) -> None:
     no_headers = [raw_record(b"not json"), raw_record(b"{also not")]
     valid = misper_record()

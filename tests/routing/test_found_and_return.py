@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hub.contracts.events import DutyCompleted
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     FoundBy,
@@ -14,9 +15,12 @@ from hub.contracts.vocabulary import (
     PushPullFactor,
     RiskLevel,
 )
-from hub.routing.facts import Decision, ProtocolViolation
+from hub.reports.figures import report
+from hub.routing.facts import Decision, Duty, ProtocolViolation
 from hub.store.retention import retire
 from tests.routing.builders import (
+    CHILD,
+    DIRECTORY,
     START,
     Timeline,
     by_the_rules,
@@ -252,6 +256,139 @@ def test_5_15_a_declined_interview_still_counts_as_not_given() -> None:
     assert not episode.return_interviewed
     decisions = timeline.receive(return_interview(FOUND_AT + timedelta(hours=9)))
     assert told(decisions, "police", "return_interview_shared")
+
+
+def interview_duty(timeline: Timeline, action: str = "conduct_return_interview") -> Duty:
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    [duty] = [d for d in episode.duties if d.action == action]
+    return duty
+
+
+def declined_then_answered_done(**changes: object) -> Timeline:
+    """The child declines the interview 5 hours after it was found (5.15), and at 20 hours
+    gives it after all, to a trusted adult, the MCT answering its duty done (issue 14)."""
+    timeline = returned(**changes)
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    done = DutyCompleted(
+        episode_id="EP-1",
+        child_id=CHILD,
+        notification_id=interview_duty(timeline).notification_id,
+        answered_by="northamptonshire",
+        completed_at=FOUND_AT + timedelta(hours=20),
+        completed_by="MCT",
+    )
+    timeline.receive(done)
+    return timeline
+
+
+def test_5_15_a_declined_interview_is_no_longer_owed_by_the_mct() -> None:
+    """The MCT offered the interview and the child declined it (5.15): the social worker's
+    follow-up is what is owed now. The MCT's duty to conduct the interview is settled by the
+    refusal, not left overdue on the deadlines page for good once its 72 hours pass."""
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    timeline.advance(FOUND_AT + timedelta(days=4))
+    assert interview_duty(timeline).status(FOUND_AT + timedelta(days=4)) == "stood down"
+
+
+def test_5_15_a_refusal_read_after_the_72_hours_settles_the_managers_overdue_duty() -> None:
+    """The interview not given at 72 hours, the RISE/MCT Service Manager is told it is
+    overdue (5.12); the child's refusal is then recorded: the interview was offered, and
+    the manager's duty over its lateness is no longer owed, nor overdue for good."""
+    timeline = returned()
+    timeline.advance(FOUND_AT + timedelta(hours=73))
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=80), declined=True))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    owed = {d.recipient for d in episode.duties if d.action == "return_interview_overdue"}
+    settled = {
+        d.recipient for d in episode.duties if d.action == "return_interview_overdue" and d.settled
+    }
+    assert settled == owed == {"mct", "rise_mct_service_manager"}
+
+
+def test_5_12_the_interview_answered_done_late_settles_the_managers_overdue_duty() -> None:
+    """The interview not given at 72 hours, the RISE/MCT Service Manager is told it is
+    overdue (5.12); the MCT then gives it and answers its duty done (issue 14): the
+    manager's duty over its lateness is done with it, as the interview's result would have
+    it, not left overdue on the deadlines page for good."""
+    timeline = returned()
+    timeline.advance(FOUND_AT + timedelta(hours=73))
+    done = DutyCompleted(
+        episode_id="EP-1",
+        child_id=CHILD,
+        notification_id=interview_duty(timeline).notification_id,
+        answered_by="northamptonshire",
+        completed_at=FOUND_AT + timedelta(hours=80),
+        completed_by="MCT",
+    )
+    timeline.receive(done)
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    owed = {d.recipient for d in episode.duties if d.action == "return_interview_overdue"}
+    settled = {
+        d.recipient for d in episode.duties if d.action == "return_interview_overdue" and d.settled
+    }
+    assert settled == owed == {"mct", "rise_mct_service_manager"}
+
+
+def test_5_15_an_interview_declined_then_answered_done_is_the_interview_given() -> None:
+    """A trusted adult's interview after the refusal, answered done by the MCT, is the
+    interview given (5.12): its duty is done, not left stood down by the refusal."""
+    timeline = declined_then_answered_done()
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.return_interviewed
+
+
+def test_5_15_an_interview_declined_then_given_is_the_interview_given() -> None:
+    """The same, the interview's result saying it was completed after the refusal (a
+    trusted adult's, 5.15): the interview was given, and 5.16's count starts again."""
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=9)))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.return_interviewed
+
+
+NOVEMBER = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def test_5_15_the_reports_count_a_declined_interview_offered_and_declined() -> None:
+    """The month's report (section 10): the interview the child declined was offered, and
+    declined, and not given within 72 hours, though its duty was settled by the refusal."""
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    figures = report([timeline.state], DIRECTORY, *NOVEMBER, NOVEMBER[1])
+    counted = (
+        figures.return_interviews_offered,
+        figures.return_interviews_declined,
+        figures.return_interviews_within_72_hours,
+    )
+    assert counted == (1, 1, 0)
+
+
+def test_5_15_the_reports_do_not_count_the_mct_overdue_for_a_declined_interview() -> None:
+    """Nor does the month's report count the MCT's duty to conduct it overdue: the child's
+    refusal is no duty the MCT left undone (as the deadlines page no longer shows it)."""
+    timeline = returned()
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    figures = report([timeline.state], DIRECTORY, *NOVEMBER, NOVEMBER[1])
+    assert sum(t.overdue for t in figures.teams if t.recipient == "mct") == 0
+
+
+def test_5_15_the_reports_count_an_interview_declined_then_given_within_72_hours() -> None:
+    """Given after all within the 72 hours, a trusted adult's, answered done: the report
+    counts it offered, declined, and given within 72 hours (5.12)."""
+    figures = report([declined_then_answered_done().state], DIRECTORY, *NOVEMBER, NOVEMBER[1])
+    counted = (
+        figures.return_interviews_offered,
+        figures.return_interviews_declined,
+        figures.return_interviews_within_72_hours,
+    )
+    assert counted == (1, 1, 1)
 
 
 def test_5_15_without_a_social_worker_the_mct_offers_a_trusted_adult() -> None:

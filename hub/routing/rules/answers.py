@@ -26,7 +26,9 @@ from hub.routing.facts import (
 )
 from hub.routing.rules.duties import (
     HANDOVER_CHASE,
+    RETURN_INTERVIEW_DUTIES,
     agency_code,
+    discharge,
     owed_duty,
     stand_down,
     stand_down_escalations,
@@ -113,6 +115,8 @@ def on_duty_completed(
     if duty.action == Action.RESOLVE_RISK_DISAGREEMENT:
         resolved, cancel = settle_disagreement(episode, event.completed_at, event.completed_by)
         return Outcome(state.with_episode(resolved), cancel=cancel)
+    # A duty to do the interview stood down by the child's refusal (5.15) is answered done
+    # all the same: the interview given after all (a trusted adult's), as its result would.
     done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
     answered = episode.with_duty(done)
     if answered.return_interviewed:
@@ -120,6 +124,10 @@ def on_duty_completed(
         # nor a trusted adult offered in its stead after a refusal (5.15), nor a handover's
         # confirmation (8.10).
         answered, cancel = answered.without_timers(RETURN_INTERVIEW_TIMERS)
+        # Its other duties (those over its lateness, or handed on) are done with it, as its
+        # result would have them: not left overdue for good.
+        done_by = event.completed_by
+        answered = discharge(answered, RETURN_INTERVIEW_DUTIES, event.completed_at, done_by)
         answered = stand_down(answered, TRUSTED_ADULT_OFFER | HANDOVER_CHASE, at)
         return Outcome(state.with_episode(answered), cancel=cancel)
     return Outcome(state.with_episode(answered))

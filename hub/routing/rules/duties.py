@@ -194,10 +194,15 @@ def is_open(duty: Duty, episode: Episode | NoticeDuties) -> bool:
     return True
 
 
-def discharge(episode: Episode, actions: frozenset[str], at: datetime, by: str) -> Episode:
-    """The episode with its duties of these actions, not yet settled, done."""
+def discharge(
+    episode: Episode, actions: frozenset[str], at: datetime, by: str, stood_down: bool = False
+) -> Episode:
+    """The episode with its duties of these actions, not yet settled, done; and, if
+    `stood_down`, those stood down, not done (a refused interview given after all, 5.15)."""
     duties = tuple(
-        replace(d, done_at=at, done_by=by) if d.action in actions and not d.settled else d
+        replace(d, done_at=at, done_by=by)
+        if d.action in actions and d.done_at is None and (stood_down or d.stood_down_at is None)
+        else d
         for d in episode.duties
     )
     return replace(episode, duties=duties)

@@ -41,7 +41,10 @@ from hub.routing.rules.roles import SOCIAL_WORK, has_our_worker, social_worker_o
 # end too: the interview was offered (5.12, 5.14), and what 5.15 has follow a refusal is
 # the social worker's follow-up or a trusted adult's offer (its own duty, followed up), not
 # the interview "not completed" to report at 72 hours, nor a handover to confirm (8.10).
-# The refusal is no interview given (`Episode.return_interviewed`, 5.16's count).
+# The refusal is no interview given (`Episode.return_interviewed`, 5.16's count): the
+# interview's duties are stood down by it, not done, so none is owed, or overdue, for good
+# (the console's deadlines); given after all (a trusted adult's, 5.15), by its result or its
+# owner's answer (answers.on_duty_completed), they are done.
 _CANCELLED_BY: dict[ReturnInterviewOutcome, frozenset[str]] = {
     ReturnInterviewOutcome.COMPLETED: RETURN_INTERVIEW_TIMERS,
     ReturnInterviewOutcome.DECLINED: RETURN_INTERVIEW_TIMERS,
@@ -73,8 +76,9 @@ def on_return_interview(
 ) -> Outcome:
     episode = found_episode(state, event.episode_id)
     outcome = event.outcome
+    declines = episode.return_interview_declines
     if outcome is ReturnInterviewOutcome.DECLINED:
-        declines = episode.return_interview_declines + 1
+        declines += 1
         episode = replace(episode, return_interview_declines=declines)
     # MCT practice guidance: the OOC worker unable, the interview is the MCT's to do or to
     # hand on; its chase stays.
@@ -89,13 +93,17 @@ def on_return_interview(
         case ReturnInterviewOutcome.COMPLETED:
             _share_completed(ctx, event)
             # Its result is the interview's completion (5.12): those duties are done.
-            when = event.completed_at or event.recorded_at
-            updated = discharge(updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value)
+            # Those a refusal stood down too (5.15): the interview given after all.
+            when, refused = event.completed_at or event.recorded_at, declines > 0
+            updated = discharge(
+                updated, RETURN_INTERVIEW_DUTIES, when, event.interviewer.value, refused
+            )
             # A trusted adult offered after a refusal (5.15) is no longer needed, nor a
             # handover's confirmation chased (8.10).
             updated = stand_down(updated, TRUSTED_ADULT_OFFER | HANDOVER_CHASE, at)
         case ReturnInterviewOutcome.DECLINED:
-            updated = stand_down(updated, HANDOVER_CHASE, at)  # offered: nothing to confirm
+            # Offered and refused: nothing to do, chase or confirm (8.10) of the interview.
+            updated = stand_down(updated, RETURN_INTERVIEW_DUTIES | HANDOVER_CHASE, at)
             gone = gone_again(state, episode, directory)
             _declined(ctx, event, declines_in_a_row(state, updated), gone)
         case ReturnInterviewOutcome.CANNOT_COMPLETE if gone_again(state, episode, directory):
