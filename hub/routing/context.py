@@ -84,6 +84,9 @@ class Context:
     # The absence's grading, if another report of it may be graded otherwise than this one
     # (`ChildState.graded_high`): what a meeting's chair is told. None: this report's.
     absence_high_risk: bool | None = None
+    # 8.11's strategy discussion was held for the absence under another report of it, whose
+    # search this one took over (`chairs.discussion_held`): none is convened again.
+    absence_discussed: bool = False
 
     @property
     def high_risk(self) -> bool:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from hub.contracts.vocabulary import LegalStatus, RiskLevel
+from hub.contracts.events import StrategyMeetingHeld
+from hub.contracts.vocabulary import LegalStatus, MeetingAttendee, RiskLevel
 from hub.routing.directory import Alias
-from hub.routing.facts import ProtocolViolation
-from tests.routing.builders import START, Timeline, found, misper, risk_update, told
+from hub.routing.facts import Decision, ProtocolViolation
+from tests.routing.builders import CHILD, START, Timeline, found, misper, risk_update, told
 
 PLACED_OUT: dict[str, Any] = {
     "legal_status": LegalStatus.LOOKED_AFTER,
@@ -90,6 +91,146 @@ def test_8_11_raised_to_high_after_24_hours_the_discussion_is_ours_too() -> None
     timeline.receive(misper(**PLACED_IN))
     raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
     assert [d.paragraph for d in told(raised, "mash", "convene_strategy_meeting")] == ["8.11"]
+
+
+def test_8_11_graded_high_after_a_cse_marker_brought_the_first_meeting_forward() -> None:
+    """8.11: a child placed here with a CSE marker has its first meeting brought forward to
+    48 hours (7.22); graded high on day two, it is at risk of significant harm all the same,
+    and has our strategy discussion, though no new missing meeting is convened for it."""
+    timeline = Timeline()
+    timeline.receive(misper(cse_risk=True, **PLACED_IN))
+    raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=30)))
+    assert [d.paragraph for d in told(raised, "mash", "convene_strategy_meeting")] == ["8.11"]
+
+
+def _held(convene: Decision, at: datetime) -> StrategyMeetingHeld:
+    """The meeting held, as its convener records it."""
+    return StrategyMeetingHeld(
+        episode_id=convene.episode_id,
+        child_id=CHILD,
+        notification_id=convene.notification_id,
+        answered_by=str(convene.authority),
+        held_at=at,
+        attended=(MeetingAttendee.SOCIAL_WORKER, MeetingAttendee.POLICE),
+    )
+
+
+def test_8_11_graded_high_after_the_cse_brought_meeting_was_held() -> None:
+    """8.11: the 48-hour meeting a CSE marker brought forward held (7.22), the child placed
+    here graded high on day three has our strategy discussion at once."""
+    timeline = Timeline()
+    timeline.receive(misper(cse_risk=True, **PLACED_IN))
+    timeline.advance(START + timedelta(hours=24))
+    convened = told(timeline.decisions, "placing_authority", "convene_strategy_meeting")
+    [meeting] = [m for m in convened if m.details["meeting"] == "48-hour"]
+    timeline.receive(_held(meeting, START + timedelta(hours=40)))
+    raised = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=50)))
+    [discussion] = told(raised, "mash", "convene_strategy_meeting")
+    assert (discussion.paragraph, discussion.due) == ("8.11", START + timedelta(hours=50))
+
+
+def test_8_11_a_discussion_carried_to_a_report_of_a_new_absence_is_stood_down() -> None:
+    """8.11, 7.22: graded high under one force's report, the discussion is carried to a second
+    force's report, medium, of what looked the same absence. A found report read late shows
+    the child back before the second went missing: the absence graded high is over, the new
+    one is not graded high, and MASH's discussion is no longer needed (as 7.17's meeting)."""
+    timeline = Timeline()
+    timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    second = START + timedelta(hours=10)
+    timeline.receive(misper("EP-2", at=second, reporting_force="thames-valley-police", **PLACED_IN))
+    timeline.receive(found(at=START + timedelta(hours=5)), at=START + timedelta(hours=30))
+    owed = [
+        d
+        for e in timeline.state.episodes
+        for d in e.duties
+        if d.recipient == "mash" and d.meeting == "child protection (8.11)" and not d.settled
+    ]
+    assert owed == []
+
+
+def test_8_11_a_second_forces_report_graded_high_convenes_no_second_discussion() -> None:
+    """8.11 ("One absence, two forces"): the discussion held for the absence, a second
+    force's report of it graded high finds the child at risk of significant harm as the first
+    did: MASH is not asked to convene it again."""
+    timeline = Timeline()
+    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(first, "mash", "convene_strategy_meeting")
+    timeline.receive(_held(discussion, START + timedelta(hours=5)))
+    second = timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=10),
+            missing_since=START,
+            reporting_force="thames-valley-police",
+            risk_level=RiskLevel.HIGH,
+            **PLACED_IN,
+        )
+    )
+    assert told(second, "mash", "convene_strategy_meeting") == []
+
+
+def test_8_11_a_second_forces_report_after_the_discussion_was_held_brings_no_second() -> None:
+    """8.11, 7.22: the discussion held on day two, a second force's report (medium) takes the
+    search over on day four, the first report's high grading bringing its first meeting
+    forward under it: the child had its discussion, and MASH is not asked again."""
+    timeline = Timeline()
+    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(first, "mash", "convene_strategy_meeting")
+    timeline.receive(_held(discussion, START + timedelta(hours=46)))
+    second = timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=94),
+            reporting_force="thames-valley-police",
+            **PLACED_IN,
+        )
+    )
+    assert told(second, "mash", "convene_strategy_meeting") == []
+
+
+def test_8_11_the_second_forces_report_graded_high_later_convenes_no_second_discussion() -> None:
+    """8.11 ("One absence, two forces"): the discussion held under the first report, the
+    second force's report that took the search over, graded high on day two, owes none."""
+    timeline = Timeline()
+    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(first, "mash", "convene_strategy_meeting")
+    timeline.receive(_held(discussion, START + timedelta(hours=5)))
+    timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=10),
+            missing_since=START,
+            reporting_force="thames-valley-police",
+            **PLACED_IN,
+        )
+    )
+    update = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
+    raised = timeline.receive(update.model_copy(update={"episode_id": "EP-2"}))
+    assert told(raised, "mash", "convene_strategy_meeting") == []
+
+
+def test_8_11_a_found_report_read_late_gives_the_new_absence_its_own_discussion() -> None:
+    """8.11: the discussion held, a second force's report graded high convened none beside
+    it; a found report read late shows the child back before that report's absence began:
+    the new absence, graded high, has its own discussion."""
+    timeline = Timeline()
+    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(first, "mash", "convene_strategy_meeting")
+    timeline.receive(_held(discussion, START + timedelta(hours=8)))
+    timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=18),
+            reporting_force="thames-valley-police",
+            risk_level=RiskLevel.HIGH,
+            **PLACED_IN,
+        )
+    )
+    regrouped = timeline.receive(
+        found(at=START + timedelta(hours=10)), at=START + timedelta(hours=34)
+    )
+    [own] = told(regrouped, "mash", "convene_strategy_meeting")
+    assert (own.episode_id, own.paragraph) == ("EP-2", "8.11")
 
 
 def test_8_11_the_placing_authoritys_social_work_team_is_asked_to_our_discussion() -> None:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from hub.contracts.actions import Action
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
+from hub.routing.facts import ChildState, Episode
 from hub.routing.placing import Placing
 
 # 8.11's strategy discussion under our child protection procedures, for a child placed here.
@@ -100,7 +101,7 @@ def child_protection_discussion(ctx: Context, due: datetime) -> None:
         d.action == Action.CONVENE_STRATEGY_MEETING and d.details.get("meeting") == CHILD_PROTECTION
         for d in ctx.decisions
     )
-    if owed:
+    if owed or ctx.absence_discussed:
         return
     ctx.tell(
         "mash",
@@ -125,6 +126,24 @@ def child_protection_discussion(ctx: Context, due: datetime) -> None:
         "work team for the child is asked to it.",
         # No deadline of its own: the chair's duty carries it (as 8.12's invitation).
         meeting=CHILD_PROTECTION,
+    )
+
+
+def discussion_held(state: ChildState, searched: Episode, but: str | None = None) -> bool:
+    """8.11's discussion was held for the absence `searched` is searched under: under it, or
+    another report of it begun no later, the child not back since (`ChildState.came_back`),
+    as 7.17's meeting (`strategy.significant_risk_meeting_held`): a second force's report
+    graded high owes no second; but under `but`."""
+    back = state.came_back(reported_again=True)
+    return any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and d.meeting == CHILD_PROTECTION
+        and d.done_at is not None
+        for e in state.episodes
+        if back[e.episode_id] is None
+        and e.clock_started <= searched.clock_started
+        and e.episode_id != but
+        for d in e.duties
     )
 
 

@@ -14,6 +14,7 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
 from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Placement, Timer
 from hub.routing.placing import Placing, disagreeing
+from hub.routing.rules.chairs import CHILD_PROTECTION, child_protection_discussion
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
     RISK_DISAGREEMENT_DUTIES,
@@ -586,6 +587,8 @@ def _significant_risk_meeting(
     new absence owes its own, within 24 hours of its start, unless held under a report of it
     (`new`)."""
     if not any((state.episode(e.episode_id) or e).high_risk for e in new):
+        # And 8.11's discussion, for a child placed here graded high in the other absence.
+        episode = stand_down_meeting(episode, CHILD_PROTECTION, at)
         return stand_down_meeting(episode, SIGNIFICANT_RISK_MEETING, at), []
     owed_or_held = any(
         d.action == Action.CONVENE_STRATEGY_MEETING
@@ -595,10 +598,24 @@ def _significant_risk_meeting(
         for e in new
         for d in (state.episode(e.episode_id) or e).duties
     )
-    if owed_or_held:
-        return episode, []
     ctx = Context(directory, at, cause, episode)
-    significant_risk_meeting(ctx)
+    if not owed_or_held:
+        significant_risk_meeting(ctx)
+        return episode, ctx.decisions
+    # 8.11: so too the discussion of a child placed here, owed under it or held under a
+    # report of the new absence; one held for the other absence is not this one's (a second
+    # force's report convened none beside it: `chairs.discussion_held`).
+    discussed = any(
+        d.action == Action.CONVENE_STRATEGY_MEETING
+        and d.meeting == CHILD_PROTECTION
+        and d.stood_down_at is None
+        and (e.episode_id == episode.episode_id or d.done_at is not None)
+        for e in new
+        for d in (state.episode(e.episode_id) or e).duties
+    )
+    if ctx.placing is Placing.PLACED_IN and not discussed and not adult_care_leaver(episode):
+        hours = directory.timescales.first_strategy_meeting_hours
+        child_protection_discussion(ctx, max(episode.absence_started + timedelta(hours=hours), at))
     return episode, ctx.decisions
 
 

@@ -18,6 +18,7 @@ from hub.routing.facts import (
     Timer,
 )
 from hub.routing.placing import Placing, checked, disagreeing, placed_by, placement_after
+from hub.routing.rules.chairs import discussion_held
 from hub.routing.rules.cross_border import check_placement_notice, host_return
 from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
@@ -154,6 +155,8 @@ def on_misper_report(
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
         had = taken is not None and significant_risk_meeting_held(state, taken)
+        # So too 8.11's discussion, for a child placed here.
+        ctx.absence_discussed = taken is not None and discussion_held(state, taken)
         # 7.22's day-one duties asked for under another report of this absence stay owed
         # there, followed up there: the worker is not asked twice for one absence (`asked`).
         _timescales_for_action(ctx, placing, searched=not came_back and not had, asked=asked)

@@ -12,7 +12,12 @@ from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.chairs import strategy_meeting
+from hub.routing.rules.chairs import (
+    CHILD_PROTECTION,
+    child_protection_discussion,
+    discussion_held,
+    strategy_meeting,
+)
 from hub.routing.rules.duties import recorded, stand_down, stand_down_meeting
 from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
@@ -54,6 +59,8 @@ def on_risk_update(
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
+    # 8.11's discussion held under another report of the absence: none again for this one.
+    ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
     ctx.tell(
         social_worker_or(ctx, "mash"),
@@ -352,6 +359,8 @@ def _searched_meeting_brought_forward(
     # counts it: `ChildState.missing_since`).
     since = state.missing_since(reported_again=True) or episode.clock_started
     ctx = Context(directory, at, cause, episode)
+    # 8.11's discussion held under the graded report (or another of the absence): no second.
+    ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     ts = directory.timescales
     before_24h = at < since + timedelta(hours=ts.first_strategy_meeting_hours)
     still_owed, held = significant_risk
@@ -480,12 +489,21 @@ def _first_meeting_brought_forward(
     ctx.episode = stand_down_meeting(
         ctx.episode, f"{ts.strategy_meeting_within_hours}-hour", ctx.at
     )
-    if any(_first_meeting_owed(ctx.episode, hours, held) for held in (False, True)):
-        return ctx.episode  # graded high before: its meeting, no later than this one, stands
     # Named for the reason, which the chair is told: a CSE marker is no police grading (1.4).
     why = why or (_HIGH_RISK if ctx.episode.high_risk else _CSE)
     high = why == _HIGH_RISK
     due = since + timedelta(hours=hours)
+    if any(_first_meeting_owed(ctx.episode, hours, held) for held in (False, True)):
+        # Graded high before: its meeting, no later than this one, stands. Brought forward
+        # (or held) for a CSE marker, the child graded high now is at risk of significant
+        # harm all the same: placed here, it has our strategy discussion (8.11), unless one
+        # was convened under this report already (owed, or held).
+        discussed = any(
+            d.meeting == CHILD_PROTECTION and d.stood_down_at is None for d in ctx.episode.duties
+        )
+        if high and ctx.placing is Placing.PLACED_IN and not discussed:
+            child_protection_discussion(ctx, max(due, ctx.at))
+        return ctx.episode
     if due > ctx.at:
         which = f"{hours}-hour (brought forward: {why})"
         strategy_meeting(ctx, "team_manager", "mash", due, which, high_risk=high)
