@@ -105,6 +105,29 @@ def test_6_7_the_found_report_stands_down_a_disagreement_left_unresolved(
     assert all(d.done_at is None for d in about_it)  # nobody resolved it
 
 
+def test_6_7_a_disagreement_stays_owed_when_another_force_takes_the_search_over() -> None:
+    """6.7: a disagreement "as to the level of risk posed to a missing child". Three hours
+    in, a second force reports the same absence and its report takes the search over
+    (7.22): the child is still missing, so the disagreement raised under the first report
+    is still to be resolved, not stood down as if the child were found."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=3),
+            missing_since=START,
+            reporting_force="thames-valley-police",
+        )
+    )
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    about_it = [d for d in episode.duties if "risk_disagreement" in d.action]
+    assert len(about_it) == 2
+    assert all(d.stood_down_at is None for d in about_it)
+
+
 def test_6_7_a_disagreement_raised_after_the_child_was_found_is_refused() -> None:
     timeline = returned()
     with pytest.raises(ProtocolViolation, match="the child was found"):

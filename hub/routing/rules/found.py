@@ -697,7 +697,7 @@ def searched(episode: Episode) -> bool:
     return episode.back_at is None and episode.closed_at is None
 
 
-def search_ended(episode: Episode, since: datetime, at: datetime) -> Episode:
+def search_ended(episode: Episode, since: datetime, at: datetime, back: bool = True) -> Episode:
     """The episode with the child no longer missing from `since` (found, or missing again
     from there, so back before): its timers stop, its meetings not yet held are no longer
     needed (7.22: "if the child has not returned"), nor 6.8's notices decided after `since`
@@ -705,9 +705,11 @@ def search_ended(episode: Episode, since: datetime, at: datetime) -> Episode:
     nor the host force's search (3.9), nor a risk disagreement still open (6.7: over the
     risk "posed to a missing child"; its 12-hour timer stops with the others). Stood down
     when the hub reads it (`at`): a report read late stands down what the timers decided
-    meanwhile too."""
+    meanwhile too. Not `back`: another force's report took the search over, the child
+    still missing, and a disagreement still open stays owed."""
     not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, since, at)
-    not_missing = stand_down(not_missing, SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES, at)
+    ended_with = SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES if back else SEARCH_NOTICES
+    not_missing = stand_down(not_missing, ended_with, at)
     return replace(stand_down_meetings(not_missing, at), timers=())
 
 
@@ -731,7 +733,13 @@ def missing_again(
         if before.episode_id == episode.episode_id or before.clock_started > since:
             continue
         if searched(before):
-            ended = search_ended(before, since, at)
+            # A report of this very absence whose search `episode` took over: the child is
+            # still missing, so a disagreement over its grading is still to resolve (6.7).
+            same_absence = (
+                episode.absence_began is not None
+                and before.absence_started >= episode.absence_began
+            )
+            ended = search_ended(before, since, at, back=not same_absence)
         elif _interview_cut_short(before, since, window):
             ended, _ = before.without_timers(RETURN_INTERVIEW_TIMERS)
             ended = stand_down(ended, RETURN_INTERVIEW_DUTIES | TRUSTED_ADULT_OFFER, at)
