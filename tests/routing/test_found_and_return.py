@@ -128,6 +128,49 @@ def test_6_7_a_disagreement_stays_owed_when_another_force_takes_the_search_over(
     assert all(d.stood_down_at is None for d in about_it)
 
 
+def test_6_7_a_disagreement_unresolved_at_12_hours_escalates_though_another_force_took_over() -> (
+    None
+):
+    """6.7: unresolved after 12 hours, "the police DCI and the RISE/MCT Service Manager ...
+    should be consulted". A second force's report of the same absence took the search over
+    at 3 hours; the child still missing, the disagreement raised at 1 hour is escalated at 13."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=3),
+            missing_since=START,
+            reporting_force="thames-valley-police",
+        )
+    )
+    fired = timeline.advance(START + timedelta(hours=14))
+    assert told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
+
+
+def test_6_7_the_child_found_under_the_other_forces_report_ends_the_disagreement() -> None:
+    """The same, the child found at 5 hours under the second force's report: no risk is left
+    to resolve, and nobody is consulted at 13 hours over a found child's grading."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(disagreement(START + timedelta(hours=1)))
+    timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=3),
+            missing_since=START,
+            reporting_force="thames-valley-police",
+        )
+    )
+    timeline.receive(found("EP-2", at=START + timedelta(hours=5)))
+    fired = timeline.advance(START + timedelta(hours=14))
+    assert not told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert all(d.settled for d in episode.duties if d.action == "resolve_risk_disagreement")
+
+
 def test_6_7_a_disagreement_raised_after_the_child_was_found_is_refused() -> None:
     timeline = returned()
     with pytest.raises(ProtocolViolation, match="the child was found"):

@@ -25,6 +25,7 @@ from hub.routing.rules.duties import (
 )
 from hub.routing.rules.episode_access import open_episode
 from hub.routing.rules.repeat import notice_recorded, on_repeat
+from hub.routing.rules.risk import RISK_DISAGREEMENT
 from hub.routing.rules.roles import (
     adult_care_leaver,
     at_once_or_at_opening,
@@ -706,11 +707,12 @@ def search_ended(episode: Episode, since: datetime, at: datetime, back: bool = T
     risk "posed to a missing child"; its 12-hour timer stops with the others). Stood down
     when the hub reads it (`at`): a report read late stands down what the timers decided
     meanwhile too. Not `back`: another force's report took the search over, the child
-    still missing, and a disagreement still open stays owed."""
+    still missing, and a disagreement still open stays owed, its 12 hours running."""
     not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, since, at)
     ended_with = SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES if back else SEARCH_NOTICES
     not_missing = stand_down(not_missing, ended_with, at)
-    return replace(stand_down_meetings(not_missing, at), timers=())
+    kept = () if back else tuple(t for t in episode.timers if t.name == RISK_DISAGREEMENT)
+    return replace(stand_down_meetings(not_missing, at), timers=kept)
 
 
 def missing_again(
