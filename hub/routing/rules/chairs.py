@@ -130,14 +130,22 @@ def child_protection_discussion(ctx: Context, due: datetime) -> None:
 
 
 def discussion_held(state: ChildState, searched: Episode, but: str | None = None) -> bool:
-    """8.11's discussion was held for the absence `searched` is searched under: under it, or
-    another report of it begun no later, the child not back since (`ChildState.came_back`),
-    as 7.17's meeting (`strategy.significant_risk_meeting_held`): a second force's report
-    graded high owes no second; but under `but`."""
+    """8.11's discussion was held for the absence `searched` is searched under, as 7.17's
+    meeting (`strategy.significant_risk_meeting_held`): a second force's report graded high
+    owes no second; but under `but`."""
+    return held_for_the_absence(state, searched, CHILD_PROTECTION, but)
+
+
+def held_for_the_absence(
+    state: ChildState, searched: Episode, meeting: str, but: str | None = None
+) -> bool:
+    """The meeting was held for the absence `searched` is searched under: under it, or
+    another report of it begun no later, the child not back since (`ChildState.came_back`);
+    not under the report `but`."""
     back = state.came_back(reported_again=True)
     return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
-        and d.meeting == CHILD_PROTECTION
+        and d.meeting == meeting
         and d.done_at is not None
         for e in state.episodes
         if back[e.episode_id] is None

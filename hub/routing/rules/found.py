@@ -591,33 +591,31 @@ def _significant_risk_meeting(
         # And 8.11's discussion, for a child placed here graded high in the other absence.
         episode = stand_down_meeting(episode, CHILD_PROTECTION, at)
         return stand_down_meeting(episode, SIGNIFICANT_RISK_MEETING, at), []
-    owed_or_held = any(
-        d.action == Action.CONVENE_STRATEGY_MEETING
-        and d.meeting == SIGNIFICANT_RISK_MEETING
-        and d.stood_down_at is None
-        and (e.episode_id == episode.episode_id or d.done_at is not None)
-        for e in new
-        for d in (state.episode(e.episode_id) or e).duties
-    )
     ctx = Context(directory, at, cause, episode)
-    if not owed_or_held:
+    if not _owed_or_held(state, episode, new, SIGNIFICANT_RISK_MEETING):
         significant_risk_meeting(ctx)
         return episode, ctx.decisions
     # 8.11: so too the discussion of a child placed here, owed under it or held under a
     # report of the new absence; one held for the other absence is not this one's (a second
     # force's report convened none beside it: `chairs.discussion_held`).
-    discussed = any(
+    discussed = _owed_or_held(state, episode, new, CHILD_PROTECTION)
+    if ctx.placing is Placing.PLACED_IN and not discussed and not adult_care_leaver(episode):
+        hours = directory.timescales.first_strategy_meeting_hours
+        child_protection_discussion(ctx, max(episode.absence_started + timedelta(hours=hours), at))
+    return episode, ctx.decisions
+
+
+def _owed_or_held(state: ChildState, episode: Episode, new: list[Episode], meeting: str) -> bool:
+    """The meeting is owed under `episode`, or held under a report of the new absence (`new`),
+    and not stood down."""
+    return any(
         d.action == Action.CONVENE_STRATEGY_MEETING
-        and d.meeting == CHILD_PROTECTION
+        and d.meeting == meeting
         and d.stood_down_at is None
         and (e.episode_id == episode.episode_id or d.done_at is not None)
         for e in new
         for d in (state.episode(e.episode_id) or e).duties
     )
-    if ctx.placing is Placing.PLACED_IN and not discussed and not adult_care_leaver(episode):
-        hours = directory.timescales.first_strategy_meeting_hours
-        child_protection_discussion(ctx, max(episode.absence_started + timedelta(hours=hours), at))
-    return episode, ctx.decisions
 
 
 def _first_meetings(episode: Episode, directory: Directory) -> tuple[str, ...]:

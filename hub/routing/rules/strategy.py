@@ -23,7 +23,7 @@ from hub.routing.directory import (
 )
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties, Timer
 from hub.routing.placing import Placing
-from hub.routing.rules.chairs import strategy_meeting
+from hub.routing.rules.chairs import held_for_the_absence, strategy_meeting
 from hub.routing.rules.roles import adult_care_leaver, has_our_worker
 
 MISSING_24H = "missing_24h"
@@ -288,17 +288,9 @@ def six_eight_notice(ctx: Context, action: str, owed_from: datetime) -> None:
 
 
 def significant_risk_meeting_held(state: ChildState, searched: Episode) -> bool:
-    """7.17's meeting was held for the absence `searched` is searched under: under it, or
-    another report of it begun no later, the child not back since (`ChildState.came_back`)."""
-    back = state.came_back(reported_again=True)
-    return any(
-        d.action == Action.CONVENE_STRATEGY_MEETING
-        and d.meeting == SIGNIFICANT_RISK_MEETING
-        and d.done_at is not None
-        for e in state.episodes
-        if back[e.episode_id] is None and e.clock_started <= searched.clock_started
-        for d in e.duties
-    )
+    """7.17's meeting was held for the absence `searched` is searched under
+    (`chairs.held_for_the_absence`)."""
+    return held_for_the_absence(state, searched, SIGNIFICANT_RISK_MEETING)
 
 
 def significant_risk_meeting(ctx: Context, since: datetime | None = None) -> None:
