@@ -427,13 +427,10 @@ async def test_a_partition_that_never_acknowledges_holds_up_no_other_recipient(
     assert sorted(arrived) == [b"CF-2", b"CF-4"]
 
 
-async def test_a_batch_given_up_on_then_acknowledged_is_not_sent_again(
-    kafka: KafkaConnection, store: sessionmaker[Session]
-) -> None:
-    """A host force's partition (3.9) is slow to acknowledge: the round gives up on its
-    batch, and the producer, still trying, delivers it once the replicas are back in sync.
-    The row, backing off, comes round again: it is marked sent, not sent a second time (the
-    force would read its notice twice)."""
+async def given_up_on(
+    kafka: KafkaConnection, store: sessionmaker[Session], **options: Any
+) -> tuple[Relay, NeverAcknowledgedOn, ManualClock]:
+    """A host force's row (3.9) whose batch the relay's first round gave up waiting for."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     stalled = "notify.bedfordshire-police.host_police"
     await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
@@ -445,12 +442,24 @@ async def test_a_batch_given_up_on_then_acknowledged_is_not_sent_again(
     clock = ManualClock(NOW)
     relay = Relay(
         store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
-        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
+        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S), **options,
     )  # fmt: skip
     loop = asyncio.get_running_loop()
+    with pytest.raises(DeliveryFailed, match="1 rows failed"):
+        await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
+    return relay, client, clock
+
+
+async def test_a_batch_given_up_on_then_acknowledged_is_not_sent_again(
+    kafka: KafkaConnection, store: sessionmaker[Session]
+) -> None:
+    """A host force's partition (3.9) is slow to acknowledge: the round gives up on its
+    batch, and the producer, still trying, delivers it once the replicas are back in sync.
+    The row, backing off, comes round again: it is marked sent, not sent a second time (the
+    force would read its notice twice)."""
+    relay, client, clock = await given_up_on(kafka, store)
+    loop = asyncio.get_running_loop()
     try:
-        with pytest.raises(DeliveryFailed, match="1 rows failed"):
-            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
         [late] = client.waiting
         late.set_result(None)  # the broker acknowledges the batch after all
         clock.advance(ROW_BACKOFF_CAP)
@@ -467,24 +476,9 @@ async def test_a_batch_given_up_on_that_breaks_the_producer_has_it_replaced_befo
     """The batch a round gave up on fails later with OutOfOrderSequenceNumber (a broker
     restart): the producer can send nothing more. The relay knows it before its next round,
     and that round's rows go out through a fresh producer, not fail with the old one first."""
-    prefix = f"r{uuid.uuid4().hex[:8]}."
-    stalled = "notify.bedfordshire-police.host_police"
-    await ensure_topics(kafka, [prefix + stalled], TopicConfig(partitions=1))
-    with store.begin() as session:
-        enqueue(session, Outgoing("to-host-police", stalled, b"CF-1", [], b"{}"), NOW)
-    client = NeverAcknowledgedOn(**kafka.options(), acks="all", enable_idempotence=True)
-    client.topic, client.waiting = prefix + stalled, []
-    await client.start()
-    clock = ManualClock(NOW)
-    relay = Relay(
-        store, client, kafka, clock, topic_prefix=prefix, wall_clock=clock,
-        publishable=PUBLISHABLE, acknowledge_within=timedelta(seconds=WAIT_S),
-        new_producer=kafka.producer,
-    )  # fmt: skip
+    relay, client, clock = await given_up_on(kafka, store, new_producer=kafka.producer)
     loop = asyncio.get_running_loop()
     try:
-        with pytest.raises(DeliveryFailed, match="1 rows failed"):
-            await asyncio.wait_for(asyncio.to_thread(relay.publish_batch, loop), 20)
         [late] = client.waiting
         late.set_exception(OutOfOrderSequenceNumber())
         await asyncio.sleep(0)  # its callbacks run
