@@ -331,20 +331,32 @@ def interview_duty(timeline: Timeline, action: str = "conduct_return_interview")
     return duty
 
 
+def interview_answered_done(timeline: Timeline, at: datetime) -> DutyCompleted:
+    """The MCT answers its duty to conduct the interview done (issue 14)."""
+    return DutyCompleted(
+        episode_id="EP-1",
+        child_id=CHILD,
+        notification_id=interview_duty(timeline).notification_id,
+        answered_by="northamptonshire",
+        completed_at=at,
+        completed_by="MCT",
+    )
+
+
+def overdue_settled(timeline: Timeline) -> tuple[set[str], set[str]]:
+    """Who was told the interview is overdue (5.12), and which of those duties are settled."""
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    overdue = [d for d in episode.duties if d.action == "return_interview_overdue"]
+    return {d.recipient for d in overdue}, {d.recipient for d in overdue if d.settled}
+
+
 def declined_then_answered_done(**changes: object) -> Timeline:
     """The child declines the interview 5 hours after it was found (5.15), and at 20 hours
     gives it after all, to a trusted adult, the MCT answering its duty done (issue 14)."""
     timeline = returned(**changes)
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
-    done = DutyCompleted(
-        episode_id="EP-1",
-        child_id=CHILD,
-        notification_id=interview_duty(timeline).notification_id,
-        answered_by="northamptonshire",
-        completed_at=FOUND_AT + timedelta(hours=20),
-        completed_by="MCT",
-    )
-    timeline.receive(done)
+    timeline.receive(interview_answered_done(timeline, FOUND_AT + timedelta(hours=20)))
     return timeline
 
 
@@ -365,13 +377,7 @@ def test_5_15_a_refusal_read_after_the_72_hours_settles_the_managers_overdue_dut
     timeline = returned()
     timeline.advance(FOUND_AT + timedelta(hours=73))
     timeline.receive(return_interview(FOUND_AT + timedelta(hours=80), declined=True))
-    episode = timeline.state.episode("EP-1")
-    assert episode is not None
-    owed = {d.recipient for d in episode.duties if d.action == "return_interview_overdue"}
-    settled = {
-        d.recipient for d in episode.duties if d.action == "return_interview_overdue" and d.settled
-    }
-    assert settled == owed == {"mct", "rise_mct_service_manager"}
+    assert overdue_settled(timeline) == ({"mct", "rise_mct_service_manager"},) * 2
 
 
 def test_5_12_the_interview_answered_done_late_settles_the_managers_overdue_duty() -> None:
@@ -381,22 +387,8 @@ def test_5_12_the_interview_answered_done_late_settles_the_managers_overdue_duty
     it, not left overdue on the deadlines page for good."""
     timeline = returned()
     timeline.advance(FOUND_AT + timedelta(hours=73))
-    done = DutyCompleted(
-        episode_id="EP-1",
-        child_id=CHILD,
-        notification_id=interview_duty(timeline).notification_id,
-        answered_by="northamptonshire",
-        completed_at=FOUND_AT + timedelta(hours=80),
-        completed_by="MCT",
-    )
-    timeline.receive(done)
-    episode = timeline.state.episode("EP-1")
-    assert episode is not None
-    owed = {d.recipient for d in episode.duties if d.action == "return_interview_overdue"}
-    settled = {
-        d.recipient for d in episode.duties if d.action == "return_interview_overdue" and d.settled
-    }
-    assert settled == owed == {"mct", "rise_mct_service_manager"}
+    timeline.receive(interview_answered_done(timeline, FOUND_AT + timedelta(hours=80)))
+    assert overdue_settled(timeline) == ({"mct", "rise_mct_service_manager"},) * 2
 
 
 def test_5_15_an_interview_declined_then_answered_done_is_the_interview_given() -> None:
