@@ -105,11 +105,9 @@ def test_6_7_the_found_report_stands_down_a_disagreement_left_unresolved(
     assert all(d.done_at is None for d in about_it)  # nobody resolved it
 
 
-def test_6_7_a_disagreement_stays_owed_when_another_force_takes_the_search_over() -> None:
-    """6.7: a disagreement "as to the level of risk posed to a missing child". Three hours
-    in, a second force reports the same absence and its report takes the search over
-    (7.22): the child is still missing, so the disagreement raised under the first report
-    is still to be resolved, not stood down as if the child were found."""
+def taken_over_after_a_disagreement() -> Timeline:
+    """Children's services dispute the grading an hour in (6.7); at three hours a second
+    force reports the same absence, and its report takes the search over (7.22)."""
     timeline = Timeline()
     timeline.receive(misper())
     timeline.receive(disagreement(START + timedelta(hours=1)))
@@ -121,6 +119,15 @@ def test_6_7_a_disagreement_stays_owed_when_another_force_takes_the_search_over(
             reporting_force="thames-valley-police",
         )
     )
+    return timeline
+
+
+def test_6_7_a_disagreement_stays_owed_when_another_force_takes_the_search_over() -> None:
+    """6.7: a disagreement "as to the level of risk posed to a missing child". Three hours
+    in, a second force reports the same absence and its report takes the search over
+    (7.22): the child is still missing, so the disagreement raised under the first report
+    is still to be resolved, not stood down as if the child were found."""
+    timeline = taken_over_after_a_disagreement()
     episode = timeline.state.episode("EP-1")
     assert episode is not None
     about_it = [d for d in episode.duties if "risk_disagreement" in d.action]
@@ -134,17 +141,7 @@ def test_6_7_a_disagreement_unresolved_at_12_hours_escalates_though_another_forc
     """6.7: unresolved after 12 hours, "the police DCI and the RISE/MCT Service Manager ...
     should be consulted". A second force's report of the same absence took the search over
     at 3 hours; the child still missing, the disagreement raised at 1 hour is escalated at 13."""
-    timeline = Timeline()
-    timeline.receive(misper())
-    timeline.receive(disagreement(START + timedelta(hours=1)))
-    timeline.receive(
-        misper(
-            "EP-2",
-            at=START + timedelta(hours=3),
-            missing_since=START,
-            reporting_force="thames-valley-police",
-        )
-    )
+    timeline = taken_over_after_a_disagreement()
     fired = timeline.advance(START + timedelta(hours=14))
     assert told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
 
@@ -152,17 +149,7 @@ def test_6_7_a_disagreement_unresolved_at_12_hours_escalates_though_another_forc
 def test_6_7_the_child_found_under_the_other_forces_report_ends_the_disagreement() -> None:
     """The same, the child found at 5 hours under the second force's report: no risk is left
     to resolve, and nobody is consulted at 13 hours over a found child's grading."""
-    timeline = Timeline()
-    timeline.receive(misper())
-    timeline.receive(disagreement(START + timedelta(hours=1)))
-    timeline.receive(
-        misper(
-            "EP-2",
-            at=START + timedelta(hours=3),
-            missing_since=START,
-            reporting_force="thames-valley-police",
-        )
-    )
+    timeline = taken_over_after_a_disagreement()
     timeline.receive(found("EP-2", at=START + timedelta(hours=5)))
     fired = timeline.advance(START + timedelta(hours=14))
     assert not told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
