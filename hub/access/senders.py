@@ -279,10 +279,11 @@ def stranger_problem(
     The home authority, its areas and the home police force are parties to every episode
     of the hub, and are told precisely. Of a retired episode the hub no longer knows who
     else was a party (docs/retention.md): any other sender is told as a stranger. Answers
-    (issue 14), a risk disagreement from an authority (6.7) and a placing authority's return
-    interview and its acceptance of it (8.10) are taken from parties only. A risk update,
-    found report or prevention interview about an episode the hub has is taken from any
-    force, as before (docs/security.md: not yet checked)."""
+    (issue 14), a risk disagreement from an authority (6.7), a risk update (3.19: the police
+    investigating the absence re-grade it) and a placing authority's return interview and its
+    acceptance of it (8.10) are taken from parties only. A found report or prevention
+    interview about an episode the hub has is taken from any force: any force may find the
+    child (5.1)."""
     # 8.10: the placing authority's word that it will conduct the return interview is about
     # an episode, as its interview result is. A host's missing or found notice (8.4) is
     # taken without one, and one from a stranger is the MCT's to check (cross_border.py).
@@ -313,7 +314,7 @@ def stranger_problem(
         agency = agency_of(directory, sender)
         if agency is None or agency.kind is not Sender.AUTHORITY:
             return None  # a force's, which the hub does not yet tie to the child
-    elif not isinstance(body, (*_ANSWERS, ReturnInterviewResult, CrossBorderNotice)):
+    elif not isinstance(body, (*_ANSWERS, RiskUpdate, ReturnInterviewResult, CrossBorderNotice)):
         return None
     return None if _party(episode, sender, directory) else NOT_A_PARTY
 

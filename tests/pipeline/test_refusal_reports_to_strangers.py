@@ -244,6 +244,43 @@ def test_6_7_a_disagreement_from_an_authority_with_no_standing_is_held_as_if_unk
     assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
 
 
+def kent_police_regrade(episode_id: str, event_id: str) -> dict[str, object]:
+    """Kent Police: neither the force the child was reported to (Bedfordshire Police) nor
+    its host's (Luton's: Bedfordshire Police), and owed nothing in the episode, on its own
+    topic, naming itself as it must."""
+    document = example("03-risk-update")
+    document["id"] = event_id
+    document["source"] = "/police/kent-police/niche"
+    cast(dict[str, object], document["data"]).update(episode_id=episode_id)
+    return document
+
+
+def test_3_19_a_risk_update_from_a_force_no_party_to_the_episode_is_held_as_if_unknown(
+    store: Store,
+) -> None:
+    """3.19: the police investigating the child's absence re-grade its risk. Kent Police
+    are not them. On the code as shipped Kent's re-grading of the child's episode was
+    applied at once (high risk, a CSE marker: meetings convened on Kent's word alone) and
+    one about an episode the hub never had was held: Kent could set any child's grading,
+    and learnt which episodes exist. Both are held now, and refused alike when the hold
+    expires."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    at_once, expired = sent_about_each_episode(
+        store,
+        "inbound.risk-update.kent-police",
+        kent_police_regrade,
+        REPORTED + timedelta(hours=1),
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def test_3_19_the_force_the_child_was_reported_to_still_regrades_the_risk(store: Store) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    update = record_of(example("03-risk-update"), "inbound.risk-update.bedfordshire-police")
+    result = apply_batch(store, [update], DIRECTORY, REPORTED + timedelta(hours=1))
+    assert (result.applied, refusals_told(store, "bedfordshire-police")) == (1, [])
+
+
 def retired(store: Store) -> datetime:
     """The child missing, found, and its episode retired 181 days later (docs/retention.md):
     when the episode was retired."""
