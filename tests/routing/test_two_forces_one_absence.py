@@ -1371,15 +1371,18 @@ def test_7_18_no_notification_of_a_twice_re_timed_absence_repeats_an_earlier_id(
     assert len(keys) == len(set(keys))
 
 
-def _found_on_day_1_read_late(second_on_day: int, read_on_day: float) -> Timeline:
-    """The first force's report of 10:00 Wednesday; a second force's on day `second_on_day`,
-    carrying the absence on; the first force's found report, the child found on day 1, read
-    on day `read_on_day`: the second report began a new absence."""
+def _found_on_day_1_read_late(
+    second_on_day: int, read_on_day: float, began: datetime = START
+) -> Timeline:
+    """The first force's report of 10:00 Wednesday (or `began`); a second force's on day
+    `second_on_day`, carrying the absence on; the first force's found report, the child
+    found on day 1, read on day `read_on_day`: the second report began a new absence."""
     timeline = Timeline()
-    timeline.receive(misper("EP-1"))
-    timeline.receive(_second_report(24 * second_on_day))
-    found_on_day_1 = found("EP-1", at=START + timedelta(days=1))
-    timeline.receive(found_on_day_1, START + timedelta(days=read_on_day))
+    timeline.receive(misper("EP-1", at=began))
+    second = began + timedelta(days=second_on_day)
+    timeline.receive(misper("EP-2", at=second, reporting_force=SECOND_FORCE))
+    found_on_day_1 = found("EP-1", at=began + timedelta(days=1))
+    timeline.receive(found_on_day_1, began + timedelta(days=read_on_day))
     return timeline
 
 
@@ -1435,3 +1438,59 @@ def test_7_22_a_new_absence_shown_on_its_day_12_convenes_its_last_rung_due_at_on
         ("sqas_service_manager", "day 24"),
     ]
     assert ladder[1][2] == START + timedelta(days=49)
+
+
+END_OF_JANUARY = datetime(2027, 1, 31, 10, 0, tzinfo=UTC)
+
+
+def test_7_22_a_new_absence_shown_late_keeps_the_ladder_whose_rung_fell_due_in_it() -> None:
+    """The first force reports the child missing at 10:00 on 31 January; a second force on
+    day 65, 6 April, carrying the absence on. The day-66 meeting is convened under the
+    second report on 7 April, the next rung set for 5 June (31 January, two months on, and
+    66 days). On day 70 the first force's found report is read: the child was found on day
+    1, and the second report began a new absence on 6 April. A rung fell due once it was
+    reported: the ladder stands (7.22), its day-66 meeting still owed. Worked back from 5
+    June, the ladder seemed counted from 29 January, day 66 falling on 5 April, before the
+    second report: the ladder was started afresh, that meeting stood down."""
+    timeline = _found_on_day_1_read_late(second_on_day=65, read_on_day=70, began=END_OF_JANUARY)
+    assert "day 66" in _owed(timeline, "EP-2")
+
+
+def test_7_22_a_rung_kept_then_shown_to_be_of_another_absence_starts_the_ladder_afresh() -> None:
+    """As above; a third force reports the child on day 100, 11 May, carrying the second
+    absence on, and with it the rung kept for 5 June, counted from 31 January. On day 110
+    the second force's found report is read: the child was found on day 90, and the third
+    report began a new absence on 11 May, every rung fallen due before it was reported (the
+    last, day 66 from 31 January, on 7 April). Its ladder starts afresh (7.22): day 7 on 18
+    May, day 10 on 21 May. Counted from 6 April, the second absence's start, that rung
+    seemed to fall on 11 June, after the third report: the old ladder stood instead."""
+    timeline = _found_on_day_1_read_late(second_on_day=65, read_on_day=70, began=END_OF_JANUARY)
+    third = END_OF_JANUARY + timedelta(days=100)
+    timeline.receive(misper("EP-3", at=third, reporting_force="west-midlands-police"))
+    timeline.receive(found("EP-2", at=third - timedelta(days=10)), third + timedelta(days=10))
+    assert _ladder(timeline.advance(third + timedelta(days=23))) == [
+        ("service_manager", "day 7", third + timedelta(days=7)),
+        ("sqas_service_manager", "day 10", third + timedelta(days=10)),
+    ]
+
+
+def test_7_22_a_new_absence_shown_late_keeps_the_next_meeting_date_its_day_66_set() -> None:
+    """The first force's report of 10:00 Wednesday; a second force's on day 65, carrying the
+    absence on. The day-66 meeting, convened under the second report, is held on day 67 and
+    sets the next for day 80 (7.22's are maximum timescales). On day 75 the first force's
+    found report is read (the child found on day 1): a rung fell due once the new absence
+    was reported, and the ladder stands, its next meeting on day 80, day 15 of the new
+    absence. Worked back from day 80 as a rung's date, the ladder seemed to have fallen due
+    weeks before the second report: it was started afresh, that date dropped."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(24 * 65))
+    timeline.advance(START + timedelta(days=66))
+    [day_66] = _convened(timeline.decisions, "day 66")
+    timeline.receive(
+        held(day_66, START + timedelta(days=67), next_meeting_at=START + timedelta(days=80))
+    )
+    timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=75))
+    assert _ladder(timeline.advance(START + timedelta(days=90))) == [
+        ("sqas_service_manager", "day 15", START + timedelta(days=80))
+    ]

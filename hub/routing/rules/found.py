@@ -418,7 +418,7 @@ def a_new_absence(
         # the new absence's ladder starts afresh from its start (day 7, day 10 ...).
         laddered = True
         if (ladder := pending.get(STRATEGY_MEETING)) is not None and ladder.sequence > 1:
-            counted_from = ladder.due - meeting_day(ladder.sequence, ts)
+            counted_from = _ladder_counted_from(ladder, began, state, directory)
             last_rung = counted_from + meeting_day(ladder.sequence - 1, ts)
             laddered = last_rung >= min(_read(e) for e in new)
         fresh, dropped = [], set()
@@ -642,6 +642,21 @@ def _ladder_meeting(meeting: str | None) -> bool:
     """A meeting of 7.22's ladder, by its name (`strategy.on_strategy_meeting`: "day 7",
     "day 10" ...), not a first meeting held at once past 48 hours ("day 3 (high risk)")."""
     return meeting is not None and meeting.startswith("day ") and meeting[4:].isdigit()
+
+
+def _ladder_counted_from(
+    ladder: Timer, began: datetime, state: ChildState, directory: Directory
+) -> datetime:
+    """The start the ladder's pending rung was counted from (`strategy.on_strategy_meeting`):
+    the report's (`began`), or, a rung kept when a found report read late showed the report
+    began a new absence (a rung fallen due in it stands), the child's earlier start it was
+    counted from: whichever puts the rung on its date. Not worked back from that date: months
+    are added before days and clamp at a month's end (relativedelta), so taken away again
+    they miss the start by days (31 January, two months on and 66 days, is 5 June: 5 June
+    less them is 29 January). A rung a meeting brought forward (`answers`): the report's."""
+    offset = meeting_day(ladder.sequence, directory.timescales)
+    starts = (began, *sorted(state.clock_starts()))
+    return next((start for start in starts if start + offset == ladder.due), began)
 
 
 def _rungs_before(start: datetime, until: datetime, directory: Directory) -> int:
