@@ -1446,19 +1446,20 @@ END_OF_JANUARY = datetime(2027, 1, 31, 10, 0, tzinfo=UTC)
 def test_7_22_a_new_absence_shown_late_keeps_the_ladder_whose_rung_fell_due_in_it() -> None:
     """The first force reports the child missing at 10:00 on 31 January; a second force on
     day 65, 6 April, carrying the absence on. The day-66 meeting is convened under the
-    second report on 7 April, the next rung set for 5 June (31 January, two months on, and
-    66 days). On day 70 the first force's found report is read: the child was found on day
-    1, and the second report began a new absence on 6 April. A rung fell due once it was
-    reported: the ladder stands (7.22), its day-66 meeting still owed. Worked back from 5
-    June, the ladder seemed counted from 29 January, day 66 falling on 5 April, before the
-    second report: the ladder was started afresh, that meeting stood down."""
+    second report on 7 April, the next rung set for two months on. On day 70 the first
+    force's found report is read: the child was found on day 1, and the second report began
+    a new absence on 6 April. A rung fell due once it was reported: the ladder stands (7.22),
+    its day-66 meeting still owed. Before, the rung fell on 5 June (two months from 31
+    January, then 66 days), and the ladder's start was worked back from it: 29 January, day
+    66 falling on 5 April, before the second report: the ladder was started afresh, that
+    meeting stood down."""
     timeline = _found_on_day_1_read_late(second_on_day=65, read_on_day=70, began=END_OF_JANUARY)
     assert "day 66" in _owed(timeline, "EP-2")
 
 
 def test_7_22_a_rung_kept_then_shown_to_be_of_another_absence_starts_the_ladder_afresh() -> None:
     """As above; a third force reports the child on day 100, 11 May, carrying the second
-    absence on, and with it the rung kept for 5 June, counted from 31 January. On day 110
+    absence on, and with it the rung kept for 7 June, counted from 31 January. On day 110
     the second force's found report is read: the child was found on day 90, and the third
     report began a new absence on 11 May, every rung fallen due before it was reported (the
     last, day 66 from 31 January, on 7 April). Its ladder starts afresh (7.22): day 7 on 18

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from hub.contracts.events import StrategyMeetingHeld
 from hub.contracts.vocabulary import LegalStatus, MeetingAttendee, RagRating, RiskLevel
@@ -62,7 +63,9 @@ def test_7_22_fortnightly_for_eight_weeks_then_every_two_months() -> None:
         for d in told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
     )
     assert days[:5] == [10, 24, 38, 52, 66]
-    assert days[5] in range(125, 128)  # two calendar months after day 66
+    # "then bi-monthly": two calendar months after the last fortnightly meeting (day 66)
+    day_66 = START + timedelta(days=66)
+    assert days[5] == (day_66 + relativedelta(months=2) - START).days
 
 
 def test_6_8_a_looked_after_child_missing_over_24_hours_reaches_the_assistant_director() -> None:

@@ -68,22 +68,20 @@ _SIX_EIGHT_TIMERS = {
 }
 
 
-def meeting_day(sequence: int, ts: Timescales) -> relativedelta:
-    """The offset from the episode's start of the n-th meeting after the first (7.22): day 7,
-    day 10, then fortnightly for eight weeks, then every two months."""
+def meeting_day(start: datetime, sequence: int, ts: Timescales) -> datetime:
+    """When the n-th meeting after the first falls due, counted from `start` (7.22): day 7,
+    day 10, then fortnightly for eight weeks, then "bi-monthly": every two calendar months
+    from the last fortnightly meeting (day 66), not day 66 added to two months from the
+    start (months clamp at a month's end: that was up to three days off the two months)."""
     fixed = ts.strategy_meeting_days
     if sequence <= len(fixed):
-        return relativedelta(days=fixed[sequence - 1])
-    fortnights = ts.fortnightly_for_weeks // 2
+        return start + timedelta(days=fixed[sequence - 1])
     after = sequence - len(fixed)
-    last_fixed = relativedelta(days=fixed[-1])
+    fortnights = ts.fortnightly_for_weeks // 2
+    last_fortnightly = start + timedelta(days=fixed[-1], weeks=2 * min(after, fortnights))
     if after <= fortnights:
-        return last_fixed + relativedelta(weeks=2 * after)
-    return (
-        last_fixed
-        + relativedelta(weeks=2 * fortnights)
-        + relativedelta(months=ts.then_every_months * (after - fortnights))
-    )
+        return last_fortnightly
+    return last_fortnightly + relativedelta(months=ts.then_every_months * (after - fortnights))
 
 
 def timers_on_report(ctx: Context) -> list[Timer]:
@@ -94,7 +92,7 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     start, eid = episode.absence_started, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
-        Timer(STRATEGY_MEETING, eid, start + meeting_day(1, ts), "7.22", sequence=1),
+        Timer(STRATEGY_MEETING, eid, meeting_day(start, 1, ts), "7.22", sequence=1),
     ]
     if ctx.placing is Placing.PLACED_IN:
         return timers
@@ -365,7 +363,7 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
-    following = ctx.episode.absence_started + meeting_day(n + 1, ts)
+    following = meeting_day(ctx.episode.absence_started, n + 1, ts)
     return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
 
 
