@@ -8,9 +8,10 @@ or the directory live in `hub.routing`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
@@ -44,11 +45,35 @@ from hub.contracts.vocabulary import (
 # local authority's (21, or 25 in full-time education) is the deployment's, checked in the
 # engine (hub.routing.rules.care_leavers): a contract cannot see the deployment.
 ADULT_AGE = 18
+# A child's age is counted on the day it is in the United Kingdom, where every authority
+# and force the hub knows is: a time written in UTC ("23:30Z") or with an offset ("00:30+01:00")
+# is the same moment, and the same day for the child (1.4: 18 at the first minute of the
+# birthday, BST or GMT). A contract cannot see the deployment; the deployments' zone is this.
+UK_TIME = ZoneInfo("Europe/London")
 
 
 def age_on(date_of_birth: date, day: date) -> int:
     years = day.year - date_of_birth.year
     return years - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def uk_date(moment: datetime) -> date:
+    """The day `moment` falls on in the United Kingdom, however its offset was written."""
+    return moment.astimezone(UK_TIME).date()
+
+
+def age_at(date_of_birth: date, moment: datetime) -> int:
+    """The age at `moment`, on the day it is in the United Kingdom."""
+    return age_on(date_of_birth, uk_date(moment))
+
+
+def birthday(date_of_birth: date, age: int) -> date:
+    """The day `age_on` first gives `age`: born on 29 February, 1 March in a common year
+    (the day after 28 February, when the child is still the year younger)."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + age)
+    except ValueError:  # 29 February, and no such day that year
+        return date(date_of_birth.year + age, 2, 28) + timedelta(days=1)
 
 
 class ChildDetails(Message):
@@ -114,10 +139,9 @@ class MisperReport(ChildEvent):
             raise ValueError("missing_since: cannot be later than reported_at")
         if self.last_seen.at > self.reported_at:
             raise ValueError("last_seen.at: cannot be later than reported_at")
-        reported_day = self.reported_at.date()
-        if self.child.date_of_birth > reported_day:
+        if self.child.date_of_birth > uk_date(self.reported_at):
             raise ValueError("child.date_of_birth: is after the report was made")
-        age = age_on(self.child.date_of_birth, self.missing_since.date())
+        age = age_at(self.child.date_of_birth, self.missing_since)
         if age < ADULT_AGE and self.risk_level not in (RiskLevel.HIGH, RiskLevel.MEDIUM):
             raise ValueError(
                 "risk_level: a child under 18 can only be graded medium or high risk (protocol 6.5)"
@@ -340,6 +364,7 @@ InboundEvent = (
 )
 
 __all__ = [
+    "UK_TIME",
     "AllocatedWorker",
     "ChildDetails",
     "CrossBorderNotice",
@@ -353,5 +378,8 @@ __all__ = [
     "ReturnInterviewResult",
     "RiskDisagreementRaised",
     "RiskUpdate",
+    "age_at",
     "age_on",
+    "birthday",
+    "uk_date",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from hub.routing.directory import Directory
 
 if TYPE_CHECKING:
     import holidays
+    from dateutil.relativedelta import relativedelta
 
 SATURDAY = 5
 
@@ -128,3 +129,20 @@ def close_of_working_day(moment: datetime, directory: Directory) -> datetime:
     zone = ZoneInfo(directory.timezone)
     closes = datetime.combine(opening.astimezone(zone).date(), directory.office_hours.closes)
     return closes.replace(tzinfo=zone).astimezone(moment.tzinfo)
+
+
+def later_on_the_calendar(
+    moment: datetime, period: relativedelta, directory: Directory
+) -> datetime:
+    """`period` (months) after `moment`, counted on the local calendar (6.8's "3 months"):
+    10:00 on 2 February is 10:00 on 2 May, though the clocks went forward between; and the
+    same day however the sender wrote its offset (00:30 BST on 31 March and three months is
+    00:30 on 30 June, written "00:30+01:00" or "23:30Z" the day before). In UTC."""
+    local = moment.astimezone(ZoneInfo(directory.timezone))
+    return (local + period).astimezone(UTC)
+
+
+def at_local_time_on(day: date, moment: datetime, directory: Directory) -> datetime:
+    """`day` at the local time of day of `moment` (the time it was where the child is), in UTC."""
+    zone = ZoneInfo(directory.timezone)
+    return datetime.combine(day, moment.astimezone(zone).time(), tzinfo=zone).astimezone(UTC)

@@ -399,13 +399,13 @@ def a_new_absence(
         # after an earlier report of the new absence searched under another count: the 24
         # hours and ladder meetings that fell due under that one were the new absence's,
         # convened if early (7.22: one absence), and are not convened again.
-        ts, rungs, convened = directory.timescales, 0, False
+        rungs, convened = 0, False
         for e in new:
             prior = counted[e.episode_id]
             if prior == began or not _read(e) < since:
                 continue
             convened |= _read(e) <= prior + hours < since
-            if _read(e) <= meeting_day(prior, 1, ts) < since:
+            if _read(e) <= meeting_day(prior, 1, directory) < since:
                 rungs = max(rungs, _rungs_before(prior, since, directory))
         # 7.18: 24 hours counted afresh are numbered by the absence they count from (1 and
         # the child's reports begun before it: more with each later start; 0 is the report's
@@ -419,7 +419,7 @@ def a_new_absence(
         laddered = True
         if (ladder := pending.get(STRATEGY_MEETING)) is not None and ladder.sequence > 1:
             counted_from = _ladder_counted_from(ladder, began, state, directory)
-            last_rung = meeting_day(counted_from, ladder.sequence - 1, ts)
+            last_rung = meeting_day(counted_from, ladder.sequence - 1, directory)
             laddered = last_rung >= min(_read(e) for e in new)
         fresh, dropped = [], set()
         for timer in timers_on_report(Context(directory, at, cause, rebased)):
@@ -433,14 +433,14 @@ def a_new_absence(
                 # own count since, too, is not convened again).
                 cancelled.append(old)
                 n = max(rungs + 1, old.sequence)
-                due = meeting_day(rebased.absence_started, n, ts)
+                due = meeting_day(rebased.absence_started, n, directory)
                 fresh.append(replace(timer, due=due, sequence=n))
             elif timer.name == STRATEGY_MEETING and old is not None and not laddered:
                 # Its ladder afresh: at its next rung, or at once at the last one fallen due
                 # (none was convened for it), not every rung past at once.
                 cancelled.append(old)
                 n = max(1, _rungs_before(rebased.absence_started, at, directory))
-                due = meeting_day(rebased.absence_started, n, ts)
+                due = meeting_day(rebased.absence_started, n, directory)
                 fresh.append(replace(timer, due=due, sequence=n))
             elif old is None and timer.name == MISSING_24H and (fired_before or began + hours > at):
                 # A timer of its own, not the other's that fired: its id is new. Or not fired,
@@ -654,16 +654,16 @@ def _ladder_counted_from(
     clamp at a month's end, so taken away again they miss the start by days (begun 24, 25 or 26
     October, day 66 falls on 29, 30 or 31 December, and the rung two months on on 28 February
     for all three). A rung a meeting brought forward (`answers`): the report's."""
-    ts = directory.timescales
     starts = (began, *sorted(state.clock_starts()))
-    return next((s for s in starts if meeting_day(s, ladder.sequence, ts) == ladder.due), began)
+    rung = ladder.sequence
+    return next((s for s in starts if meeting_day(s, rung, directory) == ladder.due), began)
 
 
 def _rungs_before(start: datetime, until: datetime, directory: Directory) -> int:
     """How many of the ladder's meetings (day 7, day 10 ...: `strategy.meeting_day`),
     counted from `start`, fell due before `until`."""
     n = 0
-    while meeting_day(start, n + 1, directory.timescales) < until:
+    while meeting_day(start, n + 1, directory) < until:
         n += 1
     return n
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.contracts.events import ADULT_AGE, MisperReport, age_on
+from hub.contracts.events import ADULT_AGE, MisperReport, age_at
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.calendar import is_out_of_hours, next_opening
 from hub.routing.context import Context
@@ -77,7 +77,8 @@ def edt_acts_for_childrens_services(ctx: Context, summary: str) -> None:
 
 
 def age_when_missing(report: MisperReport) -> int:
-    return age_on(report.child.date_of_birth, report.missing_since.date())
+    """On the day the child went missing in the United Kingdom, whatever the offset written."""
+    return age_at(report.child.date_of_birth, report.missing_since)
 
 
 def adult_care_leaver(episode: Episode) -> bool:

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from hub.contracts.actions import Action
-from hub.contracts.events import ADULT_AGE, age_on
+from hub.contracts.events import ADULT_AGE, age_at, birthday
+from hub.routing.calendar import at_local_time_on, later_on_the_calendar
 from hub.routing.context import Context
 from hub.routing.directory import (
     SEVEN_EIGHTEEN_MEETING_HOURS,
@@ -68,11 +69,13 @@ _SIX_EIGHT_TIMERS = {
 }
 
 
-def meeting_day(start: datetime, sequence: int, ts: Timescales) -> datetime:
+def meeting_day(start: datetime, sequence: int, directory: Directory) -> datetime:
     """When the n-th meeting after the first falls due, counted from `start` (7.22): day 7,
-    day 10, then fortnightly for eight weeks, then "bi-monthly": every two calendar months
-    from the last fortnightly meeting (day 66), not day 66 added to two months from the
-    start (months clamp at a month's end: that was up to three days off the two months)."""
+    day 10, then fortnightly for eight weeks, then "bi-monthly": every two months on the
+    local calendar (`later_on_the_calendar`) from the last fortnightly meeting (day 66), not
+    day 66 added to two months from the start (months clamp at a month's end: that was up
+    to three days off the two months)."""
+    ts = directory.timescales
     fixed = ts.strategy_meeting_days
     if sequence <= len(fixed):
         return start + timedelta(days=fixed[sequence - 1])
@@ -81,7 +84,8 @@ def meeting_day(start: datetime, sequence: int, ts: Timescales) -> datetime:
     last_fortnightly = start + timedelta(days=fixed[-1], weeks=2 * min(after, fortnights))
     if after <= fortnights:
         return last_fortnightly
-    return last_fortnightly + relativedelta(months=ts.then_every_months * (after - fortnights))
+    months = relativedelta(months=ts.then_every_months * (after - fortnights))
+    return later_on_the_calendar(last_fortnightly, months, directory)
 
 
 def timers_on_report(ctx: Context) -> list[Timer]:
@@ -92,17 +96,22 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     start, eid = episode.absence_started, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
-        Timer(STRATEGY_MEETING, eid, meeting_day(start, 1, ts), "7.22", sequence=1),
+        Timer(STRATEGY_MEETING, eid, meeting_day(start, 1, ctx.directory), "7.22", sequence=1),
     ]
     if ctx.placing is Placing.PLACED_IN:
         return timers
+    # Months on the local calendar: counted in UTC, or in the offset the sender wrote, they
+    # fell an hour late once the clocks went forward, and "23:30Z" a day from "00:30+01:00".
+    months = relativedelta(months=ts.formal_review_months)
     timers.append(
-        Timer(FORMAL_REVIEW, eid, start + relativedelta(months=ts.formal_review_months), "6.8")
+        Timer(FORMAL_REVIEW, eid, later_on_the_calendar(start, months, ctx.directory), "6.8")
     )
-    # From the date of birth: a start typed ahead moves nothing (it is never after it).
+    # From the date of birth: a start typed ahead moves nothing (it is never after it). The
+    # birthday is the day the hub counts the child 18 (29 February: 1 March in a common
+    # year), at the local time of day the child went missing.
     birth, missing = episode.report.child.date_of_birth, episode.started_at
-    if age_on(birth, missing.date()) < ADULT_AGE:
-        eighteenth = datetime.combine(birth + relativedelta(years=ADULT_AGE), missing.timetz())
+    if age_at(birth, missing) < ADULT_AGE:
+        eighteenth = at_local_time_on(birthday(birth, ADULT_AGE), missing, ctx.directory)
         timers.append(Timer(EIGHTEENTH_BIRTHDAY, eid, max(eighteenth, missing), "6.8"))
     return timers
 
@@ -352,7 +361,7 @@ def first_meeting_brought_forward_before(episode: Episode, ts: Timescales) -> bo
 def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     """Day 7: the Service Manager (or MASH); day 10 and after: the SQAS Service Manager
     (7.18, 7.22)."""
-    ts, n = ctx.directory.timescales, timer.sequence
+    n = timer.sequence
     if adult_care_leaver(ctx.episode):  # a timer set before 1.4 was read right
         return []
     # Named by the day it fell due (7.22), not the day it fired, late after an outage: a
@@ -363,7 +372,7 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
-    following = meeting_day(ctx.episode.absence_started, n + 1, ts)
+    following = meeting_day(ctx.episode.absence_started, n + 1, ctx.directory)
     return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
 
 
