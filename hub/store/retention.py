@@ -9,7 +9,8 @@ the 90 days over which 7.17 counts repeat episodes, and the monthly 7.28 forum),
   was high risk, CSE, red);
 - its inbound events keep their ids, types, times and codes; every personal field of their
   bodies becomes «redacted» (the contracts' `x-personal-data` marker);
-- its routing log keeps every decision, without the child's particulars;
+- its routing log keeps every decision, without the child's particulars, but the meeting at
+  18's and its escalations' (6.8: their times date the child's birth);
 - its timers still pending are cancelled.
 
 Apart from episodes: a sent notification leaves the outbox after `sent_notifications_days`
@@ -50,7 +51,11 @@ from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_t
 from hub.contracts.vocabulary import CrossBorderNoticeKind
 from hub.routing.facts import ChildState, RetiredEpisode
 from hub.routing.rules.duties import FOLLOW_UP
-from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, birthday_follow_ups
+from hub.routing.rules.strategy import (
+    EIGHTEENTH_BIRTHDAY,
+    birthday_follow_ups,
+    dated_by_the_birthday,
+)
 from hub.service.answers import ON_BEHALF
 from hub.settings import RetentionSettings
 from hub.store.database import among, past, truncate_wal
@@ -73,7 +78,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHUNK = 500  # children read at a time: the job's memory stays flat however many there are
 SENT_CHUNK = 5_000  # sent notifications deleted per transaction
-REDACTED_REASON = f"reason: {REDACTED}"
+REASON = "reason: "  # the operator's free text follows (hub.console.actions, hub.service.answers)
+REDACTED_REASON = f"{REASON}{REDACTED}"
 
 
 @dataclass
@@ -83,6 +89,7 @@ class Retained:
     episodes_retired: int = 0
     events_redacted: int = 0
     decisions_stripped: int = 0
+    decisions_deleted: int = 0  # the meeting at 18 and its escalations: they date the birth
     timers_cancelled: int = 0
     notifications_deleted: int = 0
     refusals_emptied: int = 0
@@ -296,8 +303,14 @@ def _retire(
         RoutingDecision.child.is_not(None),
         sql_cast(RoutingDecision.child, String) != "null",  # JSON's null, as None is stored
     )
+    dated = _dated_by_the_birthday(state, due)  # mostly none: no statement then
+    birthday = (
+        RoutingDecision.child_id == row.child_id,
+        RoutingDecision.notification_id.in_(dated),
+    )
     if dry_run:
         retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
+        retained.decisions_deleted += _count(session, RoutingDecision, *birthday) if dated else 0
         retained.timers_cancelled += _count(session, TimerRecord, *_pending(row.child_id, due))
         return
     for event in events:
@@ -305,6 +318,10 @@ def _retire(
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
     stripped = update(RoutingDecision).where(*decisions).values(child=None)
     retained.decisions_stripped += _changed(session, stripped)
+    # 6.8: decided on the eighteenth birthday, or hours on, their times date the child's
+    # birth as the birthday timer's due did: they go with it, the other decisions staying.
+    if dated:
+        retained.decisions_deleted += _changed(session, delete(RoutingDecision).where(*birthday))
     # Timers another transaction has locked are left to it: fired, a retired episode's
     # decides nothing (engine.fire). The scheduler takes the child's lock first, as here
     # (hub.service.timers), so it holds none of them while this holds the child.
@@ -334,6 +351,18 @@ def _retire(
     row.state, row.updated_at = STATE.dump_python(kept, mode="json"), now
     for name, value in derived(kept).items():  # the next return, after the cutoff, or None
         setattr(row, name, value)
+
+
+def _dated_by_the_birthday(state: ChildState, due: list[str]) -> list[str]:
+    """The notifications of the episodes' meeting at 18 and of its escalations (6.8), as
+    their duties tell them (hub.routing.rules.strategy.dated_by_the_birthday)."""
+    return [
+        duty.notification_id
+        for episode in state.episodes
+        if episode.episode_id in due
+        for duty in episode.duties
+        if dated_by_the_birthday(duty, episode)
+    ]
 
 
 def _birthday_follow_ups(state: ChildState, due: list[str]) -> ColumnElement[bool]:
@@ -413,6 +442,9 @@ def _the_rest(
     reasons = (
         AuditEntry.action.in_(FREE_TEXT_REASONS),
         AuditEntry.at <= now - timedelta(days=policy.audit_reason_days),
+        # A reason, not an answer the engine refused: that line says why, and holds no
+        # operator's text to redact (hub.service.answers); rewritten, it read as recorded.
+        AuditEntry.outcome.startswith(REASON),
         AuditEntry.outcome != REDACTED_REASON,
     )
     if dry_run:
@@ -450,9 +482,12 @@ def _redact_without_episode(
     states = load_children(session, {event.child_id for event in events})
     placement_notices: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for event in events:
-        back = states.get(event.child_id, ChildState(event.child_id)).came_back()
+        state = states.get(event.child_id, ChildState(event.child_id))
+        back = state.came_back()
         if event.episode_id in back or None in back.values():
             continue  # the child missing now, or the notice about an episode still held
+        if dry_run and event.episode_id is None and due_episodes(state, cutoff):
+            continue  # counted with the child's episodes, as a run redacts it (`_retire`)
         retained.events_redacted += 1
         decisions = (
             RoutingDecision.cause == event.event_id,

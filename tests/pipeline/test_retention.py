@@ -21,7 +21,10 @@ from hub.clock import ManualClock
 from hub.console.access import record
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
+from hub.routing.facts import Episode
+from hub.routing.rules.strategy import dated_by_the_birthday
 from hub.scheduler import RetentionJob
+from hub.service.answers import answer_on_behalf
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
 from hub.settings import RetentionSettings
@@ -124,16 +127,32 @@ def test_the_eighteenth_birthday_timer_goes_with_the_episode(store: Store) -> No
     assert count(store, TimerRecord, birthday) == 0
 
 
+AT_18_FOUND = datetime(2027, 2, 1, tzinfo=UTC)
+
+
+def missing_past_eighteen(store: Store) -> Episode:
+    """6.8: missing on 20 November, 18 on 19 January, the timers fired to 1 February; the
+    episode as it then is."""
+    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
+    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, REPORTED)
+    fired_on_time(store, DIRECTORY, AT_18_FOUND)
+    with store() as session:
+        [episode] = STATE.validate_python(session.scalar(select(ChildRecord.state))).episodes
+    return episode
+
+
+def found_on_1_february(store: Store) -> None:
+    report = example("05-found-report")
+    report["data"]["found_at"] = AT_18_FOUND.isoformat()
+    apply_batch(store, [record_of(report, "inbound.found-report")], DIRECTORY, AT_18_FOUND)
+
+
 def test_the_meeting_at_18s_follow_up_goes_with_the_episode(store: Store) -> None:
     """6.8: missing past the eighteenth birthday, then found. The meeting decided on the
     birthday was followed up a window on: kept, that timer dated the birthday within a day,
     and with the episode's duties gone from the state nothing told it from the others."""
-    child = {"name": "Jordan Example", "date_of_birth": "2009-01-19", "sex": "male"}
-    apply_batch(store, [misper_record(data={"child": child})], DIRECTORY, REPORTED)
-    found_at = datetime(2027, 2, 1, tzinfo=UTC)
-    fired_on_time(store, DIRECTORY, found_at)
-    with store() as session:
-        [episode] = STATE.validate_python(session.scalar(select(ChildRecord.state))).episodes
+    episode = missing_past_eighteen(store)
+    found_at = AT_18_FOUND
     [sequence] = [
         n
         for n, duty in enumerate(episode.duties, start=1)
@@ -141,13 +160,32 @@ def test_the_meeting_at_18s_follow_up_goes_with_the_episode(store: Store) -> Non
     ]
     its_follow_up = (TimerRecord.name == "duty_follow_up", TimerRecord.sequence == sequence)
     assert count(store, TimerRecord, *its_follow_up) == 1
-    report = example("05-found-report")
-    report["data"]["found_at"] = found_at.isoformat()
-    apply_batch(store, [record_of(report, "inbound.found-report")], DIRECTORY, found_at)
+    found_on_1_february(store)
     follow_ups = count(store, TimerRecord, TimerRecord.name == "duty_follow_up")
     apply_retention(store, POLICY, found_at + timedelta(days=181), "test")
     assert count(store, TimerRecord, *its_follow_up) == 0
     assert count(store, TimerRecord, TimerRecord.name == "duty_follow_up") == follow_ups - 1
+
+
+def test_the_meeting_at_18_and_its_escalations_leave_the_routing_log_with_the_episode(
+    store: Store,
+) -> None:
+    """6.8: the meeting decided on the eighteenth birthday, and its escalations hours on,
+    date the child's birth, as its timer did (docs/console.md keeps their times back): once
+    the episode retires, the routing log keeps its other decisions, not these."""
+    episode = missing_past_eighteen(store)
+    dated = {d.notification_id for d in episode.duties if dated_by_the_birthday(d, episode)}
+    meeting = [d.action for d in episode.duties if d.notification_id in dated]
+    assert meeting == ["hold_missing_child_meeting"]  # not yet escalated
+    found_on_1_february(store)
+    with store() as session:
+        logged = set(session.scalars(select(RoutingDecision.notification_id)))
+    assert dated <= logged
+    done = apply_retention(store, POLICY, AT_18_FOUND + timedelta(days=181), "test")
+    with store() as session:
+        kept = set(session.scalars(select(RoutingDecision.notification_id)))
+    assert kept == logged - dated
+    assert done.counts()["decisions_deleted"] == len(dated)
 
 
 def test_a_failed_timer_of_a_retired_episode_is_settled_with_it(store: Store) -> None:
@@ -258,6 +296,17 @@ def test_a_dry_run_counts_and_changes_nothing(store: Store) -> None:
     assert run(store, 181) == dry  # what it said it would do
 
 
+def test_a_dry_run_counts_a_placement_notice_going_with_the_childs_episode_once(
+    store: Store,
+) -> None:
+    """The placement notice, about no episode, goes with the placed child's episode: the
+    dry run must not count it again among the notices of children with none due."""
+    placed_missing_then_found(store)
+    dry = run(store, 181, dry_run=True)
+    assert dry["events_redacted"] == 3  # the notice, the MISPER report, the found report
+    assert run(store, 181) == dry
+
+
 def test_a_second_run_changes_nothing_and_each_run_that_did_is_audited(store: Store) -> None:
     missing_then_found(store)
     run(store, 181)
@@ -320,6 +369,33 @@ def test_a_reason_given_for_answering_on_an_agencys_behalf_goes_in_its_time(
     with store() as session:
         reasons = session.scalars(select(AuditEntry.outcome).where(AuditEntry.action == action))
         assert list(reasons) == [REDACTED_REASON]
+
+
+def test_an_answer_on_an_agencys_behalf_that_was_refused_stays_refused_in_the_audit_trail(
+    store: Store,
+) -> None:
+    """docs/answers.md: the attempt is kept either way; refused, its line says why and holds
+    no reason of the operator's (none was recorded). Nothing in it to redact: rewritten as a
+    redacted reason, the trail would come to say the answer was recorded."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    with store() as session:
+        forms = session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+    answered = REPORTED + timedelta(hours=1)
+    for reason in ("rang Jordan's carer", "rang Jordan's carer again"):
+        answer_on_behalf(store, DIRECTORY, forms, "done", "ops", reason, answered)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    with store() as session:
+        outcomes = session.scalars(select(AuditEntry.outcome).order_by(AuditEntry.id)).all()
+    [recorded, refused] = outcomes
+    assert (recorded, refused[:9]) == ("reason: rang Jordan's carer", "refused: ")
+    assert run(store, 365)["reasons_redacted"] == 1
+    with store() as session:
+        kept = session.scalars(select(AuditEntry.outcome).order_by(AuditEntry.id)).all()
+    assert kept[:2] == [REDACTED_REASON, refused]
 
 
 def test_sent_notifications_go_a_chunk_per_transaction_and_only_those_past_their_time(
@@ -392,6 +468,26 @@ def placement_kept(store: Store, child_id: str) -> Any:
         return load_children(session, [child_id])[child_id].placed_here
 
 
+def placed_missing_then_found(store: Store) -> None:
+    """Leicestershire's child placed here (8.9), reported missing naming no placing
+    authority (the notice confirmed by the date of birth), then found."""
+    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
+    apply_batch(store, [notice], DIRECTORY, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    report = misper_record(
+        data={
+            "child_id": "LEI-558812",
+            "child": {"name": "Riley Placed", "date_of_birth": "2010-07-02", "sex": "female"},
+            "responsible_authority": None,
+            "residence_authority": "northamptonshire",
+            "allocated_worker": None,
+        }
+    )
+    apply_batch(store, [report], DIRECTORY, REPORTED)
+    back = found_report()
+    back["data"]["child_id"] = "LEI-558812"  # type: ignore[index]
+    apply_batch(store, [record_of(back, "inbound.found-report")], DIRECTORY, FOUND)
+
+
 def test_8_9_the_placed_childs_date_of_birth_goes_with_the_placement_notice(store: Store) -> None:
     """8.9: the child's state keeps the notice's date of birth until a MISPER report confirms
     the notice is of this child; none came: it goes when the notice is redacted, who placed
@@ -411,21 +507,7 @@ def test_8_9_a_confirmed_placement_keeps_its_date_of_birth_until_the_notice_goes
     """8.9: a MISPER report naming no placing authority confirms Leicestershire's notice is
     of this child; the date of birth stays to compare the next report with, and goes with the
     notice when the episode retires. Confirmed, the placement is still taken."""
-    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
-    apply_batch(store, [notice], DIRECTORY, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-    report = misper_record(
-        data={
-            "child_id": "LEI-558812",
-            "child": {"name": "Riley Placed", "date_of_birth": "2010-07-02", "sex": "female"},
-            "responsible_authority": None,
-            "residence_authority": "northamptonshire",
-            "allocated_worker": None,
-        }
-    )
-    apply_batch(store, [report], DIRECTORY, REPORTED)
-    back = found_report()
-    back["data"]["child_id"] = "LEI-558812"  # type: ignore[index]
-    apply_batch(store, [record_of(back, "inbound.found-report")], DIRECTORY, FOUND)
+    placed_missing_then_found(store)
     confirmed = placement_kept(store, "LEI-558812")
     assert (confirmed.checked, confirmed.date_of_birth) == (True, date(2010, 7, 2))
     run(store, 181)
