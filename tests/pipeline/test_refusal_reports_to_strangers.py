@@ -75,6 +75,14 @@ def sent_about_each_episode(
     return at_once, refusals_told(store, agency)
 
 
+def about_the_childs_episode_and_another(
+    store: Store, topic: str, document: Callable[[str, str], dict[str, object]]
+) -> tuple[list[tuple[str, list[dict[str, str]]]], list[tuple[str, list[dict[str, str]]]]]:
+    """The child reported missing, then `sent_about_each_episode` an hour later."""
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    return sent_about_each_episode(store, topic, document, REPORTED + timedelta(hours=1))
+
+
 def essex_acknowledges(episode_id: str, event_id: str) -> dict[str, object]:
     """Essex, owed nothing in the episode, acknowledging the example's notification: the
     allocated worker's forms duty (3.3), owed to the home authority."""
@@ -234,12 +242,8 @@ def test_6_7_a_disagreement_from_an_authority_with_no_standing_is_held_as_if_unk
     the placing or host authority the child's MISPER report names'), and one about an
     episode the hub never had is held: Kent learns the child is missing. Both are held now,
     and refused alike when the hold expires."""
-    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
-    at_once, expired = sent_about_each_episode(
-        store,
-        "inbound.risk-disagreement.kent",
-        kent_disagrees_about,
-        REPORTED + timedelta(hours=1),
+    at_once, expired = about_the_childs_episode_and_another(
+        store, "inbound.risk-disagreement.kent", kent_disagrees_about
     )
     assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
 
@@ -264,12 +268,8 @@ def test_3_19_a_risk_update_from_a_force_no_party_to_the_episode_is_held_as_if_u
     one about an episode the hub never had was held: Kent could set any child's grading,
     and learnt which episodes exist. Both are held now, and refused alike when the hold
     expires."""
-    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
-    at_once, expired = sent_about_each_episode(
-        store,
-        "inbound.risk-update.kent-police",
-        kent_police_regrade,
-        REPORTED + timedelta(hours=1),
+    at_once, expired = about_the_childs_episode_and_another(
+        store, "inbound.risk-update.kent-police", kent_police_regrade
     )
     assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
 
