@@ -110,6 +110,30 @@ def failure_of(error: BaseException | None) -> str:
     return type(error).__name__
 
 
+def traceback_of(error: BaseException) -> str:
+    """An error's traceback for the log (hub.logs): every frame, of it and of the errors it
+    was raised from or while handling, as Python prints them, but each error as `failure_of`
+    says it, never by its message: pydantic's quotes the input it refused, a bug's may
+    format a value in, and either could be a child's name."""
+    parts: list[str] = []  # the newest first, reversed at the end
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{failure_of(current)}")
+        cause, context = current.__cause__, current.__context__
+        older = cause if cause is not None else None if current.__suppress_context__ else context
+        if older is not None:
+            parts.append(CAUSED if cause is not None else DURING)
+        current = older
+    return "".join(reversed(parts))
+
+
+CAUSED = "\n\nThe above exception was the direct cause of the following exception:\n\n"
+DURING = "\n\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
 def type_and_line(error: BaseException) -> str:
     """Where an unexpected error was raised, for the log and a dead letter: its type and
     line, never its message, which could quote a child's details."""

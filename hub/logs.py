@@ -1,5 +1,8 @@
 """Structured JSON logs. Records carry ids, sources and reasons; the code that logs never
-passes a child's details (names, circumstances), which stay in the database."""
+passes a child's details (names, circumstances), which stay in the database. An error
+logged with its traceback, by the hub or by a library (the web server's for a console page
+that failed), is written frame by frame with its type, never its message, which can quote
+the value that broke it (hub.errors.traceback_of)."""
 
 from __future__ import annotations
 
@@ -7,14 +10,20 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pythonjsonlogger.json import JsonFormatter
+
+from hub.errors import traceback_of
+
+if TYPE_CHECKING:
+    from logging import _SysExcInfoType
 
 
 def configure(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
+        JsonLines(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
@@ -25,6 +34,13 @@ def configure(level: int = logging.INFO) -> None:
     root.setLevel(level)
     for noisy in ("aiokafka", "faststream", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class JsonLines(JsonFormatter):
+    """One JSON object a line; an error's traceback without its message."""
+
+    def formatException(self, ei: _SysExcInfoType) -> str:
+        return traceback_of(ei[1]) if ei[1] is not None else ""
 
 
 class ClientRepeats(logging.Filter):

@@ -1,10 +1,18 @@
-"""The hub's logs: the Kafka client's repeated warnings do not flood them."""
+"""The hub's logs: the Kafka client's repeated warnings do not flood them, and a failure's
+traceback never quotes a child's details."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from hub.logs import ClientRepeats
+import pytest
+
+from hub.logs import ClientRepeats, configure
 
 
 def _record(name: str, msg: str, *args: object) -> logging.LogRecord:
@@ -28,3 +36,47 @@ def test_the_hubs_own_warnings_are_never_left_out() -> None:
     repeats = ClientRepeats(clock=lambda: 0.0)
     record = _record("hub.producers.relay", "outbox rows refused: a topic outside the directory")
     assert all(repeats.filter(record) for _ in range(5))
+
+
+@pytest.fixture
+def logged() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The hub's own log set-up (`hub run`, `hub console`) for one test, pytest's after it:
+    what it wrote, line by line."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    handler = logging.StreamHandler(io.StringIO())
+    configure()  # the hub's handler, on the standard error...
+    handler.setFormatter(root.handlers[0].formatter)  # ...written here, as it would be there
+    root.handlers[:] = [handler]
+    yield lambda: [json.loads(line) for line in handler.stream.getvalue().splitlines()]
+    root.handlers[:], root.level = handlers, level
+
+
+def test_a_failure_logged_with_its_traceback_never_quotes_a_childs_details(
+    logged: Callable[[], list[dict[str, Any]]],
+) -> None:
+    """An error's text may quote a value (a child's name); logged with its traceback, by
+    the hub or a library (the web server, a console page failing), the line keeps where it
+    failed, frame by frame, and the error's type, never its text."""
+    child = {"name": "Jordan Example"}  # the value, never in the source: a traceback quotes that
+    try:
+        raise RuntimeError(f"a bug that quotes {child}")
+    except RuntimeError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+    [line] = logged()
+    assert "Jordan" not in json.dumps(line)
+    assert line["message"] == "Exception in ASGI application"
+    assert "RuntimeError" in line["exc_info"]
+    assert "test_logs.py" in line["exc_info"]  # where: every frame, with its line
+
+
+def test_a_database_outage_is_logged_in_the_databases_own_words(
+    logged: Callable[[], list[dict[str, Any]]],
+) -> None:
+    """As hub.errors.failure_of says it: enough for ops to see the database is down."""
+    try:
+        raise sqlite3.OperationalError("database is locked")
+    except sqlite3.OperationalError:
+        logging.getLogger("hub.consumers.inbound").exception("inbound batch failed")
+    [line] = logged()
+    assert "OperationalError: database is locked" in line["exc_info"]

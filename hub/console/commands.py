@@ -573,6 +573,13 @@ report_app = typer.Typer(
 Csv = Annotated[bool, typer.Option("--csv", help="CSV instead of a table")]
 
 
+def _this_month(now: datetime, zone: str) -> date:
+    """The first of this month on the deployment's calendar: at 00:30 BST on the 1st it is
+    already the new month, while the UTC date is still the last day of the old one (as the
+    console's Reports page counts its days, hub.console.web)."""
+    return now.astimezone(ZoneInfo(zone)).date().replace(day=1)
+
+
 def _local_day(day: str | None, default: date, zone: str, name: str) -> datetime:
     """A day written YYYY-MM-DD, as local midnight (the deployment's zone)."""
     from zoneinfo import ZoneInfo
@@ -607,7 +614,7 @@ def report_command(
     now = SystemClock().now()
     with _parts() as parts:
         zone = parts.directory.timezone
-        first = now.date().replace(day=1)
+        first = _this_month(now, zone)
         until = _local_day(end, first, zone, "--to")
         since = _local_day(start, (first - timedelta(days=1)).replace(day=1), zone, "--from")
         if since >= until:
@@ -676,7 +683,7 @@ def forum_command(
     with _parts() as parts:
         zone = parts.directory.timezone
         first = _local_day(
-            f"{month}-01" if month else None, now.date().replace(day=1), zone, "--month"
+            f"{month}-01" if month else None, _this_month(now, zone), zone, "--month"
         )
         following = (first.date() + timedelta(days=32)).replace(day=1)
         until = _local_day(None, following, zone, "--month")

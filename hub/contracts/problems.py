@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 _VALUE_ERROR = "Value error, "
 
@@ -49,3 +50,23 @@ def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
             Problem(field=".".join(p for p in (prefix, field) if p) or "(message)", reason=reason)
         )
     return found
+
+
+def without_input(error: ValidationError) -> ValidationError:
+    """The same error, each of its lines saying where and why, none quoting the input: for
+    data the hub validates that is not a message (a child's stored state), whose errors
+    pydantic would otherwise print with the value, a child's name among them."""
+    return ValidationError.from_exception_data(
+        error.title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(detail["type"], detail["msg"]),
+                loc=detail["loc"],
+                input=None,
+            )
+            for detail in error.errors(
+                include_url=False, include_context=False, include_input=False
+            )
+        ],
+        hide_input=True,
+    )

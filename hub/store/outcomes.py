@@ -12,10 +12,10 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import psycopg
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
 from sqlalchemy import (
     JSON,
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeEngine
 
+from hub.contracts.problems import without_input
 from hub.routing.facts import ChildState, Decision, Duty, Outcome, Timer
 from hub.store.database import among, on_postgresql
 from hub.store.models import (
@@ -52,7 +53,39 @@ from hub.store.models import (
 from hub.store.outbox import NOTIFY, Outgoing, notification_message
 from hub.tracing import context_headers
 
-STATE = TypeAdapter(ChildState)
+
+class States:
+    """Child states to and from what the store holds (pydantic's TypeAdapter), whose
+    validation errors never quote the input: a stored state that no longer validates (one
+    an older hub wrote, say) raised an error quoting the child's name, for a traceback or a
+    log line to repeat. pydantic hides the input only by a model's own configuration
+    (hub.contracts.base.Message), which a dataclass given to a TypeAdapter cannot have."""
+
+    def __init__(self) -> None:
+        self.adapter = TypeAdapter(ChildState)
+
+    def validate_python(self, stored: Any) -> ChildState:
+        try:
+            return self.adapter.validate_python(stored)
+        except ValidationError as error:
+            hidden = without_input(error)
+        raise hidden  # outside the handler: the error with the input is not its context
+
+    def validate_json(self, stored: str | bytes) -> ChildState:
+        try:
+            return self.adapter.validate_json(stored)
+        except ValidationError as error:
+            hidden = without_input(error)
+        raise hidden
+
+    def dump_python(self, state: ChildState, mode: Literal["json", "python"] = "python") -> Any:
+        return self.adapter.dump_python(state, mode=mode)
+
+    def dump_json(self, state: ChildState) -> bytes:
+        return self.adapter.dump_json(state)
+
+
+STATE = States()
 # A duty's answers, by the names the duty and the routing log share (and duty_due, the
 # duty's `due`, which a strategy meeting held may have moved).
 _ANSWERS = (

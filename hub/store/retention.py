@@ -437,7 +437,13 @@ def _the_rest(
     refused = (
         RejectedMessage.status != "held",  # still waiting for its predecessor: not yet judged
         RejectedMessage.received_at <= now - timedelta(days=policy.refused_days),
-        RejectedMessage.value.is_not(None),
+        # Not emptied yet: by its headers or its status too, as a record with no body (a
+        # tombstone refused as a bad message) has none to go, and kept its headers for ever.
+        or_(
+            RejectedMessage.value.is_not(None),
+            sql_cast(RejectedMessage.headers, String) != "[]",
+            RejectedMessage.status == "open",
+        ),
     )
     reasons = (
         AuditEntry.action.in_(FREE_TEXT_REASONS),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.clock import ManualClock
+from hub.console import commands
 from hub.store.models import ConsoleUser
 from tests.console.conftest import console_of
 from tests.helpers import example
@@ -103,3 +107,36 @@ def test_hub_outbox_retry_in_production_refuses_a_broker_in_the_clear(
     result = cli.invoke(app, ["outbox", "--retry", "1"])
     assert result.exit_code == 2, result.output
     assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output
+
+
+# Half past midnight on 1 July in Europe/London (BST), the directory's zone: still 30 June
+# in UTC.
+FIRST_OF_JULY_0030_BST = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def first_of_july(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(commands, "SystemClock", lambda: ManualClock(FIRST_OF_JULY_0030_BST))
+
+
+@pytest.mark.usefixtures("first_of_july")
+def test_hub_report_covers_the_last_full_month_of_the_local_calendar_by_default(
+    cli: CliRunner,
+) -> None:
+    """Section 10's figures, by default last month's: at 00:30 on 1 July, June is over."""
+    result = cli.invoke(app, ["report", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    period = [datetime.fromisoformat(figures[k]) for k in ("period_from", "period_to")]
+    assert period == [datetime(2026, 6, 1, tzinfo=LONDON), datetime(2026, 7, 1, tzinfo=LONDON)]
+
+
+@pytest.mark.usefixtures("first_of_july")
+def test_hub_report_forum_lists_this_month_of_the_local_calendar_by_default(
+    cli: CliRunner,
+) -> None:
+    """7.28's forum list, by default this month's: at 00:30 on 1 July, July's."""
+    result = cli.invoke(app, ["report", "forum"])
+    assert result.exit_code == 0, result.output
+    assert "CSE and Missing Persons Forum, July 2026 (7.28)" in result.output

@@ -5,6 +5,7 @@ router and handler `hub run` uses, over a real store, without Kafka. The real-br
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -24,15 +25,20 @@ from hub.consumers import inbound
 from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import REJECTED_TOPIC
 from hub.kafka.connection import KafkaConnection
+from hub.logs import JsonLines
+from hub.routing.directory import load_directory
 from hub.runtime import Hub
 from hub.service.applying import apply_batch
 from hub.service.batch import BatchResult
 from hub.settings import HubSettings
-from hub.store.database import count_rows
+from hub.store.database import count_rows, make_engine, migrate, sessions
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage
-from tests.pipeline.records import misper_record
+from tests.helpers import example
+from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.test_apply import stored_state_gone_bad
 
 NOW = datetime(2026, 11, 20, 19, 0, tzinfo=UTC)
+DIRECTORY = load_directory()
 
 
 @pytest.fixture
@@ -209,3 +215,35 @@ async def test_a_failure_to_steer_the_partitions_never_reads_an_applied_batch_ag
     await consumer.handle(message)
     message.nack.assert_not_awaited()
     assert "inbound partitions not steered; reading them as fetched" in caplog.messages
+
+
+async def test_a_batch_meeting_a_stored_state_gone_bad_names_no_child_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The found report's batch fails opening Jordan's stored state (an older hub's, say):
+    retried until the hub stops, its every log line (and any traceback) says what failed
+    and how, never the child's name."""
+    caplog.set_level(logging.INFO)
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    store = sessions(engine)
+    stored_state_gone_bad(store)
+    stopping = asyncio.Event()
+    consumer = InboundConsumer(store, DIRECTORY, ManualClock(NOW), stopping)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    raw = ConsumerRecord(
+        found.topic, found.partition, found.offset, 0, 0, found.key, found.value,
+        None, 0, 0, tuple(found.headers),
+    )  # fmt: skip
+    kafka_consumer = Mock(spec=["assignment", "highwater", "paused", "pause", "resume"])
+    kafka_consumer.assignment.return_value = kafka_consumer.paused.return_value = set()
+    message = Mock(raw_message=(raw,), consumer=kafka_consumer, ack=AsyncMock(), nack=AsyncMock())
+    asyncio.get_running_loop().call_later(1.0, stopping.set)
+    await consumer.handle(message)
+    engine.dispose()
+    message.ack.assert_not_awaited()  # left uncommitted, to be read again
+    assert "failed; retrying" in caplog.messages
+    written = [JsonLines().format(record) for record in caplog.records]  # as `hub run` writes
+    formatted = [*written, caplog.text, *(str(vars(record)) for record in caplog.records)]
+    assert not [line for line in formatted if "Jordan" in line]

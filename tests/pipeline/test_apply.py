@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -426,6 +427,31 @@ def test_a_database_error_never_quotes_the_values_it_tried_to_write(database_url
         connection.execute(insert(InboundEvent), row)
     engine.dispose()
     assert "Jordan" not in str(caught.value)
+
+
+def stored_state_gone_bad(store: Store) -> None:
+    """Jordan's state as an older hub might have written it: the report's child without a
+    field this one requires."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store.begin() as session:
+        row = session.scalars(select(ChildRecord)).one()
+        state = json.loads(json.dumps(row.state))
+        del state["episodes"][0]["report"]["child"]["sex"]
+        row.state = state
+
+
+def test_a_stored_state_that_fails_validation_never_quotes_the_child(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pydantic's error quotes the input it refused, and a stored state holds the child's
+    name: the error says where and why only, for a log line or a traceback to repeat."""
+    stored_state_gone_bad(store)
+    found = record_of(example("05-found-report"), "inbound.found-report")
+    with pytest.raises(ValidationError) as caught:
+        apply_batch(store, [found], DIRECTORY, NOW)
+    assert "episodes.0.report.child.sex" in str(caught.value)
+    assert "Jordan" not in str(caught.value)
+    assert "Jordan" not in caplog.text
 
 
 def failing_for(event_id: str, monkeypatch: pytest.MonkeyPatch) -> None:

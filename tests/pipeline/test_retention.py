@@ -357,6 +357,22 @@ def test_sent_notifications_refused_bodies_and_reveal_reasons_go_in_their_time(
     assert reasons == [REDACTED_REASON]
 
 
+def test_a_refused_message_with_no_body_loses_its_headers_and_expires_in_its_time(
+    store: Store,
+) -> None:
+    """A tombstone (no value) refused as a bad message: its headers, which may name the
+    child, go in their time all the same, and it is no longer replayable."""
+    tombstone = raw_record(None, ce_subject=b"Jordan Example")
+    apply_batch(store, [tombstone], DIRECTORY, FOUND)
+    assert run(store, 90, dry_run=True)["refusals_emptied"] == 1
+    assert run(store, 90)["refusals_emptied"] == 1
+    with store() as session:
+        [refused] = session.scalars(select(RejectedMessage)).all()
+    assert (refused.value, refused.headers, refused.status) == (None, [], "expired")
+    assert refused.problems  # why it was refused stays
+    assert not any(run(store, 91).values())
+
+
 @pytest.mark.parametrize("action", ["acknowledge_duty", "complete_duty"])
 def test_a_reason_given_for_answering_on_an_agencys_behalf_goes_in_its_time(
     store: Store, action: str
