@@ -87,6 +87,9 @@ class Context:
     # 8.11's strategy discussion was held for the absence under another report of it, whose
     # search this one took over (`chairs.discussion_held`): none is convened again.
     absence_discussed: bool = False
+    # When each of the child's episodes began (`ChildState.clock_starts`): a ladder rung kept
+    # from an earlier start than its absence's (`found.a_new_absence`) is counted on from it.
+    clock_starts: tuple[datetime, ...] = ()
 
     @property
     def high_risk(self) -> bool:

@@ -88,7 +88,14 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
     else:
         # 7.22: the chair is told the absence's grading, whichever force's report made it.
         high = before.graded_high(episode)
-        ctx = Context(directory, at, timer.cause(state.child_id), episode, absence_high_risk=high)
+        ctx = Context(
+            directory,
+            at,
+            timer.cause(state.child_id),
+            episode,
+            absence_high_risk=high,
+            clock_starts=tuple(sorted(state.clock_starts())),
+        )
         following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
         episode = replace(episode, timers=(*remaining, *following))
         outcome = Outcome(before.with_episode(episode), tuple(ctx.decisions), schedule=following)

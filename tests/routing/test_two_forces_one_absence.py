@@ -1457,6 +1457,19 @@ def test_7_22_a_new_absence_shown_late_keeps_the_ladder_whose_rung_fell_due_in_i
     assert "day 66" in _owed(timeline, "EP-2")
 
 
+def test_7_22_the_ladder_kept_for_a_new_absence_shown_late_meets_again_two_months_on() -> None:
+    """As above: the rung kept falls two months after day 66 counted from 31 January, on 7
+    June (day 62 of the new absence begun on 6 April). The child still missing, the next
+    meeting is two months on, 7 August (7.22: "bi-monthly"). It fell on 11 October, the next
+    rung counted from 6 April (its eighth, day 66 and four months): four months without one."""
+    timeline = _found_on_day_1_read_late(second_on_day=65, read_on_day=70, began=END_OF_JANUARY)
+    later = timeline.advance(END_OF_JANUARY + timedelta(days=200))
+    assert [at for _, _, at in _ladder(later)] == [
+        datetime(2027, 6, 7, 10, 0, tzinfo=UTC),  # 11:00 BST, as on 7 April
+        datetime(2027, 8, 7, 10, 0, tzinfo=UTC),
+    ]
+
+
 def test_7_22_a_rung_kept_then_shown_to_be_of_another_absence_starts_the_ladder_afresh() -> None:
     """As above; a third force reports the child on day 100, 11 May, carrying the second
     absence on, and with it the rung kept for 7 June, counted from 31 January. On day 110

@@ -47,6 +47,7 @@ from hub.routing.rules.strategy import (
     forms,
     meeting_day,
     reporting_force,
+    rung_counted_from,
     significant_risk_meeting,
     timers_on_report,
 )
@@ -418,7 +419,7 @@ def a_new_absence(
         # the new absence's ladder starts afresh from its start (day 7, day 10 ...).
         laddered = True
         if (ladder := pending.get(STRATEGY_MEETING)) is not None and ladder.sequence > 1:
-            counted_from = _ladder_counted_from(ladder, began, state, directory)
+            counted_from = rung_counted_from(ladder, began, state.clock_starts(), directory)
             last_rung = meeting_day(counted_from, ladder.sequence - 1, directory)
             laddered = last_rung >= min(_read(e) for e in new)
         fresh, dropped = [], set()
@@ -642,21 +643,6 @@ def _ladder_meeting(meeting: str | None) -> bool:
     """A meeting of 7.22's ladder, by its name (`strategy.on_strategy_meeting`: "day 7",
     "day 10" ...), not a first meeting held at once past 48 hours ("day 3 (high risk)")."""
     return meeting is not None and meeting.startswith("day ") and meeting[4:].isdigit()
-
-
-def _ladder_counted_from(
-    ladder: Timer, began: datetime, state: ChildState, directory: Directory
-) -> datetime:
-    """The start the ladder's pending rung was counted from (`strategy.on_strategy_meeting`):
-    the report's (`began`), or, a rung kept when a found report read late showed the report
-    began a new absence (a rung fallen due in it stands), the child's earlier start it was
-    counted from: whichever puts the rung on its date. Not worked back from that date: months
-    clamp at a month's end, so taken away again they miss the start by days (begun 24, 25 or 26
-    October, day 66 falls on 29, 30 or 31 December, and the rung two months on on 28 February
-    for all three). A rung a meeting brought forward (`answers`): the report's."""
-    starts = (began, *sorted(state.clock_starts()))
-    rung = ladder.sequence
-    return next((s for s in starts if meeting_day(s, rung, directory) == ladder.due), began)
 
 
 def _rungs_before(start: datetime, until: datetime, directory: Directory) -> int:

@@ -372,8 +372,27 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
         strategy_meeting(ctx, "service_manager", "mash_manager", ctx.at, which)
     else:
         strategy_meeting(ctx, "sqas_service_manager", "sqas_service_manager", ctx.at, which)
-    following = meeting_day(ctx.episode.absence_started, n + 1, ctx.directory)
+    # The next rung on the count this one was on: one kept from an earlier start when a found
+    # report read late showed a new absence began (7.22: bi-monthly from it, not the new
+    # absence's rung n + 1, months on).
+    start = rung_counted_from(timer, ctx.episode.absence_started, ctx.clock_starts, ctx.directory)
+    following = meeting_day(start, n + 1, ctx.directory)
     return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
+
+
+def rung_counted_from(
+    rung: Timer, start: datetime, starts: Iterable[datetime], directory: Directory
+) -> datetime:
+    """The start a ladder rung was counted from: the absence's (`start`), or, a rung kept when
+    a found report read late showed a new absence began (`found.a_new_absence`: a rung fallen
+    due in it stands), the child's earlier start whose count puts it on its date. Not worked
+    back from that date: months clamp at a month's end, so taken away again they miss the
+    start by days (begun 24, 25 or 26 October, day 66 falls on 29, 30 or 31 December, and the
+    rung two months on on 28 February for all three). A rung a meeting set (`answers`): `start`."""
+    candidates = (start, *sorted(starts))
+    return next(
+        (s for s in candidates if meeting_day(s, rung.sequence, directory) == rung.due), start
+    )
 
 
 def on_formal_review(ctx: Context, timer: Timer) -> list[Timer]:
