@@ -97,6 +97,15 @@ class HubSettings(BaseSettings):
     # A batch's children's states are most of the consumer's memory: 500 took a backlog's
     # peak to 375 MB in two processes, 200 to 303, draining as fast (docs/benchmark.md).
     batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1, le=5000)
+    consumer_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1000,
+        le=1_800_000,
+        description="how long after a consumer process stops answering (killed, its host "
+        "lost) the group gives its partitions to another: shorter, they wait less; too short, "
+        "a busy process loses them by mistake; within the broker's group.min.session.timeout.ms "
+        "and group.max.session.timeout.ms (6 s and 30 minutes by default)",
+    )
     roles: Annotated[frozenset[Role], NoDecode] = Field(
         default=ROLES,
         min_length=1,

@@ -14,18 +14,21 @@ quick unit run instead.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.devtools.kafka_local import KafkaUnavailable, LocalKafka
 from hub.devtools.postgres_local import LocalPostgres, PostgresUnavailable
 from hub.kafka.connection import KafkaConnection
-from hub.store.database import make_engine, migrate, sessions
+from hub.store.database import is_sqlite, make_engine, migrate, sessions
 from tests.helpers import ReportFigure
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
@@ -123,9 +126,30 @@ def database(database_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to the newest schema once, copied for each test's store: the
+    same schema, without running every migration again for each test (test_migrations runs
+    them, one by one, on empty databases)."""
+    path = tmp_path_factory.mktemp("migrated") / "hub.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+def _copy_sqlite(source: Path, target: str) -> None:
+    """Through SQLite's backup API: what the source's write-ahead log holds is copied too."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as copy:
+        reading.backup(copy)
+
+
 @pytest.fixture
-def store(database_url: str) -> Iterator[sessionmaker[Session]]:
+def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[sessionmaker[Session]]:
     """The hub's store, migrated to the newest schema, on SQLite and on PostgreSQL."""
+    if is_sqlite(database_url):
+        migrated: Path = request.getfixturevalue("migrated_sqlite")
+        _copy_sqlite(migrated, str(make_url(database_url).database))
+    # On PostgreSQL the migrations run: a database made from a migrated template (dropped
+    # and made again) took as long. On SQLite, at the newest already: checked, nothing run.
     migrate(database_url)
     engine = make_engine(database_url)
     yield sessions(engine)

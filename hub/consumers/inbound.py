@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 FETCH_WAIT_MS = 50
 BATCH_WAIT_MS = 10
+HEARTBEAT_MS = 3000  # aiokafka's default, at most
 
 
 def _is_text(value: bytes | None) -> bool:
@@ -187,6 +188,11 @@ def inbound_router(settings: HubSettings, consumer: InboundConsumer) -> KafkaRou
         # so when that partition's next record came, it waited for the fetch asking after
         # the idle ones to time out: up to half a second, the p99 at 200 events/s.
         fetch_max_wait_ms=FETCH_WAIT_MS,
+        # A member killed without leaving (SIGKILL, its host lost) holds its partitions
+        # until its session times out; heartbeats a third of it apart, as Kafka advises
+        # (aiokafka's defaults, 10 s and 3 s, unless HUB_CONSUMER_SESSION_TIMEOUT_MS says).
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=min(HEARTBEAT_MS, settings.consumer_session_timeout_ms // 3),
         auto_offset_reset="earliest",
         # A sender writing in transactions did not send what it aborted (aiokafka's default,
         # read_uncommitted, applied it). A transaction left open holds back the partitions

@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.bootstrap import HubParts
 from hub.clock import Clock, ManualClock
+from hub.console import access
 from hub.console.access import add_user
 from hub.console.context import Console
 from hub.console.roles import Role
@@ -31,6 +33,18 @@ PASSWORDS = {
     "ada": ("admin password 123", Role.ADMIN),
 }
 SECRET = "a test secret that is long enough for the console"
+# argon2id at its cheapest for the tests' users (a hash verified with the parameters it was
+# made with): these tests are about who may do what, and production's hasher, 0.1 to 0.25 s
+# a sign-in here, is checked for its parameters on its own (test_console_security).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PRODUCTION_HASHER, PRODUCTION_DUMMY_HASH = access._HASHER, access._DUMMY_HASH
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The users made and the unknown names checked in a test, at CHEAP_HASHER's cost."""
+    monkeypatch.setattr(access, "_HASHER", CHEAP_HASHER)
+    monkeypatch.setattr(access, "_DUMMY_HASH", CHEAP_HASHER.hash("not a password anyone has"))
 
 
 def parts_over(

@@ -8,15 +8,17 @@ import base64
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, not_a_server_error
 
+from hub.console import access
 from hub.console.throttle import SignInThrottle
 from hub.store.database import make_engine, migrate, sessions
-from tests.console.conftest import PASSWORDS, console_app
+from tests.console.conftest import CHEAP_HASHER, PASSWORDS, console_app
 
 
 def basic(name: str) -> str:
@@ -26,11 +28,13 @@ def basic(name: str) -> str:
 def _app() -> FastAPI:
     """Built at import, as schemathesis reads the document when the tests are collected:
     an embedded store in a folder of its own (the store code is tested on both databases
-    elsewhere; this is about the HTTP layer)."""
+    elsewhere; this is about the HTTP layer); its users' passwords hashed as cheaply as the
+    other console tests' (tests/console/conftest.py), every request's check with them."""
     folder = Path(tempfile.mkdtemp(prefix="hub-api-schema-"))
     url = f"sqlite:///{folder / 'hub.db'}"
     migrate(url)
-    return console_app(sessions(make_engine(url)))
+    with patch.object(access, "_HASHER", CHEAP_HASHER):
+        return console_app(sessions(make_engine(url)))
 
 
 APP = _app()

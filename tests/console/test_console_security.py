@@ -9,6 +9,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import Type
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,7 +22,13 @@ from hub.console.roles import Role
 from hub.console.web import create_app
 from hub.service.heartbeat import beat
 from hub.store.models import AuditEntry
-from tests.console.conftest import NOW, PASSWORDS, SECRET
+from tests.console.conftest import (
+    NOW,
+    PASSWORDS,
+    PRODUCTION_DUMMY_HASH,
+    PRODUCTION_HASHER,
+    SECRET,
+)
 from tests.console.test_web import csrf_of, signed_in, signing_in
 
 
@@ -37,6 +44,20 @@ def test_every_page_forbids_framing_sniffing_and_foreign_scripts(app: FastAPI) -
 def test_over_tls_the_browser_is_told_to_keep_to_it(app: FastAPI) -> None:
     headers = TestClient(app, base_url="https://console.example").get("/login").headers
     assert headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost() -> None:
+    """The tests' users are hashed cheaply (conftest); the console's own hasher is argon2id
+    at RFC 9106's second recommended parameters (3 passes, 64 MiB, 4 lanes), and an unknown
+    name is checked against a hash as costly as a user's: it takes as long to refuse."""
+    hasher = PRODUCTION_HASHER
+    assert (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+        Type.ID,
+        3,
+        64 * 1024,
+        4,
+    )
+    assert PRODUCTION_DUMMY_HASH.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_fifty_wrong_passwords_are_not_all_tried(app: FastAPI) -> None:

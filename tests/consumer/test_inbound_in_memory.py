@@ -199,6 +199,20 @@ def test_a_record_waits_at_most_50_ms_for_a_fetch_asking_after_idle_partitions()
     assert options["fetch_max_wait_ms"] == 50
 
 
+def test_a_consumer_killed_without_leaving_is_given_up_after_the_session_timeout_set() -> None:
+    """A `hub run` killed (SIGKILL, its host lost) never leaves the group: its partitions go
+    to another instance once its session times out, HUB_CONSUMER_SESSION_TIMEOUT_MS (10 s by
+    default, aiokafka's), heartbeats at most a third of it apart."""
+    consumer = InboundConsumer(Mock(), Mock(), ManualClock(NOW), asyncio.Event())
+    [default] = inbound_router(HubSettings(), consumer).subscribers
+    settings = HubSettings(consumer_session_timeout_ms=6000)
+    [shorter] = inbound_router(settings, consumer).subscribers
+    options = default._connection_args  # type: ignore[attr-defined]  # FastStream private
+    assert (options["session_timeout_ms"], options["heartbeat_interval_ms"]) == (10_000, 3000)
+    options = shorter._connection_args  # type: ignore[attr-defined]
+    assert (options["session_timeout_ms"], options["heartbeat_interval_ms"]) == (6000, 2000)
+
+
 async def test_a_failure_to_steer_the_partitions_never_reads_an_applied_batch_again(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
