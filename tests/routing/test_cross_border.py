@@ -148,23 +148,32 @@ def test_8_11_a_discussion_carried_to_a_report_of_a_new_absence_is_stood_down() 
     assert owed == []
 
 
+def _discussed_then_reported_again(
+    held_after: timedelta, reported_after: timedelta, **report: Any
+) -> tuple[Timeline, list[Decision]]:
+    """A child placed here graded high: MASH convenes 8.11's discussion, held `held_after`
+    in; Thames Valley Police report the child `reported_after` in (`report`: the rest of
+    its report). The timeline, and what that report decided."""
+    timeline = Timeline()
+    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
+    [discussion] = told(first, "mash", "convene_strategy_meeting")
+    timeline.receive(_held(discussion, START + held_after))
+    second = misper(
+        "EP-2",
+        at=START + reported_after,
+        reporting_force="thames-valley-police",
+        **PLACED_IN,
+        **report,
+    )
+    return timeline, timeline.receive(second)
+
+
 def test_8_11_a_second_forces_report_graded_high_convenes_no_second_discussion() -> None:
     """8.11 ("One absence, two forces"): the discussion held for the absence, a second
     force's report of it graded high finds the child at risk of significant harm as the first
     did: MASH is not asked to convene it again."""
-    timeline = Timeline()
-    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
-    [discussion] = told(first, "mash", "convene_strategy_meeting")
-    timeline.receive(_held(discussion, START + timedelta(hours=5)))
-    second = timeline.receive(
-        misper(
-            "EP-2",
-            at=START + timedelta(hours=10),
-            missing_since=START,
-            reporting_force="thames-valley-police",
-            risk_level=RiskLevel.HIGH,
-            **PLACED_IN,
-        )
+    _, second = _discussed_then_reported_again(
+        timedelta(hours=5), timedelta(hours=10), missing_since=START, risk_level=RiskLevel.HIGH
     )
     assert told(second, "mash", "convene_strategy_meeting") == []
 
@@ -173,36 +182,15 @@ def test_8_11_a_second_forces_report_after_the_discussion_was_held_brings_no_sec
     """8.11, 7.22: the discussion held on day two, a second force's report (medium) takes the
     search over on day four, the first report's high grading bringing its first meeting
     forward under it: the child had its discussion, and MASH is not asked again."""
-    timeline = Timeline()
-    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
-    [discussion] = told(first, "mash", "convene_strategy_meeting")
-    timeline.receive(_held(discussion, START + timedelta(hours=46)))
-    second = timeline.receive(
-        misper(
-            "EP-2",
-            at=START + timedelta(hours=94),
-            reporting_force="thames-valley-police",
-            **PLACED_IN,
-        )
-    )
+    _, second = _discussed_then_reported_again(timedelta(hours=46), timedelta(hours=94))
     assert told(second, "mash", "convene_strategy_meeting") == []
 
 
 def test_8_11_the_second_forces_report_graded_high_later_convenes_no_second_discussion() -> None:
     """8.11 ("One absence, two forces"): the discussion held under the first report, the
     second force's report that took the search over, graded high on day two, owes none."""
-    timeline = Timeline()
-    first = timeline.receive(misper(risk_level=RiskLevel.HIGH, **PLACED_IN))
-    [discussion] = told(first, "mash", "convene_strategy_meeting")
-    timeline.receive(_held(discussion, START + timedelta(hours=5)))
-    timeline.receive(
-        misper(
-            "EP-2",
-            at=START + timedelta(hours=10),
-            missing_since=START,
-            reporting_force="thames-valley-police",
-            **PLACED_IN,
-        )
+    timeline, _ = _discussed_then_reported_again(
+        timedelta(hours=5), timedelta(hours=10), missing_since=START
     )
     update = risk_update(RiskLevel.HIGH, START + timedelta(hours=30))
     raised = timeline.receive(update.model_copy(update={"episode_id": "EP-2"}))
