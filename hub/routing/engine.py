@@ -94,7 +94,7 @@ def fire(state: ChildState, timer: Timer, directory: Directory, at: datetime) ->
             timer.cause(state.child_id),
             episode,
             absence_high_risk=high,
-            clock_starts=tuple(sorted(state.clock_starts())),
+            clock_starts=tuple(state.clock_starts()),  # `rung_counted_from` orders them
         )
         following = tuple(TIMER_HANDLERS[timer.name](ctx, timer))
         episode = replace(episode, timers=(*remaining, *following))
