@@ -39,8 +39,21 @@ def configure(level: int = logging.INFO) -> None:
 class JsonLines(JsonFormatter):
     """One JSON object a line; an error's traceback without its message."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == "asyncio":
+            record = _first_line_only(record)
+        return super().format(record)
+
     def formatException(self, ei: _SysExcInfoType) -> str:
         return traceback_of(ei[1]) if ei[1] is not None else ""
+
+
+def _first_line_only(record: logging.LogRecord) -> logging.LogRecord:
+    """asyncio's report of a failure nobody read ("Task exception was never retrieved")
+    follows its first line with the task's or future's repr, which quotes the error's text:
+    the first line says what happened, the traceback (by type) where."""
+    first_line = (record.getMessage().splitlines() or [""])[0]
+    return logging.makeLogRecord({**record.__dict__, "msg": first_line, "args": None})
 
 
 class ClientRepeats(logging.Filter):

@@ -3,6 +3,8 @@ traceback never quotes a child's details."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import io
 import json
 import logging
@@ -80,3 +82,26 @@ def test_a_database_outage_is_logged_in_the_databases_own_words(
         logging.getLogger("hub.consumers.inbound").exception("inbound batch failed")
     [line] = logged()
     assert "OperationalError: database is locked" in line["exc_info"]
+
+
+def test_a_task_failing_unseen_is_logged_without_the_errors_text(
+    logged: Callable[[], list[dict[str, Any]]],
+) -> None:
+    """asyncio reports a task whose failure nobody read with the task's repr, which quotes
+    the error's text: the line says what happened, and the traceback where, by type."""
+    child = {"name": "Jordan Example"}
+
+    async def failing() -> None:
+        raise ValueError(f"a bug that quotes {child}")
+
+    async def left_unread() -> None:
+        task = asyncio.get_running_loop().create_task(failing())
+        await asyncio.sleep(0)  # it runs and fails; nobody awaits it
+        del task
+
+    asyncio.run(left_unread())
+    gc.collect()  # the task is reported when collected
+    [line] = logged()
+    assert "Jordan" not in json.dumps(line)
+    assert line["message"] == "Task exception was never retrieved"
+    assert "ValueError" in line["exc_info"]
