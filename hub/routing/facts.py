@@ -61,6 +61,12 @@ class Timer:
     due: datetime
     paragraph: str
     sequence: int = 0  # which meeting of a repeating ladder (7.22)
+    # A ladder rung's start, its successor counted on from it (7.22) though a meeting held
+    # brought it forward (`strategy.rung_counted_from`). None: not a rung, or one stored by
+    # an older hub (worked out from its date). Not part of what the timer is (its id, its
+    # equality): an older hub beside this one writes a state or a row without it, and the
+    # row's timer must still be the state's to fire (`engine.fire`).
+    counted_from: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         heading_of(self.paragraph)  # every citation must be findable in the text

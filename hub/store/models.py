@@ -243,6 +243,7 @@ class TimerRecord(Base):
     due: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled, failed
     settled_at: Mapped[datetime | None]
+    counted_from: Mapped[datetime | None] = mapped_column(default=None)  # a ladder's (7.22)
 
 
 class RejectedMessage(Base):

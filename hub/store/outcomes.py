@@ -366,6 +366,7 @@ class Writes:
                 "sequence": timer.sequence,
                 "paragraph": timer.paragraph,
                 "due": timer.due,
+                "counted_from": timer.counted_from,
                 "status": status,
                 "settled_at": self.now if status == CANCELLED else None,
             }
@@ -388,7 +389,16 @@ class Writes:
         )
 
 
-_TIMER_CHANGED = ("episode_id", "name", "sequence", "paragraph", "due", "status", "settled_at")
+_TIMER_CHANGED = (
+    "episode_id",
+    "name",
+    "sequence",
+    "paragraph",
+    "due",
+    "counted_from",
+    "status",
+    "settled_at",
+)
 _TIMER_COLUMNS = ("child_id", "timer_id", *_TIMER_CHANGED)
 
 
@@ -533,4 +543,5 @@ def enqueue_new(session: Session, reports: Sequence[Outgoing], now: datetime) ->
 
 
 def timer_of(row: TimerRecord) -> Timer:
-    return Timer(row.name, row.episode_id, row.due, row.paragraph, row.sequence)
+    """The timer a row holds, as the child's state holds it (`engine.fire` fires only that)."""
+    return Timer(row.name, row.episode_id, row.due, row.paragraph, row.sequence, row.counted_from)

@@ -24,10 +24,11 @@ from hub.service.applying import apply_batch
 from hub.service.batch import Record
 from hub.settings import RetentionSettings
 from hub.store.database import alembic_config, make_engine, migrate, sessions
-from hub.store.models import ChildRecord
+from hub.store.models import ChildRecord, RoutingDecision
 from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.scheduling import fired_on_time
 
 HEADERS = [["ce_id", "3f0c"], ["content-type", "application/json"]]
 
@@ -388,3 +389,43 @@ def test_0022_adds_and_removes_the_schedulers_wait_on_its_heartbeat_row(
     assert tuple(upgraded) == (None, None)
     assert columns == {"instance", "roles", "started_at", "last_seen"}
     assert kept == "host:1:a"
+
+
+@pytest.mark.parametrize("state_by", ["older hub", "newer hub"])
+def test_a_ladder_timer_stored_before_0023_fires_and_sets_the_next_rung_after_it(
+    database_url: str, state_by: str
+) -> None:
+    """A strategy meeting timer (7.22) stored by an older hub says no start it is counted
+    from in its row (the upgrade leaves it empty), nor in the child's state, or there only (a
+    newer hub beside it wrote the state since). Fired, it convenes its meeting and sets the
+    next rung, counted from when the child went missing (day 7, then day 10). Told apart by
+    its start, the row's timer was not the state's, and fired nothing."""
+    directory, reported = load_directory(), datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
+    migrate(database_url)
+    engine = make_engine(database_url)
+    store = sessions(engine)
+    assert apply_batch(store, [misper_record()], directory, reported).applied == 1
+    config = alembic_config(database_url)
+    command.downgrade(config, "0022")
+    if state_by == "older hub":
+        with store.begin() as session:
+            child = session.scalars(select(ChildRecord)).one()
+            child.state = _without_counted_from(child.state)
+    command.upgrade(config, "head")
+    fired_on_time(store, directory, reported + timedelta(days=11))
+    with store() as session:
+        meetings = session.scalars(
+            select(RoutingDecision.details).where(
+                RoutingDecision.action == "convene_strategy_meeting"
+            )
+        ).all()
+    engine.dispose()
+    assert {"day 7", "day 10"} <= {m.get("meeting") for m in meetings}
+
+
+def _without_counted_from(stored: Any) -> Any:
+    if isinstance(stored, dict):
+        return {k: _without_counted_from(v) for k, v in stored.items() if k != "counted_from"}
+    if isinstance(stored, list):
+        return [_without_counted_from(v) for v in stored]
+    return stored

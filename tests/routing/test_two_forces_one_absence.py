@@ -1496,6 +1496,29 @@ def test_7_22_a_new_absence_shown_late_keeps_the_next_meeting_date_its_day_66_se
     was reported, and the ladder stands, its next meeting on day 80, day 15 of the new
     absence. Worked back from day 80 as a rung's date, the ladder seemed to have fallen due
     weeks before the second report: it was started afresh, that date dropped."""
+    timeline = _day_66_set_day_80_then_found_read_late()
+    assert _ladder(timeline.advance(START + timedelta(days=90))) == [
+        ("sqas_service_manager", "day 15", START + timedelta(days=80))
+    ]
+
+
+def test_7_22_after_the_kept_meeting_brought_forward_the_ladder_runs_on_from_its_start() -> None:
+    """As above: the kept rung, brought forward to day 80 (6 February), is the ladder's
+    seventh counted from the Wednesday, 18 November. The child still missing, the next is
+    its eighth, four months after day 66 (23 January): 23 May (7.22: "bi-monthly"), at
+    10:00 BST as the Wednesday's 10:00. Its date no rung's of any start, the ladder was
+    taken for the new absence's: its eighth, 29 July, nearly six months without a meeting."""
+    timeline = _day_66_set_day_80_then_found_read_late()
+    assert [at for _, _, at in _ladder(timeline.advance(START + timedelta(days=200)))] == [
+        START + timedelta(days=80),
+        datetime(2027, 5, 23, 9, 0, tzinfo=UTC),
+    ]
+
+
+def _day_66_set_day_80_then_found_read_late() -> Timeline:
+    """The first force's report of 10:00 Wednesday, a second force's on day 65 carrying the
+    absence on; the day-66 meeting held on day 67 sets the next for day 80; on day 75 the
+    first force's found report is read: the child was found on day 1."""
     timeline = Timeline()
     timeline.receive(misper("EP-1"))
     timeline.receive(_second_report(24 * 65))
@@ -1505,6 +1528,4 @@ def test_7_22_a_new_absence_shown_late_keeps_the_next_meeting_date_its_day_66_se
         held(day_66, START + timedelta(days=67), next_meeting_at=START + timedelta(days=80))
     )
     timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=75))
-    assert _ladder(timeline.advance(START + timedelta(days=90))) == [
-        ("sqas_service_manager", "day 15", START + timedelta(days=80))
-    ]
+    return timeline

@@ -96,7 +96,7 @@ def timers_on_report(ctx: Context) -> list[Timer]:
     start, eid = episode.absence_started, episode.episode_id
     timers = [
         Timer(MISSING_24H, eid, start + timedelta(hours=ts.first_strategy_meeting_hours), "7.18"),
-        Timer(STRATEGY_MEETING, eid, meeting_day(start, 1, ctx.directory), "7.22", sequence=1),
+        rung(eid, start, 1, ctx.directory),
     ]
     if ctx.placing is Placing.PLACED_IN:
         return timers
@@ -376,19 +376,29 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     # report read late showed a new absence began (7.22: bi-monthly from it, not the new
     # absence's rung n + 1, months on).
     start = rung_counted_from(timer, ctx.episode.absence_started, ctx.clock_starts, ctx.directory)
-    following = meeting_day(start, n + 1, ctx.directory)
-    return [Timer(STRATEGY_MEETING, ctx.episode.episode_id, following, "7.22", sequence=n + 1)]
+    return [rung(ctx.episode.episode_id, start, n + 1, ctx.directory)]
+
+
+def rung(episode_id: str, start: datetime, sequence: int, directory: Directory) -> Timer:
+    """The ladder's `sequence`-th meeting counted from `start`, which it keeps: a meeting held
+    may bring it forward (`answers`), and its successor is still counted from `start`."""
+    due = meeting_day(start, sequence, directory)
+    return Timer(STRATEGY_MEETING, episode_id, due, "7.22", sequence, counted_from=start)
 
 
 def rung_counted_from(
     rung: Timer, start: datetime, starts: Iterable[datetime], directory: Directory
 ) -> datetime:
-    """The start a ladder rung was counted from: the absence's (`start`), or, a rung kept when
-    a found report read late showed a new absence began (`found.a_new_absence`: a rung fallen
-    due in it stands), the child's earlier start whose count puts it on its date. Not worked
-    back from that date: months clamp at a month's end, so taken away again they miss the
-    start by days (begun 24, 25 or 26 October, day 66 falls on 29, 30 or 31 December, and the
-    rung two months on on 28 February for all three). A rung a meeting set (`answers`): `start`."""
+    """The start a ladder rung was counted from: the one it keeps (`rung`), or, one stored
+    by an older hub without it, the absence's (`start`), or, a rung kept when a found report
+    read late showed a new absence began (`found.a_new_absence`: a rung fallen due in it
+    stands), the child's earlier start whose count puts it on its date. Not worked back from
+    that date: months clamp at a month's end, so taken away again they miss the start by
+    days (begun 24, 25 or 26 October, day 66 falls on 29, 30 or 31 December, and the rung
+    two months on on 28 February for all three). An older rung a meeting brought forward
+    (`answers`): `start`, though kept from an earlier start (7.22: months late)."""
+    if rung.counted_from is not None:
+        return rung.counted_from
     candidates = (start, *sorted(starts))
     return next(
         (s for s in candidates if meeting_day(s, rung.sequence, directory) == rung.due), start
