@@ -141,15 +141,22 @@ def on_strategy_meeting_held(
     # Whose duty it was is asked first: the refusal goes back to the sender, and an agency
     # owed no such duty must learn nothing from it of when the child went missing (a
     # `held_at` tried either side of it) nor of a closure (7.24).
-    convene = owed_duty(
-        reported_episode(state, event.episode_id),
-        event.notification_id,
-        event.answered_by,
-        directory,
-    )
+    reported = reported_episode(state, event.episode_id)
+    convene = owed_duty(reported, event.notification_id, event.answered_by, directory)
     if convene.action != Action.CONVENE_STRATEGY_MEETING:
         raise ProtocolViolation("data.notification_id", "is not a duty to convene a meeting")
-    episode = open_episode(state, event.episode_id, event.held_at, "data.held_at", found_ok=True)
+    # 7.24: a meeting held while the case was live is its record, however late it is read
+    # (as an answer to any other of its duties is); one held after the joint decision to
+    # close it is refused. The closure stood the rest down: nothing is owed again.
+    before_closure = reported.closed_at is not None and event.held_at <= reported.closed_at
+    episode = open_episode(
+        state,
+        event.episode_id,
+        event.held_at,
+        "data.held_at",
+        found_ok=True,
+        closed_ok=before_closure,
+    )
     if convene.done_at is not None:
         return Outcome(state)  # recorded already
     minutes = timedelta(hours=directory.timescales.minutes_within_hours)
