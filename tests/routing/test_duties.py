@@ -302,6 +302,57 @@ def test_7_22_the_next_meeting_date_set_at_a_meeting_stands() -> None:
     )
 
 
+def _ladder_meetings_until(timeline: Timeline, until: datetime) -> list[datetime]:
+    """When the ladder's meetings after day 10 fell due, up to `until`."""
+    fired = told(timeline.advance(until), "sqas_service_manager", "convene_strategy_meeting")
+    return [d.at for d in fired]
+
+
+def test_7_22_after_a_fortnightly_meeting_brought_forward_the_next_is_a_fortnight_on() -> None:
+    """7.22: "Thereafter, Strategy Meetings will be held fortnightly": the day-38 meeting
+    set the next for day 45; the one after it is due a fortnight on (day 59), not on day 66,
+    three weeks later: 7.22's are maximum timescales between meetings."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(days=38, hours=1))
+    day_38 = [
+        d
+        for d in told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == "day 38"
+    ]
+    timeline.receive(
+        held(
+            day_38[0],
+            START + timedelta(days=38, hours=2),
+            next_meeting_at=START + timedelta(days=45),
+        )
+    )
+    convened = _ladder_meetings_until(timeline, START + timedelta(days=66))
+    assert convened[:2] == [START + timedelta(days=45), START + timedelta(days=59)]
+
+
+def test_7_22_after_a_bi_monthly_meeting_brought_forward_the_next_is_two_months_on() -> None:
+    """7.22: "... and then bi-monthly if the child remains missing": day 66's meeting set
+    the next for day 80 (6 February 2027, the child missing since 18 November 2026); the one
+    after it is due two months on, 6 April, not on 23 May, the ladder's from the start:
+    three and a half months with no meeting."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.advance(START + timedelta(days=66, hours=1))
+    [day_66] = [
+        d
+        for d in told(timeline.decisions, "sqas_service_manager", "convene_strategy_meeting")
+        if d.details["meeting"] == "day 66"
+    ]
+    timeline.receive(
+        held(
+            day_66, START + timedelta(days=66, hours=2), next_meeting_at=START + timedelta(days=80)
+        )
+    )
+    convened = _ladder_meetings_until(timeline, START + timedelta(days=150))
+    assert convened[:2] == [START + timedelta(days=80), datetime(2027, 4, 6, 9, tzinfo=UTC)]
+
+
 def test_7_22_a_next_meeting_set_later_than_day_7_leaves_the_day_7_meeting_due() -> None:
     timeline, decisions = high_risk()
     [convene] = told(decisions, "team_manager", "convene_strategy_meeting")

@@ -376,7 +376,27 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     # report read late showed a new absence began (7.22: bi-monthly from it, not the new
     # absence's rung n + 1, months on).
     start = rung_counted_from(timer, ctx.episode.absence_started, ctx.clock_starts, ctx.directory)
-    return [rung(ctx.episode.episode_id, start, n + 1, ctx.directory)]
+    following = rung(ctx.episode.episode_id, start, n + 1, ctx.directory)
+    if timer.due < meeting_day(start, n, ctx.directory):  # a meeting held brought it forward
+        return [replace(following, due=_at_most_after(timer.due, following, ctx.directory))]
+    return [following]
+
+
+def _at_most_after(earlier: datetime, following: Timer, directory: Directory) -> datetime:
+    """When the ladder's `following` meeting falls due after the one before it fell due at
+    `earlier`, brought forward by a meeting held (`answers`). 7.22: "Thereafter, Strategy
+    Meetings will be held fortnightly for eight weeks and then bi-monthly": its maximum
+    timescales between meetings, so a fortnight or two months (local calendar) on from it
+    at the latest, not only at the rung counted from the start, weeks or months further.
+    Day 7 and day 10 are days "from the start of the missing episode": counted from it."""
+    ts = directory.timescales
+    fixed = len(ts.strategy_meeting_days)
+    if following.sequence <= fixed:
+        return following.due
+    if following.sequence - fixed <= ts.fortnightly_for_weeks // 2:
+        return min(following.due, earlier + timedelta(weeks=2))
+    months = relativedelta(months=ts.then_every_months)
+    return min(following.due, later_on_the_calendar(earlier, months, directory))
 
 
 def rung(episode_id: str, start: datetime, sequence: int, directory: Directory) -> Timer:
