@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console as Terminal
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from hub.bootstrap import HubParts
+    from hub.console.views import Deadline
 
 users_app = typer.Typer(help="Who may sign in to the ops console.", no_args_is_help=True)
 terminal = Terminal()
@@ -80,8 +82,13 @@ def _json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
         typer.echo(TypeAdapter(type(value)).dump_json(value, indent=2).decode())
 
 
-def _at(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %H:%M") if moment else "-"
+def _at(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A time as the console's pages write it: in the deployment's zone (Europe/London),
+    the zone named, as `--since` reads one (a time in UTC, unmarked, was an hour out in
+    summer)."""
+    from hub.console.when import local_time
+
+    return local_time(moment, zone, SystemClock().now()) if moment else "-"
 
 
 def log(
@@ -123,8 +130,8 @@ def log(
     with _parts() as parts, parts.sessions() as session:
         # A time written without a zone is the deployment's local time, as on the web page:
         # the store compares moments, never a time without its zone.
-        local = wanted.in_zone(ZoneInfo(parts.directory.timezone))
-        found = routing_log(session, local, page, per_page)
+        zone = ZoneInfo(parts.directory.timezone)
+        found = routing_log(session, wanted.in_zone(zone), page, per_page)
     if as_json:
         _json(found)
         return
@@ -138,10 +145,10 @@ def log(
         table.add_column(column)
     for e in found.entries:
         table.add_row(
-            _at(e.decided_at),
+            _at(e.decided_at, zone),
             f"{e.authority}/{e.recipient}",
             e.action,
-            _at(e.due),
+            _at(e.due, zone),
             e.paragraph,
             e.episode_id,
             e.delivery,
@@ -164,7 +171,8 @@ def episode(
         typer.echo("reveal: give the reason in at least 10 characters", err=True)
         raise typer.Exit(2)
     now = SystemClock().now()
-    with _store() as store:
+    with _parts() as parts:
+        store, zone = parts.sessions, ZoneInfo(parts.directory.timezone)
         if reveal is not None:
             timeline = reveal_episode(store, _who(), episode_id, reveal, now)
         else:
@@ -179,7 +187,7 @@ def episode(
     for column in ("at", "what happened", "", "para"):
         table.add_column(column)
     for e in timeline.entries:
-        table.add_row(_at(e.at), e.happening.replace("_", " "), e.what, e.paragraph or "")
+        table.add_row(_at(e.at, zone), e.happening.replace("_", " "), e.what, e.paragraph or "")
     terminal.print(table)
 
 
@@ -187,29 +195,42 @@ def deadlines_command(
     within_hours: Annotated[int, typer.Option(min=1, help="due within this many hours")] = 48,
     as_json: Json = False,
 ) -> None:
-    """Return interviews and strategy meetings overdue or due soon, per team and authority."""
+    """Every duty not yet done that is overdue or due soon, per team and authority: owed,
+    acknowledged or overdue, and whether escalated (an answer on an agency's behalf: the
+    console's /deadlines page or its API)."""
     from hub.console.views import deadlines
 
     now = SystemClock().now()
-    with _store() as store, store() as session:
+    with _parts() as parts, parts.sessions() as session:
+        zone = ZoneInfo(parts.directory.timezone)
         teams = deadlines(session, now, timedelta(hours=within_hours))
     if as_json:
         _json(teams)
         return
     table = Table(title=f"Deadlines overdue or due within {within_hours} h")
-    for column in ("team", "due", "state", "duty", "para", "episode"):
+    for column in ("team", "due", "state", "escalated", "duty", "para", "episode", "notification"):
         table.add_column(column)
     for team in teams:
         for d in team.deadlines:
             table.add_row(
                 f"{team.authority}/{team.recipient}",
-                _at(d.due),
+                _at(d.due, zone),
                 d.state,
+                _escalated(d, zone),
                 d.action,
                 d.paragraph,
                 d.episode_id,
+                d.notification_id,  # what an answer on the agency's behalf names (API)
             )
     terminal.print(table)
+
+
+def _escalated(deadline: Deadline, zone: ZoneInfo) -> str:
+    """When a duty was escalated, as the /deadlines page says; "yes" alone for the meeting
+    at 18's, whose time is kept back (6.8)."""
+    if not deadline.escalated:
+        return ""
+    return _at(deadline.escalated_at, zone) if deadline.escalated_at else "yes"
 
 
 def missing_command(
@@ -296,7 +317,8 @@ def outbox_command(
                     "retried by its message id)"
                 )
         raise typer.Exit(1 if report.still_failing or report.messages_still_failing else 0)
-    with _store() as store, store() as session:
+    with _parts() as parts, parts.sessions() as session:
+        zone = ZoneInfo(parts.directory.timezone)
         backlog, rows = outbox(session, failing)
         recipients = outbox_by_recipient(session)
     if as_json:
@@ -324,7 +346,7 @@ def outbox_command(
             "-" if r.id is None else str(r.id),  # "-": the meeting at 18's or its escalations'
             r.message_id,
             r.topic,
-            _at(r.created_at),  # "-": the meeting at 18's or its escalations' (6.8)
+            _at(r.created_at, zone),  # "-": the meeting at 18's or its escalations' (6.8)
             r.delivery,
             "-" if r.attempts is None else str(r.attempts),
             r.last_error or "",
@@ -376,15 +398,18 @@ def _rejected(parts: HubParts, replay: list[int] | None, cause: str | None, as_j
                 if result.outcome == "refused_again":
                     typer.echo(f"  #{result.refusal_id}: {result.problems}")
         raise typer.Exit(1 if report.outcomes.get("refused_again") else 0)
+    zone = ZoneInfo(parts.directory.timezone)
     with store() as session:
         groups = refusals(session)
     if as_json:
         _json(groups)
         return
     for g in groups:
-        terminal.print(f"[bold]{g.count}[/bold] of {g.cause}")
+        # Who sent them, as the page says (issue 14: who to call); a cause is the sender's
+        # text, never read as markup.
+        terminal.print(f"[bold]{g.count}[/bold] of {escape(g.cause)} · from {escape(g.sender)}")
         for r in g.refusals:
-            terminal.print(f"   #{r.id} {r.status} {r.source} {_at(r.received_at)}")
+            terminal.print(f"   #{r.id} {r.status} {r.source} {_at(r.received_at, zone)}")
 
 
 def unroutable_command(
@@ -417,6 +442,7 @@ def unroutable_command(
             raise typer.Exit(1 if report.still_held else 0)
         with store() as session:
             total, held = unroutable(session)
+        zone = ZoneInfo(parts.directory.timezone)
     if as_json:
         _json({"total": total, "duties": [h.model_dump(mode="json") for h in held]})
         return
@@ -425,7 +451,7 @@ def unroutable_command(
         table.add_column(column)
     for h in held:
         table.add_row(
-            _at(h.decided_at),
+            _at(h.decided_at, zone),
             h.recipient,
             h.action,
             h.paragraph,
@@ -470,7 +496,9 @@ def timers_command(
     for column in ("due", "failed", "timer", "para", "episode", "child"):
         table.add_column(column)
     for f in failed:
-        table.add_row(_at(f.due), _at(f.failed_at), f.name, f.paragraph, f.episode_id, f.child_id)
+        table.add_row(
+            _at(f.due, zone), _at(f.failed_at, zone), f.name, f.paragraph, f.episode_id, f.child_id
+        )
     terminal.print(table)
 
 
@@ -514,7 +542,9 @@ def users_remove(username: str) -> None:
 
 
 def console_command(bootstrap: Annotated[str, typer.Option(help="host:port")] = "") -> None:
-    """Serve the ops console (web pages, JSON API, /metrics). Needs HUB_CONSOLE_SECRET."""
+    """Serve the ops console (web pages, JSON API, /metrics) on HUB_CONSOLE_HOST and
+    HUB_CONSOLE_PORT (127.0.0.1:8080). Needs HUB_CONSOLE_SECRET (32+ characters); cookies over
+    HTTPS only unless HUB_CONSOLE_SECURE_COOKIES=false (docs/console.md)."""
     import uvicorn
 
     from hub.console.context import Console
@@ -699,11 +729,14 @@ def forum_command(
                 f"{e.child_id},{e.episode_id},{e.episodes},{e.decided_at.isoformat()},{e.authority}"
             )
         return
+    local = ZoneInfo(zone)
     table = Table(title=f"CSE and Missing Persons Forum, {first:%B %Y} (7.28)")
     for column in ("child", "episode", "episodes", "referred", "authority"):
         table.add_column(column)
     for e in entries:
-        table.add_row(e.child_id, e.episode_id, str(e.episodes), _at(e.decided_at), e.authority)
+        table.add_row(
+            e.child_id, e.episode_id, str(e.episodes), _at(e.decided_at, local), e.authority
+        )
     terminal.print(table)
 
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.clock import ManualClock
 from hub.console import commands
-from hub.store.models import ConsoleUser
-from tests.console.conftest import console_of
+from hub.console.when import local_time
+from hub.routing.directory import load_directory
+from hub.service.applying import apply_batch
+from hub.store.models import ConsoleUser, RoutingDecision
+from tests.console.conftest import NOW, console_of
 from tests.helpers import example
+from tests.pipeline.records import misper_record, raw_record
+from tests.pipeline.scheduling import fired_on_time
 
 
 @pytest.fixture
@@ -140,3 +147,76 @@ def test_hub_report_forum_lists_this_month_of_the_local_calendar_by_default(
     result = cli.invoke(app, ["report", "forum"])
     assert result.exit_code == 0, result.output
     assert "CSE and Missing Persons Forum, July 2026 (7.28)" in result.output
+
+
+def test_the_command_line_writes_every_time_in_london_with_its_zone(
+    store: sessionmaker[Session], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/console.md: every time is shown in Europe/London with its zone, as `hub log
+    --since` reads one. A report applied at 09:15 BST (08:15 UTC): the routing log, the
+    timeline and the deadlines said "08:15", an hour early, a zone unsaid."""
+    summer = datetime(2026, 7, 1, 8, 15, tzinfo=UTC)
+    at = "2026-07-01T08:10:00Z"
+    seen = {"place": "Outside the children's home, Luton", "at": "2026-07-01T06:00:00Z"}
+    data = {"reported_at": at, "missing_since": seen["at"], "last_seen": seen}
+    apply_batch(store, [misper_record(time=at, data=data)], load_directory(), summer)
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setattr(commands, "SystemClock", lambda: ManualClock(summer))
+    wide = {"COLUMNS": "300"}
+    for command in (["log"], ["episode", "EP-2026-0412"], ["deadlines"]):
+        shown = CliRunner().invoke(app, command, env=wide)
+        assert shown.exit_code == 0, shown.output
+        assert "BST" in shown.output, command
+        assert "08:15" not in shown.output, command
+
+
+def test_hub_deadlines_says_which_duty_was_escalated(
+    store: sessionmaker[Session], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the /deadlines page: a duty left unanswered and escalated up the protocol's chain
+    says so, and when (the table said only "overdue")."""
+    apply_batch(store, [misper_record()], load_directory(), NOW)
+    later = NOW + timedelta(days=3)
+    fired_on_time(store, load_directory(), later)
+    with store() as session:
+        escalated = session.scalars(
+            select(RoutingDecision).where(
+                RoutingDecision.escalated_at.is_not(None), RoutingDecision.done_at.is_(None)
+            )
+        ).first()
+    assert escalated is not None
+    assert escalated.escalated_at is not None
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setattr(commands, "SystemClock", lambda: ManualClock(later))
+    shown = CliRunner().invoke(app, ["deadlines", "--within-hours", "2160"], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    team = f"{escalated.authority}/{escalated.recipient}"
+    [row] = [
+        line
+        for line in shown.output.splitlines()
+        if team in line and f" {escalated.action} " in line
+    ]
+    assert local_time(escalated.escalated_at, LONDON, later) in row
+    assert escalated.notification_id in row  # to answer it on the agency's behalf (API)
+
+
+def test_hub_rejected_names_the_sender_of_each_group(
+    store: sessionmaker[Session], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: ops call the agency that sent them. One cause from two forces is two groups,
+    as on the /rejected page; the command line printed the same cause twice, unnamed."""
+    on = "inbound.misper-report"
+    not_json = [
+        replace(raw_record(b"{bad"), topic=f"{on}.bedfordshire-police"),
+        replace(raw_record(b"{bad"), topic=f"{on}.northamptonshire-police"),
+    ]
+    apply_batch(store, not_json, load_directory(), NOW)
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    shown = CliRunner().invoke(app, ["rejected"], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    groups = [line for line in shown.output.splitlines() if not line.startswith(" ")]
+    assert len(groups) == 2
+    assert ["bedfordshire-police" in groups[0], "northamptonshire-police" in groups[1]] == [
+        True,
+        True,
+    ]
