@@ -2,8 +2,9 @@
 
 Three roles, each including the one before: a viewer reads the routing log, timelines,
 deadlines, the outbox and the refusals, all with children's personal data masked; an
-operator may also retry deliveries, replay refused messages and reveal a child's personal
-data (each recorded); an admin may also read the audit trail. Users are created on the
+operator may also retry deliveries, replay refused messages, route held duties again, record
+an answer on an agency's behalf and reveal a child's personal data (each recorded); an admin
+may also read the audit trail. Users are created on the
 command line (`hub users add`), with a password of at least 12 characters hashed with
 argon2id: there is no default user and no default password."""
 
@@ -115,8 +116,25 @@ class AuditLine(BaseModel):
     outcome: str
 
 
-def audit_trail(session: Session, limit: int = 200) -> list[AuditLine]:
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+AUDIT_PAGE = 200
+
+
+def audit_trail(
+    session: Session,
+    limit: int = AUDIT_PAGE,
+    page: int = 1,
+    who: str | None = None,
+    target: str | None = None,
+) -> list[AuditLine]:
+    """The trail newest first, a page at a time, of one user or one target (an episode: who
+    saw the child's record) if asked: every line, however long ago, can be reached."""
+    query = select(AuditEntry)
+    if who is not None:
+        query = query.where(AuditEntry.who == who)
+    if target is not None:
+        query = query.where(AuditEntry.target == target)
+    query = query.order_by(AuditEntry.id.desc()).limit(limit).offset((page - 1) * limit)
+    rows = session.scalars(query)
     return [
         AuditLine(at=r.at, who=r.who, action=r.action, target=r.target, outcome=r.outcome)
         for r in rows

@@ -27,13 +27,14 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from hub.console import metrics, probes
 from hub.console.access import (
+    AUDIT_PAGE,
     AuditLine,
     Operator,
     audit_trail,
@@ -406,6 +407,30 @@ class LogQuery(LogFilter):
     per_page: int = Field(default=PER_PAGE, ge=1, le=500)
 
 
+class AuditQuery(BaseModel):
+    """Which lines of the audit trail: one user's, one target's (an episode's id, `refusal
+    12`, ...), a page at a time, newest first."""
+
+    who: str | None = Field(default=None, max_length=64)
+    target: str | None = Field(default=None, max_length=255)
+    page: int = Field(default=1, ge=1, le=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: object) -> object:
+        """A web form sends its empty fields as empty strings: no filter."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+
+def _audit(console: Console, query: AuditQuery) -> Awaitable[list[AuditLine]]:
+    return read(
+        console,
+        lambda s: audit_trail(s, page=query.page, who=query.who, target=query.target),
+    )
+
+
 class MissingQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=10_000)
     per_page: int = Field(default=100, ge=1, le=500)
@@ -520,8 +545,11 @@ def _api() -> Any:
         return await health_of(console)
 
     @api.get("/audit", response_model=list[AuditLine])
-    async def audit_api(user: Admin, console: ConsoleDep) -> list[AuditLine]:
-        return await read(console, audit_trail)
+    async def audit_api(
+        user: Admin, console: ConsoleDep, query: Annotated[AuditQuery, Query()]
+    ) -> list[AuditLine]:
+        """Newest first, 200 a page (`page`), of one user (`who`) or target (`target`)."""
+        return await _audit(console, query)
 
     @api.get("/me", response_model=Operator)
     async def me(user: Viewer) -> Operator:
@@ -862,8 +890,21 @@ def _pages() -> Any:
         return _page(request, "health.html", user, health=await health_of(console))
 
     @pages.get("/audit")
-    async def audit_page(request: Request, user: Admin, console: ConsoleDep) -> HTMLResponse:
-        return _page(request, "audit.html", user, lines=await read(console, audit_trail))
+    async def audit_page(
+        request: Request, user: Admin, console: ConsoleDep, query: Annotated[AuditQuery, Query()]
+    ) -> HTMLResponse:
+        lines = await _audit(console, query)
+        filters = query.model_dump(exclude={"page"}, exclude_none=True)
+        return _page(
+            request,
+            "audit.html",
+            user,
+            lines=lines,
+            filters=filters,
+            query=urlencode(filters),
+            page=query.page,
+            more=len(lines) == AUDIT_PAGE,
+        )
 
     return pages
 

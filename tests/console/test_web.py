@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hub.console.context import Console
-from hub.store.models import AuditEntry, ConsoleUser
+from hub.store.models import AuditEntry, ConsoleUser, RoutingDecision
 from tests.console.conftest import PASSWORDS
 
 EPISODE = "EP-2026-0412"
+ANY_DUTY = "00000000-0000-4000-8000-000000000000"  # a notification id's form
 
 
 def signing_in(client: TestClient, **form: str) -> Any:  # the client's response
@@ -155,6 +156,8 @@ def test_retrying_with_the_broker_down_says_so(app: FastAPI) -> None:
         ("/api/rejected/replay", {"ids": [1]}),
         ("/api/outbox/retry", {"ids": [1]}),
         (f"/api/episodes/{EPISODE}/reveal", {"reason": "a reason long enough"}),
+        (f"/api/deadlines/{ANY_DUTY}/answer", {"answer": "done", "reason": "a reason long enough"}),
+        ("/api/unroutable/route", {}),
     ],
 )
 def test_nothing_an_operator_may_do_is_open_to_a_viewer(
@@ -162,3 +165,57 @@ def test_nothing_an_operator_may_do_is_open_to_a_viewer(
 ) -> None:
     answer = TestClient(app).post(path, json=body, auth=("vera", PASSWORDS["vera"][0]))
     assert answer.status_code == 403
+
+
+def test_an_operator_records_an_answer_from_the_deadlines_page_and_a_viewer_cannot(
+    app: FastAPI, console: Console
+) -> None:
+    """docs/console.md, /deadlines: an operator records an answer on an agency's behalf,
+    with a reason; a duty done leaves the page; a viewer is shown no form to do it."""
+    with console.sessions() as session:
+        forms = session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.action == "complete_incident_and_location_forms"
+            )
+        ).one()
+    form = f'action="/deadlines/{forms}/answer"'
+    assert form not in signed_in(app, "vera").get("/deadlines").text
+    operator = signed_in(app, "olive")
+    page = operator.get("/deadlines").text
+    assert form in page
+    answered = operator.post(
+        f"/deadlines/{forms}/answer",
+        data={"answer": "done", "reason": "worker phoned: forms done", "csrf": csrf_of(page)},
+    )
+    assert answered.status_code == 200
+    assert "recorded" in answered.text
+    assert form not in answered.text  # done: off the page
+    [newest, *_] = signed_in(app, "ada").get("/api/audit").json()
+    assert (newest["who"], newest["action"], newest["outcome"]) == (
+        "olive",
+        "complete_duty",
+        "reason: worker phoned: forms done",
+    )
+
+
+def test_the_audit_trail_reaches_past_its_newest_page_and_finds_who_saw_an_episode(
+    app: FastAPI,
+) -> None:
+    """docs/console.md, /audit: who viewed a child's record and when, every view recorded.
+    Only the newest 200 lines were shown, with no way further back nor to one episode: a
+    busy shift's views hid who saw the child's record that morning."""
+    viewer = signed_in(app, "vera")
+    for _ in range(200):
+        assert viewer.get(f"/api/episodes/{EPISODE}").status_code == 200
+    admin = signed_in(app, "ada")
+    newest = admin.get("/api/audit").json()
+    assert len(newest) == 200
+    assert {line["action"] for line in newest} == {"view_episode"}
+    older = admin.get("/api/audit", params={"page": 2}).json()
+    assert {line["action"] for line in older} == {"add_user"}  # the three users, made first
+    views = admin.get("/api/audit", params={"target": EPISODE, "who": "vera"}).json()
+    assert len(views) == 200
+    assert {(line["who"], line["target"]) for line in views} == {("vera", EPISODE)}
+    page = admin.get("/audit", params={"target": EPISODE}).text
+    assert "page=2" in page  # a link to the older views
+    assert "add_user" not in page
