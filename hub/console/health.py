@@ -81,9 +81,25 @@ class Health(BaseModel):
     # Whether the timers fire or wait for the broker, and since when
     timers: Check = Check(ok=True, detail="not waiting")
     timers_waiting: TimersWait | None = None
+    # Notifications owed that are not reaching their recipients (`deliveries`)
+    deliveries: Check = Check(ok=True, detail="none failing")
     consumer_lag: int | None  # records on the inbound topics not yet applied
     lag_by_topic: dict[str, int]
     figures: StoreFigures
+
+
+def deliveries(figures: StoreFigures) -> Check:
+    """Whether every notification owed is on its way: one failing to be delivered, a timer
+    that failed to fire (its escalation or meeting never decided) or a duty held for a party
+    the directory does not know is a child's notification not reaching its recipient, and
+    health is not "all well" while one is, though every part of the hub is up."""
+    counts = (
+        (figures.outbox_failing, "delivery failing", "deliveries failing"),
+        (figures.timers_failed, "timer failed to fire", "timers failed to fire"),
+        (figures.unroutable, "duty unroutable", "duties unroutable"),
+    )
+    said = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return Check(ok=not said, detail=", ".join(said) or "none failing")
 
 
 def store_figures(session: Session, now: datetime) -> StoreFigures:
@@ -169,13 +185,15 @@ async def health(
         broker = Check(
             ok=False, detail=f"unreachable at {kafka.bootstrap} ({type(error).__name__})"
         )
+    owed = deliveries(figures)
     return Health(
-        ok=database.ok and broker.ok and hub.ok and timers.ok,
+        ok=database.ok and broker.ok and hub.ok and timers.ok and owed.ok,
         database=database,
         broker=broker,
         hub=hub,
         timers=timers,
         timers_waiting=waiting,
+        deliveries=owed,
         consumer_lag=sum(lag.values()) if broker.ok else None,
         lag_by_topic=lag,
         figures=figures,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -180,3 +181,11 @@ def walk_through(page: Page, base: str, shots: Path) -> None:
     page.get_by_role("link", name="Health").click()
     expect(page.locator(".tile").first).to_contain_text("reachable")
     page.screenshot(path=shots / "9-health.png")
+
+    # The routing log refreshes itself; once the session has ended (8 hours, or signed out
+    # elsewhere) the page goes to the sign-in form, not the form into the log's table.
+    page.get_by_role("link", name="Routing log").click()
+    expect(page.get_by_role("heading", name="Routing log")).to_be_visible()
+    page.context.clear_cookies()
+    expect(page).to_have_url(re.compile(r"/login\?next="), timeout=15_000)
+    expect(page.get_by_role("heading", name="Sign in")).to_have_count(1)

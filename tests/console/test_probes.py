@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from hub.console.context import Console
 from hub.service.heartbeat import beat, leave
+from hub.store.models import OutboxMessage
 from tests.console.test_web import signed_in
 
 
@@ -38,3 +40,16 @@ def test_no_hub_running_is_not_all_well(app: FastAPI, console: Console) -> None:
     leave(console.sessions, "host:2:b")  # a clean stop is gone at once
     health = signed_in(app, "vera").get("/api/health").json()
     assert health["hub"]["detail"] == "no hub run alive for: relay"
+
+
+def test_a_delivery_failing_is_not_all_well(app: FastAPI, console: Console) -> None:
+    """Health's headline covers what it shows: a notification owed that is not reaching its
+    recipient (a delivery failing, a timer that failed to fire, a duty held for a party the
+    directory does not know) is "attention", as its tile is red, though every part is up."""
+    beat(console.sessions, "host:1:a", ["consumer", "relay", "scheduler"])
+    with console.sessions.begin() as session:
+        pending = select(OutboxMessage).where(OutboxMessage.status == "pending")
+        row = session.scalars(pending.limit(1)).one()
+        row.attempts, row.last_error = 3, "KafkaTimeoutError: the topic's leader is down"
+    health = signed_in(app, "vera").get("/api/health").json()
+    assert health["deliveries"] == {"ok": False, "detail": "1 delivery failing"}
