@@ -67,6 +67,12 @@ class Timer:
     # equality): an older hub beside this one writes a state or a row without it, and the
     # row's timer must still be the state's to fire (`engine.fire`).
     counted_from: datetime | None = field(default=None, compare=False)
+    # When the ladder's rung before it fell due, if a meeting held brought that one (and so
+    # this one) forward of its count (`strategy.on_strategy_meeting`): a found report read
+    # late asks whether it fell due in the new absence (`found.a_new_absence`). Kept in the
+    # child's state only (found reads the state's timers). None: on its count, or stored by
+    # an older hub (its count then).
+    follows: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         heading_of(self.paragraph)  # every citation must be findable in the text

@@ -1530,3 +1530,27 @@ def _day_66_set_day_80_then_found_read_late() -> Timeline:
     )
     timeline.receive(found("EP-1", at=START + timedelta(days=1)), START + timedelta(days=75))
     return timeline
+
+
+def test_7_22_a_ladder_run_early_to_before_a_new_absence_starts_afresh_for_it() -> None:
+    """The day-10 meeting sets the next for day 14: the ladder runs a fortnight on from it
+    (day 28, 42, 56), ten days ahead of its count. A second force's report on day 60 is of a
+    new absence, as the first force's found report, read on day 61, shows (found on day 30).
+    The ladder's last meeting (day 56) fell before any report of the new absence was read:
+    it was the earlier absence's, and the new absence's ladder starts afresh (7.22: day 7
+    from its start, day 67), not the old one's next rung two months after day 56 (day 115:
+    judged by its count, day 66, the last meeting seemed the new absence's)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.advance(START + timedelta(days=10))
+    [day_10] = _convened(timeline.decisions, "day 10")
+    timeline.receive(
+        held(
+            day_10, START + timedelta(days=10, hours=1), next_meeting_at=START + timedelta(days=14)
+        )
+    )
+    timeline.receive(_second_report(24 * 60))
+    timeline.receive(found("EP-1", at=START + timedelta(days=30)), START + timedelta(days=61))
+    assert _ladder(timeline.advance(START + timedelta(days=70)))[:1] == [
+        ("service_manager", "day 7", START + timedelta(days=67))
+    ]

@@ -420,7 +420,9 @@ def a_new_absence(
         laddered = True
         if (ladder := pending.get(STRATEGY_MEETING)) is not None and ladder.sequence > 1:
             counted_from = rung_counted_from(ladder, began, state.clock_starts(), directory)
-            last_rung = meeting_day(counted_from, ladder.sequence - 1, directory)
+            # When it fell due: brought forward by a meeting held, days or weeks before its
+            # count (`strategy.on_strategy_meeting`), its successors too.
+            last_rung = ladder.follows or meeting_day(counted_from, ladder.sequence - 1, directory)
             laddered = last_rung >= min(_read(e) for e in new)
         fresh, dropped = [], set()
         for timer in timers_on_report(Context(directory, at, cause, rebased)):

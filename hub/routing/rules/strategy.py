@@ -378,7 +378,8 @@ def on_strategy_meeting(ctx: Context, timer: Timer) -> list[Timer]:
     start = rung_counted_from(timer, ctx.episode.absence_started, ctx.clock_starts, ctx.directory)
     following = rung(ctx.episode.episode_id, start, n + 1, ctx.directory)
     if timer.due < meeting_day(start, n, ctx.directory):  # a meeting held brought it forward
-        return [replace(following, due=_at_most_after(timer.due, following, ctx.directory))]
+        due = _at_most_after(timer.due, following, ctx.directory)
+        return [replace(following, due=due, follows=timer.due)]
     return [following]
 
 
