@@ -303,6 +303,9 @@ class AuditEntry(Base):
     only to redact a reveal's free-text reason after its time (hub.store.retention)."""
 
     __tablename__ = "audit_log"
+    # Who saw an episode's record: one target's lines, newest first, read off the index
+    # alone, not the whole trail, kept for ever (hub.console.access.audit_trail; 0024).
+    __table_args__ = (Index("ix_audit_log_target", "target", "id"),)
 
     id: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(Stamp(), index=True)

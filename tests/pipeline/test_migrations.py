@@ -24,7 +24,7 @@ from hub.service.applying import apply_batch
 from hub.service.batch import Record
 from hub.settings import RetentionSettings
 from hub.store.database import alembic_config, make_engine, migrate, sessions
-from hub.store.models import ChildRecord, RoutingDecision
+from hub.store.models import AuditEntry, ChildRecord, RoutingDecision, table_of
 from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
@@ -122,6 +122,24 @@ def test_a_migrated_store_finds_the_meetings_at_18_by_index(database_url: str) -
     }
     engine.dispose()
     assert indexes["ix_routing_meeting_at_18"]["column_names"] == ["notification_id"]
+
+
+def test_a_migrated_store_finds_who_saw_an_episode_by_index(database_url: str) -> None:
+    """The audit trail is read one target's at a time (an episode's: who saw the child's
+    record, hub.console.access), newest first: the migrations build the index the model
+    declares on it, on both databases, so that none reads the whole trail, kept for ever.
+    The downgrade takes it away."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    declared = {str(i.name): [c.name for c in i.columns] for i in table_of(AuditEntry).indexes}
+    built = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("audit_log")}
+    command.downgrade(alembic_config(database_url), "0023")
+    before = {i["name"] for i in sa.inspect(engine).get_indexes("audit_log")}
+    command.upgrade(alembic_config(database_url), "head")
+    engine.dispose()
+    assert built == declared
+    assert declared["ix_audit_log_target"] == ["target", "id"]
+    assert "ix_audit_log_target" not in before
 
 
 def test_a_refusal_stored_before_0016_is_known_by_its_record_after_it(
