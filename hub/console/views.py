@@ -13,7 +13,7 @@ from typing import Any, Literal, Self, cast, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, Text, and_, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer, load_only
 
 from hub.access.senders import arrival
 from hub.console.masking import masked_body
@@ -116,13 +116,15 @@ class LogFilter(BaseModel):
         return moment
 
     def in_zone(self, zone: tzinfo) -> Self:
-        """The filter with its times written without a zone read in `zone` (the console's
-        date fields are the user's local time, Europe/London)."""
+        """The filter with its times in `zone`, those written without a zone read there (the
+        console's date fields are the user's local time, Europe/London). One given with a
+        zone is the same moment, written as `zone`'s local time: the page's date fields
+        show it so, and read it back as it was."""
         return self.model_copy(
             update={
-                name: value.replace(tzinfo=zone)
+                name: value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
                 for name in ("since", "until")
-                if (value := getattr(self, name)) is not None and value.tzinfo is None
+                if (value := getattr(self, name)) is not None
             }
         )
 
@@ -249,7 +251,17 @@ Happening = Literal[
     "timer_cancelled",
     "timer_failed",
     "delivered",
+    # A notification owed that has not reached its recipient (yet): the relay retries it
+    # (waiting, failing), or ops replays it once the directory names its recipient (held).
+    "delivery_waiting",
+    "delivery_failing",
+    "delivery_held",
 ]
+_UNDELIVERED: dict[Delivery, Happening] = {
+    "queued": "delivery_waiting",
+    "failing": "delivery_failing",
+    "unroutable": "delivery_held",
+}
 _SETTLED: dict[str, Happening] = {"fired": "timer_fired", "failed": "timer_failed"}
 # Timers whose due is personal data: shown only with the episode's personal data (reveal),
 # as are the decisions they fired.
@@ -329,6 +341,14 @@ class TimelineEntry(BaseModel):
     recipient: str | None = None
     due: datetime | None = None
     body: dict[str, Any] | str | None = None  # an event's body, personal data masked
+    delivery: Delivery | None = Field(
+        default=None, description="A delivery's state, as the outbox and the routing log show it"
+    )
+    attempts: int | None = Field(default=None, description="A delivery's tries so far")
+    last_error: str | None = Field(
+        default=None,
+        description="Why a delivery failing failed last, or why a held one waits for ops",
+    )
 
 
 class Timeline(BaseModel):
@@ -360,17 +380,16 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
             )
         )
     decisions = session.execute(
-        select(RoutingDecision, OutboxMessage.status, OutboxMessage.sent_at)
+        select(RoutingDecision, OutboxMessage)
         .outerjoin(OutboxMessage, _its_outbox_row())
+        .options(load_only(*_DELIVERY_COLUMNS))  # not the notification's bytes
         .where(RoutingDecision.episode_id == episode_id)
         # One order whatever the plan: before and after retention drops the outbox rows,
         # ops see the same timeline (PostgreSQL returns a join's rows in the plan's order).
         .order_by(RoutingDecision.decided_at, RoutingDecision.notification_id)
     )
-    for decision, status, sent_at in decisions:
+    for decision, row in decisions:
         child_id, cause = decision.child_id, decision.cause
-        if status is None and decision.sent_at is not None:  # its outbox row retired
-            status, sent_at = "sent", decision.sent_at
         if not reveal and (decision.notification_id in dated or _dated_by_the_child(cause)):
             continue  # decided on the child's eighteenth birthday, or escalated hours on
         entries.append(
@@ -383,15 +402,9 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
                 due=decision.due,
             )
         )
-        if status == "sent" and sent_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=sent_at,
-                    happening="delivered",
-                    what=f"{decision.action} delivered",
-                    recipient=f"{decision.authority}/{decision.recipient}",
-                )
-            )
+        delivery = _delivery_entry(decision, row)
+        if delivery is not None:
+            entries.append(delivery)
     timers = session.scalars(select(TimerRecord).where(TimerRecord.episode_id == episode_id))
     following: dict[str, set[int]] = {}  # each child's follow-ups of those duties
     for timer in timers:
@@ -417,6 +430,67 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
     order = {name: n for n, name in enumerate(get_args(Happening))}
     entries.sort(key=lambda entry: (entry.at, order[entry.happening]))
     return Timeline(episode_id=episode_id, child_id=child_id, entries=entries, revealed=reveal)
+
+
+_DELIVERY_COLUMNS = (
+    OutboxMessage.status,
+    OutboxMessage.attempts,
+    OutboxMessage.last_error,
+    OutboxMessage.created_at,
+    OutboxMessage.last_attempt_at,
+    OutboxMessage.sent_at,
+)
+
+
+def _delivery_entry(decision: RoutingDecision, row: OutboxMessage | None) -> TimelineEntry | None:
+    """Where a decision's notification is: delivered, or owed and not yet delivered, as the
+    outbox (its attempts, its last error) and the routing log (a held duty) show it. Ops
+    see a notification stuck on the child's episode, not by its absence."""
+    recipient = f"{decision.authority}/{decision.recipient}"
+    status = row.status if row is not None else None
+    sent_at = row.sent_at if row is not None else None
+    if row is None and decision.sent_at is not None:  # its outbox row retired
+        status, sent_at = "sent", decision.sent_at
+    if status == "sent":
+        if sent_at is None:
+            return None
+        what = f"{decision.action} delivered"
+        return TimelineEntry(at=sent_at, happening="delivered", what=what, recipient=recipient)
+    if decision.held:
+        reason = decision.unroutable_reason
+        return TimelineEntry(
+            at=decision.decided_at,
+            happening="delivery_held",
+            what=f"{decision.action} held, its recipient unknown: {reason}",
+            recipient=recipient,
+            delivery="unroutable",
+            attempts=0,
+            last_error=reason,
+        )
+    if row is None:
+        return None  # nothing queued: nothing owed to deliver
+    delivery = delivery_of(row.status, row.last_error)
+    if delivery == "failing":  # shown when it was last tried, and failed
+        at = row.last_attempt_at or row.created_at
+        what = (
+            f"{decision.action} failing to be delivered after {_attempts(row.attempts)}: "
+            f"{row.last_error}"
+        )
+    else:
+        at, what = row.created_at, f"{decision.action} waiting to be delivered"
+    return TimelineEntry(
+        at=at,
+        happening=_UNDELIVERED[delivery],
+        what=what,
+        recipient=recipient,
+        delivery=delivery,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt{'' if count == 1 else 's'}"
 
 
 def _followed_up(session: Session, timer: TimerRecord) -> set[int]:

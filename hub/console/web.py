@@ -563,7 +563,10 @@ async def _log(console: Console, query: LogQuery) -> tuple[LogPage, dict[str, An
     A query is a filter with a page number."""
     local = query.in_zone(ZoneInfo(console.directory.timezone))  # a date field's local time
     log = await read(console, lambda s: routing_log(s, local, query.page, query.per_page))
-    filters = query.model_dump(mode="json", exclude={"page", "per_page"}, exclude_none=True)
+    # In local time, as the From and To fields show them (the first 16 characters) and the
+    # form reads them back: one given with another offset, shown as written, moved the
+    # window by that offset when the form was sent again.
+    filters = local.model_dump(mode="json", exclude={"page", "per_page"}, exclude_none=True)
     return log, filters
 
 

@@ -471,6 +471,79 @@ def test_the_outbox_shows_which_recipient_is_failing_however_long_it_is(
     assert f" {first.waiting} " in line, line
 
 
+def test_a_timeline_shows_each_notification_owed_that_has_not_reached_its_recipient(
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ops user reading a child's episode sees each notification owed that has not been
+    delivered: one failing, with its attempts and its last error as the outbox shows them,
+    the others waiting, beside the one sent. The timeline showed sent deliveries alone: one
+    stuck was known by its absence, or from the routing log. On the page, in the API and in
+    `hub episode`."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    with store() as session:
+        decided = session.scalars(
+            select(RoutingDecision)
+            .where(RoutingDecision.episode_id == EPISODE)
+            .order_by(RoutingDecision.notification_id)
+        ).all()
+    stuck, sent, *queued = decided
+    stuck_in_the_outbox(store, {NOTIFICATION_PREFIX + stuck.notification_id})
+    with store.begin() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.message_id == NOTIFICATION_PREFIX + sent.notification_id
+            )
+        ).one()
+        row.status, row.attempts, row.sent_at = "sent", 1, NOW + timedelta(seconds=1)
+    timeline = view_episode(store, "vera", EPISODE, NOW)
+    [failing] = [e for e in timeline.entries if e.happening == "delivery_failing"]
+    assert (failing.recipient, failing.delivery, failing.attempts, failing.last_error) == (
+        f"{stuck.authority}/{stuck.recipient}",
+        "failing",
+        3,
+        LEADER_DOWN,
+    )
+    waiting = [e for e in timeline.entries if e.happening == "delivery_waiting"]
+    assert sorted(e.recipient or "" for e in waiting) == sorted(
+        f"{d.authority}/{d.recipient}" for d in queued
+    )
+    assert {(e.delivery, e.attempts, e.last_error) for e in waiting} == {("queued", 0, None)}
+    [delivered] = [e for e in timeline.entries if e.happening == "delivered"]
+    assert delivered.recipient == f"{sent.authority}/{sent.recipient}"
+    add_users(store)
+    web = create_app(Console(parts_over(store, DIRECTORY, ManualClock(NOW))), SECRET, False)
+    viewer = signed_in(web, "vera")
+    shown = viewer.get(f"/api/episodes/{EPISODE}").json()["entries"]
+    assert [e for e in shown if e["happening"] == "delivery_failing"] == [
+        failing.model_dump(mode="json")
+    ]
+    page = viewer.get(f"/episodes/{EPISODE}").text
+    [item] = re.findall(r'<li class="delivery_failing">(.*?)</li>', page, re.S)
+    assert LEADER_DOWN in html.unescape(item)
+    assert "3 attempts" in item
+    assert page.count('<li class="delivery_waiting">') == len(queued)
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    table = CliRunner().invoke(cli_app, ["episode", EPISODE], env={"COLUMNS": "300"})
+    assert table.exit_code == 0, table.output
+    [line] = [line for line in table.output.splitlines() if "delivery failing" in line]
+    assert LEADER_DOWN in line, line
+    assert sum("delivery waiting" in line for line in table.output.splitlines()) == len(queued)
+
+
+def test_a_masked_timeline_never_shows_the_meeting_at_18s_delivery_stuck(store: Store) -> None:
+    """6.8: the meeting at 18 and its escalations, their delivery failing, are left out of a
+    masked timeline with their decisions (when each was tried, and how often, would date the
+    birthday); revealed, each shows failing, with its error."""
+    missing_past_the_18th_birthday(store)
+    stuck = the_meeting_at_18_and_its_escalations_stuck(store)
+    masked = view_episode(store, "vera", EPISODE, AFTER_THE_BIRTHDAY)
+    revealed = reveal_episode(store, "olive", EPISODE, "identity check for the meeting", NOW)
+    assert not [e for e in masked.entries if e.happening == "delivery_failing"]
+    assert [e for e in masked.entries if e.happening == "delivery_waiting"]  # the others'
+    failing = [e for e in revealed.entries if e.happening == "delivery_failing"]
+    assert [(e.attempts, e.last_error) for e in failing] == [(3, LEADER_DOWN)] * len(stuck)
+
+
 def the_meeting_at_18_and_its_escalations_stuck(store: Store) -> list[str]:
     """Their message ids, in the order they were decided, each failing since it was queued."""
     with store() as session:

@@ -188,3 +188,28 @@ async def test_a_retry_of_more_rows_than_a_batch_sends_them_all(
     report = await actions.retry_deliveries(parts, "olive", pending)
     assert report.still_failing == {}
     assert report.sent == sorted(pending)
+
+
+# -- 6. the routing log's From and To boxes, given a time with a zone -----------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "box"),
+    [
+        ({"until": "2026-11-20T14:00:00-05:00"}, "2026-11-20T19:00"),  # GMT: decided 18:41 UTC
+        ({"since": "2026-07-01T10:00:00Z"}, "2026-07-01T11:00"),  # BST
+    ],
+)
+def test_a_time_with_a_zone_fills_its_box_in_london_time(
+    app: FastAPI, given: dict[str, str], box: str
+) -> None:
+    """The From and To boxes are London time, as the form reads them back. A time given
+    with a zone in the URL (a link, the API's form) was shown as written, as if London's:
+    the form sent again moved the window by the offset, and lost what it had found."""
+    client = signed_in(app, "vera")
+    [(name, _)] = given.items()
+    page = client.get("/log", params=given).text
+    assert f'name="{name}" type="datetime-local" value="{box}"' in page
+    found = client.get("/api/log", params=given).json()["total"]
+    again = client.get("/api/log", params={name: box}).json()["total"]
+    assert again == found
