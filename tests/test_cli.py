@@ -22,15 +22,23 @@ def test_validate_accepts_every_example() -> None:
 
 def test_validate_names_each_failing_field_and_exits_1(tmp_path: Path) -> None:
     message = example("01-misper-report")
-    message["data"]["risk_level"] = "low"
+    message["data"]["child"]["date_of_birth"] = "2030-01-01"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(message))
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
     assert "REFUSED" in result.output
-    assert "data.risk_level: a child under 18 can only be graded medium or high risk" in (
-        result.output
-    )
+    assert "data.child.date_of_birth: is after the report was made" in result.output
+
+
+def test_validate_says_what_the_hub_reads_of_a_child_graded_low(tmp_path: Path) -> None:
+    message = example("01-misper-report")
+    message["data"]["risk_level"] = "low"
+    low = tmp_path / "low.json"
+    low.write_text(json.dumps(message))
+    result = runner.invoke(app, ["validate", str(low)])
+    assert result.exit_code == 0, result.output
+    assert "data.risk_level: read as medium, not low (6.5;" in result.output
 
 
 def test_publish_sends_nothing_when_any_file_is_refused(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ class Action(StrEnum):
     CHAIR_STRATEGY_DISCUSSION = "chair_strategy_discussion"
     CHASE_PLACING_AUTHORITY = "chase_placing_authority"
     CHECK_CROSS_BORDER_NOTICE = "check_cross_border_notice"
+    CHECK_MISPER_REPORT = "check_misper_report"
     CHECK_PLACEMENT_NOTICE = "check_placement_notice"
     CHECK_PLACEMENT_PLAN = "check_placement_plan"
     CHILD_FOUND = "child_found"
@@ -143,6 +144,31 @@ class FromAuthorityFacts(Message):
     from_authority: ShortText = Field(
         description="The authority whose notice led to this duty (section 8): its directory "
         "code, or, for one the directory does not know, the name it gave in code form."
+    )
+
+
+class ReportReadFacts(Message):
+    """A MISPER report's fields the hub read otherwise than sent (docs/contracts.md, "What
+    the hub reads of a MISPER report"): each field read so, the value sent and the value
+    read, as the report's JSON writes them; a field absent was read as sent."""
+
+    risk_level_sent: RiskLevel | None = Field(
+        default=None, description="The grading sent: low, for a child under 18 (6.5)."
+    )
+    risk_level_read: RiskLevel | None = Field(
+        default=None, description="The grading the hub routed the child on: medium (6.5)."
+    )
+    missing_since_sent: AwareDatetime | None = Field(
+        default=None, description="The start sent, later than `reported_at` (7.22)."
+    )
+    missing_since_read: AwareDatetime | None = Field(
+        default=None, description="The start the hub counts from: `reported_at` (7.22)."
+    )
+    last_seen_at_sent: AwareDatetime | None = Field(
+        default=None, description="`last_seen.at` as sent, later than `reported_at`."
+    )
+    last_seen_at_read: AwareDatetime | None = Field(
+        default=None, description="`last_seen.at` as the hub reads it: `reported_at`."
     )
 
 
@@ -246,6 +272,7 @@ FACTS: dict[Action, type[Message]] = {
     Action.ADD_TO_CSE_AND_MISSING_FORUM: EpisodesFacts,
     Action.ATTEND_STRATEGY_MEETING: MeetingFacts,
     Action.CHECK_CROSS_BORDER_NOTICE: FromAuthorityFacts,
+    Action.CHECK_MISPER_REPORT: ReportReadFacts,
     Action.CHECK_PLACEMENT_NOTICE: FromAuthorityFacts,
     Action.CHECK_PLACEMENT_PLAN: FromAuthorityFacts,
     Action.CHILD_FOUND: FoundFacts,

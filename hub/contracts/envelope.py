@@ -22,6 +22,7 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, Field, ValidationError
 
 from hub.contracts.base import IDENTIFIER_PATTERN, Message, Timestamp
+from hub.contracts.events import MisperReport
 from hub.contracts.problems import BadMessage, Problem, problems_from
 from hub.contracts.registry import Contract, UnknownMessageType, contract_for_type
 
@@ -59,6 +60,14 @@ class ParsedEvent:
     def key(self) -> str:
         key: str = self.body.partition_key()  # type: ignore[attr-defined]
         return key
+
+    def data_as_sent(self) -> dict[str, Any]:
+        """The body as its sender wrote it (JSON): a MISPER report the hub read otherwise
+        than sent (`MisperReport.read_as`) is stored and published as sent, the hub's
+        reading of it its own, made again whenever it is read."""
+        if isinstance(self.body, MisperReport):
+            return self.body.as_sent()
+        return self.body.model_dump(mode="json")
 
 
 def _validate_body(contract: Contract, data: object) -> BaseModel:
@@ -171,7 +180,7 @@ def to_kafka(event: ParsedEvent) -> ce_kafka.KafkaMessage:
             "dataschema": f"urn:missing-children-hub:schema:{event.contract.schema_file}",
             "partitionkey": event.key,
         },
-        data=event.body.model_dump(mode="json"),
+        data=event.data_as_sent(),
     )
     return ce_kafka.to_binary(cloud_event, _FORMAT)
 

@@ -8,12 +8,14 @@ or the directory live in `hub.routing`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Self
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from hub.contracts.base import (
     PERSONAL,
@@ -103,10 +105,17 @@ class MisperReport(ChildEvent):
 
     child: ChildDetails
     reported_at: Timestamp
-    missing_since: Timestamp
+    missing_since: Timestamp = Field(
+        description="When the child went missing. One after `reported_at` (a clock skew, a "
+        "typo) is read as `reported_at`, as is a `last_seen.at` after it, and the force told "
+        "(7.22)."
+    )
     last_seen: LastSeen
     circumstances: LongText = Field(json_schema_extra=PERSONAL)
-    risk_level: RiskLevel = Field(description="Under-18s are medium or high only (6.5).")
+    risk_level: RiskLevel = Field(
+        description="Under-18s are medium or high only (6.5): a child's `low` is read as "
+        "`medium`, and the force told."
+    )
     cse_risk: bool = Field(description="Child sexual exploitation marker (6.6).")
     legal_status: LegalStatus
     uasc: bool = Field(description="Unaccompanied asylum-seeking child (4.3).")
@@ -133,25 +142,99 @@ class MisperReport(ChildEvent):
         "own topic, that force; else the home police force.",
     )
 
+    # What the hub read otherwise than sent (`read_as`): set while validating, never sent.
+    _read_as: tuple[ReadAs, ...] = PrivateAttr(default=())
+
+    @property
+    def read_as(self) -> tuple[ReadAs, ...]:
+        """The fields the hub read otherwise than the force sent them, in the order checked:
+        empty for a report read as sent. Not stored with the child: the reading is the
+        report's own, made again from the message as sent (`as_sent`)."""
+        return self._read_as
+
+    def sent(self) -> MisperReport:
+        """The report as its force sent it, not validated again: its raw record keeps it so
+        (`as_sent`); what the hub read is the hub's (`read_as` says what differs)."""
+        sent = self
+        for reading in self._read_as:
+            sent = _reading(sent, reading.field, reading.value_sent)
+        return sent
+
+    def as_sent(self) -> dict[str, Any]:
+        """The report as its force sent it, as JSON."""
+        return self.sent().model_dump(mode="json")
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.missing_since > self.reported_at:
-            raise ValueError("missing_since: cannot be later than reported_at")
-        if self.last_seen.at > self.reported_at:
-            raise ValueError("last_seen.at: cannot be later than reported_at")
+        # A missing child is never refused for what the hub can route around (docs/
+        # contracts.md): what it reads instead is set here, once, and recorded for the
+        # force (`read_as`). What it cannot route around stays refused.
+        readings: list[ReadAs] = []
+        # 7.22: timescales run "from the start of the missing episode", which cannot be
+        # after the report of it (a clock skew, a typo). Read as the report time, the latest
+        # the start can truly be and earlier than the time sent: no deadline counted from it
+        # falls later than the force's own figure would put it.
+        for name, moment in (
+            ("missing_since", self.missing_since),
+            ("last_seen.at", self.last_seen.at),
+        ):
+            if moment > self.reported_at:
+                readings.append(self._read(name, moment, self.reported_at, "7.22"))
         if self.child.date_of_birth > uk_date(self.reported_at):
             raise ValueError("child.date_of_birth: is after the report was made")
         age = age_at(self.child.date_of_birth, self.missing_since)
         if age < ADULT_AGE and self.risk_level not in (RiskLevel.HIGH, RiskLevel.MEDIUM):
-            raise ValueError(
-                "risk_level: a child under 18 can only be graded medium or high risk (protocol 6.5)"
-            )
+            # 6.5: "Persons under the age of 18 can now only be categorised as Medium or
+            # High risk": medium, the least a child can be graded, lowers nothing any agency
+            # does; the force is told to send a risk update if it means high.
+            readings.append(self._read("risk_level", self.risk_level, RiskLevel.MEDIUM, "6.5"))
         if age >= ADULT_AGE and self.legal_status is not LegalStatus.CARE_LEAVER:
+            # Not routed around: an adult cannot be told from a typed date of birth, and an
+            # adult's details must not reach children's services (1.4).
             raise ValueError(
                 "child.date_of_birth: the person is 18 or over and not a care leaver, "
                 "so police treat them as an adult (protocol 1.4)"
             )
+        self._read_as = tuple(readings)
         return self
+
+    def _read(
+        self, name: str, sent: datetime | RiskLevel, read: datetime | RiskLevel, paragraph: str
+    ) -> ReadAs:
+        """`name` read as `read`, in this report: set in place, once, while it is validated
+        (a frozen model, as pydantic would have built it had the force sent `read`)."""
+        self.__dict__.update(_reading(self, name, read).__dict__)
+        return ReadAs(name, _as_text(sent), _as_text(read), paragraph, value_sent=sent)
+
+
+@dataclass(frozen=True)
+class ReadAs:
+    """One field of a MISPER report the hub read otherwise than sent, so as to route the
+    child rather than refuse the report: the field (as the contract names it), the values
+    sent and read as JSON writes them, and the paragraph that says why."""
+
+    field: str
+    sent: str
+    read: str
+    paragraph: str
+    value_sent: object = dataclass_field(default=None, compare=False, repr=False)
+
+
+def _reading(report: MisperReport, name: str, value: object) -> MisperReport:
+    """A copy of `report` with the field `name` ("last_seen.at" for the nested one) set to
+    `value`, not validated again."""
+    if name == "last_seen.at":
+        return report.model_copy(
+            update={"last_seen": report.last_seen.model_copy(update={"at": value})}
+        )
+    return report.model_copy(update={name: value})
+
+
+def _as_text(value: datetime | RiskLevel) -> str:
+    """As JSON writes it: a time in UTC with a Z (the hub stores UTC), a grading its code."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.value
 
 
 class RiskUpdate(ChildEvent):

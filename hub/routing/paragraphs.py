@@ -28,6 +28,7 @@ PARAGRAPHS: dict[str, str] = {
     "5.17": "Return interview recorded; MASH referral if not known",
     "5.18": "Prevention and return interviews shared with police, worker and IRO",
     "6.4": "Police MPU share information on missing children every week day",
+    "6.5": "Under-18s are graded Medium or High risk only",
     "6.6": "Risk reviewed continually; CSE markers and RISE",
     "6.7": "Disagreement about the risk level: escalation within 12 hours",
     "6.8": "Assistant Director: children in care missing 24 hours, 3 months, 18th birthday",

@@ -165,7 +165,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
         # CloudEvents makes an id unique within its source only: two forces numbering their
         # events alike must not see one's MISPER report refused as a resend of the other's.
         event = replace(event, event_id=f"{arrived.sender}:{event.event_id}")
-    body = event.body.model_dump(mode="json")  # stored as it was sent
+    body = event.data_as_sent()  # stored as it was sent
     digest = _digest(event, body)
     decided = event.body
     if arrived.sender is not None:

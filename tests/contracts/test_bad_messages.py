@@ -3,10 +3,14 @@ child's personal data."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from hub.contracts.envelope import MAX_MESSAGE_BYTES, from_kafka, parse_structured, to_kafka
+from hub.contracts.events import MisperReport, ReadAs
 from hub.contracts.problems import BadMessage
+from hub.contracts.vocabulary import RiskLevel
 from tests.helpers import encoded, example
 
 
@@ -16,12 +20,13 @@ def problems_of(raw: bytes) -> dict[str, str]:
     return {p.field: p.reason for p in caught.value.problems}
 
 
-def test_a_child_graded_low_risk_is_refused_citing_6_5() -> None:
+def test_a_child_graded_low_risk_is_taken_and_read_as_medium_6_5() -> None:
     message = example("01-misper-report")
     message["data"]["risk_level"] = "low"
-    assert problems_of(encoded(message)) == {
-        "data.risk_level": "a child under 18 can only be graded medium or high risk (protocol 6.5)"
-    }
+    report = parse_structured(encoded(message)).body
+    assert isinstance(report, MisperReport)
+    assert report.risk_level is RiskLevel.MEDIUM
+    assert report.read_as == (ReadAs("risk_level", "low", "medium", "6.5"),)
 
 
 def test_an_unknown_risk_grade_is_refused_naming_the_field() -> None:
@@ -49,10 +54,36 @@ def test_a_date_of_birth_after_the_report_is_refused() -> None:
     assert "data.child.date_of_birth" in problems_of(encoded(message))
 
 
-def test_missing_since_after_the_report_is_refused() -> None:
+def test_missing_since_after_the_report_is_taken_and_read_as_the_report_time_7_22() -> None:
     message = example("01-misper-report")
+    reported_at = message["data"]["reported_at"]
     message["data"]["missing_since"] = "2026-11-21T00:00:00Z"
-    assert "data.missing_since" in problems_of(encoded(message))
+    report = parse_structured(encoded(message)).body
+    assert isinstance(report, MisperReport)
+    assert report.missing_since == datetime.fromisoformat(reported_at)
+    assert [(r.field, r.sent) for r in report.read_as] == [
+        ("missing_since", "2026-11-21T00:00:00Z")
+    ]
+
+
+def test_last_seen_after_the_report_is_taken_and_read_as_the_report_time_7_22() -> None:
+    message = example("01-misper-report")
+    reported_at = message["data"]["reported_at"]
+    message["data"]["last_seen"]["at"] = "2026-11-21T00:00:00Z"
+    report = parse_structured(encoded(message)).body
+    assert isinstance(report, MisperReport)
+    assert report.last_seen.at == datetime.fromisoformat(reported_at)
+    assert [r.field for r in report.read_as] == ["last_seen.at"]
+
+
+def test_a_report_read_around_is_stored_as_sent() -> None:
+    message = example("01-misper-report")
+    message["data"].update(risk_level="low", missing_since="2026-11-21T00:00:00Z")
+    report = parse_structured(encoded(message)).body
+    assert isinstance(report, MisperReport)
+    assert report.as_sent()["risk_level"] == "low"
+    assert report.as_sent()["missing_since"] == "2026-11-21T00:00:00Z"
+    assert MisperReport.model_validate(report.as_sent()) == report
 
 
 def test_every_failing_field_is_named_at_once() -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.registry import REJECTED_TOPIC
+from hub.contracts.vocabulary import RiskLevel
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
@@ -30,6 +31,7 @@ from hub.store.models import (
     TimerRecord,
 )
 from hub.store.outbox import Source, rejection_report
+from hub.store.outcomes import load_child
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
 
@@ -89,6 +91,24 @@ def test_the_same_id_with_a_different_body_is_refused_and_never_overwrites(store
     assert rejected.kind == "conflicting_resend"
     assert stored is not None
     assert stored.body["risk_level"] == "medium"
+
+
+def test_6_5_a_child_graded_low_is_routed_as_medium_its_report_stored_as_sent(
+    store: Store,
+) -> None:
+    low = misper_record(data={"risk_level": "low"})
+    assert apply_batch(store, [low], DIRECTORY, NOW).applied == 1
+    with store() as session:
+        stored = session.get(InboundEvent, "evt-police-0001")
+        [check] = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "check_misper_report")
+        ).all()
+        child = load_child(session, "CF-100231")
+    assert stored is not None
+    assert stored.body["risk_level"] == "low"
+    assert (check.authority, check.paragraph) == ("bedfordshire-police", "6.5")
+    assert child.episodes[0].risk_level is RiskLevel.MEDIUM  # as stored and read again
+    assert apply_batch(store, [low], DIRECTORY, NOW).duplicates == 1  # its resend, as sent
 
 
 def test_two_forces_using_the_same_event_id_each_have_their_report_applied(store: Store) -> None:

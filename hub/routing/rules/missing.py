@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from hub.contracts.events import MisperReport
+from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.directory import Directory
@@ -146,6 +147,7 @@ def on_misper_report(
     # 3.3: the child's first episode is its first absence, however many forces report it.
     first_episode = len(state.absence_starts()) == 1
     _first_contacts(ctx, first_episode)
+    _read_otherwise_than_sent(ctx, event)
     _the_childs_workers(ctx)
     if FORMS not in asked:
         forms(ctx, first_episode)
@@ -227,6 +229,31 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
         "A child is missing: the Missing Children Co-ordinator is the first point of contact.",
         due=immediate,
         first_episode=first_episode,
+    )
+
+
+def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:
+    """A report the hub read otherwise than sent (`MisperReport.read_as`: a child graded
+    low, 6.5; a start or last sighting after the report, 7.22) was taken, not refused, and
+    the child routed on what the hub read: the force that made it is told what that was, to
+    correct its record or send a risk update. No deadline: nothing of the child waits on it."""
+    readings = report.read_as
+    if not readings:
+        return
+    facts: dict[str, Detail] = {}
+    for reading in readings:
+        name = reading.field.replace(".", "_")
+        facts |= {f"{name}_sent": reading.sent, f"{name}_read": reading.read}
+    said = "; ".join(f"{r.field} {r.sent} as {r.read} ({r.paragraph})" for r in readings)
+    graded = any(r.paragraph == "6.5" for r in readings)
+    ask = "Send a risk update if the child is at high risk, and correct" if graded else "Correct"
+    # 6.5 before 7.22: a grading the force may have meant high is the more urgent to check.
+    ctx.tell(
+        "reporting_police",
+        "check_misper_report",
+        "6.5" if graded else readings[0].paragraph,
+        f"Your MISPER report was taken and the child routed reading {said}. {ask} your record.",
+        facts=facts,
     )
 
 

@@ -1,0 +1,68 @@
+"""A MISPER report the hub can route around is taken, never refused: a child is not left
+unnotified while a force fixes and resends its report (docs/contracts.md, "What the hub
+reads of a MISPER report"). The force is told what the hub read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hub.contracts.events import ChildDetails, LastSeen
+from hub.contracts.vocabulary import RiskLevel, Sex
+from hub.routing.facts import Decision
+from tests.routing.builders import START, Timeline, by_the_rules, misper, told
+
+FIFTEEN = ChildDetails(name="Test Child", date_of_birth=date(2011, 5, 1), sex=Sex.FEMALE)
+CHECK = "check_misper_report"
+
+
+def routed(decisions: list[Decision]) -> list[tuple[str, str, str]]:
+    """Who was told what, and from which paragraph, but the force's check of its report."""
+    return sorted(
+        (d.recipient, d.action, d.paragraph) for d in by_the_rules(decisions) if d.action != CHECK
+    )
+
+
+def test_6_5_a_15_year_old_graded_low_is_routed_as_medium_risk() -> None:
+    low = Timeline().receive(misper(child=FIFTEEN, risk_level=RiskLevel.LOW))
+    medium = Timeline().receive(misper(child=FIFTEEN, risk_level=RiskLevel.MEDIUM))
+    assert routed(low) == routed(medium)
+    [mash] = told(low, "mash", "record_missing_episode")
+    assert mash.child["risk_level"] == "medium"
+
+
+def test_7_22_missing_since_after_the_report_counts_the_absence_from_the_report() -> None:
+    typed_ahead = START + timedelta(minutes=10)
+    report = misper(missing_since=typed_ahead, last_seen=LastSeen(place="Home", at=typed_ahead))
+    decisions = Timeline().receive(report, at=START + timedelta(hours=1))  # read an hour late
+    [service_manager] = told(decisions, "allocated_worker", "inform_service_manager")
+    assert service_manager.due == START + timedelta(hours=24)
+
+
+def test_6_5_the_reporting_force_is_told_the_hub_read_its_low_grading_as_medium() -> None:
+    report = misper(child=FIFTEEN, risk_level=RiskLevel.LOW, reporting_force="bedfordshire-police")
+    [check] = told(Timeline().receive(report), "police", CHECK)
+    assert (check.authority, check.paragraph, check.due) == ("bedfordshire-police", "6.5", None)
+    assert check.details == {"risk_level_sent": "low", "risk_level_read": "medium"}
+    assert set(check.child) == {"name", "date_of_birth", "sex"}  # no more than its match needs
+    assert check.notification().details == check.details  # the action's published schema
+
+
+def test_7_22_the_reporting_force_is_told_the_hub_read_its_times_as_the_report_time() -> None:
+    typed_ahead = START + timedelta(minutes=10)
+    report = misper(missing_since=typed_ahead, last_seen=LastSeen(place="Home", at=typed_ahead))
+    [check] = told(Timeline().receive(report), "police", CHECK)
+    assert (check.authority, check.paragraph, check.due) == (
+        "northamptonshire-police",
+        "7.22",
+        None,
+    )
+    assert check.details == {
+        "missing_since_sent": "2026-11-18T10:10:00Z",
+        "missing_since_read": "2026-11-18T10:00:00Z",
+        "last_seen_at_sent": "2026-11-18T10:10:00Z",
+        "last_seen_at_read": "2026-11-18T10:00:00Z",
+    }
+
+
+def test_a_report_read_as_sent_asks_the_force_to_check_nothing() -> None:
+    assert not told(Timeline().receive(misper()), "police", CHECK)
