@@ -13,7 +13,8 @@ not know is an answer ("unknown"), never an error, so a missing child is always 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
@@ -272,19 +273,33 @@ _APOSTROPHES = re.compile(r"['\u2019]")
 # Words senders add to an authority's name that its code leaves out: "The", "Council of the"
 # (Isles of Scilly), "Metropolitan District Council" (Bradford, Wakefield), and "City" or
 # "County" alone ("Derby City", beside Derbyshire).
-_TRIMMED = re.compile(
+_LEADING = re.compile(
     r"^((the|council-of-the|london-borough-of|royal-borough-of|metropolitan-borough-of"
     r"|city-and-county-of|city-of|county-of)-)+"
-    r"|-(metropolitan-borough|metropolitan-district|county-borough|borough|county|city"
+)
+_TRAILING = re.compile(
+    r"-(metropolitan-borough|metropolitan-district|county-borough|borough|county|city"
     r"|district)?-?council$"
     r"|-(city|county)$"
 )
+_THE = re.compile(r"^the-")  # all a police force's name may have that its code leaves out
 
 
 def code_like(named: str) -> str:
     """'Wiltshire Council' -> 'wiltshire-council': the form codes are written in."""
-    spelt = _APOSTROPHES.sub("", named.casefold().replace("&", " and "))  # Children's, Childrens
+    # "Ynys Môn" is the alias ynys-mon: an accent is the letter, never a word break.
+    letters = unicodedata.normalize("NFKD", named.casefold())
+    unaccented = "".join(c for c in letters if not unicodedata.combining(c))
+    spelt = _APOSTROPHES.sub("", unaccented.replace("&", " and "))  # Children's, Childrens
     return _NOT_IN_CODE.sub("-", spelt).strip("-")
+
+
+def _spellings(written: str) -> Iterator[str]:
+    """A name in code form as written, then with fewer of the words a council adds before
+    and after it: "The City of London Council" is the City of London, not "London"."""
+    for leading in (written, _THE.sub("", written), _LEADING.sub("", written)):
+        yield leading
+        yield _TRAILING.sub("", leading)
 
 
 class Directory(Strict):
@@ -404,12 +419,15 @@ class Directory(Strict):
         """An authority as a sender named it: home, one other, several, or unknown."""
         if not named or not named.strip():
             return Resolution(None, Standing.ABSENT)
-        written = code_like(named)
-        # The home authority by its code or by the name it goes by (a trust's, say, which no
-        # national list holds): our own child is never taken for another authority's.
-        if written in (self.home_authority, self._home_name):
-            return Resolution(named, Standing.HOME, self.home_areas)
-        code = self._names.get(written) or self._names.get(_TRIMMED.sub("", written))
+        code = None
+        for spelling in _spellings(code_like(named)):
+            # The home authority by its code or by the name it goes by (a trust's, say, which
+            # no national list holds): our own child is never taken for another authority's.
+            if spelling in (self.home_authority, self._home_name):
+                return Resolution(named, Standing.HOME, self.home_areas)
+            code = self._names.get(spelling)
+            if code is not None:
+                break
         if code is None:
             return Resolution(named, Standing.UNKNOWN)
         alias = self._aliases.get(code)
@@ -424,7 +442,7 @@ class Directory(Strict):
         """A police force as a sender named it, or None if the directory does not know it."""
         if not named:
             return None
-        written = code_like(named)
+        written = _THE.sub("", code_like(named))
         forces = self.reference.police_forces
         if written in forces:
             return written
@@ -495,16 +513,32 @@ def load_directory(
     document = _read(path)
     if not isinstance(document, dict):
         raise DirectoryError(f"{path}: is not a mapping of settings")
+    if "reference" in document:  # the national data is the project's, never a deployment's
+        raise DirectoryError(f"{path}: reference: {_NOT_A_SETTING}")
     try:
         reference = load_national(national)
     except ValidationError as error:
-        problems = "; ".join(str(p) for p in problems_from(error))
-        raise DirectoryError(f"{national or NATIONAL_DATA}: {problems}") from None
+        raise DirectoryError(f"{national or NATIONAL_DATA}: {_problems(error)}") from None
     try:
         return Directory.model_validate({**document, "reference": reference})
     except ValidationError as error:
-        problems = "; ".join(str(p) for p in problems_from(error))
-        raise DirectoryError(f"{path}: {problems}") from None
+        raise DirectoryError(f"{path}: {_problems(error)}") from None
+
+
+_NOT_A_SETTING = "is not a key of this file"
+
+
+def _problems(error: ValidationError) -> str:
+    """Each bad key, named. Unlike a sender's message (whose unknown keys may be a child's
+    name, never repeated), the file is the operator's own: a misspelt key is named, so that
+    `bordring:` is found rather than the bordering list left out."""
+    details = error.errors(include_input=False, include_url=False)
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc'])}: {_NOT_A_SETTING}"
+        if detail["type"] == "extra_forbidden"
+        else str(problem)
+        for detail, problem in zip(details, problems_from(error), strict=True)
+    )
 
 
 def _read(source: Path | Traversable) -> object:

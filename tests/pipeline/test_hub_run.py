@@ -161,6 +161,33 @@ def test_hub_run_refuses_a_retention_shorter_than_the_protocol_looks_back(tmp_pa
     )
 
 
+def test_hub_run_refuses_a_bad_deployment_file_naming_the_file_and_the_key(
+    tmp_path: Path,
+) -> None:
+    """docs/directory.md: a deployment file (HUB_DIRECTORY) is checked at start: one
+    naming an authority the national directory lacks is refused before anything runs."""
+    from hub.routing.directory import DEFAULTS
+
+    deployment = tmp_path / "deployment.yaml"
+    text = DEFAULTS.joinpath("leicestershire.yaml").read_text()
+    deployment.write_text(text.replace("  - rutland", "  - rutlandshire"))
+    env = {
+        **os.environ,
+        "HUB_DIRECTORY": str(deployment),
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert (
+        f"refusing to start: {deployment}: bordering: not authorities of the national "
+        "directory: ['rutlandshire']"
+    ) in done.stderr
+
+
 def test_hub_run_that_cannot_start_says_why_and_exits_never_hangs(tmp_path: Path) -> None:
     env = {
         **os.environ,

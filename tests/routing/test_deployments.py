@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from hub.contracts.vocabulary import LegalStatus
-from hub.routing.directory import DEFAULTS, Directory, FirstStrategyMeeting, load_directory
+from hub.routing.directory import (
+    DEFAULTS,
+    Directory,
+    DirectoryError,
+    FirstStrategyMeeting,
+    load_directory,
+)
 from tests.routing.builders import START, Timeline, found, misper, told
 
 DEPLOYMENTS = sorted(
@@ -85,3 +91,52 @@ def test_each_deployments_own_choice_of_first_meeting_holds(directory: Directory
     fired = timeline.advance(START + timedelta(hours=25))
     two = directory.choices.first_strategy_meeting is FirstStrategyMeeting.TWO_MEETINGS
     assert bool(told(fired, "practice_manager", "convene_strategy_meeting")) is two
+
+
+def with_aliases(tmp_path: Path, aliases: str) -> Path:
+    deployment = tmp_path / "deployment.yaml"
+    text = DEFAULTS.joinpath("leicestershire.yaml").read_text()
+    deployment.write_text(f"{text}\naliases: {aliases}\n")
+    return deployment
+
+
+def test_a_deployment_s_alias_names_an_authority_for_its_senders(tmp_path: Path) -> None:
+    """docs/directory.md: a name the national data lacks, added by the deployment."""
+    directory = load_directory(with_aliases(tmp_path, "{wilts: {to: [wiltshire]}}"))
+    assert directory.resolve_authority("Wilts").code == "wiltshire"
+
+
+def test_a_deployment_s_alias_replaces_a_national_one_for_it_alone(tmp_path: Path) -> None:
+    directory = load_directory(with_aliases(tmp_path, "{bedfordshire: {to: [bedford]}}"))
+    assert directory.resolve_authority("Bedfordshire").code == "bedford"
+    national = load_directory(DEFAULTS.joinpath("leicestershire.yaml"))
+    assert national.resolve_authority("Bedfordshire").codes == ("bedford", "central-bedfordshire")
+
+
+@pytest.mark.parametrize(
+    ("aliases", "refused"),
+    [
+        ("{luton: {to: [bedford]}}", "aliases.luton: is already a code"),
+        ("{wilts: {to: [atlantis]}}", "aliases.wilts.to: names a code not listed"),
+        ("{wilts: {to: [wiltshire, wiltshire-police]}}", "aliases.wilts.to: mixes"),
+    ],
+)
+def test_a_deployment_s_alias_never_changes_a_national_entry(
+    tmp_path: Path, aliases: str, refused: str
+) -> None:
+    """A deployment adds names; it never re-points an authority's or force's own code."""
+    with pytest.raises(DirectoryError, match=refused):
+        load_directory(with_aliases(tmp_path, aliases))
+
+
+def test_an_older_name_over_two_forces_holds_the_host_police_duty(tmp_path: Path) -> None:
+    """docs/directory.md: an older name covering several authorities gives their police
+    force only when they share one (every national alias does); over two forces, the host
+    force of our child placed out of area (3.9) is held for ops, like the host authority."""
+    aliases = "{thames-and-kent: {to: [oxfordshire, kent]}}"
+    directory = load_directory(with_aliases(tmp_path, aliases))
+    timeline = ours(directory, lives_in="Thames and Kent")
+    for recipient in ("host_police", "host_authority"):
+        [held] = told(timeline.decisions, recipient)
+        assert held.unroutable is not None, recipient
+        assert "oxfordshire, kent" in held.unroutable.reason

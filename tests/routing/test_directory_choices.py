@@ -64,6 +64,36 @@ def test_a_bad_directory_names_the_key(tmp_path: Path) -> None:
         load_directory(bad)
 
 
+@pytest.mark.parametrize(
+    ("line", "misspelt", "named"),
+    [
+        ("bordering:", "bordring:", "bordring"),
+        ("police_sharing:", "police_shareing:", "choices.police_shareing"),
+    ],
+)
+def test_a_misspelt_key_is_named_not_dropped(
+    tmp_path: Path, line: str, misspelt: str, named: str
+) -> None:
+    """The deployment file is the operator's own (no child's data in it): a key the hub does
+    not know is named, so that a misspelt `bordering` is found, not silently left out
+    (the MCT practice guidance's return interviews for bordering authorities lost)."""
+    text = DEFAULT_PATH.read_text()
+    assert line in text
+    bad = tmp_path / "directory.yaml"
+    bad.write_text(text.replace(line, misspelt))
+    with pytest.raises(DirectoryError, match=rf"{named}: is not a key of this file"):
+        load_directory(bad)
+
+
+def test_a_deployment_may_not_replace_the_national_reference_data(tmp_path: Path) -> None:
+    """Who is who across the country is the project's (docs/directory.md): a deployment's
+    `reference` key is refused, naming it, never silently ignored."""
+    bad = tmp_path / "directory.yaml"
+    bad.write_text(DEFAULT_PATH.read_text() + "reference: {authorities: {}}\n")
+    with pytest.raises(DirectoryError, match=r"reference: is not a key of this file"):
+        load_directory(bad)
+
+
 def test_the_home_areas_must_be_authorities_of_the_national_directory(tmp_path: Path) -> None:
     bad = tmp_path / "directory.yaml"
     bad.write_text(

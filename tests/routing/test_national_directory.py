@@ -94,6 +94,27 @@ def test_todays_authorities_not_yesterdays() -> None:
     assert NATIONAL.authorities["somerset"].kind is AuthorityKind.UNITARY
 
 
+@pytest.mark.parametrize(
+    ("code", "gss", "force"),
+    [
+        ("cumberland", "E06000063", "cumbria-police"),
+        ("westmorland-and-furness", "E06000064", "cumbria-police"),
+        ("north-yorkshire", "E06000065", "north-yorkshire-police"),
+        ("somerset", "E06000066", "avon-and-somerset-police"),
+    ],
+)
+def test_the_2023_unitary_authorities_have_their_ons_codes_and_forces(
+    code: str, gss: str, force: str
+) -> None:
+    """ONS, "Local Authority District to Community Safety Partnership to Police Force Area
+    (December 2023) Lookup in England and Wales" (LAD23CD, PFA23CD): the authorities made on
+    1 April 2023, each with its code and the police force area it lies in (E23000002
+    Cumbria, E23000009 North Yorkshire, E23000036 Avon and Somerset)."""
+    authority = NATIONAL.authorities[code]
+    assert (authority.gss, authority.police_force) == (gss, force)
+    assert authority.kind is AuthorityKind.UNITARY
+
+
 def test_the_home_authority_keeps_accepting_northamptonshire() -> None:
     for named in ("northamptonshire", "west-northamptonshire", "North Northamptonshire Council"):
         assert DIRECTORY.resolve_authority(named).standing is Standing.HOME
@@ -203,3 +224,64 @@ def test_a_deployment_naming_an_authority_the_nation_lacks_names_the_key(tmp_pat
     bad.write_text(DEFAULT_PATH.read_text().replace("- coventry", "- atlantis"))
     with pytest.raises(DirectoryError, match="bordering"):
         load_directory(bad)
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["The Northamptonshire Children's Trust", "THE NORTHAMPTONSHIRE CHILDREN\u2019S TRUST"],
+)
+def test_the_home_authority_s_own_name_after_the_is_still_ours(named: str) -> None:
+    """docs/directory.md: "The" does not matter. 7.15: a child of ours named by the trust
+    with "The" before its name is ours, not a child placed here by an unknown authority."""
+    assert DIRECTORY.resolve_authority(named).standing is Standing.HOME
+
+
+@pytest.mark.parametrize(
+    ("named", "code"),
+    [
+        ("The Metropolitan Police Service", "metropolitan-police"),
+        ("the Police Service of Northern Ireland", "police-service-of-northern-ireland"),
+        ("THE KENT POLICE", "kent-police"),
+    ],
+)
+def test_a_police_force_named_with_the_is_that_force(named: str, code: str) -> None:
+    """docs/directory.md: `reporting_force` is read the same way as an authority: "The"
+    does not matter. A force's duties (5.12's prevention interview) are not held for it."""
+    assert DIRECTORY.resolve_force(named) == code
+
+
+@pytest.mark.parametrize(
+    ("named", "code"),
+    [
+        ("Ynys M\u00f4n", "isle-of-anglesey"),  # the Welsh name, as the council writes it
+        ("City of London Council", "city-of-london"),
+    ],
+)
+def test_a_name_as_written_resolves_however_it_is_accented_or_worded(named: str, code: str) -> None:
+    """The alias `ynys-mon` is the Isle of Anglesey's Welsh name, written with its
+    circumflex; "Council" after a name does not matter (docs/directory.md), whatever it
+    begins with."""
+    assert DIRECTORY.resolve_authority(named).code == code
+
+
+def test_every_authority_is_known_by_its_name_however_a_council_writes_it() -> None:
+    """No name, code or GSS code of one entry is taken for another's (docs/directory.md):
+    each of today's authorities, written as its council or a case system writes it,
+    resolves to that authority and no other."""
+    for code, authority in NATIONAL.authorities.items():
+        name = authority.name
+        written = [code, name, name.upper(), f"{name} Council", f"The {name} Council"]
+        written += [authority.gss, authority.gss.lower()] if authority.gss else []
+        for named in written:
+            resolved = DIRECTORY.resolve_authority(named)
+            assert resolved.codes == (code,) or (
+                resolved.standing is Standing.HOME and code in resolved.codes
+            ), named
+
+
+def test_every_police_force_is_known_by_its_code_name_and_gss_code() -> None:
+    for code, force in NATIONAL.police_forces.items():
+        written = [code, force.name, force.name.upper(), f"The {force.name}"]
+        written += [force.gss] if force.gss else []
+        for named in written:
+            assert DIRECTORY.resolve_force(named) == code, named
