@@ -16,7 +16,7 @@ from hub.access.commands import access_app
 from hub.clock import iso_utc
 from hub.console.commands import register as register_console_commands
 from hub.contracts.envelope import ParsedEvent, parse_structured
-from hub.contracts.events import MisperReport
+from hub.contracts.events import ReadAround
 from hub.contracts.export import drift, export
 from hub.contracts.particulars import ChildParticulars
 from hub.contracts.personal import REDACTED, is_personal
@@ -83,11 +83,11 @@ def _validated(files: list[Path]) -> list[ParsedEvent]:
             continue
         events.append(event)
         typer.echo(f"ok {path}: {event.contract.ce_type}, key {event.key}, id {event.event_id}")
-        if isinstance(event.body, MisperReport):  # taken, but read otherwise than sent
+        if isinstance(event.body, ReadAround):  # taken, but read otherwise than sent
             for reading in event.body.read_as:
                 typer.echo(
                     f"  data.{reading.field}: read as {reading.read}, not {reading.sent} "
-                    f"({reading.paragraph}; the force is told: check_misper_report)"
+                    f"({reading.paragraph}; the sender is told: {event.body.CHECK})"
                 )
     if refused:
         raise typer.Exit(EXIT_REFUSED)

@@ -41,6 +41,21 @@ def test_validate_says_what_the_hub_reads_of_a_child_graded_low(tmp_path: Path) 
     assert "data.risk_level: read as medium, not low (6.5;" in result.output
 
 
+def test_validate_says_what_the_hub_reads_of_an_interview_completed_after_its_record(
+    tmp_path: Path,
+) -> None:
+    message = example("07-return-interview")
+    message["data"]["completed_at"] = "2026-11-26T18:00:00Z"
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps(message))
+    result = runner.invoke(app, ["validate", str(late)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "data.completed_at: read as 2026-11-26T16:00:00Z, not 2026-11-26T18:00:00Z "
+        "(5.12; the sender is told: check_return_interview)"
+    ) in result.output
+
+
 def test_publish_sends_nothing_when_any_file_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{}")

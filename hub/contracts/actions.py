@@ -58,6 +58,8 @@ class Action(StrEnum):
     CHECK_MISPER_REPORT = "check_misper_report"
     CHECK_PLACEMENT_NOTICE = "check_placement_notice"
     CHECK_PLACEMENT_PLAN = "check_placement_plan"
+    CHECK_RETURN_INTERVIEW = "check_return_interview"
+    CHECK_RISK_UPDATE = "check_risk_update"
     CHILD_FOUND = "child_found"
     CHILD_FOUND_IN_HOST_AREA = "child_found_in_host_area"
     CHILD_FOUND_IN_YOUR_AREA = "child_found_in_your_area"
@@ -172,6 +174,28 @@ class ReportReadFacts(Message):
     )
 
 
+class RiskUpdateReadFacts(Message):
+    """A risk update's grading the hub read otherwise than sent (docs/contracts.md, "What
+    the hub reads of a risk update"): the grading sent and the grading read."""
+
+    risk_level_sent: RiskLevel = Field(description="The grading sent: low, for a child under 18.")
+    risk_level_read: RiskLevel = Field(
+        description="The grading the hub routed the child on: medium (6.5)."
+    )
+
+
+class InterviewReadFacts(Message):
+    """A return interview's result the hub read otherwise than sent (docs/contracts.md,
+    "What the hub reads of a return interview"): its completion sent and read."""
+
+    completed_at_sent: AwareDatetime = Field(
+        description="`completed_at` as sent, later than `recorded_at`."
+    )
+    completed_at_read: AwareDatetime = Field(
+        description="The completion the hub counts the interview done at: `recorded_at` (5.12)."
+    )
+
+
 class FormsFacts(Message):
     from_authority: ShortText | None = Field(
         default=None, description="For a placement notice: the placing authority (3.4, 8.9)."
@@ -275,6 +299,8 @@ FACTS: dict[Action, type[Message]] = {
     Action.CHECK_MISPER_REPORT: ReportReadFacts,
     Action.CHECK_PLACEMENT_NOTICE: FromAuthorityFacts,
     Action.CHECK_PLACEMENT_PLAN: FromAuthorityFacts,
+    Action.CHECK_RETURN_INTERVIEW: InterviewReadFacts,
+    Action.CHECK_RISK_UPDATE: RiskUpdateReadFacts,
     Action.CHILD_FOUND: FoundFacts,
     Action.CHILD_FOUND_IN_HOST_AREA: FromAuthorityFacts,
     Action.CHILD_MISSING_IN_HOST_AREA: FromAuthorityFacts,

@@ -149,6 +149,19 @@ UNSAFE_CHARACTERS = re.compile(
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+# A short text a message may leave out or send blank (where a child was found, 5.1: the
+# finder may not say): not given (None), never a reason to refuse a missing child's message.
+OptionalShortText = Annotated[
+    ShortText | None,
+    BeforeValidator(_blank_as_not_given, json_schema_input_type=ShortText | BlankName | None),
+]
+# Free text no rule reads (why police re-graded a child, 6.7's reason for disagreeing): left
+# out or sent blank, it is not given (None), never a reason to refuse a missing child's
+# message, as a name left blank is not (`OptionalName`).
+OptionalText = Annotated[
+    LongText | None,
+    BeforeValidator(_blank_as_not_given, json_schema_input_type=LongText | BlankName | None),
+]
 
 # Marks a field as a child's personal data: it is redacted in logs, printed output and the
 # ops views by default, and appears in the JSON Schema as "x-personal-data": true.

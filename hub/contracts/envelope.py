@@ -22,7 +22,7 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, Field, ValidationError
 
 from hub.contracts.base import IDENTIFIER_PATTERN, Message, Timestamp
-from hub.contracts.events import MisperReport
+from hub.contracts.events import ReadAround
 from hub.contracts.problems import BadMessage, Problem, problems_from
 from hub.contracts.registry import Contract, UnknownMessageType, contract_for_type
 
@@ -62,10 +62,10 @@ class ParsedEvent:
         return key
 
     def data_as_sent(self) -> dict[str, Any]:
-        """The body as its sender wrote it (JSON): a MISPER report the hub read otherwise
-        than sent (`MisperReport.read_as`) is stored and published as sent, the hub's
-        reading of it its own, made again whenever it is read."""
-        if isinstance(self.body, MisperReport):
+        """The body as its sender wrote it (JSON): a message the hub read otherwise than
+        sent (`ReadAround.read_as`) is stored and published as sent, the hub's reading of it
+        its own, made again whenever it is read."""
+        if isinstance(self.body, ReadAround):
             return self.body.as_sent()
         return self.body.model_dump(mode="json")
 

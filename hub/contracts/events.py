@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Self
+from typing import Any, ClassVar, Self, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,8 @@ from hub.contracts.base import (
     Message,
     NamedAuthority,
     OptionalName,
+    OptionalShortText,
+    OptionalText,
     ShortText,
     Timestamp,
 )
@@ -99,9 +101,51 @@ class AllocatedWorker(Message):
     team: ShortText
 
 
-class MisperReport(ChildEvent):
+class ReadAround(ChildEvent):
+    """An event the hub takes even when some field of it breaks a rule, reading that field
+    as the protocol allows (docs/contracts.md, "What the hub reads of ..."): a missing child
+    is never refused for what the hub can route around. What it read instead is set while
+    validating (`_read`), and its sender told by `CHECK`; the message is kept as sent."""
+
+    # The action by which the sender is told what the hub read (hub.routing).
+    CHECK: ClassVar[str]
+
+    # What the hub read otherwise than sent (`read_as`): set while validating, never sent.
+    _read_as: tuple[ReadAs, ...] = PrivateAttr(default=())
+
+    @property
+    def read_as(self) -> tuple[ReadAs, ...]:
+        """The fields the hub read otherwise than the sender sent them, in the order
+        checked: empty for a message read as sent. Not stored with the child: the reading is
+        the message's own, made again from the message as sent (`as_sent`)."""
+        return self._read_as
+
+    def sent(self) -> Self:
+        """The message as its sender sent it, not validated again: its raw record keeps it
+        so (`as_sent`); what the hub read is the hub's (`read_as` says what differs)."""
+        sent = self
+        for reading in self._read_as:
+            sent = _reading(sent, reading.field, reading.value_sent)
+        return sent
+
+    def as_sent(self) -> dict[str, Any]:
+        """The message as its sender sent it, as JSON."""
+        return self.sent().model_dump(mode="json")
+
+    def _read(
+        self, name: str, sent: datetime | RiskLevel, read: datetime | RiskLevel, paragraph: str
+    ) -> ReadAs:
+        """`name` read as `read`, in this message: set in place, once, while it is validated
+        (a frozen model, as pydantic would have built it had the sender sent `read`)."""
+        self.__dict__.update(_reading(self, name, read).__dict__)
+        return ReadAs(name, _as_text(sent), _as_text(read), paragraph, value_sent=sent)
+
+
+class MisperReport(ReadAround):
     """Police report that a child is missing (protocol 3.16, 6.14, 7.2): the MISPER
     notification that opens an episode."""
+
+    CHECK: ClassVar[str] = "check_misper_report"
 
     child: ChildDetails
     reported_at: Timestamp
@@ -142,28 +186,6 @@ class MisperReport(ChildEvent):
         "own topic, that force; else the home police force.",
     )
 
-    # What the hub read otherwise than sent (`read_as`): set while validating, never sent.
-    _read_as: tuple[ReadAs, ...] = PrivateAttr(default=())
-
-    @property
-    def read_as(self) -> tuple[ReadAs, ...]:
-        """The fields the hub read otherwise than the force sent them, in the order checked:
-        empty for a report read as sent. Not stored with the child: the reading is the
-        report's own, made again from the message as sent (`as_sent`)."""
-        return self._read_as
-
-    def sent(self) -> MisperReport:
-        """The report as its force sent it, not validated again: its raw record keeps it so
-        (`as_sent`); what the hub read is the hub's (`read_as` says what differs)."""
-        sent = self
-        for reading in self._read_as:
-            sent = _reading(sent, reading.field, reading.value_sent)
-        return sent
-
-    def as_sent(self) -> dict[str, Any]:
-        """The report as its force sent it, as JSON."""
-        return self.sent().model_dump(mode="json")
-
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         # A missing child is never refused for what the hub can route around (docs/
@@ -198,20 +220,15 @@ class MisperReport(ChildEvent):
         self._read_as = tuple(readings)
         return self
 
-    def _read(
-        self, name: str, sent: datetime | RiskLevel, read: datetime | RiskLevel, paragraph: str
-    ) -> ReadAs:
-        """`name` read as `read`, in this report: set in place, once, while it is validated
-        (a frozen model, as pydantic would have built it had the force sent `read`)."""
-        self.__dict__.update(_reading(self, name, read).__dict__)
-        return ReadAs(name, _as_text(sent), _as_text(read), paragraph, value_sent=sent)
+
+_M = TypeVar("_M", bound=Message)
 
 
 @dataclass(frozen=True)
 class ReadAs:
-    """One field of a MISPER report the hub read otherwise than sent, so as to route the
-    child rather than refuse the report: the field (as the contract names it), the values
-    sent and read as JSON writes them, and the paragraph that says why."""
+    """One field of a message the hub read otherwise than sent (`ReadAround`), so as to
+    route the child rather than refuse the message: the field (as the contract names it),
+    the values sent and read as JSON writes them, and the paragraph that says why."""
 
     field: str
     sent: str
@@ -220,14 +237,13 @@ class ReadAs:
     value_sent: object = dataclass_field(default=None, compare=False, repr=False)
 
 
-def _reading(report: MisperReport, name: str, value: object) -> MisperReport:
-    """A copy of `report` with the field `name` ("last_seen.at" for the nested one) set to
+def _reading(message: _M, name: str, value: object) -> _M:
+    """A copy of `message` with the field `name` ("last_seen.at" for a nested one) set to
     `value`, not validated again."""
-    if name == "last_seen.at":
-        return report.model_copy(
-            update={"last_seen": report.last_seen.model_copy(update={"at": value})}
-        )
-    return report.model_copy(update={name: value})
+    outer, _, inner = name.partition(".")
+    if inner:
+        value = _reading(getattr(message, outer), inner, value)
+    return message.model_copy(update={outer: value})
 
 
 def _as_text(value: datetime | RiskLevel) -> str:
@@ -241,9 +257,16 @@ class RiskUpdate(ChildEvent):
     """Police re-grade the risk while the child is missing (protocol 3.19, 6.6, 7.16)."""
 
     updated_at: Timestamp
-    risk_level: RiskLevel
+    risk_level: RiskLevel = Field(
+        description="Under-18s are medium or high only (6.5): a child's `low` is read as "
+        "`medium`, and the force told (check_risk_update)."
+    )
     cse_risk: bool
-    reason: LongText = Field(json_schema_extra=PERSONAL)
+    reason: OptionalText = Field(
+        default=None,
+        json_schema_extra=PERSONAL,
+        description="Why the grading changed. No rule reads it: left out or blank, not given.",
+    )
 
 
 class RiskDisagreementRaised(ChildEvent):
@@ -253,14 +276,24 @@ class RiskDisagreementRaised(ChildEvent):
     raised_at: Timestamp
     raised_by: Agency
     proposed_risk_level: RiskLevel
-    reason: LongText = Field(json_schema_extra=PERSONAL)
+    reason: OptionalText = Field(
+        default=None,
+        json_schema_extra=PERSONAL,
+        description="Why the professional disagrees. No rule reads it: left out or blank, "
+        "not given.",
+    )
 
 
 class FoundReport(ChildEvent):
     """The child is found or has returned (protocol 5.1, 5.6, 6.10)."""
 
     found_at: Timestamp
-    found_where: ShortText = Field(json_schema_extra=PERSONAL)
+    found_where: OptionalShortText = Field(
+        default=None,
+        json_schema_extra=PERSONAL,
+        description="Where the child was found, for the police attending (5.1). Left out or "
+        "blank: not given; the child is found all the same.",
+    )
     found_by: FoundBy
     safe_and_well_check_done: bool
     possible_victim_of_crime: bool = Field(description="Police to attend without delay (5.1).")
@@ -283,13 +316,19 @@ class MashRating(ChildEvent):
     rating: RagRating
 
 
-class ReturnInterviewResult(ChildEvent):
+class ReturnInterviewResult(ReadAround):
     """Result of the Independent Return Interview (protocol 5.12 to 5.19, 7.7, 7.8)."""
+
+    CHECK: ClassVar[str] = "check_return_interview"
 
     interviewer: Interviewer
     outcome: ReturnInterviewOutcome
     recorded_at: Timestamp
-    completed_at: Timestamp | None = None
+    completed_at: Timestamp | None = Field(
+        default=None,
+        description="Required when the interview was completed. One after `recorded_at` (a "
+        "clock skew, a typo) is read as `recorded_at`, and the interviewer told (5.12).",
+    )
     assessment: EpisodeAssessment | None = Field(
         default=None, description="Required when the interview was completed (7.7)."
     )
@@ -308,7 +347,13 @@ class ReturnInterviewResult(ChildEvent):
             if self.assessment is None:
                 raise ValueError("assessment: required when the outcome is completed (7.7)")
             if self.completed_at > self.recorded_at:
-                raise ValueError("completed_at: cannot be later than recorded_at")
+                # 5.12: refused, the interview's findings would reach nobody (5.17, 5.18)
+                # and its 72-hour chase go on. Its completion cannot follow its record (a
+                # clock skew, a typo): read as the record's time, the latest it can truly
+                # be, so it is never counted done earlier than it was (nor on time if late).
+                self._read_as = (
+                    self._read("completed_at", self.completed_at, self.recorded_at, "5.12"),
+                )
         elif self.assessment is not None or self.completed_at is not None:
             raise ValueError(
                 f"outcome: an interview {self.outcome.value} has no completed_at or "
@@ -458,6 +503,8 @@ __all__ = [
     "MisperReport",
     "PlacedChild",
     "PreventionInterviewCompleted",
+    "ReadAround",
+    "ReadAs",
     "ReturnInterviewResult",
     "RiskDisagreementRaised",
     "RiskUpdate",

@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.contracts.events import CrossBorderNotice, MisperReport
+from hub.contracts.events import CrossBorderNotice, ReadAround
 from hub.contracts.personal import REDACTED, redacted
 from hub.contracts.registry import CONTRACTS, UnknownMessageType, contract_for_type
 from hub.contracts.vocabulary import CrossBorderNoticeKind
@@ -133,7 +133,7 @@ def redacted_body(ce_type: str, body: dict[str, Any]) -> dict[str, Any]:
     keeps only its ids."""
     try:
         message = contract_for_type(ce_type).model.model_validate(body)
-        if isinstance(message, MisperReport):
+        if isinstance(message, ReadAround):
             message = message.sent()  # the raw record stays as sent, redacted (docs/contracts.md)
         return redacted(message)
     except (UnknownMessageType, ValueError):

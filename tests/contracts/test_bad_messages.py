@@ -8,7 +8,14 @@ from datetime import datetime
 import pytest
 
 from hub.contracts.envelope import MAX_MESSAGE_BYTES, from_kafka, parse_structured, to_kafka
-from hub.contracts.events import MisperReport, ReadAs
+from hub.contracts.events import (
+    FoundReport,
+    MisperReport,
+    ReadAs,
+    ReturnInterviewResult,
+    RiskDisagreementRaised,
+    RiskUpdate,
+)
 from hub.contracts.problems import BadMessage
 from hub.contracts.vocabulary import RiskLevel
 from tests.helpers import encoded, example
@@ -126,6 +133,54 @@ def test_a_completed_return_interview_needs_its_assessment_7_7() -> None:
     message = example("07-return-interview")
     del message["data"]["assessment"]
     assert "7.7" in problems_of(encoded(message))["data.assessment"]
+
+
+def test_an_interview_completed_after_it_was_recorded_is_taken_completed_when_recorded() -> None:
+    """5.12: a completed interview's findings are shared (5.17, 5.18) and its duties done;
+    its completion cannot follow its record (a clock skew, a typo): read as `recorded_at`,
+    the latest it can truly be."""
+    message = example("07-return-interview")
+    recorded_at = message["data"]["recorded_at"]
+    message["data"]["completed_at"] = "2026-11-26T18:00:00Z"
+    result = parse_structured(encoded(message)).body
+    assert isinstance(result, ReturnInterviewResult)
+    assert result.completed_at == datetime.fromisoformat(recorded_at)
+    assert result.read_as == (
+        ReadAs("completed_at", "2026-11-26T18:00:00Z", "2026-11-26T16:00:00Z", "5.12"),
+    )
+    assert result.as_sent()["completed_at"] == "2026-11-26T18:00:00Z"  # stored as sent
+
+
+@pytest.mark.parametrize("blank", [{"reason": ""}, {"reason": "   "}, {}])
+def test_a_risk_update_giving_no_reason_is_taken_7_17(blank: dict[str, str]) -> None:
+    """No rule reads why police re-graded: a child graded high is met about (7.17) whether
+    or not the force wrote why, as a name left blank is a name not given."""
+    message = example("03-risk-update")
+    del message["data"]["reason"]
+    message["data"] |= blank
+    update = parse_structured(encoded(message)).body
+    assert isinstance(update, RiskUpdate)
+    assert update.reason is None
+
+
+@pytest.mark.parametrize("blank", [{"found_where": ""}, {"found_where": "  "}, {}])
+def test_a_found_report_giving_no_place_is_taken_5_1(blank: dict[str, str]) -> None:
+    """Refused, the search would go on for a child found and no return interview be owed
+    (5.12): a place left out or blank is not given, as a name left blank is not."""
+    message = example("05-found-report")
+    del message["data"]["found_where"]
+    message["data"] |= blank
+    found = parse_structured(encoded(message)).body
+    assert isinstance(found, FoundReport)
+    assert found.found_where is None
+
+
+def test_a_risk_disagreement_giving_no_reason_is_taken_6_7() -> None:
+    message = example("04-risk-disagreement")
+    message["data"]["reason"] = ""
+    raised = parse_structured(encoded(message)).body
+    assert isinstance(raised, RiskDisagreementRaised)
+    assert raised.reason is None
 
 
 def test_a_placement_notice_needs_the_placed_child_8_9() -> None:

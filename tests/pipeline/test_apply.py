@@ -175,6 +175,29 @@ def placing_interview_from(authority: str) -> list[Record]:
     ]
 
 
+def test_5_12_an_interview_completed_after_its_record_is_applied_and_stored_as_sent(
+    store: Store,
+) -> None:
+    interview = example("07-return-interview")
+    interview["data"]["completed_at"] = "2026-11-26T18:00:00Z"  # after recorded_at, 16:00
+    records = [
+        record_of(example("01-misper-report")),
+        record_of(example("05-found-report"), topic="inbound.found-report"),
+        record_of(interview, topic="inbound.return-interview"),
+    ]
+    assert apply_batch(store, records, DIRECTORY, NOW).applied == 3
+    with store() as session:
+        stored = session.get(InboundEvent, "evt-mct-0007")
+        [check] = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "check_return_interview")
+        ).all()
+    assert stored is not None
+    assert stored.body["completed_at"] == "2026-11-26T18:00:00Z"
+    assert check.paragraph == "5.12 (Independent Return Interview)"
+    assert interview_chased(store) == ["cancelled"]
+    assert apply_batch(store, records[2:], DIRECTORY, NOW).duplicates == 1  # its resend
+
+
 def interview_chased(store: Store) -> list[str]:
     with store() as session:
         return list(

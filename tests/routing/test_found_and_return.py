@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.contracts.events import DutyCompleted
+from hub.contracts.events import DutyCompleted, FoundReport
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     FoundBy,
@@ -553,6 +553,22 @@ def test_7_19_three_episodes_in_a_week_bring_an_immediate_review() -> None:
     timeline.repeatedly_missing(3, every=timedelta(days=2))
     [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
     assert (review.paragraph, review.due) == ("7.19", review.at)
+
+
+def test_5_1_a_child_found_at_a_place_not_given_has_police_attend_without_delay() -> None:
+    """The found report says the child may be a victim of crime but not where the child was
+    found: the police attend without delay all the same (5.1), and ask the finder where."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    nowhere = FoundReport.model_validate(
+        found(possible_victim_of_crime=True).model_dump() | {"found_where": ""}
+    )
+    decisions = timeline.receive(nowhere)
+    [attend] = told(decisions, "police", "attend_without_delay")
+    assert attend.due == FOUND_AT
+    assert attend.child["found_where"] is None
+    assert attend.notification().child.found_where is None  # as its schema allows
+    assert told(decisions, "mct", "conduct_return_interview")  # 5.12
 
 
 def test_found_before_reported_is_refused() -> None:

@@ -24,6 +24,7 @@ from hub.routing.rules.duties import (
 )
 from hub.routing.rules.episode_access import found_episode
 from hub.routing.rules.found import (
+    IRI_PARAGRAPH,
     RETURN_INTERVIEW_OVERDUE,
     RETURN_INTERVIEW_TIMERS,
     TEAM_RETURN_INTERVIEW_OVERDUE,
@@ -88,6 +89,7 @@ def on_return_interview(
     )
     updated, cancel = episode.without_timers(frozenset() if ooc_unable else _CANCELLED_BY[outcome])
     ctx = Context(directory, at, cause, updated)
+    _read_otherwise_than_sent(ctx, event)
     schedule: tuple[Timer, ...] = ()
     match outcome:
         case ReturnInterviewOutcome.COMPLETED:
@@ -118,6 +120,27 @@ def on_return_interview(
             updated = replace(updated, timers=(*updated.timers, *schedule))
     return Outcome(
         state.with_episode(updated), tuple(ctx.decisions), schedule=schedule, cancel=cancel
+    )
+
+
+def _read_otherwise_than_sent(ctx: Context, event: ReturnInterviewResult) -> None:
+    """A result the hub read otherwise than sent (`ReturnInterviewResult.read_as`: completed
+    after it was recorded, read as recorded, 5.12) was taken, not refused, and its findings
+    shared: whoever did the interview is told what the hub read, to correct its record. No
+    deadline: nothing of the child waits on it."""
+    facts: dict[str, Detail] = {}
+    for reading in event.read_as:
+        facts |= {f"{reading.field}_sent": reading.sent, f"{reading.field}_read": reading.read}
+    if not facts:
+        return
+    said = "; ".join(f"{r.field} {r.sent} as {r.read}" for r in event.read_as)
+    ctx.tell(
+        interviewer_role(ctx, event.interviewer),
+        "check_return_interview",
+        IRI_PARAGRAPH,
+        f"Your return interview's result was taken and its findings shared, reading {said}: "
+        "an interview is completed no later than it is recorded. Correct your record.",
+        facts=facts,
     )
 
 

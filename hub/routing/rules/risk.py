@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action
-from hub.contracts.events import RiskDisagreementRaised, RiskUpdate
+from hub.contracts.events import ADULT_AGE, RiskDisagreementRaised, RiskUpdate, age_at
 from hub.contracts.vocabulary import RiskLevel
 from hub.routing.context import Context
 from hub.routing.directory import Directory
@@ -52,9 +52,11 @@ def on_risk_update(
     episode = open_episode(
         state, event.episode_id, event.updated_at, "data.updated_at", read_late_ok=True
     )
+    sent = event.risk_level
+    event = _as_graded_for_a_child(episode, event)
     late = read_late(episode, event.updated_at)
     if late:
-        return _graded_before_found(state, episode, event, directory, at, cause)
+        return _graded_before_found(state, episode, event, directory, at, cause, sent)
     raised = event.risk_level is RiskLevel.HIGH and not episode.high_risk
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
@@ -62,6 +64,7 @@ def on_risk_update(
     # 8.11's discussion held under another report of the absence: none again for this one.
     ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
+    _read_otherwise_than_sent(ctx, sent, event.risk_level)
     ctx.tell(
         social_worker_or(ctx, "mash"),
         "risk_level_changed",
@@ -116,6 +119,38 @@ def on_risk_update(
     return Outcome(after, tuple(decisions), cancel=cancel)
 
 
+def _as_graded_for_a_child(episode: Episode, event: RiskUpdate) -> RiskUpdate:
+    """The update as the hub reads it: a child under 18 on the day graded `low` is read as
+    `medium` (6.5: "Persons under the age of 18 can now only be categorised as Medium or
+    High risk"), the least a child can be graded, as a MISPER report's `low` is: refusing it
+    would leave the last grading standing, and taking it as sent would grade a child low.
+    A care leaver of 18 or over may be graded low (1.4)."""
+    if event.risk_level is not RiskLevel.LOW:
+        return event
+    if age_at(episode.report.child.date_of_birth, event.updated_at) >= ADULT_AGE:
+        return event
+    return event.model_copy(update={"risk_level": RiskLevel.MEDIUM})
+
+
+def _read_otherwise_than_sent(ctx: Context, sent: RiskLevel, read: RiskLevel) -> None:
+    """An update the hub read otherwise than sent (`_as_graded_for_a_child`) was taken, not
+    refused: the force the child was reported to, which re-grades it (3.19), is told what the
+    hub read, to correct its record or grade the child high. No deadline: nothing of the
+    child waits on it."""
+    if sent is read:
+        return
+    ctx.tell(
+        "reporting_police",
+        "check_risk_update",
+        "6.5",
+        f"Your risk update was taken and the child graded {read.value}, not {sent.value}: a "
+        "child under 18 is graded medium or high only (6.5). Send a risk update if the child "
+        "is at high risk, and correct your record.",
+        risk_level_sent=sent.value,
+        risk_level_read=read.value,
+    )
+
+
 def settle_disagreement(
     episode: Episode, at: datetime, by: str
 ) -> tuple[Episode, tuple[Timer, ...]]:
@@ -147,6 +182,7 @@ def _graded_before_found(
     directory: Directory,
     at: datetime,
     cause: str,
+    sent: RiskLevel,
 ) -> Outcome:
     """7.16 says who is told of a new grading; the child is found, so what they owe is the
     return and its interview (3.20), not a search: they are told, with no deadline, and no
@@ -155,6 +191,7 @@ def _graded_before_found(
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
+    _read_otherwise_than_sent(ctx, sent, event.risk_level)
     summary = (
         f"Before the child was found, police graded the risk {event.risk_level.value} "
         "(received after the found report): for the return and its interview."

@@ -1,0 +1,80 @@
+"""A risk update the hub can route around is taken as its MISPER report would be (docs/
+contracts.md, "What the hub reads of a risk update"): a child under 18 graded `low` is
+read as `medium` (6.5), and the force the child was reported to is told what the hub read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hub.contracts.events import ChildDetails, RiskUpdate
+from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
+from tests.routing.builders import CHILD, START, Timeline, found, misper, risk_update, told
+
+CHECK = "check_risk_update"
+LATER = START + timedelta(hours=3)
+
+
+def graded_high() -> Timeline:
+    timeline = Timeline()
+    timeline.receive(misper(risk_level=RiskLevel.HIGH))
+    return timeline
+
+
+def test_6_5_a_child_re_graded_low_is_graded_medium() -> None:
+    timeline = graded_high()
+    decisions = timeline.receive(risk_update(RiskLevel.LOW, LATER))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.risk_level is RiskLevel.MEDIUM
+    [worker] = told(decisions, "allocated_worker", "risk_level_changed")
+    assert worker.details["risk_level"] == "medium"
+
+
+def test_6_5_the_force_is_told_the_hub_read_its_low_update_as_medium() -> None:
+    [check] = told(graded_high().receive(risk_update(RiskLevel.LOW, LATER)), "police", CHECK)
+    assert (check.authority, check.paragraph, check.due) == ("northamptonshire-police", "6.5", None)
+    assert check.details == {"risk_level_sent": "low", "risk_level_read": "medium"}
+    assert set(check.child) == {"name", "date_of_birth", "sex"}  # no more than its match needs
+    assert check.notification().details == check.details  # the action's published schema
+
+
+def test_6_5_a_low_update_read_after_the_found_report_is_read_as_medium() -> None:
+    timeline = graded_high()
+    timeline.receive(found(at=LATER + timedelta(hours=1)))
+    decisions = timeline.receive(risk_update(RiskLevel.LOW, LATER), at=LATER + timedelta(hours=2))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.risk_level is RiskLevel.MEDIUM
+    assert told(decisions, "police", CHECK)
+
+
+def test_1_4_a_care_leaver_of_18_or_over_may_be_graded_low() -> None:
+    adult = ChildDetails(name="Young Person", date_of_birth=date(2006, 5, 1), sex=Sex.MALE)
+    timeline = Timeline()
+    timeline.receive(misper(child=adult, legal_status=LegalStatus.CARE_LEAVER))
+    decisions = timeline.receive(risk_update(RiskLevel.LOW, LATER))
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.risk_level is RiskLevel.LOW
+    assert not told(decisions, "police", CHECK)
+
+
+def test_an_update_read_as_sent_asks_the_force_to_check_nothing() -> None:
+    assert not told(graded_high().receive(risk_update(RiskLevel.MEDIUM, LATER)), "police", CHECK)
+
+
+def test_7_17_a_child_graded_high_with_no_reason_given_is_met_about() -> None:
+    """Why police re-graded is no rule's: graded high, the meeting is convened (7.17)."""
+    update = RiskUpdate.model_validate(
+        {
+            "episode_id": "EP-1",
+            "child_id": CHILD,
+            "updated_at": LATER,
+            "risk_level": RiskLevel.HIGH,
+            "cse_risk": False,
+            "reason": " ",
+        }
+    )
+    timeline = Timeline()
+    timeline.receive(misper())
+    assert told(timeline.receive(update), "team_manager", "convene_strategy_meeting")
