@@ -111,6 +111,28 @@ def test_6_5_a_child_graded_low_is_routed_as_medium_its_report_stored_as_sent(
     assert apply_batch(store, [low], DIRECTORY, NOW).duplicates == 1  # its resend, as sent
 
 
+def test_6_5_a_low_update_held_for_its_misper_report_is_read_as_medium_when_released(
+    store: Store,
+) -> None:
+    """Held until its MISPER report comes, the update is tried again from its record as
+    sent: read as medium then, and the force told, as had it come after the report."""
+    update = example("03-risk-update")
+    update["data"] |= {"risk_level": "low", "cse_risk": False}
+    held = record_of(update, topic="inbound.risk-update.bedfordshire-police")
+    assert apply_batch(store, [held], DIRECTORY, NOW).held == 1
+    assert apply_batch(store, [misper_record()], DIRECTORY, NOW).applied == 2
+    with store() as session:
+        stored = session.get(InboundEvent, "bedfordshire-police:evt-police-0003")
+        [check] = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "check_risk_update")
+        ).all()
+        child = load_child(session, "CF-100231")
+    assert stored is not None
+    assert stored.body["risk_level"] == "low"
+    assert (check.authority, check.paragraph) == ("bedfordshire-police", "6.5")
+    assert child.episodes[0].risk_level is RiskLevel.MEDIUM
+
+
 def test_two_forces_using_the_same_event_id_each_have_their_report_applied(store: Store) -> None:
     """CloudEvents: an id is unique within its source. Two forces numbering alike must not
     have one's MISPER report refused as a resend of the other's, nor share its duties."""

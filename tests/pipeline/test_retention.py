@@ -118,6 +118,24 @@ def test_then_the_episode_is_redacted_and_the_routing_log_kept_without_it(store:
     assert count(store, TimerRecord, TimerRecord.status == "pending") == 0
 
 
+def test_a_report_the_hub_read_otherwise_is_redacted_as_it_was_sent(store: Store) -> None:
+    """The raw record keeps what the force sent (docs/contracts.md): a child graded low (6.5)
+    and a start and last sighting after the report (7.22) stay so, without the child."""
+    ahead = "2026-11-20T18:45:00Z"  # five minutes after the report
+    seen = {"place": "Home", "at": ahead}
+    sent = {"risk_level": "low", "missing_since": ahead, "last_seen": seen}
+    apply_batch(store, [misper_record(data=sent)], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    assert run(store, 181)["episodes_retired"] == 1
+    with store() as session:
+        [report] = session.scalars(
+            select(InboundEvent.body).where(InboundEvent.ce_type.contains("misper"))
+        )
+    assert (report["risk_level"], report["missing_since"]) == ("low", ahead)
+    assert report["last_seen"] == {"place": REDACTED, "at": ahead}
+    assert report["child"]["name"] == REDACTED
+
+
 def test_the_eighteenth_birthday_timer_goes_with_the_episode(store: Store) -> None:
     """Its due is the child's date of birth, 18 years on: kept, it outlived the rest."""
     missing_then_found(store)

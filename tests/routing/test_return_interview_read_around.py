@@ -16,12 +16,15 @@ FOUND_AT = START + timedelta(days=2)
 RECORDED_AT = FOUND_AT + timedelta(hours=48)
 
 
-def completed_after_recorded(completed_at: object = RECORDED_AT + timedelta(hours=30)) -> object:
+def completed_after_recorded(
+    completed_at: object = RECORDED_AT + timedelta(hours=30),
+    interviewer: Interviewer = Interviewer.MCT,
+) -> object:
     return ReturnInterviewResult.model_validate(
         {
             "episode_id": "EP-1",
             "child_id": CHILD,
-            "interviewer": Interviewer.MCT,
+            "interviewer": interviewer,
             "outcome": ReturnInterviewOutcome.COMPLETED,
             "recorded_at": RECORDED_AT,
             "completed_at": completed_at,
@@ -56,6 +59,14 @@ def test_5_12_whoever_did_the_interview_is_told_the_hub_read_its_completion() ->
     }
     assert check.child == {}  # the MCT finds the child by child_id
     assert check.notification().details == check.details  # the action's published schema
+
+
+def test_5_12_the_allocated_team_is_told_the_hub_read_its_completion_by_child_id_only() -> None:
+    """Its manager, as the MCT, finds the child by child_id: the check is of a time, and
+    the child's grading or legal status adds nothing to it (data minimisation)."""
+    interview = completed_after_recorded(interviewer=Interviewer.ALLOCATED_TEAM)
+    [check] = told(found_child().receive(interview), "team_manager", CHECK)
+    assert check.child == {}
 
 
 def test_an_interview_read_as_sent_asks_nobody_to_check_it() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hub.contracts.events import ChildDetails, RiskUpdate
-from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
+from hub.contracts.events import ChildDetails, RiskDisagreementRaised, RiskUpdate
+from hub.contracts.vocabulary import Agency, LegalStatus, RiskLevel, Sex
 from tests.routing.builders import CHILD, START, Timeline, found, misper, risk_update, told
 
 CHECK = "check_risk_update"
@@ -57,6 +57,26 @@ def test_1_4_a_care_leaver_of_18_or_over_may_be_graded_low() -> None:
     assert episode is not None
     assert episode.risk_level is RiskLevel.LOW
     assert not told(decisions, "police", CHECK)
+
+
+def test_6_7_a_low_grading_as_proposed_settles_the_disagreement_though_read_as_medium() -> None:
+    """6.7: police graded the child as the professional proposed, so there is no
+    disagreement left to escalate, though the hub reads the child's `low` as medium (6.5)."""
+    timeline = graded_high()
+    proposed_low = RiskDisagreementRaised(
+        episode_id="EP-1",
+        child_id=CHILD,
+        raised_at=START + timedelta(hours=1),
+        raised_by=Agency.CHILDRENS_SERVICES,
+        proposed_risk_level=RiskLevel.LOW,
+    )
+    timeline.receive(proposed_low)
+    timeline.receive(risk_update(RiskLevel.LOW, LATER))
+    fired = timeline.advance(START + timedelta(hours=16))  # past the 12 hours (6.7)
+    assert not told(fired, "rise_mct_service_manager", "escalate_risk_disagreement")
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert (episode.risk_level, episode.disputed_risk_level) == (RiskLevel.MEDIUM, None)
 
 
 def test_an_update_read_as_sent_asks_the_force_to_check_nothing() -> None:

@@ -108,7 +108,9 @@ def on_risk_update(
             "A missing child now has a CSE risk marker.",
             due=at,
         )
-    if episode.disputed_risk_level is event.risk_level:  # graded as proposed (6.7)
+    # Graded as proposed (6.7), as police sent it: a proposed `low` they agree to is settled,
+    # though the hub reads the child medium (6.5); left open, it was escalated at 12 hours.
+    if episode.disputed_risk_level in (sent, event.risk_level):
         updated, cancel = settle_disagreement(updated, event.updated_at, "police re-graded")
     after = on_new_concern(ctx, state, state.with_episode(updated))
     decisions = list(ctx.decisions)
@@ -134,18 +136,19 @@ def _as_graded_for_a_child(episode: Episode, event: RiskUpdate) -> RiskUpdate:
 
 def _read_otherwise_than_sent(ctx: Context, sent: RiskLevel, read: RiskLevel) -> None:
     """An update the hub read otherwise than sent (`_as_graded_for_a_child`) was taken, not
-    refused: the force the child was reported to, which re-grades it (3.19), is told what the
-    hub read, to correct its record or grade the child high. No deadline: nothing of the
-    child waits on it."""
+    refused: the force the child was reported to, which investigates the absence and
+    re-grades it (3.19), is told what the hub read, to see the record corrected or grade the
+    child high, whichever force sent the update (the engine is not told the sender: the home
+    or the host's force may send one too). No deadline: nothing of the child waits on it."""
     if sent is read:
         return
     ctx.tell(
         "reporting_police",
         "check_risk_update",
         "6.5",
-        f"Your risk update was taken and the child graded {read.value}, not {sent.value}: a "
-        "child under 18 is graded medium or high only (6.5). Send a risk update if the child "
-        "is at high risk, and correct your record.",
+        f"A risk update grading the child {sent.value} was taken and the child graded "
+        f"{read.value}: a child under 18 is graded medium or high only (6.5). Send a risk "
+        "update if the child is at high risk, and see that the record is corrected.",
         risk_level_sent=sent.value,
         risk_level_read=read.value,
     )
