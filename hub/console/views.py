@@ -72,7 +72,19 @@ def delivery_of(
 _EARLIEST, _LATEST = datetime.min + timedelta(days=1), datetime.max - timedelta(days=1)
 
 
-class LogFilter(BaseModel):
+class FormQuery(BaseModel):
+    """A query a web form sends: its empty fields are empty strings, meaning no filter."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: object) -> object:
+        """A web form sends its empty fields as empty strings: no filter."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+
+class LogFilter(FormQuery):
     """Which decisions to show; every field optional, combined with AND."""
 
     child_id: str | None = Field(default=None, max_length=128)
@@ -85,14 +97,6 @@ class LogFilter(BaseModel):
     )
     since: datetime | None = None
     until: datetime | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: object) -> object:
-        """A web form sends its empty fields as empty strings: no filter."""
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v != ""}
-        return data
 
     @field_validator("since", "until", mode="before")
     @classmethod

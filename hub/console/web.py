@@ -27,7 +27,7 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -61,6 +61,7 @@ from hub.console.health import Health
 from hub.console.roles import Role
 from hub.console.throttle import SignInThrottle
 from hub.console.views import (
+    FormQuery,
     HeldDuty,
     LogFilter,
     LogPage,
@@ -407,21 +408,13 @@ class LogQuery(LogFilter):
     per_page: int = Field(default=PER_PAGE, ge=1, le=500)
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(FormQuery):
     """Which lines of the audit trail: one user's, one target's (an episode's id, `refusal
     12`, ...), a page at a time, newest first."""
 
     who: str | None = Field(default=None, max_length=64)
     target: str | None = Field(default=None, max_length=255)
     page: int = Field(default=1, ge=1, le=100_000)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: object) -> object:
-        """A web form sends its empty fields as empty strings: no filter."""
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v != ""}
-        return data
 
 
 def _audit(console: Console, query: AuditQuery) -> Awaitable[list[AuditLine]]:
