@@ -21,7 +21,6 @@ from hub.contracts.base import (
     PERSONAL,
     ChildEvent,
     Identifier,
-    LongText,
     Message,
     NamedAuthority,
     OptionalName,
@@ -133,7 +132,11 @@ class ReadAround(ChildEvent):
         return self.sent().model_dump(mode="json")
 
     def _read(
-        self, name: str, sent: datetime | RiskLevel, read: datetime | RiskLevel, paragraph: str
+        self,
+        name: str,
+        sent: datetime | RiskLevel | None,
+        read: datetime | RiskLevel,
+        paragraph: str,
     ) -> ReadAs:
         """`name` read as `read`, in this message: set in place, once, while it is validated
         (a frozen model, as pydantic would have built it had the sender sent `read`)."""
@@ -155,7 +158,12 @@ class MisperReport(ReadAround):
         "(7.22)."
     )
     last_seen: LastSeen
-    circumstances: LongText = Field(json_schema_extra=PERSONAL)
+    circumstances: OptionalText = Field(
+        default=None,
+        json_schema_extra=PERSONAL,
+        description="What is known of the absence, for those who search and safeguard. Left "
+        "out or blank: not given; the child is routed all the same.",
+    )
     risk_level: RiskLevel = Field(
         description="Under-18s are medium or high only (6.5): a child's `low` is read as "
         "`medium`, and the force told."
@@ -246,8 +254,11 @@ def _reading(message: _M, name: str, value: object) -> _M:
     return message.model_copy(update={outer: value})
 
 
-def _as_text(value: datetime | RiskLevel) -> str:
-    """As JSON writes it: a time in UTC with a Z (the hub stores UTC), a grading its code."""
+def _as_text(value: datetime | RiskLevel | None) -> str:
+    """As JSON writes it: a time in UTC with a Z (the hub stores UTC), a grading its code;
+    "not given" for a field left out."""
+    if value is None:
+        return "not given"
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return value.value
@@ -326,8 +337,9 @@ class ReturnInterviewResult(ReadAround):
     recorded_at: Timestamp
     completed_at: Timestamp | None = Field(
         default=None,
-        description="Required when the interview was completed. One after `recorded_at` (a "
-        "clock skew, a typo) is read as `recorded_at`, and the interviewer told (5.12).",
+        description="When a completed interview was completed. One after `recorded_at` (a "
+        "clock skew, a typo), or none given, is read as `recorded_at`, and the interviewer "
+        "told (5.12).",
     )
     assessment: EpisodeAssessment | None = Field(
         default=None, description="Required when the interview was completed (7.7)."
@@ -342,15 +354,14 @@ class ReturnInterviewResult(ReadAround):
     @model_validator(mode="after")
     def _outcome_has_its_facts(self) -> Self:
         if self.outcome is ReturnInterviewOutcome.COMPLETED:
-            if self.completed_at is None:
-                raise ValueError("completed_at: required when the outcome is completed")
             if self.assessment is None:
                 raise ValueError("assessment: required when the outcome is completed (7.7)")
-            if self.completed_at > self.recorded_at:
+            if self.completed_at is None or self.completed_at > self.recorded_at:
                 # 5.12: refused, the interview's findings would reach nobody (5.17, 5.18)
                 # and its 72-hour chase go on. Its completion cannot follow its record (a
-                # clock skew, a typo): read as the record's time, the latest it can truly
-                # be, so it is never counted done earlier than it was (nor on time if late).
+                # clock skew, a typo), and one not given was no later: read as the record's
+                # time, the latest it can truly be, so it is never counted done earlier than
+                # it was (nor on time if late).
                 self._read_as = (
                     self._read("completed_at", self.completed_at, self.recorded_at, "5.12"),
                 )

@@ -66,3 +66,13 @@ def test_7_22_the_reporting_force_is_told_the_hub_read_its_times_as_the_report_t
 
 def test_a_report_read_as_sent_asks_the_force_to_check_nothing() -> None:
     assert not told(Timeline().receive(misper()), "police", CHECK)
+
+
+def test_a_report_with_no_circumstances_is_routed_all_the_same() -> None:
+    """What is known of the absence is for those who search and safeguard; a report sent
+    without it is the child reported missing all the same: not refused, routed as any other,
+    and nobody is sent circumstances that were not given."""
+    without = Timeline().receive(misper(circumstances=None))
+    assert routed(without) == routed(Timeline().receive(misper()))
+    assert not told(without, "police", CHECK)  # nothing read otherwise: nothing to check
+    assert all(d.child.get("circumstances") is None for d in without)

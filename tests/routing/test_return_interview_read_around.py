@@ -72,3 +72,16 @@ def test_5_12_the_allocated_team_is_told_the_hub_read_its_completion_by_child_id
 def test_an_interview_read_as_sent_asks_nobody_to_check_it() -> None:
     decisions = found_child().receive(completed_after_recorded(RECORDED_AT))
     assert not [d for d in decisions if d.action == CHECK]
+
+
+def test_5_12_an_interview_completed_with_no_completion_time_is_done_when_recorded() -> None:
+    """Completed, its findings given, but not when: no later than it was recorded, so read as
+    then (never done earlier than it was), its findings shared, and the interviewer told."""
+    timeline = found_child()
+    decisions = timeline.receive(completed_after_recorded(completed_at=None))
+    assert told(decisions, "allocated_worker", "return_interview_shared")  # 5.18
+    [check] = told(decisions, "mct", CHECK)
+    assert check.details == {
+        "completed_at_sent": "not given",
+        "completed_at_read": "2026-11-22T10:00:00Z",
+    }
