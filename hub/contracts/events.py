@@ -29,6 +29,7 @@ from hub.contracts.base import (
     ShortText,
     Timestamp,
 )
+from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import (
     Agency,
     CrossBorderNoticeKind,
@@ -118,6 +119,15 @@ class ReadAround(ChildEvent):
         checked: empty for a message read as sent. Not stored with the child: the reading is
         the message's own, made again from the message as sent (`as_sent`)."""
         return self._read_as
+
+    def read_as_facts(self) -> dict[str, Detail]:
+        """What the hub read otherwise, as a notification's details: `<field>_sent` and
+        `<field>_read` for each (a nested field's dot an underscore)."""
+        facts: dict[str, Detail] = {}
+        for reading in self._read_as:
+            name = reading.field.replace(".", "_")
+            facts |= {f"{name}_sent": reading.sent, f"{name}_read": reading.read}
+        return facts
 
     def sent(self) -> Self:
         """The message as its sender sent it, not validated again: its raw record keeps it

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from hub.contracts.events import MisperReport
-from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.directory import Directory
@@ -240,20 +239,16 @@ def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:
     readings = report.read_as
     if not readings:
         return
-    facts: dict[str, Detail] = {}
-    for reading in readings:
-        name = reading.field.replace(".", "_")
-        facts |= {f"{name}_sent": reading.sent, f"{name}_read": reading.read}
     said = "; ".join(f"{r.field} {r.sent} as {r.read} ({r.paragraph})" for r in readings)
     graded = any(r.paragraph == "6.5" for r in readings)
     ask = "Send a risk update if the child is at high risk, and correct" if graded else "Correct"
     # 6.5 before 7.22: a grading the force may have meant high is the more urgent to check.
     ctx.tell(
         "reporting_police",
-        "check_misper_report",
+        report.CHECK,
         "6.5" if graded else readings[0].paragraph,
         f"Your MISPER report was taken and the child routed reading {said}. {ask} your record.",
-        facts=facts,
+        facts=report.read_as_facts(),
     )
 
 

@@ -128,19 +128,16 @@ def _read_otherwise_than_sent(ctx: Context, event: ReturnInterviewResult) -> Non
     after it was recorded, read as recorded, 5.12) was taken, not refused, and its findings
     shared: whoever did the interview is told what the hub read, to correct its record. No
     deadline: nothing of the child waits on it."""
-    facts: dict[str, Detail] = {}
-    for reading in event.read_as:
-        facts |= {f"{reading.field}_sent": reading.sent, f"{reading.field}_read": reading.read}
-    if not facts:
+    if not event.read_as:
         return
     said = "; ".join(f"{r.field} {r.sent} as {r.read}" for r in event.read_as)
     ctx.tell(
         interviewer_role(ctx, event.interviewer),
-        "check_return_interview",
+        event.CHECK,
         IRI_PARAGRAPH,
         f"Your return interview's result was taken and its findings shared, reading {said}: "
         "an interview is completed no later than it is recorded. Correct your record.",
-        facts=facts,
+        facts=event.read_as_facts(),
     )
 
 
