@@ -145,16 +145,7 @@ def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
 
 def test_hub_run_refuses_a_retention_shorter_than_the_protocol_looks_back(tmp_path: Path) -> None:
     """7.17 counts repeat episodes over 90 days: a shorter retention would forget them."""
-    env = {
-        **os.environ,
-        "HUB_RETENTION_PERSONAL_DATA_DAYS": "30",
-        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
-        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
-        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run_started(tmp_path, HUB_RETENTION_PERSONAL_DATA_DAYS="30")
     assert done.returncode == 2
     assert "HUB_RETENTION_PERSONAL_DATA_DAYS: Input should be greater than or equal to 91" in (
         done.stderr
@@ -171,16 +162,7 @@ def test_hub_run_refuses_a_bad_deployment_file_naming_the_file_and_the_key(
     deployment = tmp_path / "deployment.yaml"
     text = DEFAULTS.joinpath("leicestershire.yaml").read_text()
     deployment.write_text(text.replace("  - rutland", "  - rutlandshire"))
-    env = {
-        **os.environ,
-        "HUB_DIRECTORY": str(deployment),
-        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
-        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
-        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run_started(tmp_path, HUB_DIRECTORY=str(deployment))
     assert done.returncode == 2
     assert (
         f"refusing to start: {deployment}: bordering: not authorities of the national "
@@ -202,3 +184,18 @@ def test_hub_run_that_cannot_start_says_why_and_exits_never_hangs(tmp_path: Path
     records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert records[-1]["message"] == "hub run failed"
     assert records[-1]["failure"] == "broker unavailable: KafkaConnectionError"
+
+
+def _hub_run_started(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`hub run` started with these settings, no broker it could reach and a store of its
+    own: what it says before anything runs."""
+    env = {
+        **os.environ,
+        **settings,
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
