@@ -473,9 +473,10 @@ class CrossBorderNotice(Message):
     """A notice between authorities about a child placed across a border (section 8).
 
     `placement_notified` carries `placed_child`: to us from a placing authority (8.9), or from
-    us when we place a child out of area (7.14). `child_missing`, `child_found` and
-    `return_interview_accepted` (the placing authority takes on the return interview, 8.10)
-    carry `episode_id`."""
+    us when we place a child out of area (7.14). `return_interview_accepted` (the placing
+    authority takes on the return interview, 8.10) carries `episode_id`, that of the episode
+    it was told of; a host's `child_missing` and `child_found` name one if the host has it (the
+    carer tells the host's police and the host, 8.4, which may never learn the id of ours)."""
 
     notice_id: Identifier
     kind: CrossBorderNoticeKind
@@ -496,8 +497,11 @@ class CrossBorderNotice(Message):
         if self.kind is CrossBorderNoticeKind.PLACEMENT_NOTIFIED:
             if self.placed_child is None:
                 raise ValueError("placed_child: required for a placement notice (8.9)")
-        elif self.episode_id is None:
-            raise ValueError("episode_id: required for a notice about an episode (8.10)")
+        elif self.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED and not self.episode_id:
+            raise ValueError(
+                "episode_id: required for the placing authority's acceptance of the return "
+                "interview of the episode it was told of (8.10)"
+            )
         return self
 
 

@@ -894,3 +894,79 @@ def test_7_22_a_hosts_notice_read_before_the_second_report_leaves_it_a_new_absen
         if d.action == "convene_strategy_meeting"
     ]
     assert ("24-hour", "EP-2", START + timedelta(hours=34)) in convened
+
+
+def naming_no_episode(kind: CrossBorderNoticeKind, at: datetime) -> CrossBorderNotice:
+    """Kent's notice as a host that never learnt the episode's id sends it (8.4): the
+    carer told Kent's own police and Kent, not the police reference of our MISPER report."""
+    return host_notice(kind, at).model_copy(update={"episode_id": None})
+
+
+def test_8_4_a_host_missing_notice_naming_no_episode_is_taken() -> None:
+    """A missing child is never refused over an id the host may not have: the notice is
+    the child's, by its child id."""
+    notice = CrossBorderNotice.model_validate(
+        {**host_notice(CrossBorderNoticeKind.CHILD_MISSING, START).model_dump(), "episode_id": None}
+    )
+    assert notice.episode_id is None
+
+
+def test_8_10_the_placing_authoritys_acceptance_still_names_its_episode() -> None:
+    """8.10: the placing authority answers the hub's notice about an episode it was sent."""
+    with pytest.raises(ValueError, match="episode_id"):
+        CrossBorderNotice.model_validate(
+            {
+                **host_notice(CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED, START).model_dump(),
+                "episode_id": None,
+            }
+        )
+
+
+def test_8_4_a_host_notice_naming_no_episode_is_read_as_the_childs_one_open_episode() -> None:
+    """Our child is missing in one episode: Kent's word that it is missing is about it, and
+    the MCT and worker are told under that episode, the MCT told how it was read."""
+    timeline = placed_in_kent_and_missing()
+    decisions = timeline.receive(
+        naming_no_episode(CrossBorderNoticeKind.CHILD_MISSING, RETURNED_AT)
+    )
+    [mct] = told(decisions, "mct", "child_missing_in_host_area")
+    assert told(decisions, "allocated_worker", "child_missing_in_host_area")
+    assert {d.episode_id for d in decisions} == {"EP-1"}
+    assert "EP-1" in mct.summary
+
+
+def test_7_22_a_host_found_notice_naming_no_episode_ends_the_open_episodes_search() -> None:
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    fired = timeline.advance(START + timedelta(days=4))
+    assert not told(fired, "team_manager", "convene_strategy_meeting")
+
+
+def test_8_4_a_host_missing_notice_naming_no_episode_with_none_open_goes_to_the_mct() -> None:
+    """No MISPER report has come for this absence: the MCT acts on the host's word at once,
+    as on a notice naming an episode the hub never had, and is chased if it does not."""
+    timeline = Timeline()
+    [notice] = timeline.receive(naming_no_episode(CrossBorderNoticeKind.CHILD_MISSING, START))
+    assert (notice.recipient, notice.action) == ("mct", "child_missing_in_host_area")
+    fired = timeline.advance(START + timedelta(days=1))
+    assert told(fired, "rise_mct_service_manager", ESCALATED)
+
+
+def test_5_12_a_host_found_notice_naming_no_episode_with_none_open_owes_the_interview() -> None:
+    timeline = Timeline()
+    [notice] = timeline.receive(naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, START))
+    assert notice.recipient == "mct"
+    assert notice.due == START + timedelta(hours=72)
+    # no return held under an id no MISPER report could name
+    assert all(held.returned_at is None for held in timeline.state.notices)
+
+
+def test_8_4_a_notice_naming_no_episode_of_a_child_missing_twice_is_checked_by_the_mct() -> None:
+    """Two episodes open (two forces' reports): which one Kent means the hub cannot say, and
+    a found notice must not end the wrong search. The MCT checks it with Kent."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(
+        misper("EP-2", legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    )
+    for kind in (CrossBorderNoticeKind.CHILD_MISSING, CrossBorderNoticeKind.CHILD_FOUND):
+        assert stranger_checked(timeline.receive(naming_no_episode(kind, RETURNED_AT)))

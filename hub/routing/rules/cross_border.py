@@ -60,6 +60,7 @@ class Notices:
     at: datetime
     cause: str
     decisions: list[Decision] = field(default_factory=list)
+    read_as: str = ""  # how the MCT is told a notice naming no episode was read (8.4)
 
     def tell(
         self,
@@ -82,7 +83,7 @@ class Notices:
                 episode_id=self.holder,
                 child_id=event.child_id,
                 cause=self.cause,
-                summary=summary,
+                summary=summary + (self.read_as if recipient == "mct" else ""),
                 due=due,
                 details={"from_authority": self.sender, **details},
                 known=self.known,
@@ -165,6 +166,10 @@ def on_cross_border_notice(
         raise ProtocolViolation("data.to_authority", f"this hub serves {home} only")
     if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
         return _placing_authority_accepts_return_interview(notices, state)
+    if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not event.episode_id:
+        notices, several = _naming_no_episode(notices, state)
+        if several:
+            return _checked_by_the_mct(notices, state, why=several)
     if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not _with_standing(
         notices, state
     ):  # 8.4, about an episode
@@ -207,7 +212,35 @@ def _with_standing(notices: Notices, state: ChildState) -> bool:
     return sender.standing is Standing.AMBIGUOUS and bool(standing & set(sender.codes))
 
 
-def _checked_by_the_mct(notices: Notices, state: ChildState) -> Outcome:
+def _naming_no_episode(notices: Notices, state: ChildState) -> tuple[Notices, str]:
+    """8.4: a host's missing or found notice naming no episode: the carer told the host's
+    police and the host, which may never have learnt the id of our MISPER report. It is
+    the child's (by its child id), never refused for that: read as about the child's one
+    open episode, the MCT told so; with none open, as a notice coming before its MISPER
+    report (the MCT acts on it, `_child_missing_in_host_area`, `_child_found_in_host_area`).
+    With several open (two forces' reports), which one the host means cannot be said, and a
+    found notice must not end the wrong search: the second of the pair says why the MCT
+    checks it with the host instead."""
+    missing = [e for e in state.episodes if e.back_at is None and e.closed_at is None]
+    if len(missing) > 1:
+        ids = ", ".join(e.episode_id for e in missing)
+        return notices, f"naming no episode while the child has {len(missing)} open ({ids})"
+    if not missing:
+        return notices, ""
+    [episode] = missing
+    read = notices.event.model_copy(update={"episode_id": episode.episode_id})
+    return Notices(
+        read,
+        state,
+        notices.directory,
+        notices.at,
+        notices.cause,
+        read_as=f" The notice named no episode: read as {episode.episode_id}, the child's one "
+        "open episode (8.4).",
+    ), ""
+
+
+def _checked_by_the_mct(notices: Notices, state: ChildState, why: str = "") -> Outcome:
     """A missing or found notice from an authority the episode's MISPER report names neither
     as host nor as placing authority, or about an episode retention has retired: taken, as
     one about an episode the hub never had is, and the sender sent nothing (its refusal
@@ -218,7 +251,7 @@ def _checked_by_the_mct(notices: Notices, state: ChildState) -> Outcome:
     event = notices.event
     episode = state.episode(event.episode_id or "")
     says = "missing" if event.kind is CrossBorderNoticeKind.CHILD_MISSING else "returned"
-    why = (
+    why = why or (
         "which this episode's MISPER report names neither as host nor as placing authority"
         if episode is not None
         else f"about episode {event.episode_id}, retired under the retention policy"
@@ -497,6 +530,8 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             f"return (5.12), by {_return_interviewer(notices)}.",
             due=clock_start(notices.event.occurred_at, notices.at) + timedelta(hours=hours),
         )
+        if not notices.event.episode_id:
+            return None  # named no episode: no MISPER report could take its return
         # The return, for the MISPER report that follows (`host_return`); the first told.
         held = state.notice(notices.event.episode_id or "") or NoticeDuties(
             notices.event.episode_id or ""
