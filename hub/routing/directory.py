@@ -282,7 +282,16 @@ _TRAILING = re.compile(
     r"|district)?-?council$"
     r"|-(city|county)$"
 )
-_THE = re.compile(r"^the-")  # all a police force's name may have that its code leaves out
+# A Welsh council's name puts its words before the place: "Cyngor Sir Powys", "Cyngor
+# Bwrdeistref Sirol Wrecsam" (national-directory.yaml's header cites the councils' names).
+# "Cyngor" alone is tried too: "Cyngor Sir Ddinbych" is the council of Sir Ddinbych.
+_CYNGOR = re.compile(r"^cyngor-")
+_CYNGOR_AND_KIND = re.compile(r"^cyngor-(bwrdeistref-sirol|sir-a-dinas|dinas|sir)-")
+_THE = re.compile(r"^the-")
+# The words after a force's place: "Kent Constabulary", "Kent County Constabulary" are Kent's.
+_FORCE_WORDS = re.compile(
+    r"-(county-constabulary|constabulary|police-service|police-force|police)$"
+)
 
 
 def code_like(named: str) -> str:
@@ -297,9 +306,16 @@ def code_like(named: str) -> str:
 def _spellings(written: str) -> Iterator[str]:
     """A name in code form as written, then with fewer of the words a council adds before
     and after it: "The City of London Council" is the City of London, not "London"."""
-    for leading in (written, _THE.sub("", written), _LEADING.sub("", written)):
+    welsh = (_CYNGOR.sub("", written), _CYNGOR_AND_KIND.sub("", written))
+    for leading in (written, _THE.sub("", written), _LEADING.sub("", written), *welsh):
         yield leading
         yield _TRAILING.sub("", leading)
+
+
+def _place(force_name: str) -> str:
+    """'kent-county-constabulary' -> 'kent': a force's name in code form, without "The"
+    and the words after its place."""
+    return _FORCE_WORDS.sub("", _THE.sub("", force_name))
 
 
 class Directory(Strict):
@@ -409,6 +425,20 @@ class Directory(Strict):
         )
         return names
 
+    @cached_property
+    def _force_places(self) -> dict[str, str]:
+        """Each force's place, from its code, official name and aliases: "kent" for
+        kent-police, "west-mercia", "avon-and-somerset". A place two forces would share
+        names neither (a duty held for ops rather than sent to the wrong force)."""
+        forces = self.reference.police_forces
+        written = [(code, code) for code in forces]
+        written += [(code_like(force.name), code) for code, force in forces.items()]
+        written += [(name, a.to[0]) for name, a in self._aliases.items() if a.to[0] in forces]
+        places: dict[str, set[str]] = {}
+        for name, code in written:
+            places.setdefault(_place(name), set()).add(code)
+        return {place: codes.pop() for place, codes in places.items() if len(codes) == 1}
+
     @property
     def home_contact(self) -> str:
         """How another agency reaches the home teams about a child (protocol 2)."""
@@ -451,7 +481,17 @@ class Directory(Strict):
             return alias.to[0]
         by_name = {code_like(force.name): code for code, force in forces.items()}
         by_name.update({code_like(f.gss): code for code, f in forces.items() if f.gss})
-        return by_name.get(written)
+        if written in by_name:
+            return by_name[written]
+        place = _place(written)
+        if place == written and self._names_an_authority(named):
+            return None  # "Kent" alone is the authority; "Kent Constabulary" is the force
+        return self._force_places.get(place)
+
+    def _names_an_authority(self, named: str) -> bool:
+        """An authority's name is never taken for its police force's (an answer Kent County
+        Council signs "Kent" is its own, not Kent Police's)."""
+        return self.resolve_authority(named).standing is not Standing.UNKNOWN
 
     def force_of(self, resolution: Resolution) -> str | None:
         """The police force whose area the authority lies in; for an older name covering
@@ -491,7 +531,7 @@ class Directory(Strict):
         )
 
 
-_CACHED = ("_aliases", "_names", "_home_name", "topic_authorities")
+_CACHED = ("_aliases", "_names", "_home_name", "_force_places", "topic_authorities")
 
 
 class DirectoryError(ValueError):
