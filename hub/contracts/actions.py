@@ -5,6 +5,7 @@ notification's `child`, as the data policy allows (hub/data/data-policy.yaml).""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -188,8 +189,11 @@ class InterviewReadFacts(Message):
     """A return interview's result the hub read otherwise than sent (docs/contracts.md,
     "What the hub reads of a return interview"): its completion sent and read."""
 
-    completed_at_sent: AwareDatetime = Field(
-        description="`completed_at` as sent, later than `recorded_at`."
+    # A completed interview may leave `completed_at` out: read as recorded all the same, and
+    # its interviewer told so (docs/contracts.md), which this schema must let arrive.
+    completed_at_sent: AwareDatetime | Literal["not given"] = Field(
+        description="`completed_at` as sent, later than `recorded_at`; `not given` when the "
+        "completed interview left it out."
     )
     completed_at_read: AwareDatetime = Field(
         description="The completion the hub counts the interview done at: `recorded_at` (5.12)."

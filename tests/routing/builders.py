@@ -141,6 +141,12 @@ class Timeline:
         self.counter = 0
 
     def _apply(self, outcome: Outcome) -> list[Decision]:
+        for decision in outcome.decisions:
+            if decision.unroutable is None:  # held: no recipient to send it to yet
+                # As the outbox makes it: details that break their action's published schema
+                # fail here, not in the pipeline, where the event would be dead-lettered
+                # (docs/notifications.md).
+                decision.notification()
         self.state = outcome.state
         self.decisions += outcome.decisions
         cancelled = {t.timer_id for t in outcome.cancel}

@@ -85,3 +85,11 @@ def test_5_12_an_interview_completed_with_no_completion_time_is_done_when_record
         "completed_at_sent": "not given",
         "completed_at_read": "2026-11-22T10:00:00Z",
     }
+
+
+def test_5_12_the_check_of_an_interview_not_saying_when_can_be_sent_to_the_interviewer() -> None:
+    """Its details are what check_return_interview's published schema says arrives: a
+    notification that breaks it is never made, and the interview's findings would reach
+    nobody (5.18) and its chase go on (5.12) with the result dead-lettered."""
+    [check] = told(found_child().receive(completed_after_recorded(completed_at=None)), "mct", CHECK)
+    assert check.notification().details == check.details
