@@ -262,6 +262,16 @@ _ABOUT_AN_EPISODE = (
     EpisodeClosed,
 )
 _ANSWERS = (DutyAcknowledged, DutyCompleted, StrategyMeetingHeld, EpisodeClosed)
+# Taken from the episode's parties only (`stranger_problem`): a disagreement over the risk
+# is between the police and the professionals working with the child (6.7), from a force
+# as from an authority.
+_FROM_PARTIES = (
+    *_ANSWERS,
+    RiskUpdate,
+    RiskDisagreementRaised,
+    ReturnInterviewResult,
+    CrossBorderNotice,
+)
 
 
 def stranger_problem(
@@ -279,9 +289,10 @@ def stranger_problem(
     The home authority, its areas and the home police force are parties to every episode
     of the hub, and are told precisely. Of a retired episode the hub no longer knows who
     else was a party (docs/retention.md): any other sender is told as a stranger. Answers
-    (issue 14), a risk disagreement from an authority (6.7), a risk update (3.19: the police
-    investigating the absence re-grade it) and a placing authority's return interview and its
-    acceptance of it (8.10) are taken from parties only. A found report or prevention
+    (issue 14), a risk disagreement (6.7: between the child's police and the professionals
+    working with the child; from a force as from an authority), a risk update (3.19: the
+    police investigating the absence re-grade it) and a placing authority's return interview
+    and its acceptance of it (8.10) are taken from parties only. A found report or prevention
     interview about an episode the hub has is taken from any force: any force may find the
     child (5.1)."""
     # 8.10: the placing authority's word that it will conduct the return interview is about
@@ -310,11 +321,7 @@ def stranger_problem(
         ):
             return None
         return NOT_A_PARTY  # never heard of, retired, or a notice owing the sender nothing
-    if isinstance(body, RiskDisagreementRaised):
-        agency = agency_of(directory, sender)
-        if agency is None or agency.kind is not Sender.AUTHORITY:
-            return None  # a force's, which the hub does not yet tie to the child
-    elif not isinstance(body, (*_ANSWERS, RiskUpdate, ReturnInterviewResult, CrossBorderNotice)):
+    if not isinstance(body, _FROM_PARTIES):
         return None
     return None if _party(episode, sender, directory) else NOT_A_PARTY
 

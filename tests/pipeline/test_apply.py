@@ -183,6 +183,31 @@ def test_a_report_on_a_forces_own_topic_naming_no_force_was_made_to_that_force(
     assert "reporting_force" not in stored.body or stored.body["reporting_force"] is None
 
 
+def test_a_report_forged_in_another_forces_name_is_kept_and_its_sender_told(
+    store: Store,
+) -> None:
+    """docs/security.md: a message naming another agency than the one whose topic it came
+    on is refused as `wrong_sender`, stored as sent and reported on the sender's own
+    refusals topic (field and reason, never the values); nobody is told of the child."""
+    forged = example("01-misper-report")
+    forged["source"] = "/police/bedfordshire/compact"
+    forged["data"]["reporting_force"] = "metropolitan-police"
+    record = record_of(forged, topic="inbound.misper-report.bedfordshire-police")
+    assert apply_batch(store, [record], DIRECTORY, NOW).rejected == 1
+    with store() as session:
+        [kept] = session.scalars(select(RejectedMessage)).all()
+        [report] = session.scalars(select(OutboxMessage)).all()
+    assert (kept.kind, kept.value) == ("wrong_sender", record.value)
+    assert report.topic == "notify.bedfordshire-police.refusals"
+    told = json.loads(report.value)
+    assert told["problems"] == [
+        {"field": "data.reporting_force", "reason": "is another police force than the sender"}
+    ]
+    assert b"Jordan" not in report.value  # the child's name, never echoed
+    assert b"metropolitan" not in report.value  # nor the value refused
+    assert rows(store, RoutingDecision) == 0
+
+
 def placing_interview_from(authority: str) -> list[Record]:
     """The child reported missing and found, then `authority`, on its own topic, saying it
     interviewed the child as its placing authority (8.10). The report names the home

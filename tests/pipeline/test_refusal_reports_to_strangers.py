@@ -281,6 +281,41 @@ def test_3_19_the_force_the_child_was_reported_to_still_regrades_the_risk(store:
     assert (result.applied, refusals_told(store, "bedfordshire-police")) == (1, [])
 
 
+def kent_police_disagree_about(episode_id: str, event_id: str) -> dict[str, object]:
+    """Kent Police, no party to the episode (as for `kent_police_regrade`), raising a
+    disagreement about the child's risk on its own topic, naming itself as it must."""
+    document = kent_disagrees_about(episode_id, event_id)
+    document["source"] = "/police/kent-police/niche"
+    cast(dict[str, object], document["data"]).update(raised_by="police")
+    return document
+
+
+def test_6_7_a_disagreement_from_a_force_no_party_to_the_episode_is_held_as_if_unknown(
+    store: Store,
+) -> None:
+    """6.7: a disagreement "between the Police and other professionals" working with the
+    child. Kent Police are not the child's police. On the code as shipped their disagreement
+    about the child's episode was taken at once (a 12-hour escalation to managers on Kent's
+    word alone) and one about an episode the hub never had was held: Kent learnt which
+    episodes exist, and, dating it either side, when the child went missing. Both are held
+    now, and refused alike when the hold expires."""
+    at_once, expired = about_the_childs_episode_and_another(
+        store, "inbound.risk-disagreement.kent-police", kent_police_disagree_about
+    )
+    assert (at_once, len(expired), expired[0]) == ([], 2, expired[1])
+
+
+def test_6_7_the_force_the_child_was_reported_to_still_raises_a_disagreement(
+    store: Store,
+) -> None:
+    apply_batch(store, [misper_record()], DIRECTORY, REPORTED)
+    document = kent_police_disagree_about(EPISODE, "bedfordshire-1")
+    document["source"] = "/police/bedfordshire/compact"
+    record = record_of(document, "inbound.risk-disagreement.bedfordshire-police")
+    result = apply_batch(store, [record], DIRECTORY, REPORTED + timedelta(hours=1))
+    assert (result.applied, refusals_told(store, "bedfordshire-police")) == (1, [])
+
+
 def retired(store: Store) -> datetime:
     """The child missing, found, and its episode retired 181 days later (docs/retention.md):
     when the episode was retired."""
