@@ -321,7 +321,8 @@ def kafka_compose_secrets(
     host: Annotated[str, typer.Option(help="the broker's name on the network")] = "kafka",
 ) -> None:
     """Make the CA, the broker's certificate and the SCRAM users of docker-compose's broker
-    and write its configuration (kept if already made). docker-compose.yml runs it once."""
+    and write its configuration (kept if already made). docker-compose.yml runs it before
+    the broker starts."""
     from hub.devtools.kafka_compose import ComposeBroker, write_compose_secrets
 
     write_compose_secrets(authority, broker, hub, ComposeBroker(host=host))

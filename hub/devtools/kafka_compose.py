@@ -6,8 +6,9 @@ Three folders, each a volume mounted only where it is needed:
 - the authority's: the CA's private key, kept to sign, never mounted into the broker;
 - the broker's: its key and certificate chain, the CA, `server.properties`, the SCRAM
   passwords of the brokers' own user and the hub's, the cluster id, `client.properties`
-  (for the broker's health check) and `start.sh`, which formats storage with the SCRAM
-  users on first start (KIP-900) and runs the broker;
+  (for the broker's health check), `format.args` and `start.sh`, which formats storage
+  with the SCRAM users on first start (KIP-900; their passwords from `format.args`, never
+  on a command line) and runs the broker;
 - the hub's: the CA and the hub's SCRAM password, and nothing else.
 Made once and kept: a restarted broker serves the same certificate to the same users."""
 
@@ -17,7 +18,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.devtools.kafka_local import ADMIN_USER, cluster_id, secured_broker_lines
+from hub.devtools.kafka_local import (
+    ADMIN_USER,
+    argfile,
+    cluster_id,
+    scram_arguments,
+    secured_broker_lines,
+)
 from hub.devtools.tls import BrokerCertificates, broker_certificates
 from hub.kafka.security import HUB_USER, kept_password, write_private
 
@@ -25,13 +32,13 @@ from hub.kafka.security import HUB_USER, kept_password, write_private
 START_SCRIPT = """\
 #!/bin/bash
 # Written by `hub kafka compose-secrets`. Formats storage with the brokers' own SCRAM user
-# and the hub's on first start (skipped once formatted), then runs the broker.
+# and the hub's on first start (skipped once formatted), then runs the broker. The format's
+# arguments, passwords among them, are in format.args (the java launcher's @argfile): a
+# command line is listed to every account of the host.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bin="${{KAFKA_BIN:-/opt/kafka/bin}}"
-"$bin/kafka-storage.sh" format --ignore-formatted \\
-  --cluster-id "$(cat "$here/cluster.id")" --config "$here/server.properties" \\
-{users}
+bin="${KAFKA_BIN:-/opt/kafka/bin}"
+"$bin/kafka-run-class.sh" "@$here/format.args"
 exec "$bin/kafka-server-start.sh" "$here/server.properties"
 """
 
@@ -115,8 +122,12 @@ def write_compose_secrets(
     mounted = BrokerCertificates(broker.mount / "ca.pem", broker.mount / "broker.pem")
     write_private(broker_folder / "server.properties", broker.properties(mounted, admin))
     write_private(broker_folder / "client.properties", broker.client_properties(admin))
-    users = " \\\n".join(
-        f'  --add-scram "SCRAM-SHA-512=[name={user},password=$(cat "$here/{user}.password")]"'
-        for user in (ADMIN_USER, HUB_USER)
-    )
-    write_private(broker_folder / "start.sh", START_SCRIPT.format(users=users), mode=0o700)
+    passwords = {ADMIN_USER: admin, HUB_USER: hub}
+    format_arguments = [
+        *("kafka.tools.StorageTool", "format", "--ignore-formatted"),
+        *("--cluster-id", (broker_folder / "cluster.id").read_text().strip()),
+        *("--config", str(broker.mount / "server.properties")),
+        *scram_arguments(passwords),
+    ]
+    write_private(broker_folder / "format.args", argfile(format_arguments))
+    write_private(broker_folder / "start.sh", START_SCRIPT, mode=0o700)

@@ -155,6 +155,23 @@ logger.state.level = WARN
 """
 
 
+def argfile(arguments: Iterable[str]) -> str:
+    """A java launcher's @argfile: a main class and its arguments read from a file, not
+    from the command line, which every local account may read (`ps`). One argument a line,
+    quoted, its backslashes and quotes escaped."""
+    escaped = (a.replace("\\", "\\\\").replace('"', '\\"') for a in arguments)
+    return "".join(f'"{argument}"\n' for argument in escaped)
+
+
+def scram_arguments(passwords: dict[str, str]) -> list[str]:
+    """kafka-storage format's SCRAM users (KIP-900), for an @argfile only."""
+    return [
+        argument
+        for user, password in passwords.items()
+        for argument in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]")
+    ]
+
+
 @dataclass
 class LocalKafka:
     """One KRaft node, controller and broker: alone, or one of a cluster (`voters` names the
@@ -283,34 +300,40 @@ class LocalKafka:
         write_private(properties, self._properties())
         (self.workdir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
         if not (self.workdir / "data" / "meta.properties").exists():
-            result = subprocess.run(
-                self._java(
-                    "kafka.tools.StorageTool",
-                    "format",
-                    f"--cluster-id={self.cluster_id or cluster_id()}",
-                    "--config",
-                    str(properties),
-                    *self._scram_users(),
-                ),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            result = self._format(properties)
             if result.returncode != 0:
                 raise KafkaUnavailable(
                     f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}"
                 )
         return properties
 
+    def _format(self, properties: Path) -> subprocess.CompletedProcess[str]:
+        """kafka-storage's format, given its arguments in a file (the java launcher's
+        @argfile) readable by the broker's owner alone and removed once it ran: they hold
+        the SCRAM users' passwords, and a command line is every local account's to read."""
+        arguments = self.workdir / "format.args"
+        command = [
+            "kafka.tools.StorageTool",
+            "format",
+            f"--cluster-id={self.cluster_id or cluster_id()}",
+            "--config",
+            str(properties),
+            *self._scram_users(),
+        ]
+        write_private(arguments, argfile(command))
+        try:
+            return subprocess.run(
+                self._java(f"@{arguments}"), capture_output=True, text=True, check=False
+            )
+        finally:
+            arguments.unlink(missing_ok=True)
+
     def _scram_users(self) -> list[str]:
         """The SCRAM users written into the metadata as the storage is formatted (KIP-900):
         the brokers' own and the hub's, before any of them can log in to create one."""
         if not self.secured:
             return []
-        users = []
-        for user in (ADMIN_USER, HUB_USER):
-            users += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={self.password(user)}]"]
-        return users
+        return scram_arguments({user: self.password(user) for user in (ADMIN_USER, HUB_USER)})
 
     def running_pid(self) -> int | None:
         try:

@@ -77,11 +77,12 @@ class Running:
 
 
 def kafka_scripts(folder: Path) -> Path:
-    """The two scripts of the apache/kafka image that start.sh calls, on the project's jars."""
+    """The two scripts of the apache/kafka image that start.sh calls, on the project's jars:
+    kafka-run-class.sh runs the class its arguments name (here, in an @argfile)."""
     libs = fetch_jars()
     folder.mkdir()
     for name, main in (
-        ("kafka-storage.sh", "kafka.tools.StorageTool"),
+        ("kafka-run-class.sh", ""),
         ("kafka-server-start.sh", "kafka.Kafka"),
     ):
         script = folder / name
