@@ -2,8 +2,9 @@
 users and ACLs, from the directory (docs/security.md, "Onboarding an agency").
 
 They connect as HUB_KAFKA_* say, which for these commands is an operator's user allowed to
-alter the cluster; with no broker configured, the project's own broker as its admin user,
-with the credentials kept beside it."""
+alter the cluster, and in production never in the clear (a new password's SCRAM credential
+is all a client needs to log in); with no broker configured, the project's own broker as
+its admin user, with the credentials kept beside it."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def plan(agency: AgencyCodes = None, hub_user: HubUser = HUB_USER) -> None:
 
 
 def _connection_and_credentials(credentials: Path | None) -> tuple[KafkaConnection, Path]:
-    from hub.bootstrap import kafka_connection
+    from hub.bootstrap import kafka_connection, refuse_plaintext
     from hub.devtools.kafka_local import ADMIN_USER, local_broker
 
     if KafkaSettings().bootstrap:
@@ -98,7 +99,11 @@ def _connection_and_credentials(credentials: Path | None) -> tuple[KafkaConnecti
             typer.echo("--credentials: required with a configured broker", err=True)
             raise typer.Exit(2)
         try:
-            return kafka_connection(), credentials
+            kafka = kafka_connection()
+            # A new password goes to the broker salted (RFC 5802's Hi()), which is all a
+            # SCRAM client needs to log in: never in the clear in production.
+            refuse_plaintext(read_settings(HubSettings), kafka)
+            return kafka, credentials
         except SettingsError as error:
             typer.echo(f"refused: {error}", err=True)
             raise typer.Exit(2) from None

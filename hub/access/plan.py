@@ -5,6 +5,8 @@ apply` makes the cluster match it (hub.access.apply).
 
 - A police force writes its own topic of each police type, a local authority its own topic
   of each type local authorities send (hub.access.senders); no agency writes another's.
+- A sending agency may write in Kafka transactions under its own transactional ids,
+  `<agency>.*`, as its consumer groups are named.
 - Each agency reads only its own notifications (`notify.<agency>.*`, its refusals among
   them) in consumer groups named `<agency>.*`; so does a recipient that sends nothing, the
   Home Office (4.3), which writes nothing.
@@ -24,6 +26,7 @@ class ResourceType(IntEnum):  # Kafka's protocol codes
     TOPIC = 2
     GROUP = 3
     CLUSTER = 4
+    TRANSACTIONAL_ID = 5
 
 
 class PatternType(IntEnum):
@@ -92,7 +95,12 @@ def agency_grants(agency: Agency, prefix: str) -> list[Grant]:
         for own in topics_of(agency)
         for grant in _grants(code, topic, prefix + own, PatternType.LITERAL, "WRITE", "DESCRIBE")
     ]
-    return grants + recipient_grants(code, prefix)
+    # A sender may write in transactions (README): under its own transactional ids only,
+    # `<code>.*` as its groups; another's would fence that agency's producer.
+    own_ids = _grants(
+        code, ResourceType.TRANSACTIONAL_ID, f"{code}.", PatternType.PREFIXED, "WRITE", "DESCRIBE"
+    )
+    return grants + own_ids + recipient_grants(code, prefix)
 
 
 def recipient_grants(code: str, prefix: str) -> list[Grant]:

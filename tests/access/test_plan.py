@@ -58,7 +58,18 @@ def test_an_agency_reads_its_own_notifications_in_its_own_groups() -> None:
     assert allowed("luton", "READ", "GROUP", "luton.case-system")
     assert not allowed("luton", "READ", "TOPIC", "d.notify.northamptonshire.mct")
     assert not allowed("luton", "READ", "GROUP", "northamptonshire.case-system")
+    assert not allowed("luton", "READ", "GROUP", "d.hub")  # the hub's own
     assert not allowed("luton", "READ", "TOPIC", "d.inbound.mash-rating.luton")
+
+
+def test_a_sender_writes_in_transactions_of_its_own_only() -> None:
+    """README ("For senders"): transactions may be used. A transactional id is the sender's
+    (named `<agency>.*`, as its consumer groups): with another's, it would fence that
+    agency's producer."""
+    assert allowed("luton", "WRITE", "TRANSACTIONAL_ID", "luton.case-system")
+    assert allowed("luton", "DESCRIBE", "TRANSACTIONAL_ID", "luton.case-system")
+    assert not allowed("luton", "WRITE", "TRANSACTIONAL_ID", "northamptonshire.case-system")
+    assert not allowed("luton", "WRITE", "TRANSACTIONAL_ID", "luton-and-dunstable.case-system")
 
 
 def test_a_code_that_begins_another_agencys_reads_nothing_of_it() -> None:

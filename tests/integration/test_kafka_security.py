@@ -15,6 +15,7 @@ from aiokafka.conn import create_conn
 from aiokafka.errors import (
     KafkaError,
     TopicAuthorizationFailedError,
+    TransactionalIdAuthorizationFailed,
     UnknownTopicOrPartitionError,
 )
 from aiokafka.protocol.admin import CreateAclsRequest_v1
@@ -284,6 +285,31 @@ async def test_a_force_cannot_publish_as_another_agency(secured: LocalKafka, top
         await producer.stop()
 
 
+async def test_a_force_writes_its_reports_in_a_transaction_of_its_own(
+    secured: LocalKafka,
+) -> None:
+    """README ("For senders"): a sender may write in Kafka transactions, and what it aborts
+    is never read. On a broker that denies by default a transaction is begun under a
+    transactional id the sender may write: its own, named `<agency>.*` as its consumer
+    groups are, and never another agency's (which would fence that agency's producer)."""
+    await onboard(secured, "agency.")
+    topic = "agency.inbound.misper-report.bedfordshire-police"
+    police = secured.connection("bedfordshire-police")
+    producer = police.producer(
+        request_timeout_ms=5000, transactional_id="bedfordshire-police.case-system"
+    )
+    await producer.start()
+    try:
+        async with producer.transaction():
+            await producer.send_and_wait(topic, b"{}", key=b"CF-1")
+    finally:
+        await producer.stop()
+    stranger = police.producer(request_timeout_ms=5000, transactional_id="luton.case-system")
+    with pytest.raises(TransactionalIdAuthorizationFailed):
+        await stranger.start()
+    await stranger.stop()
+
+
 @pytest.mark.parametrize(
     ("source", "reporting_force", "field"),
     [
@@ -363,6 +389,7 @@ def test_an_operator_onboards_an_agency_and_rotates_its_password(
 
     again = CliRunner().invoke(app, command, env=operator)  # idempotent: nothing new
     assert "users created (0): none" in again.output
+    assert "ACLs created: 0" in again.output  # its transactional ids' among those kept
     assert password_file.read_text() == first
 
     rotate = ["access", "rotate-password", "leicestershire", "--credentials", str(credentials)]
