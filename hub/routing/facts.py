@@ -679,3 +679,6 @@ class Outcome:
     schedule: tuple[Timer, ...] = ()
     cancel: tuple[Timer, ...] = ()
     duties: tuple[Duty, ...] = ()  # duties answered, escalated or stood down by this step
+    # The episode an event naming none was read as (a host's notice, 8.4): the store keeps
+    # the event as that episode's, shown and retired with it.
+    about: str | None = None

@@ -195,7 +195,7 @@ def apply_record(batch: Batch, record: Record, held: RejectedMessage | None = No
             "event_id": event.event_id,
             "ce_type": event.contract.ce_type,
             "child_id": event.key,
-            "episode_id": body.get("episode_id"),
+            "episode_id": body.get("episode_id") or outcome.about,
             "case_reference": body.get("case_reference"),
             "body_sha256": digest,
             "body": body,

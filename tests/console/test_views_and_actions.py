@@ -124,6 +124,30 @@ def test_a_timeline_masks_the_childs_personal_data_and_records_the_view(store: S
     assert (line.who, line.action, line.target) == ("vera", "view_episode", EPISODE)
 
 
+def test_8_4_a_host_notice_naming_no_episode_is_on_the_timeline_of_the_episode_read_as(
+    store: Store,
+) -> None:
+    """Luton's missing notice names no episode (8.4) and is read as the child's one open
+    episode: ops see it on that episode's timeline, beside what it decided."""
+    placed_out = {"legal_status": "looked_after", "residence_authority": "luton"}
+    apply_batch(store, [misper_record(data=placed_out)], DIRECTORY, NOW)
+    notice = example("08-cross-border-notice")
+    notice["data"] = {
+        "notice_id": "LUT-2026-0098",
+        "kind": "child_missing",
+        "from_authority": "luton",
+        "to_authority": "northamptonshire",
+        "child_id": "CF-100231",
+        "occurred_at": NOW.isoformat(),
+    }
+    notice["id"], notice["source"] = "evt-luton-0098", "/la/luton/childrens-services"
+    read = record_of(notice, "inbound.cross-border-notice")
+    assert apply_batch(store, [read], DIRECTORY, NOW + timedelta(hours=1)).applied == 1
+    timeline = view_episode(store, "vera", EPISODE, NOW + timedelta(hours=1))
+    received = [e.what for e in timeline.entries if e.happening == "event_received"]
+    assert any("evt-luton-0098" in what for what in received)
+
+
 def test_a_timeline_never_dates_the_childs_eighteenth_birthday_unless_revealed(
     store: Store,
 ) -> None:

@@ -961,3 +961,38 @@ def test_a_name_left_in_the_log_by_a_busy_checkpoint_goes_at_the_next_run(
     finally:
         engine.dispose()
     assert left == []
+
+
+def test_8_4_a_host_notice_naming_no_episode_goes_with_the_episode_it_was_read_as(
+    store: Store,
+) -> None:
+    """Luton's missing notice names no episode (8.4): read as the child's one open episode,
+    it is that episode's, kept as long as it is (7.17's look-back, 7.28's forum). The child,
+    missing half a year, has just been found: the notice stays, and goes with the episode
+    180 days after the return, not 180 days after it arrived."""
+    went = FOUND - timedelta(days=200)
+    placed_out = {
+        "legal_status": "looked_after",
+        "residence_authority": "luton",
+        "reported_at": went.isoformat(),
+        "missing_since": (went - timedelta(hours=2)).isoformat(),
+    }
+    apply_batch(store, [misper_record(data=placed_out)], DIRECTORY, went)
+    notice = example("08-cross-border-notice")
+    notice["data"] = {
+        "notice_id": "LUT-2026-0098",
+        "kind": "child_missing",
+        "from_authority": "luton",
+        "to_authority": "northamptonshire",
+        "child_id": "CF-100231",
+        "occurred_at": went.isoformat(),
+    }
+    notice["id"], notice["source"] = "evt-luton-0098", "/la/luton/childrens-services"
+    read = record_of(notice, "inbound.cross-border-notice")
+    assert apply_batch(store, [read], DIRECTORY, went + timedelta(hours=1)).applied == 1
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    notices = InboundEvent.ce_type == retention.CROSS_BORDER_NOTICE
+    run(store, 1)
+    assert count(store, InboundEvent, notices, InboundEvent.redacted_at.is_not(None)) == 0
+    run(store, 181)
+    assert count(store, InboundEvent, notices, InboundEvent.redacted_at.is_(None)) == 0

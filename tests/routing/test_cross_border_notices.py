@@ -970,3 +970,53 @@ def test_8_4_a_notice_naming_no_episode_of_a_child_missing_twice_is_checked_by_t
     )
     for kind in (CrossBorderNoticeKind.CHILD_MISSING, CrossBorderNoticeKind.CHILD_FOUND):
         assert stranger_checked(timeline.receive(naming_no_episode(kind, RETURNED_AT)))
+
+
+def test_8_4_a_host_found_notice_naming_no_episode_dated_before_the_open_one_is_not_its() -> None:
+    """Kent's word of a return three days before the child's open episode began is of an
+    earlier absence, of which no MISPER report came: taken, as a return before its report
+    (the MCT arranges its return interview, 5.12), never refused as a return of the open
+    episode before the child went missing; and the open episode's search goes on."""
+    timeline = placed_in_kent_and_missing()
+    earlier = naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, START - timedelta(days=3))
+    [notice] = timeline.receive(earlier, at=RETURNED_AT)
+    assert (notice.recipient, notice.action) == ("mct", "child_found_in_host_area")
+    fired = timeline.advance(START + timedelta(days=4))
+    assert told(fired, "team_manager", "convene_strategy_meeting")
+
+
+def test_8_4_a_host_found_notice_naming_no_episode_sent_again_is_of_the_return_it_gave() -> None:
+    """Kent sends its notice again: the return it gives is the one that ended the episode's
+    search, not a return before a MISPER report still to come. Those told are told again
+    under the episode; no second return interview is owed, nor is the MCT told no report
+    has reached the hub."""
+    timeline = placed_in_kent_and_missing()
+    notice = naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT)
+    timeline.receive(notice)
+    again = timeline.receive(notice, at=RETURNED_AT + timedelta(hours=1))
+    assert {d.episode_id for d in again} == {"EP-1"}
+    assert told(again, "allocated_worker", "child_found_in_host_area")
+    assert not [d for d in again if d.due is not None]
+
+
+def test_8_4_a_host_found_notice_naming_no_episode_after_the_found_report_is_its_return() -> None:
+    """The police's found report came first: Kent's word of the same return is the
+    episode's, not one owing the MCT a second return interview."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(found(at=RETURNED_AT))
+    later = naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT)
+    decisions = timeline.receive(later, at=RETURNED_AT + timedelta(hours=2))
+    assert {d.episode_id for d in decisions} == {"EP-1"}
+    assert not [d for d in decisions if d.due is not None]
+
+
+def test_8_4_a_host_missing_notice_naming_no_episode_read_late_is_of_that_absence() -> None:
+    """Kent's word that the child went missing, read after the found report: the absence
+    it gives is the episode's, over, not one whose MISPER report has yet to reach the hub."""
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(found(at=RETURNED_AT))
+    late = naming_no_episode(CrossBorderNoticeKind.CHILD_MISSING, START)
+    decisions = timeline.receive(late, at=RETURNED_AT + timedelta(hours=2))
+    [mct] = told(decisions, "mct", "child_missing_in_host_area")
+    assert mct.episode_id == "EP-1"
+    assert "No MISPER report" not in mct.summary

@@ -170,11 +170,18 @@ def on_cross_border_notice(
         notices, several = _naming_no_episode(notices, state)
         if several:
             return _checked_by_the_mct(notices, state, why=several)
-    if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not _with_standing(
+        if notices.event.episode_id:  # read as that episode's, and kept as its
+            return replace(_received(notices, state), about=notices.event.episode_id)
+    return _received(notices, state)
+
+
+def _received(notices: Notices, state: ChildState) -> Outcome:
+    if notices.event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not _with_standing(
         notices, state
     ):  # 8.4, about an episode
         return _checked_by_the_mct(notices, state)
-    return RECEIVED[event.kind](notices, state) or Outcome(state, tuple(notices.decisions))
+    received = RECEIVED[notices.event.kind](notices, state)
+    return received or Outcome(state, tuple(notices.decisions))
 
 
 def _with_standing(notices: Notices, state: ChildState) -> bool:
@@ -215,29 +222,50 @@ def _with_standing(notices: Notices, state: ChildState) -> bool:
 def _naming_no_episode(notices: Notices, state: ChildState) -> tuple[Notices, str]:
     """8.4: a host's missing or found notice naming no episode: the carer told the host's
     police and the host, which may never have learnt the id of our MISPER report. It is
-    the child's (by its child id), never refused for that: read as about the child's one
-    open episode, the MCT told so; with none open, as a notice coming before its MISPER
-    report (the MCT acts on it, `_child_missing_in_host_area`, `_child_found_in_host_area`).
-    With several open (two forces' reports), which one the host means cannot be said, and a
-    found notice must not end the wrong search: the second of the pair says why the MCT
-    checks it with the host instead."""
+    the child's (by its child id), never refused for that: read as about the episode its
+    date falls in (`_dated_in`), the MCT told so; with none, as a notice coming before its
+    MISPER report (the MCT acts on it, `_child_missing_in_host_area`,
+    `_child_found_in_host_area`). With several open (two forces' reports), which one the
+    host means cannot be said, and a found notice must not end the wrong search: the second
+    of the pair says why the MCT checks it with the host instead."""
     missing = [e for e in state.episodes if e.back_at is None and e.closed_at is None]
     if len(missing) > 1:
         ids = ", ".join(e.episode_id for e in missing)
         return notices, f"naming no episode while the child has {len(missing)} open ({ids})"
-    if not missing:
+    episode = _dated_in(notices.event, missing, state)
+    if episode is None:
         return notices, ""
-    [episode] = missing
     read = notices.event.model_copy(update={"episode_id": episode.episode_id})
+    which = "the child's one open episode" if episode in missing else "the absence it is dated in"
     return Notices(
         read,
         state,
         notices.directory,
         notices.at,
         notices.cause,
-        read_as=f" The notice named no episode: read as {episode.episode_id}, the child's one "
-        "open episode (8.4).",
+        read_as=f" The notice named no episode: read as {episode.episode_id}, {which} (8.4).",
     ), ""
+
+
+def _dated_in(
+    event: CrossBorderNotice, missing: list[Episode], state: ChildState
+) -> Episode | None:
+    """The episode a notice naming no episode is about: the child's one open episode, but
+    for a return dated before it began, which is of an earlier absence (ending this one's
+    search with it would be refused, 8.4: the child was not yet missing); else the episode
+    whose absence its date falls in, from its start to the child's return (a notice sent
+    again, or after the found report: the return already known, not one before a MISPER
+    report still to come, owing a second return interview, 5.12)."""
+    returned = event.kind is CrossBorderNoticeKind.CHILD_FOUND
+    for episode in missing:
+        if not returned or event.occurred_at >= episode.clock_started:
+            return episode
+    over = [
+        e
+        for e in state.episodes
+        if e.back_at is not None and e.clock_started <= event.occurred_at <= e.back_at
+    ]
+    return max(over, key=lambda e: e.clock_started, default=None)
 
 
 def _checked_by_the_mct(notices: Notices, state: ChildState, why: str = "") -> Outcome:
