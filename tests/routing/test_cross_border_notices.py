@@ -1020,3 +1020,35 @@ def test_8_4_a_host_missing_notice_naming_no_episode_read_late_is_of_that_absenc
     [mct] = told(decisions, "mct", "child_missing_in_host_area")
     assert mct.episode_id == "EP-1"
     assert "No MISPER report" not in mct.summary
+
+
+def closed_by_joint_decision(timeline: Timeline, at: datetime) -> None:
+    """7.24: the police file closed, the child not found."""
+    closure = EpisodeClosed(
+        episode_id="EP-1",
+        child_id=CHILD,
+        answered_by="northamptonshire-police",
+        closed_at=at,
+        senior_police_officer="Detective Chief Inspector",
+        assistant_director="Assistant Director, Safeguarding",
+    )
+    timeline.receive(closure, at=at)
+
+
+def test_5_12_a_host_found_notice_after_a_closure_owes_the_return_interview() -> None:
+    """The police file was closed under 7.24, the child not found; then Kent says the child
+    has returned (8.4). The child did return: its interview is owed within 72 hours of the
+    return (5.12), as a found report after the closure owes it, whether or not the notice
+    names the episode."""
+    closed_at = START + timedelta(days=10)
+    back = START + timedelta(days=20)
+    for notice in (
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, back),
+        naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, back),
+    ):
+        timeline = placed_in_kent_and_missing()
+        closed_by_joint_decision(timeline, closed_at)
+        decisions = timeline.receive(notice, at=back)
+        [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
+        assert interview.episode_id == "EP-1"
+        assert told(decisions, "iro", "child_found_in_host_area")

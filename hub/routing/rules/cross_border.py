@@ -253,17 +253,21 @@ def _dated_in(
     """The episode a notice naming no episode is about: the child's one open episode, but
     for a return dated before it began, which is of an earlier absence (ending this one's
     search with it would be refused, 8.4: the child was not yet missing); else the episode
-    whose absence its date falls in, from its start to the child's return (a notice sent
-    again, or after the found report: the return already known, not one before a MISPER
-    report still to come, owing a second return interview, 5.12)."""
+    whose absence its date falls in, from its start to the child's return, or on from its
+    start if it was closed under 7.24 and the child never found (a notice sent again, or
+    after the found report: the return already known, not one before a MISPER report still
+    to come, owing a second return interview, 5.12)."""
     returned = event.kind is CrossBorderNoticeKind.CHILD_FOUND
     for episode in missing:
         if not returned or event.occurred_at >= episode.clock_started:
             return episode
+    # Back at `back_at`; closed under 7.24 and never found, not back before the notice
     over = [
         e
         for e in state.episodes
-        if e.back_at is not None and e.clock_started <= event.occurred_at <= e.back_at
+        if e not in missing
+        and e.clock_started <= event.occurred_at
+        and (e.back_at is None or event.occurred_at <= e.back_at)
     ]
     return max(over, key=lambda e: e.clock_started, default=None)
 
@@ -572,7 +576,9 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
                 returned_read_at=notices.at,
             )
         return Outcome(state.with_notice(held), tuple(notices.decisions))
-    ends = searched(episode) and _from_the_host(notices, episode)
+    # Closed under 7.24 and not found, the child is back all the same: its return interview
+    # is owed from the host's word (5.12), as from a found report after the closure.
+    ends = episode.back_at is None and _from_the_host(notices, episode)
     if ends:
         # The host's word is the return (8.4): those told of it are told when, as a found
         # report would tell them (5.12's 72 hours run from it).
@@ -583,7 +589,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
         "child_found_in_host_area",
         "8.4",
         f"{notices.sender} reports our child placed there has returned."
-        + (_SEARCH_ENDED if ends else ""),
+        + ((_SEARCH_ENDED if searched(episode) else _BACK_AFTER_CLOSURE) if ends else ""),
     )
     if episode.allocated:
         notices.tell(
@@ -607,6 +613,11 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
 _SEARCH_ENDED = (
     " The search is stood down and the return interview is owed from the return (7.22, "
     "5.12); the police's found report may follow, or never come (8.4)."
+)
+
+_BACK_AFTER_CLOSURE = (
+    " The police file was closed (7.24) before the child was found: the return interview is "
+    "owed from the return (5.12)."
 )
 
 
