@@ -93,6 +93,7 @@ def _route(
         row.unroutable_reason = found.reason
         return Rerouted(row.notification_id, row.recipient, None, found.reason)
     row.authority, row.routed_at = found, now
+    kept, row.child = row.child, None  # routed: the outbox message is the one copy, if any
     state = children.get(row.child_id) or ChildState(row.child_id)
     unneeded = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
     if unneeded is not None:
@@ -114,8 +115,8 @@ def _route(
         cause=row.cause,
         details=row.details,
         child=ChildParticulars.model_validate(
-            row.child
-            if row.child is not None
+            kept
+            if kept is not None
             else disclosed_again(
                 children.get(row.child_id) or ChildState(row.child_id),
                 row.episode_id,

@@ -555,13 +555,19 @@ def _forget_in_store(
 
 def _strip_duties_of_redacted_events(session: Session, dry_run: bool, retained: Retained) -> None:
     """A duty held for ops that still keeps the particulars of an event already redacted:
-    before 63a9b30, a placement notice redacted with its child's episode left them there."""
+    before 63a9b30, a placement notice redacted with its child's episode left them there.
+    And one ops has routed since: a hub before this one kept them in the row once routed,
+    beside the outbox message, as long as the child was missing (docs/notifications.md)."""
     decisions = (
         RoutingDecision.unroutable_field.is_not(None),  # held when decided: by its index
         RoutingDecision.child.is_not(None),
         sql_cast(RoutingDecision.child, String) != "null",
-        exists().where(
-            InboundEvent.event_id == RoutingDecision.cause, InboundEvent.redacted_at.is_not(None)
+        or_(
+            RoutingDecision.routed_at.is_not(None),
+            exists().where(
+                InboundEvent.event_id == RoutingDecision.cause,
+                InboundEvent.redacted_at.is_not(None),
+            ),
         ),
     )
     if dry_run:

@@ -86,6 +86,73 @@ def test_held_duties_are_routed_once_the_directory_knows_the_name(store: Store) 
     assert not again.still_held
 
 
+def test_a_held_duty_routed_keeps_the_childs_particulars_in_its_outbox_message_alone(
+    store: Store,
+) -> None:
+    """docs/notifications.md, Held duties: a held duty keeps the child's particulars in its
+    routing-log row so that it is delivered whole once ops routes it; a duty routed keeps
+    none there, its outbox message the one copy. Routed, the held ones kept theirs in the
+    log (name, date of birth, where last seen) until retention retired the episode, however
+    long the child was missing, long after the outbox row went."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    report = route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    assert len(report.routed) == 2
+    with store() as session:
+        kept = session.scalars(
+            select(RoutingDecision.child).where(
+                RoutingDecision.notification_id.in_(list(report.routed))
+            )
+        ).all()
+    assert kept == [None, None]
+
+
+def test_a_duty_routed_before_its_row_was_emptied_loses_the_particulars_at_the_next_run(
+    store: Store,
+) -> None:
+    """Routed by a hub that kept the particulars in the row: the next retention run empties
+    it, the child still missing (docs/notifications.md, Held duties)."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    with store() as session:
+        kept = {
+            row.notification_id: row.child
+            for row in session.scalars(
+                select(RoutingDecision).where(RoutingDecision.unroutable_field.is_not(None))
+            )
+        }
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store.begin() as session:  # as a hub before this one left them
+        for row in session.scalars(
+            select(RoutingDecision).where(RoutingDecision.unroutable_field.is_not(None))
+        ):
+            row.child = kept[row.notification_id]
+    done = apply_retention(store, RetentionSettings(), NOW + timedelta(hours=1), "test")
+    assert done.decisions_stripped == len(kept) == 2
+    with store() as session:
+        children = session.scalars(
+            select(RoutingDecision.child).where(RoutingDecision.unroutable_field.is_not(None))
+        )
+        assert all(child is None for child in children)
+
+
+def test_a_held_duty_no_longer_needed_keeps_no_particulars_once_routed(store: Store) -> None:
+    """Routed after the episode was closed (7.24), the host force's search is logged as
+    routed and never sent: nothing is to be delivered, and the child's particulars the row
+    kept for that go (docs/notifications.md, Held duties)."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    closure = example("12-episode-closed")
+    closure["data"].update(
+        episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
+    )
+    apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store() as session:
+        kept = session.scalars(
+            select(RoutingDecision.child).where(RoutingDecision.routed_at.is_not(None))
+        ).all()
+    assert kept
+    assert all(child is None for child in kept)
+
+
 def test_an_event_on_another_types_topic_is_refused_naming_why(store: Store) -> None:
     result = apply_batch(
         store, [record_of(example("01-misper-report"), topic="inbound.mash-rating")], DIRECTORY, NOW
