@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.bootstrap import HubParts
 from hub.clock import Clock
 from hub.console.access import record
-from hub.console.views import Timeline, dated_by_the_child, episode_timeline
+from hub.console.views import Timeline, dated_in_the_outbox, episode_timeline
 from hub.producers.relay import DeliveryFailed
 from hub.routing.directory import Directory
 from hub.service.replay import Replayed, replay
@@ -156,7 +156,7 @@ async def retry_deliveries(
             # there (not tried, not_pending): their numbers run in queuing order, so the
             # one a retry found would date the birthday by its neighbours' times (6.8).
             # By message id they go.
-            dated = {NOTIFICATION_PREFIX + n for n in dated_by_the_child(session)}
+            dated = dated_in_the_outbox(session, by_number.values())
             by_number = {i: m for i, m in by_number.items() if m not in dated}
         by_message = dict(
             session.execute(

@@ -276,6 +276,37 @@ DATED_BY_THE_CHILD = frozenset({EIGHTEENTH_BIRTHDAY})
 _DATED_BY_THE_CHILD_ACTION = Action.HOLD_MISSING_CHILD_MEETING.value
 
 
+def _logged(session: Session, notification_ids: set[str]) -> set[str]:
+    """Those of the notifications the routing log has. One it has not is the meeting at
+    18's or an escalation's, whose decision retention deleted with the episode (6.8: its
+    time dates the birth, hub.store.retention): an answer to it, picked up hours on, or its
+    row still waiting in the outbox, dates the birth as the decision did."""
+    if not notification_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(RoutingDecision.notification_id).where(
+                RoutingDecision.notification_id.in_(sorted(notification_ids))
+            )
+        )
+    )
+
+
+def dated_in_the_outbox(session: Session, message_ids: Iterable[str]) -> set[str]:
+    """Of these outbox rows' message ids, the meeting at 18's and its escalations' (6.8):
+    those `dated_by_the_child` names, and those whose decisions the routing log no longer
+    has, deleted when retention retired their episode."""
+    waiting = {
+        m.removeprefix(NOTIFICATION_PREFIX): m
+        for m in message_ids
+        if m.startswith(NOTIFICATION_PREFIX)
+    }
+    if not waiting:
+        return set()
+    dated = dated_by_the_child(session) | (set(waiting) - _logged(session, set(waiting)))
+    return {waiting[n] for n in dated if n in waiting}
+
+
 def _dated_by_the_child(cause: str) -> bool:
     """A decision fired by such a timer (its cause `timer:<episode>:<name>:<sequence>`)."""
     return cause.startswith("timer:") and cause.split(":")[-2] in DATED_BY_THE_CHILD
@@ -371,9 +402,11 @@ def episode_timeline(session: Session, episode_id: str, reveal: bool = False) ->
         select(InboundEvent).where(InboundEvent.episode_id == episode_id)
     ).all()
     dated = set() if reveal else dated_by_the_child(session)
+    logged = _logged(session, {str(a) for e in events if (a := e.body.get("notification_id"))})
     for event in events:
         child_id = event.child_id
-        if str(event.body.get("notification_id")) in dated:
+        answered = event.body.get("notification_id")
+        if answered is not None and (str(answered) in dated or str(answered) not in logged):
             continue  # an answer to the meeting at 18 or its escalations: picked up hours on
         entries.append(
             TimelineEntry(
@@ -861,7 +894,7 @@ def outbox(
         query = query.where(OutboxMessage.last_error.is_not(None))
     rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
     backlog = session.scalar(select(func.count()).select_from(OutboxMessage).where(pending))
-    dated = {NOTIFICATION_PREFIX + n for n in dated_by_the_child(session)} if rows else set()
+    dated = dated_in_the_outbox(session, [row.message_id for row in rows])
     entries = []
     for row in rows:
         # Shown without a reveal, still failing and retriable: the meeting at 18 is queued

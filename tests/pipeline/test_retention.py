@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.clock import ManualClock
 from hub.console.access import record
+from hub.console.actions import retry_deliveries
+from hub.console.views import episode_timeline, outbox
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
 from hub.routing.facts import Episode
@@ -41,6 +43,7 @@ from hub.store.models import (
 )
 from hub.store.outcomes import STATE, load_children
 from hub.store.retention import REDACTED_REASON, apply_retention
+from tests.console.conftest import parts_over
 from tests.helpers import example
 from tests.pipeline.records import misper_record, raw_record, record_of
 from tests.pipeline.scheduling import fired_on_time
@@ -204,6 +207,71 @@ def test_the_meeting_at_18_and_its_escalations_leave_the_routing_log_with_the_ep
         kept = set(session.scalars(select(RoutingDecision.notification_id)))
     assert kept == logged - dated
     assert done.counts()["decisions_deleted"] == len(dated)
+
+
+def test_an_answer_to_the_meeting_at_18_dates_the_birthday_no_more_once_the_episode_goes(
+    store: Store,
+) -> None:
+    """6.8: the Assistant Director picks up the meeting decided on the eighteenth birthday
+    an hour on. Its acknowledgement, naming the meeting's notification, is kept back from a
+    masked timeline (docs/console.md); once the episode retires, the meeting's decision goes
+    (its time dates the birth) and nothing told the acknowledgement from any other: a masked
+    timeline showed it, an hour after the birthday, and a revealed one the birth retention
+    removed."""
+    missing_past_eighteen(store)
+    with store() as session:
+        meeting = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "hold_missing_child_meeting")
+        ).one()
+    an_hour_on = meeting.decided_at + timedelta(hours=1)
+    answer = example("09-duty-acknowledged")
+    answer["data"].update(
+        notification_id=meeting.notification_id,
+        answered_by=meeting.authority,
+        acknowledged_at=an_hour_on.isoformat(),
+    )
+    topic = "inbound.duty-acknowledged"
+    assert apply_batch(store, [record_of(answer, topic)], DIRECTORY, AT_18_FOUND).applied == 1
+    found_on_1_february(store)
+    apply_retention(store, POLICY, AT_18_FOUND + timedelta(days=181), "test")
+    with store() as session:
+        masked = episode_timeline(session, "EP-2026-0412")
+        revealed = episode_timeline(session, "EP-2026-0412", reveal=True)
+    assert masked.entries  # the episode's other events and decisions stay
+    for timeline in (masked, revealed):  # revealed: the birth retention removed
+        assert meeting.notification_id not in timeline.model_dump_json()
+        assert an_hour_on not in {entry.at for entry in timeline.entries}
+
+
+def test_the_meeting_at_18_still_waiting_to_be_sent_dates_the_birthday_no_more_once_it_goes(
+    store: Store,
+) -> None:
+    """6.8: the meeting decided on the eighteenth birthday is still waiting in the outbox (its
+    recipient's topic failing) when the episode retires. The outbox lists it without when it
+    was queued or tried (docs/console.md); its decision gone with the episode, nothing told
+    it from any other row, and the outbox showed it queued on the birthday."""
+    missing_past_eighteen(store)
+    with store() as session:
+        meeting = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "hold_missing_child_meeting")
+        ).one()
+    found_on_1_february(store)
+    apply_retention(store, POLICY, AT_18_FOUND + timedelta(days=181), "test")
+    with store() as session:
+        _, waiting = outbox(session)
+    [listed] = [e for e in waiting if e.message_id.endswith(meeting.notification_id)]
+    assert (listed.id, listed.created_at, listed.attempts) == (None, None, None)
+    # nor is it retried by its number, as a row not waiting (its number would date it)
+    with store() as session:
+        number = session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.message_id == listed.message_id)
+        ).one()
+    parts = parts_over(store, DIRECTORY, ManualClock(AT_18_FOUND + timedelta(days=181)))
+    try:
+        retried = asyncio.run(retry_deliveries(parts, "olive", [number]))
+    finally:
+        parts.close()
+    assert (retried.sent, retried.still_failing, retried.not_pending) == ([], {}, [number])
 
 
 def test_a_failed_timer_of_a_retired_episode_is_settled_with_it(store: Store) -> None:
@@ -639,6 +707,16 @@ def test_a_duty_held_from_a_notice_redacted_before_it_could_be_stripped_loses_th
     assert keeping_particulars(store) == 0
 
 
+def test_a_notification_still_waiting_to_be_sent_is_kept_until_it_is(store: Store) -> None:
+    """docs/retention.md: the outbox keeps a notification until it is sent, whatever its
+    episode: one never delivered is still owed to its recipient, its episode retired or not."""
+    missing_then_found(store)
+    waiting = count(store, OutboxMessage, OutboxMessage.status == "pending")
+    assert waiting
+    assert run(store, 181)["notifications_deleted"] == 0
+    assert count(store, OutboxMessage, OutboxMessage.status == "pending") == waiting
+
+
 def test_a_notification_refused_by_the_relay_goes_when_a_sent_one_would(store: Store) -> None:
     """Never sent (its topic outside the directory), it still holds the child's details."""
     missing_then_found(store)
@@ -808,7 +886,7 @@ async def test_hub_run_s_scheduler_applies_the_policy_at_start(store: Store) -> 
 def test_the_routing_log_still_says_sent_after_the_outbox_row_goes(store: Store) -> None:
     """Retention deletes a sent notification's outbox row; the routing log ops trust must
     not then say it was never queued ("none"), nor the episode lose its delivery."""
-    from hub.console.views import LogFilter, episode_timeline, routing_log
+    from hub.console.views import LogFilter, routing_log
 
     missing_then_found(store)
     sent_at = FOUND + timedelta(minutes=1)
