@@ -105,10 +105,14 @@ class DataPolicy(_Strict):
             raise ValueError(f"recipients: no policy for {', '.join(missing)}")
         for (recipient, action), (needs, why) in NEEDS.items():
             policy = self.recipients[recipient]
+            # Named by the key the policy file gives the entry (docs/notifications.md).
             entries = (
-                {action.value: policy.actions.get(action, policy.default)}
+                {_key_of(policy, action): policy.actions.get(action, policy.default)}
                 if action is not None
-                else {"default": policy.default, **{a.value: d for a, d in policy.actions.items()}}
+                else {
+                    "default": policy.default,
+                    **{f"actions.{a.value}": d for a, d in policy.actions.items()},
+                }
             )
             for where, disclosure in entries.items():
                 withheld = [n for n in needs if n not in disclosure.fields]
@@ -141,6 +145,11 @@ class DataPolicy(_Strict):
     def pick(self, recipient: str, action: str, known: Mapping[str, Detail]) -> dict[str, Detail]:
         """Of everything known of the child, what this recipient receives with this action."""
         return {name: known[name] for name in self.disclosed(recipient, action)}
+
+
+def _key_of(policy: RecipientPolicy, action: Action) -> str:
+    """The entry an action of this recipient is read from: its own, or the default."""
+    return f"actions.{action.value}" if action in policy.actions else "default"
 
 
 def with_sets_expanded(data: Any) -> Any:

@@ -300,12 +300,246 @@ def test_a_deployment_cannot_withhold_what_a_host_force_needs(tmp_path: Path) ->
     assert "3.9" in message
 
 
+@pytest.mark.parametrize(
+    ("recipient", "entry", "fields", "withheld"),
+    [
+        ("police", "default", ["name", "risk_level"], "date_of_birth, sex"),
+        ("police", "actions.check_misper_report", ["name", "date_of_birth"], "sex"),
+        ("host_authority", "default", ["identity"], "placing_authority, placing_authority_contact"),
+        (
+            "host_authority",
+            "actions.child_found_in_your_area",
+            ["identity", "found_at"],
+            "placing_authority, placing_authority_contact",
+        ),
+        ("placing_authority", "default", ["identity"], "host_authority, host_authority_contact"),
+        ("home_office", "actions.child_found", ["name", "found_at"], "date_of_birth, sex"),
+    ],
+)
+def test_a_deployment_cannot_withhold_what_a_party_outside_the_authority_needs(
+    tmp_path: Path, recipient: str, entry: str, fields: list[str], withheld: str
+) -> None:
+    """docs/notifications.md: the reporting force, a host authority, a placing authority and
+    the Home Office each identify the child on their own record; a host or placing
+    authority also reaches the other side. The refusal names the entry's key."""
+    disclosure: dict[str, Any] = {"fields": fields, "why": "Less."}
+    if entry != "default":
+        disclosure = {entry.split(".")[1]: disclosure}
+    changes = {"recipients": {recipient: {entry.split(".")[0]: disclosure}}}
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    key = f"data_policy.recipients.{recipient}.{entry}.fields"
+    assert f"{key}: withholds {withheld}, which the duty needs" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        (
+            {"recipients": {"mtc": {"default": {"fields": ["name"], "why": "A typo."}}}},
+            "data_policy.recipients.mtc",
+        ),
+        (
+            {"recipients": {"mct": {"actions": {"tell_all": {"fields": ["name"], "why": "?"}}}}},
+            "data_policy.recipients.mct.actions.tell_all",
+        ),
+        (
+            {"recipients": {"mct": {"default": {"fields": ["name"]}}}},
+            "data_policy.recipients.mct.default.why",
+        ),
+        (
+            {"recipients": {"mct": {"default": {"fields": ["name"], "why": " "}}}},
+            "data_policy.recipients.mct.default.why",
+        ),
+    ],
+    ids=["unknown recipient", "unknown action", "no reason", "a blank reason"],
+)
+def test_a_policy_naming_an_unknown_recipient_or_action_or_giving_no_reason_is_refused(
+    tmp_path: Path, changes: dict[str, Any], key: str
+) -> None:
+    """docs/notifications.md: the hub refuses to start on such a policy, naming the key."""
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(_deployment(tmp_path, changes))
+    assert key in str(refused.value)
+
+
 def test_a_particular_the_hub_does_not_know_is_refused_by_name(tmp_path: Path) -> None:
     changes = {"recipients": {"iro": {"default": {"fields": ["shoe_size"], "why": "?"}}}}
     with pytest.raises(DirectoryError) as refused:
         load_directory(_deployment(tmp_path, changes))
     assert "data_policy.recipients.iro.default.fields" in str(refused.value)
     assert "shoe_size" in str(refused.value) or "Input should be" in str(refused.value)
+
+
+# docs/notifications.md's table, as the authority's data protection officer reads it: each
+# recipient, and each duty the table names apart, with the particulars it says are sent.
+_IDENTITY = {"name", "date_of_birth", "sex"}
+_RISK = {"risk_level", "cse_risk"}
+_EPISODE = {"missing_since", "last_seen_place", "last_seen_at", *_RISK}
+_SIDES = {"legal_status", "placing_authority", "host_authority"}
+_PLACING = {"placing_authority", "placing_authority_contact"}
+_HOST = {"host_authority", "host_authority_contact"}
+_MANAGER = {"legal_status", *_RISK}
+AS_TOLD: dict[tuple[str, str | None], set[str]] = {
+    ("host_police", "child_missing_in_your_area"): {
+        *_IDENTITY,
+        *_EPISODE,
+        "suspected_trafficking",
+        *_PLACING,
+    },
+    ("host_police", None): {*_IDENTITY, *_RISK, "found_at", *_PLACING},
+    ("host_police", "attend_without_delay"): {
+        *_IDENTITY,
+        *_RISK,
+        "found_at",
+        "found_where",
+        *_PLACING,
+    },
+    ("police", None): {*_IDENTITY, *_RISK},
+    ("police", "attend_without_delay"): {*_IDENTITY, *_RISK, "found_at", "found_where"},
+    ("police", "check_misper_report"): _IDENTITY,
+    ("police", "check_risk_update"): _IDENTITY,
+    ("host_authority", None): {*_IDENTITY, *_EPISODE, *_PLACING},
+    ("host_authority", "formal_placement_notification"): {
+        *_IDENTITY,
+        *_PLACING,
+        "placement_started_at",
+        "placing_social_worker",
+    },
+    ("host_authority", "child_found_in_your_area"): {*_IDENTITY, *_PLACING, "found_at"},
+    ("placing_authority", None): {*_IDENTITY, *_RISK, "missing_since", *_HOST},
+    ("placing_authority", "child_missing_from_placement"): {
+        *_IDENTITY,
+        *_EPISODE,
+        "circumstances",
+        *_HOST,
+    },
+    ("placing_authority", "child_found"): {*_IDENTITY, "found_at", *_HOST},
+    ("placing_authority", "conduct_return_interview"): {
+        *_IDENTITY,
+        *_RISK,
+        "missing_since",
+        "found_at",
+        *_HOST,
+    },
+    ("placing_authority", "check_return_interview"): {*_IDENTITY, *_HOST},
+    ("mash", None): {*_IDENTITY, "legal_status", *_RISK},
+    ("mash", "record_missing_episode"): {
+        *_IDENTITY,
+        "legal_status",
+        *_RISK,
+        "missing_since",
+        "last_seen_at",
+        "uasc",
+        "suspected_trafficking",
+    },
+    ("mash", "complete_missing_risk_assessment"): {
+        *_IDENTITY,
+        "legal_status",
+        *_RISK,
+        "mash_rating",
+    },
+    ("mash", "concerns_about_return"): {
+        *_IDENTITY,
+        "legal_status",
+        *_RISK,
+        "found_at",
+        "found_where",
+    },
+    ("edt", None): {*_IDENTITY, *_SIDES, *_EPISODE},
+    ("edt", "concerns_about_return"): {*_IDENTITY, *_SIDES, *_EPISODE, "found_at", "found_where"},
+    ("mct", None): {*_IDENTITY, *_SIDES, *_EPISODE, "found_at"},
+    ("mct", "missing_child_notified"): {
+        *_IDENTITY,
+        *_SIDES,
+        *_EPISODE,
+        "circumstances",
+        "allocated_worker",
+        "worker_team",
+        "uasc",
+        "suspected_trafficking",
+        "reporting_force",
+    },
+    ("mct", "complete_incident_and_location_forms"): {
+        *_IDENTITY,
+        *_SIDES,
+        "last_seen_place",
+        "circumstances",
+        "placement_started_at",
+        "placing_social_worker",
+    },
+    ("mct", "record_placement"): {
+        *_IDENTITY,
+        "placing_authority",
+        "placement_started_at",
+        "placing_social_worker",
+    },
+    ("mct", "check_return_interview"): set(),
+    ("allocated_worker", None): {"name", "date_of_birth", *_RISK},
+    ("allocated_worker", "missing_child_notified"): {
+        "name",
+        "date_of_birth",
+        *_EPISODE,
+        "circumstances",
+        "host_authority",
+    },
+    ("allocated_worker", "complete_incident_and_location_forms"): {
+        *_IDENTITY,
+        *_SIDES,
+        "last_seen_place",
+        "circumstances",
+        "placement_started_at",
+    },
+    ("allocated_worker", "talk_to_host_safeguarding"): {
+        "name",
+        "date_of_birth",
+        *_RISK,
+        "host_authority",
+    },
+    ("allocated_worker", "inform_team_manager"): set(),
+    ("allocated_worker", "inform_service_manager"): set(),
+    ("iro", None): {"name", "date_of_birth", "legal_status", *_RISK},
+    ("cp_chair", None): {"name", "date_of_birth", "legal_status", *_RISK},
+    ("rise", None): {*_IDENTITY, "legal_status", *_EPISODE},
+    ("rise", "add_to_cse_and_missing_forum"): {*_IDENTITY, "legal_status", *_RISK},
+    ("leaving_care", None): {*_IDENTITY, *_EPISODE},
+    ("ats", None): {"name", "date_of_birth", "risk_level"},
+    ("health", None): {*_IDENTITY, "risk_level"},
+    ("ooc_engagement_worker", None): {*_IDENTITY, *_SIDES, *_RISK, "found_at"},
+    ("ooc_engagement_worker", "check_return_interview"): _IDENTITY,
+    **{
+        (manager, None): _MANAGER
+        for manager in (
+            "mash_manager",
+            "practice_manager",
+            "team_manager",
+            "service_manager",
+            "rise_mct_service_manager",
+            "sqas_service_manager",
+            "head_of_safeguarding",
+            "assistant_director",
+        )
+    },
+    ("cse_missing_service_manager", None): {*_MANAGER, "placing_authority"},
+    ("rise_mct_strategic_manager", None): {*_MANAGER, "placing_authority"},
+    ("mash_manager", "check_return_interview"): set(),
+    ("team_manager", "check_return_interview"): set(),
+    ("home_office", None): {*_IDENTITY, "missing_since"},
+    ("home_office", "child_found"): {*_IDENTITY, "missing_since", "found_at"},
+}
+
+
+def test_each_recipient_receives_what_the_data_protection_officer_is_told() -> None:
+    """docs/notifications.md tells the authority's data protection officer, recipient by
+    recipient, what each is sent of the child: every entry of the default policy is there,
+    each as told, and no recipient's duty is sent more."""
+    policy = DIRECTORY.data_policy
+    entries = {
+        (recipient.value, action.value if action is not None else None): set(disclosure.fields)
+        for recipient, entry in policy.recipients.items()
+        for action, disclosure in ((None, entry.default), *entry.actions.items())
+    }
+    assert entries == AS_TOLD
 
 
 def test_every_recipient_has_a_policy_and_every_entry_a_reason() -> None:
@@ -462,7 +696,9 @@ def test_5_1_a_deployment_cannot_withhold_from_a_host_force_where_to_attend(
     with pytest.raises(DirectoryError) as refused:
         load_directory(_deployment(tmp_path, changes))
     message = str(refused.value)
-    assert "host_police.attend_without_delay.fields: withholds found_where" in message
+    # the key the deployment wrote, as docs/notifications.md says the error names it
+    key = "data_policy.recipients.host_police.actions.attend_without_delay.fields"
+    assert f"{key}: withholds found_where" in message
     assert "5.1" in message
 
 
