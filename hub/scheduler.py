@@ -174,7 +174,7 @@ class Scheduler:
         before them is fired against a state they would change: an acknowledgement sent in
         time, read after the outage, would be escalated up to the Assistant Director, and a
         child found meanwhile called to a strategy meeting."""
-        if self.inbound is None:
+        if self.inbound is None or self.catch_up_seconds == 0:  # 0: not even for the broker
             return
         if self.waiting is None:
             # Until the first reading says otherwise (it may take a client's timeout to fail
@@ -197,8 +197,8 @@ class Scheduler:
     async def _until_backlog_applied(self, stop: asyncio.Event) -> None:
         assert self.inbound is not None
         loop = asyncio.get_running_loop()
-        # Counted from the first reading: the broker may still be out (0: not waiting at all).
-        deadline = loop.time() if self.catch_up_seconds == 0 else None
+        # Counted from the first reading: the broker may still be out.
+        deadline: float | None = None
         published: dict[TopicPartition, int] | None = None  # as the first reading found it
         failure = None
         while True:

@@ -150,6 +150,24 @@ class HubSettings(BaseSettings):
             self.topic_retention_days * 24 * 3600 * 1000,
         )
 
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str) -> str:
+        """A URL of a database SQLAlchemy has a dialect for, checked with the other settings:
+        a typing error in it is refused naming HUB_DATABASE_URL (exit 2), not met as a
+        traceback when the engine is made. Never quoted: it may hold a password."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            make_url(value).get_dialect()
+        except (ArgumentError, NoSuchModuleError):
+            raise ValueError(
+                "not a database URL the hub can use (sqlite:///PATH or "
+                "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)"
+            ) from None
+        return value
+
     @field_validator("roles", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -143,6 +143,37 @@ def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
     assert "HUB_BATCH_SIZE: Input should be greater than or equal to 1" in done.stderr
 
 
+def test_hub_run_names_a_bad_setting_but_never_repeats_its_value() -> None:
+    """docs/pipeline.md: any bad setting is refused naming its variable, never its value (a
+    value pasted into the wrong variable may be a password)."""
+    env = {**os.environ, "HUB_BATCH_SIZE": "Jordan-s3cret", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "HUB_BATCH_SIZE: Input should be a valid integer" in done.stderr
+    assert "Jordan-s3cret" not in done.stderr
+
+
+def test_hub_run_refuses_a_database_url_it_cannot_read_naming_it_never_its_password() -> None:
+    """A database URL with a typing error (no ':' after the driver) is refused at start
+    like any bad setting. Before, `hub run` failed with a traceback (exit 1) naming no
+    variable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env |= {
+        "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
+        "HUB_DATABASE_URL": "postgresql+psycopg//hub:Jordan-s3cret@db.example/hub",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "refusing to start: HUB_DATABASE_URL: " in done.stderr
+    assert "Jordan-s3cret" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_hub_run_refuses_a_retention_shorter_than_the_protocol_looks_back(tmp_path: Path) -> None:
     """7.17 counts repeat episodes over 90 days: a shorter retention would forget them."""
     done = _hub_run_started(tmp_path, HUB_RETENTION_PERSONAL_DATA_DAYS="30")

@@ -224,6 +224,30 @@ async def test_7_18_timers_wait_while_the_broker_cannot_be_read_however_long(
     assert while_out == {"pending"}
 
 
+async def test_timers_set_not_to_wait_fire_though_the_broker_does_not_answer(
+    store: sessionmaker[Session],
+) -> None:
+    """docs/pipeline.md: HUB_SCHEDULER_CATCH_UP_SECONDS=0, the timers do not wait, not even
+    for the broker: an operator's choice to fire on the database's picture alone. Before, a
+    start still asked the broker once, and waited as long as a frozen one took to answer."""
+    directory = load_directory()
+    assert apply_batch(store, [misper_record()], directory, NOW).applied == 1
+
+    async def frozen() -> InboundOffsets:
+        await asyncio.Event().wait()  # never answers
+        raise AssertionError("unreachable")
+
+    clock = ManualClock(NOW + timedelta(days=30))
+    scheduler = Scheduler(store, directory, clock, inbound=frozen, catch_up_seconds=0)
+    stop = asyncio.Event()
+    running = asyncio.create_task(scheduler.run(stop))
+    try:
+        await eventually(lambda: "fired" in _timer_statuses(store), timeout_s=5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+
+
 async def test_7_18_a_broker_refusing_the_hubs_reading_keeps_the_timers_waiting_only_so_long(
     store: sessionmaker[Session],
 ) -> None:
