@@ -57,6 +57,15 @@ Bootstrap = Annotated[
         help="host:port; default: the local broker (HUB_KAFKA_BOOTSTRAP or HUB_KAFKA_PORT)"
     ),
 ]
+# `hub run` alone refuses to start a local broker where it is deployed (hub.bootstrap).
+RunBootstrap = Annotated[
+    str,
+    typer.Option(
+        "--bootstrap",
+        help="host:port; default: HUB_KAFKA_BOOTSTRAP, without which it refuses to start "
+        "(HUB_ENVIRONMENT=development: the local broker, HUB_KAFKA_PORT)",
+    ),
+]
 Port = Annotated[int, typer.Option(help="local broker port (default HUB_KAFKA_PORT or 9092)")]
 Brokers = Annotated[
     int,
@@ -492,9 +501,10 @@ def migrate(
 
 
 @app.command()
-def run(bootstrap: Bootstrap = "") -> None:
+def run(bootstrap: RunBootstrap = "") -> None:
     """Run the hub (consumer, outbox relay, timers) until SIGTERM or Ctrl-C. Settings come
-    from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...); logs are JSON."""
+    from HUB_* variables (HUB_DATABASE_URL, HUB_KAFKA_BOOTSTRAP, ...: docs/pipeline.md); a
+    bad or unsafe one is refused, named, with exit status 2. Logs are JSON."""
     import gc
     import signal
 

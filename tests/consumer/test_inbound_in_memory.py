@@ -231,6 +231,29 @@ async def test_a_failure_to_steer_the_partitions_never_reads_an_applied_batch_ag
     assert "inbound partitions not steered; reading them as fetched" in caplog.messages
 
 
+async def test_a_batch_failing_past_its_retries_is_read_again_a_second_later_never_committed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/pipeline.md: with manual acknowledgement FastStream would move on past a batch
+    whose handler failed; anything escaping the handler's own retries rewinds to the batch
+    (nack), after a second, so a failing batch is never read again in a tight loop."""
+    consumer = InboundConsumer(Mock(), Mock(), ManualClock(NOW), asyncio.Event())
+
+    async def failing(message: object) -> None:
+        raise RuntimeError("the offsets' commit failed: a rebalance")
+
+    monkeypatch.setattr(consumer, "_apply_and_commit", failing)
+    kafka_consumer = Mock(spec=["assignment", "highwater", "paused", "pause", "resume"])
+    kafka_consumer.assignment.return_value = kafka_consumer.paused.return_value = set()
+    message = Mock(consumer=kafka_consumer, ack=AsyncMock(), nack=AsyncMock())
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await consumer.handle(message)  # never raises: FastStream would go on past the batch
+    message.nack.assert_awaited_once()
+    message.ack.assert_not_awaited()
+    assert loop.time() - started >= 1
+
+
 async def test_a_batch_meeting_a_stored_state_gone_bad_names_no_child_in_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

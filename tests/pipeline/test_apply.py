@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -568,6 +569,34 @@ def test_a_message_that_fails_unexpectedly_is_dead_lettered_and_the_rest_applied
     assert letter.kind == "dead_letter"
     assert "RuntimeError" in letter.problems[0]["reason"]
     assert "Jordan" not in json.dumps(letter.problems)
+
+
+def test_a_message_failing_unexpectedly_is_tried_three_times_then_dead_lettered_by_type_and_line(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/pipeline.md: a bug in one message is tried 3 times, each in a savepoint, then
+    dead-lettered with the error's type and line, never its text."""
+    from hub.routing.engine import decide as real
+
+    tries = 0
+
+    def decide(*args: object, **kwargs: object) -> object:
+        nonlocal tries
+        if args[4] == "evt-bug":
+            tries += 1
+            raise RuntimeError("a bug that quotes Jordan Example")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("hub.service.applying.decide", decide)
+    buggy = misper_record(id="evt-bug", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    result = apply_batch(store, [buggy, misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered) == (1, 1)
+    assert tries == 1 + 3  # once with the whole batch, then 3 times on its own
+    with store() as session:
+        (letter,) = session.scalars(select(RejectedMessage)).all()
+    assert re.fullmatch(
+        r"failed 3 times \(RuntimeError at .*test_apply\.py:\d+\)", letter.problems[0]["reason"]
+    )
 
 
 def test_a_held_record_failing_when_released_never_takes_the_misper_report_with_it(

@@ -33,6 +33,7 @@ from hub.producers.relay import (
     UnsafeProducer,
     not_behind_another,
     require_safe,
+    row_backoff,
 )
 from hub.routing.directory import load_directory
 from hub.store.database import make_engine, migrate, sessions
@@ -631,6 +632,19 @@ async def test_a_topic_the_cluster_cannot_make_yet_holds_up_no_other_recipient(
     assert rows["first-for-luton"].next_attempt_at is not None
     assert "InvalidReplicationFactor" in (rows["first-for-luton"].last_error or "")
     assert [r.key for r in await read_topics(kafka, prefix)] == [b"C-2"]
+
+
+@pytest.mark.parametrize(
+    "share", [pytest.param(1.0, id="no jitter"), pytest.param(0.5, id="the most jitter")]
+)
+def test_a_failed_rows_wait_doubles_from_half_a_second_to_30_s_less_its_jitter(
+    share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/pipeline.md: a failed row waits from half a second, doubling, at most 30 s, with
+    jitter (up to half of it taken off, so that many failed rows do not return at once)."""
+    monkeypatch.setattr("hub.producers.relay.random.uniform", lambda low, high: share)
+    waits = [row_backoff(attempts).total_seconds() for attempts in range(1, 9)]
+    assert waits == [share * s for s in (0.5, 1, 2, 4, 8, 16, 30, 30)]
 
 
 async def test_a_failed_row_backs_off_in_real_time_whatever_the_hubs_clock(

@@ -5,6 +5,7 @@ again for ever with that timer first and every child's deadlines behind it."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,7 +79,7 @@ def statuses(store: Store, child_id: str) -> set[str]:
 
 
 def test_one_childs_failing_timer_never_holds_up_another_childs(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     two_children_missing(store)
     failing_for("CF-A", monkeypatch)
@@ -86,6 +87,10 @@ def test_one_childs_failing_timer_never_holds_up_another_childs(
         pass
     assert statuses(store, "CF-B") <= {"fired", "cancelled"}
     assert "failed" in statuses(store, "CF-A")
+    # Logged with the error's type and line (docs/pipeline.md), never its text.
+    logged = [r for r in caplog.records if r.getMessage() == "timer failed; the others fire"]
+    assert logged
+    assert re.fullmatch(r"KeyError at .*test_timers\.py:\d+", getattr(logged[0], "reason", ""))
 
 
 def test_ops_see_the_failed_timers_and_fire_them_once_the_cause_is_fixed(
