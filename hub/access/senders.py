@@ -130,7 +130,10 @@ def origin_problems(
             Problem("ce_source", f"does not name the sending agency: /{root}/<{sender}>/...")
         )
     force = getattr(body, "reporting_force", None)
-    if force is not None and directory.resolve_force(force) not in (None, sender):
+    if force is not None and directory.resolve_force(force, only_forces=True) not in (
+        None,
+        sender,
+    ):
         problems.append(Problem("data.reporting_force", "is another police force than the sender"))
     placing = getattr(body, "from_authority", None)
     if placing is not None and not _may_be(placing, agency, directory):
@@ -162,7 +165,7 @@ def as_sent_by(body: BaseModel, sender: str, directory: Directory) -> BaseModel:
     if (
         isinstance(body, MisperReport)
         and agency.kind is Sender.POLICE
-        and directory.resolve_force(body.reporting_force) is None
+        and directory.resolve_force(body.reporting_force, only_forces=True) is None
     ):
         return body.model_copy(update={"reporting_force": sender})
     if (
@@ -342,7 +345,7 @@ def _party(episode: Episode, sender: str, directory: Directory) -> bool:
     if named is None:
         return True
     authorities = {code for resolution in named for code in resolution.codes}
-    forces = {directory.resolve_force(episode.report.reporting_force)}
+    forces = {directory.resolve_force(episode.report.reporting_force, only_forces=True)}
     forces |= {directory.force_of(resolution) for resolution in named}
     owed = {duty.authority for duty in episode.duties}
     return sender in authorities | forces | owed

@@ -736,7 +736,9 @@ def _still_missing(
                         cse_risk=episode.cse_risk,
                         legal_status=report.legal_status,
                         placing=placing,
-                        reporting_force=directory.resolve_force(report.reporting_force)
+                        reporting_force=directory.resolve_force(
+                            report.reporting_force, only_forces=True
+                        )
                         or report.reporting_force,
                         closed_at=episode.closed_at,
                         open_duties=len(duties),

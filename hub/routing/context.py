@@ -136,7 +136,7 @@ class Context:
                 named = self.episode.report.reporting_force
                 if named is None:  # a replay naming none: the home force passes it on (3.9.1)
                     return directory.home_police_force
-                force = directory.resolve_force(named)
+                force = directory.resolve_force(named, only_forces=True)
                 if force is not None:
                     return force
                 return Unroutable(

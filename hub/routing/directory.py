@@ -468,8 +468,11 @@ class Directory(Strict):
             return Resolution(named, Standing.AMBIGUOUS, codes)
         return Resolution(named, Standing.KNOWN, codes)
 
-    def resolve_force(self, named: str | None) -> str | None:
-        """A police force as a sender named it, or None if the directory does not know it."""
+    def resolve_force(self, named: str | None, *, only_forces: bool = False) -> str | None:
+        """A police force as a sender named it, or None if the directory does not know it.
+        `only_forces`: the field names a force and nothing else (a report's
+        `reporting_force`), so a place alone ("Kent") is the force's; elsewhere (an answer's
+        `answered_by`) it is the authority's."""
         if not named:
             return None
         written = _THE.sub("", code_like(named))
@@ -479,14 +482,21 @@ class Directory(Strict):
         alias = self._aliases.get(written)
         if alias is not None and alias.to[0] in forces:
             return alias.to[0]
-        by_name = {code_like(force.name): code for code, force in forces.items()}
-        by_name.update({code_like(f.gss): code for code, f in forces.items() if f.gss})
+        by_name = self._force_names
         if written in by_name:
             return by_name[written]
         place = _place(written)
-        if place == written and self._names_an_authority(named):
+        if place == written and not only_forces and self._names_an_authority(named):
             return None  # "Kent" alone is the authority; "Kent Constabulary" is the force
         return self._force_places.get(place)
+
+    @cached_property
+    def _force_names(self) -> dict[str, str]:
+        """Each force's official name and GSS code, in code form, to its code."""
+        forces = self.reference.police_forces
+        names = {code_like(force.name): code for code, force in forces.items()}
+        names.update({code_like(f.gss): code for code, f in forces.items() if f.gss})
+        return names
 
     def _names_an_authority(self, named: str) -> bool:
         """An authority's name is never taken for its police force's (an answer Kent County
@@ -531,7 +541,14 @@ class Directory(Strict):
         )
 
 
-_CACHED = ("_aliases", "_names", "_home_name", "_force_places", "topic_authorities")
+_CACHED = (
+    "_aliases",
+    "_names",
+    "_home_name",
+    "_force_names",
+    "_force_places",
+    "topic_authorities",
+)
 
 
 class DirectoryError(ValueError):

@@ -64,7 +64,7 @@ def of_episode(
 ) -> Particulars:
     report = episode.report
     worker = report.allocated_worker
-    force = directory.resolve_force(report.reporting_force)
+    force = directory.resolve_force(report.reporting_force, only_forces=True)
     return {
         "name": report.child.name,
         "date_of_birth": _iso(report.child.date_of_birth),

@@ -14,7 +14,7 @@ def route_again(directory: Directory, recipient: str, held: Unroutable) -> str |
     if held.field == "data.reporting_force":
         if held.named is None:  # held before a report naming none went to the home force
             return directory.home_police_force
-        return directory.resolve_force(held.named) or held
+        return directory.resolve_force(held.named, only_forces=True) or held
     resolution = directory.resolve_authority(held.named)
     if recipient == "host_police":
         found = directory.force_of(resolution) if resolution.codes else None

@@ -115,6 +115,18 @@ def test_a_report_to_kent_constabulary_sends_the_prevention_interview_to_kent_po
     assert interview.authority == "kent-police"
 
 
+def test_a_report_naming_its_force_by_place_alone_reaches_that_force() -> None:
+    """5.12: a MISPER report's `reporting_force` names a force and nothing else: "Kent" or
+    "Cheshire" written there is Kent Police or Cheshire Constabulary, not the authority
+    (as an answer signed "Kent" is), and the prevention interview reaches it."""
+    for named, code in (("Kent", "kent-police"), ("Cheshire", "cheshire-police")):
+        timeline = Timeline()
+        timeline.receive(misper(reporting_force=named))
+        [interview] = told(timeline.receive(found()), "police", "conduct_prevention_interview")
+        assert interview.authority == code, named
+        assert DIRECTORY.resolve_force(f"{named} County Council", only_forces=True) is None
+
+
 # Checked against the sources the national directory's header cites (Welsh names).
 WELSH_NAMES = [
     # The Welsh names of the principal areas.

@@ -290,5 +290,8 @@ def on_episode_closed(
 
 def _may_close(episode: Episode, answered_by: str, directory: Directory) -> bool:
     code = agency_code(directory, answered_by)
-    forces = {directory.home_police_force, directory.resolve_force(episode.report.reporting_force)}
+    forces = {
+        directory.home_police_force,
+        directory.resolve_force(episode.report.reporting_force, only_forces=True),
+    }
     return code is not None and (code in forces or code == directory.home_authority)

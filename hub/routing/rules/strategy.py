@@ -166,7 +166,9 @@ def reporting_force(episode: Episode, directory: Directory) -> str | None:
     are one force); none named, the home force (the report's contract). None: a force the
     directory does not know."""
     named = episode.report.reporting_force
-    return directory.resolve_force(named) if named else directory.home_police_force
+    return (
+        directory.resolve_force(named, only_forces=True) if named else directory.home_police_force
+    )
 
 
 def carried_on(state: ChildState, taken: Episode, ctx: Context) -> tuple[Timer, ...]:
