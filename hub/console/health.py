@@ -60,6 +60,7 @@ class StoreFigures(BaseModel):
     timers_due: int = 0
     timers_failed: int = 0  # failed to fire (a bug): they wait for ops (`hub timers`)
     refused_open: int = 0
+    dead_letters: int = 0  # of those, open dead letters: the hub failed to apply them
     held: int = 0
     unroutable: int = 0  # duties held for a party the directory does not know
 
@@ -90,10 +91,13 @@ class Health(BaseModel):
 
 def deliveries(figures: StoreFigures) -> Check:
     """Whether every notification owed is on its way: one failing to be delivered, a timer
-    that failed to fire (its escalation or meeting never decided) or a duty held for a party
-    the directory does not know is a child's notification not reaching its recipient, and
-    health is not "all well" while one is, though every part of the hub is up."""
+    that failed to fire (its escalation or meeting never decided), a duty held for a party
+    the directory does not know, or a message dead-lettered (the hub's own failure to apply
+    a child's event: nothing it owed was decided) is a child's notification not reaching its
+    recipient, and health is not "all well" while one is, though every part of the hub is
+    up. A message refused is the sender's to correct, and its sender was told."""
     counts = (
+        (figures.dead_letters, "message dead-lettered", "messages dead-lettered"),
         (figures.outbox_failing, "delivery failing", "deliveries failing"),
         (figures.timers_failed, "timer failed to fire", "timers failed to fire"),
         (figures.unroutable, "duty unroutable", "duties unroutable"),
@@ -115,6 +119,11 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
         timers_due=count(TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now),
         timers_failed=count(TimerRecord, TimerRecord.status == "failed"),
         refused_open=count(RejectedMessage, RejectedMessage.status == "open"),
+        dead_letters=count(
+            RejectedMessage,
+            RejectedMessage.status == "open",
+            RejectedMessage.kind == "dead_letter",
+        ),
         held=count(RejectedMessage, RejectedMessage.status == "held"),
         unroutable=count(RoutingDecision, HELD),
     )

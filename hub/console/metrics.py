@@ -51,6 +51,11 @@ def router() -> APIRouter:
             waiting.seconds if waiting is not None else 0.0,
         )
         gauge("hub_refused_open", "refused or dead-lettered messages open", figures.refused_open)
+        gauge(
+            "hub_dead_letters_open",
+            "messages the hub failed to apply (a bug), open until replayed",
+            figures.dead_letters,
+        )
         gauge("hub_held", "messages held for the event they depend on", figures.held)
         gauge(
             "hub_unroutable_duties",

@@ -3,13 +3,15 @@ sign-in, and nothing about any child."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hub.console.context import Console
 from hub.service.heartbeat import beat, leave
-from hub.store.models import OutboxMessage
+from hub.store.models import OutboxMessage, RejectedMessage
 from tests.console.test_web import signed_in
 
 
@@ -53,3 +55,27 @@ def test_a_delivery_failing_is_not_all_well(app: FastAPI, console: Console) -> N
         row.attempts, row.last_error = 3, "KafkaTimeoutError: the topic's leader is down"
     health = signed_in(app, "vera").get("/api/health").json()
     assert health["deliveries"] == {"ok": False, "detail": "1 delivery failing"}
+
+
+def test_a_message_dead_lettered_is_not_all_well(app: FastAPI, console: Console) -> None:
+    """A dead letter is the hub's own fault, not the sender's: a child's report, found report
+    or answer it failed to apply, whose duties nobody was told of. Until ops replay it once
+    the cause is fixed, health is "attention", though every part is up."""
+    beat(console.sessions, "host:1:a", ["consumer", "relay", "scheduler"])
+    with console.sessions.begin() as session:
+        session.add(
+            RejectedMessage(
+                kind="dead_letter",
+                problems=[{"field": "(message)", "reason": "RuntimeError at rules.py:1"}],
+                topic="inbound.misper-report",
+                partition=0,
+                offset=7,
+                key=b"CF-9",
+                value=b"{}",
+                headers=[],
+                received_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+            )
+        )
+    health = signed_in(app, "vera").get("/api/health").json()
+    assert health["deliveries"] == {"ok": False, "detail": "1 message dead-lettered"}
+    assert "hub_dead_letters_open 1.0" in TestClient(app).get("/metrics").text
