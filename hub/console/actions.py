@@ -256,7 +256,11 @@ def route_held_duties(
     return RerouteReport(
         routed={r.notification_id: r.authority for r in results if r.authority and r.sent},
         still_held={r.notification_id: r.reason or "" for r in results if r.authority is None},
-        not_sent={r.notification_id: r.reason or "" for r in results if r.authority and not r.sent},
+        not_sent={
+            r.notification_id: r.reason or ""
+            for r in results
+            if r.authority is not None and not r.sent  # "": settled, sent to no one
+        },
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.notification import Notification
 from hub.contracts.particulars import ChildParticulars
+from hub.contracts.personal import REDACTED
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Unroutable
 from hub.routing.particulars import disclosed_again
@@ -34,7 +35,7 @@ HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at
 class Rerouted:
     notification_id: str
     recipient: str
-    authority: str | None  # None: still unroutable
+    authority: str | None  # None: still unroutable; "": settled, sent to no one
     reason: str | None = None  # why it is still held, or why it was not sent
     sent: bool = True  # False: routed, but no longer needed
 
@@ -87,6 +88,8 @@ def _route(
 ) -> Rerouted:
     assert row.unroutable_field is not None
     assert row.unroutable_reason is not None
+    if row.unroutable_named == REDACTED:
+        return _settled(row, now, children)
     held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
     found = route_again(directory, row.recipient, held)
     if isinstance(found, Unroutable):
@@ -132,6 +135,18 @@ def _route(
             children[row.child_id], row.episode_id, row.notification_id, found
         )
     return Rerouted(row.notification_id, row.recipient, found)
+
+
+def _settled(row: RoutingDecision, now: datetime, children: dict[str, ChildState]) -> Rerouted:
+    """A duty whose sender's words for the party went under the retention policy, with its
+    episode's or its notice's personal data (docs/retention.md): no directory can name the
+    party from them now, and nothing about the child is sent so late. Logged as routed to
+    no one, not sent, so that it leaves the held duties (and the health page)."""
+    row.routed_at, row.child = now, None
+    state = children.get(row.child_id) or ChildState(row.child_id)
+    why = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
+    redacted = "what its sender named the party was redacted under the retention policy"
+    return Rerouted(row.notification_id, row.recipient, "", why or redacted, sent=False)
 
 
 def _no_longer_needed(

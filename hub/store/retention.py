@@ -9,8 +9,9 @@ the 90 days over which 7.17 counts repeat episodes, and the monthly 7.28 forum),
   was high risk, CSE, red);
 - its inbound events keep their ids, types, times and codes; every personal field of their
   bodies becomes «redacted» (the contracts' `x-personal-data` marker);
-- its routing log keeps every decision, without the child's particulars, but the meeting at
-  18's and its escalations' (6.8: their times date the child's birth);
+- its routing log keeps every decision, without the child's particulars or what a sender
+  wrote where a party's name should be (a held duty's), but the meeting at 18's and its
+  escalations' (6.8: their times date the child's birth);
 - its timers still pending are cancelled.
 
 Apart from episodes: a sent notification leaves the outbox after `sent_notifications_days`
@@ -34,6 +35,7 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    case,
     delete,
     exists,
     false,
@@ -80,6 +82,16 @@ CHUNK = 500  # children read at a time: the job's memory stays flat however many
 SENT_CHUNK = 5_000  # sent notifications deleted per transaction
 REASON = "reason: "  # the operator's free text follows (hub.console.actions, hub.service.answers)
 REDACTED_REASON = f"{REASON}{REDACTED}"
+# What a held duty keeps of the child: the particulars it would have sent, and what the
+# sender wrote where an authority's or force's name should be (anything typed there, a
+# child's name or address by mistake). Both go as the event's personal fields do; the
+# field, and why the duty is held, stay for ops.
+KEEPS_PARTICULARS = RoutingDecision.child.is_not(None) & (
+    sql_cast(RoutingDecision.child, String) != "null"  # JSON's null, as None is stored
+)
+KEEPS_WHAT_WAS_WRITTEN = RoutingDecision.unroutable_named.is_not(None) & (
+    RoutingDecision.unroutable_named != REDACTED
+)
 
 
 @dataclass
@@ -303,8 +315,7 @@ def _retire(
             RoutingDecision.episode_id.in_(due),
             RoutingDecision.cause.in_([e.event_id for e in events]),
         ),
-        RoutingDecision.child.is_not(None),
-        sql_cast(RoutingDecision.child, String) != "null",  # JSON's null, as None is stored
+        or_(KEEPS_PARTICULARS, KEEPS_WHAT_WAS_WRITTEN),
     )
     dated = _dated_by_the_birthday(state, due)  # mostly none: no statement then
     birthday = (
@@ -319,7 +330,7 @@ def _retire(
     for event in events:
         state = forget_placed_childs_birth(state, event.ce_type, event.body)
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
-    stripped = update(RoutingDecision).where(*decisions).values(child=None)
+    stripped = update(RoutingDecision).where(*decisions).values(**_stripped())
     retained.decisions_stripped += _changed(session, stripped)
     # 6.8: decided on the eighteenth birthday, or hours on, their times date the child's
     # birth as the birthday timer's due did: they go with it, the other decisions staying.
@@ -500,8 +511,7 @@ def _redact_without_episode(
         retained.events_redacted += 1
         decisions = (
             RoutingDecision.cause == event.event_id,
-            RoutingDecision.child.is_not(None),
-            sql_cast(RoutingDecision.child, String) != "null",
+            or_(KEEPS_PARTICULARS, KEEPS_WHAT_WAS_WRITTEN),
         )
         if dry_run:
             retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
@@ -509,7 +519,7 @@ def _redact_without_episode(
         if event.child_id in states:  # a child with no record keeps no placement
             placement_notices.setdefault(event.child_id, []).append((event.ce_type, event.body))
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
-        stripped = update(RoutingDecision).where(*decisions).values(child=None)
+        stripped = update(RoutingDecision).where(*decisions).values(**_stripped())
         retained.decisions_stripped += _changed(session, stripped)
     _forget_in_store(session, states, placement_notices, now)
 
@@ -557,24 +567,43 @@ def _strip_duties_of_redacted_events(session: Session, dry_run: bool, retained: 
     """A duty held for ops that still keeps the particulars of an event already redacted:
     before 63a9b30, a placement notice redacted with its child's episode left them there.
     And one ops has routed since: a hub before this one kept them in the row once routed,
-    beside the outbox message, as long as the child was missing (docs/notifications.md)."""
+    beside the outbox message, as long as the child was missing (docs/notifications.md).
+    What its sender wrote for the party it was held for goes once its event is redacted or
+    its episode retired: a run before this one kept it when it stripped the particulars."""
+    gone = or_(
+        exists().where(
+            InboundEvent.event_id == RoutingDecision.cause,
+            InboundEvent.redacted_at.is_not(None),
+        ),
+        # a timer's duty (an escalation) has no event for cause: its episode's are redacted
+        exists().where(
+            InboundEvent.child_id == RoutingDecision.child_id,
+            InboundEvent.episode_id == RoutingDecision.episode_id,
+            InboundEvent.redacted_at.is_not(None),
+        ),
+    )
     decisions = (
         RoutingDecision.unroutable_field.is_not(None),  # held when decided: by its index
-        RoutingDecision.child.is_not(None),
-        sql_cast(RoutingDecision.child, String) != "null",
         or_(
-            RoutingDecision.routed_at.is_not(None),
-            exists().where(
-                InboundEvent.event_id == RoutingDecision.cause,
-                InboundEvent.redacted_at.is_not(None),
-            ),
+            KEEPS_PARTICULARS & (RoutingDecision.routed_at.is_not(None) | gone),
+            KEEPS_WHAT_WAS_WRITTEN & gone,
         ),
     )
     if dry_run:
         retained.decisions_stripped += _count(session, RoutingDecision, *decisions)
         return
-    stripped = update(RoutingDecision).where(*decisions).values(child=None)
+    named = case((KEEPS_WHAT_WAS_WRITTEN & gone, REDACTED), else_=RoutingDecision.unroutable_named)
+    stripped = update(RoutingDecision).where(*decisions).values(child=None, unroutable_named=named)
     retained.decisions_stripped += _changed(session, stripped)
+
+
+def _stripped() -> dict[str, Any]:
+    """A decision's values once its event is redacted or its episode retired: no
+    particulars, and what the sender wrote for the party redacted, if anything was (the
+    console and `hub unroutable` show «redacted»; None would read as nothing written, and
+    a held report naming no force be routed to the home force: hub.routing.rerouting)."""
+    written = RoutingDecision.unroutable_named.is_not(None)
+    return {"child": None, "unroutable_named": case((written, REDACTED), else_=None)}
 
 
 def _pending(child_id: str, episodes: list[str]) -> tuple[Any, ...]:

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.clock import ManualClock
 from hub.console.access import record
-from hub.console.actions import retry_deliveries
-from hub.console.views import episode_timeline, outbox
+from hub.console.actions import retry_deliveries, route_held_duties
+from hub.console.views import episode_timeline, outbox, unroutable
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import load_directory
 from hub.routing.facts import Episode
@@ -29,6 +29,7 @@ from hub.scheduler import RetentionJob
 from hub.service.answers import answer_on_behalf
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
+from hub.service.rerouting import HELD
 from hub.settings import RetentionSettings
 from hub.store import retention
 from hub.store.database import make_engine, migrate, sessions
@@ -705,6 +706,84 @@ def test_a_duty_held_from_a_notice_redacted_before_it_could_be_stripped_loses_th
             event.redacted_at = PLACED
     assert run(store, 1)["decisions_stripped"] == 1
     assert keeping_particulars(store) == 0
+
+
+def held_names(store: Store) -> list[tuple[str | None, str | None, str | None]]:
+    """Each held duty's field, what the sender wrote there, and why it is held."""
+    with store() as session:
+        rows = session.scalars(select(RoutingDecision).where(HELD))
+        return sorted((d.unroutable_field, d.unroutable_named, d.unroutable_reason) for d in rows)
+
+
+def test_what_the_sender_wrote_for_an_unknown_authority_goes_with_the_episode(
+    store: Store,
+) -> None:
+    """7.14: "wiltshre" may be anything a sender typed where an authority's name should be,
+    a child's name or address by mistake: it goes with the episode's personal data, as the
+    held duty's particulars do, the field and why it was held staying for ops."""
+    unknown = misper_record(data={"residence_authority": "wiltshre"})
+    apply_batch(store, [unknown], DIRECTORY, REPORTED)
+    apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
+    before = held_names(store)
+    assert {named for _, named, _ in before} == {"wiltshre"}
+    run(store, 181)
+    assert held_names(store) == [(field, REDACTED, why) for field, _, why in before]
+    with store() as session:
+        _, duties = unroutable(session)  # the console's page, API and `hub unroutable`
+    assert {(d.field, d.named) for d in duties} == {("data.residence_authority", REDACTED)}
+    assert run(store, 182)["decisions_stripped"] == 0  # done once
+
+
+def test_what_our_placement_notice_named_the_host_goes_with_the_notice(store: Store) -> None:
+    """7.14: "kentt" goes when the notice does, 180 days after it arrived."""
+    our_notice_to_a_misspelt_authority(store, "LEI-558812")  # a child with no episode
+    run(store, 150)
+    assert {named for _, named, _ in held_names(store)} == {"kentt"}  # not yet its time
+    run(store, 200)
+    assert {named for _, named, _ in held_names(store)} == {REDACTED}
+
+
+def test_a_held_duty_whose_party_s_name_went_is_settled_when_ops_route_them(
+    store: Store,
+) -> None:
+    """With "kentt" redacted no directory names the host now: routed again, the duty is
+    logged as routed to no one and not sent, and leaves the held duties (and health)."""
+    our_notice_to_a_misspelt_authority(store, "LEI-558812")
+    run(store, 200)
+    clock = ManualClock(FOUND + timedelta(days=200))
+    report = route_held_duties(store, "ops", DIRECTORY, clock)
+    assert (len(report.not_sent), report.routed, report.still_held) == (1, {}, {})
+    assert held_names(store) == []
+    assert count(store, OutboxMessage, OutboxMessage.topic.contains("kent")) == 0
+
+
+def test_what_a_sender_wrote_kept_by_an_earlier_run_goes_at_the_next(store: Store) -> None:
+    """Retention before this kept it when it stripped the particulars: the next run
+    redacts it, as it strips a held duty's particulars left behind."""
+    our_notice_to_a_misspelt_authority(store, "CF-100231")
+    with store.begin() as session:  # as the earlier retention left it
+        for event in session.scalars(select(InboundEvent)):
+            event.redacted_at = PLACED
+        session.execute(update(RoutingDecision).values(child=None))
+    assert run(store, 1)["decisions_stripped"] == 1
+    assert {named for _, named, _ in held_names(store)} == {REDACTED}
+
+
+def test_a_resend_of_a_redacted_event_is_still_known_by_its_digest(store: Store) -> None:
+    """docs/retention.md: the redacted placement notice's body_sha256 is of its body as
+    sent, kept so that the sender's resend of it is a duplicate, not the notice applied
+    again (the child's name stored, the host notified twice), and a different body under
+    its id still a conflicting resend."""
+    notice = record_of(example("08-cross-border-notice"), "inbound.cross-border-notice")
+    apply_batch(store, [notice], DIRECTORY, PLACED)
+    run(store, 200)
+    later = FOUND + timedelta(days=201)
+    assert apply_batch(store, [notice], DIRECTORY, later).duplicates == 1
+    changed = example("08-cross-border-notice")
+    changed["data"]["placed_child"]["name"] = "Riley Other"
+    resent = record_of(changed, "inbound.cross-border-notice")
+    assert apply_batch(store, [resent], DIRECTORY, later).rejected == 1
+    assert count(store, InboundEvent) == 1
 
 
 def test_a_notification_still_waiting_to_be_sent_is_kept_until_it_is(store: Store) -> None:
