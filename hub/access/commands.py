@@ -190,9 +190,22 @@ def rotate(
     user: Annotated[str, typer.Argument(help="the user (an agency's code, or the hub's)")],
     credentials: Credentials = None,
 ) -> None:
-    """Give a user a new password, written to <credentials>/<user>.password."""
+    """Give a user a new password, written to <credentials>/<user>.password; never the
+    brokers' own (docs/security.md)."""
     from hub.access.apply import rotate_password
+    from hub.devtools.kafka_local import ADMIN_USER
 
+    if user == ADMIN_USER:
+        # The brokers log in to each other as it, with the password their own configuration
+        # holds (inter-broker SCRAM, and the controllers' PLAIN): changed on the cluster
+        # alone, it would lock them out of each other at once.
+        typer.echo(
+            f"refused: {user}: the brokers' own user, which they log in to each other with "
+            "(its password is in their configuration): rotating it here would lock them "
+            "out of each other; change it in their configuration and the cluster together",
+            err=True,
+        )
+        raise typer.Exit(2)
     kafka, folder = _connection_and_credentials(credentials)
     try:
         _on_the_cluster("rotate the password", rotate_password(kafka, user, folder))
@@ -200,3 +213,10 @@ def rotate(
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_REFUSED) from None
     typer.echo(f"new password for {user}: {folder / f'{user}.password'} (mode 0600)")
+    if user == HUB_USER:
+        # The running hub read its password once, at start: its open connections go on, a
+        # new one (health's, a reconnect) is refused until it is restarted with this file.
+        typer.echo(
+            "the running hub logs in with the old one until restarted with this file "
+            "(HUB_KAFKA_PASSWORD_FILE)"
+        )

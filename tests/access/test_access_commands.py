@@ -37,3 +37,19 @@ def test_in_production_no_agencys_credential_is_sent_in_the_clear(
     assert result.exit_code == 2, result.output
     assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output
     assert list(tmp_path.iterdir()) == []  # nothing written, nothing offboarded
+
+
+def test_the_brokers_own_user_is_never_rotated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`admin` is the user the brokers log in to each other with, its password in their own
+    configuration (docs/security.md): a new one set on the cluster would lock them out of
+    each other. Refused before any broker is reached, naming why."""
+    monkeypatch.setenv("HUB_ENVIRONMENT", "development")
+    monkeypatch.setenv("HUB_KAFKA_BOOTSTRAP", "127.0.0.1:1")  # reached, it fails otherwise
+    result = runner.invoke(
+        app, ["access", "rotate-password", "admin", "--credentials", str(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "admin: the brokers' own user" in result.output
+    assert list(tmp_path.iterdir()) == []
