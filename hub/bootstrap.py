@@ -103,6 +103,16 @@ def refuse_no_broker(settings: HubSettings, bootstrap: str = "") -> None:
         )
 
 
+def checked_before_starting(settings: HubSettings) -> Directory:
+    """Every refusal of start-up that needs nothing running, made before anything is
+    started (the project's own broker, in development): the unsafe settings, the Kafka
+    and retention settings, the deployment file. Its directory, read once."""
+    refuse_unsafe(settings)
+    read_settings(KafkaSettings)
+    read_settings(RetentionSettings)
+    return directory_of(settings)
+
+
 def directory_of(settings: HubSettings) -> Directory:
     """The deployment named by HUB_DIRECTORY, or the default one (package data)."""
     return load_directory(Path(settings.directory) if settings.directory else None)

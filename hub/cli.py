@@ -511,6 +511,7 @@ def run(bootstrap: RunBootstrap = "") -> None:
     from hub.bootstrap import (
         UnsafeConfiguration,
         build,
+        checked_before_starting,
         refuse_no_broker,
         refuse_plaintext,
     )
@@ -528,12 +529,15 @@ def run(bootstrap: RunBootstrap = "") -> None:
     try:
         settings = read_settings(HubSettings)
         refuse_no_broker(settings, bootstrap)
-    except SettingsError as error:
+        # Every setting checked before the project's broker is started (development): a
+        # refusal leaves nothing running behind it.
+        directory = checked_before_starting(settings)
+    except (SettingsError, UnsafeConfiguration, DirectoryError) as error:
         typer.echo(f"refusing to start: {error}", err=True)
         raise typer.Exit(2) from None
     kafka = _broker_or_local(bootstrap)
     try:
-        parts = build(settings, kafka)
+        parts = build(settings, kafka, directory=directory)
         refuse_plaintext(settings, kafka)
     except (SettingsError, UnsafeConfiguration, DirectoryError) as error:
         typer.echo(f"refusing to start: {error}", err=True)

@@ -12,8 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from hub.bootstrap import UnsafeConfiguration, build
+from hub.cli import app
 from hub.devtools.ports import free_port
 from hub.kafka.connection import KafkaConnection
 from hub.service.heartbeat import live_roles
@@ -91,6 +93,49 @@ def test_hub_run_names_a_bad_setting_and_exits_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "HUB_PRODUCER_ACKS" in done.stderr
+
+
+class NeverStarted:
+    """The project's broker, as `hub run` starts it in development: the test says whether
+    it was started."""
+
+    bootstrap = "127.0.0.1:1"
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def connection(self) -> KafkaConnection:
+        return KafkaConnection(self.bootstrap)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "refused"),
+    [
+        ("HUB_PRODUCER_ACKS", "1", "HUB_PRODUCER_ACKS: must be 'all'"),
+        ("HUB_RETENTION_PERSONAL_DATA_DAYS", "30", "HUB_RETENTION_PERSONAL_DATA_DAYS: "),
+        ("HUB_DIRECTORY", "/nonexistent/deployment.yaml", "/nonexistent/deployment.yaml"),
+        ("HUB_KAFKA_PORT", "nine", "HUB_KAFKA_PORT: Input should be a valid integer"),
+    ],
+)
+def test_in_development_hub_run_refuses_a_setting_before_it_starts_the_local_broker(
+    variable: str, value: str, refused: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/pipeline.md: every setting is checked first, then anything started: refused,
+    `hub run` leaves no broker of the project's running behind it."""
+    broker = NeverStarted()
+    monkeypatch.setattr("hub.cli.local_broker", lambda: broker)
+    monkeypatch.setattr("hub.logs.configure", lambda: None)  # the test's own logging kept
+    for name in [name for name in os.environ if name.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HUB_ENVIRONMENT", "development")  # no broker set: the project's
+    monkeypatch.setenv(variable, value)
+    done = CliRunner().invoke(app, ["run"])
+    assert done.exit_code == 2, done.output
+    assert f"refusing to start: {refused}" in done.output
+    assert not broker.started
 
 
 def test_hub_run_in_production_without_a_broker_refuses_naming_the_setting() -> None:
