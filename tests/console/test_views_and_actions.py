@@ -57,7 +57,12 @@ from tests.console.conftest import (
 )
 from tests.console.test_web import csrf_of, signed_in
 from tests.helpers import example
-from tests.pipeline.records import misper_record, raw_record, record_of
+from tests.pipeline.records import (
+    luton_missing_notice_naming_no_episode,
+    misper_record,
+    raw_record,
+    record_of,
+)
 from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
@@ -131,17 +136,7 @@ def test_8_4_a_host_notice_naming_no_episode_is_on_the_timeline_of_the_episode_r
     episode: ops see it on that episode's timeline, beside what it decided."""
     placed_out = {"legal_status": "looked_after", "residence_authority": "luton"}
     apply_batch(store, [misper_record(data=placed_out)], DIRECTORY, NOW)
-    notice = example("08-cross-border-notice")
-    notice["data"] = {
-        "notice_id": "LUT-2026-0098",
-        "kind": "child_missing",
-        "from_authority": "luton",
-        "to_authority": "northamptonshire",
-        "child_id": "CF-100231",
-        "occurred_at": NOW.isoformat(),
-    }
-    notice["id"], notice["source"] = "evt-luton-0098", "/la/luton/childrens-services"
-    read = record_of(notice, "inbound.cross-border-notice")
+    read = luton_missing_notice_naming_no_episode(NOW)
     assert apply_batch(store, [read], DIRECTORY, NOW + timedelta(hours=1)).applied == 1
     timeline = view_episode(store, "vera", EPISODE, NOW + timedelta(hours=1))
     received = [e.what for e in timeline.entries if e.happening == "event_received"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import count
 from typing import Any
 
@@ -42,3 +43,19 @@ def misper_record(**changes: Any) -> Record:
     document.update({k: v for k, v in changes.items() if k != "data"})
     document["data"].update(changes.get("data", {}))
     return record_of(document)
+
+
+def luton_missing_notice_naming_no_episode(at: datetime) -> Record:
+    """Luton, the host, says the example child placed there is missing, naming no episode
+    (8.4: the host may never learn the id of our MISPER report)."""
+    notice = example("08-cross-border-notice")
+    notice["data"] = {
+        "notice_id": "LUT-2026-0098",
+        "kind": "child_missing",
+        "from_authority": "luton",
+        "to_authority": "northamptonshire",
+        "child_id": "CF-100231",
+        "occurred_at": at.isoformat(),
+    }
+    notice["id"], notice["source"] = "evt-luton-0098", "/la/luton/childrens-services"
+    return record_of(notice, "inbound.cross-border-notice")

@@ -46,7 +46,12 @@ from hub.store.outcomes import STATE, load_children
 from hub.store.retention import REDACTED_REASON, apply_retention
 from tests.console.conftest import parts_over
 from tests.helpers import example
-from tests.pipeline.records import misper_record, raw_record, record_of
+from tests.pipeline.records import (
+    luton_missing_notice_naming_no_episode,
+    misper_record,
+    raw_record,
+    record_of,
+)
 from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
@@ -1135,17 +1140,7 @@ def test_8_4_a_host_notice_naming_no_episode_goes_with_the_episode_it_was_read_a
         "missing_since": (went - timedelta(hours=2)).isoformat(),
     }
     apply_batch(store, [misper_record(data=placed_out)], DIRECTORY, went)
-    notice = example("08-cross-border-notice")
-    notice["data"] = {
-        "notice_id": "LUT-2026-0098",
-        "kind": "child_missing",
-        "from_authority": "luton",
-        "to_authority": "northamptonshire",
-        "child_id": "CF-100231",
-        "occurred_at": went.isoformat(),
-    }
-    notice["id"], notice["source"] = "evt-luton-0098", "/la/luton/childrens-services"
-    read = record_of(notice, "inbound.cross-border-notice")
+    read = luton_missing_notice_naming_no_episode(went)
     assert apply_batch(store, [read], DIRECTORY, went + timedelta(hours=1)).applied == 1
     apply_batch(store, [record_of(found_report(), "inbound.found-report")], DIRECTORY, FOUND)
     notices = InboundEvent.ce_type == retention.CROSS_BORDER_NOTICE
