@@ -88,9 +88,7 @@ def test_hub_run_logs_json_serves_its_metrics_and_stops_cleanly_on_sigterm(
 
 def test_hub_run_names_a_bad_setting_and_exits_2(tmp_path: Path) -> None:
     env = {**os.environ, "HUB_PRODUCER_ACKS": "1", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_PRODUCER_ACKS" in done.stderr
 
@@ -141,9 +139,7 @@ def test_in_development_hub_run_refuses_a_setting_before_it_starts_the_local_bro
 def test_hub_run_in_production_without_a_broker_refuses_naming_the_setting() -> None:
     """It never starts a development broker of its own where the hub is deployed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_KAFKA_BOOTSTRAP: not set" in done.stderr
     assert "starting the local Kafka broker" not in done.stderr
@@ -154,9 +150,7 @@ def test_hub_run_in_production_in_the_clear_refuses_naming_the_setting() -> None
     plaintext allowed by name."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env["HUB_KAFKA_BOOTSTRAP"] = "127.0.0.1:1"
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in done.stderr
     assert "HUB_KAFKA_ALLOW_PLAINTEXT" in done.stderr
@@ -172,18 +166,14 @@ def test_hub_run_with_sasl_ssl_but_no_password_names_the_setting(tmp_path: Path)
         "HUB_KAFKA_USERNAME": "hub",
         "HUB_KAFKA_CA_FILE": str(ca),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_KAFKA_PASSWORD_FILE (or HUB_KAFKA_PASSWORD): required" in done.stderr
 
 
 def test_hub_run_names_the_environment_variable_of_a_bad_setting() -> None:
     env = {**os.environ, "HUB_BATCH_SIZE": "0", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_BATCH_SIZE: Input should be greater than or equal to 1" in done.stderr
 
@@ -192,9 +182,7 @@ def test_hub_run_names_a_bad_setting_but_never_repeats_its_value() -> None:
     """docs/pipeline.md: any bad setting is refused naming its variable, never its value (a
     value pasted into the wrong variable may be a password)."""
     env = {**os.environ, "HUB_BATCH_SIZE": "Jordan-s3cret", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2
     assert "HUB_BATCH_SIZE: Input should be a valid integer" in done.stderr
     assert "Jordan-s3cret" not in done.stderr
@@ -210,9 +198,7 @@ def test_hub_run_refuses_a_database_url_it_cannot_read_naming_it_never_its_passw
         "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
         "HUB_DATABASE_URL": "postgresql+psycopg//hub:Jordan-s3cret@db.example/hub",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "refusing to start: HUB_DATABASE_URL: " in done.stderr
     assert "Jordan-s3cret" not in done.stderr
@@ -253,9 +239,7 @@ def test_hub_run_that_cannot_start_says_why_and_exits_never_hangs(tmp_path: Path
         "HUB_KAFKA_ALLOW_PLAINTEXT": "true",  # past the refusal of PLAINTEXT, to the broker
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _hub_run(env)
     assert done.returncode == 1
     records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert records[-1]["message"] == "hub run failed"
@@ -272,6 +256,11 @@ def _hub_run_started(tmp_path: Path, **settings: str) -> subprocess.CompletedPro
         "HUB_KAFKA_ALLOW_PLAINTEXT": "true",
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
     }
+    return _hub_run(env)
+
+
+def _hub_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`hub run` in a process of its own with this environment, as an operator starts it."""
     return subprocess.run(
         [sys.executable, "-m", "hub", "run"], env=env, capture_output=True, text=True, timeout=60
     )
