@@ -89,6 +89,14 @@ class HubMetrics:
             "0 when not waiting",
             registry=r,
         )
+        # Set at start and daily (hub.kafka.certificates): renew before it; none in PLAINTEXT.
+        self.certificate_expiry = Gauge(
+            "hub_certificate_expiry_seconds",
+            "when the certificate expires (Unix time): the CA in HUB_KAFKA_CA_FILE, and each "
+            "bootstrap broker's as its TLS handshake presents it",
+            ["certificate", "source"],
+            registry=r,
+        )
 
     def batch_applied(self, result: BatchResult, seconds: float) -> None:
         for outcome in BATCH_OUTCOMES:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
@@ -19,6 +20,7 @@ from hub import tracing
 from hub.bootstrap import HubParts
 from hub.consumers.inbound import InboundConsumer, inbound_router
 from hub.contracts.registry import INBOUND_TOPICS, REJECTED_TOPIC
+from hub.kafka.certificates import look_at_certificates, watch_certificates
 from hub.kafka.topics import ensure_topics
 from hub.producers.relay import Relay, UnsafeProducer, require_safe
 from hub.producers.wakeup import listen
@@ -110,6 +112,9 @@ class Hub:
         self.engine = parts.engine
         store = parts.sessions
         prefix = self.settings.topic_prefix
+        # Said before the first Kafka client, which an expired certificate fails
+        zone = ZoneInfo(parts.directory.timezone)  # the dates as ops read them
+        await look_at_certificates(parts.kafka, zone, parts.metrics)
         await ensure_topics(
             parts.kafka,
             [prefix + topic for topic in (*INBOUND_TOPICS, REJECTED_TOPIC)],
@@ -120,6 +125,12 @@ class Hub:
             self.metrics_server = parts.metrics.serve(
                 self.settings.metrics_host, self.settings.metrics_port
             )
+        self.tasks.append(
+            asyncio.create_task(
+                watch_certificates(parts.kafka, zone, parts.metrics, self.stop_event),
+                name="certificates",
+            )
+        )
         roles = self.settings.roles
         instance = instance_name()
         # Made before the heartbeat, which says whether its timers wait for the broker.

@@ -1,7 +1,8 @@
-"""Is the hub well: can it reach its database and its broker, how far behind is the
-consumer, how much is waiting in the outbox, how many timers are due and whether they wait
-for the broker. Read at the edge (the web page, /metrics, `hub timers`), each check with a
-time limit so a dead broker is reported, not waited for."""
+"""Is the hub well: can it reach its database and its broker, when its broker
+certificates expire, how far behind is the consumer, how much is waiting in the outbox,
+how many timers are due and whether they wait for the broker. Read at the edge (the web
+page, /metrics, `hub timers`), each check with a time limit so a dead broker is reported,
+not waited for."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.console.when import how_long
 from hub.errors import failure_of
+from hub.kafka.certificates import (
+    CertificateExpiry,
+    Certificates,
+    expiry_check,
+    read_certificates,
+)
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.offsets import inbound_offsets
 from hub.service.heartbeat import (
@@ -84,6 +91,10 @@ class Health(BaseModel):
     timers_waiting: TimersWait | None = None
     # Notifications owed that are not reaching their recipients (`deliveries`)
     deliveries: Check = Check(ok=True, detail="none failing")
+    # When the CA and the broker's certificate expire: "attention" within 30 days of the
+    # first, as no client connects once it has (hub.kafka.certificates)
+    certificates: Check = Check(ok=True, detail="no TLS")
+    certificates_expiry: list[CertificateExpiry] = []
     consumer_lag: int | None  # records on the inbound topics not yet applied
     lag_by_topic: dict[str, int]
     figures: StoreFigures
@@ -154,6 +165,19 @@ def waiting_check(
     return Check(ok=waited <= WAITING_TOO_LONG, detail=detail), found
 
 
+async def certificates_check(
+    reading: asyncio.Task[Certificates], zone: ZoneInfo
+) -> tuple[Check, list[CertificateExpiry]]:
+    """The certificates' check and each one's expiry; a reading that failed is said, not
+    raised."""
+    try:
+        found = await reading
+    except Exception as error:
+        return Check(ok=False, detail=f"not known: {failure_of(error)}"), []
+    ok, detail = expiry_check(found, datetime.now(UTC), zone)
+    return Check(ok=ok, detail=detail), found.found
+
+
 def running(live: dict[str, datetime]) -> Check:
     """Whether every role has a live `hub run`: with none, nothing is applied or sent, and a
     quiet store would otherwise look like all well."""
@@ -172,6 +196,12 @@ async def health(
     zone: ZoneInfo = UTC_ZONE,
 ) -> Health:
     """`now`: the hub's clock, for the timers due; `zone`: the deployment's, for times."""
+    # The brokers' TLS handshakes meanwhile, beside the Kafka client's check
+    reading = asyncio.create_task(
+        asyncio.wait_for(
+            asyncio.to_thread(read_certificates, kafka, CHECK_SECONDS), CHECK_SECONDS + 1
+        )
+    )
 
     def read_store() -> tuple[StoreFigures, dict[str, datetime], TimersWaiting | None]:
         with sessions() as session:  # one connection for all
@@ -195,14 +225,17 @@ async def health(
             ok=False, detail=f"unreachable at {kafka.bootstrap} ({type(error).__name__})"
         )
     owed = deliveries(figures)
+    certificates, expiry = await certificates_check(reading, zone)
     return Health(
-        ok=database.ok and broker.ok and hub.ok and timers.ok and owed.ok,
+        ok=database.ok and broker.ok and hub.ok and timers.ok and owed.ok and certificates.ok,
         database=database,
         broker=broker,
         hub=hub,
         timers=timers,
         timers_waiting=waiting,
         deliveries=owed,
+        certificates=certificates,
+        certificates_expiry=expiry,
         consumer_lag=sum(lag.values()) if broker.ok else None,
         lag_by_topic=lag,
         figures=figures,

@@ -62,6 +62,17 @@ def router() -> APIRouter:
             "duties held for a party the directory does not know",
             figures.unroutable,
         )
+        expiry = Gauge(
+            "hub_certificate_expiry_seconds",
+            "when the certificate expires (Unix time): the CA in HUB_KAFKA_CA_FILE, and each "
+            "bootstrap broker's as its TLS handshake presents it",
+            ["certificate", "source"],
+            registry=registry,
+        )
+        for one in found.certificates_expiry:
+            expiry.labels(certificate=one.certificate, source=one.source).set(
+                one.not_after.timestamp()
+            )
         lag = Gauge(
             "hub_consumer_lag", "inbound records not yet applied", ["topic"], registry=registry
         )
