@@ -1,5 +1,5 @@
 """`python -m hub` is the `hub` command."""
 
-from hub.cli import app
+from hub.cli import main
 
-app()
+main()

@@ -99,3 +99,25 @@ def test_publish_in_production_refuses_a_broker_in_the_clear(
     result = runner.invoke(app, ["publish", str(good), "--bootstrap", "127.0.0.1:1"])
     assert result.exit_code == 2, result.output
     assert "HUB_KAFKA_SECURITY_PROTOCOL: PLAINTEXT in production" in result.output
+
+
+def test_a_bad_kafka_setting_is_refused_by_name_never_quoting_it() -> None:
+    """docs/pipeline.md: any bad setting is refused naming its variable, never its value,
+    by every command, the local broker's too (a value pasted into the wrong variable may be
+    a password)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HUB_KAFKA_PORT": "Jordan-s3cret"}
+    env.pop("HUB_KAFKA_BOOTSTRAP", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "kafka", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "HUB_KAFKA_PORT: Input should be a valid integer" in done.stderr
+    assert "Jordan-s3cret" not in done.stderr + done.stdout

@@ -94,7 +94,7 @@ def _connection_and_credentials(credentials: Path | None) -> tuple[KafkaConnecti
     from hub.bootstrap import kafka_connection, refuse_plaintext
     from hub.devtools.kafka_local import ADMIN_USER, local_broker
 
-    if KafkaSettings().bootstrap:
+    if read_settings(KafkaSettings).bootstrap:
         if credentials is None:
             typer.echo("--credentials: required with a configured broker", err=True)
             raise typer.Exit(2)

@@ -514,9 +514,9 @@ class LocalKafkaCluster:
 def local_broker(port: int = 0) -> LocalKafka:
     """The project's own broker (`hub kafka up`, `make demo`, `hub run` in development):
     TLS and SASL/SCRAM with deny-by-default ACLs, as production runs (docs/security.md)."""
-    from hub.settings import KafkaSettings
+    from hub.settings import KafkaSettings, read_settings
 
-    settings = KafkaSettings()
+    settings = read_settings(KafkaSettings)  # refused by name, never its value
     port = port or settings.port
     controller = settings.controller_port or port + 1
     return LocalKafka(
