@@ -167,11 +167,7 @@ def on_cross_border_notice(
     if event.kind is CrossBorderNoticeKind.RETURN_INTERVIEW_ACCEPTED:
         return _placing_authority_accepts_return_interview(notices, state)
     if event.kind is not CrossBorderNoticeKind.PLACEMENT_NOTIFIED and not event.episode_id:
-        notices, several = _naming_no_episode(notices, state)
-        if several:
-            return _checked_by_the_mct(notices, state, why=several)
-        if notices.event.episode_id:  # read as that episode's, and kept as its
-            return replace(_received(notices, state), about=notices.event.episode_id)
+        return _naming_no_episode(notices, state)
     return _received(notices, state)
 
 
@@ -219,32 +215,33 @@ def _with_standing(notices: Notices, state: ChildState) -> bool:
     return sender.standing is Standing.AMBIGUOUS and bool(standing & set(sender.codes))
 
 
-def _naming_no_episode(notices: Notices, state: ChildState) -> tuple[Notices, str]:
+def _naming_no_episode(notices: Notices, state: ChildState) -> Outcome:
     """8.4: a host's missing or found notice naming no episode: the carer told the host's
     police and the host, which may never have learnt the id of our MISPER report. It is
     the child's (by its child id), never refused for that: read as about the episode its
-    date falls in (`_dated_in`), the MCT told so; with none, as a notice coming before its
-    MISPER report (the MCT acts on it, `_child_missing_in_host_area`,
-    `_child_found_in_host_area`). With several open (two forces' reports), which one the
-    host means cannot be said, and a found notice must not end the wrong search: the second
-    of the pair says why the MCT checks it with the host instead."""
-    missing = [e for e in state.episodes if e.back_at is None and e.closed_at is None]
+    date falls in (`_dated_in`), the MCT told so, and kept as that episode's; with none, as
+    a notice coming before its MISPER report (the MCT acts on it,
+    `_child_missing_in_host_area`, `_child_found_in_host_area`). With several open (two
+    forces' reports), which one the host means cannot be said, and a found notice must not
+    end the wrong search: the MCT checks it with the host instead."""
+    missing = [e for e in state.episodes if searched(e)]
     if len(missing) > 1:
         ids = ", ".join(e.episode_id for e in missing)
-        return notices, f"naming no episode while the child has {len(missing)} open ({ids})"
+        why = f"naming no episode while the child has {len(missing)} open ({ids})"
+        return _checked_by_the_mct(notices, state, why=why)
     episode = _dated_in(notices.event, missing, state)
     if episode is None:
-        return notices, ""
-    read = notices.event.model_copy(update={"episode_id": episode.episode_id})
+        return _received(notices, state)
     which = "the child's one open episode" if episode in missing else "the absence it is dated in"
-    return Notices(
-        read,
+    read = Notices(
+        notices.event.model_copy(update={"episode_id": episode.episode_id}),
         state,
         notices.directory,
         notices.at,
         notices.cause,
         read_as=f" The notice named no episode: read as {episode.episode_id}, {which} (8.4).",
-    ), ""
+    )
+    return replace(_received(read, state), about=episode.episode_id)
 
 
 def _dated_in(
