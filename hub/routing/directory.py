@@ -427,12 +427,12 @@ class Directory(Strict):
 
     @cached_property
     def _force_places(self) -> dict[str, str]:
-        """Each force's place, from its code, official name and aliases: "kent" for
+        """Each force's place, from its code, official name (and GSS code, a place of no
+        other force) and aliases: "kent" for
         kent-police, "west-mercia", "avon-and-somerset". A place two forces would share
         names neither (a duty held for ops rather than sent to the wrong force)."""
         forces = self.reference.police_forces
-        written = [(code, code) for code in forces]
-        written += [(code_like(force.name), code) for code, force in forces.items()]
+        written = [(code, code) for code in forces] + list(self._force_names.items())
         written += [(name, a.to[0]) for name, a in self._aliases.items() if a.to[0] in forces]
         places: dict[str, set[str]] = {}
         for name, code in written:
