@@ -92,6 +92,14 @@ KEEPS_PARTICULARS = RoutingDecision.child.is_not(None) & (
 KEEPS_WHAT_WAS_WRITTEN = RoutingDecision.unroutable_named.is_not(None) & (
     RoutingDecision.unroutable_named != REDACTED
 )
+# A decision's values once its event is redacted or its episode retired: no particulars,
+# and what the sender wrote for the party redacted, if anything was (the console and `hub
+# unroutable` show «redacted»; None would read as nothing written, and a held report naming
+# no force be routed to the home force: hub.routing.rerouting).
+STRIPPED: dict[str, Any] = {
+    "child": None,
+    "unroutable_named": case((RoutingDecision.unroutable_named.is_not(None), REDACTED), else_=None),
+}
 
 
 @dataclass
@@ -330,7 +338,7 @@ def _retire(
     for event in events:
         state = forget_placed_childs_birth(state, event.ce_type, event.body)
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
-    stripped = update(RoutingDecision).where(*decisions).values(**_stripped())
+    stripped = update(RoutingDecision).where(*decisions).values(**STRIPPED)
     retained.decisions_stripped += _changed(session, stripped)
     # 6.8: decided on the eighteenth birthday, or hours on, their times date the child's
     # birth as the birthday timer's due did: they go with it, the other decisions staying.
@@ -519,7 +527,7 @@ def _redact_without_episode(
         if event.child_id in states:  # a child with no record keeps no placement
             placement_notices.setdefault(event.child_id, []).append((event.ce_type, event.body))
         event.body, event.redacted_at = redacted_body(event.ce_type, event.body), now
-        stripped = update(RoutingDecision).where(*decisions).values(**_stripped())
+        stripped = update(RoutingDecision).where(*decisions).values(**STRIPPED)
         retained.decisions_stripped += _changed(session, stripped)
     _forget_in_store(session, states, placement_notices, now)
 
@@ -595,15 +603,6 @@ def _strip_duties_of_redacted_events(session: Session, dry_run: bool, retained: 
     named = case((KEEPS_WHAT_WAS_WRITTEN & gone, REDACTED), else_=RoutingDecision.unroutable_named)
     stripped = update(RoutingDecision).where(*decisions).values(child=None, unroutable_named=named)
     retained.decisions_stripped += _changed(session, stripped)
-
-
-def _stripped() -> dict[str, Any]:
-    """A decision's values once its event is redacted or its episode retired: no
-    particulars, and what the sender wrote for the party redacted, if anything was (the
-    console and `hub unroutable` show «redacted»; None would read as nothing written, and
-    a held report naming no force be routed to the home force: hub.routing.rerouting)."""
-    written = RoutingDecision.unroutable_named.is_not(None)
-    return {"child": None, "unroutable_named": case((written, REDACTED), else_=None)}
 
 
 def _pending(child_id: str, episodes: list[str]) -> tuple[Any, ...]:
