@@ -69,7 +69,7 @@ class StoreFigures(BaseModel):
     refused_open: int = 0
     dead_letters: int = 0  # of those, open dead letters: the hub failed to apply them
     held: int = 0
-    unroutable: int = 0  # duties held for a party the directory does not know
+    unroutable: int = 0  # duties held: a party the directory does not know, or not built
 
 
 class TimersWait(BaseModel):
@@ -102,11 +102,12 @@ class Health(BaseModel):
 
 def deliveries(figures: StoreFigures) -> Check:
     """Whether every notification owed is on its way: one failing to be delivered, a timer
-    that failed to fire (its escalation or meeting never decided), a duty held for a party
-    the directory does not know, or a message dead-lettered (the hub's own failure to apply
-    a child's event: nothing it owed was decided) is a child's notification not reaching its
-    recipient, and health is not "all well" while one is, though every part of the hub is
-    up. A message refused is the sender's to correct, and its sender was told."""
+    that failed to fire (its escalation or meeting never decided), a duty held (for a party
+    the directory does not know, or a notification the hub could not build), or a message
+    dead-lettered (the hub's own failure to apply a child's event: nothing it owed was
+    decided) is a child's notification not reaching its recipient, and health is not "all
+    well" while one is, though every part of the hub is up. A message refused is the
+    sender's to correct, and its sender was told."""
     counts = (
         (figures.dead_letters, "message dead-lettered", "messages dead-lettered"),
         (figures.outbox_failing, "delivery failing", "deliveries failing"),

@@ -40,7 +40,7 @@ from hub.store.models import (
     TimerRecord,
     table_of,
 )
-from hub.store.outbox import NOTIFICATION_PREFIX
+from hub.store.outbox import NOT_BUILT, NOTIFICATION_PREFIX
 from hub.store.outcomes import STATE
 
 # unroutable: held until the directory knows its recipient (hub.service.rerouting)
@@ -479,6 +479,12 @@ _DELIVERY_COLUMNS = (
 )
 
 
+def _why_held(decision: RoutingDecision) -> str:
+    if decision.unroutable_field == NOT_BUILT:
+        return "the hub could not build it"
+    return "its recipient unknown"
+
+
 def _delivery_entry(decision: RoutingDecision, row: OutboxMessage | None) -> TimelineEntry | None:
     """Where a decision's notification is: delivered, or owed and not yet delivered, as the
     outbox (its attempts, its last error) and the routing log (a held duty) show it. Ops
@@ -498,7 +504,7 @@ def _delivery_entry(decision: RoutingDecision, row: OutboxMessage | None) -> Tim
         return TimelineEntry(
             at=decision.decided_at,
             happening="delivery_held",
-            what=f"{decision.action} held, its recipient unknown: {reason}",
+            what=f"{decision.action} held, {_why_held(decision)}: {reason}",
             recipient=recipient,
             delivery="unroutable",
             attempts=0,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +26,7 @@ from hub.routing.rerouting import owed_by, route_again
 from hub.routing.rules.found import SEARCH_NOTICES
 from hub.store.database import among
 from hub.store.models import RoutingDecision
-from hub.store.outbox import outgoing_notification
+from hub.store.outbox import NOT_BUILT, not_built, outgoing_notification
 from hub.store.outcomes import Writes, enqueue, load_children
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
@@ -90,26 +91,48 @@ def _route(
     assert row.unroutable_reason is not None
     if row.unroutable_named == REDACTED:
         return _settled(row, now, children)
-    held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
-    found = route_again(directory, row.recipient, held)
+    if row.unroutable_field == NOT_BUILT:  # its party was known: the hub failed to build it
+        found: str | Unroutable = row.authority
+    else:
+        held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
+        found = route_again(directory, row.recipient, held)
     if isinstance(found, Unroutable):
         row.unroutable_reason = found.reason
         return Rerouted(row.notification_id, row.recipient, None, found.reason)
-    row.authority, row.routed_at = found, now
-    kept, row.child = row.child, None  # routed: the outbox message is the one copy, if any
     state = children.get(row.child_id) or ChildState(row.child_id)
     unneeded = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
     if unneeded is not None:
+        row.authority, row.routed_at, row.child = found, now, None
         state = owed_by(state, row.episode_id, row.notification_id, found)
         if row.child_id in children:
             children[row.child_id] = state
         return Rerouted(row.notification_id, row.recipient, found, unneeded, sent=False)
-    notification = Notification(
+    try:
+        notification = _notification(row, found, directory, children)
+    except ValidationError as error:  # still not buildable: held, and ops told why
+        row.unroutable_reason = not_built(error)
+        return Rerouted(row.notification_id, row.recipient, None, row.unroutable_reason)
+    row.authority, row.routed_at = found, now
+    row.child = None  # routed: the outbox message is the one copy
+    enqueue(session, outgoing_notification(notification), now)
+    if row.child_id in children:
+        children[row.child_id] = owed_by(
+            children[row.child_id], row.episode_id, row.notification_id, found
+        )
+    return Rerouted(row.notification_id, row.recipient, found)
+
+
+def _notification(
+    row: RoutingDecision, authority: str, directory: Directory, children: dict[str, ChildState]
+) -> Notification:
+    """The held duty's notification, with the particulars kept for it, or those its
+    recipient is owed now if retention emptied the row."""
+    return Notification(
         notification_id=UUID(row.notification_id),
         episode_id=row.episode_id,
         child_id=row.child_id,
         recipient=row.recipient,
-        authority=found,
+        authority=authority,
         action=row.action,
         summary=row.summary,
         decided_at=row.decided_at,
@@ -118,8 +141,8 @@ def _route(
         cause=row.cause,
         details=row.details,
         child=ChildParticulars.model_validate(
-            kept
-            if kept is not None
+            row.child
+            if row.child is not None
             else disclosed_again(
                 children.get(row.child_id) or ChildState(row.child_id),
                 row.episode_id,
@@ -129,12 +152,6 @@ def _route(
             )
         ),
     )
-    enqueue(session, outgoing_notification(notification), now)
-    if row.child_id in children:
-        children[row.child_id] = owed_by(
-            children[row.child_id], row.episode_id, row.notification_id, found
-        )
-    return Rerouted(row.notification_id, row.recipient, found)
 
 
 def _settled(row: RoutingDecision, now: datetime, children: dict[str, ChildState]) -> Rerouted:

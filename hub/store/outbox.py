@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from hub.access.senders import REFUSALS, agency_of, arrival
 from hub.contracts.envelope import binary_headers
 from hub.contracts.notification import Notification
-from hub.contracts.problems import Problem
+from hub.contracts.problems import Problem, problems_from
 from hub.contracts.registry import NOTIFICATION, REJECTED_TOPIC
 from hub.routing.directory import Directory
 from hub.routing.facts import Decision
@@ -35,6 +37,11 @@ REPORTED_PROBLEMS = 100
 # report failing once) is an index row PostgreSQL refuses, failing every relay round.
 # A child's id is at most 64 characters.
 REPORT_KEY_LIMIT = 255
+# The routing log's "field" of a duty held because its notification could not be built
+# against its published contract: the hub's fault, not the sender's. Held alone, as one for
+# an unknown party is, so the event's other notifications still go; ops routes it again
+# once the hub is mended.
+NOT_BUILT = "(notification)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,16 @@ def publishable_topic(directory: Directory, topic: str) -> bool:
 def notification_message(decision: Decision) -> Outgoing:
     """In CloudEvents binary mode, keyed by child, to the recipient's topic."""
     return outgoing_notification(decision.notification(), decision.notification_key)
+
+
+def not_built(error: ValidationError) -> str:
+    """Why a notification could not be built, naming the fields and never their values."""
+    problems = "; ".join(str(problem) for problem in problems_from(error))
+    return (
+        f"the hub could not build it against its contract ({problems}): a fault in the hub, "
+        "not the sender's; tell the recipient by other means, and route it again once the "
+        "hub is mended"
+    )
 
 
 def outgoing_notification(notification: Notification, notification_id: str = "") -> Outgoing:

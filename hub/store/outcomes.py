@@ -7,6 +7,7 @@ transaction; nothing here commits."""
 from __future__ import annotations
 
 import functools
+import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,8 +51,10 @@ from hub.store.models import (
     TimerRecord,
     table_of,
 )
-from hub.store.outbox import NOTIFY, Outgoing, notification_message
+from hub.store.outbox import NOT_BUILT, NOTIFY, Outgoing, not_built, notification_message
 from hub.tracing import context_headers
+
+log = logging.getLogger(__name__)
 
 
 class States:
@@ -303,30 +306,32 @@ class Writes:
                 continue
             logged.add(notification_id)
             held = decision.unroutable
-            rows.append(
-                {
-                    "notification_id": notification_id,
-                    "child_id": decision.child_id,
-                    "episode_id": decision.episode_id,
-                    "recipient": decision.recipient,
-                    "authority": decision.authority,
-                    "action": decision.action,
-                    "paragraph": decision.paragraph,
-                    "cause": decision.cause,
-                    "summary": decision.summary,
-                    "decided_at": decision.at,
-                    "due": decision.due,
-                    "details": dict(decision.details),
-                    "child": dict(decision.child) if held else None,
-                    "unroutable_field": held.field if held else None,
-                    "unroutable_named": held.named[:100] if held and held.named else None,
-                    "unroutable_reason": held.reason if held else None,
-                    "routed_at": None,
-                    "duty_due": decision.due,
-                }
-            )
+            row: dict[str, Any] = {
+                "notification_id": notification_id,
+                "child_id": decision.child_id,
+                "episode_id": decision.episode_id,
+                "recipient": decision.recipient,
+                "authority": decision.authority,
+                "action": decision.action,
+                "paragraph": decision.paragraph,
+                "cause": decision.cause,
+                "summary": decision.summary,
+                "decided_at": decision.at,
+                "due": decision.due,
+                "details": dict(decision.details),
+                "child": dict(decision.child) if held else None,
+                "unroutable_field": held.field if held else None,
+                "unroutable_named": held.named[:100] if held and held.named else None,
+                "unroutable_reason": held.reason if held else None,
+                "routed_at": None,
+                "duty_due": decision.due,
+            }
+            rows.append(row)
             if held is None:  # a held duty is queued for no one until ops replays it
-                notifications.append(notification_message(decision))
+                try:
+                    notifications.append(notification_message(decision))
+                except ValidationError as error:
+                    _hold_unbuilt(row, decision, not_built(error))
         if rows:
             _insert(session, RoutingDecision, rows)
         return notifications
@@ -400,6 +405,22 @@ _TIMER_CHANGED = (
     "settled_at",
 )
 _TIMER_COLUMNS = ("child_id", "timer_id", *_TIMER_CHANGED)
+
+
+def _hold_unbuilt(row: dict[str, Any], decision: Decision, reason: str) -> None:
+    """A notification its contract refuses (a rule's fault) is held for ops alone, with the
+    particulars it is to be delivered with: dead-lettering its event would leave every
+    other party to the child's event untold until the hub is mended."""
+    row.update(child=dict(decision.child), unroutable_field=NOT_BUILT, unroutable_reason=reason)
+    log.error(
+        "notification not built; held for ops",
+        extra={
+            "notification_id": row["notification_id"],
+            "action": decision.action,
+            "paragraph": decision.paragraph,
+            "reason": reason,
+        },
+    )
 
 
 @dataclass(frozen=True)
