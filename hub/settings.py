@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.kafka.topics import TopicConfig
 
-DEFAULT_BATCH_SIZE = 200  # HUB_BATCH_SIZE: records a consumer batch applies at most
+DEFAULT_BATCH_SIZE = 200  # HUB_BATCH_SIZE: records a consumer batch or relay round takes at most
 
 S = TypeVar("S", bound=BaseSettings)
 

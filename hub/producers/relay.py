@@ -62,6 +62,7 @@ from hub.kafka.connection import (
 from hub.kafka.topics import TopicConfig, TopicsNotCreated, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
+from hub.settings import DEFAULT_BATCH_SIZE
 from hub.store.database import READ_ONLY, among, not_among, on_postgresql
 from hub.store.models import OutboxMessage, table_of
 
@@ -198,7 +199,7 @@ class Relay:
         producer: AIOKafkaProducer,
         kafka: KafkaConnection,
         clock: Clock,
-        batch_size: int = 500,
+        batch_size: int = DEFAULT_BATCH_SIZE,  # `hub run`'s rounds: HUB_BATCH_SIZE's default
         partitions: int | TopicConfig = 3,
         topic_prefix: str = "",
         *,

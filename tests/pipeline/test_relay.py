@@ -36,6 +36,7 @@ from hub.producers.relay import (
     row_backoff,
 )
 from hub.routing.directory import load_directory
+from hub.settings import HubSettings
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import OutboxMessage
 from hub.store.outbox import Outgoing, publishable_topic
@@ -92,6 +93,27 @@ async def test_a_row_that_fails_stays_pending_with_its_error(
     assert rows["too-big"].attempts == 2
     assert rows["too-big"].last_error
     assert "MessageSizeTooLarge" in rows["too-big"].last_error
+
+
+async def test_a_relay_given_no_batch_size_claims_rounds_of_hub_batch_size(
+    store: sessionmaker[Session],
+) -> None:
+    """A relay built without the setting (a test's, a tool's) sends rounds the size `hub
+    run`'s do: HUB_BATCH_SIZE's default (docs/pipeline.md, settings)."""
+    batch_size = HubSettings.model_fields["batch_size"].default
+    with store.begin() as session:
+        for n in range(batch_size + 1):
+            enqueue(session, row(f"m-{n}", b"{}"), NOW)
+    nowhere = KafkaConnection("127.0.0.1:9")
+    unstarted = nowhere.producer()  # claiming only: nothing is sent
+    try:
+        with store.begin() as session:
+            claimed = Relay(
+                store, unstarted, nowhere, ManualClock(NOW), publishable=PUBLISHABLE
+            )._claim(session)
+    finally:
+        await unstarted.stop()
+    assert len(claimed) == batch_size
 
 
 async def test_a_row_for_a_topic_outside_the_directory_is_refused_never_created(
@@ -303,8 +325,9 @@ async def test_a_recipient_refusing_every_record_holds_up_no_other(
 ) -> None:
     """500 rows at the head of the outbox for a topic whose broker refuses every record
     (records over its max.message.bytes), then one row for another recipient: that row is
-    sent within a round or two, while the refused rows back off on their own. A later row
-    for a child whose earlier row is backing off waits behind it: order is kept."""
+    sent within three rounds (of HUB_BATCH_SIZE's 200), while the refused rows back off on
+    their own. A later row for a child whose earlier row is backing off waits behind it:
+    order is kept."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     refusing, healthy = "notify.luton.host_authority", "notify.kent.host_authority"
     admin = AIOKafkaAdminClient(**kafka.options())
