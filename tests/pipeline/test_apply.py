@@ -21,7 +21,7 @@ from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
 from hub.service.refusals import expire_held
-from hub.store.database import make_engine, migrate
+from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import (
     MESSAGE_ID_LIMIT,
     ChildRecord,
@@ -684,23 +684,47 @@ def test_a_found_report_in_the_same_batch_as_its_misper_report_cancels_its_timer
     assert timers["strategy_meeting"] == "cancelled"
 
 
-def test_offsets_beyond_32_bits_are_stored_and_the_hub_goes_on(store: Store) -> None:
-    """A partition's offset grows for ever: past 2^31 the hub must store it and carry on."""
+def test_a_partition_read_past_offset_2_31_is_stored_as_read_and_the_hub_goes_on(
+    store: Store,
+) -> None:
+    """A partition's offset grows for ever (64 bits): a report read at 2^31 + 7 and a record
+    refused at the next offset are stored at the offsets they were read at, and the next
+    report applies (a 32-bit column stopped the hub there for ever; migration 0006)."""
     far = 2**31 + 7
-    with store.begin() as session:
-        if session.get_bind().dialect.name == "postgresql":  # ids past 32 bits too
+    refused = replace(raw_record(b"not json"), offset=far + 1)
+    apply_batch(store, [replace(misper_record(), offset=far), refused], DIRECTORY, NOW)
+    later = misper_record(id="evt-later", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    result = apply_batch(store, [replace(later, offset=far + 2)], DIRECTORY, NOW)
+    with store() as session:
+        events = session.scalars(select(InboundEvent.offset).order_by(InboundEvent.offset)).all()
+        refusals = session.scalars(select(RejectedMessage.offset)).all()
+    assert result.applied == 1
+    assert (events, refusals) == ([far, far + 2], [far + 1])
+
+
+def test_rows_numbered_past_2_31_are_written(postgres_url: str) -> None:
+    """Row ids grow for ever too: on PostgreSQL (SQLite's are 64-bit already) an outbox and
+    refusals numbered past 2^31 still take a report's notifications and a refusal
+    (migration 0006)."""
+    far = 2**31 + 7
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    store = sessions(engine)
+    try:
+        with store.begin() as session:
             for table in ("outbox", "rejected_messages"):
                 session.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {far})")
                 )
-    good = replace(misper_record(), offset=far)
-    bad = replace(raw_record(b"not json"), offset=far + 1)
-    result = apply_batch(store, [good, bad], DIRECTORY, NOW)
-    assert (result.applied, result.rejected) == (1, 1)
-    with store() as session:
-        assert session.scalars(select(InboundEvent.offset)).all() == [far]
-        assert session.scalars(select(RejectedMessage.offset)).all() == [far + 1]
-        assert all(row_id > 0 for row_id in session.scalars(select(OutboxMessage.id)))
+        apply_batch(store, [misper_record(), raw_record(b"not json")], DIRECTORY, NOW)
+        with store() as session:
+            queued = session.scalars(select(OutboxMessage.id)).all()
+            refusals = session.scalars(select(RejectedMessage.id)).all()
+    finally:
+        engine.dispose()
+    assert queued  # the report's notifications
+    assert refusals
+    assert min([*queued, *refusals]) > far
 
 
 def test_a_found_report_cancels_its_own_childs_timers_and_no_one_elses(store: Store) -> None:
