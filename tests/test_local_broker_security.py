@@ -3,12 +3,28 @@ secured one, and a process with no broker configured connects to it as the hub's
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from hub.bootstrap import kafka_connection
-from hub.devtools.kafka_local import local_broker
+from hub.cli import EXIT_UNAVAILABLE, app
+from hub.devtools.kafka_local import ADMIN_USER, POM, local_broker
+from hub.devtools.ports import free_port
+from hub.kafka.security import HUB_USER
+
+# A java that fails as kafka-storage format might, echoing the arguments it was given:
+# those in its @argfile, the SCRAM users' passwords among them.
+ECHOING_FORMATTER = """#!/bin/sh
+for given in "$@"; do
+  case "$given" in @*) echo "Error: could not parse the arguments:" >&2; cat "${given#@}" >&2;; esac
+done
+exit 1
+"""
 
 
 def test_with_no_broker_configured_the_hub_connects_to_its_own_over_tls_as_hub(
@@ -62,6 +78,31 @@ def test_no_users_password_is_on_a_command_line_as_the_storage_is_formatted(
     assert all(password in arguments for password in passwords)
     assert mode == 0o600
     assert not [path for path in (tmp_path / "broker").rglob("*") if path.suffix == ".args"]
+
+
+def test_a_failed_format_says_why_without_a_users_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`hub kafka up` shows what kafka-storage format said when it failed. Kafka may echo the
+    arguments it was given, `--add-scram SCRAM-SHA-512=[name=...,password=...]` among them:
+    each password is redacted from what is shown and logged, the rest of its error kept."""
+    bin_folder, libs = tmp_path / "bin", tmp_path / "cache" / "kafka" / "libs"
+    bin_folder.mkdir()
+    libs.mkdir(parents=True)
+    (bin_folder / "java").write_text(ECHOING_FORMATTER)
+    (bin_folder / "java").chmod(0o700)
+    (libs / ".pom-sha256").write_text(hashlib.sha256(POM.read_bytes()).hexdigest())  # no Maven
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HUB_CACHE_DIR", str(tmp_path / "cache"))
+    port = free_port()
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, ["kafka", "up", "--port", str(port)])
+    secrets = tmp_path / "cache" / "kafka" / f"broker-{port}-tls" / "secrets"
+    passwords = [(secrets / f"{user}.password").read_text() for user in (ADMIN_USER, HUB_USER)]
+    assert result.exit_code == EXIT_UNAVAILABLE, result.output
+    assert "Error: could not parse the arguments:" in result.output
+    assert '"--add-scram"\n"SCRAM-SHA-512=[«redacted»]"' in result.output  # which, not what
+    assert not [p for p in passwords if p in result.output + caplog.text], result.output
 
 
 def test_the_compose_brokers_start_script_puts_no_password_on_a_command_line(

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -163,6 +164,23 @@ def argfile(arguments: Iterable[str]) -> str:
     return "".join(f'"{argument}"\n' for argument in escaped)
 
 
+# What a failed kafka-storage format may echo of its arguments or configuration: a SCRAM
+# user's `--add-scram SCRAM-SHA-512=[name=...,password=...]`, a JAAS line's password="...".
+_SCRAM_USER = re.compile(r"(SCRAM-SHA-(?:256|512)=)\[[^\]\n]*\]?")
+_PASSWORD = re.compile(r"(password\s*=\s*)(\"[^\"\n]*\"?|[^\s,\]\"]+)", re.IGNORECASE)
+REDACTED = "«redacted»"
+
+
+def redacted(output: str, secrets: Iterable[str] = ()) -> str:
+    """`output` with every password replaced by REDACTED: each of `secrets` wherever it
+    appears (however Kafka quoted it), each SCRAM user's `[...]` and each `password=` value
+    (a salted one too); the rest kept, to say what went wrong."""
+    for secret in secrets:
+        output = output.replace(secret, REDACTED) if secret else output
+    output = _SCRAM_USER.sub(rf"\1[{REDACTED}]", output)
+    return _PASSWORD.sub(rf"\1{REDACTED}", output)
+
+
 def scram_arguments(passwords: dict[str, str]) -> list[str]:
     """kafka-storage format's SCRAM users (KIP-900), for an @argfile only."""
     return [
@@ -301,10 +319,9 @@ class LocalKafka:
         (self.workdir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
         if not (self.workdir / "data" / "meta.properties").exists():
             result = self._format(properties)
-            if result.returncode != 0:
-                raise KafkaUnavailable(
-                    f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}"
-                )
+            if result.returncode != 0:  # what it said may echo a user's --add-scram
+                said = redacted(result.stdout + result.stderr, self._scram_passwords().values())
+                raise KafkaUnavailable(f"formatting Kafka storage failed:\n{said}")
         return properties
 
     def _format(self, properties: Path) -> subprocess.CompletedProcess[str]:
@@ -318,7 +335,7 @@ class LocalKafka:
             f"--cluster-id={self.cluster_id or cluster_id()}",
             "--config",
             str(properties),
-            *self._scram_users(),
+            *scram_arguments(self._scram_passwords()),
         ]
         write_private(arguments, argfile(command))
         try:
@@ -328,12 +345,13 @@ class LocalKafka:
         finally:
             arguments.unlink(missing_ok=True)
 
-    def _scram_users(self) -> list[str]:
-        """The SCRAM users written into the metadata as the storage is formatted (KIP-900):
-        the brokers' own and the hub's, before any of them can log in to create one."""
+    def _scram_passwords(self) -> dict[str, str]:
+        """The SCRAM users written into the metadata as the storage is formatted (KIP-900),
+        with their passwords: the brokers' own and the hub's, before any of them can log in
+        to create one."""
         if not self.secured:
-            return []
-        return scram_arguments({user: self.password(user) for user in (ADMIN_USER, HUB_USER)})
+            return {}
+        return {user: self.password(user) for user in (ADMIN_USER, HUB_USER)}
 
     def running_pid(self) -> int | None:
         try:
