@@ -38,6 +38,47 @@ def test_6_5_the_force_is_told_the_hub_read_its_low_update_as_medium() -> None:
     assert check.notification().details == check.details  # the action's published schema
 
 
+def test_7_16_a_low_update_on_a_child_graded_medium_is_told_as_sent_and_unchanged() -> None:
+    """The child graded medium, police send `low`: the hub reads medium (6.5), so nothing
+    changed. The worker and the MCT, who review the case with the police (7.16), are told
+    the police graded the child low, read as medium, unchanged: not that the police graded
+    the child medium, which their record, until corrected, does not say. The details (and
+    so the ids) are as before: the grading the hub reads."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(risk_update(RiskLevel.LOW, LATER))
+    for recipient in ("allocated_worker", "mct"):
+        [changed] = told(decisions, recipient, "risk_level_changed")
+        assert "graded the risk low" in changed.summary
+        assert "read as medium" in changed.summary
+        assert "unchanged" in changed.summary
+        assert changed.details == {"risk_level": "medium", "cse_risk": False}
+
+
+def test_7_16_a_low_update_on_a_child_graded_high_is_told_as_medium_from_high() -> None:
+    for recipient in ("allocated_worker", "mct"):
+        decisions = graded_high().receive(risk_update(RiskLevel.LOW, LATER))
+        [changed] = told(decisions, recipient, "risk_level_changed")
+        assert "graded the risk low" in changed.summary
+        assert "read as medium (was high" in changed.summary
+
+
+def test_7_16_a_low_update_read_after_the_found_report_is_told_as_sent() -> None:
+    timeline = graded_high()
+    timeline.receive(found(at=LATER + timedelta(hours=1)))
+    decisions = timeline.receive(risk_update(RiskLevel.LOW, LATER), at=LATER + timedelta(hours=2))
+    for recipient in ("allocated_worker", "mct"):
+        [changed] = told(decisions, recipient, "risk_level_changed")
+        assert "graded the risk low" in changed.summary
+        assert "read as medium" in changed.summary
+
+
+def test_7_16_an_update_read_as_sent_tells_the_new_grading() -> None:
+    decisions = graded_high().receive(risk_update(RiskLevel.MEDIUM, LATER))
+    [changed] = told(decisions, "mct", "risk_level_changed")
+    assert changed.summary == "Police risk grading is now medium."
+
+
 def test_6_5_a_low_update_read_after_the_found_report_is_read_as_medium() -> None:
     timeline = graded_high()
     timeline.receive(found(at=LATER + timedelta(hours=1)))

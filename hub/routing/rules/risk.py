@@ -65,12 +65,12 @@ def on_risk_update(
     ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
+    graded = _as_told(episode.risk_level, sent, event.risk_level)
     ctx.tell(
         social_worker_or(ctx, "mash"),
         "risk_level_changed",
         "7.16",
-        f"Police risk grading is now {event.risk_level.value}: review the case as agreed "
-        "at the strategy meeting.",
+        f"{graded}: review the case as agreed at the strategy meeting.",
         due=at if raised else None,
         risk_level=event.risk_level.value,
         cse_risk=event.cse_risk,
@@ -79,7 +79,7 @@ def on_risk_update(
         "mct",
         "risk_level_changed",
         "7.16",
-        f"Police risk grading is now {event.risk_level.value}.",
+        f"{graded}.",
         risk_level=event.risk_level.value,
         cse_risk=event.cse_risk,
     )
@@ -132,6 +132,26 @@ def _as_graded_for_a_child(episode: Episode, event: RiskUpdate) -> RiskUpdate:
     if age_at(episode.report.child.date_of_birth, event.updated_at) >= ADULT_AGE:
         return event
     return event.model_copy(update={"risk_level": RiskLevel.MEDIUM})
+
+
+def _as_told(before: RiskLevel, sent: RiskLevel, read: RiskLevel) -> str:
+    """The grading as those reviewing the case with the police are told it (7.16)."""
+    if sent is read:
+        return f"Police risk grading is now {read.value}"
+    return f"Police graded the risk {sent.value}{_read_as(before, sent, read)}"
+
+
+def _read_as(before: RiskLevel, sent: RiskLevel, read: RiskLevel) -> str:
+    """Read otherwise than sent (`_as_graded_for_a_child`): what the hub reads, and whether
+    that changed anything. Told only "now medium", those told would take it for the
+    police's grading, which the police's record, until corrected, does not say."""
+    if sent is read:
+        return ""
+    was = "unchanged" if before is read else f"was {before.value}"
+    return (
+        f", read as {read.value} ({was}; a child under 18 is graded medium or high only, "
+        "6.5: the police are asked to correct the record)"
+    )
 
 
 def _read_otherwise_than_sent(ctx: Context, sent: RiskLevel, read: RiskLevel) -> None:
@@ -195,8 +215,9 @@ def _graded_before_found(
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
+    read_as = _read_as(episode.risk_level, sent, event.risk_level)
     summary = (
-        f"Before the child was found, police graded the risk {event.risk_level.value} "
+        f"Before the child was found, police graded the risk {sent.value}{read_as} "
         "(received after the found report): for the return and its interview."
     )
     for recipient in (social_worker_or(ctx, "mash"), "mct"):
