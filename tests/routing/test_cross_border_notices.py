@@ -1052,3 +1052,22 @@ def test_5_12_a_host_found_notice_after_a_closure_owes_the_return_interview() ->
         [interview] = told(decisions, "ooc_engagement_worker", "conduct_return_interview")
         assert interview.episode_id == "EP-1"
         assert told(decisions, "iro", "child_found_in_host_area")
+
+
+def test_8_4_a_host_notice_naming_no_episode_before_a_closed_file_says_what_the_hub_knows() -> None:
+    """The police file was closed under 7.24, the child not found; then Kent says, naming
+    no episode, that the child returned on a day before that episode began. No episode of
+    the hub covers that day: an earlier absence, whose return interview the MCT arranges
+    (5.12), or the return from the closed episode, its date mistyped. The MCT is told what
+    the hub knows, the closed episode never found, to check the date with Kent; not that
+    no MISPER report has reached the hub, which would have it take the child as unknown
+    here. The MCT's details, and so its id, are as before."""
+    for kind in (CrossBorderNoticeKind.CHILD_FOUND, CrossBorderNoticeKind.CHILD_MISSING):
+        timeline = placed_in_kent_and_missing()
+        closed_by_joint_decision(timeline, START + timedelta(days=10))
+        earlier = naming_no_episode(kind, START - timedelta(days=3))
+        [mct] = timeline.receive(earlier, at=START + timedelta(days=11))
+        assert mct.recipient == "mct"
+        assert "No MISPER report has reached the hub" not in mct.summary
+        assert "EP-1" in mct.summary
+        assert "7.24" in mct.summary

@@ -484,6 +484,24 @@ _NO_MISPER = (
 )
 
 
+def _no_misper(notices: Notices, state: ChildState) -> str:
+    """What the MCT is told of a notice the hub holds no episode for. Naming none, with no
+    episode covering its date (`_dated_in`), while an episode of the child was closed under
+    7.24 with the child not found (begun after that date, or it would cover it): the hub has
+    a report of the child, and the notice may be of that absence, its date mistyped (a
+    return from it owes the interview, 5.12). Told no MISPER report had come, the MCT would
+    take the child for one the hub does not know."""
+    closed = [e.episode_id for e in state.episodes if e.closed_at is not None and e.back_at is None]
+    if notices.event.episode_id or not closed:
+        return _NO_MISPER
+    return (
+        f" No episode covers the date it gives; the child's episode {', '.join(closed)}, begun "
+        "after it, was closed under 7.24 with the child not found: check the date with "
+        f"{notices.sender}, as the notice may be of that absence, and pass this to the "
+        "child's social worker and IRO (8.4)."
+    )
+
+
 def _another_authoritys(notices: Notices, episode: Episode | None, state: ChildState) -> bool:
     """A notice about a child its MISPER report shows another authority placed here: its
     social worker and IRO are the placing authority's, never ours (7.27, 8.10). Before any
@@ -518,7 +536,7 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
         "child_missing_in_host_area",
         "8.4",
         f"{notices.sender} reports our child placed there as missing."
-        + ("" if episode else _NO_MISPER),
+        + ("" if episode else _no_misper(notices, state)),
         due=notices.at,
     )
     if episode is not None and episode.allocated:
@@ -554,7 +572,7 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             "child_found_in_host_area",
             "8.4",
             f"{notices.sender} reports our child placed there has returned."
-            + _NO_MISPER
+            + _no_misper(notices, state)
             + f" Arrange the Independent Return Interview within {hours} hours of the "
             f"return (5.12), by {_return_interviewer(notices)}.",
             due=clock_start(notices.event.occurred_at, notices.at) + timedelta(hours=hours),
