@@ -351,7 +351,10 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 }
 
 
-RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a row's id: the store's integer range
+# A row's id: past 2^31 in a long-lived hub (BIGINT on PostgreSQL, migration 0006). Bounded
+# by the largest integer a browser's JavaScript, and a JSON number read as a float, hold
+# exactly: a client would otherwise send a bound rounded up, and be refused it.
+RowId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 
 
 class ReplayRequest(BaseModel):

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hub.console.context import Console
-from hub.store.models import AuditEntry, ConsoleUser, RoutingDecision
+from hub.store.models import AuditEntry, ConsoleUser, RejectedMessage, RoutingDecision
 from tests.console.conftest import PASSWORDS
 
 EPISODE = "EP-2026-0412"
@@ -219,3 +219,15 @@ def test_the_audit_trail_reaches_past_its_newest_page_and_finds_who_saw_an_episo
     page = admin.get("/audit", params={"target": EPISODE}).text
     assert "page=2" in page  # a link to the older views
     assert "add_user" not in page
+
+
+def test_a_refusal_numbered_past_2_31_can_be_replayed(app: FastAPI, console: Console) -> None:
+    """The store numbers its rows past 2^31 (BIGINT on PostgreSQL, migration 0006): in a
+    long-lived hub ops must still replay them by number."""
+    far = 2**31 + 5
+    with console.sessions.begin() as session:
+        [row] = session.scalars(select(RejectedMessage))
+        row.id = far
+    answer = signed_in(app, "olive").post("/api/rejected/replay", json={"ids": [far]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["outcomes"] == {"refused_again": 1}
