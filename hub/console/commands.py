@@ -422,7 +422,9 @@ def unroutable_command(
     as_json: Json = False,
 ) -> None:
     """Duties held because the directory could not name their recipient (a misspelt or
-    missing authority or police force). Correct the directory, then --route delivers them."""
+    missing authority or police force), or because the hub could not build their
+    notification (field "(notification)": the hub's fault). Correct the directory, or mend
+    the hub, then --route delivers them."""
     from hub.console.actions import route_held_duties
     from hub.console.views import unroutable
 

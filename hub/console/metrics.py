@@ -59,7 +59,7 @@ def router() -> APIRouter:
         gauge("hub_held", "messages held for the event they depend on", figures.held)
         gauge(
             "hub_unroutable_duties",
-            "duties held for a party the directory does not know",
+            "duties held for a party the directory does not know, or a notification not built",
             figures.unroutable,
         )
         expiry = Gauge(

@@ -21,7 +21,7 @@ from hub.contracts.particulars import ChildParticulars
 from hub.contracts.personal import REDACTED
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Unroutable
-from hub.routing.particulars import disclosed_again
+from hub.routing.particulars import Particulars, disclosed_again
 from hub.routing.rerouting import owed_by, route_again
 from hub.routing.rules.found import SEARCH_NOTICES
 from hub.store.database import among
@@ -90,8 +90,10 @@ def _route(
     assert row.unroutable_field is not None
     assert row.unroutable_reason is not None
     if row.unroutable_named == REDACTED:
-        return _settled(row, now, children)
+        return _settled(row, now, children, _NAMED_REDACTED)
     if row.unroutable_field == NOT_BUILT:  # its party was known: the hub failed to build it
+        if row.child is None:  # held with them, so retention took them with its event
+            return _settled(row, now, children, _PARTICULARS_REDACTED)
         found: str | Unroutable = row.authority
     else:
         held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
@@ -107,10 +109,15 @@ def _route(
         if row.child_id in children:
             children[row.child_id] = state
         return Rerouted(row.notification_id, row.recipient, found, unneeded, sent=False)
+    particulars = (
+        row.child
+        if row.child is not None
+        else disclosed_again(state, row.episode_id, directory, row.recipient, row.action)
+    )
     try:
-        notification = _notification(row, found, directory, children)
+        notification = _notification(row, found, particulars)
     except ValidationError as error:  # still not buildable: held, and ops told why
-        row.unroutable_reason = not_built(error)
+        _held_unbuilt(row, found, particulars, not_built(error))
         return Rerouted(row.notification_id, row.recipient, None, row.unroutable_reason)
     row.authority, row.routed_at = found, now
     row.child = None  # routed: the outbox message is the one copy
@@ -122,11 +129,20 @@ def _route(
     return Rerouted(row.notification_id, row.recipient, found)
 
 
-def _notification(
-    row: RoutingDecision, authority: str, directory: Directory, children: dict[str, ChildState]
-) -> Notification:
-    """The held duty's notification, with the particulars kept for it, or those its
-    recipient is owed now if retention emptied the row."""
+def _held_unbuilt(
+    row: RoutingDecision, authority: str, particulars: Particulars, reason: str
+) -> None:
+    """Its party named, its notification still not buildable: held as the hub's fault, as
+    one decided so is (hub.store.outcomes), under the authority found and with the
+    particulars it is to go with. Left as held for its party, ops read "its recipient
+    unknown" beside "the hub could not build it", the directory corrected already; and what
+    its sender wrote for the party, perhaps a child's name by mistake, is needed no more."""
+    row.unroutable_field, row.unroutable_named, row.unroutable_reason = NOT_BUILT, None, reason
+    row.authority, row.child = authority, particulars
+
+
+def _notification(row: RoutingDecision, authority: str, particulars: Particulars) -> Notification:
+    """The held duty's notification, with the particulars it is to go with."""
     return Notification(
         notification_id=UUID(row.notification_id),
         episode_id=row.episode_id,
@@ -140,29 +156,27 @@ def _notification(
         paragraph=row.paragraph,
         cause=row.cause,
         details=row.details,
-        child=ChildParticulars.model_validate(
-            row.child
-            if row.child is not None
-            else disclosed_again(
-                children.get(row.child_id) or ChildState(row.child_id),
-                row.episode_id,
-                directory,
-                row.recipient,
-                row.action,
-            )
-        ),
+        child=ChildParticulars.model_validate(particulars),
     )
 
 
-def _settled(row: RoutingDecision, now: datetime, children: dict[str, ChildState]) -> Rerouted:
-    """A duty whose sender's words for the party went under the retention policy, with its
-    episode's or its notice's personal data (docs/retention.md): no directory can name the
-    party from them now, and nothing about the child is sent so late. Logged as routed to
-    no one, not sent, so that it leaves the held duties (and the health page)."""
+# Why a held duty is settled, sent to no one, when retention took what routing it needs.
+_NAMED_REDACTED = "what its sender named the party was redacted under the retention policy"
+_PARTICULARS_REDACTED = "its particulars were redacted under the retention policy"
+
+
+def _settled(
+    row: RoutingDecision, now: datetime, children: dict[str, ChildState], redacted: str
+) -> Rerouted:
+    """A duty whose sender's words for the party, or the particulars it was held with (one
+    the hub could not build), went under the retention policy with its episode's or its
+    notice's personal data (docs/retention.md): no directory can name the party from them
+    now, and nothing about the child is sent so late (a placement notice's, without them,
+    went to its host naming no child). Logged as routed to no one, not sent, so that it
+    leaves the held duties (and the health page)."""
     row.routed_at, row.child = now, None
     state = children.get(row.child_id) or ChildState(row.child_id)
     why = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
-    redacted = "what its sender named the party was redacted under the retention policy"
     return Rerouted(row.notification_id, row.recipient, "", why or redacted, sent=False)
 
 

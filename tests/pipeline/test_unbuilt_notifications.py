@@ -8,7 +8,9 @@ it goes under the id it was logged with."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,14 +23,20 @@ from hub.contracts.base import Message
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.rerouting import count_held
-from hub.store.models import OutboxMessage, RoutingDecision
+from hub.settings import RetentionSettings
+from hub.store.models import AuditEntry, OutboxMessage, RoutingDecision, TimerRecord
 from hub.store.outbox import NOT_BUILT
+from hub.store.retention import apply_retention
 from tests.helpers import example
-from tests.pipeline.records import misper_record
+from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.scheduling import fired_on_time
+from tests.pipeline.test_apply import failing_for
+from tests.pipeline.test_unroutable_duties import knowing
 
 DIRECTORY = load_directory()
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
 BROKEN = Action.RECORD_MISSING_EPISODE  # MASH's, one of the MISPER report's seventeen
+HOSTS = Action.CHILD_MISSING_IN_YOUR_AREA  # the host force's and the host authority's (3.9)
 Store = sessionmaker[Session]
 
 
@@ -41,6 +49,20 @@ class _StricterThanTheRule(Message):
 @pytest.fixture
 def contract_stricter_than_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(FACTS, BROKEN, _StricterThanTheRule)
+
+
+@contextmanager
+def _stricter(*actions: Action) -> Iterator[None]:
+    """The hub broken for these actions until the context ends: then it is mended."""
+    with pytest.MonkeyPatch.context() as patch:
+        for action in actions:
+            patch.setitem(FACTS, action, _StricterThanTheRule)
+        yield
+
+
+def _topics(store: Store) -> set[str]:
+    with store() as session:
+        return set(session.scalars(select(OutboxMessage.topic)))
 
 
 def _held(session: Session) -> list[RoutingDecision]:
@@ -114,3 +136,100 @@ def test_the_episodes_timeline_says_the_hub_could_not_build_it(
     timeline = view_episode(store, "vera", example("01-misper-report")["data"]["episode_id"], NOW)
     [held] = [e for e in timeline.entries if e.happening == "delivery_held"]
     assert held.what.startswith(f"{BROKEN} held, the hub could not build it: ")
+
+
+def test_a_careful_batch_holds_it_as_the_whole_batch_does(
+    store: Store, monkeypatch: pytest.MonkeyPatch, contract_stricter_than_its_rule: None
+) -> None:
+    """Applied record by record (another child's message failing, a bug), the event is
+    applied and the duty held alone, as together: not tried 3 times and dead-lettered."""
+    failing_for("evt-bug", monkeypatch)
+    buggy = misper_record(id="evt-bug", data={"child_id": "CF-9", "episode_id": "EP-9"})
+    result = apply_batch(store, [buggy, misper_record()], DIRECTORY, NOW)
+    assert (result.applied, result.dead_lettered, result.notifications) == (1, 1, 16)
+    with store() as session:
+        [held] = _held(session)
+    assert (held.action, held.unroutable_field) == (BROKEN, NOT_BUILT)
+
+
+def test_an_escalation_that_cannot_be_built_is_held_and_the_timer_fired(store: Store) -> None:
+    """A timer's notification (an escalation, issue 14) the hub cannot build is held as an
+    event's is: the timer is fired, not failed, and once mended the escalation goes to the
+    manager it was decided for."""
+    apply_batch(store, [misper_record()], DIRECTORY, NOW)
+    later = NOW + timedelta(hours=5)
+    with _stricter(Action.DUTY_ESCALATED):
+        fired_on_time(store, DIRECTORY, later)
+    with store() as session:
+        held = {row.notification_id: row for row in _held(session)}
+        failed = session.scalars(select(TimerRecord).where(TimerRecord.status == "failed"))
+        assert not list(failed)
+    assert held
+    assert {row.action for row in held.values()} == {Action.DUTY_ESCALATED}
+    report = route_held_duties(store, "ops", DIRECTORY, ManualClock(later))
+    assert report.routed == {nid: row.authority for nid, row in held.items()}
+    assert {f"notify.{row.authority}.{row.recipient}" for row in held.values()} <= _topics(store)
+
+
+def test_named_by_the_directory_but_still_not_buildable_it_is_held_as_the_hubs_fault(
+    store: Store,
+) -> None:
+    """Held for a misspelt host authority, and its notification not buildable either: once
+    the directory knows the name, routing it again leaves it held as the hub's fault, the
+    party found kept, and the other held duty goes. Before, ops read "its recipient unknown"
+    beside "the hub could not build it", the directory already corrected."""
+    wiltshire = knowing("wiltshre", "wiltshire")
+    named = misper_record(data={"residence_authority": "wiltshre"})
+    with _stricter(HOSTS, BROKEN):
+        apply_batch(store, [named], DIRECTORY, NOW)
+    with _stricter(HOSTS):  # MASH's mended, the hosts' not yet
+        report = route_held_duties(store, "ops", wiltshire, ManualClock(NOW))
+        with store() as session:
+            hosts = [row for row in _held(session) if row.routed_at is None]
+            [audit] = session.scalars(select(AuditEntry.outcome))
+        episode = example("01-misper-report")["data"]["episode_id"]
+        timeline = view_episode(store, "vera", episode, NOW)
+    assert set(report.routed.values()) == {"northamptonshire"}  # MASH's
+    assert len(report.still_held) == 2
+    assert audit == "1 routed, 2 still held"
+    assert {(r.unroutable_field, r.authority) for r in hosts} == {
+        (NOT_BUILT, "wiltshire"),
+        (NOT_BUILT, "wiltshire-police"),
+    }
+    held = [e.what for e in timeline.entries if e.happening == "delivery_held"]
+    assert len(held) == 2
+    assert all(what.startswith(f"{HOSTS} held, the hub could not build it") for what in held)
+    mended = route_held_duties(store, "ops", wiltshire, ManualClock(NOW))
+    assert sorted(mended.routed.values()) == ["wiltshire", "wiltshire-police"]
+    assert {"notify.wiltshire.host_authority", "notify.wiltshire-police.host_police"} <= (
+        _topics(store)
+    )
+
+
+def test_held_unbuilt_until_retention_took_its_particulars_it_is_not_sent_empty(
+    store: Store,
+) -> None:
+    """docs/retention.md: a placement notice goes 180 days after it arrived, and a duty it
+    led to still held loses the particulars kept for ops. Mended and routed after that, the
+    formal notification to the host (7.14) is logged as routed to no one, not sent, as a
+    duty held for a party is: it went to Wiltshire with no child in it, 200 days late."""
+    notice = example("08-cross-border-notice")
+    notice["data"].pop("episode_id", None)
+    notice["data"].update(
+        notice_id="NCC-PN-1",
+        child_id="CF-100231",
+        from_authority="northamptonshire",
+        to_authority="wiltshire",
+    )
+    with _stricter(Action.FORMAL_PLACEMENT_NOTIFICATION):
+        apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, NOW)
+    later = NOW + timedelta(days=200)
+    apply_retention(store, RetentionSettings(), later, "test")
+    report = route_held_duties(store, "ops", DIRECTORY, ManualClock(later))
+    with store() as session:
+        assert count_held(session) == 0
+    assert not report.routed
+    assert list(report.not_sent.values()) == [
+        "its particulars were redacted under the retention policy"
+    ]
+    assert "notify.wiltshire.host_authority" not in _topics(store)
