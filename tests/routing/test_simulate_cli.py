@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.contracts.actions import FACTS, Action
+from hub.contracts.base import Message
 from hub.routing.directory import DEFAULT_PATH
 
 SCENARIO = (
@@ -114,3 +117,22 @@ def test_simulate_refuses_a_deployment_whose_policy_withholds_what_a_host_force_
     result = runner.invoke(app, ["simulate", str(SCENARIO), "--directory", str(path)])
     assert result.exit_code == 1
     assert "data_policy.recipients.host_police.default.fields: withholds" in result.output
+
+
+def test_simulate_names_a_notification_its_contract_refuses_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rule's fault shown as `hub run` would hold it for ops (docs/pipeline.md): every
+    other notification printed, that one named with the contract's field, not a traceback."""
+    monkeypatch.setitem(FACTS, Action.RECORD_MISSING_EPISODE, _StricterThanTheRule)
+    for json_lines in ([], ["--json"]):
+        result = runner.invoke(app, ["simulate", str(SCENARIO), *json_lines])
+        assert result.exit_code == 1, result.output
+        [refused] = [line for line in result.output.splitlines() if "NOT BUILT" in line]
+        assert "record_missing_episode" in refused
+        assert "details.never_given" in refused
+        assert "missing_child_notified" in result.output  # the others printed
+
+
+class _StricterThanTheRule(Message):
+    never_given: str
