@@ -112,6 +112,17 @@ def test_8_4_a_host_reports_our_child_missing_to_the_mct_and_worker() -> None:
     assert told(decisions, "allocated_worker", "child_missing_in_host_area")
 
 
+def test_mct_pg_a_host_missing_notice_read_out_of_hours_reaches_edt() -> None:
+    """MCT-PG: "The placement provider will notify the allocated Social Worker, or an
+    Emergency Duty Team (EDT) Family Support Worker if out of hours, that the child or young
+    person has gone missing" (Flowchart One). Read on a Saturday night, with no MISPER report
+    (the host's force may not be connected), the MCT alone would hear of it on Monday."""
+    saturday_night = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    decisions = Timeline().receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, saturday_night))
+    [edt] = told(decisions, "edt", "child_missing_in_host_area")
+    assert edt.due == saturday_night
+
+
 def test_8_4_a_host_reports_our_child_returned_to_the_worker_and_iro() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
@@ -1066,8 +1077,8 @@ def test_8_4_a_host_notice_naming_no_episode_before_a_closed_file_says_what_the_
         timeline = placed_in_kent_and_missing()
         closed_by_joint_decision(timeline, START + timedelta(days=10))
         earlier = naming_no_episode(kind, START - timedelta(days=3))
-        [mct] = timeline.receive(earlier, at=START + timedelta(days=11))
-        assert mct.recipient == "mct"
+        # a Sunday: EDT is told of a missing notice too (MCT-PG, out of hours)
+        [mct] = told(timeline.receive(earlier, at=START + timedelta(days=11)), "mct")
         assert "No MISPER report has reached the hub" not in mct.summary
         assert "EP-1" in mct.summary
         assert "7.24" in mct.summary

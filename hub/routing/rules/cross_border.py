@@ -15,7 +15,7 @@ from hub.contracts.base import IDENTIFIER_LIMIT
 from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
-from hub.routing.calendar import add_working_days
+from hub.routing.calendar import add_working_days, is_out_of_hours
 from hub.routing.context import Context, owed, unroutable
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import (
@@ -545,6 +545,20 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             "child_missing_in_host_area",
             "8.4",
             "The host authority reports your child missing.",
+            due=notices.at,
+        )
+    back = episode is not None and episode.back_at is not None
+    if is_out_of_hours(notices.at, notices.directory) and not back:
+        # MCT-PG: the provider notifies "the allocated Social Worker, or an Emergency Duty Team
+        # (EDT) Family Support Worker if out of hours" (Flowchart One): the MCT and the worker
+        # are day teams, and with no MISPER report the hub's notice may be all there is (3.10).
+        # Not for a child the hub knows is back: nothing is left for EDT to act on that night.
+        notices.tell(
+            "edt",
+            "child_missing_in_host_area",
+            "MCT-PG",
+            f"Out of hours, {notices.sender} reports our child placed there as missing: act "
+            "for the child's social worker until the day teams open (the MCT is told too).",
             due=notices.at,
         )
 
