@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Duty, Episode, NoticeDuties
 from hub.routing.rules.duties import RETURN_INTERVIEW_DUTIES
+from hub.routing.rules.repeat import within_period
 from hub.routing.rules.strategy import dated_by_the_birthday
 
 CONVENE = "convene_strategy_meeting"
@@ -99,9 +100,10 @@ def report(
             local = started.astimezone(zone).date()
             weeks[local - timedelta(days=local.weekday())] += 1
         if any(
-            # "in a 90 day period" (7.17, 8.12): one exactly 90 days before is in it, as
-            # the engine counts it
-            sum(1 for s in starts if t - window <= s <= t) >= ts.repeat_count
+            # "in a 90 day period" (7.17, 8.12): one exactly 90 days before is in it, and
+            # one 90 days before by the UK clock across the clocks going back, as the engine
+            # counts it
+            sum(1 for s in starts if s <= t and within_period(s, t, window)) >= ts.repeat_count
             for t in starts
             if start <= t < end
         ):

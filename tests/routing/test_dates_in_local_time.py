@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hub.contracts.events import ChildDetails
 from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
 from hub.routing.rules.strategy import EIGHTEENTH_BIRTHDAY, FORMAL_REVIEW, STRATEGY_MEETING
-from tests.routing.builders import Timeline, misper, told
+from tests.routing.builders import Timeline, found, misper, told
 
 BST = timezone(timedelta(hours=1))
 
@@ -100,3 +100,29 @@ def test_7_22_a_bi_monthly_meeting_after_the_clocks_change_keeps_its_local_time(
     timeline.advance(datetime(2026, 3, 20, tzinfo=UTC))
     [ladder] = [t for t in timeline.pending if t.name == STRATEGY_MEETING]
     assert ladder.due.astimezone(UTC) == datetime(2026, 5, 19, 9, 0, tzinfo=UTC)
+
+
+# 7.18: "For children who have been missing three times in 28 days or three times in a 90
+# day period, a review ..."
+
+
+def _missing_three_times(*starts: datetime) -> Timeline:
+    timeline = Timeline()
+    for n, start in enumerate(starts):
+        timeline.receive(misper(f"EP-{n}", at=start))
+        timeline.receive(found(f"EP-{n}", at=start + timedelta(hours=3)))
+    return timeline
+
+
+def test_7_18_three_times_in_90_days_across_the_clocks_going_back_is_reviewed() -> None:
+    """Missing at 00:01 on 1 August (BST), on 1 September, and at 23:59 on 29 October (GMT):
+    three times within the 90 days 1 August to 29 October, as 00:01 on 1 November to 23:59
+    on 29 January would be. The clocks went back between: by the clock the child's carers
+    read, 89 days, 23 hours and 58 minutes; in elapsed time an hour more, past 90 days."""
+    timeline = _missing_three_times(
+        datetime(2026, 8, 1, 0, 1, tzinfo=BST),
+        datetime(2026, 9, 1, 10, 0, tzinfo=BST),
+        datetime(2026, 10, 29, 23, 59, tzinfo=UTC),
+    )
+    [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
+    assert review.paragraph == "7.18"

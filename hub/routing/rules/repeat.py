@@ -4,8 +4,9 @@ several outputs."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from hub.contracts.events import UK_TIME
 from hub.routing.context import Context
 from hub.routing.directory import code_like
 from hub.routing.facts import ChildState, Episode, RetiredEpisode
@@ -25,8 +26,27 @@ def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
     starts = state.absence_starts()
     window = timedelta(days=days)
     start = state.absence_start(episode)
-    ends = {start} | {s for s in starts if start < s <= start + window}
-    return max(sum(1 for s in starts if end - window <= s <= end) for end in ends)
+    ends = {start} | {s for s in starts if start < s and within_period(start, s, window)}
+    return max(sum(1 for s in starts if s <= end and within_period(s, end, window)) for end in ends)
+
+
+_CLOCKS_CHANGE = timedelta(hours=1)
+
+
+def within_period(earlier: datetime, later: datetime, window: timedelta) -> bool:
+    """`later` no more than `window` after `earlier`, in elapsed time or on the UK clock: the
+    night the clocks go back, the clock counts an hour fewer, and the same local days and
+    times are within a 90-day period in October as in January (7.18)."""
+    elapsed = later - earlier
+    if elapsed <= window:
+        return True
+    if elapsed > window + _CLOCKS_CHANGE:
+        return False
+    return _on_the_clock(later) - _on_the_clock(earlier) <= window
+
+
+def _on_the_clock(moment: datetime) -> datetime:
+    return moment.astimezone(UK_TIME).replace(tzinfo=None)
 
 
 def serious(ctx: Context, state: ChildState) -> bool:
