@@ -49,6 +49,18 @@ def test_mct_pg_edt_tells_the_mct_of_a_return_by_the_close_of_its_next_working_d
     assert returned.due == datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 
 
+def test_mct_pg_a_return_stamped_seconds_ahead_of_the_close_is_not_edts() -> None:
+    """MCT-PG: EDT tells the MCT of a return out of hours. The police clock runs seconds
+    ahead: a return stamped 17:30:02 on a Wednesday reached the hub at 17:29:58, so the
+    child was back in office hours, the MCT's own to act on; EDT is not told, nor given
+    two seconds to tell the MCT."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    read = datetime(2026, 11, 18, 17, 29, 58, tzinfo=UTC)
+    decisions = timeline.receive(found(at=read + timedelta(seconds=4)), at=read)
+    assert not told(decisions, "edt")
+
+
 def test_7_6_an_overdue_interview_for_a_child_not_known_is_the_mcts_and_its_managers() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None))

@@ -100,6 +100,21 @@ def test_1_4_a_care_leaver_of_18_or_over_may_be_graded_low() -> None:
     assert not told(decisions, "police", CHECK)
 
 
+def test_6_5_a_care_leaver_of_17_graded_low_in_an_update_dated_past_her_birthday_is_medium() -> (
+    None
+):
+    """A care leaver of 17, 18 on 1 December: police grade her low in an update typed a month
+    ahead, past her birthday, and sent now, in November. She is 17 when the hub reads it, a
+    child, so the grading is read as medium (6.5), as one dated today would be."""
+    care_leaver = ChildDetails(name="Young Person", date_of_birth=date(2008, 12, 1), sex=Sex.FEMALE)
+    timeline = Timeline()
+    timeline.receive(misper(child=care_leaver, legal_status=LegalStatus.CARE_LEAVER))
+    timeline.receive(risk_update(RiskLevel.LOW, LATER + timedelta(days=30)), at=LATER)
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    assert episode.risk_level is RiskLevel.MEDIUM
+
+
 def test_6_7_a_low_grading_as_proposed_settles_the_disagreement_though_read_as_medium() -> None:
     """6.7: police graded the child as the professional proposed, so there is no
     disagreement left to escalate, though the hub reads the child's `low` as medium (6.5)."""

@@ -242,14 +242,17 @@ def on_found_report(
         )
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
-    if is_out_of_hours(event.found_at, directory):  # EDT handled the return itself
+    # Back no later than the hub read it: a return stamped by a clock seconds ahead, past
+    # 17:30, was in office hours, and the MCT's own (3.10).
+    back = ctx.clock_from(event.found_at)
+    if is_out_of_hours(back, directory):  # EDT handled the return itself
         ctx.tell(
             "edt",
             "child_returned_out_of_hours",
             "MCT-PG",
             "Returned out of hours: EDT tells the MCT as soon as possible, before the close "
             "of the day (the MCT's next working day).",
-            due=close_of_working_day(ctx.clock_from(event.found_at), directory),
+            due=close_of_working_day(back, directory),
         )
     return Outcome(
         state.with_episode(found), tuple(ctx.decisions), schedule=schedule, cancel=cancelled

@@ -10,7 +10,7 @@ from hub.contracts.events import ADULT_AGE, RiskDisagreementRaised, RiskUpdate, 
 from hub.contracts.vocabulary import RiskLevel
 from hub.routing.context import Context
 from hub.routing.directory import Directory
-from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer
+from hub.routing.facts import ChildState, Decision, Episode, Outcome, Timer, clock_start
 from hub.routing.placing import Placing
 from hub.routing.rules.chairs import (
     CHILD_PROTECTION,
@@ -53,7 +53,7 @@ def on_risk_update(
         state, event.episode_id, event.updated_at, "data.updated_at", read_late_ok=True
     )
     sent = event.risk_level
-    event = _as_graded_for_a_child(episode, event)
+    event = _as_graded_for_a_child(episode, event, at)
     late = read_late(episode, event.updated_at)
     if late:
         return _graded_before_found(state, episode, event, directory, at, cause, sent)
@@ -121,15 +121,17 @@ def on_risk_update(
     return Outcome(after, tuple(decisions), cancel=cancel)
 
 
-def _as_graded_for_a_child(episode: Episode, event: RiskUpdate) -> RiskUpdate:
+def _as_graded_for_a_child(episode: Episode, event: RiskUpdate, at: datetime) -> RiskUpdate:
     """The update as the hub reads it: a child under 18 on the day graded `low` is read as
     `medium` (6.5: "Persons under the age of 18 can now only be categorised as Medium or
     High risk"), the least a child can be graded, as a MISPER report's `low` is: refusing it
     would leave the last grading standing, and taking it as sent would grade a child low.
-    A care leaver of 18 or over may be graded low (1.4)."""
+    A care leaver of 18 or over may be graded low (1.4): her age when graded, but no later
+    than the hub read it (an update typed ahead, past her birthday, grades a child of 17)."""
     if event.risk_level is not RiskLevel.LOW:
         return event
-    if age_at(episode.report.child.date_of_birth, event.updated_at) >= ADULT_AGE:
+    graded = clock_start(event.updated_at, at)
+    if age_at(episode.report.child.date_of_birth, graded) >= ADULT_AGE:
         return event
     return event.model_copy(update={"risk_level": RiskLevel.MEDIUM})
 
