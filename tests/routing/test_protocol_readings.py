@@ -29,6 +29,7 @@ from hub.routing.facts import ProtocolViolation
 from tests.routing.builders import (
     CHILD,
     DIRECTORY,
+    ESCALATED,
     PLACED_IN,
     START,
     Timeline,
@@ -537,6 +538,24 @@ def test_8_7_the_iro_hears_when_the_team_that_took_over_a_child_placed_outs_inte
     timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=4)))
     fired = timeline.advance(FOUND_AT + timedelta(hours=73))
     [iro] = told(fired, "iro", "return_interview_overdue")
+    assert iro.paragraph == "8.7"
+
+
+def test_8_7_the_iro_hears_when_a_meeting_for_our_child_placed_out_of_county_is_not_held() -> None:
+    """8.7: "The IRO should inform the relevant team manager of any escalation
+    meetings/Independent Return Interviews for children placed out of county [that] have not
+    been managed in accordance with these procedures": 7.22's first strategy meeting (7.25:
+    held "to plan or escalate"), neither acknowledged nor held by its 72 hours."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    # Due on the Saturday: escalated when the day teams open on Monday (3.10).
+    fired = timeline.advance(START + timedelta(days=5))
+    [iro] = [
+        d
+        for d in told(fired, "iro", ESCALATED)
+        if d.details["duty_action"] == "convene_strategy_meeting"
+        and d.details["owed_to"] == "team_manager"
+    ]
     assert iro.paragraph == "8.7"
 
 

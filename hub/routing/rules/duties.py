@@ -33,6 +33,7 @@ from hub.routing.facts import (
     Timer,
     Unroutable,
 )
+from hub.routing.placing import Placing
 
 FOLLOW_UP = "duty_follow_up"
 RETURN_INTERVIEW_DUTIES = frozenset(
@@ -342,13 +343,49 @@ def on_follow_up(
         cause = timer.cause(state.child_id)
         if isinstance(episode, Episode):
             ctx = Context(directory, at, cause, episode)
-            decisions = (_escalated(ctx, duty, manager, paragraph),)
+            decisions = (
+                _escalated(ctx, duty, manager, paragraph),
+                *_iro_of_a_child_placed_out(ctx, duty),
+            )
         else:
             decisions = (
                 _notice_escalated(state, episode, duty, manager, paragraph, at, cause, directory),
             )
     escalated = episode.with_duty(replace(duty, escalated_at=at))
     return Outcome(_holding(state, escalated), decisions)
+
+
+def _iro_of_a_child_placed_out(ctx: Context, duty: Duty) -> tuple[Decision, ...]:
+    """8.7: "The IRO should inform the relevant team manager of any escalation
+    meetings/Independent Return Interviews for children placed out of county [that] have not
+    been managed in accordance with these procedures": a strategy meeting (7.25: held "to
+    plan or escalate") of our child in care placed out of county, left unanswered past its
+    time, as its return interview (found.py). Told once, with the chair's manager; a notice
+    with no deadline, as that one."""
+    if (
+        duty.action != Action.CONVENE_STRATEGY_MEETING
+        or duty.escalates is not None
+        or ctx.placing is not Placing.PLACED_OUT
+        or not ctx.episode.looked_after
+    ):
+        return ()
+    iro = Recipient.IRO
+    return (
+        _escalation(
+            ctx.episode,
+            ctx.episode.report.child_id,
+            duty,
+            iro,
+            "8.7",
+            ctx.authority_of(iro.value),
+            ctx,
+            ctx.known,
+            ask="Inform the relevant team manager (8.7).",
+            # No deadline, as 8.7's overdue interview to the IRO: a notice, not a duty to
+            # acknowledge (recorded, it would renumber the episode's later follow-ups).
+            followed_up=False,
+        ),
+    )
 
 
 def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
@@ -443,6 +480,8 @@ def _escalation(
     authority: str | Unroutable,
     step: Context | _Step,
     known: dict[str, Detail],
+    ask: str = "See that it is done, and acknowledge this notification when you pick it up.",
+    followed_up: bool = True,
 ) -> Decision:
     return owed(
         at=step.at,
@@ -454,10 +493,9 @@ def _escalation(
         child_id=child_id,
         cause=step.cause,
         summary=(
-            f"Not acknowledged and not done by its deadline: {_described(duty, holder)}. "
-            "See that it is done, and acknowledge this notification when you pick it up."
+            f"Not acknowledged and not done by its deadline: {_described(duty, holder)}. {ask}"
         ),
-        due=step.at,
+        due=step.at if followed_up else None,
         details={
             "duty_notification_id": duty.notification_id,
             "duty_action": duty.action,
