@@ -11,7 +11,16 @@ from hub.contracts.events import StrategyMeetingHeld
 from hub.contracts.vocabulary import LegalStatus, MeetingAttendee, RiskLevel
 from hub.routing.directory import Alias
 from hub.routing.facts import Decision, ProtocolViolation
-from tests.routing.builders import CHILD, START, Timeline, found, misper, risk_update, told
+from tests.routing.builders import (
+    CHILD,
+    START,
+    Timeline,
+    by_the_rules,
+    found,
+    misper,
+    risk_update,
+    told,
+)
 
 PLACED_OUT: dict[str, Any] = {
     "legal_status": LegalStatus.LOOKED_AFTER,
@@ -261,6 +270,21 @@ def test_8_12_the_placing_authoritys_social_work_team_is_asked_to_the_discussion
         if d.paragraph == "8.12"
     ]
     assert invited.details["meeting"] == "strategy discussion (8.12)"
+
+
+def test_7_20_the_police_and_health_are_asked_to_the_8_12_strategy_discussion() -> None:
+    """7.20: "Strategy Meetings should include: ... The Police; ... Health"; 8.12: "a
+    Strategy Discussion will be chaired by a MASH Manager to include the social work team
+    responsible for the child": that team besides them, as at 8.11's discussion."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=20), cse_risk=True, **PLACED_IN)
+    asked = {
+        d.recipient
+        for d in by_the_rules(timeline.decisions)
+        if d.action == "attend_strategy_meeting"
+        and d.details.get("meeting") == "strategy discussion (8.12)"
+    }
+    assert asked == {"placing_authority", "police", "health"}
 
 
 def test_8_13_a_fourth_episode_after_the_written_notice_brings_the_dcs_letter() -> None:

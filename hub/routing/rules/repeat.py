@@ -13,6 +13,9 @@ from hub.routing.facts import ChildState, Episode, RetiredEpisode
 from hub.routing.placing import Placing
 from hub.routing.rules.roles import adult_care_leaver
 
+# 8.12's strategy discussion, chaired by a MASH manager, as its invitations name it.
+DISCUSSION = "strategy discussion (8.12)"
+
 
 def episodes_within(state: ChildState, episode: Episode, days: int) -> int:
     """The most episodes in any window of `days` that holds this one. Mostly the window
@@ -199,6 +202,18 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
         "MASH manager chairs.",
         # No deadline of its own: the chair's duty carries it; an invitation stood down with
         # 7.22's meetings when the child is found would not fit a discussion held regardless.
-        meeting="strategy discussion (8.12)",
+        meeting=DISCUSSION,
     )
+    # 7.20: "Strategy Meetings should include: ... The Police; ... Health": 8.12's discussion
+    # "to include the social work team responsible for the child" besides them, as 8.11's.
+    # No deadline either, as the placing authority's invitation above.
+    for attendee in ("reporting_police", "health"):
+        ctx.tell(
+            attendee,
+            "attend_strategy_meeting",
+            "7.20",
+            f"{why}: attend the strategy discussion our MASH manager chairs (8.12), with the "
+            "placing authority's social work team.",
+            meeting=DISCUSSION,
+        )
     return True
