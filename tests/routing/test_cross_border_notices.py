@@ -1082,3 +1082,23 @@ def test_8_4_a_host_notice_naming_no_episode_before_a_closed_file_says_what_the_
         assert "No MISPER report has reached the hub" not in mct.summary
         assert "EP-1" in mct.summary
         assert "7.24" in mct.summary
+
+
+def test_mct_pg_a_host_found_notice_asks_the_worker_to_tell_the_parents_of_the_return() -> None:
+    """MCT-PG: "the allocated Social Worker must ensure those with parental responsibility are
+    informed about the missing episode, subsequent visits and outcomes". The host's word may
+    be all the hub hears of the return (8.4): the worker is asked then, as by a found report."""
+    decisions = placed_in_kent_and_missing().receive(
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT)
+    )
+    [asked] = told(decisions, "allocated_worker", "inform_parental_responsibility_holders")
+    assert asked.paragraph == "MCT-PG"
+
+
+def test_mct_pg_the_found_report_after_a_host_found_notice_does_not_ask_again() -> None:
+    timeline = placed_in_kent_and_missing()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    later = timeline.receive(
+        found(at=RETURNED_AT + timedelta(hours=1)), at=RETURNED_AT + timedelta(days=1)
+    )
+    assert not told(later, "allocated_worker", "inform_parental_responsibility_holders")

@@ -73,6 +73,12 @@ NOTICES_WHILE_MISSING = frozenset(
     }
 )
 
+# MCT-PG: what the worker (or the MCT, with none) is asked of a child in care back.
+TELL_THE_PARENTS = (
+    "Make sure those with parental responsibility are told of the episode, your visits and "
+    "their outcomes, unless that is inconsistent with the child's welfare (8.4)."
+)
+
 # 5.15: the child declined, the MCT's offer of a trusted adult to "undertake the Independent
 # Return Interview" in its stead: the interview by another hand, cut short with it.
 TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
@@ -156,16 +162,16 @@ def on_found_report(
             "A child in care has returned: review whether the placement remains appropriate.",
             found_by=event.found_by.value,
         )
+    if found.looked_after and placing is not Placing.PLACED_IN and not returned:
         # MCT-PG: "the allocated Social Worker must ensure those with parental responsibility
         # are informed" (8.4: "unless ... inconsistent with the child's welfare"): the
-        # worker's judgement, never a notice from the hub to the parents.
+        # worker's judgement, never a notice from the hub to the parents. Asked already if
+        # the host's word of the return came first (hub.routing.rules.cross_border).
         ctx.tell(
             "allocated_worker" if has_our_worker(ctx) else "mct",
             "inform_parental_responsibility_holders",
             "MCT-PG",
-            "Make sure those with parental responsibility are told of the episode, your "
-            "visits and their outcomes, unless that is inconsistent with the child's "
-            "welfare (8.4).",
+            TELL_THE_PARENTS,
             welfare_check_required=True,
         )
     police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
