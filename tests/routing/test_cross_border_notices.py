@@ -1102,3 +1102,19 @@ def test_mct_pg_the_found_report_after_a_host_found_notice_does_not_ask_again() 
         found(at=RETURNED_AT + timedelta(hours=1)), at=RETURNED_AT + timedelta(days=1)
     )
     assert not told(later, "allocated_worker", "inform_parental_responsibility_holders")
+
+
+def test_8_4_a_notice_naming_an_episode_not_ours_after_a_closed_file_says_what_we_know() -> None:
+    """As above, Kent naming an episode id the hub never had (its own reference, or a typo
+    of ours): the MCT is told of the episode closed with the child not found, to check with
+    Kent whether the notice is of that absence; not that no MISPER report has reached the hub."""
+    for kind in (CrossBorderNoticeKind.CHILD_FOUND, CrossBorderNoticeKind.CHILD_MISSING):
+        timeline = placed_in_kent_and_missing()
+        closed_by_joint_decision(timeline, START + timedelta(days=10))
+        named = host_notice(kind, START + timedelta(days=12)).model_copy(
+            update={"episode_id": "KENT-77"}
+        )
+        [mct] = told(timeline.receive(named, at=START + timedelta(days=12)), "mct")
+        assert "No MISPER report has reached the hub" not in mct.summary
+        assert "EP-1" in mct.summary
+        assert "KENT-77" in mct.summary

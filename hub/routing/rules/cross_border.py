@@ -492,10 +492,19 @@ def _no_misper(notices: Notices, state: ChildState) -> str:
     7.24 with the child not found (begun after that date, or it would cover it): the hub has
     a report of the child, and the notice may be of that absence, its date mistyped (a
     return from it owes the interview, 5.12). Told no MISPER report had come, the MCT would
-    take the child for one the hub does not know."""
+    take the child for one the hub does not know. Naming an episode the hub never had, the
+    same: the MCT checks with the host whether it is of the episode closed."""
     closed = [e.episode_id for e in state.episodes if e.closed_at is not None and e.back_at is None]
-    if notices.event.episode_id or not closed:
+    if not closed:
         return _NO_MISPER
+    named = notices.event.episode_id
+    if named:  # an id the hub never had: the host's own reference, or a typo of ours
+        return (
+            f" No MISPER report of {named} has reached the hub; the child's episode "
+            f"{', '.join(closed)} was closed under 7.24 with the child not found: check with "
+            f"{notices.sender} whether the notice is of that absence, and pass this to the "
+            "child's social worker and IRO (8.4)."
+        )
     return (
         f" No episode covers the date it gives; the child's episode {', '.join(closed)}, begun "
         "after it, was closed under 7.24 with the child not found: check the date with "
