@@ -42,14 +42,13 @@ from hub.routing.rules.duties import HANDOVER_CHASE, stand_down
 from hub.routing.rules.episode_access import found_episode, reported_episode
 from hub.routing.rules.found import (
     PLACING_AUTHORITY_HANDOVER,
-    TELL_THE_PARENTS,
     a_new_absence,
+    ask_to_tell_the_parents,
     located,
     owe_return_interview,
     search_ended,
     searched,
 )
-from hub.routing.rules.roles import has_our_worker
 
 
 @dataclass
@@ -686,15 +685,9 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
     ctx = Context(notices.directory, at, notices.cause, back)
     ctx.decisions += asked
     if back.looked_after:
-        # MCT-PG, as a found report asks it (which, coming after, does not ask again): the
-        # host's word may be all the hub hears of the return (8.4).
-        ctx.tell(
-            "allocated_worker" if has_our_worker(ctx) else "mct",
-            "inform_parental_responsibility_holders",
-            "MCT-PG",
-            TELL_THE_PARENTS,
-            welfare_check_required=True,
-        )
+        # As a found report asks it (which, coming after, does not ask again): the host's
+        # word may be all the hub hears of the return (8.4).
+        ask_to_tell_the_parents(ctx)
     timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)
     return Outcome(

@@ -73,11 +73,6 @@ NOTICES_WHILE_MISSING = frozenset(
     }
 )
 
-# MCT-PG: what the worker (or the MCT, with none) is asked of a child in care back.
-TELL_THE_PARENTS = (
-    "Make sure those with parental responsibility are told of the episode, your visits and "
-    "their outcomes, unless that is inconsistent with the child's welfare (8.4)."
-)
 
 # 5.15: the child declined, the MCT's offer of a trusted adult to "undertake the Independent
 # Return Interview" in its stead: the interview by another hand, cut short with it.
@@ -90,6 +85,21 @@ SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
 # MISPER report (the only duty of that action: with the report, the notice sets none). The
 # found report sets the interview itself, with its own chase: the notice's is not needed.
 HELD_FOR_THE_FOUND_REPORT = frozenset({Action.CHILD_FOUND_IN_HOST_AREA.value})
+
+
+def ask_to_tell_the_parents(ctx: Context) -> None:
+    """MCT-PG: "the allocated Social Worker must ensure those with parental responsibility
+    are informed" of a child in care back (8.4: "unless ... inconsistent with the child's
+    welfare"): the worker's judgement (the MCT's, with none), never a notice from the hub to
+    the parents."""
+    ctx.tell(
+        "allocated_worker" if has_our_worker(ctx) else "mct",
+        "inform_parental_responsibility_holders",
+        "MCT-PG",
+        "Make sure those with parental responsibility are told of the episode, your visits "
+        "and their outcomes, unless that is inconsistent with the child's welfare (8.4).",
+        welfare_check_required=True,
+    )
 
 
 def return_interview_owner(ctx: Context) -> tuple[str, str]:
@@ -163,17 +173,8 @@ def on_found_report(
             found_by=event.found_by.value,
         )
     if found.looked_after and placing is not Placing.PLACED_IN and not returned:
-        # MCT-PG: "the allocated Social Worker must ensure those with parental responsibility
-        # are informed" (8.4: "unless ... inconsistent with the child's welfare"): the
-        # worker's judgement, never a notice from the hub to the parents. Asked already if
-        # the host's word of the return came first (hub.routing.rules.cross_border).
-        ctx.tell(
-            "allocated_worker" if has_our_worker(ctx) else "mct",
-            "inform_parental_responsibility_holders",
-            "MCT-PG",
-            TELL_THE_PARENTS,
-            welfare_check_required=True,
-        )
+        # Asked already if the host's word of the return came first (cross_border).
+        ask_to_tell_the_parents(ctx)
     police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
     if not event.safe_and_well_check_done:
         # MCT-PG: police "carry out a 'Safe and well check'"; out of county, "it is the local
