@@ -172,9 +172,8 @@ def on_found_report(
             "A child in care has returned: review whether the placement remains appropriate.",
             found_by=event.found_by.value,
         )
-    if found.looked_after and placing is not Placing.PLACED_IN and not returned:
-        # Asked already if the host's word of the return came first (cross_border).
-        ask_to_tell_the_parents(ctx)
+        if not returned:  # asked already if the host's word of the return came first
+            ask_to_tell_the_parents(ctx)
     police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
     if not event.safe_and_well_check_done:
         # MCT-PG: police "carry out a 'Safe and well check'"; out of county, "it is the local
