@@ -194,10 +194,15 @@ def test_8_4_a_host_notices_duty_answered_done_before_any_report_is_not_chased()
     """A notice's duties "are answered and followed up like an episode's"."""
     returned_at = START + timedelta(hours=9)
     timeline = Timeline()
-    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned_at))
+    [notice] = told(
+        timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned_at)), "mct"
+    )
     timeline.receive(completed(notice, returned_at + timedelta(hours=10)))
     fired = timeline.advance(returned_at + timedelta(days=5))
-    assert not [d for d in fired if d.action == ESCALATED]
+    chased = [d for d in fired if d.action == ESCALATED]
+    assert not [
+        d for d in chased if d.details["duty_notification_id"] == str(notice.notification_id)
+    ]
 
 
 def test_8_4_a_notice_duty_acknowledged_before_the_report_stays_acknowledged() -> None:

@@ -123,11 +123,42 @@ def test_mct_pg_a_host_missing_notice_read_out_of_hours_reaches_edt() -> None:
     assert edt.due == saturday_night
 
 
+SATURDAY_NIGHT = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+MONDAY_CLOSE = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
+
+
+def test_mct_pg_a_host_return_read_out_of_hours_reaches_edt() -> None:
+    """MCT-PG: the provider notifies "the allocated Social Worker or the Emergency Duty Team
+    (EDT) (if out of hours) that young person has returned", and EDT tells the MCT "before
+    the close of the day" (Flowchart Two), as when a found report brings the return."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
+    returned = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
+    [edt] = told(returned, "edt", "child_found_in_host_area")
+    assert edt.due == MONDAY_CLOSE
+
+
+def test_mct_pg_a_host_return_with_no_misper_report_read_out_of_hours_reaches_edt() -> None:
+    returned = Timeline().receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
+    [edt] = told(returned, "edt", "child_found_in_host_area")
+    assert edt.due == MONDAY_CLOSE
+
+
+def test_mct_pg_the_found_report_after_the_hosts_word_does_not_tell_edt_again() -> None:
+    """EDT heard of the return from the host's word (8.4); the force's found report that
+    follows brings nothing more for EDT to tell the MCT."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
+    later = SATURDAY_NIGHT + timedelta(hours=2)
+    assert not told(timeline.receive(found(at=SATURDAY_NIGHT), at=later), "edt")
+
+
 def test_8_4_a_host_reports_our_child_returned_to_the_worker_and_iro() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
     decisions = timeline.receive(
-        host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=9))
+        host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=5))
     )
     told_of_it = {d.recipient for d in decisions if d.action == "child_found_in_host_area"}
     assert told_of_it == {"mct", "allocated_worker", "iro"}
@@ -387,8 +418,9 @@ def test_5_12_a_host_found_notice_with_no_misper_report_owes_the_return_intervie
     by its 72 hours, and is chased if it does not answer."""
     returned = START + timedelta(hours=9)
     timeline = Timeline()
-    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
-    assert notice.recipient == "mct"
+    [notice] = told(
+        timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned)), "mct"
+    )
     assert notice.due == returned + timedelta(hours=72)
     assert "OOC Engagement Worker" in notice.summary  # Kent does not border us
     fired = timeline.advance(returned + timedelta(days=5))
@@ -401,7 +433,9 @@ def test_5_12_the_found_report_that_follows_sets_the_interview_the_host_notice_h
     needed: the interview given in time, nobody is escalated for the notice's."""
     returned = START + timedelta(hours=9)
     timeline = Timeline()
-    [notice] = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned))
+    [notice] = told(
+        timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, returned)), "mct"
+    )
     later = returned + timedelta(hours=1)
     report = misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
     timeline.receive(report, at=later)
@@ -990,8 +1024,8 @@ def test_8_4_a_host_found_notice_naming_no_episode_dated_before_the_open_one_is_
     episode before the child went missing; and the open episode's search goes on."""
     timeline = placed_in_kent_and_missing()
     earlier = naming_no_episode(CrossBorderNoticeKind.CHILD_FOUND, START - timedelta(days=3))
-    [notice] = timeline.receive(earlier, at=RETURNED_AT)
-    assert (notice.recipient, notice.action) == ("mct", "child_found_in_host_area")
+    [notice] = told(timeline.receive(earlier, at=RETURNED_AT), "mct")
+    assert notice.action == "child_found_in_host_area"
     fired = timeline.advance(START + timedelta(days=4))
     assert told(fired, "team_manager", "convene_strategy_meeting")
 

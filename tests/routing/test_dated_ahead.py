@@ -185,7 +185,7 @@ def test_8_4_a_host_found_notice_dated_ahead_with_no_misper_report_is_due_from_r
     timeline = Timeline()
     read = START + timedelta(hours=9)
     notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, read + AHEAD)
-    [held] = timeline.receive(notice, at=read)
+    [held] = told(timeline.receive(notice, at=read), "mct")
     assert held.due == read + timedelta(hours=72)
     fired = timeline.advance(read + timedelta(days=5))
     assert told(fired, "rise_mct_service_manager", ESCALATED)

@@ -15,7 +15,7 @@ from hub.contracts.base import IDENTIFIER_LIMIT
 from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
-from hub.routing.calendar import add_working_days, is_out_of_hours
+from hub.routing.calendar import add_working_days, close_of_working_day, is_out_of_hours
 from hub.routing.context import Context, owed, unroutable
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import (
@@ -601,12 +601,14 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             f"return (5.12), by {_return_interviewer(notices)}.",
             due=clock_start(notices.event.occurred_at, notices.at) + timedelta(hours=hours),
         )
-        if not notices.event.episode_id:
-            return None  # named no episode: no MISPER report could take its return
-        # The return, for the MISPER report that follows (`host_return`); the first told.
         held = state.notice(notices.event.episode_id or "") or NoticeDuties(
             notices.event.episode_id or ""
         )
+        if held.returned_at is None:  # the first told of the return
+            _edt_told_out_of_hours(notices)
+        if not notices.event.episode_id:
+            return None  # named no episode: no MISPER report could take its return
+        # The return, for the MISPER report that follows (`host_return`); the first told.
         if held.returned_at is None:
             held = replace(
                 held,
@@ -630,6 +632,8 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
         f"{notices.sender} reports our child placed there has returned."
         + ((_SEARCH_ENDED if searched(episode) else _BACK_AFTER_CLOSURE) if ends else ""),
     )
+    if ends:
+        _edt_told_out_of_hours(notices)
     if episode.allocated:
         notices.tell(
             "allocated_worker",
@@ -645,6 +649,24 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             "The host authority reports the child has returned: review the placement.",
         )
     return _returned(notices, state, episode) if ends else None
+
+
+def _edt_told_out_of_hours(notices: Notices) -> None:
+    """MCT-PG, Flowchart Two: out of hours the provider tells EDT of the return, and EDT
+    "notifies the Missing Children's Team (MCT) ... as soon as possible - before the close
+    of the day", as when a found report brings it (hub.routing.rules.found). Back no later
+    than the hub read the notice (3.10)."""
+    returned = clock_start(notices.event.occurred_at, notices.at)
+    if is_out_of_hours(returned, notices.directory):
+        notices.tell(
+            "edt",
+            "child_found_in_host_area",
+            "MCT-PG",
+            f"Out of hours, {notices.sender} reports our child placed there has returned: "
+            "tell the MCT as soon as possible, before the close of the day (the MCT's next "
+            "working day).",
+            due=close_of_working_day(returned, notices.directory),
+        )
 
 
 # 8.4: the carer reports the return to the host area's police, whose force may not be

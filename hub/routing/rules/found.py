@@ -249,9 +249,10 @@ def on_found_report(
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
     # Back no later than the hub read it: a return stamped by a clock seconds ahead, past
-    # 17:30, was in office hours, and the MCT's own (3.10).
+    # 17:30, was in office hours, and the MCT's own (3.10). Not if the host's word of the
+    # return came first: EDT, or the MCT in office hours, was told of it then (8.4).
     back = ctx.clock_from(event.found_at)
-    if is_out_of_hours(back, directory):  # EDT handled the return itself
+    if is_out_of_hours(back, directory) and not returned:  # EDT handled the return itself
         ctx.tell(
             "edt",
             "child_returned_out_of_hours",
