@@ -283,9 +283,13 @@ class DisagreementFacts(Message):
 
 
 class EscalationFacts(Message):
-    """A duty neither acknowledged within its window nor done by its deadline (issue 14)."""
+    """A duty neither acknowledged within its window nor done by its deadline (issue 14); to
+    the IRO, also a strategy meeting of our child in care placed out of county acknowledged
+    but not held by its deadline (8.7)."""
 
-    duty_notification_id: UUID = Field(description="The notification of the unanswered duty.")
+    duty_notification_id: UUID = Field(
+        description="The notification of the unanswered duty (8.7: of the meeting not held)."
+    )
     duty_action: Action = Field(description="What the duty asked for.")
     owed_to: Recipient = Field(description="Whom the duty was owed to.")
     owed_by_authority: ShortText = Field(description="The agency the duty was owed to.")

@@ -60,6 +60,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     found.RETURN_INTERVIEW_OVERDUE: found.on_return_interview_overdue,
     found.PLACING_AUTHORITY_HANDOVER: found.on_placing_authority_handover_unconfirmed,
     found.TEAM_RETURN_INTERVIEW_OVERDUE: found.on_team_return_interview_overdue,
+    duties.MEETING_NOT_HELD: duties.on_meeting_not_held,
 }
 
 

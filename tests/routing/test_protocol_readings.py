@@ -25,7 +25,7 @@ from hub.contracts.vocabulary import (
     RiskLevel,
     Sex,
 )
-from hub.routing.facts import ProtocolViolation
+from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
     DIRECTORY,
@@ -41,6 +41,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
+from tests.routing.test_duties import acknowledged, closed, held
 
 PLACED_OUT: dict[str, Any] = {
     "legal_status": LegalStatus.LOOKED_AFTER,
@@ -557,6 +558,95 @@ def test_8_7_the_iro_hears_when_a_meeting_for_our_child_placed_out_of_county_is_
         and d.details["owed_to"] == "team_manager"
     ]
     assert iro.paragraph == "8.7"
+
+
+def first_meeting_acknowledged() -> tuple[Timeline, Decision]:
+    """Our child in care placed out of county, missing 24 hours: 7.22's first strategy
+    meeting, due at 72 hours (Saturday 10:00), acknowledged by its chair an hour on."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    fired = timeline.advance(START + timedelta(hours=24))
+    [convene] = told(fired, "team_manager", "convene_strategy_meeting")
+    timeline.receive(acknowledged(convene, START + timedelta(hours=25)))
+    return timeline, convene
+
+
+def iro_told_of(decisions: list[Decision], convene: Decision) -> list[Decision]:
+    return [
+        d
+        for d in told(decisions, "iro", ESCALATED)
+        if d.details["duty_notification_id"] == convene.notification_key
+    ]
+
+
+def test_8_7_the_iro_hears_when_an_acknowledged_meeting_for_our_child_placed_out_is_not_held() -> (
+    None
+):
+    """8.7: "The IRO should inform the relevant team manager of any escalation
+    meetings/Independent Return Interviews for children placed out of county [that] have not
+    been managed": acknowledged, the meeting is escalated to no one for want of an answer;
+    not held by its 72 hours (7.22), the IRO is told then, once, as of an overdue interview."""
+    timeline, convene = first_meeting_acknowledged()
+    fired = timeline.advance(START + timedelta(days=6))
+    [iro] = iro_told_of(fired, convene)
+    assert (iro.paragraph, iro.at, iro.due) == ("8.7", convene.due, None)
+
+
+def test_8_7_the_iro_hears_of_a_meeting_acknowledged_after_its_deadline_passed_unheld() -> None:
+    """Due on the Saturday, its escalation waits for Monday's opening (3.10): picked up on
+    the Sunday, it is escalated to no one, and not held by its 72 hours (7.22)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    fired = timeline.advance(START + timedelta(hours=24))
+    [convene] = told(fired, "team_manager", "convene_strategy_meeting")
+    sunday = START + timedelta(days=4)
+    timeline.receive(acknowledged(convene, sunday))
+    [iro] = iro_told_of(timeline.advance(START + timedelta(days=9)), convene)
+    assert (iro.paragraph, iro.at) == ("8.7", sunday)
+
+
+def test_8_7_a_meeting_due_at_once_picked_up_in_its_window_is_not_told_to_the_iro() -> None:
+    """7.18's meeting at 24 hours is convened at once: picked up in its window, it is
+    managed as every duty due at once is (not overdue)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    fired = timeline.advance(START + timedelta(hours=24))
+    [convene] = told(fired, "practice_manager", "convene_strategy_meeting")
+    timeline.receive(acknowledged(convene, START + timedelta(hours=25)))
+    assert not iro_told_of(timeline.advance(START + timedelta(days=9)), convene)
+
+
+def test_8_7_the_iro_is_not_told_of_an_acknowledged_meeting_held_in_time() -> None:
+    timeline, convene = first_meeting_acknowledged()
+    timeline.receive(held(convene, START + timedelta(hours=60)))
+    assert not iro_told_of(timeline.advance(START + timedelta(days=6)), convene)
+
+
+def test_8_7_the_iro_is_not_told_of_an_acknowledged_meeting_for_a_child_found_before_it() -> None:
+    """7.22: meetings are held "if the child has not returned"."""
+    timeline, convene = first_meeting_acknowledged()
+    timeline.receive(found(at=START + timedelta(hours=60)))
+    assert not iro_told_of(timeline.advance(START + timedelta(days=6)), convene)
+
+
+def test_8_7_the_iro_is_not_told_of_an_acknowledged_meeting_of_an_episode_closed_before_it() -> (
+    None
+):
+    """7.24: the case closed, no meeting is owed."""
+    timeline, convene = first_meeting_acknowledged()
+    timeline.receive(closed(START + timedelta(hours=60)))
+    assert not iro_told_of(timeline.advance(START + timedelta(days=6)), convene)
+
+
+def test_8_7_an_acknowledged_meeting_of_our_child_in_care_living_here_is_not_the_iros() -> None:
+    """8.7 is about children "placed out of county"."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER))
+    [convene] = told(
+        timeline.advance(START + timedelta(hours=24)), "team_manager", "convene_strategy_meeting"
+    )
+    timeline.receive(acknowledged(convene, START + timedelta(hours=25)))
+    assert not iro_told_of(timeline.advance(START + timedelta(days=6)), convene)
 
 
 def test_mct_pg_the_ooc_worker_unable_asks_the_mct_not_the_allocated_team() -> None:

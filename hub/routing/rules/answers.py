@@ -29,9 +29,11 @@ from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
     agency_code,
     discharge,
+    meeting_unwatched,
     owed_duty,
     stand_down,
     stand_down_escalations,
+    watch_meeting,
 )
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
 from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
@@ -94,7 +96,14 @@ def on_duty_acknowledged(
         acknowledged_at=clock_start(event.acknowledged_at, at),
         acknowledged_by=event.acknowledged_by,
     )
-    return Outcome(state.with_episode(episode.with_duty(picked_up)))
+    answered = episode.with_duty(picked_up)
+    # 8.7: escalated to no one now, a meeting of our child in care placed out of county is
+    # watched at its deadline for the IRO instead.
+    watch = watch_meeting(answered, picked_up, directory, at)
+    if watch is None:
+        return Outcome(state.with_episode(answered))
+    watched = replace(answered, timers=(*answered.timers, watch))
+    return Outcome(state.with_episode(watched), schedule=(watch,))
 
 
 def on_duty_completed(
@@ -178,17 +187,18 @@ def on_strategy_meeting_held(
         if d.escalated_at is not None and after.escalated_at is None
     }
     held = stand_down_escalations(held, redated, at)
+    held, unwatched = meeting_unwatched(held, convene)  # 8.7: managed
     if event.next_meeting_at is None or episode.found_at is not None:
-        return Outcome(state.with_episode(held))
+        return Outcome(state.with_episode(held), cancel=unwatched)
     if _first_meetings_date(held, convene, event.next_meeting_at, directory):
-        return Outcome(state.with_episode(held))
+        return Outcome(state.with_episode(held), cancel=unwatched)
     # 7.22's are "maximum timescales": a date set at the meeting brings the next one
     # forward, never past the day the ladder sets.
     ladder = [t for t in held.timers if t.name == STRATEGY_MEETING]
     moved = tuple(replace(t, due=min(t.due, event.next_meeting_at)) for t in ladder)
     kept = tuple(t for t in held.timers if t not in ladder)
     held = replace(held, timers=(*kept, *moved))
-    return Outcome(state.with_episode(held), schedule=moved, cancel=tuple(ladder))
+    return Outcome(state.with_episode(held), schedule=moved, cancel=(*ladder, *unwatched))
 
 
 def _first_meetings_date(

@@ -33,9 +33,12 @@ from hub.routing.facts import (
     Timer,
     Unroutable,
 )
-from hub.routing.placing import Placing
+from hub.routing.placing import Placing, placing_of
 
 FOLLOW_UP = "duty_follow_up"
+# 8.7: a strategy meeting of our child in care placed out of county, acknowledged (so never
+# escalated for want of an answer), watched at its deadline for the IRO (`watch_meeting`).
+MEETING_NOT_HELD = "strategy_meeting_not_held"
 RETURN_INTERVIEW_DUTIES = frozenset(
     {
         Action.CONDUCT_RETURN_INTERVIEW.value,
@@ -68,6 +71,10 @@ RISK_DISAGREEMENT_DUTIES = frozenset(
     {Action.RESOLVE_RISK_DISAGREEMENT.value, Action.ESCALATE_RISK_DISAGREEMENT.value}
 )
 _SAME_AGENCY = frozenset({Recipient.POLICE, Recipient.HOST_POLICE})
+# Why a duty is told onwards: unanswered (every escalation), or, for 8.7's IRO, a meeting
+# acknowledged and not held.
+_UNANSWERED = "Not acknowledged and not done by its deadline"
+_NOT_HELD = "Acknowledged but not held by its deadline"
 # Who answers out of hours (3.10): EDT for children's services, and the police. Every other
 # team and manager keeps office hours.
 ON_DUTY_OUT_OF_HOURS = frozenset({Recipient.EDT, Recipient.POLICE, Recipient.HOST_POLICE})
@@ -355,19 +362,17 @@ def on_follow_up(
     return Outcome(_holding(state, escalated), decisions)
 
 
-def _iro_of_a_child_placed_out(ctx: Context, duty: Duty) -> tuple[Decision, ...]:
+def _iro_of_a_child_placed_out(
+    ctx: Context, duty: Duty, why: str = _UNANSWERED
+) -> tuple[Decision, ...]:
     """8.7: "The IRO should inform the relevant team manager of any escalation
     meetings/Independent Return Interviews for children placed out of county [that] have not
     been managed in accordance with these procedures": a strategy meeting (7.25: held "to
     plan or escalate") of our child in care placed out of county, left unanswered past its
-    time, as its return interview (found.py). Told once, with the chair's manager; a notice
-    with no deadline, as that one."""
-    if (
-        duty.action != Action.CONVENE_STRATEGY_MEETING
-        or duty.escalates is not None
-        or ctx.placing is not Placing.PLACED_OUT
-        or not ctx.episode.looked_after
-    ):
+    time (told with the chair's manager), or acknowledged and not held by it
+    (`on_meeting_not_held`), as its return interview (found.py). Told once; a notice with no
+    deadline, as that one."""
+    if not _the_iros(duty, ctx.episode, ctx.placing):
         return ()
     iro = Recipient.IRO
     return (
@@ -380,12 +385,70 @@ def _iro_of_a_child_placed_out(ctx: Context, duty: Duty) -> tuple[Decision, ...]
             ctx.authority_of(iro.value),
             ctx,
             ctx.known,
+            why=why,
             ask="Inform the relevant team manager (8.7).",
             # No deadline, as 8.7's overdue interview to the IRO: a notice, not a duty to
             # acknowledge (recorded, it would renumber the episode's later follow-ups).
             followed_up=False,
         ),
     )
+
+
+def _the_iros(duty: Duty, episode: Episode, placing: Placing) -> bool:
+    """A meeting of our child in care placed out of county, not an escalation of one: 8.7's."""
+    return (
+        duty.action == Action.CONVENE_STRATEGY_MEETING
+        and duty.escalates is None
+        and placing is Placing.PLACED_OUT
+        and episode.looked_after
+    )
+
+
+def watch_meeting(episode: Episode, duty: Duty, directory: Directory, at: datetime) -> Timer | None:
+    """8.7: a meeting of the IRO's (`_the_iros`) just acknowledged is escalated to no one
+    for want of an answer any more; whether it is managed is then whether it is held by its
+    deadline (7.17, 7.22), which this timer watches, as the 72 hours watch the return
+    interview (found.py). A deadline past already (picked up after it, the escalation
+    waiting for the day teams, 3.10) is watched now. Numbered by the duty's place among the
+    episode's, as its follow-up. None for a meeting escalated (the IRO told then), settled,
+    or due at once (the 24-hour meeting, 7.22's ladder): picked up in its window, it is
+    managed as every duty due at once is (`facts.duty_status`: not overdue)."""
+    if (
+        duty.acknowledged_at is None
+        or duty.due <= duty.decided_at
+        or duty.escalated_at is not None
+        or duty.settled
+        or not _the_iros(duty, episode, placing_of(episode, directory))
+    ):
+        return None
+    place = next(
+        n
+        for n, d in enumerate(episode.duties, start=1)
+        if d.notification_id == duty.notification_id
+    )
+    return Timer(MEETING_NOT_HELD, episode.episode_id, max(duty.due, at), "8.7", place)
+
+
+def on_meeting_not_held(ctx: Context, timer: Timer) -> list[Timer]:
+    """8.7: the acknowledged meeting's deadline has come, and it is not held: the IRO is
+    told, once. Held meanwhile, or stood down (the child found, 7.22; replaced; the episode
+    closed, 7.24), it was managed, or no longer needed: nothing."""
+    duty = ctx.episode.duties[timer.sequence - 1]
+    if not duty.settled:
+        ctx.decisions += _iro_of_a_child_placed_out(ctx, duty, why=_NOT_HELD)
+    return []
+
+
+def meeting_unwatched(episode: Episode, convene: Duty) -> tuple[Episode, tuple[Timer, ...]]:
+    """The episode without the watch on this meeting (`watch_meeting`), now held, and that
+    timer, to cancel: managed, it is no one's to tell of."""
+    watch = tuple(
+        t
+        for t in episode.timers
+        if t.name == MEETING_NOT_HELD
+        and episode.duties[t.sequence - 1].notification_id == convene.notification_id
+    )
+    return replace(episode, timers=tuple(t for t in episode.timers if t not in watch)), watch
 
 
 def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
@@ -480,6 +543,7 @@ def _escalation(
     authority: str | Unroutable,
     step: Context | _Step,
     known: dict[str, Detail],
+    why: str = _UNANSWERED,
     ask: str = "See that it is done, and acknowledge this notification when you pick it up.",
     followed_up: bool = True,
 ) -> Decision:
@@ -492,9 +556,7 @@ def _escalation(
         episode_id=holder.episode_id,
         child_id=child_id,
         cause=step.cause,
-        summary=(
-            f"Not acknowledged and not done by its deadline: {_described(duty, holder)}. {ask}"
-        ),
+        summary=f"{why}: {_described(duty, holder)}. {ask}",
         due=step.at if followed_up else None,
         details={
             "duty_notification_id": duty.notification_id,
