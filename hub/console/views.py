@@ -620,7 +620,7 @@ def deadlines(
     dated = dated_by_the_child(session) if open_duties else set()
     for d in open_duties:
         assert d.duty_due is not None
-        state = duty_status(d.duty_due, d.acknowledged_at, None, None, now)
+        state = duty_status(d.decided_at, d.duty_due, d.acknowledged_at, None, None, now)
         # Shown without a reveal: the meeting at 18's deadline, and its escalation hours on,
         # are the child's birthday (6.8), kept back as the timeline keeps them back; so are
         # those of the meeting's escalations, decided when it went unanswered.

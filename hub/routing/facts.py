@@ -90,6 +90,7 @@ class Timer:
 
 
 def duty_status(
+    decided_at: datetime,
     due: datetime,
     acknowledged_at: datetime | None,
     done_at: datetime | None,
@@ -102,9 +103,10 @@ def duty_status(
         return "done"
     if stood_down_at is not None:
         return "stood down"
-    # An immediate duty picked up is acknowledged; one whose deadline then passed undone is
-    # overdue, however early it was picked up.
-    if now > due and (acknowledged_at is None or acknowledged_at < due):
+    # A duty due at once and picked up is acknowledged: it could only ever be picked up after
+    # its deadline. Any other whose deadline passed undone is overdue, however early or
+    # late it was picked up.
+    if now > due and not (acknowledged_at is not None and due <= decided_at):
         return "overdue"
     return "acknowledged" if acknowledged_at is not None else "owed"
 
@@ -145,7 +147,9 @@ class Duty:
 
     def status(self, now: datetime) -> str:
         """Owed, acknowledged, done or overdue, as the console and the reports say it."""
-        return duty_status(self.due, self.acknowledged_at, self.done_at, self.stood_down_at, now)
+        return duty_status(
+            self.decided_at, self.due, self.acknowledged_at, self.done_at, self.stood_down_at, now
+        )
 
 
 _INTERVIEW = frozenset({"conduct_return_interview", "complete_return_interview"})

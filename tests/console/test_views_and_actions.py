@@ -912,6 +912,32 @@ def test_deadlines_show_owed_acknowledged_and_overdue(store: Store) -> None:
     assert states["inform_service_manager"] == "overdue"  # 7.22: within 24 hours, not done
 
 
+def test_deadlines_show_a_duty_picked_up_after_its_deadline_and_not_done_overdue(
+    store: Store,
+) -> None:
+    """Overdue: its deadline passed and it was not done (answers.md), however late it was
+    picked up: ops see it overdue, not merely acknowledged. Told the service manager within
+    24 hours (7.22), picked up an hour after."""
+    reported_with_a_forms_duty(store)
+    with store() as session:
+        duty = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.action == "inform_service_manager")
+        ).one()
+        told, due = duty.notification_id, duty.duty_due
+    assert due is not None
+    assert due > NOW  # a deadline of its own, not "at once"
+    late = due + timedelta(hours=1)
+    answer_on_behalf(store, DIRECTORY, told, "acknowledged", "olive", "manager phoned", late)
+    with store() as session:
+        [state] = [
+            d.state
+            for t in deadlines(session, late + timedelta(hours=1))
+            for d in t.deadlines
+            if d.notification_id == told
+        ]
+    assert state == "overdue"
+
+
 def test_refusals_are_grouped_by_cause_and_by_the_sender_whose_topic_they_came_on(
     store: Store,
 ) -> None:

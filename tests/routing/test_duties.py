@@ -107,6 +107,25 @@ def test_a_duty_acknowledged_in_its_window_is_not_escalated() -> None:
     assert duty.status(START + timedelta(minutes=30)) == "acknowledged"
 
 
+def test_a_duty_picked_up_after_its_deadline_and_not_done_is_overdue() -> None:
+    """Overdue: "its deadline passed and it was not done" (docs/answers.md). The strategy
+    meeting picked up a day after its deadline, and not held, is shown to ops as overdue,
+    not as merely acknowledged; only a duty due at once is acknowledged when picked up."""
+    timeline, decisions = high_risk()
+    [convene] = told(decisions, "team_manager", "convene_strategy_meeting")
+    assert convene.due is not None
+    assert convene.due > convene.at  # a deadline of its own
+    late = convene.due + timedelta(days=1)
+    timeline.receive(acknowledged(convene, late))
+    [duty] = [
+        d
+        for d in timeline.state.episodes[0].duties
+        if d.notification_id == str(convene.notification_id)
+    ]
+    assert duty.acknowledged_at == late
+    assert duty.status(late + timedelta(hours=1)) == "overdue"
+
+
 def test_a_medium_risk_duty_has_four_hours_to_be_acknowledged() -> None:
     timeline = Timeline()
     timeline.receive(misper())

@@ -88,9 +88,9 @@ def on_duty_acknowledged(
         raise ProtocolViolation("data.acknowledged_at", "is before the child went missing")
     if duty.answered:
         return Outcome(state)  # the first answer stands
-    # Picked up no later than the hub read the answer: an acknowledgement typed past the
-    # deadline must not show a duty missed as picked up late (facts.duty_status, the
-    # console's deadlines). The event, in the log, keeps the time as sent.
+    # Picked up no later than the hub read the answer: an acknowledgement typed ahead must
+    # not date the pick-up later than it can have been (the console's deadlines; 8.7's watch
+    # of a meeting, `watch_meeting`). The event, in the log, keeps the time as sent.
     picked_up = replace(
         duty,
         acknowledged_at=clock_start(event.acknowledged_at, at),
