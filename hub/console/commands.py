@@ -423,8 +423,9 @@ def unroutable_command(
 ) -> None:
     """Duties held because the directory could not name their recipient (a misspelt or
     missing authority or police force), or because the hub could not build their
-    notification (field "(notification)": the hub's fault). Correct the directory, or mend
-    the hub, then --route delivers them."""
+    notification (field "(notification)": the hub's fault; "(authority)": and the authority
+    it was decided for has left the directory since). Correct the directory, or mend the
+    hub, then --route delivers them."""
     from hub.console.actions import route_held_duties
     from hub.console.views import unroutable
 

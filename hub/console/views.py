@@ -23,6 +23,7 @@ from hub.contracts.vocabulary import LegalStatus, RiskLevel
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, ProtocolViolation, duty_status
 from hub.routing.placing import Placing, placing_of
+from hub.routing.rerouting import AUTHORITY_GONE
 from hub.routing.rules.duties import FOLLOW_UP, MEETING_DUTIES, RETURN_INTERVIEW_DUTIES
 from hub.routing.rules.strategy import (
     EIGHTEENTH_BIRTHDAY,
@@ -482,6 +483,8 @@ _DELIVERY_COLUMNS = (
 def _why_held(decision: RoutingDecision) -> str:
     if decision.unroutable_field == NOT_BUILT:
         return "the hub could not build it"
+    if decision.unroutable_field == AUTHORITY_GONE:
+        return "its authority no longer in the directory"
     return "its recipient unknown"
 
 

@@ -136,6 +136,10 @@ class Duty:
     # When what it tells became so, if before it was decided: a timer fired late, after an
     # outage, decides as of the round (3.10) what fell due earlier. None: when decided.
     owed_from: datetime | None = None
+    # Held by ops because the hub could not build its notification (hub.store.outbox
+    # NOT_BUILT): its recipient never received it, so its escalation must not say it was
+    # ignored. Set when held, cleared when ops routes it.
+    not_built: bool = False
 
     @property
     def answered(self) -> bool:

@@ -22,7 +22,13 @@ from hub.contracts.personal import REDACTED
 from hub.routing.directory import Directory
 from hub.routing.facts import ChildState, Unroutable
 from hub.routing.particulars import Particulars, disclosed_again
-from hub.routing.rerouting import owed_by, route_again
+from hub.routing.rerouting import (
+    AUTHORITY_GONE,
+    decided_again,
+    held_as_not_built,
+    owed_by,
+    route_again,
+)
 from hub.routing.rules.found import SEARCH_NOTICES
 from hub.store.database import among
 from hub.store.models import RoutingDecision
@@ -30,6 +36,9 @@ from hub.store.outbox import NOT_BUILT, not_built, outgoing_notification
 from hub.store.outcomes import Writes, enqueue, load_children
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
+# Held with their authority decided: the hub could not build them, or that authority is no
+# longer in the directory (hub.routing.rerouting.AUTHORITY_GONE).
+_DECIDED = frozenset({NOT_BUILT, AUTHORITY_GONE})
 
 
 @dataclass(frozen=True)
@@ -91,15 +100,18 @@ def _route(
     assert row.unroutable_reason is not None
     if row.unroutable_named == REDACTED:
         return _settled(row, now, children, _NAMED_REDACTED)
-    if row.unroutable_field == NOT_BUILT:  # its party was known: the hub failed to build it
+    if row.unroutable_field in _DECIDED:  # its party was named: the hub failed to build it
         if row.child is None:  # held with them, so retention took them with its event
             return _settled(row, now, children, _PARTICULARS_REDACTED)
-        found: str | Unroutable = row.authority
+        # Where the directory says now: the authority decided may be retired since.
+        found: str | Unroutable = decided_again(directory, row.recipient, row.authority)
     else:
         held = Unroutable(row.unroutable_field, row.unroutable_named, row.unroutable_reason)
         found = route_again(directory, row.recipient, held)
     if isinstance(found, Unroutable):
-        row.unroutable_reason = found.reason
+        if found.field == AUTHORITY_GONE and row.unroutable_field != AUTHORITY_GONE:
+            _unnamed(row, children)
+        row.unroutable_field, row.unroutable_reason = found.field, found.reason
         return Rerouted(row.notification_id, row.recipient, None, found.reason)
     state = children.get(row.child_id) or ChildState(row.child_id)
     unneeded = _no_longer_needed(state, row.episode_id, row.notification_id, row.action)
@@ -118,6 +130,10 @@ def _route(
         notification = _notification(row, found, particulars)
     except ValidationError as error:  # still not buildable: held, and ops told why
         _held_unbuilt(row, found, particulars, not_built(error))
+        if row.child_id in children:  # its escalation says its recipient never received it
+            children[row.child_id] = held_as_not_built(
+                children[row.child_id], row.episode_id, row.notification_id
+            )
         return Rerouted(row.notification_id, row.recipient, None, row.unroutable_reason)
     row.authority, row.routed_at = found, now
     row.child = None  # routed: the outbox message is the one copy
@@ -139,6 +155,16 @@ def _held_unbuilt(
     its sender wrote for the party, perhaps a child's name by mistake, is needed no more."""
     row.unroutable_field, row.unroutable_named, row.unroutable_reason = NOT_BUILT, None, reason
     row.authority, row.child = authority, particulars
+
+
+def _unnamed(row: RoutingDecision, children: dict[str, ChildState]) -> None:
+    """Its authority gone from the directory, its duty is owed by no one the directory names
+    until ops route it, as one held for an unknown party is: an answer is not taken from
+    the authority gone, and its escalation says the directory does not name its recipient."""
+    if row.child_id in children:
+        children[row.child_id] = owed_by(
+            children[row.child_id], row.episode_id, row.notification_id, ""
+        )
 
 
 def _notification(row: RoutingDecision, authority: str, particulars: Particulars) -> Notification:

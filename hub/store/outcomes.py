@@ -40,6 +40,7 @@ from sqlalchemy.types import TypeEngine
 
 from hub.contracts.problems import without_input
 from hub.routing.facts import ChildState, Decision, Duty, Outcome, Timer
+from hub.routing.rerouting import held_as_not_built
 from hub.store.database import among, on_postgresql
 from hub.store.models import (
     Base,
@@ -197,8 +198,12 @@ class Writes:
         that have a record already."""
         if self.inbound:
             _insert(session, InboundEvent, self.inbound)
+        # The routing log's rows first: a duty whose notification cannot be built is marked
+        # so in its child's state, written next.
+        decided, notifications = self._decided(session, check_logged)
         self._write_children(session, stored_children)
-        notifications = self._write_decisions(session, check_logged)
+        if decided:
+            _insert(session, RoutingDecision, decided)
         self._write_duties(session)
         self._write_timers(session)
         session.add_all(self.refused)
@@ -284,9 +289,12 @@ class Writes:
             **derived(state),
         }
 
-    def _write_decisions(self, session: Session, check_logged: bool) -> list[Outgoing]:
-        """The routing log, once per notification id: ids are deterministic, so a duty
-        decided twice (never expected) is logged and sent once."""
+    def _decided(
+        self, session: Session, check_logged: bool
+    ) -> tuple[list[dict[str, Any]], list[Outgoing]]:
+        """The routing log's rows and the notifications to queue, once per notification id:
+        ids are deterministic, so a duty decided twice (never expected) is logged and sent
+        once."""
         ids = [decision.notification_key for decision in self.decisions]
         logged = (
             set(
@@ -332,9 +340,17 @@ class Writes:
                     notifications.append(notification_message(decision))
                 except ValidationError as error:
                     _hold_unbuilt(row, decision, not_built(error))
-        if rows:
-            _insert(session, RoutingDecision, rows)
-        return notifications
+                    self._not_built(decision)
+        return rows, notifications
+
+    def _not_built(self, decision: Decision) -> None:
+        """Its duty, if it is one, marked in its child's state as held unbuilt: escalated
+        if left undone, as any duty, but as never received (hub.routing.rules.duties)."""
+        state = self.children.get(decision.child_id)
+        if state is not None and decision.due is not None:
+            self.children[decision.child_id] = held_as_not_built(
+                state, decision.episode_id, decision.notification_key
+            )
 
     def _write_duties(self, session: Session) -> None:
         """The answers to duties, on their routing log rows: one statement for them all."""

@@ -20,7 +20,8 @@ from hub.clock import ManualClock
 from hub.console.actions import route_held_duties, view_episode
 from hub.contracts.actions import FACTS, Action
 from hub.contracts.base import Message
-from hub.routing.directory import load_directory
+from hub.routing.directory import Alias, Authority, AuthorityKind, Directory, Nation, load_directory
+from hub.routing.rerouting import AUTHORITY_GONE
 from hub.service.applying import apply_batch
 from hub.service.rerouting import count_held
 from hub.settings import RetentionSettings
@@ -233,3 +234,135 @@ def test_held_unbuilt_until_retention_took_its_particulars_it_is_not_sent_empty(
         "its particulars were redacted under the retention policy"
     ]
     assert "notify.wiltshire.host_authority" not in _topics(store)
+
+
+def _escalations_of(store: Store, notification_id: str) -> list[RoutingDecision]:
+    """The escalations of this duty, and theirs in turn, in the order decided."""
+    with store() as session:
+        escalations = session.scalars(
+            select(RoutingDecision)
+            .where(RoutingDecision.action == Action.DUTY_ESCALATED)
+            .order_by(RoutingDecision.decided_at)
+        )
+        chain, about = [], {notification_id}
+        for row in escalations:
+            if row.details["duty_notification_id"] in about:
+                chain.append(row)
+                about.add(row.notification_id)
+        return chain
+
+
+def test_its_escalation_tells_the_manager_the_hub_could_not_send_it(store: Store) -> None:
+    """1.4, 3.10: a high-risk child's MISPER notification to MASH, due at once, held as the
+    hub's fault on a Friday evening, is escalated to EDT when its window ends: the duty is
+    undone and a child at risk, so it goes. EDT read "Not acknowledged and not done by its
+    deadline", as if MASH had ignored it; MASH never received it. Its id is as before: the
+    words are no part of it."""
+    with _stricter(BROKEN):
+        apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
+    fired_on_time(store, DIRECTORY, NOW + timedelta(hours=1))
+    with store() as session:
+        [held] = _held(session)
+    [to_edt] = _escalations_of(store, held.notification_id)
+    assert (to_edt.recipient, to_edt.paragraph) == ("edt", "3.10")
+    assert to_edt.summary.startswith(
+        "Not done by its deadline, and never received: the hub could not send it (ops hold "
+        "it: it could not build the notification): 'record_missing_episode' owed to mash"
+    )
+    assert to_edt.details["owed_by_authority"] == "northamptonshire"
+
+
+def test_escalated_again_the_next_manager_reads_it_was_never_received(store: Store) -> None:
+    """6.7: EDT did not answer either; the Service Manager is told that EDT was, and that
+    MASH never received the duty (still held by ops): not that MASH ignored it."""
+    with _stricter(BROKEN):
+        apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
+    fired_on_time(store, DIRECTORY, NOW + timedelta(days=3))  # Monday, the day teams open
+    with store() as session:
+        [held] = _held(session)
+    _, to_service_manager, *_ = _escalations_of(store, held.notification_id)
+    assert to_service_manager.recipient == "service_manager"
+    assert to_service_manager.summary.startswith(
+        "Not acknowledged and not done by its deadline: 'record_missing_episode' owed to mash "
+        "(6.14), never received (the hub could not send it: ops hold it), escalated to edt."
+    )
+
+
+def test_routed_once_mended_its_escalation_says_it_was_not_acknowledged(store: Store) -> None:
+    """Mended and routed by ops before its window ends, MASH has it: left unanswered, it is
+    escalated as any duty is."""
+    with _stricter(BROKEN):
+        apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
+    route_held_duties(store, "ops", DIRECTORY, ManualClock(NOW + timedelta(minutes=10)))
+    fired_on_time(store, DIRECTORY, NOW + timedelta(hours=1))
+    with store() as session:
+        [routed] = _held(session)
+    [to_edt] = _escalations_of(store, routed.notification_id)
+    assert to_edt.summary.startswith(
+        "Not acknowledged and not done by its deadline: 'record_missing_episode' owed to mash"
+    )
+
+
+def _surrey_vested() -> Directory:
+    """national-directory.yaml: "East Surrey and West Surrey take over on 1 April 2027: add
+    them then, and alias surrey". The directory as it will be then."""
+    reference = DIRECTORY.reference
+    authorities = {code: a for code, a in reference.authorities.items() if code != "surrey"}
+    for code, name in (("east-surrey", "East Surrey"), ("west-surrey", "West Surrey")):
+        authorities[code] = Authority(
+            name=name,
+            gss=None,
+            kind=AuthorityKind.UNITARY,
+            nation=Nation.ENGLAND,
+            police_force="surrey-police",
+        )
+    aliases = {**reference.aliases, "surrey": Alias(to=("east-surrey", "west-surrey"))}
+    changed = {"authorities": authorities, "aliases": aliases}
+    return DIRECTORY.model_copy(update={"reference": reference.model_copy(update=changed)})
+
+
+VESTED = _surrey_vested()
+IN_SURREY = misper_record(data={"residence_authority": "Surrey County Council"})
+
+
+def test_held_for_an_authority_retired_since_it_stays_held_saying_so(store: Store) -> None:
+    """8.3, 3.9: the host authority's and host force's notices held unbuilt for Surrey; the
+    hub mended, and its directory updated, after Surrey's councils vest. Routed again, the
+    host authority's was queued to Surrey's topic, which no one reads (the relay refuses a
+    topic outside the directory), and logged as routed: the host never told. It stays held,
+    naming the authority it was decided for and what covers it now; the force's goes."""
+    with _stricter(HOSTS):
+        apply_batch(store, [IN_SURREY], DIRECTORY, NOW)
+    report = route_held_duties(store, "ops", VESTED, ManualClock(NOW))
+    assert list(report.routed.values()) == ["surrey-police"]
+    [reason] = report.still_held.values()
+    assert reason.startswith(
+        "'surrey', the authority it was decided for, is no longer in the hub's directory (it "
+        "now covers east-surrey, west-surrey)"
+    )
+    with store() as session:
+        [held] = [row for row in _held(session) if row.routed_at is None]
+    assert (held.recipient, held.unroutable_field) == ("host_authority", AUTHORITY_GONE)
+    assert not any(topic.startswith("notify.surrey.") for topic in _topics(store))
+
+
+def test_held_for_an_authority_retired_since_it_goes_where_the_directory_names_it(
+    store: Store,
+) -> None:
+    """Ops name its successor in the deployment (`aliases: surrey: {to: [west-surrey]}`):
+    routed again, it goes to West Surrey under the id it was logged with."""
+    with _stricter(HOSTS):
+        apply_batch(store, [IN_SURREY], DIRECTORY, NOW)
+    route_held_duties(store, "ops", VESTED, ManualClock(NOW))
+    west = VESTED.model_copy(update={"aliases": {"surrey": Alias(to=("west-surrey",))}})
+    report = route_held_duties(store, "ops", west, ManualClock(NOW))
+    [(notification_id, authority)] = report.routed.items()
+    assert authority == "west-surrey"
+    with store() as session:
+        assert count_held(session) == 0
+        [queued] = session.scalars(
+            select(OutboxMessage.message_id).where(
+                OutboxMessage.topic == "notify.west-surrey.host_authority"
+            )
+        )
+    assert queued == f"notification:{notification_id}"

@@ -22,6 +22,7 @@ from hub.store.models import AuditEntry, OutboxMessage, RejectedMessage, Routing
 from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.scheduling import fired_on_time
 
 DIRECTORY = load_directory()
 NOW = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -301,3 +302,31 @@ def test_a_held_notice_of_a_child_missing_is_not_delivered_once_the_child_is_fou
         ]
     assert "child_missing_in_your_area" not in actions
     assert "conduct_prevention_interview" in actions
+
+
+def test_escalated_while_held_its_manager_reads_it_was_never_received(store: Store) -> None:
+    """3.9, 6.7: the host force's notice, due at once, held for a misspelt host authority,
+    is escalated when its window ends (the child is missing, and the search in the host's
+    area unasked). Its escalation said "Not acknowledged", as if the host force had ignored
+    it; it never received it."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    fired_on_time(store, DIRECTORY, NOW + timedelta(hours=4))
+    with store() as session:
+        [held] = session.scalars(
+            select(RoutingDecision).where(
+                RoutingDecision.recipient == "host_police",
+                RoutingDecision.action == "child_missing_in_your_area",
+            )
+        )
+        [escalation] = [
+            row
+            for row in session.scalars(
+                select(RoutingDecision).where(RoutingDecision.action == "duty_escalated")
+            )
+            if row.details["duty_notification_id"] == held.notification_id
+        ]
+    assert escalation.summary.startswith(
+        "Not done by its deadline, and never received: the hub could not send it (ops hold "
+        "it: the directory does not name its recipient): 'child_missing_in_your_area' owed "
+        "to host_police (3.9)."
+    )

@@ -363,7 +363,7 @@ def on_follow_up(
 
 
 def _iro_of_a_child_placed_out(
-    ctx: Context, duty: Duty, why: str = _UNANSWERED
+    ctx: Context, duty: Duty, why: str | None = None
 ) -> tuple[Decision, ...]:
     """8.7: "The IRO should inform the relevant team manager of any escalation
     meetings/Independent Return Interviews for children placed out of county [that] have not
@@ -543,7 +543,7 @@ def _escalation(
     authority: str | Unroutable,
     step: Context | _Step,
     known: dict[str, Detail],
-    why: str = _UNANSWERED,
+    why: str | None = None,
     ask: str = "See that it is done, and acknowledge this notification when you pick it up.",
     followed_up: bool = True,
 ) -> Decision:
@@ -556,7 +556,7 @@ def _escalation(
         episode_id=holder.episode_id,
         child_id=child_id,
         cause=step.cause,
-        summary=f"{why}: {_described(duty, holder)}. {ask}",
+        summary=f"{why or _unanswered(duty)}: {_described(duty, holder)}. {ask}",
         due=step.at if followed_up else None,
         details={
             "duty_notification_id": duty.notification_id,
@@ -570,11 +570,35 @@ def _escalation(
     )
 
 
+def _unanswered(duty: Duty) -> str:
+    """Why the duty is unanswered. One held by ops (the hub could not build it, or name its
+    recipient) was never received: its manager read "Not acknowledged" as if its recipient
+    had ignored it. Escalated all the same: it is undone, and a child may be at risk."""
+    held = _why_held(duty)
+    if held is None:
+        return _UNANSWERED
+    return f"Not done by its deadline, and never received: the hub could not send it ({held})"
+
+
+def _why_held(duty: Duty) -> str | None:
+    """Why ops hold the duty, its recipient never told, if they do."""
+    if duty.not_built:
+        return "ops hold it: it could not build the notification"
+    if not duty.authority:
+        return "ops hold it: the directory does not name its recipient"
+    return None
+
+
 def _described(duty: Duty, episode: Episode | NoticeDuties) -> str:
-    """The duty in words; for an escalation, the duty first owed and who holds it now."""
+    """The duty in words; for an escalation, the duty first owed (and whether its recipient
+    never received it) and who holds it now."""
     first = _first(duty, episode)
     what = f"'{first.action}' owed to {first.recipient} ({first.paragraph})"
-    return what if first is duty else f"{what}, escalated to {duty.recipient}"
+    if first is duty:
+        return what
+    if _why_held(first) is not None:
+        what += ", never received (the hub could not send it: ops hold it)"
+    return f"{what}, escalated to {duty.recipient}"
 
 
 def agency_code(directory: Directory, named: str) -> str | None:
