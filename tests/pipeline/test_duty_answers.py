@@ -67,18 +67,20 @@ async def running(kafka: KafkaConnection, database_url: str) -> AsyncIterator[Ru
 async def test_a_high_risk_duty_ignored_for_an_hour_on_a_friday_evening_reaches_edt(
     running: Running,
 ) -> None:
-    """6.14, 1.4, 3.10: MASH's duty to record the episode, unanswered for the hour a
-    high-risk child allows, is escalated at 19:40 on a Friday: the MASH manager has gone
-    home, so it goes to EDT, on duty for children's services, on its own topic. The
-    allocated worker, who acknowledged the forms duty in time, is not escalated."""
+    """3.3, 3.10: a high-risk child reported on a Friday evening. The allocated worker's
+    Incident and Location Forms, unanswered for the hour a high-risk child allows, are
+    escalated at 19:40: the team manager has gone home, and out of hours the police obtain
+    the forms from EDT (3.10), so it goes to EDT, on its own topic. MASH, which acknowledged
+    its duty to record the episode in time, is not escalated; nor are the day teams' notices
+    of the child to EDT, told of the child at 18:40 itself (1.4)."""
     await running.receive(high_risk_report())
-    forms = running.duty("allocated_worker", "complete_incident_and_location_forms")
+    record = running.duty("mash", "record_missing_episode")
     await running.receive(
         answer(
             "09-duty-acknowledged",
             at(20),
             1,
-            notification_id=forms.notification_id,
+            notification_id=record.notification_id,
             acknowledged_at=at(20),
         )
     )
@@ -87,19 +89,23 @@ async def test_a_high_risk_duty_ignored_for_an_hour_on_a_friday_evening_reaches_
     await running.until(at(60))  # a timer is decided as of the round that fires it
 
     escalations = running.logged("duty_escalated")
+    forms = running.duty("allocated_worker", "complete_incident_and_location_forms")
     [to_edt] = [
         e
         for e in escalations
-        if e.recipient == "edt" and e.details["duty_action"] == "record_missing_episode"
+        if e.recipient == "edt" and e.details["duty_notification_id"] == forms.notification_id
     ]
     assert (to_edt.decided_at, to_edt.paragraph) == (at(60), "3.10")
+    assert {e.details["duty_action"] for e in escalations if e.recipient == "edt"} <= {
+        "complete_incident_and_location_forms",
+        "share_incident_and_location_forms",  # the child is placed in Luton (3.9.1)
+    }
     assert {e.recipient for e in escalations} <= {"edt", "police", "host_police"}  # on duty
     assert not [
-        e for e in escalations if e.details["duty_notification_id"] == forms.notification_id
+        e for e in escalations if e.details["duty_notification_id"] == record.notification_id
     ]
-    record = running.duty("mash", "record_missing_episode")
-    assert record.escalated_at == at(60)
-    assert running.duty("allocated_worker", forms.action).acknowledged_at == at(20)
+    assert forms.escalated_at == at(60)
+    assert running.duty("mash", record.action).acknowledged_at == at(20)
 
     prefix = running.hub.settings.topic_prefix
     received = await read_topics(running.kafka, f"{prefix}notify.northamptonshire.edt")

@@ -170,11 +170,16 @@ def test_3_10_out_of_hours_an_unanswered_duty_waits_for_the_day_teams_to_open() 
 
 
 def test_3_10_a_high_risk_childs_unanswered_duty_goes_to_edt_out_of_hours() -> None:
-    """EDT acts for children's services out of hours (3.10, 3.13)."""
+    """EDT acts for children's services out of hours (3.10, 3.13): a high-risk child reported
+    on Friday at 17:20, told to MASH ten minutes before closing, unanswered by 18:20, goes to
+    EDT, which was not told of the child when it was reported in hours. (Reported out of
+    hours, EDT is told at once itself, and not again by escalation:
+    tests/routing/test_edt_out_of_hours.py.)"""
+    friday_1720 = SATURDAY_0200 - timedelta(hours=8, minutes=40)
     timeline = Timeline()
-    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH))
-    night = timeline.advance(SATURDAY_0200 + timedelta(hours=1))
-    [to_edt] = [d for d in escalations(night, "edt") if d.details["owed_to"] == "mash"]
+    timeline.receive(misper(at=friday_1720, risk_level=RiskLevel.HIGH))
+    evening = timeline.advance(friday_1720 + timedelta(hours=1))
+    [to_edt] = [d for d in escalations(evening, "edt") if d.details["owed_to"] == "mash"]
     assert to_edt.paragraph == "3.10"
     weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
     assert not {d.recipient for d in weekend if d.action == ESCALATED} & DAY_MANAGERS

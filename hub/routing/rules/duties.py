@@ -19,7 +19,7 @@ from typing import TypeVar
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.notification import Detail
 from hub.contracts.particulars import PARTICULARS
-from hub.routing.calendar import is_out_of_hours, next_opening
+from hub.routing.calendar import close_of_working_day, is_out_of_hours, next_opening
 from hub.routing.context import Context, owed
 from hub.routing.directory import Directory, Standing, code_like
 from hub.routing.facts import (
@@ -169,13 +169,27 @@ def _with_duties(
                 paragraph=decision.paragraph,
                 decided_at=decision.at,
                 due=decision.due,
-                answer_by=max(decision.at + window, decision.due),
+                answer_by=_answer_by(decision, decision.due, window, directory),
                 meeting=meeting if isinstance(meeting, str) else None,
                 escalates=escalates if isinstance(escalates, str) else None,
                 owed_from=decision.owed_from,
             )
         )
     return replace(episode, duties=(*episode.duties, *added)) if added else episode
+
+
+def _answer_by(
+    decision: Decision, due: datetime, window: timedelta, directory: Directory
+) -> datetime:
+    """The later of the duty's acknowledgement window and its deadline; for concerns about
+    returning a found child home told to MASH in hours, no later than MASH closes: 5.6 has
+    them reach "the MASH or the out-of-hours Emergency Duty Team (EDT) before the child is
+    returned", and left unanswered at closing they go to EDT then (`_for_edt`), not hours
+    into the evening when the window ends."""
+    answer_by = max(decision.at + window, due)
+    if decision.action != Action.CONCERNS_ABOUT_RETURN or is_out_of_hours(decision.at, directory):
+        return answer_by
+    return max(due, min(answer_by, close_of_working_day(decision.at, directory)))
 
 
 def recorded(episode: Episode, decisions: list[Decision], directory: Directory) -> Episode:
@@ -458,16 +472,20 @@ def _holding(state: ChildState, holder: Episode | NoticeDuties) -> ChildState:
 
 
 def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
-    """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it is
-    not EDT's already: a high-risk child's duty that a team acting for the child was told to
-    do at once (1.4, 3.10); the Incident and Location Forms of a child still missing (not
-    found, nor returned as its host said, 8.4), of whatever risk, which out of hours the
-    police obtain from EDT (3.10); or concerns about
+    """The paragraph by which EDT takes this duty, or its escalation, out of hours, if it
+    was never EDT's, at any level (EDT's silence climbed the day managers: told again in the
+    evening, EDT would hear twice of it): a high-risk child's duty that a team acting for the
+    child was told to do at once (1.4, 3.10), unless EDT was told in the same step (it acts
+    for them already, and their silence out of hours is no news); the Incident and Location
+    Forms of a child still missing (not found, nor returned as its host said, 8.4), of
+    whatever risk, which out of hours the police obtain from EDT (3.10); or concerns about
     returning a found child home, told to MASH in hours and left unanswered at closing (5.6:
     "the MASH or the out-of-hours Emergency Duty Team (EDT) before the child is
-    returned")."""
-    first = _first(duty, episode)
-    if Recipient.EDT in {duty.recipient, first.recipient}:
+    returned"). A strategy meeting falling due at night is its chair's (7.18), not 1.4's
+    notice: it waits for the day teams, whoever chairs it."""
+    chain = _chain(duty, episode)
+    first = chain[-1]
+    if any(d.recipient == Recipient.EDT for d in chain):
         return None
     if first.action == Action.CONCERNS_ABOUT_RETURN:
         return "5.6"
@@ -476,16 +494,32 @@ def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     missing = isinstance(episode, Episode) and episode.back_at is None
     if first.action in _FORMS_FOR_THE_SEARCH and missing:
         return "3.10"
-    if episode.high_risk and first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at:
-        return "3.10"
+    at_once = first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at
+    if episode.high_risk and at_once and first.action not in MEETING_DUTIES:
+        return None if _edt_told_with(first, episode) else "3.10"
     return None
+
+
+def _edt_told_with(duty: Duty, episode: Episode | NoticeDuties) -> bool:
+    """EDT was told in the step that owed `duty` (1.4's alert, 3.10, a host's notice, MCT-PG):
+    escalated, the duty would tell it again what it was told then."""
+    return any(
+        d.recipient == Recipient.EDT and d.decided_at == duty.decided_at and d.escalates is None
+        for d in episode.duties
+    )
+
+
+def _chain(duty: Duty, episode: Episode | NoticeDuties) -> list[Duty]:
+    """`duty`, the duty it escalates, and so on to the duty first owed (last)."""
+    chain = [duty]
+    while duty.escalates and (about := episode.duty(duty.escalates)) is not None:
+        chain.append(duty := about)
+    return chain
 
 
 def _first(duty: Duty, episode: Episode | NoticeDuties) -> Duty:
     """The duty first owed, of which `duty` may be an escalation."""
-    while duty.escalates and (about := episode.duty(duty.escalates)) is not None:
-        duty = about
-    return duty
+    return _chain(duty, episode)[-1]
 
 
 def _escalated(ctx: Context, duty: Duty, manager: Recipient, paragraph: str) -> Decision:

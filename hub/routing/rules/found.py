@@ -866,7 +866,8 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
         "chase_placing_authority",
         "8.10",
         "The placing authority has not confirmed the return interview handover: contact it.",
-        due=ctx.at,
+        # 3.10: a day manager, due when the day teams open if decided at night
+        due=at_once_or_at_opening(ctx, "cse_missing_service_manager"),
     )
     ctx.tell(
         "placing_authority",

@@ -1,0 +1,96 @@
+"""Out of hours as the Emergency Duty Team lives it (3.10: 17:30 to 09:00, weekends and bank
+holidays): EDT is told what it must act on before 09:00, once, and nothing it cannot act on;
+a day team is not given a deadline that passes while it is closed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hub.contracts.vocabulary import RiskLevel
+from hub.routing.facts import Decision
+from tests.routing.builders import (
+    ESCALATED,
+    PLACED_IN,
+    Timeline,
+    found,
+    misper,
+    told,
+)
+
+WEDNESDAY_0200 = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+SATURDAY_0200 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the day teams open (3.10)
+FORMS = "complete_incident_and_location_forms"
+PLACED_HERE: dict[str, Any] = dict(PLACED_IN)  # by Essex (8.10)
+
+
+def escalated_to_edt(decisions: list[Decision], action: str) -> list[Decision]:
+    return [d for d in told(decisions, "edt", ESCALATED) if d.details["duty_action"] == action]
+
+
+def test_3_10_forms_edt_left_unanswered_do_not_come_back_to_edt_that_evening() -> None:
+    """A child of medium risk reported at 02:00: the worker's forms, undone, go to EDT at
+    06:00 (3.10). EDT does not answer; by day the escalation climbs the day managers. At
+    18:00 it is out of hours again: EDT was told at 06:00 and its silence went up the line,
+    so the duty waits for the Assistant Director in the morning, not EDT a second time."""
+    timeline = Timeline()
+    timeline.receive(misper(at=WEDNESDAY_0200))
+    day_and_evening = timeline.advance(WEDNESDAY_0200 + timedelta(hours=30))  # Thu 08:00
+    [to_edt] = told(day_and_evening, "edt", ESCALATED)
+    assert to_edt.details["duty_action"] == FORMS
+    assert to_edt.at == WEDNESDAY_0200 + timedelta(hours=4)
+
+
+def test_8_10_a_handover_chase_decided_at_night_is_due_of_the_manager_at_opening() -> None:
+    """A child placed here by Essex, found at 02:00 on a Saturday: the 24 hours for Essex to
+    confirm the return interview pass at 02:00 on Sunday. The Service Manager (CSE and
+    Missing) keeps office hours (3.10): the chase is due when the day teams open, as the
+    rules' other escalations decided at night are, not at 02:00 on Sunday."""
+    timeline = Timeline()
+    reported = SATURDAY_0200 - timedelta(hours=5)
+    timeline.receive(misper(at=reported, **PLACED_HERE))
+    timeline.receive(found(at=SATURDAY_0200))
+    fired = timeline.advance(SATURDAY_0200 + timedelta(hours=24))
+    [chase] = told(fired, "cse_missing_service_manager", "chase_placing_authority")
+    assert chase.due == MONDAY_0900
+
+
+def test_3_10_a_meeting_falling_due_at_night_waits_for_mash_as_for_a_practice_manager() -> None:
+    """A high-risk child with no allocated team, reported at 02:00 on a Saturday: MASH chairs
+    the 24-hour meeting (7.18), due at 02:00 on Sunday. A strategy meeting is its chair's to
+    convene, not the notice 1.4 has children's services given at once: as the practice
+    manager's of an allocated child, it waits for the day teams, and EDT is not asked to
+    see it convened in the night."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH, allocated_worker=None))
+    weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
+    assert not escalated_to_edt(weekend, "convene_strategy_meeting")
+
+
+def test_1_4_edt_told_of_a_high_risk_child_at_night_is_not_told_again_by_escalation() -> None:
+    """A high-risk child reported at 02:00 on a Saturday: EDT is told at once that it acts
+    for children's services until the day teams open (1.4, 3.10). An hour later MASH, the MCT
+    and the worker have, of course, not answered: that is no news to EDT, which is not told
+    again of each of their notices; they wait for the day teams' managers."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH))
+    night = timeline.advance(SATURDAY_0200 + timedelta(hours=2))
+    assert {d.details["duty_action"] for d in told(night, "edt", ESCALATED)} == {FORMS}
+
+
+WEDNESDAY_1729 = datetime(2026, 11, 18, 17, 29, tzinfo=UTC)  # a minute before closing
+
+
+def test_5_6_concerns_told_to_mash_a_minute_before_closing_reach_edt_at_closing() -> None:
+    """A child of medium risk found at 17:29 with concerns about going home: MASH is told (in
+    hours), and closes a minute later. 5.6 asks for the concerns to reach "the MASH or the
+    out-of-hours Emergency Duty Team (EDT) before the child is returned": left unanswered at
+    closing, they go to EDT then, not when MASH's four-hour window ends at 21:29, by when the
+    child may be home."""
+    timeline = Timeline()
+    timeline.receive(misper(at=WEDNESDAY_1729 - timedelta(hours=6)))
+    timeline.receive(found(at=WEDNESDAY_1729, concerns_about_returning_home=True))
+    evening = timeline.advance(WEDNESDAY_1729 + timedelta(hours=5))
+    [to_edt] = escalated_to_edt(evening, "concerns_about_return")
+    assert (to_edt.at, to_edt.paragraph) == (WEDNESDAY_1729 + timedelta(minutes=1), "5.6")
