@@ -4,10 +4,11 @@ a day team is not given a deadline that passes while it is closed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hub.contracts.vocabulary import RiskLevel
+from hub.contracts.events import ChildDetails
+from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
 from hub.routing.facts import Decision
 from tests.routing.builders import (
     ESCALATED,
@@ -94,3 +95,16 @@ def test_5_6_concerns_told_to_mash_a_minute_before_closing_reach_edt_at_closing(
     evening = timeline.advance(WEDNESDAY_1729 + timedelta(hours=5))
     [to_edt] = escalated_to_edt(evening, "concerns_about_return")
     assert (to_edt.at, to_edt.paragraph) == (WEDNESDAY_1729 + timedelta(minutes=1), "5.6")
+
+
+def test_3_10_a_high_risk_care_leavers_unanswered_notices_still_reach_edt() -> None:
+    """A care leaver of 20, high risk, reported at 02:00: EDT is told only that police may
+    ask it for the forms (3.10), not 1.4's alert that it acts for children's services (the
+    young person is an adult to the police). The MCT's notice, unanswered an hour on, is how
+    EDT hears that a high-risk young person the authority is responsible for is missing."""
+    timeline = Timeline()
+    young_person = ChildDetails(name="Young Person", date_of_birth=date(2006, 1, 1), sex=Sex.MALE)
+    care_leaver: dict[str, Any] = {"child": young_person, "legal_status": LegalStatus.CARE_LEAVER}
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH, **care_leaver))
+    night = timeline.advance(SATURDAY_0200 + timedelta(hours=3))
+    assert escalated_to_edt(night, "missing_child_notified")

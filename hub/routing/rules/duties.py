@@ -500,11 +500,21 @@ def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     return None
 
 
+# What tells EDT it acts for the day teams until they open: 1.4's alert of a high-risk child
+# (roles.edt_acts_for_childrens_services), and a host's notice of our child read out of hours
+# (MCT-PG). Not 3.10's word that police may ask it for the forms: a high-risk care leaver's
+# report brings that alone, and the day teams' silence is then how EDT hears of the risk.
+_EDT_ACTS_FOR_THEM = frozenset({Action.HIGH_RISK_CHILD_MISSING, Action.CHILD_MISSING_IN_HOST_AREA})
+
+
 def _edt_told_with(duty: Duty, episode: Episode | NoticeDuties) -> bool:
-    """EDT was told in the step that owed `duty` (1.4's alert, 3.10, a host's notice, MCT-PG):
-    escalated, the duty would tell it again what it was told then."""
+    """EDT was told to act for the day teams in the step that owed `duty`: escalated, the
+    duty would tell it again what it was told then."""
     return any(
-        d.recipient == Recipient.EDT and d.decided_at == duty.decided_at and d.escalates is None
+        d.recipient == Recipient.EDT
+        and d.action in _EDT_ACTS_FOR_THEM
+        and d.decided_at == duty.decided_at
+        and d.escalates is None
         for d in episode.duties
     )
 
