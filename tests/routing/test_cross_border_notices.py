@@ -124,24 +124,24 @@ def test_mct_pg_a_host_missing_notice_read_out_of_hours_reaches_edt() -> None:
 
 
 SATURDAY_NIGHT = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-MONDAY_CLOSE = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 
 
 def test_mct_pg_a_host_return_read_out_of_hours_reaches_edt() -> None:
     """MCT-PG: the provider notifies "the allocated Social Worker or the Emergency Duty Team
     (EDT) (if out of hours) that young person has returned", and EDT tells the MCT "before
-    the close of the day" (Flowchart Two), as when a found report brings the return."""
+    the close of the day" (Flowchart Two): EDT, acting for the day teams that night, learns
+    the child is back; the hub tells the MCT itself, so EDT is sent a notice, no duty."""
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
     returned = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
     [edt] = told(returned, "edt", "child_found_in_host_area")
-    assert edt.due == MONDAY_CLOSE
+    assert edt.due is None
 
 
 def test_mct_pg_a_host_return_with_no_misper_report_read_out_of_hours_reaches_edt() -> None:
     returned = Timeline().receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
     [edt] = told(returned, "edt", "child_found_in_host_area")
-    assert edt.due == MONDAY_CLOSE
+    assert edt.due is None
 
 
 def test_mct_pg_the_found_report_after_the_hosts_word_does_not_tell_edt_again() -> None:

@@ -15,7 +15,7 @@ from hub.contracts.base import IDENTIFIER_LIMIT
 from hub.contracts.events import CrossBorderNotice, PlacedChild
 from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import CrossBorderNoticeKind
-from hub.routing.calendar import add_working_days, close_of_working_day, is_out_of_hours
+from hub.routing.calendar import add_working_days, is_out_of_hours
 from hub.routing.context import Context, owed, unroutable
 from hub.routing.directory import Directory, Resolution, Standing, code_like
 from hub.routing.facts import (
@@ -652,20 +652,18 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
 
 
 def _edt_told_out_of_hours(notices: Notices) -> None:
-    """MCT-PG, Flowchart Two: out of hours the provider tells EDT of the return, and EDT
-    "notifies the Missing Children's Team (MCT) ... as soon as possible - before the close
-    of the day", as when a found report brings it (hub.routing.rules.found). Back no later
-    than the hub read the notice (3.10)."""
+    """MCT-PG, Flowchart Two: out of hours the provider tells EDT of the return, as of the
+    absence (Flowchart One, `_child_missing_in_host_area`): EDT, acting for the day teams
+    that night, learns the child is back. A notice, no duty: the hub tells the MCT itself,
+    so EDT has no one to pass it to. Back no later than the hub read it (3.10)."""
     returned = clock_start(notices.event.occurred_at, notices.at)
     if is_out_of_hours(returned, notices.directory):
         notices.tell(
             "edt",
             "child_found_in_host_area",
             "MCT-PG",
-            f"Out of hours, {notices.sender} reports our child placed there has returned: "
-            "tell the MCT as soon as possible, before the close of the day (the MCT's next "
-            "working day).",
-            due=close_of_working_day(returned, notices.directory),
+            f"Out of hours, {notices.sender} reports our child placed there has returned "
+            "(the MCT is told too).",
         )
 
 
