@@ -253,38 +253,41 @@ def _escalations_of(store: Store, notification_id: str) -> list[RoutingDecision]
 
 
 def test_its_escalation_tells_the_manager_the_hub_could_not_send_it(store: Store) -> None:
-    """1.4, 3.10: a high-risk child's MISPER notification to MASH, due at once, held as the
-    hub's fault on a Friday evening, is escalated to EDT when its window ends: the duty is
-    undone and a child at risk, so it goes. EDT read "Not acknowledged and not done by its
-    deadline", as if MASH had ignored it; MASH never received it. Its id is as before: the
-    words are no part of it."""
+    """6.7, 3.10: a high-risk child's MISPER notification to MASH, due at once, held as the
+    hub's fault on a Friday evening. EDT was told at once to act for the day teams (1.4), so
+    the duty waits for them, and is escalated to the MASH manager when they open on Monday:
+    the duty is undone and a child at risk, so it goes. The manager read "Not acknowledged
+    and not done by its deadline", as if MASH had ignored it; MASH never received it. Its id
+    is as before: the words are no part of it."""
     with _stricter(BROKEN):
         apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
-    fired_on_time(store, DIRECTORY, NOW + timedelta(hours=1))
+    fired_on_time(store, DIRECTORY, NOW + timedelta(days=3))  # Monday, the day teams open
     with store() as session:
         [held] = _held(session)
-    [to_edt] = _escalations_of(store, held.notification_id)
-    assert (to_edt.recipient, to_edt.paragraph) == ("edt", "3.10")
-    assert to_edt.summary.startswith(
+    to_manager, *_ = _escalations_of(store, held.notification_id)
+    assert (to_manager.recipient, to_manager.paragraph) == ("mash_manager", "6.7")
+    assert to_manager.summary.startswith(
         "Not done by its deadline, and never received: the hub could not send it (ops hold "
         "it: it could not build the notification): 'record_missing_episode' owed to mash"
     )
-    assert to_edt.details["owed_by_authority"] == "northamptonshire"
+    assert to_manager.details["owed_by_authority"] == "northamptonshire"
 
 
 def test_escalated_again_the_next_manager_reads_it_was_never_received(store: Store) -> None:
-    """6.7: EDT did not answer either; the Service Manager is told that EDT was, and that
-    MASH never received the duty (still held by ops): not that MASH ignored it."""
+    """6.7: the MASH manager did not answer either; the RISE/MCT Service Manager is told that
+    the MASH manager was, and that MASH never received the duty (still held by ops): not that
+    MASH ignored it."""
     with _stricter(BROKEN):
         apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
     fired_on_time(store, DIRECTORY, NOW + timedelta(days=3))  # Monday, the day teams open
     with store() as session:
         [held] = _held(session)
     _, to_service_manager, *_ = _escalations_of(store, held.notification_id)
-    assert to_service_manager.recipient == "service_manager"
+    assert to_service_manager.recipient == "rise_mct_service_manager"
     assert to_service_manager.summary.startswith(
         "Not acknowledged and not done by its deadline: 'record_missing_episode' owed to mash "
-        "(6.14), never received (the hub could not send it: ops hold it), escalated to edt."
+        "(6.14), never received (the hub could not send it: ops hold it), escalated to "
+        "mash_manager."
     )
 
 
@@ -294,11 +297,11 @@ def test_routed_once_mended_its_escalation_says_it_was_not_acknowledged(store: S
     with _stricter(BROKEN):
         apply_batch(store, [misper_record(data={"risk_level": "high"})], DIRECTORY, NOW)
     route_held_duties(store, "ops", DIRECTORY, ManualClock(NOW + timedelta(minutes=10)))
-    fired_on_time(store, DIRECTORY, NOW + timedelta(hours=1))
+    fired_on_time(store, DIRECTORY, NOW + timedelta(days=3))  # Monday, the day teams open
     with store() as session:
         [routed] = _held(session)
-    [to_edt] = _escalations_of(store, routed.notification_id)
-    assert to_edt.summary.startswith(
+    to_manager, *_ = _escalations_of(store, routed.notification_id)
+    assert to_manager.summary.startswith(
         "Not acknowledged and not done by its deadline: 'record_missing_episode' owed to mash"
     )
 
