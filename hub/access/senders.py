@@ -37,8 +37,9 @@ from hub.contracts.registry import CONTRACTS, Contract, Sender
 from hub.contracts.vocabulary import Agency as DisagreeingAgency
 from hub.contracts.vocabulary import CrossBorderNoticeKind, Interviewer
 from hub.routing.directory import Directory, Resolution, Standing, code_like
-from hub.routing.facts import ChildState, Episode
+from hub.routing.facts import ChildState, Episode, NoticeDuties
 from hub.routing.placing import named_authorities
+from hub.routing.rerouting import answering_for
 
 SOURCE_ROOT = {Sender.POLICE: "police", Sender.AUTHORITY: "la"}  # docs/contracts.md, ce_source
 REFUSALS = "refusals"  # notify.<agency>.refusals: each sender reads its own refusals
@@ -317,11 +318,7 @@ def stranger_problem(
         notice = state.notice(episode_id)
         # An answer to a duty a cross-border notice led to before its MISPER report (8.4,
         # 8.9) is the engine's to apply, from the agency the duty is owed to.
-        if (
-            notice is not None
-            and isinstance(body, _ANSWERS)
-            and sender in {duty.authority for duty in notice.duties}
-        ):
+        if notice is not None and isinstance(body, _ANSWERS) and _owed(notice, sender, directory):
             return None
         return NOT_A_PARTY  # never heard of, retired, or a notice owing the sender nothing
     if not isinstance(body, _FROM_PARTIES):
@@ -347,8 +344,18 @@ def _party(episode: Episode, sender: str, directory: Directory) -> bool:
     authorities = {code for resolution in named for code in resolution.codes}
     forces = {directory.resolve_force(episode.report.reporting_force, only_forces=True)}
     forces |= {directory.force_of(resolution) for resolution in named}
-    owed = {duty.authority for duty in episode.duties}
-    return sender in authorities | forces | owed
+    return sender in authorities | forces or _owed(episode, sender, directory)
+
+
+def _owed(holder: Episode | NoticeDuties, sender: str, directory: Directory) -> bool:
+    """Some duty of the episode or notice is owed to the sender: by its code, or as one of
+    those the directory now names by the code of an authority retired since the duty was
+    owed (Surrey's councils, 1 April 2027: `answering_for`)."""
+    owed_to = {(duty.recipient, duty.authority) for duty in holder.duties if duty.authority}
+    return any(
+        sender == authority or sender in answering_for(directory, recipient, authority)
+        for recipient, authority in owed_to
+    )
 
 
 def standing_problems(

@@ -58,6 +58,19 @@ def decided_again(directory: Directory, recipient: str, decided_for: str) -> str
     return resolution.code or _gone(decided_for, "authority", resolution.codes)
 
 
+def answering_for(directory: Directory, recipient: str, decided_for: str) -> frozenset[str]:
+    """Who may answer a duty owed by `decided_for`: itself while the directory has it; retired
+    since (Surrey's councils, 1 April 2027), what the directory names by its code now, which
+    took its children's duties over: one, or each of the several it still covers (either
+    may hold the child's case) until ops name the one (docs/directory.md)."""
+    found = decided_again(directory, recipient, decided_for)
+    if isinstance(found, str):
+        return frozenset({found})
+    if recipient in _FORCES:
+        return frozenset()
+    return frozenset(directory.resolve_authority(decided_for).codes)
+
+
 def _gone(decided_for: str, kind: str, now_covered_by: tuple[str, ...]) -> Unroutable:
     covers = f" (it now covers {', '.join(now_covered_by)})" if now_covered_by else ""
     return Unroutable(

@@ -19,6 +19,7 @@ from hub.store.models import OutboxMessage, TimerRecord
 from hub.store.retention import apply_retention
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
+from tests.routing.test_map_changes import VESTED
 
 DIRECTORY = load_directory()
 REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)
@@ -602,3 +603,36 @@ def test_8_9_a_placing_authority_known_from_its_placement_notice_is_a_party(
     record = record_of(interview, "inbound.return-interview.kent")
     result = apply_batch(store, [record], DIRECTORY, FOUND + timedelta(hours=1))
     assert (acked.applied, result.applied, refusals_told(store, "kent")) == (1, 1, [])
+
+
+def test_7_14_a_council_that_took_over_from_surrey_is_a_party_to_its_placement_notice(
+    store: Store,
+) -> None:
+    """7.14: our child placed in Surrey before its councils vest, Surrey told (Formal
+    Notification Process) with no MISPER report yet; East Surrey, which took the child's
+    placement over on 1 April 2027 (`surrey` then an alias of both councils), acknowledges
+    it. It was held as a stranger's answer (owed to `surrey`, not to it) and refused once
+    the hold expired: the duty escalated to our Head of Safeguarding as ignored (8.12)."""
+    notice = example("08-cross-border-notice")
+    notice["source"] = "/la/northamptonshire/childrens-services"
+    notice["data"].update(from_authority="northamptonshire", to_authority="surrey")
+    apply_batch(store, [record_of(notice, "inbound.cross-border-notice")], DIRECTORY, REPORTED)
+    with store() as session:
+        [told] = [
+            json.loads(value)
+            for value in session.scalars(
+                select(OutboxMessage.value).where(OutboxMessage.topic.like("notify.surrey.%"))
+            ).all()
+        ]
+    answer = example("09-duty-acknowledged")
+    answer["source"] = "/la/east-surrey/case-system"
+    answer["data"].update(
+        episode_id=told["episode_id"],
+        child_id=told["child_id"],
+        notification_id=told["notification_id"],
+        answered_by="east-surrey",
+        acknowledged_at=(REPORTED + timedelta(hours=1)).isoformat(),
+    )
+    record = record_of(answer, "inbound.duty-acknowledged.east-surrey")
+    result = apply_batch(store, [record], VESTED, REPORTED + timedelta(hours=1))
+    assert (result.applied, result.held, refusals_told(store, "east-surrey")) == (1, 0, [])

@@ -11,7 +11,7 @@ duties and keeps one follow-up timer per open duty."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -34,6 +34,7 @@ from hub.routing.facts import (
     Unroutable,
 )
 from hub.routing.placing import Placing, placing_of
+from hub.routing.rerouting import answering_for
 
 FOLLOW_UP = "duty_follow_up"
 # 8.7: a strategy meeting of our child in care placed out of county, acknowledged (so never
@@ -672,12 +673,21 @@ def owed_duty(
             "data.notification_id", "is not a notification with a deadline in this episode"
         )
     code = agency_code(directory, answered_by)
-    if code is None:
+    # Owed by an authority retired since, the duty is its successors' (`answering_for`).
+    answering = answering_for(directory, duty.recipient, duty.authority) if duty.authority else ()
+    if code is None and not _signed_as_retired(directory, answered_by, answering):
         raise ProtocolViolation("data.answered_by", "is not an agency of the hub's directory")
     if not duty.authority:
         raise ProtocolViolation(
             "data.notification_id", "is held: the hub could not yet name its recipient"
         )
-    if code != duty.authority:
+    if code is not None and code not in answering:
         raise ProtocolViolation("data.answered_by", "is not the agency the duty was owed to")
     return duty
+
+
+def _signed_as_retired(directory: Directory, answered_by: str, answering: Collection[str]) -> bool:
+    """Signed with the old name of the authority retired that owed the duty ("Surrey",
+    "Surrey County Council"), which now covers the councils that took it over: theirs."""
+    named = directory.resolve_authority(answered_by).codes
+    return bool(named) and set(named) <= set(answering)
