@@ -64,6 +64,7 @@ class Check(BaseModel):
 class StoreFigures(BaseModel):
     outbox_backlog: int = 0
     outbox_failing: int = 0
+    outbox_refused: int = 0  # never sent: a topic outside the directory (hub.producers.relay)
     timers_due: int = 0
     timers_failed: int = 0  # failed to fire (a bug): they wait for ops (`hub timers`)
     refused_open: int = 0
@@ -100,17 +101,24 @@ class Health(BaseModel):
     figures: StoreFigures
 
 
+_REFUSED_ONE = "notification refused by the relay, never sent (a topic outside the directory)"
+_REFUSED_MANY = "notifications refused by the relay, never sent (a topic outside the directory)"
+
+
 def deliveries(figures: StoreFigures) -> Check:
     """Whether every notification owed is on its way: one failing to be delivered, a timer
     that failed to fire (its escalation or meeting never decided), a duty held (for a party
     the directory does not know, or a notification the hub could not build), or a message
     dead-lettered (the hub's own failure to apply a child's event: nothing it owed was
-    decided) is a child's notification not reaching its recipient, and health is not "all
-    well" while one is, though every part of the hub is up. A message refused is the
+    decided), or one the relay refused (queued for a topic the directory no longer names: an
+    authority retired while it waited, docs/directory.md) is a child's notification not
+    reaching its recipient, and health is not "all well" while one is, though every part of
+    the hub is up. A message refused is the
     sender's to correct, and its sender was told."""
     counts = (
         (figures.dead_letters, "message dead-lettered", "messages dead-lettered"),
         (figures.outbox_failing, "delivery failing", "deliveries failing"),
+        (figures.outbox_refused, _REFUSED_ONE, _REFUSED_MANY),
         (figures.timers_failed, "timer failed to fire", "timers failed to fire"),
         (figures.unroutable, "duty unroutable", "duties unroutable"),
     )
@@ -128,6 +136,7 @@ def store_figures(session: Session, now: datetime) -> StoreFigures:
     return StoreFigures(
         outbox_backlog=count(OutboxMessage, pending),
         outbox_failing=count(OutboxMessage, pending, OutboxMessage.last_error.is_not(None)),
+        outbox_refused=count(OutboxMessage, OutboxMessage.status == "refused"),
         timers_due=count(TimerRecord, TimerRecord.status == "pending", TimerRecord.due <= now),
         timers_failed=count(TimerRecord, TimerRecord.status == "failed"),
         refused_open=count(RejectedMessage, RejectedMessage.status == "open"),

@@ -37,6 +37,11 @@ def router() -> APIRouter:
         figures = found.figures
         gauge("hub_outbox_backlog", "outbox rows not yet published", figures.outbox_backlog)
         gauge("hub_outbox_failing", "pending rows whose last try failed", figures.outbox_failing)
+        gauge(
+            "hub_outbox_refused",
+            "rows the relay refused (a topic outside the directory), never sent",
+            figures.outbox_refused,
+        )
         gauge("hub_timers_due", "timers due and not yet fired", figures.timers_due)
         gauge(
             "hub_timers_failed",
