@@ -154,6 +154,30 @@ def test_mct_pg_the_found_report_after_the_hosts_word_does_not_tell_edt_again() 
     assert not told(timeline.receive(found(at=SATURDAY_NIGHT), at=later), "edt")
 
 
+def test_5_12_missing_again_after_the_72_hours_the_mct_held_does_not_cut_its_interview_short() -> (
+    None
+):
+    """Kent's word of the return on Christmas Eve night, with no MISPER report: the MCT holds
+    the interview, within 72 hours (5.12); EDT is told too (MCT-PG), of no interview. Missing
+    again on the 28th, past those 72 hours, the child cut no interview short: the MCT's is
+    overdue, and chased."""
+    christmas_eve = datetime(2027, 12, 24, 20, 0, tzinfo=UTC)
+    timeline = Timeline()
+    [interview] = told(
+        timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, christmas_eve)), "mct"
+    )
+    again = datetime(2027, 12, 28, 10, 0, tzinfo=UTC)
+    timeline.receive(
+        misper("EP-2", at=again, legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    )
+    chased = [
+        d
+        for d in timeline.advance(again + timedelta(days=3))
+        if d.action == ESCALATED and d.details["duty_notification_id"] == interview.notification_key
+    ]
+    assert chased
+
+
 def test_8_4_a_host_reports_our_child_returned_to_the_worker_and_iro() -> None:
     timeline = Timeline()
     timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))

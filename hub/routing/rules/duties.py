@@ -235,11 +235,18 @@ def discharge(
 Holder = TypeVar("Holder", Episode, NoticeDuties)
 
 
-def stand_down(episode: Holder, actions: frozenset[str] | None, at: datetime) -> Holder:
-    """The episode with its duties of these actions (or all), not yet settled, no longer
-    needed from `at`: every one decided so far (when the hub read the event, not the event's
-    own time, which a late event would make depend on the hub's lag)."""
-    return _stood_down_where(episode, lambda d: actions is None or d.action in actions, at)
+def stand_down(
+    episode: Holder, actions: frozenset[str] | None, at: datetime, owed_to: str | None = None
+) -> Holder:
+    """The episode with its duties of these actions (or all), owed to `owed_to` (or anyone),
+    not yet settled, no longer needed from `at`: every one decided so far (when the hub read
+    the event, not the event's own time, which a late event would make depend on the hub's
+    lag)."""
+
+    def needless(d: Duty) -> bool:
+        return (actions is None or d.action in actions) and owed_to in (None, d.recipient)
+
+    return _stood_down_where(episode, needless, at)
 
 
 def _stood_down_where(episode: Holder, needless: Callable[[Duty], bool], at: datetime) -> Holder:

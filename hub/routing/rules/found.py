@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hub.contracts.actions import Action
+from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import FoundReport
 from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
@@ -18,6 +18,7 @@ from hub.routing.rules.chairs import CHILD_PROTECTION, child_protection_discussi
 from hub.routing.rules.duties import (
     RETURN_INTERVIEW_DUTIES,
     RISK_DISAGREEMENT_DUTIES,
+    Holder,
     stand_down,
     stand_down_decided_after,
     stand_down_meeting,
@@ -82,9 +83,18 @@ TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
 # child is found that notice is no longer to be acted on, or sent if it was held.
 SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
 # 5.12, 8.4: the return interview the MCT held on a host's found notice that came before any
-# MISPER report (the only duty of that action: with the report, the notice sets none). The
-# found report sets the interview itself, with its own chase: the notice's is not needed.
+# MISPER report (the MCT's only duty of that action: with the report, the notice sets none).
+# The found report sets the interview itself, with its own chase: the notice's is not needed.
+# EDT's notice of that action (out of hours: MCT-PG, Flowchart Two) is no interview, were
+# it ever given a deadline.
 HELD_FOR_THE_FOUND_REPORT = frozenset({Action.CHILD_FOUND_IN_HOST_AREA.value})
+HELD_BY = Recipient.MCT
+
+
+def interview_held_for_the_found_report_stood_down(holder: Holder, at: datetime) -> Holder:
+    """The episode, or the notice, with the interview the MCT held on a host's found notice
+    (`HELD_FOR_THE_FOUND_REPORT`), if not yet settled, no longer needed from `at`."""
+    return stand_down(holder, HELD_FOR_THE_FOUND_REPORT, at, owed_to=HELD_BY)
 
 
 def ask_to_tell_the_parents(ctx: Context) -> None:
@@ -134,7 +144,7 @@ def on_found_report(
         found = replace(ended, found_at=event.found_at, found_where=where, back_read_at=at)
         cancelled = episode.timers
     # The interview a host's notice held before any MISPER report (8.4) is this report's.
-    found = stand_down(found, HELD_FOR_THE_FOUND_REPORT, at)
+    found = interview_held_for_the_found_report_stood_down(found, at)
     # Located at the return the host gave, if it came first (8.4): a later-dated found
     # report must not end the search of an episode begun after that return. No later than
     # the hub heard of the return (`clock_back`): one typed ahead must not end it either.
@@ -768,7 +778,7 @@ def missing_again(
         if notice.episode_id != episode.episode_id and any(
             _notice_interview_cut_short(d, since, window) and not d.settled for d in notice.duties
         ):
-            state = state.with_notice(stand_down(notice, HELD_FOR_THE_FOUND_REPORT, at))
+            state = state.with_notice(interview_held_for_the_found_report_stood_down(notice, at))
     return state, tuple(cancelled)
 
 
@@ -777,6 +787,7 @@ def _notice_interview_cut_short(duty: Duty, since: datetime, window: timedelta) 
     return it reported (its deadline) the child went missing again within, at `since`."""
     return (
         duty.action in HELD_FOR_THE_FOUND_REPORT
+        and duty.recipient == HELD_BY
         and duty.done_at is None
         and duty.due - window <= since < duty.due
     )

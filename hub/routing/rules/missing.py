@@ -20,12 +20,11 @@ from hub.routing.facts import (
 from hub.routing.placing import Placing, checked, disagreeing, placed_by, placement_after
 from hub.routing.rules.chairs import discussion_held
 from hub.routing.rules.cross_border import check_placement_notice, host_return
-from hub.routing.rules.duties import stand_down
 from hub.routing.rules.found import (
     CHECK_PLACEMENT_NOTICE,
     FORMS,
-    HELD_FOR_THE_FOUND_REPORT,
     ONCE,
+    interview_held_for_the_found_report_stood_down,
     located,
     missing_again,
     owe_return_interview,
@@ -185,7 +184,7 @@ def on_misper_report(
         # return (5.12), and the child is located under any other report from then (1.4).
         assert notice is not None  # the return is the notice's
         episode = replace(
-            stand_down(episode, HELD_FOR_THE_FOUND_REPORT, at),
+            interview_held_for_the_found_report_stood_down(episode, at),
             returned_at=returned_at,
             back_read_at=notice.returned_read_at or at,  # when the hub heard of the return
         )
