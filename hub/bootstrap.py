@@ -153,6 +153,7 @@ class HubParts:
             self.settings.topic_config(),
             self.settings.topic_prefix,
             publishable=self.publishable,
+            directory=self.directory,
             new_producer=self.kafka.producer if replaceable else None,
             metrics=self.metrics,
         )

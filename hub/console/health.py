@@ -101,20 +101,20 @@ class Health(BaseModel):
     figures: StoreFigures
 
 
-_REFUSED_ONE = "notification refused by the relay, never sent (a topic outside the directory)"
-_REFUSED_MANY = "notifications refused by the relay, never sent (a topic outside the directory)"
+_REFUSED_ONE = "message refused by the relay, never sent (a topic outside the directory)"
+_REFUSED_MANY = "messages refused by the relay, never sent (a topic outside the directory)"
 
 
 def deliveries(figures: StoreFigures) -> Check:
     """Whether every notification owed is on its way: one failing to be delivered, a timer
     that failed to fire (its escalation or meeting never decided), a duty held (for a party
-    the directory does not know, or a notification the hub could not build), or a message
+    the directory does not know, a notification the hub could not build, or one whose
+    authority left the directory while it waited: docs/directory.md), a message
     dead-lettered (the hub's own failure to apply a child's event: nothing it owed was
-    decided), or one the relay refused (queued for a topic the directory no longer names: an
-    authority retired while it waited, docs/directory.md) is a child's notification not
-    reaching its recipient, and health is not "all well" while one is, though every part of
-    the hub is up. A message refused is the
-    sender's to correct, and its sender was told."""
+    decided), or a row the relay refused for its topic (a refusal report to an agency the
+    directory no longer names) is something the hub owes not reaching its recipient, and
+    health is not "all well" while one is, though every part of the hub is up. A message
+    refused is the sender's to correct, and its sender was told."""
     counts = (
         (figures.dead_letters, "message dead-lettered", "messages dead-lettered"),
         (figures.outbox_failing, "delivery failing", "deliveries failing"),

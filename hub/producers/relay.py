@@ -3,8 +3,10 @@ producer (acks=all) and marks them sent. A row that fails stays pending with its
 attempt count and backs off on its own (exponential, with jitter, at most ROW_BACKOFF_CAP):
 the rounds go on for every other row, so one recipient that refuses everything holds up no
 one else. A later row for the same child on the same topic waits behind a row backing off,
-so each recipient still reads one child's notifications in order. Nothing is deleted. A
-round that cannot run at all (the database down) backs off as a whole (tenacity).
+so each recipient still reads one child's notifications in order. Nothing is deleted but a
+notification for a topic the directory no longer names, held for ops in the routing log
+instead (`Relay._refuse`). A round that cannot run at all (the database down)
+backs off as a whole (tenacity).
 
 On PostgreSQL several relays can run at once: each claims rows with FOR UPDATE SKIP LOCKED
 and holds them until they are marked, and takes an advisory lock on each child's stream
@@ -62,6 +64,8 @@ from hub.kafka.connection import (
 from hub.kafka.topics import TopicConfig, TopicsNotCreated, ensure_topics
 from hub.metrics import HubMetrics
 from hub.retrying import ROUNDS, Stopped, until_done
+from hub.routing.directory import Directory
+from hub.service.rerouting import hold_refused
 from hub.settings import DEFAULT_BATCH_SIZE
 from hub.store.database import READ_ONLY, among, not_among, on_postgresql
 from hub.store.models import OutboxMessage, table_of
@@ -204,6 +208,7 @@ class Relay:
         topic_prefix: str = "",
         *,
         publishable: Callable[[str], bool],
+        directory: Directory | None = None,
         new_producer: ProducerFactory | None = None,
         wall_clock: Clock | None = None,
         metrics: HubMetrics | None = None,
@@ -213,10 +218,12 @@ class Relay:
         (without one, a broken producer is kept: a one-shot caller builds its own).
         `wall_clock` times the rows' backoff: real time (the broker's), never a scenario
         clock, which may stand still while a failed row waits. `acknowledge_within`: how
-        long a round waits for the broker's acknowledgements."""
+        long a round waits for the broker's acknowledgements. `directory`: the one
+        `publishable` reads; given, a notification refused for its topic is held for ops to
+        route again (`_refuse`), else (a test's relay) marked refused."""
         # Which topics may be published to (hub.store.outbox.publishable_topic): a row
         # for any other is refused, so no topic is ever created from a sender's string.
-        self.publishable = publishable
+        self.publishable, self.directory = publishable, directory
         self.prefix = topic_prefix
         self.sessions, self.producer, self.kafka = sessions, producer, kafka
         self.clock, self.batch_size, self.partitions = clock, batch_size, partitions
@@ -368,7 +375,20 @@ class Relay:
         return now + row_backoff(row.attempts + 1)
 
     def _refuse(self, session: Session, refused: list[int]) -> None:
-        """Rows for a topic the directory does not name are marked refused, never sent."""
+        """Rows for a topic the directory does not name are never sent. A notification in
+        the routing log (its authority retired while it waited: docs/directory.md) is held
+        there for ops to route again once the directory names the one it goes to
+        (hub.service.rerouting.hold_refused); any other row is marked refused."""
+        if self.directory is not None:
+            held = hold_refused(session, self.directory, self.clock.now(), refused)
+            if held:
+                log.warning(
+                    "outbox notifications held for ops: their authority left the directory",
+                    extra={"rows": len(held)},
+                )
+            refused = [row for row in refused if row not in held]
+        if not refused:
+            return
         log.error(
             "outbox rows refused: a topic outside the directory", extra={"rows": len(refused)}
         )

@@ -58,6 +58,22 @@ def decided_again(directory: Directory, recipient: str, decided_for: str) -> str
     return resolution.code or _gone(decided_for, "authority", resolution.codes)
 
 
+def gone_from_directory(directory: Directory, recipient: str, decided_for: str) -> Unroutable:
+    """Why a notification queued for `decided_for`, an authority the directory no longer has
+    (the relay refuses its topic), is held: what covers that code now, as `decided_again`
+    says; or, the directory naming one for it, that routing it again sends it there."""
+    found = decided_again(directory, recipient, decided_for)
+    if isinstance(found, Unroutable):
+        return found
+    kind = "police force" if recipient in _FORCES else "authority"
+    return Unroutable(
+        AUTHORITY_GONE,
+        None,
+        f"'{decided_for}', the {kind} it was decided for, is no longer in the hub's "
+        f"directory (it now names {found} for it): route it again",
+    )
+
+
 def answering_for(directory: Directory, recipient: str, decided_for: str) -> frozenset[str]:
     """Who may answer a duty owed by `decided_for`: itself while the directory has it; retired
     since (Surrey's councils, 1 April 2027), what the directory names by its code now, which

@@ -1,19 +1,21 @@
 """Duties held because the directory could not name their recipient (a misspelt or missing
-authority or police force): listing them for ops, and routing them again once the
-directory is corrected. A duty routed again is delivered under the id it was logged with,
-so a receiver can still tell it from any other; one no longer needed by then (stood down
-when the child was found or the episode closed, 7.22, 7.24; done; or its episode retired,
-docs/retention.md) is logged as routed and not sent."""
+authority or police force, or an authority retired while its notification waited in the
+outbox): listing them for ops, and routing them again once the directory is corrected. A
+duty routed again is delivered under the id it was logged with, so a receiver can still
+tell it from any other; one no longer needed by then (stood down when the child was found
+or the episode closed, 7.22, 7.24; done; or its episode retired, docs/retention.md) is
+logged as routed and not sent."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.contracts.notification import Notification
@@ -25,14 +27,20 @@ from hub.routing.particulars import Particulars, disclosed_again
 from hub.routing.rerouting import (
     AUTHORITY_GONE,
     decided_again,
+    gone_from_directory,
     held_as_not_built,
     owed_by,
     route_again,
 )
 from hub.routing.rules.found import SEARCH_NOTICES
 from hub.store.database import among
-from hub.store.models import RoutingDecision
-from hub.store.outbox import NOT_BUILT, not_built, outgoing_notification
+from hub.store.models import OutboxMessage, RoutingDecision
+from hub.store.outbox import (
+    NOT_BUILT,
+    NOTIFICATION_PREFIX,
+    not_built,
+    outgoing_notification,
+)
 from hub.store.outcomes import Writes, enqueue, load_children
 
 HELD = RoutingDecision.unroutable_field.is_not(None) & RoutingDecision.routed_at.is_(None)
@@ -87,6 +95,76 @@ def reroute(
         if audit is not None:
             audit(session, results)
         return results
+
+
+def hold_refused(
+    session: Session, directory: Directory, now: datetime, outbox_ids: Collection[int]
+) -> set[int]:
+    """Of the outbox rows the relay refuses (a topic the directory does not name), the
+    notifications in the routing log: their authority left the directory while they waited
+    (Surrey's councils, 1 April 2027, docs/directory.md). Each is held in the log as a duty
+    whose authority is gone (AUTHORITY_GONE), with the particulars its notification carried,
+    and its outbox row deleted: ops see it on the Unroutable page and route it again, under
+    the id it was logged with, once the directory names the one it goes to. Marked refused,
+    it was never sent and could be neither retried nor routed again, its recipient never
+    told. Deleted, not kept under another status: routed again, it is queued under the same
+    message id, which the outbox holds once. Returns those rows' ids; any other row (a
+    refusal report, one no rule decided) is left to the relay to mark refused."""
+    queued = {
+        message_id.removeprefix(NOTIFICATION_PREFIX): (row_id, value)
+        for row_id, message_id, value in session.execute(
+            select(OutboxMessage.id, OutboxMessage.message_id, OutboxMessage.value).where(
+                among(session, OutboxMessage.id, list(outbox_ids)),
+                OutboxMessage.message_id.startswith(NOTIFICATION_PREFIX),
+            )
+        )
+    }
+    if not queued:
+        return set()
+    ids = list(queued)
+    rows = list(
+        session.scalars(
+            select(RoutingDecision).where(among(session, RoutingDecision.notification_id, ids))
+        )
+    )
+    locked = load_children(session, [row.child_id for row in rows])  # as `reroute` does
+    children = dict(locked)
+    held: set[int] = set()
+    for row in rows:
+        particulars = _particulars(queued[row.notification_id][1])
+        if particulars is None:  # not a notification's body: left to be marked refused
+            continue
+        _held_gone(row, directory, particulars, children)
+        held.add(queued[row.notification_id][0])
+    session.execute(delete(OutboxMessage).where(among(session, OutboxMessage.id, held)))
+    writes = Writes(now)
+    writes.children = {k: state for k, state in children.items() if state is not locked[k]}
+    writes.write(session)
+    return held
+
+
+def _particulars(body: bytes | None) -> Particulars | None:
+    """The particulars a queued notification carries (its `child`), or None if its body is
+    not one: never a reason for the relay's round to fail."""
+    try:
+        child = json.loads(body or b"")["child"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return dict(child) if isinstance(child, dict) else None
+
+
+def _held_gone(
+    row: RoutingDecision,
+    directory: Directory,
+    particulars: Particulars,
+    children: dict[str, ChildState],
+) -> None:
+    """Held as `_route` holds one held unbuilt whose authority is gone: the reason naming
+    the code and what covers it now, its duty owed by no one (`_unnamed`)."""
+    gone = gone_from_directory(directory, row.recipient, row.authority)
+    row.unroutable_field, row.unroutable_named = gone.field, None
+    row.unroutable_reason, row.routed_at, row.child = gone.reason, None, dict(particulars)
+    _unnamed(row, children)
 
 
 def _route(

@@ -57,11 +57,11 @@ def test_a_delivery_failing_is_not_all_well(app: FastAPI, console: Console) -> N
     assert health["deliveries"] == {"ok": False, "detail": "1 delivery failing"}
 
 
-def test_a_notification_the_relay_refused_is_not_all_well(app: FastAPI, console: Console) -> None:
-    """A notification queued for a topic the directory no longer names (an authority retired
-    while it waited: Surrey's councils, April 2027, docs/directory.md) is refused by the relay
-    and never sent. Its recipient never hears of the child: health is "attention" while it
-    is kept, as for a delivery failing."""
+def test_a_message_the_relay_refused_is_not_all_well(app: FastAPI, console: Console) -> None:
+    """A message queued for a topic the directory no longer names (a refusal report to an
+    agency retired while it waited: Surrey's councils, April 2027, docs/directory.md; a
+    notification so queued is held for ops instead) is refused by the relay and never sent:
+    health is "attention" while it is kept, as for a delivery failing."""
     beat(console.sessions, "host:1:a", ["consumer", "relay", "scheduler"])
     with console.sessions.begin() as session:
         pending = select(OutboxMessage).where(OutboxMessage.status == "pending")
@@ -70,7 +70,7 @@ def test_a_notification_the_relay_refused_is_not_all_well(app: FastAPI, console:
     health = signed_in(app, "vera").get("/api/health").json()
     assert health["deliveries"] == {
         "ok": False,
-        "detail": "1 notification refused by the relay, never sent (a topic outside the directory)",
+        "detail": "1 message refused by the relay, never sent (a topic outside the directory)",
     }
     assert "hub_outbox_refused 1.0" in TestClient(app).get("/metrics").text
 
