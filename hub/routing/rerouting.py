@@ -49,13 +49,14 @@ def decided_again(directory: Directory, recipient: str, decided_for: str) -> str
         return directory.national.home_office
     if recipient in _FORCES:
         force = directory.resolve_force(decided_for, only_forces=True)
-        return force or _gone(decided_for, "police force", ())
+        return force or _gone(decided_for, "police force")
     if recipient not in _OTHER_AUTHORITIES:  # a home team: the home authority's, whatever its code
         return directory.home_authority
     resolution = directory.resolve_authority(decided_for)
     if resolution.standing is Standing.HOME:
         return directory.home_authority
-    return resolution.code or _gone(decided_for, "authority", resolution.codes)
+    covers = f" (it now covers {', '.join(resolution.codes)})" if resolution.codes else ""
+    return resolution.code or _gone(decided_for, "authority", covers)
 
 
 def gone_from_directory(directory: Directory, recipient: str, decided_for: str) -> Unroutable:
@@ -66,12 +67,7 @@ def gone_from_directory(directory: Directory, recipient: str, decided_for: str) 
     if isinstance(found, Unroutable):
         return found
     kind = "police force" if recipient in _FORCES else "authority"
-    return Unroutable(
-        AUTHORITY_GONE,
-        None,
-        f"'{decided_for}', the {kind} it was decided for, is no longer in the hub's "
-        f"directory (it now names {found} for it): route it again",
-    )
+    return _gone(decided_for, kind, f" (it now names {found} for it)", "route it again")
 
 
 def answering_for(directory: Directory, recipient: str, decided_for: str) -> frozenset[str]:
@@ -87,14 +83,19 @@ def answering_for(directory: Directory, recipient: str, decided_for: str) -> fro
     return frozenset(directory.resolve_authority(decided_for).codes)
 
 
-def _gone(decided_for: str, kind: str, now_covered_by: tuple[str, ...]) -> Unroutable:
-    covers = f" (it now covers {', '.join(now_covered_by)})" if now_covered_by else ""
+_NAME_IT = (
+    "name the one it goes to there (an alias in the deployment's aliases:, "
+    "docs/directory.md), then route it again"
+)
+
+
+def _gone(decided_for: str, kind: str, now: str = "", then: str = _NAME_IT) -> Unroutable:
+    """Held: `decided_for` is no longer in the directory; what it names `now`, what to do."""
     return Unroutable(
         AUTHORITY_GONE,
         None,
         f"'{decided_for}', the {kind} it was decided for, is no longer in the hub's "
-        f"directory{covers}: name the one it goes to there (an alias in the deployment's "
-        "aliases:, docs/directory.md), then route it again",
+        f"directory{now}: {then}",
     )
 
 

@@ -9,7 +9,8 @@ logged as routed and not sent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -84,14 +85,8 @@ def reroute(
         if only is not None:
             query = query.where(among(session, RoutingDecision.notification_id, only))
         rows = list(session.scalars(query))
-        # The children locked first, in the one order every instance takes (no deadlock with
-        # a consumer applying their events), then each routed duty named in its child's state.
-        locked = load_children(session, [row.child_id for row in rows])
-        children = dict(locked)
-        results = [_route(session, row, directory, now, children) for row in rows]
-        writes = Writes(now)
-        writes.children = {k: state for k, state in children.items() if state is not locked[k]}
-        writes.write(session)
+        with _children_of(session, rows, now) as children:
+            results = [_route(session, row, directory, now, children) for row in rows]
         if audit is not None:
             audit(session, results)
         return results
@@ -127,20 +122,31 @@ def hold_refused(
             select(RoutingDecision).where(among(session, RoutingDecision.notification_id, ids))
         )
     )
-    locked = load_children(session, [row.child_id for row in rows])  # as `reroute` does
-    children = dict(locked)
     held: set[int] = set()
-    for row in rows:
-        particulars = _particulars(queued[row.notification_id][1])
-        if particulars is None:  # not a notification's body: left to be marked refused
-            continue
-        _held_gone(row, directory, particulars, children)
-        held.add(queued[row.notification_id][0])
+    with _children_of(session, rows, now) as children:
+        for row in rows:
+            particulars = _particulars(queued[row.notification_id][1])
+            if particulars is None:  # not a notification's body: left to be marked refused
+                continue
+            _held_gone(row, directory, particulars, children)
+            held.add(queued[row.notification_id][0])
     session.execute(delete(OutboxMessage).where(among(session, OutboxMessage.id, held)))
+    return held
+
+
+@contextmanager
+def _children_of(
+    session: Session, rows: list[RoutingDecision], now: datetime
+) -> Iterator[dict[str, ChildState]]:
+    """The rows' children's states, to name or unname their duties in; those changed are
+    written when the block ends. Locked first, in the one order every instance takes (no
+    deadlock with a consumer applying their events)."""
+    locked = load_children(session, [row.child_id for row in rows])
+    children = dict(locked)
+    yield children
     writes = Writes(now)
     writes.children = {k: state for k, state in children.items() if state is not locked[k]}
     writes.write(session)
-    return held
 
 
 def _particulars(body: bytes | None) -> Particulars | None:

@@ -604,12 +604,13 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
         held = state.notice(notices.event.episode_id or "") or NoticeDuties(
             notices.event.episode_id or ""
         )
-        if held.returned_at is None:  # the first told of the return
+        first_told = held.returned_at is None
+        if first_told:
             _edt_told_out_of_hours(notices)
         if not notices.event.episode_id:
             return None  # named no episode: no MISPER report could take its return
         # The return, for the MISPER report that follows (`host_return`); the first told.
-        if held.returned_at is None:
+        if first_told:
             held = replace(
                 held,
                 returned_at=notices.event.occurred_at,

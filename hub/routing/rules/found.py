@@ -74,7 +74,6 @@ NOTICES_WHILE_MISSING = frozenset(
     }
 )
 
-
 # 5.15: the child declined, the MCT's offer of a trusted adult to "undertake the Independent
 # Return Interview" in its stead: the interview by another hand, cut short with it.
 TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
