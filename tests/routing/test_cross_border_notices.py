@@ -37,6 +37,7 @@ from tests.routing.builders import (
     risk_update,
     told,
 )
+from tests.routing.test_duties import acknowledged as answered
 from tests.routing.test_duties import completed
 
 PLACED_AT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -389,6 +390,36 @@ def test_8_10_the_handover_accepted_after_it_was_chased_ends_that_chase() -> Non
     )
     fired = timeline.advance(FOUND_AT + timedelta(days=10))
     assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
+
+
+def test_8_10_the_placing_authority_acknowledging_the_interview_has_taken_it_on() -> None:
+    """8.10: on the child's return the placing authority is advised the interview is its
+    responsibility; the rules index (2.B) has the hub "escalate if the placing LA doesn't
+    acknowledge". Essex acknowledges its duty to conduct the interview an hour after it is
+    handed over: it has taken it on. A day later the MCT is not told it never confirmed, nor
+    the Service Manager (CSE and Missing) to chase it, nor Essex asked to confirm."""
+    timeline = found_placed_in_child()
+    [interview] = told(timeline.decisions, "placing_authority", "conduct_return_interview")
+    timeline.receive(answered(interview, FOUND_AT + timedelta(hours=1), by="essex"))
+    fired = timeline.advance(FOUND_AT + timedelta(days=2))
+    assert not [d for d in fired if d.action in HANDOVER_CHASE]
+
+
+def test_8_10_the_placing_authority_confirming_when_asked_ends_the_chase() -> None:
+    """Unconfirmed at 24 hours, Essex is asked to confirm the interview and our Service
+    Manager (CSE and Missing) to chase it. Essex answers the request done an hour later: it
+    has confirmed, and nobody, up to the Assistant Director, is told later that the placing
+    authority was never chased, nor the MCT kept ready to do the interview itself."""
+    timeline = found_placed_in_child()
+    chased = timeline.advance(FOUND_AT + timedelta(hours=24))
+    [confirm] = told(chased, "placing_authority", "confirm_return_interview")
+    timeline.receive(completed(confirm, FOUND_AT + timedelta(hours=25), by="essex"))
+    fired = timeline.advance(FOUND_AT + timedelta(days=10))
+    assert not [e for e in fired if e.details.get("duty_action") in HANDOVER_CHASE]
+    episode = timeline.state.episode("EP-1")
+    assert episode is not None
+    open_chase = [d for d in episode.duties if d.action in HANDOVER_CHASE and not d.settled]
+    assert not open_chase
 
 
 def acknowledged(duty: Decision, at: datetime) -> DutyAcknowledged:

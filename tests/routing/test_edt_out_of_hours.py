@@ -108,3 +108,28 @@ def test_3_10_a_high_risk_care_leavers_unanswered_notices_still_reach_edt() -> N
     timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH, **care_leaver))
     night = timeline.advance(SATURDAY_0200 + timedelta(hours=3))
     assert escalated_to_edt(night, "missing_child_notified")
+
+
+def test_8_10_a_high_risk_child_placed_here_whose_placing_authority_is_silent_reaches_edt() -> None:
+    """A child placed here by Essex, reported at high risk at 02:00 on a Saturday: the MCT's
+    notice to the placing social worker (8.10) goes at once. Essex does not pick it up. In
+    office hours our Head of Safeguarding would hear of it within the hour (8.12); at night it
+    waited for Monday at 09:00, 55 hours on, while the child's own authority might not know
+    (1.4: "Children's services must also be notified immediately"). EDT acts for the MCT out
+    of hours (3.10, 3.13), and its alert told it only that the child is missing: the placing
+    authority's silence is news to it, as our own teams' is not."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH, **PLACED_HERE))
+    night = timeline.advance(SATURDAY_0200 + timedelta(hours=2))
+    [to_edt] = escalated_to_edt(night, "child_missing_from_placement")
+    assert to_edt.at == SATURDAY_0200 + timedelta(hours=1)
+
+
+def test_3_10_a_medium_risk_child_placed_heres_silent_placing_authority_waits_for_the_day() -> None:
+    """The same child reported at medium risk: 1.4's "immediately" is for a high-risk child,
+    and, as our own teams' notices of a medium-risk child, the placing authority's unanswered
+    notice waits for the day teams (3.10)."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, **PLACED_HERE))
+    weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
+    assert not escalated_to_edt(weekend, "child_missing_from_placement")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hub.contracts.actions import Action
+from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import (
     DutyAcknowledged,
     DutyCompleted,
@@ -22,6 +22,7 @@ from hub.routing.facts import (
     Episode,
     Outcome,
     ProtocolViolation,
+    Timer,
     clock_start,
 )
 from hub.routing.rules.duties import (
@@ -36,7 +37,11 @@ from hub.routing.rules.duties import (
     watch_meeting,
 )
 from hub.routing.rules.episode_access import open_episode, read_late, reported_episode
-from hub.routing.rules.found import RETURN_INTERVIEW_TIMERS, TRUSTED_ADULT_OFFER
+from hub.routing.rules.found import (
+    PLACING_AUTHORITY_HANDOVER,
+    RETURN_INTERVIEW_TIMERS,
+    TRUSTED_ADULT_OFFER,
+)
 from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
@@ -97,6 +102,11 @@ def on_duty_acknowledged(
         acknowledged_by=event.acknowledged_by,
     )
     answered = episode.with_duty(picked_up)
+    interview = duty.action == Action.CONDUCT_RETURN_INTERVIEW
+    if interview and duty.recipient == Recipient.PLACING_AUTHORITY:
+        # The rules index (2.B, 8.10): "escalate if the placing LA doesn't acknowledge".
+        confirmed, cancel = _handover_confirmed(answered, at)
+        return Outcome(state.with_episode(confirmed), cancel=cancel)
     # 8.7: escalated to no one now, a meeting of our child in care placed out of county is
     # watched at its deadline for the IRO instead.
     watch = watch_meeting(answered, picked_up, directory, at)
@@ -128,6 +138,9 @@ def on_duty_completed(
     # all the same: the interview given after all (a trusted adult's), as its result would.
     done = replace(duty, done_at=event.completed_at, done_by=event.completed_by)
     answered = episode.with_duty(done)
+    if duty.action == Action.CONFIRM_RETURN_INTERVIEW:  # 8.10: asked, and confirmed
+        confirmed, cancel = _handover_confirmed(answered, at)
+        return Outcome(state.with_episode(confirmed), cancel=cancel)
     if answered.return_interviewed:
         # 5.12: the interview done, as its result would say: its lateness is chased no more,
         # nor a trusted adult offered in its stead after a refusal (5.15), nor a handover's
@@ -140,6 +153,14 @@ def on_duty_completed(
         answered = stand_down(answered, TRUSTED_ADULT_OFFER | HANDOVER_CHASE, at)
         return Outcome(state.with_episode(answered), cancel=cancel)
     return Outcome(state.with_episode(answered))
+
+
+def _handover_confirmed(episode: Episode, at: datetime) -> tuple[Episode, tuple[Timer, ...]]:
+    """8.10: the placing authority has taken the return interview on, as its
+    `return_interview_accepted` notice says (cross_border.py): it is waited for no longer,
+    and a chase of it already begun is stood down, up to the Head of Safeguarding."""
+    confirmed, cancel = episode.without_timers({PLACING_AUTHORITY_HANDOVER})
+    return stand_down(confirmed, HANDOVER_CHASE, at), cancel
 
 
 def on_strategy_meeting_held(

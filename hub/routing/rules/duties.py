@@ -484,7 +484,9 @@ def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     was never EDT's, at any level (EDT's silence climbed the day managers: told again in the
     evening, EDT would hear twice of it): a high-risk child's duty that a team acting for the
     child was told to do at once (1.4, 3.10), unless EDT was told in the same step (it acts
-    for them already, and their silence out of hours is no news); the Incident and Location
+    for them already, and their silence out of hours is no news), or that the placing
+    authority of a child placed here was told so (8.10: its silence is news to EDT, which
+    acts for the MCT that contacts it); the Incident and Location
     Forms of a child still missing (not found, nor returned as its host said, 8.4), of
     whatever risk, which out of hours the police obtain from EDT (3.10); or concerns about
     returning a found child home, told to MASH in hours and left unanswered at closing (5.6:
@@ -502,8 +504,15 @@ def _for_edt(duty: Duty, episode: Episode | NoticeDuties) -> str | None:
     missing = isinstance(episode, Episode) and episode.back_at is None
     if first.action in _FORMS_FOR_THE_SEARCH and missing:
         return "3.10"
-    at_once = first.recipient in _ACT_AT_ONCE and first.due <= first.decided_at
-    if episode.high_risk and at_once and first.action not in MEETING_DUTIES:
+    at_once = first.due <= first.decided_at
+    if not (episode.high_risk and at_once) or first.action in MEETING_DUTIES:
+        return None
+    if first.recipient == Recipient.PLACING_AUTHORITY:
+        # 8.10: the notice is the MCT's contact with the placing social worker, and EDT acts
+        # for the MCT out of hours; told the child is missing, it cannot know the placing
+        # authority never picked the notice up.
+        return "3.10"
+    if first.recipient in _ACT_AT_ONCE:
         return None if _edt_told_with(first, episode) else "3.10"
     return None
 
