@@ -66,6 +66,23 @@ def test_7_16_a_grading_made_after_the_child_was_found_is_refused() -> None:
         timeline.receive(risk_update(RiskLevel.HIGH, FOUND_AT + timedelta(hours=1)))
 
 
+@pytest.mark.parametrize("minutes", [-30, 30], ids=["found earlier", "found later"])
+def test_5_1_a_second_found_report_of_a_found_child_does_not_ask_for_a_new_episode(
+    minutes: int,
+) -> None:
+    """A force's found report of a child found already (another force's found it first, or
+    its own system sent it again under a new event id) is refused: the return is known.
+    Told "report a new episode instead", its control room would report a child at home
+    missing again, and every agency would act on an absence that never was (counted by
+    7.18's and 8.12's three in 90 days)."""
+    timeline = returned()
+    with pytest.raises(ProtocolViolation) as caught:
+        timeline.receive(found(at=FOUND_AT + timedelta(minutes=minutes)), at=FOUND_AT)
+    assert caught.value.field == "data.episode_id"
+    assert "already been reported found" in caught.value.reason
+    assert "new episode" not in caught.value.reason
+
+
 def test_6_7_a_disagreement_raised_while_missing_and_read_after_the_found_report_is_told() -> None:
     timeline = returned()
     raised = disagreement(FOUND_AT - timedelta(hours=5))

@@ -711,6 +711,26 @@ def test_mct_pg_police_carry_out_a_safe_and_well_check_not_yet_done() -> None:
     assert check.authority == "northamptonshire-police"
 
 
+@pytest.mark.parametrize(
+    "child",
+    [{}, PLACED_HERE],
+    ids=["living at home here", "placed here by Essex"],
+)
+def test_mct_pg_a_child_here_reported_to_another_force_is_checked_by_northamptonshire_police(
+    child: dict[str, Any],
+) -> None:
+    """MCT-PG: "In Northamptonshire ... Northamptonshire Police will carry out a 'Safe and
+    well check'", whichever force took the report (the child reported to Kent Police on a
+    visit there): the check, due at once, is the local force's, as out of county it is "the
+    local Police to their placement". Sent to Kent, it reached a force that does not police
+    the child's home, and Northamptonshire Police never heard of it."""
+    timeline = Timeline()
+    timeline.receive(misper(reporting_force="kent-police", **child))
+    decisions = timeline.receive(found(at=FOUND_AT, safe_and_well_check_done=False))
+    [check] = told(decisions, "police", "carry_out_safe_and_well_check")
+    assert check.authority == "northamptonshire-police"
+
+
 def test_mct_pg_out_of_county_the_local_police_do_the_safe_and_well_visit() -> None:
     """MCT-PG: "Where children and young people are looked after and are placed out of county,
     it is the local Police to their placement that are responsible for carrying out the Safe

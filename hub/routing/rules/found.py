@@ -12,7 +12,16 @@ from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
-from hub.routing.facts import ChildState, Decision, Duty, Episode, Outcome, Placement, Timer
+from hub.routing.facts import (
+    ChildState,
+    Decision,
+    Duty,
+    Episode,
+    Outcome,
+    Placement,
+    ProtocolViolation,
+    Timer,
+)
 from hub.routing.placing import Placing, disagreeing
 from hub.routing.rules.chairs import CHILD_PROTECTION, child_protection_discussion
 from hub.routing.rules.duties import (
@@ -124,9 +133,24 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
     return "mct", "MCT-PG"
 
 
+def not_found_already(state: ChildState, episode_id: str) -> None:
+    """One return, one found report (5.1). Another (a second force's, or the same sent again
+    under a new event id) is refused without "report a new episode instead", which has a
+    control room report a child at home missing again: every agency would act on an absence
+    that never was, and 7.18's and 8.12's three in 90 days would count it."""
+    episode = state.episode(episode_id)
+    if episode is not None and episode.found_at is not None:
+        raise ProtocolViolation(
+            "data.episode_id",
+            "the child has already been reported found in this episode (by this force or "
+            "another): its return is known, and this report changes nothing",
+        )
+
+
 def on_found_report(
     state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
+    not_found_already(state, event.episode_id)
     episode = open_episode(
         state, event.episode_id, event.found_at, "data.found_at", closed_ok=True, returned_ok=True
     )
@@ -185,11 +209,12 @@ def on_found_report(
             ask_to_tell_the_parents(ctx)
     police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
     if not event.safe_and_well_check_done:
-        # MCT-PG: police "carry out a 'Safe and well check'"; out of county, "it is the local
+        # MCT-PG: "In Northamptonshire ... Northamptonshire Police will carry out a 'Safe and
+        # well check'", whichever force took the report; out of county, "it is the local
         # Police to their placement that are responsible for carrying out the Safe and well
-        # visit".
+        # visit". The local force either way: the home force (`police`) for a child here.
         ctx.tell(
-            police,
+            "host_police" if placing is Placing.PLACED_OUT else "police",
             "carry_out_safe_and_well_check",
             "MCT-PG",
             "The child has been found but the safe and well check has not been done: carry it out.",
