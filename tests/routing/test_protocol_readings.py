@@ -327,6 +327,31 @@ def test_1_4_nor_told_as_a_child_returned_once_found() -> None:
     assert not told(timeline.receive(found(at=START + timedelta(hours=5))), "host_authority")
 
 
+@pytest.mark.parametrize(
+    ("lives_in", "reported_to"),
+    [("kent", "northamptonshire-police"), ("west-northamptonshire", "kent-police")],
+    ids=["living in Kent, reported here", "living here, reported to Kent"],
+)
+def test_1_4_a_care_leaver_found_is_checked_by_the_force_that_has_the_report(
+    lives_in: str, reported_to: str
+) -> None:
+    """1.4: "Police will treat 18 and above as adults": the force told of the young person's
+    absence is the one it was reported to; the host force never heard of it (3.9, 8.3 are
+    for a child in care). MCT-PG's "local Police to their placement" is for children "looked
+    after and ... placed out of county": found, the safe and well check, due at once, and
+    the prevention interview (5.12) go to the force that has the report."""
+    timeline = Timeline()
+    young_person = care_leaver(
+        date(2006, 1, 1), residence_authority=lives_in, reporting_force=reported_to
+    )
+    timeline.receive(misper(**young_person))
+    decisions = timeline.receive(found(at=FOUND_AT, safe_and_well_check_done=False))
+    assert not told(decisions, "host_police")
+    [check] = told(decisions, "police", "carry_out_safe_and_well_check")
+    [interview] = told(decisions, "police", "conduct_prevention_interview")
+    assert check.authority == interview.authority == reported_to
+
+
 def test_4_3_the_home_office_is_told_the_asylum_seeking_child_is_found() -> None:
     """4.3: "The Home Office should be informed of the child/young person's missing
     status": a status that ends when the child is found."""

@@ -133,6 +133,20 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
     return "mct", "MCT-PG"
 
 
+def _police_at_the_return(episode: Episode, placing: Placing) -> tuple[str, str]:
+    """The forces for the prevention interview (5.12) and for the safe and well check.
+    MCT-PG: "In Northamptonshire ... Northamptonshire Police will carry out a 'Safe and well
+    check'", whichever force took the report; for children "looked after and ... placed out
+    of county, it is the local Police to their placement". A care leaver of 18 or over is an
+    adult to the police (1.4), never described to a host force (3.9 and 8.3 are for a child
+    in care): both are the force the absence was reported to, which alone has the report."""
+    if adult_care_leaver(episode):
+        return "reporting_police", "reporting_police"
+    if placing is Placing.PLACED_OUT:
+        return "host_police", "host_police"
+    return "reporting_police", "police"
+
+
 def not_found_already(state: ChildState, episode_id: str) -> None:
     """One return, one found report (5.1). Another (a second force's, or the same sent again
     under a new event id) is refused without "report a new episode instead", which has a
@@ -207,14 +221,10 @@ def on_found_report(
         )
         if not returned:  # asked already if the host's word of the return came first
             ask_to_tell_the_parents(ctx)
-    police = "host_police" if placing is Placing.PLACED_OUT else "reporting_police"
+    police, local = _police_at_the_return(found, placing)
     if not event.safe_and_well_check_done:
-        # MCT-PG: "In Northamptonshire ... Northamptonshire Police will carry out a 'Safe and
-        # well check'", whichever force took the report; out of county, "it is the local
-        # Police to their placement that are responsible for carrying out the Safe and well
-        # visit". The local force either way: the home force (`police`) for a child here.
         ctx.tell(
-            "host_police" if placing is Placing.PLACED_OUT else "police",
+            local,
             "carry_out_safe_and_well_check",
             "MCT-PG",
             "The child has been found but the safe and well check has not been done: carry it out.",
