@@ -113,6 +113,36 @@ def test_8_4_a_host_reports_our_child_missing_to_the_mct_and_worker() -> None:
     assert told(decisions, "allocated_worker", "child_missing_in_host_area")
 
 
+def test_8_4_a_host_missing_notice_read_after_the_child_was_found_asks_nothing_at_once() -> None:
+    """Kent's word that our child went missing, read two hours after the found report of
+    that absence: the MCT and the worker hear it as Kent's news of an absence that is over,
+    without a duty due at once (unanswered, it climbed to the Head of Safeguarding, as if
+    the child were missing again). Its absence began before the return the hub has."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    decisions = timeline.receive(
+        host_notice(CrossBorderNoticeKind.CHILD_MISSING, START), at=START + timedelta(hours=7)
+    )
+    told_late = told(decisions, "mct") + told(decisions, "allocated_worker")
+    assert told_late
+    assert all(d.due is None and "found" in d.summary for d in told_late)
+    later = timeline.advance(START + timedelta(days=3))
+    assert not [d for d in later if d.details.get("duty_action") == "child_missing_in_host_area"]
+
+
+def test_8_4_a_host_missing_notice_after_the_return_is_a_new_absence() -> None:
+    """Kent reports the child missing again the day after its return, under the episode it
+    knows: that is news, due at once, to the MCT and the worker (8.4)."""
+    timeline = Timeline()
+    timeline.receive(misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent"))
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    again = START + timedelta(days=1)
+    decisions = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_MISSING, again), at=again)
+    [mct] = told(decisions, "mct", "child_missing_in_host_area")
+    assert mct.due == again
+
+
 def test_mct_pg_a_host_missing_notice_read_out_of_hours_reaches_edt() -> None:
     """MCT-PG: "The placement provider will notify the allocated Social Worker, or an
     Emergency Duty Team (EDT) Family Support Worker if out of hours, that the child or young

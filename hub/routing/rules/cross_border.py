@@ -541,6 +541,25 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             due=notices.at,
         )
         return
+    if episode is not None and _over(notices, episode):
+        # Read after the return the hub has of that absence (its found report came first):
+        # Kent's news, not a child missing now, so nothing is due at once (8.4).
+        over = " The hub already has the child back from that absence: act only if missing again."
+        notices.tell(
+            "mct",
+            "child_missing_in_host_area",
+            "8.4",
+            f"{notices.sender} reports our child placed there as missing, before it was found."
+            + over,
+        )
+        if episode.allocated:
+            notices.tell(
+                "allocated_worker",
+                "child_missing_in_host_area",
+                "8.4",
+                "The host authority reports your child missing, before it was found." + over,
+            )
+        return
     notices.tell(
         "mct",
         "child_missing_in_host_area",
@@ -571,6 +590,13 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             "for the child's social worker until the day teams open (the MCT is told too).",
             due=notices.at,
         )
+
+
+def _over(notices: Notices, episode: Episode) -> bool:
+    """The host's missing notice is of an absence the episode's return ended: it went
+    missing no later than the child was back (a later one is a new absence, news at once)."""
+    back = episode.back_at
+    return back is not None and notices.event.occurred_at <= back
 
 
 def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | None:
