@@ -50,6 +50,7 @@ PARAGRAPHS: dict[str, str] = {
     "7.20": "Who attends strategy meetings; minutes within 24 hours",
     "7.22": "Maximum timescales while a child stays missing",
     "7.23": "Strategy meeting minutes to the IRO or CP chair",
+    "7.24": "Police missing person files stay live until the child is formally found",
     "7.27": "A child placed here by another authority: its meetings are the placing authority's",
     "7.28": "Repeat absence: the monthly CSE and Missing Persons Forum",
     "8.3": "Our child placed in a host authority goes missing",

@@ -398,6 +398,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     ("police", None): {*_IDENTITY, *_RISK},
     ("police", "attend_without_delay"): {*_IDENTITY, *_RISK, "found_at", "found_where"},
     ("police", "check_misper_report"): _IDENTITY,
+    ("police", "child_found"): {*_IDENTITY, "found_at"},
     ("police", "check_risk_update"): _IDENTITY,
     ("host_authority", None): {*_IDENTITY, *_EPISODE, *_PLACING},
     ("host_authority", "formal_placement_notification"): {

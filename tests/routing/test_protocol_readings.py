@@ -767,6 +767,30 @@ def test_mct_pg_out_of_county_the_local_police_do_the_safe_and_well_visit() -> N
     assert check.authority == "kent-police"
 
 
+def test_7_24_the_force_the_child_was_reported_to_hears_it_was_found_in_its_placements_area() -> (
+    None
+):
+    """Our child placed in Kent, reported missing to Northamptonshire Police; the found
+    report comes in, and Kent Police, local to the placement, is asked for the safe and well
+    check and the Prevention Interview. 7.24: the police file "remain[s] live until the child
+    is formally deemed as 'Found'": the force that holds it is told the child was found,
+    when, and nothing more (it was told nothing, and its file stayed open)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(found(at=FOUND_AT))
+    [told_found] = told(decisions, "police", "child_found")
+    assert told_found.authority == "northamptonshire-police"
+    assert told_found.paragraph == "7.24"
+    assert set(told_found.child) == {"name", "date_of_birth", "sex", "found_at"}
+
+
+def test_7_24_a_host_force_that_took_the_report_is_not_told_twice() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(reporting_force="kent-police", **PLACED_OUT))
+    decisions = timeline.receive(found(at=FOUND_AT))
+    assert not told(decisions, "police", "child_found")
+
+
 # Other readings of the same kind
 
 

@@ -236,6 +236,17 @@ def on_found_report(
         "5.12 (Prevention Interview)",
         "Conduct the Prevention Interview (all high and medium risk cases).",
     )
+    if police == "host_police" and ctx.authority_of(police) != ctx.authority_of("reporting_police"):
+        # 7.24: the police file "remain[s] live until the child is formally deemed as
+        # 'Found'": the force that holds it may not be the one now asked to act.
+        ctx.tell(
+            "reporting_police",
+            "child_found",
+            "7.24",
+            "The child you reported missing has been found. The force where the child is "
+            "placed is asked for the safe and well check and the Prevention Interview.",
+            found_by=event.found_by.value,
+        )
     if event.possible_victim_of_crime:
         ctx.tell(
             police,
