@@ -25,7 +25,8 @@ from hub.service.heartbeat import (
     REFUSED,
     TimersWaiting,
 )
-from hub.service.timers import HOLD, fire_due_timers, next_due
+from hub.service.refusals import HOLD
+from hub.service.timers import fire_due_timers, next_due
 from hub.settings import RetentionSettings
 from hub.store.retention import apply_retention
 

@@ -20,7 +20,7 @@ from hub.logs import ClientRepeats
 from hub.producers.relay import ACKNOWLEDGE_WITHIN, ROW_BACKOFF_CAP, ROW_BACKOFF_FIRST
 from hub.scheduler import CHECK_EVERY_SECONDS, PROBE_SECONDS
 from hub.service.applying import BUG_ATTEMPTS
-from hub.service.timers import HOLD
+from hub.service.refusals import HOLD
 from hub.settings import (
     DEFAULT_BATCH_SIZE,
     ConsoleSettings,

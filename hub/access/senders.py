@@ -310,7 +310,7 @@ def stranger_problem(
         episode_id = body.episode_id
     else:
         return None
-    if _ours(sender, directory):
+    if party_to_every_episode(sender, directory):
         return None
     state = state_of()
     episode = state.episode(episode_id)
@@ -326,7 +326,9 @@ def stranger_problem(
     return None if _party(episode, sender, directory) else NOT_A_PARTY
 
 
-def _ours(sender: str, directory: Directory) -> bool:
+def party_to_every_episode(sender: str, directory: Directory) -> bool:
+    """The home authority, its areas and the home police force: nothing of an episode of
+    the hub is kept from them."""
     return (
         sender in (directory.home_authority, directory.home_police_force)
         or sender in directory.home_areas

@@ -34,7 +34,7 @@ from hub.routing.directory import Directory
 from hub.routing.engine import decide
 from hub.routing.facts import ProtocolViolation
 from hub.service.batch import Batch, BatchResult, Record, event_id_of
-from hub.service.refusals import record_of, reject, stored
+from hub.service.refusals import held_notice, record_of, reject, stored
 from hub.store.models import RejectedMessage
 from hub.tracing import within
 
@@ -226,6 +226,10 @@ def _hold(
     if held is None:
         row = stored(record, "awaiting_predecessor", [problem], event_id, batch.now, "held")
         batch.writes.hold(row, record.key or b"")
+        # Told once: a record read again is a duplicate, and one tried again is not new.
+        notice = held_notice(record, problem, event_id, batch)
+        if notice is not None:
+            batch.writes.notices.append((row, notice))
     elif held.status != "held":
         # A refusal replayed that still waits (a found report whose MISPER report came
         # after its hold expired, say, replayed before it came): held again, from now, so

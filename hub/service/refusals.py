@@ -11,14 +11,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.access.senders import arrival, party_to_every_episode
 from hub.contracts.problems import Problem
 from hub.routing.directory import Directory
+from hub.routing.rules.episode_access import NO_MISPER_REPORT
 from hub.service.batch import Batch, Record
 from hub.store.models import RejectedMessage
-from hub.store.outbox import rejection_report
+from hub.store.outbox import Outgoing, held_report, rejection_report
 from hub.store.outcomes import enqueue_new
 
 log = logging.getLogger(__name__)
+HOLD = timedelta(hours=24)  # how long a record waits for the event it depends on
+_AWAITING_MISPER_REPORT = Problem("data.episode_id", NO_MISPER_REPORT)
 
 
 def expire_held(session: Session, now: datetime, hold: timedelta, directory: Directory) -> int:
@@ -43,6 +47,29 @@ def expire_held(session: Session, now: datetime, hold: timedelta, directory: Dir
     # One held again by a replay, expiring a second time, was reported the first.
     enqueue_new(session, reports, now)
     return len(expired)
+
+
+def held_notice(
+    record: Record, problem: Problem, event_id: str | None, batch: Batch
+) -> Outgoing | None:
+    """What a sender party to every episode (the home force, the home authority and its
+    areas) is told at once of its record held for want of its episode's MISPER report, or
+    None. Its id mistyped, the child's real episode would run on a day unchecked (meetings,
+    chases and escalations for a child found; a day of the return interview's 72 hours,
+    5.12) before the refusal told it. Any other sender is told nothing until the hold
+    expires: a stranger must not learn which episodes the hub has (`stranger_problem`)."""
+    sender = arrival(record.topic).sender
+    if problem != _AWAITING_MISPER_REPORT or sender is None:
+        return None
+    if not party_to_every_episode(sender, batch.directory):
+        return None
+    hours = int(HOLD.total_seconds() // 3600)
+    told = Problem(
+        problem.field,
+        f"{problem.reason}: held, not applied; it is applied when that MISPER report arrives, "
+        f"or refused after {hours} hours. Check the episode id now",
+    )
+    return held_report(record.source, told, event_id, batch.now, batch.directory, record.digest())
 
 
 def record_of(row: RejectedMessage) -> Record:

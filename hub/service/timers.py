@@ -28,14 +28,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.errors import Failure, classify, type_and_line
 from hub.routing.directory import Directory
 from hub.routing.engine import fire
-from hub.service.refusals import expire_held
+from hub.service.refusals import HOLD, expire_held
 from hub.store.database import among, not_among
 from hub.store.models import RejectedMessage, TimerRecord
 from hub.store.outcomes import CHILDREN, PENDING, TIMERS, load_child, save_outcome, timer_of
 from hub.tracing import span
 
 log = logging.getLogger(__name__)
-HOLD = timedelta(hours=24)  # how long a record waits for the event it depends on
 FAILED = "failed"
 
 

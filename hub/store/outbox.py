@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -142,13 +142,28 @@ def refusals_topic(topic: str, directory: Directory) -> str:
     return f"notify.{sender}.{REFUSALS}"
 
 
-def _report_id(source: Source, record_sha256: str) -> str:
+def held_report(
+    source: Source,
+    problem: Problem,
+    event_id: str | None,
+    at: datetime,
+    directory: Directory,
+    record_sha256: str,
+) -> Outgoing:
+    """A record held, not refused, told to its sender as a refusal is (kind `held`). Its id
+    is the record's under `held:`: sent once per record, and the refusal that follows if
+    the hold expires (`rejection_report`, under `rejected:`) is a message of its own."""
+    report = rejection_report(source, "held", [problem], event_id, at, directory, record_sha256)
+    return replace(report, message_id=_report_id("held", source, record_sha256))
+
+
+def _report_id(prefix: str, source: Source, record_sha256: str) -> str:
     """The record's source and digest, readable when it fits the column (a topic's name
     may be long), else hashed."""
-    readable = f"rejected:{source.label}:{record_sha256[:16]}"
+    readable = f"{prefix}:{source.label}:{record_sha256[:16]}"
     if len(readable) <= MESSAGE_ID_LIMIT:
         return readable
-    return f"rejected:{hashlib.sha256(readable.encode()).hexdigest()}"
+    return f"{prefix}:{hashlib.sha256(readable.encode()).hexdigest()}"
 
 
 def rejection_report(
@@ -177,7 +192,7 @@ def rejection_report(
     }
     keyed = source.key is not None and 0 < len(source.key) <= REPORT_KEY_LIMIT
     return Outgoing(
-        message_id=_report_id(source, record_sha256),
+        message_id=_report_id("rejected", source, record_sha256),
         topic=refusals_topic(source.topic, directory),
         key=source.key if keyed and source.key else source.label.encode(),
         headers=[("content-type", b"application/json")],

@@ -159,6 +159,9 @@ class Writes:
     refused: list[RejectedMessage] = field(default_factory=list)
     held: dict[bytes, list[RejectedMessage]] = field(default_factory=dict)  # among `refused`
     reports: list[Outgoing] = field(default_factory=list)
+    # A held record's notice to its sender, queued only if it is still held once the
+    # records after it were applied (its MISPER report may come in the same batch).
+    notices: list[tuple[RejectedMessage, Outgoing]] = field(default_factory=list)
     duties: dict[str, Duty] = field(default_factory=dict)  # notification id -> its answers
 
     def event(self, row: dict[str, Any]) -> None:
@@ -208,7 +211,10 @@ class Writes:
         self._write_timers(session)
         session.add_all(self.refused)
         trace = context_headers()  # the span applying the batch or firing the timers
-        outgoing = [message.row(self.now, trace) for message in (*notifications, *self.reports)]
+        notices = [notice for row, notice in self.notices if row.status == "held"]
+        outgoing = [
+            message.row(self.now, trace) for message in (*notifications, *self.reports, *notices)
+        ]
         if outgoing:
             _insert(session, OutboxMessage, outgoing)
             if on_postgresql(session):

@@ -21,7 +21,8 @@ from hub.routing.directory import load_directory
 from hub.routing.facts import ChildState, Outcome, Timer
 from hub.service import timers
 from hub.service.applying import apply_batch
-from hub.service.timers import HOLD, fire_due_timers
+from hub.service.refusals import HOLD
+from hub.service.timers import fire_due_timers
 from hub.store.database import make_engine, migrate, sessions
 from hub.store.models import InboundEvent, OutboxMessage, RejectedMessage, TimerRecord
 from hub.store.outcomes import load_children

@@ -67,13 +67,18 @@ def not_retired(state: ChildState, episode_id: str) -> None:
         )
 
 
+# Why a record is held until its episode's MISPER report comes (hub.service.refusals tells
+# the home force and authority so at once).
+NO_MISPER_REPORT = "no MISPER report has been received for this episode"
+
+
 def reported_episode(state: ChildState, episode_id: str) -> Episode:
     not_retired(state, episode_id)
     episode = state.episode(episode_id)
     if episode is None:
         raise ProtocolViolation(
             "data.episode_id",
-            "no MISPER report has been received for this episode",
+            NO_MISPER_REPORT,
             awaiting=True,
         )
     return episode
