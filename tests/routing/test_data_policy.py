@@ -17,7 +17,16 @@ from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, RiskLev
 from hub.routing.directory import DEFAULT_PATH, DirectoryError, load_directory
 from hub.routing.facts import Decision
 from hub.store.outbox import notification_message
-from tests.routing.builders import DIRECTORY, PLACED_IN, START, Timeline, found, misper, told
+from tests.routing.builders import (
+    DIRECTORY,
+    PLACED_IN,
+    START,
+    Timeline,
+    found,
+    misper,
+    risk_update,
+    told,
+)
 from tests.routing.test_cross_border_notices import host_notice, placement
 
 PLACED_IN_LUTON: dict[str, Any] = {
@@ -66,6 +75,20 @@ def test_8_3_lutons_notice_names_the_placing_authority_and_how_to_reach_it() -> 
     assert child["placing_authority_contact"]
     # 8.3: the host acts with us; why the child went missing is for the child's own workers
     assert "circumstances" not in child
+
+
+def test_7_16_a_host_told_of_a_new_grading_is_sent_nothing_it_was_not_sent_at_missing() -> None:
+    """7.16, 3.9, 8.3: the force and the authority where our child is placed hear that its
+    grading changed: the grading, and who the child is and whom to call, as at missing;
+    nothing the search was not already given (data minimisation)."""
+    timeline = Timeline()
+    missing = timeline.receive(misper(**PLACED_IN_LUTON))
+    regraded = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    for host in ("host_police", "host_authority"):
+        [at_missing] = told(missing, host, "child_missing_in_your_area")
+        [now] = told(regraded, host, "risk_level_changed")
+        assert received(now).keys() <= received(at_missing).keys()
+        assert received(now)["risk_level"] == "high"
 
 
 def test_7_18_a_manager_convening_a_meeting_is_not_sent_the_childs_name() -> None:
@@ -395,6 +418,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         "found_where",
         *_PLACING,
     },
+    ("host_police", "risk_level_changed"): {*_IDENTITY, *_RISK, *_PLACING},
     ("police", None): {*_IDENTITY, *_RISK},
     ("police", "attend_without_delay"): {*_IDENTITY, *_RISK, "found_at", "found_where"},
     ("police", "check_misper_report"): _IDENTITY,
@@ -408,6 +432,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         "placing_social_worker",
     },
     ("host_authority", "child_found_in_your_area"): {*_IDENTITY, *_PLACING, "found_at"},
+    ("host_authority", "risk_level_changed"): {*_IDENTITY, *_RISK, *_PLACING},
     ("placing_authority", None): {*_IDENTITY, *_RISK, "missing_since", *_HOST},
     ("placing_authority", "child_missing_from_placement"): {
         *_IDENTITY,

@@ -112,6 +112,90 @@ def test_3_9_the_host_police_are_told_the_child_is_missing_not_that_forms_were_s
     assert [d.action for d in told(decisions, "host_police")] == ["child_missing_in_your_area"]
 
 
+# 7.16, 3.9, 8.3: a new grading reaches the host searching for our child placed out
+
+
+def test_7_16_the_host_police_searching_for_our_child_are_told_it_is_now_high_risk() -> None:
+    """7.16: "All professionals should also appropriately respond to new information
+    received that amends the risk level for a Missing child": the force where our child is
+    placed, told at missing that it is missing there (3.9), searches on the first grading."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    [kent] = told(decisions, "host_police", "risk_level_changed")
+    assert (kent.authority, kent.paragraph, kent.due) == ("kent-police", "7.16", None)
+    assert kent.details["risk_level"] == "high"
+
+
+def test_8_3_the_host_authority_acting_with_us_is_told_the_new_grading() -> None:
+    """8.3: the host authority's protocol is followed "in collaboration with colleagues in
+    Northamptonshire": told the child is missing (8.3), it is told the grading changed (7.16)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    [kent] = told(decisions, "host_authority", "risk_level_changed")
+    assert (kent.authority, kent.paragraph, kent.due) == ("kent", "7.16", None)
+
+
+def test_7_16_a_new_cse_marker_reaches_the_host_police_too() -> None:
+    """7.16: a CSE marker amends the risk as a grading does (6.6, 7.22)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=2), True))
+    [kent] = told(decisions, "host_police", "risk_level_changed")
+    assert kent.details["cse_risk"] is True
+
+
+def test_7_16_a_grading_lowered_reaches_the_host_police_too() -> None:
+    """7.16: new information "that amends the risk level", whichever way."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT, risk_level=RiskLevel.HIGH))
+    decisions = timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=2)))
+    assert told(decisions, "host_police", "risk_level_changed")
+
+
+def test_7_16_a_grading_unchanged_is_no_news_to_the_host() -> None:
+    """7.16: information that does not amend the risk level asks nothing new of the host."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    decisions = timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=2)))
+    assert not told(decisions, "host_police") + told(decisions, "host_authority")
+
+
+def test_7_16_the_host_force_that_took_the_report_graded_the_child_itself() -> None:
+    """The force the absence was reported to graded the child (3.19): Kent Police, reporting
+    our child missing in Kent, are not told their own grading; Kent's council is (8.3)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT, reporting_force="kent-police"))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    assert not told(decisions, "host_police")
+    assert told(decisions, "host_authority", "risk_level_changed")
+
+
+def test_1_4_a_care_leaver_of_twenty_living_in_kent_is_not_regraded_to_its_host() -> None:
+    """1.4: an adult to the police, never described to the host force and authority as a
+    child in our care placed there (3.9, 8.3), at missing or when graded again."""
+    timeline = Timeline()
+    timeline.receive(misper(**care_leaver(date(2006, 1, 1), residence_authority="kent")))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    assert not told(decisions, "host_police") + told(decisions, "host_authority")
+
+
+def test_1_4_a_child_located_under_another_report_is_not_regraded_to_its_host() -> None:
+    """1.4: missing "until located": found under a second force's report of the absence,
+    the child is no longer searched for in Kent, and a grading of the first report, read
+    now, is no search's news (the host authority was told of the return, 8.4)."""
+    timeline = Timeline()
+    timeline.receive(misper(**PLACED_OUT))
+    timeline.receive(
+        misper("EP-2", at=START + timedelta(hours=1), reporting_force="kent-police", **PLACED_OUT)
+    )
+    timeline.receive(found("EP-2", at=START + timedelta(hours=3)))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=4)))
+    assert told(decisions, "mct", "risk_level_changed")  # 7.16, told as before
+    assert not told(decisions, "host_police") + told(decisions, "host_authority")
+
+
 # 3.4: who completes the forms
 
 

@@ -10,6 +10,7 @@ from hub.contracts.vocabulary import LegalStatus
 from hub.routing.context import Context
 from hub.routing.facts import ChildState, Episode
 from hub.routing.placing import Placing
+from hub.routing.rules.roles import host_force_reported_it
 
 # 8.11's strategy discussion under our child protection procedures, for a child placed here.
 CHILD_PROTECTION = "child protection (8.11)"
@@ -162,9 +163,7 @@ def invite_attendees(ctx: Context, which: str, due: datetime) -> None:
     police are the force that took the report and the force searching where the child lives
     (8.3), if another."""
     attendees = ["reporting_police", "health"]
-    if ctx.placing is Placing.PLACED_OUT and ctx.authority_of("host_police") != ctx.authority_of(
-        "reporting_police"
-    ):
+    if ctx.placing is Placing.PLACED_OUT and not host_force_reported_it(ctx):
         attendees.insert(1, "host_police")
     for attendee in attendees:
         ctx.tell(

@@ -41,6 +41,8 @@ from hub.routing.rules.roles import (
     at_once_or_at_opening,
     day_teams_closed,
     has_our_worker,
+    host_force_reported_it,
+    told_the_host,
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
@@ -133,17 +135,17 @@ def return_interview_owner(ctx: Context) -> tuple[str, str]:
     return "mct", "MCT-PG"
 
 
-def _police_at_the_return(episode: Episode, placing: Placing) -> tuple[str, str]:
+def _police_at_the_return(ctx: Context) -> tuple[str, str]:
     """The forces for the prevention interview (5.12) and for the safe and well check.
     MCT-PG: "In Northamptonshire ... Northamptonshire Police will carry out a 'Safe and well
     check'", whichever force took the report; for children "looked after and ... placed out
     of county, it is the local Police to their placement". A care leaver of 18 or over is an
     adult to the police (1.4), never described to a host force (3.9 and 8.3 are for a child
     in care): both are the force the absence was reported to, which alone has the report."""
-    if adult_care_leaver(episode):
-        return "reporting_police", "reporting_police"
-    if placing is Placing.PLACED_OUT:
+    if told_the_host(ctx):
         return "host_police", "host_police"
+    if adult_care_leaver(ctx.episode):
+        return "reporting_police", "reporting_police"
     return "reporting_police", "police"
 
 
@@ -221,7 +223,7 @@ def on_found_report(
         )
         if not returned:  # asked already if the host's word of the return came first
             ask_to_tell_the_parents(ctx)
-    police, local = _police_at_the_return(found, placing)
+    police, local = _police_at_the_return(ctx)
     if not event.safe_and_well_check_done:
         ctx.tell(
             local,
@@ -236,7 +238,7 @@ def on_found_report(
         "5.12 (Prevention Interview)",
         "Conduct the Prevention Interview (all high and medium risk cases).",
     )
-    if police == "host_police" and ctx.authority_of(police) != ctx.authority_of("reporting_police"):
+    if police == "host_police" and not host_force_reported_it(ctx):
         # 7.24: the police file "remain[s] live until the child is formally deemed as
         # 'Found'": the force that holds it may not be the one now asked to act.
         ctx.tell(
@@ -278,7 +280,7 @@ def on_found_report(
         schedule = owe_return_interview(ctx, state)
         found = replace(found, timers=schedule)
     schedule = (*schedule, *afresh)
-    if placing is Placing.PLACED_OUT and not adult_care_leaver(found):  # as when missing
+    if told_the_host(ctx):  # as when missing (8.3): told it has returned (8.4)
         ctx.tell(
             "host_authority",
             "child_found_in_your_area",

@@ -38,6 +38,7 @@ from hub.routing.rules.roles import (
     has_our_worker,
     require_a_care_leaver_of_ours,
     social_worker_or,
+    told_the_host,
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
@@ -365,7 +366,7 @@ def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True)
             "Incident and Location Forms with the police to aid the investigation.",
             due=ctx.at,
         )
-    if placing is not Placing.PLACED_OUT or adult_care_leaver(ctx.episode):
+    if not told_the_host(ctx):
         return  # 3.9, 8.3: a child in our care placed out; 1.4: 18 and over, an adult
     ctx.tell(
         "mct",

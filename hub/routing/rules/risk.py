@@ -27,7 +27,9 @@ from hub.routing.rules.roles import (
     day_teams_closed,
     edt_acts_for_childrens_services,
     has_our_worker,
+    host_force_reported_it,
     social_worker_or,
+    told_the_host,
 )
 from hub.routing.rules.strategy import (
     BROUGHT_FORWARD_FOR,
@@ -83,6 +85,7 @@ def on_risk_update(
         risk_level=event.risk_level.value,
         cse_risk=event.cse_risk,
     )
+    _the_host_searching(ctx, state, episode, graded)
     # 1.4: "if the person is under 18", and missing: located under another report of this
     # absence, the child is back, as had it been found under this one (_graded_before_found).
     why = _HIGH_RISK if raised else _CSE
@@ -119,6 +122,44 @@ def on_risk_update(
             after, episode, directory, at, cause, decisions, why
         )
     return Outcome(after, tuple(decisions), cancel=cancel)
+
+
+def _the_host_searching(ctx: Context, state: ChildState, before: Episode, graded: str) -> None:
+    """7.16: "All professionals should also appropriately respond to new information
+    received that amends the risk level for a Missing child": the host force searching for
+    our child placed in its area (3.9) and the host authority acting with us (8.3), told it
+    was missing (`told_the_host`), are told a grading that amends its risk level or CSE
+    marker while that absence goes on (1.4: missing "until located"). Not the host force
+    the absence was reported to: it graded the child (3.19). A notice: what each does with
+    it is its own protocol's (8.3)."""
+    after = ctx.episode  # as graded now
+    amended = (after.risk_level, after.cse_risk) != (before.risk_level, before.cse_risk)
+    # Located since under another report of the absence, or reported again by its force
+    # (`ChildState.came_back`): the search the host was told of is over.
+    over = state.came_back(reported_again=True).get(before.episode_id) is not None
+    if not told_the_host(ctx) or not amended or over:
+        return
+    marker = ", with a CSE risk marker" if after.cse_risk else ""
+    if before.cse_risk and not after.cse_risk:
+        marker = ", its CSE risk marker removed"
+    news = f"{graded}{marker}, for our child in care missing in your area"
+    if not host_force_reported_it(ctx):
+        ctx.tell(
+            "host_police",
+            "risk_level_changed",
+            "7.16",
+            f"{news}: search on the new grading (3.9).",
+            risk_level=after.risk_level.value,
+            cse_risk=after.cse_risk,
+        )
+    ctx.tell(
+        "host_authority",
+        "risk_level_changed",
+        "7.16",
+        f"{news}: your missing protocol applies, in collaboration with us (8.3).",
+        risk_level=after.risk_level.value,
+        cse_risk=after.cse_risk,
+    )
 
 
 def _as_graded_for_a_child(episode: Episode, event: RiskUpdate, at: datetime) -> RiskUpdate:

@@ -87,6 +87,20 @@ def adult_care_leaver(episode: Episode) -> bool:
     return age_when_missing(episode.report) >= ADULT_AGE
 
 
+def told_the_host(ctx: Context) -> bool:
+    """3.9, 8.3: our child placed in another area, whose host force and host authority are
+    told of its absence (and the authority of its return, 8.4). Not a care leaver of 18 or
+    over: an adult to the police (1.4), never described to a host as a child in our care
+    placed there."""
+    return ctx.placing is Placing.PLACED_OUT and not adult_care_leaver(ctx.episode)
+
+
+def host_force_reported_it(ctx: Context) -> bool:
+    """The force where our child placed out lives is the one the absence was reported to:
+    it attends as that force (7.20), and graded the child itself (3.19)."""
+    return ctx.authority_of("host_police") == ctx.authority_of("reporting_police")
+
+
 def require_a_care_leaver_of_ours(report: MisperReport, ts: Timescales) -> None:
     """1.4: a former relevant child stays the local authority's "up to 21 (25 years if in
     full time education)" (4.1: "up until 25"); the ages are the deployment's. Not knowing
