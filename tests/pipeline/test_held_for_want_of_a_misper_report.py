@@ -7,25 +7,21 @@ nothing of which episodes exist)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.routing.directory import load_directory
 from hub.service.applying import apply_batch
 from hub.service.batch import Record
-from hub.service.refusals import expire_held
-from hub.store.models import OutboxMessage
 from tests.helpers import example
 from tests.pipeline.records import misper_record, record_of
+from tests.pipeline.test_refusal_reports_to_strangers import holds_expire
+from tests.pipeline.test_refusal_reports_to_strangers import reports_told as told
 
 DIRECTORY = load_directory()
 REPORTED = datetime(2026, 11, 20, 18, 41, tzinfo=UTC)  # the example MISPER report's
 FOUND = datetime(2026, 11, 24, 11, 20, tzinfo=UTC)  # the example found report's
-HOLD = timedelta(hours=24)
 MISTYPED = "EP-2026-0421"  # the example episode's id, two digits swapped
 Store = sessionmaker[Session]
 
@@ -44,22 +40,6 @@ def found_by_another_force(episode_id: str) -> Record:
     document = example("05-found-report")
     document["data"]["episode_id"] = episode_id
     return record_of(document, "inbound.found-report.bedfordshire-police")
-
-
-def told(store: Store, agency: str) -> list[dict[str, Any]]:
-    """The reports queued for `agency` on its refusals topic, oldest first."""
-    with store() as session:
-        values = session.scalars(
-            select(OutboxMessage.value)
-            .where(OutboxMessage.topic == f"notify.{agency}.refusals")
-            .order_by(OutboxMessage.id)
-        ).all()
-    return [json.loads(value) for value in values]
-
-
-def holds_expire(store: Store, held_at: datetime) -> None:
-    with store.begin() as session:
-        expire_held(session, held_at + HOLD + timedelta(minutes=1), HOLD, DIRECTORY)
 
 
 def test_5_12_the_home_force_is_told_at_once_its_found_report_waits_for_a_misper_report(

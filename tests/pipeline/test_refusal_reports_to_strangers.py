@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,13 +48,18 @@ def problems_told(store: Store, agency: str) -> list[list[dict[str, str]]]:
 
 def refusals_told(store: Store, agency: str) -> list[tuple[str, list[dict[str, str]]]]:
     """The kind and problems of each refusal reported to `agency`, oldest first."""
+    return [(report["kind"], report["problems"]) for report in reports_told(store, agency)]
+
+
+def reports_told(store: Store, agency: str) -> list[dict[str, Any]]:
+    """The reports queued for `agency` on its refusals topic, oldest first."""
     with store() as session:
         values = session.scalars(
             select(OutboxMessage.value)
             .where(OutboxMessage.topic == f"notify.{agency}.refusals")
             .order_by(OutboxMessage.id)
         ).all()
-    return [(report["kind"], report["problems"]) for report in map(json.loads, values)]
+    return [json.loads(value) for value in values]
 
 
 def holds_expire(store: Store, at: datetime) -> None:

@@ -143,23 +143,21 @@ def _the_host_searching(ctx: Context, state: ChildState, before: Episode, graded
     if before.cse_risk and not after.cse_risk:
         marker = ", its CSE risk marker removed"
     news = f"{graded}{marker}, for our child in care missing in your area"
-    if not host_force_reported_it(ctx):
+    hosts = (
+        [] if host_force_reported_it(ctx) else [("host_police", "search on the new grading (3.9)")]
+    )
+    hosts.append(
+        ("host_authority", "your missing protocol applies, in collaboration with us (8.3)")
+    )
+    for host, asked in hosts:
         ctx.tell(
-            "host_police",
+            host,
             "risk_level_changed",
             "7.16",
-            f"{news}: search on the new grading (3.9).",
+            f"{news}: {asked}.",
             risk_level=after.risk_level.value,
             cse_risk=after.cse_risk,
         )
-    ctx.tell(
-        "host_authority",
-        "risk_level_changed",
-        "7.16",
-        f"{news}: your missing protocol applies, in collaboration with us (8.3).",
-        risk_level=after.risk_level.value,
-        cse_risk=after.cse_risk,
-    )
 
 
 def _as_graded_for_a_child(episode: Episode, event: RiskUpdate, at: datetime) -> RiskUpdate:
