@@ -83,6 +83,7 @@ class Action(StrEnum):
     CREATE_RECORD_AND_SCREEN = "create_record_and_screen"
     DRAFT_DCS_ESCALATION_LETTER = "draft_dcs_escalation_letter"
     DUTY_ESCALATED = "duty_escalated"
+    EPISODE_CLOSED = "episode_closed"
     ESCALATE_RISK_DISAGREEMENT = "escalate_risk_disagreement"
     FOLLOW_UP_DECLINED_RETURN_INTERVIEW = "follow_up_declined_return_interview"
     FORMAL_PLACEMENT_NOTIFICATION = "formal_placement_notification"
@@ -218,6 +219,13 @@ class FoundFacts(Message):
     found_by: FoundBy
 
 
+class ClosedFacts(Message):
+    closed_at: AwareDatetime = Field(
+        description="When the senior police officer and the Assistant Director decided "
+        "jointly to close the case, the child not found (7.24)."
+    )
+
+
 class WelfareCheckFacts(Message):
     welfare_check_required: bool = Field(description="MCT practice guidance, on the return.")
 
@@ -316,6 +324,7 @@ FACTS: dict[Action, type[Message]] = {
     Action.COMPLETE_MISSING_RISK_ASSESSMENT: RatingFacts,
     Action.CONVENE_STRATEGY_MEETING: ConveneFacts,
     Action.DUTY_ESCALATED: EscalationFacts,
+    Action.EPISODE_CLOSED: ClosedFacts,
     Action.FORMAL_PLACEMENT_NOTIFICATION: PlacementFacts,
     Action.HEAD_OF_SAFEGUARDING_WRITTEN_NOTICE: EpisodesFacts,
     Action.INFORM_PARENTAL_RESPONSIBILITY_HOLDERS: WelfareCheckFacts,

@@ -294,8 +294,9 @@ def _no_longer_needed(
     state: ChildState, episode_id: str, notification_id: str, action: str
 ) -> str | None:
     """Why a held duty is no longer to be sent, if it is not: its episode retired, the
-    duty stood down or done meanwhile, or a notice of the search for a child found
-    meanwhile. Any other notice that was no duty goes while its episode is kept."""
+    duty stood down or done meanwhile, or a notice of the search for a child found, or of a
+    case closed (7.24), meanwhile. Any other notice that was no duty goes while its episode
+    is kept."""
     episode = state.episode(episode_id)
     if episode is None:
         if state.ever_reported(episode_id):
@@ -303,6 +304,10 @@ def _no_longer_needed(
         return None  # a placement notice's, about no episode the hub has
     if episode.back_at is not None and action in SEARCH_NOTICES:
         return "the child was found meanwhile"
+    if episode.closed_at is not None and action in SEARCH_NOTICES:
+        # 7.24: the search stood down with the case; a host never told of it is not told
+        # of it now (nor of the closure: rules/answers.py).
+        return "the case was closed meanwhile (7.24)"
     duty = episode.duty(notification_id)
     if duty is None:
         return None

@@ -233,6 +233,26 @@ def test_a_held_duty_stood_down_by_a_closure_is_not_delivered_when_routed_again(
     assert "notify.wiltshire-police.host_police" not in topics
 
 
+def test_a_held_search_notice_of_a_closed_case_reaches_no_host_when_routed_again(
+    store: Store,
+) -> None:
+    """As above: the host authority's notice of the search (8.3, no deadline) and the
+    closure's, held for the same name, are not sent once routed: the search it never heard
+    of was stood down with the case (7.24), and the host force's and authority's are told
+    of neither."""
+    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
+    closure = example("12-episode-closed")
+    closure["data"].update(
+        episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
+    )
+    apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+    route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
+    with store() as session:
+        topics = set(session.scalars(select(OutboxMessage.topic)))
+        assert count_held(session) == 0
+    assert not [topic for topic in topics if topic.startswith("notify.wiltshire")]
+
+
 def test_a_held_duty_of_an_episode_retired_is_not_delivered_when_routed_again(
     store: Store,
 ) -> None:

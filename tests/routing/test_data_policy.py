@@ -419,10 +419,12 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         *_PLACING,
     },
     ("host_police", "risk_level_changed"): {*_IDENTITY, *_RISK, *_PLACING},
+    ("host_police", "episode_closed"): {*_IDENTITY, *_PLACING},
     ("police", None): {*_IDENTITY, *_RISK},
     ("police", "attend_without_delay"): {*_IDENTITY, *_RISK, "found_at", "found_where"},
     ("police", "check_misper_report"): _IDENTITY,
     ("police", "child_found"): {*_IDENTITY, "found_at"},
+    ("police", "episode_closed"): _IDENTITY,
     ("police", "check_risk_update"): _IDENTITY,
     ("host_authority", None): {*_IDENTITY, *_EPISODE, *_PLACING},
     ("host_authority", "formal_placement_notification"): {
@@ -433,6 +435,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     },
     ("host_authority", "child_found_in_your_area"): {*_IDENTITY, *_PLACING, "found_at"},
     ("host_authority", "risk_level_changed"): {*_IDENTITY, *_RISK, *_PLACING},
+    ("host_authority", "episode_closed"): {*_IDENTITY, *_PLACING},
     ("placing_authority", None): {*_IDENTITY, *_RISK, "missing_since", *_HOST},
     ("placing_authority", "child_missing_from_placement"): {
         *_IDENTITY,
@@ -449,6 +452,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         *_HOST,
     },
     ("placing_authority", "check_return_interview"): {*_IDENTITY, *_HOST},
+    ("placing_authority", "episode_closed"): {*_IDENTITY, *_HOST},
     ("mash", None): {*_IDENTITY, "legal_status", *_RISK},
     ("mash", "record_missing_episode"): {
         *_IDENTITY,
@@ -501,6 +505,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         "placing_social_worker",
     },
     ("mct", "check_return_interview"): set(),
+    ("mct", "episode_closed"): _IDENTITY,
     ("allocated_worker", None): {"name", "date_of_birth", *_RISK},
     ("allocated_worker", "missing_child_notified"): {
         "name",
@@ -524,7 +529,9 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     },
     ("allocated_worker", "inform_team_manager"): set(),
     ("allocated_worker", "inform_service_manager"): set(),
+    ("allocated_worker", "episode_closed"): _IDENTITY,
     ("iro", None): {"name", "date_of_birth", "legal_status", *_RISK},
+    ("iro", "episode_closed"): _IDENTITY,
     ("cp_chair", None): {"name", "date_of_birth", "legal_status", *_RISK},
     ("rise", None): {*_IDENTITY, "legal_status", *_EPISODE},
     ("rise", "add_to_cse_and_missing_forum"): {*_IDENTITY, "legal_status", *_RISK},
@@ -552,6 +559,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     ("team_manager", "check_return_interview"): set(),
     ("home_office", None): {*_IDENTITY, "missing_since"},
     ("home_office", "child_found"): {*_IDENTITY, "missing_since", "found_at"},
+    ("home_office", "episode_closed"): _IDENTITY,
 }
 
 

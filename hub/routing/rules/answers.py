@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hub.clock import iso_utc
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import (
     DutyAcknowledged,
@@ -14,7 +15,8 @@ from hub.contracts.events import (
     EpisodeClosed,
     StrategyMeetingHeld,
 )
-from hub.contracts.vocabulary import MeetingAttendee
+from hub.contracts.vocabulary import LegalStatus, MeetingAttendee
+from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import (
     ChildState,
@@ -23,8 +25,10 @@ from hub.routing.facts import (
     Outcome,
     ProtocolViolation,
     Timer,
+    Unroutable,
     clock_start,
 )
+from hub.routing.placing import Placing
 from hub.routing.rules.duties import (
     HANDOVER_CHASE,
     RETURN_INTERVIEW_DUTIES,
@@ -43,6 +47,7 @@ from hub.routing.rules.found import (
     TRUSTED_ADULT_OFFER,
 )
 from hub.routing.rules.risk import settle_disagreement
+from hub.routing.rules.roles import has_our_worker, host_force_reported_it, told_the_host
 from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -285,7 +290,8 @@ def on_episode_closed(
     state: ChildState, event: EpisodeClosed, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
     """7.24: the case closed by a senior police officer with the Assistant Director: every
-    timer of the episode stops, and no duty of it is followed up any more.
+    timer of the episode stops, no duty of it is followed up any more, and every party told
+    of the absence is told of the closure (`_tell_of_the_closure`).
 
     A closure decided while the child was missing but read after the found report (a queue
     flushed at once) is recorded and changes nothing else: had it been read first, the found
@@ -311,12 +317,89 @@ def on_episode_closed(
     if late or episode.returned_at is not None:
         # Returned, as its host authority said, with no found report (8.4): the closure ends
         # the police file the found report would have, and the search is over already; the
-        # return interview is still owed (5.12).
+        # return interview is still owed (5.12). Nobody is told: nothing changes.
         return Outcome(state.with_episode(replace(episode, closed_at=event.closed_at)))
     closed = replace(
         stand_down(episode, None, event.closed_at), closed_at=event.closed_at, timers=()
     )
-    return Outcome(state.with_episode(closed), cancel=episode.timers)
+    ctx = Context(directory, at, cause, closed)
+    _tell_of_the_closure(ctx, agency_code(directory, event.answered_by), event.closed_at)
+    return Outcome(state.with_episode(closed), tuple(ctx.decisions), cancel=episode.timers)
+
+
+_CLOSED = (
+    "The case was closed by the joint decision of a senior police officer and the Assistant "
+    "Director Safeguarding (7.24), the child not found"
+)
+
+
+def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetime) -> None:
+    """7.24: the closure stands the search down and every duty of the episode with it: each
+    party told of the absence when the child went missing (missing.py) is told the case was
+    closed, the child not found, and when. A notice (no deadline): nothing is owed. Not the
+    force that closed it, which knows."""
+    when = iso_utc(closed_at)
+    report = ctx.episode.report
+
+    def tell(recipient: str, meaning: str) -> None:
+        ctx.tell(
+            recipient, Action.EPISODE_CLOSED.value, "7.24", f"{_CLOSED}: {meaning}", closed_at=when
+        )
+
+    tell(
+        "mct",  # 7.2: it tracks every episode
+        "the police file is closed and the hub's timers stop. The child is still not found: "
+        "keep the episode on the record; a found report still opens the return interview.",
+    )
+    if has_our_worker(ctx):  # 7.3
+        tell(
+            "allocated_worker",
+            "the police file is closed and no strategy meeting follows. The child is still not "
+            "found: its plan goes on.",
+        )
+    if report.legal_status is LegalStatus.LOOKED_AFTER and ctx.placing is not Placing.PLACED_IN:
+        tell(
+            "iro",  # 7.15: as told at missing
+            "the child in our care is still not found; address the closure in its statutory "
+            "review.",
+        )
+    # The force that holds the missing person's file, if it did not close it.
+    reported_to = ctx.authority_of("reporting_police")
+    if reported_to != closed_by:
+        tell("reporting_police", "the missing person's file you hold is closed with it.")
+    if told_the_host(ctx):
+        # 3.9: the force searching where our child is placed would go on searching; told
+        # above as the force the report was made to, if it is that force.
+        if not host_force_reported_it(ctx) and _reached(ctx, "host_police"):
+            tell(
+                "host_police",
+                "the police file is closed, and the search you were asked for in your area "
+                "(3.9) with it. The child in our care is not found.",
+            )
+        if _reached(ctx, "host_authority"):
+            tell(
+                "host_authority",  # 8.3
+                "the police file is closed. The child in our care is still not found; its "
+                "plan is ours, and you will be told if it returns (8.4).",
+            )
+    if ctx.placing is Placing.PLACED_IN:
+        tell(
+            "placing_authority",  # 8.10: its child; our duties to it are stood down
+            "our duties for the child you placed here are stood down. The child is still not "
+            "found: its care plan is yours and goes on.",
+        )
+    if report.uasc:
+        tell(
+            "home_office",  # 4.3: told the child is missing
+            "the unaccompanied asylum-seeking child is still missing: its missing status stands.",
+        )
+
+
+def _reached(ctx: Context, host: str) -> bool:
+    """A host the directory cannot name now was never told of the search: its notice of the
+    absence is held for ops, and the closure stands it down unsent (hub.service.rerouting).
+    Told of a closure once named, it would hear of a search it never had."""
+    return not isinstance(ctx.authority_of(host), Unroutable)
 
 
 def _may_close(episode: Episode, answered_by: str, directory: Directory) -> bool:
