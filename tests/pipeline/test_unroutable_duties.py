@@ -16,6 +16,7 @@ from hub.clock import ManualClock
 from hub.console.actions import route_held_duties
 from hub.routing.directory import Alias, Directory, load_directory
 from hub.service.applying import apply_batch
+from hub.service.batch import BatchResult
 from hub.service.rerouting import count_held
 from hub.settings import RetentionSettings
 from hub.store.models import AuditEntry, OutboxMessage, RejectedMessage, RoutingDecision
@@ -135,16 +136,22 @@ def test_a_duty_routed_before_its_row_was_emptied_loses_the_particulars_at_the_n
         assert all(child is None for child in children)
 
 
-def test_a_held_duty_no_longer_needed_keeps_no_particulars_once_routed(store: Store) -> None:
-    """Routed after the episode was closed (7.24), the host force's search is logged as
-    routed and never sent: nothing is to be delivered, and the child's particulars the row
-    kept for that go (docs/notifications.md, Held duties)."""
+def held_for_a_misspelt_host_then_closed(store: Store) -> BatchResult:
+    """The host's duties held for a misspelt name ("wiltshre"), then the episode closed by
+    joint decision (7.24): the closure's batch."""
     apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
     closure = example("12-episode-closed")
     closure["data"].update(
         episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
     )
-    apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+    return apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+
+
+def test_a_held_duty_no_longer_needed_keeps_no_particulars_once_routed(store: Store) -> None:
+    """Routed after the episode was closed (7.24), the host force's search is logged as
+    routed and never sent: nothing is to be delivered, and the child's particulars the row
+    kept for that go (docs/notifications.md, Held duties)."""
+    held_for_a_misspelt_host_then_closed(store)
     route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
     with store() as session:
         kept = session.scalars(
@@ -219,13 +226,7 @@ def test_a_held_duty_stood_down_by_a_closure_is_not_delivered_when_routed_again(
     """Held for a misspelt host authority; the episode is then closed by joint decision
     (7.24), which stands its duties down: routed again, the host force's duty to look for
     the child is logged as routed but not sent as an action."""
-    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
-    closure = example("12-episode-closed")
-    closure["data"].update(
-        episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
-    )
-    closed = apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
-    assert closed.applied == 1
+    assert held_for_a_misspelt_host_then_closed(store).applied == 1
     route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
     with store() as session:
         topics = set(session.scalars(select(OutboxMessage.topic)))
@@ -240,12 +241,7 @@ def test_a_held_search_notice_of_a_closed_case_reaches_no_host_when_routed_again
     closure's, held for the same name, are not sent once routed: the search it never heard
     of was stood down with the case (7.24), and the host force's and authority's are told
     of neither."""
-    apply_batch(store, [misper_record(data={"residence_authority": "wiltshre"})], DIRECTORY, NOW)
-    closure = example("12-episode-closed")
-    closure["data"].update(
-        episode_id="EP-2026-0412", child_id="CF-100231", closed_at="2026-11-20T19:00:00Z"
-    )
-    apply_batch(store, [record_of(closure, "inbound.episode-closed")], DIRECTORY, NOW)
+    held_for_a_misspelt_host_then_closed(store)
     route_held_duties(store, "ops", knowing("wiltshre", "wiltshire"), ManualClock(NOW))
     with store() as session:
         topics = set(session.scalars(select(OutboxMessage.topic)))
