@@ -133,3 +133,23 @@ def test_3_10_a_medium_risk_child_placed_heres_silent_placing_authority_waits_fo
     timeline.receive(misper(at=SATURDAY_0200, **PLACED_HERE))
     weekend = timeline.advance(MONDAY_0900 - timedelta(minutes=1))
     assert not escalated_to_edt(weekend, "child_missing_from_placement")
+
+
+def test_8_12_edts_silence_on_the_placing_authoritys_notice_goes_to_the_head_of_safeguarding() -> (
+    None
+):
+    """The same high-risk child placed here, reported at 02:00 on a Saturday: Essex's silence
+    reaches EDT at 03:00 (3.10). EDT does not answer either. In office hours Essex's silence
+    goes to our Head of Safeguarding (8.12); EDT only stood in for the night, so its silence
+    goes there too, when the day teams open, not up EDT's own line to the Service Manager
+    first, which had the Head of Safeguarding hear an hour later."""
+    timeline = Timeline()
+    timeline.receive(misper(at=SATURDAY_0200, risk_level=RiskLevel.HIGH, **PLACED_HERE))
+    weekend = timeline.advance(MONDAY_0900)
+    [to_edt] = escalated_to_edt(weekend, "child_missing_from_placement")
+    climbed = [
+        d for d in weekend if d.details.get("duty_notification_id") == str(to_edt.notification_id)
+    ]
+    assert [(d.recipient, d.paragraph, d.at) for d in climbed] == [
+        ("head_of_safeguarding", "8.12", MONDAY_0900)
+    ]

@@ -355,7 +355,7 @@ def on_follow_up(
     duty = episode.duties[timer.sequence - 1]
     if not is_open(duty, episode):
         return Outcome(state)
-    escalation = directory.follow_up.escalation(duty.recipient)
+    escalation = directory.follow_up.escalation(_escalated_as(duty, episode))
     manager, paragraph = escalation.to, escalation.paragraph
     if duty.escalates is not None and manager == Recipient(duty.recipient):
         manager = None  # already escalated within the agency: nobody above to name
@@ -382,6 +382,17 @@ def on_follow_up(
             )
     escalated = episode.with_duty(replace(duty, escalated_at=at))
     return Outcome(_holding(state, escalated), decisions)
+
+
+def _escalated_as(duty: Duty, episode: Episode | NoticeDuties) -> str:
+    """Whose silence the duty's escalation reports: its recipient's, but EDT's on the
+    placing authority's notice it took out of hours (`_for_edt`) is the placing authority's
+    still: it goes where that would in office hours, to the Head of Safeguarding (8.12) when
+    the day teams open, not up EDT's own line first (its Head of Safeguarding an hour later)."""
+    took = episode.duty(duty.escalates) if duty.escalates else None
+    if duty.recipient == Recipient.EDT and took and took.recipient == Recipient.PLACING_AUTHORITY:
+        return took.recipient
+    return duty.recipient
 
 
 def _iro_of_a_child_placed_out(
