@@ -95,8 +95,10 @@ def _validated(files: list[Path]) -> list[ParsedEvent]:
         typer.echo(f"ok {path}: {event.contract.ce_type}, key {event.key}, id {event.event_id}")
         if isinstance(event.body, ReadAround):  # taken, but read otherwise than sent
             for reading in event.body.read_as:
+                # "read as medium, not given": a field left out (MisperReport, 6.5...).
+                sent = "not given" if reading.sent == "not given" else f"not {reading.sent}"
                 typer.echo(
-                    f"  data.{reading.field}: read as {reading.read}, not {reading.sent} "
+                    f"  data.{reading.field}: read as {reading.read}, {sent} "
                     f"({reading.paragraph}; the sender is told: {event.body.CHECK})"
                 )
     if refused:

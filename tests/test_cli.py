@@ -41,6 +41,18 @@ def test_validate_says_what_the_hub_reads_of_a_child_graded_low(tmp_path: Path) 
     assert "data.risk_level: read as medium, not low (6.5;" in result.output
 
 
+def test_validate_takes_a_report_leaving_out_the_grading_and_says_it_reads_medium(
+    tmp_path: Path,
+) -> None:
+    message = example("01-misper-report")
+    del message["data"]["risk_level"]
+    ungraded = tmp_path / "ungraded.json"
+    ungraded.write_text(json.dumps(message))
+    result = runner.invoke(app, ["validate", str(ungraded)])
+    assert result.exit_code == 0, result.output
+    assert "data.risk_level: read as medium, not given (6.5;" in result.output
+
+
 def test_validate_says_what_the_hub_reads_of_an_interview_completed_after_its_record(
     tmp_path: Path,
 ) -> None:

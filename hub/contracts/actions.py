@@ -11,7 +11,13 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from hub.contracts.base import Message, NamedAuthority, ShortText
-from hub.contracts.vocabulary import EpisodeAssessment, FoundBy, RagRating, RiskLevel
+from hub.contracts.vocabulary import (
+    EpisodeAssessment,
+    FoundBy,
+    LegalStatus,
+    RagRating,
+    RiskLevel,
+)
 
 
 class Recipient(StrEnum):
@@ -156,11 +162,34 @@ class ReportReadFacts(Message):
     the hub reads of a MISPER report"): each field read so, the value sent and the value
     read, as the report's JSON writes them; a field absent was read as sent."""
 
-    risk_level_sent: RiskLevel | None = Field(
-        default=None, description="The grading sent: low, for a child under 18 (6.5)."
+    risk_level_sent: RiskLevel | Literal["not given"] | None = Field(
+        default=None,
+        description="The grading sent: low, for a child under 18; `not given` when the "
+        "report left it out (6.5).",
     )
     risk_level_read: RiskLevel | None = Field(
         default=None, description="The grading the hub routed the child on: medium (6.5)."
+    )
+    cse_risk_sent: Literal["not given"] | None = Field(
+        default=None, description="`not given`: the report left the CSE marker out (6.6)."
+    )
+    cse_risk_read: bool | None = Field(
+        default=None,
+        description="The marker the hub routed the child on: false; a risk update can "
+        "raise it (6.6).",
+    )
+    uasc_sent: Literal["not given"] | None = Field(
+        default=None, description="`not given`: the report left `uasc` out (4.3)."
+    )
+    uasc_read: bool | None = Field(
+        default=None, description="What the hub routed the child on: false (4.3)."
+    )
+    legal_status_sent: Literal["not given"] | None = Field(
+        default=None, description="`not given`: the report left `legal_status` out (7.6)."
+    )
+    legal_status_read: LegalStatus | None = Field(
+        default=None,
+        description="The status the hub routed the child on: `not_known`, screened (7.6).",
     )
     missing_since_sent: AwareDatetime | None = Field(
         default=None, description="The start sent, later than `reported_at` (7.22)."

@@ -126,7 +126,9 @@ class ReadAround(ChildEvent):
         facts: dict[str, Detail] = {}
         for reading in self._read_as:
             name = reading.field.replace(".", "_")
-            facts |= {f"{name}_sent": reading.sent, f"{name}_read": reading.read}
+            # A marker read (cse_risk, uasc: false) is JSON's boolean, as its schema says.
+            read = reading.value_read if isinstance(reading.value_read, bool) else reading.read
+            facts |= {f"{name}_sent": reading.sent, f"{name}_read": read}
         return facts
 
     def sent(self) -> Self:
@@ -145,13 +147,15 @@ class ReadAround(ChildEvent):
         self,
         name: str,
         sent: datetime | RiskLevel | None,
-        read: datetime | RiskLevel,
+        read: datetime | RiskLevel | LegalStatus | bool,
         paragraph: str,
     ) -> ReadAs:
         """`name` read as `read`, in this message: set in place, once, while it is validated
         (a frozen model, as pydantic would have built it had the sender sent `read`)."""
         self.__dict__.update(_reading(self, name, read).__dict__)
-        return ReadAs(name, _as_text(sent), _as_text(read), paragraph, value_sent=sent)
+        return ReadAs(
+            name, _as_text(sent), _as_text(read), paragraph, value_sent=sent, value_read=read
+        )
 
 
 class MisperReport(ReadAround):
@@ -174,13 +178,29 @@ class MisperReport(ReadAround):
         description="What is known of the absence, for those who search and safeguard. Left "
         "out or blank: not given; the child is routed all the same.",
     )
-    risk_level: RiskLevel = Field(
+    # The four below are what the child is routed on. Left out (or null) they are read as
+    # the protocol allows, never refused (docs/contracts.md): set by `_consistent`, never
+    # None once the report is validated; `as_sent` keeps them as sent.
+    risk_level: RiskLevel | None = Field(
+        default=None,
         description="Under-18s are medium or high only (6.5): a child's `low` is read as "
-        "`medium`, and the force told."
+        "`medium`, and the force told. Left out or null: read as `medium`, the force told.",
     )
-    cse_risk: bool = Field(description="Child sexual exploitation marker (6.6).")
-    legal_status: LegalStatus
-    uasc: bool = Field(description="Unaccompanied asylum-seeking child (4.3).")
+    cse_risk: bool | None = Field(
+        default=None,
+        description="Child sexual exploitation marker (6.6). Left out or null: read as false, "
+        "and the force told (a risk update can raise it).",
+    )
+    legal_status: LegalStatus | None = Field(
+        default=None,
+        description="How the child is known to children's services. Left out or null: read "
+        "as `not_known` (the child is screened, 7.6), and the force told.",
+    )
+    uasc: bool | None = Field(
+        default=None,
+        description="Unaccompanied asylum-seeking child (4.3). Left out or null: read as "
+        "false, and the force told.",
+    )
     suspected_trafficking: bool = False
     in_full_time_education: bool | None = Field(
         default=None,
@@ -209,7 +229,7 @@ class MisperReport(ReadAround):
         # A missing child is never refused for what the hub can route around (docs/
         # contracts.md): what it reads instead is set here, once, and recorded for the
         # force (`read_as`). What it cannot route around stays refused.
-        readings: list[ReadAs] = []
+        readings = self._left_out()
         # 7.22: timescales run "from the start of the missing episode", which cannot be
         # after the report of it (a clock skew, a typo). Read as the report time, the latest
         # the start can truly be and earlier than the time sent: no deadline counted from it
@@ -238,6 +258,27 @@ class MisperReport(ReadAround):
         self._read_as = tuple(readings)
         return self
 
+    def _left_out(self) -> list[ReadAs]:
+        """The fields the child is routed on that the report left out (or sent null), each
+        read as the protocol allows: refused, no agency would hear of the child until the
+        force resent it. Read so, the force is told and asked to correct its record."""
+        readings: list[ReadAs] = []
+        if self.risk_level is None:
+            # 6.5: under-18s are "Medium or High risk": medium, the floor, lowers nothing
+            # any agency does. A care leaver of 18 or over may be graded low (1.4), but a
+            # grading left out is no grading of low: medium too (only high routes otherwise).
+            readings.append(self._read("risk_level", None, RiskLevel.MEDIUM, "6.5"))
+        if self.cse_risk is None:
+            # 6.6: the markers are reviewed as the risk is; a risk update can raise it.
+            readings.append(self._read("cse_risk", None, False, "6.6"))
+        if self.uasc is None:
+            readings.append(self._read("uasc", None, False, "4.3"))
+        if self.legal_status is None:
+            # 7.6: a child not known is screened by MASH and recorded by the MCT: what a
+            # child of no known status needs, whatever it turns out to be.
+            readings.append(self._read("legal_status", None, LegalStatus.NOT_KNOWN, "7.6"))
+        return readings
+
 
 _M = TypeVar("_M", bound=Message)
 
@@ -253,6 +294,7 @@ class ReadAs:
     read: str
     paragraph: str
     value_sent: object = dataclass_field(default=None, compare=False, repr=False)
+    value_read: object = dataclass_field(default=None, compare=False, repr=False)
 
 
 def _reading(message: _M, name: str, value: object) -> _M:
@@ -264,11 +306,13 @@ def _reading(message: _M, name: str, value: object) -> _M:
     return message.model_copy(update={outer: value})
 
 
-def _as_text(value: datetime | RiskLevel | None) -> str:
-    """As JSON writes it: a time in UTC with a Z (the hub stores UTC), a grading its code;
-    "not given" for a field left out."""
+def _as_text(value: datetime | RiskLevel | LegalStatus | bool | None) -> str:
+    """As JSON writes it: a time in UTC with a Z (the hub stores UTC), a grading or a
+    status its code, a marker `true` or `false`; "not given" for a field left out."""
     if value is None:
         return "not given"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return value.value

@@ -65,11 +65,13 @@ def of_episode(
     report = episode.report
     worker = report.allocated_worker
     force = directory.resolve_force(report.reporting_force, only_forces=True)
+    status = report.legal_status
+    assert status is not None  # left out, read as not_known while validated (7.6)
     return {
         "name": report.child.name,
         "date_of_birth": _iso(report.child.date_of_birth),
         "sex": report.child.sex.value,
-        "legal_status": report.legal_status.value,
+        "legal_status": status.value,
         "uasc": report.uasc,
         "allocated_worker": worker.worker if worker else None,
         "worker_team": worker.team if worker else None,

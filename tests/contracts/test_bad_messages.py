@@ -93,9 +93,43 @@ def test_a_report_read_around_is_stored_as_sent() -> None:
     assert MisperReport.model_validate(report.as_sent()) == report
 
 
+@pytest.mark.parametrize("left_out", [True, False], ids=["absent", "null"])
+@pytest.mark.parametrize(
+    ("field", "read", "paragraph"),
+    [
+        ("risk_level", "medium", "6.5"),
+        ("cse_risk", "false", "6.6"),
+        ("uasc", "false", "4.3"),
+        ("legal_status", "not_known", "7.6"),
+    ],
+)
+def test_a_misper_report_leaving_out_a_field_it_routes_on_is_taken_and_read_around(
+    field: str, read: str, paragraph: str, left_out: bool
+) -> None:
+    """A missing child is never refused for what the hub can route around: the field left
+    out (or sent null) is read as the protocol allows, the force told, the report kept as sent."""
+    message = example("01-misper-report")
+    if left_out:
+        del message["data"][field]
+    else:
+        message["data"][field] = None
+    report = parse_structured(encoded(message)).body
+    assert isinstance(report, MisperReport)
+    assert report.read_as == (ReadAs(field, "not given", read, paragraph),)
+    assert report.as_sent()[field] is None  # as sent: not given, not what the hub read
+    assert MisperReport.model_validate(report.as_sent()) == report
+
+
+def test_a_misper_report_grading_the_child_with_no_known_grade_is_refused() -> None:
+    """A value the contract does not know is not a value left out: refused as today."""
+    message = example("01-misper-report")
+    message["data"]["risk_level"] = "purple"
+    assert "data.risk_level" in problems_of(encoded(message))
+
+
 def test_every_failing_field_is_named_at_once() -> None:
     message = example("01-misper-report")
-    del message["data"]["uasc"]
+    message["data"]["uasc"] = "maybe"  # left out, it would be read as false: taken
     message["data"]["nickname"] = "JJ"
     message["data"]["reported_at"] = "yesterday"
     problems = problems_of(encoded(message))

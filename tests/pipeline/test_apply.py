@@ -94,11 +94,26 @@ def test_the_same_id_with_a_different_body_is_refused_and_never_overwrites(store
     assert stored.body["risk_level"] == "medium"
 
 
-def test_6_5_a_child_graded_low_is_routed_as_medium_its_report_stored_as_sent(
-    store: Store,
+def _graded(risk_level: str | None) -> Record:
+    """The example MISPER report graded `risk_level`, or leaving the grading out (None)."""
+    sent = misper_record()
+    data = json.loads(sent.value or b"")
+    if risk_level is None:
+        del data["risk_level"]
+    else:
+        data["risk_level"] = risk_level
+    return replace(sent, value=json.dumps(data).encode())
+
+
+@pytest.mark.parametrize("grading", ["low", None], ids=["graded low", "left out"])
+def test_6_5_a_child_graded_low_or_not_graded_is_routed_as_medium_its_report_stored_as_sent(
+    store: Store, grading: str | None
 ) -> None:
-    low = misper_record(data={"risk_level": "low"})
-    assert apply_batch(store, [low], DIRECTORY, NOW).applied == 1
+    """6.5: under-18s are medium or high: a child graded low, or a report leaving the
+    grading out, is the child reported missing all the same: applied (never refused), routed
+    as medium, the force told, the report stored as sent and its resend known as one."""
+    report = _graded(grading)
+    assert apply_batch(store, [report], DIRECTORY, NOW).applied == 1
     with store() as session:
         stored = session.get(InboundEvent, "evt-police-0001")
         [check] = session.scalars(
@@ -106,10 +121,11 @@ def test_6_5_a_child_graded_low_is_routed_as_medium_its_report_stored_as_sent(
         ).all()
         child = load_child(session, "CF-100231")
     assert stored is not None
-    assert stored.body["risk_level"] == "low"
+    assert stored.body["risk_level"] == grading  # as sent: left out is null
     assert (check.authority, check.paragraph) == ("bedfordshire-police", "6.5")
     assert child.episodes[0].risk_level is RiskLevel.MEDIUM  # as stored and read again
-    assert apply_batch(store, [low], DIRECTORY, NOW).duplicates == 1  # its resend, as sent
+    assert rows(store, RejectedMessage) == 0
+    assert apply_batch(store, [report], DIRECTORY, NOW).duplicates == 1  # its resend, as sent
 
 
 def test_6_5_a_low_update_held_for_its_misper_report_is_read_as_medium_when_released(

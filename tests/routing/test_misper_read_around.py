@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from jsonschema import Draft202012Validator
+
 from hub.contracts.events import ChildDetails, LastSeen
+from hub.contracts.export import json_schema
+from hub.contracts.registry import NOTIFICATION
 from hub.contracts.vocabulary import RiskLevel, Sex
 from hub.routing.facts import Decision
 from tests.routing.builders import START, Timeline, by_the_rules, misper, told
@@ -76,3 +80,51 @@ def test_a_report_with_no_circumstances_is_routed_all_the_same() -> None:
     assert routed(without) == routed(Timeline().receive(misper()))
     assert not told(without, "police", CHECK)  # nothing read otherwise: nothing to check
     assert all(d.child.get("circumstances") is None for d in without)
+
+
+def test_6_5_a_report_leaving_out_the_grading_routes_the_child_as_medium_risk() -> None:
+    """Refused, no agency would hear of the child until the force resent it: the child is
+    routed as graded medium, the least a child can be graded (6.5), and the force told."""
+    ungraded = Timeline().receive(misper(child=FIFTEEN, risk_level=None))
+    assert routed(ungraded) == routed(Timeline().receive(misper(child=FIFTEEN)))
+    [mash] = told(ungraded, "mash", "record_missing_episode")
+    assert mash.child["risk_level"] == "medium"
+    [check] = told(ungraded, "police", CHECK)
+    assert (check.paragraph, check.due) == ("6.5", None)
+    assert check.details == {"risk_level_sent": "not given", "risk_level_read": "medium"}
+    assert "risk_level (not given) as medium (6.5)" in check.summary
+    assert check.notification().details == check.details  # the action's published schema
+
+
+def test_7_6_a_report_leaving_out_the_legal_status_has_the_child_screened_as_not_known() -> None:
+    report = misper(legal_status=None, allocated_worker=None)
+    decisions = Timeline().receive(report)
+    assert told(decisions, "mash", "screen_child_not_known")
+    assert told(decisions, "mct", "create_record_and_screen")
+    [check] = told(decisions, "police", CHECK)
+    assert check.paragraph == "7.6"
+    assert check.details == {"legal_status_sent": "not given", "legal_status_read": "not_known"}
+    assert check.notification().details == check.details
+
+
+def test_a_report_leaving_out_all_four_is_told_back_as_the_published_schema_says() -> None:
+    """The force's check is published: its details must be what the notification schema
+    says (a marker read as false is JSON's false, not the text "false")."""
+    report = misper(
+        risk_level=None, cse_risk=None, uasc=None, legal_status=None, allocated_worker=None
+    )
+    [check] = told(Timeline().receive(report), "police", CHECK)
+    assert check.paragraph == "6.5"  # the grading first: the force may have meant high
+    assert check.details == {
+        "risk_level_sent": "not given",
+        "risk_level_read": "medium",
+        "cse_risk_sent": "not given",
+        "cse_risk_read": False,
+        "uasc_sent": "not given",
+        "uasc_read": False,
+        "legal_status_sent": "not given",
+        "legal_status_read": "not_known",
+    }
+    assert "at high risk or at risk of sexual exploitation" in check.summary
+    published = check.notification().model_dump(mode="json")
+    assert not list(Draft202012Validator(json_schema(NOTIFICATION)).iter_errors(published))

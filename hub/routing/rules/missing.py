@@ -65,6 +65,9 @@ def on_misper_report(
             "this episode has already been reported missing; send a risk update instead",
         )
     require_a_care_leaver_of_ours(event, directory.timescales)
+    # Left out, read while the report was validated (MisperReport._left_out): never None.
+    assert event.risk_level is not None
+    assert event.cse_risk is not None
     episode = Episode(
         report=event,
         risk_level=event.risk_level,
@@ -231,25 +234,42 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
     )
 
 
+# What a risk update (3.19, 6.6) can set right of a report read otherwise than sent.
+RISK_UPDATE_SAYS = (("6.5", "at high risk"), ("6.6", "at risk of sexual exploitation"))
+
+
 def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:
     """A report the hub read otherwise than sent (`MisperReport.read_as`: a child graded
-    low, 6.5; a start or last sighting after the report, 7.22) was taken, not refused, and
-    the child routed on what the hub read: the force that made it is told what that was, to
-    correct its record or send a risk update. No deadline: nothing of the child waits on it."""
+    low, or not graded, 6.5; a field the child is routed on left out, 6.6, 4.3, 7.6; a start
+    or last sighting after the report, 7.22) was taken, not refused, and the child routed on
+    what the hub read: the force that made it is told what that was, to correct its record
+    or send a risk update. No deadline: nothing of the child waits on it."""
     readings = report.read_as
     if not readings:
         return
-    said = "; ".join(f"{r.field} {r.sent} as {r.read} ({r.paragraph})" for r in readings)
-    graded = any(r.paragraph == "6.5" for r in readings)
-    ask = "Send a risk update if the child is at high risk, and correct" if graded else "Correct"
-    # 6.5 before 7.22: a grading the force may have meant high is the more urgent to check.
+    said = "; ".join(f"{r.field} {_as_said(r.sent)} as {r.read} ({r.paragraph})" for r in readings)
+    paragraphs = [r.paragraph for r in readings]
+    # 6.5 and 6.6 first: a grading the force may have meant high, or a child it knows at
+    # risk of sexual exploitation, is the more urgent to check; a risk update says either.
+    paragraph = next((p for p in ("6.5", "6.6") if p in paragraphs), paragraphs[0])
+    risks = [r for p, r in RISK_UPDATE_SAYS if p in paragraphs]
+    ask = (
+        f"Send a risk update if the child is {' or '.join(risks)}, and correct"
+        if risks
+        else "Correct"
+    )
     ctx.tell(
         "reporting_police",
         report.CHECK,
-        "6.5" if graded else readings[0].paragraph,
+        paragraph,
         f"Your MISPER report was taken and the child routed reading {said}. {ask} your record.",
         facts=report.read_as_facts(),
     )
+
+
+def _as_said(sent: str) -> str:
+    """A value sent, as the force is told it: a field left out in brackets."""
+    return f"({sent})" if sent == "not given" else sent
 
 
 def _the_childs_workers(ctx: Context) -> None:
