@@ -69,6 +69,13 @@ def test_7_24_the_iro_of_our_child_in_care_hears_of_the_closure() -> None:
     assert "not found" in notice.summary
 
 
+def test_7_24_the_child_protection_chair_hears_of_the_closure() -> None:
+    """7.15: the child protection chair of a child on a plan, told when the child went
+    missing, as the IRO of a child in care."""
+    decisions = closed(legal_status=LegalStatus.CHILD_PROTECTION_PLAN)
+    assert "not found" in notice_of_closure(decisions, "cp_chair").summary
+
+
 def test_7_24_the_host_force_and_authority_of_our_child_placed_out_hear_of_the_closure() -> None:
     """3.9: the host force was asked to search, and would go on searching; 8.3: the host
     authority acts with us. Both are told the police file is closed, the child not found."""

@@ -532,6 +532,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     ("allocated_worker", "episode_closed"): _IDENTITY,
     ("iro", None): {"name", "date_of_birth", "legal_status", *_RISK},
     ("iro", "episode_closed"): _IDENTITY,
+    ("cp_chair", "episode_closed"): _IDENTITY,
     ("cp_chair", None): {"name", "date_of_birth", "legal_status", *_RISK},
     ("rise", None): {*_IDENTITY, "legal_status", *_EPISODE},
     ("rise", "add_to_cse_and_missing_forum"): {*_IDENTITY, "legal_status", *_RISK},

@@ -363,6 +363,10 @@ def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetim
             "the child in our care is still not found; address the closure in its statutory "
             "review.",
         )
+    if report.legal_status is LegalStatus.CHILD_PROTECTION_PLAN and ctx.placing is not (
+        Placing.PLACED_IN
+    ):
+        tell("cp_chair", "the child on a child protection plan is still not found.")  # 7.15
     # The force that holds the missing person's file, if it did not close it.
     reported_to = ctx.authority_of("reporting_police")
     if reported_to != closed_by:
