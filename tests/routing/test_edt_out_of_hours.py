@@ -153,3 +153,31 @@ def test_8_12_edts_silence_on_the_placing_authoritys_notice_goes_to_the_head_of_
     assert [(d.recipient, d.paragraph, d.at) for d in climbed] == [
         ("head_of_safeguarding", "8.12", MONDAY_0900)
     ]
+
+
+def test_6_8_edts_silence_for_the_head_of_safeguarding_goes_up_to_the_assistant_director() -> None:
+    """A high-risk child reported at 15:00 on a Wednesday: the MCT's notice, unanswered,
+    climbs to the Head of Safeguarding by 17:00; at 18:00, out of hours, the Head's silence
+    goes to EDT (3.10). EDT does not answer either: EDT stood in for the Head of
+    Safeguarding, so its silence goes where the Head's would, to the Assistant Director
+    (6.8) when the day teams open, not down to the Service Manager."""
+    wednesday_1500 = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
+    timeline = Timeline()
+    timeline.receive(misper(at=wednesday_1500, risk_level=RiskLevel.HIGH))
+    decisions = timeline.advance(wednesday_1500 + timedelta(hours=19))  # Thursday 10:00
+    [for_the_head] = [
+        d
+        for d in told(decisions, "edt", ESCALATED)
+        if d.details["owed_to"] == "head_of_safeguarding"
+    ]
+    [climbed] = [
+        d
+        for d in decisions
+        if d.details.get("duty_notification_id") == str(for_the_head.notification_id)
+    ]
+    thursday_0900 = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+    assert (climbed.recipient, climbed.paragraph, climbed.at) == (
+        "assistant_director",
+        "6.8",
+        thursday_0900,
+    )

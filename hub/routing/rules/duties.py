@@ -385,12 +385,18 @@ def on_follow_up(
 
 
 def _escalated_as(duty: Duty, episode: Episode | NoticeDuties) -> str:
-    """Whose silence the duty's escalation reports: its recipient's, but EDT's on the
-    placing authority's notice it took out of hours (`_for_edt`) is the placing authority's
-    still: it goes where that would in office hours, to the Head of Safeguarding (8.12) when
-    the day teams open, not up EDT's own line first (its Head of Safeguarding an hour later)."""
+    """Whose silence the duty's escalation reports: its recipient's, but EDT's on a duty it
+    took out of hours (`_for_edt`) in someone's stead is that one's still, and goes where
+    theirs would in office hours, when the day teams open: for the placing authority's
+    notice, to the Head of Safeguarding (8.12), not up EDT's own line first (an hour later);
+    for a manager's escalation, to that manager's manager (the Head of Safeguarding's to the
+    Assistant Director, 6.8), not down to the Service Manager EDT answers to."""
     took = episode.duty(duty.escalates) if duty.escalates else None
-    if duty.recipient == Recipient.EDT and took and took.recipient == Recipient.PLACING_AUTHORITY:
+    if (
+        duty.recipient == Recipient.EDT
+        and took
+        and (took.recipient == Recipient.PLACING_AUTHORITY or took.escalates)
+    ):
         return took.recipient
     return duty.recipient
 
