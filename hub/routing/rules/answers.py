@@ -15,7 +15,7 @@ from hub.contracts.events import (
     EpisodeClosed,
     StrategyMeetingHeld,
 )
-from hub.contracts.vocabulary import LegalStatus, MeetingAttendee
+from hub.contracts.vocabulary import MeetingAttendee
 from hub.routing.context import Context
 from hub.routing.directory import Directory
 from hub.routing.facts import (
@@ -47,7 +47,12 @@ from hub.routing.rules.found import (
     TRUSTED_ADULT_OFFER,
 )
 from hub.routing.rules.risk import settle_disagreement
-from hub.routing.rules.roles import has_our_worker, host_force_reported_it, told_the_host
+from hub.routing.rules.roles import (
+    has_our_worker,
+    host_force_reported_it,
+    reviewing_officer,
+    told_the_host,
+)
 from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
 # 7.20: who attends a strategy meeting, by the recipient told to attend it.
@@ -357,16 +362,9 @@ def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetim
             "the police file is closed and no strategy meeting follows. The child is still not "
             "found: its plan goes on.",
         )
-    if report.legal_status is LegalStatus.LOOKED_AFTER and ctx.placing is not Placing.PLACED_IN:
-        tell(
-            "iro",  # 7.15: as told at missing
-            "the child in our care is still not found; address the closure in its statutory "
-            "review.",
-        )
-    if report.legal_status is LegalStatus.CHILD_PROTECTION_PLAN and ctx.placing is not (
-        Placing.PLACED_IN
-    ):
-        tell("cp_chair", "the child on a child protection plan is still not found.")  # 7.15
+    officer = reviewing_officer(ctx)  # 7.15: as told at missing
+    if officer is not None:
+        tell(officer, _STILL_NOT_FOUND[officer])
     # The force that holds the missing person's file, if it did not close it.
     reported_to = ctx.authority_of("reporting_police")
     if reported_to != closed_by:
@@ -397,6 +395,12 @@ def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetim
             "home_office",  # 4.3: told the child is missing
             "the unaccompanied asylum-seeking child is still missing: its missing status stands.",
         )
+
+
+_STILL_NOT_FOUND = {
+    "iro": "the child in our care is still not found; address the closure in its statutory review.",
+    "cp_chair": "the child on a child protection plan is still not found.",
+}
 
 
 def _reached(ctx: Context, host: str) -> bool:

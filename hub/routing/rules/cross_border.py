@@ -541,40 +541,25 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             due=notices.at,
         )
         return
-    if episode is not None and _over(notices, episode):
-        # Read after the return the hub has of that absence (its found report came first):
-        # Kent's news, not a child missing now, so nothing is due at once (8.4).
-        over = " The hub already has the child back from that absence: act only if missing again."
-        notices.tell(
-            "mct",
-            "child_missing_in_host_area",
-            "8.4",
-            f"{notices.sender} reports our child placed there as missing, before it was found."
-            + over,
-        )
-        if episode.allocated:
-            notices.tell(
-                "allocated_worker",
-                "child_missing_in_host_area",
-                "8.4",
-                "The host authority reports your child missing, before it was found." + over,
-            )
-        return
+    # Read after the return the hub has of that absence (its found report came first):
+    # Kent's news, not a child missing now, so nothing is due at once (8.4).
+    over = episode is not None and _over(notices, episode)
+    late = ", before it was found. " + _BACK_ALREADY if over else "."
     notices.tell(
         "mct",
         "child_missing_in_host_area",
         "8.4",
-        f"{notices.sender} reports our child placed there as missing."
+        f"{notices.sender} reports our child placed there as missing{late}"
         + ("" if episode else _no_misper(notices, state)),
-        due=notices.at,
+        due=None if over else notices.at,
     )
     if episode is not None and episode.allocated:
         notices.tell(
             "allocated_worker",
             "child_missing_in_host_area",
             "8.4",
-            "The host authority reports your child missing.",
-            due=notices.at,
+            f"The host authority reports your child missing{late}",
+            due=None if over else notices.at,
         )
     back = episode is not None and episode.back_at is not None
     if is_out_of_hours(notices.at, notices.directory) and not back:
@@ -590,6 +575,9 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             "for the child's social worker until the day teams open (the MCT is told too).",
             due=notices.at,
         )
+
+
+_BACK_ALREADY = "The hub already has the child back from that absence: act only if missing again."
 
 
 def _over(notices: Notices, episode: Episode) -> bool:

@@ -149,7 +149,7 @@ def _police_at_the_return(ctx: Context) -> tuple[str, str]:
     return "reporting_police", "police"
 
 
-def not_found_already(state: ChildState, episode_id: str) -> None:
+def _not_found_already(state: ChildState, episode_id: str) -> None:
     """One return, one found report (5.1). Another (a second force's, or the same sent again
     under a new event id) is refused without "report a new episode instead", which has a
     control room report a child at home missing again: every agency would act on an absence
@@ -166,7 +166,7 @@ def not_found_already(state: ChildState, episode_id: str) -> None:
 def on_found_report(
     state: ChildState, event: FoundReport, directory: Directory, at: datetime, cause: str
 ) -> Outcome:
-    not_found_already(state, event.episode_id)
+    _not_found_already(state, event.episode_id)
     episode = open_episode(
         state, event.episode_id, event.found_at, "data.found_at", closed_ok=True, returned_ok=True
     )
@@ -238,7 +238,7 @@ def on_found_report(
         "5.12 (Prevention Interview)",
         "Conduct the Prevention Interview (all high and medium risk cases).",
     )
-    if police == "host_police" and not host_force_reported_it(ctx):
+    if told_the_host(ctx) and not host_force_reported_it(ctx):
         # 7.24: the police file "remain[s] live until the child is formally deemed as
         # 'Found'": the force that holds it may not be the one now asked to act.
         ctx.tell(

@@ -37,6 +37,7 @@ from hub.routing.rules.roles import (
     edt_acts_for_childrens_services,
     has_our_worker,
     require_a_care_leaver_of_ours,
+    reviewing_officer,
     social_worker_or,
     told_the_host,
 )
@@ -345,24 +346,16 @@ def _reported_again(state: ChildState, reports: list[Episode], episode: Episode)
 def _reviewing_officers(ctx: Context) -> None:
     """7.15: the IRO of a child in care, or the child protection chair, oversees the Incident
     Form. A child placed here by another authority has its own there (7.27)."""
-    report = ctx.episode.report
-    if ctx.placing is Placing.PLACED_IN:
-        return
-    if report.legal_status is LegalStatus.LOOKED_AFTER:
-        ctx.tell(
-            "iro",
-            "missing_child_notified",
-            "7.15",
-            "A child in care is missing: oversee the Incident Form and address the "
-            "episode in statutory review.",
-        )
-    if report.legal_status is LegalStatus.CHILD_PROTECTION_PLAN:
-        ctx.tell(
-            "cp_chair",
-            "missing_child_notified",
-            "7.15",
-            "A child on a child protection plan is missing: oversee the Incident Form.",
-        )
+    officer = reviewing_officer(ctx)
+    if officer is not None:
+        ctx.tell(officer, "missing_child_notified", "7.15", _REVIEWS[officer])
+
+
+_REVIEWS = {
+    "iro": "A child in care is missing: oversee the Incident Form and address the episode in "
+    "statutory review.",
+    "cp_chair": "A child on a child protection plan is missing: oversee the Incident Form.",
+}
 
 
 def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True) -> None:

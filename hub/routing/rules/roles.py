@@ -87,6 +87,21 @@ def adult_care_leaver(episode: Episode) -> bool:
     return age_when_missing(episode.report) >= ADULT_AGE
 
 
+def reviewing_officer(ctx: Context) -> str | None:
+    """7.15: the IRO of a child in care, or the child protection chair of a child on a plan,
+    who oversees the Incident Form; none for a child placed here by another authority, whose
+    own are there (7.27)."""
+    if ctx.placing is Placing.PLACED_IN:
+        return None
+    return _REVIEWING_OFFICERS.get(ctx.episode.report.legal_status)
+
+
+_REVIEWING_OFFICERS: dict[LegalStatus | None, str] = {  # None only before validation
+    LegalStatus.LOOKED_AFTER: "iro",
+    LegalStatus.CHILD_PROTECTION_PLAN: "cp_chair",
+}
+
+
 def told_the_host(ctx: Context) -> bool:
     """3.9, 8.3: our child placed in another area, whose host force and host authority are
     told of its absence (and the authority of its return, 8.4). Not a care leaver of 18 or
