@@ -92,6 +92,9 @@ def _child(chance: random.Random, name: str, start: datetime) -> list[dict[str, 
             )
 
         risk = "high" if chance.random() < 0.2 else "medium"
+        # A child not known to children's services has no worker (7.6): the example's, left
+        # in, would be told (7.3). None leaves it out of the message.
+        no_worker = {"allocated_worker": None} if legal_status == "not_known" else {}
         clock.next()
         add(
             "01-misper-report",
@@ -109,6 +112,7 @@ def _child(chance: random.Random, name: str, start: datetime) -> list[dict[str, 
             cse_risk=chance.random() < 0.3,
             legal_status=legal_status,
             residence_authority=residence,
+            **no_worker,
         )
         if number == 0:
             rating = chance.choice(("red", "amber", "green"))

@@ -278,7 +278,10 @@ class Episode:
 
     @property
     def allocated(self) -> bool:
-        return self.known and self.report.allocated_worker is not None
+        """A worker named is a worker allocated (7.3), whatever status the report gives: one
+        that left its status out (read not known, 7.6) or did not know it still names the
+        worker who knows the child, who must hear of the absence from the hub."""
+        return self.report.allocated_worker is not None
 
     @property
     def high_risk(self) -> bool:

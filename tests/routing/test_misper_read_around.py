@@ -128,3 +128,13 @@ def test_a_report_leaving_out_all_four_is_told_back_as_the_published_schema_says
     assert "at high risk or at risk of sexual exploitation" in check.summary
     published = check.notification().model_dump(mode="json")
     assert not list(Draft202012Validator(json_schema(NOTIFICATION)).iter_errors(published))
+
+
+def test_7_3_a_report_leaving_out_the_legal_status_but_naming_a_worker_tells_the_worker() -> None:
+    """A worker named is a worker allocated (7.3): the child is screened as not known (7.6),
+    and the worker who knows the child is told as well, not left to hear of it from MASH."""
+    decisions = Timeline().receive(misper(legal_status=None))
+    [worker] = told(decisions, "allocated_worker", "missing_child_notified")
+    assert worker.paragraph == "7.3"
+    assert told(decisions, "allocated_worker", "inform_team_manager")
+    assert told(decisions, "mash", "screen_child_not_known")

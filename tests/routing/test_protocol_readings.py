@@ -799,7 +799,7 @@ def test_mct_pg_an_interview_handed_to_mash_for_a_child_with_no_team_is_chased_t
     """MCT-PG: "the MCT must notify the allocated social work team immediately"; a child
     with no allocated team has MASH (as 7.18 names MASH where there is no team), whose
     manager answers to the RISE/MCT Service Manager (6.7)."""
-    timeline = returned(legal_status=LegalStatus.NOT_KNOWN)
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
     handed = timeline.receive(cannot_complete(FOUND_AT + timedelta(hours=10)))
     assert told(handed, "mash_manager", "complete_return_interview")
     fired = timeline.advance(FOUND_AT + timedelta(hours=73))
