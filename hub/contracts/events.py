@@ -327,6 +327,20 @@ class RiskUpdate(ChildEvent):
         "`medium`, and the force told (check_risk_update)."
     )
     cse_risk: bool
+    # 4.3's markers, which a MISPER report may have left out (read false) or the search found
+    # out since: a risk update raises them as it raises the CSE marker (6.6). Never lowered:
+    # the Home Office told of the absence must hear of the return.
+    uasc: bool | None = Field(
+        default=None,
+        description="Unaccompanied asylum-seeking child (4.3): `true` for a child the MISPER "
+        "report did not mark has the Home Office told. Left out, null or `false`: unchanged.",
+    )
+    suspected_trafficking: bool | None = Field(
+        default=None,
+        description="Trafficking suspected (4.3): `true` for a child not marked so has the "
+        "local authority asked to refer to the National Referral Mechanism. Left out, null or "
+        "`false`: unchanged.",
+    )
     reason: OptionalText = Field(
         default=None,
         json_schema_extra=PERSONAL,

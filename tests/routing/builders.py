@@ -82,7 +82,7 @@ def found(
     return FoundReport(**fields)
 
 
-def risk_update(level: RiskLevel, at: datetime, cse: bool = False) -> RiskUpdate:
+def risk_update(level: RiskLevel, at: datetime, cse: bool = False, **changes: Any) -> RiskUpdate:
     return RiskUpdate(
         episode_id="EP-1",
         child_id=CHILD,
@@ -90,6 +90,7 @@ def risk_update(level: RiskLevel, at: datetime, cse: bool = False) -> RiskUpdate
         risk_level=level,
         cse_risk=cse,
         reason="New information.",
+        **changes,
     )
 
 

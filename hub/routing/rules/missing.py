@@ -235,8 +235,12 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
     )
 
 
-# What a risk update (3.19, 6.6) can set right of a report read otherwise than sent.
-RISK_UPDATE_SAYS = (("6.5", "at high risk"), ("6.6", "at risk of sexual exploitation"))
+# What a risk update (3.19, 6.6, 4.3) can set right of a report read otherwise than sent.
+RISK_UPDATE_SAYS = (
+    ("6.5", "at high risk"),
+    ("6.6", "at risk of sexual exploitation"),
+    ("4.3", "an unaccompanied asylum-seeking child"),
+)
 
 
 def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:

@@ -63,6 +63,7 @@ def on_risk_update(
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
+    updated = ctx.episode = _marked_since_reported(ctx, event, found=False)
     # 8.11's discussion held under another report of the absence: none again for this one.
     ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
@@ -255,6 +256,7 @@ def _graded_before_found(
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
+    updated = ctx.episode = _marked_since_reported(ctx, event, found=True)
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
     read_as = _read_as(episode.risk_level, sent, event.risk_level)
     summary = (
@@ -279,6 +281,42 @@ def _graded_before_found(
             "the found report).",
         )
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
+
+
+def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> Episode:
+    """4.3: a child the update marks as its MISPER report did not (a field left out, read
+    false; or found out in the search): the Home Office is told of an unaccompanied
+    asylum-seeking child's missing status, and the local authority asked to refer a child
+    who may have been trafficked to the National Referral Mechanism, as had the report said
+    so. Marked on the report as the hub reads it, so that the return (4.3) and a closure
+    (7.24) are told as they are for a child reported so. `found`: read after the found
+    report, the Home Office is told with no deadline, and that the child is back."""
+    report = ctx.episode.report
+    marks: dict[str, bool] = {}
+    if event.uasc and not report.uasc:
+        marks["uasc"] = True
+        ctx.tell(
+            "home_office",
+            "uasc_missing",
+            "4.3",
+            "An unaccompanied asylum-seeking child is missing (so marked by the police since "
+            "the report)."
+            if not found
+            else "Before being found, the missing child was marked an unaccompanied "
+            "asylum-seeking child (received after the found report): the child has been found.",
+            due=None if found else ctx.at,
+        )
+    if event.suspected_trafficking and not report.suspected_trafficking:
+        marks["suspected_trafficking"] = True
+        ctx.tell(
+            social_worker_or(ctx, "mash"),
+            "consider_national_referral_mechanism",
+            "4.3",
+            "Trafficking is now suspected: refer to the National Referral Mechanism.",
+        )
+    if not marks:
+        return ctx.episode
+    return replace(ctx.episode, report=report.model_copy(update=marks))
 
 
 # Why 7.22's first meeting was brought forward, as its name tells the chair: graded high, or
