@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.contracts.events import DutyCompleted, FoundReport
+from hub.contracts.events import DutyCompleted, FoundReport, ReturnInterviewResult
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
     FoundBy,
+    Interviewer,
     LegalStatus,
     PushPullFactor,
+    ReturnInterviewOutcome,
     RiskLevel,
 )
 from hub.reports.figures import report
@@ -206,6 +208,17 @@ def test_8_4_the_iro_and_parents_of_a_looked_after_child_are_told_of_the_return(
     assert told(decisions, "iro", "child_found")
     [parents] = told(decisions, "allocated_worker", "inform_parental_responsibility_holders")
     assert parents.details["welfare_check_required"] is True
+
+
+def test_mct_pg_the_worker_of_a_child_living_at_home_is_asked_to_visit_not_review_a_placement() -> (
+    None
+):
+    """MCT-PG: "The allocated Social Worker should arrange to visit the child or young person
+    as soon after the missing episode as possible to talk about why they went missing and
+    consider any current or possible risks"; 8.4's review of the placement is for a child in
+    care: a child in need at home has none to review."""
+    [worker] = told(returned().decisions, "allocated_worker", "child_found")
+    assert "placement" not in worker.summary
 
 
 def test_8_4_parents_of_a_looked_after_child_are_told_of_the_episode_as_it_begins() -> None:
@@ -494,6 +507,25 @@ def test_5_15_the_interview_answered_done_the_trusted_adults_offer_is_not_chased
     fired = timeline.advance(FOUND_AT + timedelta(days=3))
     chased = told(fired, "rise_mct_service_manager", "duty_escalated")
     assert all(e.details["duty_action"] != "offer_trusted_adult_interview" for e in chased)
+
+
+def test_5_15_a_trusted_adults_interview_is_never_shared_as_the_formal_one() -> None:
+    """5.15: a trusted adult may stand in, and "It will be made clear on the IRI form that a
+    formal return home interview was not completed": the police, the worker and the IRO are
+    not told a formal interview was given because the sender left `formal_interview` out."""
+    timeline = returned(legal_status=LegalStatus.NOT_KNOWN, allocated_worker=None)
+    timeline.receive(return_interview(FOUND_AT + timedelta(hours=5), declined=True))
+    given = ReturnInterviewResult(
+        episode_id="EP-1",
+        child_id=CHILD,
+        interviewer=Interviewer.TRUSTED_ADULT,
+        outcome=ReturnInterviewOutcome.COMPLETED,
+        recorded_at=FOUND_AT + timedelta(hours=8),
+        completed_at=FOUND_AT + timedelta(hours=8),
+        assessment=EpisodeAssessment.SIGNIFICANT,
+    )
+    [police] = told(timeline.receive(given), "police", "return_interview_shared")
+    assert police.details["formal_interview"] is False
 
 
 def test_5_16_continuing_to_decline_brings_a_mash_referral_to_mind() -> None:

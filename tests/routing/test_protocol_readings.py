@@ -112,6 +112,17 @@ def test_3_9_the_host_police_are_told_the_child_is_missing_not_that_forms_were_s
     assert [d.action for d in told(decisions, "host_police")] == ["child_missing_in_your_area"]
 
 
+def test_8_3_a_child_on_our_plan_living_in_another_area_is_not_called_a_child_in_our_care() -> None:
+    """8.3 and 3.9 speak of a child in care placed out of area; the host is told of any child
+    of ours living there, so that it searches, but a child on a child protection plan, living
+    with its family, is not described to the host as a child in our care in a placement."""
+    decisions = Timeline().receive(
+        misper(legal_status=LegalStatus.CHILD_PROTECTION_PLAN, residence_authority="kent")
+    )
+    [host] = told(decisions, "host_authority", "child_missing_in_your_area")
+    assert "in our care" not in host.summary
+
+
 # 7.16, 3.9, 8.3: a new grading reaches the host searching for our child placed out
 
 

@@ -209,8 +209,7 @@ def on_found_report(
             "allocated_worker",
             "child_found",
             "8.4",
-            "Your child has been found: visit as soon as possible and review whether the "
-            "placement remains appropriate.",
+            _visit_the_found_child(found.looked_after),
             found_by=event.found_by.value,
         )
     if found.looked_after and placing is not Placing.PLACED_IN:
@@ -1082,3 +1081,17 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
     )
     _iro_of_a_child_placed_out(ctx, team)
     return []
+
+
+def _visit_the_found_child(looked_after: bool) -> str:
+    """MCT-PG: the social worker visits "as soon after the missing episode as possible to talk
+    about why they went missing and consider any current or possible risks"; 8.4's review of
+    the placement only for a child in care (a child at home has none). The summary is no part
+    of the notification's id."""
+    visit = (
+        "Your child has been found: visit as soon as possible to talk about why they went "
+        "missing and consider any current or possible risks"
+    )
+    if looked_after:
+        return f"{visit}, and review whether the placement remains appropriate."
+    return f"{visit}."

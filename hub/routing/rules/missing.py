@@ -405,20 +405,31 @@ def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True)
     )
     if not host_search:
         return
+    child = _ours_in_your_area(ctx)
     ctx.tell(
         "host_police",
         "child_missing_in_your_area",
         "3.9",
-        "A child in our care placed in your area is missing; the Incident and Location Forms "
-        "follow from our Missing Police Officer (3.9.1).",
+        f"{child} is missing; the Incident and Location Forms follow from our Missing Police "
+        "Officer (3.9.1).",
         due=ctx.at,
     )
     ctx.tell(
         "host_authority",
         "child_missing_in_your_area",
         "8.3",
-        "A child in our care placed in your area is missing; your missing protocol "
-        "applies, in collaboration with us.",
+        f"{child} is missing; your missing protocol applies, in collaboration with us.",
+    )
+
+
+def _ours_in_your_area(ctx: Context) -> str:
+    """3.9, 8.3 speak of a child in care placed out of area; the host is told of any child of
+    ours living there, so that it searches, but a child on a plan of ours, living with its
+    family, is not described to it as in our care, in a placement."""
+    if ctx.episode.looked_after:
+        return "A child in our care placed in your area"
+    return (
+        "A child our children's services are responsible for, not looked after, living in your area"
     )
 
 

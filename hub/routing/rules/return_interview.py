@@ -145,7 +145,10 @@ def _share_completed(ctx: Context, event: ReturnInterviewResult) -> None:
     episode, assessment = ctx.episode, event.assessment
     facts: dict[str, Detail] = {
         "assessment": assessment.value if assessment else None,
-        "formal_interview": event.formal_interview,
+        # 5.15: a trusted adult's interview is made clear to be no formal one, whatever the
+        # sender left `formal_interview` as (it defaults to true).
+        "formal_interview": event.formal_interview
+        and event.interviewer is not Interviewer.TRUSTED_ADULT,
         # each factor once, however often the sender listed it (the fact has a length limit)
         "push_factors": ",".join(dict.fromkeys(f.value for f in event.push_factors)) or None,
         "pull_factors": ",".join(dict.fromkeys(f.value for f in event.pull_factors)) or None,
