@@ -66,3 +66,16 @@ def test_6_11_found_children_are_shared_too() -> None:
     decisions = timeline.receive(found(at=START + timedelta(hours=3)))
     assert told(decisions, "ats", "found_child_shared")
     assert told(decisions, "health", "found_child_shared")
+
+
+def test_6_4_a_child_found_before_the_missing_share_is_answered_is_not_chased_for_it() -> None:
+    """6.4's sharing is for "immediate action for vulnerable children still missing": a
+    child found since is shared as found, and the missing share, unanswered, is no longer
+    chased up to the Assistant Director."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    timeline.receive(found(at=START + timedelta(hours=3)))
+    fired = timeline.advance(START + timedelta(days=3))
+    chased = [d for d in fired if "'missing_child_shared'" in d.summary]
+    assert not chased
+    assert any("'found_child_shared'" in d.summary for d in fired)  # the found share still is

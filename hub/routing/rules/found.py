@@ -92,6 +92,10 @@ TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
 # 3.9, 8.3: the host area told our child placed there is missing, for its search. Once the
 # child is found that notice is no longer to be acted on, or sent if it was held.
 SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
+# 6.4: the MPU's sharing of a missing child is for "immediate action for vulnerable children
+# still missing": once the child is back it is shared as found, and the missing share,
+# unanswered, is no longer chased.
+SHARED_WHILE_MISSING = frozenset({Action.MISSING_CHILD_SHARED.value})
 # 5.12, 8.4: the return interview the MCT held on a host's found notice that came before any
 # MISPER report (the MCT's only duty of that action: with the report, the notice sets none).
 # The found report sets the interview itself, with its own chase: the notice's is not needed.
@@ -771,12 +775,15 @@ def search_ended(episode: Episode, since: datetime, at: datetime, back: bool = T
     needed (7.22: "if the child has not returned"), nor 6.8's notices decided after `since`
     of a child then thought still missing (for 24 hours, 3 months, at 18) who was not,
     nor the host force's search (3.9), nor a risk disagreement still open (6.7: over the
-    risk "posed to a missing child"; its 12-hour timer stops with the others). Stood down
+    risk "posed to a missing child"; its 12-hour timer stops with the others), nor the
+    partners' share of the missing child (6.4: shared as found instead). Stood down
     when the hub reads it (`at`): a report read late stands down what the timers decided
     meanwhile too. Not `back`: another force's report took the search over, the child
     still missing, and a disagreement still open stays owed, its 12 hours running."""
     not_missing = stand_down_decided_after(episode, NOTICES_WHILE_MISSING, since, at)
-    ended_with = SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES if back else SEARCH_NOTICES
+    ended_with = (
+        SEARCH_NOTICES | RISK_DISAGREEMENT_DUTIES | SHARED_WHILE_MISSING if back else SEARCH_NOTICES
+    )
     not_missing = stand_down(not_missing, ended_with, at)
     kept = () if back else tuple(t for t in episode.timers if t.name == RISK_DISAGREEMENT)
     return replace(stand_down_meetings(not_missing, at), timers=kept)
