@@ -76,3 +76,22 @@ def test_4_3_a_report_leaving_out_uasc_asks_the_force_for_a_risk_update_marking_
     decisions = Timeline().receive(misper(uasc=None))
     [check] = told(decisions, "police", "check_misper_report")
     assert "unaccompanied asylum-seeking" in check.summary
+
+
+def test_4_3_a_child_marked_uasc_once_located_under_another_report_is_told_found() -> None:
+    """1.4: missing "until located". Two forces reported the absence and the child was
+    located under the second's; the first force then marks the child: the Home Office hears
+    of an asylum-seeking child who has been found, with no deadline, as for a child found
+    under the marking report itself, not of a child missing now."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **IN_CARE))
+    timeline.receive(
+        misper("EP-2", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    )
+    timeline.receive(found("EP-2", at=LATER))
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, LATER + timedelta(hours=1), uasc=True)
+    )
+    [home_office] = told(decisions, "home_office", "uasc_missing")
+    assert home_office.due is None
+    assert "found" in home_office.summary

@@ -63,7 +63,10 @@ def on_risk_update(
     new_cse = event.cse_risk and not episode.cse_risk
     updated = replace(episode, risk_level=event.risk_level, cse_risk=event.cse_risk)
     ctx = Context(directory, at, cause, updated)
-    updated = ctx.episode = _marked_since_reported(ctx, event, found=False)
+    # 1.4: located under another report of the absence, the child is back, as had it been
+    # found under this one (_graded_before_found): the Home Office hears it is found.
+    located = state.back_from(episode, at)
+    updated = ctx.episode = _marked_since_reported(ctx, event, found=located)
     # 8.11's discussion held under another report of the absence: none again for this one.
     ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
@@ -90,7 +93,7 @@ def on_risk_update(
     # 1.4: "if the person is under 18", and missing: located under another report of this
     # absence, the child is back, as had it been found under this one (_graded_before_found).
     why = _HIGH_RISK if raised else _CSE
-    if raised and not adult_care_leaver(episode) and not state.back_from(episode, at):
+    if raised and not adult_care_leaver(episode) and not located:
         meet = not _brought_forward_by_another(state, episode, why, directory)
         updated = ctx.episode = _raised_to_high_risk(ctx, episode, meet)
     elif (
@@ -290,7 +293,8 @@ def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> E
     who may have been trafficked to the National Referral Mechanism, as had the report said
     so. Marked on the report as the hub reads it, so that the return (4.3) and a closure
     (7.24) are told as they are for a child reported so. `found`: read after the found
-    report, the Home Office is told with no deadline, and that the child is back."""
+    report (or once located under another report, 1.4), the Home Office is told with no
+    deadline, and that the child is back."""
     report = ctx.episode.report
     marks: dict[str, bool] = {}
     if event.uasc and not report.uasc:
