@@ -175,21 +175,24 @@ class ReportReadFacts(Message):
     )
     cse_risk_read: bool | None = Field(
         default=None,
-        description="The marker the hub routed the child on: false; a risk update can "
-        "raise it (6.6).",
+        description="The marker the hub routed the child on: false, or true as the child's "
+        "last report said; a risk update can raise it (6.6).",
     )
     uasc_sent: Literal["not given"] | None = Field(
         default=None, description="`not given`: the report left `uasc` out (4.3)."
     )
     uasc_read: bool | None = Field(
-        default=None, description="What the hub routed the child on: false (4.3)."
+        default=None,
+        description="What the hub routed the child on: false, or true as the child's last "
+        "report said (4.3).",
     )
     legal_status_sent: Literal["not given"] | None = Field(
         default=None, description="`not given`: the report left `legal_status` out (7.6)."
     )
     legal_status_read: LegalStatus | None = Field(
         default=None,
-        description="The status the hub routed the child on: `not_known`, screened (7.6).",
+        description="The status the hub routed the child on: `not_known`, screened (7.6), "
+        "or the status the child's last report gave (7.3).",
     )
     missing_since_sent: AwareDatetime | None = Field(
         default=None, description="The start sent, later than `reported_at` (7.22)."

@@ -258,6 +258,39 @@ class MisperReport(ReadAround):
         self._read_as = tuple(readings)
         return self
 
+    def as_last_known(self, legal_status: LegalStatus, uasc: bool, cse_risk: bool) -> Self:
+        """The report with a field it left out read as the child's last report said (its
+        status, 7.3; its markers, 4.3, 6.6, as the hub read them then or a risk update raised
+        them since), where that says more than the floor `_left_out` reads: a child the hub
+        knows to be in care, seeking asylum or at risk of sexual exploitation is not read as
+        none of these because a force's system left the field out. What was sent wins."""
+        last: dict[str, tuple[LegalStatus | bool, str]] = {}
+        if legal_status is not LegalStatus.NOT_KNOWN:
+            last["legal_status"] = (legal_status, "7.3")
+        if uasc:
+            last["uasc"] = (True, "4.3")
+        if cse_risk:
+            last["cse_risk"] = (True, "6.6")
+        readings, update = [], {}
+        for reading in self._read_as:
+            if reading.value_sent is None and reading.field in last:
+                value, paragraph = last[reading.field]
+                update[reading.field] = value
+                reading = ReadAs(
+                    reading.field,
+                    reading.sent,
+                    _as_text(value),
+                    paragraph,
+                    value_read=value,
+                    from_last_report=True,
+                )
+            readings.append(reading)
+        if not update:
+            return self
+        known = self.model_copy(update=update)
+        known._read_as = tuple(readings)
+        return known
+
     def _left_out(self) -> list[ReadAs]:
         """The fields the child is routed on that the report left out (or sent null), each
         read as the protocol allows: refused, no agency would hear of the child until the
@@ -295,6 +328,8 @@ class ReadAs:
     paragraph: str
     value_sent: object = dataclass_field(default=None, compare=False, repr=False)
     value_read: object = dataclass_field(default=None, compare=False, repr=False)
+    # Read as the child's last report said (`MisperReport.as_last_known`), not as the floor.
+    from_last_report: bool = dataclass_field(default=False, compare=False)
 
 
 def _reading(message: _M, name: str, value: object) -> _M:

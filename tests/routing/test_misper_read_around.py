@@ -5,15 +5,24 @@ reads of a MISPER report"). The force is told what the hub read."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from hub.contracts.events import ChildDetails, LastSeen
 from hub.contracts.export import json_schema
 from hub.contracts.registry import NOTIFICATION
-from hub.contracts.vocabulary import RiskLevel, Sex
+from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
 from hub.routing.facts import Decision
-from tests.routing.builders import START, Timeline, by_the_rules, misper, told
+from tests.routing.builders import (
+    START,
+    Timeline,
+    by_the_rules,
+    found,
+    misper,
+    risk_update,
+    told,
+)
 
 FIFTEEN = ChildDetails(name="Test Child", date_of_birth=date(2011, 5, 1), sex=Sex.FEMALE)
 CHECK = "check_misper_report"
@@ -138,3 +147,74 @@ def test_7_3_a_report_leaving_out_the_legal_status_but_naming_a_worker_tells_the
     assert worker.paragraph == "7.3"
     assert told(decisions, "allocated_worker", "inform_team_manager")
     assert told(decisions, "mash", "screen_child_not_known")
+
+
+# What the hub already knows of the child: a field left out is read as the child's last
+# report said, where that says more than the protocol's floor (docs/contracts.md).
+SECOND_AT = START + timedelta(days=5)
+
+
+def reported_again_leaving_out(first: dict[str, Any], **left_out: Any) -> Timeline:
+    """The child reported and found, then reported missing again by a report that leaves
+    the `left_out` fields out."""
+    timeline = Timeline()
+    timeline.receive(misper(**first))
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    timeline.receive(misper("EP-2", at=SECOND_AT, **left_out))
+    return timeline
+
+
+def test_7_15_a_child_in_care_reported_again_without_its_status_is_read_as_in_care() -> None:
+    timeline = reported_again_leaving_out(
+        {"legal_status": LegalStatus.LOOKED_AFTER}, legal_status=None
+    )
+    again = [d for d in timeline.decisions if d.at == SECOND_AT]
+    assert told(again, "iro", "missing_child_notified")
+    assert not told(again, "mash", "screen_child_not_known")
+    [check] = told(again, "police", CHECK)
+    assert check.details == {"legal_status_sent": "not given", "legal_status_read": "looked_after"}
+    assert "the child's last report" in check.summary
+    assert check.notification().details == check.details
+
+
+def test_4_3_an_asylum_seeking_child_reported_again_without_uasc_has_the_home_office_told() -> None:
+    timeline = reported_again_leaving_out({"uasc": True}, uasc=None)
+    again = [d for d in timeline.decisions if d.at == SECOND_AT]
+    assert told(again, "home_office", "uasc_missing")
+
+
+def test_6_6_a_child_with_a_cse_marker_reported_again_without_it_has_rise_told() -> None:
+    timeline = reported_again_leaving_out({"cse_risk": True}, cse_risk=None)
+    again = [d for d in timeline.decisions if d.at == SECOND_AT]
+    assert told(again, "rise", "missing_child_at_risk_of_cse")
+
+
+def test_4_3_a_value_sent_is_read_as_sent_whatever_the_last_report_said() -> None:
+    timeline = reported_again_leaving_out({"uasc": True}, uasc=False)
+    again = [d for d in timeline.decisions if d.at == SECOND_AT]
+    assert not told(again, "home_office")
+
+
+def test_7_6_a_child_not_known_last_time_reported_again_without_its_status_is_screened() -> None:
+    timeline = reported_again_leaving_out(
+        {"legal_status": LegalStatus.NOT_KNOWN, "allocated_worker": None},
+        legal_status=None,
+        allocated_worker=None,
+    )
+    again = [d for d in timeline.decisions if d.at == SECOND_AT]
+    assert told(again, "mash", "screen_child_not_known")
+
+
+def test_4_3_a_child_marked_uasc_by_a_risk_update_is_read_so_when_reported_again() -> None:
+    """The force marked the child in a risk update during its first absence (4.3); its next
+    report leaves `uasc` out: the Home Office is told, and the force is not asked for a risk
+    update marking what the hub already reads."""
+    timeline = Timeline()
+    timeline.receive(misper(uasc=None))
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(hours=1), uasc=True))
+    timeline.receive(found(at=START + timedelta(hours=5)))
+    again = timeline.receive(misper("EP-2", at=SECOND_AT, uasc=None))
+    assert told(again, "home_office", "uasc_missing")
+    [check] = told(again, "police", CHECK)
+    assert check.details == {"uasc_sent": "not given", "uasc_read": True}
+    assert "Send a risk update" not in check.summary

@@ -65,6 +65,7 @@ def on_misper_report(
             "data.episode_id",
             "this episode has already been reported missing; send a risk update instead",
         )
+    event = _as_last_reported(state, event)
     require_a_care_leaver_of_ours(event, directory.timescales)
     # Left out, read while the report was validated (MisperReport._left_out): never None.
     assert event.risk_level is not None
@@ -213,6 +214,20 @@ def on_misper_report(
     return Outcome(state, tuple(decisions), schedule=timers, cancel=(*ended, *located_too))
 
 
+def _as_last_reported(state: ChildState, report: MisperReport) -> MisperReport:
+    """A field the report left out read as the child's last report the hub holds said (its
+    status, its asylum and CSE markers, as raised since), where that says more than the
+    floor the contract reads (docs/contracts.md): a child in care reported again by a force
+    whose system left the status out is still routed to its IRO (7.15), and an asylum-seeking
+    child's absence to the Home Office (4.3). The force is told, as for any reading."""
+    earlier = [e for e in state.episodes if e.episode_id != report.episode_id]
+    if not report.read_as or not earlier:
+        return report
+    last = max(earlier, key=lambda e: e.clock_started)
+    status = last.report.legal_status or LegalStatus.NOT_KNOWN
+    return report.as_last_known(status, bool(last.report.uasc), last.cse_risk)
+
+
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
     """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2)."""
     episode = ctx.episode
@@ -245,19 +260,26 @@ RISK_UPDATE_SAYS = (
 
 def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:
     """A report the hub read otherwise than sent (`MisperReport.read_as`: a child graded
-    low, or not graded, 6.5; a field the child is routed on left out, 6.6, 4.3, 7.6; a start
-    or last sighting after the report, 7.22) was taken, not refused, and the child routed on
+    low, or not graded, 6.5; a field the child is routed on left out, 6.6, 4.3, 7.6, or read
+    as the child's last report said, 7.3; a start or last sighting after the report, 7.22)
+    was taken, not refused, and the child routed on
     what the hub read: the force that made it is told what that was, to correct its record
     or send a risk update. No deadline: nothing of the child waits on it."""
     readings = report.read_as
     if not readings:
         return
-    said = "; ".join(f"{r.field} {_as_said(r.sent)} as {r.read} ({r.paragraph})" for r in readings)
+    said = "; ".join(
+        f"{r.field} {_as_said(r.sent)} as {r.read}{_LAST if r.from_last_report else ''} "
+        f"({r.paragraph})"
+        for r in readings
+    )
     paragraphs = [r.paragraph for r in readings]
     # 6.5 and 6.6 first: a grading the force may have meant high, or a child it knows at
     # risk of sexual exploitation, is the more urgent to check; a risk update says either.
     paragraph = next((p for p in ("6.5", "6.6") if p in paragraphs), paragraphs[0])
-    risks = [r for p, r in RISK_UPDATE_SAYS if p in paragraphs]
+    # A marker read as the child's last report said is raised already: nothing to update.
+    floors = {r.paragraph for r in readings if not r.from_last_report}
+    risks = [r for p, r in RISK_UPDATE_SAYS if p in floors]
     ask = (
         f"Send a risk update if the child is {' or '.join(risks)}, and correct"
         if risks
@@ -270,6 +292,9 @@ def _read_otherwise_than_sent(ctx: Context, report: MisperReport) -> None:
         f"Your MISPER report was taken and the child routed reading {said}. {ask} your record.",
         facts=report.read_as_facts(),
     )
+
+
+_LAST = ", as the child's last report said"
 
 
 def _as_said(sent: str) -> str:
