@@ -248,7 +248,12 @@ class PlacementFacts(FromAuthorityFacts):
 
 
 class FoundFacts(Message):
-    found_by: FoundBy
+    found_by: FoundBy | None = Field(
+        default=None,
+        description="Who found the child, or that the child came back. Always sent but to the "
+        "Home Office (4.3: its missing status only; found by a parent or carer says with whom "
+        'the child is, weighed as "information being divulged as to the whereabouts").',
+    )
 
 
 class ClosedFacts(Message):

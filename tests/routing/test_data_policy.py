@@ -537,8 +537,8 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     ("rise", None): {*_IDENTITY, "legal_status", *_EPISODE},
     ("rise", "add_to_cse_and_missing_forum"): {*_IDENTITY, "legal_status", *_RISK},
     ("leaving_care", None): {*_IDENTITY, *_EPISODE},
-    ("ats", None): {"name", "date_of_birth", "risk_level"},
-    ("health", None): {*_IDENTITY, "risk_level"},
+    ("ats", None): {"name", "date_of_birth", *_RISK},
+    ("health", None): {*_IDENTITY, *_RISK},
     ("ooc_engagement_worker", None): {*_IDENTITY, *_SIDES, *_RISK, "found_at"},
     ("ooc_engagement_worker", "check_return_interview"): _IDENTITY,
     **{

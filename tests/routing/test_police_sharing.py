@@ -79,3 +79,13 @@ def test_6_4_a_child_found_before_the_missing_share_is_answered_is_not_chased_fo
     chased = [d for d in fired if "'missing_child_shared'" in d.summary]
     assert not chased
     assert any("'found_child_shared'" in d.summary for d in fired)  # the found share still is
+
+
+def test_6_11_the_sharing_tells_ats_and_health_a_missing_child_is_at_risk_of_cse() -> None:
+    """6.11: the sharing focuses on "particularly vulnerable children currently missing, for
+    example those known to be at risk of CSE": the partners are told the CSE marker."""
+    decisions = Timeline().receive(misper(cse_risk=True))
+    shared = told(decisions, "ats", "missing_child_shared") + told(
+        decisions, "health", "missing_child_shared"
+    )
+    assert [d.child.get("cse_risk") for d in shared] == [True, True]

@@ -18,6 +18,7 @@ from hub.contracts.events import (
 )
 from hub.contracts.vocabulary import (
     EpisodeAssessment,
+    FoundBy,
     Interviewer,
     LegalStatus,
     RagRating,
@@ -456,6 +457,17 @@ def test_4_3_the_home_office_is_told_the_asylum_seeking_child_is_found() -> None
     [told_found] = told(decisions, "home_office", "child_found")
     assert told_found.child["found_at"] == "2026-11-20T10:00:00Z"  # FOUND_AT
     assert "last_seen_place" not in told_found.child
+
+
+def test_4_3_the_home_office_is_not_told_who_found_the_asylum_seeking_child() -> None:
+    """4.3: the Home Office is told the child's missing status, and "the appropriateness of
+    information being divulged as to the whereabouts of the young person" is weighed: found
+    by a parent or carer says with whom the child is, which its status does not need."""
+    timeline = Timeline()
+    timeline.receive(misper(uasc=True))
+    decisions = timeline.receive(found(at=FOUND_AT, found_by=FoundBy.PARENT_OR_CARER))
+    [told_found] = told(decisions, "home_office", "child_found")
+    assert "found_by" not in told_found.details
 
 
 def test_1_4_raised_to_high_risk_out_of_hours_edt_is_told_at_once() -> None:

@@ -103,6 +103,16 @@ def test_1_4_a_high_risk_child_is_notified_to_childrens_services_immediately() -
     assert mash.due == mash.at
 
 
+def test_1_4_mash_is_told_in_words_that_a_child_reported_missing_is_high_risk() -> None:
+    """1.4: "Children's services must also be notified immediately": MASH, reading a queue of
+    MISPER notifications, is told which one is the high-risk alert, as when the grading is
+    raised to high later (risk.py), not only by a deadline and a field of the particulars."""
+    [mash] = told(
+        Timeline().receive(misper(risk_level=RiskLevel.HIGH)), "mash", "record_missing_episode"
+    )
+    assert "high risk" in mash.summary.lower()
+
+
 def test_7_22_the_social_worker_informs_the_service_manager_within_24_hours() -> None:
     [inform] = told(Timeline().receive(misper()), "allocated_worker", "inform_service_manager")
     assert inform.due == START + timedelta(hours=24)

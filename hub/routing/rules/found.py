@@ -304,8 +304,7 @@ def on_found_report(
             "child_found",
             "4.3",
             "The unaccompanied asylum-seeking child reported missing has been found.",
-            found_by=event.found_by.value,
-        )
+        )  # 4.3: its missing status, not who found the child (with whom the child is)
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
     # Back no later than the hub read it: a return stamped by a clock seconds ahead, past

@@ -228,6 +228,15 @@ def _as_last_reported(state: ChildState, report: MisperReport) -> MisperReport:
     return report.as_last_known(status, bool(last.report.uasc), last.cse_risk)
 
 
+_MISPER = "New missing episode (MISPER): open the episode and await or give the RAG rating."
+# 1.4: the alert itself, in words, as when a grading is raised to high later (risk.py): the
+# deadline and the particulars' grading alone leave it one MISPER among many in MASH's queue.
+_HIGH_RISK_MISPER = (
+    "New missing episode (MISPER), reported high risk: children's services must be notified "
+    "immediately (1.4). Open the episode now and await or give the RAG rating."
+)
+
+
 def _first_contacts(ctx: Context, first_episode: bool) -> None:
     """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2)."""
     episode = ctx.episode
@@ -237,7 +246,7 @@ def _first_contacts(ctx: Context, first_episode: bool) -> None:
             "mash",
             "record_missing_episode",
             "6.14",
-            "New missing episode (MISPER): open the episode and await or give the RAG rating.",
+            _HIGH_RISK_MISPER if episode.high_risk else _MISPER,
             due=immediate,
         )
     ctx.tell(
