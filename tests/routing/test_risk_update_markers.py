@@ -95,3 +95,26 @@ def test_4_3_a_child_marked_uasc_once_located_under_another_report_is_told_found
     [home_office] = told(decisions, "home_office", "uasc_missing")
     assert home_office.due is None
     assert "found" in home_office.summary
+
+
+def test_4_3_a_second_forces_report_of_an_asylum_seeker_read_once_located_is_told_found() -> None:
+    """1.4: missing "until located". A second force's report of the absence, saying the
+    child seeks asylum (or read so, as the child's last report said: 7.3), is read only
+    after the child was found under the first: the Home Office hears of an asylum-seeking
+    child who has been found, with no deadline, as for a marking risk update read then."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **IN_CARE))
+    timeline.receive(found("EP-1", at=LATER))
+    decisions = timeline.receive(
+        misper(
+            "EP-2",
+            at=START + timedelta(hours=1),
+            reporting_force="thames-valley-police",
+            uasc=True,
+            **IN_CARE,
+        ),
+        at=LATER + timedelta(hours=1),
+    )
+    [home_office] = told(decisions, "home_office", "uasc_missing")
+    assert home_office.due is None
+    assert "found" in home_office.summary

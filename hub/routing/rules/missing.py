@@ -523,12 +523,18 @@ def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
             adult=adult_care_leaver(episode),
         )
     if report.uasc:
+        # 1.4: certainly back (a report read once the child was located under another), the
+        # Home Office hears the child has been found, with no deadline, as for a marking risk
+        # update read then (risk._marked_since_reported), not of a child missing now.
         ctx.tell(
             "home_office",
             "uasc_missing",
             "4.3",
-            "An unaccompanied asylum-seeking child is missing.",
-            due=ctx.at,
+            "An unaccompanied asylum-seeking child is missing."
+            if missing
+            else "An unaccompanied asylum-seeking child was reported missing (received after "
+            "the child was located under another report): the child has been found.",
+            due=ctx.at if missing else None,
         )
     if report.suspected_trafficking:
         ctx.tell(
