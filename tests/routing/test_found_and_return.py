@@ -661,3 +661,25 @@ def test_5_18_a_factor_listed_many_times_is_shared_once() -> None:
     [police] = told(timeline.receive(result), "police", "return_interview_shared")
     assert police.details["push_factors"] == "poor_family_relationships"
     assert police.notification().details["push_factors"] == "poor_family_relationships"
+
+
+def test_6_6_rise_told_a_child_with_a_cse_marker_was_missing_is_told_it_was_found() -> None:
+    """RISE, told at once of a missing child at risk of sexual exploitation (6.6), hears of
+    the return, for its work after it; its alert, unanswered, is no longer chased."""
+    timeline = returned(cse_risk=True)
+    [rise] = told(timeline.decisions, "rise", "child_found")
+    assert (rise.paragraph, rise.due) == ("6.6", None)
+    fired = timeline.advance(FOUND_AT + timedelta(days=3))
+    assert not [d for d in fired if "'missing_child_at_risk_of_cse'" in d.summary]
+
+
+def test_4_1_leaving_care_told_a_care_leaver_was_missing_is_told_of_the_return() -> None:
+    """4.1: the Leaving Care Service may re-assess the young person's needs: it hears of the
+    return it plans the support after."""
+    timeline = returned(legal_status=LegalStatus.CARE_LEAVER)
+    [leaving_care] = told(timeline.decisions, "leaving_care", "child_found")
+    assert (leaving_care.paragraph, leaving_care.due) == ("4.1", None)
+
+
+def test_6_6_rise_is_not_told_of_the_return_of_a_child_it_was_never_told_of() -> None:
+    assert not told(returned().decisions, "rise")

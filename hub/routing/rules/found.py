@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import FoundReport
-from hub.contracts.vocabulary import FoundBy
+from hub.contracts.vocabulary import FoundBy, LegalStatus
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
@@ -94,8 +94,11 @@ TRUSTED_ADULT_OFFER = frozenset({Action.OFFER_TRUSTED_ADULT_INTERVIEW.value})
 SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
 # 6.4: the MPU's sharing of a missing child is for "immediate action for vulnerable children
 # still missing": once the child is back it is shared as found, and the missing share,
-# unanswered, is no longer chased.
-SHARED_WHILE_MISSING = frozenset({Action.MISSING_CHILD_SHARED.value})
+# unanswered, is no longer chased. So too RISE's alert of a missing child at risk of sexual
+# exploitation (6.6): RISE is told of the return (`_told_of_the_missing_told_of_the_return`).
+SHARED_WHILE_MISSING = frozenset(
+    {Action.MISSING_CHILD_SHARED.value, Action.MISSING_CHILD_AT_RISK_OF_CSE.value}
+)
 # 5.12, 8.4: the return interview the MCT held on a host's found notice that came before any
 # MISPER report (the MCT's only duty of that action: with the report, the notice sets none).
 # The found report sets the interview itself, with its own chase: the notice's is not needed.
@@ -305,6 +308,7 @@ def on_found_report(
             "4.3",
             "The unaccompanied asylum-seeking child reported missing has been found.",
         )  # 4.3: its missing status, not who found the child (with whom the child is)
+    _told_of_the_missing_told_of_the_return(ctx, episode, event.found_by)
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
     # Back no later than the hub read it: a return stamped by a clock seconds ahead, past
@@ -1087,6 +1091,39 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
     )
     _iro_of_a_child_placed_out(ctx, team)
     return []
+
+
+def _told_of_the_missing_told_of_the_return(
+    ctx: Context, episode: Episode, found_by: FoundBy
+) -> None:
+    """Services told of the absence for work that goes on after it hear of the return, as
+    the worker, the IRO and the placing authority do (notices): RISE, told of a missing child
+    at risk of sexual exploitation (6.6: with the marker when reported, or since), and the
+    Leaving Care Service, told of a care leaver whose needs it may re-assess (4.1; a care
+    leaver placed here is its placing authority's, told of the return already, 8.10)."""
+    rise = episode.cse_risk or any(
+        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
+        for d in episode.duties
+    )
+    if rise:
+        ctx.tell(
+            "rise",
+            "child_found",
+            "6.6",
+            "The child with a CSE risk marker reported missing has been found: for your work "
+            "on the exploitation risk after the return.",
+            found_by=found_by.value,
+        )
+    leaver = episode.report.legal_status is LegalStatus.CARE_LEAVER
+    if leaver and ctx.placing is not Placing.PLACED_IN:
+        ctx.tell(
+            "leaving_care",
+            "child_found",
+            "4.1",
+            "The care leaver reported missing has returned: re-assess the young person's "
+            "needs and support in the light of the return.",
+            found_by=found_by.value,
+        )
 
 
 def _visit_the_found_child(looked_after: bool) -> str:
