@@ -118,3 +118,17 @@ def test_4_3_a_second_forces_report_of_an_asylum_seeker_read_once_located_is_tol
     [home_office] = told(decisions, "home_office", "uasc_missing")
     assert home_office.due is None
     assert "found" in home_office.summary
+
+
+def test_7_16_a_risk_update_marking_the_child_says_so_to_those_told_of_the_grading() -> None:
+    """The update's news is the marker, not the grading: the worker and the MCT, told of it
+    under 7.16, read that the child is now marked (4.3), not only "grading is now medium"."""
+    timeline = Timeline()
+    timeline.receive(misper())
+    decisions = timeline.receive(
+        risk_update(RiskLevel.MEDIUM, LATER, uasc=True, suspected_trafficking=True)
+    )
+    for recipient in ("allocated_worker", "mct"):
+        [changed] = told(decisions, recipient, "risk_level_changed")
+        assert "unaccompanied asylum-seeking" in changed.summary
+        assert "trafficked" in changed.summary

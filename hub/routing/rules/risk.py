@@ -71,7 +71,7 @@ def on_risk_update(
     ctx.absence_discussed = discussion_held(state, episode, but=episode.episode_id)
     cancel: tuple[Timer, ...] = ()
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
-    graded = _as_told(episode.risk_level, sent, event.risk_level)
+    graded = _as_told(episode.risk_level, sent, event.risk_level) + _marked(episode, updated)
     ctx.tell(
         social_worker_or(ctx, "mash"),
         "risk_level_changed",
@@ -263,8 +263,9 @@ def _graded_before_found(
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
     read_as = _read_as(episode.risk_level, sent, event.risk_level)
     summary = (
-        f"Before the child was found, police graded the risk {sent.value}{read_as} "
-        "(received after the found report): for the return and its interview."
+        f"Before the child was found, police graded the risk {sent.value}{read_as}"
+        f"{_marked(episode, updated)} (received after the found report): for the return and "
+        "its interview."
     )
     for recipient in (social_worker_or(ctx, "mash"), "mct"):
         ctx.tell(
@@ -284,6 +285,24 @@ def _graded_before_found(
             "the found report).",
         )
     return Outcome(state.with_episode(updated), tuple(ctx.decisions))
+
+
+# 4.3's markers a risk update can raise, as those told of it (7.16) read them.
+_MARKERS = (
+    ("uasc", "an unaccompanied asylum-seeking child"),
+    ("suspected_trafficking", "suspected of being trafficked"),
+)
+
+
+def _marked(before: Episode, after: Episode) -> str:
+    """The markers the update raised (`_marked_since_reported`), in words for those told of
+    the grading (7.16): the update's news may be the marker alone, not the grading."""
+    raised = [
+        words
+        for field, words in _MARKERS
+        if getattr(after.report, field) and not getattr(before.report, field)
+    ]
+    return f", and police now mark the child as {' and '.join(raised)} (4.3)" if raised else ""
 
 
 def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> Episode:
