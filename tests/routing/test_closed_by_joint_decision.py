@@ -119,6 +119,20 @@ def test_7_24_the_home_office_hears_the_case_of_an_asylum_seeking_child_was_clos
     assert not told(closed(), "home_office")
 
 
+def test_7_24_rise_told_of_a_missing_child_at_risk_of_cse_hears_of_the_closure() -> None:
+    """6.6: RISE, told at once of the missing child with a CSE risk marker, works the
+    exploitation risk: the child is still not found."""
+    notice = notice_of_closure(closed(cse_risk=True), "rise")
+    assert "not found" in notice.summary
+    assert not told(closed(), "rise", "episode_closed")
+
+
+def test_7_24_the_leaving_care_service_hears_a_missing_care_leaver_s_case_was_closed() -> None:
+    """4.1: the Leaving Care Service, told the care leaver is missing, may re-assess needs."""
+    notice = notice_of_closure(closed(legal_status=LegalStatus.CARE_LEAVER), "leaving_care")
+    assert "not found" in notice.summary
+
+
 def test_7_24_a_care_leaver_of_18_or_over_is_no_host_s_to_hear_of() -> None:
     """1.4: an adult to the police, never described to a host (`told_the_host`)."""
     decisions = closed(
@@ -163,14 +177,16 @@ def test_7_24_each_party_is_sent_who_the_child_is_and_whom_to_call_nothing_more(
         "host_police": {"placing_authority", "placing_authority_contact"},
         "host_authority": {"placing_authority", "placing_authority_contact"},
         "home_office": set(),
+        "rise": set(),
     }
-    decisions = closed(**PLACED_IN_LUTON, uasc=True)
+    decisions = closed(**PLACED_IN_LUTON, uasc=True, cse_risk=True)
     placed_here = closed(**PLACED_HERE)
     reported_there = closed(**PLACED_IN_LUTON, reporting_force="bedfordshire-police")
     for decisions, recipient, reach in (
         *((decisions, r, reach) for r, reach in our_child.items()),
         (placed_here, "placing_authority", {"host_authority", "host_authority_contact"}),
         (reported_there, "police", set()),
+        (closed(legal_status=LegalStatus.CARE_LEAVER), "leaving_care", set()),
     ):
         sent = notice_of_closure(decisions, recipient).child
         assert set(sent) == {"name", "date_of_birth", "sex", *reach}, recipient

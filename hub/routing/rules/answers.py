@@ -50,7 +50,9 @@ from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.roles import (
     has_our_worker,
     host_force_reported_it,
+    leaving_care_told,
     reviewing_officer,
+    rise_told,
     told_the_host,
 )
 from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
@@ -394,6 +396,18 @@ def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetim
         tell(
             "home_office",  # 4.3: told the child is missing
             "the unaccompanied asylum-seeking child is still missing: its missing status stands.",
+        )
+    if rise_told(ctx.episode):
+        tell(
+            "rise",  # 6.6: told of the missing child at risk of sexual exploitation
+            "the child with a CSE risk marker is still not found: your work on the "
+            "exploitation risk goes on.",
+        )
+    if leaving_care_told(ctx):
+        tell(
+            "leaving_care",  # 4.1: told the care leaver is missing
+            "the care leaver is still not found: the Leaving Care Service's support stands "
+            "ready for the return.",
         )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import FoundReport
-from hub.contracts.vocabulary import FoundBy, LegalStatus
+from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
 from hub.routing.directory import Directory, PlacedInReturnInterviewOwner
@@ -42,6 +42,8 @@ from hub.routing.rules.roles import (
     day_teams_closed,
     has_our_worker,
     host_force_reported_it,
+    leaving_care_told,
+    rise_told,
     told_the_host,
 )
 from hub.routing.rules.sharing import share_with_partners
@@ -1098,14 +1100,9 @@ def _told_of_the_missing_told_of_the_return(
 ) -> None:
     """Services told of the absence for work that goes on after it hear of the return, as
     the worker, the IRO and the placing authority do (notices): RISE, told of a missing child
-    at risk of sexual exploitation (6.6: with the marker when reported, or since), and the
-    Leaving Care Service, told of a care leaver whose needs it may re-assess (4.1; a care
-    leaver placed here is its placing authority's, told of the return already, 8.10)."""
-    rise = episode.cse_risk or any(
-        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
-        for d in episode.duties
-    )
-    if rise:
+    at risk of sexual exploitation (6.6), and the Leaving Care Service, told of a care leaver
+    whose needs it may re-assess (4.1)."""
+    if rise_told(episode):
         ctx.tell(
             "rise",
             "child_found",
@@ -1114,8 +1111,7 @@ def _told_of_the_missing_told_of_the_return(
             "on the exploitation risk after the return.",
             found_by=found_by.value,
         )
-    leaver = episode.report.legal_status is LegalStatus.CARE_LEAVER
-    if leaver and ctx.placing is not Placing.PLACED_IN:
+    if leaving_care_told(ctx):
         ctx.tell(
             "leaving_care",
             "child_found",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import ADULT_AGE, MisperReport, age_at
 from hub.contracts.vocabulary import LegalStatus
 from hub.routing.calendar import is_out_of_hours, next_opening
@@ -114,6 +115,22 @@ def host_force_reported_it(ctx: Context) -> bool:
     """The force where our child placed out lives is the one the absence was reported to:
     it attends as that force (7.20), and graded the child itself (3.19)."""
     return ctx.authority_of("host_police") == ctx.authority_of("reporting_police")
+
+
+def rise_told(episode: Episode) -> bool:
+    """6.6: RISE was told of the absence of a child at risk of sexual exploitation: with the
+    marker when reported, or raised since (its alert owed, though the marker was lowered)."""
+    return episode.cse_risk or any(
+        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
+        for d in episode.duties
+    )
+
+
+def leaving_care_told(ctx: Context) -> bool:
+    """4.1: the Leaving Care Service was told of a missing care leaver, to consider
+    re-assessing needs; one placed here is its placing authority's to re-assess (missing.py)."""
+    leaver = ctx.episode.report.legal_status is LegalStatus.CARE_LEAVER
+    return leaver and ctx.placing is not Placing.PLACED_IN
 
 
 def require_a_care_leaver_of_ours(report: MisperReport, ts: Timescales) -> None:
