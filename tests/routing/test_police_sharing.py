@@ -89,3 +89,10 @@ def test_6_11_the_sharing_tells_ats_and_health_a_missing_child_is_at_risk_of_cse
         decisions, "health", "missing_child_shared"
     )
     assert [d.child.get("cse_risk") for d in shared] == [True, True]
+
+
+def test_6_11_a_found_child_s_share_does_not_ask_for_action_on_a_child_still_missing() -> None:
+    timeline = Timeline()
+    timeline.receive(misper())
+    [ats] = told(timeline.receive(found()), "ats", "found_child_shared")
+    assert "still missing" not in ats.summary

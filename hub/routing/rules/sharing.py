@@ -19,7 +19,15 @@ def share_with_partners(ctx: Context, status: str) -> None:
             recipient,
             f"{status}_child_shared",
             "6.11" if recipient == "health" else sharing.days.paragraph,  # 6.4 names no Health
-            f"The police Missing Persons Unit's regular sharing: a child is {status}. Focus "
-            "on immediate action for vulnerable children still missing.",
+            f"The police Missing Persons Unit's regular sharing: a child is {status}. "
+            + _FOCUS[status],
             due=due,
         )
+
+
+# 6.11: the sharing is to "focus on immediate action for particularly vulnerable children
+# currently missing"; a found child's share is for the partners' records and support after.
+_FOCUS = {
+    "missing": "Focus on immediate action for vulnerable children still missing.",
+    "found": "For your records and any support after the return.",
+}
