@@ -1237,3 +1237,18 @@ def test_8_4_a_notice_naming_an_episode_not_ours_after_a_closed_file_says_what_w
         assert "No MISPER report has reached the hub" not in mct.summary
         assert "EP-1" in mct.summary
         assert "KENT-77" in mct.summary
+
+
+def test_6_6_rise_told_of_the_absence_hears_of_the_return_from_the_hosts_word() -> None:
+    """8.4: the host's word of the return may be all the hub hears of it; RISE, told of the
+    missing child at risk of sexual exploitation (6.6), hears of the return then, its alert
+    no longer chased, and not a second time from the found report that follows."""
+    timeline = Timeline()
+    timeline.receive(
+        misper(legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent", cse_risk=True)
+    )
+    returned = timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, SATURDAY_NIGHT))
+    [rise] = told(returned, "rise", "child_found")
+    assert (rise.paragraph, rise.due) == ("6.6", None)
+    later = SATURDAY_NIGHT + timedelta(hours=2)
+    assert not told(timeline.receive(found(at=SATURDAY_NIGHT), at=later), "rise")

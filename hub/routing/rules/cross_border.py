@@ -48,6 +48,7 @@ from hub.routing.rules.found import (
     owe_return_interview,
     search_ended,
     searched,
+    told_of_the_missing_told_of_the_return,
 )
 
 
@@ -723,6 +724,9 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
         # As a found report asks it (which, coming after, does not ask again): the host's
         # word may be all the hub hears of the return (8.4).
         ask_to_tell_the_parents(ctx)
+    # So too RISE and the Leaving Care Service, told of the absence (6.6, 4.1): the found
+    # report that follows tells them nothing again.
+    told_of_the_missing_told_of_the_return(ctx, episode, None)
     timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)
     return Outcome(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import FoundReport
+from hub.contracts.notification import Detail
 from hub.contracts.vocabulary import FoundBy
 from hub.routing.calendar import close_of_working_day, is_out_of_hours
 from hub.routing.context import Context
@@ -310,7 +311,8 @@ def on_found_report(
             "4.3",
             "The unaccompanied asylum-seeking child reported missing has been found.",
         )  # 4.3: its missing status, not who found the child (with whom the child is)
-    _told_of_the_missing_told_of_the_return(ctx, episode, event.found_by)
+    if not returned:  # told already if the host's word of the return came first (8.4)
+        told_of_the_missing_told_of_the_return(ctx, episode, event.found_by)
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
     # Back no later than the hub read it: a return stamped by a clock seconds ahead, past
@@ -1095,13 +1097,15 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
     return []
 
 
-def _told_of_the_missing_told_of_the_return(
-    ctx: Context, episode: Episode, found_by: FoundBy
+def told_of_the_missing_told_of_the_return(
+    ctx: Context, episode: Episode, found_by: FoundBy | None
 ) -> None:
     """Services told of the absence for work that goes on after it hear of the return, as
     the worker, the IRO and the placing authority do (notices): RISE, told of a missing child
     at risk of sexual exploitation (6.6), and the Leaving Care Service, told of a care leaver
     whose needs it may re-assess (4.1)."""
+    # Who found the child, when a found report says it: the host's word of the return does not.
+    facts: dict[str, Detail] = {} if found_by is None else {"found_by": found_by.value}
     if rise_told(episode):
         ctx.tell(
             "rise",
@@ -1109,7 +1113,7 @@ def _told_of_the_missing_told_of_the_return(
             "6.6",
             "The child with a CSE risk marker reported missing has been found: for your work "
             "on the exploitation risk after the return.",
-            found_by=found_by.value,
+            facts=facts,
         )
     if leaving_care_told(ctx):
         ctx.tell(
@@ -1118,7 +1122,7 @@ def _told_of_the_missing_told_of_the_return(
             "4.1",
             "The care leaver reported missing has returned: re-assess the young person's "
             "needs and support in the light of the return.",
-            found_by=found_by.value,
+            facts=facts,
         )
 
 
