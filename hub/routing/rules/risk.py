@@ -326,7 +326,7 @@ def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> E
             "the report)."
             if not found
             else "Before being found, the missing child was marked an unaccompanied "
-            "asylum-seeking child (received after the found report): the child has been found.",
+            "asylum-seeking child (received after the return): the child has been found.",
             due=None if found else ctx.at,
         )
     if event.suspected_trafficking and not report.suspected_trafficking:
