@@ -98,7 +98,7 @@ SEARCH_NOTICES = frozenset({Action.CHILD_MISSING_IN_YOUR_AREA.value})
 # 6.4: the MPU's sharing of a missing child is for "immediate action for vulnerable children
 # still missing": once the child is back it is shared as found, and the missing share,
 # unanswered, is no longer chased. So too RISE's alert of a missing child at risk of sexual
-# exploitation (6.6): RISE is told of the return (`_told_of_the_missing_told_of_the_return`).
+# exploitation (6.6): RISE is told of the return (`told_of_the_missing_told_of_the_return`).
 SHARED_WHILE_MISSING = frozenset(
     {Action.MISSING_CHILD_SHARED.value, Action.MISSING_CHILD_AT_RISK_OF_CSE.value}
 )
@@ -783,7 +783,8 @@ def search_ended(episode: Episode, since: datetime, at: datetime, back: bool = T
     of a child then thought still missing (for 24 hours, 3 months, at 18) who was not,
     nor the host force's search (3.9), nor a risk disagreement still open (6.7: over the
     risk "posed to a missing child"; its 12-hour timer stops with the others), nor the
-    partners' share of the missing child (6.4: shared as found instead). Stood down
+    partners' share of the missing child (6.4: shared as found instead), nor RISE's alert of
+    it (6.6: told of the return instead). Stood down
     when the hub reads it (`at`): a report read late stands down what the timers decided
     meanwhile too. Not `back`: another force's report took the search over, the child
     still missing, and a disagreement still open stays owed, its 12 hours running."""

@@ -36,6 +36,7 @@ from hub.routing.rules.roles import (
     day_teams_closed,
     edt_acts_for_childrens_services,
     has_our_worker,
+    leaving_care_told,
     require_a_care_leaver_of_ours,
     reviewing_officer,
     social_worker_or,
@@ -220,8 +221,10 @@ def _as_last_reported(state: ChildState, report: MisperReport) -> MisperReport:
     floor the contract reads (docs/contracts.md): a child in care reported again by a force
     whose system left the status out is still routed to its IRO (7.15), and an asylum-seeking
     child's absence to the Home Office (4.3). The force is told, as for any reading."""
+    if not report.read_as:  # sent whole, as most are: nothing to look up
+        return report
     earlier = [e for e in state.episodes if e.episode_id != report.episode_id]
-    if not report.read_as or not earlier:
+    if not earlier:
         return report
     last = max(earlier, key=lambda e: e.clock_started)
     status = last.report.legal_status or LegalStatus.NOT_KNOWN
@@ -514,7 +517,7 @@ def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
         # authority is "responsible for the child's care and Care planning"), as 4.3's
         # referral is (social_worker_or).
         ctx.tell(
-            "placing_authority" if ctx.placing is Placing.PLACED_IN else "leaving_care",
+            "leaving_care" if leaving_care_told(ctx) else "placing_authority",
             "reassess_care_leaver",
             "4.1",
             "A care leaver is missing: consider re-assessing needs and putting support in "

@@ -128,7 +128,8 @@ def rise_told(episode: Episode) -> bool:
 
 def leaving_care_told(ctx: Context) -> bool:
     """4.1: the Leaving Care Service was told of a missing care leaver, to consider
-    re-assessing needs; one placed here is its placing authority's to re-assess (missing.py)."""
+    re-assessing needs (the missing rules and the return share this rule); one placed here is
+    its placing authority's to re-assess (1.4)."""
     leaver = ctx.episode.report.legal_status is LegalStatus.CARE_LEAVER
     return leaver and ctx.placing is not Placing.PLACED_IN
 
