@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from hub.bootstrap import build
 from hub.clock import ManualClock
+from hub.consumers.read_order import BACKLOG_BATCHES
 from hub.devtools.workload import workload
 from hub.kafka.connection import KafkaConnection
 from hub.kafka.topics import ensure_topics
@@ -81,5 +82,9 @@ async def test_a_burst_while_the_hub_runs_is_read_in_the_order_sent(
     finally:
         await hub.stop()
     assert refused == 0
-    assert max(held.values(), default=0) <= 1, held  # as after an outage
+    # Unlike an outage's backlog, a burst lands on partitions read live: each may give up
+    # to BACKLOG_BATCHES records, read as they came, before the consumer knows it fell
+    # behind, and then one more, read to learn where it stands (ReadOrder._progress).
+    assert max(held.values(), default=0) <= BACKLOG_BATCHES + 1, held
+    # Read a topic at a time, two thirds of a backlog were held (docs/benchmark.md).
     assert held.total() < 3 * len(topics), (held, len(burst))
