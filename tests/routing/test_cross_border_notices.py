@@ -1252,3 +1252,34 @@ def test_6_6_rise_told_of_the_absence_hears_of_the_return_from_the_hosts_word() 
     assert (rise.paragraph, rise.due) == ("6.6", None)
     later = SATURDAY_NIGHT + timedelta(hours=2)
     assert not told(timeline.receive(found(at=SATURDAY_NIGHT), at=later), "rise")
+
+
+def read_after_the_hosts_word_and_the_found_report(**changes: Any) -> Timeline:
+    """Kent tells us our child placed there has returned (8.4); the found report comes too,
+    both before the MISPER report (read late, after an outage): the found report waits for
+    its report and is applied after it, as the pipeline holds it."""
+    timeline = Timeline()
+    timeline.receive(host_notice(CrossBorderNoticeKind.CHILD_FOUND, RETURNED_AT))
+    later = RETURNED_AT + timedelta(hours=1)
+    timeline.receive(misper(residence_authority="kent", **changes), at=later)
+    timeline.receive(found(at=RETURNED_AT), at=later)
+    return timeline
+
+
+def test_6_6_rise_told_of_a_report_read_after_the_return_hears_once_the_child_is_found() -> None:
+    """The child, with a CSE risk marker, is back when the hub reads its MISPER report: RISE
+    hears that the child was missing and has been found (6.6), as the Home Office would of an
+    asylum-seeking child (4.3), with no deadline: no alert of a missing child to chase."""
+    timeline = read_after_the_hosts_word_and_the_found_report(
+        legal_status=LegalStatus.LOOKED_AFTER, cse_risk=True
+    )
+    [rise] = told(timeline.decisions, "rise")
+    assert (rise.due, "has been found" in rise.summary) == (None, True)
+
+
+def test_4_1_leaving_care_told_of_a_report_read_after_the_return_hears_it_has_returned() -> None:
+    """So too the Leaving Care Service (4.1), told of a care leaver back when the report is
+    read: it re-assesses needs in the light of a return it hears of, once."""
+    timeline = read_after_the_hosts_word_and_the_found_report(legal_status=LegalStatus.CARE_LEAVER)
+    [leaving_care] = told(timeline.decisions, "leaving_care")
+    assert "has returned" in leaving_care.summary

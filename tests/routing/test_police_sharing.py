@@ -96,3 +96,17 @@ def test_6_11_a_found_child_s_share_does_not_ask_for_action_on_a_child_still_mis
     timeline.receive(misper())
     [ats] = told(timeline.receive(found()), "ats", "found_child_shared")
     assert "still missing" not in ats.summary
+
+
+def test_6_4_a_report_read_once_the_child_was_located_is_not_chased_for_its_share() -> None:
+    """A second force's report of the same absence is read only after the child was found
+    under the first's: the child is back when it is shared, no call for "immediate action
+    for vulnerable children still missing". Shared for the partners' records, it is not
+    chased, as the return would have stood it down had the report come first."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=3)))
+    late = misper("EP-2", at=START + timedelta(hours=1), reporting_force="thames-valley-police")
+    timeline.receive(late, at=START + timedelta(hours=4))
+    fired = timeline.advance(START + timedelta(days=3))
+    assert not [d for d in fired if "'missing_child_shared'" in d.summary]

@@ -1554,3 +1554,33 @@ def test_7_22_a_ladder_run_early_to_before_a_new_absence_starts_afresh_for_it() 
     assert _ladder(timeline.advance(START + timedelta(days=70)))[:1] == [
         ("service_manager", "day 7", START + timedelta(days=67))
     ]
+
+
+def _found_by_both_forces(first: str, **changes: Any) -> Timeline:
+    """Two forces report one absence, the second's report taking the first's search over
+    (7.22), and each sends its found report: `first`'s read first."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", **changes))
+    timeline.receive(_second_report(1, **changes))
+    found_at = START + timedelta(days=1)
+    timeline.receive(found(first, at=found_at))
+    then = "EP-2" if first == "EP-1" else "EP-1"
+    timeline.receive(found(then, at=found_at), at=found_at + timedelta(hours=2))
+    return timeline
+
+
+@pytest.mark.parametrize("first", ["EP-1", "EP-2"])
+def test_6_6_rise_hears_once_of_the_return_from_one_absence_two_forces_found(first: str) -> None:
+    """RISE, told of the missing child at risk of sexual exploitation (6.6), hears of the
+    return once, whichever force's found report is read first: one absence, one return."""
+    timeline = _found_by_both_forces(first, cse_risk=True)
+    assert len(told(timeline.decisions, "rise", "child_found")) == 1
+
+
+@pytest.mark.parametrize("first", ["EP-1", "EP-2"])
+def test_4_1_leaving_care_hears_once_of_the_return_from_one_absence_two_forces_found(
+    first: str,
+) -> None:
+    """So too the Leaving Care Service, told of the missing care leaver (4.1)."""
+    timeline = _found_by_both_forces(first, legal_status=LegalStatus.CARE_LEAVER)
+    assert len(told(timeline.decisions, "leaving_care", "child_found")) == 1

@@ -726,7 +726,7 @@ def _returned(notices: Notices, state: ChildState, episode: Episode) -> Outcome:
         ask_to_tell_the_parents(ctx)
     # So too RISE and the Leaving Care Service, told of the absence (6.6, 4.1): the found
     # report that follows tells them nothing again.
-    told_of_the_missing_told_of_the_return(ctx, episode, None)
+    told_of_the_missing_told_of_the_return(ctx, state.with_episode(back), None)
     timers = owe_return_interview(ctx, state)
     back = replace(back, timers=timers)
     return Outcome(

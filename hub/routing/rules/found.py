@@ -312,7 +312,7 @@ def on_found_report(
             "The unaccompanied asylum-seeking child reported missing has been found.",
         )  # 4.3: its missing status, not who found the child (with whom the child is)
     if not returned:  # told already if the host's word of the return came first (8.4)
-        told_of_the_missing_told_of_the_return(ctx, episode, event.found_by)
+        told_of_the_missing_told_of_the_return(ctx, state.with_episode(found), event.found_by)
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
     # Back no later than the hub read it: a return stamped by a clock seconds ahead, past
@@ -1099,15 +1099,18 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
 
 
 def told_of_the_missing_told_of_the_return(
-    ctx: Context, episode: Episode, found_by: FoundBy | None
+    ctx: Context, state: ChildState, found_by: FoundBy | None
 ) -> None:
     """Services told of the absence for work that goes on after it hear of the return, as
     the worker, the IRO and the placing authority do (notices): RISE, told of a missing child
     at risk of sexual exploitation (6.6), and the Leaving Care Service, told of a care leaver
-    whose needs it may re-assess (4.1)."""
+    whose needs it may re-assess (4.1). Once an absence, however many forces report it
+    (`told_of_the_return_already`). `state`: with the episode back (`ctx.episode`)."""
+    episode = ctx.episode
     # Who found the child, when a found report says it: the host's word of the return does not.
     facts: dict[str, Detail] = {} if found_by is None else {"found_by": found_by.value}
-    if rise_told(episode):
+    rise, leaving_care = told_of_the_return_already(ctx, state)
+    if rise_told(episode) and not rise:
         ctx.tell(
             "rise",
             "child_found",
@@ -1116,7 +1119,7 @@ def told_of_the_missing_told_of_the_return(
             "on the exploitation risk after the return.",
             facts=facts,
         )
-    if leaving_care_told(ctx):
+    if leaving_care_told(ctx) and not leaving_care:
         ctx.tell(
             "leaving_care",
             "child_found",
@@ -1125,6 +1128,28 @@ def told_of_the_missing_told_of_the_return(
             "needs and support in the light of the return.",
             facts=facts,
         )
+
+
+def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, bool]:
+    """Whether RISE (6.6), and the Leaving Care Service (4.1), heard of the return from the
+    absence `ctx.episode` reports already, under another report of it (a second force's: one
+    absence, one return, 7.22), the child back under it before: told at its found report or
+    its host's word, as told of its absence; or at this report's MISPER report, read once
+    the child was back (missing._specific_circumstances: "has been found")."""
+    episode, start = ctx.episode, state.absence_start(ctx.episode)
+    rise = leaving_care = False
+    for other in state.episodes:
+        back = other.back_read_at or other.clock_back
+        if other.episode_id == episode.episode_id or back is None:
+            continue
+        if state.absence_start(other) != start:
+            continue
+        # This report read once the child was back: told so with the absence itself.
+        read_after = episode.read_at is not None and back <= episode.read_at
+        rise = rise or rise_told(other) or read_after
+        told = leaving_care_told(Context(ctx.directory, ctx.at, ctx.cause, other))
+        leaving_care = leaving_care or told or read_after
+    return rise, leaving_care
 
 
 def _visit_the_found_child(looked_after: bool) -> str:

@@ -158,6 +158,16 @@ def on_misper_report(
         forms(ctx, first_episode)
     _reviewing_officers(ctx)
     _across_borders(ctx, placing, host_search=returned_at is None and not located_since)
+    # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
+    # or located since under another report of this absence, and not missing again since.
+    back = _back_how(
+        state.back_from(episode, at)
+        or (
+            returned_at is not None
+            and all(start <= episode.clock_started for start in state.clock_starts())
+        ),
+        returned_at,
+    )
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
@@ -167,14 +177,9 @@ def on_misper_report(
         # 7.22's day-one duties asked for under another report of this absence stay owed
         # there, followed up there: the worker is not asked twice for one absence (`asked`).
         _timescales_for_action(ctx, placing, searched=not came_back and not had, asked=asked)
-        share_with_partners(ctx, "missing")  # 6.4, 6.11: the MPU shares missing children
-    # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
-    # or located since under another report of this absence, and not missing again since.
-    back = state.back_from(episode, at) or (
-        returned_at is not None
-        and all(start <= episode.clock_started for start in state.clock_starts())
-    )
-    _specific_circumstances(ctx, missing=not back)
+        # 6.4, 6.11: the MPU shares missing children (one certainly back, for the record)
+        share_with_partners(ctx, "missing", back=back)
+    _specific_circumstances(ctx, back=back)
     # 7.17, 7.18, 8.12: a report that took the search of an absence over is no further
     # episode; the repeat was judged when the absence began (an 8.13 letter, a second review).
     escalated = taken is None and not over and on_repeat(ctx, state)
@@ -484,11 +489,28 @@ def _timescales_for_action(
         day_one(ctx, asked)
 
 
-def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
+def _back_how(back: bool, returned_at: datetime | None) -> str | None:
+    """How the hub knew the child certainly back when it read the report, in words for
+    those told of the absence then (`_specific_circumstances`); None: it may be missing."""
+    if not back:
+        return None
+    if returned_at is not None:
+        return "received after the host authority said the child had returned"
+    return "received after the child was located under another report"
+
+
+# 4.1: a care leaver certainly back when the report is read (`_back_how`).
+_RETURNED_CARE_LEAVER = "A care leaver was reported missing ({}) and has returned"
+
+
+def _specific_circumstances(ctx: Context, *, back: str | None) -> None:
     """Out of hours (3.10), a CSE risk (6.6), a care leaver (1.4, 4.1), an unaccompanied
-    asylum-seeking or trafficked child (4.3). `missing`: unless the child is certainly back
-    (`ChildState.back_from`), to whom no high-risk alert is owed."""
+    asylum-seeking or trafficked child (4.3). `back`: how the child is known certainly back
+    (`_back_how`: `ChildState.back_from`, or the host's word, 8.4), to whom no high-risk
+    alert is owed: those told of the absence hear that it is over, with no deadline (the
+    found report that follows tells them nothing again: found.told_of_the_return_already)."""
     episode, report = ctx.episode, ctx.episode.report
+    missing = back is None
     if day_teams_closed(ctx):
         ctx.tell(
             "edt",
@@ -504,12 +526,17 @@ def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
                 "notified immediately; EDT acts for them until the day teams open.",
             )
     if episode.cse_risk:
+        # 1.4: certainly back, RISE hears the child was missing and has been found, for its
+        # work after the return, as the Home Office does (4.3): no alert to chase.
         ctx.tell(
             "rise",
             "missing_child_at_risk_of_cse",
             "6.6",
-            "A child with a CSE risk marker is missing.",
-            due=ctx.at,
+            "A child with a CSE risk marker is missing."
+            if missing
+            else f"A child with a CSE risk marker was reported missing ({back}): the child "
+            "has been found; for your work on the exploitation risk after the return.",
+            due=ctx.at if missing else None,
         )
     if report.legal_status is LegalStatus.CARE_LEAVER:
         # 4.1: the local authority "remains responsible" for its care leavers; one placed
@@ -520,23 +547,24 @@ def _specific_circumstances(ctx: Context, *, missing: bool) -> None:
             "leaving_care" if leaving_care_told(ctx) else "placing_authority",
             "reassess_care_leaver",
             "4.1",
-            "A care leaver is missing: consider re-assessing needs and putting support in "
-            "place; care leavers up to 25 are always fully assessed for specific "
-            "vulnerabilities (1.4).",
+            ("A care leaver is missing" if missing else _RETURNED_CARE_LEAVER.format(back))
+            + ": consider re-assessing needs and putting support in place; care leavers up "
+            "to 25 are always fully assessed for specific vulnerabilities (1.4).",
             adult=adult_care_leaver(episode),
         )
     if report.uasc:
-        # 1.4: certainly back (a report read once the child was located under another), the
-        # Home Office hears the child has been found, with no deadline, as for a marking risk
-        # update read then (risk._marked_since_reported), not of a child missing now.
+        # 1.4: certainly back (a report read once the child was located under another, or
+        # the host said it had returned), the Home Office hears the child has been found,
+        # with no deadline, as for a marking risk update read then
+        # (risk._marked_since_reported), not of a child missing now.
         ctx.tell(
             "home_office",
             "uasc_missing",
             "4.3",
             "An unaccompanied asylum-seeking child is missing."
             if missing
-            else "An unaccompanied asylum-seeking child was reported missing (received after "
-            "the child was located under another report): the child has been found.",
+            else f"An unaccompanied asylum-seeking child was reported missing ({back}): the "
+            "child has been found.",
             due=ctx.at if missing else None,
         )
     if report.suspected_trafficking:

@@ -9,18 +9,25 @@ from hub.routing.calendar import next_sharing_deadline
 from hub.routing.context import Context
 
 
-def share_with_partners(ctx: Context, status: str) -> None:
-    """`status` is "missing" or "found"."""
+def share_with_partners(ctx: Context, status: str, *, back: str | None = None) -> None:
+    """`status` is "missing" or "found". `back`: a child reported missing, certainly back
+    when the hub read the report (how, in words: missing._back_how), shared for the
+    partners' records with no deadline, as had the return stood the share down (found.py's
+    SHARED_WHILE_MISSING): no call for action on a child still missing (6.11)."""
     sharing = ctx.directory.choices.police_sharing
-    due = next_sharing_deadline(ctx.at, ctx.directory)
+    due = None if back else next_sharing_deadline(ctx.at, ctx.directory)
     recipients = ["ats", "health"] if sharing.with_health else ["ats"]
+    said = (
+        f"a child is {status}. {_FOCUS[status]}"
+        if back is None
+        else f"a child was {status} ({back}): the child is back. {_FOCUS['found']}"
+    )
     for recipient in recipients:
         ctx.tell(
             recipient,
             f"{status}_child_shared",
             "6.11" if recipient == "health" else sharing.days.paragraph,  # 6.4 names no Health
-            f"The police Missing Persons Unit's regular sharing: a child is {status}. "
-            + _FOCUS[status],
+            f"The police Missing Persons Unit's regular sharing: {said}",
             due=due,
         )
 
