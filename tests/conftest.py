@@ -13,6 +13,7 @@ quick unit run instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import uuid
@@ -36,6 +37,20 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "contracts" / "examples"
 
 def _use_containers() -> bool:
     return os.environ.get("HUB_TEST_CONTAINERS") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_pytest_set_it() -> Iterator[None]:
+    """`hub run` or `hub console` driven in a test sets the hub's handler on the standard
+    error pytest captured for that test, closed after it: every later test's log lines then
+    failed to write ("I/O operation on closed file"). Each test leaves logging as it found it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).level for name in ("aiokafka", "faststream", "alembic")}
+    yield
+    root.handlers[:], root.level = handlers, level
+    for name, was in quiet.items():
+        logging.getLogger(name).setLevel(was)
 
 
 @pytest.fixture(scope="session")
