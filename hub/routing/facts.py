@@ -425,6 +425,10 @@ class ChildState:
     # earlier one read late does not; our own placing the child out, 7.14, or a later report
     # naming another responsible authority ends it). None in a state stored before.
     placed_here: Placement | None = None
+    # 7.28: the month of the deployment's calendar ("2026-11") RISE was last asked to put the
+    # child to the monthly CSE and Missing Persons Forum in (`repeat.forum_recorded`): asked
+    # once a month. None: never, or a state stored before.
+    forum_month: str | None = None
 
     @property
     def history(self) -> int:

@@ -444,6 +444,13 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
         *_HOST,
     },
     ("placing_authority", "child_found"): {*_IDENTITY, "found_at", *_HOST},
+    ("placing_authority", "concerns_about_return"): {
+        *_IDENTITY,
+        *_RISK,
+        "found_at",
+        "found_where",
+        *_HOST,
+    },
     ("placing_authority", "conduct_return_interview"): {
         *_IDENTITY,
         *_RISK,
@@ -539,6 +546,7 @@ AS_TOLD: dict[tuple[str, str | None], set[str]] = {
     ("rise", "episode_closed"): _IDENTITY,
     ("leaving_care", None): {*_IDENTITY, *_EPISODE},
     ("leaving_care", "episode_closed"): _IDENTITY,
+    ("leaving_care", "concerns_about_return"): {*_IDENTITY, *_RISK, "found_at", "found_where"},
     ("ats", None): {"name", "date_of_birth", *_RISK},
     ("health", None): {*_IDENTITY, *_RISK},
     ("ooc_engagement_worker", None): {*_IDENTITY, *_SIDES, *_RISK, "found_at"},
@@ -675,8 +683,9 @@ def test_5_1_the_reporting_force_asked_to_attend_is_told_where_the_child_is() ->
 
 def test_5_1_where_the_child_was_found_goes_to_those_who_attend_only() -> None:
     """Where the child was found is the child's whereabouts (personal data, as where last
-    seen is): the force attending needs it (5.1), and MASH or EDT deciding on concerns
-    before the child is returned (5.6); no one else is sent it: not the host
+    seen is): the force attending needs it (5.1), and MASH or EDT (the Leaving Care Service
+    or placing authority for a care leaver of 18 or over) deciding on concerns before the
+    child is returned (5.6); no one else is sent it: not the host
     force's safe and well check and Prevention Interview, held where the child lives
     (MCT practice guidance, 5.12), nor the return interview (5.12, 8.10), nor a manager."""
     timeline = Timeline()
@@ -705,9 +714,12 @@ def test_5_1_where_the_child_was_found_goes_to_those_who_attend_only() -> None:
     assert given == {
         ("host_police", "attend_without_delay"),
         ("police", "attend_without_delay"),
-        # 5.6: to decide before the child is returned (the test above)
+        # 5.6: to decide before the child is returned (the test above); for a care leaver
+        # of 18 or over, whom MASH has no episode of (1.4), the service responsible (4.1)
         ("mash", "concerns_about_return"),
         ("edt", "concerns_about_return"),
+        ("leaving_care", "concerns_about_return"),
+        ("placing_authority", "concerns_about_return"),
     }
 
 

@@ -1,14 +1,15 @@
 """The Incident Form at every episode, not only the first (3.3, 3.6), and whose a missing
-care leaver's duties are (4.1, MCT-PG)."""
+care leaver's duties are (4.1, 5.6, MCT-PG), in words for a young person (1.4)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 from hub.contracts.events import ChildDetails
 from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
-from tests.routing.builders import PLACED_IN, START, Timeline, misper, told
+from tests.routing.builders import PLACED_IN, START, Timeline, found, misper, told
 
 
 def _care_leaver(born: date, **changes: Any) -> dict[str, Any]:
@@ -76,3 +77,35 @@ def test_4_1_a_care_leaver_placed_here_is_reassessed_by_the_placing_authority() 
     assert not told(decisions, "leaving_care")
     [reassess] = told(decisions, "placing_authority", "reassess_care_leaver")
     assert (reassess.paragraph, reassess.authority) == ("4.1", "essex")
+
+
+# 5.6: concerns about the safety of a child's return go to "the MASH or the out-of-hours
+# Emergency Duty Team (EDT) before the child is returned". MASH is never told of a care leaver
+# of 18 or over (1.4: "Police will treat 18 and above as adults"), whose needs are the Leaving
+# Care Service's (4.1: "Children's Social Care therefore remains responsible for them").
+
+
+def test_5_6_concerns_about_a_care_leaver_of_19_going_back_go_to_the_leaving_care_service() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**_care_leaver(date(2007, 1, 1))))
+    decisions = timeline.receive(found(concerns_about_returning_home=True))
+    concerns = [d for d in decisions if d.action == "concerns_about_return"]
+    assert [(d.recipient, d.paragraph) for d in concerns] == [("leaving_care", "5.6")]
+
+
+# 1.4: "The term 'child' is used throughout this document to include young people", but a
+# care leaver of 18 or over is no child in care placed here (8.8-8.13), nor an
+# unaccompanied asylum-seeking child (4.3: no longer one once "age assessed as being over
+# 18yrs"): the notices call them the young person, as the other care leaver notices do.
+A_CHILD_BY_STATUS = re.compile(r"child (you |it )?placed here|child in care|asylum-seeking child")
+
+
+def test_1_4_a_care_leaver_of_19_placed_here_is_never_told_of_as_a_child() -> None:
+    timeline = Timeline()
+    placed_here = _care_leaver(
+        date(2007, 1, 1), responsible_authority="essex", allocated_worker=None, uasc=True
+    )
+    timeline.receive(misper(**placed_here))
+    timeline.receive(found())
+    timeline.advance(START + timedelta(days=10))
+    assert [d.summary for d in timeline.decisions if A_CHILD_BY_STATUS.search(d.summary)] == []

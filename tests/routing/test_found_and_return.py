@@ -18,7 +18,8 @@ from hub.contracts.vocabulary import (
     RiskLevel,
 )
 from hub.reports.figures import report
-from hub.routing.facts import Decision, Duty, ProtocolViolation
+from hub.routing.facts import ChildState, Decision, Duty, ProtocolViolation
+from hub.store.outcomes import STATE
 from hub.store.retention import retire
 from tests.routing.builders import (
     CHILD,
@@ -602,6 +603,42 @@ def test_7_19_three_episodes_in_a_week_bring_an_immediate_review() -> None:
     timeline.repeatedly_missing(3, every=timedelta(days=2))
     [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
     assert (review.paragraph, review.due) == ("7.19", review.at)
+
+
+def test_7_19_the_immediate_review_says_the_episodes_came_in_quick_succession() -> None:
+    """7.19: "A quick succession of missing episodes will eradicate the need for 90 days to
+    elapse": what brought the review at once is three in 7 days, not 7.18's three in 28."""
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=2))
+    [review] = told(timeline.decisions, "service_manager", "review_repeat_missing_case")
+    assert review.summary.startswith("3 missing episodes in 7 days, in quick succession:")
+
+
+# 7.28: "Children who are repeatedly absent or missing should be discussed at the monthly CSE
+# and Missing Persons Forum" (1.4: "a monthly multi-agency meeting"): RISE puts the child to
+# the forum of the month (the deployment's calendar, as `hub report forum --month` lists
+# it) once, and again in a later month if the child goes on going missing.
+
+
+def test_7_28_rise_is_asked_to_put_the_child_to_each_months_forum_once() -> None:
+    timeline = Timeline()
+    timeline.repeatedly_missing(6, every=timedelta(days=3))  # 18 Nov to 3 Dec
+    asked = told(timeline.decisions, "rise", "add_to_cse_and_missing_forum")
+    assert [d.at for d in asked] == [START + timedelta(days=6), START + timedelta(days=15)]
+
+
+def test_7_28_the_forum_month_asked_for_is_kept_with_the_childs_stored_state() -> None:
+    timeline = Timeline()
+    timeline.repeatedly_missing(3, every=timedelta(days=3))
+    timeline.state = STATE.validate_json(STATE.dump_json(timeline.state))
+    decisions = timeline.receive(misper("EP-3", at=START + timedelta(days=9)))
+    assert not told(decisions, "rise", "add_to_cse_and_missing_forum")
+
+
+def test_7_28_a_state_stored_before_the_forum_month_was_kept_still_loads() -> None:
+    stored = STATE.dump_python(ChildState(CHILD), mode="json")
+    del stored["forum_month"]
+    assert STATE.validate_python(stored).forum_month is None
 
 
 def test_5_1_a_child_found_at_a_place_not_given_has_police_attend_without_delay() -> None:

@@ -48,12 +48,14 @@ from hub.routing.rules.found import (
 )
 from hub.routing.rules.risk import settle_disagreement
 from hub.routing.rules.roles import (
+    asylum_seeking,
     has_our_worker,
     host_force_reported_it,
     leaving_care_told,
     reviewing_officer,
     rise_told,
     told_the_host,
+    young_person_or,
 )
 from hub.routing.rules.strategy import HELD_AT_ONCE, STRATEGY_MEETING, TWENTY_FOUR_HOUR_MEETING
 
@@ -386,16 +388,18 @@ def _tell_of_the_closure(ctx: Context, closed_by: str | None, closed_at: datetim
                 "the police file is closed. The child in our care is still not found; its "
                 "plan is ours, and you will be told if it returns (8.4).",
             )
+    who = young_person_or(ctx.episode, "child")
     if ctx.placing is Placing.PLACED_IN:
         tell(
             "placing_authority",  # 8.10: its child; our duties to it are stood down
-            "our duties for the child you placed here are stood down. The child is still not "
-            "found: its care plan is yours and goes on.",
+            f"our duties for the {who} you placed here are stood down. The {who} is still "
+            "not found: its care plan is yours and goes on.",
         )
     if report.uasc:
+        uasc = asylum_seeking(ctx.episode)
         tell(
             "home_office",  # 4.3: told the child is missing
-            "the unaccompanied asylum-seeking child is still missing: its missing status stands.",
+            f"the {uasc} is still missing: its missing status stands.",
         )
     if rise_told(ctx.episode):
         tell(

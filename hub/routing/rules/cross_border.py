@@ -50,6 +50,7 @@ from hub.routing.rules.found import (
     searched,
     told_of_the_missing_told_of_the_return,
 )
+from hub.routing.rules.roles import young_person_or
 
 
 @dataclass
@@ -409,8 +410,9 @@ def _placed_while_missing(notices: Notices, state: ChildState) -> ChildState:
             "placing_authority",
             "child_missing_from_placement",
             "8.10",
-            "A child you placed here is missing (the MCT's notice to the placing social "
-            "worker): reported to us before your placement notice reached us.",
+            f"A {young_person_or(theirs, 'child')} you placed here is missing (the MCT's "
+            "notice to the placing social worker): reported to us before your placement "
+            "notice reached us.",
             due=notices.at,
         )
         notices.decisions.extend(ctx.decisions)
@@ -513,6 +515,12 @@ def _no_misper(notices: Notices, state: ChildState) -> str:
     )
 
 
+def _who(episode: Episode | None) -> str:
+    """The child, or the young person its MISPER report shows a care leaver of 18 or over
+    (1.4, `roles.young_person_or`); before any report, the child the notice says."""
+    return "child" if episode is None else young_person_or(episode, "child")
+
+
 def _another_authoritys(notices: Notices, episode: Episode | None, state: ChildState) -> bool:
     """A notice about a child its MISPER report shows another authority placed here: its
     social worker and IRO are the placing authority's, never ours (7.27, 8.10). Before any
@@ -538,7 +546,8 @@ def _child_missing_in_host_area(notices: Notices, state: ChildState) -> None:
             "mct",
             "child_missing_in_host_area",
             "8.10",
-            f"{notices.sender} reports missing the child placed here by another authority.",
+            f"{notices.sender} reports missing the {_who(episode)} placed here by another "
+            "authority.",
             due=notices.at,
         )
         return
@@ -597,7 +606,8 @@ def _child_found_in_host_area(notices: Notices, state: ChildState) -> Outcome | 
             "mct",
             "child_found_in_host_area",
             "8.10",
-            f"{notices.sender} reports returned the child placed here by another authority.",
+            f"{notices.sender} reports returned the {_who(episode)} placed here by another "
+            "authority.",
         )
         return None
     if episode is None:

@@ -183,7 +183,9 @@ def _answer_by(
     decision: Decision, due: datetime, window: timedelta, directory: Directory
 ) -> datetime:
     """The later of the duty's acknowledgement window and its deadline; for concerns about
-    returning a found child home told to MASH in hours, no later than MASH closes: 5.6 has
+    returning a found child home told to MASH in hours (or, for a care leaver of 18 or over,
+    the service responsible for the young person: found._told_of_concerns_about_the_return),
+    no later than MASH closes: 5.6 has
     them reach "the MASH or the out-of-hours Emergency Duty Team (EDT) before the child is
     returned", and left unanswered at closing they go to EDT then (`_for_edt`), not hours
     into the evening when the window ends."""

@@ -35,10 +35,11 @@ from hub.routing.rules.duties import (
     stand_down_meetings,
 )
 from hub.routing.rules.episode_access import open_episode
-from hub.routing.rules.repeat import notice_recorded, on_repeat
+from hub.routing.rules.repeat import forum_recorded, notice_recorded, on_repeat
 from hub.routing.rules.risk import RISK_DISAGREEMENT
 from hub.routing.rules.roles import (
     adult_care_leaver,
+    asylum_seeking,
     at_once_or_at_opening,
     day_teams_closed,
     has_our_worker,
@@ -46,6 +47,7 @@ from hub.routing.rules.roles import (
     leaving_care_told,
     rise_told,
     told_the_host,
+    young_person_or,
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
@@ -159,6 +161,19 @@ def _police_at_the_return(ctx: Context) -> tuple[str, str]:
     return "reporting_police", "police"
 
 
+def _told_of_concerns_about_the_return(ctx: Context) -> str:
+    """5.6: "the MASH or the out-of-hours Emergency Duty Team (EDT)", whoever is on duty now
+    (3.10). MASH is never told of a care leaver of 18 or over (1.4: an adult to the police):
+    in office hours the concerns go to the service responsible for the young person, as
+    the care leaver's absence did (4.1: the Leaving Care Service; the placing authority for
+    one placed here, `leaving_care_told`)."""
+    if day_teams_closed(ctx):
+        return "edt"
+    if not adult_care_leaver(ctx.episode):
+        return "mash"
+    return "leaving_care" if leaving_care_told(ctx) else "placing_authority"
+
+
 def _not_found_already(state: ChildState, episode_id: str) -> None:
     """One return, one found report (5.1). Another (a second force's, or the same sent again
     under a new event id) is refused without "report a new episode instead", which has a
@@ -268,13 +283,13 @@ def on_found_report(
             due=at,
         )
     if event.concerns_about_returning_home:
-        recipient = "edt" if day_teams_closed(ctx) else "mash"  # whoever is on duty now
+        who = young_person_or(found, "child")
         ctx.tell(
-            recipient,
+            _told_of_concerns_about_the_return(ctx),
             "concerns_about_return",
             "5.6",
-            "There are concerns about the child's safety at home or in placement: "
-            "decide before the child is returned.",
+            f"There are concerns about the {who}'s safety at home or in placement: "
+            f"decide before the {who} is returned.",
             due=at,
         )
     if event.found_by is FoundBy.PARENT_OR_CARER:
@@ -301,7 +316,7 @@ def on_found_report(
             "placing_authority",
             "child_found",
             "8.10",
-            "The child you placed here has returned.",
+            f"The {young_person_or(found, 'child')} you placed here has returned.",
             found_by=event.found_by.value,
         )
     if found.report.uasc:
@@ -309,7 +324,7 @@ def on_found_report(
             "home_office",
             "child_found",
             "4.3",
-            "The unaccompanied asylum-seeking child reported missing has been found.",
+            f"The {asylum_seeking(found)} reported missing has been found.",
         )  # 4.3: its missing status, not who found the child (with whom the child is)
     if not returned:  # told already if the host's word of the return came first (8.4)
         told_of_the_missing_told_of_the_return(ctx, state.with_episode(found), event.found_by)
@@ -573,6 +588,7 @@ def a_new_absence(
             ctx = Context(directory, at, cause, now)
             if on_repeat(ctx, state):
                 state = notice_recorded(ctx, state)
+            state = forum_recorded(ctx, state)
             asked += ctx.decisions
     # 7.22's day one, asked once for the other absence: asked for this one, found since or
     # not (as a report found within a day still owes it), unless asked under a report of it
@@ -945,8 +961,8 @@ def on_placing_authority_handover_unconfirmed(ctx: Context, timer: Timer) -> lis
         "placing_authority",
         "confirm_return_interview",
         "8.10",
-        "Please confirm you will conduct the return interview of the child you placed "
-        "here, due soon.",
+        "Please confirm you will conduct the return interview of the "
+        f"{young_person_or(ctx.episode, 'child')} you placed here, due soon.",
         due=iri_due,
     )
     return []
@@ -971,7 +987,8 @@ def on_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
             "mct",
             "return_interview_overdue",
             "8.10",
-            "The placing authority's return interview for the child it placed here is overdue.",
+            "The placing authority's return interview for the "
+            f"{young_person_or(ctx.episode, 'child')} it placed here is overdue.",
             due=at_once_or_at_opening(ctx, "mct"),
             owner=owner,
         )

@@ -29,10 +29,11 @@ from hub.routing.rules.found import (
     missing_again,
     owe_return_interview,
 )
-from hub.routing.rules.repeat import notice_recorded, on_repeat
+from hub.routing.rules.repeat import forum_recorded, notice_recorded, on_repeat
 from hub.routing.rules.risk import graded_before_the_search_was_taken_over, search_carried_over
 from hub.routing.rules.roles import (
     adult_care_leaver,
+    asylum_seeking,
     day_teams_closed,
     edt_acts_for_childrens_services,
     has_our_worker,
@@ -41,6 +42,7 @@ from hub.routing.rules.roles import (
     reviewing_officer,
     social_worker_or,
     told_the_host,
+    young_person_or,
 )
 from hub.routing.rules.sharing import share_with_partners
 from hub.routing.rules.strategy import (
@@ -209,6 +211,7 @@ def on_misper_report(
     state = state.with_episode(episode)
     if escalated:
         state = notice_recorded(ctx, state)
+    state = forum_recorded(ctx, state)
     state, ended = missing_again(state, episode, directory, at)
     decisions = list(ctx.decisions)
     if taken is not None:
@@ -414,15 +417,17 @@ def _across_borders(ctx: Context, placing: Placing, *, host_search: bool = True)
             "placing_authority",
             "child_missing_from_placement",
             "8.10",
-            "A child you placed here is missing (the MCT's notice to the placing social worker).",
+            f"A {young_person_or(ctx.episode, 'child')} you placed here is missing (the MCT's "
+            "notice to the placing social worker).",
             due=ctx.at,
         )
         ctx.tell(
             "mct",
             "share_incident_and_location_forms",
             "3.8",
-            "A child in care placed here by another authority is missing: share the "
-            "Incident and Location Forms with the police to aid the investigation.",
+            f"A {young_person_or(ctx.episode, 'child in care')} placed here by another "
+            "authority is missing: share the Incident and Location Forms with the police to "
+            "aid the investigation.",
             due=ctx.at,
         )
     if not told_the_host(ctx):
@@ -557,14 +562,14 @@ def _specific_circumstances(ctx: Context, *, back: str | None) -> None:
         # the host said it had returned), the Home Office hears the child has been found,
         # with no deadline, as for a marking risk update read then
         # (risk._marked_since_reported), not of a child missing now.
+        uasc, who = asylum_seeking(episode), young_person_or(episode, "child")
         ctx.tell(
             "home_office",
             "uasc_missing",
             "4.3",
-            "An unaccompanied asylum-seeking child is missing."
+            f"An {uasc} is missing."
             if missing
-            else f"An unaccompanied asylum-seeking child was reported missing ({back}): the "
-            "child has been found.",
+            else f"An {uasc} was reported missing ({back}): the {who} has been found.",
             due=ctx.at if missing else None,
         )
     if report.suspected_trafficking:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hub.contracts.events import UK_TIME
 from hub.routing.context import Context
 from hub.routing.directory import code_like
 from hub.routing.facts import ChildState, Episode, RetiredEpisode
 from hub.routing.placing import Placing
-from hub.routing.rules.roles import adult_care_leaver
+from hub.routing.rules.roles import adult_care_leaver, young_person_or
 
+# 7.28: RISE asked to put the child to the monthly CSE and Missing Persons Forum.
+FORUM = "add_to_cse_and_missing_forum"
 # 8.12's strategy discussion, chaired by a MASH manager, as its invitations name it.
 DISCUSSION = "strategy discussion (8.12)"
 
@@ -65,13 +68,15 @@ def serious(ctx: Context, state: ChildState) -> bool:
 
 
 def on_repeat(ctx: Context, state: ChildState) -> bool:
-    """Returns whether the 8.12 written notice went out (so the state can record it)."""
+    """Returns whether the 8.12 written notice went out (so the state can record it, as
+    `forum_recorded` records 7.28's forum month: RISE is asked once a month)."""
     ts, episode = ctx.directory.timescales, ctx.episode
     windows = {days: episodes_within(state, episode, days) for days in ts.repeat_windows_days}
     hit = [days for days, count in sorted(windows.items()) if count >= ts.repeat_count]
     if not hit:
         return False
-    quick = episodes_within(state, episode, ts.quick_succession_days) >= ts.repeat_count
+    in_quick_succession = episodes_within(state, episode, ts.quick_succession_days)
+    quick = in_quick_succession >= ts.repeat_count
     count, days = windows[hit[0]], hit[0]
     why = f"{count} missing episodes in {days} days"
     # 7.18's review decides on a strategy meeting: not for a child placed here (7.27), nor
@@ -79,6 +84,15 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
     if ctx.placing is not Placing.PLACED_IN and not adult_care_leaver(episode):
         due = ctx.at if quick else None
         paragraph = "7.19" if quick else "7.18"
+        # 7.19's review, "convened immediately", is brought by the quick succession, not
+        # 7.18's window: its summary says so.
+        trigger = (
+            f"{in_quick_succession} missing episodes in {ts.quick_succession_days} days, "
+            "in quick succession"
+            if quick
+            else why
+        )
+        when = "at once " if quick else ""
         managers = (
             ("service_manager", "team_manager", "allocated_worker")
             if episode.allocated
@@ -89,25 +103,41 @@ def on_repeat(ctx: Context, state: ChildState) -> bool:
                 role,
                 "review_repeat_missing_case",
                 paragraph,
-                f"{why}: review the case together (Service Manager, Team Manager and "
+                f"{trigger}: review the case {when}together (Service Manager, Team Manager and "
                 "allocated worker) and decide whether a strategy meeting is needed.",
                 due=due,
                 episodes=count,
                 window_days=days,
                 quick_succession=quick,
             )
-    ctx.tell(
-        "rise",
-        "add_to_cse_and_missing_forum",
-        "7.28",
-        f"{why}: discuss at the monthly CSE and Missing Persons Forum.",
-        episodes=count,
-    )
+    if state.forum_month != forum_month(ctx):
+        ctx.tell(
+            "rise",
+            FORUM,
+            "7.28",
+            f"{why}: discuss at the monthly CSE and Missing Persons Forum.",
+            episodes=count,
+        )
     if ctx.placing is not Placing.PLACED_IN or 90 not in hit:
         return False
     if not serious(ctx, state):
         return False
     return _placing_authority_told(ctx, state, why, count)
+
+
+def forum_month(ctx: Context) -> str:
+    """7.28's forum meets monthly (1.4: "a monthly multi-agency meeting"): the month of the
+    deployment's calendar the hub decides in ("2026-11"), as `hub report forum --month` lists
+    the children referred to it."""
+    return ctx.at.astimezone(ZoneInfo(ctx.directory.timezone)).strftime("%Y-%m")
+
+
+def forum_recorded(ctx: Context, state: ChildState) -> ChildState:
+    """The state recording the forum month RISE was asked, in this step, to put the child to
+    (`on_repeat`): once a month, however many episodes the child has in it; asked again in
+    a later month if the child goes on going missing (7.28: "repeatedly absent")."""
+    asked = any(d.action == FORUM and d.recipient == "rise" for d in ctx.decisions)
+    return replace(state, forum_month=forum_month(ctx)) if asked else state
 
 
 def on_new_concern(ctx: Context, before: ChildState, after: ChildState) -> ChildState:
@@ -183,8 +213,9 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
         "placing_authority",
         "head_of_safeguarding_written_notice",
         "8.12",
-        f"{why} with serious concerns for a child you placed here: please ensure all "
-        "appropriate measures are in place, and send formal written details.",
+        f"{why} with serious concerns for a {young_person_or(ctx.episode, 'child')} you "
+        "placed here: please ensure all appropriate measures are in place, and send formal "
+        "written details.",
         episodes=count,
     )
     ctx.tell(

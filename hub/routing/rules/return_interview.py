@@ -35,7 +35,12 @@ from hub.routing.rules.found import (
     hand_to_allocated_team,
     return_interview_owner,
 )
-from hub.routing.rules.roles import SOCIAL_WORK, has_our_worker, social_worker_or
+from hub.routing.rules.roles import (
+    SOCIAL_WORK,
+    has_our_worker,
+    social_worker_or,
+    young_person_or,
+)
 
 # Completed, the interview's timers end; handed to the allocated team, it has its own (a
 # second handover's replacing the first's, so that the team is chased once). Declined, they
@@ -329,7 +334,8 @@ def share_with_worker_and_iro(
                 "placing_authority",
                 action,
                 "5.18",
-                "For the child you placed here, for its social worker and IRO (8.10): " + worker[1],
+                f"For the {young_person_or(ctx.episode, 'child')} you placed here, for its "
+                "social worker and IRO (8.10): " + worker[1],
                 facts=facts,
             )
         return

@@ -23,6 +23,7 @@ from hub.routing.rules.episode_access import open_episode, read_late
 from hub.routing.rules.repeat import on_new_concern
 from hub.routing.rules.roles import (
     adult_care_leaver,
+    asylum_seeking,
     at_once_or_at_opening,
     day_teams_closed,
     edt_acts_for_childrens_services,
@@ -30,6 +31,7 @@ from hub.routing.rules.roles import (
     host_force_reported_it,
     social_worker_or,
     told_the_host,
+    young_person_or,
 )
 from hub.routing.rules.strategy import (
     BROUGHT_FORWARD_FOR,
@@ -289,20 +291,22 @@ def _graded_before_found(
 
 # 4.3's markers a risk update can raise, as those told of it (7.16) read them.
 _MARKERS = (
-    ("uasc", "an unaccompanied asylum-seeking child"),
+    ("uasc", "an {uasc}"),
     ("suspected_trafficking", "suspected of being trafficked"),
 )
 
 
 def _marked(before: Episode, after: Episode) -> str:
     """The markers the update raised (`_marked_since_reported`), in words for those told of
-    the grading (7.16): the update's news may be the marker alone, not the grading."""
+    the grading (7.16): the update's news may be the marker alone, not the grading. A care
+    leaver of 18 or over is the young person, no longer a child (1.4, `young_person_or`)."""
     raised = [
-        words
+        words.format(uasc=asylum_seeking(after))
         for field, words in _MARKERS
         if getattr(after.report, field) and not getattr(before.report, field)
     ]
-    return f", and police now mark the child as {' and '.join(raised)} (4.3)" if raised else ""
+    who = young_person_or(after, "child")
+    return f", and police now mark the {who} as {' and '.join(raised)} (4.3)" if raised else ""
 
 
 def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> Episode:
@@ -318,15 +322,15 @@ def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> E
     marks: dict[str, bool] = {}
     if event.uasc and not report.uasc:
         marks["uasc"] = True
+        uasc, who = asylum_seeking(ctx.episode), young_person_or(ctx.episode, "child")
         ctx.tell(
             "home_office",
             "uasc_missing",
             "4.3",
-            "An unaccompanied asylum-seeking child is missing (so marked by the police since "
-            "the report)."
+            f"An {uasc} is missing (so marked by the police since the report)."
             if not found
-            else "Before being found, the missing child was marked an unaccompanied "
-            "asylum-seeking child (received after the return): the child has been found.",
+            else f"Before being found, the missing {who} was marked an {uasc} (received after "
+            f"the return): the {who} has been found.",
             due=None if found else ctx.at,
         )
     if event.suspected_trafficking and not report.suspected_trafficking:

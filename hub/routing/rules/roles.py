@@ -88,6 +88,23 @@ def adult_care_leaver(episode: Episode) -> bool:
     return age_when_missing(episode.report) >= ADULT_AGE
 
 
+def young_person_or(episode: Episode, child: str) -> str:
+    """How a notice names the person: `child` ("child", "child in care", ...), but "young
+    person" for a care leaver of 18 or over (1.4: an adult to the police; "the term 'child'
+    is used throughout this document to include young people", and the care leaver notices
+    say "young person"), who is no child placed here nor an unaccompanied asylum-seeking
+    child (4.3: no longer once "age assessed as being over 18yrs")."""
+    return "young person" if adult_care_leaver(episode) else child
+
+
+def asylum_seeking(episode: Episode) -> str:
+    """How the Home Office is told of the person 4.3 has it told of: an "unaccompanied
+    asylum-seeking child", but a care leaver of 18 or over is one no longer (`young_person_or`)."""
+    if adult_care_leaver(episode):
+        return "asylum-seeking young person (a care leaver of 18 or over)"
+    return "unaccompanied asylum-seeking child"
+
+
 def reviewing_officer(ctx: Context) -> str | None:
     """7.15: the IRO of a child in care, or the child protection chair of a child on a plan,
     who oversees the Incident Form; none for a child placed here by another authority, whose
