@@ -16,7 +16,7 @@ from hub.contracts.vocabulary import (
     ReturnInterviewOutcome,
     RiskLevel,
 )
-from hub.routing.facts import Episode
+from hub.routing.facts import Decision, Episode
 from hub.routing.rules.strategy import STRATEGY_MEETING
 from tests.routing.builders import (
     CHILD,
@@ -405,6 +405,69 @@ def test_1_4_a_high_risk_report_read_out_of_hours_after_the_child_was_located_al
     decisions = timeline.receive(late, at=START + timedelta(hours=13))  # 23:00
     assert told(decisions, "edt", "missing_child_out_of_hours")  # 3.10, as before
     assert not told(decisions, "edt", "high_risk_child_missing")
+
+
+def _high_risk_report_read_once_located() -> list[Decision]:
+    """A second force's report of the same absence, graded high, is read in office hours
+    after the child was located under the first's: the child is certainly back (1.4)."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=2)))
+    late = misper(
+        "EP-2",
+        at=START + timedelta(hours=1),
+        reporting_force="thames-valley-police",
+        risk_level=RiskLevel.HIGH,
+    )
+    return timeline.receive(late, at=START + timedelta(hours=3))
+
+
+def test_1_4_a_high_risk_report_read_after_the_child_was_located_is_no_alert_to_mash() -> None:
+    """1.4: "Children's services must also be notified immediately" of a high-risk child
+    missing; this one is back. MASH opens the episode (6.14), told that the child is back,
+    not to act at once on a child missing, as EDT is not (3.10)."""
+    [mash] = told(_high_risk_report_read_once_located(), "mash", "record_missing_episode")
+    assert (mash.due, "immediately" in mash.summary) == (None, False)
+
+
+def test_1_4_a_high_risk_report_read_after_the_child_was_located_is_no_alert_to_the_mct() -> None:
+    """So too the Missing Children Co-ordinator (7.2): told, with no deadline."""
+    [mct] = told(_high_risk_report_read_once_located(), "mct", "missing_child_notified")
+    assert mct.due is None
+
+
+def test_1_4_a_high_risk_report_read_after_the_child_was_located_is_no_alert_to_the_worker() -> (
+    None
+):
+    """And the allocated worker (7.3, MCT-PG), who re-assesses needs and plans to prevent
+    further episodes (7.4) after the return all the same, with no deadline of 1.4's."""
+    decisions = _high_risk_report_read_once_located()
+    alerts = [
+        d.due
+        for d in told(decisions, "allocated_worker")
+        if d.action in ("missing_child_notified", "inform_team_manager")
+    ]
+    assert alerts == [None, None]
+
+
+def test_6_6_a_cse_marker_raised_once_located_under_another_report_tells_rise_it_is_found() -> None:
+    """1.4: missing "until located". The child was located under the second force's report;
+    the first force then marks the child at risk of sexual exploitation: RISE hears that the
+    child was marked and has been found, for its work after the return (6.6), with no
+    deadline to chase, as the Home Office hears of a child marked asylum-seeking then (4.3)."""
+    timeline = _located_under_the_second_forces_report()
+    update = risk_update(RiskLevel.MEDIUM, START + timedelta(days=1, hours=2), cse=True)
+    [rise] = told(timeline.receive(update), "rise", "missing_child_at_risk_of_cse")
+    assert (rise.due, "has been found" in rise.summary) == (None, True)
+
+
+def test_6_6_rise_told_the_child_marked_once_located_is_not_told_of_the_return_again() -> None:
+    """The first force's found report follows: RISE, told with the marker that the child
+    has been found, hears of the return from one absence once (6.6)."""
+    timeline = _located_under_the_second_forces_report()
+    timeline.receive(risk_update(RiskLevel.MEDIUM, START + timedelta(days=1, hours=2), cse=True))
+    later = found("EP-1", at=START + timedelta(days=1))
+    assert not told(timeline.receive(later, at=START + timedelta(days=1, hours=3)), "rise")
 
 
 def _two_forces_report_one_absence() -> Timeline:

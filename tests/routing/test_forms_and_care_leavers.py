@@ -9,7 +9,16 @@ from typing import Any
 
 from hub.contracts.events import ChildDetails
 from hub.contracts.vocabulary import LegalStatus, RiskLevel, Sex
-from tests.routing.builders import PLACED_IN, START, Timeline, found, misper, told
+from hub.routing.rules.repeat import DISCUSSION
+from tests.routing.builders import (
+    PLACED_IN,
+    START,
+    Timeline,
+    by_the_rules,
+    found,
+    misper,
+    told,
+)
 
 
 def _care_leaver(born: date, **changes: Any) -> dict[str, Any]:
@@ -109,3 +118,38 @@ def test_1_4_a_care_leaver_of_19_placed_here_is_never_told_of_as_a_child() -> No
     timeline.receive(found())
     timeline.advance(START + timedelta(days=10))
     assert [d.summary for d in timeline.decisions if A_CHILD_BY_STATUS.search(d.summary)] == []
+
+
+# 8.12: a child placed here by another authority, missing 3 times in 90 days with serious
+# concerns: the placing authority's Head of Safeguarding is told in writing, and a MASH
+# Manager chairs a strategy discussion. 1.4: "Police will treat 18 and above as adults", and
+# MASH hears of no care leaver of 18 or over; but "the term 'child' is used throughout this
+# document to include young people", and the placing authority, which "remains responsible"
+# for its care leaver (4.1), is still told in writing of the repeat episodes.
+
+
+def _placed_here_three_times_at_high_risk(born: date) -> Timeline:
+    timeline = Timeline()
+    placed_here = _care_leaver(
+        born, responsible_authority="essex", allocated_worker=None, risk_level=RiskLevel.HIGH
+    )
+    timeline.repeatedly_missing(3, every=timedelta(days=20), **placed_here)
+    return timeline
+
+
+def test_1_4_a_care_leaver_of_19_placed_here_missing_3_times_has_no_mash_strategy_discussion() -> (
+    None
+):
+    timeline = _placed_here_three_times_at_high_risk(date(2007, 1, 1))
+    discussion = [
+        d.recipient
+        for d in by_the_rules(timeline.decisions)
+        if d.action == "chair_strategy_discussion" or d.details.get("meeting") == DISCUSSION
+    ]
+    assert discussion == []
+
+
+def test_8_12_a_care_leaver_of_19_placed_here_missing_3_times_is_told_of_it_in_writing() -> None:
+    timeline = _placed_here_three_times_at_high_risk(date(2007, 1, 1))
+    [notice] = told(timeline.decisions, "placing_authority", "head_of_safeguarding_written_notice")
+    assert (notice.paragraph, notice.authority) == ("8.12", "essex")

@@ -46,6 +46,7 @@ from hub.routing.rules.roles import (
     host_force_reported_it,
     leaving_care_told,
     rise_told,
+    rise_told_found,
     told_the_host,
     young_person_or,
 )
@@ -1151,10 +1152,12 @@ def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, b
     """Whether RISE (6.6), and the Leaving Care Service (4.1), heard of the return from the
     absence `ctx.episode` reports already, under another report of it (a second force's: one
     absence, one return, 7.22), the child back under it before: told at its found report or
-    its host's word, as told of its absence; or at this report's MISPER report, read once
-    the child was back (missing._specific_circumstances: "has been found")."""
+    its host's word, as told of its absence; or at this report's MISPER report, or the risk
+    update marking it, read once the child was back (missing._specific_circumstances,
+    risk._rise_told_of_the_marker: "has been found")."""
     episode, start = ctx.episode, state.absence_start(ctx.episode)
-    rise = leaving_care = False
+    # Marked only once the child was back: RISE heard then that the child had been found.
+    rise, leaving_care = rise_told_found(episode), False
     for other in state.episodes:
         back = other.back_read_at or other.clock_back
         if other.episode_id == episode.episode_id or back is None:

@@ -153,13 +153,6 @@ def on_misper_report(
         check_placement_notice(ctx, unconfirmed)
     # 3.3: the child's first episode is its first absence, however many forces report it.
     first_episode = len(state.absence_starts()) == 1
-    _first_contacts(ctx, first_episode)
-    _read_otherwise_than_sent(ctx, event)
-    _the_childs_workers(ctx)
-    if FORMS not in asked:
-        forms(ctx, first_episode)
-    _reviewing_officers(ctx)
-    _across_borders(ctx, placing, host_search=returned_at is None and not located_since)
     # 1.4: no high-risk alert for a child certainly back: returned as the host said (8.4),
     # or located since under another report of this absence, and not missing again since.
     back = _back_how(
@@ -170,6 +163,13 @@ def on_misper_report(
         ),
         returned_at,
     )
+    _first_contacts(ctx, first_episode, back=back)
+    _read_otherwise_than_sent(ctx, event)
+    _the_childs_workers(ctx, back=back)
+    if FORMS not in asked:
+        forms(ctx, first_episode)
+    _reviewing_officers(ctx)
+    _across_borders(ctx, placing, host_search=returned_at is None and not located_since)
     if not adult_care_leaver(episode):  # 1.4: "Police will treat 18 and above as adults"
         # 7.17's meeting held for this absence under the report searched until now: the
         # child had it, and a second force's report graded high owes no second.
@@ -248,16 +248,38 @@ _HIGH_RISK_MISPER = (
 )
 
 
-def _first_contacts(ctx: Context, first_episode: bool) -> None:
-    """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2)."""
+def _high_risk_alert(ctx: Context, back: str | None) -> datetime | None:
+    """1.4: a child missing at high risk, children's services "must also be notified
+    immediately": now. None for a child not graded high, or certainly back when the report
+    is read (`_back_how`), as EDT acts for no one then (`_specific_circumstances`)."""
+    return ctx.at if ctx.episode.high_risk and back is None else None
+
+
+def _mash_misper(ctx: Context, back: str | None) -> str:
+    """6.14's MISPER notification in words: 1.4's alert for a child missing at high risk;
+    one certainly back is recorded, its RAG rating informing the risk assessment "on
+    return home" (6.14), with no call to act at once."""
+    if not ctx.episode.high_risk:
+        return _MISPER
+    if back is None:
+        return _HIGH_RISK_MISPER
+    return (
+        f"New missing episode (MISPER), reported high risk ({back}): the child is back. "
+        "Open the episode and await or give the RAG rating, for the return."
+    )
+
+
+def _first_contacts(ctx: Context, first_episode: bool, *, back: str | None) -> None:
+    """MASH's MISPER notification (6.14) and the Missing Children Co-ordinator (7.2).
+    `back`: how the child is known certainly back (`_back_how`): no high-risk alert (1.4)."""
     episode = ctx.episode
-    immediate = ctx.at if episode.high_risk else None  # 1.4: high risk, told immediately
+    immediate = _high_risk_alert(ctx, back)  # 1.4: high risk, told immediately
     if not adult_care_leaver(episode):  # 1.4: "... immediately if the person is under 18"
         ctx.tell(
             "mash",
             "record_missing_episode",
             "6.14",
-            _HIGH_RISK_MISPER if episode.high_risk else _MISPER,
+            _mash_misper(ctx, back),
             due=immediate,
         )
     ctx.tell(
@@ -322,11 +344,11 @@ def _as_said(sent: str) -> str:
     return f"({sent})" if sent == "not given" else sent
 
 
-def _the_childs_workers(ctx: Context) -> None:
+def _the_childs_workers(ctx: Context, *, back: str | None) -> None:
     """The allocated worker of a child known (7.3, 7.4, MCT-PG), or the MCT and MASH for a
-    child not known (7.6)."""
+    child not known (7.6). `back`: certainly back, no high-risk alert (1.4)."""
     episode = ctx.episode
-    immediate = ctx.at if episode.high_risk else None
+    immediate = _high_risk_alert(ctx, back)
     if has_our_worker(ctx):
         ctx.tell(
             "allocated_worker",

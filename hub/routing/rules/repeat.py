@@ -218,6 +218,18 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
         "written details.",
         episodes=count,
     )
+    # 1.4: "Police will treat 18 and above as adults", and MASH hears of no care leaver of
+    # 18 or over, nor is a strategy meeting held for one (7.17, 7.18): the placing
+    # authority, which "remains responsible" for its care leaver (4.1), is told in writing
+    # all the same ("the term 'child' ... include[s] young people", 1.4).
+    if not adult_care_leaver(ctx.episode):
+        _strategy_discussion(ctx, why)
+    return True
+
+
+def _strategy_discussion(ctx: Context, why: str) -> None:
+    """8.12: "a Strategy Discussion will be chaired by a MASH Manager to include the social
+    work team responsible for the child"."""
     ctx.tell(
         "mash_manager",
         "chair_strategy_discussion",
@@ -247,4 +259,3 @@ def _placing_authority_told(ctx: Context, state: ChildState, why: str, count: in
             "placing authority's social work team.",
             meeting=DISCUSSION,
         )
-    return True

@@ -110,13 +110,7 @@ def on_risk_update(
         # hours missing, the 24-hour timer reads the marker and sets it within 48 hours.
         updated = ctx.episode = _first_meeting_brought_forward(ctx, episode)
     if new_cse:
-        ctx.tell(
-            "rise",
-            "missing_child_at_risk_of_cse",
-            "6.6",
-            "A missing child now has a CSE risk marker.",
-            due=at,
-        )
+        _rise_told_of_the_marker(ctx, found=located)
     # Graded as proposed (6.7), as police sent it: a proposed `low` they agree to is settled,
     # though the hub reads the child medium (6.5); left open, it was escalated at 12 hours.
     if episode.disputed_risk_level in (sent, event.risk_level):
@@ -128,6 +122,26 @@ def on_risk_update(
             after, episode, directory, at, cause, decisions, why
         )
     return Outcome(after, tuple(decisions), cancel=cancel)
+
+
+def _rise_told_of_the_marker(ctx: Context, *, found: bool) -> None:
+    """6.6: RISE is told of a missing child given a CSE risk marker, at once. `found`:
+    located under another report of the absence (1.4: missing "until located"), the child
+    is back: RISE hears it was marked and has been found, for its work after the return,
+    with no deadline to chase, as the Home Office of a child marked asylum-seeking then
+    (`_marked_since_reported`)."""
+    who = young_person_or(ctx.episode, "child")
+    ctx.tell(
+        "rise",
+        "missing_child_at_risk_of_cse",
+        "6.6",
+        f"Before being found, the missing {who} was given a CSE risk marker (received after "
+        f"the {who} was located under another report): the {who} has been found; for your "
+        "work on the exploitation risk after the return."
+        if found
+        else "A missing child now has a CSE risk marker.",
+        due=None if found else ctx.at,
+    )
 
 
 def _the_host_searching(ctx: Context, state: ChildState, before: Episode, graded: str) -> None:

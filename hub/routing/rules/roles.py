@@ -143,6 +143,17 @@ def rise_told(episode: Episode) -> bool:
     )
 
 
+def rise_told_found(episode: Episode) -> bool:
+    """6.6: RISE heard of this report's CSE marker only once the child was certainly back
+    (a report, or a marking risk update, read once the child was located under another
+    report of the absence: 1.4): told then, with no alert to chase, that the child had been
+    found (missing._specific_circumstances, risk._rise_told_of_the_marker)."""
+    return episode.cse_risk and not any(
+        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
+        for d in episode.duties
+    )
+
+
 def leaving_care_told(ctx: Context) -> bool:
     """4.1: the Leaving Care Service was told of a missing care leaver, to consider
     re-assessing needs (the missing rules and the return share this rule); one placed here is
