@@ -1584,3 +1584,38 @@ def test_4_1_leaving_care_hears_once_of_the_return_from_one_absence_two_forces_f
     """So too the Leaving Care Service, told of the missing care leaver (4.1)."""
     timeline = _found_by_both_forces(first, legal_status=LegalStatus.CARE_LEAVER)
     assert len(told(timeline.decisions, "leaving_care", "child_found")) == 1
+
+
+def test_6_6_rise_alerted_by_a_report_read_once_missing_again_hears_its_return() -> None:
+    """A second force's report of the first absence is read only after the child, found
+    under the first's, has gone missing again: the child may be missing when it is read
+    (`ChildState.back_from`), and RISE is alerted of it as of any missing child at risk of
+    sexual exploitation (6.6), with no "has been found". Its found report then tells RISE
+    of the return, as any alert's does: RISE is not left with an absence it never hears end."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1", cse_risk=True))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=3)))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=10), cse_risk=True))
+    read = timeline.receive(_second_report(1, cse_risk=True), at=START + timedelta(hours=12))
+    [alert] = told(read, "rise", "missing_child_at_risk_of_cse")
+    assert "has been found" not in alert.summary
+    back = timeline.receive(
+        found("EP-2", at=START + timedelta(hours=3)), at=START + timedelta(hours=13)
+    )
+    assert len(told(back, "rise", "child_found")) == 1
+
+
+def test_4_1_leaving_care_told_by_a_report_read_once_missing_again_hears_its_return() -> None:
+    """So too the Leaving Care Service (4.1), told the care leaver "is missing" by that report."""
+    timeline = Timeline()
+    leaver: dict[str, Any] = {"legal_status": LegalStatus.CARE_LEAVER}
+    timeline.receive(misper("EP-1", **leaver))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=3)))
+    timeline.receive(misper("EP-3", at=START + timedelta(hours=10), **leaver))
+    read = timeline.receive(_second_report(1, **leaver), at=START + timedelta(hours=12))
+    [told_missing] = told(read, "leaving_care", "reassess_care_leaver")
+    assert "has returned" not in told_missing.summary
+    back = timeline.receive(
+        found("EP-2", at=START + timedelta(hours=3)), at=START + timedelta(hours=13)
+    )
+    assert len(told(back, "leaving_care", "child_found")) == 1

@@ -1154,8 +1154,11 @@ def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, b
     absence, one return, 7.22), the child back under it before: told at its found report or
     its host's word, as told of its absence; or at this report's MISPER report, or the risk
     update marking it, read once the child was back (missing._specific_circumstances,
-    risk._rise_told_of_the_marker: "has been found")."""
+    risk._rise_told_of_the_marker: "has been found"). A report read after that return, the
+    child missing again by then, alerted them of a missing child after they heard of the
+    return: they hear of its own return, once."""
     episode, start = ctx.episode, state.absence_start(ctx.episode)
+    said_back = _read_once_back(state, episode)
     # Marked only once the child was back: RISE heard then that the child had been found.
     rise, leaving_care = rise_told_found(episode), False
     for other in state.episodes:
@@ -1164,12 +1167,38 @@ def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, b
             continue
         if state.absence_start(other) != start:
             continue
-        # This report read once the child was back: told so with the absence itself.
-        read_after = episode.read_at is not None and back <= episode.read_at
-        rise = rise or rise_told(other) or read_after
+        if episode.read_at is not None and back <= episode.read_at:
+            # This report read after that return: told so with the absence itself, unless
+            # the child was missing again then (alerted of a missing child instead).
+            rise = rise or said_back
+            leaving_care = leaving_care or said_back
+            continue
+        rise = rise or rise_told(other)
         told = leaving_care_told(Context(ctx.directory, ctx.at, ctx.cause, other))
-        leaving_care = leaving_care or told or read_after
+        leaving_care = leaving_care or told
     return rise, leaving_care
+
+
+def _read_once_back(state: ChildState, episode: Episode) -> bool:
+    """Whether the hub read `episode`'s MISPER report once the child was certainly back, as
+    missing.py judged it then (`ChildState.back_from`): located under another report since
+    it began, and no report begun since among those the hub had read by then."""
+    read = episode.read_at
+    if read is None:  # a state stored before
+        return False
+    known = [
+        e
+        for e in state.episodes
+        if e.episode_id != episode.episode_id and (e.read_at is None or e.read_at <= read)
+    ]
+    backs = [
+        back
+        for e in known
+        if (back := e.clock_back) is not None
+        and (e.back_read_at or back) <= read
+        and episode.clock_started < back
+    ]
+    return bool(backs) and all(e.clock_started < max(backs) for e in known)
 
 
 def _visit_the_found_child(looked_after: bool) -> str:
