@@ -1283,3 +1283,24 @@ def test_4_1_leaving_care_told_of_a_report_read_after_the_return_hears_it_has_re
     timeline = read_after_the_hosts_word_and_the_found_report(legal_status=LegalStatus.CARE_LEAVER)
     [leaving_care] = told(timeline.decisions, "leaving_care")
     assert "has returned" in leaving_care.summary
+
+
+def test_6_6_rise_alerted_by_a_report_read_after_the_hosts_word_hears_of_the_return() -> None:
+    """A second force reports our child placed in Kent missing, with a CSE risk marker, and
+    RISE is alerted (6.6). Kent then tells us the child has returned (8.4), naming the first
+    force's report, which the hub has not yet read. That report, read after the host's word
+    but begun before the second's (the child may be missing again), alerts RISE of a missing
+    child; its found report follows. RISE, never told at the host's word (no report of it
+    was open then), hears of the return at the found report: not left with an alert of a
+    missing child it never hears end."""
+    timeline = Timeline()
+    second = misper("EP-2", at=START + timedelta(hours=10), reporting_force="kent-police")
+    timeline.receive(second.model_copy(update={"cse_risk": True, "residence_authority": "kent"}))
+    notice = host_notice(CrossBorderNoticeKind.CHILD_FOUND, START + timedelta(hours=17))
+    timeline.receive(notice, at=START + timedelta(hours=17, minutes=1))
+    first = misper(cse_risk=True, legal_status=LegalStatus.LOOKED_AFTER, residence_authority="kent")
+    timeline.receive(first, at=START + timedelta(hours=20))
+    decisions = timeline.receive(
+        found(at=START + timedelta(hours=16)), at=START + timedelta(hours=22)
+    )
+    assert len(told(decisions, "rise", "child_found")) == 1

@@ -17,6 +17,7 @@ from tests.routing.builders import (
     by_the_rules,
     found,
     misper,
+    risk_update,
     told,
 )
 
@@ -153,3 +154,31 @@ def test_8_12_a_care_leaver_of_19_placed_here_missing_3_times_is_told_of_it_in_w
     timeline = _placed_here_three_times_at_high_risk(date(2007, 1, 1))
     [notice] = told(timeline.decisions, "placing_authority", "head_of_safeguarding_written_notice")
     assert (notice.paragraph, notice.authority) == ("8.12", "essex")
+
+
+# 7.16: a new grading goes to the child's social worker, or MASH. 1.4: "Police will treat 18
+# and above as adults": MASH hears of no care leaver of 18 or over; the Leaving Care Service,
+# responsible for the young person (4.1), is told instead, as of 5.6's concerns.
+
+
+def test_7_16_a_new_grading_of_a_care_leaver_of_19_goes_to_the_leaving_care_service() -> None:
+    timeline = Timeline()
+    timeline.receive(misper(**_care_leaver(date(2007, 1, 1), allocated_worker=None)))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    changed = [d for d in by_the_rules(decisions) if d.action == "risk_level_changed"]
+    assert [d.recipient for d in changed] == ["leaving_care", "mct"]
+
+
+def test_7_16_a_new_grading_of_a_care_leaver_of_19_placed_here_goes_to_the_placing_authority() -> (
+    None
+):
+    """One placed here by another authority is that authority's (1.4, 4.1), as its 5.6
+    concerns are."""
+    timeline = Timeline()
+    placed_here = _care_leaver(
+        date(2007, 1, 1), allocated_worker=None, responsible_authority="essex"
+    )
+    timeline.receive(misper(**placed_here))
+    decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
+    changed = [d for d in by_the_rules(decisions) if d.action == "risk_level_changed"]
+    assert [d.recipient for d in changed] == ["placing_authority", "mct"]

@@ -1619,3 +1619,64 @@ def test_4_1_leaving_care_told_by_a_report_read_once_missing_again_hears_its_ret
         found("EP-2", at=START + timedelta(hours=3)), at=START + timedelta(hours=13)
     )
     assert len(told(back, "leaving_care", "child_found")) == 1
+
+
+def test_6_6_rise_told_under_the_second_report_alone_hears_the_return_under_the_first() -> None:
+    """Only the second force's report of the absence carries the CSE marker, and RISE is
+    alerted under it (6.6); the child is found under the first force's report, which has no
+    marker, and the second's alert of a missing child stands down. RISE, told of the
+    absence, hears of its return (6.6: for its work after the return), though the second
+    force never sends its own found report."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(1, cse_risk=True))
+    decisions = timeline.receive(found("EP-1", at=START + timedelta(days=1)))
+    assert len(told(decisions, "rise", "child_found")) == 1
+
+
+@pytest.mark.parametrize("first", ["EP-1", "EP-2"])
+def test_6_6_rise_told_under_the_second_report_alone_hears_once_of_the_return(first: str) -> None:
+    """As above, each force sending its found report: RISE hears of the one return once,
+    whichever is read first."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(1, cse_risk=True))
+    found_at = START + timedelta(days=1)
+    timeline.receive(found(first, at=found_at))
+    then = "EP-2" if first == "EP-1" else "EP-1"
+    timeline.receive(found(then, at=found_at), at=found_at + timedelta(hours=2))
+    assert len(told(timeline.decisions, "rise", "child_found")) == 1
+
+
+def test_4_1_leaving_care_told_under_the_second_report_alone_hears_the_return() -> None:
+    """So too the Leaving Care Service, told of the missing care leaver (4.1) under the
+    second force's report alone, when the child is found under the first's."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(_second_report(1, legal_status=LegalStatus.CARE_LEAVER))
+    decisions = timeline.receive(found("EP-1", at=START + timedelta(days=1)))
+    assert len(told(decisions, "leaving_care", "child_found")) == 1
+
+
+def test_4_3_the_home_office_told_found_by_a_report_read_once_back_is_not_told_again() -> None:
+    """The first force's report says nothing of asylum; the child is found under it. The
+    second force's report of the same absence, read after the return, says the child is an
+    unaccompanied asylum-seeking child: the Home Office is told the child was missing and
+    has been found (4.3). The second force's found report tells it nothing again: one
+    absence, one return."""
+    timeline = Timeline()
+    timeline.receive(misper("EP-1"))
+    timeline.receive(found("EP-1", at=START + timedelta(hours=3)))
+    timeline.receive(_second_report(1, uasc=True), at=START + timedelta(hours=5))
+    decisions = timeline.receive(found("EP-2", at=START + timedelta(hours=3)))
+    assert told(decisions, "home_office") == []
+
+
+@pytest.mark.parametrize("first", ["EP-1", "EP-2"])
+def test_4_3_the_home_office_hears_once_of_the_return_from_one_absence_two_forces_found(
+    first: str,
+) -> None:
+    """So too the Home Office, told of the missing asylum-seeking child (4.3): told it is
+    found once, whichever force's found report is read first."""
+    timeline = _found_by_both_forces(first, uasc=True)
+    assert len(told(timeline.decisions, "home_office", "child_found")) == 1

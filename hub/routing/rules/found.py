@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from hub.contracts.actions import Action, Recipient
 from hub.contracts.events import FoundReport
@@ -43,6 +44,8 @@ from hub.routing.rules.roles import (
     at_once_or_at_opening,
     day_teams_closed,
     has_our_worker,
+    home_office_told,
+    home_office_told_found,
     host_force_reported_it,
     leaving_care_told,
     rise_told,
@@ -320,14 +323,16 @@ def on_found_report(
             f"The {young_person_or(found, 'child')} you placed here has returned.",
             found_by=event.found_by.value,
         )
-    if found.report.uasc:
+    if _owed_word_of_the_return(ctx, state.with_episode(found)).home_office:
         ctx.tell(
             "home_office",
             "child_found",
             "4.3",
             f"The {asylum_seeking(found)} reported missing has been found.",
         )  # 4.3: its missing status, not who found the child (with whom the child is)
-    if not returned:  # told already if the host's word of the return came first (8.4)
+    if not returned or _returned_before_its_report(found):
+        # Told already if the host's word of the return came first (8.4), with this report
+        # open: not if it came before the report, which may have alerted them since.
         told_of_the_missing_told_of_the_return(ctx, state.with_episode(found), event.found_by)
     if not adult_care_leaver(found):  # 1.4: an adult to the police, as when missing
         share_with_partners(ctx, "found")
@@ -1116,19 +1121,28 @@ def on_team_return_interview_overdue(ctx: Context, timer: Timer) -> list[Timer]:
     return []
 
 
+class Told(NamedTuple):
+    """Those told of an absence for work that goes on after it, who hear of its return:
+    RISE (6.6), the Leaving Care Service (4.1) and the Home Office (4.3)."""
+
+    rise: bool
+    leaving_care: bool
+    home_office: bool
+
+
 def told_of_the_missing_told_of_the_return(
     ctx: Context, state: ChildState, found_by: FoundBy | None
 ) -> None:
     """Services told of the absence for work that goes on after it hear of the return, as
     the worker, the IRO and the placing authority do (notices): RISE, told of a missing child
     at risk of sexual exploitation (6.6), and the Leaving Care Service, told of a care leaver
-    whose needs it may re-assess (4.1). Once an absence, however many forces report it
-    (`told_of_the_return_already`). `state`: with the episode back (`ctx.episode`)."""
-    episode = ctx.episode
+    whose needs it may re-assess (4.1). Told of it under any report of the absence, once an
+    absence, however many forces report it (`_owed_word_of_the_return`). `state`: with the
+    episode back (`ctx.episode`)."""
     # Who found the child, when a found report says it: the host's word of the return does not.
     facts: dict[str, Detail] = {} if found_by is None else {"found_by": found_by.value}
-    rise, leaving_care = told_of_the_return_already(ctx, state)
-    if rise_told(episode) and not rise:
+    owed = _owed_word_of_the_return(ctx, state)
+    if owed.rise:
         ctx.tell(
             "rise",
             "child_found",
@@ -1137,7 +1151,7 @@ def told_of_the_missing_told_of_the_return(
             "on the exploitation risk after the return.",
             facts=facts,
         )
-    if leaving_care_told(ctx) and not leaving_care:
+    if owed.leaving_care:
         ctx.tell(
             "leaving_care",
             "child_found",
@@ -1148,19 +1162,68 @@ def told_of_the_missing_told_of_the_return(
         )
 
 
-def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, bool]:
-    """Whether RISE (6.6), and the Leaving Care Service (4.1), heard of the return from the
-    absence `ctx.episode` reports already, under another report of it (a second force's: one
-    absence, one return, 7.22), the child back under it before: told at its found report or
-    its host's word, as told of its absence; or at this report's MISPER report, or the risk
-    update marking it, read once the child was back (missing._specific_circumstances,
-    risk._rise_told_of_the_marker: "has been found"). A report read after that return, the
-    child missing again by then, alerted them of a missing child after they heard of the
-    return: they hear of its own return, once."""
+def _owed_word_of_the_return(ctx: Context, state: ChildState) -> Told:
+    """Who hears now of the return from the absence `ctx.episode` reports: told of it under
+    this report or another still searched (a second force's report alone may carry the CSE
+    marker, or say the child is a care leaver or asylum-seeking: its alert stands down with
+    this return, 1.4, and only this report's return is heard of), and not told of the
+    return already (`told_of_the_return_already`). `state`: with the episode back."""
+    told = _told_of_the_absence_when_back(ctx, state, ctx.episode)
+    already = told_of_the_return_already(ctx, state)
+    return Told(*(now and not before for now, before in zip(told, already, strict=True)))
+
+
+def _told_of_the_absence_when_back(ctx: Context, state: ChildState, returned: Episode) -> Told:
+    """Who the hub had told of the absence when the child came back under `returned`: under
+    its own report, or another of the absence read by then and not yet back from (each
+    searched until located, 1.4). The Home Office hears of the return only from a found
+    report (4.3), not from the host's word of it (8.4)."""
+    back = returned.back_read_at or returned.clock_back
+    assert back is not None  # told only once the child is back
+    start = state.absence_start(returned)
+    reports = [
+        e
+        for e in state.episodes
+        if e.episode_id == returned.episode_id
+        or (
+            state.absence_start(e) == start
+            and (e.read_at is None or e.read_at <= back)
+            and _not_back_by(e, back)
+        )
+    ]
+    contexts = [Context(ctx.directory, ctx.at, ctx.cause, e) for e in reports]
+    return Told(
+        rise=any(rise_told(e) for e in reports),
+        leaving_care=any(leaving_care_told(c) for c in contexts),
+        home_office=returned.found_at is not None and any(home_office_told(e) for e in reports),
+    )
+
+
+def _not_back_by(episode: Episode, at: datetime) -> bool:
+    """The child not yet back from `episode`'s report at `at`, as the hub knew it then."""
+    back = episode.back_read_at or episode.clock_back
+    return back is None or back > at
+
+
+def told_of_the_return_already(ctx: Context, state: ChildState) -> Told:
+    """Whether RISE (6.6), the Leaving Care Service (4.1) and the Home Office (4.3) heard of
+    the return from the absence `ctx.episode` reports already, under another report of it (a
+    second force's: one absence, one return, 7.22), the child back under it before: told at
+    its found report or its host's word, as told of its absence under any report then
+    searched (`_told_of_the_absence_when_back`); or at this report's MISPER report, or the
+    risk update marking it, read once the child was back (missing._specific_circumstances,
+    risk._rise_told_of_the_marker, risk._marked_since_reported: "has been found"). A report
+    read after that return, the child missing again by then, alerted them of a missing child
+    after they heard of the return: they hear of its own return, once."""
     episode, start = ctx.episode, state.absence_start(ctx.episode)
     said_back = _read_once_back(state, episode)
-    # Marked only once the child was back: RISE heard then that the child had been found.
-    rise, leaving_care = rise_told_found(episode), False
+    # Marked only once the child was back: told then that the child had been found. So too
+    # read after the host's word of its return, when the child was certainly back then.
+    told = Told(
+        rise_told_found(episode),
+        _read_back_on_the_hosts_word(state, episode),
+        home_office_told_found(episode),
+    )
     for other in state.episodes:
         back = other.back_read_at or other.clock_back
         if other.episode_id == episode.episode_id or back is None:
@@ -1170,13 +1233,34 @@ def told_of_the_return_already(ctx: Context, state: ChildState) -> tuple[bool, b
         if episode.read_at is not None and back <= episode.read_at:
             # This report read after that return: told so with the absence itself, unless
             # the child was missing again then (alerted of a missing child instead).
-            rise = rise or said_back
-            leaving_care = leaving_care or said_back
-            continue
-        rise = rise or rise_told(other)
-        told = leaving_care_told(Context(ctx.directory, ctx.at, ctx.cause, other))
-        leaving_care = leaving_care or told
-    return rise, leaving_care
+            then = Told(said_back, said_back, said_back)
+        else:
+            then = _told_of_the_absence_when_back(ctx, state, other)
+        told = Told(*(a or b for a, b in zip(told, then, strict=True)))
+    return told
+
+
+def _returned_before_its_report(episode: Episode) -> bool:
+    """The host's word of the return (8.4) came before the hub read the MISPER report, held
+    for it: no report of the absence open then under this one, RISE and the Leaving Care
+    Service were not told of the return at the host's word (cross_border._returned), but,
+    as the report was read, of a child missing or one back (`_read_back_on_the_hosts_word`)."""
+    read, heard = episode.read_at, episode.back_read_at
+    if episode.returned_at is None or read is None or heard is None:
+        return False  # no host's word, or a state stored before
+    return heard < read
+
+
+def _read_back_on_the_hosts_word(state: ChildState, episode: Episode) -> bool:
+    """Whether the hub read `episode`'s MISPER report once the child was certainly back on
+    the host's word of the return, as missing.py judged it then: the word came first
+    (`_returned_before_its_report`), and no report the hub had read by then began after
+    this one (a later one may be the child missing again)."""
+    read = episode.read_at
+    if read is None or not _returned_before_its_report(episode):
+        return False
+    known = [e for e in state.episodes if e.read_at is None or e.read_at <= read]
+    return all(e.clock_started <= episode.clock_started for e in known)
 
 
 def _read_once_back(state: ChildState, episode: Episode) -> bool:

@@ -30,6 +30,7 @@ from hub.routing.rules.roles import (
     has_our_worker,
     host_force_reported_it,
     social_worker_or,
+    social_worker_or_mash,
     told_the_host,
     young_person_or,
 )
@@ -75,7 +76,7 @@ def on_risk_update(
     _read_otherwise_than_sent(ctx, sent, event.risk_level)
     graded = _as_told(episode.risk_level, sent, event.risk_level) + _marked(episode, updated)
     ctx.tell(
-        social_worker_or(ctx, "mash"),
+        social_worker_or_mash(ctx),
         "risk_level_changed",
         "7.16",
         f"{graded}: review the case as agreed at the strategy meeting.",
@@ -283,7 +284,7 @@ def _graded_before_found(
         f"{_marked(episode, updated)} (received after the found report): for the return and "
         "its interview."
     )
-    for recipient in (social_worker_or(ctx, "mash"), "mct"):
+    for recipient in (social_worker_or_mash(ctx), "mct"):
         ctx.tell(
             recipient,
             "risk_level_changed",

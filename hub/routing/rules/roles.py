@@ -47,6 +47,14 @@ def social_worker_or(ctx: Context, without: str) -> str:
     return "allocated_worker" if ctx.episode.allocated else without
 
 
+def social_worker_or_mash(ctx: Context) -> str:
+    """The child's social worker (`social_worker_or`), or MASH. MASH is never told of a care
+    leaver of 18 or over (1.4: "Police will treat 18 and above as adults"): the Leaving Care
+    Service, responsible for the young person (4.1), is told instead, as of the concerns
+    about the return (5.6); one placed here is the placing authority's (8.10)."""
+    return social_worker_or(ctx, "leaving_care" if adult_care_leaver(ctx.episode) else "mash")
+
+
 def day_teams_closed(ctx: Context) -> bool:
     """Out of hours (3.10: 17:30 to 09:00, weekends and bank holidays) when the hub tells:
     whoever is on duty then must act. A report read late (after an outage) is judged by the
@@ -150,6 +158,24 @@ def rise_told_found(episode: Episode) -> bool:
     found (missing._specific_circumstances, risk._rise_told_of_the_marker)."""
     return episode.cse_risk and not any(
         d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
+        for d in episode.duties
+    )
+
+
+def home_office_told(episode: Episode) -> bool:
+    """4.3: the Home Office was told of the absence of an unaccompanied asylum-seeking child:
+    so reported, or marked since (risk._marked_since_reported)."""
+    return episode.report.uasc is True
+
+
+def home_office_told_found(episode: Episode) -> bool:
+    """4.3: the Home Office heard of this report's asylum-seeking child only once the child
+    was certainly back (a report, or a marking risk update, read once the child was located
+    under another report of the absence: 1.4): told then, with no deadline, that the child
+    had been found (missing._specific_circumstances, risk._marked_since_reported), as RISE
+    is (`rise_told_found`)."""
+    return episode.report.uasc is True and not any(
+        d.recipient == Recipient.HOME_OFFICE and d.action == Action.UASC_MISSING
         for d in episode.duties
     )
 
