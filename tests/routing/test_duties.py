@@ -4,19 +4,26 @@ strategy meeting held, stopped by the joint decision of 7.24."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from hub.contracts.events import (
+    ChildDetails,
     CrossBorderNotice,
     DutyAcknowledged,
     DutyCompleted,
     EpisodeClosed,
     StrategyMeetingHeld,
 )
-from hub.contracts.vocabulary import CrossBorderNoticeKind, LegalStatus, MeetingAttendee, RiskLevel
+from hub.contracts.vocabulary import (
+    CrossBorderNoticeKind,
+    LegalStatus,
+    MeetingAttendee,
+    RiskLevel,
+    Sex,
+)
 from hub.routing.facts import Decision, ProtocolViolation
 from tests.routing.builders import (
     CHILD,
@@ -716,3 +723,25 @@ def test_3_10_forms_of_a_child_the_host_says_has_returned_wait_for_the_day_teams
     evening = timeline.advance(WEDNESDAY_1720 + timedelta(hours=3))
     forms = {"complete_incident_and_location_forms", "share_incident_and_location_forms"}
     assert not [d for d in escalations(evening, "edt") if d.details["duty_action"] in forms]
+
+
+def test_3_10_a_care_leavers_new_high_grading_unanswered_at_night_goes_to_edt() -> None:
+    """A care leaver of 19, with no worker of ours, graded high on a Friday evening: the
+    Leaving Care Service is told (7.16; MASH hears of no adult, 1.4) and, its silence out of
+    hours, EDT acts for it (3.10), as for MASH, not the Service Manager on Monday."""
+    friday_2012 = SATURDAY_0200 - timedelta(hours=5, minutes=48)
+    young_person = ChildDetails(name="Young Person", date_of_birth=date(2007, 1, 1), sex=Sex.MALE)
+    timeline = Timeline()
+    reported = friday_2012 - timedelta(hours=2)
+    timeline.receive(
+        misper(
+            at=reported,
+            child=young_person,
+            legal_status=LegalStatus.CARE_LEAVER,
+            allocated_worker=None,
+        )
+    )
+    timeline.receive(risk_update(RiskLevel.HIGH, friday_2012))
+    evening = timeline.advance(friday_2012 + timedelta(hours=1))
+    [to_edt] = [d for d in escalations(evening, "edt") if d.details["owed_to"] == "leaving_care"]
+    assert to_edt.paragraph == "3.10"

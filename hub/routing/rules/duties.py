@@ -80,7 +80,11 @@ _NOT_HELD = "Acknowledged but not held by its deadline"
 # team and manager keeps office hours.
 ON_DUTY_OUT_OF_HOURS = frozenset({Recipient.EDT, Recipient.POLICE, Recipient.HOST_POLICE})
 # The home teams that act for a missing child (1.4: children's services told at once).
-_ACT_AT_ONCE = frozenset({Recipient.MASH, Recipient.MCT, Recipient.ALLOCATED_WORKER})
+# The Leaving Care Service acts for a care leaver of 18 or over as MASH for a child (1.4, 4.1:
+# told of its new grading, 7.16, roles.social_worker_or_mash).
+_ACT_AT_ONCE = frozenset(
+    {Recipient.MASH, Recipient.MCT, Recipient.ALLOCATED_WORKER, Recipient.LEAVING_CARE}
+)
 # The forms the police search with (3.3, 3.6, 3.8, 3.9.1), which out of hours police "must
 # contact the Emergency Duty Team (EDT) ... to obtain" (3.10).
 _FORMS_FOR_THE_SEARCH = frozenset(
