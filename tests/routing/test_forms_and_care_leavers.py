@@ -182,3 +182,18 @@ def test_7_16_a_new_grading_of_a_care_leaver_of_19_placed_here_goes_to_the_placi
     decisions = timeline.receive(risk_update(RiskLevel.HIGH, START + timedelta(hours=2)))
     changed = [d for d in by_the_rules(decisions) if d.action == "risk_level_changed"]
     assert [d.recipient for d in changed] == ["placing_authority", "mct"]
+
+
+def test_4_3_a_care_leaver_of_19_suspected_trafficked_is_referred_by_the_leaving_care_service() -> (
+    None
+):
+    """4.3: the National Referral Mechanism, considered by the social worker, or MASH for a
+    child with none. MASH hears of no adult (1.4): the Leaving Care Service, responsible for
+    the young person (4.1), considers it, as it is told of the new grading (7.16)."""
+    timeline = Timeline()
+    leaver = _care_leaver(date(2007, 1, 1), allocated_worker=None, suspected_trafficking=True)
+    decisions = by_the_rules(timeline.receive(misper(**leaver)))
+    referral = [
+        d.recipient for d in decisions if d.action == "consider_national_referral_mechanism"
+    ]
+    assert referral == ["leaving_care"]

@@ -40,7 +40,7 @@ from hub.routing.rules.roles import (
     leaving_care_told,
     require_a_care_leaver_of_ours,
     reviewing_officer,
-    social_worker_or,
+    social_worker_or_mash,
     told_the_host,
     young_person_or,
 )
@@ -596,7 +596,7 @@ def _specific_circumstances(ctx: Context, *, back: str | None) -> None:
         )
     if report.suspected_trafficking:
         ctx.tell(
-            social_worker_or(ctx, "mash"),
+            social_worker_or_mash(ctx),
             "consider_national_referral_mechanism",
             "4.3",
             "Trafficking is suspected: refer to the National Referral Mechanism.",

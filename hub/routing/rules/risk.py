@@ -29,7 +29,6 @@ from hub.routing.rules.roles import (
     edt_acts_for_childrens_services,
     has_our_worker,
     host_force_reported_it,
-    social_worker_or,
     social_worker_or_mash,
     told_the_host,
     young_person_or,
@@ -351,7 +350,7 @@ def _marked_since_reported(ctx: Context, event: RiskUpdate, *, found: bool) -> E
     if event.suspected_trafficking and not report.suspected_trafficking:
         marks["suspected_trafficking"] = True
         ctx.tell(
-            social_worker_or(ctx, "mash"),
+            social_worker_or_mash(ctx),
             "consider_national_referral_mechanism",
             "4.3",
             "Trafficking is now suspected: refer to the National Referral Mechanism.",
