@@ -145,10 +145,15 @@ def host_force_reported_it(ctx: Context) -> bool:
 def rise_told(episode: Episode) -> bool:
     """6.6: RISE was told of the absence of a child at risk of sexual exploitation: with the
     marker when reported, or raised since (its alert owed, though the marker was lowered)."""
-    return episode.cse_risk or any(
-        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
-        for d in episode.duties
+    return episode.cse_risk or _alerted(
+        episode, Recipient.RISE, Action.MISSING_CHILD_AT_RISK_OF_CSE
     )
+
+
+def _alerted(episode: Episode, recipient: Recipient, action: Action) -> bool:
+    """The report gave `recipient` this alert with a deadline (a duty): of a child missing,
+    not one already found, which is told with none."""
+    return any(d.recipient == recipient and d.action == action for d in episode.duties)
 
 
 def rise_told_found(episode: Episode) -> bool:
@@ -156,9 +161,8 @@ def rise_told_found(episode: Episode) -> bool:
     (a report, or a marking risk update, read once the child was located under another
     report of the absence: 1.4): told then, with no alert to chase, that the child had been
     found (missing._specific_circumstances, risk._rise_told_of_the_marker)."""
-    return episode.cse_risk and not any(
-        d.recipient == Recipient.RISE and d.action == Action.MISSING_CHILD_AT_RISK_OF_CSE
-        for d in episode.duties
+    return episode.cse_risk and not _alerted(
+        episode, Recipient.RISE, Action.MISSING_CHILD_AT_RISK_OF_CSE
     )
 
 
@@ -174,9 +178,8 @@ def home_office_told_found(episode: Episode) -> bool:
     under another report of the absence: 1.4): told then, with no deadline, that the child
     had been found (missing._specific_circumstances, risk._marked_since_reported), as RISE
     is (`rise_told_found`)."""
-    return episode.report.uasc is True and not any(
-        d.recipient == Recipient.HOME_OFFICE and d.action == Action.UASC_MISSING
-        for d in episode.duties
+    return home_office_told(episode) and not _alerted(
+        episode, Recipient.HOME_OFFICE, Action.UASC_MISSING
     )
 
 
